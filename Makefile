@@ -1,0 +1,29 @@
+# A thin shim: bootstrap .venv from the pinned requirements, then hand over to tasks.py.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-requirements
+
+.PHONY: build test check serve clean
+
+build: $(STAMP)
+	$(BIN)/invoke build
+
+test: $(STAMP)
+	$(BIN)/invoke test
+
+check: $(STAMP)
+	$(BIN)/invoke check
+
+serve: $(STAMP)
+	$(BIN)/invoke serve
+
+# Re-installs when requirements.txt changed or the venv is missing or broken.
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 oder neuer wird benötigt.")'
+	@$(BIN)/python -c '' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet --requirement requirements.txt
+	@cp requirements.txt $(STAMP)
+
+clean:
+	rm -rf output .output.* .cache

@@ -1,0 +1,124 @@
+"""The build runner: Pelican's pipeline, staged output, all errors at once.
+
+`build()` renders the site into a staging copy and swaps it in only on success;
+`check()` runs the same reading and validation without writing anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pelican import Pelican
+from pelican.plugins import signals
+from pelican.settings import read_settings
+
+from .dates import BERLIN, parse_datetime
+from .errors import ConfigurationError, ContentError, ContentErrors
+from .output import SiteWriter, StagedOutput
+
+logger = logging.getLogger("newsroom.build")
+
+
+@dataclass
+class BuildReport:
+    output: Path
+    seconds: float = 0.0
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    pruned: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def load_settings(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> dict:
+    path = Path(settings_file)
+    if not path.is_file():
+        raise ConfigurationError(f"Einstellungsdatei {settings_file} nicht gefunden.")
+    settings = read_settings(str(path), override=dict(overrides or {}))
+    settings["BUILD_NOW"] = build_now(settings.get("BUILD_NOW"))
+    return settings
+
+
+def build_now(value) -> datetime:
+    """The moment that decides which scheduled stories are due; the clock unless set."""
+    if value is None or value == "":
+        return datetime.now(BERLIN).replace(microsecond=0)
+    if isinstance(value, datetime):
+        return value.astimezone(BERLIN)
+    try:
+        return parse_datetime(str(value))
+    except ValueError as exc:
+        raise ConfigurationError(f"BUILD_NOW: {exc}") from None
+
+
+class NewsroomPelican(Pelican):
+    """Pelican's run loop with only the plugins' generators.
+
+    Pelican's own article, page and static generators write files in place, which
+    would modify hard-linked files of the live site; our generators cover their work.
+    """
+
+    def _get_generator_classes(self):
+        classes = []
+        for _receiver, values in signals.get_generators.send(self):
+            values = values if isinstance(values, (list, tuple)) else (values,)
+            classes.extend(v for v in values if isinstance(v, type))
+        return classes
+
+    def read(self) -> tuple[dict, list]:
+        """Run every generator's generate_context; raise ContentErrors if any were collected."""
+        context = self.settings.copy()
+        context["generated_content"] = {}
+        context["content_errors"] = []
+        context["warnings"] = []
+        generators = [
+            cls(context=context, settings=self.settings, path=self.path, theme=self.theme,
+                output_path=self.output_path)
+            for cls in self._get_generator_classes()
+        ]
+        for generator in generators:
+            generator.generate_context()
+        errors: list[ContentError] = context["content_errors"]
+        if errors:
+            raise ContentErrors(errors)
+        signals.all_generators_finalized.send(generators)
+        return context, generators
+
+    def run(self, writer: SiteWriter | None = None) -> dict:
+        context, generators = self.read()
+        if writer is not None:
+            for generator in generators:
+                generator.generate_output(writer)
+            signals.finalized.send(self)
+        return context
+
+
+def check(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> dict:
+    """Read and validate all content; returns the context or raises ContentErrors."""
+    settings = load_settings(settings_file, overrides)
+    return NewsroomPelican(settings).run(writer=None)
+
+
+def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> BuildReport:
+    """Build the site; `output/` changes only if everything succeeded."""
+    started = time.perf_counter()
+    settings = load_settings(settings_file, overrides)
+    output = Path(settings["OUTPUT_PATH"])
+    report = BuildReport(output=output)
+    with StagedOutput(output) as staged:
+        settings["OUTPUT_PATH"] = str(staged.staging)
+        writer = SiteWriter(staged.staging)
+        context = NewsroomPelican(settings).run(writer=writer)
+        writer.prune()
+        staged.commit()
+    report.written = writer.written
+    report.unchanged = writer.unchanged
+    report.pruned = writer.pruned
+    report.warnings = context.get("warnings", [])
+    report.stats = context.get("build_stats", {})
+    report.seconds = time.perf_counter() - started
+    return report

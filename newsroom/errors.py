@@ -1,0 +1,45 @@
+"""The newsroom's exceptions. Only the command line (tasks.py) catches them all."""
+
+from __future__ import annotations
+
+
+class NewsroomError(Exception):
+    """Base of every error the newsroom raises on purpose."""
+
+
+class ContentError(NewsroomError):
+    """One problem in one content file, worded for editors (German).
+
+    Raised by the readers and validators; `path` is shown relative to the project,
+    `line` is 1-based where known, `field` names the front-matter field.
+    """
+
+    def __init__(self, path: str, message: str, *, line: int | None = None, field: str | None = None):
+        self.path = str(path)
+        self.message = message
+        self.line = line
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        if self.field:
+            return f"{where}: Feld „{self.field}“: {self.message}"
+        return f"{where}: {self.message}"
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line or 0, self.field or "", self.message)
+
+
+class ContentErrors(NewsroomError):
+    """Several ContentErrors at once: all problems of a file, or of a whole build."""
+
+    def __init__(self, errors: list[ContentError]):
+        # One broken sidecar referenced by ten stories is one problem, reported once.
+        unique = {e.sort_key(): e for e in errors}
+        self.errors = [unique[key] for key in sorted(unique)]
+        super().__init__(f"{len(self.errors)} Fehler im Inhalt:\n" + "\n".join(f"  {e}" for e in self.errors))
+
+
+class ConfigurationError(NewsroomError):
+    """A setting in pelicanconf.py / publishconf.py is missing or invalid."""

@@ -1,0 +1,41 @@
+"""`invoke serve`: the built site on localhost, rebuilt when sources change."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+WATCHED = ("content", "theme", "plugins", "newsroom", "pelicanconf.py")
+
+
+def serve(settings_file: str, port: int, rebuild) -> None:
+    from watchfiles import watch  # comes with Pelican; imported here to keep builds lean
+
+    from .build import load_settings
+
+    _try(rebuild)
+    output = Path(load_settings(settings_file)["OUTPUT_PATH"])
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"Vorschau: http://localhost:{port}/ (Strg+C beendet)")
+    try:
+        for _changes in watch(*[p for p in WATCHED if Path(p).exists()]):
+            print("Änderung erkannt, baue neu …")
+            _try(rebuild)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+
+
+def _try(rebuild) -> None:
+    """A failed rebuild prints its errors; the last good site keeps being served."""
+    try:
+        rebuild()
+    except SystemExit:
+        pass
+    except Exception as exc:  # invoke's Exit and the like: shown, not fatal for the server
+        print(exc)

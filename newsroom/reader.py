@@ -1,0 +1,145 @@
+"""Reading one story file: bytes → validated Story, or every problem at once."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from . import frontmatter
+from .errors import ContentError, ContentErrors
+from .markup import BodyRenderer
+from .media import MediaLibrary
+from .schema import Fields
+from .slugs import slugify
+from .story import STATUSES, ChannelChoice, Contact, Story
+
+STORY_FIELDS = {
+    "id", "title", "date", "status", "summary", "category", "department", "districts",
+    "tags", "image", "contact", "slug", "related", "embargo", "channels",
+}
+CONTACT_FIELDS = {"name", "phone", "email"}
+CHANNEL_FIELDS = {"text"}
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{5,63}")
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
+TITLE_MAX = 200
+SUMMARY_MAX = 300
+
+
+@dataclass
+class StoryVocabulary:
+    """What a story may refer to: the settings' vocabularies and the media library."""
+
+    themen: list[str]
+    aemter: list[str]
+    districts: int
+    channels: list[str]
+    media: MediaLibrary
+
+
+def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: BodyRenderer) -> Story:
+    """Parse and validate one story file; raises ContentErrors with every problem found."""
+    parts = frontmatter.split(raw, source)
+    errors: list[ContentError] = []
+    fields = Fields(parts.front, source, STORY_FIELDS, errors)
+    story_id = fields.text("id", pattern=ID_PATTERN,
+                           pattern_hint="Erlaubt: 6–64 Zeichen a–z, 0–9 und Bindestrich.")
+    title = fields.text("title", max_length=TITLE_MAX)
+    date = fields.datetime("date")
+    status = fields.choice("status", list(STATUSES))
+    summary = fields.text("summary", max_length=SUMMARY_MAX, single_line=False)
+    category = fields.choice("category", vocabulary.themen)
+    department = fields.choice("department", vocabulary.aemter)
+    districts = fields.int_list("districts", minimum=1, maximum=vocabulary.districts)
+    tags = fields.text_list("tags")
+    slug = fields.text("slug", required=False, max_length=80, pattern=SLUG_PATTERN,
+                       pattern_hint="Erlaubt: a–z, 0–9 und einzelne Bindestriche.")
+    related = fields.text_list("related")
+    embargo = fields.datetime("embargo", required=False)
+    contact = _contact(fields)
+    channels = _channels(fields, vocabulary.channels)
+    image = fields.text("image", required=False)
+    if image:
+        try:
+            vocabulary.media.get(image, source=source, line=_line(fields, "image"), field="image")
+        except ContentError as exc:
+            errors.append(exc)
+        except ContentErrors as exc:
+            errors.extend(exc.errors)
+    if embargo and date and embargo > date:
+        errors.append(ContentError(source, "Die Sperrfrist liegt nach der Veröffentlichung; sie muss davor liegen.",
+                                   line=_line(fields, "embargo"), field="embargo"))
+    if title and not slug and not slugify(title):
+        errors.append(ContentError(source, "Aus dem Titel lässt sich keine Adresse bilden; bitte „slug“ angeben.",
+                                   line=_line(fields, "title"), field="title"))
+
+    body = renderer.render(parts.body)
+    for message, needle in body.problems:
+        errors.append(ContentError(source, message, line=_body_line(parts, needle)))
+    for reference in body.media_refs:
+        try:
+            vocabulary.media.get(reference, source=source, line=_body_line(parts, reference), field=None)
+        except ContentError as exc:
+            errors.append(exc)
+        except ContentErrors as exc:
+            errors.extend(exc.errors)
+    if not parts.body.strip():
+        errors.append(ContentError(source, "Der Text der Meldung fehlt (unter dem Kopfbereich).", line=parts.body_line))
+    if errors:
+        raise ContentErrors(errors)
+    return Story(
+        source=source, id=story_id, title=title, date=date, status=status, summary=" ".join(summary.split()),
+        category=category, department=department, districts=districts, tags=tags, contact=contact,
+        slug=slug or slugify(title), image=image, related_ids=related, embargo=embargo, channels=channels,
+        body_html=body.html, story_refs=tuple(dict.fromkeys(body.story_refs)),
+        media_refs=tuple(dict.fromkeys(body.media_refs)),
+        content_hash=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def _line(fields: Fields, name: str) -> int | None:
+    node = fields.nodes.get(name)
+    return node.start_mark.line + 2 if node is not None else None
+
+
+def _body_line(parts: frontmatter.SourceFile, needle: str) -> int:
+    index = parts.body.find(needle)
+    return parts.body_line + (parts.body.count("\n", 0, index) if index >= 0 else 0)
+
+
+def _contact(fields: Fields) -> Contact | None:
+    group = fields.mapping("contact", CONTACT_FIELDS, required=True)
+    if group is None:
+        return None
+    name = group.text("name", max_length=120)
+    phone = group.text("phone", required=False, max_length=40)
+    email = group.text("email", required=False, max_length=120, pattern=EMAIL_PATTERN,
+                       pattern_hint="Erwartet wird eine E-Mail-Adresse wie presse@duesseldorf.de.")
+    if not phone and not email and not any(e.field and e.field.startswith("contact.") for e in fields.errors):
+        fields.error("Bitte Telefon (phone) oder E-Mail (email) für Rückfragen angeben.",
+                     fields.nodes["contact"], "contact")
+    return Contact(name=name, phone=phone, email=email) if name else None
+
+
+def _channels(fields: Fields, known: list[str]) -> tuple[ChannelChoice, ...]:
+    node = fields.nodes.get("channels")
+    if node is None:
+        return ()
+    group = fields.mapping("channels", set(known))
+    if group is None:
+        return ()
+    choices = []
+    for name in known:  # settings order: stable across builds
+        value = group.nodes.get(name)
+        if value is None:
+            continue
+        if isinstance(value, yaml.MappingNode):
+            sub = group.mapping(name, CHANNEL_FIELDS)
+            text = sub.text("text", required=False, max_length=5000, single_line=False) if sub else None
+            choices.append(ChannelChoice(name, text))
+        elif group.boolean(name):
+            choices.append(ChannelChoice(name))
+    return tuple(choices)

@@ -1,0 +1,220 @@
+"""Typed, line-aware access to YAML front matter (composed nodes, never constructed).
+
+`Fields` reads one mapping. Each accessor returns a Python value or None and records
+a German ContentError naming file, line and field; the caller raises them together,
+so an editor sees every problem of a file at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import datetime
+
+import yaml
+
+from .dates import DateParseError, parse_datetime
+from .errors import ContentError
+
+_CORE = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
+_ALLOWED_TAGS = {STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, _CORE + "map", _CORE + "seq"}
+_TYPE_NAMES = {
+    BOOL: "Wahrheitswert (ja/nein)",
+    INT: "Zahl",
+    FLOAT: "Kommazahl",
+    TIMESTAMP: "Datum",
+}
+_TRUE = {"true", "yes", "on", "ja", "y"}
+_FALSE = {"false", "no", "off", "nein", "n"}
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+
+
+class Fields:
+    """One front-matter mapping with the field names it may contain."""
+
+    def __init__(self, node: yaml.MappingNode, path: str, known: set[str], errors: list[ContentError],
+                 *, prefix: str = "", seen: set[int] | None = None, line_offset: int = 1):
+        self.path = path
+        # Front matter starts on line 2 of a story; a sidecar file is YAML from line 1.
+        self._line_offset = line_offset
+        self.errors = errors
+        self.prefix = prefix
+        self._seen = seen if seen is not None else set()
+        self.line = node.start_mark.line + 1
+        self.nodes: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not self._allowed(key_node) or not self._allowed(value_node):
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error("Ein Feldname muss ein einfacher Name sein.", key_node)
+                continue
+            name = key_node.value
+            if name in self.nodes:
+                self.error("Das Feld steht doppelt im Kopfbereich.", key_node, name)
+                continue
+            if name not in known:
+                hint = difflib.get_close_matches(name, sorted(known), n=1)
+                suggestion = f" Meinten Sie „{self.prefix}{hint[0]}“?" if hint else ""
+                self.error(f"Unbekanntes Feld.{suggestion}", key_node, name)
+                continue
+            self.nodes[name] = value_node
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def _allowed(self, node: yaml.Node) -> bool:
+        """Reject aliases (the same node twice) and any non-core tag such as !!python/object."""
+        if id(node) in self._seen:
+            self.error("YAML-Anker und -Aliase (&name, *name) sind nicht erlaubt.", node)
+            return False
+        self._seen.add(id(node))
+        if node.tag not in _ALLOWED_TAGS:
+            self.error(f"Das YAML-Tag „{_short_tag(node.tag)}“ ist nicht erlaubt.", node)
+            return False
+        if isinstance(node, yaml.SequenceNode):
+            return all(self._allowed(item) for item in node.value)
+        return True
+
+    def error(self, message: str, node: yaml.Node | None = None, name: str | None = None) -> None:
+        line = node.start_mark.line + 1 if node is not None else self.line
+        self.errors.append(
+            ContentError(self.path, message, line=line + self._line_offset, field=f"{self.prefix}{name}" if name else None)
+        )
+
+    def has(self, name: str) -> bool:
+        return name in self.nodes
+
+    def node(self, name: str, required: bool) -> yaml.Node | None:
+        node = self.nodes.get(name)
+        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == NULL and node.value in ("", "~", "null")):
+            if required:
+                self.errors.append(ContentError(self.path, "Pflichtfeld fehlt oder ist leer.",
+                                                line=(node.start_mark.line + 1 + self._line_offset) if node else None,
+                                                field=f"{self.prefix}{name}"))
+            return None
+        return node
+
+    def _scalar_text(self, name: str, node: yaml.Node) -> str | None:
+        if not isinstance(node, yaml.ScalarNode):
+            self.error("Erwartet wird ein einzelner Text, keine Liste oder Gruppe.", node, name)
+            return None
+        if node.tag != STR:
+            kind = _TYPE_NAMES.get(node.tag, "anderer Typ")
+            self.error(
+                f"„{node.value}“ wird von YAML als {kind} gelesen, nicht als Text. "
+                f'Bitte in Anführungszeichen setzen: {name}: "{node.value}"',
+                node, name,
+            )
+            return None
+        return node.value
+
+    # -- typed accessors ----------------------------------------------------------
+
+    def text(self, name: str, *, required: bool = True, max_length: int | None = None,
+             single_line: bool = True, pattern: re.Pattern | None = None, pattern_hint: str = "") -> str | None:
+        node = self.node(name, required)
+        if node is None:
+            return None
+        value = self._scalar_text(name, node)
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            if required:
+                self.error("Pflichtfeld ist leer.", node, name)
+            return None
+        if single_line and "\n" in value:
+            self.error("Der Text darf keinen Zeilenumbruch enthalten.", node, name)
+            return None
+        if max_length and len(value) > max_length:
+            self.error(f"Der Text ist {len(value)} Zeichen lang; erlaubt sind höchstens {max_length}.", node, name)
+            return None
+        if pattern and not pattern.fullmatch(value):
+            self.error(f"„{value}“ ist ungültig. {pattern_hint}", node, name)
+            return None
+        return value
+
+    def choice(self, name: str, choices: list[str], *, required: bool = True) -> str | None:
+        value = self.text(name, required=required)
+        if value is None or value in choices:
+            return value
+        hint = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+        suggestion = f" Meinten Sie „{hint[0]}“?" if hint else ""
+        allowed = ", ".join(choices) if len(choices) <= 6 else "siehe Liste in pelicanconf.py"
+        self.error(f"„{value}“ ist nicht erlaubt.{suggestion} Erlaubt: {allowed}.", self.nodes[name], name)
+        return None
+
+    def datetime(self, name: str, *, required: bool = True, require_time: bool = True) -> datetime | None:
+        node = self.node(name, required)
+        if node is None:
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.error("Erwartet wird ein Zeitpunkt, keine Liste oder Gruppe.", node, name)
+            return None
+        try:
+            return parse_datetime(node.value, require_time=require_time)
+        except DateParseError as exc:
+            trap = ""
+            if node.tag in (INT, FLOAT) and node.style is None:
+                number = yaml.safe_load(node.value)
+                trap = f" (YAML liest „{node.value}“ als Zahl {number}.)"
+            self.error(f"{exc}{trap}", node, name)
+            return None
+
+    def boolean(self, name: str, *, default: bool = False) -> bool:
+        node = self.node(name, False)
+        if node is None:
+            return default
+        if isinstance(node, yaml.ScalarNode) and node.value.lower() in _TRUE | _FALSE:
+            return node.value.lower() in _TRUE
+        self.error("Erwartet wird true oder false.", node, name)
+        return default
+
+    def _items(self, name: str, *, required: bool) -> list[yaml.Node] | None:
+        node = self.node(name, required)
+        if node is None:
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return [node]  # a single value is a list of one
+        if isinstance(node, yaml.SequenceNode):
+            return node.value
+        self.error("Erwartet wird eine Liste, zum Beispiel [eins, zwei].", node, name)
+        return None
+
+    def text_list(self, name: str, *, required: bool = False, max_length: int = 80) -> tuple[str, ...]:
+        items = self._items(name, required=required)
+        values: list[str] = []
+        for item in items or ():
+            value = self._scalar_text(name, item)
+            if value is None:
+                continue
+            value = value.strip()
+            if not value or "\n" in value or len(value) > max_length:
+                self.error(f"„{value}“ ist kein gültiger Eintrag (1–{max_length} Zeichen, eine Zeile).", item, name)
+            elif value not in values:
+                values.append(value)
+        return tuple(values)
+
+    def int_list(self, name: str, *, minimum: int, maximum: int) -> tuple[int, ...]:
+        items = self._items(name, required=False)
+        values: set[int] = set()
+        for item in items or ():
+            text = item.value if isinstance(item, yaml.ScalarNode) else ""
+            if not text.strip().isdigit() or not minimum <= int(text) <= maximum:
+                self.error(f"„{text}“ ist keine Zahl von {minimum} bis {maximum}.", item, name)
+                continue
+            values.add(int(text))
+        return tuple(sorted(values))
+
+    def mapping(self, name: str, known: set[str], *, required: bool = False) -> Fields | None:
+        node = self.node(name, required)
+        if node is None:
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            self.error("Erwartet wird eine Gruppe von Feldern (eingerückt darunter).", node, name)
+            return None
+        return Fields(node, self.path, known, self.errors, prefix=f"{self.prefix}{name}.",
+                      seen=self._seen, line_offset=self._line_offset)

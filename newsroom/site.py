@@ -1,0 +1,29 @@
+"""Site addresses: root-relative links for pages, absolute ones for canonical and feeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class SiteUrls:
+    siteurl: str  # e.g. https://www.duesseldorf.de or https://host/newsroom
+    prefix: str  # path part of siteurl + "/", e.g. "/" or "/newsroom/"
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> SiteUrls:
+        siteurl = str(settings.get("SITEURL") or "").rstrip("/")
+        path = urlsplit(siteurl).path.rstrip("/")
+        return cls(siteurl=siteurl, prefix=f"{path}/")
+
+    def href(self, site_path: str) -> str:
+        """Link target within the site: 'aktuelles/2026/…/' → '/aktuelles/2026/…/'."""
+        if site_path.startswith(("http://", "https://", "mailto:", "tel:", "#")):
+            return site_path
+        return self.prefix + site_path.lstrip("/")
+
+    def absolute(self, site_path: str) -> str:
+        if site_path.startswith(("http://", "https://")):
+            return site_path
+        return f"{self.siteurl}/{site_path.lstrip('/')}"

@@ -1,0 +1,27 @@
+"""URL slugs that read well in German: ä → ae, ß → ss, & → und."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_GERMAN = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS",
+     "&": " und ", "+": " plus ", "@": " at ", "€": " euro ", "§": " paragraf "}
+)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+MAX_SLUG_LENGTH = 80
+
+
+def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
+    """Lower-case ASCII slug; German umlauts and ß transliterated, other accents dropped."""
+    text = text.translate(_GERMAN)
+    # Decompose remaining accents (é → e + ´) and drop the combining marks.
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    slug = _NON_ALNUM.sub("-", text.lower()).strip("-")
+    if len(slug) > max_length:
+        cut = slug[:max_length]
+        # Cut at a word boundary so a slug never ends mid-word.
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return slug

@@ -1,0 +1,76 @@
+"""The story model: one piece of city news, written once, published to every channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+STATUSES = ("draft", "published")
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelChoice:
+    """A channel the story goes to, with the editor's own text for it if given."""
+
+    name: str
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class GitDates:
+    """What git knows about a story file; None fields when git cannot tell."""
+
+    created: datetime | None = None
+    updated: datetime | None = None
+    editors: tuple[str, ...] = ()
+    commits: int = 0
+
+
+@dataclass
+class Story:
+    source: str  # path relative to the project, e.g. content/stories/2026/x.md
+    id: str
+    title: str
+    date: datetime  # publication time, Europe/Berlin
+    status: str
+    summary: str
+    category: str  # Thema
+    department: str  # Amt
+    districts: tuple[int, ...]
+    tags: tuple[str, ...]
+    contact: Contact
+    slug: str
+    image: str | None = None  # below content/media
+    related_ids: tuple[str, ...] = ()
+    embargo: datetime | None = None
+    channels: tuple[ChannelChoice, ...] = ()
+    body_html: str = ""  # with story:/media: placeholders
+    story_refs: tuple[str, ...] = ()
+    media_refs: tuple[str, ...] = ()
+    content_hash: str = ""
+    # Filled by the generator once all stories are known.
+    url: str = ""
+    save_as: str = ""
+    git: GitDates = field(default_factory=GitDates)
+
+    def is_visible(self, now: datetime) -> bool:
+        """Published and its time has come: the web, the feeds and the lists may show it."""
+        return self.status == "published" and self.date <= now
+
+    def is_scheduled(self, now: datetime) -> bool:
+        return self.status == "published" and self.date > now
+
+    @property
+    def updated(self) -> datetime | None:
+        """Shown as "Aktualisiert am": a change committed after publication, not the first commit."""
+        git = self.git
+        if git.updated and git.commits > 1 and git.updated > self.date:
+            return git.updated
+        return None

@@ -1,0 +1,127 @@
+"""Development settings: the embedded default that builds and previews, never sends."""
+
+SITENAME = "Düsseldorf – Nachrichten der Landeshauptstadt"
+SITE_SHORTNAME = "Landeshauptstadt Düsseldorf"
+SITE_DESCRIPTION = (
+    "Aktuelle Meldungen der Landeshauptstadt Düsseldorf: Pressemitteilungen, "
+    "Nachrichten aus den Ämtern und den zehn Stadtbezirken."
+)
+# Absolute base for canonical URLs, OpenGraph, sitemap and feeds.
+SITEURL = "http://localhost:8000"
+TIMEZONE = "Europe/Berlin"
+DEFAULT_LANG = "de"
+
+PATH = "content"
+OUTPUT_PATH = "output"
+THEME = "theme"
+CACHE_PATH = ".cache"
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["template_filters", "stories", "static_pages", "assets", "sitemap"]
+
+# Where stories, static pages and media live below PATH.
+STORIES_DIR = "stories"
+PAGES_DIR = "pages"
+MEDIA_DIR = "media"
+
+STORY_URL = "aktuelles/{date:%Y}/{date:%m}/{slug}/"
+PAGE_URL = "{slug}/"
+MEDIA_URL = "medien/{path}"
+
+# Entries per list page, and how many of the latest stories the home page shows.
+LIST_PAGE_SIZE = 20
+HOME_LATEST = 12
+RELATED_STORIES = 3
+
+# "now" for scheduling; None means the real clock. Tests and previews set it.
+BUILD_NOW = None
+
+# Jinja escapes everything by default: markup in a title is shown, never executed.
+JINJA_ENVIRONMENT = {
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "extensions": [],
+}
+
+# Controlled vocabularies: a typo in front matter is an error, not a new Thema.
+THEMEN = [
+    "Verkehr",
+    "Umwelt & Klima",
+    "Bildung",
+    "Kultur",
+    "Soziales",
+    "Gesundheit",
+    "Sicherheit & Ordnung",
+    "Bauen & Wohnen",
+    "Wirtschaft",
+    "Sport & Freizeit",
+    "Digitales",
+    "Rat & Verwaltung",
+    "Jugend & Familie",
+    "Veranstaltungen",
+]
+
+AEMTER = [
+    "Amt für Kommunikation",
+    "Amt für Verkehrsmanagement",
+    "Umweltamt",
+    "Schulverwaltungsamt",
+    "Kulturamt",
+    "Amt für Soziales und Arbeit",
+    "Gesundheitsamt",
+    "Ordnungsamt",
+    "Feuerwehr",
+    "Amt für Wohnungswesen",
+    "Stadtplanungsamt",
+    "Jugendamt",
+    "Sportamt",
+    "Amt für Digitalisierung",
+    "Garten-, Friedhofs- und Forstamt",
+    "Amt für Wirtschaftsförderung",
+    "Bürgerservice",
+]
+
+STADTBEZIRKE = {
+    1: "Altstadt, Carlstadt, Stadtmitte, Pempelfort, Derendorf, Golzheim",
+    2: "Flingern-Süd, Flingern-Nord, Düsseltal",
+    3: "Oberbilk, Friedrichstadt, Unterbilk, Hafen, Hamm, Volmerswerth, Bilk, Flehe",
+    4: "Oberkassel, Heerdt, Lörick, Niederkassel",
+    5: "Stockum, Lohausen, Kaiserswerth, Wittlaer, Angermund, Kalkum",
+    6: "Lichtenbroich, Unterrath, Rath, Mörsenbroich",
+    7: "Gerresheim, Grafenberg, Ludenberg, Hubbelrath, Knittkuhl",
+    8: "Eller, Lierenfeld, Vennhausen, Unterbach",
+    9: "Wersten, Himmelgeist, Holthausen, Reisholz, Benrath, Urdenbach, Itter, Hassels",
+    10: "Garath, Hellerhof",
+}
+
+# Channels a story may choose; later issues attach an adapter to each.
+CHANNELS = ["press", "facebook", "instagram", "x", "youtube", "mastodon", "bluesky"]
+
+# Main navigation: (label, site path).
+MENU = [
+    ("Aktuelles", "archiv/"),
+    ("Themen", "themen/"),
+    ("Stadtbezirke", "stadtbezirke/"),
+    ("Ämter", "aemter/"),
+    ("Kontakt", "kontakt/"),
+]
+FOOTER_LINKS = [
+    ("Impressum", "impressum/"),
+    ("Datenschutz", "datenschutz/"),
+    ("Erklärung zur Barrierefreiheit", "barrierefreiheit/"),
+    ("Kontakt", "kontakt/"),
+]
+
+# What `invoke new` fills in; the editor replaces the placeholders.
+NEW_STORY = {
+    "category": "Rat & Verwaltung",
+    "department": "Amt für Kommunikation",
+    "summary": "Anreißer: ein bis zwei Sätze, worum es geht.",
+    "contact": {
+        "name": "Presse- und Informationsdienst",
+        "phone": "0211 89-93131",
+        "email": "presse@duesseldorf.de",
+    },
+    "body": "Hier steht der Text der Meldung. Zwischenüberschriften beginnen mit ##.",
+}

@@ -1,0 +1,45 @@
+"""assets: copies the theme's static files and the media files into the site.
+
+Copies go through the site writer (atomic, skipped when unchanged) instead of
+Pelican's StaticGenerator, which overwrites in place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+SIDECAR_SUFFIX = ".yml"
+
+
+def _files(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+class AssetsGenerator(Generator):
+    def generate_context(self) -> None:
+        pass
+
+    def generate_output(self, writer) -> None:
+        theme_static = Path(self.theme) / "static"
+        for path in _files(theme_static):
+            writer.copy(f"theme/{path.relative_to(theme_static).as_posix()}", path, owner="Theme")
+        media_root = Path(self.path) / self.settings["MEDIA_DIR"]
+        for path in _files(media_root):
+            if path.suffix == SIDECAR_SUFFIX:
+                continue  # descriptions are read by the build, not published as files
+            relative = path.relative_to(media_root).as_posix()
+            writer.copy(self.settings["MEDIA_URL"].format(path=relative), path, owner="Medien")
+
+
+def get_generators(_pelican):
+    return AssetsGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)

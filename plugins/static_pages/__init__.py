@@ -1,0 +1,1 @@
+from .static_pages import register  # noqa: F401

@@ -1,0 +1,104 @@
+"""static_pages: Impressum, Datenschutz, Barrierefreiheit, Kontakt … from content/pages,
+plus the 404 page. Same front-matter rules and Markdown as stories.
+
+Runs after the stories generator (plugin order) so pages may link stories by id.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+from pelican import signals
+from pelican.generators import Generator
+
+from newsroom import frontmatter
+from newsroom.errors import ContentError, ContentErrors
+from newsroom.markup import BodyRenderer, resolve_placeholders
+from newsroom.schema import Fields
+from newsroom.site import SiteUrls
+from newsroom.slugs import slugify
+
+PAGE_FIELDS = {"title", "summary", "slug"}
+
+
+@dataclass
+class StaticPage:
+    source: str
+    title: str
+    summary: str | None
+    slug: str
+    body_html: str
+    story_refs: list[str]
+
+    @property
+    def url(self) -> str:
+        return f"{self.slug}/"
+
+
+def read_page(raw: bytes, source: str, stem: str, renderer: BodyRenderer) -> StaticPage:
+    parts = frontmatter.split(raw, source)
+    errors: list[ContentError] = []
+    fields = Fields(parts.front, source, PAGE_FIELDS, errors)
+    title = fields.text("title", max_length=200)
+    summary = fields.text("summary", required=False, max_length=300, single_line=False)
+    slug = fields.text("slug", required=False) or slugify(stem)
+    body = renderer.render(parts.body)
+    for message, needle in body.problems:
+        index = parts.body.find(needle)
+        errors.append(ContentError(source, message, line=parts.body_line + parts.body.count("\n", 0, max(index, 0))))
+    if errors:
+        raise ContentErrors(errors)
+    return StaticPage(source, title, summary, slug, body.html, body.story_refs)
+
+
+class StaticPagesGenerator(Generator):
+    def generate_context(self) -> None:
+        content = Path(self.path)
+        root = content / self.settings["PAGES_DIR"]
+        errors = self.context["content_errors"]
+        renderer = BodyRenderer()
+        known_ids = {s.id for s in self.context.get("all_stories", [])}
+        self.pages: list[StaticPage] = []
+        for path in sorted(root.glob("*.md")) if root.is_dir() else []:
+            source = os.path.relpath(path, content.parent)
+            try:
+                page = read_page(path.read_bytes(), source, path.stem, renderer)
+            except ContentErrors as exc:
+                errors.extend(exc.errors)
+                continue
+            except ContentError as exc:
+                errors.append(exc)
+                continue
+            for ref in page.story_refs:
+                if ref not in known_ids:
+                    errors.append(ContentError(source, f"Link story:„{ref}“: keine Meldung hat diese id."))
+            self.pages.append(page)
+        self.context["static_pages"] = self.pages
+
+    def generate_output(self, writer) -> None:
+        urls = SiteUrls.from_settings(self.settings)
+        by_id = {s.id: s for s in self.context.get("all_stories", [])}
+        template = self.get_template("page")
+        for page in self.pages:
+            body = resolve_placeholders(
+                page.body_html,
+                lambda story_id: urls.href(by_id[story_id].url),
+                lambda path: urls.href(self.settings["MEDIA_URL"].format(path=path)),
+            )
+            html = template.render(self.context, page=page, body=Markup(body), page_path=page.url,
+                                   canonical=urls.absolute(page.url))
+            writer.write(page.url + "index.html", html, owner=page.source)
+            self.context["sitemap"].append((page.url, None))
+        html = self.get_template("404").render(self.context, page_path="404.html", canonical=None)
+        writer.write("404.html", html, owner="404-Seite")
+
+
+def get_generators(_pelican):
+    return StaticPagesGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)

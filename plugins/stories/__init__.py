@@ -1,0 +1,1 @@
+from .stories import register  # noqa: F401

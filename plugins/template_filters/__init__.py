@@ -1,0 +1,1 @@
+from .template_filters import register  # noqa: F401

@@ -1,0 +1,39 @@
+"""template_filters: German dates and site URLs for every generator's Jinja environment.
+
+Connected to `generator_init`, which fires for each generator once its Jinja
+environment exists, so all generators render dates and links the same way.
+"""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from newsroom.dates import german_date, german_datetime, iso, month_name, short_german_date
+from newsroom.site import SiteUrls
+
+
+def phone_link(number: str) -> str:
+    """'0211 89-93131' → '+4921189993131'-style tel: target (German numbers)."""
+    digits = "".join(c for c in number if c.isdigit() or c == "+")
+    if digits.startswith("0") and not digits.startswith("00"):
+        return "+49" + digits[1:]
+    return digits
+
+
+def add_filters(generator) -> None:
+    urls = SiteUrls.from_settings(generator.settings)
+    generator.env.filters.update(
+        datum=german_date,
+        datum_zeit=german_datetime,
+        datum_kurz=short_german_date,
+        iso=iso,
+        monatsname=month_name,
+        href=urls.href,
+        absolute=urls.absolute,
+        tel=phone_link,
+    )
+    generator.env.globals.update(urls=urls)
+
+
+def register() -> None:
+    signals.generator_init.connect(add_filters)

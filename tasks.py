@@ -1,0 +1,108 @@
+"""Every task of the newsroom (the Makefile only bootstraps .venv and calls these).
+
+Messages for editors are German; exit codes are non-zero on any problem.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from invoke import Exit, task
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from newsroom import new_story  # noqa: E402
+from newsroom.build import build as run_build  # noqa: E402
+from newsroom.build import check as run_check  # noqa: E402
+from newsroom.build import load_settings  # noqa: E402
+from newsroom.errors import ContentErrors, NewsroomError  # noqa: E402
+from newsroom.output import OutputConflict  # noqa: E402
+
+DEV_SETTINGS = "pelicanconf.py"
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.addLevelName(logging.WARNING, "WARNUNG")
+    logging.addLevelName(logging.ERROR, "FEHLER")
+
+
+def _fail(exc: Exception, what: str) -> Exit:
+    if isinstance(exc, ContentErrors):
+        lines = [f"FEHLER {e}" for e in exc.errors]
+        lines.append(f"{what} abgebrochen: {len(exc.errors)} Fehler. output/ bleibt unverändert.")
+        return Exit("\n".join(lines), code=1)
+    return Exit(f"FEHLER {exc}\n{what} abgebrochen. output/ bleibt unverändert.", code=1)
+
+
+def _overrides(now: str | None) -> dict:
+    return {"BUILD_NOW": now} if now else {}
+
+
+@task(help={"settings": "settings file (publishconf.py for production)",
+            "now": "build as if it were this time, 'YYYY-MM-DD HH:MM' (Europe/Berlin)"})
+def build(c, settings=DEV_SETTINGS, now=None):
+    """Check all content and build the site into output/ (replaced only on success)."""
+    _logging()
+    os.chdir(ROOT)
+    try:
+        report = run_build(settings, _overrides(now))
+    except (NewsroomError, OutputConflict) as exc:
+        raise _fail(exc, "Build") from None
+    stats = report.stats
+    print(
+        f"Build fertig in {report.seconds:.1f} s: {stats.get('visible', 0)} Meldungen online, "
+        f"{stats.get('scheduled', 0)} geplant, {stats.get('drafts', 0)} Entwürfe; "
+        f"{len(report.written)} Dateien geschrieben, {report.unchanged} unverändert, "
+        f"{len(report.pruned)} entfernt → {report.output}"
+    )
+
+
+@task(help={"settings": "settings file", "now": "check as if it were this time"})
+def check(c, settings=DEV_SETTINGS, now=None):
+    """Validate every story, page and media reference without writing anything."""
+    _logging()
+    os.chdir(ROOT)
+    try:
+        context = run_check(settings, _overrides(now))
+    except NewsroomError as exc:
+        raise _fail(exc, "Prüfung") from None
+    stats = context.get("build_stats", {})
+    print(f"Prüfung bestanden: {stats.get('stories', 0)} Meldungen und "
+          f"{len(context.get('static_pages', []))} Seiten ohne Fehler.")
+
+
+@task(help={"title": "the story's title", "date": "publication time 'YYYY-MM-DD HH:MM' (default: now)",
+            "status": "draft (default) or published", "category": "Thema (default from settings)"})
+def new(c, title, date=None, status="draft", category=None):
+    """Create a valid story with a fresh id; prints the new file's path on the last line."""
+    _logging()
+    os.chdir(ROOT)
+    settings = load_settings(DEV_SETTINGS)
+    try:
+        path = new_story.create(settings, title=title, date=date, status=status, category=category)
+    except NewsroomError as exc:
+        raise Exit(f"FEHLER {exc}", code=1) from None
+    print("Neue Meldung angelegt. Bitte Anreißer, Text und Kontakt prüfen, dann committen.")
+    print(path.relative_to(ROOT).as_posix())
+
+
+@task(help={"port": "port to serve on", "settings": "settings file"})
+def serve(c, port=8000, settings=DEV_SETTINGS):
+    """Build, serve output/ on localhost and rebuild whenever content or theme change."""
+    from newsroom.preview import serve as run_server
+
+    _logging()
+    os.chdir(ROOT)
+    run_server(settings, int(port), rebuild=lambda: build(c, settings=settings))
+
+
+@task(help={"args": "extra arguments for pytest"})
+def test(c, args=""):
+    """Run the whole test suite."""
+    os.chdir(ROOT)
+    c.run(f"{sys.executable} -m pytest {args}", pty=False)
