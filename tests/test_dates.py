@@ -1,0 +1,35 @@
+from datetime import datetime
+
+import pytest
+
+from newsroom.dates import BERLIN, DateParseError, german_date, german_datetime, parse_datetime
+
+
+def test_local_time_is_berlin_with_the_right_offset():
+    winter = parse_datetime("2026-11-20 10:00")
+    summer = parse_datetime("2026-07-01 10:00")
+    assert winter.utcoffset().total_seconds() == 3600
+    assert summer.utcoffset().total_seconds() == 7200
+
+
+def test_explicit_offset_is_converted_to_berlin():
+    assert parse_datetime("2026-11-20T09:00:00Z") == datetime(2026, 11, 20, 10, 0, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("2026-02-30 10:00", "Den 30.02.2026 gibt es nicht."),
+    ("2026-11-20 25:00", "Die Uhrzeit 25:00 gibt es nicht."),
+    ("2026-11-20", "„2026-11-20“ hat keine Uhrzeit. Erwartet wird JJJJ-MM-TT HH:MM, zum Beispiel 2026-11-30 10:00."),
+    ("morgen früh", "„morgen früh“ ist kein Zeitpunkt. Erwartet wird JJJJ-MM-TT HH:MM, zum Beispiel 2026-11-30 10:00."),
+    ("2026-03-29 02:30", "02:30 Uhr am 29.03.2026 gibt es wegen der Zeitumstellung nicht."),
+])
+def test_impossible_times_are_refused_in_german(text, message):
+    with pytest.raises(DateParseError) as caught:
+        parse_datetime(text)
+    assert str(caught.value) == message
+
+
+def test_german_formats_do_not_depend_on_the_locale():
+    when = datetime(2026, 3, 5, 9, 7, tzinfo=BERLIN)
+    assert german_date(when) == "5. März 2026"
+    assert german_datetime(when) == "5. März 2026, 09:07 Uhr"

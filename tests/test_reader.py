@@ -1,0 +1,151 @@
+"""Every kind of bad input gets a German message naming file, line and field."""
+
+import pytest
+
+from newsroom.errors import ContentErrors
+from tests.support import story_text
+
+FILE = "content/stories/2026/radwege.md"
+
+
+def errors_of(site, text: str | bytes) -> list[str]:
+    site.write("stories/2026/radwege.md", text)
+    with pytest.raises(ContentErrors) as caught:
+        site.check()
+    return [str(e) for e in caught.value.errors]
+
+
+def test_a_valid_story_passes(site):
+    site.story()
+    context = site.check()
+    assert [s.id for s in context["all_stories"]] == ["a1b2c3d4e5f6"]
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"date": "2026-02-30 10:00"}, f"{FILE}:4: Feld „date“: Den 30.02.2026 gibt es nicht."),
+    ({"date": "nächsten Montag"},
+     f"{FILE}:4: Feld „date“: „nächsten Montag“ ist kein Zeitpunkt. "
+     "Erwartet wird JJJJ-MM-TT HH:MM, zum Beispiel 2026-11-30 10:00."),
+    ({"title": "no"},
+     f"{FILE}:3: Feld „title“: „no“ wird von YAML als Wahrheitswert (ja/nein) gelesen, nicht als Text. "
+     'Bitte in Anführungszeichen setzen: title: "no"'),
+    ({"embargo": "10:30"},
+     f"{FILE}:15: Feld „embargo“: „10:30“ ist kein Zeitpunkt. Erwartet wird JJJJ-MM-TT HH:MM, "
+     "zum Beispiel 2026-11-30 10:00. (YAML liest „10:30“ als Zahl 630.)"),
+    ({"status": "online"}, f"{FILE}:5: Feld „status“: „online“ ist nicht erlaubt. Erlaubt: draft, published."),
+    ({"category": "Verkehrr"},
+     f"{FILE}:7: Feld „category“: „Verkehrr“ ist nicht erlaubt. Meinten Sie „Verkehr“? "
+     "Erlaubt: siehe Liste in pelicanconf.py."),
+    ({"districts": "[3, 11]"}, f"{FILE}:9: Feld „districts“: „11“ ist keine Zahl von 1 bis 10."),
+    ({"tags": "!!python/object:os.system [ls]"},
+     f"{FILE}:10: Das YAML-Tag „!!python/object:os.system“ ist nicht erlaubt."),
+    ({"image": "../../../etc/passwd"},
+     f"{FILE}:15: Feld „image“: „../../../etc/passwd“ verweist auf eine Datei außerhalb von content/media/."),
+    ({"image": "/etc/passwd"}, f"{FILE}:15: Feld „image“: „/etc/passwd“ ist kein Pfad innerhalb von content/media/."),
+    ({"image": "fotos/fehlt.jpg"},
+     f"{FILE}:15: Feld „image“: Die Mediendatei „fotos/fehlt.jpg“ gibt es nicht in content/media/."),
+    ({"catgory": "Verkehr"}, f"{FILE}:15: Feld „catgory“: Unbekanntes Feld. Meinten Sie „category“?"),
+    ({"contact": '\n  name: Presse\n  phone: 0211'},
+     f"{FILE}:13: Feld „contact.phone“: „0211“ wird von YAML als Zahl gelesen, nicht als Text. "
+     'Bitte in Anführungszeichen setzen: phone: "0211"'),
+])
+def test_front_matter_errors(site, fields, expected):
+    assert expected in errors_of(site, story_text(**fields))
+
+
+@pytest.mark.parametrize("field, line", [("title", 3), ("summary", 6), ("category", 7)])
+def test_missing_required_field(site, field, line):
+    errors = errors_of(site, story_text(drop=(field,)))
+    assert f"{FILE}: Feld „{field}“: Pflichtfeld fehlt oder ist leer." in errors
+
+
+def test_empty_required_field_names_its_line(site):
+    assert f"{FILE}:3: Feld „title“: Pflichtfeld fehlt oder ist leer." in errors_of(site, story_text(title=""))
+
+
+def test_duplicate_field(site):
+    text = story_text().replace("status: published", "status: published\ntitle: Nochmal")
+    assert f"{FILE}:6: Feld „title“: Das Feld steht doppelt im Kopfbereich." in errors_of(site, text)
+
+
+def test_invalid_utf8_names_the_line(site):
+    raw = story_text(summary="Zwei Kilometer Radweg").encode("utf-8").replace(b"Kilometer", b"Kilom\xe8ter")
+    assert errors_of(site, raw) == [
+        f"{FILE}:6: Die Datei ist nicht in UTF-8 gespeichert (ungültiges Byte 0xe8). Bitte als UTF-8 speichern."
+    ]
+
+
+def test_control_character_in_title(site):
+    assert errors_of(site, story_text(title="Radwege\x08 am Rhein")) == [
+        f"{FILE}:3: Feld „title“: Unsichtbares Steuerzeichen U+0008 gefunden; bitte entfernen."
+    ]
+
+
+def test_control_character_in_body(site):
+    errors = errors_of(site, story_text(body="Erste Zeile.\n\nZweite\x1b Zeile.\n"))
+    assert errors == [f"{FILE}:18: Unsichtbares Steuerzeichen U+001B gefunden; bitte entfernen."]
+
+
+def test_unclosed_front_matter(site):
+    text = story_text().replace("\n---\n", "\n", 1)
+    assert errors_of(site, text) == [f"{FILE}:1: Der Kopfbereich wird nicht mit einer Zeile --- abgeschlossen."]
+
+
+def test_missing_front_matter(site):
+    assert errors_of(site, "Nur Text ohne Kopfbereich.\n") == [
+        f"{FILE}:1: Die Datei beginnt nicht mit einem Kopfbereich (erste Zeile: ---)."
+    ]
+
+
+def test_yaml_syntax_error_is_german(site):
+    text = story_text(summary="Achtung: Sperrung: ab Montag")
+    assert errors_of(site, text) == [
+        f"{FILE}:6: Doppelpunkt an unerwarteter Stelle. Enthält der Wert einen Doppelpunkt, "
+        "bitte in Anführungszeichen setzen."
+    ]
+
+
+def test_aliases_are_refused(site):
+    text = story_text(title="&s Ein Text", summary="*s")
+    assert f"{FILE}:6: Feld „summary“: YAML-Anker und -Aliase (&name, *name) sind nicht erlaubt." in errors_of(site, text)
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("Siehe [Akte](../../../secret.txt).",
+     f"{FILE}:16: Link „../../../secret.txt“ verweist auf eine Datei außerhalb von content/. "
+     "Für Medien bitte media:<pfad> verwenden, für Meldungen story:<id>."),
+    ("![Bild](media:../../tasks.py)",
+     f"{FILE}:16: „../../tasks.py“ verweist auf eine Datei außerhalb von content/media/."),
+    ("[Klick](javascript:alert(1))", f"{FILE}:16: Link mit „javascript:“ ist nicht erlaubt: javascript:alert(1)"),
+    ("![](media:fotos/rhein.jpg)",
+     f"{FILE}:16: Das Bild „media:fotos/rhein.jpg“ hat keinen Alternativtext: ![Beschreibung](media:fotos/rhein.jpg)"),
+])
+def test_body_references(site, body, expected):
+    assert expected in errors_of(site, story_text(body=body))
+
+
+def test_every_problem_of_a_file_is_reported_at_once(site):
+    errors = errors_of(site, story_text(title="yes", status="fertig", date="2026-13-01 10:00"))
+    assert [e.split(":")[2].strip() for e in errors] == ["Feld „title“", "Feld „date“", "Feld „status“"]
+
+
+def test_media_without_sidecar_credit(site):
+    site.add_media("fotos/ohne.jpg", alt="Ein Bild")
+    errors = errors_of(site, story_text(image="fotos/ohne.jpg"))
+    assert "content/media/fotos/ohne.jpg.yml: Feld „credit“: Pflichtfeld fehlt oder ist leer." in errors
+
+
+def test_embargo_after_publication_is_refused(site):
+    errors = errors_of(site, story_text(embargo="2026-11-21 08:00"))
+    assert errors == [f"{FILE}:15: Feld „embargo“: Die Sperrfrist liegt nach der Veröffentlichung; sie muss davor liegen."]
+
+
+def test_raw_html_and_markup_in_title_are_escaped(site):
+    site.story(title="\"<img src=x onerror=alert(1)> Radwege\"",
+               body="Text <script>alert(2)</script>\n\n<iframe src='https://example.org'></iframe>\n")
+    site.commit("Meldung", "2026-11-20 09:00")
+    site.build()
+    html = site.page("aktuelles/2026/11/img-src-x-onerror-alert-1-radwege/index.html")
+    assert "<script>alert" not in html and "<iframe" not in html and "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; Radwege</h1>" in html
+    assert "Text &lt;script&gt;alert(2)&lt;/script&gt;" in html
