@@ -62,6 +62,15 @@ class NewsroomPelican(Pelican):
     would modify hard-linked files of the live site; our generators cover their work.
     """
 
+    def init_plugins(self):
+        wanted = [name for name in self.settings.get("PLUGINS") or [] if isinstance(name, str)]
+        super().init_plugins()
+        # Pelican logs a plugin that fails to load and carries on; a newsroom build must not.
+        loaded = set(self.settings["PLUGINS"])
+        missing = [name for name in wanted if name not in loaded]
+        if missing:
+            raise ConfigurationError(f"Plugin(s) nicht ladbar: {', '.join(missing)} (PLUGIN_PATHS prüfen).")
+
     def _get_generator_classes(self):
         classes = []
         for _receiver, values in signals.get_generators.send(self):

@@ -47,7 +47,8 @@ class Fields:
         self.line = node.start_mark.line + 1
         self.nodes: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            if not self._allowed(key_node) or not self._allowed(value_node):
+            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if not self._allowed(key_node) or not self._allowed(value_node, key_node, name):
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error("Ein Feldname muss ein einfacher Name sein.", key_node)
@@ -65,17 +66,18 @@ class Fields:
 
     # -- plumbing ---------------------------------------------------------------
 
-    def _allowed(self, node: yaml.Node) -> bool:
+    def _allowed(self, node: yaml.Node, key_node: yaml.Node | None = None, name: str | None = None) -> bool:
         """Reject aliases (the same node twice) and any non-core tag such as !!python/object."""
         if id(node) in self._seen:
-            self.error("YAML-Anker und -Aliase (&name, *name) sind nicht erlaubt.", node)
+            # An alias shares its anchor's node: name the key that used it, not the anchor.
+            self.error("YAML-Anker und -Aliase (&name, *name) sind nicht erlaubt.", key_node or node, name)
             return False
         self._seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
             self.error(f"Das YAML-Tag „{_short_tag(node.tag)}“ ist nicht erlaubt.", node)
             return False
         if isinstance(node, yaml.SequenceNode):
-            return all(self._allowed(item) for item in node.value)
+            return all(self._allowed(item, key_node, name) for item in node.value)
         return True
 
     def error(self, message: str, node: yaml.Node | None = None, name: str | None = None) -> None:
@@ -158,7 +160,7 @@ class Fields:
             return parse_datetime(node.value, require_time=require_time)
         except DateParseError as exc:
             trap = ""
-            if node.tag in (INT, FLOAT) and node.style is None:
+            if node.tag in (INT, FLOAT) and not node.style:
                 number = yaml.safe_load(node.value)
                 trap = f" (YAML liest „{node.value}“ als Zahl {number}.)"
             self.error(f"{exc}{trap}", node, name)
