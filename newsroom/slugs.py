@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _GERMAN = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS",
@@ -13,12 +14,14 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 MAX_SLUG_LENGTH = 80
 
 
+@lru_cache(maxsize=65536)  # tags and Themen recur across thousands of stories
 def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
     """Lower-case ASCII slug; German umlauts and ß transliterated, other accents dropped."""
     text = text.translate(_GERMAN)
-    # Decompose remaining accents (é → e + ´) and drop the combining marks.
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():
+        # Decompose remaining accents (é → e + ´) and drop the combining marks.
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     slug = _NON_ALNUM.sub("-", text.lower()).strip("-")
     if len(slug) > max_length:
         cut = slug[:max_length]

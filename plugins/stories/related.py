@@ -19,6 +19,7 @@ NEIGHBOURS = 6
 class RelatedIndex:
     def __init__(self, stories: list[Story]):
         self._by_id = {s.id: s for s in stories}
+        self._tags = {s.id: frozenset(slugify(t) for t in s.tags) for s in stories}
         groups: dict[str, list[Story]] = defaultdict(list)
         for story in stories:
             for key in self._keys(story):
@@ -45,11 +46,11 @@ class RelatedIndex:
             for other in members[max(0, position - NEIGHBOURS):position + NEIGHBOURS + 1]:
                 if other.id != story.id:
                     candidates[other.id] = other
-        tags = {slugify(t) for t in story.tags}
+        tags = self._tags[story.id]
         districts = set(story.districts)
 
         def score(other: Story) -> tuple:
-            shared = len(tags & {slugify(t) for t in other.tags})
+            shared = len(tags & self._tags[other.id])
             value = 2 * shared + (other.category == story.category) + bool(districts & set(other.districts))
             return (-value, abs((other.date - story.date).total_seconds()), other.id)
 

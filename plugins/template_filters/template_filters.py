@@ -22,6 +22,7 @@ def phone_link(number: str) -> str:
 
 def add_filters(generator) -> None:
     urls = SiteUrls.from_settings(generator.settings)
+    media_url = generator.settings["MEDIA_URL"]
     generator.env.filters.update(
         datum=german_date,
         datum_zeit=german_datetime,
@@ -31,6 +32,8 @@ def add_filters(generator) -> None:
         href=urls.href,
         absolute=urls.absolute,
         tel=phone_link,
+        media=lambda path: urls.href(media_url.format(path=path)),
+        media_absolute=lambda path: urls.absolute(media_url.format(path=path)),
     )
     generator.env.globals.update(urls=urls)
 
