@@ -119,11 +119,9 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
     output = Path(settings["OUTPUT_PATH"])
     report = BuildReport(output=output)
     with StagedOutput(output) as staged:
-        settings["OUTPUT_PATH"] = str(staged.staging)
-        writer = SiteWriter(staged.staging)
+        writer = SiteWriter(staged.output, staged.staging)
         context = NewsroomPelican(settings).run(writer=writer)
-        writer.prune()
-        staged.commit()
+        staged.commit(writer)
     report.written = writer.written
     report.unchanged = writer.unchanged
     report.pruned = writer.pruned

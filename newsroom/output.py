@@ -1,17 +1,17 @@
-"""The staged site output: the live `output/` is replaced only by a complete build.
+"""The staged site output: `output/` changes only when a build has fully succeeded.
 
-A build works in a staging folder that starts as a hard-linked copy of the last good
-site (cheap even for 25,000 pages). The writer replaces files by rename, never in
-place, so the live site's inodes are never touched; files the build no longer
-produces are pruned; and only a successful build swaps the staging folder in.
+The writer compares every page with the live site and puts only new or changed
+files into a staging folder; nothing in `output/` is touched while the build runs.
+On success, a journal lists the files to move in and the files to remove, and
+is applied with one rename per file. A build that fails leaves `output/` as it
+was; one killed while applying is rolled forward by the next run. Work is
+proportional to what changed, not to the size of the archive.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import errno
 import fcntl
+import json
 import logging
 import os
 import shutil
@@ -28,96 +28,77 @@ class OutputConflict(NewsroomError):
 
 
 class SiteWriter:
-    """Writes output files atomically and only when their bytes changed; counts its work."""
+    """Stages files whose bytes differ from the live site; counts its work."""
 
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, live: Path, staging: Path):
+        self.live = live
+        self.staging = staging
         self.claimed: dict[str, str] = {}  # relative path → who produced it
         self.written: list[str] = []
         self.unchanged = 0
         self.pruned: list[str] = []
 
-    def _claim(self, relative: str, owner: str) -> Path:
+    def _claim(self, relative: str, owner: str) -> str:
         relative = relative.lstrip("/")
         if relative in self.claimed:
-            raise OutputConflict(
-                f"{owner} und {self.claimed[relative]} würden beide {relative} schreiben."
-            )
+            raise OutputConflict(f"{owner} und {self.claimed[relative]} würden beide {relative} schreiben.")
         self.claimed[relative] = owner
-        return self.root / relative
+        return relative
 
     def write(self, relative: str, data: str | bytes, *, owner: str) -> bool:
-        """Write one file; returns False when the same bytes were already there."""
-        target = self._claim(relative, owner)
+        """Stage one file; returns False when the live site already has these bytes."""
+        relative = self._claim(relative, owner)
         payload = data.encode("utf-8") if isinstance(data, str) else data
+        live = self.live / relative
         try:
-            if target.stat().st_size == len(payload) and target.read_bytes() == payload:
+            if live.stat().st_size == len(payload) and live.read_bytes() == payload:
                 self.unchanged += 1
                 return False
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             pass
-        atomic_write(target, payload)
+        atomic_write(self.staging / relative, payload)
         self.written.append(relative)
         return True
 
     def copy(self, relative: str, source: Path, *, owner: str) -> bool:
-        """Copy a static file unless an identical copy (size and mtime) is in place."""
-        target = self._claim(relative, owner)
+        """Stage a static file unless the live copy has the same size and mtime."""
+        relative = self._claim(relative, owner)
         stat = source.stat()
         try:
-            existing = target.stat()
+            existing = (self.live / relative).stat()
             if existing.st_size == stat.st_size and int(existing.st_mtime) == int(stat.st_mtime):
                 self.unchanged += 1
                 return False
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             pass
+        target = self.staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copy2(source, tmp)
-        os.replace(tmp, target)
+        shutil.copy2(source, target)
         self.written.append(relative)
         return True
 
-    def prune(self) -> None:
-        """Remove every file the build did not produce, then empty folders."""
-        for dirpath, dirnames, filenames in os.walk(self.root, topdown=False):
-            for name in filenames:
-                full = Path(dirpath, name)
-                relative = full.relative_to(self.root).as_posix()
+    def unclaimed(self) -> list[str]:
+        """Live files this build did not produce: they are removed on commit."""
+        found = []
+        root = str(self.live)
+        cut = len(root) + 1
+        for dirpath, _dirs, files in os.walk(root):
+            for name in files:
+                relative = os.path.join(dirpath, name)[cut:].replace(os.sep, "/")
                 if relative not in self.claimed:
-                    full.unlink()
-                    self.pruned.append(relative)
-            if dirpath != str(self.root) and not os.listdir(dirpath):
-                os.rmdir(dirpath)
-        self.pruned.sort()
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two directories in one atomic step (Linux renameat2); False when unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    if result == 0:
-        return True
-    if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.EPERM, errno.ENOTSUP):
-        return False
-    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(a))
+                    found.append(relative)
+        self.pruned = sorted(found)
+        return self.pruned
 
 
 class StagedOutput:
-    """Context manager: yields a staging folder; `commit()` makes it the live output."""
+    """Context manager around one build's output; `commit(writer)` applies it."""
 
     def __init__(self, output_path: Path):
         self.output = output_path.resolve()
         parent = self.output.parent
         self.staging = parent / f".{self.output.name}.staging"
-        self.retired = parent / f".{self.output.name}.previous"
+        self.journal = parent / f".{self.output.name}.journal"
         self._lock_path = parent / f".{self.output.name}.lock"
         self._lock = None
         self.committed = False
@@ -127,29 +108,51 @@ class StagedOutput:
         self._lock = open(self._lock_path, "w")
         # One build at a time per output folder; a second one waits.
         fcntl.flock(self._lock, fcntl.LOCK_EX)
-        for leftover in (self.staging, self.retired):  # from a build that was killed
-            if leftover.exists():
-                shutil.rmtree(leftover)
-        if self.output.is_dir():
-            shutil.copytree(self.output, self.staging, copy_function=os.link, symlinks=True)
-        else:
-            self.staging.mkdir()
+        if self.journal.exists():  # a build was killed while applying: finish its work
+            logger.warning("Vorheriger Build wurde beim Übernehmen unterbrochen; wird abgeschlossen.")
+            self._apply(json.loads(self.journal.read_text(encoding="utf-8")))
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        self.staging.mkdir()
+        self.output.mkdir(exist_ok=True)
         return self
 
-    def commit(self) -> None:
-        if not self.output.exists():
-            os.rename(self.staging, self.output)
-        elif _exchange(self.staging, self.output):
-            shutil.rmtree(self.staging)  # now holds the previous site
-        else:
-            os.rename(self.output, self.retired)
-            os.rename(self.staging, self.output)
-            shutil.rmtree(self.retired)
+    def commit(self, writer: SiteWriter) -> None:
+        plan = {"move": writer.written, "remove": writer.unclaimed()}
+        atomic_write(self.journal, json.dumps(plan).encode("utf-8"))
+        self._apply(plan)
         self.committed = True
+
+    def _apply(self, plan: dict) -> None:
+        """Idempotent: safe to run again after a crash half-way through."""
+        for relative in plan["remove"]:
+            try:
+                os.unlink(self.output / relative)
+            except FileNotFoundError:
+                pass
+        for relative in plan["move"]:
+            source, target = self.staging / relative, self.output / relative
+            if not source.exists():
+                continue  # moved before the crash
+            for parent in reversed(target.relative_to(self.output).parents[:-1]):
+                folder = self.output / parent
+                if folder.is_file():  # a page became a folder
+                    folder.unlink()
+                folder.mkdir(exist_ok=True)
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(source, target)
+        for relative in plan["remove"]:  # folders left empty
+            folder = (self.output / relative).parent
+            while folder != self.output and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        os.unlink(self.journal)
+        shutil.rmtree(self.staging, ignore_errors=True)
 
     def __exit__(self, *exc_info) -> None:
         try:
-            if not self.committed and self.staging.exists():
+            if not self.committed and self.staging.exists() and not self.journal.exists():
                 shutil.rmtree(self.staging)
         finally:
             if self._lock:

@@ -1,0 +1,64 @@
+"""The staged output: nothing live changes until success; an interrupted apply is finished."""
+
+import os
+
+import pytest
+
+from newsroom.output import SiteWriter, StagedOutput
+from tests.support import snapshot
+
+
+def test_only_changed_files_are_staged_and_applied(tmp_path):
+    output = tmp_path / "output"
+    with StagedOutput(output) as staged:
+        writer = SiteWriter(staged.output, staged.staging)
+        writer.write("a/index.html", "eins", owner="test")
+        writer.write("b/index.html", "zwei", owner="test")
+        staged.commit(writer)
+    inode_a = (output / "a/index.html").stat().st_ino
+    with StagedOutput(output) as staged:
+        writer = SiteWriter(staged.output, staged.staging)
+        assert writer.write("a/index.html", "eins", owner="test") is False
+        assert writer.write("c/index.html", "drei", owner="test") is True
+        assert not (output / "c").exists()  # nothing live before commit
+        staged.commit(writer)
+    assert writer.pruned == ["b/index.html"]
+    assert sorted(snapshot(output)) == ["a/index.html", "c/index.html"]
+    assert (output / "a/index.html").stat().st_ino == inode_a
+    assert not (output / "b").exists()
+
+
+def test_two_producers_of_one_file_are_an_error(tmp_path):
+    from newsroom.output import OutputConflict
+
+    with StagedOutput(tmp_path / "output") as staged:
+        writer = SiteWriter(staged.output, staged.staging)
+        writer.write("index.html", "eins", owner="Meldung A")
+        with pytest.raises(OutputConflict, match="Meldung B und Meldung A würden beide index.html schreiben."):
+            writer.write("index.html", "zwei", owner="Meldung B")
+
+
+def test_an_apply_killed_half_way_is_rolled_forward(site, monkeypatch):
+    site.story()
+    site.build()
+    site.story("2026/b.md", id="bbbbbbbbbbbb", title="Zweite Meldung", tags="[Neu]")
+    real_replace, calls = os.replace, []
+
+    def crash_after_three(source, target):
+        if str(target).startswith(str(site.output)):
+            calls.append(target)
+            if len(calls) > 3:
+                raise KeyboardInterrupt("simulated kill")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", crash_after_three)
+    with pytest.raises(KeyboardInterrupt):
+        site.build()
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert (site.root / ".output.journal").exists()
+    site.build()
+    finished = {k: v[0] for k, v in snapshot(site.output).items()}
+    cold = site.root / "cold"
+    site.build(OUTPUT_PATH=str(cold))
+    assert finished == {k: v[0] for k, v in snapshot(cold).items()}
+    assert not (site.root / ".output.journal").exists()
