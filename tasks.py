@@ -76,7 +76,7 @@ def check(c, settings=DEV_SETTINGS, now=None):
           f"{len(context.get('static_pages', []))} Seiten ohne Fehler.")
 
 
-@task(help={"title": "the story's title", "date": "publication time 'YYYY-MM-DD HH:MM' (default: now)",
+@task(positional=[], help={"title": "the story's title", "date": "publication time 'YYYY-MM-DD HH:MM' (default: now)",
             "status": "draft (default) or published", "category": "Thema (default from settings)"})
 def new(c, title, date=None, status="draft", category=None):
     """Create a valid story with a fresh id; prints the new file's path on the last line."""

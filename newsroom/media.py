@@ -85,7 +85,7 @@ class MediaLibrary:
         if not isinstance(node, yaml.MappingNode):
             raise ContentErrors([ContentError(shown, "Die Beschreibung muss aus Feldern „name: wert“ bestehen.", line=1)])
         errors: list[ContentError] = []
-        fields = Fields(node, shown, SIDECAR_FIELDS, errors, line_offset=0)
+        fields = Fields(node, shown, SIDECAR_FIELDS, errors, line_offset=0, lines=tuple(text.split("\n")))
         is_image = target.suffix.lower() in IMAGE_SUFFIXES
         item = MediaItem(
             path=key,

@@ -32,6 +32,8 @@ def create(settings: dict, *, title: str, date: str | None = None, status: str =
     title = " ".join((title or "").split())
     if not title:
         raise NewsroomError("Bitte einen Titel angeben: invoke new --title \"…\"")
+    if title.startswith("-"):
+        raise NewsroomError(f"Der Titel „{title}“ beginnt mit einem Bindestrich; Hilfe gibt es mit: invoke --help new")
     if find_control_character(title):
         raise NewsroomError("Der Titel enthält ein unsichtbares Steuerzeichen.")
     if status not in STATUSES:

@@ -44,7 +44,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     """Parse and validate one story file; raises ContentErrors with every problem found."""
     parts = frontmatter.split(raw, source)
     errors: list[ContentError] = []
-    fields = Fields(parts.front, source, STORY_FIELDS, errors)
+    fields = Fields(parts.front, source, STORY_FIELDS, errors, lines=parts.front_lines)
     story_id = fields.text("id", pattern=ID_PATTERN,
                            pattern_hint="Erlaubt: 6–64 Zeichen a–z, 0–9 und Bindestrich.")
     title = fields.text("title", max_length=TITLE_MAX)

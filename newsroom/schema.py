@@ -25,6 +25,7 @@ _TYPE_NAMES = {
     FLOAT: "Kommazahl",
     TIMESTAMP: "Datum",
 }
+_COMMENT = re.compile(r"\s+#")
 _TRUE = {"true", "yes", "on", "ja", "y"}
 _FALSE = {"false", "no", "off", "nein", "n"}
 
@@ -37,8 +38,10 @@ class Fields:
     """One front-matter mapping with the field names it may contain."""
 
     def __init__(self, node: yaml.MappingNode, path: str, known: set[str], errors: list[ContentError],
-                 *, prefix: str = "", seen: set[int] | None = None, line_offset: int = 1):
+                 *, prefix: str = "", seen: set[int] | None = None, line_offset: int = 1,
+                 lines: tuple[str, ...] = ()):
         self.path = path
+        self._lines = lines  # the YAML source, to spot values cut short by a " #" comment
         # Front matter starts on line 2 of a story; a sidecar file is YAML from line 1.
         self._line_offset = line_offset
         self.errors = errors
@@ -111,6 +114,13 @@ class Fields:
                 node, name,
             )
             return None
+        if not node.style and node.end_mark.line < len(self._lines):
+            rest = self._lines[node.end_mark.line][node.end_mark.column:]
+            if _COMMENT.match(rest):
+                self.error(
+                    f"YAML liest alles ab „{rest.strip()[:30]}“ als Kommentar; der Wert wäre nur „{node.value}“. "
+                    "Bitte den ganzen Wert in Anführungszeichen setzen.", node, name)
+                return None
         return node.value
 
     # -- typed accessors ----------------------------------------------------------
@@ -219,4 +229,4 @@ class Fields:
             self.error("Erwartet wird eine Gruppe von Feldern (eingerückt darunter).", node, name)
             return None
         return Fields(node, self.path, known, self.errors, prefix=f"{self.prefix}{name}.",
-                      seen=self._seen, line_offset=self._line_offset)
+                      seen=self._seen, line_offset=self._line_offset, lines=self._lines)

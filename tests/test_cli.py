@@ -55,3 +55,9 @@ def test_bad_story_fails_build_with_german_message_and_keeps_the_site(project):
     assert snapshot(project / "output") == before
     check = invoke(project, "check", "--now", "2026-11-26 12:00")
     assert check.returncode == 1 and "falle.md:3" in check.stderr
+
+
+def test_new_help_shows_help_and_creates_nothing(project):
+    result = invoke(project, "new", "--help")
+    assert result.returncode == 0 and "--title" in result.stdout
+    assert not list((project / "content" / "stories").rglob("*.md"))

@@ -149,3 +149,15 @@ def test_raw_html_and_markup_in_title_are_escaped(site):
     assert "<script>alert" not in html and "<iframe" not in html and "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt; Radwege</h1>" in html
     assert "Text &lt;script&gt;alert(2)&lt;/script&gt;" in html
+
+
+def test_a_hash_sign_would_silently_cut_the_title(site):
+    assert errors_of(site, story_text(title="Aktion #DUSliest startet")) == [
+        f"{FILE}:3: Feld „title“: YAML liest alles ab „#DUSliest startet“ als Kommentar; der Wert wäre nur "
+        "„Aktion“. Bitte den ganzen Wert in Anführungszeichen setzen."
+    ]
+
+
+def test_quoted_hash_sign_is_fine(site):
+    site.story(title='"Aktion #DUSliest startet"')
+    assert site.check()["all_stories"][0].title == "Aktion #DUSliest startet"

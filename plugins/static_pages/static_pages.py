@@ -41,7 +41,7 @@ class StaticPage:
 def read_page(raw: bytes, source: str, stem: str, renderer: BodyRenderer) -> StaticPage:
     parts = frontmatter.split(raw, source)
     errors: list[ContentError] = []
-    fields = Fields(parts.front, source, PAGE_FIELDS, errors)
+    fields = Fields(parts.front, source, PAGE_FIELDS, errors, lines=parts.front_lines)
     title = fields.text("title", max_length=200)
     summary = fields.text("summary", required=False, max_length=300, single_line=False)
     slug = fields.text("slug", required=False) or slugify(stem)
