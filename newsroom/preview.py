@@ -17,7 +17,7 @@ def serve(settings_file: str, port: int, rebuild) -> None:
 
     _try(rebuild)
     output = Path(load_settings(settings_file)["OUTPUT_PATH"])
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
+    handler = functools.partial(_QuietHandler, directory=str(output))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"Vorschau: http://localhost:{port}/ (Strg+C beendet)")
@@ -29,6 +29,11 @@ def serve(settings_file: str, port: int, rebuild) -> None:
         pass
     finally:
         server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - keep the terminal for build messages
+        pass
 
 
 def _try(rebuild) -> None:
