@@ -36,6 +36,9 @@ RELATED_STORIES = 3
 # "now" for scheduling; None means the real clock. Tests and previews set it.
 BUILD_NOW = None
 
+# Processes for parsing stories; None means one per core.
+BUILD_WORKERS = None
+
 # Jinja escapes everything by default: markup in a title is shown, never executed.
 JINJA_ENVIRONMENT = {
     "autoescape": True,

@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +19,7 @@ from pelican import Pelican
 from pelican.plugins import signals
 from pelican.settings import read_settings
 
+from .cache import BuildCache
 from .dates import BERLIN, parse_datetime
 from .errors import ConfigurationError, ContentError, ContentErrors
 from .output import SiteWriter, StagedOutput
@@ -28,6 +32,7 @@ class BuildReport:
     output: Path
     seconds: float = 0.0
     written: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)
     unchanged: int = 0
     pruned: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -40,7 +45,26 @@ def load_settings(settings_file: str | Path = "pelicanconf.py", overrides: dict 
         raise ConfigurationError(f"Einstellungsdatei {settings_file} nicht gefunden.")
     settings = read_settings(str(path), override=dict(overrides or {}))
     settings["BUILD_NOW"] = build_now(settings.get("BUILD_NOW"))
+    settings["BUILD_WORKERS"] = int(settings.get("BUILD_WORKERS") or os.cpu_count() or 1)
     return settings
+
+
+# Settings that do not change what a page shows (BUILD_NOW acts through the stories shown).
+_VOLATILE = {"BUILD_NOW", "OUTPUT_PATH", "CACHE_PATH", "BUILD_WORKERS", "PLUGINS"}
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+
+
+def build_fingerprint(settings: dict) -> str:
+    """Hash of everything besides content that shapes pages: code, theme and settings."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for folder in (here, Path(settings["THEME"]), *map(Path, settings.get("PLUGIN_PATHS", []))):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    for key in sorted(k for k in settings if k.isupper() and k not in _VOLATILE):
+        digest.update(_ADDRESS.sub("", f"{key}={settings[key]!r}").encode())
+    return digest.hexdigest()
 
 
 def build_now(value) -> datetime:
@@ -61,6 +85,11 @@ class NewsroomPelican(Pelican):
     Pelican's own article, page and static generators write files in place, which
     would modify hard-linked files of the live site; our generators cover their work.
     """
+
+    def __init__(self, settings: dict):
+        super().__init__(settings)
+        cache_path = settings.get("CACHE_PATH")
+        self.cache = BuildCache(Path(cache_path) if cache_path else None)
 
     def init_plugins(self):
         wanted = [name for name in self.settings.get("PLUGINS") or [] if isinstance(name, str)]
@@ -84,6 +113,11 @@ class NewsroomPelican(Pelican):
         context["generated_content"] = {}
         context["content_errors"] = []
         context["warnings"] = []
+        context["build_cache"] = self.cache
+        context["build_fingerprint"] = build_fingerprint(self.settings)
+        context["page_keys"] = self.cache.page_keys(str(self.output_path))
+        context["new_page_keys"] = {}
+        context["rendered_pages"] = []
         generators = [
             cls(context=context, settings=self.settings, path=self.path, theme=self.theme,
                 output_path=self.output_path)
@@ -109,7 +143,11 @@ class NewsroomPelican(Pelican):
 def check(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> dict:
     """Read and validate all content; returns the context or raises ContentErrors."""
     settings = load_settings(settings_file, overrides)
-    return NewsroomPelican(settings).run(writer=None)
+    pelican = NewsroomPelican(settings)
+    try:
+        return pelican.run(writer=None)
+    finally:
+        pelican.cache.close()
 
 
 def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> BuildReport:
@@ -118,11 +156,18 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
     settings = load_settings(settings_file, overrides)
     output = Path(settings["OUTPUT_PATH"])
     report = BuildReport(output=output)
-    with StagedOutput(output) as staged:
-        writer = SiteWriter(staged.output, staged.staging)
-        context = NewsroomPelican(settings).run(writer=writer)
-        staged.commit(writer)
+    pelican = NewsroomPelican(settings)
+    try:
+        with StagedOutput(output) as staged:
+            writer = SiteWriter(staged.output, staged.staging)
+            context = pelican.run(writer=writer)
+            staged.commit(writer)
+        # Only now are these pages live: a failed build must not record them.
+        pelican.cache.save_page_keys(str(pelican.output_path), context["new_page_keys"])
+    finally:
+        pelican.cache.close()
     report.written = writer.written
+    report.rendered = sorted(context["rendered_pages"])
     report.unchanged = writer.unchanged
     report.pruned = writer.pruned
     report.warnings = context.get("warnings", [])

@@ -27,8 +27,16 @@ class ContentError(NewsroomError):
             return f"{where}: Feld „{self.field}“: {self.message}"
         return f"{where}: {self.message}"
 
+    def __reduce__(self):
+        # Errors travel back from parsing worker processes; rebuild them with all fields.
+        return (_content_error, (self.path, self.message, self.line, self.field))
+
     def sort_key(self) -> tuple:
         return (self.path, self.line or 0, self.field or "", self.message)
+
+
+def _content_error(path, message, line, field) -> ContentError:
+    return ContentError(path, message, line=line, field=field)
 
 
 class ContentErrors(NewsroomError):
@@ -39,6 +47,9 @@ class ContentErrors(NewsroomError):
         unique = {e.sort_key(): e for e in errors}
         self.errors = [unique[key] for key in sorted(unique)]
         super().__init__(f"{len(self.errors)} Fehler im Inhalt:\n" + "\n".join(f"  {e}" for e in self.errors))
+
+    def __reduce__(self):
+        return (ContentErrors, (self.errors,))
 
 
 class ConfigurationError(NewsroomError):

@@ -30,13 +30,14 @@ class GitHistory:
         self.warning = warning
 
     def get(self, path: Path) -> GitDates:
-        return self._dates.get(path.resolve(), GitDates())
+        return self._dates.get(path if path.is_absolute() else path.resolve(), GitDates())
 
     def __len__(self) -> int:
         return len(self._dates)
 
     @classmethod
-    def load(cls, content_path: Path) -> GitHistory:
+    def load(cls, content_path: Path, cache=None) -> GitHistory:
+        """Index the history of content_path; with a cache, only commits since the last build are read."""
         content_path = content_path.resolve()
         try:
             repo = git.Repo(content_path, search_parent_directories=True)
@@ -52,18 +53,30 @@ class GitHistory:
                                    "unvollständig, deshalb gilt das Datum aus dem Kopfbereich. Für echte "
                                    "Änderungsdaten vollständig klonen (git fetch --unshallow).")
                 root = Path(repo.working_tree_dir).resolve()
+                head = repo.head.commit.hexsha
+                scope = str(content_path.relative_to(root)) or "."
+                name = f"git-history:{content_path}"
+                cached = cache.blob(name) if cache else None
+                files: dict[str, list] = {}
+                since = None
+                if cached and cached[0] == head:
+                    return cls(_dates(cached[1], root))
+                if cached and repo.is_ancestor(cached[0], head):
+                    files, since = cached[1], cached[0]
                 log = repo.git.log(
                     f"--format={_COMMIT}%ct{_FIELD}%an", "--name-status", "-M", "--reverse",
-                    "--no-color", "-z", "--", str(content_path.relative_to(root)) or ".",
+                    "--no-color", "-z", *([f"{since}..{head}"] if since else [head]), "--", scope,
                 )
         except git.GitCommandError as exc:
             return cls({}, f"Git-Historie nicht lesbar ({exc.status}); es gilt das Datum aus dem Kopfbereich.")
-        return cls(_parse_log(log, root))
+        _replay(log, files)
+        if cache:
+            cache.save_blob(name, head, files)
+        return cls(_dates(files, root))
 
 
-def _parse_log(log: str, root: Path) -> dict[Path, GitDates]:
-    """Replay `git log --reverse --name-status -z` into per-file dates."""
-    files: dict[str, list] = {}  # repo path → [created, updated, editors, commits]
+def _replay(log: str, files: dict[str, list]) -> None:
+    """Replay `git log --reverse --name-status -z` onto files: repo path → [created, updated, editors, commits]."""
     for chunk in log.split(_COMMIT)[1:]:
         header, _, changes = chunk.partition("\n")
         header = header.rstrip("\x00")
@@ -94,10 +107,11 @@ def _parse_log(log: str, root: Path) -> dict[Path, GitDates]:
                 files[path] = [when, when, [author], 1]
             else:
                 _touch(files[path], when, author)
-    return {
-        (root / path).resolve(): GitDates(created=r[0], updated=r[1], editors=tuple(r[2]), commits=r[3])
-        for path, r in files.items()
-    }
+
+
+def _dates(files: dict[str, list], root: Path) -> dict[Path, GitDates]:
+    return {root / path: GitDates(created=r[0], updated=r[1], editors=tuple(r[2]), commits=r[3])
+            for path, r in files.items()}
 
 
 def _touch(record: list, when: datetime, author: str) -> None:

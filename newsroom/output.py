@@ -60,6 +60,14 @@ class SiteWriter:
         self.written.append(relative)
         return True
 
+    def keep(self, relative: str, *, owner: str) -> bool:
+        """Claim a live file unchanged without producing it; False if it is missing."""
+        if not (self.live / relative).is_file():
+            return False
+        self._claim(relative, owner)
+        self.unchanged += 1
+        return True
+
     def copy(self, relative: str, source: Path, *, owner: str) -> bool:
         """Stage a static file unless the live copy has the same size and mtime."""
         relative = self._claim(relative, owner)

@@ -29,19 +29,50 @@ TITLE_MAX = 200
 SUMMARY_MAX = 300
 
 
-@dataclass
+# Bump when parsing or rendering changes what a Story holds: cached stories are re-read.
+READER_VERSION = "1"
+
+
+@dataclass(frozen=True)
 class StoryVocabulary:
-    """What a story may refer to: the settings' vocabularies and the media library."""
+    """The settings a story is checked against while parsing."""
 
-    themen: list[str]
-    aemter: list[str]
+    themen: tuple[str, ...]
+    aemter: tuple[str, ...]
     districts: int
-    channels: list[str]
-    media: MediaLibrary
+    channels: tuple[str, ...]
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> StoryVocabulary:
+        return cls(tuple(settings["THEMEN"]), tuple(settings["AEMTER"]), len(settings["STADTBEZIRKE"]),
+                   tuple(settings["CHANNELS"]))
+
+    def fingerprint(self) -> str:
+        """Identifies what a cached parse depended on: reader version and vocabularies."""
+        return hashlib.sha256(repr((READER_VERSION, self)).encode()).hexdigest()[:16]
 
 
-def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: BodyRenderer) -> Story:
-    """Parse and validate one story file; raises ContentErrors with every problem found."""
+def check_media(source: str, media_checks, media: MediaLibrary) -> list[ContentError]:
+    """The media a story refers to must exist with a valid sidecar (checked every build:
+    the story may be cached while a media file changed)."""
+    errors: list[ContentError] = []
+    for reference, line, field in media_checks:
+        try:
+            media.get(reference, source=source, line=line, field=field)
+        except ContentError as exc:
+            errors.append(exc)
+        except ContentErrors as exc:
+            errors.extend(exc.errors)
+    return errors
+
+
+def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: BodyRenderer,
+               media: MediaLibrary | None = None) -> Story:
+    """Parse and validate one story file; raises ContentErrors with every problem found.
+
+    Parsing is a pure function of the bytes and the vocabulary, so its result can be
+    cached by content hash; the media check (`check_media`) runs when `media` is given.
+    """
     parts = frontmatter.split(raw, source)
     errors: list[ContentError] = []
     fields = Fields(parts.front, source, STORY_FIELDS, errors, lines=parts.front_lines)
@@ -62,13 +93,6 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     contact = _contact(fields)
     channels = _channels(fields, vocabulary.channels)
     image = fields.text("image", required=False)
-    if image:
-        try:
-            vocabulary.media.get(image, source=source, line=_line(fields, "image"), field="image")
-        except ContentError as exc:
-            errors.append(exc)
-        except ContentErrors as exc:
-            errors.extend(exc.errors)
     if embargo and date and embargo > date:
         errors.append(ContentError(source, "Die Sperrfrist liegt nach der Veröffentlichung; sie muss davor liegen.",
                                    line=_line(fields, "embargo"), field="embargo"))
@@ -79,25 +103,24 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     body = renderer.render(parts.body)
     for message, needle in body.problems:
         errors.append(ContentError(source, message, line=_body_line(parts, needle)))
-    for reference in body.media_refs:
-        try:
-            vocabulary.media.get(reference, source=source, line=_body_line(parts, reference), field=None)
-        except ContentError as exc:
-            errors.append(exc)
-        except ContentErrors as exc:
-            errors.extend(exc.errors)
     if not parts.body.strip():
         errors.append(ContentError(source, "Der Text der Meldung fehlt (unter dem Kopfbereich).", line=parts.body_line))
-    if errors:
-        raise ContentErrors(errors)
-    return Story(
+    media_checks = ([(image, _line(fields, "image"), "image")] if image else []) + [
+        (reference, _body_line(parts, reference), None) for reference in dict.fromkeys(body.media_refs)
+    ]
+    story = Story(
         source=source, id=story_id, title=title, date=date, status=status, summary=" ".join(summary.split()),
         category=category, department=department, districts=districts, tags=tags, contact=contact,
         slug=slug or slugify(title), image=image, related_ids=related, embargo=embargo, channels=channels,
         body_html=body.html, story_refs=tuple(dict.fromkeys(body.story_refs)),
         media_refs=tuple(dict.fromkeys(body.media_refs)),
-        content_hash=hashlib.sha256(raw).hexdigest(),
-    )
+        content_hash=hashlib.sha256(raw).hexdigest(), media_checks=tuple(media_checks),
+    ) if not errors else None
+    if media is not None:  # reported together with the other problems of the file
+        errors.extend(check_media(source, media_checks, media))
+    if errors:
+        raise ContentErrors(errors)
+    return story
 
 
 def _line(fields: Fields, name: str) -> int | None:

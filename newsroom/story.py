@@ -55,6 +55,7 @@ class Story:
     story_refs: tuple[str, ...] = ()
     media_refs: tuple[str, ...] = ()
     content_hash: str = ""
+    media_checks: tuple[tuple[str, int | None, str | None], ...] = ()  # (path, line, field)
     # Filled by the generator once all stories are known.
     url: str = ""
     save_as: str = ""

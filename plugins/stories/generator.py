@@ -1,22 +1,27 @@
-"""StoriesGenerator: reads every story, validates the archive as a whole, writes pages."""
+"""StoriesGenerator: reads every story, validates the archive as a whole, writes pages.
+
+Each page is emitted with an input key (everything it shows); a page whose key is
+unchanged since the last successful build is kept without rendering.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import os
 from collections import defaultdict
 from pathlib import Path
 
 from markupsafe import Markup
 from pelican.generators import Generator
 
-from newsroom.errors import ContentError, ContentErrors
+from newsroom.errors import ContentError
 from newsroom.history import GitHistory
-from newsroom.markup import BodyRenderer, resolve_placeholders
+from newsroom.markup import resolve_placeholders
 from newsroom.media import MediaLibrary
-from newsroom.reader import StoryVocabulary, read_story
+from newsroom.reader import StoryVocabulary, check_media
 from newsroom.site import SiteUrls
 from newsroom.story import Story
+from newsroom.story_loader import load_stories
 
 from .listings import Taxonomy, paginate
 from .related import RelatedIndex
@@ -33,32 +38,31 @@ def media_library(context: dict, settings: dict) -> MediaLibrary:
     return context["media_library"]
 
 
+def card(story: Story) -> tuple:
+    """What a list shows of a story: a change here re-renders the lists it is in."""
+    return (story.id, story.title, story.url, story.date.isoformat(), story.category, story.summary, story.image)
+
+
 class StoriesGenerator(Generator):
     def generate_context(self) -> None:
         settings = self.settings
         content = Path(self.path)
-        self.display_root = content.parent
         self.now = settings["BUILD_NOW"]
         self.errors: list[ContentError] = self.context["content_errors"]
-        vocabulary = StoryVocabulary(
-            themen=settings["THEMEN"], aemter=settings["AEMTER"], districts=len(settings["STADTBEZIRKE"]),
-            channels=settings["CHANNELS"], media=media_library(self.context, settings),
-        )
-        history = GitHistory.load(content)
+        cache = self.context["build_cache"]
+        history = GitHistory.load(content, cache)
         if history.warning:
             logger.warning(history.warning)
             self.context["warnings"].append(history.warning)
-        renderer = BodyRenderer()
+        loaded = load_stories(content / settings["STORIES_DIR"], content.parent,
+                              StoryVocabulary.from_settings(settings), cache, settings["BUILD_WORKERS"])
+        self.errors.extend(loaded.errors)
+        media = media_library(self.context, settings)
         stories: list[Story] = []
-        for path in self._story_files(content / settings["STORIES_DIR"]):
-            source = os.path.relpath(path, self.display_root)
-            try:
-                story = read_story(path.read_bytes(), source, vocabulary, renderer)
-            except ContentErrors as exc:
-                self.errors.extend(exc.errors)
-                continue
-            except ContentError as exc:
-                self.errors.append(exc)
+        for story, path in loaded.stories:
+            media_errors = check_media(story.source, story.media_checks, media)
+            if media_errors:
+                self.errors.extend(media_errors)
                 continue
             story.git = history.get(path)
             story.url = settings["STORY_URL"].format(date=story.date, slug=story.slug)
@@ -68,7 +72,6 @@ class StoriesGenerator(Generator):
 
         stories.sort(key=lambda s: (s.date, s.id), reverse=True)
         visible = [s for s in stories if s.is_visible(self.now)]
-        self.stories = stories
         self.visible = visible
         self.by_id = {s.id: s for s in stories}
         self.context["all_stories"] = stories
@@ -79,14 +82,10 @@ class StoriesGenerator(Generator):
             "visible": len(visible),
             "drafts": sum(s.status == "draft" for s in stories),
             "scheduled": sum(s.is_scheduled(self.now) for s in stories),
+            "parsed": loaded.parsed,
             "pages_rendered": 0,
+            "pages_kept": 0,
         }
-
-    @staticmethod
-    def _story_files(root: Path) -> list[Path]:
-        if not root.is_dir():
-            return []
-        return sorted(p for p in root.rglob("*.md") if not any(part.startswith(".") for part in p.parts))
 
     def _check_archive(self, stories: list[Story]) -> None:
         """What no single file can tell: unique ids and URLs, links that resolve."""
@@ -121,69 +120,97 @@ class StoriesGenerator(Generator):
 
     # -- output ------------------------------------------------------------------------
 
+    def _emit(self, writer, path: str, inputs: tuple, render, owner: str) -> None:
+        """Write `path` from `render()`, unless its inputs are those of the live page."""
+        key = hashlib.sha256(repr((self.context["build_fingerprint"], inputs)).encode()).hexdigest()
+        self.new_keys[path] = key
+        if self.old_keys.get(path) == key and writer.keep(path, owner=owner):
+            self.stats["pages_kept"] += 1
+            return
+        writer.write(path, render(), owner=owner)
+        self.stats["pages_rendered"] += 1
+        self.context["rendered_pages"].append(path)
+
     def generate_output(self, writer) -> None:
         settings = self.settings
         self.urls = SiteUrls.from_settings(settings)
+        self.stats = self.context["build_stats"]
+        self.old_keys = self.context["page_keys"]
+        self.new_keys = self.context["new_page_keys"]
         taxonomy = Taxonomy(self.visible, settings)
-        self.taxonomy = taxonomy
         self.env.globals.update(taxonomy=taxonomy)
-        stats = self.context["build_stats"]
         sitemap = self.context["sitemap"]
         related = RelatedIndex(self.visible)
-        story_template = self.get_template("story")
         media = self.context["media_library"]
+        template = self.get_template("story")
+
         for story in self.visible:
             image = media.get(story.image, source=story.source, line=None, field="image") if story.image else None
-            html = story_template.render(
-                self._page_context(story.url),
-                story=story,
-                body=Markup(self.resolve_links(story.body_html)),
-                image=image,
-                related=related.related(story, settings["RELATED_STORIES"]),
-                document=story_document(story, image, self.urls, settings),
+            others = related.related(story, settings["RELATED_STORIES"])
+            links = tuple((ref, self.by_id[ref].url) for ref in story.story_refs)
+            self._emit(
+                writer, story.save_as,
+                ("story", story.content_hash, story.url, story.git, image, tuple(card(o) for o in others), links),
+                lambda story=story, image=image, others=others: template.render(
+                    self._page_context(story.url), story=story, body=Markup(self.resolve_links(story.body_html)),
+                    image=image, related=others, document=story_document(story, image, self.urls, settings)),
+                owner=story.source,
             )
-            writer.write(story.save_as, html, owner=story.source)
-            stats["pages_rendered"] += 1
             sitemap.append((story.url, story.updated or story.date))
 
-        list_template = self.get_template("list")
+        template = self.get_template("list")
         for listing in taxonomy.lists():
+            head = (listing.kind, listing.name, listing.heading, listing.description, listing.base,
+                    len(listing.stories))
             for page in paginate(listing, settings["LIST_PAGE_SIZE"]):
-                html = list_template.render(self._page_context(page.url), listing=listing, page=page)
-                writer.write(page.url + "index.html", html, owner=f"Liste {listing.heading}")
-                stats["pages_rendered"] += 1
+                self._emit(
+                    writer, page.url + "index.html",
+                    ("list", head, page.number, page.total, tuple(card(s) for s in page.items)),
+                    lambda page=page, listing=listing: template.render(
+                        self._page_context(page.url), listing=listing, page=page),
+                    owner=f"Liste {listing.heading}",
+                )
                 sitemap.append((page.url, page.items[0].date if page.items else None))
 
-        overview = self.get_template("overview")
+        template = self.get_template("overview")
         for kind, path, title in [
             ("thema", "themen/", "Themen"), ("amt", "aemter/", "Ämter"),
             ("bezirk", "stadtbezirke/", "Stadtbezirke"), ("tag", "schlagworte/", "Schlagworte"),
         ]:
             lists = [lst for lst in taxonomy.lists() if lst.kind == kind]
-            html = overview.render(self._page_context(path), kind=kind, title=title, lists=lists)
-            writer.write(path + "index.html", html, owner=f"Übersicht {title}")
-            stats["pages_rendered"] += 1
+            self._emit(
+                writer, path + "index.html",
+                ("overview", kind, tuple((t.name, t.base, t.description, len(t.stories)) for t in lists)),
+                lambda path=path, kind=kind, title=title, lists=lists: self.get_template("overview").render(
+                    self._page_context(path), kind=kind, title=title, lists=lists),
+                owner=f"Übersicht {title}",
+            )
             sitemap.append((path, None))
 
-        archive = self.get_template("archive")
-        html = archive.render(self._page_context("archiv/"), years=taxonomy.years(), year=None)
-        writer.write("archiv/index.html", html, owner="Archiv")
+        template = self.get_template("archive")
+        years = taxonomy.years()
+        shape = tuple((y, tuple((m.name, m.base, len(m.stories)) for m in months)) for y, months in years)
+        self._emit(writer, "archiv/index.html", ("archive", shape),
+                   lambda: template.render(self._page_context("archiv/"), years=years, year=None), owner="Archiv")
         sitemap.append(("archiv/", None))
-        stats["pages_rendered"] += 1
-        for year, months in taxonomy.years():
-            html = archive.render(self._page_context(f"archiv/{year}/"), years=taxonomy.years(),
-                                  year=year, months=months)
-            writer.write(f"archiv/{year}/index.html", html, owner=f"Archiv {year}")
-            sitemap.append((f"archiv/{year}/", None))
-            stats["pages_rendered"] += 1
+        for (year, months), (_y, months_shape) in zip(years, shape):
+            path = f"archiv/{year}/"
+            self._emit(writer, path + "index.html", ("archive-year", year, months_shape),
+                       lambda path=path, year=year, months=months: template.render(
+                           self._page_context(path), years=years, year=year, months=months),
+                       owner=f"Archiv {year}")
+            sitemap.append((path, None))
 
-        home = self.get_template("index")
         latest = self.visible[: settings["HOME_LATEST"] + 1]
-        html = home.render(self._page_context(""), lead=latest[0] if latest else None, latest=latest[1:],
-                           themen=[t for t in taxonomy.themen if t.stories])
-        writer.write("index.html", html, owner="Startseite")
+        themen = [t for t in taxonomy.themen if t.stories]
+        self._emit(
+            writer, "index.html",
+            ("home", tuple(card(s) for s in latest), tuple((t.name, t.base, len(t.stories)) for t in themen)),
+            lambda: self.get_template("index").render(
+                self._page_context(""), lead=latest[0] if latest else None, latest=latest[1:], themen=themen),
+            owner="Startseite",
+        )
         sitemap.append(("", self.visible[0].date if self.visible else None))
-        stats["pages_rendered"] += 2
 
     def _page_context(self, path: str) -> dict:
         return {**self.context, "page_path": path, "canonical": self.urls.absolute(path)}

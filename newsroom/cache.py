@@ -1,0 +1,109 @@
+"""The build cache (SQLite in CACHE_PATH, outside output/): work a build need not repeat.
+
+- parsed stories by content hash (Markdown is rendered once per version of a file);
+- each source file's size, mtime and hash, so unchanged files are not even read;
+- each output page's input key, so a page whose inputs did not change is not rendered;
+- small blobs such as the git history index, keyed by what they were computed from.
+
+Deleting the folder is always safe: the next build is a cold one with the same output.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT);
+CREATE TABLE IF NOT EXISTS stories (hash TEXT, vocabulary TEXT, record BLOB, PRIMARY KEY (hash, vocabulary));
+CREATE TABLE IF NOT EXISTS pages (output TEXT, path TEXT, key TEXT, PRIMARY KEY (output, path));
+CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, key TEXT, value BLOB);
+"""
+
+
+class BuildCache:
+    def __init__(self, folder: Path | None):
+        self.db = None
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(folder / "build.sqlite", timeout=60)
+            self.db.executescript(SCHEMA)
+
+    # -- source files ---------------------------------------------------------------
+
+    def file_hashes(self) -> dict[str, tuple[int, int, str]]:
+        if not self.db:
+            return {}
+        return {row[0]: (row[1], row[2], row[3]) for row in self.db.execute("SELECT * FROM files")}
+
+    def save_file_hashes(self, entries: dict[str, tuple[int, int, str]]) -> None:
+        if not self.db:
+            return
+        with self.db:
+            self.db.execute("DELETE FROM files")
+            self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)",
+                                [(path, *values) for path, values in entries.items()])
+
+    # -- parsed stories -----------------------------------------------------------------
+
+    def stories(self, hashes: list[str], vocabulary: str) -> dict[str, object]:
+        if not self.db or not hashes:
+            return {}
+        found = {}
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (hash TEXT PRIMARY KEY)")
+        with self.db:
+            self.db.execute("DELETE FROM wanted")
+            self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(h,) for h in hashes])
+            rows = self.db.execute(
+                "SELECT s.hash, s.record FROM stories s JOIN wanted w ON s.hash = w.hash WHERE s.vocabulary = ?",
+                (vocabulary,))
+            for digest, record in rows:
+                found[digest] = pickle.loads(record)
+        return found
+
+    def save_stories(self, records: dict[str, object], vocabulary: str, keep: set[str]) -> None:
+        """Store new parses and forget those of file versions that no longer exist."""
+        if not self.db:
+            return
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?)",
+                                [(h, vocabulary, pickle.dumps(r, protocol=5)) for h, r in records.items()])
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (hash TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM keep")
+            self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", [(h,) for h in keep])
+            self.db.execute("DELETE FROM stories WHERE hash NOT IN (SELECT hash FROM keep) OR vocabulary != ?",
+                            (vocabulary,))
+
+    # -- output pages ----------------------------------------------------------------------
+
+    def page_keys(self, output: str) -> dict[str, str]:
+        if not self.db:
+            return {}
+        return dict(self.db.execute("SELECT path, key FROM pages WHERE output = ?", (output,)))
+
+    def save_page_keys(self, output: str, keys: dict[str, str]) -> None:
+        if not self.db:
+            return
+        with self.db:
+            self.db.execute("DELETE FROM pages WHERE output = ?", (output,))
+            self.db.executemany("INSERT INTO pages VALUES (?, ?, ?)", [(output, p, k) for p, k in keys.items()])
+
+    # -- blobs -------------------------------------------------------------------------------
+
+    def blob(self, name: str) -> tuple[str, object] | None:
+        if not self.db:
+            return None
+        row = self.db.execute("SELECT key, value FROM blobs WHERE name = ?", (name,)).fetchone()
+        return (row[0], pickle.loads(row[1])) if row else None
+
+    def save_blob(self, name: str, key: str, value: object) -> None:
+        if not self.db:
+            return
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)", (name, key, pickle.dumps(value, protocol=5)))
+
+    def close(self) -> None:
+        if self.db:
+            self.db.close()
+            self.db = None

@@ -1,0 +1,96 @@
+"""A rebuild does only the work its change needs (counted, not timed), and ends with
+exactly the bytes a cold build would write."""
+
+import shutil
+
+import pytest
+
+from tests.support import REPO, snapshot, story_text
+
+THEMEN = [("Verkehr", "Amt für Verkehrsmanagement"), ("Kultur", "Kulturamt"), ("Bildung", "Schulverwaltungsamt")]
+
+
+@pytest.fixture
+def archive(site):
+    for n in range(30):
+        thema, amt = THEMEN[n % 3]
+        site.story(f"{2024 + n % 3}/m{n:02d}.md", id=f"story{n:07d}x", title=f"Meldung Nummer {n}",
+                   date=f"{2024 + n % 3}-{1 + n % 12:02d}-{1 + n % 27:02d} 10:00", category=thema, department=amt,
+                   districts=f"[{1 + n % 10}]", tags=f"[Schlagwort {n % 4}, Gemeinsam]")
+    site.commit("Archiv", "2026-11-01 09:00")
+    site.build()
+    return site
+
+
+def bytes_of(folder):
+    return {k: v[0] for k, v in snapshot(folder).items()}
+
+
+def assert_same_as_cold_build(site, tmp_path):
+    cold = tmp_path / "cold"
+    site.build(OUTPUT_PATH=str(cold), CACHE_PATH=str(tmp_path / "cold-cache"))
+    assert bytes_of(site.output) == bytes_of(cold)
+
+
+def test_nothing_changed_nothing_done(archive):
+    report = archive.build()
+    assert report.stats["parsed"] == 0
+    assert report.rendered == [] and report.written == [] and report.pruned == []
+    assert report.stats["pages_kept"] > 60
+
+
+def test_one_story_text_changed(archive, tmp_path):
+    path = archive.content / "stories/2025/m01.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n", encoding="utf-8")
+    report = archive.build()
+    assert report.stats["parsed"] == 1
+    assert report.rendered == ["aktuelles/2025/02/meldung-nummer-1/index.html"]
+    assert report.written == report.rendered
+    assert_same_as_cold_build(archive, tmp_path)
+
+
+def test_one_story_added(archive, tmp_path):
+    archive.write("stories/2026/neu.md", story_text(id="neuemeldung1", title="Ganz neue Meldung",
+                                                   date="2026-11-25 10:00", districts="[4]", tags="[Gemeinsam]"))
+    report = archive.build()
+    assert report.stats["parsed"] == 1
+    rendered = set(report.rendered)
+    assert "aktuelles/2026/11/ganz-neue-meldung/index.html" in rendered
+    assert {"index.html", "themen/verkehr/index.html", "stadtbezirke/4/index.html",
+            "schlagworte/gemeinsam/index.html", "archiv/2026/11/index.html"} <= rendered
+    # Lists the story is not in stay as they were.
+    assert "themen/kultur/index.html" not in rendered and "stadtbezirke/5/index.html" not in rendered
+    assert len(rendered) < 20
+    assert_same_as_cold_build(archive, tmp_path)
+
+
+def test_one_tag_renamed(archive, tmp_path):
+    path = archive.content / "stories/2026/m02.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Schlagwort 2,", "Umbenannt,"), encoding="utf-8")
+    report = archive.build()
+    assert "schlagworte/umbenannt/index.html" in report.rendered
+    assert "schlagworte/schlagwort-2/index.html" in report.rendered  # one story fewer
+    assert "schlagworte/schlagwort-1/index.html" not in report.rendered
+    assert_same_as_cold_build(archive, tmp_path)
+
+
+def test_theme_change_renders_everything_again(archive, tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(REPO / "theme", theme)
+    before = archive.build(THEME=str(theme))  # same theme in another folder: settings changed
+    assert len(before.rendered) > 60
+    (theme / "templates" / "base.html").write_text(
+        (theme / "templates" / "base.html").read_text(encoding="utf-8").replace("Zum Inhalt springen", "Zum Inhalt"),
+        encoding="utf-8")
+    report = archive.build(THEME=str(theme))
+    assert len(report.rendered) == len(before.rendered)
+    assert "Zum Inhalt</a>" in archive.page("index.html")
+
+
+def test_lost_output_or_cache_gives_the_same_site(archive, tmp_path):
+    shutil.rmtree(archive.output)
+    report = archive.build()
+    assert len(report.rendered) > 60 and report.stats["parsed"] == 0
+    shutil.rmtree(archive.root / ".cache")
+    report = archive.build()
+    assert report.stats["parsed"] == 30 and report.written == []
