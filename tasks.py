@@ -106,3 +106,14 @@ def test(c, args=""):
     """Run the whole test suite."""
     os.chdir(ROOT)
     c.run(f"{sys.executable} -m pytest {args}", pty=False)
+
+
+@task(help={"stories": "archive size (default 25000)", "runs": "runs per scenario (median)",
+            "vanilla": "also build the corpus with vanilla Pelican (the reference)",
+            "workdir": "where the corpus and outputs go"})
+def bench(c, stories=25000, runs=3, vanilla=True, workdir=".bench"):
+    """Benchmark the build on a generated archive against vanilla Pelican; prints and saves a report."""
+    from benchmarks.runner import main
+
+    os.chdir(ROOT)
+    main(Path(workdir).resolve(), int(stories), int(runs), bool(vanilla))

@@ -1,0 +1,1 @@
+"""`invoke bench`: a generated archive, built by us and by vanilla Pelican, measured."""
