@@ -157,15 +157,22 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
     output = Path(settings["OUTPUT_PATH"])
     report = BuildReport(output=output)
     pelican = NewsroomPelican(settings)
+    cache = pelican.cache
     try:
         with StagedOutput(output) as staged:
             writer = SiteWriter(staged.output, staged.staging)
             context = pelican.run(writer=writer)
-            staged.commit(writer)
+            name = f"manifest:{output}"
+            previous = cache.blob(name)
+            previous = previous[1] if previous else None
+            # Until the new manifest is saved, live files may come from either build.
+            cache.save_blob(name, "", (previous or set()) | set(writer.claimed))
+            staged.commit(writer, previous)
         # Only now are these pages live: a failed build must not record them.
-        pelican.cache.save_page_keys(str(pelican.output_path), context["new_page_keys"])
+        cache.save_page_keys(str(pelican.output_path), context["new_page_keys"])
+        cache.save_blob(f"manifest:{output}", "", set(writer.claimed))
     finally:
-        pelican.cache.close()
+        cache.close()
     report.written = writer.written
     report.rendered = sorted(context["rendered_pages"])
     report.unchanged = writer.unchanged

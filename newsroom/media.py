@@ -43,6 +43,8 @@ class MediaLibrary:
         self.root = media_root
         self.display_root = display_root
         self._items: dict[str, MediaItem | ContentErrors] = {}
+        # Thousands of stories share a few images: resolve each reference once per build.
+        self._resolved: dict[str, tuple[str, Path] | str] = {}
 
     def _display(self, path: Path) -> str:
         try:
@@ -52,13 +54,12 @@ class MediaLibrary:
 
     def get(self, reference: str, *, source: str, line: int | None, field: str | None) -> MediaItem:
         """The item for `reference`, or a ContentError naming the referring file and field."""
-        try:
-            target = resolve_inside(self.root, reference, base_label="content/media/")
-        except OutsidePath as exc:
-            raise ContentError(source, str(exc), line=line, field=field) from None
-        key = target.relative_to(self.root).as_posix()
-        if not target.is_file():
-            raise ContentError(source, f"Die Mediendatei „{key}“ gibt es nicht in content/media/.", line=line, field=field)
+        resolved = self._resolved.get(reference)
+        if resolved is None:
+            resolved = self._resolved[reference] = self._resolve(reference)
+        if isinstance(resolved, str):
+            raise ContentError(source, resolved, line=line, field=field)
+        key, target = resolved
         if key not in self._items:
             try:
                 self._items[key] = self._read_sidecar(key, target)
@@ -68,6 +69,17 @@ class MediaLibrary:
         if isinstance(item, ContentErrors):
             raise item
         return item
+
+    def _resolve(self, reference: str) -> tuple[str, Path] | str:
+        """(key, file) for a reference, or the German reason it is refused."""
+        try:
+            target = resolve_inside(self.root, reference, base_label="content/media/")
+        except OutsidePath as exc:
+            return str(exc)
+        key = target.relative_to(self.root).as_posix()
+        if not target.is_file():
+            return f"Die Mediendatei „{key}“ gibt es nicht in content/media/."
+        return key, target
 
     def _read_sidecar(self, key: str, target: Path) -> MediaItem:
         sidecar = target.with_name(target.name + ".yml")

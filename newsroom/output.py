@@ -85,8 +85,15 @@ class SiteWriter:
         self.written.append(relative)
         return True
 
-    def unclaimed(self) -> list[str]:
-        """Live files this build did not produce: they are removed on commit."""
+    def unclaimed(self, manifest: set[str] | None = None) -> list[str]:
+        """Live files this build did not produce: they are removed on commit.
+
+        With the previous build's manifest (every file it produced) no folder walk is
+        needed; without one, the live folder is walked.
+        """
+        if manifest is not None:
+            self.pruned = sorted(p for p in manifest if p not in self.claimed and (self.live / p).exists())
+            return self.pruned
         found = []
         root = str(self.live)
         cut = len(root) + 1
@@ -125,8 +132,8 @@ class StagedOutput:
         self.output.mkdir(exist_ok=True)
         return self
 
-    def commit(self, writer: SiteWriter) -> None:
-        plan = {"move": writer.written, "remove": writer.unclaimed()}
+    def commit(self, writer: SiteWriter, manifest: set[str] | None = None) -> None:
+        plan = {"move": writer.written, "remove": writer.unclaimed(manifest)}
         atomic_write(self.journal, json.dumps(plan).encode("utf-8"))
         self._apply(plan)
         self.committed = True

@@ -6,6 +6,9 @@ environment exists, so all generators render dates and links the same way.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 
 from newsroom.dates import german_date, german_datetime, iso, month_name, short_german_date
@@ -22,6 +25,11 @@ def phone_link(number: str) -> str:
 
 def add_filters(generator) -> None:
     urls = SiteUrls.from_settings(generator.settings)
+    cache_path = generator.settings.get("CACHE_PATH")
+    if cache_path:  # compiled templates survive the process: no re-compiling on every build
+        folder = Path(cache_path) / "jinja"
+        folder.mkdir(parents=True, exist_ok=True)
+        generator.env.bytecode_cache = FileSystemBytecodeCache(str(folder))
     media_url = generator.settings["MEDIA_URL"]
     generator.env.filters.update(
         datum=german_date,
