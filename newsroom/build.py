@@ -19,6 +19,7 @@ from pelican import Pelican
 from pelican.plugins import signals
 from pelican.settings import read_settings
 
+from .archive import STATE_VERSION, ArchiveState
 from .cache import BuildCache
 from .dates import BERLIN, parse_datetime
 from .errors import ConfigurationError, ContentError, ContentErrors
@@ -91,6 +92,15 @@ class NewsroomPelican(Pelican):
         cache_path = settings.get("CACHE_PATH")
         self.cache = BuildCache(Path(cache_path) if cache_path else None)
 
+    def archive_state(self, fingerprint: str) -> ArchiveState:
+        """The last successful build's state, if it still describes the live output."""
+        saved = self.cache.blob(f"archive:{self.output_path}")
+        state = saved[1] if saved else None
+        if (not isinstance(state, ArchiveState) or state.version != STATE_VERSION
+                or state.fingerprint != fingerprint or not Path(self.output_path).is_dir()):
+            return ArchiveState()
+        return state
+
     def init_plugins(self):
         wanted = [name for name in self.settings.get("PLUGINS") or [] if isinstance(name, str)]
         super().init_plugins()
@@ -115,8 +125,7 @@ class NewsroomPelican(Pelican):
         context["warnings"] = []
         context["build_cache"] = self.cache
         context["build_fingerprint"] = build_fingerprint(self.settings)
-        context["page_keys"] = self.cache.page_keys(str(self.output_path))
-        context["new_page_keys"] = {}
+        context["archive_state"] = self.archive_state(context["build_fingerprint"])
         context["rendered_pages"] = []
         generators = [
             cls(context=context, settings=self.settings, path=self.path, theme=self.theme,
@@ -138,6 +147,12 @@ class NewsroomPelican(Pelican):
                 generator.generate_output(writer)
             signals.finalized.send(self)
         return context
+
+
+def state_vocabulary(settings: dict) -> str:
+    from .reader import StoryVocabulary
+
+    return StoryVocabulary.from_settings(settings).fingerprint()
 
 
 def check(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> dict:
@@ -165,12 +180,17 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
             name = f"manifest:{output}"
             previous = cache.blob(name)
             previous = previous[1] if previous else None
-            # Until the new manifest is saved, live files may come from either build.
+            # Until the new manifest is saved, live files may come from either build; and
+            # while applying, the live site matches no saved state: a crash here means a full build.
             cache.save_blob(name, "", (previous or set()) | set(writer.claimed))
+            cache.save_blob(f"archive:{pelican.output_path}", "", None)
             staged.commit(writer, previous)
-        # Only now are these pages live: a failed build must not record them.
-        cache.save_page_keys(str(pelican.output_path), context["new_page_keys"])
-        cache.save_blob(f"manifest:{output}", "", set(writer.claimed))
+        # Only now are these pages live: a failed build must not record its state.
+        state = context.get("new_archive_state")
+        if state is not None:
+            cache.save_blob(f"archive:{pelican.output_path}", "", state)
+            cache.prune_stories({card.digest for card in state.cards.values()}, state_vocabulary(settings))
+        cache.save_blob(name, "", set(writer.claimed))
     finally:
         cache.close()
     report.written = writer.written

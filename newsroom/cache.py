@@ -1,9 +1,8 @@
 """The build cache (SQLite in CACHE_PATH, outside output/): work a build need not repeat.
 
 - parsed stories by content hash (Markdown is rendered once per version of a file);
-- each source file's size, mtime and hash, so unchanged files are not even read;
-- each output page's input key, so a page whose inputs did not change is not rendered;
-- small blobs such as the git history index, keyed by what they were computed from.
+- small blobs keyed by what they were computed from: the git history index, and
+  per output folder the archive state and manifest of the last successful build.
 
 Deleting the folder is always safe: the next build is a cold one with the same output.
 """
@@ -15,9 +14,7 @@ import sqlite3
 from pathlib import Path
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT);
 CREATE TABLE IF NOT EXISTS stories (hash TEXT, vocabulary TEXT, record BLOB, PRIMARY KEY (hash, vocabulary));
-CREATE TABLE IF NOT EXISTS pages (output TEXT, path TEXT, key TEXT, PRIMARY KEY (output, path));
 CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, key TEXT, value BLOB);
 """
 
@@ -29,21 +26,6 @@ class BuildCache:
             folder.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(folder / "build.sqlite", timeout=60)
             self.db.executescript(SCHEMA)
-
-    # -- source files ---------------------------------------------------------------
-
-    def file_hashes(self) -> dict[str, tuple[int, int, str]]:
-        if not self.db:
-            return {}
-        return {row[0]: (row[1], row[2], row[3]) for row in self.db.execute("SELECT * FROM files")}
-
-    def save_file_hashes(self, entries: dict[str, tuple[int, int, str]]) -> None:
-        if not self.db:
-            return
-        with self.db:
-            self.db.execute("DELETE FROM files")
-            self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)",
-                                [(path, *values) for path, values in entries.items()])
 
     # -- parsed stories -----------------------------------------------------------------
 
@@ -62,32 +44,23 @@ class BuildCache:
                 found[digest] = pickle.loads(record)
         return found
 
-    def save_stories(self, records: dict[str, object], vocabulary: str, keep: set[str]) -> None:
-        """Store new parses and forget those of file versions that no longer exist."""
-        if not self.db:
+    def save_stories(self, records: dict[str, object], vocabulary: str) -> None:
+        if not self.db or not records:
             return
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?)",
                                 [(h, vocabulary, pickle.dumps(r, protocol=5)) for h, r in records.items()])
+
+    def prune_stories(self, keep: set[str], vocabulary: str) -> None:
+        """Forget parses of file versions that no longer exist (after a successful build)."""
+        if not self.db:
+            return
+        with self.db:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (hash TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM keep")
             self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", [(h,) for h in keep])
             self.db.execute("DELETE FROM stories WHERE hash NOT IN (SELECT hash FROM keep) OR vocabulary != ?",
                             (vocabulary,))
-
-    # -- output pages ----------------------------------------------------------------------
-
-    def page_keys(self, output: str) -> dict[str, str]:
-        if not self.db:
-            return {}
-        return dict(self.db.execute("SELECT path, key FROM pages WHERE output = ?", (output,)))
-
-    def save_page_keys(self, output: str, keys: dict[str, str]) -> None:
-        if not self.db:
-            return
-        with self.db:
-            self.db.execute("DELETE FROM pages WHERE output = ?", (output,))
-            self.db.executemany("INSERT INTO pages VALUES (?, ?, ?)", [(output, p, k) for p, k in keys.items()])
 
     # -- blobs -------------------------------------------------------------------------------
 

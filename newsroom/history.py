@@ -8,6 +8,7 @@ a story to another folder keeps its dates.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -25,15 +26,34 @@ _FIELD = "\x1f"
 class GitHistory:
     """Index of GitDates by absolute file path; empty (with a warning) when git cannot tell."""
 
-    def __init__(self, dates: dict[Path, GitDates], warning: str | None = None):
-        self._dates = dates
+    def __init__(self, files: dict[str, list] | None = None, root: Path | None = None,
+                 warning: str | None = None, head: str | None = None):
+        self._files = files or {}  # repo path → [created, updated, editors, commits]
+        self._root = root
         self.warning = warning
+        self.head = head
+
+    def by_source(self, display_root: Path) -> dict[str, GitDates]:
+        """Dates keyed like stories' `source`: paths relative to display_root."""
+        if self._root is None:
+            return {}
+        prefix = os.path.relpath(display_root.resolve(), self._root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        if prefix.startswith("../"):
+            return {}
+        return {
+            path[len(prefix):]: GitDates(created=r[0], updated=r[1], editors=tuple(r[2]), commits=r[3])
+            for path, r in self._files.items() if path.startswith(prefix)
+        }
 
     def get(self, path: Path) -> GitDates:
-        return self._dates.get(path if path.is_absolute() else path.resolve(), GitDates())
-
-    def __len__(self) -> int:
-        return len(self._dates)
+        """Dates of one file (by absolute path)."""
+        if self._root is None:
+            return GitDates()
+        record = self._files.get(os.path.relpath(path.resolve(), self._root).replace(os.sep, "/"))
+        if record is None:
+            return GitDates()
+        return GitDates(created=record[0], updated=record[1], editors=tuple(record[2]), commits=record[3])
 
     @classmethod
     def load(cls, content_path: Path, cache=None) -> GitHistory:
@@ -42,14 +62,14 @@ class GitHistory:
         try:
             repo = git.Repo(content_path, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            return cls({}, "Der Inhalt liegt in keinem Git-Repository: Erstellungs- und Änderungsdaten "
+            return cls(warning="Der Inhalt liegt in keinem Git-Repository: Erstellungs- und Änderungsdaten "
                            "fehlen, es gilt das Datum aus dem Kopfbereich.")
         try:
             with repo:
                 if not repo.head.is_valid():
-                    return cls({})
+                    return cls()
                 if (Path(repo.git_dir) / "shallow").exists():
-                    return cls({}, "Das Git-Repository ist ein flacher Klon (shallow clone): die Historie ist "
+                    return cls(warning="Das Git-Repository ist ein flacher Klon (shallow clone): die Historie ist "
                                    "unvollständig, deshalb gilt das Datum aus dem Kopfbereich. Für echte "
                                    "Änderungsdaten vollständig klonen (git fetch --unshallow).")
                 root = Path(repo.working_tree_dir).resolve()
@@ -60,7 +80,7 @@ class GitHistory:
                 files: dict[str, list] = {}
                 since = None
                 if cached and cached[0] == head:
-                    return cls(_dates(cached[1], root))
+                    return cls(cached[1], root, head=head)
                 if cached and repo.is_ancestor(cached[0], head):
                     files, since = cached[1], cached[0]
                 log = repo.git.log(
@@ -68,11 +88,11 @@ class GitHistory:
                     "--no-color", "-z", *([f"{since}..{head}"] if since else [head]), "--", scope,
                 )
         except git.GitCommandError as exc:
-            return cls({}, f"Git-Historie nicht lesbar ({exc.status}); es gilt das Datum aus dem Kopfbereich.")
+            return cls(warning=f"Git-Historie nicht lesbar ({exc.status}); es gilt das Datum aus dem Kopfbereich.")
         _replay(log, files)
         if cache:
             cache.save_blob(name, head, files)
-        return cls(_dates(files, root))
+        return cls(files, root, head=head)
 
 
 def _replay(log: str, files: dict[str, list]) -> None:
@@ -107,11 +127,6 @@ def _replay(log: str, files: dict[str, list]) -> None:
                 files[path] = [when, when, [author], 1]
             else:
                 _touch(files[path], when, author)
-
-
-def _dates(files: dict[str, list], root: Path) -> dict[Path, GitDates]:
-    return {root / path: GitDates(created=r[0], updated=r[1], editors=tuple(r[2]), commits=r[3])
-            for path, r in files.items()}
 
 
 def _touch(record: list, when: datetime, author: str) -> None:

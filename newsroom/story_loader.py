@@ -1,8 +1,8 @@
-"""Loading the whole archive: unchanged files come from the cache, the rest are
-parsed on every core.
+"""Loading the whole archive: unchanged files cost one stat, changed ones are parsed
+(on every core when there are many) or taken from the parse cache by content hash.
 
 At 25,000 stories a cold parse is dominated by Markdown; after that a build reads
-only files whose size or mtime changed, and re-parses only new content hashes.
+only files whose size or mtime changed.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .archive import ArchiveState, Card
 from .cache import BuildCache
 from .errors import ContentError, ContentErrors
 from .markup import BodyRenderer
@@ -26,69 +27,74 @@ CHUNK = 100
 
 @dataclass
 class LoadResult:
-    stories: list[tuple[Story, Path]] = field(default_factory=list)
+    cards: dict[str, Card] = field(default_factory=dict)  # source → card, every valid story
+    stories: dict[str, Story] = field(default_factory=dict)  # source → full story, for those read now
+    paths: dict[str, Path] = field(default_factory=dict)  # source → file
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
     parsed: int = 0
-    from_cache: int = 0
 
 
-@dataclass(frozen=True)
-class _Job:
-    source: str
-    path: Path
-    digest: str
-    raw: bytes
-
-
-def story_files(root: Path) -> list[Path]:
-    """Every *.md below root, hidden files and folders (editor backups) left out."""
+def scan(root: Path, display_root: Path) -> list[tuple[str, str, os.stat_result]]:
+    """(source, path, stat) of every *.md below root; hidden files and folders left out."""
+    prefix = os.path.relpath(root, display_root).replace(os.sep, "/")
     found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath, f) for f in filenames if f.endswith(".md") and not f.startswith("."))
-    return sorted(found)
+
+    def walk(folder: str, relative: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir():
+                    walk(entry.path, f"{relative}{entry.name}/")
+                elif entry.name.endswith(".md") and entry.is_file():
+                    found.append((f"{prefix}/{relative}{entry.name}", entry.path, entry.stat()))
+
+    if root.is_dir():
+        walk(str(root), "")
+    found.sort()
+    return found
 
 
-def _parse_chunk(jobs: list[_Job], vocabulary: StoryVocabulary) -> list[tuple[str, Story | ContentErrors]]:
+def _parse_chunk(jobs: list[tuple[str, str, bytes]], vocabulary: StoryVocabulary) -> list[tuple[str, object]]:
     renderer = BodyRenderer()
     results = []
-    for job in jobs:
+    for source, digest, raw in jobs:
         try:
-            results.append((job.digest, read_story(job.raw, job.source, vocabulary, renderer)))
+            results.append((source, read_story(raw, source, vocabulary, renderer)))
         except ContentErrors as exc:
-            results.append((job.digest, exc))
+            results.append((source, exc))
         except ContentError as exc:
-            results.append((job.digest, ContentErrors([exc])))
+            results.append((source, ContentErrors([exc])))
     return results
 
 
 def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, cache: BuildCache,
-                 workers: int = 1) -> LoadResult:
+                 state: ArchiveState, story_url, workers: int = 1) -> LoadResult:
+    """Every story's card; full stories only for files that changed since `state`."""
     result = LoadResult()
-    known = cache.file_hashes()
-    files: dict[str, tuple[int, int, str]] = {}
-    entries: list[tuple[str, Path, str]] = []
-    raw_of: dict[str, bytes] = {}
-    for path in story_files(root):
-        source = os.path.relpath(path, display_root)
-        stat = path.stat()
-        previous = known.get(source)
-        if previous and previous[0] == stat.st_mtime_ns and previous[1] == stat.st_size:
-            digest = previous[2]
+    changed: list[tuple[str, str, bytes]] = []  # (source, digest, raw)
+    for source, path, stat in scan(root, display_root):
+        result.paths[source] = Path(path)
+        old = state.files.get(source)
+        card = state.cards.get(source)
+        if old and card and old[0] == stat.st_mtime_ns and old[1] == stat.st_size:
+            result.files[source] = old
+            result.cards[source] = card
+            continue
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        digest = hashlib.sha256(raw).hexdigest()
+        result.files[source] = (stat.st_mtime_ns, stat.st_size, digest)
+        if card and card.digest == digest:  # touched, not changed
+            result.cards[source] = card
         else:
-            raw = path.read_bytes()
-            digest = hashlib.sha256(raw).hexdigest()
-            raw_of[source] = raw
-        files[source] = (stat.st_mtime_ns, stat.st_size, digest)
-        entries.append((source, path, digest))
+            changed.append((source, digest, raw))
 
     fingerprint = vocabulary.fingerprint()
-    cached = cache.stories(sorted({digest for _s, _p, digest in entries}), fingerprint)
-    jobs = [
-        _Job(source, path, digest, raw_of.pop(source, None) or path.read_bytes())
-        for source, path, digest in entries if digest not in cached
-    ]
-    parsed: dict[str, Story | ContentErrors] = {}
+    cached = cache.stories(sorted({digest for _s, digest, _r in changed}), fingerprint)
+    jobs = [job for job in changed if job[1] not in cached]
+    parsed: dict[str, object] = {}
     if workers > 1 and len(jobs) > PARALLEL_THRESHOLD:
         chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -96,24 +102,21 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
                 parsed.update(chunk_results)
     elif jobs:
         parsed.update(_parse_chunk(jobs, vocabulary))
+    result.parsed = len(jobs)
 
     new_records = {}
-    for source, path, digest in entries:
-        record = cached.get(digest)
-        if record is not None:
-            result.from_cache += 1
-        else:
-            record = parsed[digest]
-            result.parsed += 1
-            if isinstance(record, ContentErrors):
-                # Messages name this file; the same bytes elsewhere are parsed again.
-                result.errors.extend(record.errors)
-                parsed.pop(digest)
-                files.pop(source)
-                continue
+    for source, digest, _raw in changed:
+        record = cached.get(digest) or parsed[source]
+        if isinstance(record, ContentErrors):
+            result.errors.extend(record.errors)
+            del result.files[source]  # read again next time
+            continue
+        if digest not in cached:
             new_records[digest] = record
-        story = Story(**{**record.__dict__, "source": source})
-        result.stories.append((story, path))
-    cache.save_stories(new_records, fingerprint, keep={d for _s, _p, d in entries})
-    cache.save_file_hashes(files)
+        story = Story(**{**record.__dict__, "source": source})  # the same bytes may live in two files
+        story.url = story_url(story)
+        story.save_as = story.url + "index.html"
+        result.stories[source] = story
+        result.cards[source] = Card.from_story(story)
+    cache.save_stories(new_records, fingerprint)
     return result

@@ -13,7 +13,7 @@ def test_change_after_publication_is_shown_as_update(site):
     site.story(summary="Die Stadt baut zweieinhalb Kilometer Radweg.")
     site.commit("Tippfehler", "2026-11-22 08:30", author="Ben Muster")
     context = site.check()
-    story = context["all_stories"][0]
+    story = context["full_story"](context["all_stories"][0])
     assert story.git.created.isoformat() == "2026-11-19T15:00:00+01:00"
     assert story.git.editors == ("Anna Beispiel", "Ben Muster")
     site.build()
@@ -36,14 +36,16 @@ def test_moving_a_story_keeps_its_history(site):
     site.commit("Radwege", "2026-11-19 15:00")
     site.repo.git.mv("content/stories/radwege.md", "content/stories/2026-radwege.md")
     site.commit("verschoben", "2026-11-23 15:00")
-    story = site.check()["all_stories"][0]
+    context = site.check()
+    story = context["full_story"](context["all_stories"][0])
     assert story.git.created.isoformat() == "2026-11-19T15:00:00+01:00"
     assert story.git.updated.isoformat() == "2026-11-19T15:00:00+01:00"  # a pure move changes nothing
 
 
 def test_uncommitted_story_has_no_git_dates(site):
     site.story()
-    story = site.check()["all_stories"][0]
+    context = site.check()
+    story = context["full_story"](context["all_stories"][0])
     assert story.git.created is None and story.updated is None
 
 

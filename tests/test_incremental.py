@@ -94,3 +94,49 @@ def test_lost_output_or_cache_gives_the_same_site(archive, tmp_path):
     shutil.rmtree(archive.root / ".cache")
     report = archive.build()
     assert report.stats["parsed"] == 30 and report.written == []
+
+
+def _edit(site, name, old, new):
+    path = site.content / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (old, name)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+CHANGES = {
+    "title of a related story": lambda s: _edit(s, "stories/2026/m02.md", "title: Meldung Nummer 2",
+                                                "title: Meldung Nummer zwei"),
+    "story removed": lambda s: (s.content / "stories/2025/m04.md").unlink(),
+    "story moved to another month": lambda s: _edit(s, "stories/2024/m00.md", "date: 2024-01-01",
+                                                    "date: 2024-06-15"),
+    "story unpublished": lambda s: _edit(s, "stories/2024/m03.md", "status: published", "status: draft"),
+    "districts changed": lambda s: _edit(s, "stories/2024/m06.md", "districts: [7]", "districts: [2, 9]"),
+    "lead image description": lambda s: (
+        _edit(s, "stories/2024/m09.md", "tags:", "image: fotos/rhein.jpg\ntags:"), s.build(),
+        _edit(s, "media/fotos/rhein.jpg.yml", "Blick über den Rhein", "Abendlicher Blick über den Rhein")),
+    "commit after publication": lambda s: (
+        _edit(s, "stories/2025/m07.md", "Die Arbeiten", "Die Bauarbeiten"), s.commit("Korrektur", "2026-11-20 09:00")),
+    "link target renamed": lambda s: (
+        _edit(s, "stories/2026/m05.md", "Die Arbeiten beginnen", "Wie [berichtet](story:story0000002x), beginnen"),
+        s.build(), _edit(s, "stories/2026/m02.md", "title: Meldung Nummer 2", "title: Andere Meldung")),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_every_kind_of_change_ends_like_a_cold_build(archive, tmp_path, change):
+    CHANGES[change](archive)
+    report = archive.build()
+    assert report.rendered, "a change must redraw at least one page"
+    assert_same_as_cold_build(archive, tmp_path)
+
+
+def test_a_scheduled_story_appears_when_its_time_comes(archive, tmp_path):
+    archive.write("stories/2026/geplant.md", story_text(id="geplant00001", title="Geplante Meldung",
+                                                       date="2026-12-01 10:00", tags="[Gemeinsam]"))
+    archive.build()
+    assert not (archive.output / "aktuelles/2026/12").exists()
+    report = archive.build(BUILD_NOW="2026-12-01 10:00")
+    assert "aktuelles/2026/12/geplante-meldung/index.html" in report.rendered
+    cold = tmp_path / "cold"
+    archive.build(OUTPUT_PATH=str(cold), CACHE_PATH=str(tmp_path / "cc"), BUILD_NOW="2026-12-01 10:00")
+    assert bytes_of(archive.output) == bytes_of(cold)

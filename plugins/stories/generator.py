@@ -1,12 +1,13 @@
-"""StoriesGenerator: reads every story, validates the archive as a whole, writes pages.
+"""StoriesGenerator: reads the archive, validates it as a whole, writes the news pages.
 
-Each page is emitted with an input key (everything it shows); a page whose key is
-unchanged since the last successful build is kept without rendering.
+Work is planned against the last successful build's ArchiveState: only changed
+files are parsed, and only pages that show something changed are rendered (see
+plan.py). With no usable state (first build, other code, theme or settings) every
+page is rendered; both ways end in the same bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import defaultdict
 from pathlib import Path
@@ -14,16 +15,18 @@ from pathlib import Path
 from markupsafe import Markup
 from pelican.generators import Generator
 
+from newsroom.archive import ArchiveState, Card
 from newsroom.errors import ContentError
 from newsroom.history import GitHistory
 from newsroom.markup import resolve_placeholders
 from newsroom.media import MediaLibrary
 from newsroom.reader import StoryVocabulary, check_media
 from newsroom.site import SiteUrls
-from newsroom.story import Story
+from newsroom.story import GitDates, Story
 from newsroom.story_loader import load_stories
 
 from .listings import Taxonomy, paginate
+from .plan import plan_story_pages
 from .related import RelatedIndex
 from .structured_data import story_document
 
@@ -38,9 +41,11 @@ def media_library(context: dict, settings: dict) -> MediaLibrary:
     return context["media_library"]
 
 
-def card(story: Story) -> tuple:
-    """What a list shows of a story: a change here re-renders the lists it is in."""
-    return (story.id, story.title, story.url, story.date.isoformat(), story.category, story.summary, story.image)
+def shown_update(card: Card, git: GitDates | None):
+    """The "Aktualisiert am" time: a change committed after publication, not the first commit."""
+    if git and git.updated and git.commits > 1 and git.updated.timestamp() > card.ts:
+        return git.updated
+    return None
 
 
 class StoriesGenerator(Generator):
@@ -49,48 +54,56 @@ class StoriesGenerator(Generator):
         content = Path(self.path)
         self.now = settings["BUILD_NOW"]
         self.errors: list[ContentError] = self.context["content_errors"]
-        cache = self.context["build_cache"]
-        history = GitHistory.load(content, cache)
+        self.cache = self.context["build_cache"]
+        self.state: ArchiveState = self.context["archive_state"]
+        history = GitHistory.load(content, self.cache)
         if history.warning:
             logger.warning(history.warning)
             self.context["warnings"].append(history.warning)
-        loaded = load_stories(content / settings["STORIES_DIR"], content.parent,
-                              StoryVocabulary.from_settings(settings), cache, settings["BUILD_WORKERS"])
-        self.errors.extend(loaded.errors)
+        story_url = settings["STORY_URL"]
+        self.vocabulary = StoryVocabulary.from_settings(settings)
+        self.loaded = load_stories(content / settings["STORIES_DIR"], content.parent, self.vocabulary, self.cache,
+                                   self.state, lambda s: story_url.format(date=s.date, slug=s.slug),
+                                   settings["BUILD_WORKERS"])
+        self.errors.extend(self.loaded.errors)
         media = media_library(self.context, settings)
-        stories: list[Story] = []
-        for story, path in loaded.stories:
-            media_errors = check_media(story.source, story.media_checks, media)
+        cards = []
+        for card in self.loaded.cards.values():
+            media_errors = check_media(card.source, card.media_checks, media)
             if media_errors:
                 self.errors.extend(media_errors)
-                continue
-            story.git = history.get(path)
-            story.url = settings["STORY_URL"].format(date=story.date, slug=story.slug)
-            story.save_as = story.url + "index.html"
-            stories.append(story)
-        self._check_archive(stories)
+            else:
+                cards.append(card)
+        self._check_archive(cards)
+        if history.head and history.head == self.state.git_head:
+            self.git = self.state.git
+        else:
+            self.git = history.by_source(content.parent)
+        self.git_head = history.head
 
-        stories.sort(key=lambda s: (s.date, s.id), reverse=True)
-        visible = [s for s in stories if s.is_visible(self.now)]
-        self.visible = visible
-        self.by_id = {s.id: s for s in stories}
-        self.context["all_stories"] = stories
+        cards.sort(key=lambda c: (c.ts, c.id), reverse=True)
+        now = self.now.timestamp()
+        visible = [c for c in cards if c.is_visible(now)]
+        self.cards, self.visible = cards, visible
+        self.by_id = {c.id: c for c in cards}
+        self.context["all_stories"] = cards
         self.context["stories"] = visible
+        self.context["full_story"] = self.full_story
         self.context.setdefault("sitemap", [])
         self.context["build_stats"] = {
-            "stories": len(stories),
+            "stories": len(cards),
             "visible": len(visible),
-            "drafts": sum(s.status == "draft" for s in stories),
-            "scheduled": sum(s.is_scheduled(self.now) for s in stories),
-            "parsed": loaded.parsed,
+            "drafts": sum(c.status == "draft" for c in cards),
+            "scheduled": sum(c.status == "published" and c.ts > now for c in cards),
+            "parsed": self.loaded.parsed,
             "pages_rendered": 0,
             "pages_kept": 0,
         }
 
-    def _check_archive(self, stories: list[Story]) -> None:
+    def _check_archive(self, stories: list[Card]) -> None:
         """What no single file can tell: unique ids and URLs, links that resolve."""
-        by_id: dict[str, list[Story]] = defaultdict(list)
-        by_url: dict[str, list[Story]] = defaultdict(list)
+        by_id: dict[str, list[Card]] = defaultdict(list)
+        by_url: dict[str, list[Card]] = defaultdict(list)
         for story in stories:
             by_id[story.id].append(story)
             by_url[story.url].append(story)
@@ -112,19 +125,28 @@ class StoriesGenerator(Generator):
                 if target is None:
                     self.errors.append(ContentError(story.source, f"{label} „{ref}“: keine Meldung hat diese id.",
                                                     field=where))
-                elif story.status == "published" and (target.status != "published" or target.date > story.date):
+                elif story.status == "published" and (target.status != "published" or target.ts > story.ts):
                     self.errors.append(ContentError(
                         story.source,
                         f"{label} „{ref}“ ({target.source}) ist bei Veröffentlichung dieser Meldung noch nicht "
                         "veröffentlicht; der Link liefe ins Leere.", field=where))
 
+    def full_story(self, card: Card) -> Story:
+        """The complete story behind a card: parsed in this build or from the parse cache."""
+        story = self.loaded.stories.get(card.source)
+        if story is None:
+            record = self.cache.stories([card.digest], self.vocabulary.fingerprint())[card.digest]
+            story = Story(**{**record.__dict__, "source": card.source, "url": card.url, "save_as": card.save_as})
+            self.loaded.stories[card.source] = story
+        story.git = self.git.get(card.source, GitDates())
+        return story
+
     # -- output ------------------------------------------------------------------------
 
-    def _emit(self, writer, path: str, inputs: tuple, render, owner: str) -> None:
-        """Write `path` from `render()`, unless its inputs are those of the live page."""
-        key = hashlib.sha256(repr((self.context["build_fingerprint"], inputs)).encode()).hexdigest()
-        self.new_keys[path] = key
-        if self.old_keys.get(path) == key and writer.keep(path, owner=owner):
+    def _emit(self, writer, path: str, signature, render, owner: str) -> None:
+        """Render `path` unless the live page was made from the same signature."""
+        self.new_pages[path] = signature
+        if self.state.pages.get(path) == signature and writer.keep(path, owner=owner):
             self.stats["pages_kept"] += 1
             return
         writer.write(path, render(), owner=owner)
@@ -135,44 +157,56 @@ class StoriesGenerator(Generator):
         settings = self.settings
         self.urls = SiteUrls.from_settings(settings)
         self.stats = self.context["build_stats"]
-        self.old_keys = self.context["page_keys"]
-        self.new_keys = self.context["new_page_keys"]
+        self.new_pages: dict[str, tuple] = {}
         taxonomy = Taxonomy(self.visible, settings)
         self.env.globals.update(taxonomy=taxonomy)
-        sitemap = self.context["sitemap"]
-        related = RelatedIndex(self.visible)
         media = self.context["media_library"]
+        images = {card.image: media.get(card.image, source=card.source, line=None, field="image")
+                  for card in self.visible if card.image}
+        dirty, related = plan_story_pages(self.state, self.visible, self.now.timestamp(), self.git, images,
+                                          RelatedIndex(self.visible), settings["RELATED_STORIES"])
+        self._story_pages(writer, dirty, related, images)
+        self._list_pages(writer, taxonomy)
+        self.context["new_archive_state"] = ArchiveState(
+            fingerprint=self.context["build_fingerprint"], now=self.now.timestamp(), git_head=self.git_head,
+            files=self.loaded.files, cards=self.loaded.cards, git=self.git, related=related,
+            pages=self.new_pages, media=images,
+        )
+
+    def _story_pages(self, writer, dirty: set[str], related: dict, images: dict) -> None:
+        settings, sitemap = self.settings, self.context["sitemap"]
         template = self.get_template("story")
+        for card in self.visible:
+            git = self.git.get(card.source)
+            sitemap.append((card.url, shown_update(card, git) or card.date))
+            if card.id not in dirty and writer.keep(card.save_as, owner=card.source):
+                self.stats["pages_kept"] += 1
+                continue
+            story = self.full_story(card)
+            image = images.get(story.image)
+            html = template.render(
+                self._page_context(story.url), story=story, body=Markup(self.resolve_links(story.body_html)),
+                image=image, related=[self.by_id[i] for i in related[card.id]],
+                document=story_document(story, image, self.urls, settings))
+            writer.write(card.save_as, html, owner=card.source)
+            self.stats["pages_rendered"] += 1
+            self.context["rendered_pages"].append(card.save_as)
 
-        for story in self.visible:
-            image = media.get(story.image, source=story.source, line=None, field="image") if story.image else None
-            others = related.related(story, settings["RELATED_STORIES"])
-            links = tuple((ref, self.by_id[ref].url) for ref in story.story_refs)
-            self._emit(
-                writer, story.save_as,
-                ("story", story.content_hash, story.url, story.git, image, tuple(card(o) for o in others), links),
-                lambda story=story, image=image, others=others: template.render(
-                    self._page_context(story.url), story=story, body=Markup(self.resolve_links(story.body_html)),
-                    image=image, related=others, document=story_document(story, image, self.urls, settings)),
-                owner=story.source,
-            )
-            sitemap.append((story.url, story.updated or story.date))
-
+    def _list_pages(self, writer, taxonomy: Taxonomy) -> None:
+        settings, sitemap = self.settings, self.context["sitemap"]
         template = self.get_template("list")
         for listing in taxonomy.lists():
-            head = (listing.kind, listing.name, listing.heading, listing.description, listing.base,
-                    len(listing.stories))
+            head = (listing.heading, listing.description, len(listing.stories))
             for page in paginate(listing, settings["LIST_PAGE_SIZE"]):
                 self._emit(
                     writer, page.url + "index.html",
-                    ("list", head, page.number, page.total, tuple(card(s) for s in page.items)),
+                    (head, page.total, tuple(c.listed() for c in page.items)),
                     lambda page=page, listing=listing: template.render(
                         self._page_context(page.url), listing=listing, page=page),
                     owner=f"Liste {listing.heading}",
                 )
                 sitemap.append((page.url, page.items[0].date if page.items else None))
 
-        template = self.get_template("overview")
         for kind, path, title in [
             ("thema", "themen/", "Themen"), ("amt", "aemter/", "Ämter"),
             ("bezirk", "stadtbezirke/", "Stadtbezirke"), ("tag", "schlagworte/", "Schlagworte"),
@@ -180,7 +214,7 @@ class StoriesGenerator(Generator):
             lists = [lst for lst in taxonomy.lists() if lst.kind == kind]
             self._emit(
                 writer, path + "index.html",
-                ("overview", kind, tuple((t.name, t.base, t.description, len(t.stories)) for t in lists)),
+                tuple((t.name, t.base, t.description, len(t.stories)) for t in lists),
                 lambda path=path, kind=kind, title=title, lists=lists: self.get_template("overview").render(
                     self._page_context(path), kind=kind, title=title, lists=lists),
                 owner=f"Übersicht {title}",
@@ -190,12 +224,12 @@ class StoriesGenerator(Generator):
         template = self.get_template("archive")
         years = taxonomy.years()
         shape = tuple((y, tuple((m.name, m.base, len(m.stories)) for m in months)) for y, months in years)
-        self._emit(writer, "archiv/index.html", ("archive", shape),
+        self._emit(writer, "archiv/index.html", shape,
                    lambda: template.render(self._page_context("archiv/"), years=years, year=None), owner="Archiv")
         sitemap.append(("archiv/", None))
         for (year, months), (_y, months_shape) in zip(years, shape):
             path = f"archiv/{year}/"
-            self._emit(writer, path + "index.html", ("archive-year", year, months_shape),
+            self._emit(writer, path + "index.html", (year, months_shape),
                        lambda path=path, year=year, months=months: template.render(
                            self._page_context(path), years=years, year=year, months=months),
                        owner=f"Archiv {year}")
@@ -205,7 +239,7 @@ class StoriesGenerator(Generator):
         themen = [t for t in taxonomy.themen if t.stories]
         self._emit(
             writer, "index.html",
-            ("home", tuple(card(s) for s in latest), tuple((t.name, t.base, len(t.stories)) for t in themen)),
+            (tuple(c.listed() for c in latest), tuple((t.name, t.base, len(t.stories)) for t in themen)),
             lambda: self.get_template("index").render(
                 self._page_context(""), lead=latest[0] if latest else None, latest=latest[1:], themen=themen),
             owner="Startseite",

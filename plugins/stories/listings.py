@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from newsroom.dates import month_name
 from newsroom.slugs import slugify
-from newsroom.story import Story
+from newsroom.archive import Card as Story  # lists hold light cards
 
 
 @dataclass

@@ -11,21 +11,21 @@ from bisect import bisect_left
 from collections import defaultdict
 from heapq import nsmallest
 
+from newsroom.archive import Card
 from newsroom.slugs import slugify
-from newsroom.story import Story
 
 NEIGHBOURS = 6
 
 
 class RelatedIndex:
-    def __init__(self, stories: list[Story]):
+    def __init__(self, stories: list[Card]):
         self._by_id = {s.id: s for s in stories}
         # Per story: (timestamp, tag slugs, Thema, districts), the inputs of the score.
         self._facts = {
-            s.id: (s.date.timestamp(), frozenset(slugify(t) for t in s.tags), s.category, frozenset(s.districts))
+            s.id: (s.ts, frozenset(slugify(t) for t in s.tags), s.category, frozenset(s.districts))
             for s in stories
         }
-        groups: dict[str, list[Story]] = defaultdict(list)
+        groups: dict[str, list[Card]] = defaultdict(list)
         for story in stories:
             for key in self._keys(story):
                 groups[key].append(story)
@@ -35,14 +35,14 @@ class RelatedIndex:
             self._groups[key] = ([m.id for m in members], [self._order(m) for m in members])
 
     @staticmethod
-    def _order(story: Story) -> tuple:
-        return (story.date, story.id)
+    def _order(story: Card) -> tuple:
+        return (story.ts, story.id)
 
     @staticmethod
-    def _keys(story: Story) -> list[str]:
+    def _keys(story: Card) -> list[str]:
         return [f"tag:{slugify(t)}" for t in story.tags] + [f"thema:{story.category}"]
 
-    def related(self, story: Story, limit: int) -> list[Story]:
+    def related(self, story: Card, limit: int) -> list[Card]:
         chosen = [i for i in story.related_ids if i in self._by_id and i != story.id]
         order = self._order(story)
         candidates: set[str] = set()
@@ -61,3 +61,13 @@ class RelatedIndex:
             scored.append((-value, abs(o_when - when), other))
         chosen += [other for _v, _d, other in nsmallest(max(0, limit - len(chosen)), scored)]
         return [self._by_id[i] for i in chosen]
+
+    def window(self, story: Card, width: int) -> set[str]:
+        """Ids within `width` positions of where `story` sits (or sat) in each of its groups."""
+        order = self._order(story)
+        found: set[str] = set()
+        for key in self._keys(story):
+            ids, orders = self._groups.get(key, ((), ()))
+            position = bisect_left(orders, order)
+            found.update(ids[max(0, position - width):position + width + 1])
+        return found

@@ -1,0 +1,78 @@
+"""The archive as the build sees it between runs: one light card per story.
+
+A card holds what lists, related stories, links and checks need (not the body), so
+25,000 of them load in a few dozen milliseconds. `ArchiveState` is what the last
+successful build produced from which sources; comparing it with this build's cards
+says which pages can change (see plugins/stories/plan.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+from .dates import BERLIN
+from .story import GitDates, Story
+
+STATE_VERSION = 1
+
+
+class Card(NamedTuple):
+    id: str
+    source: str
+    digest: str  # sha256 of the file: the key of its parsed Story in the cache
+    title: str
+    url: str
+    ts: float  # publication time as a Unix timestamp
+    status: str
+    summary: str
+    category: str
+    department: str
+    districts: tuple[int, ...]
+    tags: tuple[str, ...]
+    image: str | None
+    related_ids: tuple[str, ...]
+    story_refs: tuple[str, ...]
+    media_checks: tuple
+
+    @classmethod
+    def from_story(cls, story: Story) -> Card:
+        return cls(story.id, story.source, story.content_hash, story.title, story.url, story.date.timestamp(),
+                   story.status, story.summary, story.category, story.department, story.districts, story.tags,
+                   story.image, story.related_ids, story.story_refs, story.media_checks)
+
+    @property
+    def date(self) -> datetime:
+        return datetime.fromtimestamp(self.ts, BERLIN)
+
+    @property
+    def save_as(self) -> str:
+        return self.url + "index.html"
+
+    def is_visible(self, now: float) -> bool:
+        return self.status == "published" and self.ts <= now
+
+    def listed(self) -> tuple:
+        """What a list entry shows; when it changes, every list with the story is redrawn."""
+        return (self.title, self.url, self.ts, self.category, self.summary, self.image)
+
+
+@dataclass
+class ArchiveState:
+    """What the last successful build of one output folder was made from."""
+
+    fingerprint: str = ""
+    now: float = float("-inf")
+    git_head: str | None = None
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # source → (mtime_ns, size, digest)
+    cards: dict[str, Card] = field(default_factory=dict)  # source → card
+    git: dict[str, GitDates] = field(default_factory=dict)  # source → dates
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # story id → related ids shown
+    pages: dict[str, tuple] = field(default_factory=dict)  # list/overview page path → what it showed
+    media: dict[str, object] = field(default_factory=dict)  # media path → its item as shown
+    version: int = STATE_VERSION
+
+    @property
+    def empty(self) -> bool:
+        return not self.cards
