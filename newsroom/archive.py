@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from .dates import BERLIN
-from .story import GitDates, Story
+from .story import Story
 
 STATE_VERSION = 1
 
@@ -67,7 +67,7 @@ class ArchiveState:
     git_head: str | None = None
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # source → (mtime_ns, size, digest)
     cards: dict[str, Card] = field(default_factory=dict)  # source → card
-    git: dict[str, GitDates] = field(default_factory=dict)  # source → dates
+    git: dict[str, tuple] = field(default_factory=dict)  # source → (created, updated, editors, commits)
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # story id → related ids shown
     pages: dict[str, tuple] = field(default_factory=dict)  # list/overview page path → what it showed
     media: dict[str, object] = field(default_factory=dict)  # media path → its item as shown

@@ -27,7 +27,6 @@ from newsroom.story_loader import load_stories
 
 from .listings import Taxonomy, paginate
 from .plan import plan_story_pages
-from .related import RelatedIndex
 from .structured_data import story_document
 
 logger = logging.getLogger("newsroom.stories")
@@ -41,10 +40,10 @@ def media_library(context: dict, settings: dict) -> MediaLibrary:
     return context["media_library"]
 
 
-def shown_update(card: Card, git: GitDates | None):
+def shown_update(card: Card, git: tuple | None):
     """The "Aktualisiert am" time: a change committed after publication, not the first commit."""
-    if git and git.updated and git.commits > 1 and git.updated.timestamp() > card.ts:
-        return git.updated
+    if git and git[1] and git[3] > 1 and git[1].timestamp() > card.ts:
+        return git[1]
     return None
 
 
@@ -56,7 +55,7 @@ class StoriesGenerator(Generator):
         self.errors: list[ContentError] = self.context["content_errors"]
         self.cache = self.context["build_cache"]
         self.state: ArchiveState = self.context["archive_state"]
-        history = GitHistory.load(content, self.cache)
+        history = GitHistory.load(content, self.cache, known_head=self.state.git_head)
         if history.warning:
             logger.warning(history.warning)
             self.context["warnings"].append(history.warning)
@@ -75,7 +74,7 @@ class StoriesGenerator(Generator):
             else:
                 cards.append(card)
         self._check_archive(cards)
-        if history.head and history.head == self.state.git_head:
+        if history.unchanged:
             self.git = self.state.git
         else:
             self.git = history.by_source(content.parent)
@@ -138,15 +137,18 @@ class StoriesGenerator(Generator):
             record = self.cache.stories([card.digest], self.vocabulary.fingerprint())[card.digest]
             story = Story(**{**record.__dict__, "source": card.source, "url": card.url, "save_as": card.save_as})
             self.loaded.stories[card.source] = story
-        story.git = self.git.get(card.source, GitDates())
+        dates = self.git.get(card.source)
+        story.git = GitDates(*dates) if dates else GitDates()
         return story
 
     # -- output ------------------------------------------------------------------------
 
-    def _emit(self, writer, path: str, signature, render, owner: str) -> None:
-        """Render `path` unless the live page was made from the same signature."""
+    def _emit(self, writer, path: str, signature, render, owner: str, stories=()) -> None:
+        """Render `path` unless the live page was made from the same signature and none
+        of the `stories` it lists has a new list entry."""
         self.new_pages[path] = signature
-        if self.state.pages.get(path) == signature and writer.keep(path, owner=owner):
+        if (self.state.pages.get(path) == signature and self.relisted.isdisjoint(c.id for c in stories)
+                and writer.keep(path, owner=owner)):
             self.stats["pages_kept"] += 1
             return
         writer.write(path, render(), owner=owner)
@@ -163,13 +165,13 @@ class StoriesGenerator(Generator):
         media = self.context["media_library"]
         images = {card.image: media.get(card.image, source=card.source, line=None, field="image")
                   for card in self.visible if card.image}
-        dirty, related = plan_story_pages(self.state, self.visible, self.now.timestamp(), self.git, images,
-                                          RelatedIndex(self.visible), settings["RELATED_STORIES"])
-        self._story_pages(writer, dirty, related, images)
+        plan = plan_story_pages(self.state, self.visible, self.git, images, settings["RELATED_STORIES"])
+        self.relisted = plan.relisted
+        self._story_pages(writer, plan.dirty, plan.related, images)
         self._list_pages(writer, taxonomy)
         self.context["new_archive_state"] = ArchiveState(
             fingerprint=self.context["build_fingerprint"], now=self.now.timestamp(), git_head=self.git_head,
-            files=self.loaded.files, cards=self.loaded.cards, git=self.git, related=related,
+            files=self.loaded.files, cards=self.loaded.cards, git=self.git, related=plan.related,
             pages=self.new_pages, media=images,
         )
 
@@ -200,10 +202,10 @@ class StoriesGenerator(Generator):
             for page in paginate(listing, settings["LIST_PAGE_SIZE"]):
                 self._emit(
                     writer, page.url + "index.html",
-                    (head, page.total, tuple(c.listed() for c in page.items)),
+                    (head, page.total, tuple(c.id for c in page.items)),
                     lambda page=page, listing=listing: template.render(
                         self._page_context(page.url), listing=listing, page=page),
-                    owner=f"Liste {listing.heading}",
+                    owner=f"Liste {listing.heading}", stories=page.items,
                 )
                 sitemap.append((page.url, page.items[0].date if page.items else None))
 
@@ -239,10 +241,10 @@ class StoriesGenerator(Generator):
         themen = [t for t in taxonomy.themen if t.stories]
         self._emit(
             writer, "index.html",
-            (tuple(c.listed() for c in latest), tuple((t.name, t.base, len(t.stories)) for t in themen)),
+            (tuple(c.id for c in latest), tuple((t.name, t.base, len(t.stories)) for t in themen)),
             lambda: self.get_template("index").render(
                 self._page_context(""), lead=latest[0] if latest else None, latest=latest[1:], themen=themen),
-            owner="Startseite",
+            owner="Startseite", stories=latest,
         )
         sitemap.append(("", self.visible[0].date if self.visible else None))
 

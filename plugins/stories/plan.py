@@ -11,6 +11,7 @@ that window of a changed story can gain or lose one.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from newsroom.archive import ArchiveState, Card
 
@@ -21,9 +22,14 @@ def score_inputs(card: Card) -> tuple:
     return (card.ts, card.id, card.tags, card.category, card.districts)
 
 
-def plan_story_pages(old: ArchiveState, visible: list[Card], now: float, git: dict, media: dict,
-                     related_index: RelatedIndex, limit: int) -> tuple[set[str], dict[str, tuple[str, ...]]]:
-    """(ids of story pages to render, related ids of every visible story)."""
+@dataclass
+class Plan:
+    dirty: set[str]  # story pages to render
+    related: dict[str, tuple[str, ...]]  # related ids of every visible story
+    relisted: set[str]  # stories whose list entry is new or changed: their list pages are redrawn
+
+
+def plan_story_pages(old: ArchiveState, visible: list[Card], git: dict, media: dict, limit: int) -> Plan:
     new_by_id = {c.id: c for c in visible}
     old_by_id = {c.id: c for c in old.cards.values() if c.is_visible(old.now)}
     entered = new_by_id.keys() - old_by_id.keys()
@@ -34,7 +40,10 @@ def plan_story_pages(old: ArchiveState, visible: list[Card], now: float, git: di
 
     # Related sets can change only near a story that entered, left or moved in a group.
     suspects = set(entered)
-    for story_id in entered | left | moved:
+    changes = entered | left | moved
+    needs_related = changes or (new_by_id.keys() - old.related.keys())
+    related_index = RelatedIndex(visible) if needs_related else None
+    for story_id in changes:
         for card in (new_by_id.get(story_id), old_by_id.get(story_id)):
             if card is not None:
                 suspects |= related_index.window(card, NEIGHBOURS + 1)
@@ -65,6 +74,6 @@ def plan_story_pages(old: ArchiveState, visible: list[Card], now: float, git: di
         for card in visible:
             if any(check[0] in changed_media for check in card.media_checks):
                 dirty.add(card.id)
-    return dirty & new_by_id.keys(), related
+    return Plan(dirty & new_by_id.keys(), related, listed_changed | entered)
 
 

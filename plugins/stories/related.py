@@ -19,37 +19,29 @@ NEIGHBOURS = 6
 
 class RelatedIndex:
     def __init__(self, stories: list[Card]):
+        """`stories` newest first, as the generator keeps them."""
         self._by_id = {s.id: s for s in stories}
-        # Per story: (timestamp, tag slugs, Thema, districts), the inputs of the score.
-        self._facts = {
-            s.id: (s.ts, frozenset(slugify(t) for t in s.tags), s.category, frozenset(s.districts))
-            for s in stories
-        }
-        groups: dict[str, list[Card]] = defaultdict(list)
-        for story in stories:
-            for key in self._keys(story):
-                groups[key].append(story)
-        self._groups = {}
-        for key, members in groups.items():
-            members.sort(key=self._order)
-            self._groups[key] = ([m.id for m in members], [self._order(m) for m in members])
+        self._facts = {}
+        groups: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+        for s in reversed(stories):  # oldest first: every group comes out sorted
+            tags = frozenset(slugify(t) for t in s.tags)
+            # Per story: (timestamp, tag slugs, Thema, districts), the inputs of the score.
+            self._facts[s.id] = (s.ts, tags, s.category, frozenset(s.districts))
+            order = (s.ts, s.id)
+            for key in self._keys(s, tags):
+                ids, orders = groups[key]
+                ids.append(s.id)
+                orders.append(order)
+        self._groups = dict(groups)
 
     @staticmethod
-    def _order(story: Card) -> tuple:
-        return (story.ts, story.id)
-
-    @staticmethod
-    def _keys(story: Card) -> list[str]:
-        return [f"tag:{slugify(t)}" for t in story.tags] + [f"thema:{story.category}"]
+    def _keys(story: Card, tags=None) -> list[str]:
+        tags = tags if tags is not None else {slugify(t) for t in story.tags}
+        return [f"tag:{t}" for t in sorted(tags)] + [f"thema:{story.category}"]
 
     def related(self, story: Card, limit: int) -> list[Card]:
         chosen = [i for i in story.related_ids if i in self._by_id and i != story.id]
-        order = self._order(story)
-        candidates: set[str] = set()
-        for key in self._keys(story):
-            ids, orders = self._groups.get(key, ((), ()))
-            position = bisect_left(orders, order)
-            candidates.update(ids[max(0, position - NEIGHBOURS):position + NEIGHBOURS + 1])
+        candidates = self.window(story, NEIGHBOURS)
         candidates.discard(story.id)
         candidates.difference_update(chosen)
         when, tags, category, districts = self._facts[story.id]
@@ -64,7 +56,7 @@ class RelatedIndex:
 
     def window(self, story: Card, width: int) -> set[str]:
         """Ids within `width` positions of where `story` sits (or sat) in each of its groups."""
-        order = self._order(story)
+        order = (story.ts, story.id)
         found: set[str] = set()
         for key in self._keys(story):
             ids, orders = self._groups.get(key, ((), ()))
