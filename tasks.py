@@ -44,13 +44,14 @@ def _overrides(now: str | None) -> dict:
 
 
 @task(help={"settings": "settings file (publishconf.py for production)",
-            "now": "build as if it were this time, 'YYYY-MM-DD HH:MM' (Europe/Berlin)"})
-def build(c, settings=DEV_SETTINGS, now=None):
+            "now": "build as if it were this time, 'YYYY-MM-DD HH:MM' (Europe/Berlin)",
+            "full": "render every page again instead of only what changed"})
+def build(c, settings=DEV_SETTINGS, now=None, full=False):
     """Check all content and build the site into output/ (replaced only on success)."""
     _logging()
     os.chdir(ROOT)
     try:
-        report = run_build(settings, _overrides(now))
+        report = run_build(settings, {**_overrides(now), **({"BUILD_FULL": True} if full else {})})
     except (NewsroomError, OutputConflict) as exc:
         raise _fail(exc, "Build") from None
     stats = report.stats

@@ -51,7 +51,7 @@ def load_settings(settings_file: str | Path = "pelicanconf.py", overrides: dict 
 
 
 # Settings that do not change what a page shows (BUILD_NOW acts through the stories shown).
-_VOLATILE = {"BUILD_NOW", "OUTPUT_PATH", "CACHE_PATH", "BUILD_WORKERS", "PLUGINS"}
+_VOLATILE = {"BUILD_NOW", "OUTPUT_PATH", "CACHE_PATH", "BUILD_WORKERS", "BUILD_FULL", "PLUGINS"}
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
 
@@ -94,10 +94,11 @@ class NewsroomPelican(Pelican):
 
     def archive_state(self, fingerprint: str) -> ArchiveState:
         """The last successful build's state, if it still describes the live output."""
+        if self.settings.get("BUILD_FULL"):
+            return ArchiveState()
         saved = self.cache.blob(f"archive:{self.output_path}")
         state = saved[1] if saved else None
-        if (not isinstance(state, ArchiveState) or state.version != STATE_VERSION
-                or state.fingerprint != fingerprint or not Path(self.output_path).is_dir()):
+        if not isinstance(state, ArchiveState) or state.version != STATE_VERSION or state.fingerprint != fingerprint:
             return ArchiveState()
         return state
 
@@ -171,26 +172,33 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
     settings = load_settings(settings_file, overrides)
     output = Path(settings["OUTPUT_PATH"])
     report = BuildReport(output=output)
+    if not output.is_dir() or next(os.scandir(output), None) is None:
+        settings["BUILD_FULL"] = True  # nothing live to build on: state and manifest describe nothing
     pelican = NewsroomPelican(settings)
     cache = pelican.cache
     try:
         with StagedOutput(output) as staged:
-            writer = SiteWriter(staged.output, staged.staging)
-            context = pelican.run(writer=writer)
             name = f"manifest:{output}"
-            previous = cache.blob(name)
-            previous = previous[1] if previous else None
-            # Until the new manifest is saved, live files may come from either build; and
-            # while applying, the live site matches no saved state: a crash here means a full build.
-            cache.save_blob(name, "", (previous or set()) | set(writer.claimed))
-            cache.save_blob(f"archive:{pelican.output_path}", "", None)
-            staged.commit(writer, previous)
+            saved = cache.blob(name)
+            # The manifest says what is live; without state (or with --full) the disk does.
+            manifest = saved[1] if saved and not settings.get("BUILD_FULL") else None
+            writer = SiteWriter(staged.output, staged.staging, manifest)
+            context = pelican.run(writer=writer)
+            changed = bool(writer.written or writer.unclaimed() or manifest is None)
+            if changed:
+                # Until the new manifest is saved, live files may come from either build; and
+                # while applying, the live site matches no saved state: a crash here means a full build.
+                cache.save_blob(name, "", (manifest or set()) | set(writer.claimed))
+                cache.save_blob(f"archive:{pelican.output_path}", "", None)
+            staged.commit(writer)
         # Only now are these pages live: a failed build must not record its state.
         state = context.get("new_archive_state")
-        if state is not None:
+        if state is not None and (changed or context.get("state_changed", True)):
             cache.save_blob(f"archive:{pelican.output_path}", "", state)
-            cache.prune_stories({card.digest for card in state.cards.values()}, state_vocabulary(settings))
-        cache.save_blob(name, "", set(writer.claimed))
+            if context["build_stats"].get("parsed") or len(state.cards) != len(context["archive_state"].cards):
+                cache.prune_stories({card.digest for card in state.cards.values()}, state_vocabulary(settings))
+        if changed:
+            cache.save_blob(name, "", set(writer.claimed))
     finally:
         cache.close()
     report.written = writer.written

@@ -30,9 +30,12 @@ class OutputConflict(NewsroomError):
 class SiteWriter:
     """Stages files whose bytes differ from the live site; counts its work."""
 
-    def __init__(self, live: Path, staging: Path):
+    def __init__(self, live: Path, staging: Path, manifest: set[str] | None = None):
         self.live = live
         self.staging = staging
+        # Every file the last successful build left live; None: look at the disk instead.
+        self.manifest = manifest
+        self._unclaimed: list[str] | None = None  # computed once, after all writes
         self._live = str(live)  # string paths: at 30,000 pages, Path objects cost seconds
         self.claimed: dict[str, str] = {}  # relative path → who produced it
         self.written: list[str] = []
@@ -65,7 +68,10 @@ class SiteWriter:
 
     def keep(self, relative: str, *, owner: str) -> bool:
         """Claim a live file unchanged without producing it; False if it is missing."""
-        if not os.path.isfile(os.path.join(self._live, relative)):
+        if self.manifest is not None:
+            if relative not in self.manifest:
+                return False
+        elif not os.path.isfile(os.path.join(self._live, relative)):
             return False
         self._claim(relative, owner)
         self.unchanged += 1
@@ -88,14 +94,18 @@ class SiteWriter:
         self.written.append(relative)
         return True
 
-    def unclaimed(self, manifest: set[str] | None = None) -> list[str]:
+    def unclaimed(self) -> list[str]:
         """Live files this build did not produce: they are removed on commit.
 
         With the previous build's manifest (every file it produced) no folder walk is
         needed; without one, the live folder is walked.
         """
-        if manifest is not None:
-            self.pruned = sorted(p for p in manifest if p not in self.claimed and (self.live / p).exists())
+        if self._unclaimed is not None:
+            return self._unclaimed
+        if self.manifest is not None:
+            self.pruned = sorted(p for p in self.manifest
+                                 if p not in self.claimed and os.path.exists(os.path.join(self._live, p)))
+            self._unclaimed = self.pruned
             return self.pruned
         found = []
         root = str(self.live)
@@ -106,6 +116,7 @@ class SiteWriter:
                 if relative not in self.claimed:
                     found.append(relative)
         self.pruned = sorted(found)
+        self._unclaimed = self.pruned
         return self.pruned
 
 
@@ -135,8 +146,8 @@ class StagedOutput:
         self.output.mkdir(exist_ok=True)
         return self
 
-    def commit(self, writer: SiteWriter, manifest: set[str] | None = None) -> None:
-        plan = {"move": writer.written, "remove": writer.unclaimed(manifest)}
+    def commit(self, writer: SiteWriter) -> None:
+        plan = {"move": writer.written, "remove": writer.unclaimed()}
         atomic_write(self.journal, json.dumps(plan).encode("utf-8"))
         self._apply(plan)
         self.committed = True

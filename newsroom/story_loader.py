@@ -29,7 +29,6 @@ CHUNK = 100
 class LoadResult:
     cards: dict[str, Card] = field(default_factory=dict)  # source → card, every valid story
     stories: dict[str, Story] = field(default_factory=dict)  # source → full story, for those read now
-    paths: dict[str, Path] = field(default_factory=dict)  # source → file
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
     parsed: int = 0
@@ -75,7 +74,6 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
     result = LoadResult()
     changed: list[tuple[str, str, bytes]] = []  # (source, digest, raw)
     for source, path, stat in scan(root, display_root):
-        result.paths[source] = Path(path)
         old = state.files.get(source)
         card = state.cards.get(source)
         if old and card and old[0] == stat.st_mtime_ns and old[1] == stat.st_size:

@@ -140,3 +140,12 @@ def test_a_scheduled_story_appears_when_its_time_comes(archive, tmp_path):
     cold = tmp_path / "cold"
     archive.build(OUTPUT_PATH=str(cold), CACHE_PATH=str(tmp_path / "cc"), BUILD_NOW="2026-12-01 10:00")
     assert bytes_of(archive.output) == bytes_of(cold)
+
+
+def test_full_build_restores_a_page_deleted_by_hand(archive):
+    page = archive.output / "themen/verkehr/index.html"
+    page.unlink()
+    archive.build()  # the manifest says it is live: an ordinary build trusts it
+    assert not page.exists()
+    report = archive.build(BUILD_FULL=True)
+    assert page.exists() and report.written == ["themen/verkehr/index.html"]

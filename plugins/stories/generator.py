@@ -169,11 +169,17 @@ class StoriesGenerator(Generator):
         self.relisted = plan.relisted
         self._story_pages(writer, plan.dirty, plan.related, images)
         self._list_pages(writer, taxonomy)
-        self.context["new_archive_state"] = ArchiveState(
+        old = self.state
+        new = self.context["new_archive_state"] = ArchiveState(
             fingerprint=self.context["build_fingerprint"], now=self.now.timestamp(), git_head=self.git_head,
             files=self.loaded.files, cards=self.loaded.cards, git=self.git, related=plan.related,
             pages=self.new_pages, media=images,
         )
+        # An unchanged state need not be written again (at 25,000 stories that is most of a warm build).
+        self.context["state_changed"] = not (
+            new.git_head == old.git_head and new.files == old.files and new.pages == old.pages
+            and new.related == old.related and new.media == old.media and new.git == old.git
+            and not plan.dirty and not plan.relisted)
 
     def _story_pages(self, writer, dirty: set[str], related: dict, images: dict) -> None:
         settings, sitemap = self.settings, self.context["sitemap"]
