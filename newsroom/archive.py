@@ -76,3 +76,46 @@ class ArchiveState:
     @property
     def empty(self) -> bool:
         return not self.cards
+
+
+_PARTS = ("files", "cards", "git", "related", "pages")
+
+
+def load_state(cache, output: str) -> ArchiveState | None:
+    """The saved state of one output folder, or None; stored in parts (see save_state)."""
+    meta = cache.blob(f"archive:{output}")
+    if (not meta or not isinstance(meta[1], dict) or meta[1].get("version") != STATE_VERSION
+            or meta[1].get("applying")):
+        return None
+    values = {k: v for k, v in meta[1].items() if k != "applying"}
+    for part in _PARTS:
+        saved = cache.blob(f"archive:{output}:{part}")
+        if not saved or saved[0] != values["parts"][part]:
+            return None  # a part from another build: do not mix
+        values[part] = saved[1]
+    del values["parts"]
+    return ArchiveState(**values)
+
+
+def save_state(cache, output: str, new: ArchiveState, old: ArchiveState, build_id: str) -> None:
+    """Write the parts that changed (a one-story edit rewrites files and cards, not all five),
+    then the small record that ties the parts of this build together."""
+    old_meta = cache.blob(f"archive:{output}")
+    old_parts = old_meta[1].get("parts", {}) if old_meta and isinstance(old_meta[1], dict) else {}
+    parts = {}
+    for part in _PARTS:
+        value = getattr(new, part)
+        if part in old_parts and not old.empty and (value is getattr(old, part) or value == getattr(old, part)):
+            parts[part] = old_parts[part]
+        else:
+            parts[part] = build_id
+            cache.save_blob(f"archive:{output}:{part}", build_id, value)
+    meta = {name: getattr(new, name) for name in ("fingerprint", "now", "git_head", "media", "version")}
+    cache.save_blob(f"archive:{output}", build_id, {**meta, "parts": parts})
+
+
+def forget_state(cache, output: str) -> None:
+    """Mark the state unusable while the live site is being changed (parts are kept for reuse)."""
+    meta = cache.blob(f"archive:{output}")
+    if meta and isinstance(meta[1], dict):
+        cache.save_blob(f"archive:{output}", meta[0], {**meta[1], "applying": True})

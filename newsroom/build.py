@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from pelican import Pelican
 from pelican.plugins import signals
 from pelican.settings import read_settings
 
-from .archive import STATE_VERSION, ArchiveState
+from .archive import ArchiveState, forget_state, load_state, save_state
 from .cache import BuildCache
 from .dates import BERLIN, parse_datetime
 from .errors import ConfigurationError, ContentError, ContentErrors
@@ -96,9 +97,8 @@ class NewsroomPelican(Pelican):
         """The last successful build's state, if it still describes the live output."""
         if self.settings.get("BUILD_FULL"):
             return ArchiveState()
-        saved = self.cache.blob(f"archive:{self.output_path}")
-        state = saved[1] if saved else None
-        if not isinstance(state, ArchiveState) or state.version != STATE_VERSION or state.fingerprint != fingerprint:
+        state = load_state(self.cache, str(self.output_path))
+        if state is None or state.fingerprint != fingerprint:
             return ArchiveState()
         return state
 
@@ -189,16 +189,18 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
                 # Until the new manifest is saved, live files may come from either build; and
                 # while applying, the live site matches no saved state: a crash here means a full build.
                 cache.save_blob(name, "", (manifest or set()) | set(writer.claimed))
-                cache.save_blob(f"archive:{pelican.output_path}", "", None)
+                forget_state(cache, str(pelican.output_path))
             staged.commit(writer)
         # Only now are these pages live: a failed build must not record its state.
         state = context.get("new_archive_state")
         if state is not None and (changed or context.get("state_changed", True)):
-            cache.save_blob(f"archive:{pelican.output_path}", "", state)
-            if context["build_stats"].get("parsed") or len(state.cards) != len(context["archive_state"].cards):
+            save_state(cache, str(pelican.output_path), state, context["archive_state"], uuid.uuid4().hex)
+            if cache.story_count() > 1.2 * len(state.cards) + 100:  # old versions pile up: forget them
                 cache.prune_stories({card.digest for card in state.cards.values()}, state_vocabulary(settings))
         if changed:
             cache.save_blob(name, "", set(writer.claimed))
+        for action in context.get("after_commit", []):
+            action()
     finally:
         cache.close()
     report.written = writer.written

@@ -51,6 +51,9 @@ class BuildCache:
             self.db.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?)",
                                 [(h, vocabulary, pickle.dumps(r, protocol=5)) for h, r in records.items()])
 
+    def story_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM stories").fetchone()[0] if self.db else 0
+
     def prune_stories(self, keep: set[str], vocabulary: str) -> None:
         """Forget parses of file versions that no longer exist (after a successful build)."""
         if not self.db:

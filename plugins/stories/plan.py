@@ -35,39 +35,47 @@ def plan_story_pages(old: ArchiveState, visible: list[Card], git: dict, media: d
     entered = new_by_id.keys() - old_by_id.keys()
     left = old_by_id.keys() - new_by_id.keys()
     stayed = new_by_id.keys() & old_by_id.keys()
-    moved = {i for i in stayed if score_inputs(new_by_id[i]) != score_inputs(old_by_id[i])}
-    listed_changed = {i for i in stayed if new_by_id[i].listed() != old_by_id[i].listed()}
+    # Cards of unchanged files are the very objects of the last state: compare only the others.
+    edited = [i for i in stayed if new_by_id[i] is not old_by_id[i]]
+    moved = {i for i in edited if score_inputs(new_by_id[i]) != score_inputs(old_by_id[i])}
+    listed_changed = {i for i in edited if new_by_id[i].listed() != old_by_id[i].listed()}
 
     # Related sets can change only near a story that entered, left or moved in a group.
     suspects = set(entered)
     changes = entered | left | moved
-    needs_related = changes or (new_by_id.keys() - old.related.keys())
-    related_index = RelatedIndex(visible) if needs_related else None
-    for story_id in changes:
-        for card in (new_by_id.get(story_id), old_by_id.get(story_id)):
-            if card is not None:
-                suspects |= related_index.window(card, NEIGHBOURS + 1)
-    related = {i: old.related[i] for i in stayed if i in old.related}
-    for story_id in suspects & new_by_id.keys() | (new_by_id.keys() - related.keys()):
-        related[story_id] = tuple(c.id for c in related_index.related(new_by_id[story_id], limit))
+    related = old.related if not changes else dict(old.related)
+    missing = new_by_id.keys() - related.keys()
+    if changes or missing:
+        related = dict(related)
+        related_index = RelatedIndex(visible)
+        for story_id in changes:
+            for card in (new_by_id.get(story_id), old_by_id.get(story_id)):
+                if card is not None:
+                    suspects |= related_index.window(card, NEIGHBOURS + 1)
+        for story_id in left:
+            related.pop(story_id, None)
+        for story_id in (suspects & new_by_id.keys()) | missing:
+            related[story_id] = tuple(c.id for c in related_index.related(new_by_id[story_id], limit))
 
     dirty = set(entered)
-    for story_id in stayed:
+    for story_id in edited:
         card, before = new_by_id[story_id], old_by_id[story_id]
-        if (card.digest != before.digest or card.url != before.url
-                or git.get(card.source) != old.git.get(before.source)
-                or related[story_id] != old.related.get(story_id)):
+        if card.digest != before.digest or card.url != before.url:
             dirty.add(story_id)
-    # Pages that show something of a story whose list entry or address changed.
-    shown_by: dict[str, set[str]] = defaultdict(set)
-    for story_id, others in related.items():
-        for other in others:
-            shown_by[other].add(story_id)
-    for card in visible:
-        for ref in card.story_refs:
-            shown_by[ref].add(card.id)
-    for story_id in listed_changed | left:
-        dirty |= shown_by.get(story_id, set())
+    if git is not old.git:  # new commits: pages whose dates or editors changed
+        dirty.update(i for i in stayed if git.get(new_by_id[i].source) != old.git.get(old_by_id[i].source))
+    dirty.update(i for i in suspects & stayed if related.get(i) != old.related.get(i))
+    if listed_changed or left:
+        # Pages that show something of a story whose list entry or address changed.
+        shown_by: dict[str, set[str]] = defaultdict(set)
+        for story_id, others in related.items():
+            for other in others:
+                shown_by[other].add(story_id)
+        for card in visible:
+            for ref in card.story_refs:
+                shown_by[ref].add(card.id)
+        for story_id in listed_changed | left:
+            dirty |= shown_by.get(story_id, set())
     # Pages whose lead image or inline media got a new description.
     changed_media = {path for path, item in media.items() if old.media.get(path) != item}
     if changed_media:
@@ -75,5 +83,3 @@ def plan_story_pages(old: ArchiveState, visible: list[Card], git: dict, media: d
             if any(check[0] in changed_media for check in card.media_checks):
                 dirty.add(card.id)
     return Plan(dirty & new_by_id.keys(), related, listed_changed | entered)
-
-
