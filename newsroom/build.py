@@ -150,6 +150,11 @@ class NewsroomPelican(Pelican):
         return context
 
 
+def live_prefix(output) -> str:
+    """Cache names under this prefix describe the live output; they are dropped before it changes."""
+    return f"live:{output}:"
+
+
 def state_vocabulary(settings: dict) -> str:
     from .reader import StoryVocabulary
 
@@ -190,6 +195,7 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
                 # while applying, the live site matches no saved state: a crash here means a full build.
                 cache.save_blob(name, "", (manifest or set()) | set(writer.claimed))
                 forget_state(cache, str(pelican.output_path))
+                cache.forget(live_prefix(output))
             staged.commit(writer)
         # Only now are these pages live: a failed build must not record its state.
         state = context.get("new_archive_state")

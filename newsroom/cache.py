@@ -79,6 +79,12 @@ class BuildCache:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)", (name, key, pickle.dumps(value, protocol=5)))
 
+    def forget(self, prefix: str) -> None:
+        """Drop every blob whose name starts with prefix."""
+        if self.db:
+            with self.db:
+                self.db.execute("DELETE FROM blobs WHERE substr(name, 1, ?) = ?", (len(prefix), prefix))
+
     def close(self) -> None:
         if self.db:
             self.db.close()

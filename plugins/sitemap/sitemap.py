@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 from pelican import signals
 from pelican.generators import Generator
 
+from newsroom.build import live_prefix
 from newsroom.dates import iso
 from newsroom.site import SiteUrls
 
@@ -27,7 +28,7 @@ class SitemapGenerator(Generator):
         digest = hashlib.sha256(urls.siteurl.encode())
         digest.update("\n".join(f"{path}\t{lastmod.timestamp() if lastmod else ''}"
                                 for path, lastmod in entries).encode())
-        cache, name = self.context["build_cache"], f"sitemap:{self.output_path}"
+        cache, name = self.context["build_cache"], f"{live_prefix(self.output_path)}sitemap"
         saved = cache.blob(name)
         if saved and saved[0] == digest.hexdigest() and writer.keep("sitemap.xml", owner="Sitemap"):
             pass
