@@ -64,8 +64,11 @@ def our_build(root: Path, output: Path, cache: Path) -> tuple[float, float]:
 
 def pelican_build(root: Path) -> tuple[float, float]:
     conf = root / "vanillaconf.py"
-    conf.write_text('AUTHOR = "Stadt"\nSITENAME = "Düsseldorf"\nTIMEZONE = "Europe/Berlin"\n'
-                    'DEFAULT_LANG = "de"\nPATH = "content"\n', encoding="utf-8")
+    # What pelican-quickstart writes (feeds off while developing, 10 articles per page).
+    conf.write_text('AUTHOR = "Stadt"\nSITENAME = "Düsseldorf"\nSITEURL = ""\nPATH = "content"\n'
+                    'TIMEZONE = "Europe/Berlin"\nDEFAULT_LANG = "de"\nFEED_ALL_ATOM = None\n'
+                    'CATEGORY_FEED_ATOM = None\nTRANSLATION_FEED_ATOM = None\nAUTHOR_FEED_ATOM = None\n'
+                    'AUTHOR_FEED_RSS = None\nDEFAULT_PAGINATION = 10\n', encoding="utf-8")
     output = root / "output"
     if output.exists():
         shutil.rmtree(output)

@@ -146,6 +146,7 @@ class NewsroomPelican(Pelican):
         if writer is not None:
             for generator in generators:
                 generator.generate_output(writer)
+            writer.flush(self.settings["BUILD_WORKERS"])
             signals.finalized.send(self)
         return context
 

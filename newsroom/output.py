@@ -15,12 +15,15 @@ import json
 import logging
 import os
 import shutil
+import traceback
 from pathlib import Path
 
 from .atomic import atomic_write
 from .errors import NewsroomError
 
 logger = logging.getLogger("newsroom.output")
+
+PARALLEL_PAGES = 200  # below this, forking costs more than it saves
 
 
 class OutputConflict(NewsroomError):
@@ -36,6 +39,7 @@ class SiteWriter:
         # Every file the last successful build left live; None: look at the disk instead.
         self.manifest = manifest
         self._unclaimed: list[str] | None = None  # computed once, after all writes
+        self._jobs: list[tuple[str, object]] = []
         self._live = str(live)  # string paths: at 30,000 pages, Path objects cost seconds
         self.claimed: dict[str, str] = {}  # relative path → who produced it
         self.written: list[str] = []
@@ -52,18 +56,76 @@ class SiteWriter:
     def write(self, relative: str, data: str | bytes, *, owner: str) -> bool:
         """Stage one file; returns False when the live site already has these bytes."""
         relative = self._claim(relative, owner)
+        if self._stage(relative, data):
+            self.written.append(relative)
+            return True
+        self.unchanged += 1
+        return False
+
+    def defer(self, relative: str, render, *, owner: str) -> None:
+        """Claim a page now and render it in `flush()`, possibly in another process."""
+        self._jobs.append((self._claim(relative, owner), render))
+
+    def flush(self, workers: int = 1) -> None:
+        """Render and stage the deferred pages, on `workers` processes when there are many.
+
+        Workers are forked, so they share the whole build in memory; each renders every
+        n-th page and reports which files it staged.
+        """
+        jobs, self._jobs = self._jobs, []
+        if workers < 2 or len(jobs) < PARALLEL_PAGES:
+            results = [self._run(jobs)]
+        else:
+            children = []
+            for k in range(1, workers):
+                reader, writer = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # child: render a share, report, exit without cleanup
+                    os.close(reader)
+                    try:
+                        report = self._run(jobs[k::workers])
+                    except BaseException:  # noqa: BLE001 - reported to the parent
+                        report = {"error": traceback.format_exc()}
+                    with os.fdopen(writer, "w", encoding="utf-8") as pipe:
+                        json.dump(report, pipe)
+                    os._exit(0)
+                os.close(writer)
+                children.append((pid, reader))
+            results = []
+            try:
+                results.append(self._run(jobs[0::workers]))
+            finally:
+                for pid, reader in children:
+                    with os.fdopen(reader, encoding="utf-8") as pipe:
+                        data = pipe.read()
+                    os.waitpid(pid, 0)
+                    results.append(json.loads(data) if data else {"error": "Worker ohne Ergebnis beendet."})
+        for result in results:
+            if "error" in result:
+                raise NewsroomError(f"Seiten konnten nicht erzeugt werden:\n{result['error']}")
+            self.written.extend(result["written"])
+            self.unchanged += result["unchanged"]
+
+    def _run(self, jobs) -> dict:
+        written, unchanged = [], 0
+        for relative, render in jobs:
+            if self._stage(relative, render()):
+                written.append(relative)
+            else:
+                unchanged += 1
+        return {"written": written, "unchanged": unchanged}
+
+    def _stage(self, relative: str, data: str | bytes) -> bool:
         payload = data.encode("utf-8") if isinstance(data, str) else data
         live = os.path.join(self._live, relative)
         try:
             if os.stat(live).st_size == len(payload):
                 with open(live, "rb") as handle:
                     if handle.read() == payload:
-                        self.unchanged += 1
                         return False
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             pass
         atomic_write(self.staging / relative, payload)
-        self.written.append(relative)
         return True
 
     def keep(self, relative: str, *, owner: str) -> bool:

@@ -62,3 +62,34 @@ def test_an_apply_killed_half_way_is_rolled_forward(site, monkeypatch):
     site.build(OUTPUT_PATH=str(cold))
     assert finished == {k: v[0] for k, v in snapshot(cold).items()}
     assert not (site.root / ".output.journal").exists()
+
+
+def test_pages_rendered_on_two_processes_match_one(site, tmp_path, monkeypatch):
+    import newsroom.output
+
+    for n in range(12):
+        site.story(f"2026/m{n}.md", id=f"story{n:07d}x", title=f"Meldung {n}", date=f"2026-10-{n + 1:02d} 10:00")
+    monkeypatch.setattr(newsroom.output, "PARALLEL_PAGES", 1)
+    parallel = site.build(BUILD_WORKERS=2)
+    single_output = tmp_path / "single"
+    single = site.build(BUILD_WORKERS=1, OUTPUT_PATH=str(single_output), CACHE_PATH=str(tmp_path / "c"))
+    assert sorted(parallel.written) == sorted(single.written)
+    assert {k: v[0] for k, v in snapshot(site.output).items()} == {k: v[0] for k, v in snapshot(single_output).items()}
+
+
+def test_an_error_in_a_render_process_fails_the_build(tmp_path, monkeypatch):
+    import newsroom.output
+    from newsroom.errors import NewsroomError
+
+    monkeypatch.setattr(newsroom.output, "PARALLEL_PAGES", 1)
+
+    def broken():
+        raise ValueError("Vorlage kaputt")
+
+    with StagedOutput(tmp_path / "output") as staged:
+        writer = SiteWriter(staged.output, staged.staging)
+        for n in range(4):
+            writer.defer(f"p{n}.html", broken if n == 1 else (lambda: "ok"), owner="test")
+        with pytest.raises(NewsroomError, match="Vorlage kaputt"):
+            writer.flush(workers=2)
+    assert not (tmp_path / "output" / "p0.html").exists()

@@ -132,11 +132,9 @@ class StoriesGenerator(Generator):
 
     def full_story(self, card: Card) -> Story:
         """The complete story behind a card: parsed in this build or from the parse cache."""
-        story = self.loaded.stories.get(card.source)
-        if story is None:
-            record = self.cache.stories([card.digest], self.vocabulary.fingerprint())[card.digest]
-            story = Story(**{**record.__dict__, "source": card.source, "url": card.url, "save_as": card.save_as})
-            self.loaded.stories[card.source] = story
+        if card.source not in self.loaded.stories:
+            self._preload([card])
+        story = self.loaded.stories[card.source]
         dates = self.git.get(card.source)
         story.git = GitDates(*dates) if dates else GitDates()
         return story
@@ -151,7 +149,7 @@ class StoriesGenerator(Generator):
                 and writer.keep(path, owner=owner)):
             self.stats["pages_kept"] += 1
             return
-        writer.write(path, render(), owner=owner)
+        writer.defer(path, render, owner=owner)
         self.stats["pages_rendered"] += 1
         self.context["rendered_pages"].append(path)
 
@@ -183,33 +181,48 @@ class StoriesGenerator(Generator):
 
     def _story_pages(self, writer, dirty: set[str], related: dict, images: dict) -> None:
         settings, sitemap = self.settings, self.context["sitemap"]
-        template = self.get_template("story")
+        story_template = self.get_template("story")
+        redraw = []
         for card in self.visible:
-            git = self.git.get(card.source)
-            sitemap.append((card.url, shown_update(card, git) or card.date))
+            sitemap.append((card.url, shown_update(card, self.git.get(card.source)) or card.date))
             if card.id not in dirty and writer.keep(card.save_as, owner=card.source):
                 self.stats["pages_kept"] += 1
-                continue
+            else:
+                redraw.append(card)
+        self._preload(redraw)
+        for card in redraw:
             story = self.full_story(card)
             image = images.get(story.image)
-            html = template.render(
-                self._page_context(story.url), story=story, body=Markup(self.resolve_links(story.body_html)),
-                image=image, related=[self.by_id[i] for i in related[card.id]],
-                document=story_document(story, image, self.urls, settings))
-            writer.write(card.save_as, html, owner=card.source)
+
+            def render(story=story, image=image, others=related[card.id]):
+                return story_template.render(
+                    self._page_context(story.url), story=story, body=Markup(self.resolve_links(story.body_html)),
+                    image=image, related=[self.by_id[i] for i in others],
+                    document=story_document(story, image, self.urls, settings))
+
+            writer.defer(card.save_as, render, owner=card.source)
             self.stats["pages_rendered"] += 1
             self.context["rendered_pages"].append(card.save_as)
 
+    def _preload(self, cards: list[Card]) -> None:
+        """Fetch the full stories of these cards from the parse cache in one query."""
+        wanted = {c.digest: c for c in cards if c.source not in self.loaded.stories}
+        records = self.cache.stories(sorted(wanted), self.vocabulary.fingerprint())
+        for digest, card in wanted.items():
+            record = records[digest]
+            self.loaded.stories[card.source] = Story(
+                **{**record.__dict__, "source": card.source, "url": card.url, "save_as": card.save_as})
+
     def _list_pages(self, writer, taxonomy: Taxonomy) -> None:
         settings, sitemap = self.settings, self.context["sitemap"]
-        template = self.get_template("list")
+        list_template = self.get_template("list")
         for listing in taxonomy.lists():
             head = (listing.heading, listing.description, len(listing.stories))
             for page in paginate(listing, settings["LIST_PAGE_SIZE"]):
                 self._emit(
                     writer, page.url + "index.html",
                     (head, page.total, tuple(c.id for c in page.items)),
-                    lambda page=page, listing=listing: template.render(
+                    lambda page=page, listing=listing: list_template.render(
                         self._page_context(page.url), listing=listing, page=page),
                     owner=f"Liste {listing.heading}", stories=page.items,
                 )
@@ -229,16 +242,17 @@ class StoriesGenerator(Generator):
             )
             sitemap.append((path, None))
 
-        template = self.get_template("archive")
+        archive_template = self.get_template("archive")
         years = taxonomy.years()
         shape = tuple((y, tuple((m.name, m.base, len(m.stories)) for m in months)) for y, months in years)
         self._emit(writer, "archiv/index.html", shape,
-                   lambda: template.render(self._page_context("archiv/"), years=years, year=None), owner="Archiv")
+                   lambda: archive_template.render(self._page_context("archiv/"), years=years, year=None),
+                   owner="Archiv")
         sitemap.append(("archiv/", None))
         for (year, months), (_y, months_shape) in zip(years, shape):
             path = f"archiv/{year}/"
             self._emit(writer, path + "index.html", (year, months_shape),
-                       lambda path=path, year=year, months=months: template.render(
+                       lambda path=path, year=year, months=months: archive_template.render(
                            self._page_context(path), years=years, year=year, months=months),
                        owner=f"Archiv {year}")
             sitemap.append((path, None))
