@@ -25,6 +25,10 @@ class BuildCache:
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(folder / "build.sqlite", timeout=60)
+            # A cache survives a killed process with WAL; it need not survive a power cut
+            # (a state lost that way only costs a full build: see build.py's ordering).
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
 
     # -- parsed stories -----------------------------------------------------------------

@@ -162,17 +162,26 @@ def test_link_to_an_unpublished_story_is_an_error(site):
     ]
 
 
-def test_lists_are_paginated(site):
+def test_lists_are_paginated_from_the_oldest_story(site):
     for n in range(23):
         site.story(f"2026/m{n:02d}.md", id=f"story{n:07d}x", title=f"Meldung Nummer {n}",
                    date=f"2026-10-{n + 1:02d} 10:00")
     site.build(LIST_PAGE_SIZE=10)
     first = site.page("themen/verkehr/index.html")
-    third = site.page("themen/verkehr/seite/3/index.html")
-    assert "Meldung Nummer 22" in first and "Meldung Nummer 13" in first and "Meldung Nummer 12" not in first
-    assert '<a href="/themen/verkehr/seite/2/" rel="next">Ältere Meldungen</a>' in first
-    assert "Seite 3 von 3" in third and "Meldung Nummer 0<" in third
-    assert not (site.output / "themen/verkehr/seite/4").exists()
+    oldest = site.page("themen/verkehr/seite/1/index.html")
+    # 23 stories: the first page takes the newest 13, seite/1/ the oldest 10.
+    assert "Meldung Nummer 22<" in first and "Meldung Nummer 10<" in first and "Meldung Nummer 9<" not in first
+    assert '<a href="/themen/verkehr/seite/1/" rel="next">Ältere Meldungen</a>' in first
+    assert "Meldung Nummer 9<" in oldest and "Meldung Nummer 0<" in oldest
+    assert "– Meldungen vom 1. Oktober 2026 bis 10. Oktober 2026" in oldest
+    assert '<a href="/themen/verkehr/">Neueste Meldungen</a>' in oldest
+    assert not (site.output / "themen/verkehr/seite/2").exists()
+    # A new story changes the first page only: seite/1/ keeps its stories and its bytes.
+    before = (site.output / "themen/verkehr/seite/1/index.html").read_bytes()
+    site.story("2026/neu.md", id="neuemeldung1", title="Neueste Meldung", date="2026-11-01 10:00")
+    report = site.build(LIST_PAGE_SIZE=10)
+    assert "themen/verkehr/seite/1/index.html" not in report.rendered
+    assert (site.output / "themen/verkehr/seite/1/index.html").read_bytes() == before
 
 
 def test_tags_that_differ_in_spelling_share_one_page(site):

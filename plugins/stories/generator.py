@@ -184,7 +184,8 @@ class StoriesGenerator(Generator):
         story_template = self.get_template("story")
         redraw = []
         for card in self.visible:
-            sitemap.append((card.url, shown_update(card, self.git.get(card.source)) or card.date))
+            updated = shown_update(card, self.git.get(card.source))
+            sitemap.append((card.url, updated.timestamp() if updated else card.ts))
             if card.id not in dirty and writer.keep(card.save_as, owner=card.source):
                 self.stats["pages_kept"] += 1
             else:
@@ -217,16 +218,14 @@ class StoriesGenerator(Generator):
         settings, sitemap = self.settings, self.context["sitemap"]
         list_template = self.get_template("list")
         for listing in taxonomy.lists():
-            head = (listing.heading, listing.description, len(listing.stories))
             for page in paginate(listing, settings["LIST_PAGE_SIZE"]):
                 self._emit(
-                    writer, page.url + "index.html",
-                    (head, page.total, tuple(c.id for c in page.items)),
+                    writer, page.url + "index.html", page.signature(),
                     lambda page=page, listing=listing: list_template.render(
                         self._page_context(page.url), listing=listing, page=page),
                     owner=f"Liste {listing.heading}", stories=page.items,
                 )
-                sitemap.append((page.url, page.items[0].date if page.items else None))
+                sitemap.append((page.url, page.items[0].ts if page.items else None))
 
         for kind, path, title in [
             ("thema", "themen/", "Themen"), ("amt", "aemter/", "Ämter"),
@@ -266,7 +265,7 @@ class StoriesGenerator(Generator):
                 self._page_context(""), lead=latest[0] if latest else None, latest=latest[1:], themen=themen),
             owner="Startseite", stories=latest,
         )
-        sitemap.append(("", self.visible[0].date if self.visible else None))
+        sitemap.append(("", self.visible[0].ts if self.visible else None))
 
     def _page_context(self, path: str) -> dict:
         return {**self.context, "page_path": path, "canonical": self.urls.absolute(path)}

@@ -22,43 +22,56 @@ class Listing:
 
 @dataclass(frozen=True)
 class ListPage:
+    """One page of a list. Pages are cut from the oldest story on and numbered that way:
+    `seite/1/` holds the oldest stories and keeps them, whatever is published later. The
+    first page (the list's own address) takes the newest ones, between one and two pages'
+    worth. So a new story redraws the first page, not every page of the list."""
+
     listing: Listing
-    number: int
+    number: int  # 1 = oldest page; the first page has the highest number
     total: int
     items: list[Story]
 
-    @staticmethod
-    def path(base: str, number: int) -> str:
-        return base if number == 1 else f"{base}seite/{number}/"
+    @property
+    def is_first(self) -> bool:
+        return self.number == self.total
+
+    def path_of(self, number: int) -> str:
+        return self.listing.base if number == self.total else f"{self.listing.base}seite/{number}/"
 
     @property
     def url(self) -> str:
-        return self.path(self.listing.base, self.number)
+        return self.path_of(self.number)
 
     @property
-    def prev_url(self) -> str | None:
-        return self.path(self.listing.base, self.number - 1) if self.number > 1 else None
+    def newer_url(self) -> str | None:
+        return self.path_of(self.number + 1) if self.number < self.total else None
 
     @property
-    def next_url(self) -> str | None:
-        return self.path(self.listing.base, self.number + 1) if self.number < self.total else None
+    def older_url(self) -> str | None:
+        return self.path_of(self.number - 1) if self.number > 1 else None
 
     @property
-    def numbers(self) -> list[str | int]:
-        """Page numbers to show: first, last and neighbours, '…' between gaps."""
-        shown = sorted({1, self.total, *range(max(1, self.number - 2), min(self.total, self.number + 2) + 1)})
-        result: list[str | int] = []
-        for n in shown:
-            if result and n - result[-1] > 1:
-                result.append("…")
-            result.append(n)
-        return result
+    def oldest_url(self) -> str | None:
+        return self.path_of(1) if self.number > 2 else None
+
+    def signature(self) -> tuple:
+        """Everything the page shows except the stories' list entries."""
+        head = (self.listing.heading, self.listing.description)
+        count = len(self.listing.stories) if self.is_first else None
+        return (head, count, self.newer_url, self.older_url, self.oldest_url, tuple(c.id for c in self.items))
 
 
 def paginate(listing: Listing, per_page: int) -> list[ListPage]:
+    """First page first; see ListPage for why pages are counted from the oldest story."""
     stories = listing.stories
-    total = max(1, -(-len(stories) // per_page))
-    return [ListPage(listing, n + 1, total, stories[n * per_page:(n + 1) * per_page]) for n in range(total)]
+    total = max(1, len(stories) // per_page)
+    first = len(stories) - (total - 1) * per_page
+    pages = [ListPage(listing, total, total, stories[:first])]
+    for number in range(total - 1, 0, -1):
+        start = first + (total - 1 - number) * per_page
+        pages.append(ListPage(listing, number, total, stories[start:start + per_page]))
+    return pages
 
 
 class Taxonomy:
