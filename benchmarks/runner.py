@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -113,8 +114,10 @@ def run(workdir: Path, count: int, runs: int, vanilla: bool, say=print) -> dict:
         story.write_text(original + f"\nNachtrag {run_no}: Die Stadt ergänzt weitere Informationen.\n",
                          encoding="utf-8")
         measure("changed")
+        # A newsroom adds today's story: the newest of the archive.
         new = story.with_name("neu.md")
-        new.write_text(original.replace("id: bench", "id: neuebench").replace('title: "', 'title: "Neu: '),
+        new.write_text(re.sub(r"^date: .*$", "date: 2026-11-26 09:00", original, count=1, flags=re.M)
+                       .replace("id: bench", "id: neuebench").replace('title: "', 'title: "Neu: '),
                        encoding="utf-8")
         measure("added")
         new.unlink()

@@ -47,15 +47,20 @@ def plan_story_pages(old: ArchiveState, visible: list[Card], git: dict, media: d
     missing = new_by_id.keys() - related.keys()
     if changes or missing:
         related = dict(related)
-        related_index = RelatedIndex(visible)
-        for story_id in changes:
-            for card in (new_by_id.get(story_id), old_by_id.get(story_id)):
-                if card is not None:
-                    suspects |= related_index.window(card, NEIGHBOURS + 1)
+        changed_cards = [c for i in changes for c in (new_by_id.get(i), old_by_id.get(i)) if c is not None]
+        # Small changes build only the groups they touch; a first build needs them all.
+        few = len(changes) < 1000 and not missing
+        keys = {k for c in changed_cards for k in RelatedIndex.keys_of(c)} if few else None
+        index = RelatedIndex(visible, keys)
+        for card in changed_cards:
+            suspects |= index.window(card, NEIGHBOURS + 1)
+        if few:  # the suspects' own groups, to draw their related stories from
+            keys |= {k for i in suspects if i in new_by_id for k in RelatedIndex.keys_of(new_by_id[i])}
+            index = RelatedIndex(visible, keys)
         for story_id in left:
             related.pop(story_id, None)
         for story_id in (suspects & new_by_id.keys()) | missing:
-            related[story_id] = tuple(c.id for c in related_index.related(new_by_id[story_id], limit))
+            related[story_id] = tuple(c.id for c in index.related(new_by_id[story_id], limit))
 
     dirty = set(entered)
     for story_id in edited:

@@ -8,7 +8,6 @@ few dozen candidates per story, with everything it compares computed once.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import defaultdict
 from heapq import nsmallest
 
 from newsroom.archive import Card
@@ -18,37 +17,47 @@ NEIGHBOURS = 6
 
 
 class RelatedIndex:
-    def __init__(self, stories: list[Card]):
+    """Groups (per tag and Thema) of stories in time order, built for the keys asked for.
+
+    A full build needs every group; an incremental one only those of the few stories near
+    a change, which it names with `keys` (see plan.py): one pass over the cards either way.
+    """
+
+    def __init__(self, stories: list[Card], keys: set[str] | None = None):
         """`stories` newest first, as the generator keeps them."""
         self._by_id = {s.id: s for s in stories}
-        self._facts = {}
-        groups: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+        self._facts: dict[str, tuple] = {}
+        groups: dict[str, tuple[list, list]] = {}
         for s in reversed(stories):  # oldest first: every group comes out sorted
-            tags = frozenset(slugify(t) for t in s.tags)
-            # Per story: (timestamp, tag slugs, Thema, districts), the inputs of the score.
-            self._facts[s.id] = (s.ts, tags, s.category, frozenset(s.districts))
-            order = (s.ts, s.id)
-            for key in self._keys(s, tags):
-                ids, orders = groups[key]
-                ids.append(s.id)
-                orders.append(order)
-        self._groups = dict(groups)
+            for key in self.keys_of(s):
+                if keys is None or key in keys:
+                    ids, orders = groups.setdefault(key, ([], []))
+                    ids.append(s.id)
+                    orders.append((s.ts, s.id))
+        self._groups = groups
 
     @staticmethod
-    def _keys(story: Card, tags=None) -> list[str]:
-        tags = tags if tags is not None else {slugify(t) for t in story.tags}
-        return [f"tag:{t}" for t in sorted(tags)] + [f"thema:{story.category}"]
+    def keys_of(story: Card) -> list[str]:
+        return [f"tag:{slugify(t)}" for t in story.tags] + [f"thema:{story.category}"]
+
+    def _fact(self, story_id: str) -> tuple:
+        """(timestamp, tag slugs, Thema, districts): the inputs of the score."""
+        fact = self._facts.get(story_id)
+        if fact is None:
+            s = self._by_id[story_id]
+            fact = self._facts[story_id] = (s.ts, frozenset(slugify(t) for t in s.tags), s.category,
+                                            frozenset(s.districts))
+        return fact
 
     def related(self, story: Card, limit: int) -> list[Card]:
         chosen = [i for i in story.related_ids if i in self._by_id and i != story.id]
         candidates = self.window(story, NEIGHBOURS)
         candidates.discard(story.id)
         candidates.difference_update(chosen)
-        when, tags, category, districts = self._facts[story.id]
-        facts = self._facts
+        when, tags, category, districts = self._fact(story.id)
         scored = []
         for other in candidates:
-            o_when, o_tags, o_category, o_districts = facts[other]
+            o_when, o_tags, o_category, o_districts = self._fact(other)
             value = 2 * len(tags & o_tags) + (o_category == category) + (not districts.isdisjoint(o_districts))
             scored.append((-value, abs(o_when - when), other))
         chosen += [other for _v, _d, other in nsmallest(max(0, limit - len(chosen)), scored)]
@@ -58,7 +67,7 @@ class RelatedIndex:
         """Ids within `width` positions of where `story` sits (or sat) in each of its groups."""
         order = (story.ts, story.id)
         found: set[str] = set()
-        for key in self._keys(story):
+        for key in set(self.keys_of(story)):
             ids, orders = self._groups.get(key, ((), ()))
             position = bisect_left(orders, order)
             found.update(ids[max(0, position - width):position + width + 1])
