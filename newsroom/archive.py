@@ -8,6 +8,7 @@ says which pages can change (see plugins/stories/plan.py).
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -79,39 +80,62 @@ class ArchiveState:
 
 
 _PARTS = ("files", "cards", "git", "related", "pages")
+SHARDS = 32  # a one-story edit rewrites 1/32 of each part it touches
+
+
+def _shard(key: str) -> int:
+    return zlib.crc32(key.encode()) % SHARDS
+
+
+def _split(mapping: dict) -> list[dict]:
+    shards: list[dict] = [{} for _ in range(SHARDS)]
+    for key, value in mapping.items():
+        shards[_shard(key)][key] = value
+    return shards
 
 
 def load_state(cache, output: str) -> ArchiveState | None:
-    """The saved state of one output folder, or None; stored in parts (see save_state)."""
+    """The saved state of one output folder, or None; stored in shards (see save_state)."""
     meta = cache.blob(f"archive:{output}")
     if (not meta or not isinstance(meta[1], dict) or meta[1].get("version") != STATE_VERSION
             or meta[1].get("applying")):
         return None
-    values = {k: v for k, v in meta[1].items() if k != "applying"}
+    values = {k: v for k, v in meta[1].items() if k not in ("applying", "shards")}
+    found = cache.blobs(f"archive:{output}:")
     for part in _PARTS:
-        saved = cache.blob(f"archive:{output}:{part}")
-        if not saved or saved[0] != values["parts"][part]:
-            return None  # a part from another build: do not mix
-        values[part] = saved[1]
-    del values["parts"]
+        merged: dict = {}
+        for number, build_id in enumerate(meta[1]["shards"][part]):
+            saved = found.get(f"archive:{output}:{part}:{number}")
+            if not saved or saved[0] != build_id:
+                return None  # a shard from another build: do not mix
+            merged.update(saved[1])
+        values[part] = merged
     return ArchiveState(**values)
 
 
 def save_state(cache, output: str, new: ArchiveState, old: ArchiveState, build_id: str) -> None:
-    """Write the parts that changed (a one-story edit rewrites files and cards, not all five),
-    then the small record that ties the parts of this build together."""
+    """Write the shards that changed (a one-story edit rewrites a few small ones), then the
+    record that ties this build's shards together."""
     old_meta = cache.blob(f"archive:{output}")
-    old_parts = old_meta[1].get("parts", {}) if old_meta and isinstance(old_meta[1], dict) else {}
-    parts = {}
+    old_shards = old_meta[1].get("shards", {}) if old_meta and isinstance(old_meta[1], dict) else {}
+    shards, writes = {}, []
     for part in _PARTS:
-        value = getattr(new, part)
-        if part in old_parts and not old.empty and (value is getattr(old, part) or value == getattr(old, part)):
-            parts[part] = old_parts[part]
-        else:
-            parts[part] = build_id
-            cache.save_blob(f"archive:{output}:{part}", build_id, value)
+        value, before = getattr(new, part), getattr(old, part)
+        if part in old_shards and not old.empty and value is before:
+            shards[part] = old_shards[part]
+            continue
+        ids = []
+        old_split = _split(before) if part in old_shards and not old.empty else None
+        for number, shard in enumerate(_split(value)):
+            if old_split is not None and shard == old_split[number]:
+                ids.append(old_shards[part][number])
+            else:
+                ids.append(build_id)
+                writes.append((f"archive:{output}:{part}:{number}", build_id, shard))
+        shards[part] = ids
     meta = {name: getattr(new, name) for name in ("fingerprint", "now", "git_head", "media", "version")}
-    cache.save_blob(f"archive:{output}", build_id, {**meta, "parts": parts})
+    writes.append((f"archive:{output}", build_id, {**meta, "shards": shards}))
+    cache.save_blobs(writes)
 
 
 def forget_state(cache, output: str) -> None:

@@ -77,11 +77,24 @@ class BuildCache:
         row = self.db.execute("SELECT key, value FROM blobs WHERE name = ?", (name,)).fetchone()
         return (row[0], pickle.loads(row[1])) if row else None
 
+    def blobs(self, prefix: str) -> dict[str, tuple[str, object]]:
+        """Every blob whose name starts with prefix, in one query."""
+        if not self.db:
+            return {}
+        rows = self.db.execute("SELECT name, key, value FROM blobs WHERE substr(name, 1, ?) = ?",
+                               (len(prefix), prefix))
+        return {name: (key, pickle.loads(value)) for name, key, value in rows}
+
     def save_blob(self, name: str, key: str, value: object) -> None:
+        self.save_blobs([(name, key, value)])
+
+    def save_blobs(self, entries: list[tuple[str, str, object]]) -> None:
+        """Several blobs in one transaction: all of them or none."""
         if not self.db:
             return
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)", (name, key, pickle.dumps(value, protocol=5)))
+            self.db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)",
+                                [(name, key, pickle.dumps(value, protocol=5)) for name, key, value in entries])
 
     def forget(self, prefix: str) -> None:
         """Drop every blob whose name starts with prefix."""

@@ -2,6 +2,7 @@
 
 import json
 import re
+from xml.etree import ElementTree
 
 import pytest
 
@@ -52,9 +53,20 @@ def test_lists_archive_home_and_sitemap(site):
     assert tag_page.index("Neue Radwege am Rheinufer") < tag_page.index("Ältere Meldung")
     home = site.page("index.html")
     assert '<h2 id="lead-heading"><a href="/aktuelles/2026/11/neue-radwege-am-rheinufer/">' in home
-    sitemap = site.page("sitemap.xml")
-    assert ("<url><loc>http://localhost:8000/aktuelles/2026/11/neue-radwege-am-rheinufer/</loc>"
-            "<lastmod>2026-11-20T10:00:00+01:00</lastmod></url>") in sitemap
+    index = ElementTree.fromstring(site.page("sitemap.xml"))
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    assert [loc.text for loc in index.iter(f"{namespace}loc")] == [
+        "http://localhost:8000/sitemap-2025.xml", "http://localhost:8000/sitemap-2026.xml",
+        "http://localhost:8000/sitemap-seiten.xml"]
+    year = ElementTree.fromstring(site.page("sitemap-2026.xml"))
+    entries = {u.find(f"{namespace}loc").text: getattr(u.find(f"{namespace}lastmod"), "text", None) for u in year}
+    assert entries == {
+        "http://localhost:8000/aktuelles/2026/11/neue-radwege-am-rheinufer/": "2026-11-20T10:00:00+01:00",
+        "http://localhost:8000/archiv/2026/": None,
+        "http://localhost:8000/archiv/2026/11/": "2026-11-20T10:00:00+01:00",
+    }
+    pages = [loc.text for loc in ElementTree.fromstring(site.page("sitemap-seiten.xml")).iter(f"{namespace}loc")]
+    assert "http://localhost:8000/themen/verkehr/" in pages and "http://localhost:8000/" in pages
     assert "Sitemap: http://localhost:8000/sitemap.xml" in site.page("robots.txt")
 
 

@@ -1,13 +1,17 @@
-"""sitemap: sitemap.xml and robots.txt from the pages the other generators wrote.
+"""sitemap: a sitemap index with one sitemap per year of stories plus one for all other
+pages, and robots.txt pointing at it.
 
 A generator listed last in PLUGINS: its generate_output runs after every other
-generator has added its pages to `context["sitemap"]`. At archive scale the XML is
-only rebuilt when the list of pages or their dates changed.
+generator has added its pages to `context["sitemap"]`. Split by year, a new story
+rewrites one small sitemap, not one with 30,000 addresses (the protocol's limit is
+50,000 per file anyway); a part is rebuilt only when its pages or dates changed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import defaultdict
 from datetime import datetime
 from xml.sax.saxutils import escape
 
@@ -18,10 +22,18 @@ from newsroom.build import live_prefix
 from newsroom.dates import BERLIN, iso
 from newsroom.site import SiteUrls
 
+_YEAR = re.compile(r"^[^/]+/(\d{4})/")
+NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
-def _moment(value) -> datetime:
-    """Entries carry a datetime or, from the stories generator, a Unix timestamp."""
-    return value if isinstance(value, datetime) else datetime.fromtimestamp(value, BERLIN)
+
+def _moment(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, BERLIN)
+
+
+def part_of(path: str) -> str:
+    """'aktuelles/2026/11/…' → '2026'; every other page → 'seiten'."""
+    match = _YEAR.match(path)
+    return match.group(1) if match else "seiten"
 
 
 class SitemapGenerator(Generator):
@@ -30,24 +42,39 @@ class SitemapGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         urls = SiteUrls.from_settings(self.settings)
-        entries = sorted(self.context["sitemap"], key=lambda entry: entry[0])
-        digest = hashlib.sha256(urls.siteurl.encode())
-        digest.update("\n".join(f"{path}\t{lastmod}" for path, lastmod in entries).encode())
-        cache, name = self.context["build_cache"], f"{live_prefix(self.output_path)}sitemap"
-        saved = cache.blob(name)
-        if saved and saved[0] == digest.hexdigest() and writer.keep("sitemap.xml", owner="Sitemap"):
-            pass
-        else:
-            lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-                     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        parts: dict[str, list] = defaultdict(list)
+        for path, lastmod in self.context["sitemap"]:
+            if isinstance(lastmod, datetime):
+                lastmod = lastmod.timestamp()
+            parts[part_of(path)].append((path, lastmod))
+        cache = self.context["build_cache"]
+        saved = cache.blobs(f"{live_prefix(self.output_path)}sitemap:")
+        index = []
+        for name in sorted(parts):
+            entries = sorted(parts[name], key=lambda entry: entry[0])
+            filename = f"sitemap-{name}.xml"
+            digest = hashlib.sha256(urls.siteurl.encode())
+            digest.update("\n".join(f"{path}\t{lastmod}" for path, lastmod in entries).encode())
+            key = f"{live_prefix(self.output_path)}sitemap:{name}"
+            newest = max((e[1] for e in entries if e[1]), default=None)
+            index.append((filename, newest))
+            if key in saved and saved[key][0] == digest.hexdigest() and writer.keep(filename, owner="Sitemap"):
+                continue
+            lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{NAMESPACE}">']
             for path, lastmod in entries:
                 lines.append(f"<url><loc>{escape(urls.absolute(path))}</loc>"
                              + (f"<lastmod>{iso(_moment(lastmod))}</lastmod>" if lastmod else "") + "</url>")
             lines.append("</urlset>")
-            writer.write("sitemap.xml", "\n".join(lines) + "\n", owner="Sitemap")
+            writer.write(filename, "\n".join(lines) + "\n", owner="Sitemap")
             # Recorded now, used next time only if this build's output goes live.
             self.context.setdefault("after_commit", []).append(
-                lambda: cache.save_blob(name, digest.hexdigest(), None))
+                lambda key=key, value=digest.hexdigest(): cache.save_blob(key, value, None))
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{NAMESPACE}">']
+        for filename, newest in index:
+            lines.append(f"<sitemap><loc>{escape(urls.absolute(filename))}</loc>"
+                         + (f"<lastmod>{iso(_moment(newest))}</lastmod>" if newest else "") + "</sitemap>")
+        lines.append("</sitemapindex>")
+        writer.write("sitemap.xml", "\n".join(lines) + "\n", owner="Sitemap")
         writer.write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {urls.absolute('sitemap.xml')}\n",
                      owner="Sitemap")
 

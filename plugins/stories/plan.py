@@ -47,9 +47,9 @@ def plan_story_pages(old: ArchiveState, visible: list[Card], git: dict, media: d
     missing = new_by_id.keys() - related.keys()
     if changes or missing:
         related = dict(related)
-        changed_cards = [c for i in changes for c in (new_by_id.get(i), old_by_id.get(i)) if c is not None]
+        changed_cards = [c for i in changes | missing for c in (new_by_id.get(i), old_by_id.get(i)) if c is not None]
         # Small changes build only the groups they touch; a first build needs them all.
-        few = len(changes) < 1000 and not missing
+        few = len(changes | missing) < 1000
         keys = {k for c in changed_cards for k in RelatedIndex.keys_of(c)} if few else None
         index = RelatedIndex(visible, keys)
         for card in changed_cards:
