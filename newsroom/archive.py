@@ -16,7 +16,7 @@ from typing import NamedTuple
 from .dates import BERLIN
 from .story import Story
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 class Card(NamedTuple):
@@ -98,7 +98,7 @@ def load_state(cache, output: str) -> ArchiveState | None:
     """The saved state of one output folder, or None; stored in shards (see save_state)."""
     meta = cache.blob(f"archive:{output}")
     if (not meta or not isinstance(meta[1], dict) or meta[1].get("version") != STATE_VERSION
-            or meta[1].get("applying")):
+            or meta[1].get("applying") or "shards" not in meta[1]):
         return None
     values = {k: v for k, v in meta[1].items() if k not in ("applying", "shards")}
     found = cache.blobs(f"archive:{output}:")
