@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 
 from markupsafe import Markup
 from pelican.generators import Generator
 
 from newsroom.archive import ArchiveState, Card
+from newsroom.dates import BERLIN
 from newsroom.errors import ContentError
 from newsroom.history import GitHistory
 from newsroom.markup import resolve_placeholders
@@ -42,8 +44,8 @@ def media_library(context: dict, settings: dict) -> MediaLibrary:
 
 def shown_update(card: Card, git: tuple | None):
     """The "Aktualisiert am" time: a change committed after publication, not the first commit."""
-    if git and git[1] and git[3] > 1 and git[1].timestamp() > card.ts:
-        return git[1]
+    if git and git[1] and git[3] > 1 and git[1] > card.ts:
+        return datetime.fromtimestamp(git[1], BERLIN)
     return None
 
 
@@ -136,7 +138,8 @@ class StoriesGenerator(Generator):
             self._preload([card])
         story = self.loaded.stories[card.source]
         dates = self.git.get(card.source)
-        story.git = GitDates(*dates) if dates else GitDates()
+        story.git = GitDates(datetime.fromtimestamp(dates[0], BERLIN), datetime.fromtimestamp(dates[1], BERLIN),
+                             dates[2], dates[3]) if dates else GitDates()
         return story
 
     # -- output ------------------------------------------------------------------------
