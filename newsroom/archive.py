@@ -88,7 +88,7 @@ def load_state(cache, output: str) -> ArchiveState | None:
             or meta[1].get("applying") or "parts" not in meta[1]):
         return None
     values = {k: v for k, v in meta[1].items() if k not in ("applying", "parts")}
-    found = cache.blobs(f"archive:{output}:")
+    found = cache.blobs_named([f"archive:{output}:{part}" for part in _PARTS])
     for part in _PARTS:
         saved = found.get(f"archive:{output}:{part}")
         if not saved or saved[0] != meta[1]["parts"][part]:

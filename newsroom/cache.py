@@ -85,6 +85,14 @@ class BuildCache:
                                (len(prefix), prefix))
         return {name: (key, pickle.loads(value)) for name, key, value in rows}
 
+    def blobs_named(self, names: list[str]) -> dict[str, tuple[str, object]]:
+        """The blobs with these names, in one query."""
+        if not self.db:
+            return {}
+        marks = ",".join("?" * len(names))
+        rows = self.db.execute(f"SELECT name, key, value FROM blobs WHERE name IN ({marks})", names)
+        return {name: (key, pickle.loads(value)) for name, key, value in rows}
+
     def save_blob(self, name: str, key: str, value: object) -> None:
         self.save_blobs([(name, key, value)])
 
