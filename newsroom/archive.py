@@ -8,14 +8,16 @@ says which pages can change (see plugins/stories/plan.py).
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
 from .dates import BERLIN
+from .slugs import slugify
 from .story import Story
 
-STATE_VERSION = 3
+STATE_VERSION = 5
 
 
 class Card(NamedTuple):
@@ -35,12 +37,16 @@ class Card(NamedTuple):
     related_ids: tuple[str, ...]
     story_refs: tuple[str, ...]
     media_checks: tuple
+    # Derived once at parse time, used by every build's lists and related stories:
+    tag_slugs: tuple[str, ...]  # slugify(tag) for each tag, same order
+    month: tuple[int, int]  # (year, month) of the publication time in Berlin
 
     @classmethod
     def from_story(cls, story: Story) -> Card:
         return cls(story.id, story.source, story.content_hash, story.title, story.url, story.date.timestamp(),
                    story.status, story.summary, story.category, story.department, story.districts, story.tags,
-                   story.image, story.related_ids, story.story_refs, story.media_checks)
+                   story.image, story.related_ids, story.story_refs, story.media_checks,
+                   tuple(slugify(t) for t in story.tags), (story.date.year, story.date.month))
 
     @property
     def date(self) -> datetime:
@@ -79,6 +85,23 @@ class ArchiveState:
 
 
 _PARTS = ("files", "cards", "git", "related", "pages")
+# Parts with an entry per story file are cut in shards: a one-story edit rewrites one.
+SHARDED = {"files": 16, "cards": 16}
+
+
+def _names(output: str, part: str) -> list[str]:
+    if part in SHARDED:
+        return [f"archive:{output}:{part}:{n}" for n in range(SHARDED[part])]
+    return [f"archive:{output}:{part}"]
+
+
+def _split(part: str, mapping: dict) -> list[dict]:
+    if part not in SHARDED:
+        return [mapping]
+    shards: list[dict] = [{} for _ in range(SHARDED[part])]
+    for key, value in mapping.items():
+        shards[zlib.crc32(key.encode()) % len(shards)][key] = value
+    return shards
 
 
 def load_state(cache, output: str) -> ArchiveState | None:
@@ -88,31 +111,42 @@ def load_state(cache, output: str) -> ArchiveState | None:
             or meta[1].get("applying") or "parts" not in meta[1]):
         return None
     values = {k: v for k, v in meta[1].items() if k not in ("applying", "parts")}
-    found = cache.blobs_named([f"archive:{output}:{part}" for part in _PARTS])
+    found = cache.blobs_named([name for part in _PARTS for name in _names(output, part)])
     for part in _PARTS:
-        saved = found.get(f"archive:{output}:{part}")
-        if not saved or saved[0] != meta[1]["parts"][part]:
-            return None  # a part from another build: do not mix
-        values[part] = saved[1]
+        merged: dict = {}
+        for name, build_id in zip(_names(output, part), meta[1]["parts"][part]):
+            saved = found.get(name)
+            if not saved or saved[0] != build_id:
+                return None  # written by another build: do not mix
+            merged.update(saved[1])
+        values[part] = merged
     # Stored as plain tuples: they unpickle three times faster than named ones.
     values["cards"] = {source: Card._make(fields) for source, fields in values["cards"].items()}
     return ArchiveState(**values)
 
 
 def save_state(cache, output: str, new: ArchiveState, old: ArchiveState, build_id: str) -> None:
-    """Write the parts that changed, then the record that ties this build's parts together."""
+    """Write the parts (and shards) that changed, then the record that ties them together."""
     old_meta = cache.blob(f"archive:{output}")
     old_parts = old_meta[1].get("parts", {}) if old_meta and isinstance(old_meta[1], dict) else {}
+    reuse = not old.empty
     parts, writes = {}, []
     for part in _PARTS:
         value, before = getattr(new, part), getattr(old, part)
-        if part in old_parts and not old.empty and (value is before or value == before):
+        if reuse and part in old_parts and value is before:
             parts[part] = old_parts[part]
             continue
-        if part == "cards":
-            value = {source: tuple(card) for source, card in value.items()}
-        parts[part] = build_id
-        writes.append((f"archive:{output}:{part}", build_id, value))
+        old_split = _split(part, before) if reuse and part in old_parts else None
+        ids = []
+        for number, (name, shard) in enumerate(zip(_names(output, part), _split(part, value))):
+            if old_split is not None and shard == old_split[number]:
+                ids.append(old_parts[part][number])
+                continue
+            if part == "cards":
+                shard = {source: tuple(card) for source, card in shard.items()}
+            ids.append(build_id)
+            writes.append((name, build_id, shard))
+        parts[part] = ids
     meta = {name: getattr(new, name) for name in ("fingerprint", "now", "git_head", "media", "version")}
     writes.append((f"archive:{output}", build_id, {**meta, "parts": parts}))
     cache.save_blobs(writes)

@@ -103,25 +103,25 @@ class StoriesGenerator(Generator):
 
     def _check_archive(self, stories: list[Card]) -> None:
         """What no single file can tell: unique ids and URLs, links that resolve."""
-        by_id: dict[str, list[Card]] = defaultdict(list)
-        by_url: dict[str, list[Card]] = defaultdict(list)
+        by_id: dict[str, Card] = {}
+        by_url: dict[str, Card] = {}
+        linking = []
         for story in stories:
-            by_id[story.id].append(story)
-            by_url[story.url].append(story)
-        for story_id, same in by_id.items():
-            for story in same[1:]:
+            first = by_id.setdefault(story.id, story)
+            if first is not story:
                 self.errors.append(ContentError(
-                    story.source, f"Die id „{story_id}“ hat schon {same[0].source}. Jede Meldung braucht eine eigene id.",
+                    story.source, f"Die id „{story.id}“ hat schon {first.source}. Jede Meldung braucht eine eigene id.",
                     field="id"))
-        for url, same in by_url.items():
-            for story in same[1:]:
+            first = by_url.setdefault(story.url, story)
+            if first is not story:
                 self.errors.append(ContentError(
-                    story.source, f"Die Adresse /{url} hätte auch {same[0].source}. Bitte Titel oder „slug“ ändern.",
+                    story.source, f"Die Adresse /{story.url} hätte auch {first.source}. Bitte Titel oder „slug“ ändern.",
                     field="slug"))
-        known = {s.id: s for s in stories}
-        for story in stories:
+            if story.related_ids or story.story_refs:
+                linking.append(story)
+        for story in linking:
             for ref, where in [*((r, "related") for r in story.related_ids), *((r, None) for r in story.story_refs)]:
-                target = known.get(ref)
+                target = by_id.get(ref)
                 label = "Verwandte Meldung" if where else "Link story:"
                 if target is None:
                     self.errors.append(ContentError(story.source, f"{label} „{ref}“: keine Meldung hat diese id.",

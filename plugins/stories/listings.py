@@ -95,11 +95,10 @@ class Taxonomy:
             by_amt[story.department].stories.append(story)
             for district in story.districts:
                 by_bezirk[district].stories.append(story)
-            for tag in story.tags:
-                slug = slugify(tag)
+            for tag, slug in zip(story.tags, story.tag_slugs):
                 tag_stories[slug].append(story)
                 spellings[slug][tag] += 1
-            months[(story.date.year, story.date.month)].append(story)
+            months[story.month].append(story)
         self.tags = []
         for slug in sorted(tag_stories):
             # Tags that differ only in spelling share one page, named by the commonest spelling.

@@ -11,7 +11,6 @@ from bisect import bisect_left
 from heapq import nsmallest
 
 from newsroom.archive import Card
-from newsroom.slugs import slugify
 
 NEIGHBOURS = 6
 
@@ -38,15 +37,14 @@ class RelatedIndex:
 
     @staticmethod
     def keys_of(story: Card) -> list[str]:
-        return [f"tag:{slugify(t)}" for t in story.tags] + [f"thema:{story.category}"]
+        return [*story.tag_slugs, f"thema:{story.category}"]
 
     def _fact(self, story_id: str) -> tuple:
         """(timestamp, tag slugs, Thema, districts): the inputs of the score."""
         fact = self._facts.get(story_id)
         if fact is None:
             s = self._by_id[story_id]
-            fact = self._facts[story_id] = (s.ts, frozenset(slugify(t) for t in s.tags), s.category,
-                                            frozenset(s.districts))
+            fact = self._facts[story_id] = (s.ts, frozenset(s.tag_slugs), s.category, frozenset(s.districts))
         return fact
 
     def related(self, story: Card, limit: int) -> list[Card]:
