@@ -128,6 +128,19 @@ class SiteWriter:
         atomic_write(self.staging / relative, payload)
         return True
 
+    def keep_many(self, paths: list[str], *, owner: str) -> list[str]:
+        """Claim many unchanged live files at once; returns those that are not live."""
+        if self.manifest is None:
+            return [p for p in paths if not self.keep(p, owner=owner)]
+        live = [p for p in paths if p in self.manifest]
+        taken = self.claimed.keys() & live
+        if taken:
+            path = min(taken)
+            raise OutputConflict(f"{owner} und {self.claimed[path]} würden beide {path} schreiben.")
+        self.claimed.update(dict.fromkeys(live, owner))
+        self.unchanged += len(live)
+        return [p for p in paths if p not in self.manifest]
+
     def keep(self, relative: str, *, owner: str) -> bool:
         """Claim a live file unchanged without producing it; False if it is missing."""
         if self.manifest is not None:

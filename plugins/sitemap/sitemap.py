@@ -43,10 +43,11 @@ class SitemapGenerator(Generator):
     def generate_output(self, writer) -> None:
         urls = SiteUrls.from_settings(self.settings)
         parts: dict[str, list] = defaultdict(list)
-        for path, lastmod in self.context["sitemap"]:
+        # Entries: (site path, last change as datetime or timestamp or None[, part]).
+        for path, lastmod, *part in self.context["sitemap"]:
             if isinstance(lastmod, datetime):
                 lastmod = lastmod.timestamp()
-            parts[part_of(path)].append((path, lastmod))
+            parts[part[0] if part else part_of(path)].append((path, lastmod))
         cache = self.context["build_cache"]
         saved = cache.blobs(f"{live_prefix(self.output_path)}sitemap:")
         index = []

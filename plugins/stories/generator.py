@@ -185,14 +185,16 @@ class StoriesGenerator(Generator):
     def _story_pages(self, writer, dirty: set[str], related: dict, images: dict) -> None:
         settings, sitemap = self.settings, self.context["sitemap"]
         story_template = self.get_template("story")
-        redraw = []
+        clean = []
         for card in self.visible:
-            updated = shown_update(card, self.git.get(card.source))
-            sitemap.append((card.url, updated.timestamp() if updated else card.ts))
-            if card.id not in dirty and writer.keep(card.save_as, owner=card.source):
-                self.stats["pages_kept"] += 1
-            else:
-                redraw.append(card)
+            git = self.git.get(card.source)
+            updated = git[1] if git and git[1] and git[3] > 1 and git[1] > card.ts else None
+            sitemap.append((card.url, updated or card.ts, str(card.month[0])))
+            if card.id not in dirty:
+                clean.append(card.save_as)
+        missing = set(writer.keep_many(clean, owner="Meldungsseiten"))
+        self.stats["pages_kept"] += len(clean) - len(missing)
+        redraw = [card for card in self.visible if card.id in dirty or card.save_as in missing]
         self._preload(redraw)
         for card in redraw:
             story = self.full_story(card)
