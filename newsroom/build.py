@@ -25,6 +25,7 @@ from .cache import BuildCache
 from .dates import BERLIN, parse_datetime
 from .errors import ConfigurationError, ContentError, ContentErrors
 from .output import SiteWriter, StagedOutput
+from .timing import phase
 
 logger = logging.getLogger("newsroom.build")
 
@@ -126,7 +127,8 @@ class NewsroomPelican(Pelican):
         context["warnings"] = []
         context["build_cache"] = self.cache
         context["build_fingerprint"] = build_fingerprint(self.settings)
-        context["archive_state"] = self.archive_state(context["build_fingerprint"])
+        with phase("state"):
+            context["archive_state"] = self.archive_state(context["build_fingerprint"])
         context["rendered_pages"] = []
         generators = [
             cls(context=context, settings=self.settings, path=self.path, theme=self.theme,
@@ -145,8 +147,10 @@ class NewsroomPelican(Pelican):
         context, generators = self.read()
         if writer is not None:
             for generator in generators:
-                generator.generate_output(writer)
-            writer.flush(self.settings["BUILD_WORKERS"])
+                with phase(type(generator).__name__):
+                    generator.generate_output(writer)
+            with phase("render"):
+                writer.flush(self.settings["BUILD_WORKERS"])
             signals.finalized.send(self)
         return context
 
@@ -197,11 +201,13 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
                 cache.save_blob(name, "", (manifest or set()) | set(writer.claimed))
                 forget_state(cache, str(pelican.output_path))
                 cache.forget(live_prefix(output))
-            staged.commit(writer)
+            with phase("apply"):
+                staged.commit(writer)
         # Only now are these pages live: a failed build must not record its state.
         state = context.get("new_archive_state")
         if state is not None and (changed or context.get("state_changed", True)):
-            save_state(cache, str(pelican.output_path), state, context["archive_state"], uuid.uuid4().hex)
+            with phase("save state"):
+                save_state(cache, str(pelican.output_path), state, context["archive_state"], uuid.uuid4().hex)
             if cache.story_count() > 1.2 * len(state.cards) + 100:  # old versions pile up: forget them
                 cache.prune_stories({card.digest for card in state.cards.values()}, state_vocabulary(settings))
         if changed:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 from datetime import datetime
 from pathlib import Path
-
-import git
 
 from .dates import BERLIN
 
@@ -53,6 +52,12 @@ class GitHistory:
         keep the dates it has.
         """
         content_path = content_path.resolve()
+        if known_head and _quick_head(content_path) == ("false", known_head):
+            history = cls(head=known_head)
+            history.unchanged = True
+            return history
+        import git  # GitPython takes a tenth of a second to import: only when history is read
+
         try:
             repo = git.Repo(content_path, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -91,6 +96,17 @@ class GitHistory:
         if cache:
             cache.save_blob(name, head, files)
         return cls(files, root, head=head)
+
+
+def _quick_head(folder: Path) -> tuple[str, str] | None:
+    """(is-shallow, HEAD) from one `git rev-parse`, to tell cheaply that nothing was committed."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--is-shallow-repository", "HEAD"], cwd=folder,
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = done.stdout.split()
+    return (lines[0], lines[1]) if done.returncode == 0 and len(lines) == 2 else None
 
 
 def _replay(log: str, files: dict[str, list]) -> None:

@@ -7,7 +7,6 @@ and collected, so a rendered body can be cached and its links resolved at write 
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -20,7 +19,6 @@ from .slugs import slugify
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
-PLACEHOLDER = re.compile(r'(href|src)="(story|media):([^"]*)"')
 
 
 @dataclass
@@ -119,17 +117,3 @@ class BodyRenderer:
         result.html = self._md.convert(body)
         return result
 
-
-def resolve_placeholders(html: str, story_path, media_path) -> str:
-    """Replace `story:<id>` and `media:<path>` placeholders by the site's addresses.
-
-    `story_path(id)` and `media_path(path)` return the link targets; the ids were
-    checked before any page is written, so every placeholder resolves.
-    """
-
-    def replace(match) -> str:
-        attribute, scheme, target = match.groups()
-        resolved = story_path(target) if scheme == "story" else media_path(target)
-        return f'{attribute}="{resolved}"'
-
-    return PLACEHOLDER.sub(replace, html)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import yaml
 
 from . import frontmatter
 from .errors import ContentError, ContentErrors
-from .markup import BodyRenderer
 from .media import MediaLibrary
 from .schema import Fields
 from .slugs import slugify
 from .story import STATUSES, ChannelChoice, Contact, Story
+
+if TYPE_CHECKING:
+    from .markup import BodyRenderer
 
 STORY_FIELDS = {
     "id", "title", "date", "status", "summary", "category", "department", "districts",

@@ -17,8 +17,7 @@ from pathlib import Path
 from .archive import ArchiveState, Card
 from .cache import BuildCache
 from .errors import ContentError, ContentErrors
-from .markup import BodyRenderer
-from .reader import StoryVocabulary, read_story
+from .reader import StoryVocabulary
 from .story import Story
 
 PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
@@ -56,6 +55,9 @@ def scan(root: Path, display_root: Path) -> list[tuple[str, str, os.stat_result]
 
 
 def _parse_chunk(jobs: list[tuple[str, str, bytes]], vocabulary: StoryVocabulary) -> list[tuple[str, object]]:
+    from .markup import BodyRenderer  # Markdown is imported only when something is parsed
+    from .reader import read_story
+
     renderer = BodyRenderer()
     results = []
     for source, digest, raw in jobs:

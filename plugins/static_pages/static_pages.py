@@ -6,6 +6,7 @@ Runs after the stories generator (plugin order) so pages may link stories by id.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +17,13 @@ from pelican.generators import Generator
 
 from newsroom import frontmatter
 from newsroom.errors import ContentError, ContentErrors
-from newsroom.markup import BodyRenderer, resolve_placeholders
+from newsroom.links import resolve_placeholders
 from newsroom.schema import Fields
 from newsroom.site import SiteUrls
 from newsroom.slugs import slugify
 
 PAGE_FIELDS = {"title", "summary", "slug"}
+PAGE_CACHE_KEY = "static-page-1"  # bump when read_page changes what a page holds
 
 
 @dataclass
@@ -38,7 +40,7 @@ class StaticPage:
         return f"{self.slug}/"
 
 
-def read_page(raw: bytes, source: str, stem: str, renderer: BodyRenderer) -> StaticPage:
+def read_page(raw: bytes, source: str, stem: str, renderer) -> StaticPage:
     parts = frontmatter.split(raw, source)
     errors: list[ContentError] = []
     fields = Fields(parts.front, source, PAGE_FIELDS, errors, lines=parts.front_lines)
@@ -59,23 +61,37 @@ class StaticPagesGenerator(Generator):
         content = Path(self.path)
         root = content / self.settings["PAGES_DIR"]
         errors = self.context["content_errors"]
-        renderer = BodyRenderer()
+        cache = self.context["build_cache"]
         known_ids = {s.id for s in self.context.get("all_stories", [])}
+        files = sorted(root.glob("*.md")) if root.is_dir() else []
+        raws = {path: path.read_bytes() for path in files}
+        digests = {path: hashlib.sha256(raw + path.stem.encode()).hexdigest() for path, raw in raws.items()}
+        cached = cache.stories(sorted(digests.values()), PAGE_CACHE_KEY)
+        renderer, parsed = None, {}
         self.pages: list[StaticPage] = []
-        for path in sorted(root.glob("*.md")) if root.is_dir() else []:
+        for path in files:
             source = os.path.relpath(path, content.parent)
-            try:
-                page = read_page(path.read_bytes(), source, path.stem, renderer)
-            except ContentErrors as exc:
-                errors.extend(exc.errors)
-                continue
-            except ContentError as exc:
-                errors.append(exc)
-                continue
+            page = cached.get(digests[path])
+            if page is None:
+                if renderer is None:
+                    from newsroom.markup import BodyRenderer  # Markdown only when a page changed
+
+                    renderer = BodyRenderer()
+                try:
+                    page = read_page(raws[path], source, path.stem, renderer)
+                except ContentErrors as exc:
+                    errors.extend(exc.errors)
+                    continue
+                except ContentError as exc:
+                    errors.append(exc)
+                    continue
+                parsed[digests[path]] = page
+            page.source = source
             for ref in page.story_refs:
                 if ref not in known_ids:
                     errors.append(ContentError(source, f"Link story:„{ref}“: keine Meldung hat diese id."))
             self.pages.append(page)
+        cache.save_stories(parsed, PAGE_CACHE_KEY)
         self.context["static_pages"] = self.pages
 
     def generate_output(self, writer) -> None:

@@ -20,12 +20,13 @@ from newsroom.archive import ArchiveState, Card
 from newsroom.dates import BERLIN
 from newsroom.errors import ContentError
 from newsroom.history import GitHistory
-from newsroom.markup import resolve_placeholders
+from newsroom.links import resolve_placeholders
 from newsroom.media import MediaLibrary
 from newsroom.reader import StoryVocabulary, check_media
 from newsroom.site import SiteUrls
 from newsroom.story import GitDates, Story
 from newsroom.story_loader import load_stories
+from newsroom.timing import phase
 
 from .listings import Taxonomy, paginate
 from .plan import plan_story_pages
@@ -57,15 +58,17 @@ class StoriesGenerator(Generator):
         self.errors: list[ContentError] = self.context["content_errors"]
         self.cache = self.context["build_cache"]
         self.state: ArchiveState = self.context["archive_state"]
-        history = GitHistory.load(content, self.cache, known_head=self.state.git_head)
+        with phase("git"):
+            history = GitHistory.load(content, self.cache, known_head=self.state.git_head)
         if history.warning:
             logger.warning(history.warning)
             self.context["warnings"].append(history.warning)
         story_url = settings["STORY_URL"]
         self.vocabulary = StoryVocabulary.from_settings(settings)
-        self.loaded = load_stories(content / settings["STORIES_DIR"], content.parent, self.vocabulary, self.cache,
-                                   self.state, lambda s: story_url.format(date=s.date, slug=s.slug),
-                                   settings["BUILD_WORKERS"])
+        with phase("read"):
+            self.loaded = load_stories(content / settings["STORIES_DIR"], content.parent, self.vocabulary,
+                                       self.cache, self.state, lambda s: story_url.format(date=s.date, slug=s.slug),
+                                       settings["BUILD_WORKERS"])
         self.errors.extend(self.loaded.errors)
         media = media_library(self.context, settings)
         cards = []
@@ -75,7 +78,8 @@ class StoriesGenerator(Generator):
                 self.errors.extend(media_errors)
             else:
                 cards.append(card)
-        self._check_archive(cards)
+        with phase("check"):
+            self._check_archive(cards)
         if history.unchanged:
             self.git = self.state.git
         else:
@@ -161,15 +165,19 @@ class StoriesGenerator(Generator):
         self.urls = SiteUrls.from_settings(settings)
         self.stats = self.context["build_stats"]
         self.new_pages: dict[str, tuple] = {}
-        taxonomy = Taxonomy(self.visible, settings)
+        with phase("taxonomy"):
+            taxonomy = Taxonomy(self.visible, settings)
         self.env.globals.update(taxonomy=taxonomy)
         media = self.context["media_library"]
         images = {card.image: media.get(card.image, source=card.source, line=None, field="image")
                   for card in self.visible if card.image}
-        plan = plan_story_pages(self.state, self.visible, self.git, images, settings["RELATED_STORIES"])
+        with phase("plan"):
+            plan = plan_story_pages(self.state, self.visible, self.git, images, settings["RELATED_STORIES"])
         self.relisted = plan.relisted
-        self._story_pages(writer, plan.dirty, plan.related, images)
-        self._list_pages(writer, taxonomy)
+        with phase("story pages"):
+            self._story_pages(writer, plan.dirty, plan.related, images)
+        with phase("list pages"):
+            self._list_pages(writer, taxonomy)
         old = self.state
         new = self.context["new_archive_state"] = ArchiveState(
             fingerprint=self.context["build_fingerprint"], now=self.now.timestamp(), git_head=self.git_head,
