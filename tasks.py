@@ -45,8 +45,9 @@ def _overrides(now: str | None) -> dict:
 
 @task(help={"settings": "settings file (publishconf.py for production)",
             "now": "build as if it were this time, 'YYYY-MM-DD HH:MM' (Europe/Berlin)",
-            "full": "render every page again instead of only what changed"})
-def build(c, settings=DEV_SETTINGS, now=None, full=False):
+            "full": "render every page again instead of only what changed",
+            "timings": "print how long each phase took"})
+def build(c, settings=DEV_SETTINGS, now=None, full=False, timings=False):
     """Check all content and build the site into output/ (replaced only on success)."""
     _logging()
     os.chdir(ROOT)
@@ -61,6 +62,10 @@ def build(c, settings=DEV_SETTINGS, now=None, full=False):
         f"{len(report.written)} Dateien geschrieben, {report.unchanged} unverändert, "
         f"{len(report.pruned)} entfernt → {report.output}"
     )
+    if timings:
+        from newsroom.timing import report as phase_report
+
+        print(f"Phasen: {phase_report()}")
 
 
 @task(help={"settings": "settings file", "now": "check as if it were this time"})

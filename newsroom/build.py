@@ -127,14 +127,16 @@ class NewsroomPelican(Pelican):
         context["warnings"] = []
         context["build_cache"] = self.cache
         context["build_fingerprint"] = build_fingerprint(self.settings)
-        with phase("state"):
-            context["archive_state"] = self.archive_state(context["build_fingerprint"])
         context["rendered_pages"] = []
+        # Generators first: one may start slow input/output (the story scan) in the background
+        # while the state of the last build is unpickled here.
         generators = [
             cls(context=context, settings=self.settings, path=self.path, theme=self.theme,
                 output_path=self.output_path)
             for cls in self._get_generator_classes()
         ]
+        with phase("state"):
+            context["archive_state"] = self.archive_state(context["build_fingerprint"])
         for generator in generators:
             generator.generate_context()
         errors: list[ContentError] = context["content_errors"]

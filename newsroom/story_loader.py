@@ -71,11 +71,14 @@ def _parse_chunk(jobs: list[tuple[str, str, bytes]], vocabulary: StoryVocabulary
 
 
 def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, cache: BuildCache,
-                 state: ArchiveState, story_url, workers: int = 1) -> LoadResult:
-    """Every story's card; full stories only for files that changed since `state`."""
+                 state: ArchiveState, story_url, workers: int = 1, scanned=None) -> LoadResult:
+    """Every story's card; full stories only for files that changed since `state`.
+
+    `scanned` may hold the result of `scan()` made beforehand (in a thread).
+    """
     result = LoadResult()
     changed: list[tuple[str, str, bytes]] = []  # (source, digest, raw)
-    for source, path, stat in scan(root, display_root):
+    for source, path, stat in scanned if scanned is not None else scan(root, display_root):
         old = state.files.get(source)
         card = state.cards.get(source)
         if old and card and old[0] == stat.st_mtime_ns and old[1] == stat.st_size:

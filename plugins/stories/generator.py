@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from newsroom.media import MediaLibrary
 from newsroom.reader import StoryVocabulary, check_media
 from newsroom.site import SiteUrls
 from newsroom.story import GitDates, Story
-from newsroom.story_loader import load_stories
+from newsroom.story_loader import load_stories, scan
 from newsroom.timing import phase
 
 from .listings import Taxonomy, paginate
@@ -51,6 +52,14 @@ def shown_update(card: Card, git: tuple | None):
 
 
 class StoriesGenerator(Generator):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # stat() of every story file releases the GIL: run it while the build loads its state.
+        content = Path(self.path)
+        pool = ThreadPoolExecutor(1)
+        self._scan = pool.submit(scan, content / self.settings["STORIES_DIR"], content.parent)
+        pool.shutdown(wait=False)  # the thread ends with the scan: nothing lingers when workers fork
+
     def generate_context(self) -> None:
         settings = self.settings
         content = Path(self.path)
@@ -68,7 +77,7 @@ class StoriesGenerator(Generator):
         with phase("read"):
             self.loaded = load_stories(content / settings["STORIES_DIR"], content.parent, self.vocabulary,
                                        self.cache, self.state, lambda s: story_url.format(date=s.date, slug=s.slug),
-                                       settings["BUILD_WORKERS"])
+                                       settings["BUILD_WORKERS"], scanned=self._scan.result())
         self.errors.extend(self.loaded.errors)
         media = media_library(self.context, settings)
         cards = []
@@ -172,7 +181,7 @@ class StoriesGenerator(Generator):
         images = {card.image: media.get(card.image, source=card.source, line=None, field="image")
                   for card in self.visible if card.image}
         with phase("plan"):
-            plan = plan_story_pages(self.state, self.visible, self.git, images, settings["RELATED_STORIES"])
+            plan = plan_story_pages(self.state, self.visible, taxonomy, self.git, images, settings["RELATED_STORIES"])
         self.relisted = plan.relisted
         with phase("story pages"):
             self._story_pages(writer, plan.dirty, plan.related, images)

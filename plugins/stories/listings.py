@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from newsroom.dates import month_name
 from newsroom.slugs import slugify
-from newsroom.archive import Card as Story  # lists hold light cards
+from newsroom.archive import Card as Story  # lists hold light cards, not full stories
 
 
 @dataclass
@@ -127,6 +127,14 @@ class Taxonomy:
 
     def bezirk(self, number: int) -> Listing:
         return self._bezirk[number]
+
+    def group(self, key: str) -> list[Story]:
+        """Stories of a tag (by slug) or of a Thema ("thema:<name>"), newest first."""
+        if key.startswith("thema:"):
+            listing = self._thema.get(key[len("thema:"):])
+        else:
+            listing = self._tag_by_slug.get(key)
+        return listing.stories if listing else []
 
     def tag_url(self, tag: str) -> str:
         return f"schlagworte/{slugify(tag)}/"

@@ -29,7 +29,7 @@ class Plan:
     relisted: set[str]  # stories whose list entry is new or changed: their list pages are redrawn
 
 
-def plan_story_pages(old: ArchiveState, visible: list[Card], git: dict, media: dict, limit: int) -> Plan:
+def plan_story_pages(old: ArchiveState, visible: list[Card], taxonomy, git: dict, media: dict, limit: int) -> Plan:
     new_by_id = {c.id: c for c in visible}
     old_by_id = {c.id: c for c in old.cards.values() if c.is_visible(old.now)}
     entered = new_by_id.keys() - old_by_id.keys()
@@ -48,15 +48,9 @@ def plan_story_pages(old: ArchiveState, visible: list[Card], git: dict, media: d
     if changes or missing:
         related = dict(related)
         changed_cards = [c for i in changes | missing for c in (new_by_id.get(i), old_by_id.get(i)) if c is not None]
-        # Small changes build only the groups they touch; a first build needs them all.
-        few = len(changes | missing) < 1000
-        keys = {k for c in changed_cards for k in RelatedIndex.keys_of(c)} if few else None
-        index = RelatedIndex(visible, keys)
+        index = RelatedIndex(visible, taxonomy)
         for card in changed_cards:
             suspects |= index.window(card, NEIGHBOURS + 1)
-        if few:  # the suspects' own groups, to draw their related stories from
-            keys |= {k for i in suspects if i in new_by_id for k in RelatedIndex.keys_of(new_by_id[i])}
-            index = RelatedIndex(visible, keys)
         for story_id in left:
             related.pop(story_id, None)
         for story_id in (suspects & new_by_id.keys()) | missing:

@@ -16,24 +16,21 @@ NEIGHBOURS = 6
 
 
 class RelatedIndex:
-    """Groups (per tag and Thema) of stories in time order, built for the keys asked for.
+    """A story's groups (its tags and its Thema) in time order, taken from the lists the
+    taxonomy already made, and only for the groups actually asked about."""
 
-    A full build needs every group; an incremental one only those of the few stories near
-    a change, which it names with `keys` (see plan.py): one pass over the cards either way.
-    """
-
-    def __init__(self, stories: list[Card], keys: set[str] | None = None):
-        """`stories` newest first, as the generator keeps them."""
+    def __init__(self, stories: list[Card], taxonomy):
         self._by_id = {s.id: s for s in stories}
+        self._taxonomy = taxonomy
         self._facts: dict[str, tuple] = {}
-        groups: dict[str, tuple[list, list]] = {}
-        for s in reversed(stories):  # oldest first: every group comes out sorted
-            for key in self.keys_of(s):
-                if keys is None or key in keys:
-                    ids, orders = groups.setdefault(key, ([], []))
-                    ids.append(s.id)
-                    orders.append((s.ts, s.id))
-        self._groups = groups
+        self._groups: dict[str, tuple[list, list]] = {}
+
+    def _group(self, key: str) -> tuple[list, list]:
+        group = self._groups.get(key)
+        if group is None:
+            members = self._taxonomy.group(key)[::-1]  # oldest first, for bisect
+            group = self._groups[key] = ([m.id for m in members], [(m.ts, m.id) for m in members])
+        return group
 
     @staticmethod
     def keys_of(story: Card) -> list[str]:
@@ -66,7 +63,7 @@ class RelatedIndex:
         order = (story.ts, story.id)
         found: set[str] = set()
         for key in set(self.keys_of(story)):
-            ids, orders = self._groups.get(key, ((), ()))
+            ids, orders = self._group(key)
             position = bisect_left(orders, order)
             found.update(ids[max(0, position - width):position + width + 1])
         return found
