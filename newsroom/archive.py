@@ -11,6 +11,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from sys import intern
 from typing import NamedTuple
 
 from .dates import BERLIN
@@ -18,6 +19,14 @@ from .slugs import slugify
 from .story import Story
 
 STATE_VERSION = 5
+
+
+_SHARED: dict[tuple, tuple] = {}
+
+
+def _shared(value: tuple) -> tuple:
+    """One object per distinct small tuple (districts, months, tag sets) across all cards."""
+    return _SHARED.setdefault(value, value)
 
 
 class Card(NamedTuple):
@@ -43,10 +52,13 @@ class Card(NamedTuple):
 
     @classmethod
     def from_story(cls, story: Story) -> Card:
+        # Shared values are interned: the saved state then stores each once (pickle's memo).
+        tags = tuple(intern(t) for t in story.tags)
         return cls(story.id, story.source, story.content_hash, story.title, story.url, story.date.timestamp(),
-                   story.status, story.summary, story.category, story.department, story.districts, story.tags,
-                   story.image, story.related_ids, story.story_refs, story.media_checks,
-                   tuple(slugify(t) for t in story.tags), (story.date.year, story.date.month))
+                   intern(story.status), story.summary, intern(story.category), intern(story.department),
+                   _shared(story.districts), tags, story.image and intern(story.image), story.related_ids,
+                   story.story_refs, story.media_checks, _shared(tuple(intern(slugify(t)) for t in tags)),
+                   _shared((story.date.year, story.date.month)))
 
     @property
     def date(self) -> datetime:
