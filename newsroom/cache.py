@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, key TEXT, value BLOB);
 """
 
 
+WAL_LIMIT = 16 * 1024 * 1024
+
+
 class BuildCache:
     def __init__(self, folder: Path | None):
         self.db = None
@@ -112,5 +115,10 @@ class BuildCache:
 
     def close(self) -> None:
         if self.db:
+            # A build that wrote much (a cold one) folds its log into the database now, so
+            # that the next small build does not pay for it.
+            wal = Path(self.db.execute("PRAGMA database_list").fetchone()[2] + "-wal")
+            if wal.exists() and wal.stat().st_size > WAL_LIMIT:
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.db.close()
             self.db = None
