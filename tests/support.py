@@ -133,3 +133,24 @@ def invoke(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     """Run `invoke <args>` of the project copy in `cwd` as an editor would."""
     return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300)
+
+
+def build_killed_while_applying(site: Site, monkeypatch, after: int = 3) -> None:
+    """Run a build that dies (as under kill -9, without cleanup) after `after` files went live."""
+    import os
+
+    import pytest
+
+    real, moved = os.replace, []
+
+    def replace(source, target):
+        if str(target).startswith(str(site.output)):
+            moved.append(target)
+            if len(moved) > after:
+                raise KeyboardInterrupt("simulated kill")
+        return real(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        site.build()
+    monkeypatch.setattr(os, "replace", real)

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from tests.support import REPO, snapshot, story_text
+from tests.support import REPO, build_killed_while_applying, snapshot, story_text
 
 THEMEN = [("Verkehr", "Amt für Verkehrsmanagement"), ("Kultur", "Kulturamt"), ("Bildung", "Schulverwaltungsamt")]
 
@@ -152,22 +152,8 @@ def test_full_build_restores_a_page_deleted_by_hand(archive):
 
 
 def test_state_is_not_trusted_after_an_interrupted_apply(archive, monkeypatch, tmp_path):
-    import os as os_module
-
     _edit(archive, "stories/2026/m02.md", "title: Meldung Nummer 2", "title: Neuer Titel")
-    real = os_module.replace
-    calls = []
-
-    def crash(source, target):
-        calls.append(target)
-        if len(calls) > 2 and str(target).startswith(str(archive.output)):
-            raise KeyboardInterrupt("simulated kill")
-        return real(source, target)
-
-    monkeypatch.setattr(os_module, "replace", crash)
-    with pytest.raises(KeyboardInterrupt):
-        archive.build()
-    monkeypatch.setattr(os_module, "replace", real)
+    build_killed_while_applying(archive, monkeypatch, after=2)
     _edit(archive, "stories/2026/m02.md", "title: Neuer Titel", "title: Meldung Nummer 2")  # and back
     report = archive.build()
     assert len(report.rendered) > 60  # no usable state: everything drawn again

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from newsroom.output import SiteWriter, StagedOutput
-from tests.support import snapshot
+from tests.support import build_killed_while_applying, snapshot
 
 
 def test_only_changed_files_are_staged_and_applied(tmp_path):
@@ -42,19 +42,7 @@ def test_an_apply_killed_half_way_is_rolled_forward(site, monkeypatch):
     site.story()
     site.build()
     site.story("2026/b.md", id="bbbbbbbbbbbb", title="Zweite Meldung", tags="[Neu]")
-    real_replace, calls = os.replace, []
-
-    def crash_after_three(source, target):
-        if str(target).startswith(str(site.output)):
-            calls.append(target)
-            if len(calls) > 3:
-                raise KeyboardInterrupt("simulated kill")
-        return real_replace(source, target)
-
-    monkeypatch.setattr(os, "replace", crash_after_three)
-    with pytest.raises(KeyboardInterrupt):
-        site.build()
-    monkeypatch.setattr(os, "replace", real_replace)
+    build_killed_while_applying(site, monkeypatch)
     assert (site.root / ".output.journal").exists()
     site.build()
     finished = {k: v[0] for k, v in snapshot(site.output).items()}
