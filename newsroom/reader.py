@@ -69,12 +69,12 @@ def check_media(source: str, media_checks, media: MediaLibrary) -> list[ContentE
     return errors
 
 
-def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: BodyRenderer,
-               media: MediaLibrary | None = None) -> Story:
+def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: BodyRenderer) -> Story:
     """Parse and validate one story file; raises ContentErrors with every problem found.
 
     Parsing is a pure function of the bytes and the vocabulary, so its result can be
-    cached by content hash; the media check (`check_media`) runs when `media` is given.
+    cached by content hash; the media it refers to are checked on every build by
+    `check_media`, since a media file can change while the story does not.
     """
     parts = frontmatter.split(raw, source)
     errors: list[ContentError] = []
@@ -119,8 +119,6 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
         media_refs=tuple(dict.fromkeys(body.media_refs)),
         content_hash=hashlib.sha256(raw).hexdigest(), media_checks=tuple(media_checks),
     ) if not errors else None
-    if media is not None:  # reported together with the other problems of the file
-        errors.extend(check_media(source, media_checks, media))
     if errors:
         raise ContentErrors(errors)
     return story

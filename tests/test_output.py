@@ -1,6 +1,5 @@
 """The staged output: nothing live changes until success; an interrupted apply is finished."""
 
-import os
 
 import pytest
 
