@@ -61,17 +61,15 @@ class Story:
     save_as: str = ""
     git: GitDates = field(default_factory=GitDates)
 
-    def is_visible(self, now: datetime) -> bool:
-        """Published and its time has come: the web, the feeds and the lists may show it."""
-        return self.status == "published" and self.date <= now
-
-    def is_scheduled(self, now: datetime) -> bool:
-        return self.status == "published" and self.date > now
-
     @property
     def updated(self) -> datetime | None:
         """Shown as "Aktualisiert am": a change committed after publication, not the first commit."""
         git = self.git
-        if git.updated and git.commits > 1 and git.updated > self.date:
-            return git.updated
-        return None
+        updated = git.updated.timestamp() if git.updated else None
+        return git.updated if shown_update_time(self.date.timestamp(), updated, git.commits) else None
+
+
+def shown_update_time(published: float, updated: float | None, commits: int) -> float | None:
+    """The rule for "Aktualisiert am": a change committed after publication that is not
+    the story's first commit (times as Unix timestamps)."""
+    return updated if updated and commits > 1 and updated > published else None

@@ -25,7 +25,7 @@ from newsroom.links import resolve_placeholders
 from newsroom.media import MediaLibrary
 from newsroom.reader import StoryVocabulary, check_media
 from newsroom.site import SiteUrls
-from newsroom.story import GitDates, Story
+from newsroom.story import GitDates, Story, shown_update_time
 from newsroom.story_loader import load_stories, scan
 from newsroom.timing import phase
 
@@ -42,13 +42,6 @@ def media_library(context: dict, settings: dict) -> MediaLibrary:
         content = Path(settings["PATH"])
         context["media_library"] = MediaLibrary(content / settings["MEDIA_DIR"], content.parent)
     return context["media_library"]
-
-
-def shown_update(card: Card, git: tuple | None):
-    """The "Aktualisiert am" time: a change committed after publication, not the first commit."""
-    if git and git[1] and git[3] > 1 and git[1] > card.ts:
-        return datetime.fromtimestamp(git[1], BERLIN)
-    return None
 
 
 class StoriesGenerator(Generator):
@@ -205,7 +198,7 @@ class StoriesGenerator(Generator):
         clean = []
         for card in self.visible:
             git = self.git.get(card.source)
-            updated = git[1] if git and git[1] and git[3] > 1 and git[1] > card.ts else None
+            updated = shown_update_time(card.ts, git[1], git[3]) if git else None
             sitemap.append((card.url, updated or card.ts, str(card.month[0])))
             if card.id not in dirty:
                 clean.append(card.save_as)
