@@ -10,16 +10,16 @@ import re
 PLACEHOLDER = re.compile(r'(href|src)="(story|media):([^"]*)"')
 
 
-def resolve_placeholders(html: str, story_path, media_path) -> str:
-    """Replace `story:<id>` and `media:<path>` placeholders by the site's addresses.
+def resolve_links(html: str, urls, story_url) -> str:
+    """Replace `story:<id>` and `media:<path>` placeholders by links within the site.
 
-    `story_path(id)` and `media_path(path)` return the link targets; the ids were
-    checked before any page is written, so every placeholder resolves.
+    `story_url(id)` gives a story's site path; the ids were checked before any page is
+    written, so every placeholder resolves.
     """
 
     def replace(match) -> str:
         attribute, scheme, target = match.groups()
-        resolved = story_path(target) if scheme == "story" else media_path(target)
-        return f'{attribute}="{resolved}"'
+        path = story_url(target) if scheme == "story" else urls.media(target)
+        return f'{attribute}="{urls.href(path)}"'
 
     return PLACEHOLDER.sub(replace, html)

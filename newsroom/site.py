@@ -10,12 +10,17 @@ from urllib.parse import urlsplit
 class SiteUrls:
     siteurl: str  # e.g. https://www.duesseldorf.de or https://host/newsroom
     prefix: str  # path part of siteurl + "/", e.g. "/" or "/newsroom/"
+    media_url: str = "medien/{path}"  # MEDIA_URL: where a file of content/media/ is published
 
     @classmethod
     def from_settings(cls, settings: dict) -> SiteUrls:
         siteurl = str(settings.get("SITEURL") or "").rstrip("/")
         path = urlsplit(siteurl).path.rstrip("/")
-        return cls(siteurl=siteurl, prefix=f"{path}/")
+        return cls(siteurl=siteurl, prefix=f"{path}/", media_url=settings["MEDIA_URL"])
+
+    def media(self, path: str) -> str:
+        """Site path of a media file: 'fotos/rhein.jpg' → 'medien/fotos/rhein.jpg'."""
+        return self.media_url.format(path=path)
 
     def href(self, site_path: str) -> str:
         """Link target within the site: 'aktuelles/2026/…/' → '/aktuelles/2026/…/'."""

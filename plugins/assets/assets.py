@@ -11,6 +11,8 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from newsroom.site import SiteUrls
+
 SIDECAR_SUFFIX = ".yml"
 
 
@@ -29,12 +31,13 @@ class AssetsGenerator(Generator):
         theme_static = Path(self.theme) / "static"
         for path in _files(theme_static):
             writer.copy(f"theme/{path.relative_to(theme_static).as_posix()}", path, owner="Theme")
+        urls = SiteUrls.from_settings(self.settings)
         media_root = Path(self.path) / self.settings["MEDIA_DIR"]
         for path in _files(media_root):
             if path.suffix == SIDECAR_SUFFIX:
                 continue  # descriptions are read by the build, not published as files
             relative = path.relative_to(media_root).as_posix()
-            writer.copy(self.settings["MEDIA_URL"].format(path=relative), path, owner="Medien")
+            writer.copy(urls.media(relative), path, owner="Medien")
 
 
 def get_generators(_pelican):

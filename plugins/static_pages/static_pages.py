@@ -17,7 +17,7 @@ from pelican.generators import Generator
 
 from newsroom import frontmatter
 from newsroom.errors import ContentError, ContentErrors
-from newsroom.links import resolve_placeholders
+from newsroom.links import resolve_links
 from newsroom.schema import Fields
 from newsroom.site import SiteUrls
 from newsroom.slugs import slugify
@@ -99,11 +99,7 @@ class StaticPagesGenerator(Generator):
         by_id = {s.id: s for s in self.context.get("all_stories", [])}
         template = self.get_template("page")
         for page in self.pages:
-            body = resolve_placeholders(
-                page.body_html,
-                lambda story_id: urls.href(by_id[story_id].url),
-                lambda path: urls.href(self.settings["MEDIA_URL"].format(path=path)),
-            )
+            body = resolve_links(page.body_html, urls, lambda story_id: by_id[story_id].url)
             html = template.render(self.context, page=page, body=Markup(body), page_path=page.url,
                                    canonical=urls.absolute(page.url))
             writer.write(page.url + "index.html", html, owner=page.source)

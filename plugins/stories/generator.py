@@ -21,7 +21,7 @@ from newsroom.archive import ArchiveState, Card
 from newsroom.dates import BERLIN
 from newsroom.errors import ContentError
 from newsroom.history import GitHistory
-from newsroom.links import resolve_placeholders
+from newsroom.links import resolve_links
 from newsroom.media import MediaLibrary
 from newsroom.reader import StoryVocabulary, check_media
 from newsroom.site import SiteUrls
@@ -286,9 +286,4 @@ class StoriesGenerator(Generator):
         return {**self.context, "page_path": path, "canonical": self.urls.absolute(path)}
 
     def resolve_links(self, html: str) -> str:
-        media_url = self.settings["MEDIA_URL"]
-        return resolve_placeholders(
-            html,
-            lambda story_id: self.urls.href(self.by_id[story_id].url),
-            lambda path: self.urls.href(media_url.format(path=path)),
-        )
+        return resolve_links(html, self.urls, lambda story_id: self.by_id[story_id].url)

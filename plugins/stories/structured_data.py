@@ -35,7 +35,7 @@ def story_document(story: Story, image: MediaItem | None, urls: SiteUrls, settin
     if image:
         document["image"] = {
             "@type": "ImageObject",
-            "url": urls.absolute(settings["MEDIA_URL"].format(path=image.path)),
+            "url": urls.absolute(urls.media(image.path)),
             "creditText": image.credit,
         }
         if image.caption:

@@ -30,7 +30,6 @@ def add_filters(generator) -> None:
         folder = Path(cache_path) / "jinja"
         folder.mkdir(parents=True, exist_ok=True)
         generator.env.bytecode_cache = FileSystemBytecodeCache(str(folder))
-    media_url = generator.settings["MEDIA_URL"]
     generator.env.filters.update(
         datum=german_date,
         datum_zeit=german_datetime,
@@ -40,8 +39,8 @@ def add_filters(generator) -> None:
         href=urls.href,
         absolute=urls.absolute,
         tel=phone_link,
-        media=lambda path: urls.href(media_url.format(path=path)),
-        media_absolute=lambda path: urls.absolute(media_url.format(path=path)),
+        media=lambda path: urls.href(urls.media(path)),
+        media_absolute=lambda path: urls.absolute(urls.media(path)),
     )
     generator.env.globals.update(urls=urls)
 
