@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 STATUSES = ("draft", "published")
@@ -60,6 +60,11 @@ class Story:
     url: str = ""
     save_as: str = ""
     git: GitDates = field(default_factory=GitDates)
+
+    def placed(self, source: str, url: str) -> Story:
+        """A copy of a parsed story as the file `source`, published at `url` (parsed stories are
+        cached by content, and the same bytes may live in two files)."""
+        return replace(self, source=source, url=url, save_as=url + "index.html")
 
     @property
     def updated(self) -> datetime | None:

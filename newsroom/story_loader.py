@@ -116,9 +116,7 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
             continue
         if digest not in cached:
             new_records[digest] = record
-        story = Story(**{**record.__dict__, "source": source})  # the same bytes may live in two files
-        story.url = story_url(story)
-        story.save_as = story.url + "index.html"
+        story = record.placed(source, story_url(record))
         result.stories[source] = story
         result.cards[source] = Card.from_story(story)
     cache.save_stories(new_records, fingerprint)

@@ -225,9 +225,7 @@ class StoriesGenerator(Generator):
         wanted = {c.digest: c for c in cards if c.source not in self.loaded.stories}
         records = self.cache.stories(sorted(wanted), self.vocabulary.fingerprint())
         for digest, card in wanted.items():
-            record = records[digest]
-            self.loaded.stories[card.source] = Story(
-                **{**record.__dict__, "source": card.source, "url": card.url, "save_as": card.save_as})
+            self.loaded.stories[card.source] = records[digest].placed(card.source, card.url)
 
     def _list_pages(self, writer, taxonomy: Taxonomy) -> None:
         settings, sitemap = self.settings, self.context["sitemap"]
