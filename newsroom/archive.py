@@ -18,7 +18,7 @@ from .dates import BERLIN
 from .slugs import slugify
 from .story import Story
 
-STATE_VERSION = 5
+STATE_VERSION = 6
 
 
 _SHARED: dict[tuple, tuple] = {}
@@ -83,7 +83,7 @@ class ArchiveState:
     fingerprint: str = ""
     now: float = float("-inf")
     git_head: str | None = None
-    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # source → (mtime_ns, size, digest)
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # source → (mtime_ns, size); the hash is in the card
     cards: dict[str, Card] = field(default_factory=dict)  # source → card
     git: dict[str, tuple] = field(default_factory=dict)  # source → (created, updated, editors, commits), times as Unix timestamps
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # story id → related ids shown

@@ -135,8 +135,7 @@ class SiteWriter:
         live = [p for p in paths if p in self.manifest]
         taken = self.claimed.keys() & live
         if taken:
-            path = min(taken)
-            raise OutputConflict(f"{owner} und {self.claimed[path]} würden beide {path} schreiben.")
+            self._claim(min(taken), owner)  # raises the conflict
         self.claimed.update(dict.fromkeys(live, owner))
         self.unchanged += len(live)
         return [p for p in paths if p not in self.manifest]

@@ -28,7 +28,7 @@ CHUNK = 100
 class LoadResult:
     cards: dict[str, Card] = field(default_factory=dict)  # source → card, every valid story
     stories: dict[str, Story] = field(default_factory=dict)  # source → full story, for those read now
-    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # source → (mtime_ns, size)
     errors: list[ContentError] = field(default_factory=list)
     parsed: int = 0
 
@@ -88,7 +88,7 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
         with open(path, "rb") as handle:
             raw = handle.read()
         digest = hashlib.sha256(raw).hexdigest()
-        result.files[source] = (stat.st_mtime_ns, stat.st_size, digest)
+        result.files[source] = (stat.st_mtime_ns, stat.st_size)
         if card and card.digest == digest:  # touched, not changed
             result.cards[source] = card
         else:
