@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from newsroom.dates import month_name
 from newsroom.slugs import slugify
-from newsroom.archive import Card as Story  # lists hold light cards, not full stories
+from newsroom.archive import Card  # lists hold light cards, not full stories
 
 
 @dataclass
@@ -17,7 +17,7 @@ class Listing:
     heading: str
     base: str  # site path of the first page, e.g. "themen/verkehr/"
     description: str = ""
-    stories: list[Story] = field(default_factory=list)
+    stories: list[Card] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class ListPage:
     listing: Listing
     number: int  # 1 = oldest page; the first page has the highest number
     total: int
-    items: list[Story]
+    items: list[Card]
 
     @property
     def is_first(self) -> bool:
@@ -77,7 +77,7 @@ def paginate(listing: Listing, per_page: int) -> list[ListPage]:
 class Taxonomy:
     """All lists of the visible stories, with the site path of every term."""
 
-    def __init__(self, stories: list[Story], settings: dict):
+    def __init__(self, stories: list[Card], settings: dict):
         self.themen = [self._term("thema", name, "Thema", "themen/") for name in settings["THEMEN"]]
         self.aemter = [self._term("amt", name, "Amt", "aemter/") for name in settings["AEMTER"]]
         self.bezirke = [
@@ -87,9 +87,9 @@ class Taxonomy:
         by_thema = {t.name: t for t in self.themen}
         by_amt = {a.name: a for a in self.aemter}
         by_bezirk = {n: b for n, b in zip(sorted(settings["STADTBEZIRKE"]), self.bezirke)}
-        tag_stories: dict[str, list[Story]] = defaultdict(list)
+        tag_stories: dict[str, list[Card]] = defaultdict(list)
         spellings: dict[str, Counter] = defaultdict(Counter)
-        months: dict[tuple[int, int], list[Story]] = defaultdict(list)
+        months: dict[tuple[int, int], list[Card]] = defaultdict(list)
         for story in stories:  # already newest first
             by_thema[story.category].stories.append(story)
             by_amt[story.department].stories.append(story)
@@ -128,7 +128,7 @@ class Taxonomy:
     def bezirk(self, number: int) -> Listing:
         return self._bezirk[number]
 
-    def group(self, key: str) -> list[Story]:
+    def group(self, key: str) -> list[Card]:
         """Stories of a tag (by slug) or of a Thema ("thema:<name>"), newest first."""
         if key.startswith("thema:"):
             listing = self._thema.get(key[len("thema:"):])
