@@ -7,3 +7,6 @@ sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: E402,F403
 
 SITEURL = "https://www.duesseldorf.de"
+
+# Only these settings may send, and only through `invoke publish`.
+PUBLISH_SEND = True

@@ -19,10 +19,11 @@ from newsroom import new_story  # noqa: E402
 from newsroom.build import build as run_build  # noqa: E402
 from newsroom.build import check as run_check  # noqa: E402
 from newsroom.build import load_settings  # noqa: E402
-from newsroom.errors import ContentErrors, NewsroomError  # noqa: E402
+from newsroom.errors import ContentErrors, NewsroomError, PublishError  # noqa: E402
 from newsroom.output import OutputConflict  # noqa: E402
 
 DEV_SETTINGS = "pelicanconf.py"
+PRODUCTION_SETTINGS = "publishconf.py"
 
 
 def _logging() -> None:
@@ -105,6 +106,64 @@ def serve(c, port=8000, settings=DEV_SETTINGS):
     _logging()
     os.chdir(ROOT)
     run_server(settings, int(port), rebuild=lambda: build(c, settings=settings))
+
+
+def _publisher(dry_run=False, story=None, channel=None):
+    def make(context, settings):
+        from newsroom.publishing.pipeline import Publisher
+
+        return Publisher(settings, context, dry_run=dry_run, story=story, channel=channel)
+
+    return make
+
+
+@task(help={"settings": "settings file; only one with PUBLISH_SEND = True (publishconf.py) sends",
+            "dry_run": "build nothing, send nothing: show what would be sent",
+            "story": "send this story (by id) on purpose, also outside the automatic window",
+            "channel": "only this channel", "now": "as if it were this time (tests, rehearsals)"})
+def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=None, now=None):
+    """Production build, then send every due story to each of its channels exactly once."""
+    from newsroom.publishing.overview import status_lines, summary_lines
+    from newsroom.publishing.secrets import install_log_filter
+
+    _logging()
+    install_log_filter()
+    os.chdir(ROOT)
+    try:
+        if not dry_run and not load_settings(settings).get("PUBLISH_SEND"):
+            raise Exit(f"FEHLER {settings} sendet nie (PUBLISH_SEND ist nicht gesetzt). Versand nur mit "
+                       f"„invoke publish“ und {PRODUCTION_SETTINGS}.", code=1)
+        make = _publisher(dry_run, story, channel)
+        if dry_run:
+            report = run_check(settings, _overrides(now), after=lambda ctx, s: make(ctx, s).run())
+        else:
+            report = run_build(settings, _overrides(now), after=lambda ctx, s: make(ctx, s).run()).after
+    except PublishError as exc:
+        raise Exit(f"FEHLER {exc}\nVersand abgebrochen; bereits Gesendetes ist protokolliert.", code=1) from None
+    except (NewsroomError, OutputConflict) as exc:
+        raise _fail(exc, "Veröffentlichung") from None
+    print("\n".join(status_lines(report.plan, report.where)))
+    print("\n".join(summary_lines(report)))
+    if not report.ok:
+        raise Exit("Nicht alles wurde gesendet (siehe oben).", code=1)
+
+
+@task(help={"settings": "settings file", "now": "as if it were this time"})
+def status(c, settings=PRODUCTION_SETTINGS, now=None):
+    """Show per story what is due, sent (with link), failed or unclear; sends nothing."""
+    from newsroom.publishing.overview import status_lines
+
+    _logging()
+    os.chdir(ROOT)
+    try:
+        plan, where = run_check(settings, _overrides(now), after=lambda ctx, s: _status(_publisher()(ctx, s)))
+    except (NewsroomError, OutputConflict) as exc:
+        raise _fail(exc, "Übersicht") from None
+    print("\n".join(status_lines(plan, where)))
+
+
+def _status(publisher):
+    return publisher.plan(), publisher.ledger.where
 
 
 @task(help={"args": "extra arguments for pytest"})

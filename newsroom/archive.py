@@ -18,7 +18,7 @@ from .dates import BERLIN
 from .slugs import slugify
 from .story import Story
 
-STATE_VERSION = 6
+STATE_VERSION = 7
 
 
 _SHARED: dict[tuple, tuple] = {}
@@ -49,6 +49,7 @@ class Card(NamedTuple):
     # Derived once at parse time, used by every build's lists and related stories:
     tag_slugs: tuple[str, ...]  # slugify(tag) for each tag, same order
     month: tuple[int, int]  # (year, month) of the publication time in Berlin
+    channels: tuple[str, ...] = ()  # channel names chosen in the front matter; the publisher plans from these
 
     @classmethod
     def from_story(cls, story: Story) -> Card:
@@ -58,7 +59,8 @@ class Card(NamedTuple):
                    intern(story.status), story.summary, intern(story.category), intern(story.department),
                    _shared(story.districts), tags, story.image and intern(story.image), story.related_ids,
                    story.story_refs, story.media_checks, _shared(tuple(intern(slugify(t)) for t in tags)),
-                   _shared((story.date.year, story.date.month)))
+                   _shared((story.date.year, story.date.month)),
+                   _shared(tuple(intern(c.name) for c in story.channels)))
 
     @property
     def date(self) -> datetime:

@@ -40,6 +40,7 @@ class BuildReport:
     pruned: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
+    after: object = None  # what build(after=…) returned
 
 
 def load_settings(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> dict:
@@ -65,7 +66,8 @@ def build_fingerprint(settings: dict) -> str:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
-    for key in sorted(k for k in settings if k.isupper() and k not in _VOLATILE):
+    # PUBLISH_* settings decide what is sent, never what a page shows.
+    for key in sorted(k for k in settings if k.isupper() and k not in _VOLATILE and not k.startswith("PUBLISH_")):
         digest.update(_ADDRESS.sub("", f"{key}={settings[key]!r}").encode())
     return digest.hexdigest()
 
@@ -168,18 +170,25 @@ def state_vocabulary(settings: dict) -> str:
     return StoryVocabulary.from_settings(settings).fingerprint()
 
 
-def check(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> dict:
-    """Read and validate all content; returns the context or raises ContentErrors."""
+def check(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None, after=None):
+    """Read and validate all content; returns the context or raises ContentErrors.
+
+    With `after(context, settings)`, returns what it returns (run while the cache is open)."""
     settings = load_settings(settings_file, overrides)
     pelican = NewsroomPelican(settings)
     try:
-        return pelican.run(writer=None)
+        context = pelican.run(writer=None)
+        return after(context, settings) if after is not None else context
     finally:
         pelican.cache.close()
 
 
-def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> BuildReport:
-    """Build the site; `output/` changes only if everything succeeded."""
+def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None,
+          after=None) -> BuildReport:
+    """Build the site; `output/` changes only if everything succeeded.
+
+    `after(context, settings)` runs once the new site is live, while the build's cache is
+    still open (the publish run sends from there: only a successful build is sent)."""
     started = time.perf_counter()
     settings = load_settings(settings_file, overrides)
     output = Path(settings["OUTPUT_PATH"])
@@ -216,6 +225,8 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
             cache.save_blob(name, "", set(writer.claimed))
         for action in context.get("after_commit", []):
             action()
+        if after is not None:
+            report.after = after(context, settings)
     finally:
         cache.close()
     report.written = writer.written

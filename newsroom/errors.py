@@ -54,3 +54,30 @@ class ContentErrors(NewsroomError):
 
 class ConfigurationError(NewsroomError):
     """A setting in pelicanconf.py / publishconf.py is missing or invalid."""
+
+
+class PublishError(NewsroomError):
+    """Publishing could not go on: the record of sends or a channel's set-up is broken."""
+
+
+class SendError(PublishError):
+    """One channel send did not succeed. `retry` says whether a later run may try again
+    (HTTP 429, 5xx, connection lost before sending); otherwise it is a permanent failure
+    (HTTP 4xx: the request itself is wrong) that an editor must look at."""
+
+    def __init__(self, message: str, *, retry: bool = False, status: int | None = None):
+        self.retry = retry
+        self.status = status
+        super().__init__(message)
+
+
+class OutcomeUnknown(SendError):
+    """The request reached the remote but no answer came back: it may have acted.
+    Never resent blindly; the remote is looked up first, or the same idempotency key is used."""
+
+    def __init__(self, message: str):
+        super().__init__(message, retry=False)
+
+
+class LedgerConflict(PublishError):
+    """Another publish run changed the record of sends first (the push was rejected)."""

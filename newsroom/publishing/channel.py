@@ -1,0 +1,143 @@
+"""The channel interface every adapter implements: render, validate, send, look up.
+
+Adapters are plugins (plugins/<channel>/) that answer the `channel_adapters` signal
+with their class. Rendering is pure and needs no credentials, so every build can
+show what a channel would receive; only `send` and `lookup` talk to the remote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from blinker import signal
+
+from ..errors import ConfigurationError
+from .secrets import Credentials
+
+if TYPE_CHECKING:
+    from ..site import SiteUrls
+    from ..story import Story
+    from .http import HttpClient
+
+# Plugins connect a function returning their Channel subclass (Pelican's signal style).
+channel_adapters = signal("newsroom_channel_adapters")
+
+
+@dataclass(frozen=True)
+class Release:
+    """A story as every channel sees it: absolute addresses, links resolved."""
+
+    story: Story
+    url: str  # the story's absolute address
+    body_html: str  # with absolute links
+    image_url: str | None = None  # absolute address of the lead image
+    image_file: Path | None = None  # the lead image on disk, for channels that upload it
+    image_alt: str | None = None
+    image_credit: str | None = None
+
+
+@dataclass(frozen=True)
+class SendContext:
+    """What one send may use besides the post: its idempotency key, HTTP with retries,
+    what an earlier attempt recorded (for example recipients already served), and a
+    way to record progress so that a crash half-way does not repeat the done part."""
+
+    key: str
+    client: HttpClient
+    detail: Mapping = field(default_factory=dict)
+    checkpoint: Callable[[dict], None] = lambda detail: None
+
+
+@dataclass(frozen=True)
+class Post:
+    """What one channel would receive for one story: shown in previews, then sent."""
+
+    channel: str
+    story_id: str
+    text: str  # the text as the channel shows it (post, caption, mail body)
+    link: str | None = None  # the story's absolute address
+    title: str | None = None  # subject or video title where the channel has one
+    media: tuple[str, ...] = ()  # absolute media addresses attached
+    payload: Mapping = field(default_factory=dict)  # the request body without credentials
+
+    def digest(self) -> str:
+        """Identifies the content sent; recorded in the receipt for the audit trail."""
+        data = json.dumps([self.channel, self.story_id, self.text, self.link, self.title, list(self.media),
+                           self.payload], sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The remote's answer to a successful send."""
+
+    remote_id: str
+    url: str | None = None
+    detail: Mapping = field(default_factory=dict)  # channel specifics worth keeping (no personal data)
+
+
+class Channel:
+    """Base of every channel adapter.
+
+    `idempotent`: sending twice with the same key makes one post (Mastodon's
+    Idempotency-Key, a fixed Bluesky record key); `can_look_up`: the remote can be asked
+    whether a post for this key exists. A claim left without receipt by a crash is
+    retried only when one of them holds; otherwise an editor decides.
+    """
+
+    name: ClassVar[str]
+    label: ClassVar[str]  # shown to editors, e.g. "Mastodon"
+    idempotent: ClassVar[bool] = False
+    can_look_up: ClassVar[bool] = False
+    required_env: ClassVar[tuple[str, ...]] = ()  # keys below NEWSROOM_<CHANNEL>_
+    default_base_url: ClassVar[str] = ""
+
+    def __init__(self, settings: dict, urls: SiteUrls, environ: Mapping[str, str] | None = None):
+        self.settings = settings
+        self.urls = urls
+        self.credentials = Credentials(self.name, environ)
+
+    @property
+    def base_url(self) -> str:
+        return self.credentials.base_url(self.default_base_url)
+
+    def missing_credentials(self) -> list[str]:
+        return self.credentials.missing(self.required_env)
+
+    def render(self, release: Release) -> Post:
+        raise NotImplementedError
+
+    def validate(self, post: Post) -> list[str]:
+        """German problems that would make the channel refuse the post; empty when it fits."""
+        return []
+
+    def send(self, post: Post, context: SendContext) -> Delivery:
+        """Publish the post; raises SendError (or OutcomeUnknown when the answer was lost)."""
+        raise NotImplementedError
+
+    def lookup(self, post: Post, context: SendContext) -> Delivery | None:
+        """The earlier post for this key if the remote has it, else None."""
+        raise NotImplementedError
+
+    def own_text(self, story: Story) -> str | None:
+        """The editor's own text for this channel, if the front matter gives one."""
+        for choice in story.channels:
+            if choice.name == self.name:
+                return choice.text
+        return None
+
+
+def channel_classes() -> dict[str, type[Channel]]:
+    """Every adapter the loaded plugins offer, by channel name."""
+    found: dict[str, type[Channel]] = {}
+    for receiver, cls in channel_adapters.send(None):
+        for adapter in cls if isinstance(cls, (list, tuple)) else (cls,):
+            if adapter.name in found and found[adapter.name] is not adapter:
+                raise ConfigurationError(f"Zwei Plugins liefern den Kanal „{adapter.name}“.")
+            found[adapter.name] = adapter
+    return found

@@ -1,0 +1,148 @@
+"""The record of sends in git: every change is a commit, and publishing it is the lock.
+
+With a remote, a change is pushed as a fast-forward of the publishing branch; a
+rejected push means another run recorded something first (LedgerConflict): the caller
+fetches and plans again. Without a remote, the local branch is moved with a
+compare-and-swap (`git update-ref new old`). Commits are made on a private index, so
+an editor's checkout, staged changes included, is never disturbed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+from ..errors import LedgerConflict, PublishError
+from .records import Receipt, parse_receipt
+from .secrets import redact
+
+logger = logging.getLogger("newsroom.publishing")
+
+_USERINFO = re.compile(r"://[^@/\s]+@")
+_REJECTED = ("[rejected]", "non-fast-forward", "fetch first", "stale info", "cannot lock ref")
+
+
+def _clean(text: str) -> str:
+    """Git errors may quote a remote URL with a token in it."""
+    return redact(_USERINFO.sub("://***@", text))
+
+
+class Ledger:
+    def __init__(self, content: Path, receipts_dir: str, *, remote: str | None = "origin",
+                 branch: str | None = None, author: tuple[str, str] = ("Newsroom", "newsroom@localhost")):
+        import git  # GitPython is only needed when publishing
+
+        self._git = git
+        try:
+            self.repo = git.Repo(content, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise PublishError(f"{content} liegt in keinem git-Repository: ohne Versandprotokoll wird nichts "
+                               "gesendet.") from None
+        root = Path(self.repo.working_tree_dir).resolve()
+        self.prefix = (Path(content).resolve() / receipts_dir).relative_to(root).as_posix()
+        names = [r.name for r in self.repo.remotes]
+        self.remote = remote if remote in names else None
+        self.branch = branch or self._current_branch() or "main"
+        self.author = author
+        self.base: str | None = None
+
+    def _current_branch(self) -> str | None:
+        try:
+            return self.repo.active_branch.name
+        except TypeError:  # detached HEAD, as CI checkouts often are
+            return None
+
+    @property
+    def where(self) -> str:
+        return f"{self.remote}/{self.branch}" if self.remote else f"lokal ({self.branch})"
+
+    def path(self, story_id: str) -> str:
+        return f"{self.prefix}/{story_id}.yml"
+
+    def sync(self) -> str:
+        """Bring the record up to date: fetch the remote branch, or read the local one."""
+        git = self.repo.git
+        if self.remote:
+            tracking = f"refs/remotes/{self.remote}/{self.branch}"
+            try:
+                git.fetch(self.remote, f"+refs/heads/{self.branch}:{tracking}")
+                self.base = git.rev_parse(tracking)
+            except self._git.GitCommandError as exc:
+                if "couldn't find remote ref" not in str(exc):
+                    raise PublishError(f"git fetch {self.remote} fehlgeschlagen: {_clean(exc.stderr or str(exc))}") \
+                        from None
+                self.base = git.rev_parse("HEAD")  # empty remote: the first push creates the branch
+        else:
+            self.base = git.rev_parse("HEAD")
+        return self.base
+
+    def _tree(self):
+        return self.repo.commit(self.base).tree
+
+    def receipt(self, story_id: str) -> Receipt | None:
+        try:
+            blob = self._tree() / self.path(story_id)
+        except KeyError:
+            return None
+        return parse_receipt(blob.data_stream.read().decode("utf-8"), self.path(story_id))
+
+    def story_ids(self) -> set[str]:
+        """Every story with a receipt (a tree listing, no file reads)."""
+        try:
+            folder = self._tree() / self.prefix
+        except KeyError:
+            return set()
+        return {blob.name[:-4] for blob in folder.blobs if blob.name.endswith(".yml")}
+
+    def write(self, receipts: list[Receipt], message: str) -> str:
+        """Commit these receipts on top of the synced base and publish the commit.
+
+        Raises LedgerConflict when someone else moved the branch first."""
+        from gitdb import IStream
+
+        if self.base is None:
+            self.sync()
+        git = self.repo.git
+        name, email = self.author
+        handle, index = tempfile.mkstemp(prefix="newsroom-index-")
+        os.close(handle)
+        env = {"GIT_INDEX_FILE": index, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+               "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+        try:
+            git.read_tree(self.base, env=env)
+            for receipt in receipts:
+                data = receipt.dumps().encode("utf-8")
+                sha = self.repo.odb.store(IStream("blob", len(data), BytesIO(data))).hexsha
+                git.update_index("--add", "--cacheinfo", f"100644,{sha},{self.path(receipt.story_id)}", env=env)
+            tree = git.write_tree(env=env)
+            commit = git.commit_tree(tree, "-p", self.base, "-m", f"{message} [skip ci]", env=env)
+        finally:
+            os.unlink(index)
+        self._publish(commit, [self.path(r.story_id) for r in receipts])
+        self.base = commit
+        return commit
+
+    def _publish(self, commit: str, paths: list[str]) -> None:
+        git = self.repo.git
+        if self.remote:
+            try:
+                git.push("--porcelain", self.remote, f"{commit}:refs/heads/{self.branch}")
+            except self._git.GitCommandError as exc:
+                text = f"{exc.stdout or ''} {exc.stderr or ''}"
+                if any(marker in text for marker in _REJECTED):
+                    raise LedgerConflict(f"{self.where} wurde inzwischen von einem anderen Lauf geändert.") from None
+                raise PublishError(f"git push nach {self.where} fehlgeschlagen: {_clean(text.strip())}") from None
+            return
+        try:
+            git.update_ref("HEAD", commit, self.base)
+        except self._git.GitCommandError:
+            raise LedgerConflict(f"{self.where} wurde inzwischen von einem anderen Lauf geändert.") from None
+        # The checkout shows the new receipts as committed, not as deleted (other staged work stays).
+        try:
+            git.checkout(commit, "--", *paths)
+        except self._git.GitCommandError as exc:
+            logger.warning("Arbeitskopie der Versandprotokolle nicht aktualisiert: %s", _clean(str(exc)))

@@ -1,0 +1,72 @@
+"""The overview for the Chef vom Dienst, as terminal lines: per story its status, time,
+channels, and what is due, sent (with link), failed or unclear."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..dates import BERLIN, german_datetime
+from .plan import STATE_LABELS, Plan
+from .records import LABELS
+
+OLDER_SHOWN = 20
+
+
+def when(ts: float) -> str:
+    return german_datetime(datetime.fromtimestamp(ts, BERLIN))
+
+
+def channel_line(entry) -> str:
+    record = entry.record
+    label = STATE_LABELS.get(entry.state, entry.state)
+    if record is not None and entry.state == record.status:
+        label = LABELS[record.status]
+    extra = ""
+    if record is not None and record.url and record.status == "sent":
+        extra = f" → {record.url}"
+    elif record is not None and record.error and entry.state in ("failed", "unknown", "retry", "resend"):
+        extra = f" ({record.error})"
+    return f"    {entry.channel:<10} {label}{extra}"
+
+
+def status_lines(plan: Plan, where: str) -> list[str]:
+    lines = [f"Versandübersicht (Protokoll: {where})"]
+    grouped = plan.by_story()
+    if not grouped:
+        lines.append("  Keine Meldungen mit Kanälen im Zeitraum.")
+    for story_id, entries in grouped.items():
+        first = entries[0]
+        status = "Entwurf" if first.story_status != "published" else (
+            "geplant" if first.state == "scheduled" else "online")
+        lines.append(f"  {when(first.ts)}  {first.title}  [{status}, id {story_id}]")
+        lines.extend(channel_line(e) for e in entries)
+    if plan.older_unsent:
+        lines.append(f"  {len(plan.older_unsent)} ältere Meldung(en) mit Kanälen wurden nie gesendet und werden "
+                     "nicht automatisch gesendet (Zeitfenster überschritten). Gezielt senden mit "
+                     "„invoke publish --story ID [--channel NAME]“:")
+        for story_id, source, ts in plan.older_unsent[:OLDER_SHOWN]:
+            lines.append(f"    {when(ts)}  {story_id}  {source}")
+        if len(plan.older_unsent) > OLDER_SHOWN:
+            lines.append(f"    … und {len(plan.older_unsent) - OLDER_SHOWN} weitere.")
+    return lines
+
+
+def summary_lines(report) -> list[str]:
+    """After a publish run: one line per send attempted, then the totals."""
+    outcomes = report.outcomes
+    if not outcomes:
+        return ["Nichts fällig: kein Versand nötig."]
+    words = {"sent": "gesendet", "failed": "FEHLGESCHLAGEN", "retry": "verschoben (nächster Lauf)",
+             "unknown": "UNKLAR – bitte prüfen", "blocked": "NICHT GESENDET", "ready": "würde gesendet"}
+    lines = []
+    for o in outcomes:
+        link = f" → {o.delivery.url}" if o.delivery and o.delivery.url else ""
+        message = f": {o.message}" if o.message else ""
+        lines.append(f"  {o.story_id}/{o.channel}: {words.get(o.status, o.status)}{link}{message}")
+        if o.status == "ready" and o.post is not None:
+            lines.extend(f"      │ {line}" for line in o.post.text.splitlines())
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    lines.append("Zusammenfassung: " + ", ".join(f"{n} {words.get(s, s)}" for s, n in sorted(counts.items())))
+    return lines

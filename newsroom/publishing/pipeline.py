@@ -1,0 +1,250 @@
+"""The publish run: plan, claim, send, record – every due send exactly once.
+
+1. Fetch the record of sends and plan (plan.py).
+2. Claim every due send in one commit and push it. A rejected push means another run
+   was faster: fetch, plan again, never send blindly.
+3. Send each claim on its own (one failing channel never blocks another) and record the
+   receipt in its own commit: sent with the remote's id and address, failed, retry later.
+4. A claim left without receipt (the run died) is recovered by the next run: looked up
+   at the channel first, or re-sent with the same idempotency key; otherwise it is
+   marked unknown for the Chef vom Dienst, never sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from ..dates import BERLIN
+from ..errors import LedgerConflict, OutcomeUnknown, PublishError, SendError
+from ..site import SiteUrls
+from .channel import Channel, Delivery, Post, SendContext, channel_classes
+from .http import HttpClient
+from .ledger import Ledger
+from .plan import RECOVER, RESEND, Entry, Plan, make_plan, this_run
+from .records import CLAIMED, FAILED, RETRY, SENT, UNKNOWN, ChannelRecord, Receipt
+from .release import release_maker
+from .secrets import redact
+
+logger = logging.getLogger("newsroom.publishing")
+
+BLOCKED = "blocked"  # not claimed: no adapter, no credentials, or a post the channel would refuse
+MAX_CONFLICTS = 10
+
+
+def _now() -> str:
+    return datetime.now(BERLIN).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class Outcome:
+    story_id: str
+    channel: str
+    status: str  # SENT, FAILED, RETRY, UNKNOWN or BLOCKED; "ready" in a dry run
+    message: str = ""
+    delivery: Delivery | None = None
+    post: Post | None = None
+
+
+@dataclass
+class Job:
+    entry: Entry
+    adapter: Channel
+    post: Post
+    record: ChannelRecord | None = None  # the claim, once made
+
+    @property
+    def reuses_key(self) -> bool:
+        """A claim or retry of an earlier run: that run may have reached the channel."""
+        previous = self.entry.record
+        return previous is not None and self.entry.state != RESEND
+
+
+@dataclass
+class PublishReport:
+    plan: Plan
+    where: str
+    dry_run: bool = False
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(o.status in (SENT, "ready") for o in self.outcomes)
+
+
+def ledger_from_settings(settings: dict) -> Ledger:
+    name, email = settings["PUBLISH_GIT_AUTHOR"]
+    return Ledger(Path(settings["PATH"]), settings["PUBLISH_RECEIPTS_DIR"], remote=settings["PUBLISH_REMOTE"],
+                  branch=settings.get("PUBLISH_BRANCH"), author=(name, email))
+
+
+class Publisher:
+    def __init__(self, settings: dict, context: dict, *, environ=None, dry_run: bool = False,
+                 story: str | None = None, channel: str | None = None):
+        self.settings = settings
+        self.cards = context["all_stories"]
+        self.by_id = {card.id: card for card in self.cards}
+        self.release = release_maker(context, settings)
+        self.dry_run, self.story, self.channel = dry_run, story, channel
+        self.ledger = ledger_from_settings(settings)
+        urls = SiteUrls.from_settings(settings)
+        self.adapters = {name: cls(settings, urls, environ) for name, cls in channel_classes().items()}
+        self.run_id = this_run()
+        if story and story not in self.by_id:
+            raise PublishError(f"Keine Meldung hat die id „{story}“.")
+        if channel and channel not in settings["CHANNELS"]:
+            raise PublishError(f"Unbekannter Kanal „{channel}“. Bekannt: {', '.join(settings['CHANNELS'])}.")
+
+    def plan(self) -> Plan:
+        self.ledger.sync()
+        settings = self.settings
+        return make_plan(self.cards, self.ledger.receipt, self.ledger.story_ids(), settings["BUILD_NOW"],
+                         window_hours=settings["PUBLISH_WINDOW_HOURS"],
+                         lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
+                         overview_days=settings["PUBLISH_OVERVIEW_DAYS"], story=self.story, channel=self.channel)
+
+    def run(self) -> PublishReport:
+        for _ in range(MAX_CONFLICTS):
+            plan = self.plan()
+            report = PublishReport(plan, self.ledger.where, self.dry_run)
+            jobs = self._prepare(plan.due, report)
+            if self.dry_run or not jobs:
+                return report
+            try:
+                self._claim(jobs)
+            except LedgerConflict as exc:
+                logger.info("%s Neu planen.", exc)
+                time.sleep(random.uniform(0.05, 0.5))
+                continue
+            break
+        else:
+            raise PublishError(f"Versandprotokoll {self.ledger.where}: nach {MAX_CONFLICTS} Versuchen immer noch "
+                               "von anderen Läufen geändert; nichts gesendet.")
+        for job in jobs:
+            outcome = self._send(job)
+            outcome.post = job.post
+            report.outcomes.append(outcome)
+            self._record(job, outcome)
+        return report
+
+    def _prepare(self, due: list[Entry], report: PublishReport) -> list[Job]:
+        """Render and validate every due post; only sendable ones are claimed."""
+        jobs = []
+        for entry in due:
+            adapter = self.adapters.get(entry.channel)
+            blocked = None
+            if adapter is None:
+                blocked = "Für diesen Kanal ist kein Adapter geladen (Plugin in PLUGINS?)."
+            elif not self.dry_run and adapter.missing_credentials():
+                blocked = f"Zugangsdaten fehlen: {', '.join(adapter.missing_credentials())}."
+            post = None
+            if adapter is not None and blocked is None:
+                post = adapter.render(self.release(self.by_id[entry.story_id]))
+                problems = adapter.validate(post)
+                if problems:
+                    blocked = " ".join(problems)
+            if blocked:
+                report.outcomes.append(Outcome(entry.story_id, entry.channel, BLOCKED, blocked))
+            elif self.dry_run:
+                report.outcomes.append(Outcome(entry.story_id, entry.channel, "ready", post=post))
+            else:
+                jobs.append(Job(entry, adapter, post))
+        return jobs
+
+    def _claim(self, jobs: list[Job]) -> None:
+        """One commit claims every job; pushed before anything is sent."""
+        receipts: dict[str, Receipt] = {}
+        claimed = _now()
+        for job in jobs:
+            story_id, previous = job.entry.story_id, job.entry.record
+            receipt = receipts.get(story_id) or self.ledger.receipt(story_id) or Receipt(story_id)
+            attempts = previous.attempts + 1 if previous else 1
+            key = previous.key if job.reuses_key else f"{story_id}-{job.entry.channel}-{attempts}"
+            job.record = ChannelRecord(CLAIMED, key, self.run_id, claimed, attempts, post=job.post.digest(),
+                                       detail=dict(previous.detail) if previous else {})
+            receipts[story_id] = receipt.with_record(job.entry.channel, job.record)
+        names = ", ".join(f"{j.entry.story_id}/{j.entry.channel}" for j in jobs)
+        self.ledger.write(list(receipts.values()), f"publish: claim {names}")
+
+    def _send(self, job: Job) -> Outcome:
+        adapter, post, entry = job.adapter, job.post, job.entry
+        client = HttpClient(adapter.label, deadline=float(self.settings["PUBLISH_RETRY_SECONDS"]))
+        context = SendContext(job.record.key, client, dict(job.record.detail),
+                              checkpoint=lambda detail: self._checkpoint(job, detail))
+
+        def outcome(status: str, message: str = "", delivery: Delivery | None = None) -> Outcome:
+            return Outcome(entry.story_id, entry.channel, status, redact(message), delivery)
+
+        try:
+            if job.reuses_key:
+                if adapter.can_look_up:
+                    found = adapter.lookup(post, context)
+                    if found:
+                        return outcome(SENT, "beim Kanal gefunden (von einem früheren Lauf gesendet)", found)
+                elif not adapter.idempotent and entry.state == RECOVER:
+                    return outcome(UNKNOWN, "Ein Lauf brach beim Senden ab, und dieser Kanal kann nicht nachsehen, "
+                                            "ob der Beitrag ankam. Bitte beim Kanal prüfen.")
+            attempt = 0
+            while True:
+                try:
+                    return outcome(SENT, "", adapter.send(post, context))
+                except OutcomeUnknown as exc:
+                    if adapter.can_look_up:
+                        found = adapter.lookup(post, context)
+                        if found:
+                            return outcome(SENT, "nach verlorener Antwort beim Kanal gefunden", found)
+                    elif not adapter.idempotent:
+                        return outcome(UNKNOWN, f"{exc} Bitte beim Kanal prüfen.")
+                    client.pause(attempt, str(exc))
+                    attempt += 1
+        except SendError as exc:
+            return outcome(RETRY if exc.retry else FAILED, str(exc))
+        except Exception as exc:  # noqa: BLE001 – a bug in an adapter: the send may have happened
+            logger.exception("Kanal %s: interner Fehler", entry.channel)
+            return outcome(UNKNOWN, f"Interner Fehler im Kanal-Adapter: {type(exc).__name__}: {exc}")
+
+    def _record(self, job: Job, outcome: Outcome) -> None:
+        delivery = outcome.delivery
+        final = replace(job.record, status=outcome.status, finished=_now(), error=(outcome.message or None) if outcome.status != SENT else None,
+                        remote_id=delivery.remote_id if delivery else None, url=delivery.url if delivery else None,
+                        detail={**job.record.detail, **(dict(delivery.detail) if delivery else {})})
+        job.record = final
+        self._write(job, f"publish: {job.entry.channel} {outcome.status} for {job.entry.story_id}", outcome)
+
+    def _checkpoint(self, job: Job, detail: dict) -> None:
+        """Progress of a long send (e.g. recipients served), recorded while still claimed."""
+        job.record = replace(job.record, detail={**job.record.detail, **detail})
+        self._write(job, f"publish: {job.entry.channel} progress for {job.entry.story_id}")
+
+    def _write(self, job: Job, message: str, outcome: Outcome | None = None) -> None:
+        story_id, channel = job.entry.story_id, job.entry.channel
+        for attempt in range(MAX_CONFLICTS):
+            try:
+                if attempt:
+                    self.ledger.sync()
+                receipt = self.ledger.receipt(story_id) or Receipt(story_id)
+                current = receipt.get(channel)
+                if current is not None and current.run != job.record.run:
+                    logger.warning("%s/%s: Eintrag gehört inzwischen Lauf %s; dieser Lauf (%s) trägt trotzdem "
+                                   "sein Ergebnis ein.", story_id, channel, current.run, job.record.run)
+                self.ledger.write([receipt.with_record(channel, job.record)], message)
+                return
+            except LedgerConflict:
+                continue
+            except PublishError as exc:  # the remote is unreachable: the claim stands for the next run
+                logger.error("%s", exc)
+                break
+        problem = (f"Ergebnis nicht im Versandprotokoll gespeichert ({self.ledger.where}); der nächste Lauf "
+                   "klärt es beim Kanal.")
+        logger.error("%s/%s: %s", story_id, channel, problem)
+        if outcome is not None:
+            outcome.message = f"{outcome.message} {problem}".strip()
+            if outcome.status == SENT:
+                outcome.status = UNKNOWN
+
+
+__all__ = ["BLOCKED", "FAILED", "Outcome", "PublishReport", "Publisher", "RETRY", "SENT", "UNKNOWN"]

@@ -1,0 +1,126 @@
+"""What is due: per story and channel, decided from the build's cards and the record.
+
+A send is due when the story is published, its time has come, it lies within the
+automatic window (default 48 hours back) and nothing is recorded for it. Older
+unsent stories are counted and listed, never sent by themselves; `--story` asks
+for one on purpose. A sent record is final: editing the story changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .records import CLAIMED, FAILED, RETRY, SENT, UNKNOWN, ChannelRecord, Receipt
+
+DRAFT, SCHEDULED, DUE, RECOVER, RESEND, IN_FLIGHT, OUTSIDE = (
+    "draft", "scheduled", "due", "recover", "resend", "in_flight", "outside")
+STATE_LABELS = {
+    DRAFT: "Entwurf", SCHEDULED: "geplant", DUE: "fällig", RECOVER: "fällig (Lauf abgebrochen, wird geklärt)",
+    RESEND: "fällig (auf Anweisung)", IN_FLIGHT: "wird gerade gesendet", OUTSIDE: "nicht gesendet (älter als das "
+    "Zeitfenster)", SENT: "gesendet", FAILED: "fehlgeschlagen", RETRY: "erneuter Versuch", UNKNOWN: "unklar – bitte prüfen",
+}
+SENDING_STATES = (DUE, RECOVER, RESEND)
+
+
+def this_run() -> str:
+    """Identifies a publish run in its claims: host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim_is_stale(record: ChannelRecord, now: datetime, lease_seconds: float) -> bool:
+    """A claim whose run is gone: its process died on this host, or its lease ran out."""
+    host, _, pid = record.run.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass
+    try:
+        claimed = datetime.fromisoformat(record.claimed)
+    except ValueError:
+        return True
+    return (now - claimed).total_seconds() > lease_seconds
+
+
+@dataclass(frozen=True)
+class Entry:
+    story_id: str
+    source: str
+    title: str
+    ts: float
+    story_status: str
+    channel: str
+    state: str
+    record: ChannelRecord | None = None
+
+    @property
+    def sending(self) -> bool:
+        return self.state in SENDING_STATES
+
+
+@dataclass
+class Plan:
+    entries: list[Entry] = field(default_factory=list)
+    older_unsent: list[tuple[str, str, float]] = field(default_factory=list)  # (story id, source, ts)
+
+    @property
+    def due(self) -> list[Entry]:
+        return [e for e in self.entries if e.sending]
+
+    def by_story(self) -> dict[str, list[Entry]]:
+        grouped: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            grouped.setdefault(entry.story_id, []).append(entry)
+        return grouped
+
+
+def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], recorded: set[str], now: datetime, *,
+              window_hours: float, lease_seconds: float, overview_days: float = 0, story: str | None = None,
+              channel: str | None = None) -> Plan:
+    """Cards: the build's story cards (id, source, title, ts, status, channels)."""
+    plan = Plan()
+    moment = now.timestamp()
+    window_start = moment - window_hours * 3600
+    overview_start = min(window_start, moment - overview_days * 86400)
+    for card in cards:
+        if not card.channels or (story and card.id != story):
+            continue
+        explicit = story is not None
+        in_window = window_start <= card.ts <= moment
+        if not (explicit or card.ts >= overview_start):
+            if card.status == "published" and card.id not in recorded:
+                plan.older_unsent.append((card.id, card.source, card.ts))
+            continue
+        receipt = receipts(card.id) if card.id in recorded else None
+        for name in card.channels:
+            if channel and name != channel:
+                continue
+            record = receipt.get(name) if receipt else None
+            state = _state(card, record, now, moment, in_window, explicit, lease_seconds)
+            plan.entries.append(Entry(card.id, card.source, card.title, card.ts, card.status, name, state, record))
+    plan.entries.sort(key=lambda e: (-e.ts, e.story_id))
+    plan.older_unsent.sort(key=lambda item: -item[2])
+    return plan
+
+
+def _state(card, record: ChannelRecord | None, now: datetime, moment: float, in_window: bool, explicit: bool,
+           lease_seconds: float) -> str:
+    if card.status != "published":
+        return DRAFT
+    if card.ts > moment:
+        return SCHEDULED
+    if record is None:
+        return DUE if in_window or explicit else OUTSIDE
+    if record.status == CLAIMED:
+        return RECOVER if claim_is_stale(record, now, lease_seconds) else IN_FLIGHT
+    if record.status == RETRY:
+        return DUE if in_window or explicit else OUTSIDE
+    if record.status in (FAILED, UNKNOWN):
+        return RESEND if explicit else record.status
+    return SENT

@@ -1,0 +1,79 @@
+"""The record of sends: one small YAML file per story, kept in the content repository.
+
+`content/receipts/<story-id>.yml` says, per channel, whether the story was claimed by a
+run, sent (with the remote's id and address), failed, or is unknown after a crash.
+Editors can read it in git; only the publish run writes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import yaml
+
+from ..errors import PublishError
+
+CLAIMED, SENT, FAILED, RETRY, UNKNOWN = "claimed", "sent", "failed", "retry", "unknown"
+STATUSES = (CLAIMED, SENT, FAILED, RETRY, UNKNOWN)
+# German words for the overview and the terminal.
+LABELS = {CLAIMED: "in Arbeit", SENT: "gesendet", FAILED: "fehlgeschlagen", RETRY: "erneuter Versuch",
+          UNKNOWN: "unklar – bitte prüfen"}
+
+HEADER = ("# Versandprotokoll – geführt von „invoke publish“. Bitte nicht von Hand ändern:\n"
+          "# ein gelöschter Eintrag sendet nichts erneut, ein geänderter kann doppelt senden.\n")
+
+
+@dataclass(frozen=True)
+class ChannelRecord:
+    status: str
+    key: str  # idempotency key of the current attempt; stays the same across a crash
+    run: str  # which publish run claimed it (host, process, start)
+    claimed: str  # ISO time of the claim
+    attempts: int = 1
+    finished: str | None = None
+    remote_id: str | None = None
+    url: str | None = None
+    post: str | None = None  # digest of what was sent
+    error: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in (None, {}, "")}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    story_id: str
+    channels: dict[str, ChannelRecord] = field(default_factory=dict)
+
+    def get(self, channel: str) -> ChannelRecord | None:
+        return self.channels.get(channel)
+
+    def with_record(self, channel: str, record: ChannelRecord) -> Receipt:
+        return replace(self, channels={**self.channels, channel: record})
+
+    def dumps(self) -> str:
+        data = {"story": self.story_id,
+                "channels": {name: self.channels[name].to_dict() for name in sorted(self.channels)}}
+        return HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False,
+                                       width=100)
+
+
+def parse_receipt(text: str, where: str) -> Receipt:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PublishError(f"{where}: Versandprotokoll ist kein gültiges YAML ({exc.problem}).") from None
+    if not isinstance(data, dict) or not isinstance(data.get("story"), str):
+        raise PublishError(f"{where}: Versandprotokoll ohne „story“.")
+    channels = {}
+    for name, values in (data.get("channels") or {}).items():
+        if not isinstance(values, dict) or values.get("status") not in STATUSES:
+            raise PublishError(f"{where}: Kanal „{name}“: unbekannter Status {values!r}.")
+        known = {k: v for k, v in values.items() if k in ChannelRecord.__dataclass_fields__}
+        try:
+            channels[str(name)] = ChannelRecord(**known)
+        except TypeError as exc:
+            raise PublishError(f"{where}: Kanal „{name}“: unvollständiger Eintrag ({exc}).") from None
+    return Receipt(data["story"], channels)

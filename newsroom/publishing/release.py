@@ -1,0 +1,32 @@
+"""Stories as channels see them, made from a finished build's context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..links import resolve_links
+from ..site import SiteUrls
+from .channel import Release
+
+
+def release_maker(context: dict, settings: dict) -> Callable[[object], Release]:
+    """card → Release: the full story (from the parse cache) with absolute addresses."""
+    urls = SiteUrls.from_settings(settings)
+    by_id = {card.id: card for card in context["all_stories"]}
+    media = context.get("media_library")
+    media_root = Path(settings["PATH"]) / settings["MEDIA_DIR"]
+
+    def make(card) -> Release:
+        story = context["full_story"](card)
+        body = resolve_links(story.body_html, urls, lambda story_id: by_id[story_id].url, absolute=True)
+        image_url = image_file = alt = credit = None
+        if story.image:
+            image_url = urls.absolute(urls.media(story.image))
+            image_file = media_root / story.image
+            if media is not None:
+                item = media.get(story.image, source=story.source, line=None, field="image")
+                alt, credit = item.alt, item.credit
+        return Release(story, urls.absolute(story.url), body, image_url, image_file, alt, credit)
+
+    return make

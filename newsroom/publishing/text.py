@@ -1,0 +1,49 @@
+"""Text helpers shared by the social channels: hashtags and the default post."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .channel import Release
+
+_WORD = re.compile(r"[^\W_]+")
+URL = re.compile(r"https?://\S+")
+
+
+def hashtag(tag: str) -> str | None:
+    """'Tag der offenen Tür' → '#TagDerOffenenTür'; None when nothing usable is left."""
+    words = _WORD.findall(unicodedata.normalize("NFC", tag))
+    if not words:
+        return None
+    joined = "".join(w if w[:1].isupper() else w[:1].upper() + w[1:] for w in words)
+    return f"#{joined}" if not joined.isdigit() else None
+
+
+def hashtags(tags, extra: tuple[str, ...] = ()) -> list[str]:
+    seen: dict[str, str] = {}
+    for tag in [*extra, *tags]:
+        made = hashtag(tag)
+        if made and made.lower() not in seen:
+            seen[made.lower()] = made
+    return list(seen.values())
+
+
+def default_post(release: Release, *, own_text: str | None, tags: list[str], with_summary: bool = True) -> str:
+    """Title, summary, link and hashtags – or the editor's own text plus the link."""
+    story = release.story
+    if own_text:
+        text = own_text.strip()
+        return text if release.url in text else f"{text}\n\n{release.url}"
+    parts = [story.title]
+    if with_summary and story.summary:
+        parts.append(story.summary)
+    parts.append(release.url)
+    if tags:
+        parts.append(" ".join(tags))
+    return "\n\n".join(parts)
+
+
+def weighted_length(text: str, url_length: int) -> int:
+    """Length as Mastodon and X count it: every URL as `url_length` characters."""
+    return len(URL.sub("x" * url_length, unicodedata.normalize("NFC", text)))

@@ -1,0 +1,1 @@
+from .mastodon import register  # noqa: F401

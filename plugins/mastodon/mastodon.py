@@ -1,0 +1,88 @@
+"""mastodon: posts a story as a Mastodon status (with its lead image and alt text).
+
+API: POST /api/v1/statuses with an `Idempotency-Key` header (the server answers a
+repeated key with the first status for an hour), POST /api/v2/media for the image.
+Lookup after a crash: the account's recent statuses, matched by the story's address.
+Environment: NEWSROOM_MASTODON_TOKEN (access token with write:statuses and
+write:media), NEWSROOM_MASTODON_BASE_URL (the instance, e.g. https://social.bund.de).
+"""
+
+from __future__ import annotations
+
+from newsroom.errors import SendError
+from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
+from newsroom.publishing.text import default_post, hashtags, weighted_length
+
+URL_LENGTH = 23  # Mastodon counts every link as 23 characters
+
+
+class MastodonChannel(Channel):
+    name = "mastodon"
+    label = "Mastodon"
+    idempotent = True
+    can_look_up = True
+    required_env = ("TOKEN", "BASE_URL")
+    default_base_url = ""
+
+    @property
+    def max_characters(self) -> int:
+        return int(self.settings.get("MASTODON_MAX_CHARACTERS", 500))
+
+    def render(self, release: Release) -> Post:
+        story = release.story
+        tags = hashtags(story.tags, tuple(self.settings.get("SOCIAL_HASHTAGS", ())))
+        text = default_post(release, own_text=self.own_text(story), tags=tags)
+        media = (release.image_url,) if release.image_url else ()
+        payload = {"status": text, "visibility": "public", "language": "de"}
+        if release.image_url:
+            payload["media"] = [{"file": str(release.image_file), "description": release.image_alt or ""}]
+        return Post(self.name, story.id, text, link=release.url, media=media, payload=payload)
+
+    def validate(self, post: Post) -> list[str]:
+        length = weighted_length(post.text, URL_LENGTH)
+        if length > self.max_characters:
+            return [f"Mastodon: Der Text hat {length} Zeichen (Links zählen {URL_LENGTH}), erlaubt sind "
+                    f"{self.max_characters}. Bitte unter channels.mastodon.text kürzen."]
+        return []
+
+    def _headers(self, **extra) -> dict:
+        return {"Authorization": f"Bearer {self.credentials.require('TOKEN')}", **extra}
+
+    def send(self, post: Post, context: SendContext) -> Delivery:
+        client = context.client
+        data = {k: v for k, v in post.payload.items() if k != "media"}
+        media_ids = []
+        for item in post.payload.get("media", []):
+            with open(item["file"], "rb") as handle:
+                # An upload that is repeated only leaves an unattached file, which the server cleans up.
+                response = client.request("POST", f"{self.base_url}/api/v2/media", idempotent=True,
+                                          headers=self._headers(), files={"file": handle},
+                                          data={"description": item["description"]})
+            media_ids.append(response.json()["id"])
+        if media_ids:
+            data["media_ids[]"] = media_ids
+        response = client.request("POST", f"{self.base_url}/api/v1/statuses", idempotent=True,
+                                  headers=self._headers(**{"Idempotency-Key": context.key}), data=data)
+        status = response.json()
+        if "id" not in status:
+            raise SendError("Mastodon: Antwort ohne id.")
+        return Delivery(str(status["id"]), status.get("url") or status.get("uri"))
+
+    def lookup(self, post: Post, context: SendContext) -> Delivery | None:
+        client = context.client
+        account = client.request("GET", f"{self.base_url}/api/v1/accounts/verify_credentials", idempotent=True,
+                                 headers=self._headers()).json()
+        statuses = client.request("GET", f"{self.base_url}/api/v1/accounts/{account['id']}/statuses",
+                                  idempotent=True, headers=self._headers(), params={"limit": 40}).json()
+        for status in statuses:
+            if post.link and post.link in (status.get("content") or ""):
+                return Delivery(str(status["id"]), status.get("url") or status.get("uri"))
+        return None
+
+
+def adapters(_sender):
+    return MastodonChannel
+
+
+def register() -> None:
+    channel_adapters.connect(adapters)
