@@ -18,7 +18,7 @@ from .dates import BERLIN
 from .slugs import slugify
 from .story import Story
 
-STATE_VERSION = 7
+STATE_VERSION = 8
 
 
 _SHARED: dict[tuple, tuple] = {}
@@ -50,6 +50,7 @@ class Card(NamedTuple):
     tag_slugs: tuple[str, ...]  # slugify(tag) for each tag, same order
     month: tuple[int, int]  # (year, month) of the publication time in Berlin
     channels: tuple[str, ...] = ()  # channel names chosen in the front matter; the publisher plans from these
+    embargo_ts: float | None = None  # when the press may receive it ahead of `ts`, under embargo
 
     @classmethod
     def from_story(cls, story: Story) -> Card:
@@ -60,7 +61,8 @@ class Card(NamedTuple):
                    _shared(story.districts), tags, story.image and intern(story.image), story.related_ids,
                    story.story_refs, story.media_checks, _shared(tuple(intern(slugify(t)) for t in tags)),
                    _shared((story.date.year, story.date.month)),
-                   _shared(tuple(intern(c.name) for c in story.channels)))
+                   _shared(tuple(intern(c.name) for c in story.channels)),
+                   story.embargo.timestamp() if story.embargo else None)
 
     @property
     def date(self) -> datetime:

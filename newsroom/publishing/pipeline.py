@@ -105,7 +105,8 @@ class Publisher:
         return make_plan(self.cards, self.ledger.receipt, self.ledger.story_ids(), settings["BUILD_NOW"],
                          window_hours=settings["PUBLISH_WINDOW_HOURS"],
                          lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
-                         overview_days=settings["PUBLISH_OVERVIEW_DAYS"], story=self.story, channel=self.channel)
+                         overview_days=settings["PUBLISH_OVERVIEW_DAYS"], story=self.story, channel=self.channel,
+                         ahead=tuple(settings.get("PUBLISH_AHEAD_CHANNELS", ())))
 
     def run(self) -> PublishReport:
         for _ in range(MAX_CONFLICTS):

@@ -32,7 +32,8 @@ def this_run() -> str:
 
 
 def claim_is_stale(record: ChannelRecord, now: datetime, lease_seconds: float) -> bool:
-    """A claim whose run is gone: its process died on this host, or its lease ran out."""
+    """A claim whose run is gone: its process died on this host, or its lease ran out
+    (measured on the real clock: a rehearsal with another `now` must not steal live claims)."""
     host, _, pid = record.run.rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
         try:
@@ -45,7 +46,7 @@ def claim_is_stale(record: ChannelRecord, now: datetime, lease_seconds: float) -
         claimed = datetime.fromisoformat(record.claimed)
     except ValueError:
         return True
-    return (now - claimed).total_seconds() > lease_seconds
+    return (datetime.now(claimed.tzinfo) - claimed).total_seconds() > lease_seconds
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,12 @@ class Plan:
 
 def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], recorded: set[str], now: datetime, *,
               window_hours: float, lease_seconds: float, overview_days: float = 0, story: str | None = None,
-              channel: str | None = None) -> Plan:
-    """Cards: the build's story cards (id, source, title, ts, status, channels)."""
+              channel: str | None = None, ahead: tuple[str, ...] = ()) -> Plan:
+    """Cards: the build's story cards (id, source, title, ts, status, channels, embargo_ts).
+
+    Channels in `ahead` (the press) are due from the story's `embargo` time, if it has
+    one: the release goes out early, stating the Sperrfrist; every other channel waits
+    for the public time."""
     plan = Plan()
     moment = now.timestamp()
     window_start = moment - window_hours * 3600
@@ -93,6 +98,7 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
             continue
         explicit = story is not None
         in_window = window_start <= card.ts <= moment
+        early = card.embargo_ts is not None and card.embargo_ts <= moment < card.ts
         if not (explicit or card.ts >= overview_start):
             if card.status == "published" and card.id not in recorded:
                 plan.older_unsent.append((card.id, card.source, card.ts))
@@ -102,7 +108,8 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
             if channel and name != channel:
                 continue
             record = receipt.get(name) if receipt else None
-            state = _state(card, record, now, moment, in_window, explicit, lease_seconds)
+            state = _state(card, record, now, moment, in_window or (early and name in ahead), explicit,
+                           lease_seconds, early=early and name in ahead)
             plan.entries.append(Entry(card.id, card.source, card.title, card.ts, card.status, name, state, record))
     plan.entries.sort(key=lambda e: (-e.ts, e.story_id))
     plan.older_unsent.sort(key=lambda item: -item[2])
@@ -110,10 +117,10 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
 
 
 def _state(card, record: ChannelRecord | None, now: datetime, moment: float, in_window: bool, explicit: bool,
-           lease_seconds: float) -> str:
+           lease_seconds: float, early: bool = False) -> str:
     if card.status != "published":
         return DRAFT
-    if card.ts > moment:
+    if card.ts > moment and not early:
         return SCHEDULED
     if record is None:
         return DUE if in_window or explicit else OUTSIDE
