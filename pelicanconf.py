@@ -17,7 +17,7 @@ THEME = "theme"
 CACHE_PATH = ".cache"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["template_filters", "stories", "static_pages", "assets", "sitemap"]
+PLUGINS = ["template_filters", "stories", "static_pages", "assets", "feeds", "sitemap"]
 
 # Where stories, static pages and media live below PATH.
 STORIES_DIR = "stories"
@@ -114,6 +114,7 @@ FOOTER_LINKS = [
     ("Datenschutz", "datenschutz/"),
     ("Erklärung zur Barrierefreiheit", "barrierefreiheit/"),
     ("Kontakt", "kontakt/"),
+    ("RSS-Feeds", "feeds/"),
 ]
 
 # What `invoke new` fills in; the editor replaces the placeholders.
@@ -128,3 +129,17 @@ NEW_STORY = {
     },
     "body": "Hier steht der Text der Meldung. Zwischenüberschriften beginnen mit ##.",
 }
+
+# Feeds (plugins/feeds): RSS 2.0, Atom and JSON Feed for all news, press releases and each
+# Thema, Amt and Stadtbezirk, below feeds/; the page feeds/ lists them for readers.
+FEED_ENTRIES = 50  # entries per feed, newest first
+FEED_FULL_CONTENT = True  # the whole text in every entry; False: summary and link only
+FEED_FORMATS = ["rss", "atom", "json"]  # "json" is JSON Feed 1.1
+# Entry ids are tag URIs (RFC 4151): tag:<authority>,<date>:story/<id>. Never change these
+# two once feeds are public: every reader would show every entry again.
+FEED_ID_AUTHORITY = "duesseldorf.de"
+FEED_ID_DATE = "2022"
+# Stories with this channel in their front matter make up the press-release feed; None: no such feed.
+FEED_PRESS_CHANNEL = "press"
+# Key of the media portal's feed (e.g. "medien") once its plugin provides one; None until then.
+FEED_MEDIA_PORTAL = None

@@ -1,0 +1,106 @@
+"""Which feeds exist: all news, press releases, one per Thema, Amt and Stadtbezirk, plus
+any a later plugin adds (the media portal will: see FEED_MEDIA_PORTAL).
+
+A feed lives in `feeds/<key>/` as rss.xml, atom.xml and feed.json; the key of a list's
+feed is the list's own address (`themen/verkehr`), so a list page finds its feed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Callable
+
+from newsroom.archive import Card
+from newsroom.slugs import slugify
+
+from .formats import FORMATS, FeedItem
+
+ALL, PRESS = "alle", "pressemitteilungen"
+GROUPS = ("Allgemein", "Themen", "Ämter", "Stadtbezirke")
+
+
+@dataclass
+class FeedSource:
+    """One feed, in every format. Another plugin may add these to context["feed_sources"]."""
+
+    key: str  # folder below feeds/, e.g. "themen/verkehr"
+    name: str  # short German name, e.g. "Thema Verkehr"
+    description: str
+    link: str  # site path of the matching HTML page
+    group: str  # heading on the feeds page
+    signature: str  # changes whenever an entry (or the feed's own text) would change
+    items: Callable[[], list[FeedItem]]  # newest first; called only when the feed is drawn
+    count: int = 0  # entries in the feed
+    note: str = ""  # shown under the name on the feeds page, e.g. a district's places
+
+
+def feed_path(key: str, fmt: str) -> str:
+    return f"feeds/{key}/{FORMATS[fmt][0]}"
+
+
+def list_key(base: str) -> str:
+    """A list's feed key from its address: 'themen/verkehr/' → 'themen/verkehr'."""
+    return base.strip("/")
+
+
+def story_sources(context: dict, settings: dict, items) -> list[FeedSource]:
+    """The story feeds, each with at most FEED_ENTRIES of the visible stories, newest first.
+
+    One pass over the visible cards (already newest first) that ends as soon as every feed
+    is full; a Thema or Amt without a visible story has no list page and so no feed.
+    """
+    limit = settings["FEED_ENTRIES"]
+    press_channel = settings.get("FEED_PRESS_CHANNEL")
+    city = settings["SITE_SHORTNAME"]
+    everything: list[Card] = []
+    press: list[Card] = []
+    themen: dict[str, list[Card]] = {name: [] for name in settings["THEMEN"]}
+    aemter: dict[str, list[Card]] = {name: [] for name in settings["AEMTER"]}
+    bezirke: dict[int, list[Card]] = {number: [] for number in sorted(settings["STADTBEZIRKE"])}
+    open_feeds = 2 + len(themen) + len(aemter) + len(bezirke)
+    for card in context["stories"]:
+        for feed in (everything, themen[card.category], aemter[card.department],
+                     *(bezirke[n] for n in card.districts)):
+            if len(feed) < limit:
+                feed.append(card)
+                open_feeds -= len(feed) == limit
+        if press_channel and len(press) < limit and press_channel in card.channels:
+            press.append(card)
+            open_feeds -= len(press) == limit
+        if open_feeds <= 0:
+            break
+
+    sources = [_source(ALL, "Alle Meldungen", settings["SITE_DESCRIPTION"], "", "Allgemein", everything, items,
+                       settings, note="Jede Meldung der Stadt, aus allen Themen, Ämtern und Stadtbezirken.")]
+    if press_channel:
+        sources.append(_source(
+            PRESS, "Pressemitteilungen",
+            f"Pressemitteilungen der {city}: alle Meldungen, die als Pressemitteilung verschickt werden.",
+            "", "Allgemein", press, items, settings,
+            note="Nur die Meldungen, die auch als Pressemitteilung an die Redaktionen gehen."))
+    for name, cards in themen.items():
+        if cards:
+            base = f"themen/{slugify(name)}/"
+            sources.append(_source(list_key(base), f"Thema {name}",
+                                   f"Meldungen der {city} zum Thema {name}.", base, "Themen", cards, items, settings))
+    for name, cards in aemter.items():
+        if cards:
+            base = f"aemter/{slugify(name)}/"
+            sources.append(_source(list_key(base), name, f"Meldungen der {city}: {name}.", base, "Ämter",
+                                   cards, items, settings))
+    for number, cards in bezirke.items():
+        base = f"stadtbezirke/{number}/"
+        places = settings["STADTBEZIRKE"][number]
+        sources.append(_source(
+            list_key(base), f"Stadtbezirk {number}", f"Meldungen der {city} für den Stadtbezirk {number} ({places}).",
+            base, "Stadtbezirke", cards, items, settings, note=places))
+    return sources
+
+
+def _source(key, name, description, link, group, cards, items, settings, note="") -> FeedSource:
+    digest = hashlib.sha256(repr((key, name, description, link)).encode())
+    for card in cards:
+        digest.update(repr(items.signature(card)).encode())
+    return FeedSource(key, name, description, link, group, digest.hexdigest(),
+                      lambda cards=cards: [items.item(card) for card in cards], len(cards), note)

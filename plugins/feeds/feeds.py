@@ -1,0 +1,167 @@
+"""feeds: RSS 2.0, Atom and JSON Feed for all news, press releases, each Thema, Amt and
+Stadtbezirk; the German page /feeds/ that lists them; autodiscovery links for every page.
+
+A generator (through `get_generators`) listed after stories, so the visible stories and
+the archive state are known, and before sitemap, which lists the feeds page. A feed is
+drawn again only when its signature changed: the digests of the live feeds are kept in
+the build cache under `live_prefix`, like the sitemaps', and saved only once this build's
+output is live. `generator_init` gives every template `feed_links` for its <head>.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+
+from pelican import signals
+from pelican.generators import Generator
+
+from newsroom.build import live_prefix
+from newsroom.dates import BERLIN
+from newsroom.errors import ConfigurationError
+from newsroom.site import SiteUrls
+
+from .catalog import ALL, PRESS, FeedSource, feed_path, list_key, story_sources
+from .formats import FORMATS, FeedInfo, forbidden_in, render
+from .items import StoryItems, tag_uri
+
+logger = logging.getLogger("newsroom.feeds")
+
+PAGE = "feeds/"
+OWNER = "Feeds"
+# Formats a page's <head> announces; every reader knows these two (JSON Feed is on /feeds/).
+DISCOVERY = ("rss", "atom")
+LIST_KINDS = ("thema", "amt", "bezirk")
+
+
+def fallback_date(settings: dict) -> datetime:
+    """The date of a feed without entries: the day of the ids' tag URIs (FEED_ID_DATE)."""
+    parts = [int(p) for p in str(settings["FEED_ID_DATE"]).split("-")] + [1, 1]
+    return datetime(parts[0], parts[1], parts[2], tzinfo=BERLIN)
+
+
+class FeedsGenerator(Generator):
+    def generate_context(self) -> None:
+        # Other plugins (the media portal, later) add FeedSource objects here before output.
+        self.context.setdefault("feed_sources", [])
+
+    def generate_output(self, writer) -> None:
+        settings = self.settings
+        urls = SiteUrls.from_settings(settings)
+        formats = list(settings["FEED_FORMATS"])
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown:
+            raise ConfigurationError(f"FEED_FORMATS: unbekanntes Format {', '.join(unknown)} "
+                                     f"(möglich: {', '.join(FORMATS)}).")
+        items = StoryItems(self.context, settings, urls)
+        sources = story_sources(self.context, settings, items) + list(self.context["feed_sources"])
+        portal = settings.get("FEED_MEDIA_PORTAL")
+        if portal and not any(source.key == portal for source in sources):
+            raise ConfigurationError(f"FEED_MEDIA_PORTAL = „{portal}“, aber kein Plugin liefert diesen Feed "
+                                     "(das Medienportal-Plugin muss in PLUGINS vor „feeds“ stehen).")
+
+        cache = self.context["build_cache"]
+        name = f"{live_prefix(self.output_path)}feeds"
+        saved = cache.blob(name)
+        live = {} if settings.get("BUILD_FULL") or not saved else saved[1]
+        fingerprint = self.context["build_fingerprint"]
+        digests: dict[str, str] = {}
+        warned: set[str] = set()
+        for source in sorted(sources, key=lambda s: s.key):
+            wanted = []
+            for fmt in formats:
+                path = feed_path(source.key, fmt)
+                digests[path] = hashlib.sha256(f"{fingerprint}\n{fmt}\n{source.signature}".encode()).hexdigest()
+                if not (live.get(path) == digests[path] and writer.keep(path, owner=OWNER)):
+                    wanted.append((path, fmt))
+            if not wanted:
+                continue
+            entries = source.items()  # full stories are read here, in this process
+            for entry in entries:
+                found = forbidden_in(entry)
+                if found and entry.source not in warned:
+                    warned.add(entry.source)
+                    message = (f"{entry.source}: Zeichen, die XML nicht erlaubt, aus dem Feed entfernt "
+                               f"({', '.join(found)}); bitte „invoke check“ ausführen.")
+                    logger.warning(message)
+                    self.context["warnings"].append(message)
+            for path, fmt in wanted:
+                info = self._info(source, fmt, urls)
+                writer.defer(path, lambda fmt=fmt, info=info, entries=entries: render(fmt, info, entries),
+                             owner=f"Feed {source.name}")
+                self.context["rendered_pages"].append(path)
+
+        self._page(writer, sources, formats, digests, live, fingerprint)
+        self.context["sitemap"].append((PAGE, None))
+
+        def save(value=digests) -> None:  # the digests describe the live site only once it is live
+            current = cache.blob(name)
+            if current is None or current[1] != value:
+                cache.save_blob(name, "", value)
+
+        self.context.setdefault("after_commit", []).append(save)
+
+    def _info(self, source: FeedSource, fmt: str, urls: SiteUrls) -> FeedInfo:
+        settings = self.settings
+        return FeedInfo(
+            id=tag_uri(settings, f"feed/{source.key}"),
+            title=f"{settings['SITE_SHORTNAME']} – {source.name}",
+            description=source.description,
+            link=urls.absolute(source.link),
+            self_url=urls.absolute(feed_path(source.key, fmt)),
+            language="de-DE",
+            author=settings["SITE_SHORTNAME"],
+            author_url=urls.absolute(""),
+            icon=urls.absolute("theme/img/logo.svg"),
+            fallback_date=fallback_date(settings),
+        )
+
+    def _page(self, writer, sources, formats, digests, live, fingerprint) -> None:
+        """The German page listing every feed; drawn again only when the list changes."""
+        path = PAGE + "index.html"
+        shown = [(s.group, s.key, s.name, s.note, s.link) for s in sources]
+        digests[path] = hashlib.sha256(f"{fingerprint}\n{formats}\n{shown}".encode()).hexdigest()
+        if live.get(path) == digests[path] and writer.keep(path, owner=OWNER):
+            return
+        groups: dict[str, list[FeedSource]] = {}
+        for source in sources:
+            groups.setdefault(source.group, []).append(source)
+        urls = SiteUrls.from_settings(self.settings)
+        html = self.get_template("feeds").render(
+            self.context, page_path=PAGE, canonical=urls.absolute(PAGE), groups=list(groups.items()),
+            formats=[(fmt, *FORMATS[fmt]) for fmt in formats])
+        writer.write(path, html, owner=OWNER)
+        self.context["rendered_pages"].append(path)
+
+
+class FeedLinks:
+    """`feed_links(listing)` in templates: the feeds a page announces in its <head>."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+
+    def __call__(self, listing=None) -> list[tuple[str, str, str]]:
+        """(title, MIME type, site path) of the main feeds and, on a list page, the list's own."""
+        formats = [f for f in DISCOVERY if f in self.settings.get("FEED_FORMATS", ())]
+        feeds = [(ALL, "Alle Meldungen")]
+        if self.settings.get("FEED_PRESS_CHANNEL"):
+            feeds.append((PRESS, "Pressemitteilungen"))
+        if listing is not None and getattr(listing, "kind", None) in LIST_KINDS:
+            name = f"Thema {listing.name}" if listing.kind == "thema" else listing.name
+            feeds.append((list_key(listing.base), name))
+        return [(f"{name} ({FORMATS[fmt][2]})", FORMATS[fmt][1], feed_path(key, fmt))
+                for key, name in feeds for fmt in formats]
+
+
+def add_template_globals(generator) -> None:
+    generator.env.globals.update(feed_links=FeedLinks(generator.settings), feed_path=feed_path)
+
+
+def get_generators(_pelican):
+    return FeedsGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(add_template_globals)

@@ -1,0 +1,135 @@
+"""Stories as feed items: absolute links everywhere, ids from the story's stable `id`.
+
+A feed entry's id is a tag URI (RFC 4151) made of a fixed authority and date (settings)
+and the story's `id`; never of its title, slug or address, which editors may change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime
+from html import escape
+from pathlib import Path
+from urllib.parse import urljoin
+
+from newsroom.archive import Card
+from newsroom.dates import BERLIN
+from newsroom.links import resolve_links
+from newsroom.media import IMAGE_SUFFIXES, MediaItem
+from newsroom.site import SiteUrls
+from newsroom.slugs import slugify
+from newsroom.story import shown_update_time
+
+from .formats import Category, Enclosure, FeedItem
+
+# Fixed here rather than from the system's mimetypes tables, which differ between machines.
+MIME_TYPES = {
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+    ".gif": "image/gif", ".tif": "image/tiff", ".tiff": "image/tiff", ".svg": "image/svg+xml",
+    ".pdf": "application/pdf", ".mp3": "audio/mpeg", ".mp4": "video/mp4",
+}
+_LINK = re.compile(r'(href|src)="([^"]*)"')
+
+
+def tag_uri(settings: dict, specific: str) -> str:
+    """'tag:duesseldorf.de,2022:story/3f9c2e17b4da' (FEED_ID_AUTHORITY, FEED_ID_DATE)."""
+    return f"tag:{settings['FEED_ID_AUTHORITY']},{settings['FEED_ID_DATE']}:{specific}"
+
+
+def absolute_links(html: str, base: str) -> str:
+    """Every href and src made absolute against the page's own address (#anchors included)."""
+    return _LINK.sub(lambda m: f'{m.group(1)}="{urljoin(base, m.group(2))}"', html)
+
+
+def _moment(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(int(timestamp), BERLIN)
+
+
+class StoryItems:
+    """Feed items of stories, each made at most once per build.
+
+    Cheap facts (the card, git dates, the lead image's file) give a story's signature;
+    the full story comes from the parse cache only when a feed with it is drawn.
+    """
+
+    def __init__(self, context: dict, settings: dict, urls: SiteUrls):
+        self.context = context
+        self.settings = settings
+        self.urls = urls
+        state = context.get("new_archive_state")
+        self.git = state.git if state is not None else {}  # source → (created, updated, editors, commits)
+        self.media = context.get("media_library")
+        self.media_root = Path(settings["PATH"]) / settings["MEDIA_DIR"]
+        self._by_id: dict[str, Card] | None = None
+        self._images: dict[str, tuple[MediaItem, int]] = {}
+        self._items: dict[str, FeedItem] = {}
+
+    def url_of(self, story_id: str) -> str:
+        if self._by_id is None:
+            self._by_id = {card.id: card for card in self.context["all_stories"]}
+        return self._by_id[story_id].url
+
+    def updated(self, card: Card) -> float:
+        dates = self.git.get(card.source)
+        return (shown_update_time(card.ts, dates[1], dates[3]) if dates else None) or card.ts
+
+    def image(self, card: Card) -> tuple[MediaItem, int] | None:
+        """The lead image's sidecar and size in bytes (each file looked at once per build)."""
+        if not card.image or self.media is None:
+            return None
+        if card.image not in self._images:
+            item = self.media.get(card.image, source=card.source, line=None, field="image")
+            size = os.stat(self.media_root / item.path).st_size
+            self._images[card.image] = (item, size)
+        return self._images[card.image]
+
+    def signature(self, card: Card) -> tuple:
+        """Everything a story's entry is made of; equal signatures give equal entries."""
+        refs = tuple(self.url_of(ref) for ref in card.story_refs) if card.story_refs else ()
+        return (card.id, card.digest, card.url, card.ts, self.updated(card), self.image(card), refs)
+
+    def item(self, card: Card) -> FeedItem:
+        if card.source not in self._items:
+            self._items[card.source] = self._make(card)
+        return self._items[card.source]
+
+    def _make(self, card: Card) -> FeedItem:
+        story = self.context["full_story"](card)
+        urls = self.urls
+        page = urls.absolute(story.url)
+        enclosure, figure = None, ""
+        image = self.image(card)
+        if image:
+            media, length = image
+            suffix = Path(media.path).suffix.lower()
+            address = urls.absolute(urls.media(media.path))
+            enclosure = Enclosure(address, length, MIME_TYPES.get(suffix, "application/octet-stream"),
+                                  "image" if suffix in IMAGE_SUFFIXES else None)
+            if enclosure.medium == "image":
+                caption = " ".join(part for part in (media.caption, media.credit) if part)
+                figure = (f'<figure><img src="{escape(address)}" alt="{escape(media.alt or "")}">'
+                          + (f"<figcaption>{escape(caption)}</figcaption>" if caption else "") + "</figure>\n")
+        content = None
+        if self.settings["FEED_FULL_CONTENT"]:
+            body = resolve_links(story.body_html, urls, self.url_of)
+            content = figure + absolute_links(body, page)
+        categories = (
+            Category(story.category, urls.absolute("themen/")),
+            *(Category(f"Stadtbezirk {n}", urls.absolute("stadtbezirke/")) for n in story.districts),
+            *(Category(tag, urls.absolute("schlagworte/")) for tag in story.tags),
+        )
+        return FeedItem(
+            id=tag_uri(self.settings, f"story/{story.id}"),
+            title=story.title,
+            url=page,
+            published=_moment(card.ts),
+            updated=_moment(self.updated(card)),
+            summary=story.summary,
+            content_html=content,
+            author=story.department,
+            author_url=urls.absolute(f"aemter/{slugify(story.department)}/"),
+            categories=categories,
+            enclosure=enclosure,
+            source=story.source,
+        )
