@@ -116,7 +116,7 @@ class Ledger:
             git.read_tree(self.base, env=env)
             for receipt in receipts:
                 data = receipt.dumps().encode("utf-8")
-                sha = self.repo.odb.store(IStream("blob", len(data), BytesIO(data))).hexsha
+                sha = self.repo.odb.store(IStream("blob", len(data), BytesIO(data))).hexsha.decode()
                 git.update_index("--add", "--cacheinfo", f"100644,{sha},{self.path(receipt.story_id)}", env=env)
             tree = git.write_tree(env=env)
             commit = git.commit_tree(tree, "-p", self.base, "-m", f"{message} [skip ci]", env=env)

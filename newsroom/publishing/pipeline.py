@@ -181,14 +181,14 @@ class Publisher:
             return Outcome(entry.story_id, entry.channel, status, redact(message), delivery)
 
         try:
-            if job.reuses_key:
-                if adapter.can_look_up:
-                    found = adapter.lookup(post, context)
-                    if found:
-                        return outcome(SENT, "beim Kanal gefunden (von einem früheren Lauf gesendet)", found)
-                elif not adapter.idempotent and entry.state == RECOVER:
-                    return outcome(UNKNOWN, "Ein Lauf brach beim Senden ab, und dieser Kanal kann nicht nachsehen, "
-                                            "ob der Beitrag ankam. Bitte beim Kanal prüfen.")
+            # Looking first also covers a lost or deleted record: what exists is never posted again.
+            if adapter.can_look_up:
+                found = adapter.lookup(post, context)
+                if found:
+                    return outcome(SENT, "beim Kanal gefunden (früher gesendet)", found)
+            elif job.reuses_key and not adapter.idempotent and entry.state == RECOVER:
+                return outcome(UNKNOWN, "Ein Lauf brach beim Senden ab, und dieser Kanal kann nicht nachsehen, "
+                                        "ob der Beitrag ankam. Bitte beim Kanal prüfen.")
             attempt = 0
             while True:
                 try:

@@ -1,0 +1,1 @@
+"""Local servers that implement the platforms' documented endpoints, for the tests."""

@@ -1,0 +1,46 @@
+"""Helpers for the publishing tests: a site with a due story, the real build, the real Publisher."""
+
+from __future__ import annotations
+
+import git
+import yaml
+
+from tests.support import NOW, REPO, Site
+
+STORY_ID = "a1b2c3d4e5f6"
+
+
+def due_story(site: Site, name: str = "2026/radwege.md", story_id: str = STORY_ID, date: str = "2026-11-26 09:00",
+              channels: str = "\n  mastodon: true", **fields) -> None:
+    site.story(name, id=story_id, date=date, channels=channels, **fields)
+
+
+def commit_and_push(site: Site, message: str = "Meldung", when: str = "2026-11-26 08:00") -> None:
+    site.commit(message, when)
+    site.repo.git.push("origin", "HEAD:refs/heads/main")
+
+
+def publish(site: Site, *, now: str = NOW, **options):
+    """`invoke publish` in process: the production build, then the Publisher on its context."""
+    from newsroom.build import build
+    from newsroom.publishing.pipeline import Publisher
+
+    overrides = site.overrides(BUILD_NOW=now, PUBLISH_RETRY_SECONDS=20)
+    report = build(REPO / "publishconf.py", overrides,
+                   after=lambda context, settings: Publisher(settings, context, **options).run())
+    return report.after
+
+
+def origin_receipt(site: Site, story_id: str = STORY_ID) -> dict | None:
+    """The receipt as the bare origin has it (what the next CI runner will see)."""
+    origin = git.Repo(site.root.parent / f"{site.root.name}-origin.git")
+    try:
+        text = origin.git.show(f"main:content/receipts/{story_id}.yml")
+    except git.GitCommandError:
+        return None
+    return yaml.safe_load(text)
+
+
+def mastodon_env(monkeypatch, server) -> None:
+    monkeypatch.setenv("NEWSROOM_MASTODON_TOKEN", server.token)
+    monkeypatch.setenv("NEWSROOM_MASTODON_BASE_URL", server.url)
