@@ -17,7 +17,7 @@ THEME = "theme"
 CACHE_PATH = ".cache"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["template_filters", "stories", "static_pages", "assets", "feeds", "sitemap"]
+PLUGINS = ["template_filters", "stories", "static_pages", "assets", "feeds", "sitemap", "mastodon"]
 
 # Where stories, static pages and media live below PATH.
 STORIES_DIR = "stories"
@@ -98,8 +98,30 @@ STADTBEZIRKE = {
     10: "Garath, Hellerhof",
 }
 
-# Channels a story may choose; later issues attach an adapter to each.
+# Channels a story may choose; each is sent by the adapter a plugin provides.
 CHANNELS = ["press", "facebook", "instagram", "x", "youtube", "mastodon", "bluesky"]
+
+# Publishing (see README "Publishing"). These settings never send: only publishconf.py
+# allows it, and only `invoke publish` does it.
+PUBLISH_SEND = False
+# Due stories are sent automatically only within this many hours after their time;
+# older unsent ones are listed, never bulk-sent.
+PUBLISH_WINDOW_HOURS = 48
+# Channels that may receive a story before its public time, from its `embargo` time on,
+# with the Sperrfrist stated (the press release); all others wait for `date`.
+PUBLISH_AHEAD_CHANNELS = ["press"]
+# The record of sends: one YAML file per story below PATH, committed with git.
+PUBLISH_RECEIPTS_DIR = "receipts"
+PUBLISH_REMOTE = "origin"  # pushed there when the repository has it; else committed locally
+PUBLISH_BRANCH = None  # None: the checked-out branch (or main on a detached checkout)
+PUBLISH_GIT_AUTHOR = ("Newsroom-Versand", "newsroom@duesseldorf.de")
+# A claim older than this, or of a process that died on this host, belongs to a dead run.
+PUBLISH_CLAIM_LEASE_MINUTES = 30
+# Retries of one send (429, 5xx, lost connections) stop after this many seconds.
+PUBLISH_RETRY_SECONDS = 120
+# What each channel would receive, and the overview for the Chef vom Dienst; never deployed.
+PUBLISH_PREVIEW_PATH = "preview"
+PUBLISH_OVERVIEW_DAYS = 14
 
 # Main navigation: (label, site path).
 MENU = [
