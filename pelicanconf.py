@@ -17,7 +17,7 @@ THEME = "theme"
 CACHE_PATH = ".cache"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["template_filters", "stories", "static_pages", "assets", "feeds", "sitemap", "mastodon"]
+PLUGINS = ["template_filters", "stories", "static_pages", "assets", "feeds", "sitemap", "mastodon", "channel_preview"]
 
 # Where stories, static pages and media live below PATH.
 STORIES_DIR = "stories"

@@ -94,7 +94,8 @@ class Site:
 
     def overrides(self, **extra) -> dict:
         return {"PATH": str(self.content), "OUTPUT_PATH": str(self.output),
-                "CACHE_PATH": str(self.root / ".cache"), "BUILD_NOW": NOW, **extra}
+                "CACHE_PATH": str(self.root / ".cache"), "PUBLISH_PREVIEW_PATH": str(self.root / "preview"),
+                "BUILD_NOW": NOW, **extra}
 
     def build(self, **extra):
         from newsroom.build import build

@@ -7,7 +7,9 @@ Editors can read it in git; only the publish run writes it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -77,3 +79,25 @@ def parse_receipt(text: str, where: str) -> Receipt:
         except TypeError as exc:
             raise PublishError(f"{where}: Kanal „{name}“: unvollständiger Eintrag ({exc}).") from None
     return Receipt(data["story"], channels)
+
+
+class ReceiptFolder:
+    """The receipts as the checkout has them (for previews and the build's overview)."""
+
+    def __init__(self, folder: Path, display_root: Path):
+        self.folder = folder
+        self.display_root = display_root
+
+    def ids(self) -> set[str]:
+        try:
+            return {entry.name[:-4] for entry in os.scandir(self.folder) if entry.name.endswith(".yml")}
+        except FileNotFoundError:
+            return set()
+
+    def receipt(self, story_id: str) -> Receipt | None:
+        path = self.folder / f"{story_id}.yml"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        return parse_receipt(text, os.path.relpath(path, self.display_root))

@@ -1,0 +1,1 @@
+from .channel_preview import register  # noqa: F401

@@ -1,0 +1,131 @@
+"""channel_preview: the embedded default of publishing – shows, never sends.
+
+Every check and build renders, for each story that chose channels, what each channel
+would receive, and validates it the channel's way (a post that cannot fit is a content
+error in `invoke check`). Every build writes these previews and an overview for the
+Chef vom Dienst to PUBLISH_PREVIEW_PATH, outside the deployed site. Work follows the
+change: a story is rendered again only when its file, address or the code changed.
+Adapters get no credentials here, so no secret can reach a preview.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+from newsroom.atomic import atomic_write
+from newsroom.errors import ContentError, PublishError
+from newsroom.publishing.channel import channel_classes
+from newsroom.publishing.overview import status_lines, when
+from newsroom.publishing.plan import STATE_LABELS, make_plan
+from newsroom.publishing.records import LABELS, ReceiptFolder
+from newsroom.publishing.release import release_maker
+from newsroom.site import SiteUrls
+
+logger = logging.getLogger("newsroom.preview")
+
+
+class ChannelPreviewGenerator(Generator):
+    def generate_context(self) -> None:
+        settings, context = self.settings, self.context
+        self.folder = Path(settings["PUBLISH_PREVIEW_PATH"])
+        self.cache = context["build_cache"]
+        self.manifest_name = f"preview:{self.folder.resolve()}"
+        saved = self.cache.blob(self.manifest_name)
+        signature = context["build_fingerprint"]
+        self.old = saved[1] if saved and saved[0] == signature and self.folder.is_dir() else {}
+        self.signature = signature
+        urls = SiteUrls.from_settings(settings)
+        self.adapters = {name: cls(settings, urls, environ={}) for name, cls in channel_classes().items()}
+        self.with_channels = [c for c in context.get("all_stories", []) if c.channels]
+        self.changed = [c for c in self.with_channels if self.old.get(c.id) != self._key(c)]
+        self.posts: dict[str, list] = {}
+        if not self.changed:
+            return
+        make = release_maker(context, settings)
+        for card in self.changed:
+            release = make(card)
+            rendered = []
+            for name in card.channels:
+                adapter = self.adapters.get(name)
+                if adapter is None:
+                    rendered.append((name, None, []))
+                    continue
+                post = adapter.render(release)
+                problems = adapter.validate(post)
+                for problem in problems:
+                    context["content_errors"].append(ContentError(card.source, problem, field=f"channels.{name}"))
+                rendered.append((name, post, problems))
+            self.posts[card.id] = rendered
+
+    def _key(self, card) -> str:
+        return hashlib.sha256(f"{card.digest}\n{card.url}\n{card.ts}\n{card.channels}".encode()).hexdigest()[:20]
+
+    def generate_output(self, writer) -> None:
+        # Written only once the site went live: a failed build leaves the previews as they were.
+        self.context.setdefault("after_commit", []).append(self._write)
+
+    def _write(self) -> None:
+        (self.folder / "meldungen").mkdir(parents=True, exist_ok=True)
+        story_template = self.get_template("preview/story")
+        for card in self.changed:
+            html = story_template.render(card=card, posts=self.posts[card.id], labels=_labels(self.adapters))
+            _write_if_changed(self.folder / "meldungen" / f"{card.id}.html", html)
+        current = {f"{c.id}.html" for c in self.with_channels}
+        with os.scandir(self.folder / "meldungen") as entries:  # previews of stories without channels go
+            for entry in entries:
+                if entry.name not in current:
+                    os.unlink(entry.path)
+        self._overview()
+        self.cache.save_blob(self.manifest_name, self.signature, {c.id: self._key(c) for c in self.with_channels})
+
+    def _overview(self) -> None:
+        settings = self.settings
+        content = Path(settings["PATH"])
+        folder = ReceiptFolder(content / settings["PUBLISH_RECEIPTS_DIR"], content.parent)
+        try:
+            plan = make_plan(self.with_channels, folder.receipt, folder.ids(), settings["BUILD_NOW"],
+                             window_hours=settings["PUBLISH_WINDOW_HOURS"],
+                             lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
+                             overview_days=settings["PUBLISH_OVERVIEW_DAYS"],
+                             ahead=tuple(settings.get("PUBLISH_AHEAD_CHANNELS", ())))
+        except PublishError as exc:
+            logger.warning("Versandübersicht nicht erstellt: %s", exc)
+            return
+        where = f"Arbeitskopie ({os.path.relpath(folder.folder, content.parent)})"
+        html = self.get_template("preview/overview").render(
+            plan=plan, groups=plan.by_story(), when=when, states=STATE_LABELS, records=LABELS, labels=_labels(self.adapters),
+            window=settings["PUBLISH_WINDOW_HOURS"], days=settings["PUBLISH_OVERVIEW_DAYS"])
+        _write_if_changed(self.folder / "index.html", html)
+        _write_if_changed(self.folder / "status.txt", "\n".join(status_lines(plan, where)) + "\n")
+        data = [{"story": e.story_id, "source": e.source, "channel": e.channel, "state": e.state,
+                 "url": e.record.url if e.record else None} for e in plan.entries]
+        _write_if_changed(self.folder / "status.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+def _labels(adapters) -> dict:
+    return {name: adapter.label for name, adapter in adapters.items()}
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        pass
+    atomic_write(path, data)
+
+
+def get_generators(_pelican):
+    return ChannelPreviewGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)
