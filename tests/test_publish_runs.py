@@ -1,0 +1,111 @@
+"""Publish runs as CI runs them: `invoke publish` in fresh clones of a bare origin.
+
+Killed with SIGKILL after its k-th send, run twice at the same time, and watched for
+secrets in every byte it leaves behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import git
+import pytest
+import yaml
+
+from tests.fakes.mastodon import FakeMastodon
+from tests.support import NOW, project_copy, story_text
+
+STORIES = {f"s{n}00000000{n}": f"2026-11-26 0{n + 5}:00" for n in range(1, 4)}
+SENTINEL = "SENTINEL-geheim-4b1d9e7c2f"
+
+
+@pytest.fixture
+def origin(tmp_path) -> Path:
+    """A bare origin holding the project and three stories due for Mastodon."""
+    seed = project_copy(tmp_path / "seed")
+    (seed / ".gitignore").write_text("/output/\n/.cache/\n/preview/\n__pycache__/\n")
+    for folder in ("content/pages", "content/media"):
+        (seed / folder).mkdir(parents=True)
+        (seed / folder / ".keep").write_text("")
+    for story_id, date in STORIES.items():
+        path = seed / "content/stories/2026" / f"{story_id}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(story_text(id=story_id, title=f"Meldung {story_id}", date=date,
+                                   channels="\n  mastodon: true"), encoding="utf-8")
+    repo = git.Repo.init(seed, initial_branch="main")
+    repo.git.add("-A")
+    repo.git.commit("-m", "Meldungen", env={**os.environ, "GIT_AUTHOR_NAME": "Redaktion",
+                                           "GIT_AUTHOR_EMAIL": "r@example.org", "GIT_COMMITTER_NAME": "Redaktion",
+                                           "GIT_COMMITTER_EMAIL": "r@example.org"})
+    bare = tmp_path / "origin.git"
+    git.Repo.init(bare, bare=True, initial_branch="main")
+    repo.git.push(str(bare), "main")
+    return bare
+
+
+def runner(origin: Path, name: str) -> Path:
+    """A fresh clone, as an ephemeral CI runner has."""
+    target = origin.parent / name
+    git.Repo.clone_from(origin, target)
+    return target
+
+
+def start(checkout: Path, server, token: str = None) -> subprocess.Popen:
+    env = {**os.environ, "NEWSROOM_MASTODON_TOKEN": token or server.token,
+           "NEWSROOM_MASTODON_BASE_URL": server.url, "CI": "true"}
+    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", NOW], cwd=checkout, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def receipts(origin: Path) -> dict[str, str]:
+    repo = git.Repo(origin)
+    return {story_id: yaml.safe_load(repo.git.show(f"main:content/receipts/{story_id}.yml"))["channels"]
+            ["mastodon"]["status"] for story_id in STORIES}
+
+
+def posts_per_story(server) -> dict[str, int]:
+    return {story_id: sum(f"meldung-{story_id}" in s["content"] for s in server.statuses) for story_id in STORIES}
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_kill_9_after_the_kth_send_then_a_rerun_sends_each_exactly_once(origin, k):
+    with FakeMastodon() as server:
+        first = start(runner(origin, "runner-1"), server)
+        # The k-th post is created on the server, then the run dies before it hears the answer.
+        server.on_write = lambda count: count == k and os.kill(first.pid, signal.SIGKILL)
+        first.communicate(timeout=300)
+        assert first.returncode == -signal.SIGKILL
+        assert len(server.statuses) == k
+        server.on_write = None
+        second = start(runner(origin, "runner-2"), server)
+        out, err = second.communicate(timeout=300)
+        assert second.returncode == 0, out + err
+        assert posts_per_story(server) == {story_id: 1 for story_id in STORIES}
+        assert receipts(origin) == {story_id: "sent" for story_id in STORIES}
+
+
+def test_two_runs_at_the_same_time_send_each_story_once(origin):
+    with FakeMastodon() as server:
+        runs = [start(runner(origin, f"runner-{n}"), server) for n in (1, 2)]
+        results = [run.communicate(timeout=300) for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], results
+        assert posts_per_story(server) == {story_id: 1 for story_id in STORIES}
+        assert receipts(origin) == {story_id: "sent" for story_id in STORIES}
+
+
+def test_secrets_appear_in_no_log_record_or_file(origin):
+    with FakeMastodon(token=SENTINEL) as server:
+        server.faults = ["400"]  # the error body echoes the Authorization header
+        checkout = runner(origin, "runner-1")
+        out, err = start(checkout, server).communicate(timeout=300)
+        history = git.Repo(origin).git.log("-p", "--all")
+        assert "HTTP 422" in history  # the failure is recorded …
+        leaks = [name for name, text in (("stdout", out), ("stderr", err), ("git history", history)) if SENTINEL in text]
+        for path in checkout.rglob("*"):
+            if path.is_file() and ".git" not in path.parts and SENTINEL.encode() in path.read_bytes():
+                leaks.append(str(path.relative_to(checkout)))
+        assert leaks == []  # … without the secret
