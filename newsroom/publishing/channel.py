@@ -50,6 +50,8 @@ class SendContext:
     key: str
     client: HttpClient
     detail: Mapping = field(default_factory=dict)
+    # Merges into the record's detail and commits it; raises SendError(retry=True) when the
+    # record cannot be written, so the adapter stops before doing what it could not record.
     checkpoint: Callable[[dict], None] = lambda detail: None
 
 
@@ -79,6 +81,22 @@ class Delivery:
     remote_id: str
     url: str | None = None
     detail: Mapping = field(default_factory=dict)  # channel specifics worth keeping (no personal data)
+    note: str = ""  # shown with the result, e.g. recipients who refused a mail (German)
+
+
+class ClaimFiles:
+    """Small files of a channel's own in the record (e.g. a counter of release numbers),
+    read at the state the claim commit builds on and written with that commit."""
+
+    def __init__(self, read: Callable[[str], str | None]):
+        self._read = read
+        self.changed: dict[str, str] = {}
+
+    def read(self, name: str) -> str | None:
+        return self.changed[name] if name in self.changed else self._read(name)
+
+    def write(self, name: str, text: str) -> None:
+        self.changed[name] = text
 
 
 class Channel:
@@ -115,6 +133,14 @@ class Channel:
     def validate(self, post: Post) -> list[str]:
         """German problems that would make the channel refuse the post; empty when it fits."""
         return []
+
+    def prepare_claim(self, post: Post, detail: Mapping, files: ClaimFiles) -> dict:
+        """Entries for the claim's detail, decided while claiming (e.g. a release number).
+
+        `detail` is what earlier attempts recorded. The claim commit is a compare-and-swap
+        on the record, so a value derived here from `files` is unique across runs: a run
+        that loses the race plans and prepares again."""
+        return {}
 
     def send(self, post: Post, context: SendContext) -> Delivery:
         """Publish the post; raises SendError (or OutcomeUnknown when the answer was lost)."""

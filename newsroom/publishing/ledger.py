@@ -90,6 +90,14 @@ class Ledger:
             return None
         return parse_receipt(blob.data_stream.read().decode("utf-8"), self.path(story_id))
 
+    def read(self, name: str) -> str | None:
+        """Another file of the record (below the receipts folder), e.g. a channel's counter."""
+        try:
+            blob = self._tree() / f"{self.prefix}/{name}"
+        except KeyError:
+            return None
+        return blob.data_stream.read().decode("utf-8")
+
     def story_ids(self) -> set[str]:
         """Every story with a receipt (a tree listing, no file reads)."""
         try:
@@ -98,8 +106,9 @@ class Ledger:
             return set()
         return {blob.name[:-4] for blob in folder.blobs if blob.name.endswith(".yml")}
 
-    def write(self, receipts: list[Receipt], message: str) -> str:
-        """Commit these receipts on top of the synced base and publish the commit.
+    def write(self, receipts: list[Receipt], message: str, files: dict[str, str] | None = None) -> str:
+        """Commit these receipts (and `files`: name below the receipts folder → text) on top
+        of the synced base and publish the commit.
 
         Raises LedgerConflict when someone else moved the branch first."""
         from gitdb import IStream
@@ -114,15 +123,17 @@ class Ledger:
                "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
         try:
             git.read_tree(self.base, env=env)
-            for receipt in receipts:
-                data = receipt.dumps().encode("utf-8")
+            paths = {self.path(r.story_id): r.dumps() for r in receipts}
+            paths.update({f"{self.prefix}/{name}": text for name, text in (files or {}).items()})
+            for path, text in paths.items():
+                data = text.encode("utf-8")
                 sha = self.repo.odb.store(IStream("blob", len(data), BytesIO(data))).hexsha.decode()
-                git.update_index("--add", "--cacheinfo", f"100644,{sha},{self.path(receipt.story_id)}", env=env)
+                git.update_index("--add", "--cacheinfo", f"100644,{sha},{path}", env=env)
             tree = git.write_tree(env=env)
             commit = git.commit_tree(tree, "-p", self.base, "-m", f"{message} [skip ci]", env=env)
         finally:
             os.unlink(index)
-        self._publish(commit, [self.path(r.story_id) for r in receipts])
+        self._publish(commit, list(paths))
         self.base = commit
         return commit
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..dates import BERLIN
 from ..errors import LedgerConflict, OutcomeUnknown, PublishError, SendError
 from ..site import SiteUrls
-from .channel import Channel, Delivery, Post, SendContext, channel_classes
+from .channel import Channel, ClaimFiles, Delivery, Post, SendContext, channel_classes
 from .http import HttpClient
 from .ledger import Ledger
 from .plan import RECOVER, RESEND, Entry, Plan, make_plan, this_run
@@ -159,17 +159,20 @@ class Publisher:
     def _claim(self, jobs: list[Job]) -> None:
         """One commit claims every job; pushed before anything is sent."""
         receipts: dict[str, Receipt] = {}
+        files = ClaimFiles(self.ledger.read)
         claimed = _now()
         for job in jobs:
             story_id, previous = job.entry.story_id, job.entry.record
             receipt = receipts.get(story_id) or self.ledger.receipt(story_id) or Receipt(story_id)
             attempts = previous.attempts + 1 if previous else 1
             key = previous.key if job.reuses_key else f"{story_id}-{job.entry.channel}-{attempts}"
+            detail = dict(previous.detail) if previous else {}
+            detail.update(job.adapter.prepare_claim(job.post, detail, files))
             job.record = ChannelRecord(CLAIMED, key, self.run_id, claimed, attempts, post=job.post.digest(),
-                                       detail=dict(previous.detail) if previous else {})
+                                       detail=detail)
             receipts[story_id] = receipt.with_record(job.entry.channel, job.record)
         names = ", ".join(f"{j.entry.story_id}/{j.entry.channel}" for j in jobs)
-        self.ledger.write(list(receipts.values()), f"publish: claim {names}")
+        self.ledger.write(list(receipts.values()), f"publish: claim {names}", files.changed)
 
     def _send(self, job: Job) -> Outcome:
         adapter, post, entry = job.adapter, job.post, job.entry
@@ -192,7 +195,8 @@ class Publisher:
             attempt = 0
             while True:
                 try:
-                    return outcome(SENT, "", adapter.send(post, context))
+                    delivery = adapter.send(post, context)
+                    return outcome(SENT, delivery.note, delivery)
                 except OutcomeUnknown as exc:
                     if adapter.can_look_up:
                         found = adapter.lookup(post, context)
@@ -219,9 +223,11 @@ class Publisher:
     def _checkpoint(self, job: Job, detail: dict) -> None:
         """Progress of a long send (e.g. recipients served), recorded while still claimed."""
         job.record = replace(job.record, detail={**job.record.detail, **detail})
-        self._write(job, f"publish: {job.entry.channel} progress for {job.entry.story_id}")
+        if not self._write(job, f"publish: {job.entry.channel} progress for {job.entry.story_id}"):
+            raise SendError(f"Fortschritt nicht im Versandprotokoll gespeichert ({self.ledger.where}); Versand "
+                            "angehalten, der nächste Lauf setzt fort.", retry=True)
 
-    def _write(self, job: Job, message: str, outcome: Outcome | None = None) -> None:
+    def _write(self, job: Job, message: str, outcome: Outcome | None = None) -> bool:
         story_id, channel = job.entry.story_id, job.entry.channel
         for attempt in range(MAX_CONFLICTS):
             try:
@@ -233,7 +239,7 @@ class Publisher:
                     logger.warning("%s/%s: Eintrag gehört inzwischen Lauf %s; dieser Lauf (%s) trägt trotzdem "
                                    "sein Ergebnis ein.", story_id, channel, current.run, job.record.run)
                 self.ledger.write([receipt.with_record(channel, job.record)], message)
-                return
+                return True
             except LedgerConflict:
                 continue
             except PublishError as exc:  # the remote is unreachable: the claim stands for the next run
@@ -246,6 +252,7 @@ class Publisher:
             outcome.message = f"{outcome.message} {problem}".strip()
             if outcome.status == SENT:
                 outcome.status = UNKNOWN
+        return False
 
 
 __all__ = ["BLOCKED", "FAILED", "Outcome", "PublishReport", "Publisher", "RETRY", "SENT", "UNKNOWN"]
