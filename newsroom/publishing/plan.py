@@ -31,7 +31,7 @@ def this_run() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def claim_is_stale(record: ChannelRecord, now: datetime, lease_seconds: float) -> bool:
+def claim_is_stale(record: ChannelRecord, lease_seconds: float) -> bool:
     """A claim whose run is gone: its process died on this host, or its lease ran out
     (measured on the real clock: a rehearsal with another `now` must not steal live claims)."""
     host, _, pid = record.run.rpartition(":")
@@ -108,7 +108,7 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
             if channel and name != channel:
                 continue
             record = receipt.get(name) if receipt else None
-            state = _state(card, record, now, moment, in_window or (early and name in ahead), explicit,
+            state = _state(card, record, moment, in_window or (early and name in ahead), explicit,
                            lease_seconds, early=early and name in ahead)
             plan.entries.append(Entry(card.id, card.source, card.title, card.ts, card.status, name, state, record))
     plan.entries.sort(key=lambda e: (-e.ts, e.story_id))
@@ -116,7 +116,7 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
     return plan
 
 
-def _state(card, record: ChannelRecord | None, now: datetime, moment: float, in_window: bool, explicit: bool,
+def _state(card, record: ChannelRecord | None, moment: float, in_window: bool, explicit: bool,
            lease_seconds: float, early: bool = False) -> str:
     if card.status != "published":
         return DRAFT
@@ -125,7 +125,7 @@ def _state(card, record: ChannelRecord | None, now: datetime, moment: float, in_
     if record is None:
         return DUE if in_window or explicit else OUTSIDE
     if record.status == CLAIMED:
-        return RECOVER if claim_is_stale(record, now, lease_seconds) else IN_FLIGHT
+        return RECOVER if claim_is_stale(record, lease_seconds) else IN_FLIGHT
     if record.status == RETRY:
         return DUE if in_window or explicit else OUTSIDE
     if record.status in (FAILED, UNKNOWN):
