@@ -17,7 +17,8 @@ THEME = "theme"
 CACHE_PATH = ".cache"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["template_filters", "stories", "static_pages", "assets", "feeds", "sitemap", "mastodon", "channel_preview"]
+PLUGINS = ["template_filters", "stories", "static_pages", "assets", "feeds", "sitemap", "mastodon", "channel_preview",
+           "press"]
 
 # Where stories, static pages and media live below PATH.
 STORIES_DIR = "stories"
@@ -165,3 +166,19 @@ FEED_ID_DATE = "2022"
 FEED_PRESS_CHANNEL = "press"
 # Key of the media portal's feed (e.g. "medien") once its plugin provides one; None until then.
 FEED_MEDIA_PORTAL = None
+
+# Press releases by e-mail (plugins/press; README "Press releases"). The SMTP server, the sender
+# and the distribution list come only from NEWSROOM_PRESS_… environment variables: journalists'
+# addresses never live in this repository.
+PRESS_NUMBER_FORMAT = "PM {number}/{year}"  # numbered from 1 each year; a story keeps its number
+PRESS_SENDER = "Landeshauptstadt Düsseldorf · Amt für Kommunikation"  # the head of every release
+PRESS_PLACE = "Düsseldorf"  # "Düsseldorf, 26. November 2026"
+PRESS_FOOTER = ("Sie erhalten diese Pressemitteilung über den Presseverteiler der Landeshauptstadt "
+                "Düsseldorf. Abmelden: {unsubscribe}")
+PRESS_LIST_ID = "Presseverteiler Landeshauptstadt Düsseldorf <presse.duesseldorf.de>"  # List-Id header
+PRESS_UNSUBSCRIBE = None  # List-Unsubscribe (mailto: or https:); None: a mail to the Reply-To or From address
+PRESS_ATTACH_IMAGE = False  # True: the lead image goes along as attachment …
+PRESS_ATTACHMENT_MAX_BYTES = 2_000_000  # … when it is at most this large; it is always linked
+PRESS_BATCH = 200  # recipients per batch; each batch is recorded before it goes out
+PRESS_SMTP_TIMEOUT = 60  # seconds to wait for each answer of the SMTP server
+PRESS_SMTP_RECONNECTS = 3  # new connections in one run after a drop; then a later run goes on

@@ -1,0 +1,1 @@
+from .press import register  # noqa: F401

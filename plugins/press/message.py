@@ -1,0 +1,160 @@
+"""The press release as a mail: text and HTML from the templates, headers under the default policy.
+
+`compose()` fills theme/templates/press/message.txt and message.html once per release;
+`MailFactory.message()` wraps them into one message per recipient. Every header value
+passes `one_line()` and is then set through Python's email package with
+`policy.default`, which refuses a line break in a header: a title that tries to add
+"Bcc:" stays text in the Subject and can never become a header of its own.
+"""
+
+from __future__ import annotations
+
+import copy
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from newsroom.dates import BERLIN, german_date, short_german_date
+from newsroom.errors import SendError
+
+from .plaintext import html_to_text
+from .recipients import Recipient
+
+SMTP_POLICY = policy.SMTP  # policy.default with CRLF line ends, as SMTP wants them
+_CONTROL = dict.fromkeys(list(range(32)) + [127], " ")
+
+
+def one_line(value: object) -> str:
+    """A header value: control characters (CR, LF, tabs …) become spaces, runs of space one."""
+    return " ".join(str(value).translate(_CONTROL).split())
+
+
+def sperrfrist_text(moment: datetime) -> str:
+    """'30.11.2026, 10:00 Uhr'."""
+    moment = moment.astimezone(BERLIN)
+    return f"{short_german_date(moment)}, {moment:%H:%M} Uhr"
+
+
+def sperrfrist(payload: dict, issued: datetime) -> str | None:
+    """The Sperrfrist to state: the public time, when a story with an embargo goes out before it."""
+    public = datetime.fromisoformat(payload["date"])
+    if payload.get("embargo") and issued < public:
+        return sperrfrist_text(public)
+    return None
+
+
+@dataclass(frozen=True)
+class Composed:
+    number: str
+    subject: str
+    text: str
+    html: str
+
+
+_ENVIRONMENTS: dict[str, Environment] = {}
+
+
+def _templates(theme: str) -> Environment:
+    if theme not in _ENVIRONMENTS:
+        _ENVIRONMENTS[theme] = Environment(
+            loader=FileSystemLoader(str(Path(theme) / "templates" / "press")),
+            autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+            keep_trailing_newline=True)
+    return _ENVIRONMENTS[theme]
+
+
+def compose(payload: dict, number: str, issued: datetime, settings: dict, *, unsubscribe: str) -> Composed:
+    """Subject, text and HTML of one release (`payload` as PressChannel.render made it)."""
+    stated = sperrfrist(payload, issued)
+    subject = f"{number}: {payload['title']}"
+    if stated:
+        subject = f"Sperrfrist: {stated} – {subject}"
+    view = {
+        "number": number, "subject": one_line(subject), "sperrfrist": stated,
+        "sender": settings.get("PRESS_SENDER", ""), "place": settings.get("PRESS_PLACE", "Düsseldorf"),
+        "issued": german_date(issued.astimezone(BERLIN)), "title": payload["title"], "summary": payload["summary"],
+        "contact": payload["contact"], "url": payload["url"], "media": payload["media"], "note": payload.get("note"),
+        "footer": settings.get("PRESS_FOOTER", "").format(unsubscribe=unsubscribe_label(unsubscribe)),
+    }
+    env = _templates(settings["THEME"])
+    text = env.get_template("message.txt").render(view, body=html_to_text(payload["body_html"]))
+    html = env.get_template("message.html").render(view, body_html=Markup(payload["body_html"]))
+    return Composed(number, view["subject"], text, html)
+
+
+def parse_address(value: str, what: str) -> Address:
+    """One address as a header gives it ('Presse <presse@duesseldorf.de>'), or a SendError."""
+    header = policy.default.header_factory("from", one_line(value))
+    addresses = getattr(header, "addresses", ())
+    if len(addresses) != 1 or header.defects or "@" not in addresses[0].addr_spec:
+        raise SendError(f"Pressemitteilung: {what} „{one_line(value)}“ ist keine gültige Adresse "
+                        "(Form: Name <adresse@domain.de>).")
+    return addresses[0]
+
+
+class MailFactory:
+    """One release's message, made once; per recipient only To, Date and Message-ID change."""
+
+    def __init__(self, composed: Composed, *, sender: Address, reply_to: Address | None, list_id: str,
+                 unsubscribe: str, story_id: str, attachment: Path | None = None):
+        self.composed = composed
+        self.sender = sender
+        self.story_id = story_id
+        base = EmailMessage(policy=policy.default)
+        base["Subject"] = composed.subject
+        base["From"] = sender
+        if reply_to is not None:
+            base["Reply-To"] = reply_to
+        base["List-Id"] = f"{one_line(list_id)}"
+        base["List-Unsubscribe"] = f"<{one_line(unsubscribe)}>"
+        base["Content-Language"] = "de"
+        base.set_content(composed.text, charset="utf-8")
+        base.add_alternative(composed.html, subtype="html", charset="utf-8")
+        if attachment is not None:
+            kind = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+            maintype, subtype = kind.split("/", 1)
+            base.add_attachment(attachment.read_bytes(), maintype=maintype, subtype=subtype,
+                                filename=attachment.name)
+        self.base = base
+        # "PM 123/2026" → "pm-123-2026": stable per release and recipient, so a copy that went
+        # out twice (RFC 1047) is recognisably the same message.
+        self.id_stem = "-".join("".join(c if c.isalnum() else " " for c in composed.number).lower().split())
+
+    def message_id(self, key: str) -> str:
+        return f"<{self.id_stem}.{self.story_id}.{key}@{self.sender.domain}>"
+
+    def message(self, recipient: Recipient, key: str, now: datetime | None = None) -> EmailMessage:
+        message = copy.deepcopy(self.base)
+        message["To"] = Address(display_name=one_line(recipient.name), addr_spec=recipient.address)
+        message["Date"] = format_datetime((now or datetime.now(BERLIN)).astimezone(BERLIN))
+        message["Message-ID"] = self.message_id(key)
+        return message
+
+    def data(self, recipient: Recipient, key: str) -> bytes:
+        """The message as SMTP carries it (CRLF, 7-bit safe)."""
+        return self.message(recipient, key).as_bytes(policy=SMTP_POLICY)
+
+
+def unsubscribe_address(settings: dict, sender: Address, reply_to: Address | None) -> str:
+    """PRESS_UNSUBSCRIBE, else a mail to the press office asking to be taken off the list."""
+    configured = settings.get("PRESS_UNSUBSCRIBE")
+    if configured:
+        return configured
+    target = reply_to or sender
+    return f"mailto:{target.addr_spec}?subject={quote('Abmelden vom Presseverteiler')}"
+
+
+def unsubscribe_label(uri: str) -> str:
+    """How the footer names the way off the list: the address of a mailto:, else the URL."""
+    if uri.startswith("mailto:"):
+        return uri[len("mailto:"):].split("?", 1)[0]
+    return uri
