@@ -18,7 +18,7 @@ CACHE_PATH = ".cache"
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["template_filters", "stories", "static_pages", "assets", "feeds", "sitemap", "mastodon", "channel_preview",
-           "press"]
+           "facebook", "instagram", "x", "youtube", "bluesky", "press"]
 
 # Where stories, static pages and media live below PATH.
 STORIES_DIR = "stories"
@@ -166,6 +166,31 @@ FEED_ID_DATE = "2022"
 FEED_PRESS_CHANNEL = "press"
 # Key of the media portal's feed (e.g. "medien") once its plugin provides one; None until then.
 FEED_MEDIA_PORTAL = None
+
+# Social channels (plugins/facebook, instagram, x, youtube, bluesky; mastodon above). Every
+# limit here is checked in `invoke check`; credentials and API addresses come only from
+# NEWSROOM_<CHANNEL>_… environment variables (README "Social channels").
+SOCIAL_HASHTAGS = []  # put before each story's own tags in every social post, e.g. ["Düsseldorf"]
+PUBLISH_HTTP_TIMEOUT = (5, 30)  # seconds to connect, and to wait for each answer
+MASTODON_MAX_CHARACTERS = 500  # for `invoke check`; sending reads the instance's own limit
+X_MAX_WEIGHTED_LENGTH = 280  # twitter-text: links count X_URL_LENGTH, emoji and CJK 2
+X_URL_LENGTH = 23
+X_IMAGE_MAX_BYTES = 5 * 1024 * 1024  # larger lead images are left out of the post
+FACEBOOK_MAX_CHARACTERS = 63206  # unconfirmed: Meta documents no limit for Page posts
+META_GRAPH_API_VERSION = "v26.0"  # Facebook and Instagram
+INSTAGRAM_CAPTION_MAX = 2200
+INSTAGRAM_MAX_HASHTAGS = 30
+INSTAGRAM_MAX_MENTIONS = 20
+INSTAGRAM_IMAGE_MAX_BYTES = 8_000_000  # JPEG only
+INSTAGRAM_ASPECT_RATIO = ((4, 5), (191, 100))  # width:height from 4:5 (upright) to 1.91:1 (wide)
+INSTAGRAM_POLL_SECONDS = 3  # between checks whether Meta has fetched the image
+INSTAGRAM_POLL_ATTEMPTS = 20  # then the next run goes on with the same container
+YOUTUBE_TITLE_MAX = 100  # characters
+YOUTUBE_DESCRIPTION_MAX_BYTES = 5000  # UTF-8 bytes: umlauts count 2
+YOUTUBE_CATEGORY_ID = "25"  # News & Politics
+YOUTUBE_PRIVACY = "public"  # uploads of API projects Google has not audited stay private anyway
+BLUESKY_MAX_GRAPHEMES = 300
+BLUESKY_THUMB_MAX_BYTES = 1_000_000  # a larger lead image leaves the link card without picture
 
 # Press releases by e-mail (plugins/press; README "Press releases"). The SMTP server, the sender
 # and the distribution list come only from NEWSROOM_PRESS_… environment variables: journalists'

@@ -103,7 +103,9 @@ class HttpClient:
 
     def request(self, method: str, url: str, *, idempotent: bool, limited=None, **kwargs) -> requests.Response:
         """`limited(response)`: True when an answer other than 429 means "rate limit reached"
-        (Meta's Graph API says so with error codes 4, 17, 32, 613 in a 400 or 403)."""
+        (Meta's Graph API says so with error codes 4, 17, 32, 613 in a 400 or 403), or the
+        seconds to wait when the answer says so in the adapter's own way (a longer wait than
+        the standard headers name wins: X's daily caps, Meta's usage headers)."""
         attempt = 0
         while True:
             if self._not_before > time.monotonic():
@@ -120,10 +122,13 @@ class HttpClient:
                 continue
             self._note_quota(response)
             status = response.status_code
-            if status == 429 or (limited is not None and status >= 400 and limited(response)):
+            verdict = limited(response) if limited is not None and status >= 400 else False
+            if status == 429 or verdict:
                 seconds = wait_for(response)
+                if isinstance(verdict, (int, float)) and not isinstance(verdict, bool):
+                    seconds = max(seconds or 0.0, float(verdict))
                 self._sleep(self._backoff(attempt) if seconds is None else seconds + random.uniform(0, 0.25),
-                            "HTTP 429 (zu viele Anfragen)")
+                            "HTTP 429 (zu viele Anfragen)" if status == 429 else f"HTTP {status}: Ratenlimit erreicht")
             elif status >= 500:
                 if not idempotent:
                     raise OutcomeUnknown(f"{self.label}: HTTP {status} vom Server; ob der Beitrag angelegt "
@@ -154,5 +159,8 @@ def describe(response: requests.Response, limit: int = 300) -> str:
     else:
         text = str(body.get("error") or body.get("message") or body.get("detail") or body) \
             if isinstance(body, dict) else str(body)
+        error = body.get("error") if isinstance(body, dict) else None
+        if isinstance(error, dict) and error.get("message"):  # Meta and Google nest their errors
+            text = str(error["message"])
     text = " ".join(redact(text).split())
     return text[:limit] + ("…" if len(text) > limit else "")

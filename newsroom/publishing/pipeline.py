@@ -176,7 +176,8 @@ class Publisher:
 
     def _send(self, job: Job) -> Outcome:
         adapter, post, entry = job.adapter, job.post, job.entry
-        client = HttpClient(adapter.label, deadline=float(self.settings["PUBLISH_RETRY_SECONDS"]))
+        client = HttpClient(adapter.label, deadline=float(self.settings["PUBLISH_RETRY_SECONDS"]),
+                            timeout=tuple(self.settings.get("PUBLISH_HTTP_TIMEOUT", (5.0, 30.0))))
         context = SendContext(job.record.key, client, dict(job.record.detail),
                               checkpoint=lambda detail: self._checkpoint(job, detail))
 

@@ -47,3 +47,26 @@ def default_post(release: Release, *, own_text: str | None, tags: list[str], wit
 def weighted_length(text: str, url_length: int) -> int:
     """Length as Mastodon and X count it: every URL as `url_length` characters."""
     return len(URL.sub("x" * url_length, unicodedata.normalize("NFC", text)))
+
+
+def fitted_post(release: Release, *, own_text: str | None, tags: list[str], fits) -> str:
+    """The default post for a channel with a tight limit: as many hashtags as fit, then
+    without the summary, until `fits(text)`. An editor's own text is never shortened (it is
+    validated instead); the shortest candidate is returned when nothing fits."""
+    if own_text:
+        return default_post(release, own_text=own_text, tags=tags)
+    text = ""
+    for with_summary in (True, False):
+        for count in range(len(tags), -1, -1):
+            text = default_post(release, own_text=None, tags=tags[:count], with_summary=with_summary)
+            if fits(text):
+                return text
+    return text
+
+
+def count_hashtags(text: str) -> int:
+    """Hashtags as the platforms see them: '#' after a space or at the start, then a word."""
+    return len(HASHTAG.findall(text))
+
+
+HASHTAG = re.compile(r"(?:^|(?<=\s))#[^\W_][\w]*", re.UNICODE)

@@ -3,17 +3,27 @@
 API: POST /api/v1/statuses with an `Idempotency-Key` header (the server answers a
 repeated key with the first status for an hour), POST /api/v2/media for the image.
 Lookup after a crash: the account's recent statuses, matched by the story's address.
+Length: `invoke check` counts against MASTODON_MAX_CHARACTERS (no network there); the
+send reads the instance's own limit (GET /api/v2/instance → configuration.statuses.
+max_characters, characters_reserved_per_url) once per process and refuses a text that
+does not fit before posting anything; when the instance cannot say, the setting stands.
 Environment: NEWSROOM_MASTODON_TOKEN (access token with write:statuses and
 write:media), NEWSROOM_MASTODON_BASE_URL (the instance, e.g. https://social.bund.de).
 """
 
 from __future__ import annotations
 
+import logging
+from urllib.parse import urlsplit
+
 from newsroom.errors import SendError
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
 from newsroom.publishing.text import default_post, hashtags, weighted_length
 
 URL_LENGTH = 23  # Mastodon counts every link as 23 characters
+
+logger = logging.getLogger("newsroom.publishing")
+INSTANCE_LIMITS: dict[str, tuple[int, int]] = {}  # base URL → (max characters, characters per URL)
 
 
 class MastodonChannel(Channel):
@@ -48,8 +58,36 @@ class MastodonChannel(Channel):
     def _headers(self, **extra) -> dict:
         return {"Authorization": f"Bearer {self.credentials.require('TOKEN')}", **extra}
 
+    def instance_limits(self, client) -> tuple[int, int]:
+        """(max characters, characters per link) as the instance states them; the setting and
+        23 when it cannot say. Asked once per process and instance."""
+        if self.base_url in INSTANCE_LIMITS:
+            return INSTANCE_LIMITS[self.base_url]
+        try:
+            answer = client.request("GET", f"{self.base_url}/api/v2/instance", idempotent=True).json()
+            statuses = answer["configuration"]["statuses"]
+            limits = (int(statuses["max_characters"]), int(statuses.get("characters_reserved_per_url", URL_LENGTH)))
+        except SendError as exc:
+            if exc.retry:
+                raise
+            logger.warning("Mastodon: Zeichenlimit der Instanz nicht lesbar (%s); es gilt MASTODON_MAX_CHARACTERS = %s.",
+                           exc, self.max_characters)
+            return self.max_characters, URL_LENGTH
+        except (ValueError, KeyError, TypeError):
+            logger.warning("Mastodon: /api/v2/instance nennt kein Zeichenlimit; es gilt MASTODON_MAX_CHARACTERS = %s.",
+                           self.max_characters)
+            return self.max_characters, URL_LENGTH
+        INSTANCE_LIMITS[self.base_url] = limits
+        return limits
+
     def send(self, post: Post, context: SendContext) -> Delivery:
         client = context.client
+        limit, per_link = self.instance_limits(client)
+        length = weighted_length(post.text, per_link)
+        if length > limit:
+            raise SendError(f"Mastodon: Der Text hat {length} Zeichen (Links zählen {per_link}), die Instanz "
+                            f"{urlsplit(self.base_url).hostname} erlaubt {limit}. Bitte unter channels.mastodon.text "
+                            "kürzen oder MASTODON_MAX_CHARACTERS anpassen.")
         data = {k: v for k, v in post.payload.items() if k != "media"}
         media_ids = []
         for item in post.payload.get("media", []):

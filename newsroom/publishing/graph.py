@@ -1,0 +1,66 @@
+"""Meta's Graph API as the Facebook and Instagram adapters meet it: errors and rate limits.
+
+Errors come as `{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}`,
+usually with HTTP 400 or 403. Throttling is not a 429 but an error code: 4 (app), 17
+(user), 32 (Page), 613 (custom), 80001–80014 (Business Use Case limits of Page and
+Instagram tokens). How long to wait is in the usage headers (`X-Business-Use-Case-Usage`:
+`estimated_time_to_regain_access` in minutes). Code 9 with subcode 2207042 is Instagram's
+publishing limit (posts per 24 hours): nothing to wait for within one run.
+"""
+
+from __future__ import annotations
+
+import json
+
+import requests
+
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
+PUBLISHING_LIMIT = (9, 2207042)
+DAY = 24 * 3600.0
+USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-Page-Usage", "X-App-Usage", "X-Ad-Account-Usage")
+
+
+def error_of(response: requests.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def regain_seconds(headers) -> float | None:
+    """The longest `estimated_time_to_regain_access` (minutes) any usage header reports."""
+    minutes: list[float] = []
+
+    def collect(node) -> None:
+        if isinstance(node, dict):
+            value = node.get("estimated_time_to_regain_access")
+            if isinstance(value, (int, float)):
+                minutes.append(float(value))
+            for child in node.values():
+                collect(child)
+        elif isinstance(node, list):
+            for child in node:
+                collect(child)
+
+    for name in USAGE_HEADERS:
+        if name in headers:
+            try:
+                collect(json.loads(headers[name]))
+            except ValueError:
+                continue
+    return max(minutes) * 60 if minutes else None
+
+
+def limited(response: requests.Response) -> bool | float:
+    """For HttpClient: False for an ordinary error; True (back off) or the seconds to wait
+    when the error says a rate limit was reached."""
+    error = error_of(response)
+    code, subcode = error.get("code"), error.get("error_subcode")
+    if (code, subcode) == PUBLISHING_LIMIT:
+        return DAY  # beyond any run's deadline: the next run tries again
+    if code not in RATE_LIMIT_CODES:
+        return False
+    return regain_seconds(response.headers) or True
+

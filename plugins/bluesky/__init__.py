@@ -1,0 +1,1 @@
+from .bluesky import register  # noqa: F401

@@ -1,0 +1,213 @@
+"""bluesky: posts a story to Bluesky (AT Protocol) with link facets and a link card.
+
+API (XRPC on the account's PDS): com.atproto.server.createSession once per process
+(the limit is 30 per 5 minutes and 300 per day per account), refreshSession when the
+access token expired; com.atproto.repo.uploadBlob for the card's thumbnail (at most
+1,000,000 bytes; larger images leave the card without picture);
+com.atproto.repo.createRecord of an app.bsky.feed.post with `text`, `createdAt`,
+`langs: ["de"]`, link and hashtag facets (UTF-8 byte offsets, richtext.py) and an
+app.bsky.embed.external card (address, title, summary) – the server builds no card itself.
+Idempotent: the record key is a TID derived from the send's idempotency key, so a
+retry with the same key lands on the same record instead of posting twice (the PDS
+answers an existing key with an error, today often a 500). Lookup: getRecord of that
+key, then the account's latest posts matched by the story's address.
+Rate limits: 429 with `ratelimit-reset` (Unix time).
+Environment: NEWSROOM_BLUESKY_HANDLE (e.g. duesseldorf.de), NEWSROOM_BLUESKY_APP_PASSWORD
+(an app password, not the account's), NEWSROOM_BLUESKY_BASE_URL (default https://bsky.social).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+from newsroom.errors import SendError
+from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
+from newsroom.publishing.secrets import REDACTOR
+from newsroom.publishing.text import fitted_post, hashtags
+
+from .richtext import facet_problems, facets, graphemes, record_key
+
+COLLECTION = "app.bsky.feed.post"
+THUMB_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+
+
+def german_number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+class Sessions:
+    """Sessions shared by every adapter in this process, one per PDS and account."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.by_account: dict[tuple[str, str], dict] = {}
+
+
+SESSIONS = Sessions()
+
+
+class BlueskyChannel(Channel):
+    name = "bluesky"
+    label = "Bluesky"
+    idempotent = True
+    can_look_up = True
+    required_env = ("HANDLE", "APP_PASSWORD")
+    default_base_url = "https://bsky.social"
+
+    @property
+    def max_graphemes(self) -> int:
+        return int(self.settings.get("BLUESKY_MAX_GRAPHEMES", 300))
+
+    def render(self, release: Release) -> Post:
+        story = release.story
+        tags = hashtags(story.tags, tuple(self.settings.get("SOCIAL_HASHTAGS", ())))
+        text = fitted_post(release, own_text=self.own_text(story), tags=tags,
+                           fits=lambda candidate: graphemes(candidate) <= self.max_graphemes)
+        record = {"$type": COLLECTION, "text": text, "langs": ["de"], "facets": facets(text),
+                  "embed": {"$type": "app.bsky.embed.external",
+                            "external": {"uri": release.url, "title": story.title, "description": story.summary}}}
+        payload: dict = {"record": record, "published": story.date.timestamp()}
+        media: tuple[str, ...] = ()
+        if self._thumb_fits(release):
+            payload["thumb"] = {"file": str(release.image_file),
+                                "mimeType": THUMB_TYPES[Path(release.image_file).suffix.lower()]}
+            media = (release.image_url,)
+        return Post(self.name, story.id, text, link=release.url, media=media, payload=payload)
+
+    def _thumb_fits(self, release: Release) -> bool:
+        file = release.image_file
+        limit = int(self.settings.get("BLUESKY_THUMB_MAX_BYTES", 1_000_000))
+        return (file is not None and Path(file).suffix.lower() in THUMB_TYPES and Path(file).is_file()
+                and Path(file).stat().st_size <= limit)
+
+    def validate(self, post: Post) -> list[str]:
+        problems = []
+        count = graphemes(post.text)
+        if count > self.max_graphemes:
+            problems.append(f"Bluesky: Der Text hat {count} Zeichen, erlaubt sind {self.max_graphemes} (gezählt "
+                            "wie Bluesky: jedes sichtbare Zeichen einmal, auch ein zusammengesetztes Emoji; Links "
+                            "zählen voll). Bitte unter channels.bluesky.text kürzen.")
+        size = len(post.text.encode("utf-8"))
+        if size > 3000:
+            problems.append(f"Bluesky: Der Text hat {german_number(size)} Bytes (UTF-8), erlaubt sind 3.000.")
+        return problems + facet_problems(post.text, post.payload["record"]["facets"])
+
+    # -- XRPC --------------------------------------------------------------------------
+
+    def _xrpc(self, nsid: str) -> str:
+        return f"{self.base_url}/xrpc/{nsid}"
+
+    def _account(self) -> tuple[str, str]:
+        return self.base_url, self.credentials.require("HANDLE", secret=False)
+
+    def _session(self, client, *, renew: bool = False) -> dict:
+        """The shared session; refreshed when expired, created only when there is none."""
+        account = self._account()
+        with SESSIONS.lock:
+            session = SESSIONS.by_account.get(account)
+            if session is not None and not renew:
+                return session
+            if session is not None:
+                try:
+                    session = client.request("POST", self._xrpc("com.atproto.server.refreshSession"),
+                                             idempotent=True,
+                                             headers={"Authorization": f"Bearer {session['refreshJwt']}"}).json()
+                except SendError as exc:
+                    if exc.status is None:
+                        raise
+                    session = None  # refresh token expired or revoked as well: log in again
+            if session is None:
+                session = client.request("POST", self._xrpc("com.atproto.server.createSession"), idempotent=True,
+                                         json={"identifier": account[1],
+                                               "password": self.credentials.require("APP_PASSWORD")}).json()
+            for token in ("accessJwt", "refreshJwt"):
+                REDACTOR.add(session.get(token, ""))
+            SESSIONS.by_account[account] = session
+            return session
+
+    def _call(self, client, method: str, nsid: str, *, idempotent: bool, **kwargs):
+        """An authenticated XRPC call; an expired access token is refreshed once."""
+        for attempt in (0, 1):
+            session = self._session(client, renew=attempt == 1)
+            headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {session['accessJwt']}"}
+            try:
+                return client.request(method, self._xrpc(nsid), idempotent=idempotent, headers=headers, **kwargs)
+            except SendError as exc:
+                if attempt == 0 and exc.status in (400, 401) and "ExpiredToken" in str(exc):
+                    kwargs["headers"] = {k: v for k, v in headers.items() if k != "Authorization"}
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    def _rkey(self, post: Post, context: SendContext) -> str:
+        return record_key(context.key, float(post.payload["published"]))
+
+    def _delivery(self, did: str, rkey: str, uri: str) -> Delivery:
+        return Delivery(uri, f"https://bsky.app/profile/{did}/post/{rkey}", detail={"rkey": rkey})
+
+    def send(self, post: Post, context: SendContext) -> Delivery:
+        client = context.client
+        did = self._session(client)["did"]
+        rkey = self._rkey(post, context)
+        record = {**post.payload["record"], "createdAt": _now()}
+        thumb = post.payload.get("thumb")
+        if thumb:
+            # Blobs are stored by content hash: uploading twice is harmless.
+            blob = self._call(client, "POST", "com.atproto.repo.uploadBlob", idempotent=True,
+                              headers={"Content-Type": thumb["mimeType"]}, data=Path(thumb["file"]).read_bytes())
+            external = {**record["embed"]["external"], "thumb": blob.json()["blob"]}
+            record["embed"] = {**record["embed"], "external": external}
+        try:
+            # Not idempotent for HttpClient: an existing key answers with an error (often a 500),
+            # and a lost answer must be looked up (getRecord) rather than blindly repeated.
+            answer = self._call(client, "POST", "com.atproto.repo.createRecord", idempotent=False,
+                                json={"repo": did, "collection": COLLECTION, "rkey": rkey, "record": record}).json()
+        except SendError as exc:
+            if exc.status in (400, 409) and ("already exists" in str(exc).lower() or "RecordAlreadyExists" in str(exc)):
+                found = self._get_record(client, did, rkey)
+                if found:
+                    return found
+            raise
+        return self._delivery(did, rkey, answer["uri"])
+
+    def _get_record(self, client, did: str, rkey: str) -> Delivery | None:
+        try:
+            answer = self._call(client, "GET", "com.atproto.repo.getRecord", idempotent=True,
+                                params={"repo": did, "collection": COLLECTION, "rkey": rkey}).json()
+        except SendError as exc:
+            if exc.status in (400, 404):  # RecordNotFound
+                return None
+            raise
+        return self._delivery(did, rkey, answer["uri"])
+
+    def lookup(self, post: Post, context: SendContext) -> Delivery | None:
+        client = context.client
+        did = self._session(client)["did"]
+        found = self._get_record(client, did, self._rkey(post, context))
+        if found or not post.link:
+            return found
+        # A send under another key (a lost record, a changed date): the latest posts by address.
+        answer = self._call(client, "GET", "com.atproto.repo.listRecords", idempotent=True,
+                            params={"repo": did, "collection": COLLECTION, "limit": 50}).json()
+        for item in answer.get("records") or []:
+            value = item.get("value") or {}
+            external = (value.get("embed") or {}).get("external") or {}
+            links = {f["uri"] for facet in value.get("facets") or [] for f in facet.get("features", []) if "uri" in f}
+            if post.link == external.get("uri") or post.link in links:
+                rkey = item["uri"].rsplit("/", 1)[-1]
+                return self._delivery(did, rkey, item["uri"])
+        return None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def adapters(_sender):
+    return BlueskyChannel
+
+
+def register() -> None:
+    channel_adapters.connect(adapters)

@@ -1,0 +1,1 @@
+from .facebook import register  # noqa: F401

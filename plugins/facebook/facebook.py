@@ -1,0 +1,102 @@
+"""facebook: posts a story to the city's Facebook Page (Graph API page feed).
+
+API: POST /{page-id}/feed with `message` and `link` (Facebook draws the link preview from
+the story page's OpenGraph tags), answer `{"id": "<page>_<post>"}`; the post's address
+from GET /{post-id}?fields=permalink_url. Throttling is signalled by error codes (4, 17,
+32, 613, 80001…) with the wait in `X-Business-Use-Case-Usage` (newsroom/publishing/graph.py).
+Not idempotent. Lookup: GET /{page-id}/feed, the latest posts, matched by the story's
+address in the message (the message always carries it).
+Environment: NEWSROOM_FACEBOOK_PAGE_ID, NEWSROOM_FACEBOOK_PAGE_TOKEN (a Page access token
+with pages_manage_posts), optionally NEWSROOM_FACEBOOK_APP_SECRET (adds appsecret_proof),
+NEWSROOM_FACEBOOK_BASE_URL (default https://graph.facebook.com; the API version is the
+setting META_GRAPH_API_VERSION).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from newsroom.errors import SendError
+from newsroom.publishing import graph
+from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
+from newsroom.publishing.text import default_post, hashtags
+
+
+def german_number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+class FacebookChannel(Channel):
+    name = "facebook"
+    label = "Facebook"
+    idempotent = False
+    can_look_up = True
+    required_env = ("PAGE_ID", "PAGE_TOKEN")
+    default_base_url = "https://graph.facebook.com"
+
+    @property
+    def max_characters(self) -> int:
+        return int(self.settings.get("FACEBOOK_MAX_CHARACTERS", 63206))
+
+    @property
+    def graph_url(self) -> str:
+        return f"{self.base_url}/{self.settings.get('META_GRAPH_API_VERSION', 'v26.0')}"
+
+    def render(self, release: Release) -> Post:
+        story = release.story
+        tags = hashtags(story.tags, tuple(self.settings.get("SOCIAL_HASHTAGS", ())))
+        text = default_post(release, own_text=self.own_text(story), tags=tags)
+        return Post(self.name, story.id, text, link=release.url, payload={"message": text, "link": release.url})
+
+    def validate(self, post: Post) -> list[str]:
+        if len(post.text) > self.max_characters:
+            return [f"Facebook: Der Text hat {german_number(len(post.text))} Zeichen, erlaubt sind "
+                    f"{german_number(self.max_characters)}. Bitte unter channels.facebook.text kürzen."]
+        return []
+
+    def _auth(self) -> dict:
+        token = self.credentials.require("PAGE_TOKEN")
+        auth = {"access_token": token}
+        secret = self.credentials.get("APP_SECRET")
+        if secret:
+            auth["appsecret_proof"] = hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+        return auth
+
+    def send(self, post: Post, context: SendContext) -> Delivery:
+        client, page = context.client, self.credentials.require("PAGE_ID", secret=False)
+        response = client.request("POST", f"{self.graph_url}/{page}/feed", idempotent=False, limited=graph.limited,
+                                  data={**post.payload, **self._auth()})
+        post_id = str(response.json().get("id") or "")
+        if not post_id:
+            raise SendError("Facebook: Antwort ohne id.")
+        return Delivery(post_id, self._permalink(context, post_id))
+
+    def _permalink(self, context: SendContext, post_id: str) -> str:
+        """The post's address; the post exists already, so a failing read falls back to the known form."""
+        try:
+            answer = context.client.request("GET", f"{self.graph_url}/{post_id}", idempotent=True,
+                                            limited=graph.limited,
+                                            params={"fields": "permalink_url", **self._auth()}).json()
+        except SendError:
+            answer = {}
+        return answer.get("permalink_url") or f"https://www.facebook.com/{post_id}"
+
+    def lookup(self, post: Post, context: SendContext) -> Delivery | None:
+        page = self.credentials.require("PAGE_ID", secret=False)
+        answer = context.client.request("GET", f"{self.graph_url}/{page}/feed", idempotent=True,
+                                        limited=graph.limited,
+                                        params={"fields": "id,message,permalink_url,created_time", "limit": 25,
+                                                **self._auth()}).json()
+        for item in answer.get("data") or []:
+            if post.link and post.link in (item.get("message") or ""):
+                return Delivery(str(item["id"]), item.get("permalink_url") or f"https://www.facebook.com/{item['id']}")
+        return None
+
+
+def adapters(_sender):
+    return FacebookChannel
+
+
+def register() -> None:
+    channel_adapters.connect(adapters)

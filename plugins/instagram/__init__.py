@@ -1,0 +1,1 @@
+from .instagram import register  # noqa: F401

@@ -1,0 +1,1 @@
+from .youtube import register  # noqa: F401
