@@ -30,7 +30,7 @@ ALL = "alle"
 ALL_WORDS = {"alle", "*", "all"}
 COLUMNS = ("address", "name", "medium", "themen")
 _SEPARATORS = re.compile(r"[;,]")
-_EMAIL = re.compile(r"[^\s<>()\[\]\\,;:@\"]+@[^\s<>()\[\]\\,;:@\"]+\.[^\s<>()\[\]\\,;:@\"]+")
+_EMAIL = re.compile(r"<?[^\s<>()\[\]\\,;:@\"]+@[^\s<>()\[\]\\,;:@\"]+\.[^\s<>()\[\]\\,;:@\"]+>?")
 
 
 @dataclass(frozen=True)

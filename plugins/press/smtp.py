@@ -40,7 +40,7 @@ class Reply:
     text: str = ""  # the server's words, addresses masked
 
     def __str__(self) -> str:
-        return f"{self.code} {self.text}".strip()
+        return f"{self.code} {self.text}" if self.code else self.text
 
 
 class Disconnected(Exception):
