@@ -44,6 +44,10 @@ class InstagramChannel(Channel):
     required_env = ("USER_ID", "TOKEN")
     default_base_url = "https://graph.facebook.com"
 
+    def __init__(self, settings, urls, environ=None):
+        super().__init__(settings, urls, environ)
+        self._containers: dict[str, str] = {}  # idempotency key → container made in this run
+
     def setting(self, key: str, default):
         return self.settings.get(f"INSTAGRAM_{key}", default)
 
@@ -119,7 +123,9 @@ class InstagramChannel(Channel):
     def send(self, post: Post, context: SendContext) -> Delivery:
         client, user = context.client, self.credentials.require("USER_ID", secret=False)
         self._check_quota(client, user)
-        container = context.detail.get("container")
+        # The container of an earlier attempt: of this run (remembered here) or of a run before
+        # (recorded in the claim's detail by the checkpoint).
+        container = self._containers.get(context.key) or context.detail.get("container")
         status = self._status(client, container) if container else None
         if status == "PUBLISHED":  # published by an earlier attempt whose answer was lost
             found = self.lookup(post, context)
@@ -137,6 +143,7 @@ class InstagramChannel(Channel):
             if not container:
                 raise SendError("Instagram: Container ohne id.")
             context.checkpoint({"container": container})
+            self._containers[context.key] = container
             status = None
         self._wait_until_finished(client, container, status, context)
         published = client.request("POST", f"{self.graph_url}/{user}/media_publish", idempotent=False,
@@ -179,6 +186,7 @@ class InstagramChannel(Channel):
                 raise SendError(f"Instagram: Das Bild wurde nicht angenommen ({explanation or 'ERROR'}). "
                                 "Meta lädt es von der Website: ist sie erreichbar und das Bild ein JPEG?")
             if status == "EXPIRED":
+                self._containers.pop(context.key, None)
                 context.checkpoint({"container": ""})
                 raise SendError("Instagram: Der Container ist abgelaufen (24 Stunden); der nächste Lauf legt einen "
                                 "neuen an.", retry=True)

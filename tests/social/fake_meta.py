@@ -1,0 +1,183 @@
+"""Meta's Graph API as documented (developers.facebook.com): a Page feed (POST and GET
+/{page-id}/feed, GET /{post-id}?fields=permalink_url) and Instagram content publishing
+(POST /{ig-user-id}/media, GET /{container}?fields=status_code, POST
+/{ig-user-id}/media_publish, GET /{ig-user-id}/media, /content_publishing_limit).
+Access tokens as `access_token` parameters; errors as `{"error": {message, type, code,
+error_subcode, fbtrace_id}}`; usage in `X-Business-Use-Case-Usage`."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from .fakeapi import FakeApi, Request, Response
+
+VERSION = "v26.0"
+PAGE_ID, PAGE_TOKEN = "104857600123", "EAAGpage-token-3f9c1d"
+IG_USER, IG_TOKEN = "17841400008460056", "EAAGinsta-token-8e2b4a"
+
+
+def error(code: int, message: str, kind: str = "OAuthException", subcode: int | None = None) -> dict:
+    body = {"message": message, "type": kind, "code": code, "fbtrace_id": "AbCdEfGh123"}
+    if subcode is not None:
+        body["error_subcode"] = subcode
+    return {"error": body}
+
+
+def usage(minutes: int) -> dict:
+    """The header Meta sends with Page and Instagram tokens (Business Use Case limits)."""
+    return {"X-Business-Use-Case-Usage": json.dumps(
+        {PAGE_ID: [{"type": "pages", "call_count": 100, "total_cputime": 12, "total_time": 14,
+                    "estimated_time_to_regain_access": minutes}]})}
+
+
+class FakeGraph(FakeApi):
+    def __init__(self):
+        super().__init__()
+        self.ids = itertools.count(9000000001)
+        self.page_posts: list[dict] = []
+        self.containers: dict[str, dict] = {}
+        self.media: list[dict] = []
+        self.in_progress_polls = 0  # how often a new container says IN_PROGRESS first
+        self.container_outcome = "FINISHED"
+        self.quota_used, self.quota_total = 0, 50
+        base = f"/{VERSION}"
+        self.route("POST", rf"{base}/(?P<page>\d+)/feed", self.page_create)
+        self.route("GET", rf"{base}/(?P<page>\d+)/feed", self.page_feed)
+        self.route("POST", rf"{base}/(?P<user>\d+)/media", self.container_create)
+        self.route("POST", rf"{base}/(?P<user>\d+)/media_publish", self.media_publish)
+        self.route("GET", rf"{base}/(?P<user>\d+)/media", self.media_list)
+        self.route("GET", rf"{base}/(?P<user>\d+)/content_publishing_limit", self.publishing_limit)
+        self.route("GET", rf"{base}/(?P<node>[\w]+)", self.node)
+
+    @property
+    def facebook_env(self) -> dict:
+        return {"NEWSROOM_FACEBOOK_PAGE_ID": PAGE_ID, "NEWSROOM_FACEBOOK_PAGE_TOKEN": PAGE_TOKEN,
+                "NEWSROOM_FACEBOOK_BASE_URL": self.url}
+
+    @property
+    def instagram_env(self) -> dict:
+        return {"NEWSROOM_INSTAGRAM_USER_ID": IG_USER, "NEWSROOM_INSTAGRAM_TOKEN": IG_TOKEN,
+                "NEWSROOM_INSTAGRAM_BASE_URL": self.url}
+
+    @staticmethod
+    def _token(request: Request) -> str:
+        return request.form().get("access_token") if request.method == "POST" else request.query.get("access_token")
+
+    def _refused(self, request: Request, token: str) -> Response | None:
+        if self._token(request) != token:
+            return Response(400, error(190, "Invalid OAuth access token - Cannot parse access token"))
+        return None
+
+    # -- Facebook Page ----------------------------------------------------------------
+
+    def page_create(self, request: Request) -> Response:
+        refused = self._refused(request, PAGE_TOKEN)
+        if refused:
+            return refused
+        form = request.form()
+        if not form.get("message") and not form.get("link"):
+            return Response(400, error(100, "(#100) Missing message or attachment", "OAuthException"))
+        post_id = f"{PAGE_ID}_{next(self.ids)}"
+        with self.lock:
+            self.page_posts.append({"id": post_id, "message": form.get("message", ""), "link": form.get("link"),
+                                    "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/{post_id[-10:]}",
+                                    "created_time": "2026-11-26T11:00:00+0000", "proof": form.get("appsecret_proof")})
+        return Response(200, {"id": post_id}, usage(0))
+
+    def page_feed(self, request: Request) -> Response:
+        refused = self._refused(request, PAGE_TOKEN)
+        if refused:
+            return refused
+        fields = request.query.get("fields", "id").split(",")
+        limit = int(request.query.get("limit", 25))
+        with self.lock:
+            data = [{k: p[k] for k in fields if k in p} for p in reversed(self.page_posts)][:limit]
+        return Response(200, {"data": data, "paging": {"cursors": {"before": "a", "after": "b"}}}, usage(0))
+
+    def node(self, request: Request) -> Response:
+        node = request.params["node"]
+        with self.lock:
+            post = next((p for p in self.page_posts if p["id"] == node), None)
+            container = self.containers.get(node)
+            media = next((m for m in self.media if m["id"] == node), None)
+        if post is not None:
+            return self._refused(request, PAGE_TOKEN) or Response(200, {"id": node,
+                                                                         "permalink_url": post["permalink_url"]})
+        refused = self._refused(request, IG_TOKEN)
+        if refused:
+            return refused
+        if container is not None:
+            with self.lock:
+                if container["polls_left"]:
+                    container["polls_left"] -= 1
+                    code = "IN_PROGRESS"
+                else:
+                    code = container["status_code"]
+            answer = {"id": node, "status_code": code}
+            if code == "ERROR":
+                answer["status"] = "Error: Media download has failed. The media URI doesn't meet our requirements."
+            return Response(200, answer)
+        if media is not None:
+            return Response(200, {"id": node, "permalink": media["permalink"]})
+        return Response(400, error(100, f"Unsupported get request. Object with ID '{node}' does not exist",
+                                   "GraphMethodException", 33))
+
+    # -- Instagram ----------------------------------------------------------------------
+
+    def container_create(self, request: Request) -> Response:
+        refused = self._refused(request, IG_TOKEN)
+        if refused:
+            return refused
+        form = request.form()
+        if not form.get("image_url", "").startswith("https://"):
+            return Response(400, error(9004, "Only photo or video can be accepted as media type.",
+                                       subcode=2207052))
+        container_id = str(next(self.ids))
+        with self.lock:
+            self.containers[container_id] = {"form": form, "status_code": self.container_outcome,
+                                             "polls_left": self.in_progress_polls}
+        return Response(200, {"id": container_id})
+
+    def media_publish(self, request: Request) -> Response:
+        refused = self._refused(request, IG_TOKEN)
+        if refused:
+            return refused
+        with self.lock:
+            if self.quota_used >= self.quota_total:
+                return Response(400, error(9, "Application request limit reached", subcode=2207042))
+            container = self.containers.get(request.form().get("creation_id", ""))
+            if container is None or container["status_code"] not in ("FINISHED",):
+                return Response(400, error(9007, "Media ID is not available", subcode=2207027))
+            container["status_code"] = "PUBLISHED"
+            media_id = str(next(self.ids))
+            self.media.append({"id": media_id, "caption": container["form"].get("caption", ""),
+                               "image_url": container["form"]["image_url"],
+                               "alt_text": container["form"].get("alt_text"),
+                               "permalink": f"https://www.instagram.com/p/C{media_id[-6:]}/",
+                               "timestamp": "2026-11-26T11:00:00+0000"})
+            self.quota_used += 1
+        return Response(200, {"id": media_id})
+
+    def media_list(self, request: Request) -> Response:
+        refused = self._refused(request, IG_TOKEN)
+        if refused:
+            return refused
+        fields = request.query.get("fields", "id").split(",")
+        with self.lock:
+            data = [{k: m[k] for k in fields if k in m} for m in reversed(self.media)]
+        return Response(200, {"data": data[:int(request.query.get("limit", 25))]})
+
+    def publishing_limit(self, request: Request) -> Response:
+        refused = self._refused(request, IG_TOKEN)
+        if refused:
+            return refused
+        with self.lock:
+            return Response(200, {"data": [{"quota_usage": self.quota_used,
+                                            "config": {"quota_total": self.quota_total, "quota_duration": 86400}}]})
+
+    def page_posts_for(self, url: str) -> list[dict]:
+        return [p for p in self.page_posts if url in p["message"]]
+
+    def media_for(self, url: str) -> list[dict]:
+        return [m for m in self.media if url in m["caption"]]

@@ -1,0 +1,151 @@
+"""Instagram against a Graph-API-shaped server: container, status polling, media_publish;
+caption and image rules checked from the file before anything is sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsroom.errors import ContentErrors
+from tests.social.fake_meta import IG_USER, FakeGraph, error, usage
+from tests.social.fakeapi import Answer, Drop, Stall
+from tests.social.support import IMAGE_URL, URL, adapter, due, jpeg, png, publish, receipt, release, statuses
+
+PUBLISH = rf"/v26.0/{IG_USER}/media_publish"
+CREATE = rf"/v26.0/{IG_USER}/media"
+
+
+@pytest.fixture
+def graph():
+    with FakeGraph() as server:
+        yield server
+
+
+def problems_for(tmp_path, data: bytes, name: str = "bild.jpg", **release_fields) -> list[str]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    channel = adapter("instagram")
+    return channel.validate(channel.render(release(image=f"fotos/{name}", image_file=path, **release_fields)))
+
+
+def test_a_story_without_lead_image_cannot_go_to_instagram():
+    channel = adapter("instagram")
+    assert channel.validate(channel.render(release())) == [
+        "Instagram braucht ein Bild: Die Meldung hat kein Aufmacherbild (Feld image)."]
+
+
+@pytest.mark.parametrize("data, expected", [
+    (jpeg(1080, 1350), []),  # 4:5, the tallest allowed
+    (jpeg(1080, 566), []),  # 1.908:1, just inside 1.91:1
+    (jpeg(1600, 900), []),
+    (jpeg(1080, 1351), ["Instagram: Das Bild fotos/bild.jpg hat das Seitenverhältnis 0,80:1 (1080 × 1351 Pixel); "
+                        "erlaubt ist 4:5 (0,8:1, hoch) bis 1,91:1 (quer). Bitte einen passenden Ausschnitt als "
+                        "Aufmacherbild verwenden."]),
+    (jpeg(2350, 1000), ["Instagram: Das Bild fotos/bild.jpg hat das Seitenverhältnis 2,35:1 (2350 × 1000 Pixel); "
+                        "erlaubt ist 4:5 (0,8:1, hoch) bis 1,91:1 (quer). Bitte einen passenden Ausschnitt als "
+                        "Aufmacherbild verwenden."]),
+    # A phone photo stored 1600 × 900 but turned upright by its EXIF orientation is 9:16 as shown.
+    (jpeg(1600, 900, orientation=6), ["Instagram: Das Bild fotos/bild.jpg hat das Seitenverhältnis 0,56:1 "
+                                      "(900 × 1600 Pixel); erlaubt ist 4:5 (0,8:1, hoch) bis 1,91:1 (quer). Bitte "
+                                      "einen passenden Ausschnitt als Aufmacherbild verwenden."]),
+    (jpeg(1080, 1080, padding=8_100_000), ["Instagram: Das Bild fotos/bild.jpg ist 8,1 MB groß; erlaubt sind "
+                                           "höchstens 8 MB."]),
+], ids=["4:5", "1.91:1", "16:9", "too-tall", "too-wide", "exif-rotated", "too-big"])
+def test_image_rules_are_read_from_the_file(tmp_path, data, expected):
+    assert problems_for(tmp_path, data) == expected
+
+
+def test_only_jpeg_is_taken(tmp_path):
+    assert problems_for(tmp_path, png(1080, 1080), "bild.png") == [
+        "Instagram: Das Bild fotos/bild.png ist im Format PNG; Instagram nimmt nur JPEG. Bitte eine JPEG-Fassung "
+        "als Aufmacherbild verwenden."]
+    avif = b"\x00\x00\x00\x1cftypavif" + b"\x00" * 40
+    assert problems_for(tmp_path, avif, "bild.avif")[0].startswith("Instagram: Das Bild fotos/bild.avif ist im "
+                                                                    "Format AVIF")
+
+
+def test_caption_length_and_hashtags_are_limited(tmp_path):
+    tags = tuple(f"Thema{n}" for n in range(31))
+    caption = "Ein langer Text über den Radverkehr. " * 60  # 2,219 + 2 + the address (71)
+    assert problems_for(tmp_path, jpeg(1080, 1080), tags=tags, own={"instagram": caption}) == [
+        "Instagram: Die Bildunterschrift hat 2.292 Zeichen, erlaubt sind 2.200. Bitte unter "
+        "channels.instagram.text kürzen."]
+    assert problems_for(tmp_path, jpeg(1080, 1080), tags=tags) == [
+        "Instagram: Die Bildunterschrift hat 31 Hashtags, erlaubt sind 30. Bitte Schlagworte (tags) oder Hashtags "
+        "unter channels.instagram.text streichen."]
+    assert problems_for(tmp_path, jpeg(1080, 1080), tags=tags[:30]) == []
+
+
+def test_invoke_check_names_story_channel_and_problem(site):
+    site.story(channels="\n  instagram: true")
+    with pytest.raises(ContentErrors) as caught:
+        site.check()
+    assert [str(e) for e in caught.value.errors] == [
+        "content/stories/2026/radwege.md: Feld „channels.instagram“: Instagram braucht ein Bild: Die Meldung hat "
+        "kein Aufmacherbild (Feld image)."]
+
+
+def test_a_due_story_is_published_after_the_container_is_ready(site, graph):
+    due(site, "\n  instagram: true", image="fotos/rhein.jpg")
+    graph.in_progress_polls = 2
+    report = publish(site, graph.instagram_env)
+    assert statuses(report) == ["sent"]
+    [media] = graph.media_for(URL)
+    assert media["image_url"] == IMAGE_URL and media["alt_text"] == "Blick über den Rhein"
+    assert media["caption"].startswith("Neue Radwege am Rheinufer\n\n") and media["caption"].endswith(
+        "#Radverkehr #Rheinufer")
+    [container] = graph.containers
+    record = receipt(site)["channels"]["instagram"]
+    assert (record["status"], record["remote_id"], record["url"]) == ("sent", media["id"], media["permalink"])
+    assert record["detail"]["container"] == container
+    assert len(graph.calls("GET", rf"/v26.0/{container}")) == 3  # IN_PROGRESS, IN_PROGRESS, FINISHED
+
+
+def test_a_container_meta_could_not_fetch_fails_with_the_reason(site, graph):
+    due(site, "\n  instagram: true", image="fotos/rhein.jpg")
+    graph.container_outcome = "ERROR"
+    report = publish(site, graph.instagram_env)
+    assert statuses(report) == ["failed"] and graph.media == []
+    assert report.outcomes[0].message == (
+        "Instagram: Das Bild wurde nicht angenommen (Error: Media download has failed. The media URI doesn't meet "
+        "our requirements.). Meta lädt es von der Website: ist sie erreichbar und das Bild ein JPEG?")
+
+
+def test_a_used_up_daily_quota_waits_for_the_next_run(site, graph):
+    due(site, "\n  instagram: true", image="fotos/rhein.jpg")
+    graph.quota_used = 50
+    report = publish(site, graph.instagram_env)
+    assert statuses(report) == ["retry"] and graph.containers == {} and graph.media == []
+    assert report.outcomes[0].message == ("Instagram: 50 von 50 Beiträgen der letzten 24 Stunden sind veröffentlicht "
+                                          "(Tageslimit); nächster Versuch im nächsten Lauf.")
+
+
+def test_the_publishing_limit_error_is_a_retry_not_a_failure(site, graph):
+    due(site, "\n  instagram: true", image="fotos/rhein.jpg")
+    graph.fail("POST", PUBLISH, Answer(400, error(9, "Application request limit reached", subcode=2207042)))
+    report = publish(site, graph.instagram_env)
+    assert statuses(report) == ["retry"] and graph.media == []
+
+
+def test_a_429_without_retry_after_is_backed_off(site, graph):
+    due(site, "\n  instagram: true", image="fotos/rhein.jpg")
+    graph.fail("POST", CREATE, Answer(429, error(4, "(#4) Application request limit reached"), usage(0)))
+    assert statuses(publish(site, graph.instagram_env)) == ["sent"]
+    assert len(graph.calls("POST", CREATE)) == 2 and len(graph.containers) == 1 and len(graph.media) == 1
+
+
+@pytest.mark.parametrize("fault", [Answer(500, error(2, "Service temporarily unavailable")), Stall(2.5)],
+                         ids=["500", "timeout"])
+def test_a_failed_publish_is_looked_up_then_publishes_the_same_container(site, graph, fault):
+    due(site, "\n  instagram: true", image="fotos/rhein.jpg")
+    graph.fail("POST", PUBLISH, fault)
+    assert statuses(publish(site, graph.instagram_env)) == ["sent"]
+    assert len(graph.media_for(URL)) == 1 and len(graph.containers) == 1  # the recorded container, reused
+    assert len(graph.calls("POST", PUBLISH)) == 2
+
+
+def test_a_publish_whose_answer_was_lost_is_found_and_not_repeated(site, graph):
+    due(site, "\n  instagram: true", image="fotos/rhein.jpg")
+    graph.fail("POST", PUBLISH, Drop())
+    report = publish(site, graph.instagram_env)
+    assert statuses(report) == ["sent"] and len(graph.media) == 1 and len(graph.calls("POST", PUBLISH)) == 1
+    assert receipt(site)["channels"]["instagram"]["remote_id"] == graph.media[0]["id"]
