@@ -116,9 +116,9 @@ class MailFactory:
             base["Reply-To"] = reply_to
         base["List-Id"] = f"{one_line(list_id)}"
         base["List-Unsubscribe"] = f"<{one_line(unsubscribe)}>"
-        base["Content-Language"] = "de"
         base.set_content(composed.text, charset="utf-8")
         base.add_alternative(composed.html, subtype="html", charset="utf-8")
+        base["Content-Language"] = "de"  # after the parts: making them moves Content-* headers into the first
         if attachment is not None:
             kind = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
             maintype, subtype = kind.split("/", 1)

@@ -49,6 +49,12 @@ class PressChannel(Channel):
     # recipients are skipped), so a run that died is simply continued.
     idempotent = True
     required_env = ("SMTP_HOST", "FROM", "RECIPIENTS", "RECIPIENT_SECRET")
+    secret_env = ("SMTP_PASSWORD", "RECIPIENT_SECRET", "RECIPIENTS_TOKEN")
+
+    def missing_credentials(self) -> list[str]:
+        # Only the secrets are masked in messages; a masked server name or list path would hide the problem.
+        return [self.credentials.name(key) for key in self.required_env
+                if not self.credentials.get(key, secret=key in self.secret_env)]
 
     def number_text(self, number: int | str, year: int) -> str:
         return self.settings.get("PRESS_NUMBER_FORMAT", "PM {number}/{year}").format(number=number, year=year)

@@ -146,6 +146,7 @@ def parse(text: str, kind: str, themen: list[str]) -> RecipientList:
 
 
 def _csv_rows(text: str) -> list[tuple[int, dict]]:
+    text = text.removeprefix("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)

@@ -125,7 +125,7 @@ class Connection:
             raise SendError(f"{label} lehnt ab: {exc.smtp_code} {_words(exc.smtp_error)}.",
                             retry=400 <= exc.smtp_code < 500) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise Disconnected(f"{label} nicht erreichbar ({type(exc).__name__}: {exc})") from None
+            raise Disconnected(f"SMTP-Server {config.where} nicht erreichbar ({type(exc).__name__}: {exc})") from None
         return smtp
 
     def deliver(self, sender: str, recipient: str, data: bytes) -> Reply:
