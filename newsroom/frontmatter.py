@@ -20,8 +20,12 @@ try:  # libyaml is much faster at archive scale; the pure parser behaves the sam
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader
 
-# Characters XML 1.0 forbids, C1 controls and DEL: they break feeds and mail headers.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Characters XML 1.0 forbids (C0 controls but tab, line feed and carriage return; surrogates;
+# U+FFFE, U+FFFF), plus C1 controls and DEL: they break feeds and mail headers. Surrogates
+# cannot come out of valid UTF-8 (decode refuses them), but other text may carry them.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# A numeric character reference (&#27; or &#x1B;) passes through Markdown into the HTML.
+CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
@@ -78,10 +82,34 @@ def decode(raw: bytes, path: str) -> str:
 
 def find_control_character(text: str) -> tuple[int, str] | None:
     """Line and code of the first forbidden control character, if any."""
-    match = _FORBIDDEN.search(text)
+    match = FORBIDDEN_CHARACTERS.search(text)
     if not match:
         return None
     return text.count("\n", 0, match.start()) + 1, f"U+{ord(match.group()):04X}"
+
+
+def xml_forbidden(code: int) -> bool:
+    """True for a code point XML 1.0 does not allow in a document."""
+    return (code < 0x20 and code not in (0x09, 0x0A, 0x0D)) or 0xD800 <= code <= 0xDFFF \
+        or code in (0xFFFE, 0xFFFF) or code > 0x10FFFF
+
+
+def referenced_code(match: re.Match) -> int:
+    """The code point a CHARACTER_REFERENCE match stands for; 0x110000 for any larger number."""
+    hexadecimal, decimal = match.groups()
+    digits = (hexadecimal or decimal).lstrip("0") or "0"
+    if len(digits) > 8:
+        return 0x110000
+    return min(int(digits, 16 if hexadecimal else 10), 0x110000)
+
+
+def find_forbidden_reference(text: str) -> tuple[int, str, str] | None:
+    """Line, reference and code of the first reference to a character XML 1.0 forbids."""
+    for match in CHARACTER_REFERENCE.finditer(text):
+        code = referenced_code(match)
+        if xml_forbidden(code):
+            return text.count("\n", 0, match.start()) + 1, match.group(), f"U+{code:04X}"
+    return None
 
 
 def split(raw: bytes, path: str, *, require_front_matter: bool = True) -> SourceFile:
@@ -93,6 +121,7 @@ def split(raw: bytes, path: str, *, require_front_matter: bool = True) -> Source
         if require_front_matter:
             raise ContentError(path, "Die Datei beginnt nicht mit einem Kopfbereich (erste Zeile: ---).", line=1)
         _raise_control(path, control, None)
+        _raise_reference(path, find_forbidden_reference(text), None, 0)
         return SourceFile(path, None, text, 1, ())
     end = next((i for i in range(1, len(lines)) if _CLOSE.match(lines[i])), None)
     if end is None:
@@ -102,6 +131,7 @@ def split(raw: bytes, path: str, *, require_front_matter: bool = True) -> Source
     front_lines = tuple(lines[1:end])
     source = SourceFile(path, None, "\n".join(lines[end + 1:]), end + 2, front_lines)
     _raise_control(path, control, source if control and control[0] <= end else None)
+    _raise_reference(path, find_forbidden_reference(text), source, end)
     node = compose("\n".join(front_lines), path, first_line=2)
     if node is None:
         raise ContentError(path, "Der Kopfbereich ist leer.", line=1)
@@ -118,6 +148,18 @@ def _raise_control(path: str, control: tuple[int, str] | None, source: SourceFil
             f"Unsichtbares Steuerzeichen {code} gefunden; bitte entfernen.",
             line=line,
             field=source.field_at_line(line) if source else None,
+        )
+
+
+def _raise_reference(path: str, found: tuple[int, str, str] | None, source: SourceFile | None, end: int) -> None:
+    if found:
+        line, reference, code = found
+        raise ContentError(
+            path,
+            f"„{reference}“ steht für das unzulässige Zeichen {code}, das in Feeds (XML) nicht erlaubt ist; "
+            "bitte entfernen.",
+            line=line,
+            field=source.field_at_line(line) if source and line <= end else None,
         )
 
 

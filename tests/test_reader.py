@@ -161,3 +161,51 @@ def test_a_hash_sign_would_silently_cut_the_title(site):
 def test_quoted_hash_sign_is_fine(site):
     site.story(title='"Aktion #DUSliest startet"')
     assert site.check()["all_stories"][0].title == "Aktion #DUSliest startet"
+
+
+# Everything XML 1.0 forbids is refused, so no feed can ever be invalid (see docs/fehlermeldungen.md).
+@pytest.mark.parametrize("fields, expected", [
+    ({"title": "Radwege\ufffe am Rhein"},
+     f"{FILE}:3: Feld „title“: Unsichtbares Steuerzeichen U+FFFE gefunden; bitte entfernen."),
+    ({"summary": "Zwei Kilometer\x0c Radweg"},
+     f"{FILE}:6: Feld „summary“: Unsichtbares Steuerzeichen U+000C gefunden; bitte entfernen."),
+    ({"tags": "[Radverkehr, \"Rhein\x00ufer\"]"},
+     f"{FILE}:10: Feld „tags“: Unsichtbares Steuerzeichen U+0000 gefunden; bitte entfernen."),
+    ({"body": "Erste Zeile\uffff.\n"}, f"{FILE}:16: Unsichtbares Steuerzeichen U+FFFF gefunden; bitte entfernen."),
+    ({"body": "Erste Zeile\x0b.\n"}, f"{FILE}:16: Unsichtbares Steuerzeichen U+000B gefunden; bitte entfernen."),
+    ({"body": "Erste Zeile.\n\nSteuerzeichen &#27; im Text.\n"},
+     f"{FILE}:18: „&#27;“ steht für das unzulässige Zeichen U+001B, das in Feeds (XML) nicht erlaubt ist; "
+     "bitte entfernen."),
+    ({"body": "Nullzeichen &#0; und &#x1b;.\n"},
+     f"{FILE}:16: „&#0;“ steht für das unzulässige Zeichen U+0000, das in Feeds (XML) nicht erlaubt ist; "
+     "bitte entfernen."),
+    ({"body": "Ersatz &#xD800; im Text.\n"},
+     f"{FILE}:16: „&#xD800;“ steht für das unzulässige Zeichen U+D800, das in Feeds (XML) nicht erlaubt ist; "
+     "bitte entfernen."),
+    ({"summary": "\"Radweg &#xFFFE; am Rhein\""},
+     f"{FILE}:6: Feld „summary“: „&#xFFFE;“ steht für das unzulässige Zeichen U+FFFE, das in Feeds (XML) "
+     "nicht erlaubt ist; bitte entfernen."),
+    ({"body": "Zu groß &#1114112; für Unicode.\n"},
+     f"{FILE}:16: „&#1114112;“ steht für das unzulässige Zeichen U+110000, das in Feeds (XML) nicht erlaubt ist; "
+     "bitte entfernen."),
+])
+def test_characters_xml_forbids_are_refused(site, fields, expected):
+    assert errors_of(site, story_text(**fields)) == [expected]
+
+
+def test_a_surrogate_in_the_bytes_is_invalid_utf8(site):
+    raw = story_text(summary="Zwei Kilometer Radweg").encode("utf-8").replace(b"Kilometer", b"Kilo\xed\xa0\x80meter")
+    assert errors_of(site, raw) == [
+        f"{FILE}:6: Die Datei ist nicht in UTF-8 gespeichert (ungültiges Byte 0xed). Bitte als UTF-8 speichern."
+    ]
+
+
+def test_characters_xml_allows_pass(site):
+    site.story(body="Tab\tim Text, Gedankenstrich &#x2013;, &#65;, &amp; und \u00ad weiches Trennzeichen.\n")
+    assert [s.id for s in site.check()["all_stories"]] == ["a1b2c3d4e5f6"]
+
+
+def test_a_forbidden_character_in_a_media_description_is_refused(site):
+    site.add_media("fotos/kaputt.jpg", alt="\"Blick\uffff über den Rhein\"", credit="Stadt")
+    errors = errors_of(site, story_text(image="fotos/kaputt.jpg"))
+    assert errors == ["content/media/fotos/kaputt.jpg.yml:1: Unsichtbares Steuerzeichen U+FFFF gefunden."]
