@@ -1,0 +1,137 @@
+"""Press runs as CI runs them: `invoke publish` in fresh clones of a bare origin, against a
+real SMTP server. Killed with SIGKILL mid-list, and several runs at the same time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import git
+import pytest
+import yaml
+
+from tests.fakes.smtp import FakeSMTP
+from tests.press_support import SECRET, SENDER, write_list
+from tests.support import NOW, project_copy, story_text
+
+STORIES = ["p100000000001", "p200000000002", "p300000000003"]
+ADDRESSES = [f"redaktion{n:02d}@zeitung.example" for n in range(1, 11)]
+
+
+@pytest.fixture
+def origin(tmp_path) -> Path:
+    """A bare origin holding the project (press releases in batches of three) and three releases."""
+    seed = project_copy(tmp_path / "seed")
+    (seed / ".gitignore").write_text("/output/\n/.cache/\n/preview/\n__pycache__/\n")
+    with (seed / "publishconf.py").open("a") as settings:
+        settings.write("\nPRESS_BATCH = 3\n")
+    for folder in ("content/pages", "content/media"):
+        (seed / folder).mkdir(parents=True)
+        (seed / folder / ".keep").write_text("")
+    for n, story_id in enumerate(STORIES, 1):
+        path = seed / "content/stories/2026" / f"{story_id}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(story_text(id=story_id, title=f"Meldung {n}", date="2026-11-26 15:00",
+                                   embargo=f"2026-11-26 {n + 7:02d}:00", channels="\n  press: true"), encoding="utf-8")
+    repo = git.Repo.init(seed, initial_branch="main")
+    repo.git.add("-A")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Redaktion", "GIT_AUTHOR_EMAIL": "r@example.org",
+           "GIT_COMMITTER_NAME": "Redaktion", "GIT_COMMITTER_EMAIL": "r@example.org"}
+    repo.git.commit("-m", "Meldungen", env=env)
+    bare = tmp_path / "origin.git"
+    git.Repo.init(bare, bare=True, initial_branch="main")
+    repo.git.push(str(bare), "main")
+    return bare
+
+
+@pytest.fixture
+def listing(tmp_path) -> Path:
+    return write_list(tmp_path / "verteiler.csv", [(a, f"Redaktion {a[9:11]}", "Zeitung", "alle") for a in ADDRESSES])
+
+
+def start(origin: Path, name: str, server: FakeSMTP, listing: Path, *options: str) -> subprocess.Popen:
+    checkout = origin.parent / name
+    git.Repo.clone_from(origin, checkout)
+    env = {**os.environ, "CI": "true", "NEWSROOM_PRESS_SMTP_HOST": "127.0.0.1",
+           "NEWSROOM_PRESS_SMTP_PORT": str(server.port), "NEWSROOM_PRESS_SMTP_SECURITY": "none",
+           "NEWSROOM_PRESS_FROM": SENDER, "NEWSROOM_PRESS_RECIPIENTS": str(listing),
+           "NEWSROOM_PRESS_RECIPIENT_SECRET": SECRET}
+    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", NOW, *options], cwd=checkout,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def press_record(origin: Path, story_id: str) -> dict:
+    text = git.Repo(origin).git.show(f"main:content/receipts/{story_id}.yml")
+    return yaml.safe_load(text)["channels"]["press"]
+
+
+def copies(server: FakeSMTP, number: str) -> dict[str, int]:
+    """How many messages of release `number` each address received."""
+    counts = dict.fromkeys(ADDRESSES, 0)
+    for received in server.received:
+        if f"{number}:" in received.message["Subject"]:
+            for address in received.rcpt_tos:
+                counts[address] += 1
+    return counts
+
+
+def test_killed_mid_batch_then_rerun_nobody_gets_a_release_twice(origin, listing):
+    with FakeSMTP() as server:
+        first = start(origin, "runner-1", server, listing, "--story", STORIES[0], "--channel", "press")
+        # The fourth message (the first of the second batch of three) is taken; the run dies before the answer.
+        server.on_data = lambda count: count == 4 and os.kill(first.pid, signal.SIGKILL)
+        first.communicate(timeout=300)
+        assert first.returncode == -signal.SIGKILL
+        assert server.delivered_to() == ADDRESSES[:4]
+        server.on_data = None
+        second = start(origin, "runner-2", server, listing, "--story", STORIES[0], "--channel", "press")
+        out, err = second.communicate(timeout=300)
+    assert second.returncode == 0, out + err
+    # The second batch was announced: its three recipients may have been mailed, so none is mailed again.
+    assert copies(server, "PM 1/2026") == {a: (0 if a in ADDRESSES[4:6] else 1) for a in ADDRESSES}
+    record = press_record(origin, STORIES[0])
+    assert record["status"] == "sent" and record["remote_id"] == "PM 1/2026"
+    assert len(record["detail"]["accepted"]) == 7 and len(record["detail"]["uncertain"]) == 3
+    assert "3 Empfänger unklar" in out
+    assert "Empfängern (" not in err  # no progress line in CI
+
+
+def hold_pushes(origin: Path, folder: Path) -> None:
+    """A pre-receive hook that logs every push (old and new commit) and holds it until `folder/go` exists."""
+    folder.mkdir()
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text(f"""#!/bin/sh
+cat >> "{folder}/pushes"
+touch "{folder}/waiting-$$"
+i=0
+while [ ! -f "{folder}/go" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done
+exit 0
+""")
+    hook.chmod(0o755)
+
+
+def test_two_runs_claiming_at_the_same_moment_never_share_a_number(origin, listing, tmp_path):
+    gate = tmp_path / "gate"
+    hold_pushes(origin, gate)
+    with FakeSMTP() as server:
+        runs = [start(origin, f"runner-{n}", server, listing, "--story", story_id, "--channel", "press")
+                for n, story_id in enumerate(STORIES[:2], 1)]
+        while len(list(gate.glob("waiting-*"))) < 2:  # both claims built on the same record, both pushed
+            if any(run.poll() is not None for run in runs):
+                break
+            time.sleep(0.05)
+        (gate / "go").touch()
+        results = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], results
+    pushes = [line.split() for line in (gate / "pushes").read_text().splitlines()]
+    assert pushes[0][0] == pushes[1][0]  # the race happened: one of the two was refused and planned again
+    numbers = sorted(press_record(origin, story_id)["remote_id"] for story_id in STORIES[:2])
+    assert numbers == ["PM 1/2026", "PM 2/2026"]
+    register = yaml.safe_load(git.Repo(origin).git.show("main:content/receipts/press/numbers-2026.yml"))
+    assert sorted(register) == [1, 2] and sorted(register.values()) == sorted(STORIES[:2])
+    for number in numbers:
+        assert copies(server, number) == dict.fromkeys(ADDRESSES, 1)
