@@ -135,7 +135,9 @@ class BlueskyChannel(Channel):
             try:
                 return client.request(method, self._xrpc(nsid), idempotent=idempotent, headers=headers, **kwargs)
             except SendError as exc:
-                if attempt == 0 and exc.status in (400, 401) and "ExpiredToken" in str(exc):
+                # An expired access token (400 ExpiredToken) is refreshed; a session the server no
+                # longer knows (401) is replaced – both once.
+                if attempt == 0 and (exc.status == 401 or (exc.status == 400 and "ExpiredToken" in str(exc))):
                     kwargs["headers"] = {k: v for k, v in headers.items() if k != "Authorization"}
                     continue
                 raise
@@ -166,9 +168,8 @@ class BlueskyChannel(Channel):
                                 json={"repo": did, "collection": COLLECTION, "rkey": rkey, "record": record}).json()
         except SendError as exc:
             if exc.status in (400, 409) and ("already exists" in str(exc).lower() or "RecordAlreadyExists" in str(exc)):
-                found = self._get_record(client, did, rkey)
-                if found:
-                    return found
+                # The key is taken: an earlier attempt of this send got through, even if reads lag.
+                return self._get_record(client, did, rkey) or self._delivery(did, rkey, f"at://{did}/{COLLECTION}/{rkey}")
             raise
         return self._delivery(did, rkey, answer["uri"])
 

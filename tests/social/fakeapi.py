@@ -124,7 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop()
             return
         response = handler(request) if handler else Response(404, api.not_found(request))
-        if isinstance(fault, Drop):
+        if isinstance(fault, Drop) or response is None:  # a handler returns None to break off itself
             self._drop()
             return
         if isinstance(fault, Late):

@@ -1,0 +1,75 @@
+"""A Mastodon instance as documented (docs.joinmastodon.org): GET /api/v2/instance with its
+own limits, POST /api/v1/statuses honouring `Idempotency-Key`, media, the account's
+statuses for lookups, `X-RateLimit-*` headers (reset as ISO time) and `{"error"}` bodies."""
+
+from __future__ import annotations
+
+import itertools
+
+from .fakeapi import FakeApi, Request, Response
+
+TOKEN = "mastodon-social-token-2c4e6a"
+
+
+class FakeMastodonInstance(FakeApi):
+    def __init__(self, max_characters: int | None = 500):
+        super().__init__()
+        self.max_characters = max_characters  # None: the instance does not say (old or other software)
+        self.statuses: list[dict] = []
+        self.by_key: dict[str, dict] = {}
+        self.ids = itertools.count(113000000000000001)
+        self.route("GET", "/api/v2/instance", self.instance)
+        self.route("POST", "/api/v1/statuses", self.create)
+        self.route("POST", "/api/v2/media", self.media)
+        self.route("GET", "/api/v1/accounts/verify_credentials", self.me)
+        self.route("GET", r"/api/v1/accounts/(?P<account>\d+)/statuses", self.account_statuses)
+
+    @property
+    def env(self) -> dict:
+        return {"NEWSROOM_MASTODON_TOKEN": TOKEN, "NEWSROOM_MASTODON_BASE_URL": self.url}
+
+    def _refused(self, request: Request) -> Response | None:
+        if request.header("authorization") != f"Bearer {TOKEN}":
+            return Response(401, {"error": "The access token is invalid"})
+        return None
+
+    def instance(self, request: Request) -> Response:
+        if self.max_characters is None:
+            return Response(404, {"error": "Record not found"})
+        return Response(200, {"domain": "social.example", "configuration": {"statuses": {
+            "max_characters": self.max_characters, "max_media_attachments": 4, "characters_reserved_per_url": 23}}})
+
+    def create(self, request: Request) -> Response:
+        refused = self._refused(request)
+        if refused:
+            return refused
+        form = request.form()
+        text = form.get("status", "")
+        key = request.header("idempotency-key")
+        with self.lock:
+            if key and key in self.by_key:
+                return Response(200, self.by_key[key])
+            if self.max_characters and len(text) > self.max_characters + 200:
+                return Response(422, {"error": "Validation failed: Text character limit of "
+                                               f"{self.max_characters} exceeded"})
+            number = next(self.ids)
+            status = {"id": str(number), "url": f"{self.url}/@stadt/{number}", "content": f"<p>{text}</p>",
+                      "language": form.get("language"), "visibility": form.get("visibility")}
+            self.statuses.append(status)
+            if key:
+                self.by_key[key] = status
+        return Response(200, status, {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299",
+                                      "X-RateLimit-Reset": "2026-11-26T12:05:00.000Z"})
+
+    def media(self, request: Request) -> Response:
+        return self._refused(request) or Response(200, {"id": str(next(self.ids)), "type": "image"})
+
+    def me(self, request: Request) -> Response:
+        return self._refused(request) or Response(200, {"id": "42", "username": "stadt"})
+
+    def account_statuses(self, request: Request) -> Response:
+        with self.lock:
+            return self._refused(request) or Response(200, list(reversed(self.statuses))[:40])
+
+    def posts_for(self, url: str) -> list[dict]:
+        return [s for s in self.statuses if url in s["content"]]

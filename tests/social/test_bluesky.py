@@ -1,0 +1,179 @@
+"""Bluesky against a PDS-shaped server: graphemes, facets as UTF-8 byte offsets, link cards,
+record keys derived from the idempotency key, one session reused, lost answers."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from newsroom.errors import ContentErrors
+from tests.social.fake_bluesky import DID, LIMITS, FakeBluesky
+from tests.social.fakeapi import Answer, Drop, Stall
+from tests.social.support import STORY_ID, URL, adapter, due, publish, receipt, release, statuses
+
+CREATE = "/xrpc/com.atproto.repo.createRecord"
+
+
+@pytest.fixture
+def pds():
+    with FakeBluesky() as server:
+        yield server
+
+
+def richtext():
+    adapter("bluesky")  # loads the plugins
+    import bluesky.richtext
+
+    return bluesky.richtext
+
+
+def test_graphemes_count_what_a_reader_sees_as_one_character():
+    graphemes = richtext().graphemes
+    assert graphemes("Düsseldorf") == 10
+    assert graphemes("👨‍👩‍👧 🇩🇪 👍🏽") == 5  # family (5 code points), flag (2), skin tone (2); two spaces
+    assert graphemes("e\u0301") == 1  # e with a combining accent
+
+
+def test_facets_mark_links_and_hashtags_by_utf8_bytes_after_umlauts_and_emoji():
+    channel = adapter("bluesky")
+    own = "Größer, grüner, schöner 🌳🚲: der neue Radweg am Rhein. #Radverkehr"
+    post = channel.render(release(own={"bluesky": own}))
+    assert post.text == f"{own}\n\n{URL}"
+    text = post.text.encode("utf-8")
+    # "Größer, grüner, schöner " has 4 two-byte letters: 24 characters, 28 bytes; each emoji 4 bytes.
+    assert post.payload["record"]["facets"] == [
+        {"index": {"byteStart": 64, "byteEnd": 75}, "features": [{"$type": "app.bsky.richtext.facet#tag",
+                                                                  "tag": "Radverkehr"}]},
+        {"index": {"byteStart": 77, "byteEnd": 148}, "features": [{"$type": "app.bsky.richtext.facet#link",
+                                                                   "uri": URL}]}]
+    assert text[64:75] == b"#Radverkehr" and text[77:148] == URL.encode()
+    assert post.text.index(URL) == 67  # characters: the byte offsets are not character offsets
+    assert channel.validate(post) == []
+
+
+def test_the_record_has_langs_a_link_card_and_a_thumbnail_when_the_image_is_small(tmp_path):
+    channel = adapter("bluesky")
+    small, big = tmp_path / "klein.jpg", tmp_path / "gross.jpg"
+    small.write_bytes(b"\xff\xd8" + b"\x00" * 1000)
+    big.write_bytes(b"\xff\xd8" + b"\x00" * 1_000_001)
+    post = channel.render(release(image="fotos/klein.jpg", image_file=small))
+    record = post.payload["record"]
+    assert record["langs"] == ["de"] and record["$type"] == "app.bsky.feed.post"
+    assert record["embed"] == {"$type": "app.bsky.embed.external", "external": {
+        "uri": URL, "title": "Neue Radwege am Rheinufer",
+        "description": "Die Stadt baut zwei Kilometer Radweg entlang des Rheinufers."}}
+    assert post.payload["thumb"] == {"file": str(small), "mimeType": "image/jpeg"}
+    assert "thumb" not in channel.render(release(image="fotos/gross.jpg", image_file=big)).payload
+
+
+def test_more_than_300_graphemes_are_refused_with_the_count():
+    channel = adapter("bluesky")
+    own = "Radweg 🚲 am Rhein, " * 12 + "👨‍👩‍👧" * 5  # 228 + 5 graphemes, line breaks 2, the address 71
+    post = channel.render(release(own={"bluesky": own}))
+    assert channel.validate(post) == [
+        "Bluesky: Der Text hat 306 Zeichen, erlaubt sind 300 (gezählt wie Bluesky: jedes sichtbare Zeichen einmal, "
+        "auch ein zusammengesetztes Emoji; Links zählen voll). Bitte unter channels.bluesky.text kürzen."]
+    assert len(post.text) == 326  # code points would count 20 more
+
+
+def test_the_template_leaves_out_hashtags_then_the_summary_to_stay_within_300():
+    channel = adapter("bluesky")
+    tags = ("Radverkehr", "Rheinufer", "Klimaschutz")
+    summary = ("Zwischen Altstadt und Landtag entstehen zwei Kilometer Radweg mit Beleuchtung, Bänken und Bäumen. "
+               "Die Bauzeit beträgt ein Jahr, der Verkehr auf der Promenade bleibt jederzeit frei.")  # 180 characters
+    post = channel.render(release(summary=summary, tags=tags))  # 280 without hashtags, 293 with one, 304 with two
+    assert post.text == f"Neue Radwege am Rheinufer\n\n{summary}\n\n{URL}\n\n#Radverkehr"
+    too_long = summary * 2  # no hashtag makes room for it: without the summary, all hashtags fit again
+    post = channel.render(release(summary=too_long, tags=tags))
+    assert post.text == f"Neue Radwege am Rheinufer\n\n{URL}\n\n#Radverkehr #Rheinufer #Klimaschutz"
+    assert channel.validate(post) == []
+
+
+def test_record_keys_are_valid_tids_derived_from_the_key_at_the_storys_time():
+    rt = richtext()
+    published = datetime(2026, 11, 26, 8, tzinfo=timezone.utc).timestamp()  # 09:00 in Berlin
+    key = f"{STORY_ID}-bluesky-1"
+    assert rt.record_key(key, published) == rt.record_key(key, published)  # a retry gets the same key
+    assert rt.record_key(key, published) != rt.record_key(f"{STORY_ID}-bluesky-2", published)
+    assert rt.is_tid(rt.record_key(key, published))
+    value = sum(rt.TID_ALPHABET.index(c) << (5 * (12 - i)) for i, c in enumerate(rt.record_key(key, published)))
+    assert (value >> 10) // 1_000_000 == int(published)  # microseconds within the publication second
+    assert rt.tid(1724171495793000, 512) == "3l25zusnsfck2"  # the spec's example
+
+
+def test_invoke_check_names_story_channel_and_numbers(site):
+    site.story(channels='\n  bluesky:\n    text: "' + "Ein Satz über die Radwege am Rhein. " * 9 + '"')
+    with pytest.raises(ContentErrors) as caught:
+        site.check()
+    assert [str(e) for e in caught.value.errors] == [
+        "content/stories/2026/radwege.md: Feld „channels.bluesky“: Bluesky: Der Text hat 391 Zeichen, erlaubt sind "
+        "300 (gezählt wie Bluesky: jedes sichtbare Zeichen einmal, auch ein zusammengesetztes Emoji; Links zählen "
+        "voll). Bitte unter channels.bluesky.text kürzen."]
+
+
+def test_a_due_story_is_posted_with_card_thumbnail_and_its_record_key(site, pds):
+    due(site, "\n  bluesky: true", image="fotos/rhein.jpg")
+    report = publish(site, pds.env)
+    assert statuses(report) == ["sent"]
+    [(rkey, record)] = pds.records.items()
+    value = record["value"]
+    assert value["text"] == (f"Neue Radwege am Rheinufer\n\nDie Stadt baut zwei Kilometer Radweg entlang des "
+                             f"Rheinufers.\n\n{URL}\n\n#Radverkehr #Rheinufer")
+    assert value["langs"] == ["de"] and value["createdAt"].endswith("Z")
+    thumb = value["embed"]["external"]["thumb"]
+    assert pds.blobs[thumb["ref"]["$link"]].startswith(b"\xff\xd8") and thumb["mimeType"] == "image/jpeg"
+    assert rkey == richtext().record_key(f"{STORY_ID}-bluesky-1", datetime(2026, 11, 26, 8, tzinfo=timezone.utc)
+                                         .timestamp())
+    saved = receipt(site)["channels"]["bluesky"]
+    assert (saved["remote_id"], saved["url"]) == (record["uri"], f"https://bsky.app/profile/{DID}/post/{rkey}")
+
+
+def test_one_session_serves_every_post_and_an_expired_token_is_refreshed(site, pds):
+    due(site, "\n  bluesky: true")
+    due(site, "\n  bluesky: true", story_id="b2b2b2b2b2b2", name="2026/zwei.md", title="Zweite Meldung")
+    assert statuses(publish(site, pds.env)) == ["sent", "sent"]
+    assert pds.sessions_created == 1
+    due(site, "\n  bluesky: true", story_id="c3c3c3c3c3c3", name="2026/drei.md", title="Dritte Meldung")
+    pds.expire_access_tokens()
+    assert statuses(publish(site, pds.env)) == ["sent"]
+    assert pds.sessions_created == 1 and len(pds.records) == 3
+    assert len(pds.calls("POST", "/xrpc/com.atproto.server.refreshSession")) == 1
+
+
+def test_a_429_is_waited_out_until_ratelimit_reset(site, pds):
+    due(site, "\n  bluesky: true")
+    pds.fail("POST", CREATE, Answer(429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+                                    {**LIMITS, "ratelimit-remaining": "0",
+                                     "ratelimit-reset": str(int(time.time()) + 2)}))
+    assert statuses(publish(site, pds.env)) == ["sent"]
+    assert pds.too_early == [] and len(pds.calls("POST", CREATE)) == 2 and len(pds.records) == 1
+
+
+@pytest.mark.parametrize("fault", [Answer(502, {"error": "UpstreamFailure", "message": "Upstream Failure"}),
+                                   Stall(2.5), Drop()], ids=["502", "timeout", "lost-answer"])
+def test_every_failure_ends_in_exactly_one_post(site, pds, fault):
+    due(site, "\n  bluesky: true")
+    pds.fail("POST", CREATE, fault)
+    report = publish(site, pds.env)
+    assert statuses(report) == ["sent"] and len(pds.posts_for(URL)) == 1
+    assert receipt(site)["channels"]["bluesky"]["remote_id"] == next(iter(pds.records.values()))["uri"]
+
+
+@pytest.mark.parametrize("explicit", [False, True], ids=["500-on-existing-key", "409-RecordAlreadyExists"])
+def test_a_retry_with_the_same_key_collides_instead_of_posting_twice(site, pds, explicit):
+    due(site, "\n  bluesky: true")
+    pds.explicit = explicit
+    pds.fail("POST", CREATE, Drop())
+    pds.hidden_reads = 4  # the lookups right after the lost answer do not see the post yet
+    report = publish(site, pds.env)
+    assert statuses(report) == ["sent"] and len(pds.records) == 1
+    assert len(pds.calls("POST", CREATE)) >= 2  # the repeat hit the same record key
+
+
+def test_wrong_credentials_fail_without_posting(site, pds):
+    due(site, "\n  bluesky: true")
+    report = publish(site, {**pds.env, "NEWSROOM_BLUESKY_APP_PASSWORD": "falsch-falsch-falsch"})
+    assert statuses(report) == ["failed"] and pds.records == {}
+    assert report.outcomes[0].message == "Bluesky: HTTP 401: AuthenticationRequired"

@@ -1,0 +1,83 @@
+"""Mastodon's limit: the setting in `invoke check`, the instance's own when sending."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.social.fake_mastodon import FakeMastodonInstance
+from tests.social.fakeapi import Answer, Drop
+from tests.social.support import URL, due, publish, receipt, statuses
+
+STATUSES = "/api/v1/statuses"
+LONG = "Die neuen Radwege am Rhein sind breit, hell und sicher. " * 8  # 448 characters
+
+
+def own(text: str) -> str:
+    return f'\n  mastodon:\n    text: "{text.strip()}"'
+
+
+def test_an_instance_with_a_lower_limit_refuses_the_text_before_anything_is_posted(site):
+    with FakeMastodonInstance(max_characters=400) as instance:
+        due(site, own(LONG))  # 447 + 2 + 23 = 472 characters: within the setting's 500
+        report = publish(site, instance.env)
+        assert statuses(report) == ["failed"] and instance.statuses == []
+        assert report.outcomes[0].message == (
+            "Mastodon: Der Text hat 472 Zeichen (Links zählen 23), die Instanz 127.0.0.1 erlaubt 400. Bitte unter "
+            "channels.mastodon.text kürzen oder MASTODON_MAX_CHARACTERS anpassen.")
+        assert instance.calls("POST", STATUSES) == []
+
+
+def test_an_instance_with_a_higher_limit_takes_what_the_setting_allows(site):
+    with FakeMastodonInstance(max_characters=5000) as instance:
+        due(site, own(LONG))
+        assert statuses(publish(site, instance.env)) == ["sent"] and len(instance.posts_for(URL)) == 1
+
+
+def test_without_an_answer_from_the_instance_the_setting_stands(site):
+    with FakeMastodonInstance(max_characters=None) as instance:
+        due(site, own(LONG))
+        assert statuses(publish(site, instance.env)) == ["sent"]  # 472 against the setting's 500
+        assert len(instance.calls("GET", "/api/v2/instance")) == 1 and len(instance.posts_for(URL)) == 1
+
+
+def test_the_instance_is_asked_once_per_process(site):
+    with FakeMastodonInstance() as instance:
+        due(site, "\n  mastodon: true")
+        due(site, "\n  mastodon: true", story_id="b2b2b2b2b2b2", name="2026/zwei.md", title="Zweite Meldung")
+        assert statuses(publish(site, instance.env)) == ["sent", "sent"]
+        assert len(instance.calls("GET", "/api/v2/instance")) == 1
+
+
+def test_check_and_build_never_ask_the_instance(site, monkeypatch):
+    with FakeMastodonInstance() as instance:
+        for name, value in instance.env.items():
+            monkeypatch.setenv(name, value)
+        site.story(channels=own(LONG))
+        site.check()
+        site.build()
+        assert instance.log == []
+
+
+def test_a_429_is_waited_out_until_the_iso_reset_time(site):
+    with FakeMastodonInstance() as instance:
+        due(site, "\n  mastodon: true")
+        reset = (datetime.now(timezone.utc) + timedelta(seconds=2)).isoformat(timespec="milliseconds")
+        instance.fail("POST", STATUSES, Answer(429, {"error": "Too many requests"},
+                                               {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
+                                                "X-RateLimit-Reset": reset.replace("+00:00", "Z")}))
+        assert statuses(publish(site, instance.env)) == ["sent"]
+        assert instance.too_early == [] and len(instance.statuses) == 1
+
+
+@pytest.mark.parametrize("fault", [Drop(), Answer(503, {"error": "Service Unavailable"})], ids=["lost", "503"])
+def test_a_repeat_carries_the_same_idempotency_key_and_makes_one_status(site, fault):
+    with FakeMastodonInstance() as instance:
+        due(site, "\n  mastodon: true")
+        instance.fail("POST", STATUSES, fault)
+        assert statuses(publish(site, instance.env)) == ["sent"]
+        posts = instance.calls("POST", STATUSES)
+        assert len(posts) == 2 and len({p.header("idempotency-key") for p in posts}) == 1
+        assert len(instance.statuses) == 1
+        assert receipt(site)["channels"]["mastodon"]["remote_id"] == instance.statuses[0]["id"]
