@@ -261,11 +261,12 @@ def test_a_damaged_register_stops_the_claim():
 # -- the record of recipients and the progress line ----------------------------------------------
 
 def test_a_batch_announced_but_never_settled_counts_as_possibly_mailed():
-    state = RecipientState({"accepted": ["a"], "deferred": {"d": 451}, "sending": ["a", "b", "c"]})
-    assert state.uncertain == {"b", "c"}
-    assert [state.finished(k) for k in "abcd"] == [True, True, True, False]
+    state = RecipientState({"accepted": "a", "refused": "e:550", "deferred": "d:451", "sending": "a b c"})
+    assert state.uncertain == {"b", "c"} and state.refused == {"e": 550}
+    assert [state.finished(k) for k in "abcde"] == [True, True, True, False, True]
     state.announce(["d"])
-    assert state.deferred == {} and state.detail()["sending"] == ["d"]
+    assert state.detail() == {"accepted": "a", "refused": "e:550", "deferred": "", "uncertain": "b c",
+                              "sending": "d"}
 
 
 def test_progress_only_in_a_terminal_and_never_in_ci(tmp_path):

@@ -95,7 +95,7 @@ def test_killed_mid_batch_then_rerun_nobody_gets_a_release_twice(origin, listing
     assert copies(server, "PM 1/2026") == {a: (0 if a in ADDRESSES[4:6] else 1) for a in ADDRESSES}
     record = press_record(origin, STORIES[0])
     assert record["status"] == "sent" and record["remote_id"] == "PM 1/2026"
-    assert len(record["detail"]["accepted"]) == 7 and len(record["detail"]["uncertain"]) == 3
+    assert len(record["detail"]["accepted"].split()) == 7 and len(record["detail"]["uncertain"].split()) == 3
     assert "3 Empfänger unklar" in out
     assert "Empfängern (" not in err  # no progress line in CI
 

@@ -22,6 +22,10 @@ STATUSES = (CLAIMED, SENT, FAILED, RETRY, UNKNOWN)
 LABELS = {CLAIMED: "in Arbeit", SENT: "gesendet", FAILED: "fehlgeschlagen", RETRY: "erneuter Versuch",
           UNKNOWN: "unklar – bitte prüfen"}
 
+# libyaml when installed: a press release's record lists thousands of recipient keys.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 HEADER = ("# Versandprotokoll – geführt von „invoke publish“. Bitte nicht von Hand ändern:\n"
           "# ein gelöschter Eintrag sendet nichts erneut, ein geänderter kann doppelt senden.\n")
 
@@ -58,13 +62,13 @@ class Receipt:
     def dumps(self) -> str:
         data = {"story": self.story_id,
                 "channels": {name: self.channels[name].to_dict() for name in sorted(self.channels)}}
-        return HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False,
-                                       width=100)
+        return HEADER + yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False,
+                                  default_flow_style=False, width=100)
 
 
 def parse_receipt(text: str, where: str) -> Receipt:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise PublishError(f"{where}: Versandprotokoll ist kein gültiges YAML ({exc.problem}).") from None
     if not isinstance(data, dict) or not isinstance(data.get("story"), str):

@@ -28,15 +28,18 @@ logger = logging.getLogger("newsroom.publishing")
 
 
 class RecipientState:
-    """What the record says about each recipient key of one release."""
+    """What the record says about each recipient key of one release.
+
+    In the record each group is one string of keys ("3f2a… 9c0d…"; refusals with their
+    code, "3f2a…:550"): thousands of recipients stay a small, fast record."""
 
     def __init__(self, detail: Mapping):
-        self.accepted: set[str] = set(detail.get("accepted") or ())
-        self.refused: dict[str, int] = dict(detail.get("refused") or {})
-        self.deferred: dict[str, int] = dict(detail.get("deferred") or {})
-        self.uncertain: set[str] = set(detail.get("uncertain") or ())
+        self.accepted: set[str] = set(_keys(detail.get("accepted")))
+        self.refused: dict[str, int] = _codes(detail.get("refused"))
+        self.deferred: dict[str, int] = _codes(detail.get("deferred"))
+        self.uncertain: set[str] = set(_keys(detail.get("uncertain")))
         # A batch announced but never settled: its recipients may have been mailed.
-        self.uncertain |= set(detail.get("sending") or ()) - self.accepted - set(self.refused) - set(self.deferred)
+        self.uncertain |= set(_keys(detail.get("sending"))) - self.accepted - set(self.refused) - set(self.deferred)
         self.sending: set[str] = set()
 
     def finished(self, key: str) -> bool:
@@ -60,10 +63,23 @@ class RecipientState:
             self.uncertain.add(key)
 
     def detail(self) -> dict:
-        """Every key is always written: a checkpoint merges, so an empty list must replace a full one."""
-        return {"accepted": sorted(self.accepted), "refused": dict(sorted(self.refused.items())),
-                "deferred": dict(sorted(self.deferred.items())), "uncertain": sorted(self.uncertain),
-                "sending": sorted(self.sending)}
+        """Every group is always written: a checkpoint merges, so an empty group must replace a full one."""
+        return {"accepted": " ".join(sorted(self.accepted)),
+                "refused": " ".join(f"{k}:{c}" for k, c in sorted(self.refused.items())),
+                "deferred": " ".join(f"{k}:{c}" for k, c in sorted(self.deferred.items())),
+                "uncertain": " ".join(sorted(self.uncertain)), "sending": " ".join(sorted(self.sending))}
+
+
+def _keys(value) -> list[str]:
+    return value.split() if isinstance(value, str) else [str(v) for v in value or ()]
+
+
+def _codes(value) -> dict[str, int]:
+    codes = {}
+    for token in _keys(value):
+        key, _, code = token.partition(":")
+        codes[key] = int(code) if code.isdigit() else 0
+    return codes
 
 
 def progress_wanted(stream=None, environ: Mapping[str, str] | None = None) -> bool:

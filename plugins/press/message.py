@@ -9,7 +9,6 @@ passes `one_line()` and is then set through Python's email package with
 
 from __future__ import annotations
 
-import copy
 import mimetypes
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,7 +101,11 @@ def parse_address(value: str, what: str) -> Address:
 
 
 class MailFactory:
-    """One release's message, made once; per recipient only To, Date and Message-ID change."""
+    """One release's message, made once; per recipient only To, Date and Message-ID are added.
+
+    The common part is serialised once; each recipient's three headers are made by the
+    same policy and put in front of its body, so 5,000 recipients cost 5,000 small header
+    blocks rather than 5,000 copies of the whole message."""
 
     def __init__(self, composed: Composed, *, sender: Address, reply_to: Address | None, list_id: str,
                  unsubscribe: str, story_id: str, attachment: Path | None = None):
@@ -114,17 +117,18 @@ class MailFactory:
         base["From"] = sender
         if reply_to is not None:
             base["Reply-To"] = reply_to
-        base["List-Id"] = f"{one_line(list_id)}"
+        base["List-Id"] = one_line(list_id)
         base["List-Unsubscribe"] = f"<{one_line(unsubscribe)}>"
-        base.set_content(composed.text, charset="utf-8")
-        base.add_alternative(composed.html, subtype="html", charset="utf-8")
+        # Quoted-printable keeps the message 7-bit: no server needs 8BITMIME for the umlauts.
+        base.set_content(composed.text, charset="utf-8", cte="quoted-printable")
+        base.add_alternative(composed.html, subtype="html", charset="utf-8", cte="quoted-printable")
         base["Content-Language"] = "de"  # after the parts: making them moves Content-* headers into the first
         if attachment is not None:
             kind = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
             maintype, subtype = kind.split("/", 1)
             base.add_attachment(attachment.read_bytes(), maintype=maintype, subtype=subtype,
                                 filename=attachment.name)
-        self.base = base
+        self.headers, self.body = base.as_bytes(policy=SMTP_POLICY).split(b"\r\n\r\n", 1)
         # "PM 123/2026" → "pm-123-2026": stable per release and recipient, so a copy that went
         # out twice (RFC 1047) is recognisably the same message.
         self.id_stem = "-".join("".join(c if c.isalnum() else " " for c in composed.number).lower().split())
@@ -132,16 +136,13 @@ class MailFactory:
     def message_id(self, key: str) -> str:
         return f"<{self.id_stem}.{self.story_id}.{key}@{self.sender.domain}>"
 
-    def message(self, recipient: Recipient, key: str, now: datetime | None = None) -> EmailMessage:
-        message = copy.deepcopy(self.base)
-        message["To"] = Address(display_name=one_line(recipient.name), addr_spec=recipient.address)
-        message["Date"] = format_datetime((now or datetime.now(BERLIN)).astimezone(BERLIN))
-        message["Message-ID"] = self.message_id(key)
-        return message
-
-    def data(self, recipient: Recipient, key: str) -> bytes:
-        """The message as SMTP carries it (CRLF, 7-bit safe)."""
-        return self.message(recipient, key).as_bytes(policy=SMTP_POLICY)
+    def data(self, recipient: Recipient, key: str, now: datetime | None = None) -> bytes:
+        """The message to one recipient as SMTP carries it (CRLF line ends, 7-bit safe)."""
+        own = EmailMessage(policy=policy.default)
+        own["To"] = Address(display_name=one_line(recipient.name), addr_spec=recipient.address)
+        own["Date"] = format_datetime((now or datetime.now(BERLIN)).astimezone(BERLIN))
+        own["Message-ID"] = self.message_id(key)
+        return self.headers + b"\r\n" + own.as_bytes(policy=SMTP_POLICY)[:-2] + b"\r\n" + self.body
 
 
 def unsubscribe_address(settings: dict, sender: Address, reply_to: Address | None) -> str:
