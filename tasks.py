@@ -182,3 +182,14 @@ def bench(c, stories=25000, runs=3, vanilla=True, workdir=".bench"):
 
     os.chdir(ROOT)
     main(Path(workdir).resolve(), int(stories), int(runs), bool(vanilla))
+
+
+@task(help={"recipients": "size of the distribution list (default 5000)", "runs": "runs (median)",
+            "workdir": "where the sites, the list and the report go"})
+def bench_press(c, recipients=5000, runs=3, workdir=".bench"):
+    """Benchmark the press channel: one release to many recipients through a local SMTP server."""
+    from benchmarks.press import main
+
+    _logging()
+    os.chdir(ROOT)
+    main(Path(workdir).resolve(), int(recipients), int(runs))
