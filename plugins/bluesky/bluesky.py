@@ -167,9 +167,11 @@ class BlueskyChannel(Channel):
             answer = self._call(client, "POST", "com.atproto.repo.createRecord", idempotent=False,
                                 json={"repo": did, "collection": COLLECTION, "rkey": rkey, "record": record}).json()
         except SendError as exc:
-            if exc.status in (400, 409) and ("already exists" in str(exc).lower() or "RecordAlreadyExists" in str(exc)):
+            taken = "already exists" in str(exc).lower() or "RecordAlreadyExists" in str(exc)
+            if exc.status in (400, 409) and taken:
                 # The key is taken: an earlier attempt of this send got through, even if reads lag.
-                return self._get_record(client, did, rkey) or self._delivery(did, rkey, f"at://{did}/{COLLECTION}/{rkey}")
+                found = self._get_record(client, did, rkey)
+                return found or self._delivery(did, rkey, f"at://{did}/{COLLECTION}/{rkey}")
             raise
         return self._delivery(did, rkey, answer["uri"])
 

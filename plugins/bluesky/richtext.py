@@ -61,7 +61,8 @@ def facet_problems(text: str, marks: list[dict]) -> list[str]:
         feature = mark["features"][0]
         expected = feature.get("uri") or f"#{feature.get('tag')}"
         if not (0 <= start < end <= len(data)) or data[start:end] != expected.encode("utf-8"):
-            problems.append(f"Bluesky: Die Markierung für „{expected}“ (Bytes {start}–{end}) passt nicht zum Text.")
+            problems.append(f"Bluesky: Die Markierung für „{expected}“ (Bytes {start}–{end}) passt nicht "
+                            "zum Text.")
     return problems
 
 

@@ -70,8 +70,8 @@ class MastodonChannel(Channel):
         except SendError as exc:
             if exc.retry:
                 raise
-            logger.warning("Mastodon: Zeichenlimit der Instanz nicht lesbar (%s); es gilt MASTODON_MAX_CHARACTERS = %s.",
-                           exc, self.max_characters)
+            logger.warning("Mastodon: Zeichenlimit der Instanz nicht lesbar (%s); es gilt "
+                           "MASTODON_MAX_CHARACTERS = %s.", exc, self.max_characters)
             return self.max_characters, URL_LENGTH
         except (ValueError, KeyError, TypeError):
             logger.warning("Mastodon: /api/v2/instance nennt kein Zeichenlimit; es gilt MASTODON_MAX_CHARACTERS = %s.",

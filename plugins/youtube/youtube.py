@@ -134,7 +134,8 @@ class YouTubeChannel(Channel):
         size, limit = len(description.encode("utf-8")), int(self.setting("DESCRIPTION_MAX_BYTES", 5000))
         if size > limit:
             problems.append(f"YouTube: Die Beschreibung hat {german_number(size)} Bytes (UTF-8: Umlaute zählen 2, "
-                            f"Emoji 4), erlaubt sind {german_number(limit)}. Bitte unter channels.youtube.text kürzen.")
+                            f"Emoji 4), erlaubt sind {german_number(limit)}. "
+                            "Bitte unter channels.youtube.text kürzen.")
         for label, text in (("Titel", title), ("Beschreibung", description)):
             found = sorted({c for c in text if c in "<>"})
             if found:

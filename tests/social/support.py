@@ -69,13 +69,10 @@ _LOADED: set[str] = set()
 
 
 def load_plugins(values: dict) -> None:
-    """Register the channel plugins as a build does (once per test process)."""
+    """Register the channel plugins as a build does (once per test process; pytest puts
+    plugins/ on the path, as Pelican's PLUGIN_PATHS does)."""
     import importlib
-    import sys
 
-    path = str(REPO / "plugins")
-    if path not in sys.path:
-        sys.path.insert(0, path)
     for name in ("mastodon", "facebook", "instagram", "x", "youtube", "bluesky"):
         if name not in _LOADED:
             importlib.import_module(name).register()

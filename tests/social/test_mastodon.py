@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.social.fake_mastodon import FakeMastodonInstance
-from tests.social.fakeapi import Answer, Drop
+from tests.social.fakeapi import Answer, Drop, Stall
 from tests.social.support import URL, due, publish, receipt, statuses
 
 STATUSES = "/api/v1/statuses"
@@ -71,7 +71,8 @@ def test_a_429_is_waited_out_until_the_iso_reset_time(site):
         assert instance.too_early == [] and len(instance.statuses) == 1
 
 
-@pytest.mark.parametrize("fault", [Drop(), Answer(503, {"error": "Service Unavailable"})], ids=["lost", "503"])
+@pytest.mark.parametrize("fault", [Drop(), Answer(503, {"error": "Service Unavailable"}), Stall(2.5)],
+                         ids=["lost", "503", "timeout"])
 def test_a_repeat_carries_the_same_idempotency_key_and_makes_one_status(site, fault):
     with FakeMastodonInstance() as instance:
         due(site, "\n  mastodon: true")

@@ -7,7 +7,7 @@ import pytest
 
 from newsroom.errors import ContentErrors
 from tests.social.fake_youtube import QUOTA, FakeYouTube
-from tests.social.fakeapi import Answer, Drop
+from tests.social.fakeapi import Answer, Drop, Stall
 from tests.social.support import URL, adapter, due, publish, receipt, release, statuses
 
 SESSION = "/upload/youtube/v3/videos"
@@ -101,9 +101,11 @@ def test_an_upload_broken_off_half_way_is_resumed_where_it_stopped(site, youtube
     assert puts[2].body == VIDEO[300_000:]
 
 
-def test_a_5xx_during_the_upload_asks_the_session_and_resumes(site, youtube):
+@pytest.mark.parametrize("fault", [Answer(503, {"error": {"code": 503, "message": "Backend Error"}}), Stall(2.5)],
+                         ids=["503", "timeout"])
+def test_a_5xx_or_timeout_during_the_upload_asks_the_session_and_resumes(site, youtube, fault):
     with_video(site)
-    youtube.fail("PUT", SESSION, Answer(503, {"error": {"code": 503, "message": "Backend Error"}}))
+    youtube.fail("PUT", SESSION, fault)
     assert statuses(publish(site, youtube.env)) == ["sent"]
     assert len(youtube.videos) == 1 and youtube.videos[0]["bytes"] == VIDEO and len(youtube.sessions) == 1
 
