@@ -5,7 +5,7 @@ repeated key with the first status for an hour), POST /api/v2/media for the imag
 Lookup after a crash: the account's recent statuses, matched by the story's address.
 Length: `invoke check` counts against MASTODON_MAX_CHARACTERS (no network there); the
 send reads the instance's own limit (GET /api/v2/instance → configuration.statuses.
-max_characters, characters_reserved_per_url) once per process and refuses a text that
+max_characters, characters_reserved_per_url) once per run and refuses a text that
 does not fit before posting anything; when the instance cannot say, the setting stands.
 Environment: NEWSROOM_MASTODON_TOKEN (access token with write:statuses and
 write:media), NEWSROOM_MASTODON_BASE_URL (the instance, e.g. https://social.bund.de).
@@ -23,7 +23,6 @@ from newsroom.publishing.text import default_post, hashtags, weighted_length
 URL_LENGTH = 23  # Mastodon counts every link as 23 characters
 
 logger = logging.getLogger("newsroom.publishing")
-INSTANCE_LIMITS: dict[str, tuple[int, int]] = {}  # base URL → (max characters, characters per URL)
 
 
 class MastodonChannel(Channel):
@@ -33,6 +32,7 @@ class MastodonChannel(Channel):
     can_look_up = True
     required_env = ("TOKEN", "BASE_URL")
     default_base_url = ""
+    _instance_limits: tuple[int, int] | None = None  # read once per run, see instance_limits
 
     @property
     def max_characters(self) -> int:
@@ -60,9 +60,9 @@ class MastodonChannel(Channel):
 
     def instance_limits(self, client) -> tuple[int, int]:
         """(max characters, characters per link) as the instance states them; the setting and
-        23 when it cannot say. Asked once per process and instance."""
-        if self.base_url in INSTANCE_LIMITS:
-            return INSTANCE_LIMITS[self.base_url]
+        23 when it cannot say. Asked once per publish run (one adapter object serves a run)."""
+        if self._instance_limits:
+            return self._instance_limits
         try:
             answer = client.request("GET", f"{self.base_url}/api/v2/instance", idempotent=True).json()
             statuses = answer["configuration"]["statuses"]
@@ -77,7 +77,7 @@ class MastodonChannel(Channel):
             logger.warning("Mastodon: /api/v2/instance nennt kein Zeichenlimit; es gilt MASTODON_MAX_CHARACTERS = %s.",
                            self.max_characters)
             return self.max_characters, URL_LENGTH
-        INSTANCE_LIMITS[self.base_url] = limits
+        self._instance_limits = limits
         return limits
 
     def send(self, post: Post, context: SendContext) -> Delivery:

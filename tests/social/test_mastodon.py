@@ -42,7 +42,7 @@ def test_without_an_answer_from_the_instance_the_setting_stands(site):
         assert len(instance.calls("GET", "/api/v2/instance")) == 1 and len(instance.posts_for(URL)) == 1
 
 
-def test_the_instance_is_asked_once_per_process(site):
+def test_the_instance_is_asked_once_per_run(site):
     with FakeMastodonInstance() as instance:
         due(site, "\n  mastodon: true")
         due(site, "\n  mastodon: true", story_id="b2b2b2b2b2b2", name="2026/zwei.md", title="Zweite Meldung")
