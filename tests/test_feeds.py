@@ -338,6 +338,16 @@ def test_a_media_portal_feed_needs_its_plugin(newsroom):
                                  "(das Medienportal-Plugin muss in PLUGINS vor „feeds“ stehen).")
 
 
+@pytest.mark.parametrize("setting, expected", [
+    ({"FEED_ENTRIES": 0}, "FEED_ENTRIES: „0“ ist keine ganze Zahl ab 1."),
+    ({"FEED_FORMATS": ["rss", "rdf"]}, "FEED_FORMATS: unbekanntes Format rdf (möglich: rss, atom, json)."),
+])
+def test_feed_settings_are_checked(newsroom, setting, expected):
+    with pytest.raises(ConfigurationError) as caught:
+        newsroom.build(**setting)
+    assert str(caught.value) == expected
+
+
 def test_the_feed_writer_cannot_emit_characters_xml_forbids():
     when = datetime(2026, 11, 20, 10, 0, tzinfo=timezone(timedelta(hours=1)))
     dirty = "A\x00b\x1bc\x7fd\ud800e\ufffef\uffffg&#27;h&#xFFFE;i&#65;"

@@ -17,7 +17,6 @@ from newsroom.slugs import slugify
 from .formats import FORMATS, FeedItem
 
 ALL, PRESS = "alle", "pressemitteilungen"
-GROUPS = ("Allgemein", "Themen", "Ämter", "Stadtbezirke")
 
 
 @dataclass
@@ -31,8 +30,8 @@ class FeedSource:
     group: str  # heading on the feeds page
     signature: str  # changes whenever an entry (or the feed's own text) would change
     items: Callable[[], list[FeedItem]]  # newest first; called only when the feed is drawn
-    count: int = 0  # entries in the feed
     note: str = ""  # shown under the name on the feeds page, e.g. a district's places
+    cards: tuple = ()  # a story feed's cards: the full stories of all feeds drawn are fetched at once
 
 
 def feed_path(key: str, fmt: str) -> str:
@@ -47,60 +46,73 @@ def list_key(base: str) -> str:
 def story_sources(context: dict, settings: dict, items) -> list[FeedSource]:
     """The story feeds, each with at most FEED_ENTRIES of the visible stories, newest first.
 
-    One pass over the visible cards (already newest first) that ends as soon as every feed
-    is full; a Thema or Amt without a visible story has no list page and so no feed.
+    One pass over the visible cards (already newest first) that looks only at feeds still
+    open and ends once all are full; a Thema or Amt without a visible story has no list
+    page and so no feed.
     """
     limit = settings["FEED_ENTRIES"]
     press_channel = settings.get("FEED_PRESS_CHANNEL")
     city = settings["SITE_SHORTNAME"]
-    everything: list[Card] = []
+    visible: list[Card] = context["stories"]
+    everything = visible[:limit]
     press: list[Card] = []
     themen: dict[str, list[Card]] = {name: [] for name in settings["THEMEN"]}
     aemter: dict[str, list[Card]] = {name: [] for name in settings["AEMTER"]}
     bezirke: dict[int, list[Card]] = {number: [] for number in sorted(settings["STADTBEZIRKE"])}
-    open_feeds = 2 + len(themen) + len(aemter) + len(bezirke)
-    for card in context["stories"]:
-        for feed in (everything, themen[card.category], aemter[card.department],
-                     *(bezirke[n] for n in card.districts)):
-            if len(feed) < limit:
-                feed.append(card)
-                open_feeds -= len(feed) == limit
-        if press_channel and len(press) < limit and press_channel in card.channels:
+    open_themen, open_aemter, open_bezirke = dict(themen), dict(aemter), dict(bezirke)
+    open_press = bool(press_channel)
+    for card in visible:
+        if open_themen:
+            _take(open_themen, card.category, card, limit)
+        if open_aemter:
+            _take(open_aemter, card.department, card, limit)
+        if open_bezirke:
+            for number in card.districts:
+                _take(open_bezirke, number, card, limit)
+        if open_press and press_channel in card.channels:
             press.append(card)
-            open_feeds -= len(press) == limit
-        if open_feeds <= 0:
+            open_press = len(press) < limit
+        if not (open_themen or open_aemter or open_bezirke or open_press):
             break
 
     sources = [_source(ALL, "Alle Meldungen", settings["SITE_DESCRIPTION"], "", "Allgemein", everything, items,
-                       settings, note="Jede Meldung der Stadt, aus allen Themen, Ämtern und Stadtbezirken.")]
+                       note="Jede Meldung der Stadt, aus allen Themen, Ämtern und Stadtbezirken.")]
     if press_channel:
         sources.append(_source(
             PRESS, "Pressemitteilungen",
             f"Pressemitteilungen der {city}: alle Meldungen, die als Pressemitteilung verschickt werden.",
-            "", "Allgemein", press, items, settings,
+            "", "Allgemein", press, items,
             note="Nur die Meldungen, die auch als Pressemitteilung an die Redaktionen gehen."))
     for name, cards in themen.items():
         if cards:
             base = f"themen/{slugify(name)}/"
             sources.append(_source(list_key(base), f"Thema {name}",
-                                   f"Meldungen der {city} zum Thema {name}.", base, "Themen", cards, items, settings))
+                                   f"Meldungen der {city} zum Thema {name}.", base, "Themen", cards, items))
     for name, cards in aemter.items():
         if cards:
             base = f"aemter/{slugify(name)}/"
             sources.append(_source(list_key(base), name, f"Meldungen der {city}: {name}.", base, "Ämter",
-                                   cards, items, settings))
+                                   cards, items))
     for number, cards in bezirke.items():
         base = f"stadtbezirke/{number}/"
         places = settings["STADTBEZIRKE"][number]
         sources.append(_source(
             list_key(base), f"Stadtbezirk {number}", f"Meldungen der {city} für den Stadtbezirk {number} ({places}).",
-            base, "Stadtbezirke", cards, items, settings, note=places))
+            base, "Stadtbezirke", cards, items, note=places))
     return sources
 
 
-def _source(key, name, description, link, group, cards, items, settings, note="") -> FeedSource:
+def _take(open_feeds: dict, key, card: Card, limit: int) -> None:
+    feed = open_feeds.get(key)
+    if feed is not None:
+        feed.append(card)
+        if len(feed) >= limit:
+            del open_feeds[key]
+
+
+def _source(key, name, description, link, group, cards, items, note="") -> FeedSource:
     digest = hashlib.sha256(repr((key, name, description, link)).encode())
     for card in cards:
         digest.update(repr(items.signature(card)).encode())
     return FeedSource(key, name, description, link, group, digest.hexdigest(),
-                      lambda cards=cards: [items.item(card) for card in cards], len(cards), note)
+                      lambda cards=cards: items.items(cards), note, tuple(cards))

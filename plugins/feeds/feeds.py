@@ -54,6 +54,9 @@ class FeedsGenerator(Generator):
         if unknown:
             raise ConfigurationError(f"FEED_FORMATS: unbekanntes Format {', '.join(unknown)} "
                                      f"(möglich: {', '.join(FORMATS)}).")
+        limit = settings["FEED_ENTRIES"]
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ConfigurationError(f"FEED_ENTRIES: „{limit}“ ist keine ganze Zahl ab 1.")
         items = StoryItems(self.context, settings, urls)
         sources = story_sources(self.context, settings, items) + list(self.context["feed_sources"])
         portal = settings.get("FEED_MEDIA_PORTAL")
@@ -67,7 +70,7 @@ class FeedsGenerator(Generator):
         live = {} if settings.get("BUILD_FULL") or not saved else saved[1]
         fingerprint = self.context["build_fingerprint"]
         digests: dict[str, str] = {}
-        warned: set[str] = set()
+        pending: list[tuple[FeedSource, list[tuple[str, str]]]] = []
         for source in sorted(sources, key=lambda s: s.key):
             wanted = []
             for fmt in formats:
@@ -75,17 +78,13 @@ class FeedsGenerator(Generator):
                 digests[path] = hashlib.sha256(f"{fingerprint}\n{fmt}\n{source.signature}".encode()).hexdigest()
                 if not (live.get(path) == digests[path] and writer.keep(path, owner=OWNER)):
                     wanted.append((path, fmt))
-            if not wanted:
-                continue
-            entries = source.items()  # full stories are read here, in this process
-            for entry in entries:
-                found = forbidden_in(entry)
-                if found and entry.source not in warned:
-                    warned.add(entry.source)
-                    message = (f"{entry.source}: Zeichen, die XML nicht erlaubt, aus dem Feed entfernt "
-                               f"({', '.join(found)}); bitte „invoke check“ ausführen.")
-                    logger.warning(message)
-                    self.context["warnings"].append(message)
+            if wanted:
+                pending.append((source, wanted))
+        items.preload([card for source, _wanted in pending for card in source.cards])
+        warned: set[str] = set()
+        for source, wanted in pending:
+            entries = source.items()  # made here, in this process; workers only serialise them
+            self._warn_forbidden(entries, warned)
             for path, fmt in wanted:
                 info = self._info(source, fmt, urls)
                 writer.defer(path, lambda fmt=fmt, info=info, entries=entries: render(fmt, info, entries),
@@ -101,6 +100,17 @@ class FeedsGenerator(Generator):
                 cache.save_blob(name, "", value)
 
         self.context.setdefault("after_commit", []).append(save)
+
+    def _warn_forbidden(self, entries, warned: set[str]) -> None:
+        """`invoke check` refuses these characters; one here came from elsewhere (the writer drops it)."""
+        for entry in entries:
+            found = forbidden_in(entry)
+            if found and entry.source not in warned:
+                warned.add(entry.source)
+                message = (f"{entry.source}: Zeichen, die XML nicht erlaubt, aus dem Feed entfernt "
+                           f"({', '.join(found)}); bitte „invoke check“ ausführen.")
+                logger.warning(message)
+                self.context["warnings"].append(message)
 
     def _info(self, source: FeedSource, fmt: str, urls: SiteUrls) -> FeedInfo:
         settings = self.settings
