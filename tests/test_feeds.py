@@ -13,7 +13,7 @@ from newsroom.dates import BERLIN
 from newsroom.errors import ConfigurationError
 from newsroom.frontmatter import FORBIDDEN_CHARACTERS
 from plugins.feeds.formats import FeedInfo, FeedItem, render
-from tests.support import PHOTO, snapshot, story_text
+from tests.support import PHOTO, snapshot
 
 SITE = "http://localhost:8000/"
 TAG = "tag:duesseldorf.de,2022:story/"
