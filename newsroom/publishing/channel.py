@@ -150,6 +150,12 @@ class Channel:
         """The earlier post for this key if the remote has it, else None."""
         raise NotImplementedError
 
+    def hashtags(self, story: Story) -> list[str]:
+        """The story's tags as hashtags, after the ones every post carries (SOCIAL_HASHTAGS)."""
+        from .text import hashtags
+
+        return hashtags(story.tags, tuple(self.settings.get("SOCIAL_HASHTAGS", ())))
+
     def own_text(self, story: Story) -> str | None:
         """The editor's own text for this channel, if the front matter gives one."""
         for choice in story.channels:

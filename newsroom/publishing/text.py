@@ -70,3 +70,9 @@ def count_hashtags(text: str) -> int:
 
 
 HASHTAG = re.compile(r"(?:^|(?<=\s))#[^\W_][\w]*", re.UNICODE)
+
+
+def german_number(value: float, decimals: int = 0) -> str:
+    """12345 → '12.345', (1.5, 1) → '1,5': numbers in German messages."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

@@ -25,16 +25,12 @@ from pathlib import Path
 from newsroom.errors import SendError
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
 from newsroom.publishing.secrets import REDACTOR
-from newsroom.publishing.text import fitted_post, hashtags
+from newsroom.publishing.text import fitted_post, german_number
 
 from .richtext import facet_problems, facets, graphemes, record_key
 
 COLLECTION = "app.bsky.feed.post"
 THUMB_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
-
-
-def german_number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 class Sessions:
@@ -62,7 +58,7 @@ class BlueskyChannel(Channel):
 
     def render(self, release: Release) -> Post:
         story = release.story
-        tags = hashtags(story.tags, tuple(self.settings.get("SOCIAL_HASHTAGS", ())))
+        tags = self.hashtags(story)
         text = fitted_post(release, own_text=self.own_text(story), tags=tags,
                            fits=lambda candidate: graphemes(candidate) <= self.max_graphemes)
         record = {"$type": COLLECTION, "text": text, "langs": ["de"], "facets": facets(text),

@@ -20,11 +20,7 @@ import hmac
 from newsroom.errors import SendError
 from newsroom.publishing import graph
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
-from newsroom.publishing.text import default_post, hashtags
-
-
-def german_number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+from newsroom.publishing.text import default_post, german_number
 
 
 class FacebookChannel(Channel):
@@ -41,11 +37,11 @@ class FacebookChannel(Channel):
 
     @property
     def graph_url(self) -> str:
-        return f"{self.base_url}/{self.settings.get('META_GRAPH_API_VERSION', 'v26.0')}"
+        return graph.api_url(self.base_url, self.settings)
 
     def render(self, release: Release) -> Post:
         story = release.story
-        tags = hashtags(story.tags, tuple(self.settings.get("SOCIAL_HASHTAGS", ())))
+        tags = self.hashtags(story)
         text = default_post(release, own_text=self.own_text(story), tags=tags)
         return Post(self.name, story.id, text, link=release.url, payload={"message": text, "link": release.url})
 

@@ -24,16 +24,11 @@ from pathlib import Path
 from newsroom.errors import SendError
 from newsroom.publishing import graph
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
-from newsroom.publishing.text import count_hashtags, default_post, hashtags
+from newsroom.publishing.text import count_hashtags, default_post, german_number
 
 from .images import read_image
 
 MENTION = re.compile(r"(?:^|(?<=\s))@[\w.]+")
-
-
-def german_number(value: float, decimals: int = 0) -> str:
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 class InstagramChannel(Channel):
@@ -53,11 +48,11 @@ class InstagramChannel(Channel):
 
     @property
     def graph_url(self) -> str:
-        return f"{self.base_url}/{self.settings.get('META_GRAPH_API_VERSION', 'v26.0')}"
+        return graph.api_url(self.base_url, self.settings)
 
     def render(self, release: Release) -> Post:
         story = release.story
-        tags = hashtags(story.tags, tuple(self.settings.get("SOCIAL_HASHTAGS", ())))
+        tags = self.hashtags(story)
         caption = default_post(release, own_text=self.own_text(story), tags=tags)
         payload: dict = {"image_url": release.image_url, "caption": caption, "alt_text": release.image_alt or ""}
         if release.image_file is not None:

@@ -24,7 +24,7 @@ import requests
 
 from newsroom.errors import SendError
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
-from newsroom.publishing.text import fitted_post, hashtags
+from newsroom.publishing.text import fitted_post
 
 from .oauth1 import OAuth1
 from .weighted import weighted_length
@@ -69,7 +69,7 @@ class XChannel(Channel):
 
     def render(self, release: Release) -> Post:
         story = release.story
-        tags = hashtags(story.tags, tuple(self.settings.get("SOCIAL_HASHTAGS", ())))
+        tags = self.hashtags(story)
         text = fitted_post(release, own_text=self.own_text(story), tags=tags,
                            fits=lambda candidate: self.count(candidate) <= self.max_length)
         payload: dict = {"text": text}

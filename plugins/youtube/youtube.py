@@ -36,17 +36,13 @@ from newsroom.errors import ContentError, ContentErrors, OutcomeUnknown, SendErr
 from newsroom.media import MediaLibrary
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
 from newsroom.publishing.secrets import REDACTOR
-from newsroom.publishing.text import hashtags
+from newsroom.publishing.text import german_number
 
 VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/x-m4v", ".mov": "video/quicktime", ".webm": "video/webm",
                ".mpeg": "video/mpeg", ".mpg": "video/mpeg", ".avi": "video/x-msvideo", ".wmv": "video/x-ms-wmv",
                ".3gp": "video/3gpp", ".flv": "video/x-flv"}
 PACIFIC = ZoneInfo("America/Los_Angeles")
 MAX_RESUMES = 5
-
-
-def german_number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 def quota_limited(response: requests.Response) -> bool | float:
@@ -95,7 +91,7 @@ class YouTubeChannel(Channel):
 
     def render(self, release: Release) -> Post:
         story = release.story
-        tags = hashtags(story.tags, tuple(self.settings.get("SOCIAL_HASHTAGS", ())))
+        tags = self.hashtags(story)
         own = self.own_text(story)
         if own:
             description = own.strip() if release.url in own else f"{own.strip()}\n\n{release.url}"
