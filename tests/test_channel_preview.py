@@ -15,7 +15,7 @@ def test_build_writes_previews_and_overview_and_sends_nothing(site, monkeypatch)
         due_story(site)
         site.commit("Meldung", "2026-11-26 08:00")
         site.build()
-        assert server.requests == []  # credentials present, and still nothing sent
+        assert server.log == []  # credentials present, and still nothing sent
     preview = site.root / "preview"
     page = (preview / "meldungen" / f"{STORY_ID}.html").read_text()
     assert "Nichts davon wurde gesendet" in page and "http://localhost:8000/aktuelles/2026/11/" in page

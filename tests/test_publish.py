@@ -5,7 +5,8 @@ from __future__ import annotations
 import git
 import pytest
 
-from tests.fakes.mastodon import FakeMastodon
+from tests.fakes.api import Answer, Drop
+from tests.fakes.mastodon import LIMITS, STATUSES, FakeMastodon
 from tests.publishing_support import (STORY_ID, commit_and_push, due_story, mastodon_env, origin_receipt,
                                       publish)
 
@@ -98,20 +99,22 @@ def test_deleting_the_records_sends_nothing(site, mastodon):
 def test_429_with_retry_after_is_waited_out(site, mastodon):
     due_story(site)
     commit_and_push(site)
-    mastodon.faults = ["429"]
+    mastodon.fail("POST", STATUSES, Answer(429, {"error": "Too many requests"},
+                                           {**LIMITS, "X-RateLimit-Remaining": "0", "Retry-After": "1"}))
     report = publish(site)
     assert report.ok and len(mastodon.statuses) == 1
-    posts = [t for t, method, path in mastodon.requests if path == "/api/v1/statuses"]
+    posts = [r.at for r in mastodon.calls("POST", STATUSES)]
     assert len(posts) == 2 and posts[1] - posts[0] >= 1.0  # Retry-After: 1
+    assert mastodon.too_early == []
 
 
 def test_a_4xx_is_recorded_as_failure_and_not_retried(site, mastodon):
     due_story(site)
     commit_and_push(site)
-    mastodon.faults = ["400"]
+    mastodon.fail("POST", STATUSES, mastodon.echoing_refusal())
     report = publish(site)
     assert not report.ok and [o.status for o in report.outcomes] == ["failed"]
-    assert sum(path == "/api/v1/statuses" for _, _, path in mastodon.requests) == 1
+    assert len(mastodon.calls("POST", STATUSES)) == 1
     record = origin_receipt(site)["channels"]["mastodon"]
     assert record["status"] == "failed" and "HTTP 422" in record["error"]
     assert mastodon.token not in record["error"]  # the server echoed the token; the record must not
@@ -124,19 +127,19 @@ def test_a_4xx_is_recorded_as_failure_and_not_retried(site, mastodon):
 def test_5xx_is_retried(site, mastodon):
     due_story(site)
     commit_and_push(site)
-    mastodon.faults = ["500", "500"]
+    mastodon.fail("POST", STATUSES, Answer(500, {"error": "Internal server error"}), Answer(500))
     report = publish(site)
     assert report.ok and len(mastodon.statuses) == 1
-    assert sum(path == "/api/v1/statuses" for _, _, path in mastodon.requests) == 3
+    assert len(mastodon.calls("POST", STATUSES)) == 3
 
 
 def test_a_lost_answer_after_the_server_acted_posts_once(site, mastodon):
     due_story(site)
     commit_and_push(site)
-    mastodon.faults = ["drop"]
+    mastodon.fail("POST", STATUSES, Drop())
     report = publish(site)
     assert report.ok and len(mastodon.statuses) == 1
-    assert sum(path == "/api/v1/statuses" for _, _, path in mastodon.requests) == 2  # same Idempotency-Key
+    assert len(mastodon.calls("POST", STATUSES)) == 2  # same Idempotency-Key
     assert origin_receipt(site)["channels"]["mastodon"]["remote_id"] == mastodon.statuses[0]["id"]
 
 
@@ -156,7 +159,7 @@ def test_dry_run_renders_but_sends_and_records_nothing(site, mastodon):
     report = publish(site, dry_run=True)
     assert [o.status for o in report.outcomes] == ["ready"]
     assert URL in report.outcomes[0].post.text and "#Radverkehr" in report.outcomes[0].post.text
-    assert mastodon.requests == [] and origin_receipt(site) is None
+    assert mastodon.log == [] and origin_receipt(site) is None
 
 
 def test_without_a_remote_receipts_are_committed_locally(site, mastodon):

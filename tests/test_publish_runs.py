@@ -99,7 +99,7 @@ def test_two_runs_at_the_same_time_send_each_story_once(origin):
 
 def test_secrets_appear_in_no_log_record_or_file(origin):
     with FakeMastodon(token=SENTINEL) as server:
-        server.faults = ["400"]  # the error body echoes the Authorization header
+        server.fail("POST", "/api/v1/statuses", server.echoing_refusal())
         checkout = runner(origin, "runner-1")
         out, err = start(checkout, server).communicate(timeout=300)
         history = git.Repo(origin).git.log("-p", "--all")

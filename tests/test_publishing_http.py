@@ -12,7 +12,7 @@ import requests
 
 from newsroom.errors import OutcomeUnknown, SendError
 from newsroom.publishing.http import HttpClient, wait_for
-from tests.fakes.base import FakeHandler, FakeServer
+from tests.fakes.api import Answer, FakeApi, Response, Stall
 
 
 def response(headers: dict) -> requests.Response:
@@ -34,26 +34,10 @@ def test_wait_for_reads_every_documented_header_shape():
     assert wait_for(response({}), now) is None
 
 
-class Scripted(FakeHandler):
-    def do_POST(self):
-        self.server.note("POST", self.path)
-        self.body()
-        fault = self.server.next_fault()
-        if fault == "slow":
-            time.sleep(1.5)
-        if fault == "reset429":
-            self.send_json(429, {"error": "rate"}, {"x-rate-limit-reset": str(int(time.time()) + 2)})
-        elif fault == "503":
-            self.send_json(503, {"error": "busy"})
-        elif fault == "403":
-            self.send_json(403, {"error": "forbidden"})
-        else:
-            self.send_json(200, {"id": "1"})
-
-
 @pytest.fixture
 def server():
-    with FakeServer(Scripted) as running:
+    with FakeApi() as running:
+        running.route("POST", "/p", lambda request: Response(200, {"id": "1"}))
         yield running
 
 
@@ -62,33 +46,33 @@ def client(**options) -> HttpClient:
 
 
 def test_a_rate_limit_reset_header_is_waited_out(server):
-    server.faults = ["reset429"]
+    server.fail("POST", "/p", Answer(429, {"error": "rate"}, {"x-rate-limit-reset": str(int(time.time()) + 2)}))
     assert client().request("POST", server.url + "/p", idempotent=False).json() == {"id": "1"}
-    times = [t for t, _, _ in server.requests]
+    times = [r.at for r in server.log]
     assert len(times) == 2 and times[1] - times[0] >= 0.9  # the reset lies 1–2 s ahead
 
 
 def test_a_5xx_is_retried_only_when_the_request_is_idempotent(server):
-    server.faults = ["503"]
+    server.fail("POST", "/p", Answer(503, {"error": "busy"}))
     assert client().request("POST", server.url + "/p", idempotent=True).status_code == 200
-    server.faults = ["503"]
+    server.fail("POST", "/p", Answer(503, {"error": "busy"}))
     with pytest.raises(OutcomeUnknown):
         client().request("POST", server.url + "/p", idempotent=False)
-    assert len(server.requests) == 3
+    assert len(server.log) == 3
 
 
 def test_a_timeout_after_sending_is_unknown_never_retried_blindly(server):
-    server.faults = ["slow"]
+    server.fail("POST", "/p", Stall(1.5))
     with pytest.raises(OutcomeUnknown):
         client().request("POST", server.url + "/p", idempotent=False)
-    assert len(server.requests) == 1
+    assert len(server.log) == 1
 
 
 def test_other_4xx_fail_at_once(server):
-    server.faults = ["403"]
+    server.fail("POST", "/p", Answer(403, {"error": "forbidden"}))
     with pytest.raises(SendError) as caught:
         client().request("POST", server.url + "/p", idempotent=True)
-    assert caught.value.status == 403 and not caught.value.retry and len(server.requests) == 1
+    assert caught.value.status == 403 and not caught.value.retry and len(server.log) == 1
 
 
 def test_a_refused_connection_is_retried_until_the_deadline():

@@ -1,97 +1,87 @@
-"""Mastodon's statuses and media API as documented (docs.joinmastodon.org/methods/statuses):
-Bearer token, Idempotency-Key remembered per account, X-RateLimit-* headers, 429, error bodies
-as {"error": "…"}."""
+"""A Mastodon instance as documented (docs.joinmastodon.org): GET /api/v2/instance with its
+own limits, POST /api/v1/statuses honouring `Idempotency-Key` (remembered per account),
+media, the account's statuses for lookups, `X-RateLimit-*` headers (reset as ISO time) and
+`{"error": "…"}` bodies. Faults are queued with `fail()` (see api.py)."""
 
 from __future__ import annotations
 
 import itertools
 
-from .base import FakeHandler, FakeServer
+from .api import Answer, FakeApi, Request, Response
 
 TOKEN = "mastodon-test-token-7f3a9c"
+STATUSES = "/api/v1/statuses"
+LIMITS = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299", "X-RateLimit-Reset": "2026-11-26T12:05:00.000Z"}
 
 
-class MastodonHandler(FakeHandler):
-    def _authorised(self) -> bool:
-        if self.headers.get("Authorization") != f"Bearer {self.server.token}":
-            # Like some proxies, echo what came in: the client must keep it out of every record.
-            self.send_json(401, {"error": f"The access token is invalid ({self.headers.get('Authorization')})"})
-            return False
-        return True
-
-    def _limits(self) -> dict:
-        return {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299",
-                "X-RateLimit-Reset": "2026-11-26T12:05:00.000Z"}
-
-    def do_GET(self):
-        server = self.server
-        server.note("GET", self.path)
-        if not self._authorised():
-            return
-        if self.path.startswith("/api/v1/accounts/verify_credentials"):
-            self.send_json(200, {"id": "1", "username": "duesseldorf"}, self._limits())
-        elif self.path.startswith("/api/v1/accounts/1/statuses"):
-            with server.lock:
-                newest = list(reversed(server.statuses))[: int(self.query().get("limit", 20))]
-            self.send_json(200, newest, self._limits())
-        elif self.path.startswith("/api/v2/instance"):
-            self.send_json(200, {"configuration": {"statuses": {"max_characters": 500,
-                                                               "characters_reserved_per_url": 23}}})
-        else:
-            self.send_json(404, {"error": "Record not found"})
-
-    def do_POST(self):
-        server = self.server
-        server.note("POST", self.path)
-        form = self.form()
-        if not self._authorised():
-            return
-        if self.path == "/api/v2/media":
-            self.send_json(200, {"id": str(next(server.ids)), "type": "image"}, self._limits())
-            return
-        if self.path != "/api/v1/statuses":
-            self.send_json(404, {"error": "Record not found"})
-            return
-        fault = server.next_fault()
-        if fault == "429":
-            self.send_json(429, {"error": "Too many requests"}, {**self._limits(), "X-RateLimit-Remaining": "0",
-                                                                  "Retry-After": "1"})
-            return
-        if fault == "500":
-            self.send_json(500, {"error": "Internal server error"})
-            return
-        if fault == "400":
-            self.send_json(422, {"error": f"Validation failed: Text too long "
-                                          f"(token {self.headers.get('Authorization')})"})
-            return
-        key = self.headers.get("Idempotency-Key")
-        with server.lock:
-            status = server.by_key.get(key) if key else None
-            created = status is None
-            if created:
-                number = next(server.ids)
-                status = {"id": str(number), "url": f"{server.url}/@duesseldorf/{number}",
-                          "content": form.get("status", ""), "language": form.get("language"),
-                          "media_attachments": form.get("media_ids[]", [])}
-                server.statuses.append(status)
-                if key:
-                    server.by_key[key] = status
-            count = len(server.statuses)
-        if created and server.on_write:
-            server.on_write(count)
-        if fault in ("drop", "kill"):
-            self.drop()
-            return
-        self.send_json(200, status, self._limits())
-
-
-class FakeMastodon(FakeServer):
-    def __init__(self, token: str = TOKEN):
-        super().__init__(MastodonHandler)
+class FakeMastodon(FakeApi):
+    def __init__(self, token: str = TOKEN, max_characters: int | None = 500):
+        super().__init__()
         self.token = token
+        self.max_characters = max_characters  # None: the instance does not say (old or other software)
         self.statuses: list[dict] = []
         self.by_key: dict[str, dict] = {}
-        self.ids = itertools.count(100)
+        self.ids = itertools.count(113000000000000001)
+        self.on_write = None  # called with the number of statuses after each one is created
+        self.route("GET", "/api/v2/instance", self.instance)
+        self.route("POST", STATUSES, self.create)
+        self.route("POST", "/api/v2/media", self.media)
+        self.route("GET", "/api/v1/accounts/verify_credentials", self.me)
+        self.route("GET", r"/api/v1/accounts/(?P<account>\d+)/statuses", self.account_statuses)
+
+    @property
+    def env(self) -> dict:
+        return {"NEWSROOM_MASTODON_TOKEN": self.token, "NEWSROOM_MASTODON_BASE_URL": self.url}
+
+    def echoing_refusal(self) -> Answer:
+        """A 422 whose body repeats the Authorization header, as some proxies do: the client
+        must keep the token out of every record and log."""
+        return Answer(422, {"error": f"Validation failed: Text too long (token Bearer {self.token})"})
+
+    def _refused(self, request: Request) -> Response | None:
+        if request.header("authorization") != f"Bearer {self.token}":
+            return Response(401, {"error": f"The access token is invalid ({request.header('authorization')})"})
+        return None
+
+    def instance(self, request: Request) -> Response:
+        if self.max_characters is None:
+            return Response(404, {"error": "Record not found"})
+        return Response(200, {"domain": "social.example", "configuration": {"statuses": {
+            "max_characters": self.max_characters, "max_media_attachments": 4, "characters_reserved_per_url": 23}}})
+
+    def create(self, request: Request) -> Response:
+        refused = self._refused(request)
+        if refused:
+            return refused
+        form = request.form()
+        text = form.get("status", "")
+        key = request.header("idempotency-key")
+        with self.lock:
+            if key and key in self.by_key:
+                return Response(200, self.by_key[key], LIMITS)
+            if self.max_characters and len(text) > self.max_characters + 200:
+                return Response(422, {"error": "Validation failed: Text character limit of "
+                                               f"{self.max_characters} exceeded"})
+            number = next(self.ids)
+            status = {"id": str(number), "url": f"{self.url}/@stadt/{number}", "content": f"<p>{text}</p>",
+                      "language": form.get("language"), "visibility": form.get("visibility")}
+            self.statuses.append(status)
+            if key:
+                self.by_key[key] = status
+            count = len(self.statuses)
+        if self.on_write:
+            self.on_write(count)
+        return Response(200, status, LIMITS)
+
+    def media(self, request: Request) -> Response:
+        return self._refused(request) or Response(200, {"id": str(next(self.ids)), "type": "image"})
+
+    def me(self, request: Request) -> Response:
+        return self._refused(request) or Response(200, {"id": "42", "username": "stadt"})
+
+    def account_statuses(self, request: Request) -> Response:
+        with self.lock:
+            return self._refused(request) or Response(200, list(reversed(self.statuses))[:40], LIMITS)
 
     def posts_for(self, url: str) -> list[dict]:
         return [s for s in self.statuses if url in s["content"]]

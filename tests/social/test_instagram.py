@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from newsroom.errors import ContentErrors
-from tests.social.fake_meta import IG_USER, FakeGraph, error, usage
-from tests.social.fakeapi import Answer, Drop, Stall
+from tests.fakes.meta import IG_USER, FakeGraph, error, usage
+from tests.fakes.api import Answer, Drop, Stall
 from tests.social.support import IMAGE_URL, URL, adapter, due, jpeg, png, publish, receipt, release, statuses
 
 PUBLISH = rf"/v26.0/{IG_USER}/media_publish"

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.social.fake_mastodon import FakeMastodonInstance
-from tests.social.fakeapi import Answer, Drop, Stall
+from tests.fakes.mastodon import FakeMastodon
+from tests.fakes.api import Answer, Drop, Stall
 from tests.social.support import URL, due, publish, receipt, statuses
 
 STATUSES = "/api/v1/statuses"
@@ -19,7 +19,7 @@ def own(text: str) -> str:
 
 
 def test_an_instance_with_a_lower_limit_refuses_the_text_before_anything_is_posted(site):
-    with FakeMastodonInstance(max_characters=400) as instance:
+    with FakeMastodon(max_characters=400) as instance:
         due(site, own(LONG))  # 447 + 2 + 23 = 472 characters: within the setting's 500
         report = publish(site, instance.env)
         assert statuses(report) == ["failed"] and instance.statuses == []
@@ -30,20 +30,20 @@ def test_an_instance_with_a_lower_limit_refuses_the_text_before_anything_is_post
 
 
 def test_an_instance_with_a_higher_limit_takes_what_the_setting_allows(site):
-    with FakeMastodonInstance(max_characters=5000) as instance:
+    with FakeMastodon(max_characters=5000) as instance:
         due(site, own(LONG))
         assert statuses(publish(site, instance.env)) == ["sent"] and len(instance.posts_for(URL)) == 1
 
 
 def test_without_an_answer_from_the_instance_the_setting_stands(site):
-    with FakeMastodonInstance(max_characters=None) as instance:
+    with FakeMastodon(max_characters=None) as instance:
         due(site, own(LONG))
         assert statuses(publish(site, instance.env)) == ["sent"]  # 472 against the setting's 500
         assert len(instance.calls("GET", "/api/v2/instance")) == 1 and len(instance.posts_for(URL)) == 1
 
 
 def test_the_instance_is_asked_once_per_run(site):
-    with FakeMastodonInstance() as instance:
+    with FakeMastodon() as instance:
         due(site, "\n  mastodon: true")
         due(site, "\n  mastodon: true", story_id="b2b2b2b2b2b2", name="2026/zwei.md", title="Zweite Meldung")
         assert statuses(publish(site, instance.env)) == ["sent", "sent"]
@@ -51,7 +51,7 @@ def test_the_instance_is_asked_once_per_run(site):
 
 
 def test_check_and_build_never_ask_the_instance(site, monkeypatch):
-    with FakeMastodonInstance() as instance:
+    with FakeMastodon() as instance:
         for name, value in instance.env.items():
             monkeypatch.setenv(name, value)
         site.story(channels=own(LONG))
@@ -61,7 +61,7 @@ def test_check_and_build_never_ask_the_instance(site, monkeypatch):
 
 
 def test_a_429_is_waited_out_until_the_iso_reset_time(site):
-    with FakeMastodonInstance() as instance:
+    with FakeMastodon() as instance:
         due(site, "\n  mastodon: true")
         reset = (datetime.now(timezone.utc) + timedelta(seconds=2)).isoformat(timespec="milliseconds")
         instance.fail("POST", STATUSES, Answer(429, {"error": "Too many requests"},
@@ -74,7 +74,7 @@ def test_a_429_is_waited_out_until_the_iso_reset_time(site):
 @pytest.mark.parametrize("fault", [Drop(), Answer(503, {"error": "Service Unavailable"}), Stall(2.5)],
                          ids=["lost", "503", "timeout"])
 def test_a_repeat_carries_the_same_idempotency_key_and_makes_one_status(site, fault):
-    with FakeMastodonInstance() as instance:
+    with FakeMastodon() as instance:
         due(site, "\n  mastodon: true")
         instance.fail("POST", STATUSES, fault)
         assert statuses(publish(site, instance.env)) == ["sent"]

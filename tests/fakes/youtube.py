@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from .fakeapi import FakeApi, Request, Response
+from .api import FakeApi, Request, Response
 
 CLIENT_ID, CLIENT_SECRET = "1234-abc.apps.googleusercontent.com", "GOCSPX-client-secret-4e5f"
 REFRESH_TOKEN = "1//refresh-token-9c8b7a"

@@ -12,7 +12,7 @@ import re
 
 import regex
 
-from .fakeapi import FakeApi, Request, Response
+from .api import FakeApi, Request, Response
 
 HANDLE, PASSWORD = "duesseldorf.de", "abcd-efgh-ijkl-mnop"
 DID = "did:plc:duesseldorf4711test"

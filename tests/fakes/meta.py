@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 
-from .fakeapi import FakeApi, Request, Response
+from .api import FakeApi, Request, Response
 
 VERSION = "v26.0"
 PAGE_ID, PAGE_TOKEN = "104857600123", "EAAGpage-token-3f9c1d"

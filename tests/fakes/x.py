@@ -12,7 +12,7 @@ import itertools
 import re
 from urllib.parse import parse_qsl, quote
 
-from .fakeapi import FakeApi, Request, Response
+from .api import FakeApi, Request, Response
 
 CONSUMER_KEY, CONSUMER_SECRET = "x-consumer-key-1a2b", "x-consumer-secret-5d1e7f"
 TOKEN, TOKEN_SECRET = "2244994945-x-access-token-77", "x-token-secret-9a8b6c"
