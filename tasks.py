@@ -166,9 +166,17 @@ def _status(publisher):
     return publisher.plan(), publisher.ledger.where
 
 
-@task(help={"args": "extra arguments for pytest"})
+@task
+def browser_setup(c):
+    """Install what the browser tests need: Chromium (apt-get, as root) and tests/browser's npm tools."""
+    from tests.browser.tooling import ensure
+
+    ensure()
+
+
+@task(pre=[browser_setup], help={"args": "extra arguments for pytest"})
 def test(c, args=""):
-    """Run the whole test suite."""
+    """Run the whole test suite (the browser tests' tools are installed first when possible)."""
     os.chdir(ROOT)
     c.run(f"{sys.executable} -m pytest {args}", pty=False)
 

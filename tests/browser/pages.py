@@ -1,0 +1,19 @@
+"""One demo page of every page type, as site paths (the demo content of content/)."""
+
+PAGE_TYPES = {
+    "home": "",
+    "story": "aktuelles/2026/02/rosenmontag-2026-das-muessen-jecken-wissen/",
+    "list-thema": "themen/verkehr/",
+    "list-stadtbezirk": "stadtbezirke/1/",
+    "list-amt": "aemter/ordnungsamt/",
+    "list-tag": "schlagworte/karneval/",
+    "overview-themen": "themen/",
+    "archive": "archiv/",
+    "archive-month": "archiv/2025/11/",
+    "feeds": "feeds/",
+    "impressum": "impressum/",
+    "datenschutz": "datenschutz/",
+    "barrierefreiheit": "barrierefreiheit/",
+    "kontakt": "kontakt/",
+    "not-found": "404.html",
+}
