@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-requirements
 .PHONY: build test check serve clean
 
 build: $(STAMP)
-	$(BIN)/invoke build
+	$(BIN)/invoke build search
 
 test: $(STAMP)
 	$(BIN)/invoke test

@@ -18,7 +18,7 @@ CACHE_PATH = ".cache"
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["template_filters", "stories", "static_pages", "assets", "feeds", "sitemap", "mastodon", "channel_preview",
-           "facebook", "instagram", "x", "youtube", "bluesky", "press"]
+           "facebook", "instagram", "x", "youtube", "bluesky", "press", "search"]
 
 # Where stories, static pages and media live below PATH.
 STORIES_DIR = "stories"
@@ -131,6 +131,7 @@ MENU = [
     ("Stadtbezirke", "stadtbezirke/"),
     ("Ämter", "aemter/"),
     ("Kontakt", "kontakt/"),
+    ("Suche", "suche/"),
 ]
 FOOTER_LINKS = [
     ("Impressum", "impressum/"),

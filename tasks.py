@@ -69,6 +69,21 @@ def build(c, settings=DEV_SETTINGS, now=None, full=False, timings=False):
         print(f"Phasen: {phase_report()}")
 
 
+@task(help={"settings": "settings file (its OUTPUT_PATH is indexed)"})
+def search(c, settings=DEV_SETTINGS):
+    """Index the built site for the search page (Pagefind, German); run after a build, before a deploy."""
+    from newsroom.search import index_site
+
+    _logging()
+    os.chdir(ROOT)
+    try:
+        report = index_site(Path(load_settings(settings)["OUTPUT_PATH"]))
+    except NewsroomError as exc:
+        raise Exit(f"FEHLER {exc}", code=1) from None
+    print(f"Suchindex fertig in {report.seconds:.1f} s: {report.pages} Seiten; {len(report.written)} Dateien "
+          f"geschrieben, {report.unchanged} unverändert, {len(report.removed)} entfernt.")
+
+
 @task(help={"settings": "settings file", "now": "check as if it were this time"})
 def check(c, settings=DEV_SETTINGS, now=None):
     """Validate every story, page and media reference without writing anything."""

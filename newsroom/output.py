@@ -24,6 +24,9 @@ from .errors import NewsroomError
 logger = logging.getLogger("newsroom.output")
 
 PARALLEL_PAGES = 200  # below this, forking costs more than it saves
+# Top-level folders of output/ that another step writes (the search index, newsroom/search.py):
+# never the build's, so never pruned by it.
+FOREIGN_FOLDERS = frozenset({"pagefind"})
 
 
 class OutputConflict(NewsroomError):
@@ -184,7 +187,9 @@ class SiteWriter:
         found = []
         root = str(self.live)
         cut = len(root) + 1
-        for dirpath, _dirs, files in os.walk(root):
+        for dirpath, dirs, files in os.walk(root):
+            if dirpath == root:
+                dirs[:] = [d for d in dirs if d not in FOREIGN_FOLDERS]
             for name in files:
                 relative = os.path.join(dirpath, name)[cut:].replace(os.sep, "/")
                 if relative not in self.claimed:

@@ -17,3 +17,4 @@ PAGE_TYPES = {
     "kontakt": "kontakt/",
     "not-found": "404.html",
 }
+PAGE_TYPES["search"] = "suche/"

@@ -1,0 +1,49 @@
+"""The site search: Pagefind's index of the built demo site, queried in the browser itself."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import format_violations
+
+STORY = "aktuelles/2026/02/rosenmontag-2026-das-muessen-jecken-wissen/"
+
+
+def test_search_finds_a_story_by_a_word_of_its_text(page, demo_url, network):
+    page.goto(demo_url + "suche/")
+    page.get_by_role("textbox", name="Suchbegriff eingeben").fill("Jugendschutzstellen")
+    result = page.locator(".pagefind-ui__result-link").first
+    expect(result).to_have_text("Rosenmontag 2026: Das müssen Jecken wissen")
+    assert result.get_attribute("href") == "/" + STORY
+    expect(page.get_by_role("status")).to_have_text(re.compile(r"^1 Ergebnis"))
+    assert not network.foreign(demo_url)
+
+
+def test_search_stems_german_words(page, demo_url):
+    """'Jecke' finds 'Jecken' only with the German stemmer of Pagefind's extended build."""
+    page.goto(demo_url + "suche/?q=Jecke")
+    expect(page.locator(".pagefind-ui__result-link").first).to_have_text(re.compile("Rosenmontag"))
+
+
+def test_search_reports_no_result_in_german(page, demo_url):
+    page.goto(demo_url + "suche/?q=Zwetschgendatschi")
+    expect(page.locator(".pagefind-ui__message")).to_contain_text("Keine Ergebnisse")
+
+
+def test_search_results_meet_wcag(page, demo_url, axe):
+    page.goto(demo_url + "suche/?q=Rosenmontag")
+    expect(page.locator(".pagefind-ui__result-link").first).to_be_visible()
+    violations = axe(page)
+    assert not violations, format_violations(violations)
+
+
+def test_lists_are_not_indexed_only_stories_and_pages(demo_output):
+    import json
+
+    entry = json.loads((demo_output / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == ["de"]
+    stories = len(list((demo_output / "aktuelles").glob("*/*/*/index.html")))
+    pages = 4  # Impressum, Datenschutz, Barrierefreiheit, Kontakt
+    assert entry["languages"]["de"]["page_count"] == stories + pages
