@@ -21,3 +21,15 @@ def test_vnu_finds_errors(tmp_path, vnu):
     errors = vnu(tmp_path)
     assert any("alt" in e for e in errors), errors
     assert any("title" in e for e in errors), errors
+
+
+def test_keyboard_check_finds_hidden_focus(page, tmp_path, serve_folder):
+    from tests.browser.test_keyboard import tab_through
+
+    (tmp_path / "index.html").write_text(
+        '<!DOCTYPE html><html lang="de"><title>T</title><style>a:focus-visible { outline: 3px solid }</style>'
+        '<a href="#a">Eins</a>'
+        '<a href="#b" style="outline:none">Zwei</a>', encoding="utf-8")
+    page.goto(serve_folder(tmp_path))
+    reached = tab_through(page)
+    assert [(r["outline"] or r["ring"]) for r in reached] == [True, False]
