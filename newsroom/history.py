@@ -49,64 +49,54 @@ class GitHistory:
         """Index the history of content_path; with a cache, only commits since the last build are read.
 
         If HEAD is still `known_head`, nothing is read: `unchanged` tells the caller to
-        keep the dates it has.
+        keep the dates it has. Plain `git` commands (GitPython alone takes a quarter of a
+        second to import, more than a one-story build may spend on history).
         """
         content_path = content_path.resolve()
-        if known_head and _quick_head(content_path) == ("false", known_head):
-            history = cls(head=known_head)
-            history.unchanged = True
-            return history
-        import git  # GitPython takes a tenth of a second to import: only when history is read
-
-        try:
-            repo = git.Repo(content_path, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        where = _git(content_path, "rev-parse", "--is-shallow-repository", "--show-toplevel", "HEAD")
+        lines = where.stdout.splitlines() if where is not None else []
+        if where is None or where.returncode != 0 or len(lines) != 3:
+            if where is not None and _git(content_path, "rev-parse", "--show-toplevel").returncode == 0:
+                return cls()  # a repository without commits yet
             return cls(warning="Der Inhalt liegt in keinem Git-Repository: Erstellungs- und Änderungsdaten "
                            "fehlen, es gilt das Datum aus dem Kopfbereich.")
-        try:
-            with repo:
-                if not repo.head.is_valid():
-                    return cls()
-                if (Path(repo.git_dir) / "shallow").exists():
-                    return cls(warning="Das Git-Repository ist ein flacher Klon (shallow clone): die Historie ist "
-                                   "unvollständig, deshalb gilt das Datum aus dem Kopfbereich. Für echte "
-                                   "Änderungsdaten vollständig klonen (git fetch --unshallow).")
-                head = repo.head.commit.hexsha
-                if known_head and head == known_head:
-                    history = cls(head=head)
-                    history.unchanged = True
-                    return history
-                root = Path(repo.working_tree_dir).resolve()
-                scope = str(content_path.relative_to(root)) or "."
-                name = f"git-history:{content_path}"
-                cached = cache.blob(name) if cache else None
-                files: dict[str, list] = {}
-                since = None
-                if cached and cached[0] == head:
-                    return cls(cached[1], root, head=head)
-                if cached and repo.is_ancestor(cached[0], head):
-                    files, since = cached[1], cached[0]
-                log = repo.git.log(
-                    f"--format={_COMMIT}%ct{_FIELD}%an", "--name-status", "-M", "--reverse",
-                    "--no-color", "-z", *([f"{since}..{head}"] if since else [head]), "--", scope,
-                )
-        except git.GitCommandError as exc:
-            return cls(warning=f"Git-Historie nicht lesbar ({exc.status}); es gilt das Datum aus dem Kopfbereich.")
-        _replay(log, files)
+        shallow, top, head = lines
+        if shallow == "true":
+            return cls(warning="Das Git-Repository ist ein flacher Klon (shallow clone): die Historie ist "
+                           "unvollständig, deshalb gilt das Datum aus dem Kopfbereich. Für echte "
+                           "Änderungsdaten vollständig klonen (git fetch --unshallow).")
+        if known_head and head == known_head:
+            history = cls(head=head)
+            history.unchanged = True
+            return history
+        root = Path(top).resolve()
+        scope = str(content_path.relative_to(root)) or "."
+        name = f"git-history:{content_path}"
+        cached = cache.blob(name) if cache else None
+        files: dict[str, list] = {}
+        since = None
+        if cached and cached[0] == head:
+            return cls(cached[1], root, head=head)
+        if cached and _git(root, "merge-base", "--is-ancestor", cached[0], head).returncode == 0:
+            files, since = cached[1], cached[0]
+        log = _git(root, "log", f"--format={_COMMIT}%ct{_FIELD}%an", "--name-status", "-M", "--reverse",
+                   "--no-color", "-z", f"{since}..{head}" if since else head, "--", scope)
+        if log is None or log.returncode != 0:
+            status = log.returncode if log is not None else "git fehlt"
+            return cls(warning=f"Git-Historie nicht lesbar ({status}); es gilt das Datum aus dem Kopfbereich.")
+        _replay(log.stdout, files)
         if cache:
             cache.save_blob(name, head, files)
         return cls(files, root, head=head)
 
 
-def _quick_head(folder: Path) -> tuple[str, str] | None:
-    """(is-shallow, HEAD) from one `git rev-parse`, to tell cheaply that nothing was committed."""
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess | None:
+    """One git command in folder; None when git cannot be run at all."""
     try:
-        done = subprocess.run(["git", "rev-parse", "--is-shallow-repository", "HEAD"], cwd=folder,
-                              capture_output=True, text=True, timeout=30)
+        return subprocess.run(["git", *args], cwd=folder, capture_output=True, encoding="utf-8",
+                              errors="surrogateescape", timeout=600)
     except (OSError, subprocess.SubprocessError):
         return None
-    lines = done.stdout.split()
-    return (lines[0], lines[1]) if done.returncode == 0 and len(lines) == 2 else None
 
 
 def _replay(log: str, files: dict[str, list]) -> None:
