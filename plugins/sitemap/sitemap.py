@@ -49,17 +49,20 @@ class SitemapGenerator(Generator):
                 lastmod = lastmod.timestamp()
             parts[part[0] if part else part_of(path)].append((path, lastmod))
         cache = self.context["build_cache"]
-        saved = cache.blobs(f"{live_prefix(self.output_path)}sitemap:")
+        name = f"{live_prefix(self.output_path)}sitemap"
+        saved = cache.blob(name)
+        live = saved[1] if saved and isinstance(saved[1], dict) else {}
+        fingerprint = self.context["build_fingerprint"]
+        digests: dict[str, str] = {}
         index = []
-        for name in sorted(parts):
-            entries = parts[name]
-            filename = f"sitemap-{name}.xml"
+        for part in sorted(parts):
+            entries = parts[part]
+            filename = f"sitemap-{part}.xml"
             # The producers' order is deterministic, so the digest needs no sorting; repr is fast.
-            digest = hashlib.sha256(f"{urls.siteurl}\n{entries!r}".encode())
-            key = f"{live_prefix(self.output_path)}sitemap:{name}"
+            digest = digests[filename] = hashlib.sha256(f"{fingerprint}\n{urls.siteurl}\n{entries!r}".encode()).hexdigest()
             newest = max((e[1] for e in entries if e[1]), default=None)
             index.append((filename, newest))
-            if key in saved and saved[key][0] == digest.hexdigest() and writer.keep(filename, owner="Sitemap"):
+            if live.get(filename) == digest and writer.keep(filename, owner="Sitemap"):
                 continue
             entries = sorted(entries, key=lambda entry: entry[0])
             lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{NAMESPACE}">']
@@ -68,9 +71,16 @@ class SitemapGenerator(Generator):
                              + (f"<lastmod>{iso(_moment(lastmod))}</lastmod>" if lastmod else "") + "</url>")
             lines.append("</urlset>")
             writer.write(filename, "\n".join(lines) + "\n", owner="Sitemap")
-            # Recorded now, used next time only if this build's output goes live.
-            self.context.setdefault("after_commit", []).append(
-                lambda key=key, value=digest.hexdigest(): cache.save_blob(key, value, None))
+            self.context["rendered_pages"].append(filename)
+
+        def save(value=digests) -> None:
+            # Every part's digest, drawn now or kept: a build that changes the live site drops
+            # them all (see build.live_prefix), and a part missing here would be drawn again.
+            current = cache.blob(name)
+            if current is None or current[1] != value:
+                cache.save_blob(name, "", value)
+
+        self.context.setdefault("after_commit", []).append(save)
         lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{NAMESPACE}">']
         for filename, newest in index:
             lines.append(f"<sitemap><loc>{escape(urls.absolute(filename))}</loc>"
