@@ -18,7 +18,7 @@ from .dates import BERLIN
 from .slugs import slugify
 from .story import Story
 
-STATE_VERSION = 8
+STATE_VERSION = 9
 
 
 _SHARED: dict[tuple, tuple] = {}
@@ -91,7 +91,7 @@ class ArchiveState:
     cards: dict[str, Card] = field(default_factory=dict)  # source → card
     git: dict[str, tuple] = field(default_factory=dict)  # source → (created, updated, editors, commits), times as Unix timestamps
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # story id → related ids shown
-    pages: dict[str, tuple] = field(default_factory=dict)  # list/overview page path → what it showed
+    pages: dict[str, bytes] = field(default_factory=dict)  # list/overview page path → digest of what it showed
     media: dict[str, object] = field(default_factory=dict)  # media path → its item as shown
     version: int = STATE_VERSION
 
@@ -101,27 +101,33 @@ class ArchiveState:
 
 
 _PARTS = ("files", "cards", "git", "related", "pages")
-# Parts with an entry per story file are cut in shards: a one-story edit rewrites one.
-SHARDED = {"files": 16, "cards": 16}
+# Every part has an entry per story file or page, so each is cut in shards: a one-story
+# edit rewrites the few shards its entries fall into, not the whole state.
+SHARDS = 32
+_MISSING = object()
 
 
 def _names(output: str, part: str) -> list[str]:
-    if part in SHARDED:
-        return [f"archive:{output}:{part}:{n}" for n in range(SHARDED[part])]
-    return [f"archive:{output}:{part}"]
+    return [f"archive:{output}:{part}:{n}" for n in range(SHARDS)]
 
 
-def _split(part: str, mapping: dict) -> list[dict]:
-    if part not in SHARDED:
-        return [mapping]
-    shards: list[dict] = [{} for _ in range(SHARDED[part])]
-    for key, value in mapping.items():
-        shards[zlib.crc32(key.encode()) % len(shards)][key] = value
+def _shard_of(key: str) -> int:
+    return zlib.crc32(key.encode()) % SHARDS
+
+
+def _changed_shards(new: dict, old: dict) -> set[int]:
+    """Shards holding a key that was added, removed or got another value. Values of
+    unchanged files are the very objects of the last state, so most compare by identity."""
+    shards = {_shard_of(key) for key in old.keys() - new.keys()}
+    for key, value in new.items():
+        before = old.get(key, _MISSING)
+        if before is not value and before != value:
+            shards.add(_shard_of(key))
     return shards
 
 
 def load_state(cache, output: str) -> ArchiveState | None:
-    """The saved state of one output folder, or None; stored in parts (see save_state)."""
+    """The saved state of one output folder, or None; stored in shards (see save_state)."""
     meta = cache.blob(f"archive:{output}")
     if (not meta or not isinstance(meta[1], dict) or meta[1].get("version") != STATE_VERSION
             or meta[1].get("applying") or "parts" not in meta[1]):
@@ -137,35 +143,42 @@ def load_state(cache, output: str) -> ArchiveState | None:
             merged.update(saved[1])
         values[part] = merged
     # Stored as plain tuples: they unpickle three times faster than named ones.
-    values["cards"] = {source: Card._make(fields) for source, fields in values["cards"].items()}
+    make = tuple.__new__
+    values["cards"] = {source: make(Card, fields) for source, fields in values["cards"].items()}
     return ArchiveState(**values)
 
 
-def save_state(cache, output: str, new: ArchiveState, old: ArchiveState, build_id: str) -> None:
-    """Write the parts (and shards) that changed, then the record that ties them together."""
+def save_state(cache, output: str, new: ArchiveState, old: ArchiveState, build_id: str) -> int:
+    """Write the shards that changed, then the record that ties them together; returns
+    how many shards were written."""
     old_meta = cache.blob(f"archive:{output}")
     old_parts = old_meta[1].get("parts", {}) if old_meta and isinstance(old_meta[1], dict) else {}
-    reuse = not old.empty
     parts, writes = {}, []
     for part in _PARTS:
         value, before = getattr(new, part), getattr(old, part)
-        if reuse and part in old_parts and value is before:
+        reuse = not old.empty and len(old_parts.get(part, ())) == SHARDS
+        if reuse and value is before:
             parts[part] = old_parts[part]
             continue
-        old_split = _split(part, before) if reuse and part in old_parts else None
+        dirty = _changed_shards(value, before) if reuse else set(range(SHARDS))
+        shards: dict[int, dict] = {number: {} for number in dirty}
+        for key, item in value.items():
+            shard = shards.get(_shard_of(key))
+            if shard is not None:
+                shard[key] = tuple(item) if part == "cards" else item
+        names = _names(output, part)
         ids = []
-        for number, (name, shard) in enumerate(zip(_names(output, part), _split(part, value))):
-            if old_split is not None and shard == old_split[number]:
+        for number in range(SHARDS):
+            if number in shards:
+                ids.append(build_id)
+                writes.append((names[number], build_id, shards[number]))
+            else:
                 ids.append(old_parts[part][number])
-                continue
-            if part == "cards":
-                shard = {source: tuple(card) for source, card in shard.items()}
-            ids.append(build_id)
-            writes.append((name, build_id, shard))
         parts[part] = ids
     meta = {name: getattr(new, name) for name in ("fingerprint", "now", "git_head", "media", "version")}
     writes.append((f"archive:{output}", build_id, {**meta, "parts": parts}))
     cache.save_blobs(writes)
+    return len(writes) - 1
 
 
 def forget_state(cache, output: str) -> None:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -138,9 +139,17 @@ class NewsroomPelican(Pelican):
             for cls in self._get_generator_classes()
         ]
         with phase("state"):
-            context["archive_state"] = self.archive_state(context["build_fingerprint"])
+            # Hundreds of thousands of small tuples that live as long as the build and form no
+            # cycles: made with the cycle collector paused, then frozen out of its reach (it would
+            # otherwise walk them all again on every full collection). See build()'s end.
+            gc.disable()
+            try:
+                context["archive_state"] = self.archive_state(context["build_fingerprint"])
+            finally:
+                gc.enable()
         for generator in generators:
             generator.generate_context()
+        gc.freeze()
         errors: list[ContentError] = context["content_errors"]
         if errors:
             raise ContentErrors(errors)
@@ -181,6 +190,7 @@ def check(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
         return after(context, settings) if after is not None else context
     finally:
         pelican.cache.close()
+        gc.unfreeze()  # `invoke serve` builds again in this process: the old state may go
 
 
 def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None,
@@ -218,7 +228,9 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
         state = context.get("new_archive_state")
         if state is not None and (changed or context.get("state_changed", True)):
             with phase("save state"):
-                save_state(cache, str(pelican.output_path), state, context["archive_state"], uuid.uuid4().hex)
+                shards = save_state(cache, str(pelican.output_path), state, context["archive_state"],
+                                    uuid.uuid4().hex)
+            context.get("build_stats", {})["state_shards_written"] = shards
             if cache.story_count() > 1.2 * len(state.cards) + 100:  # old versions pile up: forget them
                 cache.prune_stories({card.digest for card in state.cards.values()}, state_vocabulary(settings))
         if changed:
@@ -229,6 +241,7 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
             report.after = after(context, settings)
     finally:
         cache.close()
+        gc.unfreeze()
     report.written = writer.written
     report.rendered = sorted(context["rendered_pages"])
     report.unchanged = writer.unchanged

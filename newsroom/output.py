@@ -131,17 +131,26 @@ class SiteWriter:
         atomic_write(self.staging / relative, payload)
         return True
 
-    def keep_many(self, paths: list[str], *, owner: str) -> list[str]:
-        """Claim many unchanged live files at once; returns those that are not live."""
+    def keep_many(self, paths: list[str], *, owner: str, strict: bool = False) -> list[str]:
+        """Claim many unchanged live files at once; returns those that are not live.
+
+        `strict`: claim nothing unless all of them are live."""
         if self.manifest is None:
+            if strict:
+                missing = [p for p in paths if not os.path.isfile(os.path.join(self._live, p))]
+                if missing:
+                    return missing
             return [p for p in paths if not self.keep(p, owner=owner)]
-        live = [p for p in paths if p in self.manifest]
+        missing = [p for p in paths if p not in self.manifest]
+        if strict and missing:
+            return missing
+        live = [p for p in paths if p in self.manifest] if missing else paths
         taken = self.claimed.keys() & live
         if taken:
             self._claim(min(taken), owner)  # raises the conflict
         self.claimed.update(dict.fromkeys(live, owner))
         self.unchanged += len(live)
-        return [p for p in paths if p not in self.manifest]
+        return missing
 
     def keep(self, relative: str, *, owner: str) -> bool:
         """Claim a live file unchanged without producing it; False if it is missing."""

@@ -47,6 +47,10 @@ def test_one_story_text_changed(archive, tmp_path):
     pages = [p for p in report.rendered if not p.startswith("feeds/")]  # feeds: tests/test_feeds.py
     assert pages == ["aktuelles/2025/02/meldung-nummer-1/index.html"]
     assert sorted(report.written) == report.rendered
+    # Only the story's own lists (Thema, Amt, district, two tags, month) were looked at page by page,
+    # and of the saved state only the shards holding its file's entries were written again.
+    assert report.stats["lists_planned"] == 6
+    assert report.stats["state_shards_written"] == 2
     assert_same_as_cold_build(archive, tmp_path)
 
 
@@ -62,7 +66,18 @@ def test_one_story_added(archive, tmp_path):
     # Lists the story is not in stay as they were.
     assert "themen/kultur/index.html" not in rendered and "stadtbezirke/5/index.html" not in rendered
     assert len({p for p in rendered if not p.startswith("feeds/")}) < 20
+    # Of the sitemaps only the story's year and the one with the list pages are drawn.
+    assert {p for p in rendered if p.startswith("sitemap")} == {"sitemap-2026.xml", "sitemap-seiten.xml"}
+    assert report.stats["lists_planned"] == 5  # Thema, Amt, district, tag, month
     assert_same_as_cold_build(archive, tmp_path)
+
+
+def test_after_a_change_the_next_build_does_nothing(archive):
+    archive.write("stories/2026/neu.md", story_text(id="neuemeldung1", title="Ganz neue Meldung",
+                                                   date="2026-11-25 10:00", districts="[4]", tags="[Gemeinsam]"))
+    assert archive.build().rendered
+    report = archive.build()  # everything drawn last time is known now: sitemaps and feeds too
+    assert report.rendered == [] and report.written == [] and report.stats["lists_planned"] == 0
 
 
 def test_one_tag_renamed(archive, tmp_path):

@@ -8,6 +8,7 @@ page is rendered; both ways end in the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -105,6 +106,7 @@ class StoriesGenerator(Generator):
             "parsed": self.loaded.parsed,
             "pages_rendered": 0,
             "pages_kept": 0,
+            "lists_planned": 0,  # lists whose pages were compared one by one; the others were kept whole
         }
 
     def _check_archive(self, stories: list[Card]) -> None:
@@ -153,7 +155,8 @@ class StoriesGenerator(Generator):
     def _emit(self, writer, path: str, signature, render, owner: str, stories=()) -> None:
         """Render `path` unless the live page was made from the same signature and none
         of the `stories` it lists has a new list entry."""
-        self.new_pages[path] = signature
+        # Kept as a short digest: 9,000 list pages' signatures would make the state load slowly.
+        signature = self.new_pages[path] = hashlib.blake2b(repr(signature).encode(), digest_size=12).digest()
         if (self.state.pages.get(path) == signature and self.relisted.isdisjoint(c.id for c in stories)
                 and writer.keep(path, owner=owner)):
             self.stats["pages_kept"] += 1
@@ -166,7 +169,7 @@ class StoriesGenerator(Generator):
         settings = self.settings
         self.urls = SiteUrls.from_settings(settings)
         self.stats = self.context["build_stats"]
-        self.new_pages: dict[str, tuple] = {}
+        self.new_pages: dict[str, bytes] = {}  # page path → digest of its signature
         with phase("taxonomy"):
             taxonomy = Taxonomy(self.visible, settings)
         self.env.globals.update(taxonomy=taxonomy)
@@ -176,6 +179,7 @@ class StoriesGenerator(Generator):
         with phase("plan"):
             plan = plan_story_pages(self.state, self.visible, taxonomy, self.git, images, settings["RELATED_STORIES"])
         self.relisted = plan.relisted
+        self.touched_lists = plan.touched_lists
         with phase("story pages"):
             self._story_pages(writer, plan.dirty, plan.related, images)
         with phase("list pages"):
@@ -231,7 +235,11 @@ class StoriesGenerator(Generator):
         settings, sitemap = self.settings, self.context["sitemap"]
         list_template = self.get_template("list")
         for listing in taxonomy.lists():
-            for page in paginate(listing, settings["LIST_PAGE_SIZE"]):
+            pages = paginate(listing, settings["LIST_PAGE_SIZE"])
+            if listing.base not in self.touched_lists and self._keep_list(writer, listing, pages):
+                continue
+            self.stats["lists_planned"] += 1
+            for page in pages:
                 self._emit(
                     writer, page.url + "index.html", page.signature(),
                     lambda page=page, listing=listing: list_template.render(
@@ -279,6 +287,19 @@ class StoriesGenerator(Generator):
             owner="Startseite", stories=latest,
         )
         sitemap.append(("", self.visible[0].ts if self.visible else None))
+
+    def _keep_list(self, writer, listing, pages) -> bool:
+        """Keep the pages of a list no change reached, with their signatures of last time
+        (computing them again costs more than all else at 25,000 stories); False if any
+        page was not live, then the list is planned page by page."""
+        paths = [page.url + "index.html" for page in pages]
+        signatures = [self.state.pages.get(path) for path in paths]
+        if None in signatures or writer.keep_many(paths, owner=f"Liste {listing.heading}", strict=True):
+            return False
+        self.new_pages.update(zip(paths, signatures))
+        self.stats["pages_kept"] += len(paths)
+        self.context["sitemap"].extend((page.url, page.items[0].ts if page.items else None) for page in pages)
+        return True
 
     def _page_context(self, path: str) -> dict:
         return {**self.context, "page_path": path, "canonical": self.urls.absolute(path)}

@@ -20,6 +20,15 @@ class Listing:
     stories: list[Card] = field(default_factory=list)
 
 
+def bases_of(card: Card) -> set[str]:
+    """The addresses of the lists a card is on; a change to the card can change only these.
+    (The same addresses Taxonomy gives its lists.)"""
+    year, month = card.month
+    return {f"themen/{slugify(card.category)}/", f"aemter/{slugify(card.department)}/",
+            *(f"stadtbezirke/{n}/" for n in card.districts), *(f"schlagworte/{s}/" for s in card.tag_slugs),
+            f"archiv/{year}/{month:02d}/"}
+
+
 @dataclass(frozen=True)
 class ListPage:
     """One page of a list. Pages are cut from the oldest story on and numbered that way:

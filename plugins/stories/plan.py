@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from newsroom.archive import ArchiveState, Card
 
+from .listings import bases_of
 from .related import NEIGHBOURS, RelatedIndex
 
 
@@ -27,6 +28,7 @@ class Plan:
     dirty: set[str]  # story pages to render
     related: dict[str, tuple[str, ...]]  # related ids of every visible story
     relisted: set[str]  # stories whose list entry is new or changed: their list pages are redrawn
+    touched_lists: set[str]  # addresses of lists that gained, lost, moved or changed a story; the others stay
 
 
 def plan_story_pages(old: ArchiveState, visible: list[Card], taxonomy, git: dict, media: dict, limit: int) -> Plan:
@@ -81,4 +83,9 @@ def plan_story_pages(old: ArchiveState, visible: list[Card], taxonomy, git: dict
         for card in visible:
             if any(check[0] in changed_media for check in card.media_checks):
                 dirty.add(card.id)
-    return Plan(dirty & new_by_id.keys(), related, listed_changed | entered)
+    touched_lists: set[str] = set()
+    for story_id in entered | left | set(edited):
+        for card in (new_by_id.get(story_id), old_by_id.get(story_id)):
+            if card is not None:
+                touched_lists |= bases_of(card)
+    return Plan(dirty & new_by_id.keys(), related, listed_changed | entered, touched_lists)
