@@ -131,8 +131,8 @@ def test_scheduled_and_draft_stories_wait(site):
     site.story("2026/entwurf.md", id="eeeeeeeeeeee", title="Entwurf", status="draft")
     site.commit("drei", "2026-11-19 15:00")
     report = site.build()
-    assert report.stats == {"stories": 3, "visible": 1, "drafts": 1, "scheduled": 1, "parsed": 3,
-                            "pages_rendered": 23, "pages_kept": 0}
+    assert report.stats.items() >= {"stories": 3, "visible": 1, "drafts": 1, "scheduled": 1, "parsed": 3,
+                                    "pages_rendered": 23, "pages_kept": 0}.items()
     assert not (site.output / "aktuelles/2026/12").exists()
     assert "Geplante Meldung" not in site.page("index.html")
     site.build(BUILD_NOW="2026-12-03 10:00")

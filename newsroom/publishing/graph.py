@@ -11,8 +11,10 @@ publishing limit (posts per 24 hours): nothing to wait for within one run.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-import requests
+if TYPE_CHECKING:  # requests is imported where a request is made: builds need not load it
+    import requests
 
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
 PUBLISHING_LIMIT = (9, 2207042)

@@ -21,7 +21,6 @@ from email.headerregistry import Address
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
 import yaml
 
 from newsroom.errors import SendError
@@ -95,6 +94,8 @@ def _read(path: Path, forbidden: tuple[Path, ...]) -> tuple[str, str]:
 def _fetch(url: str, token: str | None, timeout: float) -> tuple[str, str]:
     where = urlsplit(url)._replace(query="", fragment="").geturl()  # a query may hold an access key
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    import requests  # loaded only when the list is fetched: builds need not load it
+
     try:
         response = requests.get(url, headers=headers, timeout=(5.0, timeout))
     except requests.RequestException as exc:

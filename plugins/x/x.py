@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-
-import requests
+from typing import TYPE_CHECKING
 
 from newsroom.errors import SendError
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
 from newsroom.publishing.text import fitted_post
 
-from .oauth1 import OAuth1
 from .weighted import weighted_length
+
+if TYPE_CHECKING:  # requests and OAuth1 are loaded when sending: builds need not load them
+    import requests
+
+    from .oauth1 import OAuth1
 
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
                ".gif": "image/gif"}
@@ -96,6 +99,8 @@ class XChannel(Channel):
 
     def _auth(self) -> OAuth1:
         require = self.credentials.require
+        from .oauth1 import OAuth1
+
         return OAuth1(require("API_KEY"), require("API_SECRET"), require("ACCESS_TOKEN"),
                       require("ACCESS_TOKEN_SECRET"))
 

@@ -28,15 +28,17 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import requests
 
 from newsroom.errors import ContentError, ContentErrors, OutcomeUnknown, SendError
 from newsroom.media import MediaLibrary
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
 from newsroom.publishing.secrets import REDACTOR
 from newsroom.publishing.text import german_number
+
+if TYPE_CHECKING:  # requests is imported where a request is made: builds need not load it
+    import requests
 
 VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/x-m4v", ".mov": "video/quicktime", ".webm": "video/webm",
                ".mpeg": "video/mpeg", ".mpg": "video/mpeg", ".avi": "video/x-msvideo", ".wmv": "video/x-ms-wmv",
