@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import markdown
 from markdown.extensions import Extension
+from markdown.inlinepatterns import SubstituteTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from .slugs import slugify
@@ -40,7 +41,7 @@ class _BodyChecks(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         result = self.holder.current
         levels = [int(el.tag[1]) for el in root.iter() if el.tag in _HEADINGS]
-        shift = max(0, 2 - min(levels)) if levels else 0
+        shift = max(0, self.holder.top_level - min(levels)) if levels else 0
         for el in root.iter():
             if shift and el.tag in _HEADINGS:
                 el.tag = f"h{min(6, int(el.tag[1]) + shift)}"
@@ -82,6 +83,7 @@ class _BodyChecks(Treeprocessor):
 
 class _Holder:
     current: RenderedBody
+    top_level: int = 2  # the highest heading a text may have on its page
 
 
 class BodyExtension(Extension):
@@ -110,9 +112,16 @@ class BodyRenderer:
             output_format="html",
         )
 
-    def render(self, body: str) -> RenderedBody:
+    def render(self, body: str, top_level: int = 2, line_breaks: bool = False) -> RenderedBody:
+        """`top_level`: headings start there (2 below the page's h1; 3 inside a section).
+        `line_breaks`: every line break is kept (Leichte Sprache: each sentence on a line of its own)."""
         result = RenderedBody(html="")
         self._holder.current = result
+        self._holder.top_level = top_level
+        if line_breaks:
+            self._md.inlinePatterns.register(SubstituteTagInlineProcessor(r"\n", "br"), "line_breaks", 5)
+        elif "line_breaks" in self._md.inlinePatterns:
+            self._md.inlinePatterns.deregister("line_breaks")
         self._md.reset()
         result.html = self._md.convert(body)
         return result

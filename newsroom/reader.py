@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 STORY_FIELDS = {
     "id", "title", "date", "status", "summary", "category", "department", "districts",
-    "tags", "image", "contact", "slug", "related", "embargo", "channels",
+    "tags", "image", "contact", "slug", "related", "embargo", "channels", "leichte_sprache",
 }
 CONTACT_FIELDS = {"name", "phone", "email"}
 CHANNEL_FIELDS = {"text"}
@@ -30,10 +30,11 @@ SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
 TITLE_MAX = 200
 SUMMARY_MAX = 300
+EASY_MAX = 10_000  # the Leichte Sprache version: Markdown, shown beside the standard text
 
 
 # Bump when parsing or rendering changes what a Story holds: cached stories are re-read.
-READER_VERSION = "2"  # 2: references to characters XML forbids (&#27;) are refused
+READER_VERSION = "3"  # 2: references to characters XML forbids (&#27;) are refused; 3: leichte_sprache
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
         errors.append(ContentError(source, "Aus dem Titel lässt sich keine Adresse bilden; bitte „slug“ angeben.",
                                    line=_line(fields, "title"), field="title"))
 
+    easy = _easy_version(fields, renderer)
     body = renderer.render(parts.body)
     for message, needle in body.problems:
         errors.append(ContentError(source, message, line=_body_line(parts, needle)))
@@ -110,13 +112,15 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
         errors.append(ContentError(source, "Der Text der Meldung fehlt (unter dem Kopfbereich).", line=parts.body_line))
     media_checks = ([(image, _line(fields, "image"), "image")] if image else []) + [
         (reference, _body_line(parts, reference), None) for reference in dict.fromkeys(body.media_refs)
-    ]
+    ] + [(reference, _line(fields, "leichte_sprache"), "leichte_sprache")
+         for reference in dict.fromkeys(easy.media_refs if easy else ())]
     story = Story(
         source=source, id=story_id, title=title, date=date, status=status, summary=" ".join(summary.split()),
         category=category, department=department, districts=districts, tags=tags, contact=contact,
         slug=slug or slugify(title), image=image, related_ids=related, embargo=embargo, channels=channels,
-        body_html=body.html, story_refs=tuple(dict.fromkeys(body.story_refs)),
-        media_refs=tuple(dict.fromkeys(body.media_refs)),
+        body_html=body.html, easy_html=easy.html if easy else "",
+        story_refs=tuple(dict.fromkeys(body.story_refs + (easy.story_refs if easy else []))),
+        media_refs=tuple(dict.fromkeys(body.media_refs + (easy.media_refs if easy else []))),
         content_hash=hashlib.sha256(raw).hexdigest(), media_checks=tuple(media_checks),
     ) if not errors else None
     if errors:
@@ -132,6 +136,21 @@ def _line(fields: Fields, name: str) -> int | None:
 def _body_line(parts: frontmatter.SourceFile, needle: str) -> int:
     index = parts.body.find(needle)
     return parts.body_line + (parts.body.count("\n", 0, index) if index >= 0 else 0)
+
+
+def _easy_version(fields: Fields, renderer: BodyRenderer):
+    """The story in Leichte Sprache: Markdown like the body, its headings below the section's h2."""
+    text = fields.text("leichte_sprache", required=False, max_length=EASY_MAX, single_line=False)
+    if text is None:
+        return None
+    easy = renderer.render(text, top_level=3, line_breaks=True)
+    easy.html = easy.html.replace(' id="', ' id="leichte-sprache-')  # the body may have the same headings
+    for message, _needle in easy.problems:
+        fields.error(message, fields.nodes["leichte_sprache"], "leichte_sprache")
+    if not easy.problems and len(text.split()) < 10:
+        fields.error("Die Fassung in Leichter Sprache ist zu kurz: bitte die ganze Meldung in Leichter Sprache "
+                     "erzählen (oder das Feld weglassen).", fields.nodes["leichte_sprache"], "leichte_sprache")
+    return easy
 
 
 def _contact(fields: Fields) -> Contact | None:

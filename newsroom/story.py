@@ -52,6 +52,7 @@ class Story:
     embargo: datetime | None = None
     channels: tuple[ChannelChoice, ...] = ()
     body_html: str = ""  # with story:/media: placeholders
+    easy_html: str = ""  # the Leichte Sprache version (front matter `leichte_sprache`), same placeholders
     story_refs: tuple[str, ...] = ()
     media_refs: tuple[str, ...] = ()
     content_hash: str = ""

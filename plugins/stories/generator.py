@@ -217,6 +217,7 @@ class StoriesGenerator(Generator):
             def render(story=story, image=image, others=related[card.id]):
                 return story_template.render(
                     self._page_context(story.url), story=story, body=Markup(self.resolve_links(story.body_html)),
+                    easy=Markup(self.resolve_links(story.easy_html)) if story.easy_html else None,
                     image=image, related=[self.by_id[i] for i in others],
                     document=story_document(story, image, self.urls, settings))
 

@@ -52,3 +52,18 @@ def test_page_type_reflows_without_sideways_scrolling(browser, demo_url, artifac
         assert not page.evaluate(CLIPPED), "text cut off"
     finally:
         context.close()
+
+
+def test_leichte_sprache_stands_beside_the_text_and_below_it_when_narrow(browser, demo_url, artifacts):
+    boxes = {}
+    for width in (1280, 320):
+        context = browser.new_context(locale="de-DE", viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(demo_url + PAGE_TYPES["story"])
+        page.screenshot(path=str(artifacts / f"{width}px.png"), full_page=True)
+        boxes[width] = [page.locator(s).bounding_box() for s in (".story-body", "#leichte-sprache")]
+        context.close()
+    text, easy = boxes[1280]
+    assert easy["x"] >= text["x"] + text["width"] and abs(easy["y"] - text["y"]) < 2, "beside"
+    text, easy = boxes[320]
+    assert easy["y"] >= text["y"] + text["height"], "below"
