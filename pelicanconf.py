@@ -137,9 +137,14 @@ FOOTER_LINKS = [
     ("Impressum", "impressum/"),
     ("Datenschutz", "datenschutz/"),
     ("Erklärung zur Barrierefreiheit", "barrierefreiheit/"),
+    ("Barriere melden", "barrierefreiheit/#barriere-melden"),
+    ("Leichte Sprache", "leichte-sprache/"),
     ("Kontakt", "kontakt/"),
     ("RSS-Feeds", "feeds/"),
 ]
+
+# Where the form "Barriere melden" (Erklärung zur Barrierefreiheit) sends, by the visitor's mail program.
+ACCESSIBILITY_FEEDBACK_EMAIL = "barrierefreiheit@duesseldorf.de"
 
 # What `invoke new` fills in; the editor replaces the placeholders.
 NEW_STORY = {

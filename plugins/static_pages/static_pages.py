@@ -22,8 +22,10 @@ from newsroom.schema import Fields
 from newsroom.site import SiteUrls
 from newsroom.slugs import slugify
 
-PAGE_FIELDS = {"title", "summary", "slug"}
-PAGE_CACHE_KEY = "static-page-1"  # bump when read_page changes what a page holds
+PAGE_FIELDS = {"title", "summary", "slug", "form", "leichte_sprache"}
+PAGE_CACHE_KEY = "static-page-2"  # bump when read_page changes what a page holds
+# Forms a page may show below its text (theme/templates/forms/<name>.html); they need no server.
+PAGE_FORMS = ("barriere-melden",)
 
 
 @dataclass
@@ -34,6 +36,8 @@ class StaticPage:
     slug: str
     body_html: str
     story_refs: list[str]
+    form: str | None = None
+    leichte_sprache: bool = False
 
     @property
     def url(self) -> str:
@@ -47,13 +51,16 @@ def read_page(raw: bytes, source: str, stem: str, renderer) -> StaticPage:
     title = fields.text("title", max_length=200)
     summary = fields.text("summary", required=False, max_length=300, single_line=False)
     slug = fields.text("slug", required=False) or slugify(stem)
-    body = renderer.render(parts.body)
+    form = fields.choice("form", list(PAGE_FORMS), required=False)
+    # A page in Leichte Sprache keeps every line break: one sentence a line.
+    easy = fields.boolean("leichte_sprache")
+    body = renderer.render(parts.body, line_breaks=easy)
     for message, needle in body.problems:
         index = parts.body.find(needle)
         errors.append(ContentError(source, message, line=parts.body_line + parts.body.count("\n", 0, max(index, 0))))
     if errors:
         raise ContentErrors(errors)
-    return StaticPage(source, title, summary, slug, body.html, body.story_refs)
+    return StaticPage(source, title, summary, slug, body.html, body.story_refs, form, easy)
 
 
 class StaticPagesGenerator(Generator):

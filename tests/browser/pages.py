@@ -15,6 +15,7 @@ PAGE_TYPES = {
     "datenschutz": "datenschutz/",
     "barrierefreiheit": "barrierefreiheit/",
     "kontakt": "kontakt/",
+    "leichte-sprache": "leichte-sprache/",
     "not-found": "404.html",
 }
 PAGE_TYPES["search"] = "suche/"
