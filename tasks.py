@@ -216,3 +216,13 @@ def bench_press(c, recipients=5000, runs=3, workdir=".bench"):
     _logging()
     os.chdir(ROOT)
     main(Path(workdir).resolve(), int(recipients), int(runs))
+
+
+@task(help={"stories": "archive size (default 25000)", "runs": "runs (median)",
+            "workdir": "where the corpus, the site and the report go"})
+def bench_search(c, stories=25000, runs=3, workdir=".bench-search"):
+    """Benchmark the search index (Pagefind) on a generated archive: cold, unchanged, one story changed."""
+    from benchmarks.search import main
+
+    os.chdir(ROOT)
+    main(Path(workdir).resolve(), int(stories), int(runs))
