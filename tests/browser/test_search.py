@@ -47,3 +47,13 @@ def test_lists_are_not_indexed_only_stories_and_pages(demo_output):
     stories = len(list((demo_output / "aktuelles").glob("*/*/*/index.html")))
     pages = 4  # Impressum, Datenschutz, Barrierefreiheit, Kontakt
     assert entry["languages"]["de"]["page_count"] == stories + pages
+
+
+def test_without_an_index_the_page_says_so_and_points_to_the_archive(page, demo_output, tmp_path, serve_folder):
+    import shutil
+
+    site = tmp_path / "ohne-index"
+    shutil.copytree(demo_output, site, ignore=shutil.ignore_patterns("pagefind"))
+    page.goto(serve_folder(site) + "suche/")
+    expect(page.get_by_role("status")).to_have_text(
+        "Die Suche ist gerade nicht verfügbar. Alle Meldungen finden Sie im Archiv.")
