@@ -1,7 +1,11 @@
 """Runs the benchmark scenarios as separate processes, as CI and editors run builds.
 
 Each figure is the median of several runs; peak memory is the largest resident set
-of a build process and its workers (from wait4's rusage).
+of a build process and its workers, CPU time their user + system time (both from wait4's
+rusage). On a shared machine wall times swing with the neighbours' load; CPU time much less.
+Builds run as in any ordinary installation, with Python's bytecode cache on (the
+environment may switch it off with PYTHONDONTWRITEBYTECODE; then every build would compile
+the project's modules again).
 """
 
 from __future__ import annotations
@@ -34,25 +38,28 @@ class Figure:
     name: str
     seconds: list[float] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds)
 
 
-def _timed(command: list[str], cwd: Path) -> tuple[float, float]:
+def _timed(command: list[str], cwd: Path) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds) of one process and the children it waited for."""
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
     _pid, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     stderr = process.stderr.read().decode("utf-8", "replace")
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command[:3])} … failed:\n{stderr[-3000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def our_build(root: Path, output: Path, cache: Path) -> tuple[float, float]:
+def our_build(root: Path, output: Path, cache: Path) -> tuple[float, float, float]:
     script = (
         "import sys; sys.path[:0] = [{repo!r}, {plugins!r}]\n"
         "from newsroom.build import build\n"
@@ -63,7 +70,7 @@ def our_build(root: Path, output: Path, cache: Path) -> tuple[float, float]:
     return _timed([sys.executable, "-c", script], root)
 
 
-def pelican_build(root: Path) -> tuple[float, float]:
+def pelican_build(root: Path) -> tuple[float, float, float]:
     conf = root / "vanillaconf.py"
     # What pelican-quickstart writes (feeds off while developing, 10 articles per page).
     conf.write_text('AUTHOR = "Stadt"\nSITENAME = "Düsseldorf"\nSITEURL = ""\nPATH = "content"\n'
@@ -98,11 +105,15 @@ def run(workdir: Path, count: int, runs: int, vanilla: bool, say=print) -> dict:
     story = sorted((ours / "content" / "stories").rglob("*.md"))[count // 2]
     original = story.read_text(encoding="utf-8")
 
+    loads: list[float] = []  # the machine's 1-minute load average before each build
+
     def measure(name: str) -> None:
-        seconds, rss = our_build(ours, output, cache)
+        loads.append(os.getloadavg()[0])
+        seconds, rss, cpu = our_build(ours, output, cache)
         figures[name].seconds.append(seconds)
         figures[name].rss_mb.append(rss)
-        say(f"  {name:12s} {seconds:7.2f} s  {rss:6.0f} MB")
+        figures[name].cpu.append(cpu)
+        say(f"  {name:12s} {seconds:7.2f} s  {rss:6.0f} MB  CPU {cpu:6.2f} s")
 
     for run_no in range(1, runs + 1):
         say(f"Lauf {run_no}/{runs}")
@@ -126,10 +137,11 @@ def run(workdir: Path, count: int, runs: int, vanilla: bool, say=print) -> dict:
         story.write_text(original, encoding="utf-8")
         our_build(ours, output, cache)
         if vanilla:
-            seconds, rss = pelican_build(workdir / "pelican")
+            seconds, rss, cpu = pelican_build(workdir / "pelican")
             figures["pelican_cold"].seconds.append(seconds)
             figures["pelican_cold"].rss_mb.append(rss)
-            say(f"  {'pelican_cold':12s} {seconds:7.2f} s  {rss:6.0f} MB")
+            figures["pelican_cold"].cpu.append(cpu)
+            say(f"  {'pelican_cold':12s} {seconds:7.2f} s  {rss:6.0f} MB  CPU {cpu:6.2f} s")
 
     # The incremental result must equal a cold build of the same content, byte for byte.
     cold_output = workdir / "cold-output"
@@ -138,7 +150,10 @@ def run(workdir: Path, count: int, runs: int, vanilla: bool, say=print) -> dict:
     our_build(ours, cold_output, workdir / "cold-cache")
     identical = tree_digest(output) == tree_digest(cold_output)
     shutil.rmtree(workdir / "cold-cache")
-    return report(facts, figures, identical, runs)
+    result = report(facts, figures, identical, runs)
+    result["load_average"] = {"min": round(min(loads), 1), "median": round(statistics.median(loads), 1),
+                              "max": round(max(loads), 1), "cores": os.cpu_count()}
+    return result
 
 
 def report(facts: dict, figures: dict[str, Figure], identical: bool, runs: int) -> dict:
@@ -146,6 +161,7 @@ def report(facts: dict, figures: dict[str, Figure], identical: bool, runs: int) 
     for name, figure in figures.items():
         if figure.seconds:
             result["figures"][name] = {"median_s": round(figure.median, 2), "runs_s": [round(s, 2) for s in figure.seconds],
+                                       "median_cpu_s": round(statistics.median(figure.cpu), 2),
                                        "peak_rss_mb": round(max(figure.rss_mb), 1)}
     peak = max(max(f.rss_mb) for n, f in figures.items() if f.seconds and n != "pelican_cold")
     checks = []
@@ -164,12 +180,16 @@ def report(facts: dict, figures: dict[str, Figure], identical: bool, runs: int) 
 
 def render(result: dict) -> str:
     lines = [f"Archiv: {result['corpus']['stories']} Meldungen, Median aus {result['runs']} Läufen",
-             "", "| Szenario | Median | Läufe | Spitzen-RSS |", "|---|---:|---|---:|"]
+             "", "| Szenario | Median | Läufe | CPU (Median) | Spitzen-RSS |", "|---|---:|---|---:|---:|"]
     for name, figure in result["figures"].items():
         lines.append(f"| {name} | {figure['median_s']:.2f} s | {', '.join(f'{s:.2f}' for s in figure['runs_s'])} "
-                     f"| {figure['peak_rss_mb']:.0f} MB |")
+                     f"| {figure['median_cpu_s']:.2f} s | {figure['peak_rss_mb']:.0f} MB |")
     if "cold_ratio" in result:
         lines.append(f"\nKalter Build / Pelican: {result['cold_ratio']:.2f}")
+    if "load_average" in result:
+        load = result["load_average"]
+        lines.append(f"Last der Maschine (1 min) vor den Builds: {load['min']}–{load['max']}, Median {load['median']} "
+                     f"bei {load['cores']} Kernen")
     lines.append(f"Inkrementelles Ergebnis byte-gleich mit kaltem Build: {'ja' if result['identical_to_cold_build'] else 'NEIN'}")
     for name, target in result["targets"].items():
         state = "erreicht" if target["met"] else f"verfehlt um {target['over_by'] * 100:.0f} %"

@@ -44,7 +44,8 @@ class ChannelPreviewGenerator(Generator):
         urls = SiteUrls.from_settings(settings)
         self.adapters = {name: cls(settings, urls, environ={}) for name, cls in channel_classes().items()}
         self.with_channels = [c for c in context.get("all_stories", []) if c.channels]
-        self.changed = [c for c in self.with_channels if self.old.get(c.id) != self._key(c)]
+        self.keys = {c.id: self._key(c) for c in self.with_channels}
+        self.changed = [c for c in self.with_channels if self.old.get(c.id) != self.keys[c.id]]
         self.posts: dict[str, list] = {}
         if not self.changed:
             return
@@ -77,13 +78,16 @@ class ChannelPreviewGenerator(Generator):
         for card in self.changed:
             html = story_template.render(card=card, posts=self.posts[card.id], labels=_labels(self.adapters))
             _write_if_changed(self.folder / "meldungen" / f"{card.id}.html", html)
-        current = {f"{c.id}.html" for c in self.with_channels}
-        with os.scandir(self.folder / "meldungen") as entries:  # previews of stories without channels go
-            for entry in entries:
-                if entry.name not in current:
-                    os.unlink(entry.path)
+        manifest = self.keys
+        if manifest.keys() != self.old.keys():  # previews of stories without channels go
+            current = {f"{story_id}.html" for story_id in manifest}
+            with os.scandir(self.folder / "meldungen") as entries:
+                for entry in entries:
+                    if entry.name not in current:
+                        os.unlink(entry.path)
         self._overview()
-        self.cache.save_blob(self.manifest_name, self.signature, {c.id: self._key(c) for c in self.with_channels})
+        if manifest != self.old:
+            self.cache.save_blob(self.manifest_name, self.signature, manifest)
 
     def _overview(self) -> None:
         settings = self.settings

@@ -103,10 +103,16 @@ class StaticPagesGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         urls = SiteUrls.from_settings(self.settings)
-        by_id = {s.id: s for s in self.context.get("all_stories", [])}
+        by_id: dict = {}
+
+        def story_url(story_id: str) -> str:  # the 25,000 cards are indexed only if a page links one
+            if not by_id:
+                by_id.update((s.id, s) for s in self.context.get("all_stories", []))
+            return by_id[story_id].url
+
         template = self.get_template("page")
         for page in self.pages:
-            body = resolve_links(page.body_html, urls, lambda story_id: by_id[story_id].url)
+            body = resolve_links(page.body_html, urls, story_url)
             html = template.render(self.context, page=page, body=Markup(body), page_path=page.url,
                                    canonical=urls.absolute(page.url))
             writer.write(page.url + "index.html", html, owner=page.source)

@@ -174,8 +174,9 @@ class StoriesGenerator(Generator):
             taxonomy = Taxonomy(self.visible, settings)
         self.env.globals.update(taxonomy=taxonomy)
         media = self.context["media_library"]
-        images = {card.image: media.get(card.image, source=card.source, line=None, field="image")
-                  for card in self.visible if card.image}
+        # A few dozen photos serve thousands of stories: each is looked up once.
+        distinct = {card.image: card.source for card in self.visible if card.image}
+        images = {image: media.get(image, source=source, line=None, field="image") for image, source in distinct.items()}
         with phase("plan"):
             plan = plan_story_pages(self.state, self.visible, taxonomy, self.git, images, settings["RELATED_STORIES"])
         self.relisted = plan.relisted
@@ -197,18 +198,26 @@ class StoriesGenerator(Generator):
             and not plan.dirty and not plan.relisted)
 
     def _story_pages(self, writer, dirty: set[str], related: dict, images: dict) -> None:
-        settings, sitemap = self.settings, self.context["sitemap"]
+        settings = self.settings
         story_template = self.get_template("story")
-        clean = []
+        # Once per visible story on every build, so written for speed: locals, no properties.
+        entries = []
+        append = entries.append
+        git_of = self.git.get
+        years: dict[int, str] = {}
         for card in self.visible:
-            git = self.git.get(card.source)
-            updated = shown_update_time(card.ts, git[1], git[3]) if git else None
-            sitemap.append((card.url, updated or card.ts, str(card.month[0])))
-            if card.id not in dirty:
-                clean.append(card.save_as)
+            dates = git_of(card.source)
+            lastmod = (shown_update_time(card.ts, dates[1], dates[3]) or card.ts) if dates else card.ts
+            year = card.month[0]
+            append((card.url, lastmod, years.get(year) or years.setdefault(year, str(year))))
+        self.context["sitemap"].extend(entries)
+        clean = [card.url + "index.html" for card in self.visible if card.id not in dirty]
         missing = set(writer.keep_many(clean, owner="Meldungsseiten"))
         self.stats["pages_kept"] += len(clean) - len(missing)
-        redraw = [card for card in self.visible if card.id in dirty or card.save_as in missing]
+        chosen = {story_id: self.by_id[story_id] for story_id in dirty}
+        if missing:
+            chosen.update((card.id, card) for card in self.visible if card.save_as in missing)
+        redraw = sorted(chosen.values(), key=lambda c: (c.ts, c.id), reverse=True)
         self._preload(redraw)
         for card in redraw:
             story = self.full_story(card)

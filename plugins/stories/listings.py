@@ -96,22 +96,32 @@ class Taxonomy:
         by_thema = {t.name: t for t in self.themen}
         by_amt = {a.name: a for a in self.aemter}
         by_bezirk = {n: b for n, b in zip(sorted(settings["STADTBEZIRKE"]), self.bezirke)}
+        # One pass over 25,000 cards on every build: local lists and plain appends only.
+        thema_lists = {name: listing.stories for name, listing in by_thema.items()}
+        amt_lists = {name: listing.stories for name, listing in by_amt.items()}
+        bezirk_lists = {n: listing.stories for n, listing in by_bezirk.items()}
         tag_stories: dict[str, list[Card]] = defaultdict(list)
-        spellings: dict[str, Counter] = defaultdict(Counter)
+        spelling: dict[str, str] = {}  # slug → the first spelling seen
+        varied: set[str] = set()  # slugs written in more than one way
         months: dict[tuple[int, int], list[Card]] = defaultdict(list)
         for story in stories:  # already newest first
-            by_thema[story.category].stories.append(story)
-            by_amt[story.department].stories.append(story)
+            thema_lists[story.category].append(story)
+            amt_lists[story.department].append(story)
             for district in story.districts:
-                by_bezirk[district].stories.append(story)
+                bezirk_lists[district].append(story)
             for tag, slug in zip(story.tags, story.tag_slugs):
                 tag_stories[slug].append(story)
-                spellings[slug][tag] += 1
+                if spelling.setdefault(slug, tag) is not tag and spelling[slug] != tag:
+                    varied.add(slug)
             months[story.month].append(story)
         self.tags = []
         for slug in sorted(tag_stories):
-            # Tags that differ only in spelling share one page, named by the commonest spelling.
-            name = min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0]
+            name = spelling[slug]
+            if slug in varied:
+                # Tags that differ only in spelling share one page, named by the commonest spelling.
+                counts = Counter(tag for story in tag_stories[slug]
+                                 for tag, tag_slug in zip(story.tags, story.tag_slugs) if tag_slug == slug)
+                name = min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
             self.tags.append(Listing("tag", name, name, f"schlagworte/{slug}/", stories=tag_stories[slug]))
         self.months = [
             Listing("monat", f"{month_name(m)} {y}", f"Meldungen im {month_name(m)} {y}",
