@@ -94,6 +94,8 @@ class ArchiveState:
     pages: dict[str, bytes] = field(default_factory=dict)  # list/overview page path → digest of what it showed
     media: dict[str, object] = field(default_factory=dict)  # media path → its item as shown
     version: int = STATE_VERSION
+    # The keys of each saved shard, as loaded: saving finds a changed shard's other keys here.
+    shard_keys: dict[str, list] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
@@ -115,15 +117,16 @@ def _shard_of(key: str) -> int:
     return zlib.crc32(key.encode()) % SHARDS
 
 
-def _changed_shards(new: dict, old: dict) -> set[int]:
-    """Shards holding a key that was added, removed or got another value. Values of
-    unchanged files are the very objects of the last state, so most compare by identity."""
-    shards = {_shard_of(key) for key in old.keys() - new.keys()}
+def _changed_shards(new: dict, old: dict) -> tuple[set[int], list[str]]:
+    """Shards holding a key that was added, removed or got another value, and the added keys.
+    Values of unchanged files are the very objects of the last state: most compare by identity."""
+    added = [key for key in new.keys() - old.keys()]
+    shards = {_shard_of(key) for key in [*added, *(old.keys() - new.keys())]}
     for key, value in new.items():
         before = old.get(key, _MISSING)
         if before is not value and before != value:
             shards.add(_shard_of(key))
-    return shards
+    return shards, added
 
 
 def load_state(cache, output: str) -> ArchiveState | None:
@@ -134,13 +137,16 @@ def load_state(cache, output: str) -> ArchiveState | None:
         return None
     values = {k: v for k, v in meta[1].items() if k not in ("applying", "parts")}
     found = cache.blobs_named([name for part in _PARTS for name in _names(output, part)])
+    values["shard_keys"] = {}
     for part in _PARTS:
         merged: dict = {}
+        shards = values["shard_keys"][part] = []
         for name, build_id in zip(_names(output, part), meta[1]["parts"][part]):
             saved = found.get(name)
             if not saved or saved[0] != build_id:
                 return None  # written by another build: do not mix
             merged.update(saved[1])
+            shards.append(list(saved[1]))
         values[part] = merged
     # Stored as plain tuples: they unpickle three times faster than named ones.
     make = tuple.__new__
@@ -160,11 +166,18 @@ def save_state(cache, output: str, new: ArchiveState, old: ArchiveState, build_i
         if reuse and value is before:
             parts[part] = old_parts[part]
             continue
-        dirty = _changed_shards(value, before) if reuse else set(range(SHARDS))
+        dirty, added = _changed_shards(value, before) if reuse else (set(range(SHARDS)), [])
         shards: dict[int, dict] = {number: {} for number in dirty}
-        for key, item in value.items():
-            shard = shards.get(_shard_of(key))
+        keys = old.shard_keys.get(part) if reuse else None
+        if keys is not None and len(keys) == SHARDS:  # only the changed shards' keys are looked at
+            pairs = [(number, key) for number in dirty for key in keys[number] if key in value]
+            pairs += [(_shard_of(key), key) for key in added]
+        else:
+            pairs = [(_shard_of(key), key) for key in value]
+        for number, key in pairs:
+            shard = shards.get(number)
             if shard is not None:
+                item = value[key]
                 shard[key] = tuple(item) if part == "cards" else item
         names = _names(output, part)
         ids = []

@@ -145,6 +145,7 @@ class NewsroomPelican(Pelican):
             gc.disable()
             try:
                 context["archive_state"] = self.archive_state(context["build_fingerprint"])
+                gc.freeze()  # before enabling: else the next collection would walk them all once
             finally:
                 gc.enable()
         for generator in generators:

@@ -45,22 +45,23 @@ class GitHistory:
                 for path, r in self._files.items() if path.startswith(prefix)}
 
     @classmethod
-    def load(cls, content_path: Path, cache=None, known_head: str | None = None) -> GitHistory:
+    def load(cls, content_path: Path, cache=None, known_head: str | None = None,
+             located: tuple | None | object = "ask") -> GitHistory:
         """Index the history of content_path; with a cache, only commits since the last build are read.
 
         If HEAD is still `known_head`, nothing is read: `unchanged` tells the caller to
-        keep the dates it has. Plain `git` commands (GitPython alone takes a quarter of a
+        keep the dates it has. `located`: what `locate()` said, if asked beforehand (the
+        stories generator asks in the background while the build loads its state). Plain `git` commands (GitPython alone takes a quarter of a
         second to import, more than a one-story build may spend on history).
         """
         content_path = content_path.resolve()
-        where = _git(content_path, "rev-parse", "--is-shallow-repository", "--show-toplevel", "HEAD")
-        lines = where.stdout.splitlines() if where is not None else []
-        if where is None or where.returncode != 0 or len(lines) != 3:
-            if where is not None and _git(content_path, "rev-parse", "--show-toplevel").returncode == 0:
-                return cls()  # a repository without commits yet
+        where = locate(content_path) if located == "ask" else located
+        if where is None:
             return cls(warning="Der Inhalt liegt in keinem Git-Repository: Erstellungs- und Änderungsdaten "
                            "fehlen, es gilt das Datum aus dem Kopfbereich.")
-        shallow, top, head = lines
+        if not where:
+            return cls()  # a repository without commits yet
+        shallow, top, head = where
         if shallow == "true":
             return cls(warning="Das Git-Repository ist ein flacher Klon (shallow clone): die Historie ist "
                            "unvollständig, deshalb gilt das Datum aus dem Kopfbereich. Für echte "
@@ -88,6 +89,18 @@ class GitHistory:
         if cache:
             cache.save_blob(name, head, files)
         return cls(files, root, head=head)
+
+
+def locate(content_path: Path) -> tuple[str, str, str] | tuple[()] | None:
+    """(is-shallow, top folder, HEAD) of the repository holding content_path; () for a
+    repository without commits; None outside git (or without git)."""
+    where = _git(content_path.resolve(), "rev-parse", "--is-shallow-repository", "--show-toplevel", "HEAD")
+    lines = where.stdout.splitlines() if where is not None else []
+    if where is not None and where.returncode == 0 and len(lines) == 3:
+        return tuple(lines)
+    if where is not None and _git(content_path.resolve(), "rev-parse", "--show-toplevel").returncode == 0:
+        return ()
+    return None
 
 
 def _git(folder: Path, *args: str) -> subprocess.CompletedProcess | None:

@@ -21,7 +21,7 @@ from pelican.generators import Generator
 from newsroom.archive import ArchiveState, Card
 from newsroom.dates import BERLIN
 from newsroom.errors import ContentError
-from newsroom.history import GitHistory
+from newsroom.history import GitHistory, locate
 from newsroom.links import resolve_links
 from newsroom.media import MediaLibrary
 from newsroom.reader import StoryVocabulary, check_media
@@ -49,10 +49,12 @@ class StoriesGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # stat() of every story file releases the GIL: run it while the build loads its state.
+        # So does asking git where HEAD is (a process of its own).
         content = Path(self.path)
-        pool = ThreadPoolExecutor(1)
+        pool = ThreadPoolExecutor(2)
         self._scan = pool.submit(scan, content / self.settings["STORIES_DIR"], content.parent)
-        pool.shutdown(wait=False)  # the thread ends with the scan: nothing lingers when workers fork
+        self._git_where = pool.submit(locate, content)
+        pool.shutdown(wait=False)  # the threads end with their work: nothing lingers when workers fork
 
     def generate_context(self) -> None:
         settings = self.settings
@@ -62,7 +64,8 @@ class StoriesGenerator(Generator):
         self.cache = self.context["build_cache"]
         self.state: ArchiveState = self.context["archive_state"]
         with phase("git"):
-            history = GitHistory.load(content, self.cache, known_head=self.state.git_head)
+            history = GitHistory.load(content, self.cache, known_head=self.state.git_head,
+                                      located=self._git_where.result())
         if history.warning:
             logger.warning(history.warning)
             self.context["warnings"].append(history.warning)
