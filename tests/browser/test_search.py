@@ -47,7 +47,15 @@ def test_lists_are_not_indexed_only_stories_and_pages(demo_output):
     assert list(entry["languages"]) == ["de"]
     stories = len(list((demo_output / "aktuelles").glob("*/*/*/index.html")))
     pages = len(list((REPO / "content" / "pages").glob("*.md")))  # Impressum, Datenschutz, …
-    assert entry["languages"]["de"]["page_count"] == stories + pages
+    assert entry["languages"]["de"]["page_count"] == stories + pages + 1  # and the feeds page's text
+
+
+def test_feeds_page_is_found_by_its_text_not_by_every_feed_name(page, demo_url):
+    page.goto(demo_url + "suche/?q=Feedreader")
+    expect(page.locator(".pagefind-ui__result-link").first).to_have_text("RSS-Feeds")
+    page.goto(demo_url + "suche/?q=Stadtbezirk 10")
+    expect(page.locator(".pagefind-ui__message")).to_be_visible()
+    assert "RSS-Feeds" not in page.locator(".pagefind-ui__results").inner_text()
 
 
 def test_without_an_index_the_page_says_so_and_points_to_the_archive(page, demo_output, tmp_path, serve_folder):
