@@ -17,8 +17,8 @@ THEME = "theme"
 CACHE_PATH = ".cache"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["template_filters", "stories", "static_pages", "assets", "feeds", "sitemap", "mastodon", "channel_preview",
-           "facebook", "instagram", "x", "youtube", "bluesky", "press", "search"]
+PLUGINS = ["template_filters", "stories", "static_pages", "assets", "media_portal", "feeds", "sitemap", "mastodon",
+           "channel_preview", "facebook", "instagram", "x", "youtube", "bluesky", "press", "search"]
 
 # Where stories, static pages and media live below PATH.
 STORIES_DIR = "stories"
@@ -130,6 +130,7 @@ MENU = [
     ("Themen", "themen/"),
     ("Stadtbezirke", "stadtbezirke/"),
     ("Ämter", "aemter/"),
+    ("Medienportal", "medienportal/"),
     ("Kontakt", "kontakt/"),
     ("Suche", "suche/"),
 ]
@@ -170,8 +171,8 @@ FEED_ID_AUTHORITY = "duesseldorf.de"
 FEED_ID_DATE = "2022"
 # Stories with this channel in their front matter make up the press-release feed; None: no such feed.
 FEED_PRESS_CHANNEL = "press"
-# Key of the media portal's feed (e.g. "medien") once its plugin provides one; None until then.
-FEED_MEDIA_PORTAL = None
+# Key of the media portal's feed (plugins/media_portal provides it): feeds/medien/rss.xml.
+FEED_MEDIA_PORTAL = "medien"
 
 # Social channels (plugins/facebook, instagram, x, youtube, bluesky; mastodon above). Every
 # limit here is checked in `invoke check`; credentials and API addresses come only from
@@ -213,3 +214,12 @@ PRESS_ATTACHMENT_MAX_BYTES = 2_000_000  # … when it is at most this large; it 
 PRESS_BATCH = 200  # recipients per batch; each batch is recorded before it goes out
 PRESS_SMTP_TIMEOUT = 60  # seconds to wait for each answer of the SMTP server
 PRESS_SMTP_RECONNECTS = 3  # new connections in one run after a drop; then a later run goes on
+
+# Media portal (plugins/media_portal; README "Media portal"). Renditions are cached in
+# CACHE_PATH/renditions by content hash and these settings; changing them redraws every photo once.
+MEDIA_RENDITIONS = {"widths": [320, 640, 1024, 1600], "formats": ["webp", "jpg"], "jpeg_quality": 82, "webp_quality": 78}
+# Series of the portal (sidecar field `series`), each with its own page: name → description.
+MEDIA_SERIES = {
+    "Video-Wochenrückblick": "Jeden Freitag die Woche in der Landeshauptstadt in drei Minuten: "
+                             "was der Rat beschlossen hat, was sich in den Stadtbezirken tut und was ansteht.",
+}

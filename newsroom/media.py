@@ -1,11 +1,15 @@
-"""Media items of the portal as stories see them: the file plus its YAML sidecar.
+"""Media items: a file below content/media/ plus its description.
 
-`rheinufer.jpg` is described by `rheinufer.jpg.yml` (alt text, credit, caption …).
-The media portal plugin builds pages from these; stories use them as lead images.
+`rheinufer.jpg` is described by `rheinufer.jpg.yml` (alt text, credit, caption …) and,
+for photos, by the IPTC/XMP fields embedded in the file; the sidecar wins field by
+field. A YouTube clip has no file of its own: `rueckblick.youtube.yml` describes it.
+Stories use items as lead images and in their text; the media portal shows them all.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,11 +17,18 @@ import yaml
 
 from . import frontmatter
 from .errors import ContentError, ContentErrors
+from .media_files import FactsIndex, FileFacts
 from .paths import OutsidePath, resolve_inside
 from .schema import Fields
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff"}
-SIDECAR_FIELDS = {"title", "caption", "alt", "credit", "license", "date", "tags", "album"}
+KINDS = {**dict.fromkeys(IMAGE_SUFFIXES, "photo"), ".mp4": "video", ".pdf": "document", ".youtube": "youtube"}
+KIND_NAMES = {"photo": "Foto", "video": "Video", "youtube": "Video (YouTube)", "document": "Dokument"}
+SIDECAR = ".yml"
+SIDECAR_FIELDS = {"title", "caption", "alt", "credit", "license", "date", "tags", "album", "themen", "series",
+                  "poster", "captions", "youtube", "original"}
+YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -30,23 +41,53 @@ class MediaItem:
     license: str | None
     tags: tuple[str, ...]
     album: str | None
+    kind: str = "photo"  # photo, video, youtube, document
+    date: str | None = None  # YYYY-MM-DD
+    themen: tuple[str, ...] = ()
+    series: str | None = None
+    poster: str | None = None  # an image below content/media (videos)
+    captions: str | None = None  # a WebVTT file below content/media (videos)
+    youtube: str | None = None  # the clip's id
+    original: bool = True  # the original file may be downloaded
+    facts: FileFacts | None = None  # None for a YouTube clip
 
     @property
     def is_image(self) -> bool:
-        return Path(self.path).suffix.lower() in IMAGE_SUFFIXES
+        return self.kind == "photo"
+
+    @property
+    def label(self) -> str:
+        return self.title or Path(self.path).stem.replace("-", " ").replace("_", " ")
+
+
+def kind_of(path: str) -> str | None:
+    return KINDS.get(Path(path).suffix.lower())
 
 
 class MediaLibrary:
-    """Looks media up by their path below content/media, reading each sidecar once."""
+    """Looks media up by their path below content/media, reading each description once."""
 
-    def __init__(self, media_root: Path, display_root: Path):
+    def __init__(self, media_root: Path, display_root: Path, cache=None, settings: dict | None = None):
         self.root = media_root
         self.display_root = display_root
+        self.facts = FactsIndex(cache)
+        settings = settings or {}
+        self.themen = settings.get("THEMEN")
+        self.series = settings.get("MEDIA_SERIES")
         self._items: dict[str, MediaItem | ContentErrors] = {}
         # Thousands of stories share a few images: resolve each reference once per build.
         self._resolved: dict[str, tuple[str, Path] | str] = {}
 
-    def _display(self, path: Path) -> str:
+    @classmethod
+    def for_build(cls, context: dict, settings: dict) -> MediaLibrary:
+        """One library per build, shared by every generator that needs it."""
+        if "media_library" not in context:
+            content = Path(settings["PATH"])
+            context["media_library"] = cls(content / settings["MEDIA_DIR"], content.parent,
+                                           context.get("build_cache"), settings)
+        return context["media_library"]
+
+    def display(self, path: Path) -> str:
         try:
             return path.relative_to(self.display_root).as_posix()
         except ValueError:
@@ -59,12 +100,17 @@ class MediaLibrary:
             resolved = self._resolved[reference] = self._resolve(reference)
         if isinstance(resolved, str):
             raise ContentError(source, resolved, line=line, field=field)
-        key, target = resolved
+        return self.item(*resolved)
+
+    def item(self, key: str, target: Path) -> MediaItem:
+        """The item of a file known to exist (raises its ContentErrors)."""
         if key not in self._items:
             try:
-                self._items[key] = self._read_sidecar(key, target)
+                self._items[key] = self._read_item(key, target)
             except ContentErrors as exc:
                 self._items[key] = exc
+            except ContentError as exc:
+                self._items[key] = ContentErrors([exc])
         item = self._items[key]
         if isinstance(item, ContentErrors):
             raise item
@@ -77,16 +123,22 @@ class MediaLibrary:
         except OutsidePath as exc:
             return str(exc)
         key = target.relative_to(self.root).as_posix()
-        if not target.is_file():
+        exists = target.with_name(target.name + SIDECAR).is_file() if kind_of(key) == "youtube" else target.is_file()
+        if not exists:
             return f"Die Mediendatei „{key}“ gibt es nicht in content/media/."
         return key, target
 
-    def _read_sidecar(self, key: str, target: Path) -> MediaItem:
-        sidecar = target.with_name(target.name + ".yml")
-        shown = self._display(sidecar)
+    def _read_item(self, key: str, target: Path) -> MediaItem:
+        kind = kind_of(key)
+        sidecar = target.with_name(target.name + SIDECAR)
+        shown = self.display(sidecar)
+        facts = None if kind in (None, "youtube") else self.facts.get(key, target, self.display(target), kind)
+        embedded = facts.metadata if facts else {}
         if not sidecar.is_file():
+            if embedded.get("credit") and (embedded.get("alt") or kind != "photo"):
+                return self._merge(key, kind, facts, {}, embedded, [], shown)
             raise ContentErrors([ContentError(
-                self._display(target),
+                self.display(target),
                 f"Zur Mediendatei fehlt die Beschreibung {sidecar.name} (mit alt und credit).",
             )])
         text = frontmatter.decode(sidecar.read_bytes(), shown)
@@ -98,18 +150,139 @@ class MediaLibrary:
             raise ContentErrors([ContentError(shown, "Die Beschreibung muss aus Feldern „name: wert“ bestehen.", line=1)])
         errors: list[ContentError] = []
         fields = Fields(node, shown, SIDECAR_FIELDS, errors, line_offset=0, lines=tuple(text.split("\n")))
-        is_image = target.suffix.lower() in IMAGE_SUFFIXES
-        item = MediaItem(
-            path=key,
-            title=fields.text("title", required=False, max_length=200),
-            caption=fields.text("caption", required=False, max_length=1000, single_line=False),
-            alt=fields.text("alt", required=is_image, max_length=400),
-            credit=fields.text("credit", max_length=200) or "",
-            license=fields.text("license", required=False, max_length=500, single_line=False),
-            tags=fields.text_list("tags"),
-            album=fields.text("album", required=False, max_length=120),
-        )
-        fields.datetime("date", required=False, require_time=False)
+        date = fields.datetime("date", required=False, require_time=False)
+        own = {
+            "title": fields.text("title", required=False, max_length=200),
+            "caption": fields.text("caption", required=False, max_length=1000, single_line=False),
+            "alt": fields.text("alt", required=False, max_length=400),
+            "credit": fields.text("credit", required=False, max_length=200),
+            "license": fields.text("license", required=False, max_length=500, single_line=False),
+            "tags": fields.text_list("tags"),
+            "album": fields.text("album", required=False, max_length=120),
+            "date": date.strftime("%Y-%m-%d") if date else None,
+            "themen": self._themen(fields),
+            "series": self._series(fields),
+            "poster": self._attachment(fields, "poster", {"photo"}, "ein Bild (JPEG, PNG, WebP)"),
+            "captions": self._attachment(fields, "captions", {".vtt"}, "eine WebVTT-Datei (.vtt)"),
+            "youtube": fields.text("youtube", required=False, pattern=YOUTUBE_ID,
+                                   pattern_hint="Erwartet wird die elfstellige Video-ID aus der YouTube-Adresse."),
+            "original": fields.boolean("original", default=True),
+        }
+        return self._merge(key, kind, facts, own, embedded, errors, shown, fields)
+
+    def _merge(self, key, kind, facts, own, embedded, errors, shown, fields=None) -> MediaItem:
+        def pick(name):
+            return own.get(name) or embedded.get(name)
+
+        def missing(name, why):
+            node = fields.nodes.get(name) if fields else None
+            errors.append(ContentError(shown, why, line=node.start_mark.line + 1 if node else None, field=name))
+
+        required = "Pflichtfeld fehlt oder ist leer."
+        if kind is None:
+            errors.append(ContentError(self.display(self.root / key), "Dieser Dateityp gehört nicht ins Medienportal "
+                                       "(erlaubt: JPEG, PNG, WebP, TIFF, MP4, PDF, YouTube-Beschreibung .youtube.yml)."))
+        if not pick("credit"):
+            missing("credit", required)
+        if kind == "photo" and not pick("alt"):
+            missing("alt", required)
+        if kind == "youtube":
+            if not own.get("youtube"):
+                missing("youtube", "Pflichtfeld fehlt: die Video-ID des YouTube-Clips.")
+            if not own.get("poster"):
+                missing("poster", "Pflichtfeld fehlt: ein eigenes Vorschaubild (vor der Zustimmung wird nichts "
+                                  "von YouTube geladen).")
+        elif own.get("youtube"):
+            missing("youtube", "Nur eine YouTube-Beschreibung (name.youtube.yml) hat eine Video-ID.")
+        if kind == "video" and not own.get("captions"):
+            missing("captions", "Pflichtfeld fehlt: Untertitel als WebVTT-Datei (Barrierefreiheit).")
+        date = pick("date")
+        if date and not ISO_DATE.fullmatch(str(date)):
+            date = None  # an embedded date we cannot read is left out, not an error
         if errors:
             raise ContentErrors(errors)
-        return item
+        return MediaItem(
+            path=key, title=pick("title"), caption=pick("caption"), alt=pick("alt"), credit=pick("credit"),
+            license=pick("license"), tags=tuple(own.get("tags") or embedded.get("tags") or ()),
+            album=own.get("album"), kind=kind, date=date, themen=own.get("themen") or (),
+            series=own.get("series"), poster=own.get("poster"), captions=own.get("captions"),
+            youtube=own.get("youtube"), original=own.get("original", True), facts=facts,
+        )
+
+    def _themen(self, fields: Fields) -> tuple[str, ...]:
+        values = fields.text_list("themen")
+        if self.themen is not None:
+            for value in values:
+                if value not in self.themen:
+                    fields.error(f"„{value}“ ist kein Thema aus THEMEN in pelicanconf.py.", fields.nodes["themen"],
+                                 "themen")
+        return values
+
+    def _series(self, fields: Fields) -> str | None:
+        if self.series is None:
+            return fields.text("series", required=False, max_length=120)
+        return fields.choice("series", list(self.series), required=False)
+
+    def _attachment(self, fields: Fields, name: str, allowed: set[str], what: str) -> str | None:
+        reference = fields.text(name, required=False, max_length=300)
+        if reference is None:
+            return None
+        node = fields.nodes[name]
+        try:
+            target = resolve_inside(self.root, reference, base_label="content/media/")
+        except OutsidePath as exc:
+            fields.error(str(exc), node, name)
+            return None
+        key = target.relative_to(self.root).as_posix()
+        if Path(key).suffix.lower() not in allowed and kind_of(key) not in allowed:
+            fields.error(f"„{reference}“ ist nicht {what}.", node, name)
+        elif not target.is_file():
+            fields.error(f"Die Datei „{key}“ gibt es nicht in content/media/.", node, name)
+        elif name == "captions" and not target.read_bytes()[:16].lstrip(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
+            fields.error(f"„{key}“ ist keine WebVTT-Datei (sie muss mit „WEBVTT“ beginnen).", node, name)
+        else:
+            return key
+        return None
+
+    def scan(self) -> tuple[list[MediaItem], list[ContentError]]:
+        """Every item below content/media for the portal, and every problem found on the way:
+        broken descriptions and files, and descriptions whose file is missing."""
+        files, sidecars = [], []
+        for folder, dirs, names in os.walk(self.root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                if name.startswith("."):
+                    continue
+                path = Path(folder) / name
+                (sidecars if name.endswith(SIDECAR) else files).append(path)
+        errors: list[ContentError] = []
+        candidates: list[tuple[str, Path]] = []
+        for sidecar in sidecars:
+            target = sidecar.with_name(sidecar.name[:-len(SIDECAR)])
+            key = target.relative_to(self.root).as_posix()
+            if kind_of(key) == "youtube":
+                candidates.append((key, target))
+            elif not target.is_file():
+                errors.append(ContentError(self.display(sidecar), f"Die beschriebene Datei {target.name} fehlt. "
+                                           "Bitte die Datei ablegen oder die Beschreibung löschen."))
+        candidates += [(p.relative_to(self.root).as_posix(), p) for p in files]
+        items, attached, unknown = [], set(), []
+        for key, target in sorted(candidates):
+            if kind_of(key) is None and not target.with_name(target.name + SIDECAR).is_file():
+                unknown.append(key)
+                continue
+            try:
+                item = self.item(key, target)
+            except ContentErrors as exc:
+                errors.extend(exc.errors)
+                continue
+            items.append(item)
+            attached.update(a for a in (item.poster, item.captions) if a)
+        # Posters and caption files belong to their video; they need no description of their own.
+        errors = [e for e in errors if not (e.message.startswith("Zur Mediendatei fehlt die Beschreibung")
+                                            and any(e.path == self.display(self.root / key) for key in attached))]
+        errors += [ContentError(self.display(self.root / key), "Diese Datei ist weder Foto (JPEG, PNG, WebP, TIFF), "
+                                "Video (MP4), Dokument (PDF) noch Untertitel (.vtt) eines Videos.")
+                   for key in unknown if key not in attached]
+        self.facts.save(complete=True)
+        return items, errors

@@ -39,6 +39,18 @@ class Category:
 
 
 @dataclass(frozen=True)
+class MediaDetails:
+    """Media RSS fields of a media-portal item (title, credit, terms, thumbnail)."""
+
+    title: str
+    description: str
+    credit: str
+    license: str | None = None
+    keywords: tuple[str, ...] = ()
+    thumbnail: tuple[str, int, int] | None = None  # absolute URL, width, height
+
+
+@dataclass(frozen=True)
 class FeedItem:
     id: str  # tag URI or URN, stable for the item's whole life
     title: str
@@ -52,6 +64,7 @@ class FeedItem:
     categories: tuple[Category, ...] = ()
     enclosure: Enclosure | None = None
     source: str = ""  # the file it came from, for messages
+    media: MediaDetails | None = None  # media-portal items: written as Media RSS elements
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,43 @@ def _atom_enclosures():
     return AtomEnclosures, AtomEnclosureEntry
 
 
+def _media_details():
+    """A feedgen extension writing Media RSS's title, description, credit, licence, keywords
+    and thumbnail (feedgen's own media extension knows only content and thumbnail)."""
+    from feedgen.ext.base import BaseEntryExtension, BaseExtension
+    from feedgen.ext.media import MEDIA_NS
+    from feedgen.util import xml_elem
+
+    class MediaDetailsExtension(BaseExtension):
+        def extend_ns(self):
+            return {}  # the media extension declares the namespace
+
+    class MediaDetailsEntry(BaseEntryExtension):
+        def __init__(self):
+            self.details: MediaDetails | None = None
+
+        def extend_atom(self, entry):
+            d = self.details
+            if d is None:
+                return entry
+            xml_elem(f"{{{MEDIA_NS}}}title", entry, type="plain").text = xml_text(d.title)
+            xml_elem(f"{{{MEDIA_NS}}}description", entry, type="plain").text = xml_text(d.description)
+            xml_elem(f"{{{MEDIA_NS}}}credit", entry, role="author", scheme="urn:ebu").text = xml_text(d.credit)
+            if d.license:
+                xml_elem(f"{{{MEDIA_NS}}}license", entry, type="text/plain").text = xml_text(d.license)
+            if d.keywords:
+                xml_elem(f"{{{MEDIA_NS}}}keywords", entry).text = xml_text(", ".join(d.keywords))
+            if d.thumbnail:
+                url, width, height = d.thumbnail
+                xml_elem(f"{{{MEDIA_NS}}}thumbnail", entry, url=url, width=str(width), height=str(height))
+            return entry
+
+        def extend_rss(self, item):
+            return self.extend_atom(item)
+
+    return MediaDetailsExtension, MediaDetailsEntry
+
+
 def _feedgen(fmt: str, info: FeedInfo, items: list[FeedItem]) -> bytes:
     from feedgen.feed import FeedGenerator  # imported only when a feed is drawn (lxml, dateutil)
 
@@ -135,6 +185,8 @@ def _feedgen(fmt: str, info: FeedInfo, items: list[FeedItem]) -> bytes:
         fg.load_extension("dc", atom=False)  # dc:creator: RSS <author> would need an e-mail address
     else:
         fg.register_extension("enclosures", *_atom_enclosures(), atom=True, rss=False)
+    if any(item.media for item in items):
+        fg.register_extension("mediadetails", *_media_details(), atom=True, rss=True)
     fg.id(info.id)
     fg.title(t(info.title))
     fg.subtitle(t(info.description))
@@ -170,6 +222,8 @@ def _feedgen(fmt: str, info: FeedInfo, items: list[FeedItem]) -> bytes:
                 entry.enclosures.enclosure = enclosure
             entry.media.content(url=enclosure.url, fileSize=str(enclosure.length), type=enclosure.mime,
                                 medium=enclosure.medium, group=None)
+        if item.media:
+            entry.mediadetails.details = item.media
         if fmt == "rss":
             entry.dc.dc_creator(t(item.author))
     if fmt == "rss":

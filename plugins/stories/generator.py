@@ -39,10 +39,7 @@ logger = logging.getLogger("newsroom.stories")
 
 def media_library(context: dict, settings: dict) -> MediaLibrary:
     """One media library per build, shared by every generator that needs it."""
-    if "media_library" not in context:
-        content = Path(settings["PATH"])
-        context["media_library"] = MediaLibrary(content / settings["MEDIA_DIR"], content.parent)
-    return context["media_library"]
+    return MediaLibrary.for_build(context, settings)
 
 
 class StoriesGenerator(Generator):
@@ -177,9 +174,11 @@ class StoriesGenerator(Generator):
             taxonomy = Taxonomy(self.visible, settings)
         self.env.globals.update(taxonomy=taxonomy)
         media = self.context["media_library"]
-        # A few dozen photos serve thousands of stories: each is looked up once.
-        distinct = {card.image: card.source for card in self.visible if card.image}
-        images = {image: media.get(image, source=source, line=None, field="image") for image, source in distinct.items()}
+        # Every medium a page shows (lead image and those in the text), each looked up once (a
+        # few dozen photos serve thousands of stories): a new description or file redraws the
+        # pages that use it (plan.py), as story pages list all their media.
+        distinct = {ref: card.source for card in self.visible for ref, _line, _field in card.media_checks}
+        images = {ref: media.get(ref, source=source, line=None, field=None) for ref, source in distinct.items()}
         with phase("plan"):
             plan = plan_story_pages(self.state, self.visible, taxonomy, self.git, images, settings["RELATED_STORIES"])
         self.relisted = plan.relisted

@@ -1,0 +1,110 @@
+"""What the build knows of a media file without decoding it: content hash, size in bytes,
+pixel size as shown (EXIF orientation applied), format and embedded description.
+
+Facts are kept in the build cache by path with the file's mtime and size, so an
+unchanged file costs one `stat` per build; only a new or changed file is read and hashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ContentError
+from .media_metadata import embedded_metadata
+
+CACHE_NAME = "media:facts"
+FACTS_VERSION = 2
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff"}
+# Larger pictures are refused before decoding: a "decompression bomb" would take the build's memory.
+MAX_PIXELS = 120_000_000
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    digest: str  # sha256 of the bytes
+    bytes: int
+    width: int | None = None  # as displayed
+    height: int | None = None
+    format: str | None = None  # JPEG, PNG, WEBP, TIFF, MP4, PDF
+    embedded: tuple = field(default=())  # sorted (field, value) pairs from IPTC/XMP
+
+    @property
+    def metadata(self) -> dict:
+        return dict(self.embedded)
+
+
+def read_facts(path: Path, shown: str, kind: str) -> FileFacts:
+    """Facts of one file, or a ContentError (German) when it cannot be what it claims."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(shown, f"Die Datei lässt sich nicht lesen ({exc.strerror}).") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if kind == "photo":
+        return _photo_facts(path, shown, digest, len(data))
+    if kind == "video":
+        if len(data) < 12 or data[4:8] != b"ftyp":
+            raise ContentError(shown, "Die Datei ist kein MP4-Video (beschädigt oder falsches Format).")
+        return FileFacts(digest, len(data), format="MP4")
+    if kind == "document":
+        if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+            raise ContentError(shown, "Die Datei ist kein vollständiges PDF (beschädigt oder falsches Format).")
+        return FileFacts(digest, len(data), format="PDF")
+    return FileFacts(digest, len(data))
+
+
+def _photo_facts(path: Path, shown: str, digest: str, size: int) -> FileFacts:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if image.format not in PHOTO_FORMATS:
+                    raise ContentError(shown, f"Das Bildformat {image.format} wird nicht unterstützt "
+                                              "(JPEG, PNG, WebP oder TIFF).")
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    raise ContentError(shown, f"Das Bild ist mit {width} × {height} Pixeln zu groß.")
+                if image.getexif().get(0x0112) in (5, 6, 7, 8):
+                    width, height = height, width
+                embedded = embedded_metadata(image)
+                return FileFacts(digest, size, width, height, image.format, tuple(sorted(embedded.items())))
+    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError,
+            OSError, SyntaxError, ValueError) as exc:
+        reason = "unbekanntes Format" if isinstance(exc, UnidentifiedImageError) else "beschädigt"
+        raise ContentError(shown, f"Die Bilddatei lässt sich nicht lesen ({reason}).") from None
+
+
+class FactsIndex:
+    """Facts by media path, reused from the cache while a file's mtime and size hold."""
+
+    def __init__(self, cache=None):
+        self.cache = cache
+        saved = cache.blob(CACHE_NAME) if cache is not None else None
+        valid = saved and saved[0] == str(FACTS_VERSION) and isinstance(saved[1], dict)
+        self._saved: dict[str, tuple] = saved[1] if valid else {}
+        self._now: dict[str, tuple] = {}
+        self.read = 0  # files read this build (the rest came from the cache)
+
+    def get(self, key: str, path: Path, shown: str, kind: str) -> FileFacts:
+        stat = os.stat(path)
+        stamp = (stat.st_mtime_ns, stat.st_size, kind)
+        entry = self._now.get(key) or self._saved.get(key)
+        if entry is None or entry[0] != stamp:
+            entry = (stamp, read_facts(path, shown, kind))
+            self.read += 1
+        self._now[key] = entry
+        return entry[1]
+
+    def save(self, *, complete: bool) -> None:
+        """Keep what this build looked at; `complete`: it looked at every file, so forget the rest."""
+        merged = self._now if complete else {**self._saved, **self._now}
+        if self.cache is None or merged == self._saved:
+            return
+        self.cache.save_blob(CACHE_NAME, str(FACTS_VERSION), merged)
+        self._saved = dict(merged)

@@ -1,0 +1,1 @@
+from .media_portal import register  # noqa: F401

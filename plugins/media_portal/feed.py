@@ -1,0 +1,74 @@
+"""The portal's Media RSS feed (and Atom, JSON Feed): the newest photos and videos, each
+with its largest JPEG (or the video) as enclosure, a thumbnail, credit and terms of use.
+
+Given to plugins/feeds as a FeedSource (`context["feed_sources"]`), so it gets the same
+formats, caching and place on the feeds page as the story feeds; its key is the setting
+FEED_MEDIA_PORTAL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from html import escape
+
+from newsroom.dates import BERLIN
+from newsroom.site import SiteUrls
+
+from .portal import PORTAL
+
+KEY = "medien"
+
+
+def media_feed(portal, settings: dict):
+    from feeds.catalog import FeedSource  # the feeds plugin, on the plugin path like this one
+
+    limit = int(settings.get("FEED_ENTRIES", 50))
+    entries = [e for e in portal.entries if e.item.kind in ("photo", "video")][:limit]
+    key = settings.get("FEED_MEDIA_PORTAL") or KEY
+    city = settings["SITE_SHORTNAME"]
+    signature = hashlib.sha256(repr((key, entries, settings.get("SITEURL"))).encode()).hexdigest()
+    return FeedSource(
+        key=key, name="Medienportal: neue Fotos und Videos",
+        description=f"Neue Pressefotos und Videos der {city} mit Quelle und Nutzungsbedingungen (Media RSS).",
+        link=PORTAL, group="Medienportal", signature=signature,
+        items=lambda: [_item(entry, settings) for entry in entries],
+        note="Für Redaktionen: jedes neue Foto mit Bildunterschrift, Quelle, Vorschaubild und Download.")
+
+
+def _item(entry, settings: dict):
+    from feeds.formats import Category, Enclosure, FeedItem, MediaDetails
+    from feeds.items import tag_uri
+
+    urls = SiteUrls.from_settings(settings)
+    item = entry.item
+    page = urls.absolute(entry.url)
+    moment = _moment(item.date, settings)
+    thumbnail, enclosure, figure = None, None, ""
+    if entry.image:
+        small, small_path = entry.image.smallest("jpg")
+        thumbnail = (urls.absolute(small_path), small.width, small.height)
+        large, large_path = entry.image.largest("jpg")
+        figure = (f'<figure><img src="{escape(urls.absolute(large_path))}" alt="{escape(entry.image.alt)}">'
+                  f"<figcaption>{escape(' '.join(p for p in (item.caption, item.credit) if p))}</figcaption></figure>")
+        if item.kind == "photo":
+            enclosure = Enclosure(urls.absolute(large_path), large.bytes, "image/jpeg", "image")
+    if item.kind == "video":
+        enclosure = Enclosure(urls.absolute(urls.media(item.path)), item.facts.bytes, "video/mp4", "video")
+    text = item.caption or item.alt or item.label
+    content = figure + f"<p>{escape(text)}</p>" + (f"<p>Nutzung: {escape(item.license)}</p>" if item.license else "")
+    return FeedItem(
+        id=tag_uri(settings, f"media/{item.path}"), title=item.label, url=page, published=moment, updated=moment,
+        summary=text, content_html=content, author=item.credit,
+        categories=tuple(Category(tag, urls.absolute(f"{PORTAL}schlagworte/")) for tag in item.tags),
+        enclosure=enclosure, source=f"content/media/{item.path}",
+        media=MediaDetails(title=item.label, description=text, credit=item.credit, license=item.license,
+                           keywords=item.tags, thumbnail=thumbnail))
+
+
+def _moment(date: str | None, settings: dict) -> datetime:
+    """An item's date at midnight in Düsseldorf; without one the feeds' fixed day."""
+    if date:
+        year, month, day = map(int, date.split("-"))
+        return datetime(year, month, day, tzinfo=BERLIN)
+    return datetime(int(str(settings["FEED_ID_DATE"])[:4]), 1, 1, tzinfo=BERLIN)

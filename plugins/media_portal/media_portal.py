@@ -1,0 +1,278 @@
+"""media_portal: the Medienportal for journalists: every photo, video and document below
+content/media/ with its description, renditions, downloads, albums and filters.
+
+A generator (through `get_generators`) listed after stories (it needs the visible
+stories: items link back to them) and before feeds (it adds the Media RSS feed to
+`context["feed_sources"]`). Its reading half runs in `generate_context`, so a broken
+file stops `invoke check` and `invoke build` before anything is written: every item is
+read and checked, and every missing rendition is drawn into the cache (CACHE_PATH,
+outside output/). The writing half copies renditions and draws only pages whose
+signature changed; the digests of the live pages are kept like the feeds' are.
+`generator_init` gives every template `media_portal` (story pages show their media).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+from newsroom.build import live_prefix
+from newsroom.dates import BERLIN, german_date
+from newsroom.errors import ContentError, ContentErrors
+from newsroom.media import MediaItem, MediaLibrary
+from newsroom.media_zip import album_zip
+from newsroom.renditions import RenditionCache, RenditionSettings, instagram_drawer, web_drawer
+from newsroom.site import SiteUrls
+from newsroom.timing import phase
+
+from .feed import media_feed
+from .portal import (HOME_ALBUMS, HOME_ITEMS, PORTAL, STORIES_SHOWN, Entry, Image, Portal, StoryLink,
+                     check_addresses, item_url, rendition_path, story_links)
+from .readme import album_readme
+
+logger = logging.getLogger("newsroom.media_portal")
+OWNER = "Medienportal"
+
+
+class MediaPortalGenerator(Generator):
+    def generate_context(self) -> None:
+        settings, context = self.settings, self.context
+        errors: list[ContentError] = context["content_errors"]
+        known = {str(e) for e in errors}
+        library = MediaLibrary.for_build(context, settings)
+        with phase("media scan"):
+            items, problems = library.scan()
+        visible = context.get("stories", [])
+        using = story_links(visible, {item.path for item in items})
+        self.renditions = RenditionCache(Path(settings.get("CACHE_PATH") or ".cache") / "renditions")
+        with phase("renditions"):
+            images, drawing_errors = self._renditions(items, library)
+            instagram = self._instagram(library, visible)
+        entries = []
+        for item in items:
+            cards = using.get(item.path, [])
+            themen = tuple(sorted(set(item.themen) | {c.category for c in cards}, key=str.casefold))
+            stories = tuple(StoryLink(c.id, c.title, c.url, c.ts) for c in cards[:STORIES_SHOWN])
+            entries.append(Entry(item, item_url(item.path), images.get(item.poster or item.path), themen,
+                                 stories, len(cards)))
+        problems += drawing_errors + check_addresses(entries, lambda p: library.display(library.root / p))
+        errors.extend(p for p in problems if str(p) not in known)
+        self.portal = Portal([e for e in entries if e.item.path not in self.broken], settings)
+        context["media_portal_data"] = self.portal
+        context["media_renditions"] = lambda path: instagram.get(path, {})
+        if "feeds" in sys.modules:  # the feeds plugin is loaded: the portal has its feed
+            context.setdefault("feed_sources", []).append(media_feed(self.portal, settings))
+        stats = context.setdefault("build_stats", {})
+        stats["media_items"] = len(self.portal.entries)
+        stats["media_files_read"] = library.facts.read
+        stats["media_photos_drawn"] = self.renditions.made
+
+    # -- renditions ------------------------------------------------------------------------
+
+    def _renditions(self, items: list[MediaItem], library: MediaLibrary) -> tuple[dict, list]:
+        """media path → Image for every photo and poster; draws what the cache lacks."""
+        settings = RenditionSettings.from_settings(self.settings)
+        key = settings.key()
+        wanted: dict[str, tuple[MediaItem | None, object]] = {}
+        poster_errors: list[ContentError] = []
+        for item in items:
+            if item.kind == "photo":
+                wanted[item.path] = (item, item.facts)
+            if item.poster and item.poster not in wanted:
+                target = library.root / item.poster
+                try:
+                    wanted[item.poster] = (None, library.facts.get(item.poster, target, library.display(target),
+                                                                   "photo"))
+                except ContentError as exc:
+                    poster_errors.append(exc)
+        found, jobs = {}, []
+        for path, (item, facts) in wanted.items():
+            made = self.renditions.lookup(facts.digest, key)
+            if made is None:
+                shown = library.display(library.root / path)
+                jobs.append((facts.digest, key, library.root / path, shown, web_drawer(settings, facts.width, shown)))
+            else:
+                found[path] = made
+        made, errors = self.renditions.make_all(jobs, self.settings["BUILD_WORKERS"])
+        self.broken = {path for path, (_i, facts) in wanted.items()
+                       if path not in found and (facts.digest, key) not in made}
+        images = {}
+        for path, (item, facts) in wanted.items():
+            renditions = found.get(path) or made.get((facts.digest, key))
+            if not renditions:
+                continue
+            ordered = sorted(renditions, key=lambda r: (r.width, r.format))
+            alt = item.alt if item else ""
+            images[path] = Image(tuple((r, rendition_path(facts.digest, path, r)) for r in ordered), alt or "")
+        self.rendition_files = {
+            site: self.renditions.path(wanted[path][1].digest, key) / r.name
+            for path, image in images.items() for r, site in image.renditions}
+        return images, poster_errors + errors
+
+    def _instagram(self, library: MediaLibrary, visible: list) -> dict[str, dict]:
+        """Lead images of stories that go to Instagram, as JPEG within its aspect range."""
+        if "instagram" not in (self.settings.get("CHANNELS") or ()):
+            return {}
+        aspect = self.settings.get("INSTAGRAM_ASPECT_RATIO", ((4, 5), (191, 100)))
+        limit = int(self.settings.get("INSTAGRAM_IMAGE_MAX_BYTES", 8_000_000))
+        key = RenditionSettings().key(f"instagram:{aspect}:{limit}")
+        urls = SiteUrls.from_settings(self.settings)
+        paths = {c.image for c in visible if c.image and "instagram" in c.channels}
+        hook, jobs, wanted = {}, [], {}
+        for path in sorted(paths):
+            try:
+                item = library.get(path, source=path, line=None, field=None)
+            except (ContentError, ContentErrors):
+                continue  # reported by the story's own check
+            if item.kind != "photo":
+                continue
+            shown = library.display(library.root / path)
+            wanted[path] = item.facts
+            if self.renditions.lookup(item.facts.digest, key) is None:
+                jobs.append((item.facts.digest, key, library.root / path, shown, instagram_drawer(aspect, limit, shown)))
+        self.renditions.make_all(jobs, self.settings["BUILD_WORKERS"])
+        for path, facts in wanted.items():
+            made = self.renditions.lookup(facts.digest, key)
+            if not made:
+                continue
+            site = rendition_path(facts.digest, path, made[0])
+            self.rendition_files[site] = self.renditions.path(facts.digest, key) / made[0].name
+            hook[path] = {"instagram": (urls.absolute(site), self.rendition_files[site])}
+        return hook
+
+    # -- output ----------------------------------------------------------------------------
+
+    def generate_output(self, writer) -> None:
+        context, settings = self.context, self.settings
+        urls = SiteUrls.from_settings(settings)
+        for site, cached in sorted(self.rendition_files.items()):
+            writer.copy(site, cached, owner=OWNER)
+        cache = context["build_cache"]
+        name = f"{live_prefix(self.output_path)}media-portal"
+        saved = cache.blob(name)
+        live = {} if settings.get("BUILD_FULL") or not saved else saved[1]
+        fingerprint = context["build_fingerprint"]
+        digests: dict[str, str] = {}
+
+        def emit(path: str, signature, render) -> None:
+            digest = hashlib.sha256(f"{fingerprint}\n{signature!r}".encode()).hexdigest()
+            digests[path] = digest
+            if live.get(path) == digest and writer.keep(path, owner=OWNER):
+                return
+            writer.defer(path, render, owner=OWNER)
+            context["rendered_pages"].append(path)
+
+        portal, sitemap = self.portal, context.setdefault("sitemap", [])
+        page = self._page
+        latest = portal.entries[:HOME_ITEMS]
+        emit(PORTAL + "index.html", (latest, portal.overview()),
+             lambda: page("media/portal", PORTAL, latest=latest, albums=portal.albums[:HOME_ALBUMS]))
+        sitemap.append((PORTAL, None, "medien"))
+        for listing in portal.listings():
+            emit(listing.url + "index.html", (listing.kind, listing.name, listing.entries, listing.description),
+                 lambda listing=listing: page("media/listing", listing.url, group=listing))
+            sitemap.append((listing.url, None, "medien"))
+        for kind, path, title in (("tag", "schlagworte/", "Schlagworte"), ("thema", "themen/", "Themen"),
+                                  ("year", "jahre/", "Jahre"), ("album", "alben/", "Alben"),
+                                  ("series", "reihen/", "Reihen")):
+            lists = [l for l in portal.listings() if l.kind == kind]
+            shape = tuple((l.name, l.url, len(l.entries)) for l in lists)
+            emit(PORTAL + path + "index.html", (kind, shape),
+                 lambda path=path, title=title, lists=lists: page("media/terms", PORTAL + path, title=title,
+                                                                  lists=lists))
+            sitemap.append((PORTAL + path, None, "medien"))
+        for entry in portal.entries:
+            emit(entry.url + "index.html", entry, lambda entry=entry: page("media/item", entry.url, entry=entry))
+            sitemap.append((entry.url, None, "medien"))
+        media_root = Path(self.path) / settings["MEDIA_DIR"]
+        for album in portal.albums:
+            files = self._album_files(album, media_root)
+            emit(album.zip_path, ("zip", [(n, s) for n, s, _f in files]),
+                 lambda album=album, files=files: album_zip(
+                     [(n, f) for n, _s, f in files] + [("LIESMICH.txt", album_readme(album, urls, settings))]))
+
+        def save(value=digests) -> None:  # describes the live site only once it is live
+            current = cache.blob(name)
+            if current is None or current[1] != value:
+                cache.save_blob(name, "", value)
+            removed = self.renditions.prune()
+            if removed:
+                logger.info("Medienportal: %d veraltete Bildfassungen aus dem Zwischenspeicher entfernt.", removed)
+
+        context.setdefault("after_commit", []).append(save)
+
+    def _album_files(self, album, media_root: Path) -> list[tuple[str, tuple, Path]]:
+        """(name in the ZIP, signature, file) of the album's photos and documents: the
+        original where it may be passed on, else the largest web JPEG."""
+        files = []
+        for entry in album.entries:
+            item = entry.item
+            if item.kind not in ("photo", "document"):
+                continue
+            name = Path(item.path).name
+            if item.original:
+                files.append((name, (item.facts.digest,), media_root / item.path))
+            elif entry.image:
+                rendition, site = entry.image.largest("jpg")
+                files.append((f"{Path(name).stem}.jpg", (site,), self.rendition_files[site]))
+        return files
+
+    def _page(self, template: str, path: str, **values) -> str:
+        urls = SiteUrls.from_settings(self.settings)
+        return self.get_template(template).render(
+            self.context, page_path=path, canonical=urls.absolute(path), portal=self.portal, **values)
+
+
+class MediaPortalView:
+    """`media_portal` in templates: the portal's pictures and pages for story pages."""
+
+    def __init__(self, context: dict):
+        self.context = context
+
+    @property
+    def _portal(self) -> Portal | None:
+        return self.context.get("media_portal_data")
+
+    def entry(self, path: str | None) -> Entry | None:
+        portal = self._portal
+        return portal.by_path.get(path) if portal and path else None
+
+    def story_media(self, story) -> list[Entry]:
+        """The portal entries a story uses: lead image first, then in the order of its text."""
+        seen = dict.fromkeys([story.image, *story.media_refs] if story.image else story.media_refs)
+        return [e for e in map(self.entry, seen) if e is not None]
+
+
+def file_size(size: int) -> str:
+    """German file size: '840 kB', '3,2 MB'."""
+    if size < 1000:
+        return f"{size} Byte"
+    if size < 1_000_000:
+        return f"{round(size / 1000)} kB"
+    return f"{size / 1_000_000:.1f} MB".replace(".", ",")
+
+
+def iso_date(value: str) -> str:
+    """'2025-04-08' → '8. April 2025'."""
+    year, month, day = map(int, value.split("-"))
+    return german_date(datetime(year, month, day, tzinfo=BERLIN))
+
+
+def add_template_globals(generator) -> None:
+    generator.env.globals["media_portal"] = MediaPortalView(generator.context)
+    generator.env.filters.update(dateigroesse=file_size, media_datum=iso_date)
+
+
+def get_generators(_pelican):
+    return MediaPortalGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(add_template_globals)
