@@ -22,7 +22,11 @@ def test_story_page_shows_everything_an_editor_wrote(site):
     assert '<h2 id="ablauf">Ablauf</h2>' in html  # a body h1 is moved below the page title
     assert 'Veröffentlicht am <time datetime="2026-11-20T10:00:00+01:00">20. November 2026, 10:00 Uhr</time>' in html
     assert "Aktualisiert" not in html
-    assert '<img src="/medien/fotos/rhein.jpg" alt="Blick über den Rhein">' in html
+    # The lead image from the media portal's renditions (WebP and JPEG), linked to its portal page.
+    assert re.search(r'<source type="image/webp" srcset="/medienportal/bilder/[0-9a-f]{16}/rhein-1\.webp 1w"', html)
+    assert re.search(r'<img src="/medienportal/bilder/[0-9a-f]{16}/rhein-1\.jpg" srcset="[^"]+" sizes="[^"]+" '
+                     r'width="1" height="1" alt="Blick über den Rhein"', html)
+    assert '<a href="/medienportal/medien/fotos/rhein/">' in html
     assert '<span class="credit">Foto: Landeshauptstadt Düsseldorf/Test</span>' in html
     assert '<a href="/aemter/amt-fuer-verkehrsmanagement/">Amt für Verkehrsmanagement</a>' in html
     assert '<a href="/stadtbezirke/3/">Stadtbezirk 3</a>' in html
@@ -57,7 +61,7 @@ def test_lists_archive_home_and_sitemap(site):
     namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     assert [loc.text for loc in index.iter(f"{namespace}loc")] == [
         "http://localhost:8000/sitemap-2025.xml", "http://localhost:8000/sitemap-2026.xml",
-        "http://localhost:8000/sitemap-seiten.xml"]
+        "http://localhost:8000/sitemap-medien.xml", "http://localhost:8000/sitemap-seiten.xml"]
     year = ElementTree.fromstring(site.page("sitemap-2026.xml"))
     entries = {u.find(f"{namespace}loc").text: getattr(u.find(f"{namespace}lastmod"), "text", None) for u in year}
     assert entries == {

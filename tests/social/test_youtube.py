@@ -11,7 +11,7 @@ from tests.fakes.api import Answer, Drop, Stall
 from tests.social.support import URL, adapter, due, publish, receipt, release, statuses
 
 SESSION = "/upload/youtube/v3/videos"
-VIDEO = bytes(range(256)) * 4000  # 1 MB of a "clip"
+VIDEO = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 4000  # 1 MB of a "clip" behind an MP4 header
 BODY = "Die neue Strecke im Video.\n\n[Video ansehen](media:videos/radweg.mp4)\n"
 
 
@@ -23,7 +23,10 @@ def youtube():
 
 def with_video(site, title: str | None = "Radweg am Rheinufer – Video", **fields) -> None:
     site.write("media/videos/radweg.mp4", VIDEO)
-    sidecar = 'credit: "Video: Landeshauptstadt Düsseldorf"\n' + (f'title: "{title}"\n' if title else "")
+    # The media portal shows every video with captions (WCAG 1.2.2).
+    site.write("media/videos/radweg.de.vtt", "WEBVTT\n\n00:00.000 --> 00:02.000\nDie neue Strecke.\n")
+    sidecar = ('credit: "Video: Landeshauptstadt Düsseldorf"\ncaptions: videos/radweg.de.vtt\n'
+               + (f'title: "{title}"\n' if title else ""))
     site.write("media/videos/radweg.mp4.yml", sidecar)
     due(site, "\n  youtube: true", body=BODY, **fields)
 
