@@ -153,7 +153,7 @@ def _open_upright(source: Path, shown: str, largest: int):
         image.load()
         upright = ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ContentError(shown, f"Die Bilddatei lässt sich nicht lesen (beschädigt: {exc}).") from None
+        raise ContentError(shown, "Die Bilddatei lässt sich nicht lesen (beschädigt oder unvollständig).") from None
     icc = image.info.get("icc_profile")
     if upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info):
         rgba = upright.convert("RGBA")

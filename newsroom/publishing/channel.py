@@ -39,6 +39,9 @@ class Release:
     image_file: Path | None = None  # the lead image on disk, for channels that upload it
     image_alt: str | None = None
     image_credit: str | None = None
+    # Renditions of the lead image made for a channel by the media portal, by purpose:
+    # {"instagram": (absolute address, file on disk)}; empty without the portal.
+    image_renditions: Mapping[str, tuple[str, Path]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ def release_maker(context: dict, settings: dict) -> Callable[[object], Release]:
     urls = SiteUrls.from_settings(settings)
     by_id = {card.id: card for card in context["all_stories"]}
     media = context.get("media_library")
+    renditions = context.get("media_renditions")  # the media portal's hook: path → {purpose: (url, file)}
     media_root = Path(settings["PATH"]) / settings["MEDIA_DIR"]
 
     def make(card) -> Release:
@@ -27,6 +28,7 @@ def release_maker(context: dict, settings: dict) -> Callable[[object], Release]:
             if media is not None:
                 item = media.get(story.image, source=story.source, line=None, field="image")
                 alt, credit = item.alt, item.credit
-        return Release(story, urls.absolute(story.url), body, image_url, image_file, alt, credit)
+        variants = renditions(story.image) if renditions is not None and story.image else {}
+        return Release(story, urls.absolute(story.url), body, image_url, image_file, alt, credit, variants)
 
     return make

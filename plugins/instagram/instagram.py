@@ -54,10 +54,15 @@ class InstagramChannel(Channel):
         story = release.story
         tags = self.hashtags(story)
         caption = default_post(release, own_text=self.own_text(story), tags=tags)
-        payload: dict = {"image_url": release.image_url, "caption": caption, "alt_text": release.image_alt or ""}
-        if release.image_file is not None:
-            payload["image"] = {"file": str(release.image_file), "path": story.image}
-        media = (release.image_url,) if release.image_url else ()
+        # The media portal's Instagram rendition (JPEG, cropped into the aspect range, without
+        # EXIF) when there is one; else the lead image as it is, checked as it is.
+        variant = release.image_renditions.get("instagram")
+        image_url, image_file, shown = ((variant[0], variant[1], f"{story.image} (Instagram-Fassung)") if variant
+                                        else (release.image_url, release.image_file, story.image))
+        payload: dict = {"image_url": image_url, "caption": caption, "alt_text": release.image_alt or ""}
+        if image_file is not None:
+            payload["image"] = {"file": str(image_file), "path": shown}
+        media = (image_url,) if image_url else ()
         return Post(self.name, story.id, caption, link=release.url, media=media, payload=payload)
 
     def validate(self, post: Post) -> list[str]:

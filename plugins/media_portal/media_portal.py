@@ -53,7 +53,7 @@ class MediaPortalGenerator(Generator):
         self.renditions = RenditionCache(Path(settings.get("CACHE_PATH") or ".cache") / "renditions")
         with phase("renditions"):
             images, drawing_errors = self._renditions(items, library)
-            instagram = self._instagram(library, visible)
+            instagram = self._instagram(library, context.get("all_stories", []))
         entries = []
         for item in items:
             cards = using.get(item.path, [])
@@ -115,15 +115,16 @@ class MediaPortalGenerator(Generator):
             for path, image in images.items() for r, site in image.renditions}
         return images, poster_errors + errors
 
-    def _instagram(self, library: MediaLibrary, visible: list) -> dict[str, dict]:
-        """Lead images of stories that go to Instagram, as JPEG within its aspect range."""
+    def _instagram(self, library: MediaLibrary, cards: list) -> dict[str, dict]:
+        """Lead images of stories that go to Instagram (scheduled ones too: their preview is
+        checked now), as JPEG within its aspect range and size limit."""
         if "instagram" not in (self.settings.get("CHANNELS") or ()):
             return {}
         aspect = self.settings.get("INSTAGRAM_ASPECT_RATIO", ((4, 5), (191, 100)))
         limit = int(self.settings.get("INSTAGRAM_IMAGE_MAX_BYTES", 8_000_000))
         key = RenditionSettings().key(f"instagram:{aspect}:{limit}")
         urls = SiteUrls.from_settings(self.settings)
-        paths = {c.image for c in visible if c.image and "instagram" in c.channels}
+        paths = {c.image for c in cards if c.image and "instagram" in c.channels}
         hook, jobs, wanted = {}, [], {}
         for path in sorted(paths):
             try:
