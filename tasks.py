@@ -207,6 +207,18 @@ def bench(c, stories=25000, runs=3, vanilla=True, workdir=".bench"):
     main(Path(workdir).resolve(), int(stories), int(runs), bool(vanilla))
 
 
+@task(help={"photos": "generated photos (default 200)", "runs": "runs (median)",
+            "size": "pixels of each photo, WIDTHxHEIGHT (default 2400x1600)",
+            "workdir": "where the photos, the site and the report go"})
+def bench_media(c, photos=200, runs=3, size="2400x1600", workdir=".bench"):
+    """Benchmark the media portal: cold and warm builds of many photos; Pillow against libvips."""
+    from benchmarks.media import main
+
+    os.chdir(ROOT)
+    width, height = (int(n) for n in size.lower().split("x"))
+    main(Path(workdir).resolve(), int(photos), int(runs), width, height)
+
+
 @task(help={"recipients": "size of the distribution list (default 5000)", "runs": "runs (median)",
             "workdir": "where the sites, the list and the report go"})
 def bench_press(c, recipients=5000, runs=3, workdir=".bench"):
