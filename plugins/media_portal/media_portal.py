@@ -152,14 +152,20 @@ class MediaPortalGenerator(Generator):
     def generate_output(self, writer) -> None:
         context, settings = self.context, self.settings
         urls = SiteUrls.from_settings(settings)
-        for site, cached in sorted(self.rendition_files.items()):
-            writer.copy(site, cached, owner=OWNER)
         cache = context["build_cache"]
         name = f"{live_prefix(self.output_path)}media-portal"
         saved = cache.blob(name)
         live = {} if settings.get("BUILD_FULL") or not saved else saved[1]
         fingerprint = context["build_fingerprint"]
         digests: dict[str, str] = {}
+        # A rendition's cache folder names its source's hash and the settings, so it stands
+        # for the bytes: the same name live means the same file; otherwise its bytes are
+        # compared with the live file's (a lost cache draws the same bytes again).
+        for site, cached in sorted(self.rendition_files.items()):
+            digests[site] = f"{cached.parent.name}/{cached.name}"
+            if live.get(site) == digests[site] and writer.keep(site, owner=OWNER):
+                continue
+            writer.write(site, cached.read_bytes(), owner=OWNER)
 
         def emit(path: str, signature, render) -> None:
             digest = hashlib.sha256(f"{fingerprint}\n{signature!r}".encode()).hexdigest()
