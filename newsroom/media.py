@@ -123,7 +123,8 @@ class MediaLibrary:
         except OutsidePath as exc:
             return str(exc)
         key = target.relative_to(self.root).as_posix()
-        exists = target.with_name(target.name + SIDECAR).is_file() if kind_of(key) == "youtube" else target.is_file()
+        is_clip = kind_of(key) == "youtube"  # a YouTube clip is its description alone
+        exists = target.with_name(target.name + SIDECAR).is_file() if is_clip else target.is_file()
         if not exists:
             return f"Die Mediendatei „{key}“ gibt es nicht in content/media/."
         return key, target
@@ -144,10 +145,12 @@ class MediaLibrary:
         text = frontmatter.decode(sidecar.read_bytes(), shown)
         control = frontmatter.find_control_character(text)
         if control:
-            raise ContentErrors([ContentError(shown, f"Unsichtbares Steuerzeichen {control[1]} gefunden.", line=control[0])])
+            raise ContentErrors([ContentError(shown, f"Unsichtbares Steuerzeichen {control[1]} gefunden.",
+                                              line=control[0])])
         node = frontmatter.compose(text, shown)
         if not isinstance(node, yaml.MappingNode):
-            raise ContentErrors([ContentError(shown, "Die Beschreibung muss aus Feldern „name: wert“ bestehen.", line=1)])
+            raise ContentErrors([ContentError(shown, "Die Beschreibung muss aus Feldern „name: wert“ bestehen.",
+                                              line=1)])
         errors: list[ContentError] = []
         fields = Fields(node, shown, SIDECAR_FIELDS, errors, line_offset=0, lines=tuple(text.split("\n")))
         date = fields.datetime("date", required=False, require_time=False)

@@ -152,7 +152,7 @@ def _open_upright(source: Path, shown: str, largest: int):
             image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
         image.load()
         upright = ImageOps.exif_transpose(image)
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError):
         raise ContentError(shown, "Die Bilddatei lässt sich nicht lesen (beschädigt oder unvollständig).") from None
     icc = image.info.get("icc_profile")
     if upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info):

@@ -136,7 +136,8 @@ class MediaPortalGenerator(Generator):
             shown = library.display(library.root / path)
             wanted[path] = item.facts
             if self.renditions.lookup(item.facts.digest, key) is None:
-                jobs.append((item.facts.digest, key, library.root / path, shown, instagram_drawer(aspect, limit, shown)))
+                jobs.append((item.facts.digest, key, library.root / path, shown,
+                             instagram_drawer(aspect, limit, shown)))
         self.renditions.make_all(jobs, self.settings["BUILD_WORKERS"])
         for path, facts in wanted.items():
             made = self.renditions.lookup(facts.digest, key)

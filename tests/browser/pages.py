@@ -19,3 +19,14 @@ PAGE_TYPES = {
     "not-found": "404.html",
 }
 PAGE_TYPES["search"] = "suche/"
+# The media portal (plugins/media_portal): home, filters, an album, a series and each kind of item.
+PAGE_TYPES.update({
+    "media-portal": "medienportal/",
+    "media-overview": "medienportal/themen/",
+    "media-album": "medienportal/alben/stadtansichten/",
+    "media-series": "medienportal/reihen/video-wochenrueckblick/",
+    "media-photo": "medienportal/medien/fotos/kaiserswerth-radweg/",
+    "media-video": "medienportal/medien/videos/wochenrueckblick-2026-48/",
+    "media-youtube": "medienportal/medien/videos/wochenrueckblick-2026-47/",
+    "media-document": "medienportal/medien/dokumente/haushalt-2027-kurzfassung/",
+})
