@@ -277,11 +277,14 @@ def test_the_lead_image_is_attached_only_when_configured(site, smtp):
     assert "Blick über den Rhein (Foto: Landeshauptstadt Düsseldorf/Test)" in text
 
 
-def test_the_lead_image_is_linked_not_attached_by_default(site, smtp):
+def test_the_lead_image_is_linked_to_its_media_portal_page_not_attached_by_default(site, smtp):
     press_story(site, image="fotos/rhein.jpg")
     commit_and_push(site)
     publish(site)
     message = smtp.received[0].message
     assert list(message.iter_attachments()) == []
-    assert "https://www.duesseldorf.de/medien/fotos/rhein.jpg" in body(message)
+    text = body(message)
+    assert ("– Blick über den Rhein (Foto: Landeshauptstadt Düsseldorf/Test)\n"
+            "  https://www.duesseldorf.de/medienportal/medien/fotos/rhein/") in text
+    assert "/medienportal/medien/fotos/rhein/" in message.get_body(("html",)).get_content()
 

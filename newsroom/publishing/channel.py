@@ -29,6 +29,17 @@ channel_adapters = signal("newsroom_channel_adapters")
 
 
 @dataclass(frozen=True)
+class MediaLink:
+    """One media item a story uses, as a channel links it: the portal's item page when the
+    media portal is built, else the file itself."""
+
+    path: str  # below content/media
+    url: str  # absolute
+    label: str  # title, else alt text, else file name
+    credit: str
+
+
+@dataclass(frozen=True)
 class Release:
     """A story as every channel sees it: absolute addresses, links resolved."""
 
@@ -42,6 +53,7 @@ class Release:
     # Renditions of the lead image made for a channel by the media portal, by purpose:
     # {"instagram": (absolute address, file on disk)}; empty without the portal.
     image_renditions: Mapping[str, tuple[str, Path]] = field(default_factory=dict)
+    media: tuple[MediaLink, ...] = ()  # lead image first, then in the order of the text
 
 
 @dataclass(frozen=True)

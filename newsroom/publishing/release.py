@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..links import resolve_links
 from ..site import SiteUrls
-from .channel import Release
+from ..errors import ContentError, ContentErrors
+from .channel import MediaLink, Release
 
 
 def release_maker(context: dict, settings: dict) -> Callable[[object], Release]:
@@ -16,6 +17,7 @@ def release_maker(context: dict, settings: dict) -> Callable[[object], Release]:
     by_id = {card.id: card for card in context["all_stories"]}
     media = context.get("media_library")
     renditions = context.get("media_renditions")  # the media portal's hook: path → {purpose: (url, file)}
+    pages = context.get("media_pages")  # the media portal's hook: path → site path of the item page, or None
     media_root = Path(settings["PATH"]) / settings["MEDIA_DIR"]
 
     def make(card) -> Release:
@@ -29,6 +31,19 @@ def release_maker(context: dict, settings: dict) -> Callable[[object], Release]:
                 item = media.get(story.image, source=story.source, line=None, field="image")
                 alt, credit = item.alt, item.credit
         variants = renditions(story.image) if renditions is not None and story.image else {}
-        return Release(story, urls.absolute(story.url), body, image_url, image_file, alt, credit, variants)
+        return Release(story, urls.absolute(story.url), body, image_url, image_file, alt, credit, variants,
+                       tuple(media_links(story)))
+
+    def media_links(story):
+        for path in dict.fromkeys([story.image, *story.media_refs] if story.image else story.media_refs):
+            page = pages(path) if pages is not None else None
+            label, credit = PurePosixPath(path).name, ""
+            if media is not None:
+                try:
+                    item = media.get(path, source=story.source, line=None, field=None)
+                    label, credit = item.title or item.alt or label, item.credit
+                except (ContentError, ContentErrors):
+                    pass  # the build's check names the broken reference; the link still goes out
+            yield MediaLink(path, urls.absolute(page or urls.media(path)), label, credit)
 
     return make

@@ -66,6 +66,7 @@ class MediaPortalGenerator(Generator):
         self.portal = Portal([e for e in entries if e.item.path not in self.broken], settings)
         context["media_portal_data"] = self.portal
         context["media_renditions"] = lambda path: instagram.get(path, {})
+        context["media_pages"] = lambda path, known=self.portal.by_path: item_url(path) if path in known else None
         if "feeds" in sys.modules:  # the feeds plugin is loaded: the portal has its feed
             context.setdefault("feed_sources", []).append(media_feed(self.portal, settings))
         stats = context.setdefault("build_stats", {})

@@ -63,14 +63,7 @@ class PressChannel(Channel):
 
     def render(self, release: Release) -> Post:
         story = release.story
-        media = []
-        if release.image_url:
-            media.append({"url": release.image_url, "label": release.image_alt or Path(story.image).name,
-                          "credit": release.image_credit or ""})
-        for path in story.media_refs:
-            url = self.urls.absolute(self.urls.media(path))
-            if url != release.image_url:
-                media.append({"url": url, "label": Path(path).name, "credit": ""})
+        media = [{"url": link.url, "label": link.label, "credit": link.credit} for link in release.media]
         contact = {"name": story.contact.name, "phone": story.contact.phone or "", "email": story.contact.email or ""}
         payload = {
             "title": story.title, "summary": story.summary, "body_html": release.body_html,
