@@ -47,7 +47,17 @@ def test_lists_are_not_indexed_only_stories_and_pages(demo_output):
     assert list(entry["languages"]) == ["de"]
     stories = len(list((demo_output / "aktuelles").glob("*/*/*/index.html")))
     pages = len(list((REPO / "content" / "pages").glob("*.md")))  # Impressum, Datenschutz, …
-    assert entry["languages"]["de"]["page_count"] == stories + pages + 1  # and the feeds page's text
+    media = len(list((demo_output / "medienportal" / "medien").glob("*/*/index.html")))  # each media item
+    assert media > 5
+    assert entry["languages"]["de"]["page_count"] == stories + pages + media + 1  # and the feeds page's text
+
+
+def test_media_portal_items_are_found_by_their_description(page, demo_url):
+    page.goto(demo_url + "suche/?q=Wochenrückblick")
+    links = page.locator(".pagefind-ui__result-link")
+    expect(links.first).to_be_visible()
+    targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert "/medienportal/medien/videos/wochenrueckblick-2026-47/" in targets
 
 
 def test_feeds_page_is_found_by_its_text_not_by_every_feed_name(page, demo_url):
