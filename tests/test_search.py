@@ -20,7 +20,9 @@ def test_indexes_stories_and_pages_in_german(site):
     site.commit("Start", "2026-11-19 15:00")
     site.build()
     report = index_site(site.output)
-    assert report.pages == 2  # lists, archive and home only repeat the stories
+    # The story, the page, the feeds page's text and the photo's media-portal page; lists,
+    # archive and home only repeat them.
+    assert report.pages == 4
     assert list(_entry(site.output)["languages"]) == ["de"]
     assert report.written and not report.removed
 
