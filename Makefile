@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: build test check serve clean
+.PHONY: build test check serve clean system-tools
 
 build: $(STAMP)
 	$(BIN)/invoke build search
 
-test: $(STAMP)
+test: $(STAMP) system-tools
 	$(BIN)/invoke test
 
 check: $(STAMP)
@@ -24,6 +24,11 @@ $(STAMP): requirements.txt
 	@$(BIN)/python -c '' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet --requirement requirements.txt
 	@cp requirements.txt $(STAMP)
+
+# The deploy tests ship to rsync; as root (CI containers) it is installed with apt-get when missing.
+system-tools:
+	@command -v rsync >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null; }
 
 clean:
 	rm -rf output .output.* .cache

@@ -223,3 +223,19 @@ MEDIA_SERIES = {
     "Video-Wochenrückblick": "Jeden Freitag die Woche in der Landeshauptstadt in drei Minuten: "
                              "was der Rat beschlossen hat, was sich in den Stadtbezirken tut und was ansteht.",
 }
+
+# Deploy (`invoke deploy`, newsroom/deploy; README "Deploy"): where the built site goes. A folder,
+# rsync:host:/folder or s3://bucket/prefix; NEWSROOM_DEPLOY_TARGET overrides it, credentials come
+# only from NEWSROOM_DEPLOY_… environment variables.
+DEPLOY_TARGET = None
+# Cache-Control per site path for object storage and the CDN in front (first match wins). Pages and
+# feeds change with every story, so CDNs keep them briefly; media and styles rarely change.
+DEPLOY_CACHE_CONTROL = [
+    ("admin/*", "no-cache"),
+    ("*.html", "public, max-age=300"),
+    ("*.xml", "public, max-age=300"),
+    ("*.json", "public, max-age=300"),
+    ("*.txt", "public, max-age=300"),
+    ("medien/*", "public, max-age=86400"),
+    ("*", "public, max-age=3600"),
+]

@@ -163,6 +163,33 @@ def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=
         raise Exit("Nicht alles wurde gesendet (siehe oben).", code=1)
 
 
+@task(help={"settings": "settings file (production by default)",
+            "target": "where to ship: /folder, rsync:host:/folder or s3://bucket/prefix (default: DEPLOY_TARGET "
+                      "or NEWSROOM_DEPLOY_TARGET)",
+            "full": "upload every file, not only the changed ones", "now": "build as if it were this time"})
+def deploy(c, settings=PRODUCTION_SETTINGS, target=None, full=False, now=None):
+    """Build, and only when the build succeeded ship its output to the target: changed files, then deletions."""
+    from newsroom import deploy as shipping
+    from newsroom.errors import DeployError
+    from newsroom.publishing.secrets import install_log_filter
+
+    _logging()
+    install_log_filter()
+    os.chdir(ROOT)
+    try:
+        config = load_settings(settings, _overrides(now))
+        destination = shipping.open_target(shipping.target_address(config, given=target), config)  # fails before building
+        built = run_build(settings, _overrides(now))
+        print(f"Build fertig: {len(built.written)} Dateien geschrieben, {len(built.pruned)} entfernt → {built.output}")
+        report = shipping.deploy(built.output, destination, config, full=full,
+                                 digest_cache=shipping.digest_cache(config))
+    except DeployError as exc:
+        raise Exit(f"FEHLER {exc}\nAuslieferung abgebrochen.", code=1) from None
+    except (NewsroomError, OutputConflict) as exc:
+        raise _fail(exc, "Auslieferung") from None
+    print(report.summary())
+
+
 @task(help={"settings": "settings file", "now": "as if it were this time"})
 def status(c, settings=PRODUCTION_SETTINGS, now=None):
     """Show per story what is due, sent (with link), failed or unclear; sends nothing."""

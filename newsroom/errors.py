@@ -81,3 +81,8 @@ class OutcomeUnknown(SendError):
 
 class LedgerConflict(PublishError):
     """Another publish run changed the record of sends first (the push was rejected)."""
+
+
+class DeployError(NewsroomError):
+    """`invoke deploy` could not ship the site: no or an unknown target, missing credentials,
+    or the target refused. Raised by newsroom.deploy; what was shipped before stays shipped."""

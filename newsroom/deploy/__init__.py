@@ -1,0 +1,15 @@
+"""`invoke deploy`: ship a successfully built site to its target, changed files only.
+
+A target is chosen by its address (`DEPLOY_TARGET` or `NEWSROOM_DEPLOY_TARGET`):
+
+- a folder: `/srv/www/newsroom` or `file:///srv/www/newsroom` (directory.py)
+- rsync: `rsync:user@host:/srv/www/newsroom` or `rsync:/mnt/share/site` (rsync.py)
+- S3-compatible object storage: `s3://bucket/optional/prefix` (s3.py)
+
+Every target uploads new and changed files (assets before the pages that use them) and
+then deletes what the site no longer has.
+"""
+
+from .target import DeployReport, deploy, open_target, digest_cache, target_address
+
+__all__ = ["DeployReport", "deploy", "open_target", "digest_cache", "target_address"]

@@ -1,0 +1,97 @@
+"""S3-compatible object storage as target (AWS S3, MinIO, Ceph, Hetzner, IONOS …), with a CDN in front.
+
+Compared by ETag, which for a single-part upload is the file's MD5: the bucket itself says
+what is there, so a lost local cache or a deploy from another machine never skips a file.
+Every object gets its content type and the cache rule of `DEPLOY_CACHE_CONTROL`.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+
+from ..errors import DeployError
+from ..publishing.secrets import Credentials, redact
+from .files import SiteFile, cache_control
+from .target import Target
+
+DELETE_BATCH = 1000  # the most DeleteObjects takes at once
+
+
+class S3Target(Target):
+    def __init__(self, address: str, settings: Mapping, environ: Mapping[str, str]):
+        bucket, _, prefix = address[len("s3://"):].partition("/")
+        if not bucket:
+            raise DeployError(f"„{address}“ nennt keinen Bucket. Beispiel: s3://newsroom-live/")
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.rules = [tuple(rule) for rule in settings.get("DEPLOY_CACHE_CONTROL") or []]
+        credentials = Credentials("deploy", environ)
+        key_id = credentials.get("s3_access_key_id")
+        secret = credentials.get("s3_secret_access_key")
+        if not key_id or not secret:
+            raise DeployError("Für s3:// fehlen Zugangsdaten: NEWSROOM_DEPLOY_S3_ACCESS_KEY_ID und "
+                              "NEWSROOM_DEPLOY_S3_SECRET_ACCESS_KEY setzen.")
+        import boto3
+        from botocore.config import Config
+
+        self.client = boto3.session.Session().client(
+            "s3",
+            endpoint_url=credentials.get("s3_endpoint_url", secret=False) or None,
+            region_name=credentials.get("s3_region", secret=False) or "us-east-1",
+            aws_access_key_id=key_id,
+            aws_secret_access_key=secret,
+            config=Config(retries={"max_attempts": 5, "mode": "standard"},
+                          s3={"addressing_style": credentials.get("s3_addressing_style", secret=False) or "auto"}),
+        )
+
+    def describe(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+    def _call(self, what: str, method, **kwargs):
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return method(**kwargs)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            raise DeployError(f"S3 {what} bei {self.describe()} abgelehnt: {error.get('Code')} "
+                              f"{redact(error.get('Message', ''))}") from None
+        except BotoCoreError as exc:
+            raise DeployError(f"S3 {what} bei {self.describe()} fehlgeschlagen: {redact(exc)}") from None
+
+    def remote_state(self) -> dict[str, object]:
+        state: dict[str, object] = {}
+        token = None
+        while True:
+            kwargs = {"Bucket": self.bucket, "Prefix": self.prefix}
+            if token:
+                kwargs["ContinuationToken"] = token
+            page = self._call("Auflisten", self.client.list_objects_v2, **kwargs)
+            for item in page.get("Contents", []):
+                path = item["Key"][len(self.prefix):]
+                if path:
+                    state[path] = item["ETag"].strip('"')
+            if not page.get("IsTruncated"):
+                return state
+            token = page["NextContinuationToken"]
+
+    def upload(self, local: SiteFile) -> None:
+        extra = {"ContentType": local.content_type}
+        rule = cache_control(local.path, self.rules)
+        if rule:
+            extra["CacheControl"] = rule
+        md5 = base64.b64encode(bytes.fromhex(local.md5)).decode()
+        with local.source.open("rb") as body:
+            self._call(f"Hochladen von {local.path}", self.client.put_object, Bucket=self.bucket,
+                       Key=self.prefix + local.path, Body=body, ContentMD5=md5, **extra)
+
+    def delete(self, paths: list[str]) -> None:
+        for start in range(0, len(paths), DELETE_BATCH):
+            batch = paths[start:start + DELETE_BATCH]
+            answer = self._call("Löschen", self.client.delete_objects, Bucket=self.bucket,
+                                Delete={"Objects": [{"Key": self.prefix + p} for p in batch], "Quiet": True})
+            if answer.get("Errors"):
+                first = answer["Errors"][0]
+                raise DeployError(f"S3 Löschen bei {self.describe()}: {len(answer['Errors'])} Objekte nicht gelöscht, "
+                                  f"z. B. {first.get('Key')}: {first.get('Code')}")

@@ -1,0 +1,119 @@
+"""Choosing a target by its address, and the deploy run common to all targets (Lektor's
+publisher idea: one small class per scheme)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import DeployError
+from ..progress import Progress
+from .files import SiteFile, scan, upload_order
+
+
+@dataclass
+class DeployReport:
+    target: str
+    uploaded: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def summary(self) -> str:
+        return (f"Ausgeliefert an {self.target}: {len(self.uploaded)} Dateien hochgeladen, "
+                f"{len(self.deleted)} gelöscht, {self.unchanged} unverändert.")
+
+
+class Target:
+    """One place the site is shipped to. Subclasses say what is there and how files move."""
+
+    label = ""
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def remote_state(self) -> dict[str, object] | None:
+        """Site path → a token compared by `changed`; None: the target compares itself (rsync)."""
+        raise NotImplementedError
+
+    def changed(self, local: SiteFile, remote) -> bool:
+        return local.md5 != remote
+
+    def upload(self, local: SiteFile) -> None:
+        raise NotImplementedError
+
+    def delete(self, paths: list[str]) -> None:
+        raise NotImplementedError
+
+    def sync(self, output: Path, report: DeployReport) -> None:
+        """For targets that transfer the whole tree themselves."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+def open_target(address: str, settings: Mapping, environ: Mapping[str, str] | None = None) -> Target:
+    environ = os.environ if environ is None else environ
+    if address.startswith("s3://"):
+        from .s3 import S3Target
+
+        return S3Target(address, settings, environ)
+    if address.startswith("rsync:"):
+        from .rsync import RsyncTarget
+
+        return RsyncTarget(address[len("rsync:"):], environ)
+    if address.startswith("file://"):
+        address = address[len("file://"):]
+    if address.startswith("/"):
+        from .directory import DirectoryTarget
+
+        return DirectoryTarget(Path(address))
+    raise DeployError(f"Unbekanntes Ziel „{address}“. Erlaubt: ein Ordner (/pfad oder file:///pfad), "
+                      "rsync:ziel oder s3://bucket/präfix.")
+
+
+def target_address(settings: Mapping, environ: Mapping[str, str] | None = None, given: str | None = None) -> str:
+    environ = os.environ if environ is None else environ
+    address = (given or environ.get("NEWSROOM_DEPLOY_TARGET", "").strip() or settings.get("DEPLOY_TARGET") or "")
+    if not address:
+        raise DeployError("Kein Ziel für die Auslieferung: DEPLOY_TARGET in den Einstellungen oder "
+                          "die Umgebungsvariable NEWSROOM_DEPLOY_TARGET setzen.")
+    return str(address)
+
+
+def deploy(output: Path, target: Target, settings: Mapping, *, full: bool = False,
+           digest_cache: Path | None = None) -> DeployReport:
+    """Ship `output` to `target`: new and changed files, then deletions. `full` uploads everything."""
+    output = Path(output)
+    if not output.is_dir() or next(output.iterdir(), None) is None:
+        raise DeployError(f"{output}/ ist leer oder fehlt: erst bauen, dann ausliefern.")
+    report = DeployReport(target.describe())
+    try:
+        remote = target.remote_state()
+        if remote is None:
+            target.sync(output, report)
+            return report
+        local = scan(output, digest_cache)
+        todo = [f for path, f in local.items() if full or path not in remote or target.changed(f, remote[path])]
+        gone = sorted(set(remote) - set(local))
+        report.unchanged = len(local) - len(todo)
+        with Progress("Ausliefern", len(todo), "Dateien") as progress:
+            for site_file in upload_order(todo):
+                target.upload(site_file)
+                report.uploaded.append(site_file.path)
+                progress.advance()
+        if gone:
+            target.delete(gone)
+            report.deleted = gone
+    finally:
+        target.close()
+    return report
+
+
+
+def digest_cache(settings: Mapping) -> Path | None:
+    """Where the output's file digests are remembered between deploys (per output folder)."""
+    cache = settings.get("CACHE_PATH")
+    return Path(cache) / f"deploy-digests-{Path(settings['OUTPUT_PATH']).name}.json" if cache else None

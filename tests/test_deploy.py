@@ -1,0 +1,187 @@
+"""invoke deploy: a folder, rsync and S3-compatible storage (moto's server on loopback), as CI runs them."""
+
+from __future__ import annotations
+
+import shutil
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from newsroom.deploy import deploy, open_target
+from newsroom.deploy.files import scan
+from newsroom.errors import DeployError
+from tests.support import Site, invoke, project_copy, snapshot, story_text
+
+SETTINGS = {"DEPLOY_CACHE_CONTROL": [("*.html", "public, max-age=300"), ("medien/*", "public, max-age=86400"),
+                                     ("*", "public, max-age=3600")]}
+KEY_ID, SECRET = "AKIDNEWSROOMTEST", "geheim-s3-schluessel-1234"
+
+
+def tree(folder) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built(site: Site) -> Site:
+    site.story()
+    site.story("2026/zweite.md", id="b2b2b2b2b2b2", title="Zweite Meldung", image="fotos/rhein.jpg")
+    site.build()
+    return site
+
+
+def test_folder_gets_the_site_then_only_changes(built: Site, tmp_path):
+    target = tmp_path / "www"
+    first = deploy(built.output, open_target(str(target), SETTINGS), SETTINGS)
+    assert tree(target) == tree(built.output)
+    assert len(first.uploaded) == len(tree(built.output)) and first.deleted == []
+
+    before = snapshot(target)
+    again = deploy(built.output, open_target(f"file://{target}", SETTINGS), SETTINGS)
+    assert again.uploaded == [] and again.deleted == [] and again.unchanged == len(before)
+    assert snapshot(target) == before  # same bytes, same inodes: nothing was rewritten
+
+    built.story("2026/zweite.md", id="b2b2b2b2b2b2", title="Zweite Meldung", body="Ganz neuer Text.\n")
+    built.build()
+    (built.content / "stories/2026/radwege.md").unlink()
+    built.build()
+    third = deploy(built.output, open_target(str(target), SETTINGS), SETTINGS)
+    assert tree(target) == tree(built.output)
+    assert "aktuelles/2026/11/zweite-meldung/index.html" in third.uploaded
+    assert "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html" in third.deleted
+    assert not (target / "aktuelles/2026/11/neue-radwege-am-rheinufer").exists()  # empty folders go too
+    assert len(third.uploaded) < len(first.uploaded) / 2
+
+
+def test_a_fresh_output_with_new_times_uploads_only_what_differs(built: Site, tmp_path):
+    """CI builds a fresh output/ every run: every file has a new time, few have new bytes."""
+    target = tmp_path / "www"
+    deploy(built.output, open_target(str(target), SETTINGS), SETTINGS)
+    shutil.rmtree(built.output)
+    shutil.rmtree(built.root / ".cache")
+    built.build()
+    report = deploy(built.output, open_target(str(target), SETTINGS), SETTINGS)
+    assert report.uploaded == []
+
+
+def test_pages_go_up_after_the_files_they_use(built: Site, tmp_path):
+    report = deploy(built.output, open_target(str(tmp_path / "www"), SETTINGS), SETTINGS)
+    first_page = min(i for i, p in enumerate(report.uploaded) if p.endswith(".html"))
+    assert all(not p.endswith((".html", ".xml", ".json", ".txt")) for p in report.uploaded[:first_page])
+    assert any(p.startswith("medien/") for p in report.uploaded[:first_page])
+
+
+def test_rsync_ships_changes_and_deletions(built: Site, tmp_path):
+    assert shutil.which("rsync"), "rsync fehlt: make test installiert es (apt-get) als root"
+    target = tmp_path / "rsync-ziel"
+    first = deploy(built.output, open_target(f"rsync:{target}", SETTINGS, {}), SETTINGS)
+    assert tree(target) == tree(built.output)
+    assert "index.html" in first.uploaded
+    (target / "alt.html").write_text("weg damit")
+    second = deploy(built.output, open_target(f"rsync:{target}", SETTINGS, {}), SETTINGS)
+    assert second.uploaded == [] and second.deleted == ["alt.html"]
+    assert tree(target) == tree(built.output)
+
+
+@pytest.fixture
+def s3():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                          aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET)
+    client.create_bucket(Bucket="newsroom-live")
+    env = {"NEWSROOM_DEPLOY_S3_ENDPOINT_URL": endpoint, "NEWSROOM_DEPLOY_S3_ACCESS_KEY_ID": KEY_ID,
+           "NEWSROOM_DEPLOY_S3_SECRET_ACCESS_KEY": SECRET}
+    yield client, env
+    server.stop()
+
+
+def objects(client, prefix=""):
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket="newsroom-live", Prefix=prefix)
+    return {o["Key"][len(prefix):]: o for page in pages for o in page.get("Contents", [])}
+
+
+def test_s3_uploads_with_types_and_cache_rules_then_only_changes(built: Site, s3, tmp_path):
+    client, env = s3
+    cache = tmp_path / "digests.json"
+    first = deploy(built.output, open_target("s3://newsroom-live/site", SETTINGS, env), SETTINGS, digest_cache=cache)
+    stored = objects(client, "site/")
+    assert set(stored) == set(tree(built.output)) == set(first.uploaded)
+    for path, body in tree(built.output).items():
+        assert client.get_object(Bucket="newsroom-live", Key=f"site/{path}")["Body"].read() == body
+    page = client.head_object(Bucket="newsroom-live", Key="site/index.html")
+    assert page["ContentType"] == "text/html; charset=utf-8" and page["CacheControl"] == "public, max-age=300"
+    photo = client.head_object(Bucket="newsroom-live", Key="site/medien/fotos/rhein.jpg")
+    assert photo["ContentType"] == "image/jpeg" and photo["CacheControl"] == "public, max-age=86400"
+    feed = client.head_object(Bucket="newsroom-live", Key="site/feeds/alle/atom.xml")
+    assert feed["ContentType"] == "application/atom+xml"
+
+    again = deploy(built.output, open_target("s3://newsroom-live/site", SETTINGS, env), SETTINGS, digest_cache=cache)
+    assert again.uploaded == [] and again.deleted == []
+
+    (built.content / "stories/2026/radwege.md").unlink()
+    built.build()
+    third = deploy(built.output, open_target("s3://newsroom-live/site/", SETTINGS, env), SETTINGS,
+                   digest_cache=cache)
+    assert set(objects(client, "site/")) == set(tree(built.output))
+    assert "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html" in third.deleted
+    assert "index.html" in third.uploaded and "medien/fotos/rhein.jpg" not in third.uploaded
+
+
+def test_s3_without_credentials_or_with_wrong_ones_says_so_without_the_secret(built: Site, s3):
+    client, env = s3
+    with pytest.raises(DeployError, match="NEWSROOM_DEPLOY_S3_ACCESS_KEY_ID"):
+        open_target("s3://newsroom-live", SETTINGS, {"NEWSROOM_DEPLOY_S3_ENDPOINT_URL": "http://127.0.0.1:9"})
+    with pytest.raises(DeployError) as failed:
+        deploy(built.output, open_target("s3://gibt-es-nicht", SETTINGS, env), SETTINGS)
+    assert "NoSuchBucket" in str(failed.value) and SECRET not in str(failed.value)
+
+
+def test_digest_cache_spares_reading_unchanged_files(built: Site, tmp_path):
+    cache = tmp_path / "digests.json"
+    first = scan(built.output, cache)
+    (built.output / "index.html").write_bytes(b"anders")  # new size: read again
+    second = scan(built.output, cache)
+    assert second["index.html"].md5 != first["index.html"].md5
+    assert second["robots.txt"].md5 == first["robots.txt"].md5
+
+
+def test_unknown_target_and_empty_output_are_german_errors(tmp_path):
+    with pytest.raises(DeployError, match="Unbekanntes Ziel „ftp://x“"):
+        open_target("ftp://x", SETTINGS, {})
+    (tmp_path / "leer").mkdir()
+    with pytest.raises(DeployError, match="erst bauen, dann ausliefern"):
+        deploy(tmp_path / "leer", open_target(str(tmp_path / "www"), SETTINGS), SETTINGS)
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = project_copy(tmp_path / "project")
+    Site(root).story("2026/gut.md")
+    return root
+
+
+def test_cli_deploys_only_a_successful_build(project, tmp_path):
+    target = tmp_path / "live"
+    result = invoke(project, "deploy", "--settings", "publishconf.py", "--target", str(target),
+                    "--now", "2026-11-26 12:00")
+    assert result.returncode == 0, result.stderr
+    assert f"Ausgeliefert an {target}:" in result.stdout
+    assert tree(target) == tree(project / "output-production")  # production builds into a folder of its own
+    assert "https://www.duesseldorf.de/" in (target / "index.html").read_text(encoding="utf-8")
+    before = snapshot(target)
+
+    (project / "content/stories/2026/falle.md").write_text(story_text(id="bbbbbbbbbbbb", title="no"), encoding="utf-8")
+    failed = invoke(project, "deploy", "--target", str(target), "--now", "2026-11-26 12:00")
+    assert failed.returncode == 1
+    assert "falle.md:3" in failed.stderr and "Auslieferung abgebrochen" in failed.stderr
+    assert snapshot(target) == before
+
+
+def test_cli_without_target_fails_before_building(project):
+    result = invoke(project, "deploy")
+    assert result.returncode == 1
+    assert "Kein Ziel für die Auslieferung" in result.stderr
+    assert not (project / "output-production").exists()
