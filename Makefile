@@ -3,19 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-requirements
+# The browser admin's packages (Decap CMS, decap-server); reinstalled only when the lock file changed.
+CMS_STAMP := cms/node_modules/.installed-package-lock.json
 
 .PHONY: build test check serve clean system-tools
 
-build: $(STAMP)
+build: $(STAMP) $(CMS_STAMP)
 	$(BIN)/invoke build search
 
-test: $(STAMP) system-tools
+test: $(STAMP) $(CMS_STAMP) system-tools
 	$(BIN)/invoke test
 
 check: $(STAMP)
 	$(BIN)/invoke check
 
-serve: $(STAMP)
+serve: $(STAMP) $(CMS_STAMP)
 	$(BIN)/invoke serve
 
 # Re-installs when requirements.txt changed or the venv is missing or broken.
@@ -24,6 +26,11 @@ $(STAMP): requirements.txt
 	@$(BIN)/python -c '' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet --requirement requirements.txt
 	@cp requirements.txt $(STAMP)
+
+$(CMS_STAMP): cms/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd cms && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-package-lock.json; \
+	else echo "WARNUNG: npm fehlt; die Seite wird ohne Redaktionsoberfläche (/admin/) gebaut."; fi
 
 # The deploy tests ship to rsync; as root (CI containers) it is installed with apt-get when missing.
 system-tools:

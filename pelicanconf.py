@@ -17,8 +17,8 @@ THEME = "theme"
 CACHE_PATH = ".cache"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["template_filters", "stories", "static_pages", "assets", "media_portal", "feeds", "sitemap", "mastodon",
-           "channel_preview", "facebook", "instagram", "x", "youtube", "bluesky", "press", "search"]
+PLUGINS = ["template_filters", "stories", "static_pages", "assets", "media_portal", "admin", "feeds", "sitemap",
+           "mastodon", "channel_preview", "facebook", "instagram", "x", "youtube", "bluesky", "press", "search"]
 
 # Where stories, static pages and media live below PATH.
 STORIES_DIR = "stories"
@@ -239,3 +239,23 @@ DEPLOY_CACHE_CONTROL = [
     ("medien/*", "public, max-age=86400"),
     ("*", "public, max-age=3600"),
 ]
+
+# The browser admin (plugins/admin, Decap CMS at /admin/; README "Editing"). Its config.yml is
+# made from these settings and the story schema on every build.
+ADMIN_PATH = "admin"  # "" leaves the admin out of the site
+ADMIN_CONTENT_FOLDER = "content"  # PATH as seen from the repository root (the CMS writes there)
+ADMIN_UPLOAD_FOLDER = "fotos"  # below content/media: uploads, and the media descriptions shown
+# How editors sign in on the live site: GitLab with PKCE needs no server of its own. Replace
+# repo/app_id/base_url with the city's GitLab project and OAuth application.
+ADMIN_BACKEND = {
+    "name": "gitlab",
+    "repo": "amt-fuer-kommunikation/newsroom",
+    "branch": "main",
+    "auth_type": "pkce",
+    "app_id": None,  # the OAuth application id of the GitLab instance (not secret)
+    "base_url": "https://gitlab.duesseldorf.de",
+    "api_root": "https://gitlab.duesseldorf.de/api/v4",
+}
+ADMIN_LOCAL_BACKEND_URL = None  # None: Decap's default http://localhost:8081/api/v1 (invoke cms)
+ADMIN_CHANNEL_LABELS = {"press": "Pressemitteilung per E-Mail", "facebook": "Facebook", "instagram": "Instagram",
+                        "x": "X", "youtube": "YouTube", "mastodon": "Mastodon", "bluesky": "Bluesky"}

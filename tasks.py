@@ -123,6 +123,37 @@ def serve(c, port=8000, settings=DEV_SETTINGS):
     run_server(settings, int(port), rebuild=lambda: build(c, settings=settings))
 
 
+@task(help={"port": "port of the preview with the admin (http://localhost:PORT/admin/)",
+            "backend_port": "port of decap-server (the admin's local backend)",
+            "git": "decap-server's git mode: editorial workflow with a branch per story, commits in this checkout"})
+def cms(c, port=8000, backend_port=8081, git=False):
+    """The browser admin against this checkout: decap-server, and the preview with /admin/, rebuilt on change."""
+    from newsroom import decap_server
+    from newsroom.preview import serve as run_server
+
+    _logging()
+    os.chdir(ROOT)
+    overrides = {"ADMIN_LOCAL_BACKEND_URL": f"http://localhost:{int(backend_port)}/api/v1"}
+    try:
+        server = decap_server.start(ROOT, int(backend_port), mode="git" if git else "fs")
+    except NewsroomError as exc:
+        raise Exit(f"FEHLER {exc}", code=1) from None
+    print(f"Redaktionsoberfläche: http://localhost:{port}/admin/ (lokal, ohne Anmeldung; "
+          + ("Arbeitsablauf mit Git-Zweigen)" if git else "Dateien landen direkt in content/)"))
+    try:
+        run_server(DEV_SETTINGS, int(port), rebuild=lambda: _build_quietly(overrides))
+    finally:
+        decap_server.stop(server)
+
+
+def _build_quietly(overrides):
+    try:
+        report = run_build(DEV_SETTINGS, overrides)
+    except (NewsroomError, OutputConflict) as exc:
+        raise _fail(exc, "Build") from None
+    print(f"Build fertig: {len(report.written)} Dateien geschrieben.")
+
+
 def _publisher(dry_run=False, story=None, channel=None):
     def make(context, settings):
         from newsroom.publishing.pipeline import Publisher

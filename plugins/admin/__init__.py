@@ -1,0 +1,1 @@
+from .admin import register  # noqa: F401
