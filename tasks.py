@@ -199,9 +199,10 @@ def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=
                       "or NEWSROOM_DEPLOY_TARGET)",
             "full": "upload every file, not only the changed ones", "now": "build as if it were this time"})
 def deploy(c, settings=PRODUCTION_SETTINGS, target=None, full=False, now=None):
-    """Build, and only when the build succeeded ship its output to the target: changed files, then deletions."""
+    """Build and index, and only when both succeeded ship the output to the target: changed files, then deletions."""
     from newsroom import deploy as shipping
     from newsroom.errors import DeployError
+    from newsroom.search import index_site
     from newsroom.publishing.secrets import install_log_filter
 
     _logging()
@@ -212,12 +213,15 @@ def deploy(c, settings=PRODUCTION_SETTINGS, target=None, full=False, now=None):
         destination = shipping.open_target(shipping.target_address(config, given=target), config)  # fails before building
         built = run_build(settings, _overrides(now))
         print(f"Build fertig: {len(built.written)} Dateien geschrieben, {len(built.pruned)} entfernt → {built.output}")
+        indexed = index_site(built.output)  # the search index belongs to the site it ships with
+        print(f"Suchindex fertig: {indexed.pages} Seiten, {len(indexed.written)} Dateien geschrieben.")
         report = shipping.deploy(built.output, destination, config, full=full,
                                  digest_cache=shipping.digest_cache(config))
     except DeployError as exc:
         raise Exit(f"FEHLER {exc}\nAuslieferung abgebrochen.", code=1) from None
     except (NewsroomError, OutputConflict) as exc:
-        raise _fail(exc, "Auslieferung") from None
+        failed = _fail(exc, "Auslieferung")
+        raise Exit(f"{failed.message}\nNichts wurde ausgeliefert; das Ziel ist unverändert.", code=1) from None
     print(report.summary())
 
 

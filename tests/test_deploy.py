@@ -176,7 +176,7 @@ def test_cli_deploys_only_a_successful_build(project, tmp_path):
     (project / "content/stories/2026/falle.md").write_text(story_text(id="bbbbbbbbbbbb", title="no"), encoding="utf-8")
     failed = invoke(project, "deploy", "--target", str(target), "--now", "2026-11-26 12:00")
     assert failed.returncode == 1
-    assert "falle.md:3" in failed.stderr and "Auslieferung abgebrochen" in failed.stderr
+    assert "falle.md:3" in failed.stderr and "Nichts wurde ausgeliefert; das Ziel ist unverändert." in failed.stderr
     assert snapshot(target) == before
 
 
