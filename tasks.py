@@ -84,18 +84,48 @@ def search(c, settings=DEV_SETTINGS):
           f"geschrieben, {report.unchanged} unverändert, {len(report.removed)} entfernt.")
 
 
-@task(help={"settings": "settings file", "now": "check as if it were this time"})
-def check(c, settings=DEV_SETTINGS, now=None):
+@task(help={"settings": "settings file", "now": "check as if it were this time",
+            "staged": "report only problems in files the next commit adds or changes (the pre-commit hook)"})
+def check(c, settings=DEV_SETTINGS, now=None, staged=False):
     """Validate every story, page and media reference without writing anything."""
+    from newsroom.staged import relevant, staged_change
+
     _logging()
     os.chdir(ROOT)
     try:
+        change = staged_change(ROOT) if staged else None
+    except NewsroomError as exc:
+        raise Exit(f"FEHLER {exc}", code=1) from None
+    if change is not None and change.empty:
+        return  # nothing below content/ in this commit
+    try:
         context = run_check(settings, _overrides(now))
+    except ContentErrors as exc:
+        errors = relevant(exc.errors, change) if change is not None else exc.errors
+        if errors and change is not None:
+            lines = [f"FEHLER {e}" for e in ContentErrors(errors).errors]
+            lines.append(f"Commit abgebrochen: {len(lines)} Fehler. "
+                         "Beheben, mit „git add“ aufnehmen, erneut committen.")
+            raise Exit("\n".join(lines), code=1) from None
+        if errors:
+            raise _fail(exc, "Prüfung") from None
+        print(f"Die geänderten Dateien sind in Ordnung ({len(exc.errors)} Fehler in anderen Dateien, "
+              "siehe invoke check).")
+        return
     except NewsroomError as exc:
         raise _fail(exc, "Prüfung") from None
     stats = context.get("build_stats", {})
     print(f"Prüfung bestanden: {stats.get('stories', 0)} Meldungen und "
           f"{len(context.get('static_pages', []))} Seiten ohne Fehler.")
+
+
+@task
+def hooks(c):
+    """Install the pre-commit hook (.githooks/pre-commit): every commit checks the stories it changes."""
+    os.chdir(ROOT)
+    c.run("git config core.hooksPath .githooks")
+    print("Pre-commit-Prüfung eingerichtet: jeder Commit prüft die geänderten Meldungen, Seiten und "
+          "Medienbeschreibungen. Im Notfall überspringen mit: git commit --no-verify")
 
 
 @task(positional=[], help={"title": "the story's title", "date": "publication time 'YYYY-MM-DD HH:MM' (default: now)",
@@ -210,7 +240,8 @@ def deploy(c, settings=PRODUCTION_SETTINGS, target=None, full=False, now=None):
     os.chdir(ROOT)
     try:
         config = load_settings(settings, _overrides(now))
-        destination = shipping.open_target(shipping.target_address(config, given=target), config)  # fails before building
+        # Opened before building: a missing target or credentials fail at once, not after a long build.
+        destination = shipping.open_target(shipping.target_address(config, given=target), config)
         built = run_build(settings, _overrides(now))
         print(f"Build fertig: {len(built.written)} Dateien geschrieben, {len(built.pruned)} entfernt → {built.output}")
         indexed = index_site(built.output)  # the search index belongs to the site it ships with
