@@ -6,13 +6,16 @@ STAMP := $(VENV)/.installed-requirements
 # The browser admin's packages (Decap CMS, decap-server); reinstalled only when the lock file changed.
 CMS_STAMP := cms/node_modules/.installed-package-lock.json
 
-.PHONY: build test check serve clean system-tools
+.PHONY: build test check serve clean setup system-tools
 
 build: $(STAMP) $(CMS_STAMP)
 	$(BIN)/invoke build search
 
 test: $(STAMP) $(CMS_STAMP) system-tools
 	$(BIN)/invoke test
+
+# Everything a CI job needs before its steps: the venv and the admin's packages.
+setup: $(STAMP) $(CMS_STAMP)
 
 check: $(STAMP)
 	$(BIN)/invoke check
@@ -29,7 +32,7 @@ $(STAMP): requirements.txt
 
 $(CMS_STAMP): cms/package-lock.json
 	@if command -v npm >/dev/null; then \
-		cd cms && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-package-lock.json; \
+		cd cms && npm ci --prefer-offline --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-package-lock.json; \
 	else echo "WARNUNG: npm fehlt; die Seite wird ohne Redaktionsoberfläche (/admin/) gebaut."; fi
 
 # The deploy tests ship to rsync; as root (CI containers) it is installed with apt-get when missing.

@@ -1,0 +1,124 @@
+"""The CI pipelines (GitHub Actions, GitLab CI): their promises read from the YAML, and their steps
+run here in order against a fresh clone with a bare origin and a folder as deploy target."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+
+import pytest
+import yaml
+from invoke import Collection
+
+import tasks
+from tests.support import REPO, Site, project_copy
+
+GITHUB = REPO / ".github" / "workflows" / "newsroom.yml"
+GITLAB = REPO / ".gitlab-ci.yml"
+INVOKE = re.compile(r"^\.venv/bin/invoke ([a-z-]+)")
+
+
+def github() -> dict:
+    return yaml.safe_load(GITHUB.read_text(encoding="utf-8"))
+
+
+def gitlab() -> dict:
+    return yaml.safe_load(GITLAB.read_text(encoding="utf-8"))
+
+
+def documented_variables() -> set[str]:
+    """Every NEWSROOM_* variable the README's tables name (the channels', the press's, the deploy's)."""
+    names = set(re.findall(r"`(NEWSROOM_[A-Z0-9_]+)`", (REPO / "README.md").read_text(encoding="utf-8")))
+    return {n for n in names if not n.endswith("_")}
+
+
+def invoked(commands: list[str]) -> list[str]:
+    return [m.group(1) for c in commands if (m := INVOKE.match(c.strip()))]
+
+
+def github_commands() -> list[str]:
+    return [step["run"] for step in github()["jobs"]["publish"]["steps"] if "run" in step]
+
+
+def gitlab_commands() -> list[str]:
+    config = gitlab()
+    jobs = sorted((name for name, job in config.items() if isinstance(job, dict) and "stage" in job
+                   and job["stage"] != "test"), key=lambda n: config["stages"].index(config[n]["stage"]))
+    return [line for name in jobs for line in config[name]["script"]]
+
+
+def test_tasks_named_by_the_pipelines_exist_and_run_build_deploy_publish():
+    known = set(Collection.from_module(tasks).task_names)
+    for commands in (github_commands(), gitlab_commands()):
+        names = invoked(commands)
+        assert names == ["build", "deploy", "publish"], names
+        assert set(names) <= known
+    assert "setup:" in (REPO / "Makefile").read_text(encoding="utf-8")  # `make setup` in both pipelines
+
+
+def test_github_fetches_history_publishes_one_at_a_time_on_schedule_with_secrets_and_caches():
+    workflow = github()
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as true
+    crons = [entry["cron"] for entry in triggers["schedule"]]
+    assert crons and all(re.fullmatch(r"\*/([1-9]|1[0-5]) \* \* \* \*", c) for c in crons), crons
+    assert triggers["push"]["branches"] == ["main"]
+    publish = workflow["jobs"]["publish"]
+    assert publish["concurrency"] == {"group": "newsroom-publish", "cancel-in-progress": False}
+    checkout = next(s for s in publish["steps"] if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0
+    assert workflow["permissions"]["contents"] == "write"
+    env = publish["env"]
+    missing = documented_variables() - set(env)
+    assert not missing, f"README names variables the workflow does not pass: {sorted(missing)}"
+    assert all(value == f"${{{{ secrets.{name} }}}}" for name, value in env.items()), "secrets only from the store"
+    cached = " ".join(s["with"]["path"] for s in publish["steps"] if s.get("uses", "").startswith("actions/cache"))
+    for path in (".cache/pip", ".cache/npm", ".cache/build.sqlite", "output-production"):
+        assert path in cached
+
+
+def test_gitlab_fetches_history_publishes_one_at_a_time_on_schedule_with_caches():
+    config = gitlab()
+    assert config["variables"]["GIT_DEPTH"] == "0"
+    assert config["stages"] == ["test", "build", "deploy", "publish"]
+    groups = {config[job]["resource_group"] for job in ("build", "deploy", "publish")}
+    assert groups == {"newsroom-publish"}
+    rules = " ".join(rule["if"] for rule in config["workflow"]["rules"])
+    assert '$CI_PIPELINE_SOURCE == "schedule"' in rules
+    cached = [p for entry in config["default"]["cache"] for p in entry["paths"]]
+    for path in (".cache/pip", ".cache/npm", ".cache/build.sqlite", "output-production/"):
+        assert path in cached
+    assert "make setup" in config["default"]["before_script"]
+
+
+@pytest.fixture
+def ci_clone(tmp_path):
+    """The project with one story in a repository with a bare origin, cloned like CI does."""
+    seed = project_copy(tmp_path / "seed")
+    for name in ("Makefile", "requirements.txt"):
+        shutil.copy2(REPO / name, seed / name)  # copy2 keeps times: make sees the venv as up to date
+    site = Site(seed)
+    (seed / ".gitignore").write_text("/.venv\n/cms\n/output*/\n/.cache/\n/preview/\n/.output*\n__pycache__/\n")
+    site.story("2026/radwege.md")  # a published story without channels: nothing to send
+    site.commit("Erste Meldung", "2026-11-20 09:00")
+    site.repo.git.push("origin", "main")
+    clone = tmp_path / "ci"
+    subprocess.run(["git", "clone", "-q", str(tmp_path / "seed-origin.git"), str(clone)], check=True)
+    (clone / ".venv").symlink_to(REPO / ".venv")
+    (clone / "cms").symlink_to(REPO / "cms")
+    return clone
+
+
+def test_the_github_steps_run_in_order_against_a_clone(ci_clone, tmp_path):
+    target = tmp_path / "www"
+    env = {**os.environ, "CI": "true", "NEWSROOM_DEPLOY_TARGET": str(target)}
+    for command in github_commands():
+        result = subprocess.run(shlex.split(command), cwd=ci_clone, env=env, capture_output=True, text=True,
+                                timeout=600)
+        assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
+    page = (target / "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html").read_text(encoding="utf-8")
+    assert 'href="https://www.duesseldorf.de/aktuelles/2026/11/neue-radwege-am-rheinufer/"' in page
+    assert (target / "admin" / "config.yml").is_file() and (target / "pagefind").is_dir()
+    assert not (ci_clone / "output").exists()  # production has its own folder
