@@ -62,7 +62,8 @@ class RsyncTarget(Target):
         if result.returncode != 0:
             raise DeployError(f"rsync nach {self.destination} ist fehlgeschlagen (Code {result.returncode}): "
                               f"{redact(result.stderr.strip())[-500:]}")
-        total = sum(1 for p in output.rglob("*") if p.is_file() and not any(s.startswith(".") for s in p.relative_to(output).parts))
+        total = sum(1 for p in output.rglob("*")
+                    if p.is_file() and not any(s.startswith(".") for s in p.relative_to(output).parts))
         for line in result.stdout.splitlines():
             if line.startswith("*deleting "):
                 path = line[len("*deleting "):].strip()
