@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .atomic import atomic_write
 from .errors import NewsroomError
+from .progress import Progress
 
 logger = logging.getLogger("newsroom.output")
 
@@ -96,7 +97,9 @@ class SiteWriter:
                 children.append((pid, reader))
             results = []
             try:
-                results.append(self._run(jobs[0::workers]))
+                # The parent renders its share; its pace times the workers estimates everyone's.
+                with Progress("Seiten schreiben", len(jobs), "Seiten") as progress:
+                    results.append(self._run(jobs[0::workers], lambda: progress.advance(workers)))
             finally:
                 for pid, reader in children:
                     with os.fdopen(reader, encoding="utf-8") as pipe:
@@ -109,13 +112,15 @@ class SiteWriter:
             self.written.extend(result["written"])
             self.unchanged += result["unchanged"]
 
-    def _run(self, jobs) -> dict:
+    def _run(self, jobs, step=None) -> dict:
         written, unchanged = [], 0
         for relative, render in jobs:
             if self._stage(relative, render()):
                 written.append(relative)
             else:
                 unchanged += 1
+            if step is not None:
+                step()
         return {"written": written, "unchanged": unchanged}
 
     def _stage(self, relative: str, data: str | bytes) -> bool:

@@ -39,7 +39,7 @@ class Progress:
         self.close()
 
     def advance(self, count: int = 1) -> None:
-        self.done += count
+        self.done = min(self.done + count, self.total)
         now = time.monotonic()
         if self.enabled and (now - self.shown >= 0.25 or self.done >= self.total):
             self.shown = now

@@ -17,6 +17,7 @@ from pathlib import Path
 from .archive import ArchiveState, Card
 from .cache import BuildCache
 from .errors import ContentError, ContentErrors
+from .progress import Progress
 from .reader import StoryVocabulary
 from .story import Story
 
@@ -100,9 +101,11 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
     parsed: dict[str, object] = {}
     if workers > 1 and len(jobs) > PARALLEL_THRESHOLD:
         chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk_results in pool.map(_parse_chunk, chunks, [vocabulary] * len(chunks)):
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool, \
+                Progress("Meldungen lesen", len(jobs), "Meldungen") as progress:
+            for chunk, chunk_results in zip(chunks, pool.map(_parse_chunk, chunks, [vocabulary] * len(chunks))):
                 parsed.update(chunk_results)
+                progress.advance(len(chunk))
     elif jobs:
         parsed.update(_parse_chunk(jobs, vocabulary))
     result.parsed = len(jobs)

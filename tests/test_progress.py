@@ -1,0 +1,47 @@
+"""Progress lines: drawn for a person at a terminal, silent in CI and in log files."""
+
+from __future__ import annotations
+
+import io
+
+from newsroom import progress
+from newsroom.progress import Progress, wanted
+from tests.support import Site
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_wanted_only_at_a_terminal_and_never_in_ci():
+    assert wanted(Terminal(), {}) is True
+    assert wanted(Terminal(), {"CI": "true"}) is False
+    assert wanted(io.StringIO(), {}) is False  # a pipe or a log file
+
+
+def test_the_line_counts_in_german_and_ends_with_a_line_break():
+    screen = Terminal()
+    with Progress("Ausliefern", 2500, "Dateien", stream=screen, enabled=True) as bar:
+        for _ in range(2500):
+            bar.advance()
+    text = screen.getvalue()
+    assert text.startswith("\rAusliefern: ") and "2.500 von 2.500 Dateien" in text and text.endswith("\n")
+    quiet = Terminal()
+    with Progress("Ausliefern", 3, "Dateien", stream=quiet, enabled=False) as bar:
+        bar.advance(5)
+    assert quiet.getvalue() == "" and bar.done == 3
+
+
+def test_a_large_build_shows_reading_and_writing(site: Site, monkeypatch, capsys):
+    from newsroom import output
+
+    monkeypatch.setattr(progress, "wanted", lambda *args, **kwargs: True)  # as if at a terminal
+    monkeypatch.setattr(output, "PARALLEL_PAGES", 10)  # pages render in forked workers from 10 on
+    for n in range(70):  # more than the loader parses in one process
+        site.story(f"2026/m{n:03}.md", id=f"m{n:011x}", title=f"Meldung Nummer {n}",
+                   date=f"2026-11-{1 + n % 20:02} 10:00")
+    site.build(BUILD_WORKERS=2)
+    err = capsys.readouterr().err
+    assert "Meldungen lesen: 70 von 70 Meldungen" in err
+    assert "Seiten schreiben: " in err
