@@ -41,4 +41,4 @@ system-tools:
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null; }
 
 clean:
-	rm -rf output .output.* .cache
+	rm -rf output output-production .output.* .output-production.* .cache

@@ -36,6 +36,8 @@ def test_the_site_serves_the_admin_with_every_field_of_the_schema(site: Site):
     assert field_names(by_name["stories"]) == STORY_FIELDS
     assert field_names(by_name["pages"]) == PAGE_FIELDS
     assert field_names(by_name["media"]) == SIDECAR_FIELDS
+    generic = [f["name"] for f in by_name["media"]["fields"] if f.get("label") == f["name"]]
+    assert not generic, f"media fields without a proper widget in plugins/admin/config.py: {generic}"
     fields = {f["name"]: f for f in by_name["stories"]["fields"]}
     from pelicanconf import AEMTER, CHANNELS, STADTBEZIRKE, THEMEN
 
