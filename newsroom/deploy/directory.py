@@ -14,11 +14,12 @@ import tempfile
 from pathlib import Path
 
 from ..errors import DeployError
-from .files import SiteFile
+from .files import SiteFile, walk
 from .target import Target
 
 
 class DirectoryTarget(Target):
+    uses_digests = False  # sizes and times first, bytes only when the time differs
     def __init__(self, root: Path):
         self.root = root
 
@@ -30,16 +31,7 @@ class DirectoryTarget(Target):
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DeployError(f"Zielordner {self.root} lässt sich nicht anlegen: {exc.strerror}") from None
-        state: dict[str, object] = {}
-        for folder, dirs, names in os.walk(self.root):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in names:
-                if name.startswith("."):
-                    continue
-                path = Path(folder, name)
-                stat = path.stat()
-                state[path.relative_to(self.root).as_posix()] = (stat.st_size, stat.st_mtime_ns)
-        return state
+        return {path: (stat.st_size, stat.st_mtime_ns) for path, _absolute, stat in walk(self.root)}
 
     def changed(self, local: SiteFile, remote) -> bool:
         size, mtime_ns = remote

@@ -59,7 +59,7 @@ def cache_control(path: str, rules: list[tuple[str, str]]) -> str | None:
 @dataclass(frozen=True)
 class SiteFile:
     path: str  # site path, POSIX, no leading slash
-    source: Path
+    source: str  # absolute path of the built file
     size: int
     mtime_ns: int
     md5: str  # S3's ETag of a single-part upload
@@ -79,34 +79,48 @@ def upload_order(files):
     return sorted(files, key=lambda f: (f.is_page, f.path))
 
 
-def scan(output: Path, digest_cache: Path | None = None) -> dict[str, SiteFile]:
-    """Every file below `output` (hidden files and folders left out) by site path."""
-    known = _load(digest_cache)
+def walk(root: Path | str):
+    """(site path, absolute path, stat) of every file below `root`, hidden ones left out.
+
+    Plain strings and scandir: at 30,000 files, pathlib objects alone cost seconds."""
+    stack = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file():
+                    yield f"{prefix}{entry.name}", entry.path, entry.stat()
+
+
+def scan(output: Path, digest_cache: Path | None = None, *, digests: bool = True) -> dict[str, SiteFile]:
+    """Every file below `output` (hidden files and folders left out) by site path.
+
+    Without `digests` (a folder target compares sizes, times and bytes itself) no file is read."""
+    known = _load(digest_cache) if digests else {}
     files: dict[str, SiteFile] = {}
     fresh: dict[str, list] = {}
-    for folder, dirs, names in os.walk(output):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            if name.startswith("."):
-                continue
-            source = Path(folder, name)
-            stat = source.stat()
-            path = source.relative_to(output).as_posix()
-            entry = known.get(path)
-            if entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
-                md5 = entry[2]
-            else:
-                md5 = _md5(source)
-            fresh[path] = [stat.st_size, stat.st_mtime_ns, md5]
-            files[path] = SiteFile(path, source, stat.st_size, stat.st_mtime_ns, md5)
-    if digest_cache is not None and fresh != known:
+    for path, source, stat in sorted(walk(output)):
+        entry = known.get(path)
+        if not digests:
+            md5 = ""
+        elif entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
+            md5 = entry[2]
+        else:
+            md5 = _md5(source)
+        fresh[path] = [stat.st_size, stat.st_mtime_ns, md5]
+        files[path] = SiteFile(path, source, stat.st_size, stat.st_mtime_ns, md5)
+    if digests and digest_cache is not None and fresh != known:
         atomic_write(digest_cache, json.dumps(fresh, sort_keys=True, separators=(",", ":")).encode())
     return files
 
 
-def _md5(path: Path) -> str:
+def _md5(path: str) -> str:
     digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

@@ -82,7 +82,7 @@ class S3Target(Target):
         if rule:
             extra["CacheControl"] = rule
         md5 = base64.b64encode(bytes.fromhex(local.md5)).decode()
-        with local.source.open("rb") as body:
+        with open(local.source, "rb") as body:
             self._call(f"Hochladen von {local.path}", self.client.put_object, Bucket=self.bucket,
                        Key=self.prefix + local.path, Body=body, ContentMD5=md5, **extra)
 

@@ -28,7 +28,7 @@ class DeployReport:
 class Target:
     """One place the site is shipped to. Subclasses say what is there and how files move."""
 
-    label = ""
+    uses_digests = True  # compares files by MD5 (scan reads every new or changed file once)
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -95,7 +95,7 @@ def deploy(output: Path, target: Target, settings: Mapping, *, full: bool = Fals
         if remote is None:
             target.sync(output, report)
             return report
-        local = scan(output, digest_cache)
+        local = scan(output, digest_cache, digests=target.uses_digests)
         todo = [f for path, f in local.items() if full or path not in remote or target.changed(f, remote[path])]
         gone = sorted(set(remote) - set(local))
         report.unchanged = len(local) - len(todo)
