@@ -62,6 +62,9 @@ def _story_fields(settings: dict) -> list[dict]:
          "hint": "Eigene Texte pro Kanal werden in Git eingetragen (siehe Redaktionshandbuch).",
          "fields": [{"name": name, "label": channel_names.get(name, name), "widget": "boolean", "required": False}
                     for name in settings["CHANNELS"]]},
+        {"name": "leichte_sprache", "label": "Leichte Sprache", "widget": "markdown", "required": False,
+         "buttons": ["bold", "link", "heading-two", "bulleted-list"], "editor_components": [],
+         "modes": ["raw", "rich_text"], "hint": "Die Meldung in Leichter Sprache: ein Satz pro Zeile."},
         {"name": "body", "label": "Text", "widget": "markdown", "buttons": ["bold", "italic", "link", "heading-two",
          "heading-three", "quote", "bulleted-list", "numbered-list"], "editor_components": [],
          "modes": ["rich_text", "raw"]},
@@ -69,10 +72,16 @@ def _story_fields(settings: dict) -> list[dict]:
 
 
 def _page_fields() -> list[dict]:
+    from static_pages.static_pages import PAGE_FORMS
+
     return [
         {"name": "title", "label": "Titel", "widget": "string", "pattern": TITLE_PATTERN},
         {"name": "summary", "label": "Kurzbeschreibung", "widget": "text", "required": False},
         {"name": "slug", "label": "Adresse (slug)", "widget": "string", "required": False, "pattern": SLUG_PATTERN},
+        {"name": "form", "label": "Formular unter dem Text", "widget": "select", "required": False,
+         "options": list(PAGE_FORMS)},
+        {"name": "leichte_sprache", "label": "Seite in Leichter Sprache", "widget": "boolean", "required": False,
+         "default": False, "hint": "Jeder Zeilenumbruch bleibt erhalten, die Schrift ist größer."},
         {"name": "body", "label": "Text", "widget": "markdown"},
     ]
 
