@@ -57,7 +57,7 @@ def open_new_story(page, url: str) -> None:
     page.get_by_label("Schlagwörter (optional)").fill("Rheinufer, Stadtmöbel")
     page.get_by_label("Name", exact=True).fill("Presse- und Informationsdienst")
     page.get_by_label("Telefon (optional)").fill("0211 89-93131")
-    page.locator("[data-slate-editor=true]").click()
+    page.locator("[data-slate-editor=true]").last.click()  # the story text; Leichte Sprache comes first
     page.keyboard.type("Die Bänke stehen ab Montag bereit.")
     # The editor hands its text to the form with a delay; the preview shows when it has.
     page.frame_locator("iframe").get_by_text("Die Bänke stehen ab Montag bereit.").wait_for()
