@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .atomic import atomic_write
 from .errors import ContentError
+from .progress import Progress
 
 VERSION = 1  # raise when the drawing changes: every cached rendition is made again
 INDEX = "index.json"
@@ -101,8 +102,10 @@ class RenditionCache:
             except ContentError as exc:
                 return job, None, exc
 
-        with ThreadPoolExecutor(max(1, min(workers, len(jobs)))) as pool:
+        with ThreadPoolExecutor(max(1, min(workers, len(jobs)))) as pool, \
+                Progress("Medien umrechnen", len(jobs), "Fotos") as progress:
             for (digest, key, *_rest), made, error in pool.map(run, jobs):
+                progress.advance()
                 if error:
                     errors.append(error)
                 else:

@@ -45,3 +45,19 @@ def test_a_large_build_shows_reading_and_writing(site: Site, monkeypatch, capsys
     err = capsys.readouterr().err
     assert "Meldungen lesen: 70 von 70 Meldungen" in err
     assert "Seiten schreiben: " in err
+
+
+def test_media_renditions_show_their_progress(tmp_path, monkeypatch, capsys):
+    from newsroom.renditions import RenditionCache
+
+    monkeypatch.setattr(progress, "wanted", lambda *args, **kwargs: True)  # as if at a terminal
+    source = tmp_path / "foto.jpg"
+    source.write_bytes(b"not drawn here")
+
+    def draw(path):  # a drawing that writes one tiny rendition per photo
+        yield "320.webp", b"webp", 320, 200, "webp"
+
+    jobs = [(f"{n:064x}", "web", source, f"foto{n}.jpg", draw) for n in range(3)]
+    made, errors = RenditionCache(tmp_path / "cache").make_all(jobs, 2)
+    assert len(made) == 3 and errors == []
+    assert "Medien umrechnen: 3 von 3 Fotos" in capsys.readouterr().err
