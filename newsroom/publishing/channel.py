@@ -171,6 +171,13 @@ class Channel:
 
         return hashtags(story.tags, tuple(self.settings.get("SOCIAL_HASHTAGS", ())))
 
+    def template_text(self, release: Release) -> str:
+        """The editor's own text, else the house template (title, summary, link, hashtags);
+        channels with a hard limit fit the template themselves (text.fitted_post)."""
+        from .text import default_post
+
+        return default_post(release, own_text=self.own_text(release.story), tags=self.hashtags(release.story))
+
     def own_text(self, story: Story) -> str | None:
         """The editor's own text for this channel, if the front matter gives one."""
         for choice in story.channels:

@@ -20,7 +20,7 @@ import hmac
 from newsroom.errors import SendError
 from newsroom.publishing import graph
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
-from newsroom.publishing.text import default_post, german_number
+from newsroom.publishing.text import german_number
 
 
 class FacebookChannel(Channel):
@@ -41,8 +41,7 @@ class FacebookChannel(Channel):
 
     def render(self, release: Release) -> Post:
         story = release.story
-        tags = self.hashtags(story)
-        text = default_post(release, own_text=self.own_text(story), tags=tags)
+        text = self.template_text(release)
         return Post(self.name, story.id, text, link=release.url, payload={"message": text, "link": release.url})
 
     def validate(self, post: Post) -> list[str]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from newsroom.errors import SendError
 from newsroom.publishing import graph
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
-from newsroom.publishing.text import count_hashtags, default_post, german_number
+from newsroom.publishing.text import count_hashtags, german_number
 
 from .images import read_image
 
@@ -52,8 +52,7 @@ class InstagramChannel(Channel):
 
     def render(self, release: Release) -> Post:
         story = release.story
-        tags = self.hashtags(story)
-        caption = default_post(release, own_text=self.own_text(story), tags=tags)
+        caption = self.template_text(release)
         # The media portal's Instagram rendition (JPEG, cropped into the aspect range, without
         # EXIF) when there is one; else the lead image as it is, checked as it is.
         variant = release.image_renditions.get("instagram")

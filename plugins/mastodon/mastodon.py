@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from newsroom.errors import SendError
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
-from newsroom.publishing.text import default_post, weighted_length
+from newsroom.publishing.text import weighted_length
 
 URL_LENGTH = 23  # Mastodon counts every link as 23 characters
 
@@ -40,8 +40,7 @@ class MastodonChannel(Channel):
 
     def render(self, release: Release) -> Post:
         story = release.story
-        tags = self.hashtags(story)
-        text = default_post(release, own_text=self.own_text(story), tags=tags)
+        text = self.template_text(release)
         media = (release.image_url,) if release.image_url else ()
         payload = {"status": text, "visibility": "public", "language": "de"}
         if release.image_url:
