@@ -13,10 +13,12 @@ import os
 import re
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from jinja2 import Environment
 from pelican import Pelican
 from pelican.plugins import signals
 from pelican.settings import read_settings
@@ -133,11 +135,12 @@ class NewsroomPelican(Pelican):
         context["rendered_pages"] = []
         # Generators first: one may start slow input/output (the story scan) in the background
         # while the state of the last build is unpickled here.
-        generators = [
-            cls(context=context, settings=self.settings, path=self.path, theme=self.theme,
-                output_path=self.output_path)
-            for cls in self._get_generator_classes()
-        ]
+        with _templates_unlisted():
+            generators = [
+                cls(context=context, settings=self.settings, path=self.path, theme=self.theme,
+                    output_path=self.output_path)
+                for cls in self._get_generator_classes()
+            ]
         with phase("state"):
             # Hundreds of thousands of small tuples that live as long as the build and form no
             # cycles: made with the cycle collector paused, then frozen out of its reach (it would
@@ -167,6 +170,21 @@ class NewsroomPelican(Pelican):
                 writer.flush(self.settings["BUILD_WORKERS"])
             signals.finalized.send(self)
         return context
+
+
+@contextmanager
+def _templates_unlisted():
+    """Pelican's Generator.__init__ lists every template for a debug message, even with debug
+    logging off: a walk of the theme's and Pelican's template folders per generator."""
+    if logging.getLogger("pelican.generators").isEnabledFor(logging.DEBUG):
+        yield
+        return
+    listing = Environment.list_templates
+    Environment.list_templates = lambda _env, *args, **kwargs: []
+    try:
+        yield
+    finally:
+        Environment.list_templates = listing
 
 
 def live_prefix(output) -> str:
@@ -217,10 +235,14 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
             writer = SiteWriter(staged.output, staged.staging, manifest)
             context = pelican.run(writer=writer)
             changed = bool(writer.written or writer.unclaimed() or manifest is None)
+            claimed = set(writer.claimed)
+            # Files of the last build that this one drops; with none, the manifest saved before
+            # applying is already the final one (a story added or edited drops nothing).
+            dropped = manifest - claimed if manifest is not None else set()
             if changed:
                 # Until the new manifest is saved, live files may come from either build; and
                 # while applying, the live site matches no saved state: a crash here means a full build.
-                cache.save_blob(name, "", (manifest or set()) | set(writer.claimed))
+                cache.save_blob(name, "", claimed | dropped)
                 forget_state(cache, str(pelican.output_path))
                 cache.forget(live_prefix(output))
             with phase("apply"):
@@ -234,8 +256,8 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
             context.get("build_stats", {})["state_shards_written"] = shards
             if cache.story_count() > 1.2 * len(state.cards) + 100:  # old versions pile up: forget them
                 cache.prune_stories({card.digest for card in state.cards.values()}, state_vocabulary(settings))
-        if changed:
-            cache.save_blob(name, "", set(writer.claimed))
+        if changed and dropped:
+            cache.save_blob(name, "", claimed)
         for action in context.get("after_commit", []):
             action()
         if after is not None:

@@ -27,7 +27,13 @@ from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendCo
 from newsroom.publishing.secrets import REDACTOR
 from newsroom.publishing.text import fitted_post, german_number
 
-from .richtext import facet_problems, facets, graphemes, record_key
+
+def _richtext():
+    """richtext.py needs the `regex` module (graphemes): loaded when a post is drawn, not on every build."""
+    from . import richtext
+
+    return richtext
+
 
 COLLECTION = "app.bsky.feed.post"
 THUMB_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
@@ -60,8 +66,8 @@ class BlueskyChannel(Channel):
         story = release.story
         tags = self.hashtags(story)
         text = fitted_post(release, own_text=self.own_text(story), tags=tags,
-                           fits=lambda candidate: graphemes(candidate) <= self.max_graphemes)
-        record = {"$type": COLLECTION, "text": text, "langs": ["de"], "facets": facets(text),
+                           fits=lambda candidate: _richtext().graphemes(candidate) <= self.max_graphemes)
+        record = {"$type": COLLECTION, "text": text, "langs": ["de"], "facets": _richtext().facets(text),
                   "embed": {"$type": "app.bsky.embed.external",
                             "external": {"uri": release.url, "title": story.title, "description": story.summary}}}
         payload: dict = {"record": record, "published": story.date.timestamp()}
@@ -80,7 +86,7 @@ class BlueskyChannel(Channel):
 
     def validate(self, post: Post) -> list[str]:
         problems = []
-        count = graphemes(post.text)
+        count = _richtext().graphemes(post.text)
         if count > self.max_graphemes:
             problems.append(f"Bluesky: Der Text hat {count} Zeichen, erlaubt sind {self.max_graphemes} (gezählt "
                             "wie Bluesky: jedes sichtbare Zeichen einmal, auch ein zusammengesetztes Emoji; Links "
@@ -88,7 +94,7 @@ class BlueskyChannel(Channel):
         size = len(post.text.encode("utf-8"))
         if size > 3000:
             problems.append(f"Bluesky: Der Text hat {german_number(size)} Bytes (UTF-8), erlaubt sind 3.000.")
-        return problems + facet_problems(post.text, post.payload["record"]["facets"])
+        return problems + _richtext().facet_problems(post.text, post.payload["record"]["facets"])
 
     # -- XRPC --------------------------------------------------------------------------
 
@@ -140,7 +146,7 @@ class BlueskyChannel(Channel):
         raise AssertionError("unreachable")
 
     def _rkey(self, post: Post, context: SendContext) -> str:
-        return record_key(context.key, float(post.payload["published"]))
+        return _richtext().record_key(context.key, float(post.payload["published"]))
 
     def _delivery(self, did: str, rkey: str, uri: str) -> Delivery:
         return Delivery(uri, f"https://bsky.app/profile/{did}/post/{rkey}", detail={"rkey": rkey})

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from email.headerregistry import Address
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newsroom.build import build_now
@@ -32,10 +32,14 @@ from newsroom.publishing.channel import (Channel, ClaimFiles, Delivery, Post, Re
 from newsroom.publishing.secrets import REDACTOR
 
 from . import numbers
-from .delivery import Dispatch, Progress, RecipientState
-from .message import MailFactory, compose, parse_address, unsubscribe_address
-from .recipients import RecipientList, load, recipient_key
-from .smtp import SmtpConfig
+
+if TYPE_CHECKING:
+    from email.headerregistry import Address
+
+    from .recipients import RecipientList
+
+# The mail modules (email, smtplib, ssl, csv) load when a release is drawn or sent: every
+# build loads this plugin, and most builds draw no release.
 
 logger = logging.getLogger("newsroom.publishing")
 
@@ -71,6 +75,8 @@ class PressChannel(Channel):
             "date": story.date.isoformat(), "embargo": story.embargo.isoformat() if story.embargo else None,
             "note": self.own_text(story) or "", "media": media, "attachment": self._attachment(release),
         }
+        from .message import compose
+
         planned = story.embargo or story.date  # when the press is due
         composed = compose(payload, self.number_text("…", planned.year), planned, self.settings,
                            unsubscribe=self._preview_unsubscribe())
@@ -92,6 +98,8 @@ class PressChannel(Channel):
         return str(path)
 
     def _preview_unsubscribe(self) -> str:
+        from .message import parse_address, unsubscribe_address
+
         configured = self.settings.get("PRESS_UNSUBSCRIBE")
         if configured:
             return configured
@@ -116,6 +124,11 @@ class PressChannel(Channel):
     # -- sending ------------------------------------------------------------------------------
 
     def send(self, post: Post, context: SendContext) -> Delivery:
+        from .delivery import Dispatch, Progress, RecipientState
+        from .message import MailFactory, compose, parse_address, unsubscribe_address
+        from .recipients import recipient_key
+        from .smtp import SmtpConfig
+
         detail = context.detail
         if not detail.get("number") or not detail.get("issued"):
             raise SendError("Pressemitteilung: Der Eintrag im Versandprotokoll hat keine Nummer; bitte mit "
@@ -182,6 +195,10 @@ class PressChannel(Channel):
         return Delivery(number, post.link, detail, note=" ".join([summary, *notes]))
 
     def _reply_to(self, post: Post) -> Address | None:
+        from email.headerregistry import Address
+
+        from .message import parse_address
+
         configured = self.credentials.get("REPLY_TO", secret=False)
         if configured:
             return parse_address(configured, self.credentials.name("REPLY_TO"))
@@ -192,6 +209,8 @@ class PressChannel(Channel):
             return None
 
     def _recipients(self) -> RecipientList:
+        from .recipients import load
+
         source = self.credentials.require("RECIPIENTS", secret=False)
         parts = urlsplit(source)
         if parts.scheme in ("http", "https") and (parts.query or parts.username or parts.password):

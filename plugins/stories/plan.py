@@ -33,7 +33,8 @@ class Plan:
 
 def plan_story_pages(old: ArchiveState, visible: list[Card], taxonomy, git: dict, media: dict, limit: int) -> Plan:
     new_by_id = {c.id: c for c in visible}
-    old_by_id = {c.id: c for c in old.cards.values() if c.is_visible(old.now)}
+    then = old.now  # Card.is_visible, inlined: this runs over every card of the archive
+    old_by_id = {c.id: c for c in old.cards.values() if c.status == "published" and c.ts <= then}
     entered = new_by_id.keys() - old_by_id.keys()
     left = old_by_id.keys() - new_by_id.keys()
     stayed = new_by_id.keys() & old_by_id.keys()
@@ -63,8 +64,14 @@ def plan_story_pages(old: ArchiveState, visible: list[Card], taxonomy, git: dict
         card, before = new_by_id[story_id], old_by_id[story_id]
         if card.digest != before.digest or card.url != before.url:
             dirty.add(story_id)
-    if git is not old.git:  # new commits: pages whose dates or editors changed
-        dirty.update(i for i in stayed if git.get(new_by_id[i].source) != old.git.get(old_by_id[i].source))
+    if git is not old.git and git != old.git:  # new commits: pages whose dates or editors changed
+        before = old.git
+        redated = {s for s, dates in git.items() if before.get(s) != dates} | (before.keys() - git.keys())
+        if redated:
+            dirty.update(c.id for c in visible if c.source in redated)
+        # A story whose file moved compares its new file's dates with its old file's.
+        dirty.update(i for i in edited if new_by_id[i].source != old_by_id[i].source
+                     and git.get(new_by_id[i].source) != before.get(old_by_id[i].source))
     dirty.update(i for i in suspects & stayed if related.get(i) != old.related.get(i))
     if listed_changed or left:
         # Pages that show something of a story whose list entry or address changed.

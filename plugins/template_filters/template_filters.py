@@ -23,13 +23,24 @@ def phone_link(number: str) -> str:
     return digits
 
 
+_BYTECODE_CACHES: dict[str, FileSystemBytecodeCache] = {}
+
+
+def bytecode_cache(cache_path: str) -> FileSystemBytecodeCache:
+    """One per cache folder and process: every generator shares it (one mkdir, not ten)."""
+    folder = Path(cache_path) / "jinja"
+    cache = _BYTECODE_CACHES.get(str(folder))
+    if cache is None or not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        cache = _BYTECODE_CACHES[str(folder)] = FileSystemBytecodeCache(str(folder))
+    return cache
+
+
 def add_filters(generator) -> None:
     urls = SiteUrls.from_settings(generator.settings)
     cache_path = generator.settings.get("CACHE_PATH")
     if cache_path:  # compiled templates survive the process: no re-compiling on every build
-        folder = Path(cache_path) / "jinja"
-        folder.mkdir(parents=True, exist_ok=True)
-        generator.env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        generator.env.bytecode_cache = bytecode_cache(cache_path)
     generator.env.filters.update(
         datum=german_date,
         datum_zeit=german_datetime,

@@ -25,7 +25,6 @@ from newsroom.errors import SendError
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
 from newsroom.publishing.text import fitted_post
 
-from .weighted import weighted_length
 
 if TYPE_CHECKING:  # requests and OAuth1 are loaded when sending: builds need not load them
     import requests
@@ -68,6 +67,8 @@ class XChannel(Channel):
         return int(self.settings.get("X_URL_LENGTH", 23))
 
     def count(self, text: str) -> int:
+        from .weighted import weighted_length  # the `regex` module costs every build a few dozen ms
+
         return weighted_length(text, self.url_length)
 
     def render(self, release: Release) -> Post:
