@@ -95,7 +95,7 @@ class ArchiveState:
     media: dict[str, object] = field(default_factory=dict)  # media path → its item as shown
     version: int = STATE_VERSION
     # The keys of each saved shard, as loaded: saving finds a changed shard's other keys here.
-    shard_keys: dict[str, list] = field(default_factory=dict, repr=False, compare=False)
+    shard_keys: dict[str, list] = field(default_factory=dict, repr=False, compare=False)  # of key views
 
     @property
     def empty(self) -> bool:
@@ -121,11 +121,22 @@ def _changed_shards(new: dict, old: dict) -> tuple[set[int], list[str]]:
     """Shards holding a key that was added, removed or got another value, and the added keys.
     Values of unchanged files are the very objects of the last state: most compare by identity."""
     added = [key for key in new.keys() - old.keys()]
-    shards = {_shard_of(key) for key in [*added, *(old.keys() - new.keys())]}
-    for key, value in new.items():
-        before = old.get(key, _MISSING)
-        if before is not value and before != value:
-            shards.add(_shard_of(key))
+    removed = old.keys() - new.keys()
+    shards = {_shard_of(key) for key in [*added, *removed]}
+    # A dict comparison runs in C: when the entries both have agree, no Python loop is needed.
+    if added or removed:
+        common_new, common_old = dict(new), dict(old)
+        for key in added:
+            del common_new[key]
+        for key in removed:
+            del common_old[key]
+    else:
+        common_new, common_old = new, old
+    if common_new == common_old:
+        return shards, added
+    get = old.get
+    suspects = [key for key, value in new.items() if get(key, _MISSING) is not value]
+    shards.update(_shard_of(key) for key in suspects if key in old and old[key] != new[key])
     return shards, added
 
 
@@ -146,7 +157,7 @@ def load_state(cache, output: str) -> ArchiveState | None:
             if not saved or saved[0] != build_id:
                 return None  # written by another build: do not mix
             merged.update(saved[1])
-            shards.append(list(saved[1]))
+            shards.append(saved[1].keys())  # a view, not a copy: saving looks at a few shards only
         values[part] = merged
     # Stored as plain tuples: they unpickle three times faster than named ones.
     make = tuple.__new__

@@ -24,7 +24,9 @@ from .progress import Progress
 
 logger = logging.getLogger("newsroom.output")
 
-PARALLEL_PAGES = 200  # below this, forking costs more than it saves
+# Below this much work (in pages; a feed of 50 full entries weighs about eight), forking
+# the build costs more than the second core saves.
+PARALLEL_WEIGHT = 100
 # Top-level folders of output/ that another step writes (the search index, newsroom/search.py):
 # never the build's, so never pruned by it.
 FOREIGN_FOLDERS = frozenset({"pagefind"})
@@ -44,6 +46,7 @@ class SiteWriter:
         self.manifest = manifest
         self._unclaimed: list[str] | None = None  # computed once, after all writes
         self._jobs: list[tuple[str, object]] = []
+        self._weight = 0
         self._live = str(live)  # string paths: at 30,000 pages, Path objects cost seconds
         self.claimed: dict[str, str] = {}  # relative path → who produced it
         self.written: list[str] = []
@@ -66,9 +69,11 @@ class SiteWriter:
         self.unchanged += 1
         return False
 
-    def defer(self, relative: str, render, *, owner: str) -> None:
-        """Claim a page now and render it in `flush()`, possibly in another process."""
+    def defer(self, relative: str, render, *, owner: str, weight: int = 1) -> None:
+        """Claim a page now and render it in `flush()`, possibly in another process;
+        `weight`: its work compared with an ordinary page's."""
         self._jobs.append((self._claim(relative, owner), render))
+        self._weight += weight
 
     def flush(self, workers: int = 1) -> None:
         """Render and stage the deferred pages, on `workers` processes when there are many.
@@ -77,7 +82,8 @@ class SiteWriter:
         n-th page and reports which files it staged.
         """
         jobs, self._jobs = self._jobs, []
-        if workers < 2 or len(jobs) < PARALLEL_PAGES:
+        weight, self._weight = self._weight, 0
+        if workers < 2 or len(jobs) < 2 or weight < PARALLEL_WEIGHT:
             results = [self._run(jobs)]
         else:
             children = []

@@ -56,7 +56,7 @@ def test_pages_rendered_on_two_processes_match_one(site, tmp_path, monkeypatch):
 
     for n in range(12):
         site.story(f"2026/m{n}.md", id=f"story{n:07d}x", title=f"Meldung {n}", date=f"2026-10-{n + 1:02d} 10:00")
-    monkeypatch.setattr(newsroom.output, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(newsroom.output, "PARALLEL_WEIGHT", 1)
     parallel = site.build(BUILD_WORKERS=2)
     single_output = tmp_path / "single"
     single = site.build(BUILD_WORKERS=1, OUTPUT_PATH=str(single_output), CACHE_PATH=str(tmp_path / "c"))
@@ -68,7 +68,7 @@ def test_an_error_in_a_render_process_fails_the_build(tmp_path, monkeypatch):
     import newsroom.output
     from newsroom.errors import NewsroomError
 
-    monkeypatch.setattr(newsroom.output, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(newsroom.output, "PARALLEL_WEIGHT", 1)
 
     def broken():
         raise ValueError("Vorlage kaputt")

@@ -37,7 +37,7 @@ def test_a_large_build_shows_reading_and_writing(site: Site, monkeypatch, capsys
     from newsroom import output
 
     monkeypatch.setattr(progress, "wanted", lambda *args, **kwargs: True)  # as if at a terminal
-    monkeypatch.setattr(output, "PARALLEL_PAGES", 10)  # pages render in forked workers from 10 on
+    monkeypatch.setattr(output, "PARALLEL_WEIGHT", 10)  # pages render in forked workers from 10 on
     for n in range(70):  # more than the loader parses in one process
         site.story(f"2026/m{n:03}.md", id=f"m{n:011x}", title=f"Meldung Nummer {n}",
                    date=f"2026-11-{1 + n % 20:02} 10:00")

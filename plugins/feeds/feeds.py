@@ -81,14 +81,17 @@ class FeedsGenerator(Generator):
             if wanted:
                 pending.append((source, wanted))
         items.preload([card for source, _wanted in pending for card in source.cards])
+        if any(fmt != "json" for _source, wanted in pending for _path, fmt in wanted):
+            import feedgen.feed  # noqa: F401 - once here, not in each render process after the fork
         warned: set[str] = set()
         for source, wanted in pending:
             entries = source.items()  # made here, in this process; workers only serialise them
             self._warn_forbidden(entries, warned)
             for path, fmt in wanted:
                 info = self._info(source, fmt, urls)
+                # A feed entry carries the whole story: six of them are about a page's work.
                 writer.defer(path, lambda fmt=fmt, info=info, entries=entries: render(fmt, info, entries),
-                             owner=f"Feed {source.name}")
+                             owner=f"Feed {source.name}", weight=1 + len(entries) // 6)
                 self.context["rendered_pages"].append(path)
 
         self._page(writer, sources, formats, digests, live, fingerprint)
