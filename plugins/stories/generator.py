@@ -13,6 +13,7 @@ import logging
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 from markupsafe import Markup
@@ -35,6 +36,7 @@ from .plan import plan_story_pages
 from .structured_data import story_document
 
 logger = logging.getLogger("newsroom.stories")
+TIME_ORDER = attrgetter("ts", "id")  # a sort key made in C: 25,000 cards are sorted on every build
 
 
 def media_library(context: dict, settings: dict) -> MediaLibrary:
@@ -92,9 +94,9 @@ class StoriesGenerator(Generator):
             self.git = history.by_source(content.parent)
         self.git_head = history.head
 
-        cards.sort(key=lambda c: (c.ts, c.id), reverse=True)
+        cards.sort(key=TIME_ORDER, reverse=True)  # newest first
         now = self.now.timestamp()
-        visible = [c for c in cards if c.is_visible(now)]
+        visible = [c for c in cards if c.status == "published" and c.ts <= now]  # Card.is_visible, inlined
         self.cards, self.visible = cards, visible
         self.by_id = {c.id: c for c in cards}
         self.context["all_stories"] = cards
@@ -104,8 +106,8 @@ class StoriesGenerator(Generator):
         self.context["build_stats"] = {
             "stories": len(cards),
             "visible": len(visible),
-            "drafts": sum(c.status == "draft" for c in cards),
-            "scheduled": sum(c.status == "published" and c.ts > now for c in cards),
+            "drafts": [c.status for c in cards].count("draft"),
+            "scheduled": sum(1 for c in cards if c.status == "published" and c.ts > now),
             "parsed": self.loaded.parsed,
             "pages_rendered": 0,
             "pages_kept": 0,

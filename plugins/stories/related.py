@@ -7,7 +7,6 @@ few dozen candidates per story, with everything it compares computed once.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from heapq import nsmallest
 
 from newsroom.archive import Card
@@ -23,13 +22,14 @@ class RelatedIndex:
         self._by_id = {s.id: s for s in stories}
         self._taxonomy = taxonomy
         self._facts: dict[str, tuple] = {}
-        self._groups: dict[str, tuple[list, list]] = {}
+        self._groups: dict[str, list] = {}
 
-    def _group(self, key: str) -> tuple[list, list]:
+    def _group(self, key: str) -> list:
+        """The group's stories, newest first, as the taxonomy holds them (not copied: a tag or
+        Thema has thousands, and a change asks about dozens of groups)."""
         group = self._groups.get(key)
         if group is None:
-            members = self._taxonomy.group(key)[::-1]  # oldest first, for bisect
-            group = self._groups[key] = ([m.id for m in members], [(m.ts, m.id) for m in members])
+            group = self._groups[key] = self._taxonomy.group(key)
         return group
 
     @staticmethod
@@ -63,7 +63,17 @@ class RelatedIndex:
         order = (story.ts, story.id)
         found: set[str] = set()
         for key in set(self.keys_of(story)):
-            ids, orders = self._group(key)
-            position = bisect_left(orders, order)
-            found.update(ids[max(0, position - width):position + width + 1])
+            members = self._group(key)
+            # Binary search in the newest-first list: `newer` members sort at or after `order`.
+            low, high = 0, len(members)
+            while low < high:
+                middle = (low + high) // 2
+                member = members[middle]
+                if (member.ts, member.id) >= order:
+                    low = middle + 1
+                else:
+                    high = middle
+            older = len(members) - low  # how many sort before `order` (bisect_left, oldest first)
+            start, end = max(0, older - width), min(len(members), older + width + 1)
+            found.update(m.id for m in members[len(members) - end:len(members) - start])
         return found
