@@ -40,6 +40,16 @@ class MediaLink:
 
 
 @dataclass(frozen=True)
+class TextLimit:
+    """How a channel counts an editor's own text, so the admin can count along while it is typed.
+    `validate` stays the judge: the admin's count is a guide, `invoke check` counts exactly."""
+
+    maximum: int
+    unit: str = "characters"  # characters (code points), graphemes, bytes (UTF-8), weighted (X's rules)
+    url_length: int | None = None  # every link counts this many; None: its own length
+
+
+@dataclass(frozen=True)
 class Release:
     """A story as every channel sees it: absolute addresses, links resolved."""
 
@@ -177,6 +187,10 @@ class Channel:
         from .text import default_post
 
         return default_post(release, own_text=self.own_text(release.story), tags=self.hashtags(release.story))
+
+    def text_limit(self) -> TextLimit | None:
+        """The limit the post made from an own text must fit (the link to the story included); None: none."""
+        return None
 
     def own_text(self, story: Story) -> str | None:
         """The editor's own text for this channel, if the front matter gives one."""

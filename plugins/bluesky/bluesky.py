@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from newsroom.errors import SendError
-from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
+from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
 from newsroom.publishing.secrets import REDACTOR
 from newsroom.publishing.text import fitted_post, german_number
 
@@ -61,6 +61,9 @@ class BlueskyChannel(Channel):
     @property
     def max_graphemes(self) -> int:
         return int(self.settings.get("BLUESKY_MAX_GRAPHEMES", 300))
+
+    def text_limit(self) -> TextLimit:
+        return TextLimit(self.max_graphemes, unit="graphemes")
 
     def render(self, release: Release) -> Post:
         story = release.story

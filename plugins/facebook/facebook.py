@@ -19,7 +19,7 @@ import hmac
 
 from newsroom.errors import SendError
 from newsroom.publishing import graph
-from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
+from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
 from newsroom.publishing.text import german_number
 
 
@@ -34,6 +34,9 @@ class FacebookChannel(Channel):
     @property
     def max_characters(self) -> int:
         return int(self.settings.get("FACEBOOK_MAX_CHARACTERS", 63206))
+
+    def text_limit(self) -> TextLimit:
+        return TextLimit(self.max_characters)
 
     @property
     def graph_url(self) -> str:

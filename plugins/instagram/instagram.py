@@ -23,7 +23,7 @@ from pathlib import Path
 
 from newsroom.errors import SendError
 from newsroom.publishing import graph
-from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
+from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
 from newsroom.publishing.text import count_hashtags, german_number
 
 from .images import read_image
@@ -45,6 +45,9 @@ class InstagramChannel(Channel):
 
     def setting(self, key: str, default):
         return self.settings.get(f"INSTAGRAM_{key}", default)
+
+    def text_limit(self) -> TextLimit:
+        return TextLimit(int(self.setting("CAPTION_MAX", 2200)))
 
     @property
     def graph_url(self) -> str:

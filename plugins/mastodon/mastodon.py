@@ -17,7 +17,7 @@ import logging
 from urllib.parse import urlsplit
 
 from newsroom.errors import SendError
-from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
+from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
 from newsroom.publishing.text import weighted_length
 
 URL_LENGTH = 23  # Mastodon counts every link as 23 characters
@@ -37,6 +37,9 @@ class MastodonChannel(Channel):
     @property
     def max_characters(self) -> int:
         return int(self.settings.get("MASTODON_MAX_CHARACTERS", 500))
+
+    def text_limit(self) -> TextLimit:
+        return TextLimit(self.max_characters, url_length=URL_LENGTH)
 
     def render(self, release: Release) -> Post:
         story = release.story

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsroom.errors import SendError
-from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
+from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
 from newsroom.publishing.text import fitted_post
 
 
@@ -65,6 +65,9 @@ class XChannel(Channel):
     @property
     def url_length(self) -> int:
         return int(self.settings.get("X_URL_LENGTH", 23))
+
+    def text_limit(self) -> TextLimit:
+        return TextLimit(self.max_length, unit="weighted", url_length=self.url_length)
 
     def count(self, text: str) -> int:
         from .weighted import weighted_length  # the `regex` module costs every build a few dozen ms

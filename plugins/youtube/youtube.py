@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from newsroom.errors import ContentError, ContentErrors, OutcomeUnknown, SendError
 from newsroom.media import MediaLibrary
-from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
+from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
 from newsroom.publishing.secrets import REDACTOR
 from newsroom.publishing.text import german_number
 
@@ -79,6 +79,10 @@ class YouTubeChannel(Channel):
 
     def setting(self, key: str, default):
         return self.settings.get(f"YOUTUBE_{key}", default)
+
+    def text_limit(self) -> TextLimit:
+        # The own text is the video's description.
+        return TextLimit(int(self.setting("DESCRIPTION_MAX_BYTES", 5000)), unit="bytes")
 
     def _video(self, release: Release) -> tuple[str, str | None] | None:
         """(media path, title from its description file) of the first video the story links."""
