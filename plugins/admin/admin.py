@@ -22,14 +22,17 @@ logger = logging.getLogger("newsroom.admin")
 CMS_ROOT = Path(__file__).resolve().parents[2] / "cms"
 PAGE_FILES = CMS_ROOT / "admin"  # our index.html and widget script
 DIST = CMS_ROOT / "node_modules" / "decap-cms" / "dist"
+# Other packages' browser builds our page loads: js-yaml reads and writes the media descriptions.
+VENDOR_SCRIPTS = (CMS_ROOT / "node_modules" / "js-yaml" / "dist" / "js-yaml.min.js",)
 
 
 def bundle_files(dist: Path = DIST) -> list[Path]:
-    """The main bundle, its lazily loaded chunks and WebAssembly, and its licence notice (no source maps)."""
-    if not (dist / "decap-cms.js").is_file():
+    """The main bundle, its lazily loaded chunks and WebAssembly, its licence notice (no source maps)
+    and the vendor scripts; empty when any is missing (cms/node_modules not installed or outdated)."""
+    if not (dist / "decap-cms.js").is_file() or not all(p.is_file() for p in VENDOR_SCRIPTS):
         return []
     chunks = sorted(p for p in dist.iterdir() if p.name.endswith(".decap-cms.js") or p.suffix == ".wasm")
-    return [dist / "decap-cms.js", dist / "decap-cms.js.LICENSE.txt", *chunks]
+    return [dist / "decap-cms.js", dist / "decap-cms.js.LICENSE.txt", *chunks, *VENDOR_SCRIPTS]
 
 
 class AdminGenerator(Generator):
