@@ -244,7 +244,10 @@ DEPLOY_CACHE_CONTROL = [
 # made from these settings and the story schema on every build.
 ADMIN_PATH = "admin"  # "" leaves the admin out of the site
 ADMIN_CONTENT_FOLDER = "content"  # PATH as seen from the repository root (the CMS writes there)
-ADMIN_UPLOAD_FOLDER = "fotos"  # below content/media: uploads, and the media descriptions shown
+ADMIN_UPLOAD_FOLDER = "fotos"  # below content/media: where a story's image field uploads to
+# Below content/media: the folders editors upload to and describe in the admin, with the kind of
+# file each holds (photo, video, document); the videos folder also holds YouTube descriptions.
+ADMIN_MEDIA_FOLDERS = {"fotos": "photo", "videos": "video", "dokumente": "document"}
 # How editors sign in on the live site: GitLab with PKCE needs no server of its own. Replace
 # repo/app_id/base_url with the city's GitLab project and OAuth application.
 ADMIN_BACKEND = {

@@ -30,6 +30,7 @@ SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
 TITLE_MAX = 200
 SUMMARY_MAX = 300
+CHANNEL_TEXT_MAX = 5000  # an own text for one channel; the channel's own limit is checked by its adapter
 EASY_MAX = 10_000  # the Leichte Sprache version: Markdown, shown beside the standard text
 
 
@@ -181,7 +182,7 @@ def _channels(fields: Fields, known: list[str]) -> tuple[ChannelChoice, ...]:
             continue
         if isinstance(value, yaml.MappingNode):
             sub = group.mapping(name, CHANNEL_FIELDS)
-            text = sub.text("text", required=False, max_length=5000, single_line=False) if sub else None
+            text = sub.text("text", required=False, max_length=CHANNEL_TEXT_MAX, single_line=False) if sub else None
             choices.append(ChannelChoice(name, text))
         elif group.boolean(name):
             choices.append(ChannelChoice(name))

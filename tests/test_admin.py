@@ -8,7 +8,8 @@ import yaml
 
 from newsroom.media import SIDECAR_FIELDS
 from newsroom.reader import STORY_FIELDS
-from plugins.admin.admin import DIST, PAGE_FILES, bundle_files
+from plugins.admin.admin import DIST, PAGE_FILES, VENDOR_SCRIPTS, bundle_files
+from plugins.admin.config import FILE_KEY, SIDECAR_FORMAT
 from plugins.static_pages.static_pages import PAGE_FIELDS
 from tests.support import Site
 
@@ -28,15 +29,17 @@ def test_the_site_serves_the_admin_with_every_field_of_the_schema(site: Site):
     site.story()
     site.build()
     assert bundle_files(), "cms/node_modules fehlt: make build installiert Decap CMS (npm ci)"
-    for name in ("index.html", "decap-cms.js", "newsroom-admin.js", "config.yml", "decap-cms.js.LICENSE.txt"):
+    for name in ("index.html", "decap-cms.js", "newsroom-admin.js", "config.yml", "decap-cms.js.LICENSE.txt",
+                 "js-yaml.min.js"):
         assert (site.output / "admin" / name).is_file(), name
     assert not list((site.output / "admin").glob("*.map"))  # no 25 MB source maps on the live site
     config, by_name = collections(site)
     assert config["locale"] == "de" and config["publish_mode"] == "editorial_workflow"
     assert field_names(by_name["stories"]) == STORY_FIELDS
     assert field_names(by_name["pages"]) == PAGE_FIELDS
-    assert field_names(by_name["media"]) == SIDECAR_FIELDS
-    generic = [f["name"] for f in by_name["media"]["fields"] if f.get("label") == f["name"]]
+    media = [c for name, c in by_name.items() if name.startswith("media_")]
+    assert set().union(*(field_names(c) for c in media)) - {FILE_KEY} == SIDECAR_FIELDS
+    generic = [f["name"] for c in media for f in c["fields"] if f.get("label") == f["name"]]
     assert not generic, f"media fields without a proper widget in plugins/admin/config.py: {generic}"
     fields = {f["name"]: f for f in by_name["stories"]["fields"]}
     from pelicanconf import AEMTER, CHANNELS, STADTBEZIRKE, THEMEN
@@ -44,6 +47,7 @@ def test_the_site_serves_the_admin_with_every_field_of_the_schema(site: Site):
     assert fields["category"]["options"] == THEMEN and fields["department"]["options"] == AEMTER
     assert [o["value"] for o in fields["districts"]["options"]] == list(STADTBEZIRKE)
     assert [f["name"] for f in fields["channels"]["fields"]] == CHANNELS
+    assert {f["widget"] for f in fields["channels"]["fields"]} == {"channel"}
     assert by_name["stories"]["folder"] == "content/stories"
     assert config["media_folder"] == "content/media/fotos" and config["public_folder"] == "fotos"
     assert config["backend"]["commit_messages"]["create"].startswith("Neue ")
@@ -57,7 +61,7 @@ def test_the_admin_loads_nothing_from_elsewhere(site: Site):
     for path in bundle_files():
         if path.suffix == ".js":
             assert not FOREIGN.search(path.read_text(encoding="utf-8", errors="replace")), path.name
-    assert (DIST / "decap-cms.js").is_file()
+    assert (DIST / "decap-cms.js").is_file() and all(p in bundle_files() for p in VENDOR_SCRIPTS)
 
 
 def test_an_empty_admin_path_leaves_the_admin_out(site: Site):
@@ -71,3 +75,48 @@ def test_local_backend_address_and_build_without_change_write_nothing(site: Site
     assert config["local_backend"] == {"url": "http://localhost:9999/api/v1"}
     again = site.build(ADMIN_LOCAL_BACKEND_URL="http://localhost:9999/api/v1")
     assert again.written == []
+
+
+def test_each_media_folder_takes_new_files_with_the_description_the_build_demands(site: Site):
+    site.build()
+    config, by_name = collections(site)
+    assert [name for name in by_name if name.startswith("media_")] == [
+        "media_fotos", "media_videos", "media_videos_youtube", "media_dokumente"]
+    photos = by_name["media_fotos"]
+    assert photos["folder"] == "content/media/fotos" and photos["create"] is True and photos["delete"] is False
+    assert photos["format"] == SIDECAR_FORMAT and photos["extension"] == "yml"
+    # The description is named after its file: rheinufer.jpg → rheinufer.jpg.yml, beside it.
+    assert photos["slug"] == "{{fields.datei}}" and photos["identifier_field"] == FILE_KEY
+    assert photos["media_folder"] == "/content/media/fotos" and photos["public_folder"] == ""
+    fields = {f["name"]: f for f in photos["fields"]}
+    assert fields[FILE_KEY]["widget"] == "mediafile" and fields[FILE_KEY]["file_widget"] == "image"
+    assert ".jpg" in fields[FILE_KEY]["accept"] and ".mp4" not in fields[FILE_KEY]["accept"]
+    assert {name for name, f in fields.items() if f.get("required", True)} == {FILE_KEY, "alt", "credit"}
+
+    videos = {f["name"]: f for f in by_name["media_videos"]["fields"]}
+    assert {name for name, f in videos.items() if f.get("required", True)} == {FILE_KEY, "credit", "captions"}
+    assert videos["captions"]["public_folder"] == "videos"  # stored as videos/clip.vtt, below content/media
+    assert by_name["media_videos"]["filter"] == {"field": "art", "value": "datei"}
+    clips = by_name["media_videos_youtube"]
+    assert clips["slug"] == "{{fields.datei}}.youtube" and clips["filter"]["value"] == "youtube"
+    assert {f["name"] for f in clips["fields"] if f.get("required", True)} == {FILE_KEY, "youtube", "poster",
+                                                                                 "credit"}
+    documents = {f["name"]: f for f in by_name["media_dokumente"]["fields"]}
+    assert documents[FILE_KEY]["accept"] == [".pdf"] and documents[FILE_KEY]["file_widget"] == "file"
+    # Story images still upload to fotos/ and are referred to as fotos/name.jpg.
+    assert config["media_folder"] == "content/media/fotos" and config["public_folder"] == "fotos"
+
+
+def test_each_channel_offers_an_own_text_counted_against_its_adapters_limit(site: Site):
+    site.build(MASTODON_MAX_CHARACTERS=480)
+    _config, by_name = collections(site)
+    story = {f["name"]: f for f in by_name["stories"]["fields"]}
+    channels = {f["name"]: f for f in story["channels"]["fields"]}
+    assert channels["mastodon"]["limit"] == {"maximum": 480, "unit": "characters", "url_length": 23}
+    assert channels["bluesky"]["limit"] == {"maximum": 300, "unit": "graphemes", "url_length": None}
+    assert channels["x"]["limit"] == {"maximum": 280, "unit": "weighted", "url_length": 23}
+    assert channels["youtube"]["limit"]["unit"] == "bytes"
+    assert "limit" not in channels["press"]  # the press release's note has no limit of its own
+    assert channels["mastodon"]["label"] == "Mastodon" and channels["mastodon"]["text_max"] == 5000
+    assert channels["mastodon"]["story_url"] == "http://localhost:8000/aktuelles/{year}/{month}/{slug}/"
+    assert "Git" not in story["channels"]["hint"] and "eigener Text" in story["channels"]["hint"]

@@ -1,4 +1,6 @@
-// The newsroom's additions to Decap CMS, loaded after decap-cms.js (no build step, no CDN).
+// The newsroom's additions to Decap CMS, loaded after decap-cms.js and js-yaml.min.js (no build
+// step, no CDN): the story id, a channel switch with its own text, the file a media description
+// belongs to, and the format of those descriptions. plugins/admin/config.py uses them by name.
 (function () {
   "use strict";
 
@@ -32,6 +34,253 @@
     render: function () { return h("code", {}, this.props.value || ""); }
   });
 
+  // ---- Channels: `name: true` or `name: {text: "…"}`, exactly what newsroom.reader takes ----
+
+  function germanNumber(n) { return n.toLocaleString("de-DE"); }
+
+  function transliterate(title) {
+    // Close to newsroom.slugs.slugify; only used to estimate the length of the story's link.
+    return String(title || "").toLowerCase().replace(/ä/g, "ae").replace(/ö/g, "oe").replace(/ü/g, "ue")
+      .replace(/ß/g, "ss").normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  }
+
+  function storyUrl(template, entry) {
+    if (!template || !entry) { return ""; }
+    var data = entry.get("data");
+    var date = String(data.get("date") || "");
+    var match = /^(\d{4})-(\d{2})/.exec(date);
+    var now = new Date();
+    var year = match ? match[1] : String(now.getFullYear());
+    var month = match ? match[2] : ("0" + (now.getMonth() + 1)).slice(-2);
+    var slug = data.get("slug") || transliterate(data.get("title"));
+    return template.replace("{year}", year).replace("{month}", month).replace("{slug}", slug);
+  }
+
+  var URL_PATTERN = /https?:\/\/\S+/g;
+  var EMOJI = (function () {
+    try { return new RegExp("\\p{Extended_Pictographic}|\\p{Regional_Indicator}", "u"); } catch (e) { return null; }
+  }());
+
+  function graphemes(text) {
+    if (window.Intl && Intl.Segmenter) { return Array.from(new Intl.Segmenter("de").segment(text)); }
+    return Array.from(text).map(function (c) { return { segment: c }; });
+  }
+
+  // X's weighted length (plugins/x/weighted.py): most scripts count 1, CJK and emoji 2.
+  function xWeight(text) {
+    var total = 0;
+    graphemes(text).forEach(function (part) {
+      if (EMOJI && EMOJI.test(part.segment)) { total += 2; return; }
+      Array.from(part.segment).forEach(function (c) {
+        var code = c.codePointAt(0);
+        var light = code <= 0x10FF || (code >= 0x2000 && code <= 0x200D) || (code >= 0x2010 && code <= 0x201F) ||
+          (code >= 0x2032 && code <= 0x2037);
+        total += light ? 1 : 2;
+      });
+    });
+    return total;
+  }
+
+  // The post as the adapter makes it from an own text: the text, then the story's link unless it has it.
+  function measure(text, limit, link) {
+    var post = text.trim();
+    if (link && post.indexOf(link) < 0) { post += "\n\n" + link; }
+    post = post.normalize("NFC");
+    var urls = 0;
+    if (limit.url_length) {
+      urls = (post.match(URL_PATTERN) || []).length;
+      post = post.replace(URL_PATTERN, "");
+    }
+    var extra = urls * (limit.url_length || 0);
+    if (limit.unit === "bytes") { return new TextEncoder().encode(post).length + extra; }
+    if (limit.unit === "graphemes") { return graphemes(post).length + extra; }
+    if (limit.unit === "weighted") { return xWeight(post) + extra; }
+    return Array.from(post).length + extra;
+  }
+
+  var UNITS = { characters: "Zeichen", graphemes: "Zeichen", bytes: "Bytes", weighted: "Zeichen" };
+
+  function countText(count, limit) {
+    var unit = UNITS[limit.unit] || "Zeichen";
+    var how = limit.unit === "bytes" ? " (UTF-8: Umlaute zählen 2)" :
+      limit.unit === "weighted" ? " (gewichtet wie bei X)" : "";
+    var link = limit.url_length ? "mit Link zur Meldung, jeder Link zählt " + limit.url_length :
+      "mit Link zur Meldung";
+    if (count > limit.maximum) {
+      return germanNumber(count - limit.maximum) + " " + unit + " zu viel: " + germanNumber(count) + " von " +
+        germanNumber(limit.maximum) + how + ", " + link + ". So wird die Meldung nicht gesendet.";
+    }
+    return germanNumber(count) + " von " + germanNumber(limit.maximum) + " " + unit + how + ", " + link + ".";
+  }
+
+  function ownText(value) {
+    if (value && typeof value.get === "function") { return value.get("text") || ""; }
+    if (value && typeof value === "object") { return value.text || ""; }
+    return "";
+  }
+
+  var ChannelControl = createClass({
+    getInitialState: function () {
+      // Kept while the switch is off, so switching back on within the session restores it.
+      return { text: ownText(this.props.value) };
+    },
+    isOn: function () {
+      var value = this.props.value;
+      return value === true || (!!value && typeof value === "object");
+    },
+    write: function (on, text) {
+      // Only a text with content makes a mapping; an empty one means the house template.
+      this.props.onChange(on ? (text.trim() ? { text: text } : true) : false);
+    },
+    toggle: function (event) { this.write(event.target.checked, this.state.text); },
+    type: function (event) {
+      this.setState({ text: event.target.value });
+      this.write(true, event.target.value);
+    },
+    isValid: function () {
+      var max = this.props.field.get("text_max");
+      var text = ownText(this.props.value);
+      if (max && Array.from(text).length > max) {
+        return { error: { type: "CUSTOM", message: "Der eigene Text ist zu lang: höchstens " + germanNumber(max) +
+          " Zeichen." } };
+      }
+      return true;
+    },
+    render: function () {
+      var field = this.props.field;
+      var id = this.props.forID;
+      var label = field.get("label");
+      var on = this.isOn();
+      var children = [
+        h("label", { key: "switch", style: { display: "flex", alignItems: "center", gap: "8px" } },
+          h("input", { type: "checkbox", id: id, checked: on, onChange: this.toggle,
+                       onFocus: this.props.setActiveStyle, onBlur: this.props.setInactiveStyle }),
+          h("span", {}, "An „" + label + "“ senden"))
+      ];
+      if (on) {
+        var limit = field.get("limit") && field.get("limit").toJS();
+        var count = limit ? measure(this.state.text || "", limit,
+                                    storyUrl(field.get("story_url"), this.props.entry)) : null;
+        var over = limit && count > limit.maximum;
+        children.push(
+          h("label", { key: "label", htmlFor: id + "-text", style: { display: "block", marginTop: "12px" } },
+            "Eigener Text für „" + label + "“ (optional)"),
+          h("textarea", { key: "text", id: id + "-text", value: this.state.text, onChange: this.type, rows: 4,
+                          "aria-describedby": id + "-count", "aria-invalid": over ? "true" : "false",
+                          style: { width: "100%", marginTop: "4px", font: "inherit", padding: "8px" } }),
+          h("p", { key: "count", id: id + "-count", "aria-live": "polite",
+                   style: { margin: "4px 0 0", color: over ? "#b00020" : "inherit", fontWeight: over ? "bold" : "normal" } },
+            this.state.text.trim() ? (limit ? countText(count, limit) : "Der Link zur Meldung wird angehängt.") :
+              "Leer lassen: Titel, Anreißer, Link und Schlagwörter wie immer.")
+        );
+      }
+      return h("div", { className: this.props.classNameWrapper }, children);
+    }
+  });
+
+  var ChannelPreview = createClass({
+    render: function () {
+      var value = this.props.value;
+      if (!value) { return null; }
+      var text = ownText(value);
+      return h("p", {}, text ? "Eigener Text: " + text : "ja");
+    }
+  });
+
+  // ---- Media descriptions: rheinufer.jpg is described by rheinufer.jpg.yml ----
+
+  // The described file is the description's name, never a field of it (newsroom.media.SIDECAR_FIELDS):
+  // the form holds it under FILE_KEY while an entry is open, the format drops it when writing.
+  var FILE_KEY = "datei";
+  var KIND_KEY = "art"; // "youtube" for name.youtube.yml, so the videos folder lists two collections
+  var SAVED = "."; // stands for "named by its file" in a description read back; never written
+
+  function describedPath(props) {
+    var path = props.entry.get("path") || "";
+    var root = props.field.get("media_root") || "";
+    return path.indexOf(root) === 0 ? path.slice(root.length).replace(/\.yml$/, "") : path;
+  }
+
+  var MediaFileControl = createClass({
+    isSaved: function () { return !this.props.entry.get("newRecord"); },
+    isValid: function () {
+      if (this.isSaved()) { return true; }
+      var field = this.props.field;
+      var value = typeof this.props.value === "string" ? this.props.value : "";
+      var error = function (message) { return { error: { type: "CUSTOM", message: message } }; };
+      var pattern = field.get("name_pattern");
+      if (pattern && !new RegExp(pattern.get(0)).test(value)) { return error(pattern.get(1)); }
+      var accept = field.get("accept") && field.get("accept").toJS();
+      if (accept && accept.length) {
+        var dot = value.lastIndexOf(".");
+        var suffix = dot >= 0 ? value.slice(dot).toLowerCase() : "";
+        if (accept.indexOf(suffix) < 0) {
+          return error("Hier gehören nur Dateien vom Typ " + accept.join(", ") + " hin, nicht „" + value + "“.");
+        }
+      }
+      if (value.indexOf("/") >= 0) { return error("Die Datei muss direkt in diesem Ordner liegen."); }
+      return true;
+    },
+    render: function () {
+      var field = this.props.field;
+      if (this.isSaved()) {
+        // Renaming would separate the description from its file: the name stays.
+        return h("div", {},
+          h("input", { id: this.props.forID, className: this.props.classNameWrapper, readOnly: true,
+                       "aria-readonly": "true", value: describedPath(this.props) }),
+          h("p", { style: { margin: "4px 0 0" } }, "Beschreibt diese Datei; ihr Name bleibt."));
+      }
+      var widget = field.get("file_widget");
+      if (!widget) {
+        var props = this.props;
+        return h("input", { id: props.forID, className: props.classNameWrapper, type: "text",
+                            value: typeof props.value === "string" ? props.value : "",
+                            onChange: function (event) { props.onChange(event.target.value); },
+                            onFocus: props.setActiveStyle, onBlur: props.setInactiveStyle });
+      }
+      return h(CMS.getWidget(widget).control, this.props);
+    }
+  });
+
+  var MediaFilePreview = createClass({
+    render: function () {
+      var value = this.props.value;
+      return h("code", {}, value && value !== SAVED ? value : describedPath(this.props));
+    }
+  });
+
+  function isEmpty(value) {
+    return value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length);
+  }
+
+  CMS.registerCustomFormat("newsroom-sidecar", "yml", {
+    fromFile: function (text) {
+      var data = window.jsyaml.load(text, { schema: window.jsyaml.CORE_SCHEMA });
+      if (data === null || data === undefined) { data = {}; }
+      if (typeof data !== "object" || Array.isArray(data)) {
+        throw new Error("Die Beschreibung muss aus Feldern „name: wert“ bestehen.");
+      }
+      data[FILE_KEY] = SAVED;
+      data[KIND_KEY] = Object.prototype.hasOwnProperty.call(data, "youtube") ? "youtube" : "datei";
+      return data;
+    },
+    toFile: function (data, sortedKeys) {
+      // Form order first; empty fields are left out (newsroom.media reads a missing field as empty).
+      var keys = (sortedKeys || []).concat(Object.keys(data).sort());
+      var out = {};
+      var has = function (object, key) { return Object.prototype.hasOwnProperty.call(object, key); };
+      keys.forEach(function (key) {
+        if (key === FILE_KEY || key === KIND_KEY || has(out, key) || !has(data, key) || isEmpty(data[key])) { return; }
+        out[key] = data[key];
+      });
+      // Every string quoted: our reader refuses what YAML 1.1 would read as a number, date or yes/no.
+      return window.jsyaml.dump(out, { lineWidth: -1, noRefs: true, forceQuotes: true, quotingType: "\"" });
+    }
+  });
+
   CMS.registerWidget("storyid", StoryIdControl, StoryIdPreview);
+  CMS.registerWidget("channel", ChannelControl, ChannelPreview);
+  CMS.registerWidget("mediafile", MediaFileControl, MediaFilePreview);
   CMS.init();
 })();

@@ -3,10 +3,14 @@ the reader checks against, so the browser form and `invoke check` cannot drift a
 
 Every field of a story (newsroom.reader.STORY_FIELDS), a page (static_pages.PAGE_FIELDS) and a
 media description (newsroom.media.SIDECAR_FIELDS) has a widget here; tests/test_admin.py
-fails when the schema gains a field this file does not know.
+fails when the schema gains a field this file does not know. Two widgets and the sidecar
+format are ours (cms/admin/newsroom-admin.js): "channel" (switch plus own text), "mediafile"
+(the described file, which names the description) and "newsroom-sidecar".
 """
 
 from __future__ import annotations
+
+from newsroom.media import IMAGE_SUFFIXES
 
 # German commit messages: editors read them in `git log` and in the "Aktualisiert" history.
 COMMIT_MESSAGES = {
@@ -25,9 +29,36 @@ TITLE_PATTERN = ["^(?![Jj]a$|[Nn]ein$|[Yy]es$|[Nn]o$|[Oo]n$|[Oo]ff$|[Tt]rue$|[Ff
                  "1 bis 200 Zeichen; nicht nur „ja“, „nein“, „on“, „off“ o. Ä."]
 
 
+def _story_url(settings: dict) -> str | None:
+    """STORY_URL as the channel widget fills it in ({year}, {month}, {slug}); None when it needs more."""
+    pattern = settings["STORY_URL"].replace("{date:%Y}", "{year}").replace("{date:%m}", "{month}")
+    rest = pattern.replace("{year}", "").replace("{month}", "").replace("{slug}", "")
+    return None if "{" in rest else f"{settings['SITEURL'].rstrip('/')}/{pattern}"
+
+
+def _channel_fields(settings: dict) -> list[dict]:
+    """One "channel" widget per channel (newsroom-admin.js): a switch and an own text, written as
+    `name: true` or `name: {text: …}` as the reader takes them, counted against the adapter's limit."""
+    from newsroom.publishing.channel import channel_classes
+    from newsroom.reader import CHANNEL_TEXT_MAX
+    from newsroom.site import SiteUrls
+
+    names = settings.get("ADMIN_CHANNEL_LABELS", {})
+    urls = SiteUrls.from_settings(settings)
+    adapters = channel_classes()
+    fields = []
+    for name in settings["CHANNELS"]:
+        field = {"name": name, "label": names.get(name, name), "widget": "channel", "required": False,
+                 "text_max": CHANNEL_TEXT_MAX, "story_url": _story_url(settings)}
+        limit = adapters[name](settings, urls, environ={}).text_limit() if name in adapters else None
+        if limit:
+            field["limit"] = {"maximum": limit.maximum, "unit": limit.unit, "url_length": limit.url_length}
+        fields.append(field)
+    return fields
+
+
 def _story_fields(settings: dict) -> list[dict]:
     districts = settings["STADTBEZIRKE"]
-    channel_names = settings.get("ADMIN_CHANNEL_LABELS", {})
     return [
         {"name": "id", "label": "ID", "widget": "storyid", "hint": ID_HINT},
         {"name": "title", "label": "Titel", "widget": "string", "pattern": TITLE_PATTERN},
@@ -46,7 +77,8 @@ def _story_fields(settings: dict) -> list[dict]:
         {"name": "tags", "label": "Schlagwörter", "widget": "list", "required": False,
          "hint": "Durch Kommas getrennt, z. B. Radverkehr, Rheinufer"},
         {"name": "image", "label": "Aufmacherbild", "widget": "image", "required": False, "choose_url": False,
-         "hint": "Jedes Bild braucht eine Beschreibung mit Alternativtext und Bildnachweis (Sammlung „Medien“)."},
+         "hint": "Ein neues Bild zuerst unter „Fotos“ hochladen und beschreiben (Alternativtext, "
+                 "Bildnachweis), dann hier auswählen."},
         {"name": "contact", "label": "Kontakt für Rückfragen", "widget": "object", "collapsed": False,
          "fields": [{"name": "name", "label": "Name", "widget": "string"},
                     {"name": "phone", "label": "Telefon", "widget": "string", "required": False},
@@ -59,9 +91,9 @@ def _story_fields(settings: dict) -> list[dict]:
         {"name": "embargo", "label": "Sperrfrist der Pressemitteilung", **DATETIME, "required": False,
          "hint": "Nur für die Pressemitteilung: ab wann sie vorab an die Presse geht."},
         {"name": "channels", "label": "Kanäle", "widget": "object", "required": False, "collapsed": True,
-         "hint": "Eigene Texte pro Kanal werden in Git eingetragen (siehe Redaktionshandbuch).",
-         "fields": [{"name": name, "label": channel_names.get(name, name), "widget": "boolean", "required": False}
-                    for name in settings["CHANNELS"]]},
+         "hint": "Ankreuzen, wohin die Meldung außer ins Web geht. Ohne eigenen Text bekommt jeder Kanal Titel, "
+                 "Anreißer, Link und Schlagwörter; ein eigener Text ersetzt sie (der Link wird angehängt).",
+         "fields": _channel_fields(settings)},
         {"name": "leichte_sprache", "label": "Leichte Sprache", "widget": "markdown", "required": False,
          "buttons": ["bold", "link", "heading-two", "bulleted-list"], "editor_components": [],
          "modes": ["raw", "rich_text"], "hint": "Die Meldung in Leichter Sprache: ein Satz pro Zeile."},
@@ -86,40 +118,111 @@ def _page_fields() -> list[dict]:
     ]
 
 
-def _media_fields(settings: dict) -> list[dict]:
-    """The sidecar's fields that newsroom.media knows (the media portal adds some), in this order."""
+# The description's own fields, in the order the form shows them; each kind of media picks its own
+# (newsroom.media._merge says which it requires). A field this file does not know yet stays editable
+# as text (tests/test_admin.py asks for a proper widget).
+def _sidecar_fields(settings: dict) -> dict[str, dict]:
+    return {
+        "title": {"name": "title", "label": "Titel", "widget": "string", "required": False},
+        "alt": {"name": "alt", "label": "Alternativtext", "widget": "string",
+                "pattern": ["^[^\\n]{1,400}$", "Eine Zeile, höchstens 400 Zeichen."],
+                "hint": "Was auf dem Bild zu sehen ist, für Menschen, die es nicht sehen."},
+        "youtube": {"name": "youtube", "label": "YouTube-Video-ID", "widget": "string",
+                    "pattern": ["^[A-Za-z0-9_-]{11}$", "Die elfstellige ID aus der YouTube-Adresse."],
+                    "hint": "Aus der Adresse youtube.com/watch?v=…: die elf Zeichen nach „v=“."},
+        "credit": {"name": "credit", "label": "Bildnachweis", "widget": "string",
+                   "hint": "z. B. Foto: Landeshauptstadt Düsseldorf/Name"},
+        "captions": {"name": "captions", "label": "Untertitel (WebVTT-Datei)", "widget": "file",
+                     "choose_url": False, "hint": "Pflicht für Videos: eine .vtt-Datei, die mit „WEBVTT“ beginnt."},
+        "poster": {"name": "poster", "label": "Vorschaubild", "widget": "image", "choose_url": False,
+                   "hint": "Wird gezeigt, bevor das Video startet."},
+        "caption": {"name": "caption", "label": "Bildunterschrift", "widget": "text", "required": False},
+        "license": {"name": "license", "label": "Nutzungsrechte", "widget": "text", "required": False},
+        "date": {"name": "date", "label": "Aufnahmedatum", "widget": "datetime", "format": "YYYY-MM-DD",
+                 "date_format": "DD.MM.YYYY", "time_format": False, "required": False},
+        "tags": {"name": "tags", "label": "Schlagwörter", "widget": "list", "required": False},
+        "album": {"name": "album", "label": "Album", "widget": "string", "required": False},
+        "themen": {"name": "themen", "label": "Themen", "widget": "select", "multiple": True, "required": False,
+                   "options": list(settings["THEMEN"])},
+        "series": {"name": "series", "label": "Serie", "widget": "string", "required": False},
+        "original": {"name": "original", "label": "Original zum Herunterladen anbieten", "widget": "boolean",
+                     "required": False, "default": True},
+    }
+
+
+# One admin collection per kind of media: the fields that kind has and those the build demands.
+MEDIA_KINDS = {
+    "photo": {"label": "Fotos", "singular": "Foto", "suffixes": sorted(IMAGE_SUFFIXES), "required": {"alt", "credit"},
+              "fields": ["title", "alt", "credit", "caption", "license", "date", "tags", "album", "themen", "series",
+                         "original"]},
+    "video": {"label": "Videos", "singular": "Video", "suffixes": [".mp4"], "required": {"credit", "captions"},
+              "fields": ["title", "credit", "captions", "poster", "caption", "license", "date", "tags", "album",
+                         "themen", "series", "original"]},
+    "youtube": {"label": "YouTube-Videos", "singular": "YouTube-Video", "suffixes": [],
+                "required": {"youtube", "poster", "credit"},
+                "fields": ["title", "youtube", "poster", "credit", "caption", "license", "date", "tags", "album",
+                           "themen", "series"]},
+    "document": {"label": "Dokumente", "singular": "Dokument", "suffixes": [".pdf"], "required": {"credit"},
+                 "fields": ["title", "credit", "caption", "license", "date", "tags", "album", "themen", "series",
+                            "original"]},
+}
+# Keys newsroom-admin.js adds while an entry is open and never writes (the "newsroom-sidecar" format):
+# the described file is the description's name (rheinufer.jpg → rheinufer.jpg.yml), not a field.
+SIDECAR_FORMAT = "newsroom-sidecar"
+FILE_KEY = "datei"
+KIND_KEY = "art"
+
+
+def _media_collection(settings: dict, folder: str, kind: str) -> dict:
+    """A folder below content/media as a collection: its descriptions, and new files with their description."""
     from newsroom.media import SIDECAR_FIELDS
 
-    known = [
-        {"name": "title", "label": "Titel", "widget": "string", "required": False},
-        {"name": "alt", "label": "Alternativtext", "widget": "text", "required": False,
-         "hint": "Pflicht für Bilder: was auf dem Bild zu sehen ist, für Menschen, die es nicht sehen."},
-        {"name": "credit", "label": "Bildnachweis", "widget": "string",
-         "hint": "z. B. Foto: Landeshauptstadt Düsseldorf/Name"},
-        {"name": "caption", "label": "Bildunterschrift", "widget": "text", "required": False},
-        {"name": "license", "label": "Nutzungsrechte", "widget": "text", "required": False},
-        {"name": "date", "label": "Aufnahmedatum", "widget": "datetime", "format": "YYYY-MM-DD",
-         "date_format": "DD.MM.YYYY", "time_format": False, "required": False},
-        {"name": "tags", "label": "Schlagwörter", "widget": "list", "required": False},
-        {"name": "album", "label": "Album", "widget": "string", "required": False},
-        {"name": "themen", "label": "Themen", "widget": "select", "multiple": True, "required": False,
-         "options": list(settings["THEMEN"])},
-        {"name": "series", "label": "Serie", "widget": "string", "required": False},
-        {"name": "poster", "label": "Vorschaubild (Video)", "widget": "string", "required": False,
-         "hint": "Pfad unter content/media/, z. B. videos/rundgang-poster.jpg"},
-        {"name": "captions", "label": "Untertitel (WebVTT)", "widget": "string", "required": False,
-         "hint": "Pfad unter content/media/, z. B. videos/rundgang.vtt"},
-        {"name": "youtube", "label": "YouTube-Video-ID", "widget": "string", "required": False,
-         "pattern": ["^[A-Za-z0-9_-]{11}$", "Die elfstellige ID aus der YouTube-Adresse."]},
-        {"name": "original", "label": "Original zum Herunterladen anbieten", "widget": "boolean", "required": False,
-         "default": True},
-    ]
-    chosen = [field for field in known if field["name"] in SIDECAR_FIELDS]
-    named = {field["name"] for field in known}
-    # A field this file does not know yet stays editable as text (tests/test_admin.py asks for a widget).
-    chosen += [{"name": name, "label": name, "widget": "string", "required": False}
-               for name in sorted(SIDECAR_FIELDS - named)]
-    return chosen
+    spec = MEDIA_KINDS[kind]
+    media_root = f"{settings['ADMIN_CONTENT_FOLDER']}/{settings['MEDIA_DIR']}"
+    known = _sidecar_fields(settings)
+    fields = []
+    for name in spec["fields"]:
+        field = dict(known[name])
+        field["required"] = name in spec["required"]
+        if field["widget"] in ("file", "image"):
+            field["public_folder"] = folder  # written as "videos/rundgang.vtt": a path below content/media
+        fields.append(field)
+    if kind == "photo":  # a field this file does not know yet: on the photos, as text
+        fields += [{"name": name, "label": name, "widget": "string", "required": False}
+                   for name in sorted(SIDECAR_FIELDS - set(known))]
+    if kind == "youtube":  # no file of its own: the clip is its description alone, rueckblick.youtube.yml
+        # The widget checks the name itself: Decap's pattern would also judge a saved description.
+        described = {"name": FILE_KEY, "label": "Name", "widget": "mediafile", "name_pattern": SLUG_PATTERN,
+                     "media_root": f"{media_root}/", "suffix": ".youtube",
+                     "hint": "Nur a–z, 0–9 und Bindestriche; wird zum Dateinamen name.youtube.yml."}
+        slug, what = "{{fields.%s}}.youtube" % FILE_KEY, "Beschreibungen von YouTube-Videos (name.youtube.yml)"
+    else:
+        widget_kind = "image" if kind == "photo" else "file"
+        described = {"name": FILE_KEY, "label": "Datei", "widget": "mediafile", "file_widget": widget_kind,
+                     "choose_url": False, "media_root": f"{media_root}/", "accept": spec["suffixes"],
+                     "hint": "Neue Datei hochladen (oder eine hochgeladene wählen); sie heißt dann für immer so."}
+        slug, what = "{{fields.%s}}" % FILE_KEY, f"{spec['label']} mit ihrer Beschreibung (datei → datei.yml)"
+    collection = {
+        "name": f"media_{folder}", "label": f"{spec['label']} ({folder}/)", "label_singular": spec["singular"],
+        "folder": f"{media_root}/{folder}", "extension": "yml", "format": SIDECAR_FORMAT,
+        "create": True, "delete": False, "identifier_field": FILE_KEY, "slug": slug, "summary": "{{filename}}",
+        # Uploads land in this folder; the form stores the bare file name, the description's name.
+        "media_folder": f"/{media_root}/{folder}", "public_folder": "",
+        "description": f"{what}. Pflichtangaben wie beim Bauen: ohne sie lässt sich nichts speichern.",
+        "fields": [described, *fields],
+    }
+    if kind in ("video", "youtube"):  # both live in the videos folder: each collection shows its own
+        collection["filter"] = {"field": KIND_KEY, "value": "youtube" if kind == "youtube" else "datei"}
+    return collection
+
+
+def _media_collections(settings: dict) -> list[dict]:
+    collections = []
+    for folder, kind in settings["ADMIN_MEDIA_FOLDERS"].items():
+        collections.append(_media_collection(settings, folder, kind))
+        if kind == "video":
+            collections.append(_media_collection(settings, folder, "youtube") | {"name": f"media_{folder}_youtube"})
+    return collections
 
 
 def cms_config(settings: dict) -> dict:
@@ -146,12 +249,7 @@ def cms_config(settings: dict) -> dict:
             {"name": "pages", "label": "Feste Seiten", "label_singular": "Seite",
              "folder": f"{path}/{settings['PAGES_DIR']}", "create": True, "extension": "md",
              "format": "yaml-frontmatter", "slug": "{{slug}}", "fields": _page_fields()},
-            {"name": "media", "label": "Medien (Beschreibungen)", "label_singular": "Medienbeschreibung",
-             "folder": f"{path}/{media}/{settings['ADMIN_UPLOAD_FOLDER']}", "extension": "yml", "format": "yml",
-             "create": False, "delete": False, "identifier_field": "credit", "summary": "{{filename}}",
-             "description": "Beschreibung zu jeder Mediendatei (datei.jpg → datei.jpg.yml). Neue Dateien "
-                            "mit Beschreibung kommen über Git oder das Medienportal hinzu.",
-             "fields": _media_fields(settings)},
+            *_media_collections(settings),
         ],
     }
     return config
