@@ -86,7 +86,7 @@ def test_each_media_folder_takes_new_files_with_the_description_the_build_demand
     assert photos["folder"] == "content/media/fotos" and photos["create"] is True and photos["delete"] is False
     assert photos["format"] == SIDECAR_FORMAT and photos["extension"] == "yml"
     # The description is named after its file: rheinufer.jpg → rheinufer.jpg.yml, beside it.
-    assert photos["slug"] == "{{fields.datei}}" and photos["identifier_field"] == FILE_KEY
+    assert photos["slug"] == "{{fields.datei.name}}.{{fields.datei.endung}}" and photos["identifier_field"] == FILE_KEY
     assert photos["media_folder"] == "/content/media/fotos" and photos["public_folder"] == ""
     fields = {f["name"]: f for f in photos["fields"]}
     assert fields[FILE_KEY]["widget"] == "mediafile" and fields[FILE_KEY]["file_widget"] == "image"

@@ -101,17 +101,17 @@
 
   var UNITS = { characters: "Zeichen", graphemes: "Zeichen", bytes: "Bytes", weighted: "Zeichen" };
 
-  function countText(count, limit) {
+  function countText(count, limit, label) {
     var unit = UNITS[limit.unit] || "Zeichen";
-    var how = limit.unit === "bytes" ? " (UTF-8: Umlaute zählen 2)" :
-      limit.unit === "weighted" ? " (gewichtet wie bei X)" : "";
-    var link = limit.url_length ? "mit Link zur Meldung, jeder Link zählt " + limit.url_length :
-      "mit Link zur Meldung";
+    var how = limit.unit === "bytes" ? "; Umlaute zählen 2" : limit.unit === "weighted" ? "; gewichtet wie bei X" : "";
+    var link = limit.url_length ? "mit Link zur Meldung; jeder Link zählt " + limit.url_length : "mit Link zur Meldung";
+    var counted = germanNumber(count) + " von " + germanNumber(limit.maximum) + " " + unit + " (" + link + how + ")";
     if (count > limit.maximum) {
-      return germanNumber(count - limit.maximum) + " " + unit + " zu viel: " + germanNumber(count) + " von " +
-        germanNumber(limit.maximum) + how + ", " + link + ". So wird die Meldung nicht gesendet.";
+      // The check refuses the story then (the adapter's validate); say so before it is saved.
+      return "Zu lang für „" + label + "“: " + germanNumber(count - limit.maximum) + " " + unit + " zu viel, " +
+        counted + ". Bitte kürzen, sonst wird die Meldung nicht veröffentlicht.";
     }
-    return germanNumber(count) + " von " + germanNumber(limit.maximum) + " " + unit + how + ", " + link + ".";
+    return counted + ".";
   }
 
   function ownText(value) {
@@ -161,7 +161,7 @@
       if (on) {
         var limit = field.get("limit") && field.get("limit").toJS();
         var count = limit ? measure(this.state.text || "", limit,
-                                    storyUrl(field.get("story_url"), this.props.entry)) : null;
+                                    storyUrl(field.get("story_url"), currentEntry(this.props))) : null;
         var over = limit && count > limit.maximum;
         children.push(
           h("label", { key: "label", htmlFor: id + "-text", style: { display: "block", marginTop: "12px" } },
@@ -171,7 +171,7 @@
                           style: { width: "100%", marginTop: "4px", font: "inherit", padding: "8px" } }),
           h("p", { key: "count", id: id + "-count", "aria-live": "polite",
                    style: { margin: "4px 0 0", color: over ? "#b00020" : "inherit", fontWeight: over ? "bold" : "normal" } },
-            this.state.text.trim() ? (limit ? countText(count, limit) : "Der Link zur Meldung wird angehängt.") :
+            this.state.text.trim() ? (limit ? countText(count, limit, label) : "Der Link zur Meldung wird angehängt.") :
               "Leer lassen: Titel, Anreißer, Link und Schlagwörter wie immer.")
         );
       }
@@ -197,56 +197,83 @@
   var SAVED = "."; // stands for "named by its file" in a description read back; never written
 
   function describedPath(props) {
-    var path = props.entry.get("path") || "";
+    var path = currentEntry(props).get("path") || "";
     var root = props.field.get("media_root") || "";
     return path.indexOf(root) === 0 ? path.slice(root.length).replace(/\.yml$/, "") : path;
   }
 
+  // Decap's `entry` prop may be stale; getEntry() is the entry as it is now.
+  function currentEntry(props) { return props.getEntry ? props.getEntry() : props.entry; }
+
+  // A file's value while the form is open: its name and, for the description's name, its stem and
+  // suffix apart (Decap's slug template turns a dot inside a value into a dash, not one between two).
+  function fileValue(path) {
+    var name = String(path || "").split("/").pop();
+    var dot = name.lastIndexOf(".");
+    return { pfad: name, name: dot > 0 ? name.slice(0, dot) : name, endung: dot > 0 ? name.slice(dot + 1) : "" };
+  }
+
+  function filePath(value) {
+    if (value && typeof value.get === "function") { return value.get("pfad") || ""; }
+    if (value && typeof value === "object") { return value.pfad || ""; }
+    return typeof value === "string" && value !== SAVED ? value : "";
+  }
+
+  // What survives Decap's slug rules unchanged, so the description gets exactly the file's name.
+  var SAFE_STEM = /^[a-z0-9_~]+(-[a-z0-9_~]+)*$/;
+
   var MediaFileControl = createClass({
-    isSaved: function () { return !this.props.entry.get("newRecord"); },
+    // Decap asks the control whether to re-render; the file control inside must see every
+    // change of the media library's selection (mediaPaths), not only of the value.
+    shouldComponentUpdate: function () { return true; },
+    isSaved: function () { return !currentEntry(this.props).get("newRecord"); },
+    choose: function (path) { this.props.onChange(path ? fileValue(path) : ""); },
     isValid: function () {
       if (this.isSaved()) { return true; }
       var field = this.props.field;
-      var value = typeof this.props.value === "string" ? this.props.value : "";
       var error = function (message) { return { error: { type: "CUSTOM", message: message } }; };
       var pattern = field.get("name_pattern");
-      if (pattern && !new RegExp(pattern.get(0)).test(value)) { return error(pattern.get(1)); }
-      var accept = field.get("accept") && field.get("accept").toJS();
-      if (accept && accept.length) {
-        var dot = value.lastIndexOf(".");
-        var suffix = dot >= 0 ? value.slice(dot).toLowerCase() : "";
-        if (accept.indexOf(suffix) < 0) {
-          return error("Hier gehören nur Dateien vom Typ " + accept.join(", ") + " hin, nicht „" + value + "“.");
-        }
+      if (pattern) {
+        var name = typeof this.props.value === "string" ? this.props.value : "";
+        return new RegExp(pattern.get(0)).test(name) ? true : error(pattern.get(1));
       }
-      if (value.indexOf("/") >= 0) { return error("Die Datei muss direkt in diesem Ordner liegen."); }
+      var file = fileValue(filePath(this.props.value));
+      var accept = field.get("accept") && field.get("accept").toJS();
+      if (accept && accept.length && accept.indexOf("." + file.endung.toLowerCase()) < 0) {
+        return error("Hier gehören nur Dateien vom Typ " + accept.join(", ") + " hin, nicht „" + file.pfad + "“.");
+      }
+      if (!SAFE_STEM.test(file.name) || file.endung !== file.endung.toLowerCase()) {
+        return error("Der Dateiname „" + file.pfad + "“ passt nicht: bitte nur a–z, 0–9, - und _ vor der " +
+                     "Endung (beim Hochladen macht das Decap selbst).");
+      }
       return true;
     },
     render: function () {
       var field = this.props.field;
+      var props = this.props;
       if (this.isSaved()) {
         // Renaming would separate the description from its file: the name stays.
         return h("div", {},
-          h("input", { id: this.props.forID, className: this.props.classNameWrapper, readOnly: true,
-                       "aria-readonly": "true", value: describedPath(this.props) }),
+          h("input", { id: props.forID, className: props.classNameWrapper, readOnly: true,
+                       "aria-readonly": "true", value: describedPath(props) }),
           h("p", { style: { margin: "4px 0 0" } }, "Beschreibt diese Datei; ihr Name bleibt."));
       }
       var widget = field.get("file_widget");
       if (!widget) {
-        var props = this.props;
         return h("input", { id: props.forID, className: props.classNameWrapper, type: "text",
                             value: typeof props.value === "string" ? props.value : "",
                             onChange: function (event) { props.onChange(event.target.value); },
                             onFocus: props.setActiveStyle, onBlur: props.setInactiveStyle });
       }
-      return h(CMS.getWidget(widget).control, this.props);
+      return h(CMS.getWidget(widget).control, Object.assign({}, props, {
+        value: filePath(props.value), onChange: this.choose
+      }));
     }
   });
 
   var MediaFilePreview = createClass({
     render: function () {
-      var value = this.props.value;
-      return h("code", {}, value && value !== SAVED ? value : describedPath(this.props));
+      return h("code", {}, filePath(this.props.value) || describedPath(this.props));
     }
   });
 

@@ -193,15 +193,18 @@ def _media_collection(settings: dict, folder: str, kind: str) -> dict:
     if kind == "youtube":  # no file of its own: the clip is its description alone, rueckblick.youtube.yml
         # The widget checks the name itself: Decap's pattern would also judge a saved description.
         described = {"name": FILE_KEY, "label": "Name", "widget": "mediafile", "name_pattern": SLUG_PATTERN,
-                     "media_root": f"{media_root}/", "suffix": ".youtube",
+                     "media_root": f"{media_root}/",
                      "hint": "Nur a–z, 0–9 und Bindestriche; wird zum Dateinamen name.youtube.yml."}
         slug, what = "{{fields.%s}}.youtube" % FILE_KEY, "Beschreibungen von YouTube-Videos (name.youtube.yml)"
     else:
         widget_kind = "image" if kind == "photo" else "file"
         described = {"name": FILE_KEY, "label": "Datei", "widget": "mediafile", "file_widget": widget_kind,
                      "choose_url": False, "media_root": f"{media_root}/", "accept": spec["suffixes"],
-                     "hint": "Neue Datei hochladen (oder eine hochgeladene wählen); sie heißt dann für immer so."}
-        slug, what = "{{fields.%s}}" % FILE_KEY, f"{spec['label']} mit ihrer Beschreibung (datei → datei.yml)"
+                     "hint": "Beim Anlegen: Datei hochladen oder eine hochgeladene wählen. Die Beschreibung "
+                             "heißt wie die Datei mit .yml dahinter; der Name bleibt."}
+        # Stem and suffix apart: in one value Decap would turn the dot into a dash (newsroom-admin.js).
+        slug = "{{fields.%s.name}}.{{fields.%s.endung}}" % (FILE_KEY, FILE_KEY)
+        what = f"{spec['label']} mit ihrer Beschreibung (datei → datei.yml)"
     collection = {
         "name": f"media_{folder}", "label": f"{spec['label']} ({folder}/)", "label_singular": spec["singular"],
         "folder": f"{media_root}/{folder}", "extension": "yml", "format": SIDECAR_FORMAT,
