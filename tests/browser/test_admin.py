@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsroom import decap_server
-from tests.support import Site
+from tests.support import PHOTO, Site
 
 TITLE = "Neue Bänke am Rheinufer"
 
@@ -45,9 +45,7 @@ def admin(tmp_path, serve_folder, request):
 
 
 def open_new_story(page, url: str) -> None:
-    page.goto(url)
-    page.get_by_role("button", name="Login").click()  # the local backend asks for no password
-    page.get_by_text("Meldungen").first.wait_for()
+    log_in(page, url)
     page.goto(url + "#/collections/stories/new")
     page.get_by_label("Titel", exact=True).fill(TITLE)
     page.get_by_label("Anreißer").fill("Zwanzig neue Bänke laden zum Verweilen ein.")
@@ -61,6 +59,25 @@ def open_new_story(page, url: str) -> None:
     page.keyboard.type("Die Bänke stehen ab Montag bereit.")
     # The editor hands its text to the form with a delay; the preview shows when it has.
     page.frame_locator("iframe").get_by_text("Die Bänke stehen ab Montag bereit.").wait_for()
+
+
+def log_in(page, url: str) -> None:
+    page.goto(url)
+    page.get_by_role("button", name="Login").click()  # the local backend asks for no password
+    page.get_by_text("Meldungen").first.wait_for()
+
+
+def upload_photo(page, url: str, tmp_path: Path) -> None:
+    """A new photo through the media library of the "Fotos" collection, described in the same form."""
+    page.goto(url + "#/collections/media_fotos/new")
+    page.get_by_role("button", name="Wähle ein Bild").click()
+    photo = tmp_path / "Bänke am Rhein.jpg"  # Decap names the upload banke-am-rhein.jpg
+    photo.write_bytes(PHOTO)
+    page.locator("input[type=file]").set_input_files(str(photo))
+    page.get_by_role("button", name="Ausgewähltes Element verwenden").click()
+    page.get_by_label("Alternativtext").fill("Zwei Holzbänke auf der Rheinuferpromenade")
+    page.get_by_label("Bildnachweis").fill("Foto: Landeshauptstadt Düsseldorf/Melanie Zanin")
+    page.get_by_label("Schlagwörter (optional)").fill("Rheinufer, Stadtmöbel")
 
 
 def wait_for(page, predicate, what: str, seconds: float = 30):
@@ -124,7 +141,107 @@ def test_editorial_workflow_draft_review_ready_then_published_into_main(admin, p
                                     if "neue-banke" in f], "the published story in main")
     assert site.repo.active_branch.name == "main"
     messages = [c.message for c in site.repo.iter_commits("main", max_count=3)]
-    assert any(m.startswith("Neue Meldung „2026/2026-11-26-neue-banke-am-rheinufer“") for m in messages), messages
+    slug = Path(files[0]).relative_to("content/stories").with_suffix("").as_posix()  # the browser's today
+    assert any(m.startswith(f"Neue Meldung „{slug}“") for m in messages), messages
     assert not site.repo.is_dirty(untracked_files=True)
     assert (site.root / files[0]).is_file() and files[0] in site.repo.git.ls_files().splitlines()
     site.check()  # what the workflow published is a valid story
+
+
+def test_a_channels_own_text_typed_in_the_admin_is_counted_written_and_checked(admin, page):
+    site, url, _backend = admin
+    page.on("dialog", lambda dialog: dialog.accept())
+    open_new_story(page, url)
+    page.get_by_text("Kanäle", exact=True).get_by_role("button").click()  # the group starts folded
+    page.get_by_role("checkbox", name="Bluesky").check()
+    mastodon = page.get_by_role("checkbox", name="Mastodon")
+    mastodon.focus()
+    page.keyboard.press("Space")  # the switch works from the keyboard
+    own = "Zwanzig neue Bänke am Rheinufer! #Düsseldorf"
+    page.get_by_label("Eigener Text für „Mastodon“ (optional)").fill(own)
+    # 44 characters, two line breaks before the link, and the link counts 23 on Mastodon.
+    count = page.locator("#" + mastodon.get_attribute("id") + "-count")
+    assert count.inner_text() == "69 von 500 Zeichen (mit Link zur Meldung; jeder Link zählt 23)."
+    page.get_by_label("Eigener Text für „Mastodon“ (optional)").fill(own + " " + "Lang " * 100)
+    assert count.inner_text() == ("Zu lang für „Mastodon“: 69 Zeichen zu viel, 569 von 500 Zeichen (mit Link zur "
+                                  "Meldung; jeder Link zählt 23). Bitte kürzen, sonst wird die Meldung nicht "
+                                  "veröffentlicht.")
+    page.get_by_label("Eigener Text für „Mastodon“ (optional)").fill(own)
+    page.get_by_role("button", name="Veröffentlichen").click()
+    page.get_by_text("Jetzt veröffentlichen").click()
+    page.get_by_text("Beitrag gespeichert").wait_for()
+
+    text = wait_for(page, lambda: new_stories(site) and new_stories(site)[0].read_text(encoding="utf-8"),
+                    "the story file")
+    front = text.split("---")[1]
+    assert f'channels:\n  bluesky: true\n  mastodon:\n    text: "{own}"\n' in front, front  # "#" asks for quotes
+    site.check()  # the reader takes both forms, and the Mastodon post fits its limit
+
+
+def test_a_photo_uploaded_in_the_admin_lands_with_its_description_and_passes_the_check(admin, page, tmp_path,
+                                                                                          network):
+    site, url, backend = admin
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, url)
+    upload_photo(page, url, tmp_path)
+    page.get_by_role("button", name="Veröffentlichen").click()
+    page.get_by_text("Jetzt veröffentlichen").click()
+    page.get_by_text("Beitrag gespeichert").wait_for()
+
+    sidecar = site.content / "media/fotos/banke-am-rhein.jpg.yml"
+    wait_for(page, sidecar.is_file, "the description")
+    assert (site.content / "media/fotos/banke-am-rhein.jpg").read_bytes() == PHOTO
+    # Only the description's own fields (newsroom.media.SIDECAR_FIELDS), every text quoted.
+    assert sidecar.read_text(encoding="utf-8") == (
+        'alt: "Zwei Holzbänke auf der Rheinuferpromenade"\n'
+        'credit: "Foto: Landeshauptstadt Düsseldorf/Melanie Zanin"\n'
+        'tags:\n  - "Rheinufer"\n  - "Stadtmöbel"\n'
+        "original: true\n")
+    site.story("2026/baenke.md", id="b2c3d4e5f6a7", title="Neue Bänke", image="fotos/banke-am-rhein.jpg")
+    context = site.check()  # the build takes the photo as a story's lead image
+    assert context["build_stats"]["stories"] == 2
+
+    # Opened again, the description names its file and keeps it; a change is written the same way.
+    page.goto(url + "#/collections/media_fotos/entries/banke-am-rhein.jpg")
+    shown = page.get_by_label("Datei", exact=True)
+    assert shown.input_value() == "fotos/banke-am-rhein.jpg" and shown.get_attribute("readonly") is not None
+    page.get_by_label("Titel (optional)").fill("Bänke am Rhein")
+    page.get_by_role("button", name="Veröffentlichen").click()
+    page.get_by_text("Jetzt veröffentlichen").click()
+    wait_for(page, lambda: "Bänke am Rhein" in sidecar.read_text(encoding="utf-8"), "the changed description")
+    assert sidecar.read_text(encoding="utf-8").startswith('title: "Bänke am Rhein"\nalt: ')
+    site.check()
+    assert network.hosts() <= {url.split("/")[2], backend}, network.hosts()
+
+
+def test_a_new_photo_without_credit_or_of_the_wrong_type_is_refused_in_the_form(admin, page, tmp_path):
+    site, url, _backend = admin
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, url)
+    page.goto(url + "#/collections/media_dokumente/new")
+    page.get_by_role("button", name="Wählen Sie eine Datei").click()
+    photo = tmp_path / "plan.jpg"
+    photo.write_bytes(PHOTO)
+    page.locator("input[type=file]").set_input_files(str(photo))
+    page.get_by_role("button", name="Ausgewähltes Element verwenden").click()
+    page.get_by_role("button", name="Veröffentlichen").click()
+    page.get_by_text("Jetzt veröffentlichen").click()
+    page.get_by_text("Hier gehören nur Dateien vom Typ .pdf hin, nicht „plan.jpg“.").wait_for()
+    page.get_by_text("Bildnachweis ist erforderlich.").wait_for()
+    assert not list((site.content / "media").rglob("plan.jpg*"))
+
+
+@pytest.mark.parametrize("admin", ["git"], indirect=True)
+def test_a_photo_with_its_description_goes_through_the_editorial_workflow_together(admin, page, tmp_path):
+    site, url, _backend = admin
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, url)
+    upload_photo(page, url, tmp_path)
+    page.get_by_role("button", name="Speichern").click()
+    branch = wait_for(page, lambda: [b for b in site.repo.git.branch("--list", "cms/*").split() if b != "*"],
+                      "the draft's branch")
+    assert branch == ["cms/media_fotos/banke-am-rhein.jpg"]
+    both = {"content/media/fotos/banke-am-rhein.jpg", "content/media/fotos/banke-am-rhein.jpg.yml"}
+    wait_for(page, lambda: both <= set(site.repo.git.ls_tree("-r", "--name-only", branch[0]).splitlines()),
+             "the photo and its description in one draft")
+    assert "content/media/fotos/banke-am-rhein.jpg" not in site.repo.git.ls_tree("-r", "--name-only", "main")
