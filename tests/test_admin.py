@@ -117,6 +117,7 @@ def test_each_channel_offers_an_own_text_counted_against_its_adapters_limit(site
     assert channels["x"]["limit"] == {"maximum": 280, "unit": "weighted", "url_length": 23}
     assert channels["youtube"]["limit"]["unit"] == "bytes"
     assert "limit" not in channels["press"]  # the press release's note has no limit of its own
+    assert channels["press"]["text_label"] == "Hinweis für die Redaktionen"
     assert channels["mastodon"]["label"] == "Mastodon" and channels["mastodon"]["text_max"] == 5000
     assert channels["mastodon"]["story_url"] == "http://localhost:8000/aktuelles/{year}/{month}/{slug}/"
     assert "Git" not in story["channels"]["hint"] and "eigener Text" in story["channels"]["hint"]

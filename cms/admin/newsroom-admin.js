@@ -104,7 +104,7 @@
   function countText(count, limit, label) {
     var unit = UNITS[limit.unit] || "Zeichen";
     var how = limit.unit === "bytes" ? "; Umlaute zählen 2" : limit.unit === "weighted" ? "; gewichtet wie bei X" : "";
-    var link = limit.url_length ? "mit Link zur Meldung; jeder Link zählt " + limit.url_length : "mit Link zur Meldung";
+    var link = "mit Link zur Meldung" + (limit.url_length ? "; jeder Link zählt " + limit.url_length : "");
     var counted = germanNumber(count) + " von " + germanNumber(limit.maximum) + " " + unit + " (" + link + how + ")";
     if (count > limit.maximum) {
       // The check refuses the story then (the adapter's validate); say so before it is saved.
@@ -165,14 +165,17 @@
         var over = limit && count > limit.maximum;
         children.push(
           h("label", { key: "label", htmlFor: id + "-text", style: { display: "block", marginTop: "12px" } },
-            "Eigener Text für „" + label + "“ (optional)"),
+            (field.get("text_label") || "Eigener Text für „" + label + "“") + " (optional)"),
           h("textarea", { key: "text", id: id + "-text", value: this.state.text, onChange: this.type, rows: 4,
                           "aria-describedby": id + "-count", "aria-invalid": over ? "true" : "false",
                           style: { width: "100%", marginTop: "4px", font: "inherit", padding: "8px" } }),
           h("p", { key: "count", id: id + "-count", "aria-live": "polite",
-                   style: { margin: "4px 0 0", color: over ? "#b00020" : "inherit", fontWeight: over ? "bold" : "normal" } },
-            this.state.text.trim() ? (limit ? countText(count, limit, label) : "Der Link zur Meldung wird angehängt.") :
-              "Leer lassen: Titel, Anreißer, Link und Schlagwörter wie immer.")
+                   style: { margin: "4px 0 0", color: over ? "#b00020" : "inherit",
+                            fontWeight: over ? "bold" : "normal" } },
+            !this.state.text.trim() ?
+              field.get("empty_note") || "Leer lassen: Titel, Anreißer, Link und Schlagwörter wie immer." :
+              limit ? countText(count, limit, label) :
+                field.get("text_note") || "Der Link zur Meldung wird angehängt.")
         );
       }
       return h("div", { className: this.props.classNameWrapper }, children);

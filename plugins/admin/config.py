@@ -36,6 +36,12 @@ def _story_url(settings: dict) -> str | None:
     return None if "{" in rest else f"{settings['SITEURL'].rstrip('/')}/{pattern}"
 
 
+# Where an own text is not the post itself: the press release shows it above the release.
+OWN_TEXT = {"press": {"text_label": "Hinweis für die Redaktionen",
+                      "text_note": "Steht oben in der Pressemitteilung, z. B. ein Fototermin.",
+                      "empty_note": "Leer lassen: die Pressemitteilung ohne Hinweis."}}
+
+
 def _channel_fields(settings: dict) -> list[dict]:
     """One "channel" widget per channel (newsroom-admin.js): a switch and an own text, written as
     `name: true` or `name: {text: …}` as the reader takes them, counted against the adapter's limit."""
@@ -49,7 +55,7 @@ def _channel_fields(settings: dict) -> list[dict]:
     fields = []
     for name in settings["CHANNELS"]:
         field = {"name": name, "label": names.get(name, name), "widget": "channel", "required": False,
-                 "text_max": CHANNEL_TEXT_MAX, "story_url": _story_url(settings)}
+                 "text_max": CHANNEL_TEXT_MAX, "story_url": _story_url(settings), **OWN_TEXT.get(name, {})}
         limit = adapters[name](settings, urls, environ={}).text_limit() if name in adapters else None
         if limit:
             field["limit"] = {"maximum": limit.maximum, "unit": limit.unit, "url_length": limit.url_length}
@@ -132,8 +138,8 @@ def _sidecar_fields(settings: dict) -> dict[str, dict]:
                     "hint": "Aus der Adresse youtube.com/watch?v=…: die elf Zeichen nach „v=“."},
         "credit": {"name": "credit", "label": "Bildnachweis", "widget": "string",
                    "hint": "z. B. Foto: Landeshauptstadt Düsseldorf/Name"},
-        "captions": {"name": "captions", "label": "Untertitel (WebVTT-Datei)", "widget": "file",
-                     "choose_url": False, "hint": "Pflicht für Videos: eine .vtt-Datei, die mit „WEBVTT“ beginnt."},
+        "captions": {"name": "captions", "label": "Untertitel (WebVTT-Datei)", "widget": "file", "choose_url": False,
+                     "hint": "Pflicht für Videos: eine .vtt-Datei, die mit „WEBVTT“ beginnt."},
         "poster": {"name": "poster", "label": "Vorschaubild", "widget": "image", "choose_url": False,
                    "hint": "Wird gezeigt, bevor das Video startet."},
         "caption": {"name": "caption", "label": "Bildunterschrift", "widget": "text", "required": False},
