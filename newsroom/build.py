@@ -131,7 +131,8 @@ class NewsroomPelican(Pelican):
         context["content_errors"] = []
         context["warnings"] = []
         context["build_cache"] = self.cache
-        context["build_fingerprint"] = build_fingerprint(self.settings)
+        with phase("fingerprint"):
+            context["build_fingerprint"] = build_fingerprint(self.settings)
         context["rendered_pages"] = []
         # Generators first: one may start slow input/output (the story scan) in the background
         # while the state of the last build is unpickled here.
@@ -224,12 +225,14 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
     report = BuildReport(output=output)
     if not output.is_dir() or next(os.scandir(output), None) is None:
         settings["BUILD_FULL"] = True  # nothing live to build on: state and manifest describe nothing
-    pelican = NewsroomPelican(settings)
+    with phase("plugins"):
+        pelican = NewsroomPelican(settings)
     cache = pelican.cache
     try:
         with StagedOutput(output) as staged:
             name = f"manifest:{output}"
-            saved = cache.blob(name)
+            with phase("manifest"):
+                saved = cache.blob(name)
             # The manifest says what is live; without state (or with --full) the disk does.
             manifest = saved[1] if saved and not settings.get("BUILD_FULL") else None
             writer = SiteWriter(staged.output, staged.staging, manifest)
@@ -242,9 +245,10 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
             if changed:
                 # Until the new manifest is saved, live files may come from either build; and
                 # while applying, the live site matches no saved state: a crash here means a full build.
-                cache.save_blob(name, "", claimed | dropped)
-                forget_state(cache, str(pelican.output_path))
-                cache.forget(live_prefix(output))
+                with phase("manifest"):
+                    cache.save_blob(name, "", claimed | dropped)
+                    forget_state(cache, str(pelican.output_path))
+                    cache.forget(live_prefix(output))
             with phase("apply"):
                 staged.commit(writer)
         # Only now are these pages live: a failed build must not record its state.
@@ -258,12 +262,14 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
                 cache.prune_stories({card.digest for card in state.cards.values()}, state_vocabulary(settings))
         if changed and dropped:
             cache.save_blob(name, "", claimed)
-        for action in context.get("after_commit", []):
-            action()
+        with phase("after commit"):
+            for action in context.get("after_commit", []):
+                action()
         if after is not None:
             report.after = after(context, settings)
     finally:
-        cache.close()
+        with phase("close"):
+            cache.close()
         gc.unfreeze()
     report.written = writer.written
     report.rendered = sorted(context["rendered_pages"])

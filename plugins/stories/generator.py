@@ -28,7 +28,7 @@ from newsroom.media import MediaLibrary
 from newsroom.reader import StoryVocabulary, check_media
 from newsroom.site import SiteUrls
 from newsroom.story import GitDates, Story, shown_update_time
-from newsroom.story_loader import load_stories, scan
+from newsroom.story_loader import load_stories, scan_in_background
 from newsroom.timing import phase
 
 from .listings import Taxonomy, paginate
@@ -47,13 +47,13 @@ def media_library(context: dict, settings: dict) -> MediaLibrary:
 class StoriesGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # stat() of every story file releases the GIL: run it while the build loads its state.
-        # So does asking git where HEAD is (a process of its own).
+        # The stat() of every story file runs in a process of its own while the build loads its
+        # state; asking git where HEAD is waits for git in a thread (forked first: no threads yet).
         content = Path(self.path)
-        pool = ThreadPoolExecutor(2)
-        self._scan = pool.submit(scan, content / self.settings["STORIES_DIR"], content.parent)
+        self._scan = scan_in_background(content / self.settings["STORIES_DIR"], content.parent)
+        pool = ThreadPoolExecutor(1)
         self._git_where = pool.submit(locate, content)
-        pool.shutdown(wait=False)  # the threads end with their work: nothing lingers when workers fork
+        pool.shutdown(wait=False)  # the thread ends with its work: nothing lingers when workers fork
 
     def generate_context(self) -> None:
         settings = self.settings
@@ -70,10 +70,12 @@ class StoriesGenerator(Generator):
             self.context["warnings"].append(history.warning)
         story_url = settings["STORY_URL"]
         self.vocabulary = StoryVocabulary.from_settings(settings)
+        with phase("scan"):  # waits for the scan started in __init__
+            scanned = self._scan()
         with phase("read"):
             self.loaded = load_stories(content / settings["STORIES_DIR"], content.parent, self.vocabulary,
                                        self.cache, self.state, lambda s: story_url.format(date=s.date, slug=s.slug),
-                                       settings["BUILD_WORKERS"], scanned=self._scan.result())
+                                       settings["BUILD_WORKERS"], scanned=scanned)
         self.errors.extend(self.loaded.errors)
         media = media_library(self.context, settings)
         cards = []
