@@ -1,5 +1,6 @@
 """sitemap: a sitemap index with one sitemap per year of stories plus one for all other
-pages, and robots.txt pointing at it.
+pages, and robots.txt pointing at it. Lists are named by their own address only (the
+stories plugin leaves out their older pages, seite/N/, whose stories are all named anyway).
 
 A generator listed last in PLUGINS: its generate_output runs after every other
 generator has added its pages to `context["sitemap"]` (or, grouped, to `context["sitemap_parts"]`). Split by year, a new story

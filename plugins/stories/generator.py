@@ -31,7 +31,7 @@ from newsroom.story import GitDates, Story, shown_update_time
 from newsroom.story_loader import load_stories, scan_in_background
 from newsroom.timing import phase
 
-from .listings import Taxonomy, paginate
+from .listings import Taxonomy, page_paths, paginate
 from .plan import plan_story_pages
 from .structured_data import story_document
 
@@ -262,10 +262,11 @@ class StoriesGenerator(Generator):
     def _list_pages(self, writer, taxonomy: Taxonomy) -> None:
         settings, sitemap = self.settings, self.context["sitemap"]
         list_template = self.get_template("list")
+        per_page = settings["LIST_PAGE_SIZE"]
         for listing in taxonomy.lists():
-            pages = paginate(listing, settings["LIST_PAGE_SIZE"])
-            if listing.base not in self.touched_lists and self._keep_list(writer, listing, pages):
+            if listing.base not in self.touched_lists and self._keep_list(writer, listing, per_page):
                 continue
+            pages = paginate(listing, per_page)
             self.stats["lists_planned"] += 1
             for page in pages:
                 self._emit(
@@ -274,7 +275,7 @@ class StoriesGenerator(Generator):
                         self._page_context(page.url), listing=listing, page=page),
                     owner=f"Liste {listing.heading}", stories=page.items,
                 )
-                sitemap.append((page.url, page.items[0].ts if page.items else None))
+            sitemap.append(_sitemap_entry(listing))
 
         for kind, path, title in [
             ("thema", "themen/", "Themen"), ("amt", "aemter/", "Ämter"),
@@ -316,17 +317,17 @@ class StoriesGenerator(Generator):
         )
         sitemap.append(("", self.visible[0].ts if self.visible else None))
 
-    def _keep_list(self, writer, listing, pages) -> bool:
+    def _keep_list(self, writer, listing, per_page: int) -> bool:
         """Keep the pages of a list no change reached, with their signatures of last time
         (computing them again costs more than all else at 25,000 stories); False if any
         page was not live, then the list is planned page by page."""
-        paths = [page.url + "index.html" for page in pages]
+        paths = [path + "index.html" for path in page_paths(listing, per_page)]
         signatures = [self.state.pages.get(path) for path in paths]
         if None in signatures or writer.keep_many(paths, owner=f"Liste {listing.heading}", strict=True):
             return False
         self.new_pages.update(zip(paths, signatures))
         self.stats["pages_kept"] += len(paths)
-        self.context["sitemap"].extend((page.url, page.items[0].ts if page.items else None) for page in pages)
+        self.context["sitemap"].append(_sitemap_entry(listing))
         return True
 
     def _page_context(self, path: str) -> dict:
@@ -334,3 +335,10 @@ class StoriesGenerator(Generator):
 
     def resolve_links(self, html: str) -> str:
         return resolve_links(html, self.urls, lambda story_id: self.by_id[story_id].url)
+
+
+def _sitemap_entry(listing) -> tuple:
+    """A list is in the sitemap by its own address (its first page, with its newest story);
+    its older pages (seite/N/) show only stories the sitemap names anyway, and a new story
+    would otherwise change thousands of sitemap entries."""
+    return (listing.base, listing.stories[0].ts if listing.stories else None)

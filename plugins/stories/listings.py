@@ -71,6 +71,13 @@ class ListPage:
         return (head, count, self.newer_url, self.older_url, self.oldest_url, tuple(c.id for c in self.items))
 
 
+def page_paths(listing: Listing, per_page: int) -> list[str]:
+    """The site paths of paginate()'s pages, in its order, without making the pages."""
+    total = max(1, len(listing.stories) // per_page)
+    base = listing.base
+    return [base, *(f"{base}seite/{number}/" for number in range(total - 1, 0, -1))]
+
+
 def paginate(listing: Listing, per_page: int) -> list[ListPage]:
     """First page first; see ListPage for why pages are counted from the oldest story."""
     stories = listing.stories
