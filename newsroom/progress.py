@@ -24,11 +24,14 @@ def german_count(number: float) -> str:
 
 
 class Progress:
-    def __init__(self, label: str, total: int, unit: str, *, stream=None, enabled: bool | None = None):
+    """`done`: work finished before this run (a mail run that continues); the rate counts this run's."""
+
+    def __init__(self, label: str, total: int, unit: str, *, done: int = 0, stream=None,
+                 enabled: bool | None = None):
         self.stream = sys.stderr if stream is None else stream
         self.enabled = wanted(self.stream) if enabled is None else enabled
         self.label, self.total, self.unit = label, total, unit
-        self.done = 0
+        self.done = self.first = done
         self.started = time.monotonic()
         self.shown = 0.0
 
@@ -43,7 +46,7 @@ class Progress:
         now = time.monotonic()
         if self.enabled and (now - self.shown >= 0.25 or self.done >= self.total):
             self.shown = now
-            rate = self.done / max(now - self.started, 1e-6)
+            rate = (self.done - self.first) / max(now - self.started, 1e-6)
             self.stream.write(f"\r{self.label}: {german_count(self.done)} von {german_count(self.total)} "
                               f"{self.unit} ({german_count(rate)}/s)")
             self.stream.flush()

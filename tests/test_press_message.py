@@ -3,7 +3,6 @@ text version of a body, the distribution list, the numbers and the progress line
 
 from __future__ import annotations
 
-import os
 import threading
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -11,7 +10,7 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from press.delivery import Progress, RecipientState, progress_wanted
+from press.delivery import RecipientState
 from press.message import MailFactory, compose, one_line, parse_address, sperrfrist
 from press.numbers import assign
 from press.plaintext import html_to_text
@@ -267,29 +266,3 @@ def test_a_batch_announced_but_never_settled_counts_as_possibly_mailed():
     state.announce(["d"])
     assert state.detail() == {"accepted": "a", "refused": "e:550", "deferred": "", "uncertain": "b c",
                               "sending": "d"}
-
-
-def test_progress_only_in_a_terminal_and_never_in_ci(tmp_path):
-    main, tty = os.openpty()
-    with open(tty, "w") as terminal, open(tmp_path / "log", "w") as file:
-        assert progress_wanted(terminal, {}) is True
-        assert progress_wanted(terminal, {"CI": "true"}) is False
-        assert progress_wanted(file, {}) is False
-    os.close(main)
-
-
-def test_the_progress_line(tmp_path):
-    path = tmp_path / "terminal"
-    with open(path, "w") as stream:
-        progress = Progress("PM 7/2026", 1500, 1000, stream=stream, enabled=True)
-        for _ in range(500):
-            progress.step()
-        progress.close()
-    with open(path, newline="") as written:
-        shown = written.read().split("\r")
-    assert shown[-1].startswith("PM 7/2026: 1.500 von 1.500 Empfängern (") and shown[-1].endswith("/s)\n")
-    with open(path, "w") as stream:
-        quiet = Progress("PM 7/2026", 1500, 0, stream=stream, enabled=False)
-        quiet.step()
-        quiet.close()
-    assert path.read_text() == ""

@@ -33,6 +33,16 @@ def test_the_line_counts_in_german_and_ends_with_a_line_break():
     assert quiet.getvalue() == "" and bar.done == 3
 
 
+def test_a_continued_run_counts_from_where_it_stopped():
+    # A press run that continues after a crash: 1,000 of 1,500 mailed already.
+    screen = Terminal()
+    with Progress("PM 7/2026", 1500, "Empfängern", done=1000, stream=screen, enabled=True) as bar:
+        for _ in range(500):
+            bar.advance()
+    assert screen.getvalue().split("\r")[-1].startswith("PM 7/2026: 1.500 von 1.500 Empfängern (")
+    assert bar.done == 1500
+
+
 def test_a_large_build_shows_reading_and_writing(site: Site, monkeypatch, capsys):
     from newsroom import output
 

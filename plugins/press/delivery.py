@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator, Mapping
 
 from newsroom.errors import SendError
+from newsroom.progress import Progress
 from newsroom.publishing.channel import SendContext
 
 from .message import MailFactory
@@ -82,40 +83,6 @@ def _codes(value) -> dict[str, int]:
     return codes
 
 
-def progress_wanted(stream=None, environ: Mapping[str, str] | None = None) -> bool:
-    """A live counter in a terminal; quiet in CI (CI set) and when output goes to a file."""
-    stream = sys.stderr if stream is None else stream
-    environ = os.environ if environ is None else environ
-    return not environ.get("CI") and hasattr(stream, "isatty") and stream.isatty()
-
-
-class Progress:
-    """'PM 12/2026: 1.200 von 5.000 Empfängern (310/s)', redrawn at most four times a second."""
-
-    def __init__(self, label: str, total: int, done: int, *, stream=None, enabled: bool | None = None):
-        self.stream = sys.stderr if stream is None else stream
-        self.enabled = progress_wanted(self.stream) if enabled is None else enabled
-        self.label, self.total, self.done = label, total, done
-        self.started = time.monotonic()
-        self.first = done
-        self.shown = 0.0
-
-    def step(self, force: bool = False) -> None:
-        self.done += 1
-        now = time.monotonic()
-        if self.enabled and (force or now - self.shown >= 0.25 or self.done == self.total):
-            self.shown = now
-            rate = (self.done - self.first) / max(now - self.started, 1e-6)
-            line = f"\r{self.label}: {self.done:,} von {self.total:,} Empfängern ({rate:,.0f}/s)".replace(",", ".")
-            self.stream.write(line)
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 def batches(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -141,7 +108,7 @@ class Dispatch:
                     reply = self._deliver(recipient, key)
                     state.settle(key, reply)
                     self.replies[key] = reply
-                    self.progress.step()
+                    self.progress.advance()
         except SendError:
             state.sending.clear()  # still in the batch means not sent: the rest goes out in a later run
             try:

@@ -124,7 +124,9 @@ class PressChannel(Channel):
     # -- sending ------------------------------------------------------------------------------
 
     def send(self, post: Post, context: SendContext) -> Delivery:
-        from .delivery import Dispatch, Progress, RecipientState
+        from newsroom.progress import Progress
+
+        from .delivery import Dispatch, RecipientState
         from .message import MailFactory, compose, parse_address, unsubscribe_address
         from .recipients import recipient_key
         from .smtp import SmtpConfig
@@ -156,7 +158,7 @@ class PressChannel(Channel):
                               attachment=Path(attachment) if attachment else None)
         dispatch = Dispatch(config, factory, context, batch=int(self.settings.get("PRESS_BATCH", 200)),
                             reconnects=int(self.settings.get("PRESS_SMTP_RECONNECTS", 3)),
-                            progress=Progress(number, len(chosen), len(chosen) - len(todo)))
+                            progress=Progress(number, len(chosen), "Empfängern", done=len(chosen) - len(todo)))
         if todo:
             dispatch.run(state, todo)
         return self._result(number, post, chosen, state, dispatch, listing, context)
