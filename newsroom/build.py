@@ -27,6 +27,7 @@ from .archive import ArchiveState, forget_state, load_state, save_state
 from .cache import BuildCache
 from .dates import BERLIN, parse_datetime
 from .errors import ConfigurationError, ContentError, ContentErrors
+from .manifest import Manifest
 from .output import SiteWriter, StagedOutput
 from .timing import phase
 
@@ -230,11 +231,10 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
     cache = pelican.cache
     try:
         with StagedOutput(output) as staged:
-            name = f"manifest:{output}"
             with phase("manifest"):
-                saved = cache.blob(name)
-            # The manifest says what is live; without state (or with --full) the disk does.
-            manifest = saved[1] if saved and not settings.get("BUILD_FULL") else None
+                # What is live; without state (or with --full) the disk says.
+                saved = None if settings.get("BUILD_FULL") else Manifest.load(cache, str(output))
+            manifest = saved.paths if saved else None
             writer = SiteWriter(staged.output, staged.staging, manifest)
             context = pelican.run(writer=writer)
             changed = bool(writer.written or writer.unclaimed() or manifest is None)
@@ -246,7 +246,7 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
                 # Until the new manifest is saved, live files may come from either build; and
                 # while applying, the live site matches no saved state: a crash here means a full build.
                 with phase("manifest"):
-                    cache.save_blob(name, "", claimed | dropped)
+                    saved = Manifest.save(cache, str(output), claimed | dropped, saved)
                     forget_state(cache, str(pelican.output_path))
                     cache.forget(live_prefix(output))
             with phase("apply"):
@@ -261,7 +261,7 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
             if cache.story_count() > 1.2 * len(state.cards) + 100:  # old versions pile up: forget them
                 cache.prune_stories({card.digest for card in state.cards.values()}, state_vocabulary(settings))
         if changed and dropped:
-            cache.save_blob(name, "", claimed)
+            Manifest.save(cache, str(output), claimed, saved)
         with phase("after commit"):
             for action in context.get("after_commit", []):
                 action()
