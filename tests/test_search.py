@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
-from newsroom.search import SearchIndexError, index_site
+from newsroom.search import SearchIndexError, index_site, marked_pages
 from tests.support import snapshot, story_text
 
 
@@ -34,6 +36,7 @@ def test_unchanged_site_leaves_the_index_byte_identical(site):
     before = snapshot(site.output)
     report = index_site(site.output)
     assert (report.written, report.removed) == ([], [])
+    assert report.skipped  # the same pages and the same index: Pagefind is not even started
     assert snapshot(site.output) == before
 
 
@@ -63,3 +66,86 @@ def test_no_built_site_is_a_german_error(tmp_path):
     (tmp_path / "output").mkdir()
     with pytest.raises(SearchIndexError, match="zuerst „invoke build“"):
         index_site(tmp_path / "output")
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_only_marked_pages_are_given_to_pagefind_and_the_results_stay_the_same(site, tmp_path):
+    """Pagefind reads a folder of links to the marked pages instead of the whole site; what it
+    finds is what a crawl of the whole site finds: the same pages with the same titles, URLs,
+    texts and meta (the fragments are named by their content)."""
+    for n in range(4):
+        site.story(f"2026/s{n}.md", id=f"story{n}abc", title=f"Meldung Nummer {n}", tags="[Verkehr, Radwege]")
+    site.write("pages/impressum.md", "---\ntitle: Impressum\n---\nVerantwortlich ist die Stadt.\n")
+    site.build()
+    pages, _ = marked_pages(site.output)
+    html = sorted(p.relative_to(site.output).as_posix() for p in site.output.rglob("*.html"))
+    assert "impressum/index.html" in pages and "feeds/index.html" in pages
+    assert not {"index.html", "archiv/index.html", "suche/index.html"} & set(pages)  # lists, home, search
+    assert len(pages) < len(html) / 2
+
+    report = index_site(site.output)
+    assert report.pages == len(pages) == 7  # four stories, the Impressum, the feeds page, the photo
+    assert not [p for p in site.root.glob(".output.pagefind*") if p.is_dir()]  # staging and link folders are gone
+
+    crawl = tmp_path / "crawl"  # what `invoke search` did before: Pagefind over every file of the site
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site.output), "--output-path", str(crawl)],
+                   check=True, capture_output=True)
+    ours, theirs = _files(site.output / "pagefind"), _files(crawl)
+    # The word index numbers the pages in the order Pagefind walks the folders, which only
+    # ext4's hashed directories keep the same for both folders; everything else is equal anywhere.
+    assert _records(ours) == _records(theirs)
+    entry, crawled = json.loads(ours["pagefind-entry.json"]), json.loads(theirs["pagefind-entry.json"])
+    assert entry["languages"]["de"]["page_count"] == crawled["languages"]["de"]["page_count"] == 7
+
+
+def _records(files):
+    """The per-page records (fragment/) and the bundle's scripts, styles and WebAssembly."""
+    return {k: v for k, v in files.items()
+            if not (k.startswith("index/") or k.endswith(".pf_meta") or k == "pagefind-entry.json")}
+
+
+def test_a_change_outside_the_marked_pages_does_not_run_pagefind(site):
+    site.story()
+    site.build()
+    index_site(site.output)
+    before = snapshot(site.output / "pagefind")
+    archive = site.output / "archiv" / "index.html"
+    archive.write_text(archive.read_text(encoding="utf-8") + "<!-- anders -->", encoding="utf-8")
+    report = index_site(site.output)
+    assert report.skipped and report.pages == 3
+    assert snapshot(site.output / "pagefind") == before
+
+
+def test_a_damaged_index_is_written_again_although_no_page_changed(site):
+    site.story()
+    site.build()
+    first = index_site(site.output)
+    fragment = sorted((site.output / "pagefind" / "fragment").iterdir())[0]
+    good = fragment.read_bytes()
+    fragment.write_bytes(b"kaputt")
+    report = index_site(site.output)
+    assert not report.skipped and report.written == [f"fragment/{fragment.name}"]
+    assert fragment.read_bytes() == good
+    (site.output / "pagefind" / "pagefind-entry.json").unlink()
+    assert index_site(site.output).written == ["pagefind-entry.json"]
+    assert index_site(site.output).skipped and first.pages == 3
+
+
+def test_a_failing_pagefind_leaves_the_index_and_the_next_run_indexes_the_change(site, monkeypatch):
+    site.story()
+    site.build()
+    index_site(site.output)
+    before = snapshot(site.output / "pagefind")
+    site.story(title="Radwege werden breiter")
+    site.build()
+    with monkeypatch.context() as patched:
+        patched.setenv("PAGEFIND_BINARY_PATH", "/bin/false")  # Pagefind's own wrapper runs this instead
+        with pytest.raises(SearchIndexError, match="Pagefind ist gescheitert"):
+            index_site(site.output)
+    assert snapshot(site.output / "pagefind") == before
+    assert not [p for p in site.root.glob(".output.pagefind*") if p.is_dir()]
+    report = index_site(site.output)
+    assert not report.skipped and report.written and report.removed
