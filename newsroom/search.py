@@ -8,8 +8,11 @@ itself: no server-side component, nothing loaded from elsewhere.
 Pagefind is given only those pages: a folder beside `output/` holds a hard link to each of them
 under its own path (so every URL stays the same), and Pagefind indexes that folder instead of the
 whole site. It would otherwise parse every list, tag and archive page as well, only to drop them
-because they carry no `data-pagefind-body`; the index is byte-identical either way. When neither
-the marked pages nor the live index changed since the last run, Pagefind is not run at all.
+because they carry no `data-pagefind-body`; the index is the same either way. Pagefind keeps
+all it learnt about every page in memory until it writes (about 100 KB per page), so a site of more
+than `PART_PAGES` pages is indexed in parts, one Pagefind run after the other, and the parts'
+indexes are merged into the one index a single run would have written (`search_merge.py`). When
+neither the marked pages nor the live index changed since the last run, Pagefind is not run at all.
 
 Indexing reads every marked page, so it is a step of its own (`invoke search`, run by `make
 build` and before a deploy) rather than part of every build. The new index is written beside
@@ -35,6 +38,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .errors import NewsroomError
+from .search_merge import MergeUnsupported, merge
 
 logger = logging.getLogger("newsroom.search")
 
@@ -43,6 +47,9 @@ FOLDER = "pagefind"  # below the output folder; the site's writer never prunes i
 ENTRY_FILES = ("pagefind-entry.json", "pagefind.js")
 OPTIONS: tuple[str, ...] = ()  # Pagefind's command-line options besides the folders (part of the stamp)
 MARKER = b"data-pagefind-body"  # what Pagefind indexes once any page of the site carries it
+# Pages per Pagefind run: it holds about 100 KB per page in memory until it writes the index,
+# so 4,000 pages stay near 400 MB; larger sites are indexed in parts and merged (search_merge.py).
+PART_PAGES = 4000
 
 
 class SearchIndexError(NewsroomError):
@@ -59,30 +66,32 @@ class IndexReport:
     skipped: bool = False  # neither the marked pages nor the index changed: Pagefind not run
 
 
-def index_site(output: Path) -> IndexReport:
-    """Index the built site in `output`; the live index changes only when Pagefind succeeded."""
+def index_site(output: Path, part_pages: int | None = None) -> IndexReport:
+    """Index the built site in `output`; the live index changes only when Pagefind succeeded.
+    Pagefind sees at most `part_pages` pages per run (default `PART_PAGES`)."""
     started = time.perf_counter()
+    part_pages = part_pages or PART_PAGES
     output = Path(output).resolve()
     if not (output / "index.html").is_file():
         raise SearchIndexError(f"{output} enthält keine gebaute Website: zuerst „invoke build“ ausführen.")
     base = output.parent / f".{output.name}"
-    staging, view, stamp = Path(f"{base}.{FOLDER}"), Path(f"{base}.{FOLDER}-pages"), Path(f"{base}.{FOLDER}.json")
+    staging, work, stamp = Path(f"{base}.{FOLDER}"), Path(f"{base}.{FOLDER}-work"), Path(f"{base}.{FOLDER}.json")
     with open(f"{base}.lock", "w") as lock:  # the build's lock (newsroom/output.py)
         fcntl.flock(lock, fcntl.LOCK_EX)
-        pages, source = marked_pages(output)
+        pages, digest = marked_pages(output)
+        source = f"{digest} {part_pages}"  # the parts decide the pages' order in the index
         previous = _read_stamp(stamp)
         if previous and previous.get("source") == source and previous.get("index") == _index_digest(output / FOLDER):
             report = IndexReport(pages=previous["pages"], unchanged=previous["files"], skipped=True)
         else:
             stamp.unlink(missing_ok=True)  # a run that fails half-way must not look current
-            for leftover in (staging, view):
+            for leftover in (staging, work):
                 shutil.rmtree(leftover, ignore_errors=True)
             try:
-                site = _link_view(output, pages, view) if pages else output
-                indexed = _run_pagefind(site, staging)
+                indexed = _build_index(output, pages, work, staging, part_pages)
                 report = _apply(staging, output / FOLDER)
             finally:
-                for leftover in (staging, view):
+                for leftover in (staging, work):
                     shutil.rmtree(leftover, ignore_errors=True)
             report.pages = indexed
             _write_stamp(stamp, {"source": source, "index": _index_digest(output / FOLDER), "pages": indexed,
@@ -91,9 +100,33 @@ def index_site(output: Path) -> IndexReport:
     return report
 
 
+def _build_index(output: Path, pages: list[str], work: Path, target: Path, part_pages: int) -> int:
+    """Write the index of `pages` into `target`: one Pagefind run for up to `part_pages` pages,
+    otherwise one run per part of the pages, one after the other, then merged."""
+    if not pages:  # no page is marked: Pagefind indexes the body of every page, as it would anyway
+        return _run_pagefind(output, target)
+    count = -(-len(pages) // part_pages)
+    size = -(-len(pages) // count)  # parts of equal size, none left nearly empty
+    if count == 1:
+        return _run_pagefind(_link_view(output, pages, work / "pages"), target)
+    parts = []
+    for n in range(count):
+        view, part = work / f"pages-{n}", work / f"index-{n}"
+        _run_pagefind(_link_view(output, pages[n * size:(n + 1) * size], view), part)
+        shutil.rmtree(view)
+        parts.append(part)
+    try:
+        return merge(parts, target)
+    except MergeUnsupported as exc:
+        logger.warning("Suchindex: Die %d Teilindizes lassen sich nicht zusammenführen (%s); Pagefind liest "
+                       "nun alle %d Seiten auf einmal, das braucht mehr Speicher.", count, exc, len(pages))
+        shutil.rmtree(target, ignore_errors=True)
+        return _run_pagefind(_link_view(output, pages, work / "pages"), target)
+
+
 def marked_pages(output: Path) -> tuple[list[str], str]:
-    """The HTML pages Pagefind indexes (those marked `data-pagefind-body`), sorted, and a digest
-    of their paths and bytes together with Pagefind's version: what the index is made from."""
+    """The HTML pages Pagefind indexes (those with a `data-pagefind-body` element), sorted, and a
+    digest of their paths and bytes together with Pagefind's version: what the index is made from."""
     digest = hashlib.sha256(f"{_pagefind_version()}\0{' '.join(OPTIONS)}\n".encode())
     pages = []
     for folder, dirs, files in os.walk(output):
@@ -105,11 +138,21 @@ def marked_pages(output: Path) -> tuple[list[str], str]:
                 path = os.path.join(folder, name)
                 with open(path, "rb") as handle:
                     data = handle.read()
-                if MARKER in data:
+                if _marked(data):
                     relative = os.path.relpath(path, output).replace(os.sep, "/")
                     pages.append(relative)
                     digest.update(relative.encode() + b"\0" + hashlib.sha256(data).digest())
     return sorted(pages), digest.hexdigest()
+
+
+def _marked(html: bytes) -> bool:
+    """Whether an element carries the attribute (not just a text that mentions it)."""
+    at = html.find(MARKER)
+    while at >= 0:
+        if html.rfind(b"<", 0, at) > html.rfind(b">", 0, at) and html[at - 1:at].isspace():
+            return True
+        at = html.find(MARKER, at + 1)
+    return False
 
 
 def _link_view(output: Path, pages: list[str], view: Path) -> Path:
