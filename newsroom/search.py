@@ -64,6 +64,8 @@ class IndexReport:
     unchanged: int = 0
     seconds: float = 0.0
     skipped: bool = False  # neither the marked pages nor the index changed: Pagefind not run
+    parts: int = 1  # Pagefind runs the index is merged from
+    reused: int = 0  # parts whose pages did not change: their index came from the last run
 
 
 def index_site(output: Path, part_pages: int | None = None) -> IndexReport:
@@ -78,71 +80,112 @@ def index_site(output: Path, part_pages: int | None = None) -> IndexReport:
     staging, work, stamp = Path(f"{base}.{FOLDER}"), Path(f"{base}.{FOLDER}-work"), Path(f"{base}.{FOLDER}.json")
     with open(f"{base}.lock", "w") as lock:  # the build's lock (newsroom/output.py)
         fcntl.flock(lock, fcntl.LOCK_EX)
-        pages, digest = marked_pages(output)
-        source = f"{digest} {part_pages}"  # the parts decide the pages' order in the index
+        pages = _scan(output)
+        source = f"{_digest(pages)} {part_pages}"  # the parts decide the pages' order in the index
         previous = _read_stamp(stamp)
         if previous and previous.get("source") == source and previous.get("index") == _index_digest(output / FOLDER):
-            report = IndexReport(pages=previous["pages"], unchanged=previous["files"], skipped=True)
-        else:
-            stamp.unlink(missing_ok=True)  # a run that fails half-way must not look current
+            return IndexReport(pages=previous["pages"], unchanged=previous["files"], skipped=True,
+                               seconds=time.perf_counter() - started)
+        stamp.unlink(missing_ok=True)  # a run that fails half-way must not look current
+        for leftover in (staging, work):
+            shutil.rmtree(leftover, ignore_errors=True)
+        try:
+            indexed, parts, reused = _build_index(output, pages, work, staging, Path(f"{base}.{FOLDER}-parts"),
+                                                  part_pages)
+            report = _apply(staging, output / FOLDER)
+        finally:
             for leftover in (staging, work):
                 shutil.rmtree(leftover, ignore_errors=True)
-            try:
-                indexed = _build_index(output, pages, work, staging, part_pages)
-                report = _apply(staging, output / FOLDER)
-            finally:
-                for leftover in (staging, work):
-                    shutil.rmtree(leftover, ignore_errors=True)
-            report.pages = indexed
-            _write_stamp(stamp, {"source": source, "index": _index_digest(output / FOLDER), "pages": indexed,
-                                 "files": len(report.written) + report.unchanged})
+        report.pages, report.parts, report.reused = indexed, parts, reused
+        _write_stamp(stamp, {"source": source, "index": _index_digest(output / FOLDER), "pages": indexed,
+                             "files": len(report.written) + report.unchanged})
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _build_index(output: Path, pages: list[str], work: Path, target: Path, part_pages: int) -> int:
-    """Write the index of `pages` into `target`: one Pagefind run for up to `part_pages` pages,
-    otherwise one run per part of the pages, one after the other, then merged."""
+def _build_index(output: Path, pages: list[tuple[str, bytes]], work: Path, target: Path, cache: Path,
+                 part_pages: int) -> tuple[int, int, int]:
+    """Write the index of `pages` into `target`: one Pagefind run when they form one part,
+    otherwise the parts' indexes (from `cache` when a part's pages did not change) merged.
+    Returns the number of pages, of parts and of parts taken from the cache."""
     if not pages:  # no page is marked: Pagefind indexes the body of every page, as it would anyway
-        return _run_pagefind(output, target)
-    count = -(-len(pages) // part_pages)
-    size = -(-len(pages) // count)  # parts of equal size, none left nearly empty
-    if count == 1:
-        return _run_pagefind(_link_view(output, pages, work / "pages"), target)
-    parts = []
-    for n in range(count):
-        view, part = work / f"pages-{n}", work / f"index-{n}"
-        _run_pagefind(_link_view(output, pages[n * size:(n + 1) * size], view), part)
-        shutil.rmtree(view)
-        parts.append(part)
+        shutil.rmtree(cache, ignore_errors=True)
+        return _run_pagefind(output, target), 1, 0
+    parts = _parts(pages, part_pages)
+    if len(parts) == 1:
+        shutil.rmtree(cache, ignore_errors=True)
+        return _run_pagefind(_link_view(output, [p for p, _ in pages], work / "pages"), target), 1, 0
+    folders, reused = [], 0
+    cache.mkdir(parents=True, exist_ok=True)
+    for part in parts:
+        folder = cache / _digest(part)[:24]
+        if (folder / "pagefind-entry.json").is_file():
+            reused += 1
+        else:
+            fresh = Path(f"{folder}.new")
+            shutil.rmtree(fresh, ignore_errors=True)
+            view = _link_view(output, [p for p, _ in part], work / "pages")
+            _run_pagefind(view, fresh)
+            shutil.rmtree(view)
+            os.replace(fresh, folder)  # complete, or not there at all
+        folders.append(folder)
     try:
-        return merge(parts, target)
+        indexed = merge(folders, target)
     except MergeUnsupported as exc:
         logger.warning("Suchindex: Die %d Teilindizes lassen sich nicht zusammenführen (%s); Pagefind liest "
-                       "nun alle %d Seiten auf einmal, das braucht mehr Speicher.", count, exc, len(pages))
+                       "nun alle %d Seiten auf einmal, das braucht mehr Speicher.", len(parts), exc, len(pages))
         shutil.rmtree(target, ignore_errors=True)
-        return _run_pagefind(_link_view(output, pages, work / "pages"), target)
+        shutil.rmtree(cache, ignore_errors=True)
+        return _run_pagefind(_link_view(output, [p for p, _ in pages], work / "pages"), target), 1, 0
+    for stale in set(cache.iterdir()) - set(folders):  # parts of pages that have changed since
+        shutil.rmtree(stale, ignore_errors=True)
+    return indexed, len(parts), reused
+
+
+def _parts(pages: list[tuple[str, bytes]], part_pages: int) -> list[list[tuple[str, bytes]]]:
+    """The pages (sorted by path) cut into parts of at most `part_pages`, half that on average.
+    Where a part ends depends on the path at its end only, not on how many pages came before:
+    a page added or removed changes its own part, the other parts keep theirs (and their index)."""
+    parts, current, every = [], [], max(1, part_pages // 2)
+    for page in pages:
+        current.append(page)
+        ends = int.from_bytes(hashlib.sha1(page[0].encode()).digest()[:4], "big") % every == 0
+        if ends or len(current) >= part_pages:
+            parts.append(current)
+            current = []
+    if current:
+        parts.append(current)
+    return parts
 
 
 def marked_pages(output: Path) -> tuple[list[str], str]:
-    """The HTML pages Pagefind indexes (those with a `data-pagefind-body` element), sorted, and a
-    digest of their paths and bytes together with Pagefind's version: what the index is made from."""
-    digest = hashlib.sha256(f"{_pagefind_version()}\0{' '.join(OPTIONS)}\n".encode())
+    """The HTML pages Pagefind indexes (those with a `data-pagefind-body` element), sorted by
+    path, and a digest of what the index is made from (their paths and bytes, Pagefind's version)."""
+    pages = _scan(output)
+    return [path for path, _ in pages], _digest(pages)
+
+
+def _scan(output: Path) -> list[tuple[str, bytes]]:
+    """(path, SHA-256 of the bytes) of every marked page, sorted by path."""
     pages = []
     for folder, dirs, files in os.walk(output):
         if folder == str(output):
             dirs[:] = [d for d in dirs if d != FOLDER]
-        dirs.sort()
-        for name in sorted(files):
+        for name in files:
             if name.endswith(".html"):
                 path = os.path.join(folder, name)
                 with open(path, "rb") as handle:
                     data = handle.read()
                 if _marked(data):
-                    relative = os.path.relpath(path, output).replace(os.sep, "/")
-                    pages.append(relative)
-                    digest.update(relative.encode() + b"\0" + hashlib.sha256(data).digest())
-    return sorted(pages), digest.hexdigest()
+                    pages.append((os.path.relpath(path, output).replace(os.sep, "/"), hashlib.sha256(data).digest()))
+    return sorted(pages)
+
+
+def _digest(pages: list[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256(f"{_pagefind_version()}\0{' '.join(OPTIONS)}\n".encode())
+    for path, content in pages:
+        digest.update(path.encode() + b"\0" + content)
+    return digest.hexdigest()
 
 
 def _marked(html: bytes) -> bool:

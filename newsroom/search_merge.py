@@ -6,7 +6,7 @@ it index the marked pages in parts of a few thousand pages, one process after th
 this module joins the parts' indexes into one, as Pagefind itself lays it out:
 
 - `fragment/*.pf_fragment`: one record per page (URL, text, title, meta), named by the SHA-1 of
-  its content. Moved over; a page whose short name another part's page already has gets a longer one,
+  its content. Linked over; a page whose short name another part's page already has gets a longer one,
   as Pagefind does within one run.
 - `index/*.pf_index`: the words, sorted, in chunks; per word the pages it occurs on (page
   numbers as differences to the previous one), per page the word's positions and its positions
@@ -323,7 +323,7 @@ def _prefixes(before: str, after: str) -> tuple[str, str]:
 
 
 class _Fragments:
-    """Moves the parts' page records into the target; a short name that two different pages
+    """Links the parts' page records into the target; a short name that two different pages
     share is made longer for the later one, as Pagefind does within one run."""
 
     def __init__(self, target: Path, language: str):
@@ -331,7 +331,7 @@ class _Fragments:
         self.folder.mkdir(parents=True)
         self.taken: dict[str, Path] = {}
 
-    def move(self, name: str, source: Path) -> str:
+    def add(self, name: str, source: Path) -> str:
         short = name[len(self.language) + 1:]
         if short in self.taken:
             full, length = self._full(source), len(short)
@@ -339,7 +339,10 @@ class _Fragments:
                 length += 1
             short = full[:length]
         destination = self.folder / f"{self.language}_{short}.pf_fragment"
-        os.replace(source, destination)
+        try:
+            os.link(source, destination)  # the parts stay as they are: the next run may use them again
+        except OSError:
+            shutil.copyfile(source, destination)
         self.taken[short] = destination
         return f"{self.language}_{short}"
 
@@ -349,8 +352,8 @@ class _Fragments:
 
 
 def merge(parts: list[Path], target: Path) -> int:
-    """Join the indexes in `parts` (in this order; their files are moved) into `target`, which
-    must not exist yet; returns the number of pages."""
+    """Join the indexes in `parts` (in this order; they are left as they are) into `target`,
+    which must not exist yet; returns the number of pages."""
     loaded = [_Part(folder) for folder in parts]
     if not loaded:
         raise MergeUnsupported("keine Teile")
@@ -367,7 +370,7 @@ def merge(parts: list[Path], target: Path) -> int:
     for part in loaded:
         offsets.append(len(pages))
         for name, word_count in part.pages:
-            pages.append([fragments.move(name, part.folder / "fragment" / f"{name}.pf_fragment"), word_count])
+            pages.append([fragments.add(name, part.folder / "fragment" / f"{name}.pf_fragment"), word_count])
 
     chunks: list[list[str]] = []
     names: dict[str, str] = {}

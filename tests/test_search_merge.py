@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -95,18 +96,30 @@ def test_merged_parts_are_the_index_of_one_run_file_for_file(built, tmp_path, si
 def test_index_site_in_parts_finds_the_same_pages(built, tmp_path):
     whole = index_site(built.output)
     records = {k: v for k, v in _unzipped(built.output / "pagefind").items() if k.startswith("fragment/")}
-    (built.root / ".output.pagefind.json").unlink()  # no stamp: index again, now in parts of 5
+    (built.root / ".output.pagefind.json").unlink()  # no stamp: index again, now in parts of up to 5
     parted = index_site(built.output, part_pages=5)
     assert parted.pages == whole.pages == 12 and not parted.skipped
+    assert parted.parts >= 3 and parted.reused == 0
     files = _unzipped(built.output / "pagefind")
     assert {k: v for k, v in files.items() if k.startswith("fragment/")} == records
-    entry = json.loads(files["pagefind-entry.json"])
-    assert entry["languages"]["de"]["page_count"] == 12
-    assert not [p for p in built.root.glob(".output.pagefind*") if p.is_dir()]
-    again = index_site(built.output, part_pages=5)
-    assert again.skipped
+    assert json.loads(files["pagefind-entry.json"])["languages"]["de"]["page_count"] == 12
+    leftovers = [p.name for p in built.root.glob(".output.pagefind*") if p.is_dir()]
+    assert leftovers == [".output.pagefind-parts"]  # the parts' indexes, kept for the next run
+    assert index_site(built.output, part_pages=5).skipped
+
+
+def test_a_changed_story_runs_pagefind_for_its_part_only(built):
+    index_site(built.output, part_pages=5)
+    built.story("2026/s4.md", id="story4abc", title=f"Meldung 4 über {WORDS[4]}",  # other pages list the title
+                body="Ganz neuer Text über Straßenbahnen am Rheinufer.\n")
+    built.build()
+    report = index_site(built.output, part_pages=5)
+    assert report.written and report.reused == report.parts - 1
+    # What came from the kept parts is what Pagefind writes for them now: the same bytes.
+    shutil.rmtree(built.root / ".output.pagefind-parts")
     (built.root / ".output.pagefind.json").unlink()
-    assert index_site(built.output, part_pages=5).written == []  # deterministic: the same bytes again
+    again = index_site(built.output, part_pages=5)
+    assert again.reused == 0 and again.written == [] and again.removed == []
 
 
 def test_a_part_with_filters_is_refused(tmp_path):
