@@ -85,6 +85,7 @@ def index_site(output: Path, part_pages: int | None = None) -> IndexReport:
         previous = _read_stamp(stamp)
         if previous and previous.get("source") == source and previous.get("index") == _index_digest(output / FOLDER):
             return IndexReport(pages=previous["pages"], unchanged=previous["files"], skipped=True,
+                               parts=previous.get("parts", 1), reused=previous.get("parts", 1),
                                seconds=time.perf_counter() - started)
         stamp.unlink(missing_ok=True)  # a run that fails half-way must not look current
         for leftover in (staging, work):
@@ -98,7 +99,7 @@ def index_site(output: Path, part_pages: int | None = None) -> IndexReport:
                 shutil.rmtree(leftover, ignore_errors=True)
         report.pages, report.parts, report.reused = indexed, parts, reused
         _write_stamp(stamp, {"source": source, "index": _index_digest(output / FOLDER), "pages": indexed,
-                             "files": len(report.written) + report.unchanged})
+                             "files": len(report.written) + report.unchanged, "parts": parts})
     report.seconds = time.perf_counter() - started
     return report
 
@@ -275,6 +276,9 @@ def _apply(new: Path, live: Path) -> IndexReport:
             report.unchanged += 1
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
+        if source.stat().st_nlink > 1:  # a kept part's record: the live site gets a file of its own
+            shutil.copyfile(source, f"{source}.copy")
+            source = Path(f"{source}.copy")
         os.replace(source, target)
         report.written.append(relative)
     keep = set(fresh)

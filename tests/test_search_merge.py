@@ -105,6 +105,8 @@ def test_index_site_in_parts_finds_the_same_pages(built, tmp_path):
     assert json.loads(files["pagefind-entry.json"])["languages"]["de"]["page_count"] == 12
     leftovers = [p.name for p in built.root.glob(".output.pagefind*") if p.is_dir()]
     assert leftovers == [".output.pagefind-parts"]  # the parts' indexes, kept for the next run
+    # No file of the live index shares its inode with a kept part: changing one leaves the other.
+    assert all(p.stat().st_nlink == 1 for p in (built.output / "pagefind").rglob("*") if p.is_file())
     assert index_site(built.output, part_pages=5).skipped
 
 
