@@ -80,8 +80,16 @@ def search(c, settings=DEV_SETTINGS):
         report = index_site(Path(load_settings(settings)["OUTPUT_PATH"]))
     except NewsroomError as exc:
         raise Exit(f"FEHLER {exc}", code=1) from None
-    print(f"Suchindex fertig in {report.seconds:.1f} s: {report.pages} Seiten; {len(report.written)} Dateien "
-          f"geschrieben, {report.unchanged} unverändert, {len(report.removed)} entfernt.")
+    print(f"Suchindex fertig in {report.seconds:.1f} s: {report.pages} Seiten; {_index_summary(report)}.")
+
+
+def _index_summary(report) -> str:
+    if report.skipped:
+        return "keine durchsuchbare Seite geändert, Index unverändert"
+    parts = (f"in {report.parts} Teilen, {report.reused} davon unverändert übernommen; "
+             if report.parts > 1 else "")
+    return (f"{parts}{len(report.written)} Dateien geschrieben, {report.unchanged} unverändert, "
+            f"{len(report.removed)} entfernt")
 
 
 @task(help={"settings": "settings file", "now": "check as if it were this time",
@@ -245,7 +253,7 @@ def deploy(c, settings=PRODUCTION_SETTINGS, target=None, full=False, now=None):
         built = run_build(settings, _overrides(now))
         print(f"Build fertig: {len(built.written)} Dateien geschrieben, {len(built.pruned)} entfernt → {built.output}")
         indexed = index_site(built.output)  # the search index belongs to the site it ships with
-        print(f"Suchindex fertig: {indexed.pages} Seiten, {len(indexed.written)} Dateien geschrieben.")
+        print(f"Suchindex fertig: {indexed.pages} Seiten; {_index_summary(indexed)}.")
         report = shipping.deploy(built.output, destination, config, full=full,
                                  digest_cache=shipping.digest_cache(config))
     except DeployError as exc:
