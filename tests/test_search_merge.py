@@ -135,3 +135,21 @@ def test_a_part_with_filters_is_refused(tmp_path):
     _pagefind(site, tmp_path / "index")
     with pytest.raises(search_merge.MergeUnsupported, match="Filter"):
         search_merge.merge([tmp_path / "index"], tmp_path / "merged")
+
+
+def test_index_site_falls_back_to_one_run_when_the_parts_cannot_be_merged(tmp_path, caplog):
+    output = tmp_path / "output"
+    (output / "index.html").parent.mkdir(parents=True)
+    (output / "index.html").write_text('<!DOCTYPE html><html lang="de"><body><p>Start</p></body></html>',
+                                       encoding="utf-8")
+    for n in range(6):
+        page = output / f"seite{n}" / "index.html"
+        page.parent.mkdir()
+        page.write_text(f'<!DOCTYPE html><html lang="de"><body><main data-pagefind-body><h1>Seite {n}</h1>'
+                        f'<p data-pagefind-filter="Amt">Amt {n % 2}</p><p>{WORDS[n]} {WORDS[n + 1]}</p>'
+                        f'</main></body></html>', encoding="utf-8")
+    report = index_site(output, part_pages=2)
+    assert report.pages == 6 and report.parts == 1
+    assert "lassen sich nicht zusammenführen" in caplog.text
+    assert (output / "pagefind" / "filter").is_dir()  # the filter is there, from the one run
+    assert not [p for p in tmp_path.glob(".output.pagefind*") if p.is_dir()]  # no parts kept
