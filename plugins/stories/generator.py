@@ -50,7 +50,8 @@ class StoriesGenerator(Generator):
         # The stat() of every story file runs in a process of its own while the build loads its
         # state; asking git where HEAD is waits for git in a thread (forked first: no threads yet).
         content = Path(self.path)
-        self._scan = scan_in_background(content / self.settings["STORIES_DIR"], content.parent)
+        self._scan = self.context.get("story_scan") or scan_in_background(
+            content / self.settings["STORIES_DIR"], content.parent)
         pool = ThreadPoolExecutor(1)
         self._git_where = pool.submit(locate, content)
         pool.shutdown(wait=False)  # the thread ends with its work: nothing lingers when workers fork
