@@ -113,7 +113,8 @@ def _names(output: str, part: str) -> list[str]:
     return [f"archive:{output}:{part}:{n}" for n in range(SHARDS)]
 
 
-def _shard_of(key: str) -> int:
+def shard_of(key: str) -> int:
+    """The shard of one entry (of the state here, of the manifest in manifest.py)."""
     return zlib.crc32(key.encode()) % SHARDS
 
 
@@ -122,7 +123,7 @@ def _changed_shards(new: dict, old: dict) -> tuple[set[int], list[str]]:
     Values of unchanged files are the very objects of the last state: most compare by identity."""
     added = [key for key in new.keys() - old.keys()]
     removed = old.keys() - new.keys()
-    shards = {_shard_of(key) for key in [*added, *removed]}
+    shards = {shard_of(key) for key in [*added, *removed]}
     # A dict comparison runs in C: when the entries both have agree, no Python loop is needed.
     if added or removed:
         common_new, common_old = dict(new), dict(old)
@@ -136,7 +137,7 @@ def _changed_shards(new: dict, old: dict) -> tuple[set[int], list[str]]:
         return shards, added
     get = old.get
     suspects = [key for key, value in new.items() if get(key, _MISSING) is not value]
-    shards.update(_shard_of(key) for key in suspects if key in old and old[key] != new[key])
+    shards.update(shard_of(key) for key in suspects if key in old and old[key] != new[key])
     return shards, added
 
 
@@ -182,9 +183,9 @@ def save_state(cache, output: str, new: ArchiveState, old: ArchiveState, build_i
         keys = old.shard_keys.get(part) if reuse else None
         if keys is not None and len(keys) == SHARDS:  # only the changed shards' keys are looked at
             pairs = [(number, key) for number in dirty for key in keys[number] if key in value]
-            pairs += [(_shard_of(key), key) for key in added]
+            pairs += [(shard_of(key), key) for key in added]
         else:
-            pairs = [(_shard_of(key), key) for key in value]
+            pairs = [(shard_of(key), key) for key in value]
         for number, key in pairs:
             shard = shards.get(number)
             if shard is not None:

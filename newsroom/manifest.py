@@ -7,17 +7,11 @@ files rewrites the shards that hold them, not one blob of every path.
 
 from __future__ import annotations
 
-import zlib
-
-SHARDS = 32
+from .archive import SHARDS, shard_of
 
 
 def _name(output: str, number: int) -> str:
     return f"manifest:{output}:{number}"
-
-
-def _shard_of(path: str) -> int:
-    return zlib.crc32(path.encode()) % SHARDS
 
 
 class Manifest:
@@ -40,16 +34,16 @@ class Manifest:
         if before is None:
             shards: list[set[str]] = [set() for _ in range(SHARDS)]
             for path in paths:
-                shards[_shard_of(path)].add(path)
+                shards[shard_of(path)].add(path)
             dirty = range(SHARDS)
         else:
             changed = paths ^ before.paths
-            dirty = sorted({_shard_of(path) for path in changed})
+            dirty = sorted({shard_of(path) for path in changed})
             shards = list(before.shards)
             for number in dirty:
                 shards[number] = set(shards[number])
             for path in changed:
-                shard = shards[_shard_of(path)]
+                shard = shards[shard_of(path)]
                 if path in paths:
                     shard.add(path)
                 else:
