@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from .atomic import atomic_write
 from .errors import NewsroomError
 from .search_merge import MergeUnsupported, merge
 
@@ -260,9 +261,7 @@ def _read_stamp(path: Path) -> dict | None:
 
 
 def _write_stamp(path: Path, data: dict) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-    os.replace(temporary, path)
+    atomic_write(path, json.dumps(data, sort_keys=True).encode("utf-8"))
 
 
 def _apply(new: Path, live: Path) -> IndexReport:

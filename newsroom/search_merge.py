@@ -36,13 +36,15 @@ import os
 import shutil
 from pathlib import Path
 
+from .errors import NewsroomError
+
 VERSIONS = ("1.5.2",)  # the index layouts this module was written and tested for
 SIGNATURE = b"pagefind_dcd"
 CHUNK_POSITIONS = 20000  # Pagefind cuts a chunk once its words' own pages hold this many entries
 COMPRESSION = 6
 
 
-class MergeUnsupported(Exception):
+class MergeUnsupported(NewsroomError):
     """The parts' index uses something this merge does not handle."""
 
 
