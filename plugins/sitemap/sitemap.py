@@ -3,9 +3,10 @@ pages, and robots.txt pointing at it. Lists are named by their own address only 
 stories plugin leaves out their older pages, seite/N/, whose stories are all named anyway).
 
 A generator listed last in PLUGINS: its generate_output runs after every other
-generator has added its pages to `context["sitemap"]` (or, grouped, to `context["sitemap_parts"]`). Split by year, a new story
-rewrites one small sitemap, not one with 30,000 addresses (the protocol's limit is
-50,000 per file anyway); a part is rebuilt only when its pages or dates changed.
+generator has added its pages to `context["sitemap"]` (or, grouped, to
+`context["sitemap_parts"]`). Split by year, a new story rewrites one small sitemap, not one
+with 30,000 addresses (the protocol's limit is 50,000 per file anyway); a part is rebuilt
+only when its pages or dates changed.
 """
 
 from __future__ import annotations
