@@ -162,26 +162,30 @@ def serve(c, port=8000, settings=DEV_SETTINGS):
 
 
 @task(help={"port": "port of the preview with the admin (http://localhost:PORT/admin/)",
-            "backend_port": "port of decap-server (the admin's local backend)",
+            "backend_port": "port of the admin's local backend (the guard in front of decap-server)",
             "git": "decap-server's git mode: editorial workflow with a branch per story, commits in this checkout"})
 def cms(c, port=8000, backend_port=8081, git=False):
-    """The browser admin against this checkout: decap-server, and the preview with /admin/, rebuilt on change."""
-    from newsroom import decap_server
+    """The browser admin against this checkout: decap-server behind its guard, and the preview with /admin/."""
+    from newsroom import decap_guard
     from newsroom.preview import serve as run_server
 
     _logging()
     os.chdir(ROOT)
     overrides = {"ADMIN_LOCAL_BACKEND_URL": f"http://localhost:{int(backend_port)}/api/v1"}
     try:
-        server = decap_server.start(ROOT, int(backend_port), mode="git" if git else "fs")
+        settings = load_settings(DEV_SETTINGS, overrides)
+        backend = decap_guard.start(settings, ROOT, int(backend_port), preview_port=int(port),
+                                    mode="git" if git else "fs")
     except NewsroomError as exc:
         raise Exit(f"FEHLER {exc}", code=1) from None
-    print(f"Redaktionsoberfläche: http://localhost:{port}/admin/ (lokal, ohne Anmeldung; "
-          + ("Arbeitsablauf mit Git-Zweigen)" if git else "Dateien landen direkt in content/)"))
+    # The address carries this run's key: the local backend answers nothing without it.
+    print(f"Redaktionsoberfläche: {backend.admin_url(f'http://localhost:{int(port)}', settings['ADMIN_PATH'])}\n"
+          "  (nur diese Adresse öffnen, sie gilt bis Strg+C; lokal, ohne Anmeldung; "
+          + ("Arbeitsablauf mit Git-Zweigen)" if git else "Dateien landen direkt in content/)"), flush=True)
     try:
         run_server(DEV_SETTINGS, int(port), rebuild=lambda: _build_quietly(overrides))
     finally:
-        decap_server.stop(server)
+        decap_guard.stop(backend)
 
 
 def _build_quietly(overrides):

@@ -56,6 +56,10 @@ class ConfigurationError(NewsroomError):
     """A setting in pelicanconf.py / publishconf.py is missing or invalid."""
 
 
+class AccessRefused(NewsroomError):
+    """A request to the browser admin's local backend (`invoke cms`) broke its rules; refused."""
+
+
 class PublishError(NewsroomError):
     """Publishing could not go on: the record of sends or a channel's set-up is broken."""
 

@@ -312,5 +312,25 @@
   CMS.registerWidget("storyid", StoryIdControl, StoryIdPreview);
   CMS.registerWidget("channel", ChannelControl, ChannelPreview);
   CMS.registerWidget("mediafile", MediaFileControl, MediaFilePreview);
-  CMS.init();
+
+  // `invoke cms` opens the admin as …/admin/?schluessel=<key>: its local backend answers only
+  // requests whose address carries this run's key (newsroom/decap_guard.py). The key lives in
+  // the address alone, never in a file; it goes into the backend's address from config.yml,
+  // which is read here and handed over whole (Decap would refuse a config.yml sent as
+  // application/octet-stream once a config is given).
+  var key = new URLSearchParams(window.location.search).get("schluessel");
+  if (!key || !/^[A-Za-z0-9_-]+$/.test(key)) {
+    CMS.init();
+    return;
+  }
+  window.fetch("config.yml", { credentials: "same-origin" })
+    .then(function (response) { return response.text(); })
+    .then(function (text) {
+      var config = window.jsyaml.load(text);
+      var local = config.local_backend;
+      var url = (local && local.url) || "http://localhost:8081/api/v1";
+      config.local_backend = { url: url.replace(/\/api\/v1\/?$/, "/" + key + "/api/v1") };
+      config.load_config_file = false;
+      CMS.init({ config: config });
+    });
 })();

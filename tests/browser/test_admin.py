@@ -4,14 +4,14 @@ against a real checkout; a story written in the browser lands as a valid file in
 from __future__ import annotations
 
 import socket
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from newsroom import decap_server
-from tests.support import PHOTO, Site
+from newsroom import decap_guard
+from newsroom.build import load_settings
+from tests.support import PHOTO, REPO, Site
 
 TITLE = "Neue Bänke am Rheinufer"
 
@@ -32,16 +32,20 @@ def checkout(tmp_path: Path) -> Site:
 
 @pytest.fixture
 def admin(tmp_path, serve_folder, request):
-    """(site, admin URL, decap-server's host) for decap-server in the mode the test asks for."""
+    """(site, admin URL with this run's key, the local backend's host) for decap-server, behind
+    its guard, in the mode the test asks for."""
     mode = getattr(request, "param", "fs")
     site = checkout(tmp_path)
     port = free_port()
     site.build(ADMIN_LOCAL_BACKEND_URL=f"http://localhost:{port}/api/v1")
-    server = decap_server.start(site.root, port, mode=mode, quiet=True)
+    preview = serve_folder(site.output)
+    settings = load_settings(REPO / "pelicanconf.py", site.overrides())
+    backend = decap_guard.start(settings, site.root, port, preview_port=int(preview.rstrip("/").rsplit(":", 1)[1]),
+                                mode=mode, quiet=True)
     try:
-        yield site, serve_folder(site.output) + "admin/", f"localhost:{port}"
+        yield site, backend.admin_url(preview, "admin"), f"localhost:{port}"
     finally:
-        decap_server.stop(server)
+        decap_guard.stop(backend)
 
 
 def open_new_story(page, url: str) -> None:
