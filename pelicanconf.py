@@ -259,6 +259,8 @@ ADMIN_BACKEND = {
     "base_url": "https://gitlab.duesseldorf.de",
     "api_root": "https://gitlab.duesseldorf.de/api/v4",
 }
+# True for the live site (publishconf.py): the build stops while app_id or base_url is missing.
+ADMIN_LIVE = False
 ADMIN_LOCAL_BACKEND_URL = None  # None: Decap's default http://localhost:8081/api/v1 (invoke cms)
 ADMIN_CHANNEL_LABELS = {"press": "Pressemitteilung per E-Mail", "facebook": "Facebook", "instagram": "Instagram",
                         "x": "X", "youtube": "YouTube", "mastodon": "Mastodon", "bluesky": "Bluesky"}

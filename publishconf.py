@@ -14,3 +14,6 @@ PUBLISH_SEND = True
 # Its own output folder: switching between preview and production builds must not turn
 # every build into a full one (the build state is kept per output folder).
 OUTPUT_PATH = "output-production"
+
+# Editors sign in on the live site: ADMIN_BACKEND's app_id and base_url must be filled in.
+ADMIN_LIVE = True

@@ -23,6 +23,10 @@ PHOTO = bytes.fromhex(  # a valid 1×1 JPEG
     "ffda0008010100003f00fbd3ffd9"
 )
 
+# The city's GitLab OAuth application, as it fills it in: production builds stop without one.
+GITLAB_APP_ID = "4f1c2d3e-test-app"
+LIVE_ADMIN = f'\nADMIN_BACKEND = {{**ADMIN_BACKEND, "app_id": "{GITLAB_APP_ID}"}}\n'
+
 DEFAULTS = {
     "id": "a1b2c3d4e5f6",
     "title": "Neue Radwege am Rheinufer",
@@ -93,9 +97,11 @@ class Site:
         return self.repo.head.commit.hexsha
 
     def overrides(self, **extra) -> dict:
+        from pelicanconf import ADMIN_BACKEND
+
         return {"PATH": str(self.content), "OUTPUT_PATH": str(self.output),
                 "CACHE_PATH": str(self.root / ".cache"), "PUBLISH_PREVIEW_PATH": str(self.root / "preview"),
-                "BUILD_NOW": NOW, **extra}
+                "BUILD_NOW": NOW, "ADMIN_BACKEND": {**ADMIN_BACKEND, "app_id": GITLAB_APP_ID}, **extra}
 
     def build(self, **extra):
         from newsroom.build import build
@@ -127,6 +133,8 @@ def project_copy(target: Path) -> Path:
             shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, target / name)
+    with (target / "publishconf.py").open("a", encoding="utf-8") as settings:
+        settings.write(LIVE_ADMIN)
     return target
 
 

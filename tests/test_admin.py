@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 
+from newsroom.errors import ConfigurationError
 from newsroom.media import SIDECAR_FIELDS
 from newsroom.reader import STORY_FIELDS
 from plugins.admin.admin import DIST, PAGE_FILES, VENDOR_SCRIPTS, bundle_files
 from plugins.admin.config import FILE_KEY, SIDECAR_FORMAT
 from plugins.static_pages.static_pages import PAGE_FIELDS
-from tests.support import Site
+from tests.support import GITLAB_APP_ID, REPO, Site, snapshot
 
 FOREIGN = re.compile(r"(fonts\.googleapis|fonts\.gstatic|unpkg\.com|jsdelivr|cdnjs|cloudflare|googletagmanager)")
 
@@ -121,3 +123,39 @@ def test_each_channel_offers_an_own_text_counted_against_its_adapters_limit(site
     assert channels["mastodon"]["label"] == "Mastodon" and channels["mastodon"]["text_max"] == 5000
     assert channels["mastodon"]["story_url"] == "http://localhost:8000/aktuelles/{year}/{month}/{slug}/"
     assert "Git" not in story["channels"]["hint"] and "eigener Text" in story["channels"]["hint"]
+
+
+def _production_build(site: Site, **backend):
+    from newsroom.build import build
+    from pelicanconf import ADMIN_BACKEND
+
+    return build(REPO / "publishconf.py", site.overrides(ADMIN_BACKEND={**ADMIN_BACKEND, "app_id": GITLAB_APP_ID, **backend}))
+
+
+@pytest.mark.parametrize(("backend", "named"), [
+    ({"app_id": None}, ["„app_id“"]),
+    ({"app_id": " ", "base_url": None}, ["„app_id“", "„base_url“"]),
+    ({"app_id": GITLAB_APP_ID, "base_url": ""}, ["„base_url“"]),
+])
+def test_a_production_build_without_the_gitlab_sign_in_stops_and_keeps_the_last_site(site: Site, backend, named):
+    site.story()
+    _production_build(site)
+    live = snapshot(site.output)
+    site.story("2026/neu.md", id="b2c3d4e5f6a7", title="Neue Bänke")
+    with pytest.raises(ConfigurationError) as refused:
+        _production_build(site, **backend)
+    message = str(refused.value)
+    assert message.startswith("ADMIN_BACKEND: Für die Anmeldung in der Redaktionsoberfläche der Live-Seite fehlt ")
+    assert all(name in message for name in named) and "README" in message
+    assert snapshot(site.output) == live
+    site.build(ADMIN_BACKEND={"name": "gitlab", "app_id": None, "branch": "main"})  # the preview needs no sign-in
+
+
+def test_a_production_build_with_the_gitlab_sign_in_builds_the_admin_for_it(site: Site):
+    site.story()
+    with pytest.raises(ConfigurationError, match="base_url „http://gitlab.example“ muss mit https:// beginnen"):
+        _production_build(site, base_url="http://gitlab.example")
+    _production_build(site)
+    config = yaml.safe_load(site.page("admin/config.yml"))
+    assert config["backend"]["app_id"] == GITLAB_APP_ID
+    assert config["backend"]["base_url"] == "https://gitlab.duesseldorf.de"

@@ -15,7 +15,7 @@ import yaml
 from pelican import signals
 from pelican.generators import Generator
 
-from .config import cms_config
+from .config import check_live_backend, cms_config
 
 logger = logging.getLogger("newsroom.admin")
 
@@ -43,6 +43,7 @@ class AdminGenerator(Generator):
         folder = self.settings["ADMIN_PATH"].strip("/")
         if not folder:
             return
+        check_live_backend(self.settings)
         files = bundle_files()
         if not files:
             logger.warning("admin: Decap CMS fehlt (cms/node_modules); die Seite wird ohne /%s/ gebaut. "

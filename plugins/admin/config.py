@@ -10,6 +10,7 @@ format are ours (cms/admin/newsroom-admin.js): "channel" (switch plus own text),
 
 from __future__ import annotations
 
+from newsroom.errors import ConfigurationError
 from newsroom.media import IMAGE_SUFFIXES
 
 # German commit messages: editors read them in `git log` and in the "Aktualisiert" history.
@@ -232,6 +233,28 @@ def _media_collections(settings: dict) -> list[dict]:
         if kind == "video":
             collections.append(_media_collection(settings, folder, "youtube") | {"name": f"media_{folder}_youtube"})
     return collections
+
+
+# What Decap's GitLab sign-in (PKCE) cannot do without: an admin on the live site without them
+# shows a login button that fails for every editor.
+GITLAB_REQUIRED = {"app_id": "die Anwendungs-ID (Application ID) der OAuth-Anwendung in GitLab",
+                   "base_url": "die Adresse der GitLab-Instanz, z. B. https://gitlab.duesseldorf.de"}
+
+
+def check_live_backend(settings: dict) -> None:
+    """With ADMIN_LIVE (publishconf.py) the GitLab backend must name its OAuth application."""
+    backend = settings["ADMIN_BACKEND"]
+    if not settings.get("ADMIN_LIVE") or backend.get("name") != "gitlab":
+        return
+    missing = [f"„{key}“ ({what})" for key, what in GITLAB_REQUIRED.items() if not str(backend.get(key) or "").strip()]
+    if missing:
+        raise ConfigurationError(
+            f"ADMIN_BACKEND: Für die Anmeldung in der Redaktionsoberfläche der Live-Seite fehlt {' und '.join(missing)}. "
+            "In pelicanconf.py oder publishconf.py eintragen (siehe README, „Editing“), oder ADMIN_PATH = \"\" "
+            "setzen, um die Seite ohne Redaktionsoberfläche zu bauen.")
+    if not str(backend["base_url"]).startswith("https://"):
+        raise ConfigurationError(f"ADMIN_BACKEND: base_url „{backend['base_url']}“ muss mit https:// beginnen: "
+                                 "die Anmeldung darf nicht unverschlüsselt laufen.")
 
 
 def cms_config(settings: dict) -> dict:
