@@ -320,6 +320,13 @@
   // application/octet-stream once a config is given).
   var key = new URLSearchParams(window.location.search).get("schluessel");
   if (!key || !/^[A-Za-z0-9_-]+$/.test(key)) {
+    if (["localhost", "127.0.0.1", "[::1]"].indexOf(window.location.hostname) !== -1) {
+      var note = document.createElement("p");
+      note.setAttribute("role", "alert");
+      note.textContent = "Lokal bitte die Adresse mit „?schluessel=…“ öffnen, die „invoke cms“ beim Start zeigt; " +
+        "ohne sie nimmt die lokale Redaktionsoberfläche nichts an.";
+      document.body.insertBefore(note, document.body.firstChild);
+    }
     CMS.init();
     return;
   }
