@@ -253,6 +253,7 @@ class DecapGuard(http.server.ThreadingHTTPServer):
 class _GuardHandler(http.server.BaseHTTPRequestHandler):
     server: DecapGuard
     timeout = 60  # a stalled client never holds a thread for long
+    admitted_origin = ""
 
     def log_message(self, format, *args):  # noqa: A002 - refusals are logged on their own
         pass
@@ -265,6 +266,7 @@ class _GuardHandler(http.server.BaseHTTPRequestHandler):
         origins = self.headers.get_all("Origin") or []
         if len(origins) > 1 or (origins and origins[0] not in self.server.origins) or (preflight and not origins):
             _refuse(f"Anfragen kommen nur von der Vorschau, nicht von „{_shown(', '.join(origins))}“.")
+        self.admitted_origin = origins[0] if origins else ""  # the preview may read why it was refused
         if not hmac.compare_digest(self.path.encode(), self.server.path_with_key):
             _refuse("Schlüssel fehlt oder ist falsch. Die Redaktionsoberfläche mit der Adresse öffnen, "
                     "die „invoke cms“ beim Start zeigt.")
@@ -285,7 +287,7 @@ class _GuardHandler(http.server.BaseHTTPRequestHandler):
     def _refused(self, exc: AccessRefused) -> None:
         logger.warning("%s", exc)
         self.close_connection = True
-        self._send(403, json.dumps({"error": str(exc)}, ensure_ascii=False).encode(), "")
+        self._send(403, json.dumps({"error": str(exc)}, ensure_ascii=False).encode(), self.admitted_origin)
 
     def do_OPTIONS(self) -> None:  # the browser's CORS preflight before each POST
         try:

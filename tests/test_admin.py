@@ -129,7 +129,8 @@ def _production_build(site: Site, **backend):
     from newsroom.build import build
     from pelicanconf import ADMIN_BACKEND
 
-    return build(REPO / "publishconf.py", site.overrides(ADMIN_BACKEND={**ADMIN_BACKEND, "app_id": GITLAB_APP_ID, **backend}))
+    backend = {**ADMIN_BACKEND, "app_id": GITLAB_APP_ID, **backend}
+    return build(REPO / "publishconf.py", site.overrides(ADMIN_BACKEND=backend))
 
 
 @pytest.mark.parametrize(("backend", "named"), [

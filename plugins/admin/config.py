@@ -246,11 +246,12 @@ def check_live_backend(settings: dict) -> None:
     backend = settings["ADMIN_BACKEND"]
     if not settings.get("ADMIN_LIVE") or backend.get("name") != "gitlab":
         return
-    missing = [f"„{key}“ ({what})" for key, what in GITLAB_REQUIRED.items() if not str(backend.get(key) or "").strip()]
+    missing = [f"„{key}“ ({what})" for key, what in GITLAB_REQUIRED.items()
+               if not str(backend.get(key) or "").strip()]
     if missing:
         raise ConfigurationError(
-            f"ADMIN_BACKEND: Für die Anmeldung in der Redaktionsoberfläche der Live-Seite fehlt {' und '.join(missing)}. "
-            "In pelicanconf.py oder publishconf.py eintragen (siehe README, „Editing“), oder ADMIN_PATH = \"\" "
+            "ADMIN_BACKEND: Für die Anmeldung in der Redaktionsoberfläche der Live-Seite fehlt "
+            f"{' und '.join(missing)}. In pelicanconf.py oder publishconf.py eintragen (siehe README, „Editing“), oder ADMIN_PATH = \"\" "
             "setzen, um die Seite ohne Redaktionsoberfläche zu bauen.")
     if not str(backend["base_url"]).startswith("https://"):
         raise ConfigurationError(f"ADMIN_BACKEND: base_url „{backend['base_url']}“ muss mit https:// beginnen: "
