@@ -151,6 +151,23 @@ def new(c, title, date=None, status="draft", category=None):
     print(path.relative_to(ROOT).as_posix())
 
 
+@task(positional=["old", "new"], help={"old": "the story's id now", "new": "its new id"})
+def rename_id(c, old, new):
+    """Change a story's id on purpose: what was sent under the old id counts on (former_ids)."""
+    from newsroom.rename_id import rename
+
+    _logging()
+    os.chdir(ROOT)
+    try:
+        renamed = rename(load_settings(DEV_SETTINGS), old, new)
+    except NewsroomError as exc:
+        raise Exit(f"FEHLER {exc}", code=1) from None
+    print(f"{renamed.path.relative_to(ROOT).as_posix()}: id „{new}“, frühere: {', '.join(renamed.former)}. "
+          f"Sendungen bleiben unter „{renamed.former[0]}“ verzeichnet; nichts wird erneut gesendet. Bitte committen.")
+    for path in renamed.linking:
+        print(f"Verweist noch auf „{old}“ (bitte auf „{new}“ ändern): {path.relative_to(ROOT).as_posix()}")
+
+
 @task(help={"port": "port to serve on", "settings": "settings file"})
 def serve(c, port=8000, settings=DEV_SETTINGS):
     """Build, serve output/ on localhost and rebuild whenever content or theme change."""

@@ -18,7 +18,7 @@ from .dates import BERLIN
 from .slugs import slugify
 from .story import Story
 
-STATE_VERSION = 9
+STATE_VERSION = 10
 
 
 _SHARED: dict[tuple, tuple] = {}
@@ -51,6 +51,7 @@ class Card(NamedTuple):
     month: tuple[int, int]  # (year, month) of the publication time in Berlin
     channels: tuple[str, ...] = ()  # channel names chosen in the front matter; the publisher plans from these
     embargo_ts: float | None = None  # when the press may receive it ahead of `ts`, under embargo
+    former_ids: tuple[str, ...] = ()  # earlier ids, oldest first (invoke rename-id)
 
     @classmethod
     def from_story(cls, story: Story) -> Card:
@@ -62,7 +63,12 @@ class Card(NamedTuple):
                    story.story_refs, story.media_checks, _shared(tuple(intern(slugify(t)) for t in tags)),
                    _shared((story.date.year, story.date.month)),
                    _shared(tuple(intern(c.name) for c in story.channels)),
-                   story.embargo.timestamp() if story.embargo else None)
+                   story.embargo.timestamp() if story.embargo else None, story.former_ids)
+
+    @property
+    def key(self) -> str:
+        """The story's key in the record of sends: its first id, kept across renames."""
+        return self.former_ids[0] if self.former_ids else self.id
 
     @property
     def date(self) -> datetime:

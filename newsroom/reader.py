@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 STORY_FIELDS = {
     "id", "title", "date", "status", "summary", "category", "department", "districts",
-    "tags", "image", "contact", "slug", "related", "embargo", "channels", "leichte_sprache",
+    "tags", "image", "contact", "slug", "related", "embargo", "channels", "leichte_sprache", "former_ids",
 }
 CONTACT_FIELDS = {"name", "phone", "email"}
 CHANNEL_FIELDS = {"text"}
@@ -35,7 +35,7 @@ EASY_MAX = 10_000  # the Leichte Sprache version: Markdown, shown beside the sta
 
 
 # Bump when parsing or rendering changes what a Story holds: cached stories are re-read.
-READER_VERSION = "3"  # 2: references to characters XML forbids (&#27;) are refused; 3: leichte_sprache
+READER_VERSION = "4"  # 2: references to characters XML forbids (&#27;) are refused; 3: leichte_sprache; 4: former_ids
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     slug = fields.text("slug", required=False, max_length=80, pattern=SLUG_PATTERN,
                        pattern_hint="Erlaubt: a–z, 0–9 und einzelne Bindestriche.")
     related = fields.text_list("related")
+    former_ids = _former_ids(fields, story_id)
     embargo = fields.datetime("embargo", required=False)
     contact = _contact(fields)
     channels = _channels(fields, vocabulary.channels)
@@ -118,7 +119,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     story = Story(
         source=source, id=story_id, title=title, date=date, status=status, summary=" ".join(summary.split()),
         category=category, department=department, districts=districts, tags=tags, contact=contact,
-        slug=slug or slugify(title), image=image, related_ids=related, embargo=embargo, channels=channels,
+        slug=slug or slugify(title), image=image, related_ids=related, former_ids=former_ids, embargo=embargo, channels=channels,
         body_html=body.html, easy_html=easy.html if easy else "",
         story_refs=tuple(dict.fromkeys(body.story_refs + (easy.story_refs if easy else []))),
         media_refs=tuple(dict.fromkeys(body.media_refs + (easy.media_refs if easy else []))),
@@ -127,6 +128,18 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     if errors:
         raise ContentErrors(errors)
     return story
+
+
+def _former_ids(fields: Fields, story_id: str | None) -> tuple[str, ...]:
+    """Earlier ids of a renamed story (written by `invoke rename-id`), oldest first."""
+    former = fields.text_list("former_ids")
+    node = fields.nodes.get("former_ids")
+    for value in former:
+        if not ID_PATTERN.fullmatch(value):
+            fields.error(f"„{value}“ ist keine gültige id (6–64 Zeichen a–z, 0–9 und Bindestrich).", node, "former_ids")
+        elif value == story_id:
+            fields.error(f"„{value}“ ist die jetzige id; hier stehen nur frühere.", node, "former_ids")
+    return former
 
 
 def _line(fields: Fields, name: str) -> int | None:

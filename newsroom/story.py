@@ -49,6 +49,9 @@ class Story:
     slug: str
     image: str | None = None  # below content/media
     related_ids: tuple[str, ...] = ()
+    # Earlier ids, oldest first (set by `invoke rename-id`): the first is the story's key in
+    # the record of sends, so a renamed story is never sent again under its new id.
+    former_ids: tuple[str, ...] = ()
     embargo: datetime | None = None
     channels: tuple[ChannelChoice, ...] = ()
     body_html: str = ""  # with story:/media: placeholders

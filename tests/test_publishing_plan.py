@@ -17,7 +17,7 @@ def card(story_id="s1", hours_ago=1.0, status="published", channels=("press", "m
     ts = (NOW - timedelta(hours=hours_ago)).timestamp()
     embargo = (NOW - timedelta(hours=embargo_hours_ago)).timestamp() if embargo_hours_ago is not None else None
     return SimpleNamespace(id=story_id, source=f"content/stories/{story_id}.md", title=story_id, ts=ts,
-                           status=status, channels=channels, embargo_ts=embargo)
+                           status=status, channels=channels, embargo_ts=embargo, former_ids=(), key=story_id)
 
 
 def plan(cards, receipts=None, **options):

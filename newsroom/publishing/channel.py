@@ -85,7 +85,7 @@ class Post:
     """What one channel would receive for one story: shown in previews, then sent."""
 
     channel: str
-    story_id: str
+    story_id: str  # when sent: the story's key in the record, its first id (a renamed story keeps it)
     text: str  # the text as the channel shows it (post, caption, mail body)
     link: str | None = None  # the story's absolute address
     title: str | None = None  # subject or video title where the channel has one

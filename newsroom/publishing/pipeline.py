@@ -25,6 +25,7 @@ from ..site import SiteUrls
 from .channel import Channel, ClaimFiles, Delivery, Post, SendContext, channel_classes
 from .http import HttpClient
 from .ledger import Ledger
+from .lineage import vanished_ids
 from .plan import RECOVER, RESEND, Entry, Plan, make_plan, this_run
 from .records import CLAIMED, FAILED, RETRY, SENT, UNKNOWN, ChannelRecord, Receipt
 from .release import release_maker
@@ -102,11 +103,22 @@ class Publisher:
     def plan(self) -> Plan:
         self.ledger.sync()
         settings = self.settings
+        self._check_lineage()
         return make_plan(self.cards, self.ledger.receipt, self.ledger.story_ids(), settings["BUILD_NOW"],
                          window_hours=settings["PUBLISH_WINDOW_HOURS"],
                          lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
                          overview_days=settings["PUBLISH_OVERVIEW_DAYS"], story=self.story, channel=self.channel,
                          ahead=tuple(settings.get("PUBLISH_AHEAD_CHANNELS", ())))
+
+    def _check_lineage(self) -> None:
+        """The build checked the checkout's record; the pushed one may know more sends."""
+        content = Path(self.settings["PATH"])
+        problems = vanished_ids(self.cards, self.ledger.story_ids(), self.ledger.receipt,
+                                receipts_dir=content / self.settings["PUBLISH_RECEIPTS_DIR"],
+                                stories_dir=content / self.settings["STORIES_DIR"], display_root=content.parent,
+                                rev=self.ledger.base or "HEAD")
+        if problems:
+            raise PublishError("\n".join(str(p) for p in problems) + "\nNichts gesendet.")
 
     def run(self) -> PublishReport:
         for _ in range(MAX_CONFLICTS):
@@ -144,7 +156,8 @@ class Publisher:
                 blocked = f"Zugangsdaten fehlen: {', '.join(adapter.missing_credentials())}."
             post = None
             if adapter is not None and blocked is None:
-                post = adapter.render(self.release(self.by_id[entry.story_id]))
+                # Channels know the story by its key: a renamed story keeps its numbers, hashes, Message-IDs.
+                post = replace(adapter.render(self.release(self.by_id[entry.story_id])), story_id=entry.record_key)
                 problems = adapter.validate(post)
                 if problems:
                     blocked = " ".join(problems)
@@ -162,8 +175,9 @@ class Publisher:
         files = ClaimFiles(self.ledger.read)
         claimed = _now()
         for job in jobs:
-            story_id, previous = job.entry.story_id, job.entry.record
+            story_id, previous = job.entry.record_key, job.entry.record
             receipt = receipts.get(story_id) or self.ledger.receipt(story_id) or Receipt(story_id)
+            receipt = replace(receipt, source=job.entry.source)
             attempts = previous.attempts + 1 if previous else 1
             key = previous.key if job.reuses_key else f"{story_id}-{job.entry.channel}-{attempts}"
             detail = dict(previous.detail) if previous else {}
@@ -229,12 +243,12 @@ class Publisher:
                             "angehalten, der nächste Lauf setzt fort.", retry=True)
 
     def _write(self, job: Job, message: str, outcome: Outcome | None = None) -> bool:
-        story_id, channel = job.entry.story_id, job.entry.channel
+        story_id, channel = job.entry.record_key, job.entry.channel
         for attempt in range(MAX_CONFLICTS):
             try:
                 if attempt:
                     self.ledger.sync()
-                receipt = self.ledger.receipt(story_id) or Receipt(story_id)
+                receipt = replace(self.ledger.receipt(story_id) or Receipt(story_id), source=job.entry.source)
                 current = receipt.get(channel)
                 if current is not None and current.run != job.record.run:
                     logger.warning("%s/%s: Eintrag gehört inzwischen Lauf %s; dieser Lauf (%s) trägt trotzdem "

@@ -59,6 +59,11 @@ class Entry:
     channel: str
     state: str
     record: ChannelRecord | None = None
+    key: str = ""  # the story's key in the record (its first id); the id when empty
+
+    @property
+    def record_key(self) -> str:
+        return self.key or self.story_id
 
     @property
     def sending(self) -> bool:
@@ -99,18 +104,20 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
         explicit = story is not None
         in_window = window_start <= card.ts <= moment
         early = card.embargo_ts is not None and card.embargo_ts <= moment < card.ts
+        key = card.key  # a renamed story's record stays under its first id
         if not (explicit or card.ts >= overview_start):
-            if card.status == "published" and card.id not in recorded:
+            if card.status == "published" and key not in recorded:
                 plan.older_unsent.append((card.id, card.source, card.ts))
             continue
-        receipt = receipts(card.id) if card.id in recorded else None
+        receipt = receipts(key) if key in recorded else None
         for name in card.channels:
             if channel and name != channel:
                 continue
             record = receipt.get(name) if receipt else None
             state = _state(card, record, moment, in_window or (early and name in ahead), explicit,
                            lease_seconds, early=early and name in ahead)
-            plan.entries.append(Entry(card.id, card.source, card.title, card.ts, card.status, name, state, record))
+            plan.entries.append(Entry(card.id, card.source, card.title, card.ts, card.status, name, state, record,
+                                      key if key != card.id else ""))
     plan.entries.sort(key=lambda e: (-e.ts, e.story_id))
     plan.older_unsent.sort(key=lambda item: -item[2])
     return plan

@@ -2,7 +2,9 @@
 
 `content/receipts/<story-id>.yml` says, per channel, whether the story was claimed by a
 run, sent (with the remote's id and address), failed, or is unknown after a crash.
-Editors can read it in git; only the publish run writes it.
+Editors can read it in git; only the publish run writes it. It is named by the story's
+key, its first id (a renamed story lists earlier ids in `former_ids`), and names the
+story's file, so a story whose id changed is found (lineage.py).
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ class ChannelRecord:
 
 @dataclass(frozen=True)
 class Receipt:
-    story_id: str
+    story_id: str  # the story's key: its first id
     channels: dict[str, ChannelRecord] = field(default_factory=dict)
+    source: str | None = None  # the story's file when last written, e.g. content/stories/2026/x.md
 
     def get(self, channel: str) -> ChannelRecord | None:
         return self.channels.get(channel)
@@ -60,7 +63,7 @@ class Receipt:
         return replace(self, channels={**self.channels, channel: record})
 
     def dumps(self) -> str:
-        data = {"story": self.story_id,
+        data = {"story": self.story_id, **({"source": self.source} if self.source else {}),
                 "channels": {name: self.channels[name].to_dict() for name in sorted(self.channels)}}
         return HEADER + yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False,
                                   default_flow_style=False, width=100)
@@ -82,7 +85,8 @@ def parse_receipt(text: str, where: str) -> Receipt:
             channels[str(name)] = ChannelRecord(**known)
         except TypeError as exc:
             raise PublishError(f"{where}: Kanal „{name}“: unvollständiger Eintrag ({exc}).") from None
-    return Receipt(data["story"], channels)
+    source = data.get("source")
+    return Receipt(data["story"], channels, source if isinstance(source, str) else None)
 
 
 class ReceiptFolder:

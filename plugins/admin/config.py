@@ -68,6 +68,8 @@ def _story_fields(settings: dict) -> list[dict]:
     districts = settings["STADTBEZIRKE"]
     return [
         {"name": "id", "label": "ID", "widget": "storyid", "hint": ID_HINT},
+        # Written by `invoke rename-id`; kept as it is, never shown (the key of the record of sends).
+        {"name": "former_ids", "label": "Frühere IDs", "widget": "hidden", "required": False},
         {"name": "title", "label": "Titel", "widget": "string", "pattern": TITLE_PATTERN},
         {"name": "date", "label": "Veröffentlichung (Datum und Uhrzeit)", **DATETIME, "default": "{{now}}",
          "hint": "Liegt der Zeitpunkt in der Zukunft, erscheint die Meldung erst dann."},

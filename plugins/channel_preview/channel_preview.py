@@ -2,7 +2,7 @@
 
 Every check and build renders, for each story that chose channels, what each channel
 would receive, and validates it the channel's way (a post that cannot fit is a content
-error in `invoke check`). Every build writes these previews and an overview for the
+error in `invoke check`); a sent story whose id changed is an error too (lineage.py). Every build writes these previews and an overview for the
 Chef vom Dienst to PUBLISH_PREVIEW_PATH, outside the deployed site. Work follows the
 change: a story is rendered again only when its file, address or the code changed.
 Adapters get no credentials here, so no secret can reach a preview.
@@ -22,6 +22,7 @@ from pelican.generators import Generator
 from newsroom.atomic import atomic_write
 from newsroom.errors import ContentError, PublishError
 from newsroom.publishing.channel import channel_classes
+from newsroom.publishing.lineage import vanished_ids
 from newsroom.publishing.overview import status_lines, when
 from newsroom.publishing.plan import STATE_LABELS, make_plan
 from newsroom.publishing.records import LABELS, ReceiptFolder
@@ -47,6 +48,12 @@ class ChannelPreviewGenerator(Generator):
         self.keys = {c.id: self._key(c) for c in self.with_channels}
         self.changed = [c for c in self.with_channels if self.old.get(c.id) != self.keys[c.id]]
         self.posts: dict[str, list] = {}
+        content = Path(settings["PATH"])
+        receipts = ReceiptFolder(content / settings["PUBLISH_RECEIPTS_DIR"], content.parent)
+        # A sent story whose id changed would be sent again under the new one.
+        context["content_errors"].extend(vanished_ids(
+            context.get("all_stories", []), receipts.ids(), receipts.receipt, receipts_dir=receipts.folder,
+            stories_dir=content / settings["STORIES_DIR"], display_root=content.parent))
         if not self.changed:
             return
         make = release_maker(context, settings)

@@ -140,6 +140,7 @@ class StoriesGenerator(Generator):
                     field="slug"))
             if story.related_ids or story.story_refs:
                 linking.append(story)
+        self._check_former_ids(stories, by_id)
         for story in linking:
             for ref, where in [*((r, "related") for r in story.related_ids), *((r, None) for r in story.story_refs)]:
                 target = by_id.get(ref)
@@ -152,6 +153,17 @@ class StoriesGenerator(Generator):
                         story.source,
                         f"{label} „{ref}“ ({target.source}) ist bei Veröffentlichung dieser Meldung noch nicht "
                         "veröffentlicht; der Link liefe ins Leere.", field=where))
+
+    def _check_former_ids(self, stories: list[Card], by_id: dict[str, Card]) -> None:
+        """An earlier id is the key of a story's sends: it belongs to that story alone."""
+        owner: dict[str, Card] = {}
+        for story in stories:
+            for former in story.former_ids:
+                other = by_id.get(former) or owner.setdefault(former, story)
+                if other is not story:
+                    self.errors.append(ContentError(
+                        story.source, f"Die frühere id „{former}“ gehört schon zu {other.source}. Eine id – ob "
+                        "jetzige oder frühere – darf nur eine Meldung haben.", field="former_ids"))
 
     def full_story(self, card: Card) -> Story:
         """The complete story behind a card: parsed in this build or from the parse cache."""
