@@ -53,7 +53,8 @@ def rename(settings: dict, old: str, new: str) -> Renamed:
     elif holding_new and (receipts / f"{old}.yml").is_file():
         story = holding_new[0]  # changed by hand: the record is still under the old id
     else:
-        raise NewsroomError(f"Keine Meldung hat die id „{old}“.")
+        raise NewsroomError(f"Keine Meldung hat die id „{old}“, und unter ihr ist nichts verzeichnet (fehlt ein "
+                            "„git pull“?).")
     for other in stories:
         if other is not story and new in other.former:
             raise NewsroomError(f"„{new}“ ist eine frühere id von {other.path}; bitte eine andere wählen.")
