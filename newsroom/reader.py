@@ -119,8 +119,8 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     story = Story(
         source=source, id=story_id, title=title, date=date, status=status, summary=" ".join(summary.split()),
         category=category, department=department, districts=districts, tags=tags, contact=contact,
-        slug=slug or slugify(title), image=image, related_ids=related, former_ids=former_ids, embargo=embargo, channels=channels,
-        body_html=body.html, easy_html=easy.html if easy else "",
+        slug=slug or slugify(title), image=image, related_ids=related, former_ids=former_ids, embargo=embargo,
+        channels=channels, body_html=body.html, easy_html=easy.html if easy else "",
         story_refs=tuple(dict.fromkeys(body.story_refs + (easy.story_refs if easy else []))),
         media_refs=tuple(dict.fromkeys(body.media_refs + (easy.media_refs if easy else []))),
         content_hash=hashlib.sha256(raw).hexdigest(), media_checks=tuple(media_checks),

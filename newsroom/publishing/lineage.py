@@ -56,12 +56,13 @@ def vanished_ids(cards: list, record_ids: set[str], receipt: Callable[[str], Rec
             card = by_source.get(traced) if traced else None
         if card is None:
             continue  # the story was deleted: its record stays as history
+        press = ", die Pressemitteilung an den ganzen Verteiler" if "press" in card.channels else ""
         errors.append(ContentError(
             card.source,
             f"Die Kennung „{key}“ wurde geändert, aber unter ihr sind Sendungen verzeichnet ({record}). Unter der "
-            f"neuen Kennung „{card.id}“ ginge die Meldung ein zweites Mal hinaus, auch an den ganzen "
-            f"Presseverteiler. War die Änderung Absicht: „invoke rename-id {key} {card.id}“ (die alte Kennung kommt "
-            f"unter „former_ids“, die Sendungen gelten weiter). Sonst wieder „id: {key}“ eintragen.",
+            f"neuen Kennung „{card.id}“ ginge die Meldung ein zweites Mal hinaus{press}. War die Änderung Absicht: "
+            f"„invoke rename-id {key} {card.id}“ (die alte Kennung kommt unter „former_ids“, die Sendungen gelten "
+            f"weiter). Sonst wieder „id: {key}“ eintragen.",
             line=_id_line(display_root / card.source), field="id"))
     return errors
 

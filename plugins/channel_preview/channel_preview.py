@@ -2,8 +2,9 @@
 
 Every check and build renders, for each story that chose channels, what each channel
 would receive, and validates it the channel's way (a post that cannot fit is a content
-error in `invoke check`); a sent story whose id changed is an error too (lineage.py). Every build writes these previews and an overview for the
-Chef vom Dienst to PUBLISH_PREVIEW_PATH, outside the deployed site. Work follows the
+error in `invoke check`); so is a sent story whose id changed (newsroom/publishing/lineage.py).
+Every build writes these previews and an overview for the Chef vom Dienst to
+PUBLISH_PREVIEW_PATH, outside the deployed site. Work follows the
 change: a story is rendered again only when its file, address or the code changed.
 Adapters get no credentials here, so no secret can reach a preview.
 """
