@@ -231,12 +231,24 @@ def test_a_story_moved_and_renamed_in_one_commit_is_found_too(site):
                                                      f"Die Kennung „{OLD}“ wurde geändert")
 
 
-def test_a_deleted_story_leaves_its_record_as_history_without_error(site):
+def test_a_deleted_story_leaves_its_record_as_history_without_error_and_git_is_asked_once(site, monkeypatch):
+    import newsroom.history
+
     site.story("2026/anderes.md", id="b1b2c3d4e5f6", title="Etwas anderes")
     sent_story(site)
     (site.content / "stories/2026/radwege.md").unlink()
     site.commit("Gelöscht", "2026-11-21 10:00")
+    calls = []
+    run = newsroom.history.subprocess.run
+    monkeypatch.setattr(newsroom.history.subprocess, "run", lambda args, **kw: calls.append(args) or run(args, **kw))
     assert check_errors(site) == []
+    traced = [c for c in calls if "--diff-filter=A" in c]
+    assert len(traced) == 1
+    site.story("2026/anderes.md", id="b1b2c3d4e5f6", title="Etwas anderes, geändert")
+    assert check_errors(site) == [] and [c for c in calls if "--diff-filter=A" in c] == traced
+    # The path it had may hold a story again: then that one is asked about.
+    site.story("2026/radwege.md", id=NEW, channels="\n  mastodon: true")
+    assert [e.split(":")[0] for e in check_errors(site)] == ["content/stories/2026/radwege.md"]
 
 
 def test_former_ids_belong_to_one_story_and_the_record_counts_for_it(site):

@@ -34,9 +34,14 @@ def known_ids(cards: Iterable) -> set[str]:
 
 
 def vanished_ids(cards: list, record_ids: set[str], receipt: Callable[[str], Receipt | None], *,
-                 receipts_dir: Path, stories_dir: Path, display_root: Path, rev: str = "HEAD") -> list[ContentError]:
+                 receipts_dir: Path, stories_dir: Path, display_root: Path, rev: str = "HEAD",
+                 gone: dict[str, str] | None = None) -> list[ContentError]:
     """A German error for every record whose key no story has any more while its story's file
-    is still there (under another id). `rev`: where the record's history is read from."""
+    is still there (under another id). `rev`: where the record's history is read from.
+
+    `gone` (key → the last file of its story, which no longer exists) is filled for the caller
+    to keep: a file that is gone cannot be renamed later, so git is asked once per deleted story."""
+    gone = {} if gone is None else gone
     orphans = sorted(record_ids - known_ids(cards))
     if not orphans:
         return []
@@ -51,9 +56,13 @@ def vanished_ids(cards: list, record_ids: set[str], receipt: Callable[[str], Rec
             continue
         source = found.source if found else None
         card = by_source.get(source) if source else None
-        if card is None:
+        if card is None and key in gone:
+            card = by_source.get(gone[key])  # the same path may hold a story again
+        elif card is None:
             traced = _traced_source(key, source, receipts_dir, stories_dir, display_root, rev)
             card = by_source.get(traced) if traced else None
+            if traced and not (display_root / traced).exists():
+                gone[key] = traced
         if card is None:
             continue  # the story was deleted: its record stays as history
         press = ", die Pressemitteilung an den ganzen Verteiler" if "press" in card.channels else ""

@@ -31,6 +31,7 @@ from newsroom.publishing.release import release_maker
 from newsroom.site import SiteUrls
 
 logger = logging.getLogger("newsroom.preview")
+GONE = "lineage-gone:{}"  # records of deleted stories: key → the story's last file (lineage.py)
 
 
 class ChannelPreviewGenerator(Generator):
@@ -52,9 +53,14 @@ class ChannelPreviewGenerator(Generator):
         content = Path(settings["PATH"])
         receipts = ReceiptFolder(content / settings["PUBLISH_RECEIPTS_DIR"], content.parent)
         # A sent story whose id changed would be sent again under the new one.
+        name = GONE.format(receipts.folder.resolve())
+        saved = self.cache.blob(name)
+        gone = dict(saved[1]) if saved else {}
         context["content_errors"].extend(vanished_ids(
             context.get("all_stories", []), receipts.ids(), receipts.receipt, receipts_dir=receipts.folder,
-            stories_dir=content / settings["STORIES_DIR"], display_root=content.parent))
+            stories_dir=content / settings["STORIES_DIR"], display_root=content.parent, gone=gone))
+        if gone != (saved[1] if saved else {}):
+            self.cache.save_blob(name, "", gone)
         if not self.changed:
             return
         make = release_maker(context, settings)
