@@ -9,6 +9,7 @@ an id already changed by hand: the story that holds NEW gets OLD as a former id.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,12 +98,17 @@ def _rewritten(story: StoryIds, new: str, former: tuple[str, ...]) -> str:
     written = []
     for index, line in enumerate(lines):
         if index == id_line:
-            written.append(f"id: {new}")
+            written.append(f"id: {_scalar(new)}")
             if former:
-                written.append(f"former_ids: [{', '.join(former)}]")
+                written.append(f"former_ids: [{', '.join(map(_scalar, former))}]")
         elif index not in dropped:
             written.append(line)
     return "\n".join(written)
+
+
+def _scalar(value: str) -> str:
+    """An id as YAML text: quoted where YAML would read a number (`123456`, `1e10`)."""
+    return value if isinstance(yaml.safe_load(value), str) else json.dumps(value)
 
 
 def _links_to(story: StoryIds, old: str) -> bool:

@@ -281,3 +281,10 @@ def test_rename_id_rewrites_only_the_id_and_former_ids_and_names_stories_that_li
     rename(settings, "radwege-neu", NEW)
     assert (site.content / "stories/2026/radwege.md").read_text(encoding="utf-8").startswith(
         f"---\nid: {NEW}\nformer_ids: [a0a0a0a0a0a0, radwege-neu]\n")
+    # An id YAML would read as a number is written quoted, and the story stays valid.
+    rename(settings, NEW, "202611")
+    assert (site.content / "stories/2026/radwege.md").read_text(encoding="utf-8").startswith(
+        f'---\nid: "202611"\nformer_ids: [a0a0a0a0a0a0, radwege-neu, {NEW}]\n')
+    # Valid; only the link the task named still points to the id before.
+    assert check_errors(site) == [f"content/stories/2026/verweis.md: Feld „related“: Verwandte Meldung „{NEW}“: "
+                                  "keine Meldung hat diese id."]
