@@ -35,7 +35,8 @@ EASY_MAX = 10_000  # the Leichte Sprache version: Markdown, shown beside the sta
 
 
 # Bump when parsing or rendering changes what a Story holds: cached stories are re-read.
-READER_VERSION = "4"  # 2: references to characters XML forbids (&#27;) are refused; 3: leichte_sprache; 4: former_ids
+# 2: references to characters XML forbids (&#27;) are refused; 3: leichte_sprache; 4: former_ids
+READER_VERSION = "4"
 
 
 @dataclass(frozen=True)
