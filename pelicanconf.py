@@ -147,6 +147,10 @@ FOOTER_LINKS = [
 # Where the form "Barriere melden" (Erklärung zur Barrierefreiheit) sends, by the visitor's mail program.
 ACCESSIBILITY_FEEDBACK_EMAIL = "barrierefreiheit@duesseldorf.de"
 
+# Git authors are city staff: their names and addresses never reach a page, feed or preview. A story
+# shows its Amt as "Redaktion", or the public names given here for its authors' git e-mail addresses.
+PUBLIC_AUTHORS: dict[str, str] = {}  # e.g. {"anna.beispiel@duesseldorf.de": "Anna Beispiel, Pressesprecherin"}
+
 # What `invoke new` fills in; the editor replaces the placeholders.
 NEW_STORY = {
     "category": "Rat & Verwaltung",

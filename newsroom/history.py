@@ -3,6 +3,11 @@
 One `git log` over the content folder builds the index for every file at once (a
 per-file log would take minutes at 25,000 stories). Renames are followed, so moving
 a story to another folder keeps its dates.
+
+Git authors are city staff, and their names and addresses are personal data: the index
+keeps only the author's e-mail address (to look up a public name) and `by_source` hands
+on nothing but the public names that the setting PUBLIC_AUTHORS gives. No raw name or
+address ever leaves this module.
 """
 
 from __future__ import annotations
@@ -26,22 +31,26 @@ class GitHistory:
 
     def __init__(self, files: dict[str, list] | None = None, root: Path | None = None,
                  warning: str | None = None, head: str | None = None):
-        self._files = files or {}  # repo path → [created, updated, editors, commits]
+        self._files = files or {}  # repo path → [created, updated, author e-mails, commits]
         self._root = root
         self.warning = warning
         self.head = head
         self.unchanged = False
 
-    def by_source(self, display_root: Path) -> dict[str, tuple]:
+    def by_source(self, display_root: Path, public_authors: dict[str, str] | None = None) -> dict[str, tuple]:
         """(created, updated, editors, commits) keyed like stories' `source` (paths relative to
-        display_root), times as Unix timestamps: plain data, 25,000 of them pickle in milliseconds."""
+        display_root), times as Unix timestamps: plain data, 25,000 of them pickle in milliseconds.
+
+        `editors` are the public names `public_authors` (e-mail → name) gives the file's
+        authors; an author without one is left out."""
         if self._root is None:
             return {}
         prefix = os.path.relpath(display_root.resolve(), self._root).replace(os.sep, "/")
         prefix = "" if prefix == "." else prefix + "/"
         if prefix.startswith("../"):
             return {}
-        return {path[len(prefix):]: (r[0].timestamp(), r[1].timestamp(), tuple(r[2]), r[3])
+        names = {email.strip().lower(): name for email, name in (public_authors or {}).items()}
+        return {path[len(prefix):]: (r[0].timestamp(), r[1].timestamp(), public_names(r[2], names), r[3])
                 for path, r in self._files.items() if path.startswith(prefix)}
 
     @classmethod
@@ -72,7 +81,7 @@ class GitHistory:
             return history
         root = Path(top).resolve()
         scope = str(content_path.relative_to(root)) or "."
-        name = f"git-history:{content_path}"
+        name = f"git-history-v2:{content_path}"  # v2: authors by e-mail address, never by name
         cached = cache.blob(name) if cache else None
         files: dict[str, list] = {}
         since = None
@@ -80,7 +89,7 @@ class GitHistory:
             return cls(cached[1], root, head=head)
         if cached and _git(root, "merge-base", "--is-ancestor", cached[0], head).returncode == 0:
             files, since = cached[1], cached[0]
-        log = _git(root, "log", f"--format={_COMMIT}%ct{_FIELD}%an", "--name-status", "-M", "--reverse",
+        log = _git(root, "log", f"--format={_COMMIT}%ct{_FIELD}%ae", "--name-status", "-M", "--reverse",
                    "--no-color", "-z", f"{since}..{head}" if since else head, "--", scope)
         if log is None or log.returncode != 0:
             status = log.returncode if log is not None else "git fehlt"
@@ -89,6 +98,11 @@ class GitHistory:
         if cache:
             cache.save_blob(name, head, files)
         return cls(files, root, head=head)
+
+
+def public_names(authors: list[str], names: dict[str, str]) -> tuple[str, ...]:
+    """The public names of these authors (e-mail addresses), each once, in order."""
+    return tuple(dict.fromkeys(names[a] for a in authors if a in names))
 
 
 def locate(content_path: Path) -> tuple[str, str, str] | tuple[()] | None:
@@ -113,11 +127,13 @@ def _git(folder: Path, *args: str) -> subprocess.CompletedProcess | None:
 
 
 def _replay(log: str, files: dict[str, list]) -> None:
-    """Replay `git log --reverse --name-status -z` onto files: repo path → [created, updated, editors, commits]."""
+    """Replay `git log --reverse --name-status -z` onto files: repo path → [created, updated,
+    author e-mail addresses, commits]."""
     for chunk in log.split(_COMMIT)[1:]:
         header, _, changes = chunk.partition("\n")
         header = header.rstrip("\x00")
         timestamp, _, author = header.partition(_FIELD)
+        author = author.strip().lower()  # the e-mail address; addresses compare without case
         when = datetime.fromtimestamp(int(timestamp), BERLIN)
         tokens = [t for t in changes.strip("\n\x00").split("\x00")]
         index = 0

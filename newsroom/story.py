@@ -29,7 +29,7 @@ class GitDates:
 
     created: datetime | None = None
     updated: datetime | None = None
-    editors: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()  # public names (PUBLIC_AUTHORS) of the authors; never a raw git author
     commits: int = 0
 
 

@@ -86,12 +86,14 @@ class Site:
         if sidecar:
             self.write(f"media/{relative}.yml", "\n".join(f"{k}: {v}" for k, v in sidecar.items()) + "\n")
 
-    def commit(self, message: str, when: str, author: str = "Test Redaktion") -> str:
+    def commit(self, message: str, when: str, author: str = "Test Redaktion",
+               email: str = "redaktion@example.org") -> str:
         """Commit everything with a fixed date ('2026-11-20 09:00', Berlin time)."""
         self.repo.git.add("-A")
         stamp = f"{when}:00 +0100"
         env = {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp,
-               "GIT_AUTHOR_NAME": author, "GIT_COMMITTER_NAME": author}
+               "GIT_AUTHOR_NAME": author, "GIT_COMMITTER_NAME": author,
+               "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_EMAIL": email}
         with self.repo.git.custom_environment(**env):
             self.repo.git.commit("-m", message, "--allow-empty")
         return self.repo.head.commit.hexsha

@@ -1,7 +1,10 @@
 """Dates and editors from real git history; clear fallbacks where git cannot tell."""
 
+import json
+
 import git
 
+from tests.publishing_support import due_story
 from tests.support import Site
 
 STORY = "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html"
@@ -9,17 +12,46 @@ STORY = "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html"
 
 def test_change_after_publication_is_shown_as_update(site):
     site.story()
-    site.commit("Radwege", "2026-11-19 15:00", author="Anna Beispiel")
+    site.commit("Radwege", "2026-11-19 15:00", author="Anna Beispiel", email="anna@example.org")
     site.story(summary="Die Stadt baut zweieinhalb Kilometer Radweg.")
-    site.commit("Tippfehler", "2026-11-22 08:30", author="Ben Muster")
+    site.commit("Tippfehler", "2026-11-22 08:30", author="Ben Muster", email="ben@example.org")
     context = site.check()
     story = context["full_story"](context["all_stories"][0])
     assert story.git.created.isoformat() == "2026-11-19T15:00:00+01:00"
-    assert story.git.editors == ("Anna Beispiel", "Ben Muster")
+    assert story.git.editors == ()  # no public name configured: no one is named
     site.build()
     html = site.page(STORY)
     assert 'Aktualisiert am <time datetime="2026-11-22T08:30:00+01:00">22. November 2026, 08:30 Uhr</time>' in html
-    assert "<dd>Anna Beispiel, Ben Muster</dd>" in html
+    assert "<dt>Redaktion</dt>\n      <dd>Amt für Verkehrsmanagement</dd>" in html
+
+
+def test_authors_are_shown_only_by_their_configured_public_name(site):
+    site.story()
+    site.commit("Radwege", "2026-11-19 15:00", author="Anna Beispiel", email="Anna@Example.org")
+    site.story(summary="Die Stadt baut zweieinhalb Kilometer Radweg.")
+    site.commit("Tippfehler", "2026-11-22 08:30", author="Ben Muster", email="ben@example.org")
+    site.build(PUBLIC_AUTHORS={"anna@example.org": "Pressesprecherin der Stadt"})
+    html = site.page(STORY)
+    assert "<dt>Redaktion</dt>\n      <dd>Pressesprecherin der Stadt</dd>" in html
+    document = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert document["editor"] == [{"@type": "Person", "name": "Pressesprecherin der Stadt"}]
+    assert document["author"]["name"].endswith("Amt für Verkehrsmanagement")
+    assert "Ben Muster" not in html and "Anna Beispiel" not in html
+
+
+def test_git_authors_never_reach_the_site_feeds_or_previews(site):
+    """Names and addresses of the city's staff stay in git: grep every file a build writes."""
+    due_story(site)  # with a channel: the preview and the overview are written too
+    site.commit("Radwege", "2026-11-19 15:00", author="Zacharias Quellengeheim", email="zq.intern@stadt.example")
+    due_story(site, summary="Die Stadt baut zweieinhalb Kilometer Radweg.")
+    site.commit("Änderung", "2026-11-26 08:30", author="Zacharias Quellengeheim", email="zq.intern@stadt.example")
+    site.build()
+    written = [p for folder in (site.output, site.root / "preview") for p in folder.rglob("*") if p.is_file()]
+    assert any(p.name == "status.txt" for p in written) and any(p.suffix == ".xml" for p in written)
+    assert len([p for p in written if p.name == "index.html" and "aktuelles" in p.parts]) == 1
+    for needle in (b"Quellengeheim", b"zq.intern", b"stadt.example"):
+        leaks = [p for p in written if needle in p.read_bytes()]
+        assert leaks == [], (needle, leaks)
 
 
 def test_changes_before_publication_are_not_updates(site):

@@ -40,6 +40,6 @@ def story_document(story: Story, image: MediaItem | None, urls: SiteUrls, settin
         }
         if image.caption:
             document["image"]["caption"] = image.caption
-    if story.git.editors:
+    if story.git.editors:  # public names only (PUBLIC_AUTHORS); a git author's own name never
         document["editor"] = [{"@type": "Person", "name": name} for name in story.git.editors]
     return document
