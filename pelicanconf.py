@@ -151,10 +151,9 @@ ACCESSIBILITY_FEEDBACK_EMAIL = "barrierefreiheit@duesseldorf.de"
 # shows its Amt as "Redaktion", or the public names given here for its authors' git e-mail addresses.
 PUBLIC_AUTHORS: dict[str, str] = {}  # e.g. {"anna.beispiel@duesseldorf.de": "Anna Beispiel, Pressesprecherin"}
 
-# What `invoke new` fills in; the editor replaces the placeholders.
+# What `invoke new` fills in (Thema and Amt it asks for). A published story that still holds the
+# summary's or the body's placeholder text is an error in `invoke check`.
 NEW_STORY = {
-    "category": "Rat & Verwaltung",
-    "department": "Amt für Kommunikation",
     "summary": "Anreißer: ein bis zwei Sätze, worum es geht.",
     "contact": {
         "name": "Presse- und Informationsdienst",

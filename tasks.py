@@ -137,17 +137,22 @@ def hooks(c):
 
 
 @task(positional=[], help={"title": "the story's title", "date": "publication time 'YYYY-MM-DD HH:MM' (default: now)",
-            "status": "draft (default) or published", "category": "Thema (default from settings)"})
-def new(c, title, date=None, status="draft", category=None):
+            "status": "draft (default) or published",
+            "category": "Thema (one of THEMEN; asked for when missing and a terminal is there)",
+            "department": "Amt (one of AEMTER; asked for when missing and a terminal is there)"})
+def new(c, title, date=None, status="draft", category=None, department=None):
     """Create a valid story with a fresh id; prints the new file's path on the last line."""
     _logging()
     os.chdir(ROOT)
     settings = load_settings(DEV_SETTINGS)
+    ask = input if sys.stdin.isatty() else None  # without a terminal, nobody could answer
     try:
-        path = new_story.create(settings, title=title, date=date, status=status, category=category)
+        path = new_story.create(settings, title=title, date=date, status=status, category=category,
+                                department=department, ask=ask)
     except NewsroomError as exc:
         raise Exit(f"FEHLER {exc}", code=1) from None
-    print("Neue Meldung angelegt. Bitte Anreißer, Text und Kontakt prüfen, dann committen.")
+    print("Neue Meldung angelegt. Bitte Anreißer, Text und Kontakt ausfüllen (die Platzhalter ersetzen), "
+          "dann committen.")
     print(path.relative_to(ROOT).as_posix())
 
 

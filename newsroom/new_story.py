@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -27,8 +29,37 @@ def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def choose(label: str, option: str, allowed: list[str], given: str | None, ask: Callable[[str], str] | None) -> str:
+    """The Thema or Amt of a new story: the option's value, else asked (with `ask`, when a
+    terminal is there), else an error listing the allowed values. Nothing is filed silently."""
+    if given is not None:
+        if given in allowed:
+            return given
+        nearest = difflib.get_close_matches(given, allowed, n=1, cutoff=0.6)
+        hint = f" Meinten Sie „{nearest[0]}“?" if nearest else ""
+        raise NewsroomError(f"{label} „{given}“ gibt es nicht.{hint} Erlaubt: {', '.join(allowed)}.")
+    if ask is None:
+        raise NewsroomError(f"Bitte {label} angeben: invoke new --{option} \"…\". Erlaubt: {', '.join(allowed)}.")
+    menu = "\n".join(f"  {number:>2}  {value}" for number, value in enumerate(allowed, 1))
+    question = f"{label} der Meldung:\n{menu}\nNummer oder Name: "
+    for _attempt in range(3):
+        try:
+            answer = ask(question).strip()
+        except EOFError:
+            break
+        if answer.isdigit() and 1 <= int(answer) <= len(allowed):
+            return allowed[int(answer) - 1]
+        if answer in allowed:
+            return answer
+        question = f"„{answer}“ ist keine der Nummern 1 bis {len(allowed)} und kein {label}. Nummer oder Name: "
+    raise NewsroomError(f"Kein {label} gewählt; nichts angelegt. Erlaubt: {', '.join(allowed)}.")
+
+
 def create(settings: dict, *, title: str, date: str | None = None, status: str = "draft",
-           category: str | None = None) -> Path:
+           category: str | None = None, department: str | None = None,
+           ask: Callable[[str], str] | None = None) -> Path:
+    """A new story file. Thema and Amt come from the options or are asked with `ask`
+    (None without a terminal: then a missing one is an error)."""
     title = " ".join((title or "").split())
     if not title:
         raise NewsroomError("Bitte einen Titel angeben: invoke new --title \"…\"")
@@ -39,13 +70,12 @@ def create(settings: dict, *, title: str, date: str | None = None, status: str =
     if status not in STATUSES:
         raise NewsroomError(f"Status „{status}“ gibt es nicht. Erlaubt: {', '.join(STATUSES)}.")
     defaults = settings["NEW_STORY"]
-    category = category or defaults["category"]
-    if category not in settings["THEMEN"]:
-        raise NewsroomError(f"Thema „{category}“ gibt es nicht. Erlaubt: {', '.join(settings['THEMEN'])}.")
     try:
         when = parse_datetime(date) if date else datetime.now(BERLIN).replace(second=0, microsecond=0)
     except DateParseError as exc:
         raise NewsroomError(f"--date: {exc}") from None
+    category = choose("Thema", "category", list(settings["THEMEN"]), category, ask)
+    department = choose("Amt", "department", list(settings["AEMTER"]), department, ask)
     slug = slugify(title) or "meldung"
     story_id = new_id()
     folder = Path(settings["PATH"]) / settings["STORIES_DIR"] / f"{when:%Y}"
@@ -62,7 +92,7 @@ def create(settings: dict, *, title: str, date: str | None = None, status: str =
         f"status: {status}",
         f"summary: {_quoted(defaults['summary'])}",
         f"category: {_quoted(category)}",
-        f"department: {_quoted(defaults['department'])}",
+        f"department: {_quoted(department)}",
         "districts: []",
         "tags: []",
         "contact:",

@@ -47,11 +47,14 @@ class StoryVocabulary:
     aemter: tuple[str, ...]
     districts: int
     channels: tuple[str, ...]
+    placeholders: tuple[tuple[str, str], ...] = ()  # ("summary" | "body", the text `invoke new` puts there)
 
     @classmethod
     def from_settings(cls, settings: dict) -> StoryVocabulary:
+        template = settings.get("NEW_STORY") or {}
+        placeholders = tuple((part, template[part]) for part in ("summary", "body") if template.get(part))
         return cls(tuple(settings["THEMEN"]), tuple(settings["AEMTER"]), len(settings["STADTBEZIRKE"]),
-                   tuple(settings["CHANNELS"]))
+                   tuple(settings["CHANNELS"]), placeholders)
 
     def fingerprint(self) -> str:
         """Identifies what a cached parse depended on: reader version and vocabularies."""
@@ -107,6 +110,8 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
         errors.append(ContentError(source, "Aus dem Titel lässt sich keine Adresse bilden; bitte „slug“ angeben.",
                                    line=_line(fields, "title"), field="title"))
 
+    if status == "published":
+        errors.extend(_placeholders(fields, parts, summary, vocabulary.placeholders))
     easy = _easy_version(fields, renderer)
     body = renderer.render(parts.body)
     for message, needle in body.problems:
@@ -141,6 +146,25 @@ def _former_ids(fields: Fields, story_id: str | None) -> tuple[str, ...]:
         elif value == story_id:
             fields.error(f"„{value}“ ist die jetzige id; hier stehen nur frühere.", node, "former_ids")
     return former
+
+
+def _placeholders(fields: Fields, parts: frontmatter.SourceFile, summary: str | None,
+                  placeholders: tuple[tuple[str, str], ...]) -> list[ContentError]:
+    """A published story must not go out with the text `invoke new` put in as a placeholder."""
+    errors = []
+    for part, placeholder in placeholders:
+        needle = " ".join(placeholder.split())
+        if part == "summary" and summary and needle in " ".join(summary.split()):
+            errors.append(ContentError(
+                fields.path, f"Der Anreißer ist noch der Platzhalter aus „invoke new“ („{needle}“). Eine "
+                "veröffentlichte Meldung braucht einen eigenen Anreißer.", line=_line(fields, "summary"),
+                field="summary"))
+        elif part == "body" and needle in " ".join(parts.body.split()):
+            first = placeholder.strip().split("\n")[0]
+            errors.append(ContentError(
+                fields.path, f"Der Text der Meldung enthält noch den Platzhalter aus „invoke new“ („{needle}“). "
+                "Bitte durch den eigenen Text ersetzen.", line=_body_line(parts, first), field="body"))
+    return errors
 
 
 def _line(fields: Fields, name: str) -> int | None:

@@ -141,9 +141,9 @@ def project_copy(target: Path) -> Path:
 
 
 def invoke(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run `invoke <args>` of the project copy in `cwd` as an editor would."""
+    """Run `invoke <args>` of the project copy in `cwd` as an editor would (without a terminal)."""
     return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
+                          stdin=subprocess.DEVNULL, text=True, timeout=300)
 
 
 def build_killed_while_applying(site: Site, monkeypatch, after: int = 3) -> None:
