@@ -53,6 +53,9 @@ class SourceFile:
     body: str
     body_line: int
     front_lines: tuple[str, ...]
+    # Top-level fields left out because YAML could not read them (their error is reported):
+    # the rest of the front matter is still checked, and these are not "missing" on top.
+    unreadable: frozenset[str] = frozenset()
 
     def field_at_line(self, line: int) -> str | None:
         """The top-level field a front-matter line belongs to (for messages)."""
@@ -112,55 +115,114 @@ def find_forbidden_reference(text: str) -> tuple[int, str, str] | None:
     return None
 
 
-def split(raw: bytes, path: str, *, require_front_matter: bool = True) -> SourceFile:
-    """Decode, check and split a file; YAML is composed to nodes with line numbers."""
-    text = decode(raw, path)
+def split(raw: bytes, path: str, *, require_front_matter: bool = True,
+          errors: list[ContentError] | None = None) -> SourceFile:
+    """Decode, check and split a file; YAML is composed to nodes with line numbers.
+
+    Without `errors`, the first problem is raised. With it, every problem that can be found
+    is appended there and the best reading is returned (unreadable bytes replaced, forbidden
+    characters blanked, a YAML entry that cannot be read left out), so the caller checks the
+    rest of the file in the same round: an editor sees every problem of a file at once.
+    """
+    found: list[ContentError] = []
+    try:
+        text = decode(raw, path)
+    except ContentError as exc:
+        found.append(exc)
+        text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    source = _split(text, path, require_front_matter, found)
+    if errors is None and found:
+        raise found[0]
+    if errors is not None:
+        errors.extend(found)
+    return source
+
+
+def _split(text: str, path: str, require_front_matter: bool, found: list[ContentError]) -> SourceFile:
     lines = text.split("\n")
-    control = find_control_character(text)
     if not _FENCE.match(lines[0]):
         if require_front_matter:
-            raise ContentError(path, "Die Datei beginnt nicht mit einem Kopfbereich (erste Zeile: ---).", line=1)
-        _raise_control(path, control, None)
-        _raise_reference(path, find_forbidden_reference(text), None, 0)
+            found.append(ContentError(path, "Die Datei beginnt nicht mit einem Kopfbereich (erste Zeile: ---).", line=1))
+        _report_characters(path, text, None, 0, found)
         return SourceFile(path, None, text, 1, ())
     end = next((i for i in range(1, len(lines)) if _CLOSE.match(lines[i])), None)
     if end is None:
-        raise ContentError(
-            path, "Der Kopfbereich wird nicht mit einer Zeile --- abgeschlossen.", line=1
-        )
+        found.append(ContentError(path, "Der Kopfbereich wird nicht mit einer Zeile --- abgeschlossen.", line=1))
+        return SourceFile(path, None, "", len(lines) + 1, ())
     front_lines = tuple(lines[1:end])
     source = SourceFile(path, None, "\n".join(lines[end + 1:]), end + 2, front_lines)
-    _raise_control(path, control, source if control and control[0] <= end else None)
-    _raise_reference(path, find_forbidden_reference(text), source, end)
-    node = compose("\n".join(front_lines), path, first_line=2)
-    if node is None:
-        raise ContentError(path, "Der Kopfbereich ist leer.", line=1)
-    if not isinstance(node, yaml.MappingNode):
-        raise ContentError(path, "Der Kopfbereich muss aus Feldern der Form „name: wert“ bestehen.", line=2)
-    return SourceFile(path, node, source.body, source.body_line, front_lines)
+    _report_characters(path, text, source, end, found)
+    # Forbidden characters are reported above; blanked, they do not hide the fields around them.
+    readable = [FORBIDDEN_CHARACTERS.sub(" ", line) for line in front_lines]
+    node, unreadable, failed = _compose_readable(readable, path, found)
+    if failed:  # reported: no field can be read
+        return source
+    if node is None and not unreadable:
+        found.append(ContentError(path, "Der Kopfbereich ist leer.", line=1))
+        return source
+    if node is not None and not isinstance(node, yaml.MappingNode):
+        found.append(ContentError(path, "Der Kopfbereich muss aus Feldern der Form „name: wert“ bestehen.", line=2))
+        return source
+    if node is None:  # every entry was unreadable
+        node = yaml.MappingNode(_CORE_MAP, [])
+    return SourceFile(path, node, source.body, source.body_line, front_lines, frozenset(unreadable))
 
 
-def _raise_control(path: str, control: tuple[int, str] | None, source: SourceFile | None) -> None:
-    if control:
-        line, code = control
-        raise ContentError(
-            path,
-            f"Unsichtbares Steuerzeichen {code} gefunden; bitte entfernen.",
-            line=line,
-            field=source.field_at_line(line) if source else None,
-        )
+_CORE_MAP = "tag:yaml.org,2002:map"
+_SALVAGE_LIMIT = 20  # YAML errors reported per file; a file with more is beyond piecemeal help
 
 
-def _raise_reference(path: str, found: tuple[int, str, str] | None, source: SourceFile | None, end: int) -> None:
-    if found:
-        line, reference, code = found
-        raise ContentError(
-            path,
-            f"„{reference}“ steht für das unzulässige Zeichen {code}, das in Feeds (XML) nicht erlaubt ist; "
-            "bitte entfernen.",
-            line=line,
-            field=source.field_at_line(line) if source and line <= end else None,
-        )
+def _compose_readable(lines: list[str], path: str,
+                      found: list[ContentError]) -> tuple[yaml.Node | None, list[str], bool]:
+    """Compose the front matter; on a syntax error, report it, leave out the top-level entry
+    it is in and try again, so the other fields are still read and checked."""
+    unreadable: list[str] = []
+    for _attempt in range(_SALVAGE_LIMIT):
+        try:
+            return compose("\n".join(lines), path, first_line=2), unreadable, False
+        except ContentError as exc:
+            found.append(exc)
+            entry = _entry_at(lines, (exc.line or 2) - 2)
+            if entry is None:
+                return None, unreadable, True
+            name, first, last = entry
+            unreadable.append(name)
+            lines = lines[:first] + [""] * (last - first) + lines[last:]  # keep the line numbers
+    return None, unreadable, True
+
+
+def _entry_at(lines: list[str], index: int) -> tuple[str, int, int] | None:
+    """(field, first line, end) of the top-level entry holding line `index` (0-based)."""
+    index = min(max(index, 0), len(lines) - 1)
+    for first in range(index, -1, -1):
+        match = _TOP_KEY.match(lines[first])
+        if match:
+            last = next((i for i in range(first + 1, len(lines)) if _TOP_KEY.match(lines[i])), len(lines))
+            if last <= index:  # the error is past this entry's lines: nothing to leave out safely
+                return None
+            return match.group(1), first, last
+    return None
+
+
+def _report_characters(path: str, text: str, source: SourceFile | None, end: int, found: list[ContentError]) -> None:
+    """Every line with a forbidden control character, and every reference to a character XML forbids."""
+    lines_seen = set()
+    for match in FORBIDDEN_CHARACTERS.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        if line in lines_seen:
+            continue
+        lines_seen.add(line)
+        found.append(ContentError(
+            path, f"Unsichtbares Steuerzeichen U+{ord(match.group()):04X} gefunden; bitte entfernen.", line=line,
+            field=source.field_at_line(line) if source and line <= end else None))
+    for match in CHARACTER_REFERENCE.finditer(text):
+        code = referenced_code(match)
+        if xml_forbidden(code):
+            line = text.count("\n", 0, match.start()) + 1
+            found.append(ContentError(
+                path, f"„{match.group()}“ steht für das unzulässige Zeichen U+{code:04X}, das in Feeds (XML) nicht "
+                "erlaubt ist; bitte entfernen.", line=line,
+                field=source.field_at_line(line) if source and line <= end else None))
 
 
 def compose(text: str, path: str, *, first_line: int = 1) -> yaml.Node | None:

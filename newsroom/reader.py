@@ -48,13 +48,15 @@ class StoryVocabulary:
     districts: int
     channels: tuple[str, ...]
     placeholders: tuple[tuple[str, str], ...] = ()  # ("summary" | "body", the text `invoke new` puts there)
+    district_names: tuple[str, ...] = ()  # Stadtbezirk 1, 2, …: named in errors
 
     @classmethod
     def from_settings(cls, settings: dict) -> StoryVocabulary:
         template = settings.get("NEW_STORY") or {}
         placeholders = tuple((part, template[part]) for part in ("summary", "body") if template.get(part))
         return cls(tuple(settings["THEMEN"]), tuple(settings["AEMTER"]), len(settings["STADTBEZIRKE"]),
-                   tuple(settings["CHANNELS"]), placeholders)
+                   tuple(settings["CHANNELS"]), placeholders,
+                   tuple(settings["STADTBEZIRKE"][n] for n in sorted(settings["STADTBEZIRKE"])))
 
     def fingerprint(self) -> str:
         """Identifies what a cached parse depended on: reader version and vocabularies."""
@@ -82,8 +84,14 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     cached by content hash; the media it refers to are checked on every build by
     `check_media`, since a media file can change while the story does not.
     """
-    parts = frontmatter.split(raw, source)
     errors: list[ContentError] = []
+    parts = frontmatter.split(raw, source, errors=errors)  # every problem, and what can still be read
+    if parts.front is None:  # no field can be read: the text is still checked
+        if parts.body.strip():
+            body = renderer.render(parts.body)
+            errors.extend(ContentError(source, message, line=_body_line(parts, needle))
+                          for message, needle in body.problems)
+        raise ContentErrors(errors)
     fields = Fields(parts.front, source, STORY_FIELDS, errors, lines=parts.front_lines)
     story_id = fields.text("id", pattern=ID_PATTERN,
                            pattern_hint="Erlaubt: 6–64 Zeichen a–z, 0–9 und Bindestrich.")
@@ -93,7 +101,8 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     summary = fields.text("summary", max_length=SUMMARY_MAX, single_line=False)
     category = fields.choice("category", vocabulary.themen)
     department = fields.choice("department", vocabulary.aemter)
-    districts = fields.int_list("districts", minimum=1, maximum=vocabulary.districts)
+    districts = fields.int_list("districts", minimum=1, maximum=vocabulary.districts,
+                                labels=vocabulary.district_names)
     tags = fields.text_list("tags")
     slug = fields.text("slug", required=False, max_length=80, pattern=SLUG_PATTERN,
                        pattern_hint="Erlaubt: a–z, 0–9 und einzelne Bindestriche.")
@@ -118,6 +127,8 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
         errors.append(ContentError(source, message, line=_body_line(parts, needle)))
     if not parts.body.strip():
         errors.append(ContentError(source, "Der Text der Meldung fehlt (unter dem Kopfbereich).", line=parts.body_line))
+    # A field YAML could not read is reported as such, not as missing as well.
+    errors[:] = [e for e in errors if not (e.line is None and e.field in parts.unreadable)]
     media_checks = ([(image, _line(fields, "image"), "image")] if image else []) + [
         (reference, _body_line(parts, reference), None) for reference in dict.fromkeys(body.media_refs)
     ] + [(reference, _line(fields, "leichte_sprache"), "leichte_sprache")

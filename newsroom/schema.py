@@ -34,6 +34,29 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
 
 
+def nearest(value: str, choices: list[str]) -> str | None:
+    """The allowed value an editor most likely meant (difflib), ignoring upper and lower case."""
+    folded = {choice.casefold(): choice for choice in choices}
+    hint = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.6)
+    return folded[hint[0]] if hint else None
+
+
+def _labelled(text: str, first: int, labels: tuple[str, ...]) -> str:
+    """' Meinten Sie 3 (…)? Erlaubt: 1 (…), 2 (…), …' for numbered values with names."""
+    if not labels:
+        return ""
+    numbered = {number: label for number, label in enumerate(labels, first)}
+    word = text.strip().casefold()
+    # A part of a name ("Bilk" in "Oberbilk, …, Bilk, Flehe") or the nearest part.
+    parts = {part.strip().casefold(): number for number, label in numbered.items() for part in label.split(",")}
+    match = parts.get(word)
+    if match is None and word:
+        close = difflib.get_close_matches(word, list(parts), n=1, cutoff=0.75)
+        match = parts[close[0]] if close else None
+    suggestion = f" Meinten Sie {match} ({numbered[match]})?" if match is not None else ""
+    return f"{suggestion} Erlaubt: " + "; ".join(f"{number} ({label})" for number, label in numbered.items()) + "."
+
+
 class Fields:
     """One front-matter mapping with the field names it may contain."""
 
@@ -61,9 +84,9 @@ class Fields:
                 self.error("Das Feld steht doppelt im Kopfbereich.", key_node, name)
                 continue
             if name not in known:
-                hint = difflib.get_close_matches(name, sorted(known), n=1)
-                suggestion = f" Meinten Sie „{self.prefix}{hint[0]}“?" if hint else ""
-                self.error(f"Unbekanntes Feld.{suggestion}", key_node, name)
+                hint = nearest(name, sorted(known))
+                suggestion = f" Meinten Sie „{self.prefix}{hint}“?" if hint else ""
+                self.error(f"Unbekanntes Feld.{suggestion} Erlaubt: {', '.join(sorted(known))}.", key_node, name)
                 continue
             self.nodes[name] = value_node
 
@@ -153,10 +176,10 @@ class Fields:
         value = self.text(name, required=required)
         if value is None or value in choices:
             return value
-        hint = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-        suggestion = f" Meinten Sie „{hint[0]}“?" if hint else ""
-        allowed = ", ".join(choices) if len(choices) <= 6 else "siehe Liste in pelicanconf.py"
-        self.error(f"„{value}“ ist nicht erlaubt.{suggestion} Erlaubt: {allowed}.", self.nodes[name], name)
+        # Editors do not read pelicanconf.py: the answer names the allowed values themselves.
+        hint = nearest(value, choices)
+        suggestion = f" Meinten Sie „{hint}“?" if hint else ""
+        self.error(f"„{value}“ ist nicht erlaubt.{suggestion} Erlaubt: {', '.join(choices)}.", self.nodes[name], name)
         return None
 
     def datetime(self, name: str, *, required: bool = True, require_time: bool = True) -> datetime | None:
@@ -210,13 +233,16 @@ class Fields:
                 values.append(value)
         return tuple(values)
 
-    def int_list(self, name: str, *, minimum: int, maximum: int) -> tuple[int, ...]:
+    def int_list(self, name: str, *, minimum: int, maximum: int, labels: tuple[str, ...] = ()) -> tuple[int, ...]:
+        """Numbers from minimum to maximum; `labels` names each number (Stadtbezirke) for the
+        error, which then lists them and suggests the number whose label was meant."""
         items = self._items(name, required=False)
         values: set[int] = set()
         for item in items or ():
             text = item.value if isinstance(item, yaml.ScalarNode) else ""
             if not text.strip().isdigit() or not minimum <= int(text) <= maximum:
-                self.error(f"„{text}“ ist keine Zahl von {minimum} bis {maximum}.", item, name)
+                self.error(f"„{text}“ ist keine Zahl von {minimum} bis {maximum}.{_labelled(text, minimum, labels)}",
+                           item, name)
                 continue
             values.add(int(text))
         return tuple(sorted(values))
