@@ -34,10 +34,21 @@ def _logging() -> None:
 
 def _fail(exc: Exception, what: str) -> Exit:
     if isinstance(exc, ContentErrors):
+        _warn_drafts(exc.drafts)
         lines = [f"FEHLER {e}" for e in exc.errors]
         lines.append(f"{what} abgebrochen: {len(exc.errors)} Fehler. output/ bleibt unverändert.")
         return Exit("\n".join(lines), code=1)
     return Exit(f"FEHLER {exc}\n{what} abgebrochen. output/ bleibt unverändert.", code=1)
+
+
+def _warn_drafts(problems) -> None:
+    """A draft's problems never stop a build or a check: it is not published until they are fixed."""
+    for problem in problems:
+        print(f"WARNUNG (Entwurf) {problem}", file=sys.stderr)
+    if problems:
+        files = len({p.path for p in problems})
+        print(f"WARNUNG {files} Entwurf/Entwürfe fehlerhaft: {len(problems)} Problem(e). Entwürfe werden nicht "
+              "veröffentlicht; vor „status: published“ beheben.", file=sys.stderr)
 
 
 def _overrides(now: str | None) -> dict:
@@ -56,6 +67,7 @@ def build(c, settings=DEV_SETTINGS, now=None, full=False, timings=False):
         report = run_build(settings, {**_overrides(now), **({"BUILD_FULL": True} if full else {})})
     except (NewsroomError, OutputConflict) as exc:
         raise _fail(exc, "Build") from None
+    _warn_drafts(report.draft_problems)
     stats = report.stats
     print(
         f"Build fertig in {report.seconds:.1f} s: {stats.get('visible', 0)} Meldungen online, "
@@ -110,21 +122,28 @@ def check(c, settings=DEV_SETTINGS, now=None, staged=False):
         context = run_check(settings, _overrides(now))
     except ContentErrors as exc:
         errors = relevant(exc.errors, change) if change is not None else exc.errors
+        _warn_drafts(relevant(exc.drafts, change) if change is not None else exc.drafts)
         if errors and change is not None:
             lines = [f"FEHLER {e}" for e in ContentErrors(errors).errors]
             lines.append(f"Commit abgebrochen: {len(lines)} Fehler. "
                          "Beheben, mit „git add“ aufnehmen, erneut committen.")
             raise Exit("\n".join(lines), code=1) from None
         if errors:
-            raise _fail(exc, "Prüfung") from None
+            raise _fail(ContentErrors(errors), "Prüfung") from None
         print(f"Die geänderten Dateien sind in Ordnung ({len(exc.errors)} Fehler in anderen Dateien, "
               "siehe invoke check).")
         return
     except NewsroomError as exc:
         raise _fail(exc, "Prüfung") from None
+    # A broken draft is a warning, not a failure: half-done drafts may be committed and shared;
+    # the check fails once such a story is set to "status: published".
+    drafts = context.get("draft_problems", [])
+    _warn_drafts(relevant(drafts, change) if change is not None else drafts)
     stats = context.get("build_stats", {})
+    broken = len({p.path for p in drafts})
     print(f"Prüfung bestanden: {stats.get('stories', 0)} Meldungen und "
-          f"{len(context.get('static_pages', []))} Seiten ohne Fehler.")
+          f"{len(context.get('static_pages', []))} Seiten ohne Fehler"
+          + (f"; {broken} fehlerhafte(r) Entwurf/Entwürfe (nicht veröffentlicht, siehe WARNUNG)." if broken else "."))
 
 
 @task
@@ -247,7 +266,9 @@ def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=
         if dry_run:
             report = run_check(settings, _overrides(now), after=lambda ctx, s: make(ctx, s).run())
         else:
-            report = run_build(settings, _overrides(now), after=lambda ctx, s: make(ctx, s).run()).after
+            built = run_build(settings, _overrides(now), after=lambda ctx, s: make(ctx, s).run())
+            _warn_drafts(built.draft_problems)
+            report = built.after
     except PublishError as exc:
         raise Exit(f"FEHLER {exc}\nVersand abgebrochen; bereits Gesendetes ist protokolliert.", code=1) from None
     except (NewsroomError, OutputConflict) as exc:
@@ -298,14 +319,17 @@ def status(c, settings=PRODUCTION_SETTINGS, now=None):
     _logging()
     os.chdir(ROOT)
     try:
-        plan, where = run_check(settings, _overrides(now), after=lambda ctx, s: _status(_publisher()(ctx, s)))
+        plan, where, broken = run_check(settings, _overrides(now),
+                                        after=lambda ctx, s: _status(_publisher()(ctx, s), ctx))
     except (NewsroomError, OutputConflict) as exc:
         raise _fail(exc, "Übersicht") from None
-    print("\n".join(status_lines(plan, where)))
+    print("\n".join(status_lines(plan, where, broken)))
 
 
-def _status(publisher):
-    return publisher.plan(), publisher.ledger.where
+def _status(publisher, context):
+    from newsroom.publishing.overview import broken_files
+
+    return publisher.plan(), publisher.ledger.where, broken_files(context.get("draft_problems", ()))
 
 
 @task

@@ -27,7 +27,7 @@ from pelican.settings import read_settings
 from .archive import ArchiveState, forget_state, load_state, save_state
 from .cache import BuildCache
 from .dates import BERLIN, parse_datetime
-from .errors import ConfigurationError, ContentError, ContentErrors
+from .errors import ConfigurationError, ContentError, ContentErrors, NewsroomError, unique_errors
 from .manifest import Manifest
 from .output import SiteWriter, StagedOutput
 from .story_loader import scan_in_background
@@ -45,6 +45,7 @@ class BuildReport:
     unchanged: int = 0
     pruned: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    draft_problems: list[ContentError] = field(default_factory=list)  # reported, never published
     stats: dict[str, int] = field(default_factory=dict)
     after: object = None  # what build(after=…) returned
 
@@ -163,9 +164,13 @@ class NewsroomPelican(Pelican):
         for generator in generators:
             generator.generate_context()
         gc.freeze()
-        errors: list[ContentError] = context["content_errors"]
+        self.context = context  # for build()'s actions after a failure
+        # A draft is never published: its problems are reported, and the rest of the site still goes out.
+        drafts = context.get("draft_sources", set())
+        errors: list[ContentError] = [e for e in context["content_errors"] if e.path not in drafts]
+        context["draft_problems"] = unique_errors([e for e in context["content_errors"] if e.path in drafts])
         if errors:
-            raise ContentErrors(errors)
+            raise ContentErrors(errors, context["draft_problems"])
         signals.all_generators_finalized.send(generators)
         return context, generators
 
@@ -221,6 +226,16 @@ def check(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
         gc.unfreeze()  # `invoke serve` builds again in this process: the old state may go
 
 
+def _after_failure(pelican: NewsroomPelican, errors: ContentErrors) -> None:
+    """What must be written although the site stays as it was (the Chef vom Dienst's overview,
+    naming what stopped the build); such an action failing never hides the build's own errors."""
+    for action in getattr(pelican, "context", {}).get("after_failure", []):
+        try:
+            action(errors)
+        except (NewsroomError, OSError) as exc:
+            logger.warning("Nach dem abgebrochenen Build: %s", exc)
+
+
 @atexit.register
 def _freeze_at_exit() -> None:
     """A build leaves its state in reference cycles (generators, context, Jinja environments).
@@ -251,7 +266,11 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
                 saved = None if settings.get("BUILD_FULL") else Manifest.load(cache, str(output))
             manifest = saved.paths if saved else None
             writer = SiteWriter(staged.output, staged.staging, manifest)
-            context = pelican.run(writer=writer)
+            try:
+                context = pelican.run(writer=writer)
+            except ContentErrors as exc:
+                _after_failure(pelican, exc)
+                raise
             changed = bool(writer.written or writer.unclaimed() or manifest is None)
             claimed = set(writer.claimed)
             # Files of the last build that this one drops; with none, the manifest saved before
@@ -291,6 +310,7 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
     report.unchanged = writer.unchanged
     report.pruned = writer.pruned
     report.warnings = context.get("warnings", [])
+    report.draft_problems = context.get("draft_problems", [])
     report.stats = context.get("build_stats", {})
     report.seconds = time.perf_counter() - started
     return report

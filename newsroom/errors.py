@@ -39,17 +39,37 @@ def _content_error(path, message, line, field) -> ContentError:
     return ContentError(path, message, line=line, field=field)
 
 
-class ContentErrors(NewsroomError):
-    """Several ContentErrors at once: all problems of a file, or of a whole build."""
+def unique_errors(errors: list[ContentError]) -> list[ContentError]:
+    """Sorted by file and line; one broken sidecar referenced by ten stories is one problem, reported once."""
+    unique = {e.sort_key(): e for e in errors}
+    return [unique[key] for key in sorted(unique)]
 
-    def __init__(self, errors: list[ContentError]):
-        # One broken sidecar referenced by ten stories is one problem, reported once.
-        unique = {e.sort_key(): e for e in errors}
-        self.errors = [unique[key] for key in sorted(unique)]
+
+class ContentErrors(NewsroomError):
+    """Several ContentErrors at once: all problems of a file, or of a whole build.
+
+    `drafts` are the problems of drafts found in the same run: reported as warnings, never
+    the reason a build stops (a draft is not published)."""
+
+    def __init__(self, errors: list[ContentError], drafts: list[ContentError] = ()):
+        self.errors = unique_errors(errors)
+        self.drafts = unique_errors(list(drafts))
         super().__init__(f"{len(self.errors)} Fehler im Inhalt:\n" + "\n".join(f"  {e}" for e in self.errors))
 
     def __reduce__(self):
-        return (ContentErrors, (self.errors,))
+        return (ContentErrors, (self.errors, self.drafts))
+
+
+class StoryErrors(ContentErrors):
+    """The problems of one story file, with the media it refers to: those are checked on
+    every build like a valid story's, so their problems arrive in the same round."""
+
+    def __init__(self, errors: list[ContentError], media_checks: tuple = ()):
+        super().__init__(errors)
+        self.media_checks = tuple(media_checks)
+
+    def __reduce__(self):
+        return (StoryErrors, (self.errors, self.media_checks))
 
 
 class ConfigurationError(NewsroomError):

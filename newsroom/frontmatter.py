@@ -66,6 +66,22 @@ class SourceFile:
         return None
 
 
+_STATUS_LINE = re.compile(r"""^status[ \t]*:[ \t]*(["']?)([A-Za-z]+)\1[ \t]*(?:#.*)?$""")
+
+
+def declared_status(raw: bytes) -> str | None:
+    """The status a story's front matter states on its own line, read without YAML: a draft
+    whose front matter YAML cannot read is still known as a draft. None unless every status
+    line names one and the same value."""
+    text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    lines = text.split("\n")
+    if not _FENCE.match(lines[0]):
+        return None
+    end = next((i for i in range(1, len(lines)) if _CLOSE.match(lines[i])), len(lines))
+    values = {match.group(2) for line in lines[1:end] if (match := _STATUS_LINE.match(line))}
+    return values.pop() if len(values) == 1 else None
+
+
 def decode(raw: bytes, path: str) -> str:
     """UTF-8 text with a BOM tolerated; invalid bytes are an error naming the line."""
     if raw.startswith(b"\xef\xbb\xbf"):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from . import frontmatter
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, StoryErrors
 from .media import MediaLibrary
 from .schema import Fields
 from .slugs import slugify
@@ -143,7 +143,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
         content_hash=hashlib.sha256(raw).hexdigest(), media_checks=tuple(media_checks),
     ) if not errors else None
     if errors:
-        raise ContentErrors(errors)
+        raise StoryErrors(errors, media_checks)
     return story
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from .archive import ArchiveState, Card
 from .cache import BuildCache
 from .errors import ContentError, ContentErrors
+from .frontmatter import declared_status
 from .progress import Progress
 from .reader import StoryVocabulary
 from .story import Story
@@ -34,6 +35,8 @@ class LoadResult:
     stories: dict[str, Story] = field(default_factory=dict)  # source → full story, for those read now
     files: dict[str, tuple[int, int]] = field(default_factory=dict)  # source → (mtime_ns, size)
     errors: list[ContentError] = field(default_factory=list)
+    broken_drafts: set[str] = field(default_factory=set)  # sources of failed files whose status line says draft
+    unchecked_media: dict[str, tuple] = field(default_factory=dict)  # failed file → its media references
     parsed: int = 0
 
 
@@ -157,10 +160,14 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
     result.parsed = len(jobs)
 
     new_records = {}
-    for source, digest, _raw in changed:
+    for source, digest, raw in changed:
         record = cached.get(digest) or parsed[source]
         if isinstance(record, ContentErrors):
             result.errors.extend(record.errors)
+            if declared_status(raw) == "draft":  # never published: its problems do not stop the build
+                result.broken_drafts.add(source)
+            if getattr(record, "media_checks", ()):
+                result.unchecked_media[source] = record.media_checks
             del result.files[source]  # read again next time
             continue
         if digest not in cached:

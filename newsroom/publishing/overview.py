@@ -3,6 +3,7 @@ channels, and what is due, sent (with link), failed or unclear."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from ..dates import BERLIN, german_datetime
@@ -29,8 +30,47 @@ def channel_line(entry) -> str:
     return f"    {entry.channel:<10} {label}{extra}"
 
 
-def status_lines(plan: Plan, where: str) -> list[str]:
+@dataclass(frozen=True)
+class Broken:
+    """A story file with problems, as the overview lists it ("fehlerhaft")."""
+
+    source: str
+    draft: bool  # a draft is never published: the rest of the site went out without it
+    messages: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return "fehlerhaft (Entwurf, wird nicht veröffentlicht)" if self.draft else "fehlerhaft – Build angehalten"
+
+
+def broken_files(drafts=(), blocking=()) -> list[Broken]:
+    """Problems grouped by file: those that stopped the build first, then the drafts'."""
+    grouped: dict[tuple[bool, str], list[str]] = {}
+    for draft, errors in ((False, blocking), (True, drafts)):
+        for error in errors:
+            line = f"Zeile {error.line}: " if error.line else ""
+            field = f"Feld „{error.field}“: " if error.field else ""
+            grouped.setdefault((draft, error.path), []).append(f"{line}{field}{error.message}")
+    return [Broken(source, draft, tuple(messages)) for (draft, source), messages in grouped.items()]
+
+
+def broken_lines(broken: list[Broken]) -> list[str]:
+    lines = []
+    for item in broken:
+        lines.append(f"  {item.source}  [{item.label}]")
+        lines.extend(f"    {message}" for message in item.messages)
+    return lines
+
+
+def status_lines(plan: Plan | None, where: str, broken: list[Broken] = ()) -> list[str]:
     lines = [f"Versandübersicht (Protokoll: {where})"]
+    if any(not item.draft for item in broken):
+        lines.append("  BUILD ABGEBROCHEN: online bleibt die zuletzt erfolgreiche Fassung; nichts wird gesendet.")
+    if broken:
+        lines.append(f"  Fehlerhafte Meldungen ({len(broken)}):")
+        lines.extend(broken_lines(broken))
+    if plan is None:
+        return lines
     grouped = plan.by_story()
     if not grouped:
         lines.append("  Keine Meldungen mit Kanälen im Zeitraum.")

@@ -24,7 +24,7 @@ from newsroom.atomic import atomic_write
 from newsroom.errors import ContentError, PublishError
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.lineage import vanished_ids
-from newsroom.publishing.overview import status_lines, when
+from newsroom.publishing.overview import broken_files, status_lines, when
 from newsroom.publishing.plan import STATE_LABELS, make_plan
 from newsroom.publishing.records import LABELS, ReceiptFolder
 from newsroom.publishing.release import release_maker
@@ -61,6 +61,8 @@ class ChannelPreviewGenerator(Generator):
             stories_dir=content / settings["STORIES_DIR"], display_root=content.parent, gone=gone))
         if gone != (saved[1] if saved else {}):
             self.cache.save_blob(name, "", gone)
+        # The overview always renders: a build that stops writes it too, naming what stopped it.
+        context.setdefault("after_failure", []).append(self._overview_after_failure)
         if not self.changed:
             return
         make = release_maker(context, settings)
@@ -99,11 +101,16 @@ class ChannelPreviewGenerator(Generator):
                 for entry in entries:
                     if entry.name not in current:
                         os.unlink(entry.path)
-        self._overview()
+        self._overview(broken_files(self.context.get("draft_problems", ())))
         if manifest != self.old:
             self.cache.save_blob(self.manifest_name, self.signature, manifest)
 
-    def _overview(self) -> None:
+    def _overview_after_failure(self, errors) -> None:
+        """Only the overview: the story previews stay those of the live site."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._overview(broken_files(errors.drafts, errors.errors))
+
+    def _overview(self, broken: list) -> None:
         settings = self.settings
         content = Path(settings["PATH"])
         folder = ReceiptFolder(content / settings["PUBLISH_RECEIPTS_DIR"], content.parent)
@@ -119,11 +126,14 @@ class ChannelPreviewGenerator(Generator):
         where = f"Arbeitskopie ({os.path.relpath(folder.folder, content.parent)})"
         html = self.get_template("preview/overview").render(
             plan=plan, groups=plan.by_story(), when=when, states=STATE_LABELS, records=LABELS, labels=_labels(self.adapters),
-            window=settings["PUBLISH_WINDOW_HOURS"], days=settings["PUBLISH_OVERVIEW_DAYS"])
+            window=settings["PUBLISH_WINDOW_HOURS"], days=settings["PUBLISH_OVERVIEW_DAYS"], broken=broken,
+            stopped=any(not item.draft for item in broken))
         _write_if_changed(self.folder / "index.html", html)
-        _write_if_changed(self.folder / "status.txt", "\n".join(status_lines(plan, where)) + "\n")
+        _write_if_changed(self.folder / "status.txt", "\n".join(status_lines(plan, where, broken)) + "\n")
         data = [{"story": e.story_id, "source": e.source, "channel": e.channel, "state": e.state,
                  "url": e.record.url if e.record else None} for e in plan.entries]
+        data += [{"source": item.source, "state": "broken", "draft": item.draft, "problems": list(item.messages)}
+                 for item in broken]
         _write_if_changed(self.folder / "status.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 

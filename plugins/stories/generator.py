@@ -89,8 +89,15 @@ class StoriesGenerator(Generator):
                 self.errors.extend(check_media(card.source, checks, media))
             else:
                 cards.append(card)
+        for source, checks in self.loaded.unchecked_media.items():  # files with other problems too
+            self.errors.extend(check_media(source, checks, media))
         with phase("check"):
-            self._check_archive(cards)
+            yielded = self._check_archive(cards)
+        if yielded:  # a draft that shares a published story's id or address gives way
+            cards = [c for c in cards if c.source not in yielded]
+        # Drafts are never published: their problems are reported as warnings (newsroom.build).
+        self.context["draft_sources"] = self.loaded.broken_drafts | {
+            c.source for c in self.loaded.cards.values() if c.status == "draft"}
         if history.unchanged:
             self.git = self.state.git
         else:
@@ -122,22 +129,29 @@ class StoriesGenerator(Generator):
         passes[reference] = not check_media("", ((reference, None, None),), media)
         return passes[reference]
 
-    def _check_archive(self, stories: list[Card]) -> None:
-        """What no single file can tell: unique ids and URLs, links that resolve."""
+    def _check_archive(self, stories: list[Card]) -> set[str]:
+        """What no single file can tell: unique ids and URLs, links that resolve. Returns the
+        drafts that clash with another story; they are left out of this build."""
         by_id: dict[str, Card] = {}
         by_url: dict[str, Card] = {}
         linking = []
-        for story in stories:
+        yielded: set[str] = set()
+        # Published stories first: a clash with a draft is the draft's problem, not the site's.
+        for story in sorted(stories, key=lambda card: card.status == "draft"):
             first = by_id.setdefault(story.id, story)
             if first is not story:
                 self.errors.append(ContentError(
                     story.source, f"Die id „{story.id}“ hat schon {first.source}. Jede Meldung braucht eine eigene id.",
                     field="id"))
+                if story.status == "draft":
+                    yielded.add(story.source)
             first = by_url.setdefault(story.url, story)
             if first is not story:
                 self.errors.append(ContentError(
                     story.source, f"Die Adresse /{story.url} hätte auch {first.source}. Bitte Titel oder „slug“ ändern.",
                     field="slug"))
+                if story.status == "draft":
+                    yielded.add(story.source)
             if story.related_ids or story.story_refs:
                 linking.append(story)
         self._check_former_ids(stories, by_id)
@@ -153,6 +167,7 @@ class StoriesGenerator(Generator):
                         story.source,
                         f"{label} „{ref}“ ({target.source}) ist bei Veröffentlichung dieser Meldung noch nicht "
                         "veröffentlicht; der Link liefe ins Leere.", field=where))
+        return yielded
 
     def _check_former_ids(self, stories: list[Card], by_id: dict[str, Card]) -> None:
         """An earlier id is the key of a story's sends: it belongs to that story alone."""
