@@ -85,7 +85,8 @@ class ChannelPreviewGenerator(Generator):
         return hashlib.sha256(f"{card.digest}\n{card.url}\n{card.ts}\n{card.channels}".encode()).hexdigest()[:20]
 
     def generate_output(self, writer) -> None:
-        # Written only once the site went live: a failed build leaves the previews as they were.
+        # Written only once the site went live: a failed build leaves the story previews as they were
+        # (and writes only the overview, naming what stopped it).
         self.context.setdefault("after_commit", []).append(self._write)
 
     def _write(self) -> None:
