@@ -55,7 +55,7 @@ def test_a_valid_story_passes(site):
     ({"image": "fotos/fehlt.jpg"},
      f"{FILE}:15: Feld „image“: Die Mediendatei „fotos/fehlt.jpg“ gibt es nicht in content/media/."),
     ({"catgory": "Verkehr"}, f"{FILE}:15: Feld „catgory“: Unbekanntes Feld. Meinten Sie „category“? Erlaubt: "
-                             "category, channels, contact, date, department, districts, embargo, id, image,"),
+                             "category, channels, contact, date, department, districts, embargo,"),
     ({"channels": "\n  mastodn: true"},
      f"{FILE}:16: Feld „channels.mastodn“: Unbekanntes Feld. Meinten Sie „channels.mastodon“? Erlaubt: "),
     ({"contact": '\n  name: Presse\n  phone: 0211'},
