@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
 
 import feedparser
 import pytest
@@ -141,6 +142,55 @@ def test_summary_only_when_full_content_is_off(newsroom):
             assert "content" not in entry and entry.summary
     items = parsed(newsroom)["feeds/alle/feed.json"]["items"]
     assert all("content_html" not in i and i["content_text"] == i["summary"] for i in items)
+
+
+class _Shown(HTMLParser):
+    """A text as a reader's HTML view shows it: its elements and its text."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.elements, self.parts = [], []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append(tag)
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def shown(detail) -> str:
+    """What a reader shows of a feedparser text field; markup taken as HTML must hold no element."""
+    if detail.type == "text/html":  # feedparser takes RSS titles and descriptions as HTML
+        view = _Shown(detail.value)
+        assert not view.elements, detail.value
+        return "".join(view.parts)
+    return detail.value
+
+
+MARKUP = "Sieh <img src=x onerror=alert(1)> & <b>fett</b> &amp;"
+
+
+def test_markup_in_titles_summaries_and_captions_arrives_as_text_in_every_feed(site):
+    site.story(title=f'"{MARKUP}"', summary=f'"{MARKUP}"', slug="markup")
+    site.add_media("fotos/markt.jpg", title=f'"{MARKUP}"', alt='"Markt <i>x</i>"', caption=f'"{MARKUP}"',
+                   credit='"Foto: <script>alert(1)</script>"')
+    site.build(FEED_FULL_CONTENT=False)
+    feeds = parsed(site)
+    for key in ("feeds/alle", "feeds/medien"):
+        for name in ("rss.xml", "atom.xml"):
+            feed = feeds[f"{key}/{name}"]
+            assert feed.bozo == 0
+            entry = next(e for e in feed.entries if MARKUP in e.title or "&lt;img" in e.title)
+            assert shown(entry.title_detail) == MARKUP, (key, name)
+            assert shown(entry.summary_detail) == MARKUP, (key, name)
+        items = feeds[f"{key}/feed.json"]["items"]
+        item = next(i for i in items if i["title"] == MARKUP)
+        assert item["summary"] == MARKUP and item.get("content_text", MARKUP) == MARKUP
+    media = next(e for e in feeds["feeds/medien/rss.xml"].entries if e.id.endswith("media/fotos/markt.jpg"))
+    assert media.media_credit[0]["content"] == "Foto: <script>alert(1)</script>"  # type plain: text
+    assert "<script>" not in media.content[0].value and "&lt;script&gt;" in media.content[0].value
 
 
 def test_drafts_and_scheduled_stories_are_never_in_a_feed(newsroom):
@@ -371,4 +421,4 @@ def test_the_feed_writer_cannot_emit_characters_xml_forbids():
             assert json.loads(data)["items"][0]["title"] == "Abcdefghi&#65;"
         else:
             feed = feedparser.parse(data.encode("utf-8"))
-            assert feed.bozo == 0 and feed.entries[0].title == "Abcdefghi&#65;"  # plain text: shown as typed
+            assert feed.bozo == 0 and shown(feed.entries[0].title_detail) == "Abcdefghi&#65;"  # shown as typed

@@ -3,11 +3,17 @@
 Every text passes through `xml_text` on its way out, so no character that XML 1.0
 forbids can reach a feed, whatever produced the item; every date carries its offset
 (Europe/Berlin). Nothing here reads a clock: a feed's own date is its newest entry's.
+
+Titles, summaries, names and terms are plain text in every format. RSS readers take a
+title's and a description's text as HTML, so there they are escaped as HTML as well
+(`rss_text`): `<img onerror=…>` in a summary arrives as text, never as an element. Atom
+text constructs and JSON Feed's `title`, `summary` and `content_text` are text already.
 """
 
 from __future__ import annotations
 
 import json
+from html import escape
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -57,7 +63,7 @@ class FeedItem:
     url: str  # absolute
     published: datetime
     updated: datetime
-    summary: str
+    summary: str  # plain text, like title, author and terms; only content_html is HTML
     content_html: str | None  # None: summary and link only
     author: str
     author_url: str | None = None
@@ -87,6 +93,11 @@ def xml_text(text: str) -> str:
     if "&#" in text:
         text = CHARACTER_REFERENCE.sub(lambda m: "" if xml_forbidden(referenced_code(m)) else m.group(), text)
     return text
+
+
+def rss_text(text: str) -> str:
+    """Plain text for an RSS element whose text readers take as HTML (title, description)."""
+    return escape(xml_text(text), quote=False)
 
 
 def forbidden_in(item: FeedItem) -> list[str]:
@@ -157,8 +168,10 @@ def _media_details():
             d = self.details
             if d is None:
                 return entry
-            xml_elem(f"{{{MEDIA_NS}}}title", entry, type="plain").text = xml_text(d.title)
-            xml_elem(f"{{{MEDIA_NS}}}description", entry, type="plain").text = xml_text(d.description)
+            # As entity-encoded HTML: RSS readers such as feedparser take text that looks like HTML
+            # as HTML even where it is declared plain; escaped, it reads the same either way.
+            xml_elem(f"{{{MEDIA_NS}}}title", entry, type="html").text = rss_text(d.title)
+            xml_elem(f"{{{MEDIA_NS}}}description", entry, type="html").text = rss_text(d.description)
             xml_elem(f"{{{MEDIA_NS}}}credit", entry, role="author", scheme="urn:ebu").text = xml_text(d.credit)
             if d.license:
                 xml_elem(f"{{{MEDIA_NS}}}license", entry, type="text/plain").text = xml_text(d.license)
@@ -179,6 +192,7 @@ def _feedgen(fmt: str, info: FeedInfo, items: list[FeedItem]) -> bytes:
     from feedgen.feed import FeedGenerator  # imported only when a feed is drawn (lxml, dateutil)
 
     t = xml_text
+    h = rss_text if fmt == "rss" else xml_text  # texts RSS readers would take as HTML
     fg = FeedGenerator()
     fg.load_extension("media")  # media:content for the lead image
     if fmt == "rss":
@@ -188,8 +202,8 @@ def _feedgen(fmt: str, info: FeedInfo, items: list[FeedItem]) -> bytes:
     if any(item.media for item in items):
         fg.register_extension("mediadetails", *_media_details(), atom=True, rss=True)
     fg.id(info.id)
-    fg.title(t(info.title))
-    fg.subtitle(t(info.description))
+    fg.title(h(info.title))
+    fg.subtitle(h(info.description))
     fg.link(href=info.self_url, rel="self", type=FORMATS[fmt][1])
     fg.link(href=info.link, rel="alternate", type="text/html")  # the last link is RSS's <link>
     fg.language(info.language)
@@ -204,14 +218,14 @@ def _feedgen(fmt: str, info: FeedInfo, items: list[FeedItem]) -> bytes:
     for item in items:
         entry = fg.add_entry(order="append")
         entry.id(item.id)  # RSS: <guid isPermaLink="false">
-        entry.title(t(item.title))
+        entry.title(h(item.title))
         entry.link(href=item.url, rel="alternate", type="text/html")  # Atom: a bare link, i.e. alternate
         entry.published(item.published)
         entry.updated(item.updated)
         entry.author(name=t(item.author), uri=item.author_url)
         for category in item.categories:
             entry.category(term=t(category.term), scheme=category.scheme)
-        entry.summary(t(item.summary))
+        entry.summary(h(item.summary))  # RSS: <description>
         if item.content_html:
             entry.content(t(item.content_html), type="html")
         if item.enclosure:
