@@ -26,7 +26,11 @@ class DateParseError(ValueError):
 
 
 def parse_datetime(text: str, *, require_time: bool = True) -> datetime:
-    """Parse `YYYY-MM-DD HH:MM[:SS][offset]` as Europe/Berlin local time (or the given offset)."""
+    """Parse `YYYY-MM-DD HH:MM[:SS][offset]` as Europe/Berlin local time (or the given offset).
+
+    A local time that does not exist (spring) or exists twice (autumn) is refused; with an
+    offset such as `+01:00` every time is one instant.
+    """
     match = _DATETIME.match(text.strip())
     if not match:
         raise DateParseError(f"„{text}“ ist kein Zeitpunkt. {DATETIME_HINT}")
@@ -48,7 +52,12 @@ def parse_datetime(text: str, *, require_time: bool = True) -> datetime:
             sign = -1 if tz[0] == "-" else 1
             digits = tz[1:].replace(":", "")
             offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        return datetime(y, m, d, hour, minute, second, tzinfo=timezone(offset)).astimezone(BERLIN)
+        moment = datetime(y, m, d, hour, minute, second, tzinfo=timezone(offset)).astimezone(BERLIN)
+        if moment.fold:
+            # The repeated hour's second pass: Python compares and subtracts two datetimes of one
+            # tzinfo by their wall time, fold ignored, so this one keeps its fixed offset (+01:00).
+            return moment.astimezone(timezone(moment.utcoffset()))
+        return moment
     local = datetime(y, m, d, hour, minute, second, tzinfo=BERLIN)
     # A wall time skipped by the change to summer time does not exist.
     roundtrip = local.astimezone(ZoneInfo("UTC")).astimezone(BERLIN)
@@ -56,7 +65,24 @@ def parse_datetime(text: str, *, require_time: bool = True) -> datetime:
         raise DateParseError(
             f"{hour:02d}:{minute:02d} Uhr am {d:02d}.{m:02d}.{y} gibt es wegen der Zeitumstellung nicht."
         )
+    # A wall time repeated by the change back to winter time happens twice: which one is meant
+    # only the editor knows (zoneinfo would silently take the first, summer time).
+    summer, winter = local.utcoffset(), local.replace(fold=1).utcoffset()
+    if summer != winter:
+        written = f"{y:04d}-{m:02d}-{d:02d} {hour:02d}:{minute:02d}" + (f":{second:02d}" if match["S"] else "")
+        raise DateParseError(
+            f"{hour:02d}:{minute:02d} Uhr am {d:02d}.{m:02d}.{y} gibt es wegen der Zeitumstellung zweimal. "
+            f"Bitte die Zeitzone dazuschreiben: {written}{_offset(summer)} (Sommerzeit, die erste) "
+            f"oder {written}{_offset(winter)} (Winterzeit, die zweite)."
+        )
     return local
+
+
+def _offset(delta: timedelta) -> str:
+    """'+02:00' for two hours east of UTC."""
+    minutes = int(delta.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def german_date(value: datetime | date) -> str:

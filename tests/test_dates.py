@@ -33,3 +33,34 @@ def test_german_formats_do_not_depend_on_the_locale():
     when = datetime(2026, 3, 5, 9, 7, tzinfo=BERLIN)
     assert german_date(when) == "5. März 2026"
     assert german_datetime(when) == "5. März 2026, 09:07 Uhr"
+
+
+def test_a_time_the_autumn_change_repeats_is_refused_with_both_offsets_shown():
+    with pytest.raises(DateParseError) as caught:
+        parse_datetime("2026-10-25 02:30")
+    assert str(caught.value) == (
+        "02:30 Uhr am 25.10.2026 gibt es wegen der Zeitumstellung zweimal. Bitte die Zeitzone dazuschreiben: "
+        "2026-10-25 02:30+02:00 (Sommerzeit, die erste) oder 2026-10-25 02:30+01:00 (Winterzeit, die zweite).")
+    # Both ways the message suggests are read, one hour apart, and shown in Berlin time.
+    first, second = parse_datetime("2026-10-25 02:30+02:00"), parse_datetime("2026-10-25 02:30+01:00")
+    assert (second - first).total_seconds() == 3600 and parse_datetime("2026-10-25 02:45+02:00") < second
+    assert german_datetime(first) == german_datetime(second) == "25. Oktober 2026, 02:30 Uhr"
+    assert first.utcoffset().total_seconds() == 7200 and second.utcoffset().total_seconds() == 3600
+    # The hours around it are unambiguous.
+    assert parse_datetime("2026-10-25 01:59").utcoffset().total_seconds() == 7200
+    assert parse_datetime("2026-10-25 03:00").utcoffset().total_seconds() == 3600
+
+
+def test_an_ambiguous_story_date_stops_the_check_naming_the_field(site):
+    from newsroom.errors import ContentErrors
+
+    site.story(date="2026-10-25 02:15")
+    with pytest.raises(ContentErrors) as caught:
+        site.check()
+    assert [str(e) for e in caught.value.errors] == [
+        "content/stories/2026/radwege.md:4: Feld „date“: 02:15 Uhr am 25.10.2026 gibt es wegen der Zeitumstellung "
+        "zweimal. Bitte die Zeitzone dazuschreiben: 2026-10-25 02:15+02:00 (Sommerzeit, die erste) oder "
+        "2026-10-25 02:15+01:00 (Winterzeit, die zweite)."]
+    site.story(date="2026-10-25 02:15+01:00")
+    context = site.check()
+    assert context["all_stories"][0].date.isoformat() == "2026-10-25T02:15:00+01:00"
