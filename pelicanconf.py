@@ -99,6 +99,13 @@ STADTBEZIRKE = {
     10: "Garath, Hellerhof",
 }
 
+# Limits of one story: more is an error in `invoke check` and the build (a story is not a data dump,
+# and no single file may slow down every build). Bytes are UTF-8: an umlaut counts 2.
+STORY_BODY_MAX_BYTES = 200_000  # the Markdown text below the front matter (about 25,000 words)
+STORY_FRONT_MATTER_MAX_BYTES = 64_000  # between the two --- lines, Leichte Sprache and channel texts included
+STORY_MAX_TAGS = 20  # entries in `tags`
+STORY_TAG_MAX_LENGTH = 80  # characters of one tag
+
 # Channels a story may choose; each is sent by the adapter a plugin provides.
 CHANNELS = ["press", "facebook", "instagram", "x", "youtube", "mastodon", "bluesky"]
 

@@ -99,6 +99,11 @@ def decode(raw: bytes, path: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def byte_count(count: int) -> str:
+    """'64.000 Bytes' (German thousands separator)."""
+    return f"{count:,} Bytes".replace(",", ".")
+
+
 def find_control_character(text: str) -> tuple[int, str] | None:
     """Line and code of the first forbidden control character, if any."""
     match = FORBIDDEN_CHARACTERS.search(text)
@@ -132,8 +137,9 @@ def find_forbidden_reference(text: str) -> tuple[int, str, str] | None:
 
 
 def split(raw: bytes, path: str, *, require_front_matter: bool = True,
-          errors: list[ContentError] | None = None) -> SourceFile:
-    """Decode, check and split a file; YAML is composed to nodes with line numbers.
+          errors: list[ContentError] | None = None, max_front_bytes: int | None = None) -> SourceFile:
+    """Decode, check and split a file; YAML is composed to nodes with line numbers (and not
+    at all when the front matter is larger than `max_front_bytes`).
 
     Without `errors`, the first problem is raised. With it, every problem that can be found
     is appended there and the best reading is returned (unreadable bytes replaced, forbidden
@@ -146,7 +152,7 @@ def split(raw: bytes, path: str, *, require_front_matter: bool = True,
     except ContentError as exc:
         found.append(exc)
         text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
-    source = _split(text, path, require_front_matter, found)
+    source = _split(text, path, require_front_matter, found, max_front_bytes)
     if errors is None and found:
         raise found[0]
     if errors is not None:
@@ -154,7 +160,8 @@ def split(raw: bytes, path: str, *, require_front_matter: bool = True,
     return source
 
 
-def _split(text: str, path: str, require_front_matter: bool, found: list[ContentError]) -> SourceFile:
+def _split(text: str, path: str, require_front_matter: bool, found: list[ContentError],
+           max_front_bytes: int | None = None) -> SourceFile:
     lines = text.split("\n")
     if not _FENCE.match(lines[0]):
         if require_front_matter:
@@ -168,6 +175,12 @@ def _split(text: str, path: str, require_front_matter: bool, found: list[Content
     front_lines = tuple(lines[1:end])
     source = SourceFile(path, None, "\n".join(lines[end + 1:]), end + 2, front_lines)
     _report_characters(path, text, source, end, found)
+    front_bytes = sum(len(line.encode("utf-8")) + 1 for line in front_lines)
+    if max_front_bytes is not None and front_bytes > max_front_bytes:  # not read at all
+        found.append(ContentError(path, f"Der Kopfbereich ist {byte_count(front_bytes)} groß; erlaubt sind höchstens "
+                                        f"{byte_count(max_front_bytes)} (STORY_FRONT_MATTER_MAX_BYTES). Bitte kürzen.",
+                                  line=1))
+        return source
     # Forbidden characters are reported above; blanked, they do not hide the fields around them.
     readable = [FORBIDDEN_CHARACTERS.sub(" ", line) for line in front_lines]
     node, unreadable, failed = _compose_readable(readable, path, found)

@@ -20,6 +20,7 @@ from .errors import ContentError, ContentErrors
 from .media_files import FactsIndex, FileFacts
 from .paths import OutsidePath, resolve_inside
 from .schema import Fields
+from .slugs import tag_problem
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff"}
 KINDS = {**dict.fromkeys(IMAGE_SUFFIXES, "photo"), ".mp4": "video", ".pdf": "document", ".youtube": "youtube"}
@@ -160,7 +161,7 @@ class MediaLibrary:
             "alt": fields.text("alt", required=False, max_length=400),
             "credit": fields.text("credit", required=False, max_length=200),
             "license": fields.text("license", required=False, max_length=500, single_line=False),
-            "tags": fields.text_list("tags"),
+            "tags": self._tags(fields),
             "album": fields.text("album", required=False, max_length=120),
             "date": date.strftime("%Y-%m-%d") if date else None,
             "themen": self._themen(fields),
@@ -211,6 +212,14 @@ class MediaLibrary:
             series=own.get("series"), poster=own.get("poster"), captions=own.get("captions"),
             youtube=own.get("youtube"), original=own.get("original", True), facts=facts,
         )
+
+    def _tags(self, fields: Fields) -> tuple[str, ...]:
+        values = fields.text_list("tags")
+        for value in values:  # each has a page medienportal/schlagworte/<slug>/
+            problem = tag_problem(value)
+            if problem:
+                fields.error(problem, fields.nodes["tags"], "tags")
+        return values
 
     def _themen(self, fields: Fields) -> tuple[str, ...]:
         values = fields.text_list("themen")

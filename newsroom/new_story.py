@@ -9,9 +9,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from .characters import find_invisible, invisible_message
 from .dates import BERLIN, DateParseError, parse_datetime
 from .errors import NewsroomError
-from .frontmatter import find_control_character
 from .slugs import slugify
 from .story import STATUSES
 
@@ -55,6 +55,17 @@ def choose(label: str, option: str, allowed: list[str], given: str | None, ask: 
     raise NewsroomError(f"Kein {label} gewählt; nichts angelegt. Erlaubt: {', '.join(allowed)}.")
 
 
+def _written(when: datetime) -> str:
+    """The time as front matter holds it; with its offset in the hour the autumn change repeats."""
+    written = f"{when:%Y-%m-%d %H:%M}"
+    try:
+        parse_datetime(written)
+    except DateParseError:
+        offset = when.strftime("%z")
+        written += f"{offset[:3]}:{offset[3:]}"
+    return written
+
+
 def create(settings: dict, *, title: str, date: str | None = None, status: str = "draft",
            category: str | None = None, department: str | None = None,
            ask: Callable[[str], str] | None = None) -> Path:
@@ -65,8 +76,9 @@ def create(settings: dict, *, title: str, date: str | None = None, status: str =
         raise NewsroomError("Bitte einen Titel angeben: invoke new --title \"…\"")
     if title.startswith("-"):
         raise NewsroomError(f"Der Titel „{title}“ beginnt mit einem Bindestrich; Hilfe gibt es mit: invoke --help new")
-    if find_control_character(title):
-        raise NewsroomError("Der Titel enthält ein unsichtbares Steuerzeichen.")
+    invisible = find_invisible(title)
+    if invisible:
+        raise NewsroomError(f"Titel: {invisible_message(title, *invisible)}")
     if status not in STATUSES:
         raise NewsroomError(f"Status „{status}“ gibt es nicht. Erlaubt: {', '.join(STATUSES)}.")
     defaults = settings["NEW_STORY"]
@@ -88,7 +100,7 @@ def create(settings: dict, *, title: str, date: str | None = None, status: str =
         "---",
         f"id: {story_id}",
         f"title: {_quoted(title)}",
-        f"date: {when:%Y-%m-%d %H:%M}",
+        f"date: {_written(when)}",
         f"status: {status}",
         f"summary: {_quoted(defaults['summary'])}",
         f"category: {_quoted(category)}",

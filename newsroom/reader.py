@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import yaml
@@ -13,7 +13,7 @@ from . import frontmatter
 from .errors import ContentError, ContentErrors, StoryErrors
 from .media import MediaLibrary
 from .schema import Fields
-from .slugs import slugify
+from .slugs import slugify, tag_problem
 from .story import STATUSES, ChannelChoice, Contact, Story
 
 if TYPE_CHECKING:
@@ -35,8 +35,27 @@ EASY_MAX = 10_000  # the Leichte Sprache version: Markdown, shown beside the sta
 
 
 # Bump when parsing or rendering changes what a Story holds: cached stories are re-read.
-# 2: references to characters XML forbids (&#27;) are refused; 3: leichte_sprache; 4: former_ids
-READER_VERSION = "4"
+# 2: references to characters XML forbids (&#27;) are refused; 3: leichte_sprache; 4: former_ids;
+# 5: invisible and direction characters, path-like tags and the size limits are refused
+READER_VERSION = "5"
+
+
+@dataclass(frozen=True)
+class StoryLimits:
+    """How large one story may be (settings STORY_…, see pelicanconf.py)."""
+
+    body_bytes: int = 200_000
+    front_matter_bytes: int = 64_000
+    tags: int = 20
+    tag_length: int = 80
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> StoryLimits:
+        default = cls()
+        return cls(int(settings.get("STORY_BODY_MAX_BYTES", default.body_bytes)),
+                   int(settings.get("STORY_FRONT_MATTER_MAX_BYTES", default.front_matter_bytes)),
+                   int(settings.get("STORY_MAX_TAGS", default.tags)),
+                   int(settings.get("STORY_TAG_MAX_LENGTH", default.tag_length)))
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,7 @@ class StoryVocabulary:
     channels: tuple[str, ...]
     placeholders: tuple[tuple[str, str], ...] = ()  # ("summary" | "body", the text `invoke new` puts there)
     district_names: tuple[str, ...] = ()  # Stadtbezirk 1, 2, …: named in errors
+    limits: StoryLimits = field(default_factory=StoryLimits)
 
     @classmethod
     def from_settings(cls, settings: dict) -> StoryVocabulary:
@@ -56,7 +76,8 @@ class StoryVocabulary:
         placeholders = tuple((part, template[part]) for part in ("summary", "body") if template.get(part))
         return cls(tuple(settings["THEMEN"]), tuple(settings["AEMTER"]), len(settings["STADTBEZIRKE"]),
                    tuple(settings["CHANNELS"]), placeholders,
-                   tuple(settings["STADTBEZIRKE"][n] for n in sorted(settings["STADTBEZIRKE"])))
+                   tuple(settings["STADTBEZIRKE"][n] for n in sorted(settings["STADTBEZIRKE"])),
+                   StoryLimits.from_settings(settings))
 
     def fingerprint(self) -> str:
         """Identifies what a cached parse depended on: reader version and vocabularies."""
@@ -84,10 +105,18 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     cached by content hash; the media it refers to are checked on every build by
     `check_media`, since a media file can change while the story does not.
     """
+    limits = vocabulary.limits
     errors: list[ContentError] = []
-    parts = frontmatter.split(raw, source, errors=errors)  # every problem, and what can still be read
+    # Every problem, and what can still be read; a too large front matter is not read at all.
+    parts = frontmatter.split(raw, source, errors=errors, max_front_bytes=limits.front_matter_bytes)
+    body_bytes = len(parts.body.encode("utf-8"))
+    if body_bytes > limits.body_bytes:  # refused before Markdown spends its time on it
+        errors.append(ContentError(source, f"Der Text der Meldung ist {frontmatter.byte_count(body_bytes)} groß; "
+                                   f"erlaubt sind höchstens {frontmatter.byte_count(limits.body_bytes)} "
+                                   "(STORY_BODY_MAX_BYTES). Bitte kürzen "
+                                   "oder auf mehrere Meldungen verteilen.", line=parts.body_line))
     if parts.front is None:  # no field can be read: the text is still checked
-        if parts.body.strip():
+        if parts.body.strip() and body_bytes <= limits.body_bytes:
             body = renderer.render(parts.body)
             errors.extend(ContentError(source, message, line=_body_line(parts, needle))
                           for message, needle in body.problems)
@@ -103,7 +132,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     department = fields.choice("department", vocabulary.aemter)
     districts = fields.int_list("districts", minimum=1, maximum=vocabulary.districts,
                                 labels=vocabulary.district_names)
-    tags = fields.text_list("tags")
+    tags = _tags(fields, limits)
     slug = fields.text("slug", required=False, max_length=80, pattern=SLUG_PATTERN,
                        pattern_hint="Erlaubt: a–z, 0–9 und einzelne Bindestriche.")
     related = fields.text_list("related")
@@ -122,7 +151,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     if status == "published":
         errors.extend(_placeholders(fields, parts, summary, vocabulary.placeholders))
     easy = _easy_version(fields, renderer)
-    body = renderer.render(parts.body)
+    body = renderer.render(parts.body if body_bytes <= limits.body_bytes else "")
     for message, needle in body.problems:
         errors.append(ContentError(source, message, line=_body_line(parts, needle)))
     if not parts.body.strip():
@@ -178,6 +207,20 @@ def _placeholders(fields: Fields, parts: frontmatter.SourceFile, summary: str | 
     return errors
 
 
+def _tags(fields: Fields, limits: StoryLimits) -> tuple[str, ...]:
+    """Each tag gets a page schlagworte/<slug>/: it must have a slug, and there are not too many."""
+    tags = fields.text_list("tags", max_length=limits.tag_length)
+    node = fields.nodes.get("tags")
+    for tag in tags:
+        problem = tag_problem(tag)
+        if problem:
+            fields.error(problem, node, "tags")
+    if len(tags) > limits.tags:
+        fields.error(f"Die Meldung hat {len(tags)} Schlagworte; erlaubt sind höchstens {limits.tags} "
+                     "(STORY_MAX_TAGS). Bitte die wichtigsten auswählen.", node, "tags")
+    return tags
+
+
 def _line(fields: Fields, name: str) -> int | None:
     node = fields.nodes.get(name)
     return node.start_mark.line + 2 if node is not None else None
@@ -231,7 +274,8 @@ def _channels(fields: Fields, known: list[str]) -> tuple[ChannelChoice, ...]:
             continue
         if isinstance(value, yaml.MappingNode):
             sub = group.mapping(name, CHANNEL_FIELDS)
-            text = sub.text("text", required=False, max_length=CHANNEL_TEXT_MAX, single_line=False) if sub else None
+            text = sub.text("text", required=False, max_length=CHANNEL_TEXT_MAX, single_line=False,
+                            emoji_joiner=True) if sub else None  # 👩‍🚒: a joiner between emoji
             choices.append(ChannelChoice(name, text))
         elif group.boolean(name):
             choices.append(ChannelChoice(name))

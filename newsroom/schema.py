@@ -13,6 +13,7 @@ from datetime import datetime
 
 import yaml
 
+from .characters import find_invisible, invisible_message
 from .dates import DateParseError, parse_datetime
 from .errors import ContentError
 
@@ -148,13 +149,22 @@ class Fields:
 
     # -- typed accessors ----------------------------------------------------------
 
+    def visible(self, name: str, node: yaml.Node, value: str, *, emoji_joiner: bool = False) -> bool:
+        """False, with an error naming it, if the value holds an invisible or direction character
+        (newsroom.characters); YAML escapes such as "\u202E" are caught here too."""
+        found = find_invisible(value, emoji_joiner=emoji_joiner)
+        if found:
+            self.error(invisible_message(value, *found), node, name)
+        return not found
+
     def text(self, name: str, *, required: bool = True, max_length: int | None = None,
-             single_line: bool = True, pattern: re.Pattern | None = None, pattern_hint: str = "") -> str | None:
+             single_line: bool = True, pattern: re.Pattern | None = None, pattern_hint: str = "",
+             emoji_joiner: bool = False) -> str | None:
         node = self.node(name, required)
         if node is None:
             return None
         value = self._scalar_text(name, node)
-        if value is None:
+        if value is None or not self.visible(name, node, value, emoji_joiner=emoji_joiner):
             return None
         value = value.strip()
         if not value:
@@ -188,6 +198,8 @@ class Fields:
             return None
         if not isinstance(node, yaml.ScalarNode):
             self.error("Erwartet wird ein Zeitpunkt, keine Liste oder Gruppe.", node, name)
+            return None
+        if not self.visible(name, node, node.value):
             return None
         try:
             return parse_datetime(node.value, require_time=require_time)
@@ -224,7 +236,7 @@ class Fields:
         values: list[str] = []
         for item in items or ():
             value = self._scalar_text(name, item)
-            if value is None:
+            if value is None or not self.visible(name, item, value):
                 continue
             value = value.strip()
             if not value or "\n" in value or len(value) > max_length:

@@ -28,3 +28,16 @@ def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
         # Cut at a word boundary so a slug never ends mid-word.
         slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
     return slug
+
+
+def tag_problem(tag: str) -> str | None:
+    """Why a tag cannot have a page of its own (German), or None. Its page is
+    schlagworte/<slug>/: dots alone or slashes read as a path, and a tag without letters or
+    digits has no slug at all."""
+    if tag.strip(".") == "" or "/" in tag or "\\" in tag:
+        return (f"„{tag}“ ist kein gültiges Schlagwort: Schrägstriche und Punkte allein sind als Adresse "
+                "nicht möglich. Bitte ein Wort verwenden.")
+    if not slugify(tag):
+        return (f"„{tag}“ ist kein gültiges Schlagwort: Es enthält keine Buchstaben oder Ziffern, "
+                "aus denen sich die Adresse der Schlagwort-Seite bilden lässt.")
+    return None

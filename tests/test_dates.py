@@ -64,3 +64,16 @@ def test_an_ambiguous_story_date_stops_the_check_naming_the_field(site):
     site.story(date="2026-10-25 02:15+01:00")
     context = site.check()
     assert context["all_stories"][0].date.isoformat() == "2026-10-25T02:15:00+01:00"
+
+
+def test_new_writes_a_time_in_the_repeated_hour_with_its_offset(tmp_path):
+    from tests.support import Site, invoke, project_copy
+
+    project = project_copy(tmp_path / "project")
+    Site(project)
+    result = invoke(project, "new", "--title", "Zeitumstellung", "--date", "2026-10-25 02:30+01:00",
+                    "--category", "Verkehr", "--department", "Umweltamt")
+    assert result.returncode == 0, result.stderr
+    text = (project / result.stdout.strip().splitlines()[-1]).read_text(encoding="utf-8")
+    assert "\ndate: 2026-10-25 02:30+01:00\n" in text
+    assert parse_datetime("2026-10-25 02:30+01:00") == parse_datetime(text.split("\ndate: ")[1].split("\n")[0])

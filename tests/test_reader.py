@@ -245,3 +245,68 @@ def test_a_control_character_in_the_front_matter_does_not_hide_the_other_fields(
     assert errors[0] == f"{FILE}:3: Feld „title“: Unsichtbares Steuerzeichen U+0008 gefunden; bitte entfernen."
     assert errors[1].startswith(f"{FILE}:8: Feld „department“: „Gartenamt“ ist nicht erlaubt.")
     assert len(errors) == 2
+
+
+@pytest.mark.parametrize("tags, tag, reason", [
+    ('[Radverkehr, "."]', ".", "Schrägstriche und Punkte allein"),
+    ('[Radverkehr, ".."]', "..", "Schrägstriche und Punkte allein"),
+    ('["../../etc"]', "../../etc", "Schrägstriche und Punkte allein"),
+    ('["Rad/Weg"]', "Rad/Weg", "Schrägstriche und Punkte allein"),
+    ('["Rad\\\\Weg"]', "Rad\\Weg", "Schrägstriche und Punkte allein"),
+    ('["!!!"]', "!!!", "keine Buchstaben oder Ziffern"),
+    ('["🚲"]', "🚲", "keine Buchstaben oder Ziffern"),
+])
+def test_a_tag_that_cannot_be_an_address_is_refused(site, tags, tag, reason):
+    errors = errors_of(site, story_text(tags=tags))
+    assert len(errors) == 1 and errors[0].startswith(f"{FILE}:10: Feld „tags“: „{tag}“ ist kein gültiges Schlagwort: ")
+    assert reason in errors[0]
+
+
+def test_an_empty_or_blank_tag_is_refused(site):
+    assert errors_of(site, story_text(tags='[Radverkehr, "   "]')) == [
+        f"{FILE}:10: Feld „tags“: „“ ist kein gültiger Eintrag (1–80 Zeichen, eine Zeile)."]
+
+
+def test_too_many_tags_are_refused_with_the_setting_named(site):
+    thousands = "[" + ", ".join(f"Schlagwort{n}" for n in range(10_000)) + "]"
+    assert errors_of(site, story_text(tags=thousands)) == [  # too large to be read at all
+        f"{FILE}:1: Der Kopfbereich ist 159.239 Bytes groß; erlaubt sind höchstens 64.000 Bytes "
+        "(STORY_FRONT_MATTER_MAX_BYTES). Bitte kürzen."]
+    many = "[" + ", ".join(f"Schlagwort{n}" for n in range(21)) + "]"
+    assert errors_of(site, story_text(tags=many)) == [
+        f"{FILE}:10: Feld „tags“: Die Meldung hat 21 Schlagworte; erlaubt sind höchstens 20 (STORY_MAX_TAGS). "
+        "Bitte die wichtigsten auswählen."]
+    site.write("stories/2026/radwege.md", story_text(tags="[" + ", ".join(f"S{n}" for n in range(20)) + "]"))
+    assert len(site.check()["all_stories"]) == 1  # 20 is the limit itself
+    with pytest.raises(ContentErrors) as caught:
+        site.check(STORY_MAX_TAGS=19)
+    assert "erlaubt sind höchstens 19 (STORY_MAX_TAGS)" in str(caught.value)
+
+
+def test_the_tag_length_is_a_setting(site):
+    site.story(tags="[Radverkehr]")
+    with pytest.raises(ContentErrors) as caught:
+        site.check(STORY_TAG_MAX_LENGTH=5)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{FILE}:10: Feld „tags“: „Radverkehr“ ist kein gültiger Eintrag (1–5 Zeichen, eine Zeile)."]
+
+
+def test_a_five_megabyte_story_is_refused(site):
+    body = "Ein langer Absatz über Radwege am Rhein.\n\n" * 125_000
+    assert errors_of(site, story_text(body=body)) == [
+        f"{FILE}:16: Der Text der Meldung ist 5.375.000 Bytes groß; erlaubt sind höchstens 200.000 Bytes "
+        "(STORY_BODY_MAX_BYTES). Bitte kürzen oder auf mehrere Meldungen verteilen."]
+
+
+def test_an_oversized_front_matter_is_refused_before_yaml_reads_it(site):
+    summary = "\"" + "Sehr lang. " * 7000 + "\""
+    assert errors_of(site, story_text(summary=summary)) == [
+        f"{FILE}:1: Der Kopfbereich ist 77.314 Bytes groß; erlaubt sind höchstens 64.000 Bytes "
+        "(STORY_FRONT_MATTER_MAX_BYTES). Bitte kürzen."]
+
+
+def test_path_like_tags_in_a_media_description_are_refused(site):
+    site.add_media("fotos/markt.jpg", alt="Markt", credit="Stadt", tags='[Markt, ".."]')
+    errors = errors_of(site, story_text(image="fotos/markt.jpg"))
+    assert errors == ["content/media/fotos/markt.jpg.yml:3: Feld „tags“: „..“ ist kein gültiges Schlagwort: "
+                      "Schrägstriche und Punkte allein sind als Adresse nicht möglich. Bitte ein Wort verwenden."]
