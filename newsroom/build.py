@@ -30,6 +30,7 @@ from .dates import BERLIN, parse_datetime
 from .errors import ConfigurationError, ContentError, ContentErrors, NewsroomError, unique_errors
 from .manifest import Manifest
 from .output import SiteWriter, StagedOutput
+from .paths import find_symlinks
 from .story_loader import scan_in_background
 from .timing import phase
 
@@ -161,6 +162,10 @@ class NewsroomPelican(Pelican):
                 gc.freeze()  # before enabling: else the next collection would walk them all once
             finally:
                 gc.enable()
+        with phase("links"):  # no symbolic link below content/; the stories' own scan looks inside theirs
+            content = Path(self.settings["PATH"])
+            context["content_errors"].extend(find_symlinks(content, content.parent,
+                                                           skip=(self.settings["STORIES_DIR"],)))
         for generator in generators:
             generator.generate_context()
         gc.freeze()

@@ -18,7 +18,7 @@ import yaml
 from . import frontmatter
 from .errors import ContentError, ContentErrors
 from .media_files import FactsIndex, FileFacts
-from .paths import OutsidePath, resolve_inside
+from .paths import OutsidePath, resolve_inside, symlink_error
 from .schema import Fields
 from .slugs import tag_problem
 
@@ -134,6 +134,8 @@ class MediaLibrary:
         kind = kind_of(key)
         sidecar = target.with_name(target.name + SIDECAR)
         shown = self.display(sidecar)
+        if sidecar.is_symlink():  # never read (newsroom.paths)
+            raise ContentErrors([symlink_error(str(sidecar), shown)])
         facts = None if kind in (None, "youtube") else self.facts.get(key, target, self.display(target), kind)
         embedded = facts.metadata if facts else {}
         if not sidecar.is_file():
@@ -260,12 +262,13 @@ class MediaLibrary:
         """Every item below content/media for the portal, and every problem found on the way:
         broken descriptions and files, and descriptions whose file is missing."""
         files, sidecars = [], []
-        for folder, dirs, names in os.walk(self.root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for folder, dirs, names in os.walk(self.root) if not self.root.is_symlink() else ():
+            # Symbolic links are never followed nor read: the build refuses them (newsroom.paths).
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(folder, d)))
             for name in sorted(names):
-                if name.startswith("."):
-                    continue
                 path = Path(folder) / name
+                if name.startswith(".") or path.is_symlink():
+                    continue
                 (sidecars if name.endswith(SIDECAR) else files).append(path)
         errors: list[ContentError] = []
         candidates: list[tuple[str, Path]] = []

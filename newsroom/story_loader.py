@@ -21,6 +21,7 @@ from .archive import ArchiveState, Card
 from .cache import BuildCache
 from .errors import ContentError, ContentErrors
 from .frontmatter import declared_status
+from .paths import symlink_error
 from .progress import Progress
 from .reader import StoryVocabulary
 from .story import Story
@@ -40,8 +41,11 @@ class LoadResult:
     parsed: int = 0
 
 
-def scan(root: Path, display_root: Path) -> list[tuple[str, str, int, int]]:
-    """(source, path, mtime_ns, size) of every *.md below root; hidden files and folders left out."""
+def scan(root: Path, display_root: Path) -> list[tuple[str, str, int | None, int | None]]:
+    """(source, path, mtime_ns, size) of every *.md below root; hidden files and folders left out.
+
+    A symbolic link (file or folder, whatever its name) is listed with mtime and size None and
+    never followed: load_stories refuses it (newsroom.paths)."""
     prefix = os.path.relpath(root, display_root).replace(os.sep, "/")
     found = []
 
@@ -50,13 +54,15 @@ def scan(root: Path, display_root: Path) -> list[tuple[str, str, int, int]]:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
-                if entry.is_dir():
+                if entry.is_symlink():
+                    found.append((f"{prefix}/{relative}{entry.name}", entry.path, None, None))
+                elif entry.is_dir():
                     walk(entry.path, f"{relative}{entry.name}/")
                 elif entry.name.endswith(".md") and entry.is_file():
                     stat = entry.stat()
                     found.append((f"{prefix}/{relative}{entry.name}", entry.path, stat.st_mtime_ns, stat.st_size))
 
-    if root.is_dir():
+    if root.is_dir() and not root.is_symlink():  # a linked stories folder is refused by find_symlinks
         walk(str(root), "")
     found.sort()
     return found
@@ -129,6 +135,9 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
     result = LoadResult()
     changed: list[tuple[str, str, bytes]] = []  # (source, digest, raw)
     for source, path, mtime_ns, size in scanned if scanned is not None else scan(root, display_root):
+        if size is None:  # a symbolic link: never read
+            result.errors.append(symlink_error(path, source))
+            continue
         old = state.files.get(source)
         card = state.cards.get(source)
         if old and card and old[0] == mtime_ns and old[1] == size:

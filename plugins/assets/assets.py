@@ -17,9 +17,11 @@ SIDECAR_SUFFIX = ".yml"
 
 
 def _files(root: Path) -> list[Path]:
-    if not root.is_dir():
+    """Files below root; hidden ones and symbolic links left out (links below content/ stop the
+    build before this runs, see newsroom.paths; rglob does not enter linked folders)."""
+    if not root.is_dir() or root.is_symlink():
         return []
-    return sorted(p for p in root.rglob("*") if p.is_file()
+    return sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()
                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 

@@ -70,7 +70,9 @@ class StaticPagesGenerator(Generator):
         errors = self.context["content_errors"]
         cache = self.context["build_cache"]
         known_ids = {s.id for s in self.context.get("all_stories", [])}
-        files = sorted(root.glob("*.md")) if root.is_dir() else []
+        # Symbolic links are never read: the build refuses them (newsroom.paths).
+        files = sorted(p for p in root.glob("*.md") if not p.is_symlink()) \
+            if root.is_dir() and not root.is_symlink() else []
         raws = {path: path.read_bytes() for path in files}
         digests = {path: hashlib.sha256(raw + path.stem.encode()).hexdigest() for path, raw in raws.items()}
         cached = cache.stories(sorted(digests.values()), PAGE_CACHE_KEY)
