@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from . import frontmatter
+from .characters import find_invisible, invisible_message
 from .errors import ContentError, ContentErrors
 from .media_files import FactsIndex, FileFacts
 from .paths import OutsidePath, resolve_inside, symlink_error
@@ -185,6 +186,7 @@ class MediaLibrary:
             errors.append(ContentError(shown, why, line=node.start_mark.line + 1 if node else None, field=name))
 
         required = "Pflichtfeld fehlt oder ist leer."
+        self._check_embedded(key, own, embedded, errors)
         if kind is None:
             errors.append(ContentError(self.display(self.root / key), "Dieser Dateityp gehört nicht ins Medienportal "
                                        "(erlaubt: JPEG, PNG, WebP, TIFF, MP4, PDF, YouTube-Beschreibung .youtube.yml)."))
@@ -214,6 +216,23 @@ class MediaLibrary:
             series=own.get("series"), poster=own.get("poster"), captions=own.get("captions"),
             youtube=own.get("youtube"), original=own.get("original", True), facts=facts,
         )
+
+    def _check_embedded(self, key: str, own: dict, embedded: dict, errors: list[ContentError]) -> None:
+        """The texts embedded in the file (IPTC/XMP) that are used, because the description has no
+        own value, obey the description's rules: no invisible characters, tags with an address."""
+        shown = self.display(self.root / key)
+        fix = f"Oder in {Path(key).name}{SIDECAR} einen eigenen Wert angeben; er hat Vorrang."
+        for name, value in embedded.items():
+            if own.get(name) or name not in SIDECAR_FIELDS:
+                continue
+            for text in value if isinstance(value, (tuple, list)) else (value,):
+                text = str(text)
+                found = find_invisible(text)
+                problem = invisible_message(text, *found) if found else tag_problem(text) if name == "tags" else None
+                if problem:
+                    errors.append(ContentError(shown, f"In den eingebetteten Bilddaten (IPTC/XMP): {problem} {fix}",
+                                               field=name))
+                    break
 
     def _tags(self, fields: Fields) -> tuple[str, ...]:
         values = fields.text_list("tags")

@@ -106,3 +106,19 @@ def test_new_refuses_a_title_with_a_direction_character(tmp_path):
     assert result.returncode == 1
     assert "Titel: Unsichtbares Zeichen U+202E RIGHT-TO-LEFT OVERRIDE an Position 9" in result.stderr
     assert not list((project / "content/stories").rglob("*.md"))
+
+
+def test_texts_embedded_in_a_photo_obey_the_same_rule_unless_the_description_replaces_them(site):
+    from tests.test_media_portal import photo, xmp
+
+    site.write("media/fotos/agentur.jpg", photo(xmp=xmp(title=f"Rhein{RLO}ufer", credit="Foto: Agentur",
+                                                         alt="Ein roter Platz")))
+    assert errors_of(site) == [
+        "content/media/fotos/agentur.jpg: Feld „title“: In den eingebetteten Bilddaten (IPTC/XMP): Unsichtbares "
+        "Zeichen U+202E RIGHT-TO-LEFT OVERRIDE an Position 6 (nach „Rhein“). Es ändert die Schreibrichtung und kann "
+        "so einen anderen Text vortäuschen. Bitte entfernen, am sichersten durch Neutippen der Stelle. Oder in "
+        "agentur.jpg.yml einen eigenen Wert angeben; er hat Vorrang."]
+    site.write("media/fotos/agentur.jpg.yml", "title: Rheinufer\n")
+    site.check()
+    site.build()
+    assert RLO not in site.page("medienportal/medien/fotos/agentur/index.html")

@@ -23,7 +23,7 @@ from newsroom.site import SiteUrls
 from newsroom.slugs import slugify
 
 PAGE_FIELDS = {"title", "summary", "slug", "form", "leichte_sprache"}
-PAGE_CACHE_KEY = "static-page-2"  # bump when read_page changes what a page holds
+PAGE_CACHE_KEY = "static-page-3"  # bump when read_page changes what a page holds (3: invisible characters)
 # Forms a page may show below its text (theme/templates/forms/<name>.html); they need no server.
 PAGE_FORMS = ("barriere-melden",)
 
