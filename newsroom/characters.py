@@ -6,8 +6,9 @@ line or paragraph separators break a one-line text where no line break is visibl
 matter and media descriptions refuse them (`newsroom.schema`); a story's body may hold
 them, since it is shown only as a page's own text.
 
-A zero-width joiner (U+200D) between two emoji is part of the emoji (👩‍🚒, 🏳️‍🌈): channel
-texts for social networks may hold it there, nowhere else.
+A zero-width joiner (U+200D) between two emoji is part of the emoji (woman firefighter,
+rainbow flag): channel texts for social networks may hold it there, nowhere else. Titles,
+summaries and tags have no use for it; they go to `<title>`, mail subjects and addresses.
 """
 
 from __future__ import annotations

@@ -275,7 +275,7 @@ def _channels(fields: Fields, known: list[str]) -> tuple[ChannelChoice, ...]:
         if isinstance(value, yaml.MappingNode):
             sub = group.mapping(name, CHANNEL_FIELDS)
             text = sub.text("text", required=False, max_length=CHANNEL_TEXT_MAX, single_line=False,
-                            emoji_joiner=True) if sub else None  # 👩‍🚒: a joiner between emoji
+                            emoji_joiner=True) if sub else None  # a joiner inside an emoji is part of it
             choices.append(ChannelChoice(name, text))
         elif group.boolean(name):
             choices.append(ChannelChoice(name))

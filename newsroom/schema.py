@@ -151,7 +151,7 @@ class Fields:
 
     def visible(self, name: str, node: yaml.Node, value: str, *, emoji_joiner: bool = False) -> bool:
         """False, with an error naming it, if the value holds an invisible or direction character
-        (newsroom.characters); YAML escapes such as "\u202E" are caught here too."""
+        (newsroom.characters); YAML escapes such as "\\u202E" are caught here too."""
         found = find_invisible(value, emoji_joiner=emoji_joiner)
         if found:
             self.error(invisible_message(value, *found), node, name)
