@@ -174,8 +174,9 @@ MARKUP = "Sieh <img src=x onerror=alert(1)> & <b>fett</b> &amp;"
 
 def test_markup_in_titles_summaries_and_captions_arrives_as_text_in_every_feed(site):
     site.story(title=f'"{MARKUP}"', summary=f'"{MARKUP}"', slug="markup")
-    site.add_media("fotos/markt.jpg", title=f'"{MARKUP}"', alt='"Markt <i>x</i>"', caption=f'"{MARKUP}"',
-                   credit='"Foto: <script>alert(1)</script>"')
+    site.write("media/fotos/markt.jpg", PHOTO + b"markt")  # other bytes than rhein.jpg: drawn apart
+    site.write("media/fotos/markt.jpg.yml", f'title: "{MARKUP}"\nalt: "Markt <i>x</i>"\ncaption: "{MARKUP}"\n'
+                                            'credit: "Foto: <script>alert(1)</script>"\n')
     site.build(FEED_FULL_CONTENT=False)
     feeds = parsed(site)
     for key in ("feeds/alle", "feeds/medien"):
