@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.support import REPO, Site, invoke, project_copy, story_text
+from tests.support import PHOTO, REPO, Site, invoke, project_copy, story_text
 
 
 @pytest.fixture
@@ -86,3 +86,15 @@ def test_commits_outside_content_are_not_checked(repo: Site):
     result = commit(repo, "NOTIZ.txt")
     assert result.returncode == 0, result.stderr
     assert "Prüfung" not in result.stdout + result.stderr
+
+
+def test_a_symbolic_link_below_content_is_refused(repo: Site, tmp_path):
+    outside = tmp_path / "geheim.jpg"  # a valid photo with a valid description: only the link is wrong
+    outside.write_bytes(PHOTO)
+    repo.write("media/fotos/geheim.jpg.yml", "alt: Geheim\ncredit: Stadt\n")
+    (repo.content / "media/fotos/geheim.jpg").symlink_to(outside)
+    result = commit(repo, "content/media/fotos/geheim.jpg", "content/media/fotos/geheim.jpg.yml")
+    assert result.returncode != 0
+    assert (f"FEHLER content/media/fotos/geheim.jpg: Diese Datei oder dieser Ordner ist eine Verknüpfung (Symlink) "
+            f"auf „{outside}“.") in result.stderr
+    assert git(repo, "log", "-1", "--format=%s").stdout.strip() == "Start"  # nothing committed
