@@ -61,15 +61,21 @@ class ContentErrors(NewsroomError):
 
 
 class StoryErrors(ContentErrors):
-    """The problems of one story file, with the media it refers to: those are checked on
-    every build like a valid story's, so their problems arrive in the same round."""
+    """The problems of one story file, with the media it refers to and, where its id, title,
+    date and status could be read, its best reading (`provisional`): media and channel posts
+    are checked like a valid story's, so their problems arrive in the same round."""
 
-    def __init__(self, errors: list[ContentError], media_checks: tuple = ()):
+    def __init__(self, errors: list[ContentError], media_checks: tuple = (), provisional=None):
         super().__init__(errors)
         self.media_checks = tuple(media_checks)
+        self.provisional = provisional
 
     def __reduce__(self):
-        return (StoryErrors, (self.errors, self.media_checks))
+        return (_story_errors, (self.errors, self.media_checks, self.provisional))
+
+
+def _story_errors(errors, media_checks, provisional) -> StoryErrors:
+    return StoryErrors(errors, media_checks, provisional=provisional)
 
 
 class ConfigurationError(NewsroomError):

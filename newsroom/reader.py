@@ -162,6 +162,13 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
         (reference, _body_line(parts, reference), None) for reference in dict.fromkeys(body.media_refs)
     ] + [(reference, _line(fields, "leichte_sprache"), "leichte_sprache")
          for reference in dict.fromkeys(easy.media_refs if easy else ())]
+    if errors:
+        # The best reading of a broken story, for the checks that need a whole one (each channel's
+        # post): their problems then come in the same round. Never published, never cached.
+        if not (story_id and title and date and status and (slug or slugify(title))):
+            raise StoryErrors(errors, media_checks)
+        summary, contact = summary or "", contact or Contact(name="")
+        category, department = category or _raw(fields, "category"), department or _raw(fields, "department")
     story = Story(
         source=source, id=story_id, title=title, date=date, status=status, summary=" ".join(summary.split()),
         category=category, department=department, districts=districts, tags=tags, contact=contact,
@@ -170,10 +177,16 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
         story_refs=tuple(dict.fromkeys(body.story_refs + (easy.story_refs if easy else []))),
         media_refs=tuple(dict.fromkeys(body.media_refs + (easy.media_refs if easy else []))),
         content_hash=hashlib.sha256(raw).hexdigest(), media_checks=tuple(media_checks),
-    ) if not errors else None
+    )
     if errors:
-        raise StoryErrors(errors, media_checks)
+        raise StoryErrors(errors, media_checks, provisional=story)
     return story
+
+
+def _raw(fields: Fields, name: str) -> str:
+    """A field's text as written, for the best reading of a broken story."""
+    node = fields.nodes.get(name)
+    return node.value.strip() if isinstance(node, yaml.ScalarNode) else ""
 
 
 def _former_ids(fields: Fields, story_id: str | None) -> tuple[str, ...]:

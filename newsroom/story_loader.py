@@ -38,6 +38,7 @@ class LoadResult:
     errors: list[ContentError] = field(default_factory=list)
     broken_drafts: set[str] = field(default_factory=set)  # sources of failed files whose status line says draft
     unchecked_media: dict[str, tuple] = field(default_factory=dict)  # failed file → its media references
+    provisional: dict[str, Story] = field(default_factory=dict)  # failed file → its best reading (channel checks)
     parsed: int = 0
 
 
@@ -177,6 +178,8 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
                 result.broken_drafts.add(source)
             if getattr(record, "media_checks", ()):
                 result.unchecked_media[source] = record.media_checks
+            if getattr(record, "provisional", None) is not None:
+                result.provisional[source] = record.provisional.placed(source, story_url(record.provisional))
             del result.files[source]  # read again next time
             continue
         if digest not in cached:

@@ -51,6 +51,20 @@ def test_a_post_that_cannot_fit_fails_check_naming_story_channel_and_numbers(sit
         "(Links zählen 23), erlaubt sind 500. Bitte unter channels.mastodon.text kürzen."]
 
 
+def test_a_story_with_other_problems_has_its_posts_checked_in_the_same_round(site):
+    text = "Sehr lang. " * 50
+    due_story(site, department="Gartenamt", summary="Achtung: Sperrung", channels=f"\n  mastodon:\n    text: \"{text}\"")
+    with pytest.raises(ContentErrors) as caught:
+        site.check()
+    errors = [str(e) for e in caught.value.errors]  # sorted by line: the channel's, without one, first
+    assert errors[0] == ("content/stories/2026/radwege.md: Feld „channels.mastodon“: Mastodon: Der Text hat 574 "
+                         "Zeichen (Links zählen 23), erlaubt sind 500. Bitte unter channels.mastodon.text kürzen.")
+    assert errors[1].startswith("content/stories/2026/radwege.md:6: Doppelpunkt an unerwarteter Stelle.")
+    assert errors[2].startswith("content/stories/2026/radwege.md:8: Feld „department“: „Gartenamt“ ist nicht erlaubt.")
+    assert len(errors) == 3
+    assert not (site.root / "preview").exists()  # a check writes nothing
+
+
 def test_removing_the_channels_removes_the_preview(site):
     due_story(site)
     site.build()

@@ -20,8 +20,9 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from newsroom.archive import Card
 from newsroom.atomic import atomic_write
-from newsroom.errors import ContentError, PublishError
+from newsroom.errors import ContentError, ContentErrors, PublishError
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.lineage import vanished_ids
 from newsroom.publishing.overview import broken_files, status_lines, when
@@ -63,6 +64,7 @@ class ChannelPreviewGenerator(Generator):
             self.cache.save_blob(name, "", gone)
         # The overview always renders: a build that stops writes it too, naming what stopped it.
         context.setdefault("after_failure", []).append(self._overview_after_failure)
+        self._check_provisional(context.get("provisional_stories", {}))
         if not self.changed:
             return
         make = release_maker(context, settings)
@@ -80,6 +82,23 @@ class ChannelPreviewGenerator(Generator):
                     context["content_errors"].append(ContentError(card.source, problem, field=f"channels.{name}"))
                 rendered.append((name, post, problems))
             self.posts[card.id] = rendered
+
+    def _check_provisional(self, stories: dict) -> None:
+        """Each channel's limits for stories with other problems too (their best reading), so an
+        editor sees every problem of a file at once. Nothing of them is shown or kept."""
+        stories = {source: story for source, story in stories.items() if story.channels}
+        if not stories:
+            return
+        make = release_maker({**self.context, "full_story": lambda card: stories[card.source]}, self.settings)
+        for source, story in stories.items():
+            try:
+                release = make(Card.from_story(story))
+            except (KeyError, ContentError, ContentErrors):  # a link or image that is reported already
+                continue
+            for choice in story.channels:
+                adapter = self.adapters.get(choice.name)
+                for problem in adapter.validate(adapter.render(release)) if adapter else ():
+                    self.context["content_errors"].append(ContentError(source, problem, field=f"channels.{choice.name}"))
 
     def _key(self, card) -> str:
         return hashlib.sha256(f"{card.digest}\n{card.url}\n{card.ts}\n{card.channels}".encode()).hexdigest()[:20]

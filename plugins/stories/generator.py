@@ -91,6 +91,7 @@ class StoriesGenerator(Generator):
                 cards.append(card)
         for source, checks in self.loaded.unchecked_media.items():  # files with other problems too
             self.errors.extend(check_media(source, checks, media))
+        self.context["provisional_stories"] = self.loaded.provisional  # their channel posts are checked too
         with phase("check"):
             yielded = self._check_archive(cards)
         if yielded:  # a draft that shares a published story's id or address gives way
