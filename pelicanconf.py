@@ -250,6 +250,20 @@ DEPLOY_CACHE_CONTROL = [
     ("*", "public, max-age=3600"),
 ]
 
+# Security headers (newsroom/headers.py; README "Headers"). Every page carries its Content-Security-
+# Policy in a <meta> element; `invoke server-config` writes the web server's side from these settings.
+CSP_FRAME_SOURCES = ["https://www.youtube-nocookie.com"]  # frames: the YouTube player, loaded after consent
+CSP_FORM_ACTION = []  # where forms may send besides the site, e.g. ["https://newsletter.example.org"]
+CSP_FRAME_ANCESTORS = "'none'"  # who may frame the site's pages: "'none'" or "'self'" (header only)
+SERVER_ROOT = "/srv/www/newsroom/current"  # the web server's document root (the deploy target's live folder)
+SERVER_NAME = None  # host name(s) the server answers to; None: the host of SITEURL
+SERVER_LISTEN = "443"  # port, or address:port, the server listens on ("80" where TLS ends in front of it)
+SERVER_TLS_CERTIFICATE = "/etc/ssl/certs/newsroom.pem"  # None: plain HTTP (TLS ends in front of the server)
+SERVER_TLS_KEY = "/etc/ssl/private/newsroom.key"
+SERVER_HSTS = "max-age=31536000; includeSubDomains"  # Strict-Transport-Security; "" sends none
+SERVER_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SERVER_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
+
 # The browser admin (plugins/admin, Decap CMS at /admin/; README "Editing"). Its config.yml is
 # made from these settings and the story schema on every build.
 ADMIN_PATH = "admin"  # "" leaves the admin out of the site

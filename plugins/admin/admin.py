@@ -8,12 +8,15 @@ Without cms/node_modules the site is built without the admin and a warning says 
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 
 import yaml
 from pelican import signals
 from pelican.generators import Generator
+
+from newsroom.headers import admin_policy
 
 from .config import check_live_backend, cms_config
 
@@ -52,7 +55,12 @@ class AdminGenerator(Generator):
         for path in files:
             writer.copy(f"{folder}/{path.name}", path, owner="Redaktionsoberfläche")
         for path in sorted(PAGE_FILES.iterdir()):
-            writer.copy(f"{folder}/{path.name}", path, owner="Redaktionsoberfläche")
+            if path.name == "index.html":  # the admin's own policy, from the settings like config.yml
+                page = path.read_text(encoding="utf-8").replace(
+                    "{{ content_security_policy }}", html.escape(admin_policy(self.settings).meta()))
+                writer.write(f"{folder}/{path.name}", page, owner="Redaktionsoberfläche")
+            else:
+                writer.copy(f"{folder}/{path.name}", path, owner="Redaktionsoberfläche")
         # libyaml's dumper where installed: the pure-Python one costs every build tens of ms.
         config = yaml.dump(cms_config(self.settings), Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
                            allow_unicode=True, sort_keys=False, width=1000)

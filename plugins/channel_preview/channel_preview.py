@@ -23,6 +23,7 @@ from pelican.generators import Generator
 from newsroom.archive import Card
 from newsroom.atomic import atomic_write
 from newsroom.errors import ContentError, ContentErrors, PublishError
+from newsroom.headers import preview_policy
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.lineage import vanished_ids
 from newsroom.publishing.overview import broken_files, status_lines, when
@@ -112,7 +113,8 @@ class ChannelPreviewGenerator(Generator):
         (self.folder / "meldungen").mkdir(parents=True, exist_ok=True)
         story_template = self.get_template("preview/story")
         for card in self.changed:
-            html = story_template.render(card=card, posts=self.posts[card.id], labels=_labels(self.adapters))
+            html = story_template.render(card=card, posts=self.posts[card.id], labels=_labels(self.adapters),
+                                         preview_policy=preview_policy().meta())
             _write_if_changed(self.folder / "meldungen" / f"{card.id}.html", html)
         manifest = self.keys
         if manifest.keys() != self.old.keys():  # previews of stories without channels go
@@ -132,6 +134,8 @@ class ChannelPreviewGenerator(Generator):
 
     def _overview(self, broken: list) -> None:
         settings = self.settings
+        # Opened from disk, not served: the policy rides in each page, the styles in one file beside them.
+        _write_if_changed(self.folder / "vorschau.css", self.env.get_template("preview/vorschau.css").render())
         content = Path(settings["PATH"])
         folder = ReceiptFolder(content / settings["PUBLISH_RECEIPTS_DIR"], content.parent)
         try:
@@ -147,7 +151,7 @@ class ChannelPreviewGenerator(Generator):
         html = self.get_template("preview/overview").render(
             plan=plan, groups=plan.by_story(), when=when, states=STATE_LABELS, records=LABELS, labels=_labels(self.adapters),
             window=settings["PUBLISH_WINDOW_HOURS"], days=settings["PUBLISH_OVERVIEW_DAYS"], broken=broken,
-            stopped=any(not item.draft for item in broken))
+            stopped=any(not item.draft for item in broken), preview_policy=preview_policy().meta())
         _write_if_changed(self.folder / "index.html", html)
         _write_if_changed(self.folder / "status.txt", "\n".join(status_lines(plan, where, broken)) + "\n")
         data = [{"story": e.story_id, "source": e.source, "channel": e.channel, "state": e.state,

@@ -12,6 +12,7 @@ from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 
 from newsroom.dates import german_date, german_datetime, iso, month_name, short_german_date
+from newsroom.headers import site_policy
 from newsroom.site import SiteUrls
 
 
@@ -53,7 +54,8 @@ def add_filters(generator) -> None:
         media=lambda path: urls.href(urls.media(path)),
         media_absolute=lambda path: urls.absolute(urls.media(path)),
     )
-    generator.env.globals.update(urls=urls)
+    # Every page's <meta> Content-Security-Policy (base.html): the same policy the server sends.
+    generator.env.globals.update(urls=urls, content_security_policy=site_policy(generator.settings).meta())
 
 
 def register() -> None:
