@@ -311,6 +311,21 @@ def deploy(c, settings=PRODUCTION_SETTINGS, target=None, full=False, now=None):
     print(report.summary())
 
 
+@task(help={"settings": "settings file (production by default)",
+            "target": "folder for nginx.conf and apache.conf (default deploy/)"})
+def server_config(c, settings=PRODUCTION_SETTINGS, target="deploy"):
+    """Write the web server's configuration with the security headers (nginx and Apache) from the settings."""
+    from newsroom.server_config import write_server_configs
+
+    _logging()
+    os.chdir(ROOT)
+    try:
+        paths = write_server_configs(load_settings(settings), Path(target), source=settings)
+    except NewsroomError as exc:
+        raise Exit(f"FEHLER {exc}\nServer-Konfiguration nicht geschrieben.", code=1) from None
+    print("Server-Konfiguration geschrieben: " + ", ".join(str(p) for p in paths))
+
+
 @task(help={"settings": "settings file", "now": "as if it were this time"})
 def status(c, settings=PRODUCTION_SETTINGS, now=None):
     """Show per story what is due, sent (with link), failed or unclear; sends nothing."""

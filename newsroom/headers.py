@@ -19,6 +19,7 @@ SELF = "'self'"
 NONE = "'none'"
 YOUTUBE_PLAYER = "https://www.youtube-nocookie.com"
 DECAP_LOCAL_BACKEND = "http://localhost:8081/api/v1"  # Decap's own default (decap-server)
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 # Directives a <meta> policy may not carry (the browser ignores them there, with a console error).
 HEADER_ONLY = ("frame-ancestors", "report-uri", "report-to", "sandbox")
 # A source: a scheme ("mailto:"), or a scheme and host with an optional port and path; no wildcards
@@ -93,16 +94,19 @@ def admin_policy(settings: dict) -> Policy:
     writes them at run time). Uploads are shown as blob: and data: images; it talks only to
     decap-server (local) or the GitLab instance (live); only the site itself may frame it."""
     backend = settings.get("ADMIN_BACKEND") or {}
-    remote = [backend.get(key) for key in ("base_url", "api_root") if backend.get(key)]
-    local = settings.get("ADMIN_LOCAL_BACKEND_URL") or DECAP_LOCAL_BACKEND
-    connect = dict.fromkeys([SELF, *(_origin(url) for url in remote), _origin(local)])
+    remote = [_origin(backend[key]) for key in ("base_url", "api_root") if backend.get(key)]
+    # decap-server is asked only where the admin runs on this machine (Decap tries it on localhost only).
+    local = settings.get("ADMIN_LOCAL_BACKEND_URL")
+    if not local and urlsplit(str(settings.get("SITEURL") or "")).hostname in LOOPBACK:
+        local = DECAP_LOCAL_BACKEND
+    connect = tuple(dict.fromkeys([SELF, *remote, *([_origin(local)] if local else [])]))
     return Policy((
         ("default-src", (SELF,)),
         ("script-src", (SELF, "'unsafe-eval'")),  # Decap checks its config with ajv's compiled validators
         ("style-src", (SELF, "'unsafe-inline'")),
-        ("img-src", (SELF, "data:", "blob:")),
+        ("img-src", (SELF, "data:", "blob:", *remote[:1])),  # the editor's avatar from GitLab
         ("media-src", (SELF, "blob:")),
-        ("connect-src", tuple(connect)),
+        ("connect-src", connect),
         ("frame-src", (SELF, "blob:")),
         ("object-src", (NONE,)),
         ("base-uri", (SELF,)),

@@ -1,0 +1,111 @@
+"""The web server's side of the security headers: an nginx server block and an Apache virtual
+host made from the settings (`invoke server-config`), each sending the whole Content-Security-
+Policy (with frame-ancestors, which a <meta> policy cannot carry), the admin's own policy below
+/admin/, HSTS, X-Content-Type-Options, Referrer-Policy and Permissions-Policy on every answer,
+errors included. S3 sends no such headers: README "Headers" shows the CDN or proxy rule.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .atomic import atomic_write
+from .errors import ConfigurationError
+from .headers import admin_policy, server_headers, site_policy
+from .site import SiteUrls
+
+def _quoted(value: str) -> str:
+    """A double-quoted value both servers read back unchanged (headers.py refuses \\ and $)."""
+    return '"' + value.replace('"', '\\"') + '"'
+
+
+def _settings(settings: dict) -> dict:
+    root = str(settings.get("SERVER_ROOT") or "")
+    if not root.startswith("/") or any(c in root for c in "\"'\\$; \n{}"):
+        raise ConfigurationError(f"Einstellung SERVER_ROOT: „{root}“ ist kein absoluter Ordnerpfad ohne "
+                                 "Leer- und Sonderzeichen (das Wurzelverzeichnis der Website auf dem Server).")
+    name = settings.get("SERVER_NAME") or urlsplit(str(settings.get("SITEURL") or "")).hostname
+    listen = str(settings.get("SERVER_LISTEN") or "")
+    host, _, port = listen.rpartition(":")
+    if not port.isdigit() or any(c in host for c in " \"';{}\n"):
+        raise ConfigurationError(f"Einstellung SERVER_LISTEN: „{listen}“ ist kein Port (443) und keine "
+                                 "Adresse mit Port (127.0.0.1:8080).")
+    certificate, key = settings.get("SERVER_TLS_CERTIFICATE"), settings.get("SERVER_TLS_KEY")
+    if bool(certificate) != bool(key):
+        raise ConfigurationError("Einstellungen SERVER_TLS_CERTIFICATE und SERVER_TLS_KEY: entweder beide "
+                                 "(TLS auf diesem Server) oder keine (TLS endet davor).")
+    if not name or any(c in name for c in " \"';{}\n"):
+        raise ConfigurationError(f"Einstellung SERVER_NAME: „{name}“ ist kein Hostname; SITEURL nennt keinen.")
+    urls = SiteUrls.from_settings(settings)
+    admin = settings.get("ADMIN_PATH", "").strip("/")
+    return {"root": root.rstrip("/") or "/", "name": name, "listen": listen, "host": host or "*", "port": port,
+            "tls": (certificate, key) if certificate else None, "prefix": urls.prefix,
+            "admin": f"{urls.prefix}{admin}/" if admin else None,
+            "site": site_policy(settings).header(), "admin_policy": admin_policy(settings).header(),
+            "headers": server_headers(settings)}
+
+
+def _header(source: str) -> str:
+    return f"# Erzeugt aus {source} mit `invoke server-config` (newsroom/server_config.py); nicht von Hand ändern.\n"
+
+
+def nginx_config(settings: dict, source: str = "den Einstellungen") -> str:
+    s = _settings(settings)
+    ssl = " ssl" if s["tls"] else ""
+    lines = [_header(source).rstrip("\n"), "server {", f"    listen {s['listen']}{ssl};"]
+    if s["host"] == "*":
+        lines.append(f"    listen [::]:{s['port']}{ssl};")
+    lines += [f"    server_name {s['name']};"]
+    if s["tls"]:
+        lines += [f"    ssl_certificate {s['tls'][0]};", f"    ssl_certificate_key {s['tls'][1]};"]
+    lines += [f"    root {s['root']};", "    index index.html;", "    server_tokens off;",
+              f"    error_page 404 {s['prefix']}404.html;", ""]
+
+    def headers(policy: str, indent: str) -> list[str]:
+        # `always`: error answers too. A location with its own add_header loses the server's: each repeats all.
+        return [f"{indent}add_header Content-Security-Policy {_quoted(policy)} always;",
+                *(f"{indent}add_header {name} {_quoted(value)} always;" for name, value in s["headers"].items())]
+
+    lines += headers(s["site"], "    ")
+    lines += ["", "    location / {", "        try_files $uri $uri/ =404;", "    }"]
+    if s["admin"]:
+        lines += ["", f"    location ^~ {s['admin']} {{", *headers(s["admin_policy"], "        "),
+                  "        try_files $uri $uri/ =404;", "    }"]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def apache_config(settings: dict, source: str = "den Einstellungen") -> str:
+    s = _settings(settings)
+    modules = "mod_headers, mod_mime und mod_ssl (a2enmod headers ssl)" if s["tls"] else \
+        "mod_headers und mod_mime (a2enmod headers)"
+    lines = [_header(source).rstrip("\n"), f"# Braucht {modules}.",
+             f"<VirtualHost {s['host']}:{s['port']}>", f"    ServerName {s['name']}",
+             f"    DocumentRoot {_quoted(s['root'])}"]
+    if s["tls"]:
+        lines += ["    SSLEngine on", f"    SSLCertificateFile {_quoted(s['tls'][0])}",
+                  f"    SSLCertificateKeyFile {_quoted(s['tls'][1])}"]
+    lines += ["    ServerSignature Off", f"    ErrorDocument 404 {s['prefix']}404.html",
+              "    AddType application/wasm .wasm", "    DirectoryIndex index.html",
+              f"    <Directory {_quoted(s['root'])}>", "        Options -Indexes", "        AllowOverride None",
+              "        Require all granted", "    </Directory>", "",
+              f"    Header always set Content-Security-Policy {_quoted(s['site'])}",
+              *(f"    Header always set {name} {_quoted(value)}" for name, value in s["headers"].items())]
+    if s["admin"]:
+        lines += ["", f"    <Location {_quoted(s['admin'])}>",
+                  f"        Header always set Content-Security-Policy {_quoted(s['admin_policy'])}",
+                  "    </Location>"]
+    lines.append("</VirtualHost>")
+    return "\n".join(lines) + "\n"
+
+
+def write_server_configs(settings: dict, folder: Path, source: str = "den Einstellungen") -> list[Path]:
+    """Both configurations into folder (written whole or not at all); returns their paths."""
+    texts = {"nginx.conf": nginx_config(settings, source), "apache.conf": apache_config(settings, source)}
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in texts.items():
+        atomic_write(folder / name, text.encode("utf-8"))
+        paths.append(folder / name)
+    return paths
