@@ -35,10 +35,15 @@ $(CMS_STAMP): cms/package-lock.json
 		cd cms && npm ci --prefer-offline --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-package-lock.json; \
 	else echo "WARNUNG: npm fehlt; die Seite wird ohne Redaktionsoberfläche (/admin/) gebaut."; fi
 
-# The deploy tests ship to rsync; as root (CI containers) it is installed with apt-get when missing.
+# The deploy tests ship to rsync, the header tests run nginx and apache2 (tests/test_server_config.py);
+# as root (CI containers) they are installed with apt-get when missing.
 system-tools:
 	@command -v rsync >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null; }
+	@{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } && { command -v apache2 >/dev/null || [ -x /usr/sbin/apache2 ]; } || \
+		[ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		  nginx-light apache2-bin >/dev/null; }
 
 clean:
 	rm -rf output output-production .output.* .output-production.* .cache

@@ -1,0 +1,223 @@
+"""The server configurations `invoke server-config` writes (newsroom/server_config.py): Debian's
+nginx serves the built site with them and every answer carries the headers; nginx and Apache
+accept the production configuration; the files in deploy/ are what the settings make."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from newsroom.build import load_settings
+from newsroom.headers import admin_policy, site_policy
+from newsroom.search import index_site
+from newsroom.server_config import apache_config, nginx_config
+from tests.browser.conftest import build_site
+from tests.support import REPO
+
+STORY = "aktuelles/2026/02/rosenmontag-2026-das-muessen-jecken-wissen/"
+APACHE_MODULES = ["mpm_event", "authz_core", "headers", "mime", "dir", "ssl"]
+
+
+def tool(name: str) -> str:
+    """The server binary; missing ones fail under CI and skip elsewhere, saying how to get them."""
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+    if path:
+        return path
+    problem = f"{name} is not installed: `make test` installs it as root (apt-get install nginx-light apache2-bin)"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the server tests, but: {problem}", pytrace=False)
+    pytest.skip(problem)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def production() -> dict:
+    return load_settings(REPO / "publishconf.py")
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[str, str]:
+    """A self-signed certificate where the production settings name the city's."""
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                    "/CN=www.duesseldorf.de", "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+                   check=True, capture_output=True)
+    return str(folder / "cert.pem"), str(folder / "key.pem")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, production) -> Path:
+    """The demo content built for the live address, as `invoke deploy` builds it."""
+    output = build_site(REPO / "content", tmp_path_factory.mktemp("served"), SITEURL=production["SITEURL"])
+    index_site(output)
+    return output
+
+
+def nginx_main(folder: Path, server_block: Path, port: int | None = None) -> Path:
+    """The http block around the generated server block, as Debian's /etc/nginx/nginx.conf has it."""
+    temp = folder / "temp"
+    temp.mkdir(exist_ok=True)
+    conf = folder / "nginx-main.conf"
+    conf.write_text(
+        "user root;\nworker_processes 1;\ndaemon off;\n"
+        f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{}}\nhttp {{\n"
+        "  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n  access_log off;\n"
+        + "".join(f"  {kind}_temp_path {temp}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        + f"  include {server_block};\n}}\n", encoding="utf-8")
+    return conf
+
+
+@pytest.fixture(scope="module")
+def nginx(site, production, tmp_path_factory):
+    """Debian's nginx serving the built site with the generated configuration on loopback."""
+    binary = tool("nginx")
+    folder = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    settings = {**production, "SERVER_ROOT": str(site), "SERVER_LISTEN": f"127.0.0.1:{port}",
+                "SERVER_TLS_CERTIFICATE": None, "SERVER_TLS_KEY": None}
+    block = folder / "nginx.conf"
+    block.write_text(nginx_config(settings), encoding="utf-8")
+    server = subprocess.Popen([binary, "-c", str(nginx_main(folder, block)), "-p", str(folder)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _attempt in range(200):  # until nginx listens (or has died)
+            if server.poll() is not None:
+                pytest.fail(f"nginx did not start: {server.stdout.read().decode()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield base, settings
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def fetch(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def meta_policy(body: bytes) -> str:
+    text = body.decode("utf-8")
+    start = text.index('http-equiv="Content-Security-Policy" content="') + len('http-equiv="Content-Security-Policy" content="')
+    return text[start:text.index('"', start)].replace("&#39;", "'").replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize("path, status", [("", 200), (STORY, 200), ("suche/", 200), ("medienportal/", 200),
+                                          ("feeds/alle/rss.xml", 200), ("theme/css/site.css", 200),
+                                          ("gibt-es-nicht/", 404)])
+def test_nginx_sends_every_header_on_every_answer(nginx, path, status):
+    base, settings = nginx
+    code, headers, body = fetch(base + path)
+    assert code == status
+    assert headers["Content-Security-Policy"] == site_policy(settings).header()
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["Permissions-Policy"] == settings["SERVER_PERMISSIONS_POLICY"]
+    if headers["Content-Type"].startswith("text/html"):
+        # The page's own policy is the header's, less what only a header may say.
+        assert meta_policy(body) == site_policy(settings).meta()
+    if status == 404:
+        assert "Seite nicht gefunden" in body.decode("utf-8")  # our 404 page
+
+
+def test_nginx_sends_the_admin_its_own_policy(nginx):
+    base, settings = nginx
+    code, headers, body = fetch(base + "admin/")
+    assert code == 200
+    assert headers["Content-Security-Policy"] == admin_policy(settings).header()
+    assert "frame-ancestors 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"  # the location repeats the server's headers
+    assert headers["Strict-Transport-Security"]
+    assert meta_policy(body) == admin_policy(settings).meta()
+    _code, script, _body = fetch(base + "admin/decap-cms.js")
+    assert script["Content-Security-Policy"] == admin_policy(settings).header()
+
+
+def test_nginx_serves_pagefinds_index_and_scripts_with_the_headers(nginx, site):
+    base, settings = nginx
+    for path in ("pagefind/pagefind.js", next((site / "pagefind").glob("wasm.*.pagefind")).relative_to(site).as_posix()):
+        code, headers, _body = fetch(base + path)
+        assert code == 200, path
+        assert headers["Content-Security-Policy"] == site_policy(settings).header()
+        assert headers["X-Content-Type-Options"] == "nosniff"
+    assert fetch(base + "pagefind/pagefind.js")[1]["Content-Type"] == "application/javascript"
+
+
+def test_nginx_accepts_the_production_configuration(production, certificate, tmp_path):
+    binary = tool("nginx")
+    block = tmp_path / "nginx.conf"
+    settings = {**production, "SERVER_ROOT": str(tmp_path), "SERVER_TLS_CERTIFICATE": certificate[0],
+                "SERVER_TLS_KEY": certificate[1]}
+    block.write_text(nginx_config(settings), encoding="utf-8")
+    assert "listen 443 ssl;" in block.read_text(encoding="utf-8")
+    result = subprocess.run([binary, "-t", "-c", str(nginx_main(tmp_path, block)), "-p", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+
+
+def test_apache_accepts_the_production_configuration(production, certificate, tmp_path):
+    binary = tool("apache2")
+    modules = Path("/usr/lib/apache2/modules")
+    host = tmp_path / "apache.conf"
+    settings = {**production, "SERVER_ROOT": str(tmp_path), "SERVER_TLS_CERTIFICATE": certificate[0],
+                "SERVER_TLS_KEY": certificate[1]}
+    host.write_text(apache_config(settings), encoding="utf-8")
+    main = tmp_path / "apache2.conf"
+    main.write_text(f'ServerRoot "{tmp_path}"\nPidFile "{tmp_path}/apache.pid"\nErrorLog "{tmp_path}/error.log"\n'
+                    + "".join(f"LoadModule {m}_module {modules}/mod_{m}.so\n" for m in APACHE_MODULES)
+                    + f"Listen 127.0.0.1:{free_port()}\nInclude {host}\n", encoding="utf-8")
+    result = subprocess.run([binary, "-t", "-f", str(main)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "Syntax OK" in result.stderr
+    # The check reads the header lines: without mod_headers they are an error.
+    main.write_text(main.read_text(encoding="utf-8").replace("LoadModule headers_module", "# LoadModule"),
+                    encoding="utf-8")
+    result = subprocess.run([binary, "-t", "-f", str(main)], capture_output=True, text=True)
+    assert result.returncode != 0 and "Header" in result.stderr
+
+
+def test_invoke_server_config_writes_what_deploy_holds(tmp_path):
+    """deploy/ holds the production configuration: changing a header setting without running the
+    task again fails here."""
+    result = subprocess.run([sys.executable, "-m", "invoke", "server-config", "--target", str(tmp_path)],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Server-Konfiguration geschrieben" in result.stdout
+    for name in ("nginx.conf", "apache.conf"):
+        assert (tmp_path / name).read_text(encoding="utf-8") == (REPO / "deploy" / name).read_text(encoding="utf-8")
+
+
+def test_invoke_server_config_refuses_a_bad_setting_in_german(tmp_path):
+    settings = tmp_path / "kaputt.py"
+    settings.write_text(f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom publishconf import *\n"
+                        f"PATH = {str(REPO / 'content')!r}\nSERVER_ROOT = 'srv/www'\n", encoding="utf-8")
+    target = tmp_path / "server"
+    result = subprocess.run([sys.executable, "-m", "invoke", "server-config", "--settings", str(settings),
+                             "--target", str(target)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "Einstellung SERVER_ROOT: „srv/www“ ist kein absoluter Ordnerpfad" in result.stderr
+    assert not target.exists()
