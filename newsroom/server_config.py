@@ -7,6 +7,7 @@ errors included. S3 sends no such headers: README "Headers" shows the CDN or pro
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -100,9 +101,40 @@ def apache_config(settings: dict, source: str = "den Einstellungen") -> str:
     return "\n".join(lines) + "\n"
 
 
+def cloudfront_policies(settings: dict, source: str = "den Einstellungen") -> dict[str, dict]:
+    """For S3 behind CloudFront: one response headers policy for the site, one for the admin's
+    path (`aws cloudfront create-response-headers-policy --response-headers-policy-config file://…`)."""
+    s = _settings(settings)
+    headers = s["headers"]
+    hsts = dict(part.strip().partition("=")[::2] for part in headers.get("Strict-Transport-Security", "").split(";")
+                if part.strip())
+
+    def policy(name: str, csp: str) -> dict:
+        security = {"ContentSecurityPolicy": {"ContentSecurityPolicy": csp, "Override": True},
+                    "ContentTypeOptions": {"Override": True}}
+        if "max-age" in hsts:
+            security["StrictTransportSecurity"] = {
+                "AccessControlMaxAgeSec": int(hsts["max-age"]), "IncludeSubdomains": "includeSubDomains" in hsts,
+                "Preload": "preload" in hsts, "Override": True}
+        if "Referrer-Policy" in headers:
+            security["ReferrerPolicy"] = {"ReferrerPolicy": headers["Referrer-Policy"], "Override": True}
+        custom = [{"Header": "Permissions-Policy", "Value": headers["Permissions-Policy"], "Override": True}] \
+            if "Permissions-Policy" in headers else []
+        return {"Name": name, "Comment": f"Erzeugt aus {source} mit invoke server-config"[:128],
+                "SecurityHeadersConfig": security,
+                "CustomHeadersConfig": {"Quantity": len(custom), "Items": custom}}
+
+    policies = {"cloudfront-site.json": policy("newsroom-site", s["site"])}
+    if s["admin"]:
+        policies["cloudfront-admin.json"] = policy("newsroom-admin", s["admin_policy"])
+    return policies
+
+
 def write_server_configs(settings: dict, folder: Path, source: str = "den Einstellungen") -> list[Path]:
-    """Both configurations into folder (written whole or not at all); returns their paths."""
+    """The configurations into folder (each written whole or not at all); returns their paths."""
     texts = {"nginx.conf": nginx_config(settings, source), "apache.conf": apache_config(settings, source)}
+    for name, policy in cloudfront_policies(settings, source).items():
+        texts[name] = json.dumps(policy, ensure_ascii=False, indent=2) + "\n"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, text in texts.items():

@@ -19,7 +19,7 @@ import pytest
 from newsroom.build import load_settings
 from newsroom.headers import admin_policy, site_policy
 from newsroom.search import index_site
-from newsroom.server_config import apache_config, nginx_config
+from newsroom.server_config import apache_config, cloudfront_policies, nginx_config
 from tests.browser.conftest import build_site
 from tests.support import REPO
 
@@ -207,8 +207,26 @@ def test_invoke_server_config_writes_what_deploy_holds(tmp_path):
                             cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Server-Konfiguration geschrieben" in result.stdout
-    for name in ("nginx.conf", "apache.conf"):
+    names = ("nginx.conf", "apache.conf", "cloudfront-site.json", "cloudfront-admin.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
+    for name in names:
         assert (tmp_path / name).read_text(encoding="utf-8") == (REPO / "deploy" / name).read_text(encoding="utf-8")
+
+
+def test_the_cloudfront_policies_carry_the_same_headers_for_s3(production):
+    policies = cloudfront_policies(production, "publishconf.py")
+    site, admin = policies["cloudfront-site.json"], policies["cloudfront-admin.json"]
+    security = site["SecurityHeadersConfig"]
+    assert security["ContentSecurityPolicy"]["ContentSecurityPolicy"] == site_policy(production).header()
+    assert admin["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"] == \
+        admin_policy(production).header()
+    assert security["StrictTransportSecurity"] == {"AccessControlMaxAgeSec": 31536000, "IncludeSubdomains": True,
+                                                   "Preload": False, "Override": True}
+    assert security["ContentTypeOptions"] == {"Override": True}
+    assert security["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
+    assert site["CustomHeadersConfig"]["Items"] == [{"Header": "Permissions-Policy", "Override": True,
+                                                     "Value": production["SERVER_PERMISSIONS_POLICY"]}]
+    assert len(site["Comment"]) <= 128  # CloudFront's limit
 
 
 def test_invoke_server_config_refuses_a_bad_setting_in_german(tmp_path):
