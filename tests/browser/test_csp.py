@@ -78,6 +78,7 @@ def test_the_consented_youtube_video_plays_within_the_policy(page, demo_url, vio
     player = page.frame_locator("iframe")
     player.locator("#play").click()
     player.get_by_text("playing").wait_for()
+    assert page.locator('meta[http-equiv="Content-Security-Policy"]').count() == 1
     assert violations.of(page) == []
 
 
@@ -118,4 +119,5 @@ def test_the_admin_writes_a_story_and_uploads_a_photo_within_its_policy(admin, p
     open_new_story(page, url)  # logs in; the editor and its preview frame
     upload_photo(page, url, tmp_path)  # the media library shows the upload as a blob: image
     page.locator("img[src^='blob:']").first.wait_for()
+    assert page.locator('meta[http-equiv="Content-Security-Policy"]').count() == 1  # the admin's own
     assert violations.of(page) == []
