@@ -99,7 +99,8 @@ def admin_policy(settings: dict) -> Policy:
     local = settings.get("ADMIN_LOCAL_BACKEND_URL")
     if not local and urlsplit(str(settings.get("SITEURL") or "")).hostname in LOOPBACK:
         local = DECAP_LOCAL_BACKEND
-    connect = tuple(dict.fromkeys([SELF, *remote, *([_origin(local)] if local else [])]))
+    # blob:: Decap reads an upload back (fetch) to send it as base64.
+    connect = tuple(dict.fromkeys([SELF, "blob:", *remote, *([_origin(local)] if local else [])]))
     return Policy((
         ("default-src", (SELF,)),
         ("script-src", (SELF, "'unsafe-eval'")),  # Decap checks its config with ajv's compiled validators

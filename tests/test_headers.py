@@ -140,9 +140,9 @@ def test_a_source_that_would_widen_or_break_the_policy_is_refused_in_german(sett
 
 def test_the_live_admin_talks_to_gitlab_and_the_local_one_to_decap_server(settings):
     production = load_settings(REPO / "publishconf.py")
-    assert admin_policy(production).sources("connect-src") == ("'self'", "https://gitlab.duesseldorf.de")
+    assert admin_policy(production).sources("connect-src") == ("'self'", "blob:", "https://gitlab.duesseldorf.de")
     assert admin_policy(settings).sources("connect-src") == (
-        "'self'", "https://gitlab.duesseldorf.de", "http://localhost:8081")
+        "'self'", "blob:", "https://gitlab.duesseldorf.de", "http://localhost:8081")
     local = admin_policy({**settings, "ADMIN_LOCAL_BACKEND_URL": "http://localhost:9000/api/v1"})
     assert local.sources("connect-src")[-1] == "http://localhost:9000"
     assert admin_policy(production).sources("frame-ancestors") == ("'self'",)

@@ -114,10 +114,14 @@ def test_the_channel_previews_opened_from_disk_keep_their_styles_within_their_po
 
 def test_the_admin_writes_a_story_and_uploads_a_photo_within_its_policy(admin, page, violations,  # noqa: F811
                                                                          tmp_path):
-    _site, url, _backend = admin
+    site, url, _backend = admin
     page.on("dialog", lambda dialog: dialog.accept())
     open_new_story(page, url)  # logs in; the editor and its preview frame
     upload_photo(page, url, tmp_path)  # the media library shows the upload as a blob: image
     page.locator("img[src^='blob:']").first.wait_for()
+    page.get_by_role("button", name="Veröffentlichen").click()  # saving reads the upload back
+    page.get_by_text("Jetzt veröffentlichen").click()
+    page.get_by_text("Beitrag gespeichert").wait_for()
+    assert (site.content / "media/fotos/banke-am-rhein.jpg").is_file()
     assert page.locator('meta[http-equiv="Content-Security-Policy"]').count() == 1  # the admin's own
     assert violations.of(page) == []
