@@ -65,6 +65,12 @@ class Story:
     save_as: str = ""
     git: GitDates = field(default_factory=GitDates)
 
+    @property
+    def key(self) -> str:
+        """The story's lasting identity (its first id): the record of sends and feed entry ids
+        keep it across renames, so readers and recipients see the same story."""
+        return self.former_ids[0] if self.former_ids else self.id
+
     def placed(self, source: str, url: str) -> Story:
         """A copy of a parsed story as the file `source`, published at `url` (parsed stories are
         cached by content, and the same bytes may live in two files)."""

@@ -231,6 +231,21 @@ def test_entry_ids_survive_a_title_edit(newsroom):
     assert after["feeds/alle/atom.xml"].feed.updated == "2026-11-21T09:00:00+01:00"
 
 
+def test_entry_ids_survive_a_deliberate_id_change(newsroom):
+    """A story renamed the way `invoke rename-id` does keeps its first id as the entry id, so a
+    feed reader sees the same story, not a new one."""
+    before = parsed(newsroom)
+    path = newsroom.content / "stories/2026/radwege.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        f"id: {RADWEGE}", f"id: radwege-rheinufer\nformer_ids: [{RADWEGE}]"), encoding="utf-8")
+    newsroom.commit("Kennung", "2026-11-21 09:00")
+    newsroom.build()
+    after = parsed(newsroom)
+    for path, feed in after.items():
+        assert ids(feed) == ids(before[path]), path
+    assert TAG + RADWEGE in ids(after["feeds/alle/atom.xml"])
+
+
 def test_updated_follows_git_even_when_the_text_is_unchanged(newsroom):
     path = newsroom.content / "stories/2026/radwege.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nNachtrag zur Sperrung.\n", encoding="utf-8")

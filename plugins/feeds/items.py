@@ -145,7 +145,7 @@ class StoryItems:
             *(Category(tag, urls.absolute("schlagworte/")) for tag in story.tags),
         )
         return FeedItem(
-            id=tag_uri(self.settings, f"story/{story.id}"),
+            id=tag_uri(self.settings, f"story/{story.key}"),
             title=story.title,
             url=page,
             published=_moment(card.ts),
