@@ -94,6 +94,9 @@ class RenditionCache:
         Pillow releases the interpreter lock while decoding, scaling and encoding, so
         threads use every core without copying photos between processes."""
         results, errors = {}, []
+        # Files with the same bytes share one folder: draw it once (two threads drawing into
+        # one folder would remove each other's work).
+        jobs = list({(job[0], job[1]): job for job in reversed(jobs)}.values())[::-1]
 
         def run(job):
             digest, key, source, shown, draw = job

@@ -151,6 +151,15 @@ def test_a_rebuild_without_media_change_draws_nothing_and_writes_nothing(site):
     assert snapshot(site.output) == before
 
 
+def test_files_with_the_same_bytes_are_drawn_once_and_both_get_their_renditions(site):
+    same = photo(800, 600)
+    add(site, "fotos/markt.jpg", same, alt="Markt", credit=CREDIT)
+    add(site, "fotos/markt-kopie.jpg", same, alt="Markt, Kopie", credit=CREDIT)
+    built = site.build()
+    assert built.stats["media_photos_drawn"] == 2  # the pair once, and the test site's rhein.jpg
+    assert renditions(site, "markt") and renditions(site, "markt-kopie")
+
+
 def test_renditions_are_keyed_by_content_and_pruned_when_stale(site):
     add(site, "fotos/markt.jpg", photo(800, 600), alt="Markt", credit=CREDIT)
     site.build()
