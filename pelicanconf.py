@@ -221,7 +221,7 @@ PRESS_LIST_ID = "Presseverteiler Landeshauptstadt Düsseldorf <presse.duesseldor
 PRESS_UNSUBSCRIBE = None  # List-Unsubscribe (mailto: or https:); None: a mail to the Reply-To or From address
 PRESS_ATTACH_IMAGE = False  # True: the lead image goes along as attachment …
 PRESS_ATTACHMENT_MAX_BYTES = 2_000_000  # … when it is at most this large; it is always linked
-PRESS_BATCH = 200  # recipients per batch; each batch is recorded before it goes out
+PRESS_BATCH = 25  # recipients per batch, recorded before it goes out: at most this many are unclear after a crash
 PRESS_SMTP_TIMEOUT = 60  # seconds to wait for each answer of the SMTP server
 PRESS_SMTP_RECONNECTS = 3  # new connections in one run after a drop; then a later run goes on
 

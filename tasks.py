@@ -237,11 +237,11 @@ def _build_quietly(overrides):
     print(f"Build fertig: {len(report.written)} Dateien geschrieben.")
 
 
-def _publisher(dry_run=False, story=None, channel=None):
+def _publisher(dry_run=False, story=None, channel=None, unclear=None):
     def make(context, settings):
         from newsroom.publishing.pipeline import Publisher
 
-        return Publisher(settings, context, dry_run=dry_run, story=story, channel=channel)
+        return Publisher(settings, context, dry_run=dry_run, story=story, channel=channel, unclear=unclear)
 
     return make
 
@@ -249,10 +249,13 @@ def _publisher(dry_run=False, story=None, channel=None):
 @task(help={"settings": "settings file; only one with PUBLISH_SEND = True (publishconf.py) sends",
             "dry_run": "build nothing, send nothing: show what would be sent",
             "story": "send this story (by id) on purpose, also outside the automatic window",
-            "channel": "only this channel", "now": "as if it were this time (tests, rehearsals)"})
-def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=None, now=None):
+            "channel": "only this channel", "now": "as if it were this time (tests, rehearsals)",
+            "send_unclear": "with --story: mail the press release once more to exactly its unclear recipients",
+            "unclear_checked": "with --story: mark its unclear recipients as checked by hand; mails nobody"})
+def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=None, now=None, send_unclear=False,
+            unclear_checked=False):
     """Production build, then send every due story to each of its channels exactly once."""
-    from newsroom.publishing.overview import status_lines, summary_lines
+    from newsroom.publishing.overview import status_lines, summary_lines, unclear_lines
     from newsroom.publishing.secrets import install_log_filter
 
     _logging()
@@ -262,7 +265,9 @@ def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=
         if not dry_run and not load_settings(settings).get("PUBLISH_SEND"):
             raise Exit(f"FEHLER {settings} sendet nie (PUBLISH_SEND ist nicht gesetzt). Versand nur mit "
                        f"„invoke publish“ und {PRODUCTION_SETTINGS}.", code=1)
-        make = _publisher(dry_run, story, channel)
+        if send_unclear and unclear_checked:
+            raise Exit("FEHLER Entweder --send-unclear oder --unclear-checked, nicht beides.", code=1)
+        make = _publisher(dry_run, story, channel, "send" if send_unclear else "checked" if unclear_checked else None)
         if dry_run:
             report = run_check(settings, _overrides(now), after=lambda ctx, s: make(ctx, s).run())
         else:
@@ -275,6 +280,9 @@ def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=
         raise _fail(exc, "Veröffentlichung") from None
     print("\n".join(status_lines(report.plan, report.where)))
     print("\n".join(summary_lines(report)))
+    loud = unclear_lines(report)
+    if loud:
+        raise Exit("\n".join([*loud, "Versand unvollständig: Empfänger unklar (siehe oben)."]), code=1)
     if not report.ok:
         raise Exit("Nicht alles wurde gesendet (siehe oben).", code=1)
 

@@ -4,6 +4,7 @@ real SMTP server. Killed with SIGKILL mid-list, and several runs at the same tim
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -79,7 +80,15 @@ def copies(server: FakeSMTP, number: str) -> dict[str, int]:
     return counts
 
 
-def test_killed_mid_batch_then_rerun_nobody_gets_a_release_twice(origin, listing):
+def status(origin: Path, name: str) -> subprocess.CompletedProcess:
+    """`invoke status` in a fresh clone, as the Chef vom Dienst runs it."""
+    checkout = origin.parent / name
+    git.Repo.clone_from(origin, checkout)
+    return subprocess.run([sys.executable, "-m", "invoke", "status", "--now", NOW], cwd=checkout, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "CI": "true"})
+
+
+def test_killed_mid_batch_then_rerun_nobody_gets_a_release_twice_and_the_cut_batch_is_unclear(origin, listing):
     with FakeSMTP() as server:
         first = start(origin, "runner-1", server, listing, "--story", STORIES[0], "--channel", "press")
         # The fourth message (the first of the second batch of three) is taken; the run dies before the answer.
@@ -90,14 +99,44 @@ def test_killed_mid_batch_then_rerun_nobody_gets_a_release_twice(origin, listing
         server.on_data = None
         second = start(origin, "runner-2", server, listing, "--story", STORIES[0], "--channel", "press")
         out, err = second.communicate(timeout=300)
-    assert second.returncode == 0, out + err
-    # The second batch was announced: its three recipients may have been mailed, so none is mailed again.
-    assert copies(server, "PM 1/2026") == {a: (0 if a in ADDRESSES[4:6] else 1) for a in ADDRESSES}
-    record = press_record(origin, STORIES[0])
-    assert record["status"] == "sent" and record["remote_id"] == "PM 1/2026"
-    assert len(record["detail"]["accepted"].split()) == 7 and len(record["detail"]["uncertain"].split()) == 3
-    assert "3 Empfänger unklar" in out
-    assert "Empfängern (" not in err  # no progress line in CI
+        # The second batch was announced: its three recipients may have been mailed, so none is mailed again,
+        # and the run says so and fails.
+        assert second.returncode == 1, out + err
+        assert copies(server, "PM 1/2026") == {a: (0 if a in ADDRESSES[4:6] else 1) for a in ADDRESSES}
+        assert "3 Empfänger unklar" in out and "Empfänger teils UNKLAR" in out
+        assert "ACHTUNG: Bei 1 Versand/Versänden ist unklar" in err
+        assert f"{STORIES[0]}/press: unklar (3 Empfänger)" in err
+        assert f"invoke publish --story {STORIES[0]} --channel press --send-unclear" in err
+        assert "Versand unvollständig: Empfänger unklar" in err
+        assert "Empfängern (" not in err  # no progress line in CI
+        record = press_record(origin, STORIES[0])
+        assert record["status"] == "unclear" and record["unclear"] == 3 and record["remote_id"] == "PM 1/2026"
+        uncertain = record["detail"]["uncertain"].split()
+        assert len(record["detail"]["accepted"].split()) == 7 and len(uncertain) == 3
+        assert all(re.fullmatch(r"[0-9a-f]{12}", key) for key in uncertain)  # keyed hashes, never addresses
+        assert "@" not in git.Repo(origin).git.show(f"main:content/receipts/{STORIES[0]}.yml")
+        # The Chef vom Dienst sees it; asking for the story again mails nobody and still fails.
+        shown = status(origin, "cvd")
+        assert shown.returncode == 0 and "press      unklar (3 Empfänger)" in shown.stdout, shown.stdout + shown.stderr
+        third = start(origin, "runner-3", server, listing, "--story", STORIES[0])
+        out, err = third.communicate(timeout=300)
+        assert third.returncode == 1 and "unklar (3 Empfänger)" in err, out + err
+        assert copies(server, "PM 1/2026") == {a: (0 if a in ADDRESSES[4:6] else 1) for a in ADDRESSES}
+        # On purpose: exactly the three unclear recipients get it once more (the fourth address had it).
+        fourth = start(origin, "runner-4", server, listing, "--story", STORIES[0], "--channel", "press",
+                       "--send-unclear")
+        out, err = fourth.communicate(timeout=300)
+        assert fourth.returncode == 0, out + err
+        assert copies(server, "PM 1/2026") == {a: (2 if a == ADDRESSES[3] else 1) for a in ADDRESSES}
+        record = press_record(origin, STORIES[0])
+        assert record["status"] == "sent" and "unclear" not in record and record["remote_id"] == "PM 1/2026"
+        assert len(record["detail"]["accepted"].split()) == 10 and record["detail"]["uncertain"] == ""
+        # Nothing is unclear any more: the option is refused and mails nobody.
+        fifth = start(origin, "runner-5", server, listing, "--story", STORIES[0], "--channel", "press",
+                      "--send-unclear")
+        out, err = fifth.communicate(timeout=300)
+        assert fifth.returncode == 1 and f"Meldung „{STORIES[0]}“: keine unklaren Empfänger" in err, out + err
+        assert sum(copies(server, "PM 1/2026").values()) == 11
 
 
 def hold_pushes(origin: Path, folder: Path) -> None:

@@ -78,6 +78,8 @@ class SendContext:
     # Merges into the record's detail and commits it; raises SendError(retry=True) when the
     # record cannot be written, so the adapter stops before doing what it could not record.
     checkpoint: Callable[[dict], None] = lambda detail: None
+    # Sent on purpose to exactly the recipients the record names as unclear, and to nobody else.
+    unclear: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class Delivery:
     url: str | None = None
     detail: Mapping = field(default_factory=dict)  # channel specifics worth keeping (no personal data)
     note: str = ""  # shown with the result, e.g. recipients who refused a mail (German)
+    unclear: int = 0  # recipients whose fate is unknown (a crash cut their batch off): recorded as unclear
 
 
 class ClaimFiles:
@@ -173,6 +176,11 @@ class Channel:
 
     def lookup(self, post: Post, context: SendContext) -> Delivery | None:
         """The earlier post for this key if the remote has it, else None."""
+        raise NotImplementedError
+
+    def check_unclear(self, detail: Mapping) -> dict:
+        """The detail with its unclear recipients marked checked by hand, nobody mailed
+        (for channels whose Delivery can report `unclear`)."""
         raise NotImplementedError
 
     def hashtags(self, story: Story) -> list[str]:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ..dates import BERLIN, german_datetime
 from .plan import STATE_LABELS, Plan
-from .records import LABELS
+from .records import UNCLEAR
 
 OLDER_SHOWN = 20
 
@@ -17,16 +17,30 @@ def when(ts: float) -> str:
     return german_datetime(datetime.fromtimestamp(ts, BERLIN))
 
 
+def state_label(entry) -> str:
+    """The entry's state in German, as the terminal, status.txt/json and the overview show it."""
+    record = entry.record
+    if record is not None and entry.state == record.status:
+        return record.label()
+    return STATE_LABELS.get(entry.state, entry.state)
+
+
+def unclear_hint(story_id: str, channel: str) -> str:
+    return (f"Klären: „invoke publish --story {story_id} --channel {channel} --send-unclear“ sendet genau an diese "
+            f"Empfänger noch einmal; „invoke publish --story {story_id} --channel {channel} --unclear-checked“ "
+            "sendet nichts und trägt sie als geprüft ein (z. B. nach Blick ins Protokoll des Mailservers).")
+
+
 def channel_line(entry) -> str:
     record = entry.record
-    label = STATE_LABELS.get(entry.state, entry.state)
-    if record is not None and entry.state == record.status:
-        label = LABELS[record.status]
+    label = state_label(entry)
     extra = ""
     if record is not None and record.url and record.status == "sent":
         extra = f" → {record.url}"
-    elif record is not None and record.error and entry.state in ("failed", "unknown", "retry", "resend"):
+    elif record is not None and record.error and entry.state in ("failed", "unknown", "retry", "resend", UNCLEAR):
         extra = f" ({record.error})"
+    if entry.state == UNCLEAR:
+        extra += f"\n               {unclear_hint(entry.story_id, entry.channel)}"
     return f"    {entry.channel:<10} {label}{extra}"
 
 
@@ -96,7 +110,8 @@ def summary_lines(report) -> list[str]:
     outcomes = report.outcomes
     if not outcomes:
         return ["Nichts fällig: kein Versand nötig."]
-    words = {"sent": "gesendet", "failed": "FEHLGESCHLAGEN", "retry": "verschoben (nächster Lauf)",
+    words = {"sent": "gesendet", UNCLEAR: "gesendet, Empfänger teils UNKLAR", "failed": "FEHLGESCHLAGEN",
+             "retry": "verschoben (nächster Lauf)",
              "unknown": "UNKLAR – bitte prüfen", "blocked": "NICHT GESENDET", "ready": "würde gesendet"}
     lines = []
     for o in outcomes:
@@ -109,4 +124,17 @@ def summary_lines(report) -> list[str]:
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
     lines.append("Zusammenfassung: " + ", ".join(f"{n} {words.get(s, s)}" for s, n in sorted(counts.items())))
+    return lines
+
+
+def unclear_lines(report) -> list[str]:
+    """Loud, after every run while sends with unclear recipients are unresolved."""
+    found = report.unclear
+    if not found:
+        return []
+    lines = [f"ACHTUNG: Bei {len(found)} Versand/Versänden ist unklar, ob alle Empfänger die Mail bekamen. "
+             "Kein automatischer Lauf sendet ihnen noch einmal, und jeder Lauf endet mit Fehler, bis das "
+             "geklärt ist:"]
+    for story_id, channel, count in found:
+        lines.append(f"  {story_id}/{channel}: unklar ({count} Empfänger). {unclear_hint(story_id, channel)}")
     return lines

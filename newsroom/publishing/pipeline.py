@@ -8,6 +8,9 @@
 4. A claim left without receipt (the run died) is recovered by the next run: looked up
    at the channel first, or re-sent with the same idempotency key; otherwise it is
    marked unknown for the Chef vom Dienst, never sent twice.
+5. A send that finished with recipients of unknown fate (records.UNCLEAR) makes every
+   run fail until the Chef vom Dienst sends to exactly them (`unclear="send"`) or marks
+   them checked (`unclear="checked"`).
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from .channel import Channel, ClaimFiles, Delivery, Post, SendContext, channel_c
 from .http import HttpClient
 from .ledger import Ledger
 from .lineage import vanished_ids
-from .plan import RECOVER, RESEND, Entry, Plan, make_plan, this_run
-from .records import CLAIMED, FAILED, RETRY, SENT, UNKNOWN, ChannelRecord, Receipt
+from .plan import CHECK_UNCLEAR, RECOVER, RESEND, SEND_UNCLEAR, UNCLEAR_MODES, Entry, Plan, make_plan, this_run
+from .records import CLAIMED, FAILED, RETRY, SENT, UNCLEAR, UNKNOWN, ChannelRecord, Receipt
 from .release import release_maker
 from .secrets import redact
 
@@ -45,7 +48,7 @@ def _now() -> str:
 class Outcome:
     story_id: str
     channel: str
-    status: str  # SENT, FAILED, RETRY, UNKNOWN or BLOCKED; "ready" in a dry run
+    status: str  # SENT, UNCLEAR, FAILED, RETRY, UNKNOWN or BLOCKED; "ready" in a dry run
     message: str = ""
     delivery: Delivery | None = None
     post: Post | None = None
@@ -74,7 +77,17 @@ class PublishReport:
 
     @property
     def ok(self) -> bool:
-        return all(o.status in (SENT, "ready") for o in self.outcomes)
+        return all(o.status in (SENT, "ready") for o in self.outcomes) and not self.unclear
+
+    @property
+    def unclear(self) -> list[tuple[str, str, int]]:
+        """(story id, channel, count) of every send with unclear recipients after this run."""
+        done = {(o.story_id, o.channel) for o in self.outcomes}
+        found = [(o.story_id, o.channel, o.delivery.unclear) for o in self.outcomes
+                 if o.status == UNCLEAR and o.delivery is not None]
+        found += [(e.story_id, e.channel, e.record.unclear or 0) for e in self.plan.entries
+                  if e.state == UNCLEAR and (e.story_id, e.channel) not in done]
+        return found
 
 
 def ledger_from_settings(settings: dict) -> Ledger:
@@ -85,12 +98,12 @@ def ledger_from_settings(settings: dict) -> Ledger:
 
 class Publisher:
     def __init__(self, settings: dict, context: dict, *, environ=None, dry_run: bool = False,
-                 story: str | None = None, channel: str | None = None):
+                 story: str | None = None, channel: str | None = None, unclear: str | None = None):
         self.settings = settings
         self.cards = context["all_stories"]
         self.by_id = {card.id: card for card in self.cards}
         self.release = release_maker(context, settings)
-        self.dry_run, self.story, self.channel = dry_run, story, channel
+        self.dry_run, self.story, self.channel, self.unclear = dry_run, story, channel, unclear
         self.ledger = ledger_from_settings(settings)
         urls = SiteUrls.from_settings(settings)
         self.adapters = {name: cls(settings, urls, environ) for name, cls in channel_classes().items()}
@@ -99,6 +112,9 @@ class Publisher:
             raise PublishError(f"Keine Meldung hat die id „{story}“.")
         if channel and channel not in settings["CHANNELS"]:
             raise PublishError(f"Unbekannter Kanal „{channel}“. Bekannt: {', '.join(settings['CHANNELS'])}.")
+        if unclear and (unclear not in UNCLEAR_MODES or not story):
+            raise PublishError("Unklare Empfänger werden nur für eine Meldung auf einmal geklärt: "
+                               "„invoke publish --story ID --channel press --send-unclear“ oder „… --unclear-checked“.")
 
     def plan(self) -> Plan:
         self.ledger.sync()
@@ -108,7 +124,7 @@ class Publisher:
                          window_hours=settings["PUBLISH_WINDOW_HOURS"],
                          lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
                          overview_days=settings["PUBLISH_OVERVIEW_DAYS"], story=self.story, channel=self.channel,
-                         ahead=tuple(settings.get("PUBLISH_AHEAD_CHANNELS", ())))
+                         ahead=tuple(settings.get("PUBLISH_AHEAD_CHANNELS", ())), unclear=self.unclear)
 
     def _check_lineage(self) -> None:
         """The build checked the checkout's record; the pushed one may know more sends."""
@@ -123,6 +139,9 @@ class Publisher:
     def run(self) -> PublishReport:
         for _ in range(MAX_CONFLICTS):
             plan = self.plan()
+            if self.unclear and not any(e.state in (SEND_UNCLEAR, CHECK_UNCLEAR) for e in plan.entries):
+                raise PublishError(f"Meldung „{self.story}“: keine unklaren Empfänger"
+                                   f"{f' im Kanal „{self.channel}“' if self.channel else ''}; nichts gesendet.")
             report = PublishReport(plan, self.ledger.where, self.dry_run)
             jobs = self._prepare(plan.due, report)
             if self.dry_run or not jobs:
@@ -152,7 +171,7 @@ class Publisher:
             blocked = None
             if adapter is None:
                 blocked = "Für diesen Kanal ist kein Adapter geladen (Plugin in PLUGINS?)."
-            elif not self.dry_run and adapter.missing_credentials():
+            elif not self.dry_run and entry.state != CHECK_UNCLEAR and adapter.missing_credentials():
                 blocked = f"Zugangsdaten fehlen: {', '.join(adapter.missing_credentials())}."
             post = None
             if adapter is not None and blocked is None:
@@ -193,12 +212,19 @@ class Publisher:
         client = HttpClient(adapter.label, deadline=float(self.settings["PUBLISH_RETRY_SECONDS"]),
                             timeout=tuple(self.settings.get("PUBLISH_HTTP_TIMEOUT", (5.0, 30.0))))
         context = SendContext(job.record.key, client, dict(job.record.detail),
-                              checkpoint=lambda detail: self._checkpoint(job, detail))
+                              checkpoint=lambda detail: self._checkpoint(job, detail),
+                              unclear=entry.state == SEND_UNCLEAR)
 
         def outcome(status: str, message: str = "", delivery: Delivery | None = None) -> Outcome:
             return Outcome(entry.story_id, entry.channel, status, redact(message), delivery)
 
         try:
+            if entry.state == CHECK_UNCLEAR:  # nobody is mailed: the record says they were checked
+                previous = entry.record
+                delivery = Delivery(previous.remote_id or "", previous.url, adapter.check_unclear(context.detail),
+                                    note=f"{previous.unclear or 0} unklare Empfänger als geprüft eingetragen; "
+                                         "nichts gesendet.")
+                return outcome(SENT, delivery.note, delivery)
             # Looking first also covers a lost or deleted record: what exists is never posted again.
             if adapter.can_look_up:
                 found = adapter.lookup(post, context)
@@ -211,7 +237,7 @@ class Publisher:
             while True:
                 try:
                     delivery = adapter.send(post, context)
-                    return outcome(SENT, delivery.note, delivery)
+                    return outcome(UNCLEAR if delivery.unclear else SENT, delivery.note, delivery)
                 except OutcomeUnknown as exc:
                     if adapter.can_look_up:
                         found = adapter.lookup(post, context)
@@ -231,6 +257,7 @@ class Publisher:
         delivery = outcome.delivery
         final = replace(job.record, status=outcome.status, finished=_now(), error=(outcome.message or None) if outcome.status != SENT else None,
                         remote_id=delivery.remote_id if delivery else None, url=delivery.url if delivery else None,
+                        unclear=(delivery.unclear or None) if delivery else None,
                         detail={**job.record.detail, **(dict(delivery.detail) if delivery else {})})
         job.record = final
         self._write(job, f"publish: {job.entry.channel} {outcome.status} for {job.entry.story_id}", outcome)
@@ -270,4 +297,4 @@ class Publisher:
         return False
 
 
-__all__ = ["BLOCKED", "FAILED", "Outcome", "PublishReport", "Publisher", "RETRY", "SENT", "UNKNOWN"]
+__all__ = ["BLOCKED", "FAILED", "Outcome", "PublishReport", "Publisher", "RETRY", "SENT", "UNCLEAR", "UNKNOWN"]

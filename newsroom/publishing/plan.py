@@ -4,6 +4,8 @@ A send is due when the story is published, its time has come, it lies within the
 automatic window (default 48 hours back) and nothing is recorded for it. Older
 unsent stories are counted and listed, never sent by themselves; `--story` asks
 for one on purpose. A sent record is final: editing the story changes nothing.
+Unclear recipients (records.UNCLEAR) are never mailed by themselves, not even for
+`--story`: only `unclear="send"` mails them, and `unclear="checked"` marks them checked.
 """
 
 from __future__ import annotations
@@ -14,16 +16,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .records import CLAIMED, FAILED, RETRY, SENT, UNKNOWN, ChannelRecord, Receipt
+from .records import CLAIMED, FAILED, RETRY, SENT, UNCLEAR, UNKNOWN, ChannelRecord, Receipt
 
 DRAFT, SCHEDULED, DUE, RECOVER, RESEND, IN_FLIGHT, OUTSIDE = (
     "draft", "scheduled", "due", "recover", "resend", "in_flight", "outside")
+SEND_UNCLEAR, CHECK_UNCLEAR = "send_unclear", "check_unclear"  # unclear recipients, on purpose
+UNCLEAR_MODES = {"send": SEND_UNCLEAR, "checked": CHECK_UNCLEAR}
 STATE_LABELS = {
     DRAFT: "Entwurf", SCHEDULED: "geplant", DUE: "fällig", RECOVER: "fällig (Lauf abgebrochen, wird geklärt)",
     RESEND: "fällig (auf Anweisung)", IN_FLIGHT: "wird gerade gesendet", OUTSIDE: "nicht gesendet (älter als das "
     "Zeitfenster)", SENT: "gesendet", FAILED: "fehlgeschlagen", RETRY: "erneuter Versuch", UNKNOWN: "unklar – bitte prüfen",
+    UNCLEAR: "unklar", SEND_UNCLEAR: "fällig (an die unklaren Empfänger, auf Anweisung)",
+    CHECK_UNCLEAR: "unklare Empfänger werden als geprüft eingetragen (auf Anweisung)",
 }
-SENDING_STATES = (DUE, RECOVER, RESEND)
+SENDING_STATES = (DUE, RECOVER, RESEND, SEND_UNCLEAR, CHECK_UNCLEAR)
 
 
 def this_run() -> str:
@@ -88,8 +94,11 @@ class Plan:
 
 def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], recorded: set[str], now: datetime, *,
               window_hours: float, lease_seconds: float, overview_days: float = 0, story: str | None = None,
-              channel: str | None = None, ahead: tuple[str, ...] = ()) -> Plan:
+              channel: str | None = None, ahead: tuple[str, ...] = (), unclear: str | None = None) -> Plan:
     """Cards: the build's story cards (id, source, title, ts, status, channels, embargo_ts).
+
+    `unclear` ("send" or "checked", with `story`): what to do with that story's unclear
+    recipients; its other sends are then planned as without `story`.
 
     Channels in `ahead` (the press) are due from the story's `embargo` time, if it has
     one: the release goes out early, stating the Sperrfrist; every other channel waits
@@ -114,8 +123,10 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
             if channel and name != channel:
                 continue
             record = receipt.get(name) if receipt else None
-            state = _state(card, record, moment, in_window or (early and name in ahead), explicit,
+            state = _state(card, record, moment, in_window or (early and name in ahead), explicit and not unclear,
                            lease_seconds, early=early and name in ahead)
+            if unclear and explicit and state == UNCLEAR:
+                state = UNCLEAR_MODES[unclear]
             plan.entries.append(Entry(card.id, card.source, card.title, card.ts, card.status, name, state, record,
                                       key if key != card.id else ""))
     plan.entries.sort(key=lambda e: (-e.ts, e.story_id))
@@ -137,4 +148,6 @@ def _state(card, record: ChannelRecord | None, moment: float, in_window: bool, e
         return DUE if in_window or explicit else OUTSIDE
     if record.status in (FAILED, UNKNOWN):
         return RESEND if explicit else record.status
+    if record.status == UNCLEAR:
+        return UNCLEAR  # at most once: mailed again only on purpose (make_plan's `unclear`)
     return SENT

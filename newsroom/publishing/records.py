@@ -1,7 +1,9 @@
 """The record of sends: one small YAML file per story, kept in the content repository.
 
 `content/receipts/<story-id>.yml` says, per channel, whether the story was claimed by a
-run, sent (with the remote's id and address), failed, or is unknown after a crash.
+run, sent (with the remote's id and address), failed, or is unknown after a crash; or
+sent with some recipients unclear (a press release whose batch was cut off by a crash:
+their fate is unknown until the Chef vom Dienst sends to them or marks them checked).
 Editors can read it in git; only the publish run writes it. It is named by the story's
 key, its first id (a renamed story lists earlier ids in `former_ids`), and names the
 story's file, so a story whose id changed is found (lineage.py).
@@ -18,11 +20,11 @@ import yaml
 
 from ..errors import PublishError
 
-CLAIMED, SENT, FAILED, RETRY, UNKNOWN = "claimed", "sent", "failed", "retry", "unknown"
-STATUSES = (CLAIMED, SENT, FAILED, RETRY, UNKNOWN)
+CLAIMED, SENT, FAILED, RETRY, UNKNOWN, UNCLEAR = "claimed", "sent", "failed", "retry", "unknown", "unclear"
+STATUSES = (CLAIMED, SENT, FAILED, RETRY, UNKNOWN, UNCLEAR)
 # German words for the overview and the terminal.
 LABELS = {CLAIMED: "in Arbeit", SENT: "gesendet", FAILED: "fehlgeschlagen", RETRY: "erneuter Versuch",
-          UNKNOWN: "unklar – bitte prüfen"}
+          UNKNOWN: "unklar – bitte prüfen", UNCLEAR: "unklar"}
 
 # libyaml when installed: a press release's record lists thousands of recipient keys.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -44,10 +46,17 @@ class ChannelRecord:
     url: str | None = None
     post: str | None = None  # digest of what was sent
     error: str | None = None
+    unclear: int | None = None  # recipients whose fate is unknown (their keys are in the detail)
     detail: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v not in (None, {}, "")}
+
+    def label(self) -> str:
+        """The status in German; an unclear one with its count: "unklar (3 Empfänger)"."""
+        if self.status == UNCLEAR:
+            return f"unklar ({self.unclear or 0} Empfänger)"
+        return LABELS[self.status]
 
 
 @dataclass(frozen=True)

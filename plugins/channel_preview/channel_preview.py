@@ -26,9 +26,9 @@ from newsroom.errors import ContentError, ContentErrors, PublishError
 from newsroom.headers import preview_policy
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.lineage import vanished_ids
-from newsroom.publishing.overview import broken_files, status_lines, when
-from newsroom.publishing.plan import STATE_LABELS, make_plan
-from newsroom.publishing.records import LABELS, ReceiptFolder
+from newsroom.publishing.overview import broken_files, state_label, status_lines, unclear_hint, when
+from newsroom.publishing.plan import make_plan
+from newsroom.publishing.records import ReceiptFolder
 from newsroom.publishing.release import release_maker
 from newsroom.site import SiteUrls
 
@@ -149,12 +149,13 @@ class ChannelPreviewGenerator(Generator):
             return
         where = f"Arbeitskopie ({os.path.relpath(folder.folder, content.parent)})"
         html = self.get_template("preview/overview").render(
-            plan=plan, groups=plan.by_story(), when=when, states=STATE_LABELS, records=LABELS, labels=_labels(self.adapters),
-            window=settings["PUBLISH_WINDOW_HOURS"], days=settings["PUBLISH_OVERVIEW_DAYS"], broken=broken,
-            stopped=any(not item.draft for item in broken), preview_policy=preview_policy().meta())
+            plan=plan, groups=plan.by_story(), when=when, state_label=state_label, unclear_hint=unclear_hint,
+            labels=_labels(self.adapters), window=settings["PUBLISH_WINDOW_HOURS"], days=settings["PUBLISH_OVERVIEW_DAYS"],
+            broken=broken, stopped=any(not item.draft for item in broken), preview_policy=preview_policy().meta())
         _write_if_changed(self.folder / "index.html", html)
         _write_if_changed(self.folder / "status.txt", "\n".join(status_lines(plan, where, broken)) + "\n")
         data = [{"story": e.story_id, "source": e.source, "channel": e.channel, "state": e.state,
+                 "label": state_label(e), "unclear": (e.record.unclear or 0) if e.record else 0,
                  "url": e.record.url if e.record else None} for e in plan.entries]
         data += [{"source": item.source, "state": "broken", "draft": item.draft, "problems": list(item.messages)}
                  for item in broken]

@@ -2,11 +2,13 @@
 
 The record of sends (the claim's detail) keeps per recipient key (recipients.py) what
 became of the message: `accepted`, `refused` (5xx, with the code), `deferred` (4xx,
-tried again by a later run) or `uncertain` (the answer to the final "." was lost). Before
-each batch the batch is recorded as `sending`, so a run that dies mid-batch leaves the
-next run knowing whom it may have mailed: those become uncertain and are not mailed
-again. After a dropped connection the recipients done so far are kept and the rest go
-out over a new connection; when that fails too, a later run continues.
+tried again by a later run), `uncertain` (the answer to the final "." was lost, or the
+run died during its batch) or `checked` (uncertain, then checked by hand and left so).
+Before each batch the batch is recorded as `sending`, so a run that dies mid-batch leaves
+the next run knowing whom it may have mailed: those become uncertain and are not mailed
+again by any automatic run; the batch size (PRESS_BATCH) bounds how many that can be.
+After a dropped connection the recipients done so far are kept and the rest go out over
+a new connection; when that fails too, a later run continues.
 """
 
 from __future__ import annotations
@@ -39,18 +41,28 @@ class RecipientState:
         self.refused: dict[str, int] = _codes(detail.get("refused"))
         self.deferred: dict[str, int] = _codes(detail.get("deferred"))
         self.uncertain: set[str] = set(_keys(detail.get("uncertain")))
+        self.checked: set[str] = set(_keys(detail.get("checked")))
         # A batch announced but never settled: its recipients may have been mailed.
-        self.uncertain |= set(_keys(detail.get("sending"))) - self.accepted - set(self.refused) - set(self.deferred)
+        self.uncertain |= (set(_keys(detail.get("sending"))) - self.accepted - set(self.refused) - set(self.deferred)
+                           - self.checked)
         self.sending: set[str] = set()
 
     def finished(self, key: str) -> bool:
-        """Never mailed (again) by an automatic run: accepted, refused for good, or possibly mailed."""
-        return key in self.accepted or key in self.refused or key in self.uncertain
+        """Never mailed (again) by an automatic run: accepted, refused for good, possibly mailed, or checked."""
+        return key in self.accepted or key in self.refused or key in self.uncertain or key in self.checked
 
     def announce(self, keys: list[str]) -> None:
+        """Recorded before they are mailed; an uncertain one mailed on purpose is uncertain again
+        only through `sending` (the run dies before its answer)."""
         self.sending = set(keys)
         for key in keys:
             self.deferred.pop(key, None)
+            self.uncertain.discard(key)
+
+    def check(self) -> None:
+        """The Chef vom Dienst checked the uncertain ones (e.g. in the mail server's log): none is mailed."""
+        self.checked |= self.uncertain
+        self.uncertain = set()
 
     def settle(self, key: str, reply: Reply) -> None:
         self.sending.discard(key)
@@ -68,7 +80,8 @@ class RecipientState:
         return {"accepted": " ".join(sorted(self.accepted)),
                 "refused": " ".join(f"{k}:{c}" for k, c in sorted(self.refused.items())),
                 "deferred": " ".join(f"{k}:{c}" for k, c in sorted(self.deferred.items())),
-                "uncertain": " ".join(sorted(self.uncertain)), "sending": " ".join(sorted(self.sending))}
+                "uncertain": " ".join(sorted(self.uncertain)), "checked": " ".join(sorted(self.checked)),
+                "sending": " ".join(sorted(self.sending))}
 
 
 def _keys(value) -> list[str]:

@@ -5,7 +5,9 @@
 - prepare_claim(): the number ("PM 123/2026", numbers.py) and the issue time, recorded
   with the claim, so every retry sends the same release.
 - send(): the distribution list (recipients.py), one SMTP connection (smtp.py), one
-  message per recipient (message.py), progress recorded per batch (delivery.py).
+  message per recipient (message.py), progress recorded per batch (delivery.py). With
+  `context.unclear` it mails exactly the recipients the record calls uncertain.
+- check_unclear(): the uncertain recipients marked checked, nobody mailed.
 
 The press is due from the story's `embargo` time (PUBLISH_AHEAD_CHANNELS); sent before
 the public time `date`, the release states that time as its Sperrfrist in the subject
@@ -149,14 +151,17 @@ class PressChannel(Channel):
             raise SendError(f"Pressemitteilung: Niemand in der Verteilerliste hat das Thema „{thema}“ oder "
                             "„alle“ abonniert.")
         state = RecipientState(detail)
-        todo = [(r, key) for r, key in chosen if not state.finished(key)]
+        if context.unclear:  # on purpose: exactly the recipients whose fate is unknown, once
+            todo = [(r, key) for r, key in chosen if key in state.uncertain]
+        else:
+            todo = [(r, key) for r, key in chosen if not state.finished(key)]
         unsubscribe = unsubscribe_address(self.settings, sender, reply_to)
         composed = compose(post.payload, number, issued, self.settings, unsubscribe=unsubscribe)
         attachment = post.payload.get("attachment")
         factory = MailFactory(composed, sender=sender, reply_to=reply_to, unsubscribe=unsubscribe,
                               list_id=self.settings.get("PRESS_LIST_ID", "Presseverteiler"), story_id=post.story_id,
                               attachment=Path(attachment) if attachment else None)
-        dispatch = Dispatch(config, factory, context, batch=int(self.settings.get("PRESS_BATCH", 200)),
+        dispatch = Dispatch(config, factory, context, batch=int(self.settings.get("PRESS_BATCH", 25)),
                             reconnects=int(self.settings.get("PRESS_SMTP_RECONNECTS", 3)),
                             progress=Progress(number, len(chosen), "Empfängern", done=len(chosen) - len(todo)))
         if todo:
@@ -182,8 +187,9 @@ class PressChannel(Channel):
         if refused:
             notes.append(f"{len(refused)} Empfänger dauerhaft abgewiesen (5xx; {which(refused)}).")
         if uncertain:
-            notes.append(f"{len(uncertain)} Empfänger unklar: Die Verbindung brach nach dem Senden ab, bevor der "
-                         f"Server antwortete (RFC 1047); nicht erneut gesendet ({which(uncertain)}).")
+            notes.append(f"{len(uncertain)} Empfänger unklar: Ob die Mail ankam, ist nicht bekannt (ein Lauf brach "
+                         "während ihres Stapels ab, oder die Antwort des Servers ging verloren, RFC 1047); nicht "
+                         f"erneut gesendet ({which(uncertain)}).")
         if listing.problems:
             notes.append(f"{len(listing.problems)} Hinweis(e) zur Verteilerliste, siehe Warnungen.")
         summary = f"{number} an {len(accepted)} von {len(chosen)} Empfängern gesendet."
@@ -194,7 +200,14 @@ class PressChannel(Channel):
         if not accepted and not uncertain:
             context.checkpoint(detail)
             raise SendError(f"Pressemitteilung {number}: Kein Empfänger hat sie angenommen. {' '.join(notes)}")
-        return Delivery(number, post.link, detail, note=" ".join([summary, *notes]))
+        return Delivery(number, post.link, detail, note=" ".join([summary, *notes]), unclear=len(uncertain))
+
+    def check_unclear(self, detail) -> dict:
+        from .delivery import RecipientState
+
+        state = RecipientState(detail)
+        state.check()
+        return state.detail()
 
     def _reply_to(self, post: Post) -> Address | None:
         from email.headerregistry import Address
