@@ -3,12 +3,14 @@ and a real SMTP server on loopback (aiosmtpd)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import git
 import pytest
 import yaml
 
+from newsroom.errors import PublishError
 from tests.fakes.smtp import FakeSMTP
 from tests.press_support import (RECIPIENTS, SENDER, SUBJECT, VERKEHR, body, origin_history, press_env, press_record,
                                  press_story, publish, write_list)
@@ -161,20 +163,61 @@ def test_a_connection_that_keeps_dropping_leaves_the_rest_to_the_next_run(site, 
     assert smtp.delivered_to() == VERKEHR
 
 
-def test_an_answer_lost_after_the_final_dot_is_never_sent_twice(site, smtp):
+def test_an_answer_lost_after_the_final_dot_is_never_sent_twice_and_stays_unclear_until_checked(site, smtp):
     smtp.script.drop_after_dot = {"ben@wdr.example"}  # the server keeps the mail, the answer is lost (RFC 1047)
     press_story(site)
     commit_and_push(site)
-    outcome = publish(site).outcomes[0]
-    assert outcome.status == "sent"
+    report = publish(site)
+    outcome = report.outcomes[0]
+    assert outcome.status == "unclear" and not report.ok and report.unclear == [(STORY_ID, "press", 1)]
     assert outcome.message == (
-        "PM 1/2026 an 3 von 4 Empfängern gesendet. 1 Empfänger unklar: Die Verbindung brach nach dem Senden ab, "
-        "bevor der Server antwortete (RFC 1047); nicht erneut gesendet (Zeilen 3 der Verteilerliste, z. B. "
-        "„keine Antwort nach dem Ende der Nachricht“).")
+        "PM 1/2026 an 3 von 4 Empfängern gesendet. 1 Empfänger unklar: Ob die Mail ankam, ist nicht bekannt (ein "
+        "Lauf brach während ihres Stapels ab, oder die Antwort des Servers ging verloren, RFC 1047); nicht erneut "
+        "gesendet (Zeilen 3 der Verteilerliste, z. B. „keine Antwort nach dem Ende der Nachricht“).")
     assert smtp.delivered_to() == VERKEHR  # Ben got it once: the server kept it
-    assert len(press_record(site)["detail"]["uncertain"].split()) == 1
-    assert publish(site, story=STORY_ID, channel="press").outcomes == []  # sent is final
+    record = press_record(site)
+    assert record["status"] == "unclear" and record["unclear"] == 1 and len(record["detail"]["uncertain"].split()) == 1
+    # Asking for the story again mails nobody and leaves it unclear; so does every later run.
+    again = publish(site, story=STORY_ID, channel="press")
+    assert again.outcomes == [] and again.unclear == [(STORY_ID, "press", 1)] and not again.ok
+    assert [e.state for e in again.plan.entries] == ["unclear"]
+    assert not publish(site, now="2026-11-26 12:30").ok
     assert smtp.delivered_to() == VERKEHR
+    # The Chef vom Dienst found it in the mail server's log: marked checked, nobody mailed, final.
+    checked = publish(site, story=STORY_ID, channel="press", unclear="checked")
+    assert [(o.status, o.message) for o in checked.outcomes] == [
+        ("sent", "1 unklare Empfänger als geprüft eingetragen; nichts gesendet.")]
+    assert checked.ok and smtp.delivered_to() == VERKEHR
+    record = press_record(site)
+    assert record["status"] == "sent" and "unclear" not in record and record["remote_id"] == "PM 1/2026"
+    assert record["detail"]["uncertain"] == "" and len(record["detail"]["checked"].split()) == 1
+    assert len(record["detail"]["accepted"].split()) == 3
+    assert publish(site, now="2026-11-26 12:40").ok
+    with pytest.raises(PublishError, match="keine unklaren Empfänger"):
+        publish(site, story=STORY_ID, channel="press", unclear="send")
+    assert smtp.delivered_to() == VERKEHR
+
+
+def test_unclear_recipients_are_mailed_once_on_purpose_and_shown_in_the_overview(site, smtp):
+    smtp.script.drop_after_dot = {"ben@wdr.example", "emil@dpa.example"}
+    press_story(site)
+    commit_and_push(site)
+    assert publish(site).outcomes[0].status == "unclear"
+    site.repo.git.pull("origin", "main")  # the record as the Chef vom Dienst's checkout has it
+    site.build()
+    preview = site.root / "preview"
+    assert "press      unklar (2 Empfänger)" in (preview / "status.txt").read_text()
+    assert f"invoke publish --story {STORY_ID} --channel press --send-unclear" in (preview / "status.txt").read_text()
+    entries = json.loads((preview / "status.json").read_text())
+    assert [(e["state"], e["label"], e["unclear"]) for e in entries] == [("unclear", "unklar (2 Empfänger)", 2)]
+    assert '<td class="unclear">unklar (2 Empfänger)' in (preview / "index.html").read_text()
+    smtp.script.drop_after_dot = set()
+    sent = publish(site, now="2026-11-26 12:10", story=STORY_ID, channel="press", unclear="send")
+    assert [o.status for o in sent.outcomes] == ["sent"] and sent.ok
+    assert smtp.delivered_to() == [*VERKEHR, "ben@wdr.example", "emil@dpa.example"]  # exactly those, once
+    record = press_record(site)
+    assert record["status"] == "sent" and len(record["detail"]["accepted"].split()) == 4
+    assert record["detail"]["uncertain"] == "" and record["attempts"] == 2
 
 
 def test_a_record_that_cannot_be_written_stops_the_send_and_nobody_is_mailed_twice(site, smtp):
@@ -193,7 +236,7 @@ def test_a_record_that_cannot_be_written_stops_the_send_and_nobody_is_mailed_twi
     hidden.rename(origin)
     # The claim is still recorded as this run's; a lease of 0 minutes lets the next run recover it.
     second = publish(site, now="2026-11-26 12:10", settings={"PUBLISH_CLAIM_LEASE_MINUTES": 0})
-    assert [o.status for o in second.outcomes] == ["sent"]
+    assert second.outcomes[0].status == "unclear"
     assert "1 Empfänger unklar" in second.outcomes[0].message  # Anna: announced, sent, never confirmed
     assert smtp.delivered_to() == VERKEHR
 
