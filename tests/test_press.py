@@ -182,6 +182,7 @@ def test_an_answer_lost_after_the_final_dot_is_never_sent_twice_and_stays_unclea
     assert again.outcomes == [] and again.unclear == [(STORY_ID, "press", 1)] and not again.ok
     assert [e.state for e in again.plan.entries] == ["unclear"]
     assert not publish(site, now="2026-11-26 12:30").ok
+    assert publish(site, now="2026-12-24 12:00").unclear == [(STORY_ID, "press", 1)]  # long past the overview's days
     assert smtp.delivered_to() == VERKEHR
     # The Chef vom Dienst found it in the mail server's log: marked checked, nobody mailed, final.
     checked = publish(site, story=STORY_ID, channel="press", unclear="checked")

@@ -124,7 +124,8 @@ class Publisher:
                          window_hours=settings["PUBLISH_WINDOW_HOURS"],
                          lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
                          overview_days=settings["PUBLISH_OVERVIEW_DAYS"], story=self.story, channel=self.channel,
-                         ahead=tuple(settings.get("PUBLISH_AHEAD_CHANNELS", ())), unclear=self.unclear)
+                         ahead=tuple(settings.get("PUBLISH_AHEAD_CHANNELS", ())), unclear=self.unclear,
+                         always=self.ledger.unclear_ids())
 
     def _check_lineage(self) -> None:
         """The build checked the checkout's record; the pushed one may know more sends."""

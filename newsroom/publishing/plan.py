@@ -94,11 +94,13 @@ class Plan:
 
 def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], recorded: set[str], now: datetime, *,
               window_hours: float, lease_seconds: float, overview_days: float = 0, story: str | None = None,
-              channel: str | None = None, ahead: tuple[str, ...] = (), unclear: str | None = None) -> Plan:
+              channel: str | None = None, ahead: tuple[str, ...] = (), unclear: str | None = None,
+              always: set[str] = frozenset()) -> Plan:
     """Cards: the build's story cards (id, source, title, ts, status, channels, embargo_ts).
 
     `unclear` ("send" or "checked", with `story`): what to do with that story's unclear
-    recipients; its other sends are then planned as without `story`.
+    recipients; its other sends are then planned as without `story`. Stories in `always`
+    (those with unclear recipients) are planned however old they are.
 
     Channels in `ahead` (the press) are due from the story's `embargo` time, if it has
     one: the release goes out early, stating the Sperrfrist; every other channel waits
@@ -114,7 +116,7 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
         in_window = window_start <= card.ts <= moment
         early = card.embargo_ts is not None and card.embargo_ts <= moment < card.ts
         key = card.key  # a renamed story's record stays under its first id
-        if not (explicit or card.ts >= overview_start):
+        if not (explicit or card.ts >= overview_start or key in always):
             if card.status == "published" and key not in recorded:
                 plan.older_unsent.append((card.id, card.source, card.ts))
             continue
