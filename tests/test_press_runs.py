@@ -103,8 +103,8 @@ def test_killed_mid_batch_then_rerun_nobody_gets_a_release_twice_and_the_cut_bat
         # and the run says so and fails.
         assert second.returncode == 1, out + err
         assert copies(server, "PM 1/2026") == {a: (0 if a in ADDRESSES[4:6] else 1) for a in ADDRESSES}
-        assert "3 Empfänger unklar" in out and "Empfänger teils UNKLAR" in out
-        assert "ACHTUNG: Bei 1 Versand/Versänden ist unklar" in err
+        assert "3 Empfänger unklar" in out and "Zusammenfassung: 1 UNKLAR (Empfänger)" in out
+        assert "ACHTUNG: Bei einem Versand ist unklar" in err
         assert f"{STORIES[0]}/press: unklar (3 Empfänger)" in err
         assert f"invoke publish --story {STORIES[0]} --channel press --send-unclear" in err
         assert "Versand unvollständig: Empfänger unklar" in err

@@ -110,7 +110,7 @@ def summary_lines(report) -> list[str]:
     outcomes = report.outcomes
     if not outcomes:
         return ["Nichts fällig: kein Versand nötig."]
-    words = {"sent": "gesendet", UNCLEAR: "gesendet, Empfänger teils UNKLAR", "failed": "FEHLGESCHLAGEN",
+    words = {"sent": "gesendet", UNCLEAR: "UNKLAR (Empfänger)", "failed": "FEHLGESCHLAGEN",
              "retry": "verschoben (nächster Lauf)",
              "unknown": "UNKLAR – bitte prüfen", "blocked": "NICHT GESENDET", "ready": "würde gesendet"}
     lines = []
@@ -132,7 +132,8 @@ def unclear_lines(report) -> list[str]:
     found = report.unclear
     if not found:
         return []
-    lines = [f"ACHTUNG: Bei {len(found)} Versand/Versänden ist unklar, ob alle Empfänger die Mail bekamen. "
+    sends = "einem Versand" if len(found) == 1 else f"{len(found)} Versänden"
+    lines = [f"ACHTUNG: Bei {sends} ist unklar, ob alle Empfänger die Mail bekamen. "
              "Kein automatischer Lauf sendet ihnen noch einmal, und jeder Lauf endet mit Fehler, bis das "
              "geklärt ist:"]
     for story_id, channel, count in found:
