@@ -109,7 +109,7 @@ class Delivery:
     url: str | None = None
     detail: Mapping = field(default_factory=dict)  # channel specifics worth keeping (no personal data)
     note: str = ""  # shown with the result, e.g. recipients who refused a mail (German)
-    unclear: int = 0  # recipients whose fate is unknown (a crash cut their batch off): recorded as unclear
+    unclear: int = 0  # recipients whose fate is unknown (their batch cut off by a crash, an answer lost)
 
 
 class ClaimFiles:
