@@ -265,4 +265,15 @@ def test_a_batch_announced_but_never_settled_counts_as_possibly_mailed():
     assert [state.finished(k) for k in "abcde"] == [True, True, True, False, True]
     state.announce(["d"])
     assert state.detail() == {"accepted": "a", "refused": "e:550", "deferred": "", "uncertain": "b c",
-                              "sending": "d"}
+                              "checked": "", "sending": "d"}
+
+
+def test_an_uncertain_recipient_mailed_on_purpose_stays_uncertain_until_its_answer_and_checked_ones_are_done():
+    state = RecipientState({"accepted": "a", "uncertain": "b c"})
+    state.announce(["b"])  # recorded as sending before it is mailed: a crash now leaves it uncertain again
+    assert state.detail()["uncertain"] == "c" and state.detail()["sending"] == "b"
+    assert RecipientState(state.detail()).uncertain == {"b", "c"}
+    state.check()
+    assert state.detail()["uncertain"] == "" and state.detail()["checked"] == "c"
+    again = RecipientState(state.detail())
+    assert again.uncertain == {"b"} and again.finished("c")
