@@ -395,15 +395,16 @@ def bench_media(c, photos=200, runs=3, size="2400x1600", workdir=".bench"):
 
 @task(help={"recipients": "size of the distribution list (default 5000)", "runs": "runs (median)",
             "delay": "milliseconds the slow origin adds to every push (default 300)",
+            "batch": "PRESS_BATCH for this benchmark (default: the setting, 25)",
             "workdir": "where the sites, the list and the report go"})
-def bench_press(c, recipients=5000, runs=3, delay=300, workdir=".bench"):
+def bench_press(c, recipients=5000, runs=3, delay=300, batch=None, workdir=".bench"):
     """Benchmark the press channel: one release to many recipients through a local SMTP server; against a local
     origin, then one slow to push."""
     from benchmarks.press import main
 
     _logging()
     os.chdir(ROOT)
-    main(Path(workdir).resolve(), int(recipients), int(runs), int(delay))
+    main(Path(workdir).resolve(), int(recipients), int(runs), int(delay), int(batch) if batch else None)
 
 
 @task(help={"stories": "archive size (default 25000)", "runs": "runs (median)",

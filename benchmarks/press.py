@@ -120,7 +120,7 @@ def _slow_pushes(origin: Path, delay: float) -> None:
     hook.chmod(0o755)
 
 
-def one_run(root: Path, recipients: int, delay: float = 0.0) -> dict:
+def one_run(root: Path, recipients: int, delay: float = 0.0, batch: int | None = None) -> dict:
     from newsroom.build import build
     from newsroom.publishing.pipeline import Publisher
 
@@ -148,7 +148,8 @@ def one_run(root: Path, recipients: int, delay: float = 0.0) -> dict:
         return report
 
     overrides = {"PATH": str(site / "content"), "OUTPUT_PATH": str(root / "output"),
-                 "CACHE_PATH": str(root / ".cache"), "PUBLISH_PREVIEW_PATH": str(root / "preview"), "BUILD_NOW": NOW}
+                 "CACHE_PATH": str(root / ".cache"), "PUBLISH_PREVIEW_PATH": str(root / "preview"), "BUILD_NOW": NOW,
+                 **({"PRESS_BATCH": batch} if batch else {})}
     try:
         report = build(REPO / "publishconf.py", overrides, after=publish).after
     finally:
@@ -163,7 +164,7 @@ def one_run(root: Path, recipients: int, delay: float = 0.0) -> dict:
             "batch": timing["batch"]}
 
 
-def main(workdir: Path, recipients: int = 5000, runs: int = 3, delay_ms: int = 300) -> str:
+def main(workdir: Path, recipients: int = 5000, runs: int = 3, delay_ms: int = 300, batch: int | None = None) -> str:
     rows = []
     for name, delay in (("local bare origin", 0.0), (f"origin with +{delay_ms} ms per push", delay_ms / 1000)):
         results = []
@@ -171,7 +172,7 @@ def main(workdir: Path, recipients: int = 5000, runs: int = 3, delay_ms: int = 3
             root = workdir / f"press-{run}"
             shutil.rmtree(root, ignore_errors=True)
             root.mkdir(parents=True)
-            results.append(one_run(root, recipients, delay))
+            results.append(one_run(root, recipients, delay, batch))
             whole, server = (f"{recipients / results[-1][k]:,.0f}".replace(",", ".") for k in ("publish", "smtp"))
             print(f"{name}, Lauf {run + 1}: {whole} Nachrichten/s gesamt; {server}/s am Server", flush=True)
         publish = statistics.median(r["publish"] for r in results)
