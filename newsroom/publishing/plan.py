@@ -99,7 +99,7 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
     """Cards: the build's story cards (id, source, title, ts, status, channels, embargo_ts).
 
     `unclear` ("send" or "checked", with `story`): what to do with that story's unclear
-    recipients; its other sends are then planned as without `story`. Stories in `always`
+    recipients; its other sends are then planned as without `story`. Records named in `always`
     (those with unclear recipients) are planned however old they are.
 
     Channels in `ahead` (the press) are due from the story's `embargo` time, if it has
