@@ -149,6 +149,7 @@ def one_run(root: Path, recipients: int, delay: float = 0.0, batch: int | None =
 
     overrides = {"PATH": str(site / "content"), "OUTPUT_PATH": str(root / "output"),
                  "CACHE_PATH": str(root / ".cache"), "PUBLISH_PREVIEW_PATH": str(root / "preview"), "BUILD_NOW": NOW,
+                 "ADMIN_PATH": "",  # no admin: a production build would ask for its GitLab sign-in
                  **({"PRESS_BATCH": batch} if batch else {})}
     try:
         report = build(REPO / "publishconf.py", overrides, after=publish).after
