@@ -119,7 +119,7 @@ def test_the_github_steps_run_in_order_against_a_clone(ci_clone, tmp_path):
         result = subprocess.run(shlex.split(command), cwd=ci_clone, env=env, capture_output=True, text=True,
                                 timeout=600)
         assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
-    page = (target / "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html").read_text(encoding="utf-8")
+    page = (target / "current/aktuelles/2026/11/neue-radwege-am-rheinufer/index.html").read_text(encoding="utf-8")
     assert 'href="https://www.duesseldorf.de/aktuelles/2026/11/neue-radwege-am-rheinufer/"' in page
-    assert (target / "admin" / "config.yml").is_file() and (target / "pagefind").is_dir()
+    assert (target / "current/admin/config.yml").is_file() and (target / "current/pagefind").is_dir()
     assert not (ci_clone / "output").exists()  # production has its own folder

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import boto3
@@ -33,12 +34,12 @@ def built(site: Site) -> Site:
 def test_folder_gets_the_site_then_only_changes(built: Site, tmp_path):
     target = tmp_path / "www"
     first = deploy(built.output, open_target(str(target), SETTINGS), SETTINGS)
-    assert tree(target) == tree(built.output)
+    assert tree(target / "current") == tree(built.output)
     assert len(first.uploaded) == len(tree(built.output)) and first.deleted == []
 
     before = snapshot(target)
     again = deploy(built.output, open_target(f"file://{target}", SETTINGS), SETTINGS)
-    assert again.uploaded == [] and again.deleted == [] and again.unchanged == len(before)
+    assert again.uploaded == [] and again.deleted == [] and again.unchanged == len(tree(built.output))
     assert snapshot(target) == before  # same bytes, same inodes: nothing was rewritten
 
     built.story("2026/zweite.md", id="b2b2b2b2b2b2", title="Zweite Meldung", body="Ganz neuer Text.\n")
@@ -46,10 +47,10 @@ def test_folder_gets_the_site_then_only_changes(built: Site, tmp_path):
     (built.content / "stories/2026/radwege.md").unlink()
     built.build()
     third = deploy(built.output, open_target(str(target), SETTINGS), SETTINGS)
-    assert tree(target) == tree(built.output)
+    assert tree(target / "current") == tree(built.output)
     assert "aktuelles/2026/11/zweite-meldung/index.html" in third.uploaded
     assert "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html" in third.deleted
-    assert not (target / "aktuelles/2026/11/neue-radwege-am-rheinufer").exists()  # empty folders go too
+    assert not (target / "current/aktuelles/2026/11/neue-radwege-am-rheinufer").exists()  # empty folders go too
     assert len(third.uploaded) < len(first.uploaded) / 2
 
 
@@ -75,12 +76,23 @@ def test_rsync_ships_changes_and_deletions(built: Site, tmp_path):
     assert shutil.which("rsync"), "rsync fehlt: make test installiert es (apt-get) als root"
     target = tmp_path / "rsync-ziel"
     first = deploy(built.output, open_target(f"rsync:{target}", SETTINGS, {}), SETTINGS)
-    assert tree(target) == tree(built.output)
+    assert tree(target / "current") == tree(built.output)
     assert "index.html" in first.uploaded
-    (target / "alt.html").write_text("weg damit")
-    second = deploy(built.output, open_target(f"rsync:{target}", SETTINGS, {}), SETTINGS)
-    assert second.uploaded == [] and second.deleted == ["alt.html"]
-    assert tree(target) == tree(built.output)
+    before = snapshot(target / "current")
+    again = deploy(built.output, open_target(f"rsync:{target}/", SETTINGS, {}), SETTINGS)
+    assert again.uploaded == [] and again.deleted == [] and snapshot(target / "current") == before
+    assert sorted(p.name for p in (target / "releases").iterdir()) == ["000001"]
+
+    (built.content / "stories/2026/radwege.md").unlink()
+    built.build()
+    third = deploy(built.output, open_target(f"rsync:{target}", SETTINGS, {}), SETTINGS)
+    assert "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html" in third.deleted
+    assert "index.html" in third.uploaded and "medien/fotos/rhein.jpg" not in third.uploaded
+    assert tree(target / "current") == tree(built.output)
+    assert os.readlink(target / "current") == "releases/000002"
+    # unchanged files are hard links into the previous release, which stays for readers mid-visit
+    assert (target / "current/medien/fotos/rhein.jpg").stat().st_ino == \
+        (target / "releases/000001/medien/fotos/rhein.jpg").stat().st_ino
 
 
 @pytest.fixture
@@ -169,8 +181,8 @@ def test_cli_deploys_only_a_successful_build(project, tmp_path):
                     "--now", "2026-11-26 12:00")
     assert result.returncode == 0, result.stderr
     assert f"Ausgeliefert an {target}:" in result.stdout
-    assert tree(target) == tree(project / "output-production")  # production builds into a folder of its own
-    assert "https://www.duesseldorf.de/" in (target / "index.html").read_text(encoding="utf-8")
+    assert tree(target / "current") == tree(project / "output-production")  # production builds into a folder of its own
+    assert "https://www.duesseldorf.de/" in (target / "current/index.html").read_text(encoding="utf-8")
     before = snapshot(target)
 
     (project / "content/stories/2026/falle.md").write_text(story_text(id="bbbbbbbbbbbb", title="no"), encoding="utf-8")

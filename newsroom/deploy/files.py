@@ -74,9 +74,10 @@ class SiteFile:
         return self.path.endswith((".html", ".xml", ".json", ".txt"))
 
 
-def upload_order(files):
-    """Images, styles and media first, pages and feeds last: a page never points at a missing file."""
-    return sorted(files, key=lambda f: (f.is_page, f.path))
+def upload_order(files, remote=()):
+    """Images, styles and media first, then new pages, then changed ones: a page never points at a
+    missing file, and a page already online links to a new one only once it is there."""
+    return sorted(files, key=lambda f: (f.is_page, f.path in remote, f.path))
 
 
 def walk(root: Path | str):

@@ -2,7 +2,9 @@
 
 Compared by ETag, which for a single-part upload is the file's MD5: the bucket itself says
 what is there, so a lost local cache or a deploy from another machine never skips a file.
-Every object gets its content type and the cache rule of `DEPLOY_CACHE_CONTROL`.
+Every object gets its content type and the cache rule of `DEPLOY_CACHE_CONTROL`. A bucket has no
+atomic switch: assets go up first, then new pages, then changed ones, deletions last, and a final
+listing proves every file arrived.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Mapping
 from ..errors import DeployError
 from ..publishing.secrets import Credentials, redact
 from .files import SiteFile, cache_control
+from .releases import verify
 from .target import Target
 
 DELETE_BATCH = 1000  # the most DeleteObjects takes at once
@@ -95,3 +98,8 @@ class S3Target(Target):
                 first = answer["Errors"][0]
                 raise DeployError(f"S3 Löschen bei {self.describe()}: {len(answer['Errors'])} Objekte nicht gelöscht, "
                                   f"z. B. {first.get('Key')}: {first.get('Code')}")
+
+    def commit(self, local: dict[str, SiteFile]) -> None:
+        """The bucket lists every file with its content's ETag, or the deploy failed."""
+        verify(self.describe(), self.remote_state(), {path: f.md5 for path, f in local.items()},
+               "Der nächste Lauf lädt das Fehlende hoch.")

@@ -33,6 +33,9 @@ class Target:
     def describe(self) -> str:
         raise NotImplementedError
 
+    def claim(self) -> None:
+        """Refuse a target that holds what no deploy wrote; mark it as a deploy's own."""
+
     def remote_state(self) -> dict[str, object] | None:
         """Site path → a token compared by `changed`; None: the target compares itself (rsync)."""
         raise NotImplementedError
@@ -40,10 +43,17 @@ class Target:
     def changed(self, local: SiteFile, remote) -> bool:
         return local.md5 != remote
 
+    def begin(self, unchanged: list[SiteFile]) -> None:
+        """Before the uploads: the files that stay as they are."""
+
     def upload(self, local: SiteFile) -> None:
         raise NotImplementedError
 
     def delete(self, paths: list[str]) -> None:
+        raise NotImplementedError
+
+    def commit(self, local: dict[str, SiteFile]) -> None:
+        """After uploads and deletions: check that every file arrived, then switch the site over."""
         raise NotImplementedError
 
     def sync(self, output: Path, report: DeployReport) -> None:
@@ -56,6 +66,8 @@ class Target:
 
 def open_target(address: str, settings: Mapping, environ: Mapping[str, str] | None = None) -> Target:
     environ = os.environ if environ is None else environ
+    from .releases import keep_releases
+
     if address.startswith("s3://"):
         from .s3 import S3Target
 
@@ -63,13 +75,13 @@ def open_target(address: str, settings: Mapping, environ: Mapping[str, str] | No
     if address.startswith("rsync:"):
         from .rsync import RsyncTarget
 
-        return RsyncTarget(address[len("rsync:"):], environ)
+        return RsyncTarget(address[len("rsync:"):], environ, keep_releases(settings))
     if address.startswith("file://"):
         address = address[len("file://"):]
     if address.startswith("/"):
         from .directory import DirectoryTarget
 
-        return DirectoryTarget(Path(address))
+        return DirectoryTarget(Path(address), keep_releases(settings))
     raise DeployError(f"Unbekanntes Ziel „{address}“. Erlaubt: ein Ordner (/pfad oder file:///pfad), "
                       "rsync:ziel oder s3://bucket/präfix.")
 
@@ -85,12 +97,14 @@ def target_address(settings: Mapping, environ: Mapping[str, str] | None = None, 
 
 def deploy(output: Path, target: Target, settings: Mapping, *, full: bool = False,
            digest_cache: Path | None = None) -> DeployReport:
-    """Ship `output` to `target`: new and changed files, then deletions. `full` uploads everything."""
+    """Ship `output` to `target`: new and changed files, then deletions, then the check that all
+    arrived (and, for folders, the switch). `full` uploads everything."""
     output = Path(output)
     if not output.is_dir() or next(output.iterdir(), None) is None:
         raise DeployError(f"{output}/ ist leer oder fehlt: erst bauen, dann ausliefern.")
     report = DeployReport(target.describe())
     try:
+        target.claim()
         remote = target.remote_state()
         if remote is None:
             target.sync(output, report)
@@ -99,18 +113,22 @@ def deploy(output: Path, target: Target, settings: Mapping, *, full: bool = Fals
         todo = [f for path, f in local.items() if full or path not in remote or target.changed(f, remote[path])]
         gone = sorted(set(remote) - set(local))
         report.unchanged = len(local) - len(todo)
+        if not todo and not gone:
+            return report
+        moving = {f.path for f in todo}
+        target.begin([f for path, f in local.items() if path not in moving])
         with Progress("Ausliefern", len(todo), "Dateien") as progress:
-            for site_file in upload_order(todo):
+            for site_file in upload_order(todo, remote):
                 target.upload(site_file)
                 report.uploaded.append(site_file.path)
                 progress.advance()
         if gone:
             target.delete(gone)
             report.deleted = gone
+        target.commit(local)
     finally:
         target.close()
     return report
-
 
 
 def digest_cache(settings: Mapping) -> Path | None:
