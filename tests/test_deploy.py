@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 
 import boto3
 import pytest
@@ -12,7 +13,9 @@ from moto.server import ThreadedMotoServer
 from newsroom.deploy import deploy, open_target
 from newsroom.deploy.files import scan
 from newsroom.errors import DeployError
-from tests.support import Site, invoke, project_copy, snapshot, story_text
+from tests.deploy_support import Reader, run_deploy
+from newsroom.search import index_site
+from tests.support import REPO, Site, invoke, project_copy, snapshot, story_text
 
 SETTINGS = {"DEPLOY_CACHE_CONTROL": [("*.html", "public, max-age=300"), ("medien/*", "public, max-age=86400"),
                                      ("*", "public, max-age=3600")]}
@@ -197,3 +200,53 @@ def test_cli_without_target_fails_before_building(project):
     assert result.returncode == 1
     assert "Kein Ziel für die Auslieferung" in result.stderr
     assert not (project / "output-production").exists()
+
+
+def steps_to_finish(output, target, address: str, tmp_path) -> int:
+    """How many steps a deploy takes from the target's present state, measured on a copy of it."""
+    probe = tmp_path / "probe"
+    shutil.rmtree(probe, ignore_errors=True)
+    if target.exists():
+        shutil.copytree(target, probe, symlinks=True)
+    measured = run_deploy(output, address.replace(str(target), str(probe)), 0)
+    assert measured.returncode == 0, measured.stderr
+    return int(measured.stdout.split()[-1])
+
+
+# Where to kill: a third and two thirds into the run, and at each of its last three steps (the release
+# renamed into place, the new symlink made, the switch; or the removal of old releases after it).
+KILLS = [(1, 3, 0), (2, 3, 0), (1, 1, 2), (1, 1, 1), (1, 1, 0)]
+
+
+@pytest.mark.parametrize("kind", ["folder", "rsync"])
+def test_readers_see_the_old_site_or_the_new_one_while_deploys_are_killed(built: Site, tmp_path, kind):
+    target = tmp_path / "www"
+    address = str(target) if kind == "folder" else f"rsync:{target}"
+    for page in (REPO / "content/pages").glob("*.md"):  # the footer's pages and the search: no link dangles
+        built.write(f"pages/{page.name}", page.read_text(encoding="utf-8"))
+    built.build()
+    index_site(built.output)
+    first = tmp_path / "erste-fassung"
+    shutil.copytree(built.output, first)
+    built.add_media("fotos/neu.jpg", alt="Ein neues Bild", credit="\"Foto: Test\"")
+    built.story("2026/dritte.md", id="c3c3c3c3c3c3", title="Dritte Meldung", image="fotos/neu.jpg")
+    built.build()
+    index_site(built.output)
+    reader = Reader(target / "current", tmp_path / "leser.json")  # the web server's document root
+    try:
+        for output in (first, built.output):  # the first deploy, then one adding a story and a photo
+            for numerator, denominator, back in KILLS:
+                point = steps_to_finish(output, target, address, tmp_path) * numerator // denominator - back
+                killed = run_deploy(output, address, point)
+                assert killed.returncode == -signal.SIGKILL, (point, killed.stdout, killed.stderr)
+                reader.another_round()
+            finished = run_deploy(output, address, 0)
+            assert finished.returncode == 0, finished.stderr
+            seen = reader.another_round()
+            assert seen["live"] and seen["front"] and seen["violations"] == []
+            assert tree(target / "current") == tree(output)
+        assert "/aktuelles/2026/11/dritte-meldung/" in seen["front"]
+    finally:
+        seen = reader.stop()
+    assert seen["violations"] == []
+    assert len(list((target / "releases").iterdir())) <= 2  # DEPLOY_KEEP_RELEASES of the driver

@@ -57,6 +57,12 @@ class DirectoryTarget(Target):
         for name in os.listdir(self.releases):
             if name.startswith(".") and name.endswith(".partial"):  # a killed deploy's, never live
                 shutil.rmtree(self.releases / name)
+        if self.live is not None:
+            self._prune(self.live.name)  # what a killed deploy left, even if nothing changed since
+
+    def _prune(self, current: str) -> None:
+        for name in obsolete(os.listdir(self.releases), current, self.keep):
+            shutil.rmtree(self.releases / name)
 
     def remote_state(self) -> dict[str, object]:
         if self.live is None:
@@ -113,8 +119,7 @@ class DirectoryTarget(Target):
         os.symlink(f"{RELEASES}/{self.release}", swap)
         os.replace(swap, self.root / CURRENT)  # the one moment the site switches
         _sync_folder(self.root)
-        for name in obsolete(os.listdir(self.releases), self.release, self.keep):
-            shutil.rmtree(self.releases / name)
+        self._prune(self.release)
 
     def close(self) -> None:
         if self.staging is not None and self.staging.exists():
