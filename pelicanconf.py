@@ -238,6 +238,9 @@ MEDIA_SERIES = {
 # rsync:host:/folder or s3://bucket/prefix; NEWSROOM_DEPLOY_TARGET overrides it, credentials come
 # only from NEWSROOM_DEPLOY_… environment variables.
 DEPLOY_TARGET = None
+# A folder or rsync target keeps a release per deploy below releases/ and serves the one `current`
+# points to; this many stay (the live one included), unchanged files shared as hard links.
+DEPLOY_KEEP_RELEASES = 3
 # Cache-Control per site path for object storage and the CDN in front (first match wins). Pages and
 # feeds change with every story, so CDNs keep them briefly; media and styles rarely change.
 DEPLOY_CACHE_CONTROL = [

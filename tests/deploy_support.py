@@ -2,11 +2,13 @@
 
     python -m tests.deploy_support deploy OUTPUT ADDRESS KILL_AT   one deploy (KILL_AT 0: to the end,
         printing how many steps it took); at step KILL_AT it kills its process group, rsync included
-    python -m tests.deploy_support read FOLDER STATE               serves FOLDER over HTTP and reads
-        index.html, the pages and files it links and theirs, round after round, into STATE (JSON)
+    python -m tests.deploy_support read FOLDER|s3://… STATE        serves FOLDER over HTTP (or reads
+        the site from the bucket) and reads index.html, the pages and files it links and theirs, round after
+        round, into STATE (JSON)
 
-A step is each call that changes the target (link, copy, rename, symlink, mkdir, delete) or runs
-rsync, counted before it runs: the same kill points every time, no clocks.
+A step is each call that changes the target (link, copy, rename, symlink, mkdir, delete), runs
+rsync, or uploads to, deletes in or checks a bucket, counted before it runs: the same kill points
+every time, no clocks.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ def run_deploy(output: Path, address: str, kill_at: int, env: dict | None = None
 def _deploy(output: str, address: str, kill_at: int) -> None:
     from newsroom.deploy import deploy, open_target
 
+    S3Target = None
     root = address.split(":", 1)[1] if address.startswith("rsync:") else address
     steps = 0
 
@@ -49,7 +52,8 @@ def _deploy(output: str, address: str, kill_at: int) -> None:
 
         def step(*args, **kwargs):
             nonlocal steps
-            if module is subprocess or any(str(a).startswith(root) for a in args if isinstance(a, (str, Path))):
+            if module is subprocess or module is S3Target or root and any(
+                    str(a).startswith(root) for a in args if isinstance(a, (str, Path))):
                 steps += 1
                 if steps == kill_at:
                     os.killpg(0, signal.SIGKILL)
@@ -57,6 +61,12 @@ def _deploy(output: str, address: str, kill_at: int) -> None:
 
         setattr(module, name, step)
 
+    if address.startswith("s3://"):
+        from newsroom.deploy.s3 import S3Target
+
+        root = ""  # every upload, deletion and the final check count
+        for name in ("upload", "delete", "commit"):
+            counted(S3Target, name)
     for name in ("link", "replace", "rename", "symlink", "mkdir", "unlink", "rmdir"):
         counted(os, name)
     for name in ("copy2", "rmtree"):
@@ -70,10 +80,11 @@ def _deploy(output: str, address: str, kill_at: int) -> None:
 class Reader:
     """The reader process, started in the background; `state()` is what it has seen so far."""
 
-    def __init__(self, folder: Path, state: Path):
+    def __init__(self, where: Path | str, state: Path, env: dict | None = None):
         self.state_file = state
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.deploy_support", "read", str(folder),
-                                         str(state)], cwd=REPO, stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.deploy_support", "read", str(where),
+                                         str(state)], cwd=REPO, stdout=subprocess.DEVNULL,
+                                        env={**os.environ, **(env or {})})
 
     def state(self) -> dict:
         try:
@@ -98,11 +109,13 @@ class Reader:
         return self.state()
 
 
-def _read(folder: str, state_file: str) -> None:
-    handler = functools.partial(_Quiet, directory=folder)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+def _read(where: str, state_file: str) -> None:
+    if where.startswith("s3://"):
+        base = where  # object storage answers itself, to signed requests (as the CDN in front sends them)
+    else:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=where))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
     state = {"rounds": 0, "live": False, "front": [], "violations": []}
     while True:
         front = _get(base, "/index.html")
@@ -140,6 +153,12 @@ def _links(html: bytes) -> list[str]:
 
 def _get(base: str, link: str) -> bytes | None:
     path = link + "index.html" if link.endswith("/") else link
+    if base.startswith("s3://"):
+        bucket, _, prefix = base[len("s3://"):].partition("/")
+        try:
+            return _bucket().get_object(Bucket=bucket, Key=prefix + path)["Body"].read()
+        except _bucket().exceptions.NoSuchKey:
+            return None
     try:
         with urllib.request.urlopen(base + path) as answer:
             return answer.read()
@@ -147,6 +166,15 @@ def _get(base: str, link: str) -> bytes | None:
         if exc.code == 404:
             return None
         raise
+
+
+@functools.cache
+def _bucket():
+    import boto3
+
+    return boto3.client("s3", endpoint_url=os.environ["NEWSROOM_DEPLOY_S3_ENDPOINT_URL"], region_name="us-east-1",
+                        aws_access_key_id=os.environ["NEWSROOM_DEPLOY_S3_ACCESS_KEY_ID"],
+                        aws_secret_access_key=os.environ["NEWSROOM_DEPLOY_S3_SECRET_ACCESS_KEY"])
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -202,26 +202,56 @@ def test_cli_without_target_fails_before_building(project):
     assert not (project / "output-production").exists()
 
 
-def steps_to_finish(output, target, address: str, tmp_path) -> int:
-    """How many steps a deploy takes from the target's present state, measured on a copy of it."""
-    probe = tmp_path / "probe"
-    shutil.rmtree(probe, ignore_errors=True)
-    if target.exists():
-        shutil.copytree(target, probe, symlinks=True)
-    measured = run_deploy(output, address.replace(str(target), str(probe)), 0)
-    assert measured.returncode == 0, measured.stderr
-    return int(measured.stdout.split()[-1])
+class Place:
+    """Where a kind of target keeps the site, what readers fetch, and a copy of it to measure a run on."""
+
+    def __init__(self, kind: str, tmp_path, request):
+        self.kind, self.env = kind, {}
+        self.folder = tmp_path / "www"
+        if kind == "s3":
+            self.client, self.env = request.getfixturevalue("s3")
+            self.address = "s3://newsroom-live/site"
+            self.readable = "s3://newsroom-live/site"
+        else:
+            self.address = str(self.folder) if kind == "folder" else f"rsync:{self.folder}"
+            self.readable = self.folder / "current"  # the web server's document root
+
+    def copy(self) -> str:
+        if self.kind == "s3":
+            for key in objects(self.client, "probe/"):
+                self.client.delete_object(Bucket="newsroom-live", Key=f"probe/{key}")
+            for key in objects(self.client, "site/"):
+                self.client.copy_object(Bucket="newsroom-live", Key=f"probe/{key}",
+                                        CopySource={"Bucket": "newsroom-live", "Key": f"site/{key}"})
+            return "s3://newsroom-live/probe"
+        probe = self.folder.with_name("probe")
+        shutil.rmtree(probe, ignore_errors=True)
+        if self.folder.exists():
+            shutil.copytree(self.folder, probe, symlinks=True)
+        return self.address.replace(str(self.folder), str(probe))
+
+    def steps_to_finish(self, output) -> int:
+        """How many steps a deploy takes from the target's present state, measured on a copy of it."""
+        measured = run_deploy(output, self.copy(), 0, self.env)
+        assert measured.returncode == 0, measured.stderr
+        return int(measured.stdout.split()[-1])
+
+    def site(self) -> dict[str, bytes]:
+        if self.kind == "s3":
+            return {key: self.client.get_object(Bucket="newsroom-live", Key=f"site/{key}")["Body"].read()
+                    for key in objects(self.client, "site/")}
+        return tree(self.folder / "current")
 
 
 # Where to kill: a third and two thirds into the run, and at each of its last three steps (the release
-# renamed into place, the new symlink made, the switch; or the removal of old releases after it).
+# renamed into place, the new symlink made, the switch; the removal of old releases after it; for S3
+# the last uploads, the deletions and the final check).
 KILLS = [(1, 3, 0), (2, 3, 0), (1, 1, 2), (1, 1, 1), (1, 1, 0)]
 
 
-@pytest.mark.parametrize("kind", ["folder", "rsync"])
-def test_readers_see_the_old_site_or_the_new_one_while_deploys_are_killed(built: Site, tmp_path, kind):
-    target = tmp_path / "www"
-    address = str(target) if kind == "folder" else f"rsync:{target}"
+@pytest.mark.parametrize("kind", ["folder", "rsync", "s3"])
+def test_readers_see_the_old_site_or_the_new_one_while_deploys_are_killed(built: Site, tmp_path, kind, request):
+    place = Place(kind, tmp_path, request)
     for page in (REPO / "content/pages").glob("*.md"):  # the footer's pages and the search: no link dangles
         built.write(f"pages/{page.name}", page.read_text(encoding="utf-8"))
     built.build()
@@ -232,21 +262,84 @@ def test_readers_see_the_old_site_or_the_new_one_while_deploys_are_killed(built:
     built.story("2026/dritte.md", id="c3c3c3c3c3c3", title="Dritte Meldung", image="fotos/neu.jpg")
     built.build()
     index_site(built.output)
-    reader = Reader(target / "current", tmp_path / "leser.json")  # the web server's document root
+    reader = Reader(place.readable, tmp_path / "leser.json", place.env)
     try:
         for output in (first, built.output):  # the first deploy, then one adding a story and a photo
             for numerator, denominator, back in KILLS:
-                point = steps_to_finish(output, target, address, tmp_path) * numerator // denominator - back
-                killed = run_deploy(output, address, point)
+                point = place.steps_to_finish(output) * numerator // denominator - back
+                killed = run_deploy(output, place.address, point, place.env)
                 assert killed.returncode == -signal.SIGKILL, (point, killed.stdout, killed.stderr)
                 reader.another_round()
-            finished = run_deploy(output, address, 0)
+            finished = run_deploy(output, place.address, 0, place.env)
             assert finished.returncode == 0, finished.stderr
             seen = reader.another_round()
             assert seen["live"] and seen["front"] and seen["violations"] == []
-            assert tree(target / "current") == tree(output)
+            assert place.site() == tree(output)
         assert "/aktuelles/2026/11/dritte-meldung/" in seen["front"]
     finally:
         seen = reader.stop()
     assert seen["violations"] == []
-    assert len(list((target / "releases").iterdir())) <= 2  # DEPLOY_KEEP_RELEASES of the driver
+    if kind != "s3":
+        assert len(list((place.folder / "releases").iterdir())) <= 2  # DEPLOY_KEEP_RELEASES of the driver
+
+
+def strangers(folder):
+    """What a city web server's folder may hold besides a site: none of it is the deploy's to delete."""
+    (folder / "statistik").mkdir(parents=True)
+    (folder / "statistik/2025.csv").write_text("Monat;Besuche\n")
+    (folder / "google1234.html").write_text("google-site-verification")
+    (folder / ".htaccess").write_text("Require all granted\n")
+    return snapshot(folder)
+
+
+@pytest.mark.parametrize("kind", ["folder", "rsync"])
+def test_a_target_with_foreign_files_is_refused_untouched(project, tmp_path, kind):
+    target = tmp_path / "fremd"
+    before = strangers(target)
+    address = str(target) if kind == "folder" else f"rsync:{target}"
+    result = invoke(project, "deploy", "--target", address, "--now", "2026-11-26 12:00")
+    assert result.returncode == 1
+    assert f"Das Ziel {address} ist nicht leer (.htaccess, google1234.html, statistik)" in result.stderr
+    assert "trägt keine Markierung .newsroom-deploy" in result.stderr and "Nichts wurde verändert" in result.stderr
+    assert snapshot(target) == before and sorted(os.listdir(target)) == [".htaccess", "google1234.html", "statistik"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "rsync"])
+def test_a_marked_target_keeps_what_others_put_beside_the_releases(built: Site, tmp_path, kind):
+    target = tmp_path / "www"
+    address = str(target) if kind == "folder" else f"rsync:{target}"
+    deploy(built.output, open_target(address, SETTINGS, {}), SETTINGS)
+    assert (target / ".newsroom-deploy").is_file() and os.readlink(target / "current") == "releases/000001"
+    (target / "logs").mkdir()
+    (target / "logs/zugriffe.log").write_text("GET /\n")
+    built.story("2026/zweite.md", id="b2b2b2b2b2b2", title="Zweite Meldung", body="Neu.\n")
+    built.build()
+    deploy(built.output, open_target(address, SETTINGS, {}), SETTINGS)
+    assert (target / "logs/zugriffe.log").read_text() == "GET /\n"
+    assert tree(target / "current") == tree(built.output)
+
+
+def test_a_target_beginning_with_a_dash_is_refused_not_read_as_an_option(project, tmp_path):
+    result = invoke(project, "deploy", "--target", "rsync:--exclude=www", "--now", "2026-11-26 12:00")
+    assert result.returncode == 1
+    assert "rsync-Ziel „--exclude=www“ beginnt mit „-“" in result.stderr
+    assert "Ausgeliefert" not in result.stdout
+    assert not (project / "output-production").exists()  # refused before building
+
+
+def test_folder_releases_share_unchanged_files_and_only_the_last_ones_are_kept(built: Site, tmp_path):
+    target = tmp_path / "www"
+    settings = {**SETTINGS, "DEPLOY_KEEP_RELEASES": 2}
+    for number in range(1, 4):
+        built.story("2026/zweite.md", id="b2b2b2b2b2b2", title="Zweite Meldung", body=f"Fassung {number}.\n")
+        built.build()
+        report = deploy(built.output, open_target(str(target), settings), settings)
+        assert os.readlink(target / "current") == f"releases/{number:06d}"
+        assert tree(target / "current") == tree(built.output)
+    assert sorted(os.listdir(target / "releases")) == ["000002", "000003"]
+    photo = "medien/fotos/rhein.jpg"
+    assert photo not in report.uploaded and "aktuelles/2026/11/zweite-meldung/index.html" in report.uploaded
+    assert (target / "releases/000002" / photo).stat().st_ino == (target / "releases/000003" / photo).stat().st_ino
+    assert (target / "releases/000003" / photo).stat().st_nlink == 2
+    with pytest.raises(DeployError, match="DEPLOY_KEEP_RELEASES muss eine ganze Zahl ab 1 sein"):
+        open_target(str(target), {"DEPLOY_KEEP_RELEASES": 0})

@@ -75,9 +75,10 @@ class SiteFile:
 
 
 def upload_order(files, remote=()):
-    """Images, styles and media first, then new pages, then changed ones: a page never points at a
-    missing file, and a page already online links to a new one only once it is there."""
-    return sorted(files, key=lambda f: (f.is_page, f.path in remote, f.path))
+    """Images, styles and media first, then new pages, then changed ones, the front page last: a page
+    never points at a missing file, a page already online links to a new one only once it is there,
+    and a site goes online (its index.html) only complete."""
+    return sorted(files, key=lambda f: (f.is_page, f.path in remote, f.path == "index.html", f.path))
 
 
 def walk(root: Path | str):
