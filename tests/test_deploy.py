@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import urllib.request
 
 import boto3
 import pytest
@@ -104,6 +105,8 @@ def s3():
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
+    # moto keeps its buckets per process, not per server: start from none, not from an earlier test's
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
     client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
                           aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET)
     client.create_bucket(Bucket="newsroom-live")
@@ -250,21 +253,23 @@ KILLS = [(1, 3, 0), (2, 3, 0), (1, 1, 2), (1, 1, 1), (1, 1, 0)]
 
 
 @pytest.mark.parametrize("kind", ["folder", "rsync", "s3"])
-def test_readers_see_the_old_site_or_the_new_one_while_deploys_are_killed(built: Site, tmp_path, kind, request):
+def test_readers_see_the_old_site_or_the_new_one_while_deploys_are_killed(site: Site, tmp_path, kind, request):
     place = Place(kind, tmp_path, request)
     for page in (REPO / "content/pages").glob("*.md"):  # the footer's pages and the search: no link dangles
-        built.write(f"pages/{page.name}", page.read_text(encoding="utf-8"))
-    built.build()
-    index_site(built.output)
+        site.write(f"pages/{page.name}", page.read_text(encoding="utf-8"))
+    site.story()
+    site.story("2026/zweite.md", id="b2b2b2b2b2b2", title="Zweite Meldung", image="fotos/rhein.jpg")
+    site.build()
+    index_site(site.output)
     first = tmp_path / "erste-fassung"
-    shutil.copytree(built.output, first)
-    built.add_media("fotos/neu.jpg", alt="Ein neues Bild", credit="\"Foto: Test\"")
-    built.story("2026/dritte.md", id="c3c3c3c3c3c3", title="Dritte Meldung", image="fotos/neu.jpg")
-    built.build()
-    index_site(built.output)
+    shutil.copytree(site.output, first)
+    site.add_media("fotos/neu.jpg", alt="Ein neues Bild", credit="\"Foto: Test\"")
+    site.story("2026/dritte.md", id="c3c3c3c3c3c3", title="Dritte Meldung", image="fotos/neu.jpg")
+    site.build()
+    index_site(site.output)
     reader = Reader(place.readable, tmp_path / "leser.json", place.env)
     try:
-        for output in (first, built.output):  # the first deploy, then one adding a story and a photo
+        for output in (first, site.output):  # the first deploy, then one adding a story and a photo
             for numerator, denominator, back in KILLS:
                 point = place.steps_to_finish(output) * numerator // denominator - back
                 killed = run_deploy(output, place.address, point, place.env)
