@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -138,6 +139,34 @@ def project_copy(target: Path) -> Path:
     with (target / "publishconf.py").open("a", encoding="utf-8") as settings:
         settings.write(LIVE_ADMIN)
     return target
+
+
+GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Redaktion", "GIT_AUTHOR_EMAIL": "r@example.org",
+                "GIT_COMMITTER_NAME": "Redaktion", "GIT_COMMITTER_EMAIL": "r@example.org"}
+
+
+def seeded_origin(tmp_path: Path, stories: dict[str, str], settings: str = "") -> Path:
+    """A bare origin holding the project, `stories` (path below content/stories → text) and
+    `settings` appended to publishconf.py, as one commit on main: what a publish run clones."""
+    seed = project_copy(tmp_path / "seed")
+    (seed / ".gitignore").write_text("/output/\n/output-production/\n/.cache/\n/preview/\n__pycache__/\n")
+    if settings:
+        with (seed / "publishconf.py").open("a", encoding="utf-8") as conf:
+            conf.write(f"\n{settings}\n")
+    for folder in ("content/pages", "content/media"):
+        (seed / folder).mkdir(parents=True)
+        (seed / folder / ".keep").write_text("")
+    for relative, text in stories.items():
+        path = seed / "content/stories" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    repo = git.Repo.init(seed, initial_branch="main")
+    repo.git.add("-A")
+    repo.git.commit("-m", "Meldungen", env={**os.environ, **GIT_IDENTITY})
+    bare = tmp_path / "origin.git"
+    git.Repo.init(bare, bare=True, initial_branch="main")
+    repo.git.push(str(bare), "main")
+    return bare
 
 
 def invoke(cwd: Path, *args: str) -> subprocess.CompletedProcess:

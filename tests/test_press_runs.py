@@ -17,7 +17,7 @@ import yaml
 
 from tests.fakes.smtp import FakeSMTP
 from tests.press_support import SECRET, SENDER, write_list
-from tests.support import NOW, project_copy, story_text
+from tests.support import NOW, seeded_origin, story_text
 
 STORIES = ["p100000000001", "p200000000002", "p300000000003"]
 ADDRESSES = [f"redaktion{n:02d}@zeitung.example" for n in range(1, 11)]
@@ -26,27 +26,9 @@ ADDRESSES = [f"redaktion{n:02d}@zeitung.example" for n in range(1, 11)]
 @pytest.fixture
 def origin(tmp_path) -> Path:
     """A bare origin holding the project (press releases in batches of three) and three releases."""
-    seed = project_copy(tmp_path / "seed")
-    (seed / ".gitignore").write_text("/output/\n/.cache/\n/preview/\n__pycache__/\n")
-    with (seed / "publishconf.py").open("a") as settings:
-        settings.write("\nPRESS_BATCH = 3\n")
-    for folder in ("content/pages", "content/media"):
-        (seed / folder).mkdir(parents=True)
-        (seed / folder / ".keep").write_text("")
-    for n, story_id in enumerate(STORIES, 1):
-        path = seed / "content/stories/2026" / f"{story_id}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(story_text(id=story_id, title=f"Meldung {n}", date="2026-11-26 15:00",
-                                   embargo=f"2026-11-26 {n + 7:02d}:00", channels="\n  press: true"), encoding="utf-8")
-    repo = git.Repo.init(seed, initial_branch="main")
-    repo.git.add("-A")
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Redaktion", "GIT_AUTHOR_EMAIL": "r@example.org",
-           "GIT_COMMITTER_NAME": "Redaktion", "GIT_COMMITTER_EMAIL": "r@example.org"}
-    repo.git.commit("-m", "Meldungen", env=env)
-    bare = tmp_path / "origin.git"
-    git.Repo.init(bare, bare=True, initial_branch="main")
-    repo.git.push(str(bare), "main")
-    return bare
+    return seeded_origin(tmp_path, {f"2026/{story_id}.md": story_text(
+        id=story_id, title=f"Meldung {n}", date="2026-11-26 15:00", embargo=f"2026-11-26 {n + 7:02d}:00",
+        channels="\n  press: true") for n, story_id in enumerate(STORIES, 1)}, settings="PRESS_BATCH = 3")
 
 
 @pytest.fixture

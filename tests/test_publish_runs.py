@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from tests.fakes.mastodon import FakeMastodon
-from tests.support import NOW, project_copy, story_text
+from tests.support import NOW, seeded_origin, story_text
 
 STORIES = {f"s{n}00000000{n}": f"2026-11-26 0{n + 5}:00" for n in range(1, 4)}
 SENTINEL = "SENTINEL-geheim-4b1d9e7c2f"
@@ -26,25 +26,9 @@ SENTINEL = "SENTINEL-geheim-4b1d9e7c2f"
 @pytest.fixture
 def origin(tmp_path) -> Path:
     """A bare origin holding the project and three stories due for Mastodon."""
-    seed = project_copy(tmp_path / "seed")
-    (seed / ".gitignore").write_text("/output/\n/.cache/\n/preview/\n__pycache__/\n")
-    for folder in ("content/pages", "content/media"):
-        (seed / folder).mkdir(parents=True)
-        (seed / folder / ".keep").write_text("")
-    for story_id, date in STORIES.items():
-        path = seed / "content/stories/2026" / f"{story_id}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(story_text(id=story_id, title=f"Meldung {story_id}", date=date,
-                                   channels="\n  mastodon: true"), encoding="utf-8")
-    repo = git.Repo.init(seed, initial_branch="main")
-    repo.git.add("-A")
-    repo.git.commit("-m", "Meldungen", env={**os.environ, "GIT_AUTHOR_NAME": "Redaktion",
-                                           "GIT_AUTHOR_EMAIL": "r@example.org", "GIT_COMMITTER_NAME": "Redaktion",
-                                           "GIT_COMMITTER_EMAIL": "r@example.org"})
-    bare = tmp_path / "origin.git"
-    git.Repo.init(bare, bare=True, initial_branch="main")
-    repo.git.push(str(bare), "main")
-    return bare
+    return seeded_origin(tmp_path, {f"2026/{story_id}.md": story_text(
+        id=story_id, title=f"Meldung {story_id}", date=date, channels="\n  mastodon: true")
+        for story_id, date in STORIES.items()})
 
 
 def runner(origin: Path, name: str) -> Path:

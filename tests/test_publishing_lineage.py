@@ -19,35 +19,20 @@ import yaml
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.smtp import FakeSMTP
 from tests.press_support import SECRET, SENDER, write_list
-from tests.support import NOW, project_copy, story_text
+from tests.support import GIT_IDENTITY as IDENTITY
+from tests.support import NOW, seeded_origin, story_text
 
 OLD, NEW = "p100000000001", "radwege-rheinufer"
 FILE = "content/stories/2026/radwege.md"
 RECORD = f"content/receipts/{OLD}.yml"
 ADDRESSES = ["anna@rp.example", "ben@wdr.example", "cem@kultur.example"]
-IDENTITY = {"GIT_AUTHOR_NAME": "Redaktion", "GIT_AUTHOR_EMAIL": "r@example.org",
-            "GIT_COMMITTER_NAME": "Redaktion", "GIT_COMMITTER_EMAIL": "r@example.org"}
 
 
 @pytest.fixture
 def origin(tmp_path) -> Path:
     """A bare origin holding the project and one story due for the press and Mastodon."""
-    seed = project_copy(tmp_path / "seed")
-    (seed / ".gitignore").write_text("/output/\n/output-production/\n/.cache/\n/preview/\n__pycache__/\n")
-    for folder in ("content/pages", "content/media"):
-        (seed / folder).mkdir(parents=True)
-        (seed / folder / ".keep").write_text("")
-    path = seed / FILE
-    path.parent.mkdir(parents=True)
-    path.write_text(story_text(id=OLD, date="2026-11-26 11:00", channels="\n  press: true\n  mastodon: true"),
-                    encoding="utf-8")
-    repo = git.Repo.init(seed, initial_branch="main")
-    repo.git.add("-A")
-    repo.git.commit("-m", "Meldung", env={**os.environ, **IDENTITY})
-    bare = tmp_path / "origin.git"
-    git.Repo.init(bare, bare=True, initial_branch="main")
-    repo.git.push(str(bare), "main")
-    return bare
+    text = story_text(id=OLD, date="2026-11-26 11:00", channels="\n  press: true\n  mastodon: true")
+    return seeded_origin(tmp_path, {FILE.removeprefix("content/stories/"): text})
 
 
 @pytest.fixture

@@ -14,9 +14,6 @@ a new connection; when that fails too, a later run continues.
 from __future__ import annotations
 
 import logging
-import os
-import sys
-import time
 from collections.abc import Iterator, Mapping
 
 from newsroom.errors import SendError
