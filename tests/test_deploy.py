@@ -126,7 +126,7 @@ def test_s3_uploads_with_types_and_cache_rules_then_only_changes(built: Site, s3
     cache = tmp_path / "digests.json"
     first = deploy(built.output, open_target("s3://newsroom-live/site", SETTINGS, env), SETTINGS, digest_cache=cache)
     stored = objects(client, "site/")
-    assert set(stored) == set(tree(built.output)) == set(first.uploaded)
+    assert set(stored) - {".newsroom-deploy"} == set(tree(built.output)) == set(first.uploaded)
     for path, body in tree(built.output).items():
         assert client.get_object(Bucket="newsroom-live", Key=f"site/{path}")["Body"].read() == body
     page = client.head_object(Bucket="newsroom-live", Key="site/index.html")
@@ -143,7 +143,7 @@ def test_s3_uploads_with_types_and_cache_rules_then_only_changes(built: Site, s3
     built.build()
     third = deploy(built.output, open_target("s3://newsroom-live/site/", SETTINGS, env), SETTINGS,
                    digest_cache=cache)
-    assert set(objects(client, "site/")) == set(tree(built.output))
+    assert set(objects(client, "site/")) == set(tree(built.output)) | {".newsroom-deploy"}
     assert "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html" in third.deleted
     assert "index.html" in third.uploaded and "medien/fotos/rhein.jpg" not in third.uploaded
 
@@ -242,7 +242,7 @@ class Place:
     def site(self) -> dict[str, bytes]:
         if self.kind == "s3":
             return {key: self.client.get_object(Bucket="newsroom-live", Key=f"site/{key}")["Body"].read()
-                    for key in objects(self.client, "site/")}
+                    for key in objects(self.client, "site/") if key != ".newsroom-deploy"}
         return tree(self.folder / "current")
 
 
@@ -322,6 +322,30 @@ def test_a_marked_target_keeps_what_others_put_beside_the_releases(built: Site, 
     deploy(built.output, open_target(address, SETTINGS, {}), SETTINGS)
     assert (target / "logs/zugriffe.log").read_text() == "GET /\n"
     assert tree(target / "current") == tree(built.output)
+
+
+def test_an_s3_prefix_with_foreign_objects_is_refused_untouched(built: Site, s3):
+    client, env = s3
+    client.put_object(Bucket="newsroom-live", Key="site/bericht-2025.pdf", Body=b"%PDF-1.7")
+    client.put_object(Bucket="newsroom-live", Key="anderes/index.html", Body=b"<p>fremd</p>")
+    with pytest.raises(DeployError) as refused:
+        deploy(built.output, open_target("s3://newsroom-live/site", SETTINGS, env), SETTINGS)
+    assert "Das Ziel s3://newsroom-live/site/ ist nicht leer (bericht-2025.pdf)" in str(refused.value)
+    assert "site/.newsroom-deploy von Hand anlegen" in str(refused.value)
+    assert set(objects(client)) == {"site/bericht-2025.pdf", "anderes/index.html"}
+    # Beside it, an empty prefix of the same bucket is taken and marked; its neighbours stay.
+    deploy(built.output, open_target("s3://newsroom-live/neu", SETTINGS, env), SETTINGS)
+    assert set(objects(client, "neu/")) == set(tree(built.output)) | {".newsroom-deploy"}
+    assert {"site/bericht-2025.pdf", "anderes/index.html"} <= set(objects(client))
+
+
+def test_a_marked_s3_prefix_is_shipped_to_and_keeps_its_marker(built: Site, s3):
+    client, env = s3
+    deploy(built.output, open_target("s3://newsroom-live/site", SETTINGS, env), SETTINGS)
+    (built.content / "stories/2026/radwege.md").unlink()
+    built.build()
+    again = deploy(built.output, open_target("s3://newsroom-live/site", SETTINGS, env), SETTINGS)
+    assert ".newsroom-deploy" not in again.deleted and ".newsroom-deploy" in objects(client, "site/")
 
 
 def test_a_target_beginning_with_a_dash_is_refused_not_read_as_an_option(project, tmp_path):

@@ -4,7 +4,8 @@ Compared by ETag, which for a single-part upload is the file's MD5: the bucket i
 what is there, so a lost local cache or a deploy from another machine never skips a file.
 Every object gets its content type and the cache rule of `DEPLOY_CACHE_CONTROL`. A bucket has no
 atomic switch: assets go up first, then new pages, then changed ones, deletions last, and a final
-listing proves every file arrived.
+listing proves every file arrived. As with folders, a prefix that holds objects but no marker
+object (`.newsroom-deploy`) is refused: a deploy never deletes what it did not write.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from collections.abc import Mapping
 from ..errors import DeployError
 from ..publishing.secrets import Credentials, redact
 from .files import SiteFile, cache_control
-from .releases import verify
+from .releases import MARKER, verify
 from .target import Target
 
 DELETE_BATCH = 1000  # the most DeleteObjects takes at once
+BUCKET_MARKER_TEXT = "Dieses Präfix gehört zu „invoke deploy“ (Newsroom Düsseldorf).\n"
 
 
 class S3Target(Target):
@@ -63,6 +65,24 @@ class S3Target(Target):
         except BotoCoreError as exc:
             raise DeployError(f"S3 {what} bei {self.describe()} fehlgeschlagen: {redact(exc)}") from None
 
+    def _keys(self, prefix: str, most: int) -> list[str]:
+        page = self._call("Auflisten", self.client.list_objects_v2, Bucket=self.bucket, Prefix=prefix, MaxKeys=most)
+        return [item["Key"] for item in page.get("Contents", [])]
+
+    def claim(self) -> None:
+        if self._keys(self.prefix + MARKER, 1):
+            return
+        strangers = [key[len(self.prefix):] for key in self._keys(self.prefix, 4)]
+        if strangers:
+            shown = ", ".join(strangers[:3]) + (" und weitere" if len(strangers) > 3 else "")
+            raise DeployError(f"Das Ziel {self.describe()} ist nicht leer ({shown}) und trägt kein Markierungsobjekt "
+                              f"{MARKER} einer früheren Auslieferung. Nichts wurde verändert. Bitte einen leeren "
+                              f"Bucket oder ein leeres Präfix wählen; stammen die Objekte von einer früheren "
+                              f"Auslieferung, das Objekt {self.prefix}{MARKER} von Hand anlegen.")
+        # The marker first: a deploy killed after it leaves the prefix ours.
+        self._call(f"Hochladen von {MARKER}", self.client.put_object, Bucket=self.bucket, Key=self.prefix + MARKER,
+                   Body=BUCKET_MARKER_TEXT.encode(), ContentType="text/plain; charset=utf-8")
+
     def remote_state(self) -> dict[str, object]:
         state: dict[str, object] = {}
         token = None
@@ -73,7 +93,7 @@ class S3Target(Target):
             page = self._call("Auflisten", self.client.list_objects_v2, **kwargs)
             for item in page.get("Contents", []):
                 path = item["Key"][len(self.prefix):]
-                if path:
+                if path and path != MARKER:
                     state[path] = item["ETag"].strip('"')
             if not page.get("IsTruncated"):
                 return state
