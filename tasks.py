@@ -20,7 +20,7 @@ from newsroom.build import build as run_build  # noqa: E402
 from newsroom.build import check as run_check  # noqa: E402
 from newsroom.build import load_settings  # noqa: E402
 from newsroom.errors import ContentErrors, NewsroomError, PublishError  # noqa: E402
-from newsroom.output import OutputConflict  # noqa: E402
+from newsroom.errors import OutputConflict  # noqa: E402
 
 DEV_SETTINGS = "pelicanconf.py"
 PRODUCTION_SETTINGS = "publishconf.py"
@@ -256,7 +256,7 @@ def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=
             unclear_checked=False):
     """Production build, then send every due story to each of its channels exactly once."""
     from newsroom.publishing.overview import status_lines, summary_lines, unclear_lines
-    from newsroom.publishing.secrets import install_log_filter
+    from newsroom.secrets import install_log_filter
 
     _logging()
     install_log_filter()
@@ -296,7 +296,7 @@ def deploy(c, settings=PRODUCTION_SETTINGS, target=None, full=False, now=None):
     from newsroom import deploy as shipping
     from newsroom.errors import DeployError
     from newsroom.search import index_site
-    from newsroom.publishing.secrets import install_log_filter
+    from newsroom.secrets import install_log_filter
 
     _logging()
     install_log_filter()

@@ -16,7 +16,6 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment
@@ -25,8 +24,8 @@ from pelican.plugins import signals
 from pelican.settings import read_settings
 
 from .archive import ArchiveState, forget_state, load_state, save_state
-from .cache import BuildCache
-from .dates import BERLIN, parse_datetime
+from .cache import BuildCache, live_prefix
+from .dates import build_now
 from .errors import ConfigurationError, ContentError, ContentErrors, NewsroomError, unique_errors
 from .manifest import Manifest
 from .output import SiteWriter, StagedOutput
@@ -78,18 +77,6 @@ def build_fingerprint(settings: dict) -> str:
     for key in sorted(k for k in settings if k.isupper() and k not in _VOLATILE and not k.startswith("PUBLISH_")):
         digest.update(_ADDRESS.sub("", f"{key}={settings[key]!r}").encode())
     return digest.hexdigest()
-
-
-def build_now(value) -> datetime:
-    """The moment that decides which scheduled stories are due; the clock unless set."""
-    if value is None or value == "":
-        return datetime.now(BERLIN).replace(microsecond=0)
-    if isinstance(value, datetime):
-        return value.astimezone(BERLIN)
-    try:
-        return parse_datetime(str(value))
-    except ValueError as exc:
-        raise ConfigurationError(f"BUILD_NOW: {exc}") from None
 
 
 class NewsroomPelican(Pelican):
@@ -204,11 +191,6 @@ def _templates_unlisted():
         yield
     finally:
         Environment.list_templates = listing
-
-
-def live_prefix(output) -> str:
-    """Cache names under this prefix describe the live output; they are dropped before it changes."""
-    return f"live:{output}:"
 
 
 def state_vocabulary(settings: dict) -> str:

@@ -124,3 +124,8 @@ class BuildCache:
                 self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.db.close()
             self.db = None
+
+
+def live_prefix(output) -> str:
+    """Cache names under this prefix describe the live output; they are dropped before it changes."""
+    return f"live:{output}:"

@@ -6,6 +6,8 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from .errors import ConfigurationError, DateParseError
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
@@ -19,10 +21,6 @@ _DATETIME = re.compile(
 )
 
 DATETIME_HINT = "Erwartet wird JJJJ-MM-TT HH:MM, zum Beispiel 2026-11-30 10:00."
-
-
-class DateParseError(ValueError):
-    """Raised with a German message when a text is not a valid point in time."""
 
 
 def parse_datetime(text: str, *, require_time: bool = True) -> datetime:
@@ -108,3 +106,15 @@ def month_name(month: int) -> str:
 def iso(value: datetime) -> str:
     """ISO 8601 with offset, seconds precision: for JSON-LD, sitemaps and meta tags."""
     return value.astimezone(BERLIN).isoformat(timespec="seconds")
+
+
+def build_now(value) -> datetime:
+    """The moment that decides which scheduled stories are due; the clock unless set."""
+    if value is None or value == "":
+        return datetime.now(BERLIN).replace(microsecond=0)
+    if isinstance(value, datetime):
+        return value.astimezone(BERLIN)
+    try:
+        return parse_datetime(str(value))
+    except ValueError as exc:
+        raise ConfigurationError(f"BUILD_NOW: {exc}") from None

@@ -78,8 +78,28 @@ def _story_errors(errors, media_checks, provisional) -> StoryErrors:
     return StoryErrors(errors, media_checks, provisional=provisional)
 
 
+class DateParseError(NewsroomError, ValueError):
+    """A text is not a valid point in time (German message; newsroom.dates)."""
+
+
+class OutsidePath(NewsroomError, ValueError):
+    """A reference points outside the folder it must stay in (German message; newsroom.paths)."""
+
+
 class ConfigurationError(NewsroomError):
     """A setting in pelicanconf.py / publishconf.py is missing or invalid."""
+
+
+class OutputConflict(NewsroomError):
+    """Two things of one build want the same output file."""
+
+
+class SearchIndexError(NewsroomError):
+    """Pagefind failed or is not installed."""
+
+
+class MergeUnsupported(NewsroomError):
+    """The parts' search index uses something the merge does not handle (one Pagefind run instead)."""
 
 
 class AccessRefused(NewsroomError):
@@ -107,6 +127,10 @@ class OutcomeUnknown(SendError):
 
     def __init__(self, message: str):
         super().__init__(message, retry=False)
+
+
+class Disconnected(NewsroomError):
+    """The SMTP connection broke before a message was complete: it was not delivered."""
 
 
 class LedgerConflict(PublishError):

@@ -17,9 +17,9 @@ import yaml
 
 from . import frontmatter
 from .characters import find_invisible, invisible_message
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, OutsidePath
 from .media_files import FactsIndex, FileFacts
-from .paths import OutsidePath, resolve_inside, symlink_error
+from .paths import resolve_inside, symlink_error
 from .schema import Fields
 from .slugs import tag_problem
 

@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .characters import find_invisible, invisible_message
-from .dates import BERLIN, DateParseError, parse_datetime
-from .errors import NewsroomError
+from .dates import BERLIN, parse_datetime
+from .errors import DateParseError, NewsroomError
 from .slugs import slugify
 from .story import STATUSES
 

@@ -19,7 +19,7 @@ import traceback
 from pathlib import Path
 
 from .atomic import atomic_write
-from .errors import NewsroomError
+from .errors import NewsroomError, OutputConflict
 from .progress import Progress
 
 logger = logging.getLogger("newsroom.output")
@@ -30,10 +30,6 @@ PARALLEL_WEIGHT = 100
 # Top-level folders of output/ that another step writes (the search index, newsroom/search.py):
 # never the build's, so never pruned by it.
 FOREIGN_FOLDERS = frozenset({"pagefind"})
-
-
-class OutputConflict(NewsroomError):
-    """Two things of one build want the same output file."""
 
 
 class SiteWriter:

@@ -12,11 +12,7 @@ import os
 import posixpath
 from pathlib import Path
 
-from .errors import ContentError
-
-
-class OutsidePath(ValueError):
-    """The reference points outside the allowed folder; the message is German."""
+from .errors import ContentError, OutsidePath
 
 
 def resolve_inside(base: Path, reference: str, *, base_label: str) -> Path:

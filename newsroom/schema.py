@@ -14,8 +14,8 @@ from datetime import datetime
 import yaml
 
 from .characters import find_invisible, invisible_message
-from .dates import DateParseError, parse_datetime
-from .errors import ContentError
+from .dates import parse_datetime
+from .errors import ContentError, DateParseError
 
 _CORE = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp"))

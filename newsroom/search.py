@@ -38,8 +38,8 @@ from importlib import metadata
 from pathlib import Path
 
 from .atomic import atomic_write
-from .errors import NewsroomError
-from .search_merge import MergeUnsupported, merge
+from .errors import MergeUnsupported, SearchIndexError
+from .search_merge import merge
 
 logger = logging.getLogger("newsroom.search")
 
@@ -51,10 +51,6 @@ MARKER = b"data-pagefind-body"  # what Pagefind indexes once any page of the sit
 # Pages per Pagefind run: it holds about 100 KB per page in memory until it writes the index,
 # so 4,000 pages stay near 400 MB; larger sites are indexed in parts and merged (search_merge.py).
 PART_PAGES = 4000
-
-
-class SearchIndexError(NewsroomError):
-    """Pagefind failed or is not installed."""
 
 
 @dataclass

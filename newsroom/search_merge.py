@@ -36,16 +36,12 @@ import os
 import shutil
 from pathlib import Path
 
-from .errors import NewsroomError
+from .errors import MergeUnsupported
 
 VERSIONS = ("1.5.2",)  # the index layouts this module was written and tested for
 SIGNATURE = b"pagefind_dcd"
 CHUNK_POSITIONS = 20000  # Pagefind cuts a chunk once its words' own pages hold this many entries
 COMPRESSION = 6
-
-
-class MergeUnsupported(NewsroomError):
-    """The parts' index uses something this merge does not handle."""
 
 
 # -- CBOR, the subset Pagefind writes ---------------------------------------------------------

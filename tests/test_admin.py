@@ -12,7 +12,7 @@ from newsroom.media import SIDECAR_FIELDS
 from newsroom.reader import STORY_FIELDS
 from plugins.admin.admin import DIST, PAGE_FILES, VENDOR_SCRIPTS, bundle_files
 from plugins.admin.config import FILE_KEY, SIDECAR_FORMAT
-from plugins.static_pages.static_pages import PAGE_FIELDS
+from newsroom.page import PAGE_FIELDS
 from tests.support import GITLAB_APP_ID, REPO, Site, snapshot
 
 FOREIGN = re.compile(r"(fonts\.googleapis|fonts\.gstatic|unpkg\.com|jsdelivr|cdnjs|cloudflare|googletagmanager)")

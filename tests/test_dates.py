@@ -2,7 +2,8 @@ from datetime import datetime
 
 import pytest
 
-from newsroom.dates import BERLIN, DateParseError, german_date, german_datetime, parse_datetime
+from newsroom.dates import BERLIN, german_date, german_datetime, parse_datetime
+from newsroom.errors import DateParseError
 
 
 def test_local_time_is_berlin_with_the_right_offset():

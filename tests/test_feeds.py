@@ -15,7 +15,7 @@ import pytest
 from newsroom.dates import BERLIN
 from newsroom.errors import ConfigurationError
 from newsroom.frontmatter import FORBIDDEN_CHARACTERS
-from plugins.feeds.formats import FeedInfo, FeedItem, render
+from newsroom.feeds.formats import FeedInfo, FeedItem, render
 from tests.support import PHOTO, REPO, snapshot
 
 SITE = "http://localhost:8000/"

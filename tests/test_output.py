@@ -28,7 +28,7 @@ def test_only_changed_files_are_staged_and_applied(tmp_path):
 
 
 def test_two_producers_of_one_file_are_an_error(tmp_path):
-    from newsroom.output import OutputConflict
+    from newsroom.errors import OutputConflict
 
     with StagedOutput(tmp_path / "output") as staged:
         writer = SiteWriter(staged.output, staged.staging)

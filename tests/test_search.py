@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from newsroom.search import SearchIndexError, index_site, marked_pages
+from newsroom.errors import SearchIndexError
+from newsroom.search import index_site, marked_pages
 from tests.support import snapshot, story_text
 
 

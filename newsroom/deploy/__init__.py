@@ -10,6 +10,7 @@ Every target uploads new and changed files (assets before the pages that use the
 then deletes what the site no longer has.
 """
 
-from .target import DeployReport, deploy, open_target, digest_cache, target_address
+from .address import open_target, target_address
+from .target import DeployReport, deploy, digest_cache
 
 __all__ = ["DeployReport", "deploy", "open_target", "digest_cache", "target_address"]

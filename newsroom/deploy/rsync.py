@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import DeployError
-from ..publishing.secrets import Credentials, redact
+from ..secrets import Credentials, redact
 from .files import walk
 from .releases import (CURRENT, MARKER, MARKER_TEXT, RELEASES, foreign, live_release, next_release, obsolete,
                        refuse_foreign, verify)

@@ -14,7 +14,7 @@ import base64
 from collections.abc import Mapping
 
 from ..errors import DeployError
-from ..publishing.secrets import Credentials, redact
+from ..secrets import Credentials, redact
 from .files import SiteFile, cache_control
 from .releases import MARKER, verify
 from .target import Target

@@ -1,9 +1,8 @@
-"""Choosing a target by its address, and the deploy run common to all targets (Lektor's
-publisher idea: one small class per scheme)."""
+"""The deploy run common to all targets, and what a target is (Lektor's publisher idea: one
+small class per scheme; address.py chooses one)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,37 +61,6 @@ class Target:
 
     def close(self) -> None:
         pass
-
-
-def open_target(address: str, settings: Mapping, environ: Mapping[str, str] | None = None) -> Target:
-    environ = os.environ if environ is None else environ
-    from .releases import keep_releases
-
-    if address.startswith("s3://"):
-        from .s3 import S3Target
-
-        return S3Target(address, settings, environ)
-    if address.startswith("rsync:"):
-        from .rsync import RsyncTarget
-
-        return RsyncTarget(address[len("rsync:"):], environ, keep_releases(settings))
-    if address.startswith("file://"):
-        address = address[len("file://"):]
-    if address.startswith("/"):
-        from .directory import DirectoryTarget
-
-        return DirectoryTarget(Path(address), keep_releases(settings))
-    raise DeployError(f"Unbekanntes Ziel „{address}“. Erlaubt: ein Ordner (/pfad oder file:///pfad), "
-                      "rsync:ziel oder s3://bucket/präfix.")
-
-
-def target_address(settings: Mapping, environ: Mapping[str, str] | None = None, given: str | None = None) -> str:
-    environ = os.environ if environ is None else environ
-    address = (given or environ.get("NEWSROOM_DEPLOY_TARGET", "").strip() or settings.get("DEPLOY_TARGET") or "")
-    if not address:
-        raise DeployError("Kein Ziel für die Auslieferung: DEPLOY_TARGET in den Einstellungen oder "
-                          "die Umgebungsvariable NEWSROOM_DEPLOY_TARGET setzen.")
-    return str(address)
 
 
 def deploy(output: Path, target: Target, settings: Mapping, *, full: bool = False,

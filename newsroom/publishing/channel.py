@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, ClassVar
 from blinker import signal
 
 from ..errors import ConfigurationError
-from .secrets import Credentials
+from ..secrets import Credentials
+from .text import default_post, hashtags
 
 if TYPE_CHECKING:
     from ..site import SiteUrls
@@ -185,15 +186,11 @@ class Channel:
 
     def hashtags(self, story: Story) -> list[str]:
         """The story's tags as hashtags, after the ones every post carries (SOCIAL_HASHTAGS)."""
-        from .text import hashtags
-
         return hashtags(story.tags, tuple(self.settings.get("SOCIAL_HASHTAGS", ())))
 
     def template_text(self, release: Release) -> str:
         """The editor's own text, else the house template (title, summary, link, hashtags);
         channels with a hard limit fit the template themselves (text.fitted_post)."""
-        from .text import default_post
-
         return default_post(release, own_text=self.own_text(release.story), tags=self.hashtags(release.story))
 
     def text_limit(self) -> TextLimit | None:

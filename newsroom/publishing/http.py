@@ -19,7 +19,7 @@ import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from ..errors import OutcomeUnknown, SendError
-from .secrets import redact
+from ..secrets import redact
 
 logger = logging.getLogger("newsroom.publishing")
 

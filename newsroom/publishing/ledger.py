@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import LedgerConflict, PublishError
 from .records import UNCLEAR, Receipt, parse_receipt
-from .secrets import redact
+from ..secrets import redact
 
 logger = logging.getLogger("newsroom.publishing")
 

@@ -32,7 +32,7 @@ from .lineage import vanished_ids
 from .plan import CHECK_UNCLEAR, RECOVER, RESEND, SEND_UNCLEAR, UNCLEAR_MODES, Entry, Plan, make_plan, this_run
 from .records import CLAIMED, FAILED, RETRY, SENT, UNCLEAR, UNKNOWN, ChannelRecord, Receipt
 from .release import release_maker
-from .secrets import redact
+from ..secrets import redact
 
 logger = logging.getLogger("newsroom.publishing")
 

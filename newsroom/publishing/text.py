@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-from .channel import Release
+if TYPE_CHECKING:
+    from .channel import Release
 
 _WORD = re.compile(r"[^\W_]+")
 URL = re.compile(r"https?://\S+")

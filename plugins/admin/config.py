@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from newsroom.errors import ConfigurationError
 from newsroom.media import IMAGE_SUFFIXES
+from newsroom.page import PAGE_FORMS
 
 # German commit messages: editors read them in `git log` and in the "Aktualisiert" history.
 COMMIT_MESSAGES = {
@@ -113,8 +114,6 @@ def _story_fields(settings: dict) -> list[dict]:
 
 
 def _page_fields() -> list[dict]:
-    from static_pages.static_pages import PAGE_FORMS
-
     return [
         {"name": "title", "label": "Titel", "widget": "string", "pattern": TITLE_PATTERN},
         {"name": "summary", "label": "Kurzbeschreibung", "widget": "text", "required": False},

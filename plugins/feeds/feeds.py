@@ -17,14 +17,13 @@ from datetime import datetime
 from pelican import signals
 from pelican.generators import Generator
 
-from newsroom.build import live_prefix
+from newsroom.cache import live_prefix
 from newsroom.dates import BERLIN
 from newsroom.errors import ConfigurationError
+from newsroom.feeds.catalog import ALL, PRESS, FeedSource, feed_path, list_key, story_sources
+from newsroom.feeds.formats import FORMATS, FeedInfo, forbidden_in, render
+from newsroom.feeds.items import StoryItems, tag_uri
 from newsroom.site import SiteUrls
-
-from .catalog import ALL, PRESS, FeedSource, feed_path, list_key, story_sources
-from .formats import FORMATS, FeedInfo, forbidden_in, render
-from .items import StoryItems, tag_uri
 
 logger = logging.getLogger("newsroom.feeds")
 

@@ -1,7 +1,7 @@
 """The portal's Media RSS feed (and Atom, JSON Feed): the newest photos and videos, each
 with its largest JPEG (or the video) as enclosure, a thumbnail, credit and terms of use.
 
-Given to plugins/feeds as a FeedSource (`context["feed_sources"]`), so it gets the same
+Given to the feeds plugin as a newsroom.feeds FeedSource (`context["feed_sources"]`), so it gets the same
 formats, caching and place on the feeds page as the story feeds; its key is the setting
 FEED_MEDIA_PORTAL.
 """
@@ -13,6 +13,9 @@ from datetime import datetime
 from html import escape
 
 from newsroom.dates import BERLIN
+from newsroom.feeds.catalog import FeedSource
+from newsroom.feeds.formats import Category, Enclosure, FeedItem, MediaDetails
+from newsroom.feeds.items import tag_uri
 from newsroom.site import SiteUrls
 
 from .portal import PORTAL
@@ -21,8 +24,6 @@ KEY = "medien"
 
 
 def media_feed(portal, settings: dict):
-    from feeds.catalog import FeedSource  # the feeds plugin, on the plugin path like this one
-
     limit = int(settings.get("FEED_ENTRIES", 50))
     entries = [e for e in portal.entries if e.item.kind in ("photo", "video")][:limit]
     key = settings.get("FEED_MEDIA_PORTAL") or KEY
@@ -37,9 +38,6 @@ def media_feed(portal, settings: dict):
 
 
 def _item(entry, settings: dict):
-    from feeds.formats import Category, Enclosure, FeedItem, MediaDetails
-    from feeds.items import tag_uri
-
     urls = SiteUrls.from_settings(settings)
     item = entry.item
     page = urls.absolute(entry.url)

@@ -21,7 +21,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from newsroom.build import live_prefix
+from newsroom.cache import live_prefix
 from newsroom.dates import BERLIN, german_date
 from newsroom.errors import ContentError, ContentErrors
 from newsroom.media import MediaItem, MediaLibrary

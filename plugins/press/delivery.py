@@ -16,13 +16,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 
-from newsroom.errors import SendError
+from newsroom.errors import Disconnected, SendError
 from newsroom.progress import Progress
 from newsroom.publishing.channel import SendContext
 
 from .message import MailFactory
 from .recipients import Recipient
-from .smtp import Connection, Disconnected, Reply, Result, SmtpConfig
+from .smtp import Connection, Reply, Result, SmtpConfig
 
 logger = logging.getLogger("newsroom.publishing")
 

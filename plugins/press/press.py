@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from newsroom.build import build_now
+from newsroom.dates import build_now
 from newsroom.errors import SendError
 from newsroom.publishing.channel import (Channel, ClaimFiles, Delivery, Post, Release, SendContext,
                                          channel_adapters)
-from newsroom.publishing.secrets import REDACTOR
+from newsroom.secrets import REDACTOR
 
 from . import numbers
 

@@ -18,8 +18,8 @@ import ssl
 from dataclasses import dataclass
 from enum import Enum
 
-from newsroom.errors import SendError
-from newsroom.publishing.secrets import Credentials
+from newsroom.errors import Disconnected, SendError
+from newsroom.secrets import Credentials
 
 from .recipients import mask_addresses
 
@@ -41,10 +41,6 @@ class Reply:
 
     def __str__(self) -> str:
         return f"{self.code} {self.text}" if self.code else self.text
-
-
-class Disconnected(Exception):
-    """The connection broke before the message was complete: it was not delivered."""
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from newsroom.errors import ContentError, ContentErrors, OutcomeUnknown, SendError
 from newsroom.media import MediaLibrary
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
-from newsroom.publishing.secrets import REDACTOR
+from newsroom.secrets import REDACTOR
 from newsroom.publishing.text import german_number
 
 if TYPE_CHECKING:  # requests is imported where a request is made: builds need not load it

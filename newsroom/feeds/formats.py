@@ -17,8 +17,8 @@ from html import escape
 from dataclasses import dataclass
 from datetime import datetime
 
-from newsroom.dates import iso
-from newsroom.frontmatter import CHARACTER_REFERENCE, FORBIDDEN_CHARACTERS, referenced_code, xml_forbidden
+from ..dates import iso
+from ..frontmatter import CHARACTER_REFERENCE, FORBIDDEN_CHARACTERS, referenced_code, xml_forbidden
 
 # format → (file name in the feed's folder, MIME type, label shown to readers)
 FORMATS = {

@@ -11,8 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable
 
-from newsroom.archive import Card
-from newsroom.slugs import slugify
+from ..archive import Card
+from ..slugs import slugify
 
 from .formats import FORMATS, FeedItem
 

@@ -14,14 +14,14 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urljoin
 
-from newsroom.archive import Card
-from newsroom.dates import BERLIN
-from newsroom.links import resolve_links
-from newsroom.media import IMAGE_SUFFIXES, MediaItem
-from newsroom.reader import StoryVocabulary
-from newsroom.site import SiteUrls
-from newsroom.slugs import slugify
-from newsroom.story import Story, shown_update_time
+from ..archive import Card
+from ..dates import BERLIN
+from ..links import resolve_links
+from ..media import IMAGE_SUFFIXES, MediaItem
+from ..reader import StoryVocabulary
+from ..site import SiteUrls
+from ..slugs import slugify
+from ..story import Story, shown_update_time
 
 from .formats import Category, Enclosure, FeedItem
 

@@ -1,0 +1,51 @@
+"""A static page (Impressum, Datenschutz, Barrierefreiheit …): its fields and its reader.
+Same front-matter rules and Markdown as stories; the static_pages plugin renders them and the
+admin offers the same fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import frontmatter
+from .errors import ContentError, ContentErrors
+from .schema import Fields
+from .slugs import slugify
+
+PAGE_FIELDS = {"title", "summary", "slug", "form", "leichte_sprache"}
+# Forms a page may show below its text (theme/templates/forms/<name>.html); they need no server.
+PAGE_FORMS = ("barriere-melden",)
+
+
+@dataclass
+class StaticPage:
+    source: str
+    title: str
+    summary: str | None
+    slug: str
+    body_html: str
+    story_refs: list[str]
+    form: str | None = None
+    leichte_sprache: bool = False
+
+    @property
+    def url(self) -> str:
+        return f"{self.slug}/"
+
+
+def read_page(raw: bytes, source: str, stem: str, renderer) -> StaticPage:
+    parts = frontmatter.split(raw, source)
+    errors: list[ContentError] = []
+    fields = Fields(parts.front, source, PAGE_FIELDS, errors, lines=parts.front_lines)
+    title = fields.text("title", max_length=200)
+    summary = fields.text("summary", required=False, max_length=300, single_line=False)
+    slug = fields.text("slug", required=False) or slugify(stem)
+    form = fields.choice("form", list(PAGE_FORMS), required=False)
+    # A page in Leichte Sprache keeps every line break: one sentence a line.
+    easy = fields.boolean("leichte_sprache")
+    body = renderer.render(parts.body, line_breaks=easy)
+    for message, needle in body.problems:
+        index = parts.body.find(needle)
+        errors.append(ContentError(source, message, line=parts.body_line + parts.body.count("\n", 0, max(index, 0))))
+    if errors:
+        raise ContentErrors(errors)
+    return StaticPage(source, title, summary, slug, body.html, body.story_refs, form, easy)
