@@ -253,7 +253,7 @@ DEPLOY_CACHE_CONTROL = [
     ("*", "public, max-age=3600"),
 ]
 
-# Security headers (newsroom/headers.py; README "Headers"). Every page carries its Content-Security-
+# Security headers (newsroom/deploy/headers.py; README "Headers"). Every page carries its Content-Security-
 # Policy in a <meta> element; `invoke server-config` writes the web server's side from these settings.
 CSP_FRAME_SOURCES = ["https://www.youtube-nocookie.com"]  # frames: the YouTube player, loaded after consent
 CSP_FORM_ACTION = []  # where forms may send besides the site, e.g. ["https://newsletter.example.org"]

@@ -15,12 +15,16 @@ from invoke import Exit, task
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from newsroom import new_story  # noqa: E402
-from newsroom.build import build as run_build  # noqa: E402
-from newsroom.build import check as run_check  # noqa: E402
-from newsroom.build import load_settings  # noqa: E402
-from newsroom.errors import ContentErrors, NewsroomError, PublishError  # noqa: E402
-from newsroom.errors import OutputConflict  # noqa: E402
+from newsroom.build.runner import build as run_build  # noqa: E402
+from newsroom.build.runner import check as run_check  # noqa: E402
+from newsroom.build.runner import load_settings  # noqa: E402
+from newsroom.content import new_story  # noqa: E402
+from newsroom.errors import (  # noqa: E402
+    ContentErrors,
+    NewsroomError,
+    OutputConflict,  # noqa: E402
+    PublishError,
+)
 
 DEV_SETTINGS = "pelicanconf.py"
 PRODUCTION_SETTINGS = "publishconf.py"
@@ -76,7 +80,7 @@ def build(c, settings=DEV_SETTINGS, now=None, full=False, timings=False):
         f"{len(report.pruned)} entfernt → {report.output}"
     )
     if timings:
-        from newsroom.timing import report as phase_report
+        from newsroom.build.timing import report as phase_report
 
         print(f"Phasen: {phase_report()}")
 
@@ -84,7 +88,7 @@ def build(c, settings=DEV_SETTINGS, now=None, full=False, timings=False):
 @task(help={"settings": "settings file (its OUTPUT_PATH is indexed)"})
 def search(c, settings=DEV_SETTINGS):
     """Index the built site for the search page (Pagefind, German); run after a build, before a deploy."""
-    from newsroom.search import index_site
+    from newsroom.search.index import index_site
 
     _logging()
     os.chdir(ROOT)
@@ -108,7 +112,7 @@ def _index_summary(report) -> str:
             "staged": "report only problems in files the next commit adds or changes (the pre-commit hook)"})
 def check(c, settings=DEV_SETTINGS, now=None, staged=False):
     """Validate every story, page and media reference without writing anything."""
-    from newsroom.staged import relevant, staged_change
+    from newsroom.content.precommit import relevant, staged_change
 
     _logging()
     os.chdir(ROOT)
@@ -178,7 +182,7 @@ def new(c, title, date=None, status="draft", category=None, department=None):
 @task(positional=["old", "new"], help={"old": "the story's id now", "new": "its new id"})
 def rename_id(c, old, new):
     """Change a story's id on purpose: what was sent under the old id counts on (former_ids)."""
-    from newsroom.rename_id import rename
+    from newsroom.content.rename_id import rename
 
     _logging()
     os.chdir(ROOT)
@@ -195,7 +199,7 @@ def rename_id(c, old, new):
 @task(help={"port": "port to serve on", "settings": "settings file"})
 def serve(c, port=8000, settings=DEV_SETTINGS):
     """Build, serve output/ on localhost and rebuild whenever content or theme change."""
-    from newsroom.preview import serve as run_server
+    from newsroom.servers.preview import serve as run_server
 
     _logging()
     os.chdir(ROOT)
@@ -207,8 +211,8 @@ def serve(c, port=8000, settings=DEV_SETTINGS):
             "git": "decap-server's git mode: editorial workflow with a branch per story, commits in this checkout"})
 def cms(c, port=8000, backend_port=8081, git=False):
     """The browser admin against this checkout: decap-server behind its guard, and the preview with /admin/."""
-    from newsroom import decap_guard
-    from newsroom.preview import serve as run_server
+    from newsroom.servers import decap_guard
+    from newsroom.servers.preview import serve as run_server
 
     _logging()
     os.chdir(ROOT)
@@ -295,7 +299,7 @@ def deploy(c, settings=PRODUCTION_SETTINGS, target=None, full=False, now=None):
     """Build and index, and only when both succeeded ship the output to the target: changed files, then deletions."""
     from newsroom import deploy as shipping
     from newsroom.errors import DeployError
-    from newsroom.search import index_site
+    from newsroom.search.index import index_site
     from newsroom.secrets import install_log_filter
 
     _logging()
@@ -323,7 +327,7 @@ def deploy(c, settings=PRODUCTION_SETTINGS, target=None, full=False, now=None):
             "target": "folder for nginx.conf and apache.conf (default deploy/)"})
 def server_config(c, settings=PRODUCTION_SETTINGS, target="deploy"):
     """Write the web server's configuration with the security headers (nginx and Apache) from the settings."""
-    from newsroom.server_config import write_server_configs
+    from newsroom.deploy.server_config import write_server_configs
 
     _logging()
     os.chdir(ROOT)

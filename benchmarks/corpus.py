@@ -11,7 +11,7 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from newsroom.slugs import slugify
+from newsroom.content.slugs import slugify
 
 PLACES = ["Königsallee", "Rheinuferpromenade", "Burgplatz", "Graf-Adolf-Platz", "Hofgarten", "Medienhafen",
           "Schadowstraße", "Kaiserswerther Markt", "Benrather Schlosspark", "Südpark", "Nordpark",

@@ -96,7 +96,7 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float, str]:
 def build(root: Path) -> tuple[float, float, dict]:
     script = (
         "import json, sys; sys.path[:0] = [{repo!r}, {plugins!r}]\n"
-        "from newsroom.build import build\n"
+        "from newsroom.build.runner import build\n"
         "report = build({conf!r}, {{'PATH': {content!r}, 'OUTPUT_PATH': {output!r}, 'CACHE_PATH': {cache!r},"
         " 'BUILD_NOW': {now!r}}})\n"
         "print(json.dumps({{'stats': report.stats, 'written': len(report.written)}}))\n"
@@ -117,7 +117,7 @@ started = time.perf_counter()
 total = 0
 if library == "pillow":
     from PIL import Image
-    from newsroom.renditions import RenditionSettings, web_drawer
+    from newsroom.media.renditions import RenditionSettings, web_drawer
     settings = RenditionSettings(widths=tuple(widths), formats=tuple(formats))
     for path in paths:
         with Image.open(path) as image:
@@ -155,7 +155,7 @@ def draw(library: str, photos: list[Path], settings: dict) -> tuple[float, float
 
 
 def main(workdir: Path, photos: int, runs: int, width: int, height: int, say=print) -> dict:
-    from newsroom.build import load_settings
+    from newsroom.build.runner import load_settings
 
     settings = load_settings(REPO / "pelicanconf.py")
     root = workdir / "media-site"

@@ -121,7 +121,7 @@ def _slow_pushes(origin: Path, delay: float) -> None:
 
 
 def one_run(root: Path, recipients: int, delay: float = 0.0, batch: int | None = None) -> dict:
-    from newsroom.build import build
+    from newsroom.build.runner import build
     from newsroom.publishing.pipeline import Publisher
 
     site = _site(root)

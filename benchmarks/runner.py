@@ -62,7 +62,7 @@ def _timed(command: list[str], cwd: Path) -> tuple[float, float, float]:
 def our_build(root: Path, output: Path, cache: Path) -> tuple[float, float, float]:
     script = (
         "import sys; sys.path[:0] = [{repo!r}, {plugins!r}]\n"
-        "from newsroom.build import build\n"
+        "from newsroom.build.runner import build\n"
         "build({conf!r}, {{'PATH': {content!r}, 'OUTPUT_PATH': {output!r}, 'CACHE_PATH': {cache!r},"
         " 'BUILD_NOW': {now!r}}})\n"
     ).format(repo=str(REPO), plugins=str(REPO / "plugins"), conf=str(REPO / "pelicanconf.py"),
@@ -93,7 +93,7 @@ def tree_digest(folder: Path) -> str:
 
 def run(workdir: Path, count: int, runs: int, vanilla: bool, say=print) -> dict:
     from benchmarks.corpus import generate
-    from newsroom.build import load_settings
+    from newsroom.build.runner import load_settings
 
     settings = load_settings(REPO / "pelicanconf.py")
     say(f"Erzeuge Archiv mit {count} Meldungen in {workdir} …")

@@ -17,7 +17,7 @@ from pathlib import Path
 from benchmarks.runner import REPO, _timed, our_build
 
 INDEX = ("import sys, json; sys.path[:0] = [{repo!r}]\n"
-         "from newsroom.search import index_site\n"
+         "from newsroom.search.index import index_site\n"
          "r = index_site({output!r})\n"
          "open({facts!r}, 'w').write(json.dumps([r.pages, len(r.written), len(r.removed), r.unchanged,\n"
          "                                      r.parts, r.reused, r.skipped]))\n")
@@ -39,7 +39,7 @@ def _size(folder: Path) -> tuple[int, int]:
 
 def main(workdir: Path, count: int, runs: int, say=print) -> str:
     from benchmarks.corpus import generate
-    from newsroom.build import load_settings
+    from newsroom.build.runner import load_settings
 
     workdir.mkdir(parents=True, exist_ok=True)
     settings = load_settings(REPO / "pelicanconf.py")

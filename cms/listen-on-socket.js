@@ -1,4 +1,4 @@
-// Preloaded into decap-server (`node -r`, newsroom/decap_server.py): whatever port and host it
+// Preloaded into decap-server (`node -r`, newsroom/servers/decap_server.py): whatever port and host it
 // asks for, it listens on the unix socket NEWSROOM_DECAP_SOCKET instead, inside a folder only
 // this user may enter. No TCP port of decap-server is open; only newsroom's guard reaches it.
 "use strict";

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from .errors import ConfigurationError, DateParseError
+from newsroom.errors import ConfigurationError, DateParseError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -12,7 +12,7 @@ import os
 import posixpath
 from pathlib import Path
 
-from .errors import ContentError, OutsidePath
+from newsroom.errors import ContentError, OutsidePath
 
 
 def resolve_inside(base: Path, reference: str, *, base_label: str) -> Path:

@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Mapping
 
-from .errors import PublishError
+from newsroom.errors import PublishError
 
 PREFIX = "NEWSROOM_"
 MASK = "***"

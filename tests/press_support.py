@@ -47,7 +47,7 @@ def press_story(site, name: str = "2026/radwege.md", story_id: str = STORY_ID, *
 
 def publish(site, *, now: str = NOW, settings: dict | None = None, **options):
     """The production build, then the Publisher on its context (as `invoke publish` does)."""
-    from newsroom.build import build
+    from newsroom.build.runner import build
     from newsroom.publishing.pipeline import Publisher
 
     overrides = site.overrides(BUILD_NOW=now, PUBLISH_RETRY_SECONDS=20, **(settings or {}))

@@ -22,7 +22,7 @@ def commit_and_push(site: Site, message: str = "Meldung", when: str = "2026-11-2
 
 def publish(site: Site, *, now: str = NOW, **options):
     """`invoke publish` in process: the production build, then the Publisher on its context."""
-    from newsroom.build import build
+    from newsroom.build.runner import build
     from newsroom.publishing.pipeline import Publisher
 
     overrides = site.overrides(BUILD_NOW=now, PUBLISH_RETRY_SECONDS=20)

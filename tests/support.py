@@ -107,12 +107,12 @@ class Site:
                 "BUILD_NOW": NOW, "ADMIN_BACKEND": {**ADMIN_BACKEND, "app_id": GITLAB_APP_ID}, **extra}
 
     def build(self, **extra):
-        from newsroom.build import build
+        from newsroom.build.runner import build
 
         return build(REPO / "pelicanconf.py", self.overrides(**extra))
 
     def check(self, **extra):
-        from newsroom.build import check
+        from newsroom.build.runner import check
 
         return check(REPO / "pelicanconf.py", self.overrides(**extra))
 

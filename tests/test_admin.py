@@ -7,12 +7,12 @@ import re
 import pytest
 import yaml
 
+from newsroom.content.page import PAGE_FIELDS
+from newsroom.content.reader import STORY_FIELDS
 from newsroom.errors import ConfigurationError
-from newsroom.media import SIDECAR_FIELDS
-from newsroom.reader import STORY_FIELDS
+from newsroom.media.library import SIDECAR_FIELDS
 from plugins.admin.admin import DIST, PAGE_FILES, VENDOR_SCRIPTS, bundle_files
 from plugins.admin.config import FILE_KEY, SIDECAR_FORMAT
-from newsroom.page import PAGE_FIELDS
 from tests.support import GITLAB_APP_ID, REPO, Site, snapshot
 
 FOREIGN = re.compile(r"(fonts\.googleapis|fonts\.gstatic|unpkg\.com|jsdelivr|cdnjs|cloudflare|googletagmanager)")
@@ -126,7 +126,7 @@ def test_each_channel_offers_an_own_text_counted_against_its_adapters_limit(site
 
 
 def _production_build(site: Site, **backend):
-    from newsroom.build import build
+    from newsroom.build.runner import build
     from pelicanconf import ADMIN_BACKEND
 
     backend = {**ADMIN_BACKEND, "app_id": GITLAB_APP_ID, **backend}

@@ -4,7 +4,7 @@ YAML escape; a zero-width joiner inside an emoji is fine in channel texts."""
 
 import pytest
 
-from newsroom.characters import find_invisible
+from newsroom.content.characters import find_invisible
 from newsroom.errors import ContentErrors
 from tests.support import Site, invoke, project_copy, story_text
 

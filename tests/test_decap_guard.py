@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from newsroom import decap_server
+from newsroom.servers import decap_server
 from tests.support import PHOTO, REPO, Site, project_copy, story_text
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None or not decap_server.SERVER.is_file(),

@@ -14,8 +14,8 @@ from moto.server import ThreadedMotoServer
 from newsroom.deploy import deploy, open_target
 from newsroom.deploy.files import scan
 from newsroom.errors import DeployError
+from newsroom.search.index import index_site
 from tests.deploy_support import Reader, run_deploy
-from newsroom.search import index_site
 from tests.support import REPO, Site, invoke, project_copy, snapshot, story_text
 
 SETTINGS = {"DEPLOY_CACHE_CONTROL": [("*.html", "public, max-age=300"), ("medien/*", "public, max-age=86400"),

@@ -10,7 +10,7 @@ import pytest
 
 from newsroom.errors import ContentErrors
 from tests.publishing_support import due_story
-from tests.support import REPO, NOW, Site, invoke, project_copy, snapshot, story_text
+from tests.support import NOW, REPO, Site, invoke, project_copy, snapshot, story_text
 
 GOOD = "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html"
 DRAFT = "content/stories/2026/entwurf.md"

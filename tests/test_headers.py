@@ -1,4 +1,4 @@
-"""The Content-Security-Policy of every generated page (newsroom/headers.py): present early in
+"""The Content-Security-Policy of every generated page (newsroom/deploy/headers.py): present early in
 <head>, the right one for the site, the admin and the previews, and nothing inline it would refuse."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from newsroom.build import load_settings
+from newsroom.build.runner import load_settings
+from newsroom.deploy.headers import admin_policy, preview_policy, site_policy
 from newsroom.errors import ConfigurationError
-from newsroom.headers import admin_policy, preview_policy, site_policy
 from tests.browser.conftest import build_site
 from tests.support import REPO
 

@@ -1,7 +1,6 @@
 """Pagination of lists (plugins/stories/listings.py): pages counted from the oldest story."""
 
 import pytest
-
 from stories.listings import Listing, page_paths, paginate
 
 

@@ -1,9 +1,9 @@
-"""The manifest of live files (newsroom/manifest.py): saved in shards, rewritten where it changed."""
+"""The manifest of live files (newsroom/build/runner/manifest.py): saved in shards, rewritten where it changed."""
 
 from pathlib import Path
 
-from newsroom.cache import BuildCache
-from newsroom.manifest import SHARDS, Manifest
+from newsroom.build.cache import BuildCache
+from newsroom.build.manifest import SHARDS, Manifest
 
 
 class CountingCache(BuildCache):

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from newsroom.errors import ContentErrors
-from newsroom.media import MediaLibrary
+from newsroom.media.library import MediaLibrary
 from tests.support import snapshot
 
 ITEM = "medienportal/medien/fotos/{}/index.html"

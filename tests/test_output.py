@@ -3,7 +3,7 @@
 
 import pytest
 
-from newsroom.output import SiteWriter, StagedOutput
+from newsroom.build.output import SiteWriter, StagedOutput
 from tests.support import build_killed_while_applying, snapshot
 
 
@@ -52,11 +52,11 @@ def test_an_apply_killed_half_way_is_rolled_forward(site, monkeypatch):
 
 
 def test_pages_rendered_on_two_processes_match_one(site, tmp_path, monkeypatch):
-    import newsroom.output
+    import newsroom.build.output
 
     for n in range(12):
         site.story(f"2026/m{n}.md", id=f"story{n:07d}x", title=f"Meldung {n}", date=f"2026-10-{n + 1:02d} 10:00")
-    monkeypatch.setattr(newsroom.output, "PARALLEL_WEIGHT", 1)
+    monkeypatch.setattr(newsroom.build.output, "PARALLEL_WEIGHT", 1)
     parallel = site.build(BUILD_WORKERS=2)
     single_output = tmp_path / "single"
     single = site.build(BUILD_WORKERS=1, OUTPUT_PATH=str(single_output), CACHE_PATH=str(tmp_path / "c"))
@@ -65,10 +65,10 @@ def test_pages_rendered_on_two_processes_match_one(site, tmp_path, monkeypatch):
 
 
 def test_an_error_in_a_render_process_fails_the_build(tmp_path, monkeypatch):
-    import newsroom.output
+    import newsroom.build.output
     from newsroom.errors import NewsroomError
 
-    monkeypatch.setattr(newsroom.output, "PARALLEL_WEIGHT", 1)
+    monkeypatch.setattr(newsroom.build.output, "PARALLEL_WEIGHT", 1)
 
     def broken():
         raise ValueError("Vorlage kaputt")

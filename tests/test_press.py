@@ -12,8 +12,19 @@ import yaml
 
 from newsroom.errors import PublishError
 from tests.fakes.smtp import FakeSMTP
-from tests.press_support import (RECIPIENTS, SENDER, SUBJECT, VERKEHR, body, origin_history, press_env, press_record,
-                                 press_story, publish, write_list)
+from tests.press_support import (
+    RECIPIENTS,
+    SENDER,
+    SUBJECT,
+    VERKEHR,
+    body,
+    origin_history,
+    press_env,
+    press_record,
+    press_story,
+    publish,
+    write_list,
+)
 from tests.publishing_support import STORY_ID, commit_and_push, origin_receipt
 
 

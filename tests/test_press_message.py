@@ -17,9 +17,9 @@ from press.plaintext import html_to_text
 from press.recipients import ALL, Recipient, load, mask_addresses, parse, recipient_key
 from press.smtp import Connection, Result, SmtpConfig
 
+from newsroom.content.markup import BodyRenderer
 from newsroom.dates import BERLIN
 from newsroom.errors import PublishError, SendError
-from newsroom.markup import BodyRenderer
 from newsroom.publishing.channel import ClaimFiles
 from tests.fakes.smtp import FakeSMTP
 from tests.support import REPO

@@ -6,8 +6,16 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.smtp import CERT, PASSWORD, USER, FakeSMTP, free_port, server_tls
-from tests.press_support import (RECIPIENTS, VERKEHR, origin_history, press_env, press_record, press_story,
-                                 publish, write_list)
+from tests.press_support import (
+    RECIPIENTS,
+    VERKEHR,
+    origin_history,
+    press_env,
+    press_record,
+    press_story,
+    publish,
+    write_list,
+)
 from tests.publishing_support import commit_and_push
 
 pytestmark = [pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),  # inside aiosmtpd

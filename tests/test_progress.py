@@ -44,7 +44,7 @@ def test_a_continued_run_counts_from_where_it_stopped():
 
 
 def test_a_large_build_shows_reading_and_writing(site: Site, monkeypatch, capsys):
-    from newsroom import output
+    from newsroom.build import output
 
     monkeypatch.setattr(progress, "wanted", lambda *args, **kwargs: True)  # as if at a terminal
     monkeypatch.setattr(output, "PARALLEL_WEIGHT", 10)  # pages render in forked workers from 10 on
@@ -58,7 +58,7 @@ def test_a_large_build_shows_reading_and_writing(site: Site, monkeypatch, capsys
 
 
 def test_media_renditions_show_their_progress(tmp_path, monkeypatch, capsys):
-    from newsroom.renditions import RenditionCache
+    from newsroom.media.renditions import RenditionCache
 
     monkeypatch.setattr(progress, "wanted", lambda *args, **kwargs: True)  # as if at a terminal
     source = tmp_path / "foto.jpg"

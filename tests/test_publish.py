@@ -7,8 +7,7 @@ import pytest
 
 from tests.fakes.api import Answer, Drop
 from tests.fakes.mastodon import LIMITS, STATUSES, FakeMastodon
-from tests.publishing_support import (STORY_ID, commit_and_push, due_story, mastodon_env, origin_receipt,
-                                      publish)
+from tests.publishing_support import STORY_ID, commit_and_push, due_story, mastodon_env, origin_receipt, publish
 
 URL = "https://www.duesseldorf.de/aktuelles/2026/11/neue-radwege-am-rheinufer/"
 

@@ -217,15 +217,15 @@ def test_a_story_moved_and_renamed_in_one_commit_is_found_too(site):
 
 
 def test_a_deleted_story_leaves_its_record_as_history_without_error_and_git_is_asked_once(site, monkeypatch):
-    import newsroom.history
+    import newsroom.content.history
 
     site.story("2026/anderes.md", id="b1b2c3d4e5f6", title="Etwas anderes")
     sent_story(site)
     (site.content / "stories/2026/radwege.md").unlink()
     site.commit("Gelöscht", "2026-11-21 10:00")
     calls = []
-    run = newsroom.history.subprocess.run
-    monkeypatch.setattr(newsroom.history.subprocess, "run", lambda args, **kw: calls.append(args) or run(args, **kw))
+    run = newsroom.content.history.subprocess.run
+    monkeypatch.setattr(newsroom.content.history.subprocess, "run", lambda args, **kw: calls.append(args) or run(args, **kw))
     assert check_errors(site) == []
     traced = [c for c in calls if "--diff-filter=A" in c]
     assert len(traced) == 1
@@ -250,8 +250,8 @@ def test_former_ids_belong_to_one_story_and_the_record_counts_for_it(site):
 
 
 def test_rename_id_rewrites_only_the_id_and_former_ids_and_names_stories_that_link_the_old_id(site):
-    from newsroom.build import load_settings
-    from newsroom.rename_id import rename
+    from newsroom.build.runner import load_settings
+    from newsroom.content.rename_id import rename
     from tests.support import REPO
 
     site.story("2026/radwege.md", id=NEW, former_ids="\n  - a0a0a0a0a0a0", channels="\n  mastodon: true")

@@ -1,4 +1,4 @@
-"""The search index step (newsroom/search.py): real Pagefind over real builds."""
+"""The search index step (newsroom/search/index/index.py): real Pagefind over real builds."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from newsroom.errors import SearchIndexError
-from newsroom.search import index_site, marked_pages
+from newsroom.search.index import index_site, marked_pages
 from tests.support import snapshot, story_text
 
 

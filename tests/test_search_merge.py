@@ -1,4 +1,4 @@
-"""Merging Pagefind indexes of parts (newsroom/search_merge.py) against real Pagefind runs.
+"""Merging Pagefind indexes of parts (newsroom/search/index/merge.py) against real Pagefind runs.
 
 The reference is Pagefind itself: one run over all pages. The parts are indexed by Pagefind
 too, each over the pages the single run numbered consecutively, so the merge must give the
@@ -17,8 +17,8 @@ import sys
 
 import pytest
 
-from newsroom import search_merge
-from newsroom.search import index_site, marked_pages
+from newsroom.search import merge as search_merge
+from newsroom.search.index import index_site, marked_pages
 
 WORDS = ("Straßenbahn Königsallee Rheinufer Jecken Frühjahr Fruhjahr Bürgerbüro Baustelle Umleitung "
          "Spielplatz Kita Radweg Schützenfest Altstadt Hofgarten Zoo Nordpark Rathaus Müll Glasfaser").split()

@@ -1,4 +1,4 @@
-"""The server configurations `invoke server-config` writes (newsroom/server_config.py): Debian's
+"""The server configurations `invoke server-config` writes (newsroom/deploy/server_config.py): Debian's
 nginx serves the built site with them and every answer carries the headers; nginx and Apache
 accept the production configuration; the files in deploy/ are what the settings make."""
 
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from newsroom.build import load_settings
-from newsroom.headers import admin_policy, site_policy
-from newsroom.search import index_site
-from newsroom.server_config import apache_config, cloudfront_policies, nginx_config
+from newsroom.build.runner import load_settings
+from newsroom.deploy.headers import admin_policy, site_policy
+from newsroom.deploy.server_config import apache_config, cloudfront_policies, nginx_config
+from newsroom.search.index import index_site
 from tests.browser.conftest import build_site
 from tests.support import REPO
 

@@ -1,6 +1,6 @@
 import pytest
 
-from newsroom.slugs import slugify
+from newsroom.content.slugs import slugify
 
 
 @pytest.mark.parametrize("text, slug", [

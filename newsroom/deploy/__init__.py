@@ -10,7 +10,7 @@ Every target uploads new and changed files (assets before the pages that use the
 then deletes what the site no longer has.
 """
 
-from .address import open_target, target_address
-from .target import DeployReport, deploy, digest_cache
+from newsroom.deploy.address import open_target, target_address
+from newsroom.deploy.target import DeployReport, deploy, digest_cache
 
 __all__ = ["DeployReport", "deploy", "open_target", "digest_cache", "target_address"]

@@ -6,12 +6,12 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..errors import DeployError
-from .directory import DirectoryTarget
-from .releases import keep_releases
-from .rsync import RsyncTarget
-from .s3 import S3Target
-from .target import Target
+from newsroom.deploy.directory import DirectoryTarget
+from newsroom.deploy.releases import keep_releases
+from newsroom.deploy.rsync import RsyncTarget
+from newsroom.deploy.s3 import S3Target
+from newsroom.deploy.target import Target
+from newsroom.errors import DeployError
 
 
 def open_target(address: str, settings: Mapping, environ: Mapping[str, str] | None = None) -> Target:

@@ -13,12 +13,22 @@ import os
 import shutil
 from pathlib import Path
 
-from ..atomic import atomic_write
-from ..errors import DeployError
-from .files import SiteFile, walk
-from .releases import (CURRENT, MARKER, MARKER_TEXT, RELEASES, foreign, live_release, next_release, obsolete,
-                       refuse_foreign, verify)
-from .target import Target
+from newsroom.atomic import atomic_write
+from newsroom.deploy.files import SiteFile, walk
+from newsroom.deploy.releases import (
+    CURRENT,
+    MARKER,
+    MARKER_TEXT,
+    RELEASES,
+    foreign,
+    live_release,
+    next_release,
+    obsolete,
+    refuse_foreign,
+    verify,
+)
+from newsroom.deploy.target import Target
+from newsroom.errors import DeployError
 
 
 class DirectoryTarget(Target):

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomic import atomic_write
+from newsroom.atomic import atomic_write
 
 # What browsers, feed readers and CDNs expect; mimetypes alone knows neither feeds nor webp everywhere.
 CONTENT_TYPES = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..errors import DeployError
+from newsroom.errors import DeployError
 
 MARKER = ".newsroom-deploy"
 MARKER_TEXT = ("Dieser Ordner gehört zu „invoke deploy“ (Newsroom Düsseldorf).\n"

@@ -18,12 +18,22 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..errors import DeployError
-from ..secrets import Credentials, redact
-from .files import walk
-from .releases import (CURRENT, MARKER, MARKER_TEXT, RELEASES, foreign, live_release, next_release, obsolete,
-                       refuse_foreign, verify)
-from .target import DeployReport, Target
+from newsroom.deploy.files import walk
+from newsroom.deploy.releases import (
+    CURRENT,
+    MARKER,
+    MARKER_TEXT,
+    RELEASES,
+    foreign,
+    live_release,
+    next_release,
+    obsolete,
+    refuse_foreign,
+    verify,
+)
+from newsroom.deploy.target import DeployReport, Target
+from newsroom.errors import DeployError
+from newsroom.secrets import Credentials, redact
 
 OPTIONS = ["--recursive", "--links", "--checksum", "--delay-updates", "--chmod=D755,F644", "--exclude=.*",
            "--itemize-changes", "--8-bit-output"]

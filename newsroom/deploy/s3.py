@@ -13,11 +13,11 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 
-from ..errors import DeployError
-from ..secrets import Credentials, redact
-from .files import SiteFile, cache_control
-from .releases import MARKER, verify
-from .target import Target
+from newsroom.deploy.files import SiteFile, cache_control
+from newsroom.deploy.releases import MARKER, verify
+from newsroom.deploy.target import Target
+from newsroom.errors import DeployError
+from newsroom.secrets import Credentials, redact
 
 DELETE_BATCH = 1000  # the most DeleteObjects takes at once
 BUCKET_MARKER_TEXT = "Dieses Präfix gehört zu „invoke deploy“ (Newsroom Düsseldorf).\n"

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DeployError
-from ..progress import Progress
-from .files import SiteFile, scan, upload_order
+from newsroom.deploy.files import SiteFile, scan, upload_order
+from newsroom.errors import DeployError
+from newsroom.progress import Progress
 
 
 @dataclass

@@ -11,10 +11,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable
 
-from ..archive import Card
-from ..slugs import slugify
-
-from .formats import FORMATS, FeedItem
+from newsroom.build.state import Card
+from newsroom.content.slugs import slugify
+from newsroom.feeds.formats import FORMATS, FeedItem
 
 ALL, PRESS = "alle", "pressemitteilungen"
 

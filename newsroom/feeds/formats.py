@@ -13,12 +13,12 @@ text constructs and JSON Feed's `title`, `summary` and `content_text` are text a
 from __future__ import annotations
 
 import json
-from html import escape
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 
-from ..dates import iso
-from ..frontmatter import CHARACTER_REFERENCE, FORBIDDEN_CHARACTERS, referenced_code, xml_forbidden
+from newsroom.content.frontmatter import CHARACTER_REFERENCE, FORBIDDEN_CHARACTERS, referenced_code, xml_forbidden
+from newsroom.dates import iso
 
 # format → (file name in the feed's folder, MIME type, label shown to readers)
 FORMATS = {

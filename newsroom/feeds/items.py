@@ -14,16 +14,15 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urljoin
 
-from ..archive import Card
-from ..dates import BERLIN
-from ..links import resolve_links
-from ..media import IMAGE_SUFFIXES, MediaItem
-from ..reader import StoryVocabulary
-from ..site import SiteUrls
-from ..slugs import slugify
-from ..story import Story, shown_update_time
-
-from .formats import Category, Enclosure, FeedItem
+from newsroom.build.state import Card
+from newsroom.content.links import resolve_links
+from newsroom.content.reader import StoryVocabulary
+from newsroom.content.slugs import slugify
+from newsroom.content.story import Story, shown_update_time
+from newsroom.dates import BERLIN
+from newsroom.feeds.formats import Category, Enclosure, FeedItem
+from newsroom.media.library import IMAGE_SUFFIXES, MediaItem
+from newsroom.site import SiteUrls
 
 # Fixed here rather than from the system's mimetypes tables, which differ between machines.
 MIME_TYPES = {

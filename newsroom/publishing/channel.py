@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, ClassVar
 
 from blinker import signal
 
-from ..errors import ConfigurationError
-from ..secrets import Credentials
-from .text import default_post, hashtags
+from newsroom.errors import ConfigurationError
+from newsroom.publishing.text import default_post, hashtags
+from newsroom.secrets import Credentials
 
 if TYPE_CHECKING:
-    from ..site import SiteUrls
-    from ..story import Story
-    from .http import HttpClient
+    from newsroom.content.story import Story
+    from newsroom.publishing.http import HttpClient
+    from newsroom.site import SiteUrls
 
 # Plugins connect a function returning their Channel subclass (Pelican's signal style).
 channel_adapters = signal("newsroom_channel_adapters")

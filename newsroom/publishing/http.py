@@ -18,8 +18,8 @@ from email.utils import parsedate_to_datetime
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
-from ..errors import OutcomeUnknown, SendError
-from ..secrets import redact
+from newsroom.errors import OutcomeUnknown, SendError
+from newsroom.secrets import redact
 
 logger = logging.getLogger("newsroom.publishing")
 

@@ -16,9 +16,9 @@ import tempfile
 from io import BytesIO
 from pathlib import Path
 
-from ..errors import LedgerConflict, PublishError
-from .records import UNCLEAR, Receipt, parse_receipt
-from ..secrets import redact
+from newsroom.errors import LedgerConflict, PublishError
+from newsroom.publishing.records import UNCLEAR, Receipt, parse_receipt
+from newsroom.secrets import redact
 
 logger = logging.getLogger("newsroom.publishing")
 

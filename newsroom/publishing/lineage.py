@@ -17,9 +17,9 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..errors import ContentError, PublishError
-from ..history import _git
-from .records import Receipt
+from newsroom.content.history import _git
+from newsroom.errors import ContentError, PublishError
+from newsroom.publishing.records import Receipt
 
 _ID_LINE = re.compile(r"id\s*:")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..dates import BERLIN, german_datetime
-from .plan import STATE_LABELS, Plan
-from .records import UNCLEAR
+from newsroom.dates import BERLIN, german_datetime
+from newsroom.publishing.plan import STATE_LABELS, Plan
+from newsroom.publishing.records import UNCLEAR
 
 OLDER_SHOWN = 20
 

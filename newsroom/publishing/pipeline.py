@@ -22,17 +22,27 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from ..dates import BERLIN
-from ..errors import LedgerConflict, OutcomeUnknown, PublishError, SendError
-from ..site import SiteUrls
-from .channel import Channel, ClaimFiles, Delivery, Post, SendContext, channel_classes
-from .http import HttpClient
-from .ledger import Ledger
-from .lineage import vanished_ids
-from .plan import CHECK_UNCLEAR, RECOVER, RESEND, SEND_UNCLEAR, UNCLEAR_MODES, Entry, Plan, make_plan, this_run
-from .records import CLAIMED, FAILED, RETRY, SENT, UNCLEAR, UNKNOWN, ChannelRecord, Receipt
-from .release import release_maker
-from ..secrets import redact
+from newsroom.dates import BERLIN
+from newsroom.errors import LedgerConflict, OutcomeUnknown, PublishError, SendError
+from newsroom.publishing.channel import Channel, ClaimFiles, Delivery, Post, SendContext, channel_classes
+from newsroom.publishing.http import HttpClient
+from newsroom.publishing.ledger import Ledger
+from newsroom.publishing.lineage import vanished_ids
+from newsroom.publishing.plan import (
+    CHECK_UNCLEAR,
+    RECOVER,
+    RESEND,
+    SEND_UNCLEAR,
+    UNCLEAR_MODES,
+    Entry,
+    Plan,
+    make_plan,
+    this_run,
+)
+from newsroom.publishing.records import CLAIMED, FAILED, RETRY, SENT, UNCLEAR, UNKNOWN, ChannelRecord, Receipt
+from newsroom.publishing.release import release_maker
+from newsroom.secrets import redact
+from newsroom.site import SiteUrls
 
 logger = logging.getLogger("newsroom.publishing")
 

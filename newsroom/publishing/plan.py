@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .records import CLAIMED, FAILED, RETRY, SENT, UNCLEAR, UNKNOWN, ChannelRecord, Receipt
+from newsroom.publishing.records import CLAIMED, FAILED, RETRY, SENT, UNCLEAR, UNKNOWN, ChannelRecord, Receipt
 
 DRAFT, SCHEDULED, DUE, RECOVER, RESEND, IN_FLIGHT, OUTSIDE = (
     "draft", "scheduled", "due", "recover", "resend", "in_flight", "outside")

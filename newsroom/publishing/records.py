@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import PublishError
+from newsroom.errors import PublishError
 
 CLAIMED, SENT, FAILED, RETRY, UNKNOWN, UNCLEAR = "claimed", "sent", "failed", "retry", "unknown", "unclear"
 STATUSES = (CLAIMED, SENT, FAILED, RETRY, UNKNOWN, UNCLEAR)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from ..links import resolve_links
-from ..site import SiteUrls
-from ..errors import ContentError, ContentErrors
-from .channel import MediaLink, Release
+from newsroom.content.links import resolve_links
+from newsroom.errors import ContentError, ContentErrors
+from newsroom.publishing.channel import MediaLink, Release
+from newsroom.site import SiteUrls
 
 
 def release_maker(context: dict, settings: dict) -> Callable[[object], Release]:

@@ -7,7 +7,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .channel import Release
+    from newsroom.publishing.channel import Release
 
 _WORD = re.compile(r"[^\W_]+")
 URL = re.compile(r"https?://\S+")

@@ -16,7 +16,7 @@ import yaml
 from pelican import signals
 from pelican.generators import Generator
 
-from newsroom.headers import admin_policy
+from newsroom.deploy.headers import admin_policy
 
 from .config import check_live_backend, cms_config
 

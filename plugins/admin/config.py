@@ -1,8 +1,8 @@
 """The Decap CMS configuration (admin/config.yml), made from the same settings and field lists
 the reader checks against, so the browser form and `invoke check` cannot drift apart.
 
-Every field of a story (newsroom.reader.STORY_FIELDS), a page (static_pages.PAGE_FIELDS) and a
-media description (newsroom.media.SIDECAR_FIELDS) has a widget here; tests/test_admin.py
+Every field of a story (newsroom.content.reader.STORY_FIELDS), a page (static_pages.PAGE_FIELDS) and a
+media description (newsroom.media.library.SIDECAR_FIELDS) has a widget here; tests/test_admin.py
 fails when the schema gains a field this file does not know. Two widgets and the sidecar
 format are ours (cms/admin/newsroom-admin.js): "channel" (switch plus own text), "mediafile"
 (the described file, which names the description) and "newsroom-sidecar".
@@ -10,9 +10,9 @@ format are ours (cms/admin/newsroom-admin.js): "channel" (switch plus own text),
 
 from __future__ import annotations
 
+from newsroom.content.page import PAGE_FORMS
 from newsroom.errors import ConfigurationError
-from newsroom.media import IMAGE_SUFFIXES
-from newsroom.page import PAGE_FORMS
+from newsroom.media.library import IMAGE_SUFFIXES
 
 # German commit messages: editors read them in `git log` and in the "Aktualisiert" history.
 COMMIT_MESSAGES = {
@@ -47,8 +47,8 @@ OWN_TEXT = {"press": {"text_label": "Hinweis für die Redaktionen",
 def _channel_fields(settings: dict) -> list[dict]:
     """One "channel" widget per channel (newsroom-admin.js): a switch and an own text, written as
     `name: true` or `name: {text: …}` as the reader takes them, counted against the adapter's limit."""
+    from newsroom.content.reader import CHANNEL_TEXT_MAX
     from newsroom.publishing.channel import channel_classes
-    from newsroom.reader import CHANNEL_TEXT_MAX
     from newsroom.site import SiteUrls
 
     names = settings.get("ADMIN_CHANNEL_LABELS", {})
@@ -127,7 +127,7 @@ def _page_fields() -> list[dict]:
 
 
 # The description's own fields, in the order the form shows them; each kind of media picks its own
-# (newsroom.media._merge says which it requires). A field this file does not know yet stays editable
+# (newsroom.media.library._merge says which it requires). A field this file does not know yet stays editable
 # as text (tests/test_admin.py asks for a proper widget).
 def _sidecar_fields(settings: dict) -> dict[str, dict]:
     return {
@@ -183,7 +183,7 @@ KIND_KEY = "art"
 
 def _media_collection(settings: dict, folder: str, kind: str) -> dict:
     """A folder below content/media as a collection: its descriptions, and new files with their description."""
-    from newsroom.media import SIDECAR_FIELDS
+    from newsroom.media.library import SIDECAR_FIELDS
 
     spec = MEDIA_KINDS[kind]
     media_root = f"{settings['ADMIN_CONTENT_FOLDER']}/{settings['MEDIA_DIR']}"

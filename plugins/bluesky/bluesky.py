@@ -24,8 +24,8 @@ from pathlib import Path
 
 from newsroom.errors import SendError
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
-from newsroom.secrets import REDACTOR
 from newsroom.publishing.text import fitted_post, german_number
+from newsroom.secrets import REDACTOR
 
 
 def _richtext():

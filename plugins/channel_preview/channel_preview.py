@@ -20,10 +20,10 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from newsroom.archive import Card
 from newsroom.atomic import atomic_write
+from newsroom.build.state import Card
+from newsroom.deploy.headers import preview_policy
 from newsroom.errors import ContentError, ContentErrors, PublishError
-from newsroom.headers import preview_policy
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.lineage import vanished_ids
 from newsroom.publishing.overview import broken_files, state_label, status_lines, unclear_hint, when
@@ -32,7 +32,7 @@ from newsroom.publishing.records import ReceiptFolder
 from newsroom.publishing.release import release_maker
 from newsroom.site import SiteUrls
 
-logger = logging.getLogger("newsroom.preview")
+logger = logging.getLogger("newsroom.servers.preview")
 GONE = "lineage-gone:{}"  # records of deleted stories: key → the story's last file (lineage.py)
 
 

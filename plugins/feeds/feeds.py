@@ -17,7 +17,7 @@ from datetime import datetime
 from pelican import signals
 from pelican.generators import Generator
 
-from newsroom.cache import live_prefix
+from newsroom.build.cache import live_prefix
 from newsroom.dates import BERLIN
 from newsroom.errors import ConfigurationError
 from newsroom.feeds.catalog import ALL, PRESS, FeedSource, feed_path, list_key, story_sources

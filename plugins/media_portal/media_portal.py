@@ -21,18 +21,30 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from newsroom.cache import live_prefix
+from newsroom.build.cache import live_prefix
+from newsroom.build.timing import phase
 from newsroom.dates import BERLIN, german_date
 from newsroom.errors import ContentError, ContentErrors
-from newsroom.media import MediaItem, MediaLibrary
-from newsroom.media_zip import album_zip
-from newsroom.renditions import RenditionCache, RenditionSettings, instagram_drawer, web_drawer
+from newsroom.media.album_zip import album_zip
+from newsroom.media.library import MediaItem, MediaLibrary
+from newsroom.media.renditions import RenditionCache, RenditionSettings, instagram_drawer, web_drawer
 from newsroom.site import SiteUrls
-from newsroom.timing import phase
 
 from .feed import media_feed
-from .portal import (HOME_ALBUMS, HOME_ITEMS, PORTAL, STORIES_SHOWN, Entry, Image, Portal, StoryLink,
-                     check_addresses, item_url, rendition_path, story_links)
+from .portal import (
+    HOME_ALBUMS,
+    HOME_ITEMS,
+    PORTAL,
+    STORIES_SHOWN,
+    Entry,
+    Image,
+    Portal,
+    StoryLink,
+    check_addresses,
+    item_url,
+    rendition_path,
+    story_links,
+)
 from .readme import album_readme
 
 logger = logging.getLogger("newsroom.media_portal")

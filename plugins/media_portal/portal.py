@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from newsroom.content.slugs import slugify
 from newsroom.dates import BERLIN
-
 from newsroom.errors import ContentError
-from newsroom.media import KIND_NAMES, MediaItem
-from newsroom.renditions import Rendition
-from newsroom.slugs import slugify
+from newsroom.media.library import KIND_NAMES, MediaItem
+from newsroom.media.renditions import Rendition
 
 PORTAL = "medienportal/"
 STORIES_SHOWN = 10  # an item page lists this many of the newest stories that use it

@@ -29,8 +29,7 @@ from urllib.parse import urlsplit
 
 from newsroom.dates import build_now
 from newsroom.errors import SendError
-from newsroom.publishing.channel import (Channel, ClaimFiles, Delivery, Post, Release, SendContext,
-                                         channel_adapters)
+from newsroom.publishing.channel import Channel, ClaimFiles, Delivery, Post, Release, SendContext, channel_adapters
 from newsroom.secrets import REDACTOR
 
 from . import numbers

@@ -1,6 +1,6 @@
 """search: the search page (suche/) around Pagefind's own UI.
 
-The index itself is written by `invoke search` (newsroom/search.py) after a build, so the
+The index itself is written by `invoke search` (newsroom/search/index/index.py) after a build, so the
 page only loads what that step puts into pagefind/ on our own site: no CDN, no server.
 Connected to `get_generators` like the other page plugins.
 """

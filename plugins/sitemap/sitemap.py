@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 from pelican import signals
 from pelican.generators import Generator
 
-from newsroom.cache import live_prefix
+from newsroom.build.cache import live_prefix
 from newsroom.dates import BERLIN, iso
 from newsroom.site import SiteUrls
 

@@ -14,9 +14,9 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 
+from newsroom.content.links import resolve_links
+from newsroom.content.page import StaticPage, read_page
 from newsroom.errors import ContentError, ContentErrors
-from newsroom.links import resolve_links
-from newsroom.page import StaticPage, read_page
 from newsroom.site import SiteUrls
 
 PAGE_CACHE_KEY = "static-page-3"  # bump when read_page changes what a page holds (3: invisible characters)
@@ -42,7 +42,7 @@ class StaticPagesGenerator(Generator):
             page = cached.get(digests[path])
             if page is None:
                 if renderer is None:
-                    from newsroom.markup import BodyRenderer  # Markdown only when a page changed
+                    from newsroom.content.markup import BodyRenderer  # Markdown only when a page changed
 
                     renderer = BodyRenderer()
                 try:

@@ -18,20 +18,20 @@ from pathlib import Path
 from markupsafe import Markup
 from pelican.generators import Generator
 
-from newsroom.archive import ArchiveState, Card
+from newsroom.build.state import ArchiveState, Card
+from newsroom.build.timing import phase
+from newsroom.content.history import GitHistory, locate
+from newsroom.content.links import resolve_links
+from newsroom.content.loader import load_stories, scan_in_background
+from newsroom.content.reader import StoryVocabulary, check_media
+from newsroom.content.story import GitDates, Story, shown_update_time
 from newsroom.dates import BERLIN
 from newsroom.errors import ContentError
-from newsroom.history import GitHistory, locate
-from newsroom.links import resolve_links
-from newsroom.media import MediaLibrary
-from newsroom.reader import StoryVocabulary, check_media
+from newsroom.media.library import MediaLibrary
 from newsroom.site import SiteUrls
-from newsroom.story import GitDates, Story, shown_update_time
-from newsroom.story_loader import load_stories, scan_in_background
-from newsroom.timing import phase
 
 from .listings import Taxonomy, page_paths, paginate
-from .plan import plan_story_pages
+from .reach import plan_story_pages
 from .structured_data import story_document
 
 logger = logging.getLogger("newsroom.stories")
@@ -95,7 +95,7 @@ class StoriesGenerator(Generator):
             yielded = self._check_archive(cards)
         if yielded:  # a draft that shares a published story's id or address gives way
             cards = [c for c in cards if c.source not in yielded]
-        # Drafts are never published: their problems are reported as warnings (newsroom.build).
+        # Drafts are never published: their problems are reported as warnings (newsroom.build.runner).
         self.context["draft_sources"] = self.loaded.broken_drafts | {
             c.source for c in self.loaded.cards.values() if c.status == "draft"}
         if history.unchanged:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from newsroom.build.state import Card  # lists hold light cards, not full stories
+from newsroom.content.slugs import slugify
 from newsroom.dates import month_name
-from newsroom.slugs import slugify
-from newsroom.archive import Card  # lists hold light cards, not full stories
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from heapq import nsmallest
 
-from newsroom.archive import Card
+from newsroom.build.state import Card
 
 NEIGHBOURS = 6
 

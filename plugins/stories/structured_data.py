@@ -3,10 +3,10 @@ which escapes <, > and & so a title can never close the script element)."""
 
 from __future__ import annotations
 
+from newsroom.content.story import Story
 from newsroom.dates import iso
-from newsroom.media import MediaItem
+from newsroom.media.library import MediaItem
 from newsroom.site import SiteUrls
-from newsroom.story import Story
 
 
 def story_document(story: Story, image: MediaItem | None, urls: SiteUrls, settings: dict) -> dict:

@@ -12,7 +12,7 @@ from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 
 from newsroom.dates import german_date, german_datetime, iso, month_name, short_german_date
-from newsroom.headers import site_policy
+from newsroom.deploy.headers import site_policy
 from newsroom.site import SiteUrls
 
 

@@ -25,7 +25,6 @@ from newsroom.errors import SendError
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
 from newsroom.publishing.text import fitted_post
 
-
 if TYPE_CHECKING:  # requests and OAuth1 are loaded when sending: builds need not load them
     import requests
 

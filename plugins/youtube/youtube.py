@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from newsroom.errors import ContentError, ContentErrors, OutcomeUnknown, SendError
-from newsroom.media import MediaLibrary
+from newsroom.media.library import MediaLibrary
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
-from newsroom.secrets import REDACTOR
 from newsroom.publishing.text import german_number
+from newsroom.secrets import REDACTOR
 
 if TYPE_CHECKING:  # requests is imported where a request is made: builds need not load it
     import requests

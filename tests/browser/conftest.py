@@ -64,7 +64,7 @@ def _require(problem: str | None) -> None:
 
 def build_site(content: Path, target: Path, **overrides) -> Path:
     """Build a content folder with the project's settings into target/output; returns it."""
-    from newsroom.build import build
+    from newsroom.build.runner import build
 
     output = target / "output"
     build(REPO / "pelicanconf.py", {
@@ -78,7 +78,7 @@ def build_site(content: Path, target: Path, **overrides) -> Path:
 def demo_output(tmp_path_factory) -> Path:
     output = build_site(REPO / "content", tmp_path_factory.mktemp("demo"))
     try:
-        from newsroom.search import index_site
+        from newsroom.search.index import index_site
     except ImportError:  # the search index arrives with the search page
         return output
     index_site(output)

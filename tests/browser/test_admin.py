@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from newsroom import decap_guard
-from newsroom.build import load_settings
+from newsroom.build.runner import load_settings
+from newsroom.servers import decap_guard
 from tests.support import PHOTO, REPO, Site
 
 TITLE = "Neue Bänke am Rheinufer"
@@ -198,7 +198,7 @@ def test_a_photo_uploaded_in_the_admin_lands_with_its_description_and_passes_the
     sidecar = site.content / "media/fotos/banke-am-rhein.jpg.yml"
     wait_for(page, sidecar.is_file, "the description")
     assert (site.content / "media/fotos/banke-am-rhein.jpg").read_bytes() == PHOTO
-    # Only the description's own fields (newsroom.media.SIDECAR_FIELDS), every text quoted.
+    # Only the description's own fields (newsroom.media.library.SIDECAR_FIELDS), every text quoted.
     assert sidecar.read_text(encoding="utf-8") == (
         'alt: "Zwei Holzbänke auf der Rheinuferpromenade"\n'
         'credit: "Foto: Landeshauptstadt Düsseldorf/Melanie Zanin"\n'

@@ -9,12 +9,12 @@ from datetime import datetime
 import git
 import yaml
 
-from newsroom.build import check, load_settings
+from newsroom.build.runner import check, load_settings
+from newsroom.content.story import ChannelChoice, Contact, Story
 from newsroom.dates import BERLIN
 from newsroom.publishing.channel import Release, channel_classes
 from newsroom.publishing.pipeline import Publisher
 from newsroom.site import SiteUrls
-from newsroom.story import ChannelChoice, Contact, Story
 from tests.support import REPO, Site
 
 STORY_ID = "a1b2c3d4e5f6"

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 import pytest
 
 from newsroom.errors import ContentErrors
-from tests.fakes.bluesky import DID, LIMITS, FakeBluesky
 from tests.fakes.api import Answer, Drop, Stall
+from tests.fakes.bluesky import DID, LIMITS, FakeBluesky
 from tests.social.support import STORY_ID, URL, adapter, due, publish, receipt, release, statuses
 
 CREATE = "/xrpc/com.atproto.repo.createRecord"

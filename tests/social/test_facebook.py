@@ -8,8 +8,8 @@ import hmac
 
 import pytest
 
-from tests.fakes.meta import PAGE_ID, FakeGraph, error, usage
 from tests.fakes.api import Answer, Drop, Stall
+from tests.fakes.meta import PAGE_ID, FakeGraph, error, usage
 from tests.social.support import URL, adapter, due, publish, receipt, release, statuses
 
 FEED = rf"/v26.0/{PAGE_ID}/feed"

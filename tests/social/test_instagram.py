@@ -8,8 +8,8 @@ import re
 import pytest
 
 from newsroom.errors import ContentErrors
-from tests.fakes.meta import IG_USER, FakeGraph, error, usage
 from tests.fakes.api import Answer, Drop, Stall
+from tests.fakes.meta import IG_USER, FakeGraph, error, usage
 from tests.social.support import URL, adapter, due, jpeg, png, publish, receipt, release, statuses
 
 PUBLISH = rf"/v26.0/{IG_USER}/media_publish"

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.api import Answer, Drop, Stall
+from tests.fakes.mastodon import FakeMastodon
 from tests.social.support import URL, due, publish, receipt, statuses
 
 STATUSES = "/api/v1/statuses"

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from newsroom.errors import ContentErrors
-from tests.fakes.x import TOKEN_SECRET, FakeX
 from tests.fakes.api import Answer, Drop, Stall
+from tests.fakes.x import TOKEN_SECRET, FakeX
 from tests.social.support import STORY_ID, URL, adapter, due, publish, receipt, release, statuses
 
 TWEETS = "/2/tweets"

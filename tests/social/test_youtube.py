@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from newsroom.errors import ContentErrors
-from tests.fakes.youtube import QUOTA, FakeYouTube
 from tests.fakes.api import Answer, Drop, Stall
+from tests.fakes.youtube import QUOTA, FakeYouTube
 from tests.social.support import URL, adapter, due, publish, receipt, release, statuses
 
 SESSION = "/upload/youtube/v3/videos"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import yaml
 
-from . import frontmatter
-from .atomic import atomic_write
-from .errors import ContentError, NewsroomError
-from .reader import ID_PATTERN
+from newsroom.atomic import atomic_write
+from newsroom.content import frontmatter
+from newsroom.content.reader import ID_PATTERN
+from newsroom.errors import ContentError, NewsroomError
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Merging Pagefind indexes of parts of the site into the one index Pagefind would write.
 
 Pagefind keeps everything it learns about every page in memory until it writes the index
-(about 100 KB per story page, so 2.5 GB for 25,000 stories). `newsroom.search` therefore lets
+(about 100 KB per story page, so 2.5 GB for 25,000 stories). `newsroom.search.index` therefore lets
 it index the marked pages in parts of a few thousand pages, one process after the other, and
 this module joins the parts' indexes into one, as Pagefind itself lays it out:
 
@@ -36,7 +36,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .errors import MergeUnsupported
+from newsroom.errors import MergeUnsupported
 
 VERSIONS = ("1.5.2",)  # the index layouts this module was written and tested for
 SIGNATURE = b"pagefind_dcd"

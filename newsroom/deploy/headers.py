@@ -4,7 +4,7 @@ headers the web server adds (HSTS, X-Content-Type-Options, Referrer-Policy, Perm
 
 Pages carry their policy in a <meta> element, so even a server that adds nothing (S3) keeps it;
 a <meta> policy cannot say frame-ancestors, report-uri or sandbox, so the server configurations
-(newsroom/server_config.py) send the whole policy as a header too.
+(newsroom/deploy/server_config.py) send the whole policy as a header too.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError
+from newsroom.errors import ConfigurationError
 
 SELF = "'self'"
 NONE = "'none'"

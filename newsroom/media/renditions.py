@@ -23,9 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_write
-from .errors import ContentError
-from .progress import Progress
+from newsroom.atomic import atomic_write
+from newsroom.errors import ContentError
+from newsroom.progress import Progress
 
 VERSION = 1  # raise when the drawing changes: every cached rendition is made again
 INDEX = "index.json"

@@ -13,9 +13,9 @@ from datetime import datetime
 
 import yaml
 
-from .characters import find_invisible, invisible_message
-from .dates import parse_datetime
-from .errors import ContentError, DateParseError
+from newsroom.content.characters import find_invisible, invisible_message
+from newsroom.dates import parse_datetime
+from newsroom.errors import ContentError, DateParseError
 
 _CORE = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
@@ -151,7 +151,7 @@ class Fields:
 
     def visible(self, name: str, node: yaml.Node, value: str, *, emoji_joiner: bool = False) -> bool:
         """False, with an error naming it, if the value holds an invisible or direction character
-        (newsroom.characters); YAML escapes such as "\\u202E" are caught here too."""
+        (newsroom.content.characters); YAML escapes such as "\\u202E" are caught here too."""
         found = find_invisible(value, emoji_joiner=emoji_joiner)
         if found:
             self.error(invisible_message(value, *found), node, name)

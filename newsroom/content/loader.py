@@ -17,14 +17,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .archive import ArchiveState, Card
-from .cache import BuildCache
-from .errors import ContentError, ContentErrors
-from .frontmatter import declared_status
-from .paths import symlink_error
-from .progress import Progress
-from .reader import StoryVocabulary
-from .story import Story
+from newsroom.build.cache import BuildCache
+from newsroom.build.state import ArchiveState, Card
+from newsroom.content.frontmatter import declared_status
+from newsroom.content.reader import StoryVocabulary
+from newsroom.content.story import Story
+from newsroom.errors import ContentError, ContentErrors
+from newsroom.paths import symlink_error
+from newsroom.progress import Progress
 
 PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
 CHUNK = 100
@@ -112,8 +112,8 @@ def _reap(pid: int) -> None:
 
 
 def _parse_chunk(jobs: list[tuple[str, str, bytes]], vocabulary: StoryVocabulary) -> list[tuple[str, object]]:
-    from .markup import BodyRenderer  # Markdown is imported only when something is parsed
-    from .reader import read_story
+    from newsroom.content.markup import BodyRenderer  # Markdown is imported only when something is parsed
+    from newsroom.content.reader import read_story
 
     renderer = BodyRenderer()
     results = []

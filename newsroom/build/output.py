@@ -18,16 +18,16 @@ import shutil
 import traceback
 from pathlib import Path
 
-from .atomic import atomic_write
-from .errors import NewsroomError, OutputConflict
-from .progress import Progress
+from newsroom.atomic import atomic_write
+from newsroom.errors import NewsroomError, OutputConflict
+from newsroom.progress import Progress
 
-logger = logging.getLogger("newsroom.output")
+logger = logging.getLogger("newsroom.build.output")
 
 # Below this much work (in pages; a feed of 50 full entries weighs about eight), forking
 # the build costs more than the second core saves.
 PARALLEL_WEIGHT = 100
-# Top-level folders of output/ that another step writes (the search index, newsroom/search.py):
+# Top-level folders of output/ that another step writes (the search index, newsroom/search/index/index.py):
 # never the build's, so never pruned by it.
 FOREIGN_FOLDERS = frozenset({"pagefind"})
 

@@ -22,7 +22,7 @@ from markdown.extensions.toc import TocExtension
 from markdown.inlinepatterns import SubstituteTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from .slugs import slugify
+from newsroom.content.slugs import slugify
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}

@@ -11,10 +11,11 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .atomic import atomic_write
-from .errors import ConfigurationError
-from .headers import admin_policy, server_headers, site_policy
-from .site import SiteUrls
+from newsroom.atomic import atomic_write
+from newsroom.deploy.headers import admin_policy, server_headers, site_policy
+from newsroom.errors import ConfigurationError
+from newsroom.site import SiteUrls
+
 
 def _quoted(value: str) -> str:
     """A double-quoted value both servers read back unchanged (headers.py refuses \\ and $)."""
@@ -48,7 +49,7 @@ def _settings(settings: dict) -> dict:
 
 
 def _header(source: str) -> str:
-    return f"# Erzeugt aus {source} mit `invoke server-config` (newsroom/server_config.py); nicht von Hand ändern.\n"
+    return f"# Erzeugt aus {source} mit `invoke server-config` (newsroom/deploy/server_config.py); nicht von Hand ändern.\n"
 
 
 def nginx_config(settings: dict, source: str = "den Einstellungen") -> str:

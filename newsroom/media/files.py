@@ -13,8 +13,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ContentError
-from .media_metadata import embedded_metadata
+from newsroom.errors import ContentError
+from newsroom.media.metadata import embedded_metadata
 
 CACHE_NAME = "media:facts"
 FACTS_VERSION = 2

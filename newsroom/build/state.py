@@ -3,7 +3,7 @@
 A card holds what lists, related stories, links and checks need (not the body), so
 25,000 of them load in a few dozen milliseconds. `ArchiveState` is what the last
 successful build produced from which sources; comparing it with this build's cards
-says which pages can change (see plugins/stories/plan.py).
+says which pages can change (see plugins/stories/reach.py).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from datetime import datetime
 from sys import intern
 from typing import NamedTuple
 
-from .dates import BERLIN
-from .slugs import slugify
-from .story import Story
+from newsroom.content.slugs import slugify
+from newsroom.content.story import Story
+from newsroom.dates import BERLIN
 
 STATE_VERSION = 10
 

@@ -7,7 +7,7 @@ files rewrites the shards that hold them, not one blob of every path.
 
 from __future__ import annotations
 
-from .archive import SHARDS, shard_of
+from newsroom.build.state import SHARDS, shard_of
 
 
 def _name(output: str, number: int) -> str:

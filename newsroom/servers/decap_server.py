@@ -7,7 +7,7 @@ branch per story (cms/…) and commits, and switches branches in this checkout w
 
 decap-server itself would write any file of the checkout for anyone who reaches it. So it opens
 no TCP port: it listens on a unix socket in a folder only this user may enter
-(cms/listen-on-socket.js), and the browser reaches it only through newsroom.decap_guard.
+(cms/listen-on-socket.js), and the browser reaches it only through newsroom.servers.decap_guard.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigurationError
+from newsroom.errors import ConfigurationError
 
 CMS = Path(__file__).resolve().parent.parent / "cms"
 SERVER = CMS / "node_modules" / "decap-server" / "dist" / "index.js"

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from .characters import find_invisible, invisible_message
-from .dates import BERLIN, parse_datetime
-from .errors import DateParseError, NewsroomError
-from .slugs import slugify
-from .story import STATUSES
+from newsroom.content.characters import find_invisible, invisible_message
+from newsroom.content.slugs import slugify
+from newsroom.content.story import STATUSES
+from newsroom.dates import BERLIN, parse_datetime
+from newsroom.errors import DateParseError, NewsroomError
 
 
 def new_id() -> str:

@@ -3,7 +3,7 @@
 Bidi controls reverse what follows them (a title can spoof another in `<title>`, the mail
 subject and social posts), zero-width characters hide inside words and addresses, and
 line or paragraph separators break a one-line text where no line break is visible. Front
-matter and media descriptions refuse them (`newsroom.schema`); a story's body may hold
+matter and media descriptions refuse them (`newsroom.content.schema`); a story's body may hold
 them, since it is shown only as a page's own text.
 
 A zero-width joiner (U+200D) between two emoji is part of the emoji (woman firefighter,
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .frontmatter import FORBIDDEN_CHARACTERS
+from newsroom.content.frontmatter import FORBIDDEN_CHARACTERS
 
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff"

@@ -18,9 +18,9 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
-from .dates import BERLIN
+from newsroom.dates import BERLIN
 
-logger = logging.getLogger("newsroom.history")
+logger = logging.getLogger("newsroom.content.history")
 
 _COMMIT = "\x1e"
 _FIELD = "\x1f"

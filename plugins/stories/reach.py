@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from newsroom.archive import ArchiveState, Card
+from newsroom.build.state import ArchiveState, Card
 
 from .listings import bases_of
 from .related import NEIGHBOURS, RelatedIndex

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from . import frontmatter
-from .errors import ContentError, ContentErrors, StoryErrors
-from .media import MediaLibrary
-from .schema import Fields
-from .slugs import slugify, tag_problem
-from .story import STATUSES, ChannelChoice, Contact, Story
+from newsroom.content import frontmatter
+from newsroom.content.schema import Fields
+from newsroom.content.slugs import slugify, tag_problem
+from newsroom.content.story import STATUSES, ChannelChoice, Contact, Story
+from newsroom.errors import ContentError, ContentErrors, StoryErrors
+from newsroom.media.library import MediaLibrary
 
 if TYPE_CHECKING:
-    from .markup import BodyRenderer
+    from newsroom.content.markup import BodyRenderer
 
 STORY_FIELDS = {
     "id", "title", "date", "status", "summary", "category", "department", "districts",

@@ -28,8 +28,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import decap_server
-from .errors import AccessRefused, ConfigurationError
+from newsroom.errors import AccessRefused, ConfigurationError
+from newsroom.servers import decap_server
 
 logger = logging.getLogger("newsroom.admin")
 

@@ -23,17 +23,17 @@ from pelican import Pelican
 from pelican.plugins import signals
 from pelican.settings import read_settings
 
-from .archive import ArchiveState, forget_state, load_state, save_state
-from .cache import BuildCache, live_prefix
-from .dates import build_now
-from .errors import ConfigurationError, ContentError, ContentErrors, NewsroomError, unique_errors
-from .manifest import Manifest
-from .output import SiteWriter, StagedOutput
-from .paths import find_symlinks
-from .story_loader import scan_in_background
-from .timing import phase
+from newsroom.build.cache import BuildCache, live_prefix
+from newsroom.build.manifest import Manifest
+from newsroom.build.output import SiteWriter, StagedOutput
+from newsroom.build.state import ArchiveState, forget_state, load_state, save_state
+from newsroom.build.timing import phase
+from newsroom.content.loader import scan_in_background
+from newsroom.dates import build_now
+from newsroom.errors import ConfigurationError, ContentError, ContentErrors, NewsroomError, unique_errors
+from newsroom.paths import find_symlinks
 
-logger = logging.getLogger("newsroom.build")
+logger = logging.getLogger("newsroom.build.runner")
 
 
 @dataclass
@@ -194,7 +194,7 @@ def _templates_unlisted():
 
 
 def state_vocabulary(settings: dict) -> str:
-    from .reader import StoryVocabulary
+    from newsroom.content.reader import StoryVocabulary
 
     return StoryVocabulary.from_settings(settings).fingerprint()
 

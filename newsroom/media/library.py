@@ -15,13 +15,13 @@ from pathlib import Path
 
 import yaml
 
-from . import frontmatter
-from .characters import find_invisible, invisible_message
-from .errors import ContentError, ContentErrors, OutsidePath
-from .media_files import FactsIndex, FileFacts
-from .paths import resolve_inside, symlink_error
-from .schema import Fields
-from .slugs import tag_problem
+from newsroom.content import frontmatter
+from newsroom.content.characters import find_invisible, invisible_message
+from newsroom.content.schema import Fields
+from newsroom.content.slugs import tag_problem
+from newsroom.errors import ContentError, ContentErrors, OutsidePath
+from newsroom.media.files import FactsIndex, FileFacts
+from newsroom.paths import resolve_inside, symlink_error
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff"}
 KINDS = {**dict.fromkeys(IMAGE_SUFFIXES, "photo"), ".mp4": "video", ".pdf": "document", ".youtube": "youtube"}

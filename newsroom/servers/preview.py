@@ -13,7 +13,7 @@ WATCHED = ("content", "theme", "plugins", "newsroom", "pelicanconf.py")
 def serve(settings_file: str, port: int, rebuild) -> None:
     from watchfiles import watch  # comes with Pelican; imported here to keep builds lean
 
-    from .build import load_settings
+    from newsroom.build.runner import load_settings
 
     _try(rebuild)
     output = Path(load_settings(settings_file)["OUTPUT_PATH"])

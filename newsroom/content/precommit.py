@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigurationError, ContentError
+from newsroom.errors import ConfigurationError, ContentError
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 The YAML is *composed* (parsed to nodes) but never constructed: no Python object is
 ever created from it, every value keeps its source text and line, and the schema
-(`newsroom.schema`) decides each field's type. That is how type traps such as
+(`newsroom.content.schema`) decides each field's type. That is how type traps such as
 `title: no` or `embargo: 10:30` become clear errors instead of False or 630.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .errors import ContentError
+from newsroom.errors import ContentError
 
 try:  # libyaml is much faster at archive scale; the pure parser behaves the same.
     from yaml import CSafeLoader as _Loader

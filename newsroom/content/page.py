@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import frontmatter
-from .errors import ContentError, ContentErrors
-from .schema import Fields
-from .slugs import slugify
+from newsroom.content import frontmatter
+from newsroom.content.schema import Fields
+from newsroom.content.slugs import slugify
+from newsroom.errors import ContentError, ContentErrors
 
 PAGE_FIELDS = {"title", "summary", "slug", "form", "leichte_sprache"}
 # Forms a page may show below its text (theme/templates/forms/<name>.html); they need no server.

@@ -37,11 +37,11 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .atomic import atomic_write
-from .errors import MergeUnsupported, SearchIndexError
-from .search_merge import merge
+from newsroom.atomic import atomic_write
+from newsroom.errors import MergeUnsupported, SearchIndexError
+from newsroom.search.merge import merge
 
-logger = logging.getLogger("newsroom.search")
+logger = logging.getLogger("newsroom.search.index")
 
 FOLDER = "pagefind"  # below the output folder; the site's writer never prunes it
 # Point to every other file of the index: replaced last, so a visitor never meets a half index.
@@ -75,7 +75,7 @@ def index_site(output: Path, part_pages: int | None = None) -> IndexReport:
         raise SearchIndexError(f"{output} enthält keine gebaute Website: zuerst „invoke build“ ausführen.")
     base = output.parent / f".{output.name}"
     staging, work, stamp = Path(f"{base}.{FOLDER}"), Path(f"{base}.{FOLDER}-work"), Path(f"{base}.{FOLDER}.json")
-    with open(f"{base}.lock", "w") as lock:  # the build's lock (newsroom/output.py)
+    with open(f"{base}.lock", "w") as lock:  # the build's lock (newsroom/build/runner/output.py)
         fcntl.flock(lock, fcntl.LOCK_EX)
         pages = _scan(output)
         source = f"{_digest(pages)} {part_pages}"  # the parts decide the pages' order in the index

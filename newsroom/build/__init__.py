@@ -1,0 +1,1 @@
+"""Build and state: the runner, the live site's state, cache, manifest and staged writer."""

@@ -1,0 +1,1 @@
+"""The search index: Pagefind over the built site, in parts, merged."""

@@ -1,0 +1,1 @@
+"""Local servers: the preview, and the browser admin's guard and decap-server."""
