@@ -338,6 +338,17 @@ def server_config(c, settings=PRODUCTION_SETTINGS, target="deploy"):
     print("Server-Konfiguration geschrieben: " + ", ".join(str(p) for p in paths))
 
 
+@task
+def settings_doc(c):
+    """Write docs/settings.md and the README's settings table from the settings schema (newsroom/settings.py)."""
+    from newsroom.settings import readme_with_table, reference
+
+    (ROOT / "docs" / "settings.md").write_text(reference(), encoding="utf-8")
+    readme = ROOT / "README.md"
+    readme.write_text(readme_with_table(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    print("Geschrieben: docs/settings.md, README.md (Tabelle der Einstellungen)")
+
+
 @task(help={"settings": "settings file", "now": "as if it were this time"})
 def status(c, settings=PRODUCTION_SETTINGS, now=None):
     """Show per story what is due, sent (with link), failed or unclear; sends nothing."""

@@ -140,3 +140,19 @@ class LedgerConflict(PublishError):
 class DeployError(NewsroomError):
     """`invoke deploy` could not ship the site: no or an unknown target, missing credentials,
     or the target refused. Raised by newsroom.deploy; what was shipped before stays shipped."""
+
+
+class SettingsErrors(ConfigurationError):
+    """Every problem of the settings at once (newsroom.settings): one line per setting."""
+
+    def __init__(self, problems: list[str], source: str = ""):
+        self.problems = list(problems)
+        self.source = source
+        where = f" in {source}" if source else ""
+        message = (self.problems[0] if len(self.problems) == 1 else
+                   f"{len(self.problems)} Fehler in den Einstellungen{where}:\n"
+                   + "\n".join(f"  {p}" for p in self.problems))
+        super().__init__(message)
+
+    def __reduce__(self):
+        return (SettingsErrors, (self.problems, self.source))

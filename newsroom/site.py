@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 class SiteUrls:
     siteurl: str  # e.g. https://www.duesseldorf.de or https://host/newsroom
     prefix: str  # path part of siteurl + "/", e.g. "/" or "/newsroom/"
-    media_url: str = "medien/{path}"  # MEDIA_URL: where a file of content/media/ is published
+    media_url: str  # MEDIA_URL: where a file of content/media/ is published
 
     @classmethod
     def from_settings(cls, settings: dict) -> SiteUrls:
-        siteurl = str(settings.get("SITEURL") or "").rstrip("/")
+        siteurl = settings["SITEURL"].rstrip("/")
         path = urlsplit(siteurl).path.rstrip("/")
         return cls(siteurl=siteurl, prefix=f"{path}/", media_url=settings["MEDIA_URL"])
 

@@ -28,8 +28,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from newsroom.settings import with_defaults
+
 REPO = Path(__file__).resolve().parents[1]
-SETTINGS = {"DEPLOY_CACHE_CONTROL": [("*", "public, max-age=60")], "DEPLOY_KEEP_RELEASES": 2}
+SETTINGS = with_defaults({"DEPLOY_CACHE_CONTROL": [("*", "public, max-age=60")], "DEPLOY_KEEP_RELEASES": 2})
 LINK = re.compile(r'(?:href|src)="([^"#?]*)')
 SITEURL = "http://localhost:8000"
 

@@ -13,13 +13,14 @@ from moto.server import ThreadedMotoServer
 
 from newsroom.deploy import deploy, open_target
 from newsroom.deploy.files import scan
-from newsroom.errors import DeployError
+from newsroom.errors import ConfigurationError, DeployError
 from newsroom.search.index import index_site
+from newsroom.settings import with_defaults
 from tests.deploy_support import Reader, run_deploy
 from tests.support import REPO, Site, invoke, project_copy, snapshot, story_text
 
-SETTINGS = {"DEPLOY_CACHE_CONTROL": [("*.html", "public, max-age=300"), ("medien/*", "public, max-age=86400"),
-                                     ("*", "public, max-age=3600")]}
+SETTINGS = with_defaults({"DEPLOY_CACHE_CONTROL": [("*.html", "public, max-age=300"), ("medien/*", "public, max-age=86400"),
+                                                   ("*", "public, max-age=3600")]})
 KEY_ID, SECRET = "AKIDNEWSROOMTEST", "geheim-s3-schluessel-1234"
 
 
@@ -370,5 +371,5 @@ def test_folder_releases_share_unchanged_files_and_only_the_last_ones_are_kept(b
     assert photo not in report.uploaded and "aktuelles/2026/11/zweite-meldung/index.html" in report.uploaded
     assert (target / "releases/000002" / photo).stat().st_ino == (target / "releases/000003" / photo).stat().st_ino
     assert (target / "releases/000003" / photo).stat().st_nlink == 2
-    with pytest.raises(DeployError, match="DEPLOY_KEEP_RELEASES muss eine ganze Zahl ab 1 sein"):
-        open_target(str(target), {"DEPLOY_KEEP_RELEASES": 0})
+    with pytest.raises(ConfigurationError, match="DEPLOY_KEEP_RELEASES: „0“ ist keine ganze Zahl ab 1."):
+        open_target(str(target), with_defaults({"DEPLOY_KEEP_RELEASES": 0}))

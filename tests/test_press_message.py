@@ -21,12 +21,13 @@ from newsroom.content.markup import BodyRenderer
 from newsroom.dates import BERLIN
 from newsroom.errors import PublishError, SendError
 from newsroom.publishing.channel import ClaimFiles
+from newsroom.settings import with_defaults
 from tests.fakes.smtp import FakeSMTP
 from tests.support import REPO
 
 THEMEN = ["Verkehr", "Umwelt & Klima", "Kultur"]
-SETTINGS = {"THEME": str(REPO / "theme"), "PRESS_SENDER": "Landeshauptstadt Düsseldorf", "PRESS_PLACE": "Düsseldorf",
-            "PRESS_FOOTER": "Abmelden: {unsubscribe}"}
+SETTINGS = with_defaults({"THEME": str(REPO / "theme"), "PRESS_SENDER": "Landeshauptstadt Düsseldorf",
+                          "PRESS_PLACE": "Düsseldorf", "PRESS_FOOTER": "Abmelden: {unsubscribe}"})
 ISSUED = datetime(2026, 11, 30, 8, 0, tzinfo=BERLIN)
 ANNA = Recipient("anna@rp.example", "Anna Adler", "Rheinische Post", frozenset({"Verkehr"}), 2)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from jinja2 import Environment
 from pelican import Pelican
 from pelican.plugins import signals
-from pelican.settings import read_settings
+from pelican.settings import get_settings_from_file, read_settings
 
 from newsroom.build.cache import BuildCache, live_prefix
 from newsroom.build.manifest import Manifest
@@ -32,6 +32,7 @@ from newsroom.content.loader import scan_in_background
 from newsroom.dates import build_now
 from newsroom.errors import ConfigurationError, ContentError, ContentErrors, NewsroomError, unique_errors
 from newsroom.paths import find_symlinks
+from newsroom.settings import missing_defaults, validate
 
 logger = logging.getLogger("newsroom.build.runner")
 
@@ -54,9 +55,13 @@ def load_settings(settings_file: str | Path = "pelicanconf.py", overrides: dict 
     path = Path(settings_file)
     if not path.is_file():
         raise ConfigurationError(f"Einstellungsdatei {settings_file} nicht gefunden.")
-    settings = read_settings(str(path), override=dict(overrides or {}))
-    settings["BUILD_NOW"] = build_now(settings.get("BUILD_NOW"))
-    settings["BUILD_WORKERS"] = int(settings.get("BUILD_WORKERS") or os.cpu_count() or 1)
+    given = {**get_settings_from_file(str(path)), **dict(overrides or {})}
+    defaults = missing_defaults(given)
+    validate({**defaults, **given}, given, source=str(settings_file))  # every problem at once, before Pelican's
+    # The schema's defaults go in as overrides: Pelican treats them like the file's own values.
+    settings = read_settings(str(path), override={**defaults, **dict(overrides or {})})
+    settings["BUILD_NOW"] = build_now(settings["BUILD_NOW"])
+    settings["BUILD_WORKERS"] = int(settings["BUILD_WORKERS"] or os.cpu_count() or 1)
     return settings
 
 
@@ -69,7 +74,7 @@ def build_fingerprint(settings: dict) -> str:
     """Hash of everything besides content that shapes pages: code, theme and settings."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for folder in (here, Path(settings["THEME"]), *map(Path, settings.get("PLUGIN_PATHS", []))):
+    for folder in (here, Path(settings["THEME"]), *map(Path, settings["PLUGIN_PATHS"])):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
@@ -92,12 +97,12 @@ class NewsroomPelican(Pelican):
         content = Path(settings["PATH"])
         self.story_scan = scan_in_background(content / settings["STORIES_DIR"], content.parent)
         super().__init__(settings)
-        cache_path = settings.get("CACHE_PATH")
+        cache_path = settings["CACHE_PATH"]
         self.cache = BuildCache(Path(cache_path) if cache_path else None)
 
     def archive_state(self, fingerprint: str) -> ArchiveState:
         """The last successful build's state, if it still describes the live output."""
-        if self.settings.get("BUILD_FULL"):
+        if self.settings["BUILD_FULL"]:
             return ArchiveState()
         state = load_state(self.cache, str(self.output_path))
         if state is None or state.fingerprint != fingerprint:
@@ -105,7 +110,7 @@ class NewsroomPelican(Pelican):
         return state
 
     def init_plugins(self):
-        wanted = [name for name in self.settings.get("PLUGINS") or [] if isinstance(name, str)]
+        wanted = [name for name in self.settings["PLUGINS"] if isinstance(name, str)]
         super().init_plugins()
         # Pelican logs a plugin that fails to load and carries on; a newsroom build must not.
         loaded = set(self.settings["PLUGINS"])
@@ -250,7 +255,7 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
         with StagedOutput(output) as staged:
             with phase("manifest"):
                 # What is live; without state (or with --full) the disk says.
-                saved = None if settings.get("BUILD_FULL") else Manifest.load(cache, str(output))
+                saved = None if settings["BUILD_FULL"] else Manifest.load(cache, str(output))
             manifest = saved.paths if saved else None
             writer = SiteWriter(staged.output, staged.staging, manifest)
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import yaml
@@ -42,20 +42,17 @@ READER_VERSION = "5"
 
 @dataclass(frozen=True)
 class StoryLimits:
-    """How large one story may be (settings STORY_…, see pelicanconf.py)."""
+    """How large one story may be (settings STORY_…, newsroom/settings.py)."""
 
-    body_bytes: int = 200_000
-    front_matter_bytes: int = 64_000
-    tags: int = 20
-    tag_length: int = 80
+    body_bytes: int
+    front_matter_bytes: int
+    tags: int
+    tag_length: int
 
     @classmethod
     def from_settings(cls, settings: dict) -> StoryLimits:
-        default = cls()
-        return cls(int(settings.get("STORY_BODY_MAX_BYTES", default.body_bytes)),
-                   int(settings.get("STORY_FRONT_MATTER_MAX_BYTES", default.front_matter_bytes)),
-                   int(settings.get("STORY_MAX_TAGS", default.tags)),
-                   int(settings.get("STORY_TAG_MAX_LENGTH", default.tag_length)))
+        return cls(settings["STORY_BODY_MAX_BYTES"], settings["STORY_FRONT_MATTER_MAX_BYTES"],
+                   settings["STORY_MAX_TAGS"], settings["STORY_TAG_MAX_LENGTH"])
 
 
 @dataclass(frozen=True)
@@ -66,13 +63,13 @@ class StoryVocabulary:
     aemter: tuple[str, ...]
     districts: int
     channels: tuple[str, ...]
-    placeholders: tuple[tuple[str, str], ...] = ()  # ("summary" | "body", the text `invoke new` puts there)
-    district_names: tuple[str, ...] = ()  # Stadtbezirk 1, 2, …: named in errors
-    limits: StoryLimits = field(default_factory=StoryLimits)
+    placeholders: tuple[tuple[str, str], ...]  # ("summary" | "body", the text `invoke new` puts there)
+    district_names: tuple[str, ...]  # Stadtbezirk 1, 2, …: named in errors
+    limits: StoryLimits
 
     @classmethod
     def from_settings(cls, settings: dict) -> StoryVocabulary:
-        template = settings.get("NEW_STORY") or {}
+        template = settings["NEW_STORY"]
         placeholders = tuple((part, template[part]) for part in ("summary", "body") if template.get(part))
         return cls(tuple(settings["THEMEN"]), tuple(settings["AEMTER"]), len(settings["STADTBEZIRKE"]),
                    tuple(settings["CHANNELS"]), placeholders,

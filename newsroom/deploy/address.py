@@ -30,7 +30,7 @@ def open_target(address: str, settings: Mapping, environ: Mapping[str, str] | No
 
 def target_address(settings: Mapping, environ: Mapping[str, str] | None = None, given: str | None = None) -> str:
     environ = os.environ if environ is None else environ
-    address = (given or environ.get("NEWSROOM_DEPLOY_TARGET", "").strip() or settings.get("DEPLOY_TARGET") or "")
+    address = (given or environ.get("NEWSROOM_DEPLOY_TARGET", "").strip() or settings["DEPLOY_TARGET"] or "")
     if not address:
         raise DeployError("Kein Ziel für die Auslieferung: DEPLOY_TARGET in den Einstellungen oder "
                           "die Umgebungsvariable NEWSROOM_DEPLOY_TARGET setzen.")

@@ -45,7 +45,7 @@ class Policy:
 
 
 def _sources(settings: dict, key: str) -> tuple[str, ...]:
-    values = settings.get(key) or ()
+    values = settings[key]
     if isinstance(values, str):
         values = (values,)
     for value in values:
@@ -61,19 +61,11 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _frame_ancestors(settings: dict) -> str:
-    value = settings.get("CSP_FRAME_ANCESTORS", NONE)
-    if value not in (NONE, SELF):
-        raise ConfigurationError(f"Einstellung CSP_FRAME_ANCESTORS: „{value}“ ist nicht erlaubt; "
-                                 "möglich sind \"'none'\" (niemand bettet die Seiten ein) und \"'self'\".")
-    return value
-
-
 def site_policy(settings: dict) -> Policy:
     """Every public page: only the site itself; Pagefind's WebAssembly; the YouTube player as a
     frame (medien.js creates it only after consent); forms to the site, the feedback form's
     mail program and CSP_FORM_ACTION."""
-    mailto = ("mailto:",) if settings.get("ACCESSIBILITY_FEEDBACK_EMAIL") else ()
+    mailto = ("mailto:",) if settings["ACCESSIBILITY_FEEDBACK_EMAIL"] else ()
     frames = _sources(settings, "CSP_FRAME_SOURCES")
     return Policy((
         ("default-src", (SELF,)),
@@ -84,7 +76,7 @@ def site_policy(settings: dict) -> Policy:
         ("object-src", (NONE,)),
         ("base-uri", (SELF,)),
         ("form-action", (SELF, *mailto, *_sources(settings, "CSP_FORM_ACTION"))),
-        ("frame-ancestors", (_frame_ancestors(settings),)),
+        ("frame-ancestors", (settings["CSP_FRAME_ANCESTORS"],)),  # 'none' or 'self' (the schema checks)
     ))
 
 
@@ -93,11 +85,11 @@ def admin_policy(settings: dict) -> Policy:
     refused: eval (ajv compiles the config's validators into functions) and inline styles (emotion
     writes them at run time). Uploads are shown as blob: and data: images; it talks only to
     decap-server (local) or the GitLab instance (live); only the site itself may frame it."""
-    backend = settings.get("ADMIN_BACKEND") or {}
+    backend = settings["ADMIN_BACKEND"]
     remote = [_origin(backend[key]) for key in ("base_url", "api_root") if backend.get(key)]
     # decap-server is asked only where the admin runs on this machine (Decap tries it on localhost only).
-    local = settings.get("ADMIN_LOCAL_BACKEND_URL")
-    if not local and urlsplit(str(settings.get("SITEURL") or "")).hostname in LOOPBACK:
+    local = settings["ADMIN_LOCAL_BACKEND_URL"]
+    if not local and urlsplit(settings["SITEURL"]).hostname in LOOPBACK:
         local = DECAP_LOCAL_BACKEND
     # blob:: Decap reads an upload back (fetch) to send it as base64.
     connect = tuple(dict.fromkeys([SELF, "blob:", *remote, *([_origin(local)] if local else [])]))
@@ -130,10 +122,10 @@ def preview_policy() -> Policy:
 def server_headers(settings: dict) -> dict[str, str]:
     """The headers besides the policy that every response of the site carries."""
     headers = {
-        "Strict-Transport-Security": settings.get("SERVER_HSTS") or "",
+        "Strict-Transport-Security": settings["SERVER_HSTS"],
         "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": settings.get("SERVER_REFERRER_POLICY") or "",
-        "Permissions-Policy": settings.get("SERVER_PERMISSIONS_POLICY") or "",
+        "Referrer-Policy": settings["SERVER_REFERRER_POLICY"],
+        "Permissions-Policy": settings["SERVER_PERMISSIONS_POLICY"],
     }
     for name, value in headers.items():
         if any(ord(c) < 32 or c in "\\$" for c in value):

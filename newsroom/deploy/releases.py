@@ -19,7 +19,6 @@ MARKER_TEXT = ("Dieser Ordner gehört zu „invoke deploy“ (Newsroom Düsseldo
                "Dokumentenwurzel des Webservers: current/ (ein symbolischer Link auf releases/<nummer>/).\n")
 RELEASES = "releases"
 CURRENT = "current"
-KEEP_RELEASES = 3  # the live one and two before it: readers of the previous site finish their visit
 
 
 def release_number(name: str) -> int | None:
@@ -50,10 +49,7 @@ def live_release(link: str | None) -> str | None:
 
 
 def keep_releases(settings: Mapping) -> int:
-    keep = settings.get("DEPLOY_KEEP_RELEASES", KEEP_RELEASES)
-    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
-        raise DeployError(f"DEPLOY_KEEP_RELEASES muss eine ganze Zahl ab 1 sein, nicht {keep!r}.")
-    return keep
+    return settings["DEPLOY_KEEP_RELEASES"]
 
 
 def foreign(names: Iterable[str]) -> list[str]:

@@ -30,7 +30,7 @@ class S3Target(Target):
             raise DeployError(f"„{address}“ nennt keinen Bucket. Beispiel: s3://newsroom-live/")
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self.rules = [tuple(rule) for rule in settings.get("DEPLOY_CACHE_CONTROL") or []]
+        self.rules = [tuple(rule) for rule in settings["DEPLOY_CACHE_CONTROL"]]
         credentials = Credentials("deploy", environ)
         key_id = credentials.get("s3_access_key_id")
         secret = credentials.get("s3_secret_access_key")

@@ -23,24 +23,24 @@ def _quoted(value: str) -> str:
 
 
 def _settings(settings: dict) -> dict:
-    root = str(settings.get("SERVER_ROOT") or "")
+    root = settings["SERVER_ROOT"]
     if not root.startswith("/") or any(c in root for c in "\"'\\$; \n{}"):
         raise ConfigurationError(f"Einstellung SERVER_ROOT: „{root}“ ist kein absoluter Ordnerpfad ohne "
                                  "Leer- und Sonderzeichen (das Wurzelverzeichnis der Website auf dem Server).")
-    name = settings.get("SERVER_NAME") or urlsplit(str(settings.get("SITEURL") or "")).hostname
-    listen = str(settings.get("SERVER_LISTEN") or "")
+    name = settings["SERVER_NAME"] or urlsplit(settings["SITEURL"]).hostname
+    listen = settings["SERVER_LISTEN"]
     host, _, port = listen.rpartition(":")
     if not port.isdigit() or any(c in host for c in " \"';{}\n"):
         raise ConfigurationError(f"Einstellung SERVER_LISTEN: „{listen}“ ist kein Port (443) und keine "
                                  "Adresse mit Port (127.0.0.1:8080).")
-    certificate, key = settings.get("SERVER_TLS_CERTIFICATE"), settings.get("SERVER_TLS_KEY")
+    certificate, key = settings["SERVER_TLS_CERTIFICATE"], settings["SERVER_TLS_KEY"]
     if bool(certificate) != bool(key):
         raise ConfigurationError("Einstellungen SERVER_TLS_CERTIFICATE und SERVER_TLS_KEY: entweder beide "
                                  "(TLS auf diesem Server) oder keine (TLS endet davor).")
     if not name or any(c in name for c in " \"';{}\n"):
         raise ConfigurationError(f"Einstellung SERVER_NAME: „{name}“ ist kein Hostname; SITEURL nennt keinen.")
     urls = SiteUrls.from_settings(settings)
-    admin = settings.get("ADMIN_PATH", "").strip("/")
+    admin = settings["ADMIN_PATH"].strip("/")
     return {"root": root.rstrip("/") or "/", "name": name, "listen": listen, "host": host or "*", "port": port,
             "tls": (certificate, key) if certificate else None, "prefix": urls.prefix,
             "admin": f"{urls.prefix}{admin}/" if admin else None,

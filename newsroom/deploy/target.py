@@ -101,5 +101,5 @@ def deploy(output: Path, target: Target, settings: Mapping, *, full: bool = Fals
 
 def digest_cache(settings: Mapping) -> Path | None:
     """Where the output's file digests are remembered between deploys (per output folder)."""
-    cache = settings.get("CACHE_PATH")
+    cache = settings["CACHE_PATH"]
     return Path(cache) / f"deploy-digests-{Path(settings['OUTPUT_PATH']).name}.json" if cache else None

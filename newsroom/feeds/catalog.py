@@ -50,7 +50,7 @@ def story_sources(context: dict, settings: dict, items) -> list[FeedSource]:
     page and so no feed.
     """
     limit = settings["FEED_ENTRIES"]
-    press_channel = settings.get("FEED_PRESS_CHANNEL")
+    press_channel = settings["FEED_PRESS_CHANNEL"]
     city = settings["SITE_SHORTNAME"]
     visible: list[Card] = context["stories"]
     everything = visible[:limit]

@@ -73,9 +73,8 @@ class MediaLibrary:
         self.root = media_root
         self.display_root = display_root
         self.facts = FactsIndex(cache)
-        settings = settings or {}
-        self.themen = settings.get("THEMEN")
-        self.series = settings.get("MEDIA_SERIES")
+        self.themen = settings["THEMEN"] if settings else None  # without settings: not checked
+        self.series = settings["MEDIA_SERIES"] if settings else None
         self._items: dict[str, MediaItem | ContentErrors] = {}
         # Thousands of stories share a few images: resolve each reference once per build.
         self._resolved: dict[str, tuple[str, Path] | str] = {}

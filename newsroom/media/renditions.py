@@ -34,14 +34,14 @@ MIME = {"webp": "image/webp", "jpg": "image/jpeg"}
 
 @dataclass(frozen=True)
 class RenditionSettings:
-    widths: tuple[int, ...] = (320, 640, 1024, 1600)
-    formats: tuple[str, ...] = ("webp", "jpg")
-    jpeg_quality: int = 82
-    webp_quality: int = 78
+    widths: tuple[int, ...]
+    formats: tuple[str, ...]
+    jpeg_quality: int
+    webp_quality: int
 
     @classmethod
     def from_settings(cls, settings: dict) -> RenditionSettings:
-        value = settings.get("MEDIA_RENDITIONS") or {}
+        value = settings["MEDIA_RENDITIONS"]
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in value.items()})
 
     def key(self, purpose: str = "web") -> str:

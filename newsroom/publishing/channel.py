@@ -186,7 +186,7 @@ class Channel:
 
     def hashtags(self, story: Story) -> list[str]:
         """The story's tags as hashtags, after the ones every post carries (SOCIAL_HASHTAGS)."""
-        return hashtags(story.tags, tuple(self.settings.get("SOCIAL_HASHTAGS", ())))
+        return hashtags(story.tags, tuple(self.settings["SOCIAL_HASHTAGS"]))
 
     def template_text(self, release: Release) -> str:
         """The editor's own text, else the house template (title, summary, link, hashtags);

@@ -24,7 +24,7 @@ USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-Page-Usage", "X-App-Usage", "X-
 
 def api_url(base_url: str, settings: dict) -> str:
     """The versioned Graph API root, e.g. https://graph.facebook.com/v26.0."""
-    return f"{base_url}/{settings.get('META_GRAPH_API_VERSION', 'v26.0')}"
+    return f"{base_url}/{settings['META_GRAPH_API_VERSION']}"
 
 
 def error_of(response: requests.Response) -> dict:

@@ -103,7 +103,7 @@ class PublishReport:
 def ledger_from_settings(settings: dict) -> Ledger:
     name, email = settings["PUBLISH_GIT_AUTHOR"]
     return Ledger(Path(settings["PATH"]), settings["PUBLISH_RECEIPTS_DIR"], remote=settings["PUBLISH_REMOTE"],
-                  branch=settings.get("PUBLISH_BRANCH"), author=(name, email))
+                  branch=settings["PUBLISH_BRANCH"], author=(name, email))
 
 
 class Publisher:
@@ -134,7 +134,7 @@ class Publisher:
                          window_hours=settings["PUBLISH_WINDOW_HOURS"],
                          lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
                          overview_days=settings["PUBLISH_OVERVIEW_DAYS"], story=self.story, channel=self.channel,
-                         ahead=tuple(settings.get("PUBLISH_AHEAD_CHANNELS", ())), unclear=self.unclear,
+                         ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]), unclear=self.unclear,
                          always=self.ledger.unclear_ids())
 
     def _check_lineage(self) -> None:
@@ -221,7 +221,7 @@ class Publisher:
     def _send(self, job: Job) -> Outcome:
         adapter, post, entry = job.adapter, job.post, job.entry
         client = HttpClient(adapter.label, deadline=float(self.settings["PUBLISH_RETRY_SECONDS"]),
-                            timeout=tuple(self.settings.get("PUBLISH_HTTP_TIMEOUT", (5.0, 30.0))))
+                            timeout=tuple(self.settings["PUBLISH_HTTP_TIMEOUT"]))
         context = SendContext(job.record.key, client, dict(job.record.detail),
                               checkpoint=lambda detail: self._checkpoint(job, detail),
                               unclear=entry.state == SEND_UNCLEAR)

@@ -51,7 +51,7 @@ def _channel_fields(settings: dict) -> list[dict]:
     from newsroom.publishing.channel import channel_classes
     from newsroom.site import SiteUrls
 
-    names = settings.get("ADMIN_CHANNEL_LABELS", {})
+    names = settings["ADMIN_CHANNEL_LABELS"]
     urls = SiteUrls.from_settings(settings)
     adapters = channel_classes()
     fields = []
@@ -245,7 +245,7 @@ GITLAB_REQUIRED = {"app_id": "die Anwendungs-ID (Application ID) der OAuth-Anwen
 def check_live_backend(settings: dict) -> None:
     """With ADMIN_LIVE (publishconf.py) the GitLab backend must name its OAuth application."""
     backend = settings["ADMIN_BACKEND"]
-    if not settings.get("ADMIN_LIVE") or backend.get("name") != "gitlab":
+    if not settings["ADMIN_LIVE"] or backend.get("name") != "gitlab":
         return
     missing = [f"„{key}“ ({what})" for key, what in GITLAB_REQUIRED.items()
                if not str(backend.get(key) or "").strip()]
@@ -266,7 +266,7 @@ def cms_config(settings: dict) -> dict:
         "backend": {**{k: v for k, v in settings["ADMIN_BACKEND"].items() if v is not None},
                     "commit_messages": COMMIT_MESSAGES},
         # Used only when the admin is opened on localhost and `invoke cms` runs decap-server there.
-        "local_backend": ({"url": settings["ADMIN_LOCAL_BACKEND_URL"]} if settings.get("ADMIN_LOCAL_BACKEND_URL")
+        "local_backend": ({"url": settings["ADMIN_LOCAL_BACKEND_URL"]} if settings["ADMIN_LOCAL_BACKEND_URL"]
                           else True),
         "publish_mode": "editorial_workflow",
         "site_url": settings["SITEURL"],

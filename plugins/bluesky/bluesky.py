@@ -60,7 +60,7 @@ class BlueskyChannel(Channel):
 
     @property
     def max_graphemes(self) -> int:
-        return int(self.settings.get("BLUESKY_MAX_GRAPHEMES", 300))
+        return self.settings["BLUESKY_MAX_GRAPHEMES"]
 
     def text_limit(self) -> TextLimit:
         return TextLimit(self.max_graphemes, unit="graphemes")
@@ -83,7 +83,7 @@ class BlueskyChannel(Channel):
 
     def _thumb_fits(self, release: Release) -> bool:
         file = release.image_file
-        limit = int(self.settings.get("BLUESKY_THUMB_MAX_BYTES", 1_000_000))
+        limit = self.settings["BLUESKY_THUMB_MAX_BYTES"]
         return (file is not None and Path(file).suffix.lower() in THUMB_TYPES and Path(file).is_file()
                 and Path(file).stat().st_size <= limit)
 

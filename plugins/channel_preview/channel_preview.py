@@ -143,7 +143,7 @@ class ChannelPreviewGenerator(Generator):
                              window_hours=settings["PUBLISH_WINDOW_HOURS"],
                              lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
                              overview_days=settings["PUBLISH_OVERVIEW_DAYS"],
-                             ahead=tuple(settings.get("PUBLISH_AHEAD_CHANNELS", ())))
+                             ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]))
         except PublishError as exc:
             logger.warning("Versandübersicht nicht erstellt: %s", exc)
             return

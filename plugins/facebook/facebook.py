@@ -33,7 +33,7 @@ class FacebookChannel(Channel):
 
     @property
     def max_characters(self) -> int:
-        return int(self.settings.get("FACEBOOK_MAX_CHARACTERS", 63206))
+        return self.settings["FACEBOOK_MAX_CHARACTERS"]
 
     def text_limit(self) -> TextLimit:
         return TextLimit(self.max_characters)

@@ -49,16 +49,9 @@ class FeedsGenerator(Generator):
         settings = self.settings
         urls = SiteUrls.from_settings(settings)
         formats = list(settings["FEED_FORMATS"])
-        unknown = [f for f in formats if f not in FORMATS]
-        if unknown:
-            raise ConfigurationError(f"FEED_FORMATS: unbekanntes Format {', '.join(unknown)} "
-                                     f"(möglich: {', '.join(FORMATS)}).")
-        limit = settings["FEED_ENTRIES"]
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-            raise ConfigurationError(f"FEED_ENTRIES: „{limit}“ ist keine ganze Zahl ab 1.")
         items = StoryItems(self.context, settings, urls)
         sources = story_sources(self.context, settings, items) + list(self.context["feed_sources"])
-        portal = settings.get("FEED_MEDIA_PORTAL")
+        portal = settings["FEED_MEDIA_PORTAL"]
         if portal and not any(source.key == portal for source in sources):
             raise ConfigurationError(f"FEED_MEDIA_PORTAL = „{portal}“, aber kein Plugin liefert diesen Feed "
                                      "(das Medienportal-Plugin muss in PLUGINS vor „feeds“ stehen).")
@@ -66,7 +59,7 @@ class FeedsGenerator(Generator):
         cache = self.context["build_cache"]
         name = f"{live_prefix(self.output_path)}feeds"
         saved = cache.blob(name)
-        live = {} if settings.get("BUILD_FULL") or not saved else saved[1]
+        live = {} if settings["BUILD_FULL"] or not saved else saved[1]
         fingerprint = self.context["build_fingerprint"]
         digests: dict[str, str] = {}
         pending: list[tuple[FeedSource, list[tuple[str, str]]]] = []
@@ -155,9 +148,9 @@ class FeedLinks:
 
     def __call__(self, listing=None) -> list[tuple[str, str, str]]:
         """(title, MIME type, site path) of the main feeds and, on a list page, the list's own."""
-        formats = [f for f in DISCOVERY if f in self.settings.get("FEED_FORMATS", ())]
+        formats = [f for f in DISCOVERY if f in self.settings["FEED_FORMATS"]]
         feeds = [(ALL, "Alle Meldungen")]
-        if self.settings.get("FEED_PRESS_CHANNEL"):
+        if self.settings["FEED_PRESS_CHANNEL"]:
             feeds.append((PRESS, "Pressemitteilungen"))
         if listing is not None and getattr(listing, "kind", None) in LIST_KINDS:
             name = f"Thema {listing.name}" if listing.kind == "thema" else listing.name

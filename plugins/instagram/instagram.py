@@ -43,11 +43,8 @@ class InstagramChannel(Channel):
         super().__init__(settings, urls, environ)
         self._containers: dict[str, str] = {}  # idempotency key → container made in this run
 
-    def setting(self, key: str, default):
-        return self.settings.get(f"INSTAGRAM_{key}", default)
-
     def text_limit(self) -> TextLimit:
-        return TextLimit(int(self.setting("CAPTION_MAX", 2200)))
+        return TextLimit(self.settings["INSTAGRAM_CAPTION_MAX"])
 
     @property
     def graph_url(self) -> str:
@@ -76,15 +73,15 @@ class InstagramChannel(Channel):
 
     def _caption_problems(self, caption: str) -> list[str]:
         problems = []
-        limit = int(self.setting("CAPTION_MAX", 2200))
+        limit = self.settings["INSTAGRAM_CAPTION_MAX"]
         if len(caption) > limit:
             problems.append(f"Instagram: Die Bildunterschrift hat {german_number(len(caption))} Zeichen, erlaubt "
                             f"sind {german_number(limit)}. Bitte unter channels.instagram.text kürzen.")
-        tags, most = count_hashtags(caption), int(self.setting("MAX_HASHTAGS", 30))
+        tags, most = count_hashtags(caption), self.settings["INSTAGRAM_MAX_HASHTAGS"]
         if tags > most:
             problems.append(f"Instagram: Die Bildunterschrift hat {tags} Hashtags, erlaubt sind {most}. "
                             "Bitte Schlagworte (tags) oder Hashtags unter channels.instagram.text streichen.")
-        mentions, most = len(MENTION.findall(caption)), int(self.setting("MAX_MENTIONS", 20))
+        mentions, most = len(MENTION.findall(caption)), self.settings["INSTAGRAM_MAX_MENTIONS"]
         if mentions > most:
             problems.append(f"Instagram: Die Bildunterschrift erwähnt {mentions} Konten (@…), erlaubt sind {most}.")
         return problems
@@ -101,7 +98,7 @@ class InstagramChannel(Channel):
         elif facts.width is None or not facts.height:
             problems.append(f"Instagram: Die Bildgröße von {shown} lässt sich nicht lesen (beschädigte Datei?).")
         else:
-            low, high = self.setting("ASPECT_RATIO", ((4, 5), (191, 100)))
+            low, high = self.settings["INSTAGRAM_ASPECT_RATIO"]
             # width/height within [low, high], compared exactly in integers
             if facts.width * low[1] < facts.height * low[0] or facts.width * high[1] > facts.height * high[0]:
                 ratio = german_number(facts.width / facts.height, 2)
@@ -109,7 +106,7 @@ class InstagramChannel(Channel):
                     f"Instagram: Das Bild {shown} hat das Seitenverhältnis {ratio}:1 ({facts.width} × {facts.height} "
                     f"Pixel); erlaubt ist {low[0]}:{low[1]} (0,8:1, hoch) bis {german_number(high[0] / high[1], 2)}:1 "
                     "(quer). Bitte einen passenden Ausschnitt als Aufmacherbild verwenden.")
-        limit = int(self.setting("IMAGE_MAX_BYTES", 8_000_000))
+        limit = self.settings["INSTAGRAM_IMAGE_MAX_BYTES"]
         if facts.size > limit:
             problems.append(f"Instagram: Das Bild {shown} ist {german_number(facts.size / 1_000_000, 1)} MB groß; "
                             f"erlaubt sind höchstens {german_number(limit / 1_000_000, 0)} MB.")
@@ -177,9 +174,9 @@ class InstagramChannel(Channel):
         return str(answer.get("status_code") or ""), str(answer.get("status") or "")
 
     def _wait_until_finished(self, client, container: str, status: str | None, context: SendContext) -> None:
-        pause = float(self.setting("POLL_SECONDS", 3))
+        pause = float(self.settings["INSTAGRAM_POLL_SECONDS"])
         explanation = ""
-        for _ in range(int(self.setting("POLL_ATTEMPTS", 20))):
+        for _ in range(self.settings["INSTAGRAM_POLL_ATTEMPTS"]):
             if status is None:
                 status, explanation = self._container(client, container)
             if status == "FINISHED":

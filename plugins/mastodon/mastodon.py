@@ -36,7 +36,7 @@ class MastodonChannel(Channel):
 
     @property
     def max_characters(self) -> int:
-        return int(self.settings.get("MASTODON_MAX_CHARACTERS", 500))
+        return self.settings["MASTODON_MAX_CHARACTERS"]
 
     def text_limit(self) -> TextLimit:
         return TextLimit(self.max_characters, url_length=URL_LENGTH)

@@ -24,11 +24,11 @@ KEY = "medien"
 
 
 def media_feed(portal, settings: dict):
-    limit = int(settings.get("FEED_ENTRIES", 50))
+    limit = settings["FEED_ENTRIES"]
     entries = [e for e in portal.entries if e.item.kind in ("photo", "video")][:limit]
-    key = settings.get("FEED_MEDIA_PORTAL") or KEY
+    key = settings["FEED_MEDIA_PORTAL"] or KEY
     city = settings["SITE_SHORTNAME"]
-    signature = hashlib.sha256(repr((key, entries, settings.get("SITEURL"))).encode()).hexdigest()
+    signature = hashlib.sha256(repr((key, entries, settings["SITEURL"])).encode()).hexdigest()
     return FeedSource(
         key=key, name="Medienportal: neue Fotos und Videos",
         description=f"Neue Pressefotos und Videos der {city} mit Quelle und Nutzungsbedingungen (Media RSS).",

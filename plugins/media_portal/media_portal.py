@@ -61,7 +61,7 @@ class MediaPortalGenerator(Generator):
             items, problems = library.scan()
         visible = context.get("stories", [])
         using = story_links(visible, {item.path for item in items})
-        self.renditions = RenditionCache(Path(settings.get("CACHE_PATH") or ".cache") / "renditions")
+        self.renditions = RenditionCache(Path(settings["CACHE_PATH"] or ".cache") / "renditions")
         with phase("renditions"):
             images, drawing_errors = self._renditions(items, library)
             instagram = self._instagram(library, context.get("all_stories", []))
@@ -78,7 +78,7 @@ class MediaPortalGenerator(Generator):
         context["media_portal_data"] = self.portal
         context["media_renditions"] = lambda path: instagram.get(path, {})
         context["media_pages"] = lambda path, known=self.portal.by_path: item_url(path) if path in known else None
-        if "feeds" in settings.get("PLUGINS", ()):  # with the feeds plugin the portal has its feed
+        if "feeds" in settings["PLUGINS"]:  # with the feeds plugin the portal has its feed
             context.setdefault("feed_sources", []).append(media_feed(self.portal, settings))
         stats = context.setdefault("build_stats", {})
         stats["media_items"] = len(self.portal.entries)
@@ -130,11 +130,11 @@ class MediaPortalGenerator(Generator):
     def _instagram(self, library: MediaLibrary, cards: list) -> dict[str, dict]:
         """Lead images of stories that go to Instagram (scheduled ones too: their preview is
         checked now), as JPEG within its aspect range and size limit."""
-        if "instagram" not in (self.settings.get("CHANNELS") or ()):
+        if "instagram" not in self.settings["CHANNELS"]:
             return {}
-        aspect = self.settings.get("INSTAGRAM_ASPECT_RATIO", ((4, 5), (191, 100)))
-        limit = int(self.settings.get("INSTAGRAM_IMAGE_MAX_BYTES", 8_000_000))
-        key = RenditionSettings().key(f"instagram:{aspect}:{limit}")
+        aspect = self.settings["INSTAGRAM_ASPECT_RATIO"]
+        limit = self.settings["INSTAGRAM_IMAGE_MAX_BYTES"]
+        key = RenditionSettings.from_settings(self.settings).key(f"instagram:{aspect}:{limit}")
         urls = SiteUrls.from_settings(self.settings)
         paths = {c.image for c in cards if c.image and "instagram" in c.channels}
         hook, jobs, wanted = {}, [], {}
@@ -168,7 +168,7 @@ class MediaPortalGenerator(Generator):
         cache = context["build_cache"]
         name = f"{live_prefix(self.output_path)}media-portal"
         saved = cache.blob(name)
-        live = {} if settings.get("BUILD_FULL") or not saved else saved[1]
+        live = {} if settings["BUILD_FULL"] or not saved else saved[1]
         fingerprint = context["build_fingerprint"]
         digests: dict[str, str] = {}
         # A rendition's cache folder names its source's hash and the settings, so it stands

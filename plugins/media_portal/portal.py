@@ -121,7 +121,7 @@ class Portal:
     def __init__(self, entries: list[Entry], settings: dict):
         self.entries = sorted(entries, key=lambda e: e.sort_key, reverse=True)
         self.by_path = {e.item.path: e for e in self.entries}
-        self.series_settings = settings.get("MEDIA_SERIES") or {}
+        self.series_settings = settings["MEDIA_SERIES"]
         self.albums = self._group("album", lambda e: [e.item.album] if e.item.album else [], f"{PORTAL}alben/")
         for album in self.albums:
             album.zip_path = f"{album.url}{slugify(album.name)}.zip"

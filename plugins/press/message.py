@@ -79,10 +79,10 @@ def compose(payload: dict, number: str, issued: datetime, settings: dict, *, uns
         subject = f"Sperrfrist: {stated} – {subject}"
     view = {
         "number": number, "subject": one_line(subject), "sperrfrist": stated,
-        "sender": settings.get("PRESS_SENDER", ""), "place": settings.get("PRESS_PLACE", "Düsseldorf"),
+        "sender": settings["PRESS_SENDER"], "place": settings["PRESS_PLACE"],
         "issued": german_date(issued.astimezone(BERLIN)), "title": payload["title"], "summary": payload["summary"],
         "contact": payload["contact"], "url": payload["url"], "media": payload["media"], "note": payload.get("note"),
-        "footer": settings.get("PRESS_FOOTER", "").format(unsubscribe=unsubscribe_label(unsubscribe)),
+        "footer": settings["PRESS_FOOTER"].format(unsubscribe=unsubscribe_label(unsubscribe)),
     }
     env = _templates(settings["THEME"])
     text = env.get_template("message.txt").render(view, body=html_to_text(payload["body_html"]))
@@ -147,7 +147,7 @@ class MailFactory:
 
 def unsubscribe_address(settings: dict, sender: Address, reply_to: Address | None) -> str:
     """PRESS_UNSUBSCRIBE, else a mail to the press office asking to be taken off the list."""
-    configured = settings.get("PRESS_UNSUBSCRIBE")
+    configured = settings["PRESS_UNSUBSCRIBE"]
     if configured:
         return configured
     target = reply_to or sender

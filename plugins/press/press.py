@@ -62,7 +62,7 @@ class PressChannel(Channel):
                 if not self.credentials.get(key, secret=key in self.secret_env)]
 
     def number_text(self, number: int | str, year: int) -> str:
-        return self.settings.get("PRESS_NUMBER_FORMAT", "PM {number}/{year}").format(number=number, year=year)
+        return self.settings["PRESS_NUMBER_FORMAT"].format(number=number, year=year)
 
     # -- what the release says (no credentials, no network) ---------------------------------
 
@@ -92,16 +92,16 @@ class PressChannel(Channel):
     def _attachment(self, release: Release) -> str | None:
         """The lead image as attachment, only when PRESS_ATTACH_IMAGE allows it and it is small enough."""
         path = release.image_file
-        if not (self.settings.get("PRESS_ATTACH_IMAGE") and path and path.is_file()):
+        if not (self.settings["PRESS_ATTACH_IMAGE"] and path and path.is_file()):
             return None
-        if path.stat().st_size > int(self.settings.get("PRESS_ATTACHMENT_MAX_BYTES", 0)):
+        if path.stat().st_size > self.settings["PRESS_ATTACHMENT_MAX_BYTES"]:
             return None
         return str(path)
 
     def _preview_unsubscribe(self) -> str:
         from .message import parse_address, unsubscribe_address
 
-        configured = self.settings.get("PRESS_UNSUBSCRIBE")
+        configured = self.settings["PRESS_UNSUBSCRIBE"]
         if configured:
             return configured
         for key in ("REPLY_TO", "FROM"):
@@ -118,7 +118,7 @@ class PressChannel(Channel):
     def prepare_claim(self, post: Post, detail, files: ClaimFiles) -> dict:
         if detail.get("number"):
             return {}  # a retry keeps its number and issue time
-        issued = build_now(self.settings.get("BUILD_NOW"))
+        issued = build_now(self.settings["BUILD_NOW"])
         number = numbers.assign(files, post.story_id, issued.year)
         return {"number": self.number_text(number, issued.year), "issued": issued.isoformat()}
 
@@ -158,10 +158,10 @@ class PressChannel(Channel):
         composed = compose(post.payload, number, issued, self.settings, unsubscribe=unsubscribe)
         attachment = post.payload.get("attachment")
         factory = MailFactory(composed, sender=sender, reply_to=reply_to, unsubscribe=unsubscribe,
-                              list_id=self.settings.get("PRESS_LIST_ID", "Presseverteiler"), story_id=post.story_id,
+                              list_id=self.settings["PRESS_LIST_ID"], story_id=post.story_id,
                               attachment=Path(attachment) if attachment else None)
-        dispatch = Dispatch(config, factory, context, batch=int(self.settings.get("PRESS_BATCH", 25)),
-                            reconnects=int(self.settings.get("PRESS_SMTP_RECONNECTS", 3)),
+        dispatch = Dispatch(config, factory, context, batch=self.settings["PRESS_BATCH"],
+                            reconnects=self.settings["PRESS_SMTP_RECONNECTS"],
                             progress=Progress(number, len(chosen), "Empfängern", done=len(chosen) - len(todo)))
         if todo:
             dispatch.run(state, todo)

@@ -67,7 +67,7 @@ class SmtpConfig:
             raise SendError(f"Pressemitteilung: Ein Passwort wird nie unverschlüsselt gesendet; "
                             f"{credentials.name('SMTP_SECURITY')} auf starttls oder tls setzen.")
         return cls(credentials.require("SMTP_HOST", secret=False), int(port_text), security, user, password,
-                   float(settings.get("PRESS_SMTP_TIMEOUT", 60)), credentials.get("SMTP_CA_FILE", secret=False))
+                   float(settings["PRESS_SMTP_TIMEOUT"]), credentials.get("SMTP_CA_FILE", secret=False))
 
     @property
     def where(self) -> str:

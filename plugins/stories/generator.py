@@ -101,7 +101,7 @@ class StoriesGenerator(Generator):
         if history.unchanged:
             self.git = self.state.git
         else:
-            self.git = history.by_source(content.parent, settings.get("PUBLIC_AUTHORS"))
+            self.git = history.by_source(content.parent, settings["PUBLIC_AUTHORS"])
         self.git_head = history.head
 
         cards.sort(key=TIME_ORDER, reverse=True)  # newest first

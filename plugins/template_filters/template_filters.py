@@ -39,7 +39,7 @@ def bytecode_cache(cache_path: str) -> FileSystemBytecodeCache:
 
 def add_filters(generator) -> None:
     urls = SiteUrls.from_settings(generator.settings)
-    cache_path = generator.settings.get("CACHE_PATH")
+    cache_path = generator.settings["CACHE_PATH"]
     if cache_path:  # compiled templates survive the process: no re-compiling on every build
         generator.env.bytecode_cache = bytecode_cache(cache_path)
     generator.env.filters.update(

@@ -59,11 +59,11 @@ class XChannel(Channel):
 
     @property
     def max_length(self) -> int:
-        return int(self.settings.get("X_MAX_WEIGHTED_LENGTH", 280))
+        return self.settings["X_MAX_WEIGHTED_LENGTH"]
 
     @property
     def url_length(self) -> int:
-        return int(self.settings.get("X_URL_LENGTH", 23))
+        return self.settings["X_URL_LENGTH"]
 
     def text_limit(self) -> TextLimit:
         return TextLimit(self.max_length, unit="weighted", url_length=self.url_length)
@@ -88,7 +88,7 @@ class XChannel(Channel):
     def _image_fits(self, release: Release) -> bool:
         """X takes JPEG, PNG, WebP and GIF up to 5 MB; anything else goes out without image."""
         file = release.image_file
-        limit = int(self.settings.get("X_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
+        limit = self.settings["X_IMAGE_MAX_BYTES"]
         return (file is not None and Path(file).suffix.lower() in IMAGE_TYPES and Path(file).is_file()
                 and Path(file).stat().st_size <= limit)
 

@@ -73,16 +73,13 @@ class YouTubeChannel(Channel):
 
     def __init__(self, settings, urls, environ=None):
         super().__init__(settings, urls, environ)
-        self.media_root = Path(settings["PATH"]) / settings.get("MEDIA_DIR", "media")
+        self.media_root = Path(settings["PATH"]) / settings["MEDIA_DIR"]
         self.library = MediaLibrary(self.media_root, Path(settings["PATH"]).parent)
         self._token: tuple[str, float] | None = None
 
-    def setting(self, key: str, default):
-        return self.settings.get(f"YOUTUBE_{key}", default)
-
     def text_limit(self) -> TextLimit:
         # The own text is the video's description.
-        return TextLimit(int(self.setting("DESCRIPTION_MAX_BYTES", 5000)), unit="bytes")
+        return TextLimit(self.settings["YOUTUBE_DESCRIPTION_MAX_BYTES"], unit="bytes")
 
     def _video(self, release: Release) -> tuple[str, str | None] | None:
         """(media path, title from its description file) of the first video the story links."""
@@ -107,9 +104,9 @@ class YouTubeChannel(Channel):
         title = (video[1] if video and video[1] else story.title).strip()
         payload: dict = {
             "snippet": {"title": title, "description": description, "tags": list(story.tags),
-                        "categoryId": str(self.setting("CATEGORY_ID", "25")), "defaultLanguage": "de",
+                        "categoryId": self.settings["YOUTUBE_CATEGORY_ID"], "defaultLanguage": "de",
                         "defaultAudioLanguage": "de"},
-            "status": {"privacyStatus": self.setting("PRIVACY", "public"), "selfDeclaredMadeForKids": False,
+            "status": {"privacyStatus": self.settings["YOUTUBE_PRIVACY"], "selfDeclaredMadeForKids": False,
                        "embeddable": True},
         }
         media: tuple[str, ...] = ()
@@ -128,12 +125,12 @@ class YouTubeChannel(Channel):
                             "content/media/ ablegen und im Text verlinken, z. B. [Video ansehen]"
                             "(media:videos/clip.mp4); Formate: " + ", ".join(sorted(VIDEO_TYPES)) + ".")
         title, description = post.payload["snippet"]["title"], post.payload["snippet"]["description"]
-        limit = int(self.setting("TITLE_MAX", 100))
+        limit = self.settings["YOUTUBE_TITLE_MAX"]
         if len(title) > limit:
             where = f"in {Path(video['path']).name}.yml" if video else "der Meldung"
             problems.append(f"YouTube: Der Titel hat {len(title)} Zeichen, erlaubt sind {limit}. Bitte einen "
                             f"kürzeren Titel angeben (Feld title {where}).")
-        size, limit = len(description.encode("utf-8")), int(self.setting("DESCRIPTION_MAX_BYTES", 5000))
+        size, limit = len(description.encode("utf-8")), self.settings["YOUTUBE_DESCRIPTION_MAX_BYTES"]
         if size > limit:
             problems.append(f"YouTube: Die Beschreibung hat {german_number(size)} Bytes (UTF-8: Umlaute zählen 2, "
                             f"Emoji 4), erlaubt sind {german_number(limit)}. "
