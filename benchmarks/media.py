@@ -118,7 +118,9 @@ total = 0
 if library == "pillow":
     from PIL import Image
     from newsroom.media.renditions import RenditionSettings, web_drawer
-    settings = RenditionSettings(widths=tuple(widths), formats=tuple(formats))
+    from newsroom.settings import default
+    settings = RenditionSettings.from_settings(
+        {{"MEDIA_RENDITIONS": {{**default("MEDIA_RENDITIONS"), "widths": widths, "formats": formats}}}})
     for path in paths:
         with Image.open(path) as image:
             width = image.size[0]

@@ -141,7 +141,7 @@ def one_run(root: Path, recipients: int, delay: float = 0.0, batch: int | None =
     timing = {}
 
     def publish(context, settings):
-        timing["batch"] = int(settings.get("PRESS_BATCH", 25))
+        timing["batch"] = settings["PRESS_BATCH"]
         started = time.perf_counter()
         report = Publisher(settings, context, environ=environ).run()
         timing["publish"] = time.perf_counter() - started

@@ -121,12 +121,12 @@ def test_entries_carry_everything_a_reader_shows(newsroom):
         assert entry.enclosures == [{"href": SITE + "medien/fotos/rhein.jpg", "length": str(len(PHOTO)),
                                      "type": "image/jpeg"}]
         assert entry.media_content[0]["filesize"] == str(len(PHOTO))
-    raw = newsroom.content.page("feeds/alle/atom.xml")
+    raw = newsroom.page("feeds/alle/atom.xml")
     assert "<published>2026-11-20T10:00:00+01:00</published>" in raw
     assert '<link href="http://localhost:8000/medien/fotos/rhein.jpg" rel="enclosure" type="image/jpeg" ' \
            f'length="{len(PHOTO)}"/>' in raw
     assert f'<id>{TAG}{RADWEGE}</id>' in raw
-    rss = newsroom.content.page("feeds/alle/rss.xml")
+    rss = newsroom.page("feeds/alle/rss.xml")
     assert f'<guid isPermaLink="false">{TAG}{RADWEGE}</guid>' in rss
     assert "<pubDate>Fri, 20 Nov 2026 10:00:00 +0100</pubDate>" in rss
     item = next(i for i in parsed(newsroom)["feeds/alle/feed.json"]["items"] if i["id"] == TAG + RADWEGE)
@@ -136,7 +136,7 @@ def test_entries_carry_everything_a_reader_shows(newsroom):
 
 
 def test_summary_only_when_full_content_is_off(newsroom):
-    newsroom.build.runner(FEED_FULL_CONTENT=False)
+    newsroom.build(FEED_FULL_CONTENT=False)
     for name in ("rss.xml", "atom.xml"):
         for entry in parsed(newsroom)[f"feeds/alle/{name}"].entries:
             assert "content" not in entry and entry.summary
@@ -197,7 +197,7 @@ def test_markup_in_titles_summaries_and_captions_arrives_as_text_in_every_feed(s
 def test_drafts_and_scheduled_stories_are_never_in_a_feed(newsroom):
     every_id = {i for path, feed in parsed(newsroom).items() if "/medien/" not in path for i in ids(feed)}
     assert every_id == {TAG + i for i in (RADWEGE, "bbbbbbbbbbbb", "cccccccccccc", "dddddddddddd")}
-    newsroom.build.runner(BUILD_NOW="2026-12-03 10:00")  # the scheduled story's time has come
+    newsroom.build(BUILD_NOW="2026-12-03 10:00")  # the scheduled story's time has come
     feeds = parsed(newsroom)
     assert ids(feeds["feeds/pressemitteilungen/atom.xml"])[0] == TAG + "ffffffffffff"
     assert TAG + "eeeeeeeeeeee" not in {i for feed in feeds.values() for i in ids(feed)}
@@ -218,7 +218,7 @@ def test_entry_ids_survive_a_title_edit(newsroom):
     path.write_text(path.read_text(encoding="utf-8").replace("title: Neue Radwege am Rheinufer",
                                                              "title: Zwei Kilometer neue Radwege"), encoding="utf-8")
     newsroom.commit("Titel", "2026-11-21 09:00")
-    newsroom.build.runner()
+    newsroom.build()
     after = parsed(newsroom)
     assert after.keys() == before.keys()
     for path, feed in after.items():
@@ -239,7 +239,7 @@ def test_entry_ids_survive_a_deliberate_id_change(newsroom):
     path.write_text(path.read_text(encoding="utf-8").replace(
         f"id: {RADWEGE}", f"id: radwege-rheinufer\nformer_ids: [{RADWEGE}]"), encoding="utf-8")
     newsroom.commit("Kennung", "2026-11-21 09:00")
-    newsroom.build.runner()
+    newsroom.build()
     after = parsed(newsroom)
     for path, feed in after.items():
         assert ids(feed) == ids(before[path]), path
@@ -249,11 +249,11 @@ def test_entry_ids_survive_a_deliberate_id_change(newsroom):
 def test_updated_follows_git_even_when_the_text_is_unchanged(newsroom):
     path = newsroom.content / "stories/2026/radwege.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nNachtrag zur Sperrung.\n", encoding="utf-8")
-    newsroom.build.runner()  # previewed before it is committed: no update yet
+    newsroom.build()  # previewed before it is committed: no update yet
     entry = next(e for e in parsed(newsroom)["feeds/alle/atom.xml"].entries if e.id == TAG + RADWEGE)
     assert entry.updated == entry.published == "2026-11-20T10:00:00+01:00"
     newsroom.commit("Nachtrag", "2026-11-22 14:00")  # the same text, now committed after publication
-    report = newsroom.build.runner()
+    report = newsroom.build()
     assert "feeds/alle/atom.xml" in report.rendered
     entry = next(e for e in parsed(newsroom)["feeds/alle/atom.xml"].entries if e.id == TAG + RADWEGE)
     assert entry.updated == "2026-11-22T14:00:00+01:00"
@@ -285,13 +285,13 @@ def test_a_feed_without_entries_is_valid_and_dated_without_a_clock(newsroom):
 
 
 def test_rebuild_is_byte_identical_and_no_build_time_is_inside(newsroom, tmp_path):
-    before = snapshot(newsroom.build.output)
-    report = newsroom.build.runner()
+    before = snapshot(newsroom.output)
+    report = newsroom.build()
     assert report.written == [] and report.rendered == []
-    assert snapshot(newsroom.build.output) == before
+    assert snapshot(newsroom.output) == before
     # A cold build at another moment (same stories visible) writes the very same feeds.
     other = tmp_path / "other"
-    newsroom.build.runner(OUTPUT_PATH=str(other), CACHE_PATH=str(tmp_path / "other-cache"), BUILD_NOW="2026-12-02 23:00")
+    newsroom.build(OUTPUT_PATH=str(other), CACHE_PATH=str(tmp_path / "other-cache"), BUILD_NOW="2026-12-02 23:00")
     theirs = {p: data for p, data in feed_files(newsroom).items()}
     assert theirs == {p: (other / p).read_bytes() for p in theirs}
     # Every date inside comes from the content (publication times; the fixed date of an empty feed).
@@ -368,7 +368,7 @@ def test_a_press_release_added_redraws_the_press_feed(archive):
 
 
 def test_every_page_announces_its_feeds(newsroom):
-    home = newsroom.content.page("index.html")
+    home = newsroom.page("index.html")
     announced = re.findall(r'<link rel="alternate" type="([^"]+)" title="([^"]+)" href="([^"]+)">', home)
     assert announced == [
         ("application/rss+xml", "Alle Meldungen (RSS)", SITE + "feeds/alle/rss.xml"),
@@ -379,24 +379,24 @@ def test_every_page_announces_its_feeds(newsroom):
     for page, title, key in [("themen/kultur/index.html", "Thema Kultur", "themen/kultur"),
                              ("aemter/kulturamt/index.html", "Kulturamt", "aemter/kulturamt"),
                              ("stadtbezirke/10/index.html", "Stadtbezirk 10", "stadtbezirke/10")]:
-        html = newsroom.content.page(page)
+        html = newsroom.page(page)
         assert f'<link rel="alternate" type="application/rss+xml" title="{title} (RSS)" ' \
                f'href="{SITE}feeds/{key}/rss.xml">' in html
         assert f'title="{title} (Atom)" href="{SITE}feeds/{key}/atom.xml">' in html
-    story = newsroom.content.page("aktuelles/2026/11/neue-radwege-am-rheinufer/index.html")
+    story = newsroom.page("aktuelles/2026/11/neue-radwege-am-rheinufer/index.html")
     assert 'href="http://localhost:8000/feeds/alle/rss.xml"' in story and "feeds/themen/" not in story
-    for html in (home, story, newsroom.content.page("404.html"), newsroom.content.page("themen/kultur/index.html")):
+    for html in (home, story, newsroom.page("404.html"), newsroom.page("themen/kultur/index.html")):
         for href in re.findall(r'<link rel="alternate" [^>]*href="http://localhost:8000/([^"]+)"', html):
-            assert (newsroom.build.output / href).is_file(), href
+            assert (newsroom.output / href).is_file(), href
 
 
 def test_the_feeds_page_lists_every_feed_and_is_linked_from_the_footer(newsroom):
-    html = newsroom.content.page("feeds/index.html")
+    html = newsroom.page("feeds/index.html")
     assert "<h1>RSS-Feeds</h1>" in html and "Pressemitteilungen" in html
     listed = set(re.findall(r'href="/(feeds/[^"]+)"', html))
     assert listed == {p for p in parsed(newsroom)}
-    assert '<a href="/feeds/">RSS-Feeds</a>' in newsroom.content.page("index.html")
-    assert "http://localhost:8000/feeds/" in newsroom.content.page("sitemap-seiten.xml")
+    assert '<a href="/feeds/">RSS-Feeds</a>' in newsroom.page("index.html")
+    assert "http://localhost:8000/feeds/" in newsroom.page("sitemap-seiten.xml")
 
 
 def test_a_media_portal_feed_needs_its_plugin(newsroom):
@@ -418,7 +418,7 @@ def test_a_media_portal_feed_needs_its_plugin(newsroom):
 ])
 def test_feed_settings_are_checked(newsroom, setting, expected):
     with pytest.raises(ConfigurationError) as caught:
-        newsroom.build.runner(**setting)
+        newsroom.build(**setting)
     assert str(caught.value) == expected
 
 

@@ -246,7 +246,7 @@ class MediaLibrary:
         if self.themen is not None:
             for value in values:
                 if value not in self.themen:
-                    fields.error(f"„{value}“ ist kein Thema aus THEMEN in pelicanconf.py.", fields.nodes["themen"],
+                    fields.error(f"„{value}“ ist kein Thema aus THEMEN (Einstellungen).", fields.nodes["themen"],
                                  "themen")
         return values
 
