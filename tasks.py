@@ -266,7 +266,7 @@ def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=
     install_log_filter()
     os.chdir(ROOT)
     try:
-        if not dry_run and not load_settings(settings).get("PUBLISH_SEND"):
+        if not dry_run and not load_settings(settings)["PUBLISH_SEND"]:
             raise Exit(f"FEHLER {settings} sendet nie (PUBLISH_SEND ist nicht gesetzt). Versand nur mit "
                        f"„invoke publish“ und {PRODUCTION_SETTINGS}.", code=1)
         if send_unclear and unclear_checked:

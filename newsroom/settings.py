@@ -381,8 +381,7 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("FEED_ID_DATE", TEXT, "2022", "Datum in den Kennungen der Einträge (tag:-URI); nach dem Start nie ändern."),
         Setting("FEED_PRESS_CHANNEL", OPTIONAL_TEXT, "press",
                 "Meldungen mit diesem Kanal bilden den Feed der Pressemitteilungen; None: kein solcher Feed."),
-        Setting("FEED_MEDIA_PORTAL", OPTIONAL_TEXT, "medien",
-                "Name des Medienportal-Feeds (feeds/medien/rss.xml); None: keiner."),
+        Setting("FEED_MEDIA_PORTAL", TEXT, "medien", "Name des Medienportal-Feeds: feeds/medien/rss.xml."),
     ),
     *group(
         "Soziale Kanäle",

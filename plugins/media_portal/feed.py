@@ -20,13 +20,11 @@ from newsroom.site import SiteUrls
 
 from .portal import PORTAL
 
-KEY = "medien"
-
 
 def media_feed(portal, settings: dict):
     limit = settings["FEED_ENTRIES"]
     entries = [e for e in portal.entries if e.item.kind in ("photo", "video")][:limit]
-    key = settings["FEED_MEDIA_PORTAL"] or KEY
+    key = settings["FEED_MEDIA_PORTAL"]
     city = settings["SITE_SHORTNAME"]
     signature = hashlib.sha256(repr((key, entries, settings["SITEURL"])).encode()).hexdigest()
     return FeedSource(

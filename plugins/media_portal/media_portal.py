@@ -28,6 +28,7 @@ from newsroom.errors import ContentError, ContentErrors
 from newsroom.media.album_zip import album_zip
 from newsroom.media.library import MediaItem, MediaLibrary
 from newsroom.media.renditions import RenditionCache, RenditionSettings, instagram_drawer, web_drawer
+from newsroom.settings import default
 from newsroom.site import SiteUrls
 
 from .feed import media_feed
@@ -61,7 +62,7 @@ class MediaPortalGenerator(Generator):
             items, problems = library.scan()
         visible = context.get("stories", [])
         using = story_links(visible, {item.path for item in items})
-        self.renditions = RenditionCache(Path(settings["CACHE_PATH"] or ".cache") / "renditions")
+        self.renditions = RenditionCache(Path(settings["CACHE_PATH"] or default("CACHE_PATH")) / "renditions")
         with phase("renditions"):
             images, drawing_errors = self._renditions(items, library)
             instagram = self._instagram(library, context.get("all_stories", []))
