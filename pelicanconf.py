@@ -16,9 +16,12 @@ OUTPUT_PATH = "output"
 THEME = "theme"
 CACHE_PATH = ".cache"
 
-PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["template_filters", "stories", "static_pages", "assets", "media_portal", "admin", "feeds", "sitemap",
-           "mastodon", "channel_preview", "facebook", "instagram", "x", "youtube", "bluesky", "press", "search"]
+# The folder holding the plugins package (relative to this file); every plugin is plugins.<name>.
+PLUGIN_PATHS = ["."]
+PLUGINS = ["plugins.template_filters", "plugins.stories", "plugins.static_pages", "plugins.assets",
+           "plugins.media_portal", "plugins.admin", "plugins.feeds", "plugins.sitemap", "plugins.mastodon",
+           "plugins.channel_preview", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
+           "plugins.bluesky", "plugins.press", "plugins.search"]
 
 # Where stories, static pages and media live below PATH.
 STORIES_DIR = "stories"
