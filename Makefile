@@ -23,7 +23,8 @@ check: $(STAMP)
 serve: $(STAMP) $(CMS_STAMP)
 	$(BIN)/invoke serve
 
-# Re-installs when requirements.txt changed or the venv is missing or broken.
+# requirements.txt pins pyproject.toml's dependencies with the test and bench extras; its header says how to
+# regenerate it from requirements.in. Re-installs when requirements.txt changed or the venv is missing or broken.
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 oder neuer wird benötigt.")'
 	@$(BIN)/python -c '' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }

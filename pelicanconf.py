@@ -10,6 +10,9 @@ SITE_SHORTNAME = "Landeshauptstadt Düsseldorf"
 # Absolute base for canonical URLs, OpenGraph, sitemap and feeds.
 SITEURL = "http://localhost:8000"
 
+# The folder holding the plugins package (relative to this file); every plugin is plugins.<name>.
+PLUGIN_PATHS = ["."]
+
 # These settings never send: only publishconf.py allows it, and only `invoke publish` does it.
 PUBLISH_SEND = False
 

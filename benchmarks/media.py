@@ -95,12 +95,12 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float, str]:
 
 def build(root: Path) -> tuple[float, float, dict]:
     script = (
-        "import json, sys; sys.path[:0] = [{repo!r}, {plugins!r}]\n"
+        "import json, sys; sys.path[:0] = [{repo!r}]\n"
         "from newsroom.build.runner import build\n"
         "report = build({conf!r}, {{'PATH': {content!r}, 'OUTPUT_PATH': {output!r}, 'CACHE_PATH': {cache!r},"
         " 'BUILD_NOW': {now!r}}})\n"
         "print(json.dumps({{'stats': report.stats, 'written': len(report.written)}}))\n"
-    ).format(repo=str(REPO), plugins=str(REPO / "plugins"), conf=str(REPO / "pelicanconf.py"),
+    ).format(repo=str(REPO), conf=str(REPO / "pelicanconf.py"),
              content=str(root / "content"), output=str(root / "output"), cache=str(root / ".cache"), now=NOW)
     seconds, rss, out = timed([sys.executable, "-c", script], root)
     return seconds, rss, json.loads(out.strip().splitlines()[-1])

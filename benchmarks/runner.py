@@ -61,11 +61,11 @@ def _timed(command: list[str], cwd: Path) -> tuple[float, float, float]:
 
 def our_build(root: Path, output: Path, cache: Path) -> tuple[float, float, float]:
     script = (
-        "import sys; sys.path[:0] = [{repo!r}, {plugins!r}]\n"
+        "import sys; sys.path[:0] = [{repo!r}]\n"
         "from newsroom.build.runner import build\n"
         "build({conf!r}, {{'PATH': {content!r}, 'OUTPUT_PATH': {output!r}, 'CACHE_PATH': {cache!r},"
         " 'BUILD_NOW': {now!r}}})\n"
-    ).format(repo=str(REPO), plugins=str(REPO / "plugins"), conf=str(REPO / "pelicanconf.py"),
+    ).format(repo=str(REPO), conf=str(REPO / "pelicanconf.py"),
              content=str(root / "content"), output=str(output), cache=str(cache), now=NOW)
     return _timed([sys.executable, "-c", script], root)
 

@@ -516,10 +516,12 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("THEME", TEXT, "theme", "Ordner der Vorlagen, Styles und Skripte."),
         Setting("CACHE_PATH", OPTIONAL_TEXT, ".cache",
                 "Ordner des Build-Caches (gelesene Meldungen, Bildfassungen); None: keiner."),
-        Setting("PLUGIN_PATHS", TEXTS, ["plugins"], "Ordner der Plugins."),
+        Setting("PLUGIN_PATHS", TEXTS, ["."], "Ordner, der das Paket plugins enthält (relativ zur Einstellungsdatei)."),
         Setting("PLUGINS", TEXTS, [
-            "template_filters", "stories", "static_pages", "assets", "media_portal", "admin", "feeds", "sitemap",
-            "mastodon", "channel_preview", "facebook", "instagram", "x", "youtube", "bluesky", "press", "search",
+            "plugins.template_filters", "plugins.stories", "plugins.static_pages", "plugins.assets",
+            "plugins.media_portal", "plugins.admin", "plugins.feeds", "plugins.sitemap", "plugins.mastodon",
+            "plugins.channel_preview", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
+            "plugins.bluesky", "plugins.press", "plugins.search",
         ], "Plugins in ihrer Reihenfolge (das Medienportal vor den Feeds)."),
         Setting("JINJA_ENVIRONMENT", Table(TEXT), {
             "autoescape": True,

@@ -1,11 +1,12 @@
 """The import rules of the package, read from the source: the newsroom package never imports a
-plugin, no plugin imports another plugin or the build runner, there is no import cycle, and
-every exception class lives in newsroom/errors.py."""
+plugin, no plugin imports another plugin or the build runner, there is no import cycle, every
+exception class lives in newsroom/errors.py, and plugins exist only as plugins.<name>."""
 
 from __future__ import annotations
 
 import ast
 import builtins
+import importlib.machinery
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def _imports(tree: ast.AST):
 
 
 def imports_of(name: str, path: Path, known: dict[str, Path]) -> set[str]:
-    """The project modules `name` imports (plugins are also importable by their bare name)."""
+    """The project modules `name` imports."""
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     found = set()
     for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
@@ -54,8 +55,6 @@ def imports_of(name: str, path: Path, known: dict[str, Path]) -> set[str]:
             targets = [f"{prefix}.{alias.name}" if f"{prefix}.{alias.name}" in known else prefix
                        for alias in node.names]
         for target in targets:
-            if target not in known and f"plugins.{target}" in known:
-                target = f"plugins.{target}"
             while target and target not in known:
                 target = target.rpartition(".")[0]
             if target and target != name:
@@ -147,11 +146,56 @@ def stray_exceptions(root: Path) -> list[str]:
                   if defined[cls] != "newsroom.errors" and is_exception(cls))
 
 
+def plugin_names(root: Path) -> set[str]:
+    """The plugins' bare names: the subpackages of plugins/."""
+    return {p.parent.name for p in (root / "plugins").glob("*/__init__.py")}
+
+
+def bare_plugin_imports(root: Path, places: list[Path]) -> list[str]:
+    """Absolute imports of a plugin by its bare name (`import feeds`, `from x.oauth1 import …`)."""
+    bare = plugin_names(root)
+    found = []
+    for place in places:
+        for path in sorted(place.rglob("*.py")) if place.is_dir() else [place]:
+            if "node_modules" in path.parts:
+                continue
+            for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.level:
+                    continue
+                names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module]
+                found += [f"{path.relative_to(root).as_posix()} imports {name}"
+                          for name in names if name.split(".")[0] in bare]
+    return found
+
+
 def test_the_import_rules_hold():
     graph = import_graph(REPO)
     assert broken_rules(graph) == []
     assert cycles(graph) == []
     assert stray_exceptions(REPO) == []
+
+
+def test_no_plugin_is_imported_by_a_bare_name():
+    places = [REPO / "newsroom", REPO / "plugins", REPO / "tests", REPO / "benchmarks", *REPO.glob("*.py")]
+    assert bare_plugin_imports(REPO, places) == []
+
+
+@pytest.mark.parametrize("settings_file", ["pelicanconf.py", "publishconf.py"])
+def test_plugins_load_only_as_the_plugins_package(settings_file, monkeypatch):
+    from newsroom.build.runner import load_settings
+
+    monkeypatch.chdir(REPO)  # publishconf finds pelicanconf in the working folder
+    settings = load_settings(REPO / settings_file)
+    paths = [str(Path(p).resolve()) for p in settings["PLUGIN_PATHS"]]
+    assert str(REPO / "plugins") not in paths  # no folder that makes `stories` a top-level module
+    assert not any((Path(p) / f"{name}/__init__.py").exists() for p in paths for name in plugin_names(REPO))
+    assert settings["PLUGINS"] and all(name.startswith("plugins.") for name in settings["PLUGINS"])
+    assert {name.removeprefix("plugins.") for name in settings["PLUGINS"]} <= plugin_names(REPO)
+    # As Pelican's load_legacy_plugin looks them up: the package from PLUGIN_PATHS, and no other
+    # folder there stands in for one of its plugins.
+    package = importlib.machinery.PathFinder.find_spec("plugins", paths)
+    assert package is not None and Path(package.origin) == REPO / "plugins" / "__init__.py"
+    assert [name for name in settings["PLUGINS"] if importlib.machinery.PathFinder.find_spec(name, paths)] == []
 
 
 @pytest.fixture
@@ -170,7 +214,8 @@ def broken(tmp_path) -> Path:
         "plugins/feeds/__init__.py": "",
         "plugins/feeds/feeds.py": "from newsroom.build.runner import live_prefix\n",
         "plugins/media/__init__.py": "",
-        "plugins/media/media.py": "from feeds.feeds import x\nclass Broken(ValueError):\n    pass\n",
+        "plugins/media/media.py": "from plugins.feeds.feeds import x\nclass Broken(ValueError):\n    pass\n",
+        "plugins/media/legacy.py": "import feeds.feeds\nfrom media import media\n",
     }
     for relative, text in files.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -187,3 +232,5 @@ def test_each_rule_finds_its_break(broken):
     ]
     assert cycles(graph) == [["newsroom.a", "newsroom.b"]]  # c → d only for type checkers: no cycle
     assert stray_exceptions(broken) == ["newsroom.output.Clash", "plugins.media.media.Broken"]
+    assert bare_plugin_imports(broken, [broken / "plugins"]) == [
+        "plugins/media/legacy.py imports feeds.feeds", "plugins/media/legacy.py imports media"]

@@ -403,7 +403,7 @@ def test_a_media_portal_feed_needs_its_plugin(newsroom):
     from newsroom.build.runner import load_settings
 
     # In a process of its own: a plugin once loaded stays connected to Pelican's signals.
-    plugins = [p for p in load_settings(REPO / "pelicanconf.py")["PLUGINS"] if p != "media_portal"]
+    plugins = [p for p in load_settings(REPO / "pelicanconf.py")["PLUGINS"] if p != "plugins.media_portal"]
     overrides = newsroom.overrides(FEED_MEDIA_PORTAL="medien", PLUGINS=plugins)
     code = f"from newsroom.build.runner import build; build({str(REPO / 'pelicanconf.py')!r}, {overrides!r})"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)

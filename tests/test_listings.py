@@ -1,7 +1,8 @@
 """Pagination of lists (plugins/stories/listings.py): pages counted from the oldest story."""
 
 import pytest
-from stories.listings import Listing, page_paths, paginate
+
+from plugins.stories.listings import Listing, page_paths, paginate
 
 
 @pytest.mark.parametrize("count", [0, 1, 9, 10, 11, 19, 20, 21, 45])

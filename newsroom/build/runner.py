@@ -74,7 +74,7 @@ def build_fingerprint(settings: dict) -> str:
     """Hash of everything besides content that shapes pages: code, theme and settings."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for folder in (here, Path(settings["THEME"]), *map(Path, settings["PLUGIN_PATHS"])):
+    for folder in (here.parent, Path(settings["THEME"]), here.parent.parent / "plugins"):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())

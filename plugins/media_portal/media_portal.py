@@ -79,7 +79,7 @@ class MediaPortalGenerator(Generator):
         context["media_portal_data"] = self.portal
         context["media_renditions"] = lambda path: instagram.get(path, {})
         context["media_pages"] = lambda path, known=self.portal.by_path: item_url(path) if path in known else None
-        if "feeds" in settings["PLUGINS"]:  # with the feeds plugin the portal has its feed
+        if "plugins.feeds" in settings["PLUGINS"]:  # with the feeds plugin the portal has its feed
             context.setdefault("feed_sources", []).append(media_feed(self.portal, settings))
         stats = context.setdefault("build_stats", {})
         stats["media_items"] = len(self.portal.entries)

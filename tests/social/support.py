@@ -69,11 +69,11 @@ _LOADED: set[str] = set()
 
 
 def load_plugins(values: dict) -> None:
-    """Register the channel plugins as a build does (once per test process; pytest puts
-    plugins/ on the path, as Pelican's PLUGIN_PATHS does)."""
+    """Register the channel plugins as a build does (once per test process)."""
     import importlib
 
-    for name in ("mastodon", "facebook", "instagram", "x", "youtube", "bluesky"):
+    for name in ("plugins.mastodon", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
+                 "plugins.bluesky"):
         if name not in _LOADED:
             importlib.import_module(name).register()
             _LOADED.add(name)

@@ -24,9 +24,9 @@ def pds():
 
 def richtext():
     adapter("bluesky")  # loads the plugins
-    import bluesky.richtext
+    from plugins.bluesky import richtext
 
-    return bluesky.richtext
+    return richtext
 
 
 def test_graphemes_count_what_a_reader_sees_as_one_character():
