@@ -50,7 +50,9 @@ class BuildCache:
                 f"SELECT hash, record FROM stories WHERE vocabulary = ? AND hash IN ({','.join('?' * len(chunk))})",
                 (vocabulary, *chunk))
             for digest, record in rows:
-                found[digest] = pickle.loads(record)
+                value = _loads(record)
+                if value is not _STALE:
+                    found[digest] = value
         return found
 
     def save_stories(self, records: dict[str, object], vocabulary: str) -> None:
@@ -80,7 +82,8 @@ class BuildCache:
         if not self.db:
             return None
         row = self.db.execute("SELECT key, value FROM blobs WHERE name = ?", (name,)).fetchone()
-        return (row[0], pickle.loads(row[1])) if row else None
+        value = _loads(row[1]) if row else _STALE
+        return None if value is _STALE else (row[0], value)
 
     def blobs(self, prefix: str) -> dict[str, tuple[str, object]]:
         """Every blob whose name starts with prefix, in one query."""
@@ -88,7 +91,8 @@ class BuildCache:
             return {}
         rows = self.db.execute("SELECT name, key, value FROM blobs WHERE substr(name, 1, ?) = ?",
                                (len(prefix), prefix))
-        return {name: (key, pickle.loads(value)) for name, key, value in rows}
+        loaded = ((name, key, _loads(value)) for name, key, value in rows)
+        return {name: (key, value) for name, key, value in loaded if value is not _STALE}
 
     def blobs_named(self, names: list[str]) -> dict[str, tuple[str, object]]:
         """The blobs with these names, in one query."""
@@ -96,7 +100,8 @@ class BuildCache:
             return {}
         marks = ",".join("?" * len(names))
         rows = self.db.execute(f"SELECT name, key, value FROM blobs WHERE name IN ({marks})", names)
-        return {name: (key, pickle.loads(value)) for name, key, value in rows}
+        loaded = ((name, key, _loads(value)) for name, key, value in rows)
+        return {name: (key, value) for name, key, value in loaded if value is not _STALE}
 
     def save_blob(self, name: str, key: str, value: object) -> None:
         self.save_blobs([(name, key, value)])
@@ -124,6 +129,17 @@ class BuildCache:
                 self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.db.close()
             self.db = None
+
+
+_STALE = object()
+
+
+def _loads(data: bytes):
+    """An entry written by other code (a class since moved or changed) is a miss, not a crash."""
+    try:
+        return pickle.loads(data)
+    except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, ValueError):
+        return _STALE
 
 
 def live_prefix(output) -> str:
