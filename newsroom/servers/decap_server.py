@@ -23,7 +23,7 @@ from pathlib import Path
 
 from newsroom.errors import ConfigurationError
 
-CMS = Path(__file__).resolve().parent.parent / "cms"
+CMS = Path(__file__).resolve().parents[2] / "cms"
 SERVER = CMS / "node_modules" / "decap-server" / "dist" / "index.js"
 SOCKET_SHIM = CMS / "listen-on-socket.js"
 
