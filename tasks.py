@@ -123,7 +123,7 @@ def check(c, settings=DEV_SETTINGS, now=None, staged=False):
     if change is not None and change.empty:
         return  # nothing below content/ in this commit
     try:
-        context = run_check(settings, _overrides(now))
+        build = run_check(settings, _overrides(now))
     except ContentErrors as exc:
         errors = relevant(exc.errors, change) if change is not None else exc.errors
         _warn_drafts(relevant(exc.drafts, change) if change is not None else exc.drafts)
@@ -141,12 +141,12 @@ def check(c, settings=DEV_SETTINGS, now=None, staged=False):
         raise _fail(exc, "Prüfung") from None
     # A broken draft is a warning, not a failure: half-done drafts may be committed and shared;
     # the check fails once such a story is set to "status: published".
-    drafts = context.get("draft_problems", [])
+    drafts = build.draft_problems
     _warn_drafts(relevant(drafts, change) if change is not None else drafts)
-    stats = context.get("build_stats", {})
+    stats = build.stats
     broken = len({p.path for p in drafts})
     print(f"Prüfung bestanden: {stats.get('stories', 0)} Meldungen und "
-          f"{len(context.get('static_pages', []))} Seiten ohne Fehler"
+          f"{stats.get('static_pages', 0)} Seiten ohne Fehler"
           + (f"; {broken} fehlerhafte(r) Entwurf/Entwürfe (nicht veröffentlicht, siehe WARNUNG)." if broken else "."))
 
 
@@ -242,10 +242,10 @@ def _build_quietly(overrides):
 
 
 def _publisher(dry_run=False, story=None, channel=None, unclear=None):
-    def make(context, settings):
+    def make(build, settings):
         from newsroom.publishing.pipeline import Publisher
 
-        return Publisher(settings, context, dry_run=dry_run, story=story, channel=channel, unclear=unclear)
+        return Publisher(settings, build, dry_run=dry_run, story=story, channel=channel, unclear=unclear)
 
     return make
 
@@ -358,16 +358,16 @@ def status(c, settings=PRODUCTION_SETTINGS, now=None):
     os.chdir(ROOT)
     try:
         plan, where, broken = run_check(settings, _overrides(now),
-                                        after=lambda ctx, s: _status(_publisher()(ctx, s), ctx))
+                                        after=lambda build, s: _status(_publisher()(build, s), build))
     except (NewsroomError, OutputConflict) as exc:
         raise _fail(exc, "Übersicht") from None
     print("\n".join(status_lines(plan, where, broken)))
 
 
-def _status(publisher, context):
+def _status(publisher, build):
     from newsroom.publishing.overview import broken_files
 
-    return publisher.plan(), publisher.ledger.where, broken_files(context.get("draft_problems", ()))
+    return publisher.plan(), publisher.ledger.where, broken_files(build.draft_problems)
 
 
 @task

@@ -522,7 +522,7 @@ SCHEMA: tuple[Setting, ...] = (
             "plugins.media_portal", "plugins.admin", "plugins.feeds", "plugins.sitemap", "plugins.mastodon",
             "plugins.channel_preview", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
             "plugins.bluesky", "plugins.press", "plugins.search",
-        ], "Plugins in ihrer Reihenfolge (das Medienportal vor den Feeds)."),
+        ], "Die geladenen Plugins; ihre Reihenfolge ergibt sich aus dem, was sie liefern und lesen."),
         Setting("JINJA_ENVIRONMENT", Table(TEXT), {
             "autoescape": True,
             "trim_blocks": True,

@@ -73,8 +73,8 @@ def test_a_next_line_control_typed_into_the_file_is_refused(site):
 def test_a_joiner_inside_an_emoji_is_fine_in_channel_texts_only(site):
     firefighter, rainbow = "\U0001f469\u200d\U0001f692", "\U0001f3f3\ufe0f\u200d\U0001f308"
     site.story(channels=f'\n  mastodon:\n    text: "Danke {firefighter} und {rainbow}!"')
-    context = site.check()
-    story = context["full_story"](context["all_stories"][0])
+    build = site.check()
+    story = build.archive.full_story(build.all_stories[0])
     assert story.channels[0].text == f"Danke {firefighter} und {rainbow}!"
     site.story(channels='\n  mastodon:\n    text: "Danke\\u200dschön \U0001f469\\u200d"')  # between letters; at the end
     assert errors_of(site) == [f"{FILE}:17: Feld „channels.mastodon.text“: Unsichtbares Zeichen U+200D ZERO WIDTH "

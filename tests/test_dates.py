@@ -63,8 +63,8 @@ def test_an_ambiguous_story_date_stops_the_check_naming_the_field(site):
         "zweimal. Bitte die Zeitzone dazuschreiben: 2026-10-25 02:15+02:00 (Sommerzeit, die erste) oder "
         "2026-10-25 02:15+01:00 (Winterzeit, die zweite)."]
     site.story(date="2026-10-25 02:15+01:00")
-    context = site.check()
-    assert context["all_stories"][0].date.isoformat() == "2026-10-25T02:15:00+01:00"
+    build = site.check()
+    assert build.all_stories[0].date.isoformat() == "2026-10-25T02:15:00+01:00"
 
 
 def test_new_writes_a_time_in_the_repeated_hour_with_its_offset(tmp_path):

@@ -409,7 +409,7 @@ def test_a_media_portal_feed_needs_its_plugin(newsroom):
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert result.returncode != 0
     assert ("ConfigurationError: FEED_MEDIA_PORTAL = „medien“, aber kein Plugin liefert diesen Feed "
-            "(das Medienportal-Plugin muss in PLUGINS vor „feeds“ stehen).") in result.stderr
+            "(das Medienportal-Plugin muss in PLUGINS stehen).") in result.stderr
 
 
 @pytest.mark.parametrize("setting, expected", [

@@ -15,8 +15,8 @@ def test_change_after_publication_is_shown_as_update(site):
     site.commit("Radwege", "2026-11-19 15:00", author="Anna Beispiel", email="anna@example.org")
     site.story(summary="Die Stadt baut zweieinhalb Kilometer Radweg.")
     site.commit("Tippfehler", "2026-11-22 08:30", author="Ben Muster", email="ben@example.org")
-    context = site.check()
-    story = context["full_story"](context["all_stories"][0])
+    build = site.check()
+    story = build.archive.full_story(build.all_stories[0])
     assert story.git.created.isoformat() == "2026-11-19T15:00:00+01:00"
     assert story.git.editors == ()  # no public name configured: no one is named
     site.build()
@@ -69,16 +69,16 @@ def test_moving_a_story_keeps_its_history(site):
     site.commit("Radwege", "2026-11-19 15:00")
     site.repo.git.mv("content/stories/radwege.md", "content/stories/2026-radwege.md")
     site.commit("verschoben", "2026-11-23 15:00")
-    context = site.check()
-    story = context["full_story"](context["all_stories"][0])
+    build = site.check()
+    story = build.archive.full_story(build.all_stories[0])
     assert story.git.created.isoformat() == "2026-11-19T15:00:00+01:00"
     assert story.git.updated.isoformat() == "2026-11-19T15:00:00+01:00"  # a pure move changes nothing
 
 
 def test_uncommitted_story_has_no_git_dates(site):
     site.story()
-    context = site.check()
-    story = context["full_story"](context["all_stories"][0])
+    build = site.check()
+    story = build.archive.full_story(build.all_stories[0])
     assert story.git.created is None and story.updated is None
 
 

@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 
+from newsroom.build.state import shard_of
 from tests.support import REPO, build_killed_while_applying, snapshot, story_text
 
 THEMEN = [("Verkehr", "Amt für Verkehrsmanagement"), ("Kultur", "Kulturamt"), ("Bildung", "Schulverwaltungsamt")]
@@ -48,9 +49,11 @@ def test_one_story_text_changed(archive, tmp_path):
     assert pages == ["aktuelles/2025/02/meldung-nummer-1/index.html"]
     assert sorted(report.written) == report.rendered
     # Only the story's own lists (Thema, Amt, district, two tags, month) were looked at page by page,
-    # and of the saved state only the shards holding its file's entries were written again.
+    # and of the saved state only the shards holding changed entries were written again: its
+    # file's (files, cards) and the recorded digests of the feeds drawn anew.
     assert report.stats["lists_planned"] == 6
-    assert report.stats["state_shards_written"] == 2
+    feeds = {shard_of(p) for p in report.rendered if p.startswith("feeds/")}
+    assert feeds and report.stats["state_shards_written"] == 2 + len(feeds)
     assert_same_as_cold_build(archive, tmp_path)
 
 
@@ -165,6 +168,20 @@ def test_full_build_restores_a_page_deleted_by_hand(archive):
     assert not page.exists()
     report = archive.build(BUILD_FULL=True)
     assert page.exists() and report.written == ["themen/verkehr/index.html"]
+
+
+def test_full_means_the_same_for_every_kind_of_page(archive):
+    """--full keeps no page on the strength of a recorded digest: story pages, lists, feeds,
+    sitemap parts and the media portal all draw again (and write only what differs)."""
+    lost = ["aktuelles/2025/02/meldung-nummer-1/index.html", "themen/verkehr/index.html",
+            "feeds/alle/rss.xml", "sitemap-2024.xml", "medienportal/medien/fotos/rhein/index.html"]
+    for path in lost:
+        (archive.output / path).unlink()
+    assert archive.build().written == []  # the manifest says they are live: an ordinary build trusts it
+    report = archive.build(BUILD_FULL=True)
+    assert sorted(report.written) == sorted(lost)
+    assert set(lost) < set(report.rendered)
+    assert archive.build().rendered == []  # and the full build recorded what the next one keeps
 
 
 def test_state_is_not_trusted_after_an_interrupted_apply(archive, monkeypatch, tmp_path):

@@ -17,8 +17,8 @@ def errors_of(site, text: str | bytes) -> list[str]:
 
 def test_a_valid_story_passes(site):
     site.story()
-    context = site.check()
-    assert [s.id for s in context["all_stories"]] == ["a1b2c3d4e5f6"]
+    build = site.check()
+    assert [s.id for s in build.all_stories] == ["a1b2c3d4e5f6"]
 
 
 @pytest.mark.parametrize("fields, expected", [
@@ -174,7 +174,7 @@ def test_a_hash_sign_would_silently_cut_the_title(site):
 
 def test_quoted_hash_sign_is_fine(site):
     site.story(title='"Aktion #DUSliest startet"')
-    assert site.check()["all_stories"][0].title == "Aktion #DUSliest startet"
+    assert site.check().all_stories[0].title == "Aktion #DUSliest startet"
 
 
 # Everything XML 1.0 forbids is refused, so no feed can ever be invalid (see docs/fehlermeldungen.md).
@@ -216,7 +216,7 @@ def test_a_surrogate_in_the_bytes_is_invalid_utf8(site):
 
 def test_characters_xml_allows_pass(site):
     site.story(body="Tab\tim Text, Gedankenstrich &#x2013;, &#65;, &amp; und \u00ad weiches Trennzeichen.\n")
-    assert [s.id for s in site.check()["all_stories"]] == ["a1b2c3d4e5f6"]
+    assert [s.id for s in site.check().all_stories] == ["a1b2c3d4e5f6"]
 
 
 def test_a_forbidden_character_in_a_media_description_is_refused(site):
@@ -277,7 +277,7 @@ def test_too_many_tags_are_refused_with_the_setting_named(site):
         f"{FILE}:10: Feld „tags“: Die Meldung hat 21 Schlagworte; erlaubt sind höchstens 20 (STORY_MAX_TAGS). "
         "Bitte die wichtigsten auswählen."]
     site.write("stories/2026/radwege.md", story_text(tags="[" + ", ".join(f"S{n}" for n in range(20)) + "]"))
-    assert len(site.check()["all_stories"]) == 1  # 20 is the limit itself
+    assert len(site.check().all_stories) == 1  # 20 is the limit itself
     with pytest.raises(ContentErrors) as caught:
         site.check(STORY_MAX_TAGS=19)
     assert "erlaubt sind höchstens 19 (STORY_MAX_TAGS)" in str(caught.value)

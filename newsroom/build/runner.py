@@ -14,6 +14,7 @@ import os
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,13 +25,18 @@ from pelican.plugins import signals
 from pelican.settings import get_settings_from_file, read_settings
 
 from newsroom.build.cache import BuildCache, live_prefix
+from newsroom.build.context import KEY, BuildContext
 from newsroom.build.manifest import Manifest
 from newsroom.build.output import SiteWriter, StagedOutput
+from newsroom.build.plugins import NONE, plugin_order
 from newsroom.build.state import ArchiveState, forget_state, load_state, save_state
 from newsroom.build.timing import phase
+from newsroom.content.archive import StoryArchive
+from newsroom.content.history import locate
 from newsroom.content.loader import scan_in_background
 from newsroom.dates import build_now
 from newsroom.errors import ConfigurationError, ContentError, ContentErrors, NewsroomError, unique_errors
+from newsroom.media.library import MediaLibrary
 from newsroom.paths import find_symlinks
 from newsroom.settings import missing_defaults, validate
 
@@ -85,7 +91,8 @@ def build_fingerprint(settings: dict) -> str:
 
 
 class NewsroomPelican(Pelican):
-    """Pelican's run loop with only the plugins' generators.
+    """Pelican's run loop with only the plugins' generators, in the order their declarations
+    give (newsroom/build/plugins.py), around one BuildContext.
 
     Pelican's own article, page and static generators write files in place, which
     would modify hard-linked files of the live site; our generators cover their work.
@@ -93,12 +100,13 @@ class NewsroomPelican(Pelican):
 
     def __init__(self, settings: dict):
         # The stat() of every story file (a fifth of a second at 25,000) starts before the
-        # plugins load, in a process of its own; the stories plugin takes its result.
+        # plugins load, in a process of its own; the story archive takes its result.
         content = Path(settings["PATH"])
         self.story_scan = scan_in_background(content / settings["STORIES_DIR"], content.parent)
         super().__init__(settings)
         cache_path = settings["CACHE_PATH"]
         self.cache = BuildCache(Path(cache_path) if cache_path else None)
+        self.build: BuildContext | None = None
 
     def archive_state(self, fingerprint: str) -> ArchiveState:
         """The last successful build's state, if it still describes the live output."""
@@ -117,30 +125,44 @@ class NewsroomPelican(Pelican):
         missing = [name for name in wanted if name not in loaded]
         if missing:
             raise ConfigurationError(f"Plugin(s) nicht ladbar: {', '.join(missing)} (PLUGIN_PATHS prüfen).")
+        specs = {plugin.__name__: getattr(plugin, "PLUGIN", NONE) for plugin in self.plugins}
+        self.plugin_rank = {name: rank for rank, name in enumerate(plugin_order(specs))}
+
+    def _rank(self, module: str) -> int:
+        """The build order of the plugin a generator's module belongs to."""
+        best = None
+        for name in self.plugin_rank:
+            if (module == name or module.startswith(name + ".")) and (best is None or len(name) > len(best)):
+                best = name
+        return self.plugin_rank[best] if best is not None else len(self.plugin_rank)
 
     def _get_generator_classes(self):
-        classes = []
-        for _receiver, values in signals.get_generators.send(self):
+        found = []
+        for receiver, values in signals.get_generators.send(self):
             values = values if isinstance(values, (list, tuple)) else (values,)
-            classes.extend(v for v in values if isinstance(v, type))
-        return classes
+            rank = self._rank(getattr(receiver, "__module__", ""))
+            found.extend((rank, len(found), v) for v in values if isinstance(v, type))
+        return [cls for _rank, _n, cls in sorted(found, key=lambda item: item[:2])]
 
-    def read(self) -> tuple[dict, list]:
-        """Run every generator's generate_context; raise ContentErrors if any were collected."""
-        context = self.settings.copy()
-        context["generated_content"] = {}
-        context["content_errors"] = []
-        context["warnings"] = []
-        context["build_cache"] = self.cache
+    def read(self) -> tuple[BuildContext, dict, list]:
+        """Load the stories, run every generator's generate_context; raise ContentErrors if any
+        were collected."""
+        settings = self.settings
+        content = Path(settings["PATH"])
         with phase("fingerprint"):
-            context["build_fingerprint"] = build_fingerprint(self.settings)
-        context["rendered_pages"] = []
-        context["story_scan"], self.story_scan = self.story_scan, None  # taken by the stories plugin
-        # Generators first: one may start slow input/output (the story scan) in the background
-        # while the state of the last build is unpickled here.
+            fingerprint = build_fingerprint(settings)
+        build = self.build = BuildContext(settings, self.cache, fingerprint, settings["BUILD_NOW"],
+                                          settings["BUILD_FULL"])
+        context = settings.copy()
+        context["generated_content"] = {}
+        context[KEY] = build
+        # Where git's HEAD is: asked in a thread while the state loads (the scan was forked before).
+        pool = ThreadPoolExecutor(1)
+        located = pool.submit(locate, content)
+        pool.shutdown(wait=False)  # the thread ends with its work: nothing lingers when workers fork
         with _templates_unlisted():
             generators = [
-                cls(context=context, settings=self.settings, path=self.path, theme=self.theme,
+                cls(context=context, settings=settings, path=self.path, theme=self.theme,
                     output_path=self.output_path)
                 for cls in self._get_generator_classes()
             ]
@@ -150,37 +172,43 @@ class NewsroomPelican(Pelican):
             # otherwise walk them all again on every full collection). See build()'s end.
             gc.disable()
             try:
-                context["archive_state"] = self.archive_state(context["build_fingerprint"])
+                build.previous = self.archive_state(fingerprint)
                 gc.freeze()  # before enabling: else the next collection would walk them all once
             finally:
                 gc.enable()
         with phase("links"):  # no symbolic link below content/; the stories' own scan looks inside theirs
-            content = Path(self.settings["PATH"])
-            context["content_errors"].extend(find_symlinks(content, content.parent,
-                                                           skip=(self.settings["STORIES_DIR"],)))
+            build.errors.extend(find_symlinks(content, content.parent, skip=(settings["STORIES_DIR"],)))
+        build.media = MediaLibrary(content / settings["MEDIA_DIR"], content.parent, self.cache, settings)
+        with phase("scan"):
+            scanned, self.story_scan = self.story_scan(), None
+        build.archive = StoryArchive.load(settings, self.cache, build.previous, build.media, build.errors,
+                                          build.warnings, scanned, located.result())
+        build.stats.update(build.archive.stats(build.now.timestamp()))
         for generator in generators:
             generator.generate_context()
         gc.freeze()
-        self.context = context  # for build()'s actions after a failure
         # A draft is never published: its problems are reported, and the rest of the site still goes out.
-        drafts = context.get("draft_sources", set())
-        errors: list[ContentError] = [e for e in context["content_errors"] if e.path not in drafts]
-        context["draft_problems"] = unique_errors([e for e in context["content_errors"] if e.path in drafts])
+        drafts = build.archive.draft_sources
+        errors: list[ContentError] = [e for e in build.errors if e.path not in drafts]
+        build.draft_problems = unique_errors([e for e in build.errors if e.path in drafts])
         if errors:
-            raise ContentErrors(errors, context["draft_problems"])
+            raise ContentErrors(errors, build.draft_problems)
         signals.all_generators_finalized.send(generators)
-        return context, generators
+        return build, context, generators
 
-    def run(self, writer: SiteWriter | None = None) -> dict:
-        context, generators = self.read()
+    def run(self, writer: SiteWriter | None = None) -> BuildContext:
+        build, _context, generators = self.read()
         if writer is not None:
+            writer.begin(build.previous.pages, full=build.full)
             for generator in generators:
                 with phase(type(generator).__name__):
                     generator.generate_output(writer)
+            next_state(build, writer)
             with phase("render"):
                 writer.flush(self.settings["BUILD_WORKERS"])
+            build.rendered.extend(writer.rendered)
             signals.finalized.send(self)
-        return context
+        return build
 
 
 @contextmanager
@@ -205,14 +233,14 @@ def state_vocabulary(settings: dict) -> str:
 
 
 def check(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None, after=None):
-    """Read and validate all content; returns the context or raises ContentErrors.
+    """Read and validate all content; returns the BuildContext or raises ContentErrors.
 
-    With `after(context, settings)`, returns what it returns (run while the cache is open)."""
+    With `after(build, settings)`, returns what it returns (run while the cache is open)."""
     settings = load_settings(settings_file, overrides)
     pelican = NewsroomPelican(settings)
     try:
-        context = pelican.run(writer=None)
-        return after(context, settings) if after is not None else context
+        build = pelican.run(writer=None)
+        return after(build, settings) if after is not None else build
     finally:
         pelican.cache.close()
         gc.unfreeze()  # `invoke serve` builds again in this process: the old state may go
@@ -221,11 +249,26 @@ def check(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
 def _after_failure(pelican: NewsroomPelican, errors: ContentErrors) -> None:
     """What must be written although the site stays as it was (the Chef vom Dienst's overview,
     naming what stopped the build); such an action failing never hides the build's own errors."""
-    for action in getattr(pelican, "context", {}).get("after_failure", []):
-        try:
-            action(errors)
-        except (NewsroomError, OSError) as exc:
-            logger.warning("Nach dem abgebrochenen Build: %s", exc)
+    if pelican.build is None:
+        return
+    for problem in pelican.build.failed(errors):
+        if not isinstance(problem, (NewsroomError, OSError)):
+            raise problem
+        logger.warning("Nach dem abgebrochenen Build: %s", problem)
+
+
+def next_state(build: BuildContext, writer: SiteWriter) -> None:
+    """This build's state, for the next build's plan: the archive as read, what the stories plugin
+    planned with, and the digest of every page's inputs (SiteWriter.page)."""
+    archive, old = build.archive, build.previous
+    new = build.next_state = ArchiveState(
+        fingerprint=build.fingerprint, now=build.now.timestamp(), git_head=archive.git_head,
+        files=archive.loaded.files, cards=archive.loaded.cards, git=archive.git, related=build.related,
+        pages=writer.digests, media=build.images)
+    # An unchanged state need not be written again (at 25,000 stories that is most of a warm build).
+    build.state_changed = build.pages_touched or not (
+        new.git_head == old.git_head and new.files == old.files and new.pages == old.pages
+        and new.related == old.related and new.media == old.media and new.git == old.git)
 
 
 @atexit.register
@@ -259,7 +302,7 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
             manifest = saved.paths if saved else None
             writer = SiteWriter(staged.output, staged.staging, manifest)
             try:
-                context = pelican.run(writer=writer)
+                built = pelican.run(writer=writer)
             except ContentErrors as exc:
                 _after_failure(pelican, exc)
                 raise
@@ -278,31 +321,29 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
             with phase("apply"):
                 staged.commit(writer)
         # Only now are these pages live: a failed build must not record its state.
-        state = context.get("new_archive_state")
-        if state is not None and (changed or context.get("state_changed", True)):
+        state = built.next_state
+        if changed or built.state_changed:
             with phase("save state"):
-                shards = save_state(cache, str(pelican.output_path), state, context["archive_state"],
-                                    uuid.uuid4().hex)
-            context.get("build_stats", {})["state_shards_written"] = shards
+                shards = save_state(cache, str(pelican.output_path), state, built.previous, uuid.uuid4().hex)
+            built.stats["state_shards_written"] = shards
             if cache.story_count() > 1.2 * len(state.cards) + 100:  # old versions pile up: forget them
                 cache.prune_stories({card.digest for card in state.cards.values()}, state_vocabulary(settings))
         if changed and dropped:
             Manifest.save(cache, str(output), claimed, saved)
         with phase("after commit"):
-            for action in context.get("after_commit", []):
-                action()
+            built.committed()
         if after is not None:
-            report.after = after(context, settings)
+            report.after = after(built, settings)
     finally:
         with phase("close"):
             cache.close()
         gc.unfreeze()
     report.written = writer.written
-    report.rendered = sorted(context["rendered_pages"])
+    report.rendered = sorted(built.rendered)
     report.unchanged = writer.unchanged
     report.pruned = writer.pruned
-    report.warnings = context.get("warnings", [])
-    report.draft_problems = context.get("draft_problems", [])
-    report.stats = context.get("build_stats", {})
+    report.warnings = built.warnings
+    report.draft_problems = built.draft_problems
+    report.stats = built.stats
     report.seconds = time.perf_counter() - started
     return report

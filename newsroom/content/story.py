@@ -33,8 +33,11 @@ class GitDates:
     commits: int = 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class Story:
+    """One story as read from its file; immutable: a place or git dates make a copy (`placed`,
+    newsroom/content/archive.py)."""
+
     source: str  # path relative to the project, e.g. content/stories/2026/x.md
     id: str
     title: str
@@ -60,7 +63,7 @@ class Story:
     media_refs: tuple[str, ...] = ()
     content_hash: str = ""
     media_checks: tuple[tuple[str, int | None, str | None], ...] = ()  # (path, line, field)
-    # Filled by the generator once all stories are known.
+    # Set by `placed` once the archive knows the story's address.
     url: str = ""
     save_as: str = ""
     git: GitDates = field(default_factory=GitDates)

@@ -20,7 +20,7 @@ ALL, PRESS = "alle", "pressemitteilungen"
 
 @dataclass
 class FeedSource:
-    """One feed, in every format. Another plugin may add these to context["feed_sources"]."""
+    """One feed, in every format. Another plugin may offer these (BuildContext.offer_feed)."""
 
     key: str  # folder below feeds/, e.g. "themen/verkehr"
     name: str  # short German name, e.g. "Thema Verkehr"
@@ -42,7 +42,7 @@ def list_key(base: str) -> str:
     return base.strip("/")
 
 
-def story_sources(context: dict, settings: dict, items) -> list[FeedSource]:
+def story_sources(visible: list[Card], settings: dict, items) -> list[FeedSource]:
     """The story feeds, each with at most FEED_ENTRIES of the visible stories, newest first.
 
     One pass over the visible cards (already newest first) that looks only at feeds still
@@ -52,7 +52,6 @@ def story_sources(context: dict, settings: dict, items) -> list[FeedSource]:
     limit = settings["FEED_ENTRIES"]
     press_channel = settings["FEED_PRESS_CHANNEL"]
     city = settings["SITE_SHORTNAME"]
-    visible: list[Card] = context["stories"]
     everything = visible[:limit]
     press: list[Card] = []
     themen: dict[str, list[Card]] = {name: [] for name in settings["THEMEN"]}

@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urljoin
 
+from newsroom.build.context import BuildContext
 from newsroom.build.state import Card
 from newsroom.content.links import resolve_links
 from newsroom.content.reader import StoryVocabulary
@@ -54,13 +55,12 @@ class StoryItems:
     the full story comes from the parse cache only when a feed with it is drawn.
     """
 
-    def __init__(self, context: dict, settings: dict, urls: SiteUrls):
-        self.context = context
+    def __init__(self, build: BuildContext, settings: dict, urls: SiteUrls):
+        self.build = build
         self.settings = settings
         self.urls = urls
-        state = context.get("new_archive_state")
-        self.git = state.git if state is not None else {}  # source → (created, updated, editors, commits)
-        self.media = context.get("media_library")
+        self.git = build.archive.git  # source → (created, updated, editors, commits)
+        self.media = build.media
         self.media_root = Path(settings["PATH"]) / settings["MEDIA_DIR"]
         self._by_id: dict[str, Card] | None = None
         self._images: dict[str, tuple[MediaItem, int]] = {}
@@ -70,7 +70,7 @@ class StoryItems:
 
     def url_of(self, story_id: str) -> str:
         if self._by_id is None:
-            self._by_id = {card.id: card for card in self.context["all_stories"]}
+            self._by_id = self.build.archive.by_id
         return self._by_id[story_id].url
 
     def updated(self, card: Card) -> float:
@@ -112,14 +112,14 @@ class StoryItems:
             return
         if self._vocabulary is None:
             self._vocabulary = StoryVocabulary.from_settings(self.settings).fingerprint()
-        records = self.context["build_cache"].stories(sorted(wanted), self._vocabulary)
+        records = self.build.cache.stories(sorted(wanted), self._vocabulary)
         for digest, record in records.items():
             for card in wanted[digest]:
                 self._stories[card.source] = record.placed(card.source, card.url)
 
     def _make(self, card: Card) -> FeedItem:
         # Missing from the batch: the stories generator's own way, one query per story.
-        story = self._stories.pop(card.source, None) or self.context["full_story"](card)
+        story = self._stories.pop(card.source, None) or self.build.archive.full_story(card)
         urls = self.urls
         page = urls.absolute(story.url)
         enclosure, figure = None, ""

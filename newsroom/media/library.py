@@ -79,15 +79,6 @@ class MediaLibrary:
         # Thousands of stories share a few images: resolve each reference once per build.
         self._resolved: dict[str, tuple[str, Path] | str] = {}
 
-    @classmethod
-    def for_build(cls, context: dict, settings: dict) -> MediaLibrary:
-        """One library per build, shared by every generator that needs it."""
-        if "media_library" not in context:
-            content = Path(settings["PATH"])
-            context["media_library"] = cls(content / settings["MEDIA_DIR"], content.parent,
-                                           context.get("build_cache"), settings)
-        return context["media_library"]
-
     def display(self, path: Path) -> str:
         try:
             return path.relative_to(self.display_root).as_posix()

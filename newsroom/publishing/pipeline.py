@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsroom.dates import BERLIN
 from newsroom.errors import LedgerConflict, OutcomeUnknown, PublishError, SendError
@@ -43,6 +44,9 @@ from newsroom.publishing.records import CLAIMED, FAILED, RETRY, SENT, UNCLEAR, U
 from newsroom.publishing.release import release_maker
 from newsroom.secrets import redact
 from newsroom.site import SiteUrls
+
+if TYPE_CHECKING:
+    from newsroom.build.context import BuildContext
 
 logger = logging.getLogger("newsroom.publishing")
 
@@ -107,12 +111,12 @@ def ledger_from_settings(settings: dict) -> Ledger:
 
 
 class Publisher:
-    def __init__(self, settings: dict, context: dict, *, environ=None, dry_run: bool = False,
+    def __init__(self, settings: dict, build: BuildContext, *, environ=None, dry_run: bool = False,
                  story: str | None = None, channel: str | None = None, unclear: str | None = None):
         self.settings = settings
-        self.cards = context["all_stories"]
-        self.by_id = {card.id: card for card in self.cards}
-        self.release = release_maker(context, settings)
+        self.cards = build.all_stories
+        self.by_id = build.archive.by_id
+        self.release = release_maker(build, settings)
         self.dry_run, self.story, self.channel, self.unclear = dry_run, story, channel, unclear
         self.ledger = ledger_from_settings(settings)
         urls = SiteUrls.from_settings(settings)

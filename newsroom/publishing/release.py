@@ -1,27 +1,32 @@
-"""Stories as channels see them, made from a finished build's context."""
+"""Stories as channels see them, made from a finished build (its BuildContext)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from newsroom.content.links import resolve_links
 from newsroom.errors import ContentError, ContentErrors
 from newsroom.publishing.channel import MediaLink, Release
 from newsroom.site import SiteUrls
 
+if TYPE_CHECKING:
+    from newsroom.build.context import BuildContext
 
-def release_maker(context: dict, settings: dict) -> Callable[[object], Release]:
-    """card → Release: the full story (from the parse cache) with absolute addresses."""
+
+def release_maker(build: BuildContext, settings: dict, full_story=None) -> Callable[[object], Release]:
+    """card → Release: the full story (from the parse cache, or `full_story(card)`) with absolute
+    addresses, the media portal's pages and channel renditions where it offers them."""
     urls = SiteUrls.from_settings(settings)
-    by_id = {card.id: card for card in context["all_stories"]}
-    media = context.get("media_library")
-    renditions = context.get("media_renditions")  # the media portal's hook: path → {purpose: (url, file)}
-    pages = context.get("media_pages")  # the media portal's hook: path → site path of the item page, or None
+    by_id = build.archive.by_id
+    media = build.media
+    offered = build.media_pages  # None without the media portal
     media_root = Path(settings["PATH"]) / settings["MEDIA_DIR"]
+    full_story = full_story or build.archive.full_story
 
     def make(card) -> Release:
-        story = context["full_story"](card)
+        story = full_story(card)
         body = resolve_links(story.body_html, urls, lambda story_id: by_id[story_id].url, absolute=True)
         image_url = image_file = alt = credit = None
         if story.image:
@@ -30,13 +35,13 @@ def release_maker(context: dict, settings: dict) -> Callable[[object], Release]:
             if media is not None:
                 item = media.get(story.image, source=story.source, line=None, field="image")
                 alt, credit = item.alt, item.credit
-        variants = renditions(story.image) if renditions is not None and story.image else {}
+        variants = offered.renditions(story.image) if offered is not None and story.image else {}
         return Release(story, urls.absolute(story.url), body, image_url, image_file, alt, credit, variants,
                        tuple(media_links(story)))
 
     def media_links(story):
         for path in dict.fromkeys([story.image, *story.media_refs] if story.image else story.media_refs):
-            page = pages(path) if pages is not None else None
+            page = offered.page(path) if offered is not None else None
             label, credit = PurePosixPath(path).name, ""
             if media is not None:
                 try:

@@ -21,6 +21,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from newsroom.atomic import atomic_write
+from newsroom.build.context import of
 from newsroom.build.state import Card
 from newsroom.deploy.headers import preview_policy
 from newsroom.errors import ContentError, ContentErrors, PublishError
@@ -38,17 +39,18 @@ GONE = "lineage-gone:{}"  # records of deleted stories: key → the story's last
 
 class ChannelPreviewGenerator(Generator):
     def generate_context(self) -> None:
-        settings, context = self.settings, self.context
+        settings = self.settings
+        build = self.build = of(self.context)
         self.folder = Path(settings["PUBLISH_PREVIEW_PATH"])
-        self.cache = context["build_cache"]
+        self.cache = build.cache
         self.manifest_name = f"preview:{self.folder.resolve()}"
         saved = self.cache.blob(self.manifest_name)
-        signature = context["build_fingerprint"]
+        signature = build.fingerprint
         self.old = saved[1] if saved and saved[0] == signature and self.folder.is_dir() else {}
         self.signature = signature
         urls = SiteUrls.from_settings(settings)
         self.adapters = {name: cls(settings, urls, environ={}) for name, cls in channel_classes().items()}
-        self.with_channels = [c for c in context.get("all_stories", []) if c.channels]
+        self.with_channels = [c for c in build.all_stories if c.channels]
         self.keys = {c.id: self._key(c) for c in self.with_channels}
         self.changed = [c for c in self.with_channels if self.old.get(c.id) != self.keys[c.id]]
         self.posts: dict[str, list] = {}
@@ -58,17 +60,17 @@ class ChannelPreviewGenerator(Generator):
         name = GONE.format(receipts.folder.resolve())
         saved = self.cache.blob(name)
         gone = dict(saved[1]) if saved else {}
-        context["content_errors"].extend(vanished_ids(
-            context.get("all_stories", []), receipts.ids(), receipts.receipt, receipts_dir=receipts.folder,
+        build.errors.extend(vanished_ids(
+            build.all_stories, receipts.ids(), receipts.receipt, receipts_dir=receipts.folder,
             stories_dir=content / settings["STORIES_DIR"], display_root=content.parent, gone=gone))
         if gone != (saved[1] if saved else {}):
             self.cache.save_blob(name, "", gone)
         # The overview always renders: a build that stops writes it too, naming what stopped it.
-        context.setdefault("after_failure", []).append(self._overview_after_failure)
-        self._check_provisional(context.get("provisional_stories", {}))
+        build.after_failure(self._overview_after_failure)
+        self._check_provisional(build.archive.provisional)
         if not self.changed:
             return
-        make = release_maker(context, settings)
+        make = release_maker(build, settings)
         for card in self.changed:
             release = make(card)
             rendered = []
@@ -80,7 +82,7 @@ class ChannelPreviewGenerator(Generator):
                 post = adapter.render(release)
                 problems = adapter.validate(post)
                 for problem in problems:
-                    context["content_errors"].append(ContentError(card.source, problem, field=f"channels.{name}"))
+                    build.errors.append(ContentError(card.source, problem, field=f"channels.{name}"))
                 rendered.append((name, post, problems))
             self.posts[card.id] = rendered
 
@@ -90,7 +92,7 @@ class ChannelPreviewGenerator(Generator):
         stories = {source: story for source, story in stories.items() if story.channels}
         if not stories:
             return
-        make = release_maker({**self.context, "full_story": lambda card: stories[card.source]}, self.settings)
+        make = release_maker(self.build, self.settings, full_story=lambda card: stories[card.source])
         for source, story in stories.items():
             try:
                 release = make(Card.from_story(story))
@@ -99,7 +101,7 @@ class ChannelPreviewGenerator(Generator):
             for choice in story.channels:
                 adapter = self.adapters.get(choice.name)
                 for problem in adapter.validate(adapter.render(release)) if adapter else ():
-                    self.context["content_errors"].append(ContentError(source, problem, field=f"channels.{choice.name}"))
+                    self.build.errors.append(ContentError(source, problem, field=f"channels.{choice.name}"))
 
     def _key(self, card) -> str:
         return hashlib.sha256(f"{card.digest}\n{card.url}\n{card.ts}\n{card.channels}".encode()).hexdigest()[:20]
@@ -107,7 +109,7 @@ class ChannelPreviewGenerator(Generator):
     def generate_output(self, writer) -> None:
         # Written only once the site went live: a failed build leaves the story previews as they were
         # (and writes only the overview, naming what stopped it).
-        self.context.setdefault("after_commit", []).append(self._write)
+        self.build.after_commit(self._write)
 
     def _write(self) -> None:
         (self.folder / "meldungen").mkdir(parents=True, exist_ok=True)
@@ -123,7 +125,7 @@ class ChannelPreviewGenerator(Generator):
                 for entry in entries:
                     if entry.name not in current:
                         os.unlink(entry.path)
-        self._overview(broken_files(self.context.get("draft_problems", ())))
+        self._overview(broken_files(self.build.draft_problems))
         if manifest != self.old:
             self.cache.save_blob(self.manifest_name, self.signature, manifest)
 

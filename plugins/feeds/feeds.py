@@ -1,23 +1,21 @@
 """feeds: RSS 2.0, Atom and JSON Feed for all news, press releases, each Thema, Amt and
 Stadtbezirk; the German page /feeds/ that lists them; autodiscovery links for every page.
 
-A generator (through `get_generators`) listed after stories, so the visible stories and
-the archive state are known, and before sitemap, which lists the feeds page. A feed is
-drawn again only when its signature changed: the digests of the live feeds are kept in
-the build cache under `live_prefix`, like the sitemaps', and saved only once this build's
-output is live. `generator_init` gives every template `feed_links` for its <head>.
+A generator that reads the feeds other plugins offer (the media portal's) and lists the
+feeds page in the sitemap (its PLUGIN declaration says so). A feed is drawn again only
+when its signature changed (SiteWriter.page: the digest recorded with the last build).
+`generator_init` gives every template `feed_links` for its <head>.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime
 
 from pelican import signals
 from pelican.generators import Generator
 
-from newsroom.build.cache import live_prefix
+from newsroom.build.context import of
 from newsroom.dates import BERLIN
 from newsroom.errors import ConfigurationError
 from newsroom.feeds.catalog import ALL, PRESS, FeedSource, feed_path, list_key, story_sources
@@ -42,34 +40,27 @@ def fallback_date(settings: dict) -> datetime:
 
 class FeedsGenerator(Generator):
     def generate_context(self) -> None:
-        # Other plugins (the media portal, later) add FeedSource objects here before output.
-        self.context.setdefault("feed_sources", [])
+        self.build = of(self.context)  # other plugins (the media portal) offer feeds there
 
     def generate_output(self, writer) -> None:
         settings = self.settings
         urls = SiteUrls.from_settings(settings)
         formats = list(settings["FEED_FORMATS"])
-        items = StoryItems(self.context, settings, urls)
-        sources = story_sources(self.context, settings, items) + list(self.context["feed_sources"])
+        build = self.build
+        items = StoryItems(build, settings, urls)
+        sources = story_sources(build.stories, settings, items) + build.feed_sources("feeds")
         portal = settings["FEED_MEDIA_PORTAL"]
         if portal and not any(source.key == portal for source in sources):
             raise ConfigurationError(f"FEED_MEDIA_PORTAL = „{portal}“, aber kein Plugin liefert diesen Feed "
-                                     "(das Medienportal-Plugin muss in PLUGINS vor „feeds“ stehen).")
+                                     "(das Medienportal-Plugin muss in PLUGINS stehen).")
 
-        cache = self.context["build_cache"]
-        name = f"{live_prefix(self.output_path)}feeds"
-        saved = cache.blob(name)
-        live = {} if settings["BUILD_FULL"] or not saved else saved[1]
-        fingerprint = self.context["build_fingerprint"]
-        digests: dict[str, str] = {}
         pending: list[tuple[FeedSource, list[tuple[str, str]]]] = []
         for source in sorted(sources, key=lambda s: s.key):
-            wanted = []
-            for fmt in formats:
-                path = feed_path(source.key, fmt)
-                digests[path] = hashlib.sha256(f"{fingerprint}\n{fmt}\n{source.signature}".encode()).hexdigest()
-                if not (live.get(path) == digests[path] and writer.keep(path, owner=OWNER)):
-                    wanted.append((path, fmt))
+            # The entries are made only for feeds that are drawn (below), so the page's render
+            # function is a placeholder here and the real one is deferred with them.
+            wanted = [(feed_path(source.key, fmt), fmt) for fmt in formats
+                      if not writer.keep_if_recorded(feed_path(source.key, fmt), owner=OWNER,
+                                                     inputs=(fmt, source.signature))]
             if wanted:
                 pending.append((source, wanted))
         items.preload([card for source, _wanted in pending for card in source.cards])
@@ -82,19 +73,11 @@ class FeedsGenerator(Generator):
             for path, fmt in wanted:
                 info = self._info(source, fmt, urls)
                 # A feed entry carries the whole story: six of them are about a page's work.
-                writer.defer(path, lambda fmt=fmt, info=info, entries=entries: render(fmt, info, entries),
-                             owner=f"Feed {source.name}", weight=1 + len(entries) // 6)
-                self.context["rendered_pages"].append(path)
+                writer.page(path, lambda fmt=fmt, info=info, entries=entries: render(fmt, info, entries),
+                            owner=f"Feed {source.name}", changed=True, weight=1 + len(entries) // 6)
 
-        self._page(writer, sources, formats, digests, live, fingerprint)
-        self.context["sitemap"].append((PAGE, None))
-
-        def save(value=digests) -> None:  # the digests describe the live site only once it is live
-            current = cache.blob(name)
-            if current is None or current[1] != value:
-                cache.save_blob(name, "", value)
-
-        self.context.setdefault("after_commit", []).append(save)
+        self._page(writer, sources, formats)
+        build.sitemap.add(PAGE)
 
     def _warn_forbidden(self, entries, warned: set[str]) -> None:
         """`invoke check` refuses these characters; one here came from elsewhere (the writer drops it)."""
@@ -105,7 +88,7 @@ class FeedsGenerator(Generator):
                 message = (f"{entry.source}: Zeichen, die XML nicht erlaubt, aus dem Feed entfernt "
                            f"({', '.join(found)}); bitte „invoke check“ ausführen.")
                 logger.warning(message)
-                self.context["warnings"].append(message)
+                self.build.warnings.append(message)
 
     def _info(self, source: FeedSource, fmt: str, urls: SiteUrls) -> FeedInfo:
         settings = self.settings
@@ -122,22 +105,20 @@ class FeedsGenerator(Generator):
             fallback_date=fallback_date(settings),
         )
 
-    def _page(self, writer, sources, formats, digests, live, fingerprint) -> None:
+    def _page(self, writer, sources, formats) -> None:
         """The German page listing every feed; drawn again only when the list changes."""
-        path = PAGE + "index.html"
         shown = [(s.group, s.key, s.name, s.note, s.link) for s in sources]
-        digests[path] = hashlib.sha256(f"{fingerprint}\n{formats}\n{shown}".encode()).hexdigest()
-        if live.get(path) == digests[path] and writer.keep(path, owner=OWNER):
-            return
-        groups: dict[str, list[FeedSource]] = {}
-        for source in sources:
-            groups.setdefault(source.group, []).append(source)
-        urls = SiteUrls.from_settings(self.settings)
-        html = self.get_template("feeds").render(
-            self.context, page_path=PAGE, canonical=urls.absolute(PAGE), groups=list(groups.items()),
-            formats=[(fmt, *FORMATS[fmt]) for fmt in formats])
-        writer.write(path, html, owner=OWNER)
-        self.context["rendered_pages"].append(path)
+
+        def draw() -> str:
+            groups: dict[str, list[FeedSource]] = {}
+            for source in sources:
+                groups.setdefault(source.group, []).append(source)
+            urls = SiteUrls.from_settings(self.settings)
+            return self.get_template("feeds").render(
+                self.context, page_path=PAGE, canonical=urls.absolute(PAGE), groups=list(groups.items()),
+                formats=[(fmt, *FORMATS[fmt]) for fmt in formats])
+
+        writer.page(PAGE + "index.html", draw, owner=OWNER, inputs=(formats, shown))
 
 
 class FeedLinks:

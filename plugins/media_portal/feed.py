@@ -1,7 +1,7 @@
 """The portal's Media RSS feed (and Atom, JSON Feed): the newest photos and videos, each
 with its largest JPEG (or the video) as enclosure, a thumbnail, credit and terms of use.
 
-Given to the feeds plugin as a newsroom.feeds FeedSource (`context["feed_sources"]`), so it gets the same
+Offered to the feeds plugin as a newsroom.feeds FeedSource (`build.offer_feed()`), so it gets the same
 formats, caching and place on the feeds page as the story feeds; its key is the setting
 FEED_MEDIA_PORTAL.
 """

@@ -1,19 +1,17 @@
 """media_portal: the Medienportal for journalists: every photo, video and document below
 content/media/ with its description, renditions, downloads, albums and filters.
 
-A generator (through `get_generators`) listed after stories (it needs the visible
-stories: items link back to them) and before feeds (it adds the Media RSS feed to
-`context["feed_sources"]`). Its reading half runs in `generate_context`, so a broken
-file stops `invoke check` and `invoke build` before anything is written: every item is
-read and checked, and every missing rendition is drawn into the cache (CACHE_PATH,
-outside output/). The writing half copies renditions and draws only pages whose
-signature changed; the digests of the live pages are kept like the feeds' are.
+A generator that offers the Media RSS feed, the media's pages and channel renditions to
+the other plugins (its PLUGIN declaration; BuildContext.offer_feed, offer_media_pages).
+Its reading half runs in `generate_context`, so a broken file stops `invoke check` and
+`invoke build` before anything is written: every item is read and checked, and every
+missing rendition is drawn into the cache (CACHE_PATH, outside output/). The writing
+half copies renditions and draws only pages whose inputs changed (SiteWriter.page).
 `generator_init` gives every template `media_portal` (story pages show their media).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +19,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from newsroom.build.cache import live_prefix
+from newsroom.build.context import KEY, of
 from newsroom.build.timing import phase
 from newsroom.dates import BERLIN, german_date
 from newsroom.errors import ContentError, ContentErrors
@@ -54,18 +52,19 @@ OWNER = "Medienportal"
 
 class MediaPortalGenerator(Generator):
     def generate_context(self) -> None:
-        settings, context = self.settings, self.context
-        errors: list[ContentError] = context["content_errors"]
+        settings = self.settings
+        build = self.build = of(self.context)
+        errors: list[ContentError] = build.errors
         known = {str(e) for e in errors}
-        library = MediaLibrary.for_build(context, settings)
+        library = build.media
         with phase("media scan"):
             items, problems = library.scan()
-        visible = context.get("stories", [])
+        visible = build.stories
         using = story_links(visible, {item.path for item in items})
         self.renditions = RenditionCache(Path(settings["CACHE_PATH"] or default("CACHE_PATH")) / "renditions")
         with phase("renditions"):
             images, drawing_errors = self._renditions(items, library)
-            instagram = self._instagram(library, context.get("all_stories", []))
+            instagram = self._instagram(library, build.all_stories)
         entries = []
         for item in items:
             cards = using.get(item.path, [])
@@ -76,12 +75,9 @@ class MediaPortalGenerator(Generator):
         problems += drawing_errors + check_addresses(entries, lambda p: library.display(library.root / p))
         errors.extend(p for p in problems if str(p) not in known)
         self.portal = Portal([e for e in entries if e.item.path not in self.broken], settings)
-        context["media_portal_data"] = self.portal
-        context["media_renditions"] = lambda path: instagram.get(path, {})
-        context["media_pages"] = lambda path, known=self.portal.by_path: item_url(path) if path in known else None
-        if "plugins.feeds" in settings["PLUGINS"]:  # with the feeds plugin the portal has its feed
-            context.setdefault("feed_sources", []).append(media_feed(self.portal, settings))
-        stats = context.setdefault("build_stats", {})
+        build.offer_media_pages(PortalPages(self.portal, instagram))
+        build.offer_feed(media_feed(self.portal, settings))  # written when the feeds plugin is loaded
+        stats = build.stats
         stats["media_items"] = len(self.portal.entries)
         stats["media_files_read"] = library.facts.read
         stats["media_photos_drawn"] = self.renditions.made
@@ -164,41 +160,27 @@ class MediaPortalGenerator(Generator):
     # -- output ----------------------------------------------------------------------------
 
     def generate_output(self, writer) -> None:
-        context, settings = self.context, self.settings
+        settings, build = self.settings, self.build
         urls = SiteUrls.from_settings(settings)
-        cache = context["build_cache"]
-        name = f"{live_prefix(self.output_path)}media-portal"
-        saved = cache.blob(name)
-        live = {} if settings["BUILD_FULL"] or not saved else saved[1]
-        fingerprint = context["build_fingerprint"]
-        digests: dict[str, str] = {}
         # A rendition's cache folder names its source's hash and the settings, so it stands
         # for the bytes: the same name live means the same file; otherwise its bytes are
         # compared with the live file's (a lost cache draws the same bytes again).
         for site, cached in sorted(self.rendition_files.items()):
-            digests[site] = f"{cached.parent.name}/{cached.name}"
-            if live.get(site) == digests[site] and writer.keep(site, owner=OWNER):
-                continue
-            writer.write(site, cached.read_bytes(), owner=OWNER)
+            writer.page(site, cached.read_bytes, owner=OWNER, inputs=f"{cached.parent.name}/{cached.name}")
 
         def emit(path: str, signature, render) -> None:
-            digest = hashlib.sha256(f"{fingerprint}\n{signature!r}".encode()).hexdigest()
-            digests[path] = digest
-            if live.get(path) == digest and writer.keep(path, owner=OWNER):
-                return
-            writer.defer(path, render, owner=OWNER)
-            context["rendered_pages"].append(path)
+            writer.page(path, render, owner=OWNER, inputs=signature)
 
-        portal, sitemap = self.portal, context.setdefault("sitemap", [])
+        portal, sitemap = self.portal, build.sitemap
         page = self._page
         latest = portal.entries[:HOME_ITEMS]
         emit(PORTAL + "index.html", (latest, portal.overview()),
              lambda: page("media/portal", PORTAL, latest=latest, albums=portal.albums[:HOME_ALBUMS]))
-        sitemap.append((PORTAL, None, "medien"))
+        sitemap.add(PORTAL, None, "medien")
         for listing in portal.listings():
             emit(listing.url + "index.html", (listing.kind, listing.name, listing.entries, listing.description),
                  lambda listing=listing: page("media/listing", listing.url, group=listing))
-            sitemap.append((listing.url, None, "medien"))
+            sitemap.add(listing.url, None, "medien")
         for kind, path, title in (("tag", "schlagworte/", "Schlagworte"), ("thema", "themen/", "Themen"),
                                   ("year", "jahre/", "Jahre"), ("album", "alben/", "Alben"),
                                   ("series", "reihen/", "Reihen")):
@@ -207,10 +189,10 @@ class MediaPortalGenerator(Generator):
             emit(PORTAL + path + "index.html", (kind, shape),
                  lambda path=path, title=title, lists=lists: page("media/terms", PORTAL + path, title=title,
                                                                   lists=lists))
-            sitemap.append((PORTAL + path, None, "medien"))
+            sitemap.add(PORTAL + path, None, "medien")
         for entry in portal.entries:
             emit(entry.url + "index.html", entry, lambda entry=entry: page("media/item", entry.url, entry=entry))
-            sitemap.append((entry.url, None, "medien"))
+            sitemap.add(entry.url, None, "medien")
         media_root = Path(self.path) / settings["MEDIA_DIR"]
         for album in portal.albums:
             files = self._album_files(album, media_root)
@@ -218,15 +200,12 @@ class MediaPortalGenerator(Generator):
                  lambda album=album, files=files: album_zip(
                      [(n, f) for n, _s, f in files] + [("LIESMICH.txt", album_readme(album, urls, settings))]))
 
-        def save(value=digests) -> None:  # describes the live site only once it is live
-            current = cache.blob(name)
-            if current is None or current[1] != value:
-                cache.save_blob(name, "", value)
+        def prune() -> None:  # old renditions go only once the pages that use them are gone
             removed = self.renditions.prune()
             if removed:
                 logger.info("Medienportal: %d veraltete Bildfassungen aus dem Zwischenspeicher entfernt.", removed)
 
-        context.setdefault("after_commit", []).append(save)
+        build.after_commit(prune)
 
     def _album_files(self, album, media_root: Path) -> list[tuple[str, tuple, Path]]:
         """(name in the ZIP, signature, file) of the album's photos and documents: the
@@ -250,6 +229,21 @@ class MediaPortalGenerator(Generator):
             self.context, page_path=path, canonical=urls.absolute(path), portal=self.portal, **values)
 
 
+class PortalPages:
+    """What the portal offers the channels (BuildContext.media_pages): a medium's page, and the
+    renditions drawn for a channel (Instagram's cropped JPEG)."""
+
+    def __init__(self, portal: Portal, drawn: dict[str, dict]):
+        self.portal = portal
+        self._drawn = drawn
+
+    def page(self, path: str) -> str | None:
+        return item_url(path) if path in self.portal.by_path else None
+
+    def renditions(self, path: str) -> dict:
+        return self._drawn.get(path, {})
+
+
 class MediaPortalView:
     """`media_portal` in templates: the portal's pictures and pages for story pages."""
 
@@ -258,7 +252,8 @@ class MediaPortalView:
 
     @property
     def _portal(self) -> Portal | None:
-        return self.context.get("media_portal_data")
+        pages = self.context[KEY].media_pages if KEY in self.context else None
+        return pages.portal if isinstance(pages, PortalPages) else None
 
     def entry(self, path: str | None) -> Entry | None:
         portal = self._portal

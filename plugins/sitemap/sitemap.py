@@ -2,16 +2,14 @@
 pages, and robots.txt pointing at it. Lists are named by their own address only (the
 stories plugin leaves out their older pages, seite/N/, whose stories are all named anyway).
 
-A generator listed last in PLUGINS: its generate_output runs after every other
-generator has added its pages to `context["sitemap"]` (or, grouped, to
-`context["sitemap_parts"]`). Split by year, a new story rewrites one small sitemap, not one
+Its PLUGIN declaration requires "sitemap", so it runs after every plugin that adds pages to
+the BuildContext's sitemap (a page offered later is an error). Split by year, a new story rewrites one small sitemap, not one
 with 30,000 addresses (the protocol's limit is 50,000 per file anyway); a part is rebuilt
 only when its pages or dates changed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import re
 from collections import defaultdict
@@ -21,7 +19,7 @@ from xml.sax.saxutils import escape
 from pelican import signals
 from pelican.generators import Generator
 
-from newsroom.build.cache import live_prefix
+from newsroom.build.context import of
 from newsroom.dates import BERLIN, iso
 from newsroom.site import SiteUrls
 
@@ -41,55 +39,31 @@ def part_of(path: str) -> str:
 
 class SitemapGenerator(Generator):
     def generate_context(self) -> None:
-        self.context.setdefault("sitemap", [])
-        self.context.setdefault("sitemap_parts", {})
+        self.build = of(self.context)
 
     def generate_output(self, writer) -> None:
         urls = SiteUrls.from_settings(self.settings)
+        sitemap = self.build.sitemap
+        sitemap.close("sitemap")  # every plugin that provides "sitemap" ran before (PLUGIN)
         # Entries: (site path, last change as datetime or timestamp or None[, part]). The story pages
-        # come grouped by part already (`sitemap_parts`, 25,000 of them); the rest is grouped here.
+        # come grouped by part already (25,000 of them); the rest is grouped here.
         parts: dict[str, list] = defaultdict(list)
-        for part, entries in self.context["sitemap_parts"].items():
+        for part, entries in sitemap.parts.items():
             parts[part].extend(entries)
-        for entry in self.context["sitemap"]:  # (path, last change[, part])
+        for entry in sitemap.entries:  # (path, last change[, part])
             if isinstance(entry[1], datetime):
                 entry = (entry[0], entry[1].timestamp(), *entry[2:])
             parts[entry[2] if len(entry) > 2 else part_of(entry[0])].append(entry)
-        cache = self.context["build_cache"]
-        name = f"{live_prefix(self.output_path)}sitemap"
-        saved = cache.blob(name)
-        live = saved[1] if saved and isinstance(saved[1], dict) else {}
-        fingerprint = self.context["build_fingerprint"]
-        digests: dict[str, str] = {}
         index = []
         for part in sorted(parts):
             entries = parts[part]
             filename = f"sitemap-{part}.xml"
-            # The producers' order is deterministic, so the digest needs no sorting. Pickled, not
-            # repr'd: at 25,000 entries that is twice as fast (a changed digest only redraws a part).
-            digest = digests[filename] = hashlib.sha256(
-                f"{fingerprint}\n{urls.siteurl}\n".encode() + pickle.dumps(entries, protocol=5)).hexdigest()
             newest = max((e[1] for e in entries if e[1]), default=None)
             index.append((filename, newest))
-            if live.get(filename) == digest and writer.keep(filename, owner="Sitemap"):
-                continue
-            entries = sorted(entries, key=lambda entry: entry[0])
-            lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{NAMESPACE}">']
-            for path, lastmod, *_part in entries:
-                lines.append(f"<url><loc>{escape(urls.absolute(path))}</loc>"
-                             + (f"<lastmod>{iso(_moment(lastmod))}</lastmod>" if lastmod else "") + "</url>")
-            lines.append("</urlset>")
-            writer.write(filename, "\n".join(lines) + "\n", owner="Sitemap")
-            self.context["rendered_pages"].append(filename)
-
-        def save(value=digests) -> None:
-            # Every part's digest, drawn now or kept: a build that changes the live site drops
-            # them all (see build.live_prefix), and a part missing here would be drawn again.
-            current = cache.blob(name)
-            if current is None or current[1] != value:
-                cache.save_blob(name, "", value)
-
-        self.context.setdefault("after_commit", []).append(save)
+            # The producers' order is deterministic, so the digest needs no sorting. Pickled, not
+            # repr'd: at 25,000 entries that is twice as fast (a changed digest only redraws a part).
+            writer.page(filename, lambda entries=entries: _urlset(entries, urls), owner="Sitemap",
+                        inputs=pickle.dumps((urls.siteurl, entries), protocol=5))
         lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{NAMESPACE}">']
         for filename, newest in index:
             lines.append(f"<sitemap><loc>{escape(urls.absolute(filename))}</loc>"
@@ -98,6 +72,15 @@ class SitemapGenerator(Generator):
         writer.write("sitemap.xml", "\n".join(lines) + "\n", owner="Sitemap")
         writer.write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {urls.absolute('sitemap.xml')}\n",
                      owner="Sitemap")
+
+
+def _urlset(entries: list, urls: SiteUrls) -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{NAMESPACE}">']
+    for path, lastmod, *_part in sorted(entries, key=lambda entry: entry[0]):
+        lines.append(f"<url><loc>{escape(urls.absolute(path))}</loc>"
+                     + (f"<lastmod>{iso(_moment(lastmod))}</lastmod>" if lastmod else "") + "</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
 
 
 def get_generators(_pelican):

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 
+from newsroom.build.context import of
 from newsroom.content.links import resolve_links
 from newsroom.content.page import StaticPage, read_page
 from newsroom.errors import ContentError, ContentErrors
@@ -26,9 +27,10 @@ class StaticPagesGenerator(Generator):
     def generate_context(self) -> None:
         content = Path(self.path)
         root = content / self.settings["PAGES_DIR"]
-        errors = self.context["content_errors"]
-        cache = self.context["build_cache"]
-        known_ids = {s.id for s in self.context.get("all_stories", [])}
+        build = self.build = of(self.context)
+        errors = build.errors
+        cache = build.cache
+        known_ids = build.archive.by_id
         # Symbolic links are never read: the build refuses them (newsroom.paths).
         files = sorted(p for p in root.glob("*.md") if not p.is_symlink()) \
             if root.is_dir() and not root.is_symlink() else []
@@ -60,15 +62,13 @@ class StaticPagesGenerator(Generator):
                     errors.append(ContentError(source, f"Link story:„{ref}“: keine Meldung hat diese id."))
             self.pages.append(page)
         cache.save_stories(parsed, PAGE_CACHE_KEY)
-        self.context["static_pages"] = self.pages
+        build.stats["static_pages"] = len(self.pages)
 
     def generate_output(self, writer) -> None:
         urls = SiteUrls.from_settings(self.settings)
-        by_id: dict = {}
+        by_id = self.build.archive.by_id
 
-        def story_url(story_id: str) -> str:  # the 25,000 cards are indexed only if a page links one
-            if not by_id:
-                by_id.update((s.id, s) for s in self.context.get("all_stories", []))
+        def story_url(story_id: str) -> str:
             return by_id[story_id].url
 
         template = self.get_template("page")
@@ -77,7 +77,7 @@ class StaticPagesGenerator(Generator):
             html = template.render(self.context, page=page, body=Markup(body), page_path=page.url,
                                    canonical=urls.absolute(page.url))
             writer.write(page.url + "index.html", html, owner=page.source)
-            self.context["sitemap"].append((page.url, None))
+            self.build.sitemap.add(page.url)
         html = self.get_template("404").render(self.context, page_path="404.html", canonical=None)
         writer.write("404.html", html, owner="404-Seite")
 

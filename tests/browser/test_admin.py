@@ -114,8 +114,8 @@ def test_a_story_written_in_the_admin_lands_in_the_checkout_and_passes_the_check
     assert f"title: {TITLE}\n" in text and "category: Umwelt & Klima\n" in text
     assert "department: Garten-, Friedhofs- und Forstamt\n" in text and "status: draft\n" in text
     assert text.endswith("Die Bänke stehen ab Montag bereit.\n")
-    context = site.check()  # the reader accepts what the admin wrote: every field valid
-    assert context["build_stats"]["stories"] == 2
+    build = site.check()  # the reader accepts what the admin wrote: every field valid
+    assert build.stats["stories"] == 2
 
     # Only our site and the local decap-server on loopback were asked; nothing from elsewhere.
     assert network.hosts() <= {url.split("/")[2], backend}, network.hosts()
@@ -205,8 +205,8 @@ def test_a_photo_uploaded_in_the_admin_lands_with_its_description_and_passes_the
         'tags:\n  - "Rheinufer"\n  - "Stadtmöbel"\n'
         "original: true\n")
     site.story("2026/baenke.md", id="b2c3d4e5f6a7", title="Neue Bänke", image="fotos/banke-am-rhein.jpg")
-    context = site.check()  # the build takes the photo as a story's lead image
-    assert context["build_stats"]["stories"] == 2
+    build = site.check()  # the build takes the photo as a story's lead image
+    assert build.stats["stories"] == 2
 
     # Opened again, the description names its file and keeps it; a change is written the same way.
     page.goto(url + "#/collections/media_fotos/entries/banke-am-rhein.jpg")

@@ -1,0 +1,164 @@
+"""One build, as every plugin sees it: typed, instead of string keys in Pelican's context.
+
+The runner makes a `BuildContext` before any plugin reads, loads the stories into it (the
+archive every other part depends on) and puts it into Pelican's context under the one key
+`build` (see `of()`). What plugins offer each other goes through its methods, each of which
+names what it offers (see newsroom/build/plugins.py, where plugins declare it):
+
+- `sitemap`: pages for the sitemap ("sitemap"),
+- `offer_feed()` / `feed_sources`: feeds besides the stories' ("feeds"),
+- `offer_media_pages()` / `media_pages`: the media portal's pages and renditions of a medium
+  ("media-pages"), which channels link and attach,
+- `after_commit()` / `after_failure()`: work once the new site is live, or after a failed build.
+
+An offer made after its consumer has read is an error, not a silently missing page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from newsroom.errors import ConfigurationError, ContentError
+
+if TYPE_CHECKING:
+    from newsroom.build.cache import BuildCache
+    from newsroom.build.state import ArchiveState
+    from newsroom.content.archive import StoryArchive
+    from newsroom.feeds.catalog import FeedSource
+    from newsroom.media.library import MediaLibrary
+
+KEY = "build"  # the only key of Pelican's context the newsroom's plugins share
+
+
+class MediaPages(Protocol):
+    """What the media portal offers channels about a medium (a path below content/media)."""
+
+    def page(self, path: str) -> str | None:
+        """Site path of the medium's page in the portal, or None."""
+
+    def renditions(self, path: str) -> dict[str, tuple[str, object]]:
+        """Purpose (e.g. "instagram") → (absolute URL, file) of a rendition drawn for a channel."""
+
+
+class Sitemap:
+    """The site's pages for the sitemap: (site path, last change or None[, part]) entries, and
+    the story pages already grouped by part (25,000 of them). Closed once the sitemap is written."""
+
+    def __init__(self):
+        self.entries: list[tuple] = []
+        self.parts: dict[str, list[tuple]] = {}
+        self._closed_by: str | None = None
+
+    def add(self, path: str, changed=None, part: str | None = None) -> None:
+        self._open()
+        self.entries.append((path, changed) if part is None else (path, changed, part))
+
+    def add_grouped(self, part: str, entries: list[tuple]) -> None:
+        self._open()
+        self.parts.setdefault(part, []).extend(entries)
+
+    def close(self, reader: str) -> None:
+        self._closed_by = reader
+
+    def _open(self) -> None:
+        if self._closed_by:
+            raise ConfigurationError(
+                f"Ein Plugin meldet eine Seite für die Sitemap, nachdem „{self._closed_by}“ sie geschrieben hat: "
+                "es muss „sitemap“ unter provides erklären (newsroom/build/plugins.py).")
+
+
+@dataclass(eq=False)
+class BuildContext:
+    """The build the plugins share. `previous` is the last successful build's state (empty with
+    --full or when code, theme or settings changed); `next_state` collects this build's."""
+
+    settings: dict
+    cache: BuildCache
+    fingerprint: str
+    now: datetime
+    full: bool
+    previous: ArchiveState | None = None
+    archive: StoryArchive | None = None
+    media: MediaLibrary | None = None
+    errors: list[ContentError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    draft_problems: list[ContentError] = field(default_factory=list)  # reported, never published
+    rendered: list[str] = field(default_factory=list)  # pages drawn in this build (the report's)
+    stats: dict[str, int] = field(default_factory=dict)
+    sitemap: Sitemap = field(default_factory=Sitemap)
+    # What the stories plugin remembers for the next build's plan (reach.py), besides the archive.
+    related: dict = field(default_factory=dict)
+    images: dict = field(default_factory=dict)
+    pages_touched: bool = False
+    next_state: ArchiveState | None = None
+    state_changed: bool = True
+    _feeds: list[FeedSource] = field(default_factory=list)
+    _feeds_read_by: str | None = None
+    _media_pages: MediaPages | None = None
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    _after_failure: list[Callable[[Exception], None]] = field(default_factory=list)
+
+    # -- offers between plugins -------------------------------------------------------------
+
+    def offer_feed(self, source: FeedSource) -> None:
+        if self._feeds_read_by:
+            raise ConfigurationError(
+                f"Feed „{source.key}“ kommt, nachdem „{self._feeds_read_by}“ die Feeds geschrieben hat: das "
+                "liefernde Plugin muss „feeds“ unter provides erklären (newsroom/build/plugins.py).")
+        self._feeds.append(source)
+
+    def feed_sources(self, reader: str) -> list[FeedSource]:
+        self._feeds_read_by = reader
+        return list(self._feeds)
+
+    def offer_media_pages(self, pages: MediaPages) -> None:
+        self._media_pages = pages
+
+    @property
+    def media_pages(self) -> MediaPages | None:
+        return self._media_pages
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once this build's pages are live (never after a failed build)."""
+        self._after_commit.append(action)
+
+    def after_failure(self, action: Callable[[Exception], None]) -> None:
+        """Run `action(errors)` when content errors stop the build (the site stays as it was)."""
+        self._after_failure.append(action)
+
+    def committed(self) -> None:
+        for action in self._after_commit:
+            action()
+
+    def failed(self, errors: Exception) -> list[Exception]:
+        """Run the failure actions; returns what they raised (never hiding the build's own errors)."""
+        problems = []
+        for action in self._after_failure:
+            try:
+                action(errors)
+            except Exception as exc:  # noqa: BLE001 - reported by the runner, the build's errors come first
+                problems.append(exc)
+        return problems
+
+    # -- the archive, for those who only read it -------------------------------------------
+
+    @property
+    def stories(self) -> list:
+        """Cards of the visible stories, newest first."""
+        return self.archive.visible if self.archive else []
+
+    @property
+    def all_stories(self) -> list:
+        """Cards of every readable story (drafts and scheduled ones too), newest first."""
+        return self.archive.cards if self.archive else []
+
+
+def of(context: dict) -> BuildContext:
+    """The build behind a Pelican context (every generator has one)."""
+    try:
+        return context[KEY]
+    except KeyError:
+        raise ConfigurationError("Kein Newsroom-Build: das Plugin läuft nur mit newsroom.build.runner.") from None
