@@ -364,6 +364,51 @@ def status(c, settings=PRODUCTION_SETTINGS, now=None):
     print("\n".join(status_lines(plan, where, broken)))
 
 
+@task(help={"story": "the story's id", "eilig": "urgent: approve your own text, stating why (shown in red until a "
+                                                  "second person approves)", "settings": "settings file"})
+def approve(c, story, eilig=None, settings=PRODUCTION_SETTINGS):
+    """Approve the pushed version of a story (a second person; recorded in git, pushed)."""
+    from newsroom.desk.actions import approve as approve_story
+    from newsroom.publishing.pipeline import ledger_from_settings
+
+    _logging()
+    os.chdir(ROOT)
+    try:
+        approval, made = run_check(settings, _overrides(None), after=lambda build, s: approve_story(
+            build, s, ledger_from_settings(s), story, urgent=eilig))
+    except (NewsroomError, OutputConflict) as exc:
+        raise _fail(exc, "Freigabe") from None
+    if not made:
+        print(f"Schon freigegeben: {approval.source} in dieser Fassung von {approval.by}.")
+    elif approval.urgent:
+        print(f"EILIG freigegeben von {approval.by} allein ({approval.urgent}): {approval.source}. Der Desk zeigt es "
+              "rot, bis eine zweite Person diese Fassung freigibt.")
+    else:
+        print(f"Freigegeben von {approval.by}: {approval.source} (Fassung {approval.version[:12]}).")
+
+
+@task(help={"reason": "why every send stops", "lift": "lift the send stop", "settings": "settings file"})
+def send_stop(c, reason="", lift=False, settings=PRODUCTION_SETTINGS):
+    """Stop every external send at once (one commit), or lift the stop (--lift)."""
+    from newsroom.desk.actions import lift_send_stop, set_send_stop
+    from newsroom.publishing.pipeline import ledger_from_settings
+
+    _logging()
+    os.chdir(ROOT)
+    try:
+        chosen = load_settings(settings)
+        ledger = ledger_from_settings(chosen)
+        if lift:
+            lifted = lift_send_stop(chosen, ledger)
+            print("Sendestopp aufgehoben: fällige Sendungen gehen mit dem nächsten Lauf hinaus." if lifted
+                  else "Es bestand kein Sendestopp.")
+            return
+        stop = set_send_stop(chosen, ledger, reason)
+    except NewsroomError as exc:
+        raise _fail(exc, "Sendestopp") from None
+    print(f"{stop.label}. Kein Lauf sendet, bis „invoke send-stop --lift“.")
+
+
 def _status(publisher, build):
     from newsroom.publishing.overview import broken_files
 

@@ -103,7 +103,8 @@ class MergeUnsupported(NewsroomError):
 
 
 class AccessRefused(NewsroomError):
-    """A request to the browser admin's local backend (`invoke cms`) broke its rules; refused."""
+    """Someone may not do this: a request to the admin's local backend (`invoke cms`) that breaks its
+    rules, an approval by someone not listed or of their own text."""
 
 
 class PublishError(NewsroomError):

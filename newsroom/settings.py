@@ -353,6 +353,12 @@ SCHEMA: tuple[Setting, ...] = (
                 "Fällige Meldungen werden nur so viele Stunden nach ihrer Zeit automatisch gesendet."),
         Setting("PUBLISH_AHEAD_CHANNELS", TEXTS, ["press"],
                 "Kanäle, die eine Meldung schon ab ihrer Sperrfrist (embargo) erhalten."),
+        Setting("APPROVAL_SINCE", Moment(), None,
+                "Sendungen, die ab diesem Zeitpunkt fällig werden, brauchen eine Freigabe durch eine zweite Person "
+                "(docs/freigabe.md); None: keine Freigabe nötig."),
+        Setting("APPROVALS_DIR", TEXT, "approvals", "Ordner der Freigaben unterhalb von PATH (eine Datei pro Freigabe)."),
+        Setting("DESK_DIR", TEXT, "desk",
+                "Ordner des Desks unterhalb von PATH: approvers.yml (wer freigibt), send-stop.yml (Sendestopp)."),
         Setting("PUBLISH_RECEIPTS_DIR", TEXT, "receipts",
                 "Ordner des Versandprotokolls unterhalb von PATH (eine YAML-Datei pro Meldung)."),
         Setting("PUBLISH_REMOTE", TEXT, "origin", "Git-Remote, zu dem das Versandprotokoll gepusht wird."),

@@ -44,6 +44,7 @@ class Ledger:
                                "gesendet.") from None
         root = Path(self.repo.working_tree_dir).resolve()
         self.prefix = (Path(content).resolve() / receipts_dir).relative_to(root).as_posix()
+        self.content_prefix = Path(content).resolve().relative_to(root).as_posix()
         names = [r.name for r in self.repo.remotes]
         self.remote = remote if remote in names else None
         self.branch = branch or self._current_branch() or "main"
@@ -98,6 +99,35 @@ class Ledger:
             return None
         return blob.data_stream.read().decode("utf-8")
 
+    def read_content(self, relative: str) -> str | None:
+        """A file below content/ as the synced branch has it (the desk's files, approvals)."""
+        try:
+            blob = self._tree() / self._content_path(relative)
+        except KeyError:
+            return None
+        return blob.data_stream.read().decode("utf-8")
+
+    def list_content(self, folder: str) -> dict[str, str]:
+        """Name → text of the files in a folder below content/ on the synced branch."""
+        try:
+            tree = self._tree() / self._content_path(folder)
+        except KeyError:
+            return {}
+        return {blob.name: blob.data_stream.read().decode("utf-8", "replace") for blob in tree.blobs}
+
+    def last_author(self, source: str, rev: str = "HEAD") -> str | None:
+        """The e-mail address of the last commit that changed `source` (relative to the
+        repository's parent of content/, as stories name it) up to `rev`."""
+        path = f"{self.content_prefix.rpartition('/')[0]}/{source}".lstrip("/")
+        try:
+            email = self.repo.git.log("-1", "--format=%ae", rev, "--", path)
+        except self._git.GitCommandError:
+            return None
+        return email.strip().lower() or None
+
+    def _content_path(self, relative: str) -> str:
+        return f"{self.content_prefix}/{relative}".lstrip("/") if self.content_prefix != "." else relative
+
     def story_ids(self) -> set[str]:
         """Every story with a receipt (a tree listing, no file reads)."""
         try:
@@ -148,7 +178,42 @@ class Ledger:
         self.base = commit
         return commit
 
-    def _publish(self, commit: str, paths: list[str]) -> None:
+    def commit_content(self, files: dict[str, str | None], message: str, *,
+                       author: tuple[str, str] | None = None) -> str:
+        """Commit files below content/ (None deletes one) on top of the synced base and publish
+        it, as `author`. Not marked [skip ci]: an approval or a lifted send stop makes sends due.
+
+        Raises LedgerConflict when someone else moved the branch first."""
+        from gitdb import IStream
+
+        if self.base is None:
+            self.sync()
+        git = self.repo.git
+        name, email = author or self.author
+        handle, index = tempfile.mkstemp(prefix="newsroom-index-")
+        os.close(handle)
+        env = {"GIT_INDEX_FILE": index, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+               "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+        paths = [self._content_path(relative) for relative in files]
+        try:
+            git.read_tree(self.base, env=env)
+            for path, text in zip(paths, files.values()):
+                if text is None:
+                    git.update_index("--force-remove", path, env=env)
+                    continue
+                data = text.encode("utf-8")
+                sha = self.repo.odb.store(IStream("blob", len(data), BytesIO(data))).hexsha.decode()
+                git.update_index("--add", "--cacheinfo", f"100644,{sha},{path}", env=env)
+            tree = git.write_tree(env=env)
+            commit = git.commit_tree(tree, "-p", self.base, "-m", message, env=env)
+        finally:
+            os.unlink(index)
+        self._publish(commit, [p for p, text in zip(paths, files.values()) if text is not None],
+                      removed=[p for p, text in zip(paths, files.values()) if text is None])
+        self.base = commit
+        return commit
+
+    def _publish(self, commit: str, paths: list[str], removed: list[str] = ()) -> None:
         git = self.repo.git
         if self.remote:
             try:
@@ -165,6 +230,10 @@ class Ledger:
             raise LedgerConflict(f"{self.where} wurde inzwischen von einem anderen Lauf geändert.") from None
         # The checkout shows the new receipts as committed, not as deleted (other staged work stays).
         try:
-            git.checkout(commit, "--", *paths)
+            if paths:
+                git.checkout(commit, "--", *paths)
+            for path in removed:
+                (Path(self.repo.working_tree_dir) / path).unlink(missing_ok=True)
+                git.rm("--cached", "--quiet", "--ignore-unmatch", "--", path)
         except self._git.GitCommandError as exc:
             logger.warning("Arbeitskopie der Versandprotokolle nicht aktualisiert: %s", _clean(str(exc)))

@@ -39,6 +39,8 @@ def channel_line(entry) -> str:
         extra = f" → {record.url}"
     elif record is not None and record.error and entry.state in ("failed", "unknown", "retry", "resend", UNCLEAR):
         extra = f" ({record.error})"
+    if entry.note:
+        extra += f" – {entry.note}"
     if entry.state == UNCLEAR:
         extra += f"\n               {unclear_hint(entry.story_id, entry.channel)}"
     return f"    {entry.channel:<10} {label}{extra}"
@@ -85,6 +87,7 @@ def status_lines(plan: Plan | None, where: str, broken: list[Broken] = ()) -> li
         lines.extend(broken_lines(broken))
     if plan is None:
         return lines
+    lines.extend(f"  {notice}" for notice in plan.notices)
     grouped = plan.by_story()
     if not grouped:
         lines.append("  Keine Meldungen mit Kanälen im Zeitraum.")
@@ -112,7 +115,8 @@ def summary_lines(report) -> list[str]:
         return ["Nichts fällig: kein Versand nötig."]
     words = {"sent": "gesendet", UNCLEAR: "UNKLAR (Empfänger)", "failed": "FEHLGESCHLAGEN",
              "retry": "verschoben (nächster Lauf)",
-             "unknown": "UNKLAR – bitte prüfen", "blocked": "NICHT GESENDET", "ready": "würde gesendet"}
+             "unknown": "UNKLAR – bitte prüfen", "blocked": "NICHT GESENDET", "ready": "würde gesendet",
+             "held": "ZURÜCKGEHALTEN"}
     lines = []
     for o in outcomes:
         link = f" → {o.delivery.url}" if o.delivery and o.delivery.url else ""

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsroom.dates import BERLIN
+from newsroom.desk.approvals import URGENT
+from newsroom.desk.gate import DeskGate
 from newsroom.errors import LedgerConflict, OutcomeUnknown, PublishError, SendError
 from newsroom.publishing.channel import Channel, ClaimFiles, Delivery, Post, SendContext, channel_classes
 from newsroom.publishing.http import HttpClient
@@ -31,9 +33,12 @@ from newsroom.publishing.ledger import Ledger
 from newsroom.publishing.lineage import vanished_ids
 from newsroom.publishing.plan import (
     CHECK_UNCLEAR,
+    DUE,
     RECOVER,
     RESEND,
     SEND_UNCLEAR,
+    STOPPED,
+    UNAPPROVED,
     UNCLEAR_MODES,
     Entry,
     Plan,
@@ -51,6 +56,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("newsroom.publishing")
 
 BLOCKED = "blocked"  # not claimed: no adapter, no credentials, or a post the channel would refuse
+HELD = "held"  # not claimed: the desk holds it (send stop, no approval); waits, not an error
 MAX_CONFLICTS = 10
 
 
@@ -91,7 +97,7 @@ class PublishReport:
 
     @property
     def ok(self) -> bool:
-        return all(o.status in (SENT, "ready") for o in self.outcomes) and not self.unclear
+        return all(o.status in (SENT, "ready", HELD) for o in self.outcomes) and not self.unclear
 
     @property
     def unclear(self) -> list[tuple[str, str, int]]:
@@ -134,12 +140,40 @@ class Publisher:
         self.ledger.sync()
         settings = self.settings
         self._check_lineage()
-        return make_plan(self.cards, self.ledger.receipt, self.ledger.story_ids(), settings["BUILD_NOW"],
+        plan = make_plan(self.cards, self.ledger.receipt, self.ledger.story_ids(), settings["BUILD_NOW"],
                          window_hours=settings["PUBLISH_WINDOW_HOURS"],
                          lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
                          overview_days=settings["PUBLISH_OVERVIEW_DAYS"], story=self.story, channel=self.channel,
                          ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]), unclear=self.unclear,
                          always=self.ledger.unclear_ids())
+        return self._held_by_desk(plan)
+
+    def _held_by_desk(self, plan: Plan) -> Plan:
+        """The send stop holds every send; a first send (or one asked for) of a story that falls
+        due after APPROVAL_SINCE needs its version approved by a second person."""
+        gate = DeskGate(self.ledger, self.settings)
+        if gate.stop is not None:
+            plan.notices.append(gate.stop.label)
+        ahead = set(self.settings["PUBLISH_AHEAD_CHANNELS"])
+        verdicts = {}
+        entries = []
+        for entry in plan.entries:
+            if entry.sending and gate.stop is not None:
+                entry = replace(entry, state=STOPPED, note=gate.stop.label)
+            elif entry.state in (DUE, RESEND):
+                card = self.by_id[entry.story_id]
+                early = entry.channel in ahead and card.embargo_ts is not None and card.embargo_ts < card.ts
+                due = card.embargo_ts if early else card.ts
+                verdict = verdicts.get((card.id, due)) or verdicts.setdefault((card.id, due), gate.verdict(card, due))
+                if not verdict.sendable:
+                    entry = replace(entry, state=UNAPPROVED, note=f"{verdict.label}. Eine zweite Person gibt frei: "
+                                                                   f"„invoke approve {card.id}“")
+                elif verdict.status == URGENT:
+                    entry = replace(entry, note=verdict.label)
+            entries.append(entry)
+        plan.entries = entries
+        plan.notices.extend(gate.problems)
+        return plan
 
     def _check_lineage(self) -> None:
         """The build checked the checkout's record; the pushed one may know more sends."""
@@ -158,6 +192,8 @@ class Publisher:
                 raise PublishError(f"Meldung „{self.story}“: keine unklaren Empfänger"
                                    f"{f' im Kanal „{self.channel}“' if self.channel else ''}; nichts gesendet.")
             report = PublishReport(plan, self.ledger.where, self.dry_run)
+            report.outcomes.extend(Outcome(e.story_id, e.channel, HELD, e.note) for e in plan.entries
+                                   if e.state in (STOPPED, UNAPPROVED))
             jobs = self._prepare(plan.due, report)
             if self.dry_run or not jobs:
                 return report
@@ -312,4 +348,4 @@ class Publisher:
         return False
 
 
-__all__ = ["BLOCKED", "FAILED", "Outcome", "PublishReport", "Publisher", "RETRY", "SENT", "UNCLEAR", "UNKNOWN"]
+__all__ = ["BLOCKED", "FAILED", "HELD", "Outcome", "PublishReport", "Publisher", "RETRY", "SENT", "UNCLEAR", "UNKNOWN"]

@@ -21,6 +21,8 @@ from newsroom.publishing.records import CLAIMED, FAILED, RETRY, SENT, UNCLEAR, U
 DRAFT, SCHEDULED, DUE, RECOVER, RESEND, IN_FLIGHT, OUTSIDE = (
     "draft", "scheduled", "due", "recover", "resend", "in_flight", "outside")
 SEND_UNCLEAR, CHECK_UNCLEAR = "send_unclear", "check_unclear"  # unclear recipients, on purpose
+# Held by the desk (newsroom/desk): due, but the send stop holds or no second person approved.
+STOPPED, UNAPPROVED = "stopped", "unapproved"
 UNCLEAR_MODES = {"send": SEND_UNCLEAR, "checked": CHECK_UNCLEAR}
 STATE_LABELS = {
     DRAFT: "Entwurf", SCHEDULED: "geplant", DUE: "fällig", RECOVER: "fällig (Lauf abgebrochen, wird geklärt)",
@@ -28,6 +30,7 @@ STATE_LABELS = {
     "Zeitfenster)", SENT: "gesendet", FAILED: "fehlgeschlagen", RETRY: "erneuter Versuch", UNKNOWN: "unklar – bitte prüfen",
     UNCLEAR: "unklar", SEND_UNCLEAR: "fällig (an die unklaren Empfänger, auf Anweisung)",
     CHECK_UNCLEAR: "unklare Empfänger werden als geprüft eingetragen (auf Anweisung)",
+    STOPPED: "angehalten (Sendestopp)", UNAPPROVED: "zurückgehalten: nicht freigegeben",
 }
 SENDING_STATES = (DUE, RECOVER, RESEND, SEND_UNCLEAR, CHECK_UNCLEAR)
 
@@ -66,6 +69,7 @@ class Entry:
     state: str
     record: ChannelRecord | None = None
     key: str = ""  # the story's key in the record (its first id); the id when empty
+    note: str = ""  # what the desk says: why it is held, or that it was approved in a hurry
 
     @property
     def record_key(self) -> str:
@@ -80,6 +84,7 @@ class Entry:
 class Plan:
     entries: list[Entry] = field(default_factory=list)
     older_unsent: list[tuple[str, str, float]] = field(default_factory=list)  # (story id, source, ts)
+    notices: list[str] = field(default_factory=list)  # the desk's: a send stop, unreadable approvals
 
     @property
     def due(self) -> list[Entry]:

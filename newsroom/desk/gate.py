@@ -1,0 +1,67 @@
+"""What the desk's files on the publishing branch allow: the send stop and the approvals.
+
+Read from the branch the publish run has just fetched (newsroom/publishing/ledger.py), so an
+approval or a send stop committed after the build's checkout counts in this run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from newsroom.dates import BERLIN, parse_datetime
+from newsroom.desk.approvals import MISSING, NOT_NEEDED, Approval, Verdict, status
+from newsroom.desk.approvers import Approvers
+from newsroom.desk.send_stop import FILE, SendStop
+from newsroom.errors import ContentError, ContentErrors
+
+APPROVERS_FILE = "approvers.yml"  # below DESK_DIR
+
+
+def approval_since(settings: dict) -> datetime | None:
+    value = settings["APPROVAL_SINCE"]
+    if value is None or value == "":
+        return None
+    return value.astimezone(BERLIN) if isinstance(value, datetime) else parse_datetime(str(value))
+
+
+class DeskGate:
+    def __init__(self, ledger, settings: dict):
+        self._ledger = ledger
+        desk = settings["DESK_DIR"]
+        self._approvals_dir = settings["APPROVALS_DIR"]
+        stop = ledger.read_content(f"{desk}/{FILE}")
+        self.stop = SendStop.parse(stop) if stop is not None else None
+        since = approval_since(settings)
+        self.since = since.timestamp() if since else None
+        self.problems: list[str] = []  # shown on the desk and by the run: approvals that could not be read
+        self.approvers = Approvers({})
+        if self.since is not None:
+            path = f"{settings['PATH']}/{desk}/{APPROVERS_FILE}"
+            text = ledger.read_content(f"{desk}/{APPROVERS_FILE}")
+            if text is None:
+                self.problems.append(f"{path} fehlt: niemand kann freigeben.")
+            else:
+                try:
+                    self.approvers = Approvers.parse(text, path)
+                except (ContentError, ContentErrors) as exc:
+                    self.problems.append(f"{path} fehlerhaft, keine Freigabe zählt: {exc}")
+
+    def needs_approval(self, due_ts: float) -> bool:
+        return self.since is not None and due_ts >= self.since
+
+    def approvals(self, key: str) -> list[Approval]:
+        found = []
+        for name, text in sorted(self._ledger.list_content(f"{self._approvals_dir}/{key}").items()):
+            try:
+                found.append(Approval.parse(text, f"{self._approvals_dir}/{key}/{name}"))
+            except ContentError as exc:
+                self.problems.append(str(exc))
+        return found
+
+    def verdict(self, card, due_ts: float) -> Verdict:
+        if not self.needs_approval(due_ts):
+            return Verdict(NOT_NEEDED)
+        approvals = [a for a in self.approvals(card.key) if a.story in (card.id, card.key, *card.former_ids)]
+        if not approvals:
+            return Verdict(MISSING)
+        return status(card.digest, approvals, self.approvers, self._ledger.last_author(card.source))

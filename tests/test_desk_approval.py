@@ -1,0 +1,210 @@
+"""Approval and the send stop, end to end: real git with a bare origin, the real build and
+Publisher, a Mastodon-shaped server. Approvals and the stop are commits on the origin."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsroom.errors import AccessRefused
+from tests.fakes.mastodon import FakeMastodon
+from tests.publishing_support import STORY_ID, commit_and_push, due_story, mastodon_env
+from tests.support import NOW, REPO
+
+OTHER_ID = "b1b2b3b4b5b6"
+APPROVERS = """approvers:
+  cvd-a:
+    emails: [cora.vogt@example.org]
+  cvd-b:
+    emails: [ben.dorn@example.org, b.dorn@example.org]
+"""
+CORA, BEN, EDITOR = ("Cora Vogt", "cora.vogt@example.org"), ("Ben Dorn", "ben.dorn@example.org"), \
+    ("Test Redaktion", "redaktion@example.org")
+SINCE = "2026-11-01 00:00"
+
+
+@pytest.fixture
+def mastodon(monkeypatch):
+    with FakeMastodon() as server:
+        mastodon_env(monkeypatch, server)
+        yield server
+
+
+@pytest.fixture
+def desk(site):
+    site.write("desk/approvers.yml", APPROVERS)
+    return site
+
+
+def as_person(site, person):
+    with site.repo.config_writer() as config:
+        config.set_value("user", "name", person[0])
+        config.set_value("user", "email", person[1])
+
+
+def publish(site, now=NOW, since=SINCE, **options):
+    from newsroom.build.runner import build
+    from newsroom.publishing.pipeline import Publisher
+
+    overrides = site.overrides(BUILD_NOW=now, PUBLISH_RETRY_SECONDS=20, APPROVAL_SINCE=since)
+    return build(REPO / "publishconf.py", overrides,
+                 after=lambda built, settings: Publisher(settings, built, **options).run()).after
+
+
+def approve(site, person, story_id=STORY_ID, urgent=None):
+    from newsroom.build.runner import check
+    from newsroom.desk.actions import approve as approve_story
+    from newsroom.publishing.pipeline import ledger_from_settings
+
+    as_person(site, person)
+    return check(REPO / "publishconf.py", site.overrides(),
+                 after=lambda built, s: approve_story(built, s, ledger_from_settings(s), story_id, urgent=urgent))
+
+
+def ledger(site):
+    from newsroom.build.runner import load_settings
+    from newsroom.publishing.pipeline import ledger_from_settings
+
+    settings = load_settings(REPO / "publishconf.py", site.overrides())
+    return settings, ledger_from_settings(settings)
+
+
+def states(report) -> dict[str, str]:
+    return {e.story_id: e.state for e in report.plan.entries}
+
+
+def test_an_unapproved_story_is_held_and_the_approved_one_is_sent(desk, mastodon):
+    due_story(desk)
+    due_story(desk, "2026/zweite.md", story_id=OTHER_ID, title="Zweite Meldung")
+    commit_and_push(desk)
+    approval, made = approve(desk, CORA)
+    assert made and approval.by == "cvd-a" and approval.urgent is None
+    report = publish(desk)
+    assert report.ok
+    assert {(o.story_id, o.status) for o in report.outcomes} == {(STORY_ID, "sent"), (OTHER_ID, "held")}
+    held = next(o for o in report.outcomes if o.story_id == OTHER_ID)
+    assert held.message.startswith("nicht freigegeben. Eine zweite Person gibt frei: „invoke approve b1b2b3b4b5b6“")
+    assert len(mastodon.statuses) == 1
+    # Approving again changes nothing; the approval is a file of its own on the origin.
+    assert approve(desk, CORA)[1] is False
+    desk.repo.git.pull("origin", "main")
+    assert [p.name for p in (desk.content / "approvals" / STORY_ID).iterdir()] == [approval.file_name]
+
+
+def test_stories_due_before_approval_began_are_left_alone(site, mastodon):
+    due_story(site)
+    commit_and_push(site)
+    report = publish(site, since="2026-11-26 10:00")  # the story was due at 09:00
+    assert [o.status for o in report.outcomes] == ["sent"]
+
+
+def test_the_author_cannot_approve_their_own_text(desk, mastodon):
+    due_story(desk)
+    desk.commit("Meldung", "2026-11-26 08:00", author=CORA[0], email=CORA[1])
+    desk.repo.git.push("origin", "HEAD:refs/heads/main")
+    with pytest.raises(AccessRefused, match="die letzte Änderung ist von Ihnen \\(cvd-a\\); eine zweite Person"):
+        approve(desk, CORA)
+    # A hand-written approval of one's own version does not count either.
+    from newsroom.desk.approvals import Approval
+
+    settings, book = ledger(desk)
+    book.sync()
+    card_digest = __import__("hashlib").sha256((desk.content / "stories/2026/radwege.md").read_bytes()).hexdigest()
+    forged = Approval(STORY_ID, "content/stories/2026/radwege.md", card_digest, "cvd-a", "2026-11-26T08:10:00+01:00")
+    book.commit_content({f"approvals/{STORY_ID}/{forged.file_name}": forged.dumps()}, "approve by hand")
+    report = publish(desk)
+    assert states(report) == {STORY_ID: "unapproved"} and mastodon.statuses == []
+    assert "eigene Freigabe zählt nicht" in report.outcomes[0].message
+    # Someone not listed cannot approve.
+    with pytest.raises(AccessRefused, match="steht nicht in desk/approvers.yml"):
+        approve(desk, EDITOR)
+
+
+def test_a_change_after_approval_needs_a_new_one_and_a_fix_after_sending_sends_nothing(desk, mastodon):
+    due_story(desk)
+    commit_and_push(desk)
+    approve(desk, CORA)
+    desk.repo.git.pull("origin", "main")
+    due_story(desk, summary="Die Stadt baut drei Kilometer Radweg.")  # changed before it was sent
+    commit_and_push(desk, "Korrektur", "2026-11-26 08:20")
+    report = publish(desk)
+    assert states(report) == {STORY_ID: "unapproved"} and mastodon.statuses == []
+    assert "nach der Freigabe geändert" in report.outcomes[0].message
+    with pytest.raises(AccessRefused, match="Fassung ist nicht die auf origin/main"):
+        due_story(desk, summary="Noch nicht gepusht.")
+        approve(desk, BEN)
+    due_story(desk, summary="Die Stadt baut drei Kilometer Radweg.")
+    approve(desk, BEN)
+    assert [o.status for o in publish(desk).outcomes] == ["sent"]
+    desk.repo.git.pull("origin", "main")
+    due_story(desk, summary="Die Stadt baut drei Kilometer Radweg am Rhein.")  # a typo fix after sending
+    commit_and_push(desk, "Tippfehler", "2026-11-26 09:30")
+    again = publish(desk)
+    assert again.outcomes == [] and states(again) == {STORY_ID: "sent"} and len(mastodon.statuses) == 1
+
+
+def test_the_urgent_path_sends_on_one_approval_and_is_flagged_until_a_second(desk, mastodon):
+    due_story(desk)
+    desk.commit("Meldung", "2026-11-26 08:00", author=CORA[0], email=CORA[1])
+    desk.repo.git.push("origin", "HEAD:refs/heads/main")
+    approval, _made = approve(desk, CORA, urgent="Unwetterwarnung,   niemand sonst erreichbar")
+    assert approval.urgent == "Unwetterwarnung, niemand sonst erreichbar"
+    report = publish(desk, dry_run=True)
+    assert [o.status for o in report.outcomes] == ["ready"]
+    assert report.plan.entries[0].note == "eilig – nur von einer Person freigegeben: Unwetterwarnung, niemand " \
+                                          "sonst erreichbar"
+    assert [o.status for o in publish(desk).outcomes] == ["sent"]
+    from newsroom.desk.gate import DeskGate
+
+    def verdict():
+        from newsroom.build.runner import check
+
+        def look(built, settings):
+            from newsroom.publishing.pipeline import ledger_from_settings
+
+            book = ledger_from_settings(settings)
+            book.sync()
+            card = built.archive.by_id[STORY_ID]
+            return DeskGate(book, settings).verdict(card, card.ts).status
+
+        return check(REPO / "publishconf.py", desk.overrides(APPROVAL_SINCE=SINCE), after=look)
+
+    assert verdict() == "urgent"
+    approve(desk, BEN)
+    assert verdict() == "approved"
+
+
+def test_the_send_stop_holds_every_send_until_an_approver_lifts_it(desk, mastodon):
+    from newsroom.build.runner import check
+    from newsroom.desk.actions import lift_send_stop, set_send_stop
+    from newsroom.publishing.overview import status_lines
+    from newsroom.publishing.pipeline import Publisher
+
+    due_story(desk)
+    commit_and_push(desk)
+    approve(desk, CORA)
+    settings, book = ledger(desk)
+    as_person(desk, EDITOR)
+    stop = set_send_stop(settings, book, "Lage unklar,\nbitte warten")
+    assert stop.reason == "Lage unklar, bitte warten" and stop.by == "nicht in approvers.yml"
+    report = publish(desk)
+    assert states(report) == {STORY_ID: "stopped"} and mastodon.statuses == []
+    assert report.outcomes[0].status == "held" and "SENDESTOPP" in report.outcomes[0].message
+    plan = check(REPO / "publishconf.py", desk.overrides(APPROVAL_SINCE=SINCE),
+                 after=lambda built, s: Publisher(s, built).plan())
+    assert any(line.startswith("  SENDESTOPP seit ") and line.endswith(": Lage unklar, bitte warten")
+               for line in status_lines(plan, "origin/main"))
+    with pytest.raises(AccessRefused, match="nur die dort Genannten heben den Sendestopp auf"):
+        lift_send_stop(settings, book)
+    as_person(desk, BEN)
+    assert lift_send_stop(settings, book) is True
+    assert lift_send_stop(settings, book) is False
+    assert [o.status for o in publish(desk).outcomes] == ["sent"]
+
+
+def test_a_damaged_stop_file_still_stops(desk, mastodon):
+    due_story(desk)
+    desk.write("desk/send-stop.yml", "reason: [unclosed")
+    commit_and_push(desk)
+    approve(desk, CORA)
+    report = publish(desk)
+    assert states(report) == {STORY_ID: "stopped"} and "Datei nicht lesbar" in report.outcomes[0].message
