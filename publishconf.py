@@ -10,6 +10,7 @@ SITEURL = "https://www.duesseldorf.de"
 
 # Only these settings may send, and only through `invoke publish`.
 PUBLISH_SEND = True
+APPROVAL_REQUIRE_SIGNED = True  # only approvals signed with the approver's own key count (docs/freigabe.md)
 
 # Its own output folder: switching between preview and production builds must not turn
 # every build into a full one (the build state is kept per output folder).

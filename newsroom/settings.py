@@ -356,6 +356,9 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("APPROVAL_SINCE", Moment(), None,
                 "Sendungen, die ab diesem Zeitpunkt fällig werden, brauchen eine Freigabe durch eine zweite Person "
                 "(docs/freigabe.md); None: keine Freigabe nötig."),
+        Setting("APPROVAL_REQUIRE_SIGNED", BOOL, False,
+                "Nur Freigaben zählen, deren Commit mit dem SSH-Schlüssel der Person aus approvers.yml signiert ist "
+                "(Betrieb: True)."),
         Setting("APPROVALS_DIR", TEXT, "approvals", "Ordner der Freigaben unterhalb von PATH (eine Datei pro Freigabe)."),
         Setting("DESK_DIR", TEXT, "desk",
                 "Ordner des Desks unterhalb von PATH: approvers.yml (wer freigibt), send-stop.yml (Sendestopp)."),

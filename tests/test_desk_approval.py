@@ -41,22 +41,27 @@ def as_person(site, person):
         config.set_value("user", "email", person[1])
 
 
-def publish(site, now=NOW, since=SINCE, **options):
+def desk_settings(site, signed=False, **extra) -> dict:
+    """Local approvals (git identity) unless `signed`, as production has it (publishconf.py)."""
+    return site.overrides(**{"APPROVAL_SINCE": SINCE, "APPROVAL_REQUIRE_SIGNED": signed, **extra})
+
+
+def publish(site, now=NOW, since=SINCE, signed=False, **options):
     from newsroom.build.runner import build
     from newsroom.publishing.pipeline import Publisher
 
-    overrides = site.overrides(BUILD_NOW=now, PUBLISH_RETRY_SECONDS=20, APPROVAL_SINCE=since)
+    overrides = desk_settings(site, signed, BUILD_NOW=now, PUBLISH_RETRY_SECONDS=20, APPROVAL_SINCE=since)
     return build(REPO / "publishconf.py", overrides,
                  after=lambda built, settings: Publisher(settings, built, **options).run()).after
 
 
-def approve(site, person, story_id=STORY_ID, urgent=None):
+def approve(site, person, story_id=STORY_ID, urgent=None, signed=False):
     from newsroom.build.runner import check
     from newsroom.desk.actions import approve as approve_story
     from newsroom.publishing.pipeline import ledger_from_settings
 
     as_person(site, person)
-    return check(REPO / "publishconf.py", site.overrides(),
+    return check(REPO / "publishconf.py", desk_settings(site, signed),
                  after=lambda built, s: approve_story(built, s, ledger_from_settings(s), story_id, urgent=urgent))
 
 
@@ -64,7 +69,7 @@ def ledger(site):
     from newsroom.build.runner import load_settings
     from newsroom.publishing.pipeline import ledger_from_settings
 
-    settings = load_settings(REPO / "publishconf.py", site.overrides())
+    settings = load_settings(REPO / "publishconf.py", desk_settings(site))
     return settings, ledger_from_settings(settings)
 
 
@@ -166,7 +171,7 @@ def test_the_urgent_path_sends_on_one_approval_and_is_flagged_until_a_second(des
             card = built.archive.by_id[STORY_ID]
             return DeskGate(book, settings).verdict(card, card.ts).status
 
-        return check(REPO / "publishconf.py", desk.overrides(APPROVAL_SINCE=SINCE), after=look)
+        return check(REPO / "publishconf.py", desk_settings(desk), after=look)
 
     assert verdict() == "urgent"
     approve(desk, BEN)
@@ -189,7 +194,7 @@ def test_the_send_stop_holds_every_send_until_an_approver_lifts_it(desk, mastodo
     report = publish(desk)
     assert states(report) == {STORY_ID: "stopped"} and mastodon.statuses == []
     assert report.outcomes[0].status == "held" and "SENDESTOPP" in report.outcomes[0].message
-    plan = check(REPO / "publishconf.py", desk.overrides(APPROVAL_SINCE=SINCE),
+    plan = check(REPO / "publishconf.py", desk_settings(desk),
                  after=lambda built, s: Publisher(s, built).plan())
     assert any(line.startswith("  SENDESTOPP seit ") and line.endswith(": Lage unklar, bitte warten")
                for line in status_lines(plan, "origin/main"))
@@ -208,3 +213,56 @@ def test_a_damaged_stop_file_still_stops(desk, mastodon):
     approve(desk, CORA)
     report = publish(desk)
     assert states(report) == {STORY_ID: "stopped"} and "Datei nicht lesbar" in report.outcomes[0].message
+
+
+def ssh_key(tmp_path, handle) -> tuple[str, str]:
+    """A fresh ed25519 key pair: (private key file, public key line)."""
+    import subprocess
+
+    private = tmp_path / f"{handle}-key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", handle, "-f", str(private)], check=True)
+    return str(private), (tmp_path / f"{handle}-key.pub").read_text().strip()
+
+
+def signing_as(site, private_key: str | None):
+    with site.repo.config_writer() as config:
+        config.set_value("gpg", "format", "ssh")
+        config.set_value("user", "signingkey", private_key or "")
+
+
+def test_in_production_only_approvals_signed_with_the_approvers_own_key_count(site, mastodon, tmp_path):
+    cora_private, cora_public = ssh_key(tmp_path, "cvd-a")
+    ben_private, ben_public = ssh_key(tmp_path, "cvd-b")
+    site.write("desk/approvers.yml", f'approvers:\n  cvd-a:\n    emails: [{CORA[1]}]\n    ssh_key: "{cora_public}"\n'
+                                     f'  cvd-b:\n    emails: [{BEN[1]}]\n    ssh_key: "{ben_public}"\n')
+    due_story(site)
+    commit_and_push(site)
+    # Ben's key signs an approval that names Cora: it counts for no one.
+    settings, book = ledger(site)
+    book.sync()
+    digest = __import__("hashlib").sha256((site.content / "stories/2026/radwege.md").read_bytes()).hexdigest()
+    from newsroom.desk.approvals import Approval
+
+    forged = Approval(STORY_ID, "content/stories/2026/radwege.md", digest, "cvd-a", "2026-11-26T08:10:00+01:00",
+                      "signiert")
+    as_person(site, BEN)
+    signing_as(site, ben_private)
+    book.commit_content({f"approvals/{STORY_ID}/{forged.file_name}": forged.dumps()}, "approve", sign=True)
+    report = publish(site, signed=True)
+    assert states(report) == {STORY_ID: "unapproved"} and mastodon.statuses == []
+    assert "Freigabe von cvd-a nicht anerkannt" in report.outcomes[0].message
+    # The same approval made locally, unsigned, does not count in production either …
+    signing_as(site, None)
+    with pytest.raises(Exception, match="Signieren fehlgeschlagen"):
+        approve(site, BEN, signed=True)
+    approve(site, BEN)
+    assert states(publish(site, signed=True)) == {STORY_ID: "unapproved"}
+    # … but signed with Ben's own key it does.
+    signing_as(site, ben_private)
+    site.repo.git.pull("origin", "main")
+    for approval in (site.content / "approvals" / STORY_ID).glob("*-cvd-b.yml"):  # the unsigned one goes
+        book.sync()
+        book.commit_content({f"approvals/{STORY_ID}/{approval.name}": None}, "withdraw unsigned approval")
+    approval, made = approve(site, BEN, signed=True)
+    assert made and approval.how == "signiert"
+    assert [o.status for o in publish(site, signed=True).outcomes] == ["sent"]

@@ -11,7 +11,7 @@ import hashlib
 from datetime import datetime
 
 from newsroom.dates import BERLIN
-from newsroom.desk.approvals import LOCAL, Approval
+from newsroom.desk.approvals import LOCAL, SIGNED, Approval
 from newsroom.desk.approvers import Approvers
 from newsroom.desk.gate import APPROVERS_FILE
 from newsroom.desk.send_stop import FILE, SendStop
@@ -45,7 +45,7 @@ def _now() -> str:
     return datetime.now(BERLIN).replace(microsecond=0).isoformat()
 
 
-def _commit(ledger, make, message: str, author: tuple[str, str]):
+def _commit(ledger, make, message: str, author: tuple[str, str], sign: bool = False):
     """Sync, build the files from the current tip (`make()` → files or None for nothing to do), commit."""
     for _ in range(ATTEMPTS):
         ledger.sync()
@@ -53,7 +53,7 @@ def _commit(ledger, make, message: str, author: tuple[str, str]):
         if files is None:
             return False
         try:
-            ledger.commit_content(files, message, author=author)
+            ledger.commit_content(files, message, author=author, sign=sign)
             return True
         except LedgerConflict:
             continue
@@ -87,14 +87,16 @@ def approve(build, settings: dict, ledger, story_id: str, *, urgent: str | None 
         raise AccessRefused(f"{card.source}: die letzte Änderung ist von Ihnen ({handle}); eine zweite Person gibt "
                             f"frei. Nur in Eile: invoke approve {story_id} --eilig \"Grund\" (der Desk zeigt das rot, "
                             "bis eine zweite Person nachträglich freigibt).")
-    approval = Approval(card.key, card.source, card.digest, handle, _now(), LOCAL, urgent)
+    signed = settings["APPROVAL_REQUIRE_SIGNED"]
+    approval = Approval(card.key, card.source, card.digest, handle, _now(), SIGNED if signed else LOCAL, urgent)
     folder = f"{settings['APPROVALS_DIR']}/{card.key}"
 
     def files():
         existing = ledger.list_content(folder)
         return None if approval.file_name in existing else {f"{folder}/{approval.file_name}": approval.dumps()}
 
-    made = _commit(ledger, files, f"approve: {card.id} ({handle}{', eilig' if urgent else ''})", (name, email))
+    made = _commit(ledger, files, f"approve: {card.id} ({handle}{', eilig' if urgent else ''})", (name, email),
+                   sign=signed)
     return approval, made
 
 

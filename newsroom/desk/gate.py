@@ -35,6 +35,7 @@ class DeskGate:
         self.since = since.timestamp() if since else None
         self.problems: list[str] = []  # shown on the desk and by the run: approvals that could not be read
         self.approvers = Approvers({})
+        self.signed = settings["APPROVAL_REQUIRE_SIGNED"]
         if self.since is not None:
             path = f"{settings['PATH']}/{desk}/{APPROVERS_FILE}"
             text = ledger.read_content(f"{desk}/{APPROVERS_FILE}")
@@ -64,4 +65,13 @@ class DeskGate:
         approvals = [a for a in self.approvals(card.key) if a.story in (card.id, card.key, *card.former_ids)]
         if not approvals:
             return Verdict(MISSING)
-        return status(card.digest, approvals, self.approvers, self._ledger.last_author(card.source))
+        return status(card.digest, approvals, self.approvers, self._ledger.last_author(card.source),
+                      trusted=(lambda a: self._signed(card.key, a)) if self.signed else (lambda a: True))
+
+    def _signed(self, key: str, approval: Approval) -> bool:
+        """Its commit is signed with the key approvers.yml lists for the approver it names."""
+        approver = self.approvers.by_handle.get(approval.by)
+        if approver is None or not approver.ssh_key:
+            return False
+        path = f"{self._approvals_dir}/{key}/{approval.file_name}"
+        return self._ledger.signer(path, {approver.handle: approver.ssh_key}) == approver.handle

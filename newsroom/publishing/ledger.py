@@ -125,6 +125,29 @@ class Ledger:
             return None
         return email.strip().lower() or None
 
+    def signer(self, relative: str, allowed: dict[str, str]) -> str | None:
+        """Who signed the commit that added this file below content/, on the synced branch: the
+        principal of `allowed` (principal → public SSH key) whose key made a good signature."""
+        git = self.repo.git
+        try:
+            commit = git.log("--diff-filter=A", "--format=%H", "-1", self.base, "--", self._content_path(relative))
+        except self._git.GitCommandError:
+            return None
+        if not commit or not allowed:
+            return None
+        handle, signers = tempfile.mkstemp(prefix="newsroom-signers-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.writelines(f'{principal} namespaces="git" {key}\n' for principal, key in allowed.items())
+            shown = git.execute(["git", "-c", "gpg.format=ssh", "-c", f"gpg.ssh.allowedSignersFile={signers}",
+                                 "log", "-1", "--format=%G?%x1f%GS", commit.strip()])
+        except self._git.GitCommandError:
+            return None
+        finally:
+            os.unlink(signers)
+        verdict, _, principal = shown.strip().partition("\x1f")
+        return principal if verdict == "G" and principal in allowed else None
+
     def _content_path(self, relative: str) -> str:
         return f"{self.content_prefix}/{relative}".lstrip("/") if self.content_prefix != "." else relative
 
@@ -179,7 +202,7 @@ class Ledger:
         return commit
 
     def commit_content(self, files: dict[str, str | None], message: str, *,
-                       author: tuple[str, str] | None = None) -> str:
+                       author: tuple[str, str] | None = None, sign: bool = False) -> str:
         """Commit files below content/ (None deletes one) on top of the synced base and publish
         it, as `author`. Not marked [skip ci]: an approval or a lifted send stop makes sends due.
 
@@ -205,7 +228,13 @@ class Ledger:
                 sha = self.repo.odb.store(IStream("blob", len(data), BytesIO(data))).hexsha.decode()
                 git.update_index("--add", "--cacheinfo", f"100644,{sha},{path}", env=env)
             tree = git.write_tree(env=env)
-            commit = git.commit_tree(tree, "-p", self.base, "-m", message, env=env)
+            try:  # -S: signed with the person's own key (git config user.signingkey, gpg.format)
+                commit = git.commit_tree(tree, "-p", self.base, *(["-S"] if sign else []), "-m", message, env=env)
+            except self._git.GitCommandError as exc:
+                if not sign:
+                    raise
+                raise PublishError("Signieren fehlgeschlagen – ist ein Signaturschlüssel eingerichtet (git config "
+                                   f"gpg.format ssh, user.signingkey)? {_clean(exc.stderr or str(exc))}") from None
         finally:
             os.unlink(index)
         self._publish(commit, [p for p, text in zip(paths, files.values()) if text is not None],
