@@ -159,11 +159,14 @@ def hooks(c):
           "Medienbeschreibungen. Im Notfall überspringen mit: git commit --no-verify")
 
 
-@task(positional=[], help={"title": "the story's title", "date": "publication time 'YYYY-MM-DD HH:MM' (default: now)",
-            "status": "draft (default) or published",
+@task(positional=[], help={"title": "the story's title", "date": "publication time 'YYYY-MM-DD HH:MM' (default: now); "
+                                                              "with --status planned the target date",
+            "status": "draft (default), published, or planned (Themenplanung: title, owner, target, channels only)",
             "category": "Thema (one of THEMEN; asked for when missing and a terminal is there)",
-            "department": "Amt (one of AEMTER; asked for when missing and a terminal is there)"})
-def new(c, title, date=None, status="draft", category=None, department=None):
+            "department": "Amt (one of AEMTER; asked for when missing and a terminal is there)",
+            "owner": "planned: who writes it (a handle or an Amt)",
+            "channels": "planned: intended channels, comma-separated (e.g. press,mastodon)"})
+def new(c, title, date=None, status="draft", category=None, department=None, owner=None, channels=None):
     """Create a valid story with a fresh id; prints the new file's path on the last line."""
     _logging()
     os.chdir(ROOT)
@@ -171,9 +174,15 @@ def new(c, title, date=None, status="draft", category=None, department=None):
     ask = input if sys.stdin.isatty() else None  # without a terminal, nobody could answer
     try:
         path = new_story.create(settings, title=title, date=date, status=status, category=category,
-                                department=department, ask=ask)
+                                department=department, ask=None if status == "planned" else ask, owner=owner,
+                                channels=channels)
     except NewsroomError as exc:
         raise Exit(f"FEHLER {exc}", code=1) from None
+    if status == "planned":
+        print("Geplante Meldung angelegt: sie erscheint im Wochenplan, nie auf der Website. Zum Schreiben "
+              "„status: draft“ setzen und „target“ durch „date“ ersetzen.")
+        print(path.relative_to(ROOT).as_posix())
+        return
     print("Neue Meldung angelegt. Bitte Anreißer, Text und Kontakt ausfüllen (die Platzhalter ersetzen), "
           "dann committen.")
     print(path.relative_to(ROOT).as_posix())

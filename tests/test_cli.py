@@ -128,3 +128,17 @@ def test_new_help_shows_help_and_creates_nothing(project):
     result = invoke(project, "new", "--help")
     assert result.returncode == 0 and "--title" in result.stdout
     assert not list((project / "content" / "stories").rglob("*.md"))
+
+
+def test_new_plans_a_story_with_owner_target_and_channels(project):
+    result = invoke(project, "new", "--title", "Bilanz des Weihnachtsmarkts", "--status", "planned", "--owner",
+                    "cvd-1", "--date", "2026-12-23", "--channels", "press,mastodon")
+    assert result.returncode == 0, result.stderr
+    path = result.stdout.strip().splitlines()[-1]
+    assert path.startswith("content/stories/2026/2026-12-23-bilanz-des-weihnachtsmarkts")
+    text = (project / path).read_text(encoding="utf-8")
+    assert "status: planned\n" in text and "target: 2026-12-23\n" in text and "  mastodon: true\n" in text
+    check = invoke(project, "check", "--now", "2026-12-04 10:00")
+    assert check.returncode == 0, check.stderr
+    refused = invoke(project, "new", "--title", "Ohne Zuständige", "--status", "planned", "--date", "2026-12-23")
+    assert refused.returncode == 1 and "braucht „--owner“" in refused.stderr

@@ -32,7 +32,7 @@ def test_a_valid_story_passes(site):
     ({"embargo": "10:30"},
      f"{FILE}:15: Feld „embargo“: „10:30“ ist kein Zeitpunkt. Erwartet wird JJJJ-MM-TT HH:MM, "
      "zum Beispiel 2026-11-30 10:00. (YAML liest „10:30“ als Zahl 630.)"),
-    ({"status": "online"}, f"{FILE}:5: Feld „status“: „online“ ist nicht erlaubt. Erlaubt: draft, published."),
+    ({"status": "online"}, f"{FILE}:5: Feld „status“: „online“ ist nicht erlaubt. Erlaubt: planned, draft, published."),
     ({"category": "Verkehrr"},
      f"{FILE}:7: Feld „category“: „Verkehrr“ ist nicht erlaubt. Meinten Sie „Verkehr“? "
      "Erlaubt: Verkehr, Umwelt & Klima, Bildung, Kultur, Soziales, Gesundheit, Sicherheit & Ordnung, "

@@ -52,6 +52,7 @@ class Card(NamedTuple):
     channels: tuple[str, ...] = ()  # channel names chosen in the front matter; the publisher plans from these
     embargo_ts: float | None = None  # when the press may receive it ahead of `ts`, under embargo
     former_ids: tuple[str, ...] = ()  # earlier ids, oldest first (invoke rename-id)
+    owner: str = ""  # who writes it (the desk's week plan)
 
     @classmethod
     def from_story(cls, story: Story) -> Card:
@@ -63,7 +64,7 @@ class Card(NamedTuple):
                    story.story_refs, story.media_checks, _shared(tuple(intern(slugify(t)) for t in tags)),
                    _shared((story.date.year, story.date.month)),
                    _shared(tuple(intern(c.name) for c in story.channels)),
-                   story.embargo.timestamp() if story.embargo else None, story.former_ids)
+                   story.embargo.timestamp() if story.embargo else None, story.former_ids, story.owner)
 
     @property
     def key(self) -> str:

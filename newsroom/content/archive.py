@@ -19,7 +19,7 @@ from newsroom.build.timing import phase
 from newsroom.content.history import GitHistory
 from newsroom.content.loader import LoadResult, load_stories
 from newsroom.content.reader import StoryVocabulary, check_media
-from newsroom.content.story import GitDates, Story
+from newsroom.content.story import UNPUBLISHED, GitDates, Story
 from newsroom.dates import BERLIN
 from newsroom.errors import ContentError
 
@@ -78,7 +78,7 @@ class StoryArchive:
             yielded = check_archive(cards, errors)
         if yielded:  # a draft that shares a published story's id or address gives way
             cards = [c for c in cards if c.source not in yielded]
-        drafts = loaded.broken_drafts | {c.source for c in loaded.cards.values() if c.status == "draft"}
+        drafts = loaded.broken_drafts | {c.source for c in loaded.cards.values() if c.status in UNPUBLISHED}
         if history.unchanged:
             git = state.git
         else:
@@ -94,6 +94,7 @@ class StoryArchive:
             "stories": len(cards),
             "visible": len(self.visible),
             "drafts": [c.status for c in cards].count("draft"),
+            "planned": [c.status for c in cards].count("planned"),
             "scheduled": sum(1 for c in cards if c.status == "published" and c.ts > now),
             "parsed": self.loaded.parsed,
         }
@@ -136,20 +137,20 @@ def check_archive(stories: list[Card], errors: list[ContentError]) -> set[str]:
     linking = []
     yielded: set[str] = set()
     # Published stories first: a clash with a draft is the draft's problem, not the site's.
-    for story in sorted(stories, key=lambda card: card.status == "draft"):
+    for story in sorted(stories, key=lambda card: card.status in UNPUBLISHED):
         first = by_id.setdefault(story.id, story)
         if first is not story:
             errors.append(ContentError(
                 story.source, f"Die id „{story.id}“ hat schon {first.source}. Jede Meldung braucht eine eigene id.",
                 field="id"))
-            if story.status == "draft":
+            if story.status in UNPUBLISHED:
                 yielded.add(story.source)
         first = by_url.setdefault(story.url, story)
         if first is not story:
             errors.append(ContentError(
                 story.source, f"Die Adresse /{story.url} hätte auch {first.source}. Bitte Titel oder „slug“ ändern.",
                 field="slug"))
-            if story.status == "draft":
+            if story.status in UNPUBLISHED:
                 yielded.add(story.source)
         if story.related_ids or story.story_refs:
             linking.append(story)

@@ -21,7 +21,7 @@ from newsroom.build.cache import BuildCache
 from newsroom.build.state import ArchiveState, Card
 from newsroom.content.frontmatter import declared_status
 from newsroom.content.reader import StoryVocabulary
-from newsroom.content.story import Story
+from newsroom.content.story import UNPUBLISHED, Story
 from newsroom.errors import ContentError, ContentErrors
 from newsroom.paths import symlink_error
 from newsroom.progress import Progress
@@ -174,7 +174,7 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
         record = cached.get(digest) or parsed[source]
         if isinstance(record, ContentErrors):
             result.errors.extend(record.errors)
-            if declared_status(raw) == "draft":  # never published: its problems do not stop the build
+            if declared_status(raw) in UNPUBLISHED:  # never published: its problems do not stop the build
                 result.broken_drafts.add(source)
             if getattr(record, "media_checks", ()):
                 result.unchecked_media[source] = record.media_checks

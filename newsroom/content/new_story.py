@@ -68,9 +68,10 @@ def _written(when: datetime) -> str:
 
 def create(settings: dict, *, title: str, date: str | None = None, status: str = "draft",
            category: str | None = None, department: str | None = None,
-           ask: Callable[[str], str] | None = None) -> Path:
+           ask: Callable[[str], str] | None = None, owner: str | None = None, channels: str | None = None) -> Path:
     """A new story file. Thema and Amt come from the options or are asked with `ask`
-    (None without a terminal: then a missing one is an error)."""
+    (None without a terminal: then a missing one is an error). With status "planned" a
+    plan: title, owner, target date (`date`) and intended channels only."""
     title = " ".join((title or "").split())
     if not title:
         raise NewsroomError("Bitte einen Titel angeben: invoke new --title \"…\"")
@@ -81,6 +82,8 @@ def create(settings: dict, *, title: str, date: str | None = None, status: str =
         raise NewsroomError(f"Titel: {invisible_message(title, *invisible)}")
     if status not in STATUSES:
         raise NewsroomError(f"Status „{status}“ gibt es nicht. Erlaubt: {', '.join(STATUSES)}.")
+    if status == "planned":
+        return _plan(settings, title, date, owner, channels)
     defaults = settings["NEW_STORY"]
     try:
         when = parse_datetime(date) if date else datetime.now(BERLIN).replace(second=0, microsecond=0)
@@ -115,6 +118,38 @@ def create(settings: dict, *, title: str, date: str | None = None, status: str =
         defaults["body"],
         "",
     ]
+    with open(path, "x", encoding="utf-8") as handle:  # never overwrite a story
+        handle.write("\n".join(lines))
+    return path
+
+
+def _plan(settings: dict, title: str, date: str | None, owner: str | None, channels: str | None) -> Path:
+    owner = " ".join((owner or "").split())
+    if not owner:
+        raise NewsroomError("Eine geplante Meldung braucht „--owner“: wer sie schreibt (Kurzzeichen oder Amt).")
+    if not date:
+        raise NewsroomError("Eine geplante Meldung braucht „--date“: den Zieltermin, z. B. 2026-12-10.")
+    try:
+        target = parse_datetime(date, require_time=False)
+    except DateParseError as exc:
+        raise NewsroomError(f"--date: {exc}") from None
+    chosen = [c.strip() for c in (channels or "").split(",") if c.strip()]
+    unknown = [c for c in chosen if c not in settings["CHANNELS"]]
+    if unknown:
+        raise NewsroomError(f"Unbekannter Kanal „{unknown[0]}“. Erlaubt: {', '.join(settings['CHANNELS'])}.")
+    slug = slugify(title) or "meldung"
+    story_id = new_id()
+    folder = Path(settings["PATH"]) / settings["STORIES_DIR"] / f"{target:%Y}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{target:%Y-%m-%d}-{slug}.md"
+    if path.exists():
+        path = folder / f"{target:%Y-%m-%d}-{slug}-{story_id[:6]}.md"
+    written = date.strip() if len(date.strip()) == 10 else _written(target)
+    lines = ["---", f"id: {story_id}", f"title: {_quoted(title)}", "status: planned", f"owner: {_quoted(owner)}",
+             f"target: {written}"]
+    if chosen:
+        lines += ["channels:"] + [f"  {name}: true" for name in chosen]
+    lines += ["---", ""]
     with open(path, "x", encoding="utf-8") as handle:  # never overwrite a story
         handle.write("\n".join(lines))
     return path

@@ -12,7 +12,7 @@ import yaml
 from newsroom.content import frontmatter
 from newsroom.content.schema import Fields
 from newsroom.content.slugs import slugify, tag_problem
-from newsroom.content.story import STATUSES, ChannelChoice, Contact, Story
+from newsroom.content.story import PLANNED, STATUSES, ChannelChoice, Contact, Story
 from newsroom.errors import ContentError, ContentErrors, StoryErrors
 from newsroom.media.library import MediaLibrary
 
@@ -22,7 +22,11 @@ if TYPE_CHECKING:
 STORY_FIELDS = {
     "id", "title", "date", "status", "summary", "category", "department", "districts",
     "tags", "image", "contact", "slug", "related", "embargo", "channels", "leichte_sprache", "former_ids",
+    "owner", "target",
 }
+# A planned story (Themenplanung) needs only these; the rest is checked once it is written.
+PLAN_FIELDS = ("id", "title", "status", "owner", "target")
+OWNER_MAX = 120
 CONTACT_FIELDS = {"name", "phone", "email"}
 CHANNEL_FIELDS = {"text"}
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{5,63}")
@@ -37,7 +41,8 @@ EASY_MAX = 10_000  # the Leichte Sprache version: Markdown, shown beside the sta
 # Bump when parsing or rendering changes what a Story holds: cached stories are re-read.
 # 2: references to characters XML forbids (&#27;) are refused; 3: leichte_sprache; 4: former_ids;
 # 5: invisible and direction characters, path-like tags and the size limits are refused
-READER_VERSION = "5"
+# 6: planned stories (owner, target)
+READER_VERSION = "6"
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,8 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
                           for message, needle in body.problems)
         raise ContentErrors(errors)
     fields = Fields(parts.front, source, STORY_FIELDS, errors, lines=parts.front_lines)
+    if frontmatter.declared_status(raw) == PLANNED:
+        return _read_plan(fields, parts, source, raw, vocabulary, renderer, errors)
     story_id = fields.text("id", pattern=ID_PATTERN,
                            pattern_hint="Erlaubt: 6–64 Zeichen a–z, 0–9 und Bindestrich.")
     title = fields.text("title", max_length=TITLE_MAX)
@@ -138,6 +145,10 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     contact = _contact(fields)
     channels = _channels(fields, vocabulary.channels)
     image = fields.text("image", required=False)
+    owner = fields.text("owner", required=False, max_length=OWNER_MAX)
+    if fields.has("target"):
+        fields.error("„target“ (Zieltermin) gilt nur für „status: planned“; sonst zählt „date“.",
+                     fields.nodes["target"], "target")
     if embargo and date and embargo > date:
         errors.append(ContentError(source, "Die Sperrfrist liegt nach der Veröffentlichung; sie muss davor liegen.",
                                    line=_line(fields, "embargo"), field="embargo"))
@@ -173,11 +184,53 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
         channels=channels, body_html=body.html, easy_html=easy.html if easy else "",
         story_refs=tuple(dict.fromkeys(body.story_refs + (easy.story_refs if easy else []))),
         media_refs=tuple(dict.fromkeys(body.media_refs + (easy.media_refs if easy else []))),
-        content_hash=hashlib.sha256(raw).hexdigest(), media_checks=tuple(media_checks),
+        content_hash=hashlib.sha256(raw).hexdigest(), media_checks=tuple(media_checks), owner=owner or "",
     )
     if errors:
         raise StoryErrors(errors, media_checks, provisional=story)
     return story
+
+
+def _read_plan(fields: Fields, parts, source: str, raw: bytes, vocabulary: StoryVocabulary,
+               renderer: BodyRenderer, errors: list[ContentError]) -> Story:
+    """A planned story: title, owner, target date and intended channels are enough; whatever
+    else is already written is checked as for any story, and nothing of it is ever built or sent."""
+    story_id = fields.text("id", pattern=ID_PATTERN, pattern_hint="Erlaubt: 6–64 Zeichen a–z, 0–9 und Bindestrich.")
+    title = fields.text("title", max_length=TITLE_MAX)
+    status = fields.choice("status", list(STATUSES))
+    owner = fields.text("owner", max_length=OWNER_MAX)
+    target = fields.datetime("target", require_time=False)
+    date = fields.datetime("date", required=False)
+    summary = fields.text("summary", required=False, max_length=SUMMARY_MAX, single_line=False)
+    category = fields.choice("category", vocabulary.themen, required=False)
+    department = fields.choice("department", vocabulary.aemter, required=False)
+    districts = fields.int_list("districts", minimum=1, maximum=vocabulary.districts,
+                                labels=vocabulary.district_names)
+    tags = _tags(fields, vocabulary.limits)
+    slug = fields.text("slug", required=False, max_length=80, pattern=SLUG_PATTERN,
+                       pattern_hint="Erlaubt: a–z, 0–9 und einzelne Bindestriche.")
+    related = fields.text_list("related")
+    embargo = fields.datetime("embargo", required=False)
+    contact = _contact(fields) if fields.has("contact") else None
+    channels = _channels(fields, vocabulary.channels)
+    image = fields.text("image", required=False)
+    former_ids = _former_ids(fields, story_id)
+    body = renderer.render(parts.body) if parts.body.strip() else None
+    for message, needle in body.problems if body else ():
+        errors.append(ContentError(source, message, line=_body_line(parts, needle)))
+    if title and not slug and not slugify(title):
+        errors.append(ContentError(source, "Aus dem Titel lässt sich keine Adresse bilden; bitte „slug“ angeben.",
+                                   line=_line(fields, "title"), field="title"))
+    errors[:] = [e for e in errors if not (e.line is None and e.field in parts.unreadable)]
+    if errors:
+        raise StoryErrors(errors, ())
+    return Story(
+        source=source, id=story_id, title=title, date=date or target, status=status,
+        summary=" ".join((summary or "").split()), category=category or "", department=department or "",
+        districts=districts, tags=tags, contact=contact or Contact(name=""), slug=slug or slugify(title),
+        image=image, related_ids=related, former_ids=former_ids, embargo=embargo, channels=channels,
+        body_html=body.html if body else "", content_hash=hashlib.sha256(raw).hexdigest(), owner=owner,
+    )
 
 
 def _raw(fields: Fields, name: str) -> str:

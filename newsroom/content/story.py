@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-STATUSES = ("draft", "published")
+PLANNED, DRAFT, PUBLISHED = "planned", "draft", "published"
+STATUSES = (PLANNED, DRAFT, PUBLISHED)
+UNPUBLISHED = (PLANNED, DRAFT)  # never built into the site nor sent; their problems are warnings
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Story:
     media_refs: tuple[str, ...] = ()
     content_hash: str = ""
     media_checks: tuple[tuple[str, int | None, str | None], ...] = ()  # (path, line, field)
+    owner: str = ""  # who writes it: a person's handle or an Amt (the desk's week plan shows it)
     # Set by `placed` once the archive knows the story's address.
     url: str = ""
     save_as: str = ""

@@ -93,7 +93,7 @@ def status_lines(plan: Plan | None, where: str, broken: list[Broken] = ()) -> li
         lines.append("  Keine Meldungen mit Kanälen im Zeitraum.")
     for story_id, entries in grouped.items():
         first = entries[0]
-        status = "Entwurf" if first.story_status != "published" else (
+        status = {"draft": "Entwurf", "planned": "in Planung"}.get(first.story_status) or (
             "geplant" if first.state == "scheduled" else "online")
         lines.append(f"  {when(first.ts)}  {first.title}  [{status}, id {story_id}]")
         lines.extend(channel_line(e) for e in entries)

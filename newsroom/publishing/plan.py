@@ -21,11 +21,12 @@ from newsroom.publishing.records import CLAIMED, FAILED, RETRY, SENT, UNCLEAR, U
 DRAFT, SCHEDULED, DUE, RECOVER, RESEND, IN_FLIGHT, OUTSIDE = (
     "draft", "scheduled", "due", "recover", "resend", "in_flight", "outside")
 SEND_UNCLEAR, CHECK_UNCLEAR = "send_unclear", "check_unclear"  # unclear recipients, on purpose
+PLANNED = "planned"  # Themenplanung: not yet written
 # Held by the desk (newsroom/desk): due, but the send stop holds or no second person approved.
 STOPPED, UNAPPROVED = "stopped", "unapproved"
 UNCLEAR_MODES = {"send": SEND_UNCLEAR, "checked": CHECK_UNCLEAR}
 STATE_LABELS = {
-    DRAFT: "Entwurf", SCHEDULED: "geplant", DUE: "fällig", RECOVER: "fällig (Lauf abgebrochen, wird geklärt)",
+    DRAFT: "Entwurf", PLANNED: "in Planung", SCHEDULED: "geplant", DUE: "fällig", RECOVER: "fällig (Lauf abgebrochen, wird geklärt)",
     RESEND: "fällig (auf Anweisung)", IN_FLIGHT: "wird gerade gesendet", OUTSIDE: "nicht gesendet (älter als das "
     "Zeitfenster)", SENT: "gesendet", FAILED: "fehlgeschlagen", RETRY: "erneuter Versuch", UNKNOWN: "unklar – bitte prüfen",
     UNCLEAR: "unklar", SEND_UNCLEAR: "fällig (an die unklaren Empfänger, auf Anweisung)",
@@ -144,7 +145,7 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
 def _state(card, record: ChannelRecord | None, moment: float, in_window: bool, explicit: bool,
            lease_seconds: float, early: bool = False) -> str:
     if card.status != "published":
-        return DRAFT
+        return PLANNED if card.status == PLANNED else DRAFT
     if card.ts > moment and not early:
         return SCHEDULED
     if record is None:

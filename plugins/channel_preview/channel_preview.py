@@ -52,7 +52,8 @@ class ChannelPreviewGenerator(Generator):
         self.adapters = {name: cls(settings, urls, environ={}) for name, cls in channel_classes().items()}
         self.with_channels = [c for c in build.all_stories if c.channels]
         self.keys = {c.id: self._key(c) for c in self.with_channels}
-        self.changed = [c for c in self.with_channels if self.old.get(c.id) != self.keys[c.id]]
+        # A planned story has no text yet: its channels are listed, its posts are drawn once it is written.
+        self.changed = [c for c in self.with_channels if self.old.get(c.id) != self.keys[c.id] and c.status != "planned"]
         self.posts: dict[str, list] = {}
         content = Path(settings["PATH"])
         receipts = ReceiptFolder(content / settings["PUBLISH_RECEIPTS_DIR"], content.parent)
