@@ -75,7 +75,8 @@ def build(c, settings=DEV_SETTINGS, now=None, full=False, timings=False):
     stats = report.stats
     print(
         f"Build fertig in {report.seconds:.1f} s: {stats.get('visible', 0)} Meldungen online, "
-        f"{stats.get('scheduled', 0)} geplant, {stats.get('drafts', 0)} Entwürfe; "
+        f"{stats.get('scheduled', 0)} geplant, {stats.get('drafts', 0)} Entwürfe"
+        + (f", {stats['planned']} in Planung" if stats.get("planned") else "") + "; "
         f"{len(report.written)} Dateien geschrieben, {report.unchanged} unverändert, "
         f"{len(report.pruned)} entfernt → {report.output}"
     )
@@ -213,6 +214,18 @@ def serve(c, port=8000, settings=DEV_SETTINGS):
     _logging()
     os.chdir(ROOT)
     run_server(settings, int(port), rebuild=lambda: build(c, settings=settings))
+
+
+@task(help={"port": "port of the desk (http://localhost:PORT/desk/)", "settings": "settings file"})
+def desk(c, port=8001, settings=DEV_SETTINGS):
+    """Build, then serve the desk (week plan, approvals, send states) from the preview folder on localhost;
+    rebuild on changes. Internal: the desk is never deployed."""
+    from newsroom.servers.preview import serve as run_server
+
+    _logging()
+    os.chdir(ROOT)
+    run_server(settings, int(port), rebuild=lambda: build(c, settings=settings), folder="PUBLISH_PREVIEW_PATH",
+               page="desk/", name="Desk")
 
 
 @task(help={"port": "port of the preview with the admin (http://localhost:PORT/admin/)",

@@ -530,7 +530,7 @@ SCHEMA: tuple[Setting, ...] = (
             "plugins.template_filters", "plugins.stories", "plugins.static_pages", "plugins.assets",
             "plugins.media_portal", "plugins.admin", "plugins.feeds", "plugins.sitemap", "plugins.mastodon",
             "plugins.channel_preview", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
-            "plugins.bluesky", "plugins.press", "plugins.search",
+            "plugins.bluesky", "plugins.press", "plugins.search", "plugins.desk",
         ], "Die geladenen Plugins; ihre Reihenfolge ergibt sich aus dem, was sie liefern und lesen."),
         Setting("JINJA_ENVIRONMENT", Table(TEXT), {
             "autoescape": True,

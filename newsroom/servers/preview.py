@@ -10,17 +10,19 @@ from pathlib import Path
 WATCHED = ("content", "theme", "plugins", "newsroom", "pelicanconf.py")
 
 
-def serve(settings_file: str, port: int, rebuild) -> None:
+def serve(settings_file: str, port: int, rebuild, *, folder: str = "OUTPUT_PATH", page: str = "",
+          name: str = "Vorschau") -> None:
+    """Serve the folder the setting `folder` names (the site, or the preview with the desk)."""
     from watchfiles import watch  # comes with Pelican; imported here to keep builds lean
 
     from newsroom.build.runner import load_settings
 
     _try(rebuild)
-    output = Path(load_settings(settings_file)["OUTPUT_PATH"])
+    output = Path(load_settings(settings_file)[folder])
     handler = functools.partial(_QuietHandler, directory=str(output))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"Vorschau: http://localhost:{port}/ (Strg+C beendet)")
+    print(f"{name}: http://localhost:{port}/{page} (Strg+C beendet)")
     try:
         for _changes in watch(*[p for p in WATCHED if Path(p).exists()]):
             print("Änderung erkannt, baue neu …")

@@ -22,3 +22,17 @@ def test_every_generated_html_page_is_valid(demo_output, vnu):
     assert (preview / "index.html").is_file()
     errors = vnu(demo_output, preview)
     assert not errors, "\n".join(e.replace(f"file:{demo_output.parent}/", "") for e in errors[:50])
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_desk_has_no_wcag_violations_on_a_wide_screen_and_a_phone(page, demo_output, serve_folder, axe, width):
+    """The desk (preview/desk/, never deployed): the days as columns at 1280 px, a list at 375 px."""
+    url = serve_folder(demo_output.parent / "preview")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(url + "desk/index.html")
+    assert page.locator("h1").inner_text().startswith("Desk: Wochenplan")
+    columns = page.eval_on_selector(".days", "list => getComputedStyle(list).gridTemplateColumns.split(' ').length")
+    assert columns == (7 if width == 1280 else 1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing wider than the screen
+    violations = axe(page)
+    assert not violations, f"desk at {width} px:\n{format_violations(violations)}"

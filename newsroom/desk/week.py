@@ -1,0 +1,134 @@
+"""The week plan of the desk: per day, every story that is planned, scheduled, under embargo or
+published then, with its owner, its approval and each channel's send state.
+
+Only cards whose time falls into the week are looked at (one pass over the archive's cards;
+the plan of sends and the approvals only for those), so the desk costs the same at 100,000
+stories as at 100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from newsroom.dates import BERLIN
+from newsroom.desk.approvals import NOT_NEEDED, Verdict
+from newsroom.desk.gate import DeskGate
+from newsroom.desk.roster import FILE as ROSTER_FILE
+from newsroom.desk.roster import Roster
+from newsroom.desk.worktree import WorkingTreeFiles
+from newsroom.errors import ContentError, ContentErrors
+from newsroom.publishing.plan import Entry, make_plan
+from newsroom.publishing.records import ReceiptFolder
+
+KIND_LABELS = {
+    "planned": "in Planung", "draft": "Entwurf", "scheduled": "geplant (erscheint automatisch)",
+    "embargo": "Sperrfrist: Pressemitteilung vorab", "published": "online",
+}
+DAY_NAMES = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+
+
+@dataclass(frozen=True)
+class Item:
+    card: object  # newsroom.build.state.Card
+    kind: str
+    moment: datetime
+    entries: tuple[Entry, ...]  # the channels' send states
+    verdict: Verdict | None  # None: no channel, nothing to approve
+    how: tuple[str, ...] = ()  # how the counting approvals were made (lokal, signiert)
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    on_duty: tuple[str, ...]
+    items: tuple[Item, ...]
+
+    @property
+    def name(self) -> str:
+        return DAY_NAMES[self.day.weekday()]
+
+
+@dataclass
+class Week:
+    start: date
+    days: list[Day]
+    stop: object | None = None  # newsroom.desk.send_stop.SendStop
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for day in self.days for item in day.items]
+
+    def only(self, keep) -> Week:
+        """The same week with only the items `keep(card)` accepts (the desk's filters)."""
+        days = [Day(d.day, d.on_duty, tuple(i for i in d.items if keep(i.card))) for d in self.days]
+        return Week(self.start, days, self.stop, self.notices)
+
+
+def monday_of(moment: datetime) -> date:
+    day = moment.astimezone(BERLIN).date()
+    return day - timedelta(days=day.weekday())
+
+
+def week_plan(cards: list, settings: dict, start: date, now: datetime) -> Week:
+    """The seven days from `start` (a Monday)."""
+    content = Path(settings["PATH"])
+    begin = datetime.combine(start, time(0), BERLIN).timestamp()
+    end = datetime.combine(start + timedelta(days=7), time(0), BERLIN).timestamp()
+    moments: list[tuple[float, str, object]] = []
+    for card in cards:
+        if begin <= card.ts < end:
+            moments.append((card.ts, _kind(card, now.timestamp()), card))
+        if card.embargo_ts is not None and begin <= card.embargo_ts < end and card.status == "published":
+            moments.append((card.embargo_ts, "embargo", card))
+    in_week = list({id(c): c for _ts, _kind_, c in moments}.values())
+    receipts = ReceiptFolder(content / settings["PUBLISH_RECEIPTS_DIR"], content.parent)
+    plan = make_plan([c for c in in_week if c.channels], receipts.receipt, receipts.ids(), now,
+                     window_hours=settings["PUBLISH_WINDOW_HOURS"],
+                     lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60, overview_days=10_000,
+                     ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]))
+    entries = plan.by_story()
+    files = WorkingTreeFiles(content)
+    gate = DeskGate(files, settings, check_signatures=False)
+    verdicts = {c.id: _verdict(gate, c) for c in in_week if c.channels and c.status == "published"}
+    roster, notices = _roster(files, settings)
+    by_day: dict[date, list[Item]] = {}
+    for ts, kind, card in sorted(moments, key=lambda m: (m[0], m[2].id, m[1])):
+        moment = datetime.fromtimestamp(ts, BERLIN)
+        verdict, how = verdicts.get(card.id, (None, ()))
+        by_day.setdefault(moment.date(), []).append(
+            Item(card, kind, moment, tuple(entries.get(card.id, ())), verdict, how))
+    days = [Day(d, roster.on_duty(d), tuple(by_day.get(d, ()))) for d in (start + timedelta(n) for n in range(7))]
+    return Week(start, days, gate.stop, notices + gate.problems)
+
+
+def _kind(card, now: float) -> str:
+    if card.status in ("planned", "draft"):
+        return card.status
+    return "scheduled" if card.ts > now else "published"
+
+
+def _verdict(gate: DeskGate, card) -> tuple[Verdict, tuple[str, ...]]:
+    verdict = gate.verdict(card, card.embargo_ts if card.embargo_ts is not None else card.ts)
+    if verdict.status == NOT_NEEDED:
+        return verdict, ()
+    return verdict, tuple(sorted({a.how for a in verdict.approvals}))
+
+
+def _roster(files: WorkingTreeFiles, settings: dict) -> tuple[Roster, list[str]]:
+    path = f"{settings['DESK_DIR']}/{ROSTER_FILE}"
+    text = files.read_content(path)
+    if text is None:
+        return Roster({}, {}), []
+    try:
+        return Roster.parse(text, f"{Path(settings['PATH']).name}/{path}"), []
+    except ContentError as exc:
+        return Roster({}, {}), [f"Dienstplan nicht lesbar: {exc}"]
+    except ContentErrors as exc:
+        return Roster({}, {}), [f"Dienstplan nicht lesbar: {'; '.join(map(str, exc.errors))}"]

@@ -1,0 +1,85 @@
+"""desk: the Chefs vom Dienst's week plan in PUBLISH_PREVIEW_PATH/desk/, beside the channel
+previews and outside the deployed site. Written after every build, and after a failed one too
+(naming what stopped it): the desk always renders.
+
+This week and the next, per day: who is on duty, every story planned, scheduled, under
+embargo or published then, with owner, Amt, Thema, approval and each channel's send state.
+One page per Amt and per Thema with stories in these weeks serves as the filter.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+from newsroom.atomic import write_if_changed
+from newsroom.build.context import of
+from newsroom.content.slugs import slugify
+from newsroom.deploy.headers import preview_policy
+from newsroom.desk.week import monday_of, week_plan
+from newsroom.errors import NewsroomError
+from newsroom.publishing.channel import channel_classes
+from newsroom.publishing.overview import broken_files, state_label, when
+from newsroom.site import SiteUrls
+
+logger = logging.getLogger("newsroom.desk")
+FILTERS = (("amt", "department", "Amt"), ("thema", "category", "Thema"))
+
+
+class DeskGenerator(Generator):
+    def generate_context(self) -> None:
+        self.build = build = of(self.context)
+        # Registered before any output: a build stopped by content errors never reaches generate_output.
+        build.after_commit(lambda: self._write(broken_files(build.draft_problems)))
+        build.after_failure(lambda errors: self._write(broken_files(errors.drafts, errors.errors)))
+
+    def generate_output(self, writer) -> None:
+        pass
+
+    def _write(self, broken: list) -> None:
+        settings, build = self.settings, self.build
+        folder = Path(settings["PUBLISH_PREVIEW_PATH"]) / "desk"
+        try:
+            start = monday_of(build.now)
+            weeks = [week_plan(build.all_stories, settings, start + timedelta(days=7 * n), build.now) for n in (0, 1)]
+        except NewsroomError as exc:  # the desk always renders: with what stopped it, if need be
+            logger.warning("Desk ohne Wochenplan: %s", exc)
+            weeks = []
+        pages = {"index.html": ("Alle Ämter und Themen", weeks, "")}
+        filters = {kind: sorted({getattr(i.card, attribute) for w in weeks for i in w.items
+                                 if getattr(i.card, attribute)}) for kind, attribute, _label in FILTERS}
+        for kind, attribute, label in FILTERS:
+            for value in filters[kind]:
+                pages[f"{kind}/{slugify(value)}.html"] = (
+                    f"{label}: {value}", [w.only(lambda c, a=attribute, v=value: getattr(c, a) == v) for w in weeks],
+                    "../")
+        urls = SiteUrls.from_settings(settings)
+        labels = {name: cls(settings, urls, environ={}).label for name, cls in channel_classes().items()}
+        template = self.env.get_template("desk/week.html")
+        css = self.env.get_template("desk/desk.css").render().encode("utf-8")
+        (folder / "amt").mkdir(parents=True, exist_ok=True)
+        (folder / "thema").mkdir(parents=True, exist_ok=True)
+        write_if_changed(folder / "desk.css", css)
+        links = {kind: [(value, f"{kind}/{slugify(value)}.html") for value in values] for kind, values in filters.items()}
+        for path, (title, shown, up) in pages.items():
+            html = template.render(title=title, weeks=shown, up=up, links=links, broken=broken,
+                                   stopped=any(not item.draft for item in broken), when=when,
+                                   state_label=state_label, labels=labels, now=build.now, policy=preview_policy().meta())
+            write_if_changed(folder / path, html.encode("utf-8"))
+        for kind in ("amt", "thema"):  # filters without stories in these weeks go
+            for entry in os.scandir(folder / kind):
+                if f"{kind}/{entry.name}" not in pages:
+                    os.unlink(entry.path)
+
+
+def get_generators(_pelican):
+    return DeskGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,127 @@
+"""The desk page every build writes to preview/desk/: the week plan with duty, plans, embargoes,
+approvals and send states; filter pages per Amt and Thema; always rendered, even when the build
+stops."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from newsroom.errors import ContentErrors
+from tests.publishing_support import due_story
+from tests.support import snapshot
+
+APPROVERS = "approvers:\n  cvd-a:\n    emails: [cora.vogt@example.org]\n  cvd-b:\n    emails: [ben.dorn@example.org]\n"
+ROSTER = 'weekly:\n  donnerstag: cvd-a\n  freitag: [cvd-a, cvd-b]\ndays:\n  "2026-11-27": cvd-b\n'
+PLAN = ("---\nid: p1p2p3p4p5p6\ntitle: Bilanz des Weihnachtsmarkts\nstatus: planned\nowner: cvd-b\n"
+        "target: 2026-12-01\nchannels:\n  press: true\n---\n")
+
+
+def text(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def day(html: str, iso: str) -> str:
+    """The text of one day's column."""
+    found = re.search(rf'<li class="day[^"]*">\s*<h3><time datetime="{iso}">.*?(?=<li class="day|</ol>)', html, re.S)
+    assert found, iso
+    return text(found.group(0))
+
+
+@pytest.fixture
+def desk(site):
+    site.write("desk/approvers.yml", APPROVERS)
+    site.write("desk/roster.yml", ROSTER)
+    due_story(site, date="2026-11-23 09:00")  # Monday, published, with Mastodon
+    due_story(site, "2026/bruecke.md", story_id="b1b2b3b4b5b6", title="Neue Brücke", date="2026-11-27 10:00",
+              embargo="2026-11-26 18:00", channels="\n  press: true", category="Bauen & Wohnen",
+              department="Stadtplanungsamt")
+    site.write("stories/2026/plan.md", PLAN)
+    site.commit("Woche", "2026-11-20 09:00")
+    return site
+
+
+def test_the_week_shows_duty_stories_embargo_plans_and_send_states(desk):
+    desk.build(APPROVAL_SINCE="2026-11-01 00:00")
+    html = (desk.root / "preview/desk/index.html").read_text(encoding="utf-8")
+    monday = day(html, "2026-11-23")
+    assert "Dienst: nicht eingetragen" in monday
+    assert "09:00 · online Neue Radwege am Rheinufer" in monday
+    assert "Mastodon: nicht gesendet (älter als das Zeitfenster)" in monday
+    assert "Freigabe nicht freigegeben" in monday
+    thursday = day(html, "2026-11-26")
+    assert "Dienst: cvd-a" in thursday and "(heute)" in thursday
+    assert "18:00 · Sperrfrist: Pressemitteilung vorab Neue Brücke" in thursday
+    friday = day(html, "2026-11-27")
+    assert "Dienst: cvd-b" in friday  # the exception replaces the weekday's pair
+    assert "10:00 · geplant (erscheint automatisch) Neue Brücke" in friday and "Sperrfrist 26. November 2026" in friday
+    assert "Pressemitteilung: geplant" in friday
+    tuesday = day(html, "2026-12-01")
+    assert "Zieltermin · in Planung Bilanz des Weihnachtsmarkts Zuständig cvd-b" in tuesday
+    assert "Pressemitteilung: in Planung" in tuesday
+    assert html.count('<li class="item ') == 4  # Monday, the embargo, Friday, the plan
+
+
+def test_an_approval_and_the_send_stop_are_shown(desk):
+    from newsroom.desk.approvals import Approval
+
+    story = desk.content / "stories/2026/bruecke.md"
+    digest = __import__("hashlib").sha256(story.read_bytes()).hexdigest()
+    approval = Approval("b1b2b3b4b5b6", "content/stories/2026/bruecke.md", digest, "cvd-a", "2026-11-26T08:00:00+01:00")
+    desk.write(f"approvals/b1b2b3b4b5b6/{approval.file_name}", approval.dumps())
+    desk.write("desk/send-stop.yml", "reason: Lage unklar\nby: cvd-b\nsince: '2026-11-26T11:00:00+01:00'\n")
+    desk.build(APPROVAL_SINCE="2026-11-01 00:00")
+    html = (desk.root / "preview/desk/index.html").read_text(encoding="utf-8")
+    assert "Freigabe freigegeben (lokal)" in day(html, "2026-11-27")
+    assert text(html).count("SENDESTOPP seit 2026-11-26T11:00:00+01:00 (cvd-b): Lage unklar") == 1
+    urgent = Approval("b1b2b3b4b5b6", "content/stories/2026/bruecke.md", digest, "cvd-a", "2026-11-26T08:00:00+01:00",
+                      urgent="Unwetter")
+    desk.write(f"approvals/b1b2b3b4b5b6/{approval.file_name}", urgent.dumps())
+    desk.build(APPROVAL_SINCE="2026-11-01 00:00")
+    html = (desk.root / "preview/desk/index.html").read_text(encoding="utf-8")
+    assert 'class="approval-urgent">EILIG – eilig – nur von einer Person freigegeben: Unwetter (lokal)' in html
+
+
+def test_filter_pages_hold_only_their_amt_or_thema(desk):
+    desk.build()
+    folder = desk.root / "preview/desk"
+    amt = (folder / "amt/stadtplanungsamt.html").read_text(encoding="utf-8")
+    assert "Neue Brücke" in amt and "Neue Radwege" not in amt and "Desk: Wochenplan (Amt: Stadtplanungsamt)" in text(amt)
+    thema = (folder / "thema/verkehr.html").read_text(encoding="utf-8")
+    assert "Neue Radwege" in thema and "Neue Brücke" not in thema
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert 'href="amt/stadtplanungsamt.html"' in index and 'href="thema/bauen-und-wohnen.html"' in index
+    desk.write("stories/2026/bruecke.md", desk.content.joinpath("stories/2026/bruecke.md").read_text(encoding="utf-8")
+               .replace("date: 2026-11-27 10:00", "date: 2026-10-27 10:00").replace("embargo: 2026-11-26 18:00\n", ""))
+    desk.build()
+    assert not (folder / "amt/stadtplanungsamt.html").exists()  # no story of that Amt in these weeks
+
+
+def test_an_unchanged_build_rewrites_no_desk_file(desk):
+    desk.build()
+    before = snapshot(desk.root / "preview/desk")
+    desk.build()
+    assert snapshot(desk.root / "preview/desk") == before  # same bytes, same inodes
+
+
+def test_the_desk_renders_when_the_build_stops_and_names_what_stopped_it(desk):
+    desk.build()
+    due_story(desk, "2026/kaputt.md", story_id="k1k2k3k4k5k6", title="Kaputt", date="2026-11-24 10:00",
+              department="Gartenamt")
+    with pytest.raises(ContentErrors):
+        desk.build()
+    page = text((desk.root / "preview/desk/index.html").read_text(encoding="utf-8"))
+    assert "Der letzte Build wurde abgebrochen" in page
+    assert "content/stories/2026/kaputt.md" in page and "„Gartenamt“ ist nicht erlaubt" in page
+    assert "Neue Radwege am Rheinufer" in page  # the week is still there
+
+
+def test_a_broken_roster_is_named_and_the_desk_still_renders(desk):
+    desk.write("desk/roster.yml", "weekly:\n  mondays: cvd-a\n")
+    desk.build()
+    page = text((desk.root / "preview/desk/index.html").read_text(encoding="utf-8"))
+    assert "Dienstplan nicht lesbar: content/desk/roster.yml:2: Feld „weekly.mondays“: „mondays“ ist kein Wochentag" \
+        in page
+    assert "Dienst: nicht eingetragen" in page
