@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
+import html
+import io
+import re
 
+import pytest
+from PIL import Image
+
+import plugins.channel_preview.channel_preview as preview_plugin
 from newsroom.errors import ContentErrors
+from newsroom.publishing.text import german_number, weighted_length
+from plugins.mastodon.mastodon import URL_LENGTH
 from tests.fakes.mastodon import FakeMastodon
 from tests.publishing_support import STORY_ID, due_story, mastodon_env
+from tests.social.support import adapter
+from tests.support import PHOTO
+
+CREDIT = '"Foto: Landeshauptstadt Düsseldorf/Test"'
+
+
+def panorama() -> bytes:
+    """A PNG of 3:1, which Instagram refuses as it is: the media portal crops it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (1500, 500), (200, 60, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def test_build_writes_previews_and_overview_and_sends_nothing(site, monkeypatch):
@@ -74,3 +94,130 @@ def test_removing_the_channels_removes_the_preview(site):
     due_story(site, channels=None)
     site.build()
     assert not page.exists()
+
+
+# -- what each channel gets: its count, its image, the alt text ------------------------------
+
+def section(page: str, channel: str) -> str:
+    found = re.search(rf'<section class="kanal" aria-labelledby="kanal-{channel}">(.*?)</section>', page, re.S)
+    assert found, f"no section for {channel}"
+    return found.group(1)
+
+
+def sent_text(part: str) -> str:
+    return html.unescape(re.search(r"<pre>(.*?)</pre>", part, re.S).group(1))
+
+
+def preview_page(site, story_id: str = STORY_ID) -> str:
+    return (site.root / "preview" / "meldungen" / f"{story_id}.html").read_text(encoding="utf-8")
+
+
+def test_each_channel_shows_its_count_in_its_own_unit(site):
+    mastodon_text = "Ärger über 🚲-Wege am Rhein? Die Stadt hört zu, Bürgerforum im Dezember. " * 5
+    x_text = "Radwege am Rhein 🚲🇩🇪: Düsseldorf baut zwei Kilometer. Mehr: https://www.duesseldorf.de/verkehr/"
+    due_story(site, channels=f'\n  mastodon:\n    text: "{mastodon_text}"\n  x:\n    text: "{x_text}"\n  press: true')
+    site.build()
+    page = preview_page(site)
+    mastodon, x = adapter("mastodon"), adapter("x")
+    sent = sent_text(section(page, "mastodon"))
+    count = weighted_length(sent, URL_LENGTH)  # how Mastodon's validate counts
+    assert mastodon.count(sent) == count and count != len(sent)
+    assert f"{german_number(count)} von {german_number(mastodon.text_limit().maximum)} Zeichen – passt." in page
+    sent = sent_text(section(page, "x"))
+    count = x.count(sent)  # twitter-text's weighted length: emoji count 2, links 23
+    assert count != len(sent)
+    assert f"{count} von {x.text_limit().maximum} Zeichen (gewichtet) – passt." in section(page, "x")
+    assert 'class="zaehlung' not in section(page, "press")  # the press release has no limit
+
+
+def test_a_draft_too_long_for_a_channel_is_marked_in_words_with_the_validators_numbers(site):
+    text = "Sehr lang. " * 50
+    due_story(site, status="draft", channels=f'\n  mastodon:\n    text: "{text}"\n  bluesky:\n    text: "{text}"')
+    site.build()  # a draft's problems never stop the build: its preview shows them
+    page = preview_page(site)
+    for name, unit in (("mastodon", "Zeichen"), ("bluesky", "Zeichen")):
+        channel = adapter(name)
+        part = section(page, name)
+        count, maximum = channel.count(sent_text(part)), channel.text_limit().maximum
+        assert count > maximum
+        assert (f'<p class="zaehlung zu-lang"><strong>Zu lang: {count} von {maximum} {unit} – '
+                f"{count - maximum} {unit} zu viel.</strong>") in part
+        assert f"Der Text hat {count} Zeichen" in part  # the same count as the channel's own check
+
+
+def test_instagram_shows_the_portals_crop_and_the_others_the_lead_image_with_its_alt_text(site):
+    site.write("media/fotos/panorama.png", panorama())
+    site.write("media/fotos/panorama.png.yml", f"alt: Panorama des Rheinufers\ncredit: {CREDIT}\n")
+    due_story(site, image="fotos/panorama.png", channels="\n  instagram: true\n  mastodon: true\n  facebook: true")
+    site.build()
+    page, pictures = preview_page(site), site.root / "preview" / "meldungen" / "bilder"
+    crop = re.search(r'<img src="bilder/([^"]+)" alt="Panorama des Rheinufers">', section(page, "instagram")).group(1)
+    [portal] = (site.output / "medienportal/bilder").glob("*/panorama-instagram.jpg")
+    assert (pictures / crop).read_bytes() == portal.read_bytes()
+    with Image.open(pictures / crop) as image:
+        assert image.format == "JPEG" and image.size == (955, 500)  # cut to 1.91:1
+    lead = re.search(r'<img src="bilder/([^"]+)"', section(page, "mastodon")).group(1)
+    assert (pictures / lead).read_bytes() == (site.content / "media/fotos/panorama.png").read_bytes()
+    assert sorted(p.name for p in pictures.iterdir()) == sorted({crop, lead})
+    for name in ("instagram", "mastodon"):
+        assert "<strong>Alternativtext:</strong> Panorama des Rheinufers" in section(page, name)
+    assert "Dieser Kanal erhält kein Bild." in section(page, "facebook")
+
+
+def releases_changed(monkeypatch, **changes) -> None:
+    """The releases the previews are drawn from, with `changes` (dataclasses.replace)."""
+    real = preview_plugin.release_maker
+
+    def maker(*args, **kwargs):
+        make = real(*args, **kwargs)
+        return lambda card: dataclasses.replace(make(card), **changes)
+
+    monkeypatch.setattr(preview_plugin, "release_maker", maker)
+
+
+def test_without_a_crop_from_the_media_portal_instagram_shows_the_lead_image_itself(site, monkeypatch):
+    releases_changed(monkeypatch, image_renditions={})
+    due_story(site, image="fotos/rhein.jpg", channels="\n  instagram: true")
+    site.build()
+    part = section(preview_page(site), "instagram")
+    name = re.search(r'<img src="bilder/([^"]+)" alt="Blick über den Rhein">', part).group(1)
+    assert (site.root / "preview/meldungen/bilder" / name).read_bytes() == PHOTO
+    assert "Aufmacherbild: <code>fotos/rhein.jpg</code>" in part
+
+
+def test_an_image_without_alt_text_is_warned_about(site, monkeypatch):
+    """The media library requires alt text of photos; a release without one stands for any gap."""
+    releases_changed(monkeypatch, image_alt=None)
+    due_story(site, image="fotos/rhein.jpg", channels="\n  mastodon: true")
+    site.build()
+    part = section(preview_page(site), "mastodon")
+    assert "Achtung: Zu diesem Bild fehlt der Alternativtext." in part
+    assert "<code>content/media/fotos/rhein.jpg.yml</code> unter <code>alt</code>" in part
+    assert 'alt="Aufmacherbild fotos/rhein.jpg, ohne Alternativtext"' in part
+
+
+def test_an_unchanged_rebuild_rewrites_no_preview_file_and_images_follow_their_media(site):
+    site.write("media/fotos/panorama.png", panorama())
+    site.write("media/fotos/panorama.png.yml", f"alt: Panorama\ncredit: {CREDIT}\n")
+    due_story(site, image="fotos/panorama.png", channels="\n  instagram: true\n  mastodon: true")
+    due_story(site, "2026/zwei.md", story_id="b2b2b2b2b2b2", title="Zweite Meldung", image="fotos/rhein.jpg")
+    site.build()
+    preview_folder = site.root / "preview"
+
+    def stamps() -> dict:  # the channel previews and the overview; the desk: tests/test_desk_page.py
+        return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in preview_folder.rglob("*")
+                if p.is_file() and p.relative_to(preview_folder).parts[0] != "desk"}
+
+    before = stamps()
+    assert len(list((preview_folder / "meldungen" / "bilder").iterdir())) == 3
+    site.build()
+    assert stamps() == before
+    site.write("media/fotos/rhein.jpg.yml", f"alt: Der Rhein bei Nacht\ncredit: {CREDIT}\n")
+    site.build()  # a new alt text draws the preview again; the image copy keeps its bytes and inode
+    assert "<strong>Alternativtext:</strong> Der Rhein bei Nacht" in preview_page(site, "b2b2b2b2b2b2")
+    changed = sorted(p.name for p in before if p.stat().st_ino != before[p][0])
+    assert changed == ["b2b2b2b2b2b2.html"]
+    due_story(site, "2026/zwei.md", story_id="b2b2b2b2b2b2", title="Zweite Meldung")
+    site.build()  # no image any more: its copy goes
+    assert len(list((preview_folder / "meldungen" / "bilder").iterdir())) == 2
+    assert "Dieser Kanal erhält kein Bild." in preview_page(site, "b2b2b2b2b2b2")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 from blinker import signal
 
 from newsroom.errors import ConfigurationError
-from newsroom.publishing.text import default_post, hashtags
+from newsroom.publishing.text import default_post, hashtags, weighted_length
 from newsroom.secrets import Credentials
 
 if TYPE_CHECKING:
@@ -196,6 +196,18 @@ class Channel:
     def text_limit(self) -> TextLimit | None:
         """The limit the post made from an own text must fit (the link to the story included); None: none."""
         return None
+
+    def count(self, text: str) -> int:
+        """`text` counted as `validate` counts it against `text_limit()`: code points (every link as
+        `url_length` where the limit names one) or UTF-8 bytes; a channel with another unit counts itself."""
+        limit = self.text_limit()
+        if limit is not None and limit.unit == "bytes":
+            return len(text.encode("utf-8"))
+        if limit is not None and limit.unit != "characters":
+            raise NotImplementedError(f"{self.name}: counting in {limit.unit} is the channel's own count()")
+        if limit is not None and limit.url_length is not None:
+            return weighted_length(text, limit.url_length)
+        return len(text)
 
     def own_text(self, story: Story) -> str | None:
         """The editor's own text for this channel, if the front matter gives one."""

@@ -65,11 +65,14 @@ class BlueskyChannel(Channel):
     def text_limit(self) -> TextLimit:
         return TextLimit(self.max_graphemes, unit="graphemes")
 
+    def count(self, text: str) -> int:
+        return _richtext().graphemes(text)
+
     def render(self, release: Release) -> Post:
         story = release.story
         tags = self.hashtags(story)
         text = fitted_post(release, own_text=self.own_text(story), tags=tags,
-                           fits=lambda candidate: _richtext().graphemes(candidate) <= self.max_graphemes)
+                           fits=lambda candidate: self.count(candidate) <= self.max_graphemes)
         record = {"$type": COLLECTION, "text": text, "langs": ["de"], "facets": _richtext().facets(text),
                   "embed": {"$type": "app.bsky.embed.external",
                             "external": {"uri": release.url, "title": story.title, "description": story.summary}}}
@@ -89,7 +92,7 @@ class BlueskyChannel(Channel):
 
     def validate(self, post: Post) -> list[str]:
         problems = []
-        count = _richtext().graphemes(post.text)
+        count = self.count(post.text)
         if count > self.max_graphemes:
             problems.append(f"Bluesky: Der Text hat {count} Zeichen, erlaubt sind {self.max_graphemes} (gezählt "
                             "wie Bluesky: jedes sichtbare Zeichen einmal, auch ein zusammengesetztes Emoji; Links "

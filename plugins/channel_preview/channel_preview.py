@@ -4,8 +4,10 @@ Every check and build renders, for each story that chose channels, what each cha
 would receive, and validates it the channel's way (a post that cannot fit is a content
 error in `invoke check`); so is a sent story whose id changed (newsroom/publishing/lineage.py).
 Every build writes these previews and an overview for the Chef vom Dienst to
-PUBLISH_PREVIEW_PATH, outside the deployed site. Work follows the
-change: a story is rendered again only when its file, address or the code changed.
+PUBLISH_PREVIEW_PATH, outside the deployed site: per channel the text counted against its
+limit, the images it gets (Instagram's crop from the media portal) with their alt texts
+(views.py), copied beside the previews (images.py). Work follows the change: a story is
+rendered again only when its file, address, media or the code changed.
 Adapters get no credentials here, so no secret can reach a preview.
 """
 
@@ -33,6 +35,9 @@ from newsroom.publishing.records import ReceiptFolder
 from newsroom.publishing.release import release_maker
 from newsroom.site import SiteUrls
 
+from .images import FOLDER, place, prune
+from .views import ChannelView, channel_view
+
 logger = logging.getLogger("newsroom.servers.preview")
 GONE = "lineage-gone:{}"  # records of deleted stories: key → the story's last file (lineage.py)
 
@@ -53,8 +58,9 @@ class ChannelPreviewGenerator(Generator):
         self.with_channels = [c for c in build.all_stories if c.channels]
         self.keys = {c.id: self._key(c) for c in self.with_channels}
         # A planned story has no text yet: its channels are listed, its posts are drawn once it is written.
-        self.changed = [c for c in self.with_channels if self.old.get(c.id) != self.keys[c.id] and c.status != "planned"]
-        self.posts: dict[str, list] = {}
+        self.changed = [c for c in self.with_channels if _entry(self.old, c.id)[0] != self.keys[c.id]
+                        and c.status != "planned"]
+        self.views: dict[str, list[ChannelView]] = {}
         content = Path(settings["PATH"])
         receipts = ReceiptFolder(content / settings["PUBLISH_RECEIPTS_DIR"], content.parent)
         # A sent story whose id changed would be sent again under the new one.
@@ -72,20 +78,21 @@ class ChannelPreviewGenerator(Generator):
         if not self.changed:
             return
         make = release_maker(build, settings)
+        labels = _labels(self.adapters)
         for card in self.changed:
             release = make(card)
-            rendered = []
+            views = []
             for name in card.channels:
                 adapter = self.adapters.get(name)
                 if adapter is None:
-                    rendered.append((name, None, []))
+                    views.append(ChannelView(name, name, None))
                     continue
                 post = adapter.render(release)
                 problems = adapter.validate(post)
                 for problem in problems:
                     build.errors.append(ContentError(card.source, problem, field=f"channels.{name}"))
-                rendered.append((name, post, problems))
-            self.posts[card.id] = rendered
+                views.append(channel_view(name, adapter, post, problems, release, labels))
+            self.views[card.id] = views
 
     def _check_provisional(self, stories: dict) -> None:
         """Each channel's limits for stories with other problems too (their best reading), so an
@@ -105,7 +112,23 @@ class ChannelPreviewGenerator(Generator):
                     self.build.errors.append(ContentError(source, problem, field=f"channels.{choice.name}"))
 
     def _key(self, card) -> str:
-        return hashlib.sha256(f"{card.digest}\n{card.url}\n{card.ts}\n{card.channels}".encode()).hexdigest()[:20]
+        text = f"{card.digest}\n{card.url}\n{card.ts}\n{card.channels}\n{self._media_key(card)}"
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+    def _media_key(self, card) -> tuple:
+        """The story's media as the preview shows them: a new photo or alt text draws it again."""
+        media = self.build.media
+        if media is None:
+            return ()
+        found = []
+        for reference, _line, _field in card.media_checks:
+            try:
+                item = media.get(reference, source=card.source, line=None, field=None)
+            except (ContentError, ContentErrors):
+                found.append((reference,))
+                continue
+            found.append((reference, item.facts.digest if item.facts else None, item.alt, item.title, item.credit))
+        return tuple(found)
 
     def generate_output(self, writer) -> None:
         # Written only once the site went live: a failed build leaves the story previews as they were
@@ -113,19 +136,32 @@ class ChannelPreviewGenerator(Generator):
         self.build.after_commit(self._write)
 
     def _write(self) -> None:
-        (self.folder / "meldungen").mkdir(parents=True, exist_ok=True)
+        pages = self.folder / "meldungen"
+        pages.mkdir(parents=True, exist_ok=True)
         story_template = self.get_template("preview/story")
+        # Stories not drawn again keep the images their previews show.
+        images = {story_id: _entry(self.old, story_id)[1] for story_id in self.keys}
+        placed: set[str] = set()
         for card in self.changed:
-            html = story_template.render(card=card, posts=self.posts[card.id], labels=_labels(self.adapters),
-                                         preview_policy=preview_policy().meta())
-            _write_if_changed(self.folder / "meldungen" / f"{card.id}.html", html)
-        manifest = self.keys
+            views = self.views[card.id]
+            names = tuple(dict.fromkeys(image.name for view in views for image in view.images))
+            for view in views:
+                for image in view.images:
+                    if image.name not in placed:
+                        place(image.source, pages / FOLDER / image.name)
+                        placed.add(image.name)
+            html = story_template.render(card=card, views=views, folder=FOLDER, preview_policy=preview_policy().meta())
+            _write_if_changed(pages / f"{card.id}.html", html)
+            images[card.id] = names
+        manifest = {story_id: (key, images[story_id]) for story_id, key in self.keys.items()}
         if manifest.keys() != self.old.keys():  # previews of stories without channels go
             current = {f"{story_id}.html" for story_id in manifest}
-            with os.scandir(self.folder / "meldungen") as entries:
+            with os.scandir(pages) as entries:
                 for entry in entries:
-                    if entry.name not in current:
+                    if entry.name not in current and entry.is_file(follow_symlinks=False):
                         os.unlink(entry.path)
+        if manifest != self.old:
+            prune(pages / FOLDER, (name for _key, names in manifest.values() for name in names))
         self._overview(broken_files(self.build.draft_problems))
         if manifest != self.old:
             self.cache.save_blob(self.manifest_name, self.signature, manifest)
@@ -163,6 +199,12 @@ class ChannelPreviewGenerator(Generator):
         data += [{"source": item.source, "state": "broken", "draft": item.draft, "problems": list(item.messages)}
                  for item in broken]
         _write_if_changed(self.folder / "status.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+def _entry(manifest: dict, story_id: str) -> tuple:
+    """(key, image copies) of a story's preview as the manifest records it."""
+    entry = manifest.get(story_id)
+    return entry if isinstance(entry, tuple) and len(entry) == 2 else (None, ())
 
 
 def _labels(adapters) -> dict:

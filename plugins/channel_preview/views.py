@@ -1,0 +1,114 @@
+"""What a story's preview shows of one channel: its post and problems, the text counted against
+the channel's limit the way the channel counts (the adapter's own `count`), and the images the
+channel gets with their alt texts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from newsroom.publishing.channel import Channel, Post, Release
+from newsroom.publishing.text import german_number
+
+# Formats a browser shows; any other file a channel gets is listed by its address only.
+SHOWN = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+UNITS = {"characters": "Zeichen", "graphemes": "Zeichen", "weighted": "Zeichen (gewichtet)", "bytes": "Bytes"}
+RULES = {
+    "graphemes": "jedes sichtbare Zeichen einmal, auch ein zusammengesetztes Emoji",
+    "weighted": "Emoji sowie chinesische, japanische und koreanische Schriftzeichen zählen doppelt",
+    "bytes": "in UTF-8, Umlaute zählen 2, Emoji 4",
+}
+
+
+@dataclass(frozen=True)
+class TextCount:
+    """The post's text against the channel's limit, in the channel's unit (German)."""
+
+    count: int
+    maximum: int
+    unit: str
+    rule: str  # how the channel counts; empty when every character counts one
+
+    @property
+    def over(self) -> int:
+        return max(0, self.count - self.maximum)
+
+    @property
+    def summary(self) -> str:
+        return f"{german_number(self.count)} von {german_number(self.maximum)} {self.unit}"
+
+    @property
+    def excess(self) -> str:
+        return f"{german_number(self.over)} {self.unit} zu viel"
+
+
+@dataclass(frozen=True)
+class PreviewImage:
+    """An image as the channel gets it, and the copy beside the preview that shows it."""
+
+    source: Path  # the file sent: the lead image or a rendition made for the channel
+    name: str  # its copy in meldungen/bilder/
+    media: str  # the medium, a path below content/media
+    role: str  # what it is to the channel (German)
+    alt: str | None
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    name: str
+    label: str
+    post: Post | None  # None: no adapter loaded for the channel
+    problems: tuple[str, ...] = ()
+    count: TextCount | None = None
+    images: tuple[PreviewImage, ...] = ()
+
+
+def channel_view(name: str, adapter: Channel, post: Post, problems: list[str], release: Release,
+                 labels: dict[str, str]) -> ChannelView:
+    return ChannelView(name, adapter.label, post, tuple(problems), text_count(adapter, post),
+                       tuple(images_sent(post, release, labels)))
+
+
+def text_count(adapter: Channel, post: Post) -> TextCount | None:
+    limit = adapter.text_limit()
+    if limit is None:
+        return None
+    rules = [RULES[limit.unit]] if limit.unit in RULES else []
+    if limit.url_length is not None:
+        rules.append(f"jeder Link zählt {limit.url_length}")
+    elif limit.unit != "bytes":
+        rules.append("Links zählen mit ihrer vollen Länge")
+    rule = f"Gezählt wie bei {adapter.label}: {'; '.join(rules)}." if rules else ""
+    return TextCount(adapter.count(post.text), limit.maximum, UNITS.get(limit.unit, limit.unit), rule)
+
+
+def images_sent(post: Post, release: Release, labels: dict[str, str]):
+    """The images among the post's media: the lead image (by its address or its page in the
+    media portal) and renditions of it made for a channel."""
+    path = release.story.image
+    if not path or release.image_file is None:
+        return
+    found: dict[str, tuple[Path, str, str]] = {}
+    for purpose, (url, file) in release.image_renditions.items():
+        found[url] = (Path(file), purpose, f"Aufmacherbild, Zuschnitt für {labels.get(purpose, purpose)}")
+    for url in [release.image_url, *(link.url for link in release.media if link.path == path)]:
+        if url:
+            found.setdefault(url, (release.image_file, "", "Aufmacherbild"))
+    shown: set[str] = set()
+    for url in post.media:
+        file, purpose, role = found.get(url, (None, "", ""))
+        if file is None or file.suffix.lower() not in SHOWN:
+            continue
+        name = copy_name(path, purpose, file.suffix)
+        if name not in shown:
+            shown.add(name)
+            yield PreviewImage(file, name, path, role, release.image_alt)
+
+
+def copy_name(path: str, purpose: str, suffix: str) -> str:
+    """A file name in bilder/ that stays the same for the same medium and purpose."""
+    stem = re.sub(r"[^a-z0-9]+", "-", PurePosixPath(path).stem.lower()).strip("-")[:40] or "bild"
+    tag = hashlib.sha256(f"{purpose}\0{path}".encode()).hexdigest()[:10]
+    return "-".join(part for part in (stem, purpose, tag) if part) + suffix.lower()
