@@ -14,14 +14,15 @@ import pytest
 from newsroom.content.markup import BodyRenderer
 from newsroom.dates import BERLIN
 from newsroom.errors import PublishError, SendError
+from newsroom.mail.addresses import mask_addresses
+from newsroom.mail.smtp import Connection, Result, SmtpConfig
 from newsroom.publishing.channel import ClaimFiles
 from newsroom.settings import with_defaults
 from plugins.press.delivery import RecipientState
 from plugins.press.message import MailFactory, compose, one_line, parse_address, sperrfrist
 from plugins.press.numbers import assign
 from plugins.press.plaintext import html_to_text
-from plugins.press.recipients import ALL, Recipient, load, mask_addresses, parse, recipient_key
-from plugins.press.smtp import Connection, Result, SmtpConfig
+from plugins.press.recipients import ALL, Recipient, load, parse, recipient_key
 from tests.fakes.smtp import FakeSMTP
 from tests.support import REPO
 

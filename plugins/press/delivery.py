@@ -17,12 +17,12 @@ import logging
 from collections.abc import Iterator, Mapping
 
 from newsroom.errors import Disconnected, SendError
+from newsroom.mail.smtp import Connection, Reply, Result, SmtpConfig
 from newsroom.progress import Progress
 from newsroom.publishing.channel import SendContext
 
 from .message import MailFactory
 from .recipients import Recipient
-from .smtp import Connection, Reply, Result, SmtpConfig
 
 logger = logging.getLogger("newsroom.publishing")
 

@@ -125,12 +125,12 @@ class PressChannel(Channel):
     # -- sending ------------------------------------------------------------------------------
 
     def send(self, post: Post, context: SendContext) -> Delivery:
+        from newsroom.mail.smtp import SmtpConfig
         from newsroom.progress import Progress
 
         from .delivery import Dispatch, RecipientState
         from .message import MailFactory, compose, parse_address, unsubscribe_address
         from .recipients import recipient_key
-        from .smtp import SmtpConfig
 
         detail = context.detail
         if not detail.get("number") or not detail.get("issued"):

@@ -29,7 +29,6 @@ ALL = "alle"
 ALL_WORDS = {"alle", "*", "all"}
 COLUMNS = ("address", "name", "medium", "themen")
 _SEPARATORS = re.compile(r"[;,]")
-_EMAIL = re.compile(r"<?[^\s<>()\[\]\\,;:@\"]+@[^\s<>()\[\]\\,;:@\"]+\.[^\s<>()\[\]\\,;:@\"]+>?")
 
 
 @dataclass(frozen=True)
@@ -58,11 +57,6 @@ def recipient_key(secret: str, story_id: str, address: str) -> str:
     per story too, so the same journalist cannot be followed across releases."""
     message = f"{story_id}\0{address.casefold()}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:12]
-
-
-def mask_addresses(text: str) -> str:
-    """Server replies often quote the address ("550 <x@y.de>: unknown"): keep it out of records."""
-    return _EMAIL.sub("<Adresse>", text)
 
 
 def load(source: str, themen: list[str], *, forbidden: tuple[Path, ...] = (), token: str | None = None,

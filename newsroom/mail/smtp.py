@@ -1,4 +1,4 @@
-"""SMTP for the press release: one connection, one transaction per recipient.
+"""SMTP for the press release and the desk's alerts: one connection, one transaction per recipient.
 
 STARTTLS (port 587), implicit TLS (465) or none (a relay on the local network), with
 AUTH when a user is set. `Connection.deliver()` runs MAIL, RCPT and DATA itself rather
@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from newsroom.errors import Disconnected, SendError
+from newsroom.mail.addresses import mask_addresses
 from newsroom.secrets import Credentials
-
-from .recipients import mask_addresses
 
 PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
@@ -52,22 +51,23 @@ class SmtpConfig:
     password: str | None
     timeout: float
     ca_file: str | None
+    label: str = "Pressemitteilung"  # who sends, in every message about this server
 
     @classmethod
-    def from_credentials(cls, credentials: Credentials, settings: dict) -> SmtpConfig:
+    def from_credentials(cls, credentials: Credentials, settings: dict, label: str = "Pressemitteilung") -> SmtpConfig:
         security = (credentials.get("SMTP_SECURITY", secret=False) or "starttls").lower()
         if security not in PORTS:
-            raise SendError(f"Pressemitteilung: {credentials.name('SMTP_SECURITY')} ist „{security}“; erlaubt sind "
+            raise SendError(f"{label}: {credentials.name('SMTP_SECURITY')} ist „{security}“; erlaubt sind "
                             "starttls, tls und none.")
         port_text = credentials.get("SMTP_PORT", secret=False) or str(PORTS[security])
         if not port_text.isdigit():
-            raise SendError(f"Pressemitteilung: {credentials.name('SMTP_PORT')} ist keine Portnummer.")
+            raise SendError(f"{label}: {credentials.name('SMTP_PORT')} ist keine Portnummer.")
         user, password = credentials.get("SMTP_USER", secret=False), credentials.get("SMTP_PASSWORD")
         if password and security == "none":
-            raise SendError(f"Pressemitteilung: Ein Passwort wird nie unverschlüsselt gesendet; "
+            raise SendError(f"{label}: Ein Passwort wird nie unverschlüsselt gesendet; "
                             f"{credentials.name('SMTP_SECURITY')} auf starttls oder tls setzen.")
         return cls(credentials.require("SMTP_HOST", secret=False), int(port_text), security, user, password,
-                   float(settings["PRESS_SMTP_TIMEOUT"]), credentials.get("SMTP_CA_FILE", secret=False))
+                   float(settings["PRESS_SMTP_TIMEOUT"]), credentials.get("SMTP_CA_FILE", secret=False), label)
 
     @property
     def where(self) -> str:
@@ -96,7 +96,7 @@ class Connection:
     def _open(self) -> smtplib.SMTP:
         config = self.config
         context = ssl.create_default_context(cafile=config.ca_file)
-        label = f"Pressemitteilung: SMTP-Server {config.where}"
+        label = f"{config.label}: SMTP-Server {config.where}"
         try:
             if config.security == "tls":
                 smtp = smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout, context=context)
@@ -136,7 +136,7 @@ class Connection:
                 self._reset()
                 if 400 <= code < 500:
                     return _classify(code, raw)
-                raise SendError(f"Pressemitteilung: Der SMTP-Server lehnt den Absender ab: {code} {_words(raw)}.")
+                raise SendError(f"{self.config.label}: Der SMTP-Server lehnt den Absender ab: {code} {_words(raw)}.")
             code, raw = smtp.rcpt(recipient)
             if code == 421:
                 raise Disconnected(f"Server beendet die Verbindung ({code} {_words(raw)})")

@@ -1,0 +1,1 @@
+"""Mail over SMTP: the connection the press release and the desk's alerts share."""
