@@ -306,6 +306,8 @@ def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=
         raise _fail(exc, "Veröffentlichung") from None
     print("\n".join(status_lines(report.plan, report.where)))
     print("\n".join(summary_lines(report)))
+    if report.alerts:
+        print("\n".join(report.alerts))
     loud = unclear_lines(report)
     if loud:
         raise Exit("\n".join([*loud, "Versand unvollständig: Empfänger unklar (siehe oben)."]), code=1)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsroom.dates import BERLIN
+from newsroom.desk.alerts import notify, stuck_alerts
 from newsroom.desk.approvals import URGENT
 from newsroom.desk.gate import DeskGate
 from newsroom.errors import LedgerConflict, OutcomeUnknown, PublishError, SendError
@@ -72,6 +73,7 @@ class Outcome:
     message: str = ""
     delivery: Delivery | None = None
     post: Post | None = None
+    attempt: str = ""  # the claim's idempotency key: what an alert to the person on duty is about
 
 
 @dataclass
@@ -94,6 +96,7 @@ class PublishReport:
     where: str
     dry_run: bool = False
     outcomes: list[Outcome] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)  # what the person on duty was told (newsroom/desk/alerts.py)
 
     @property
     def ok(self) -> bool:
@@ -127,6 +130,7 @@ class Publisher:
         self.ledger = ledger_from_settings(settings)
         urls = SiteUrls.from_settings(settings)
         self.adapters = {name: cls(settings, urls, environ) for name, cls in channel_classes().items()}
+        self.environ = environ
         self.run_id = this_run()
         if story and story not in self.by_id:
             raise PublishError(f"Keine Meldung hat die id „{story}“.")
@@ -173,6 +177,7 @@ class Publisher:
             entries.append(entry)
         plan.entries = entries
         plan.notices.extend(gate.problems)
+        plan.notices.extend(stuck_alerts(self.ledger, self.settings))
         return plan
 
     def _check_lineage(self) -> None:
@@ -209,9 +214,12 @@ class Publisher:
                                "von anderen Läufen geändert; nichts gesendet.")
         for job in jobs:
             outcome = self._send(job)
-            outcome.post = job.post
+            outcome.post, outcome.attempt = job.post, job.record.key
             report.outcomes.append(outcome)
             self._record(job, outcome)
+        titles = {job.entry.story_id: job.entry.title for job in jobs}
+        report.alerts = notify(report, self.settings, self.ledger, titles, environ=self.environ,
+                               now=self.settings["BUILD_NOW"])
         return report
 
     def _prepare(self, due: list[Entry], report: PublishReport) -> list[Job]:
