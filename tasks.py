@@ -146,8 +146,8 @@ def check(c, settings=DEV_SETTINGS, now=None, staged=False):
     _warn_drafts(relevant(drafts, change) if change is not None else drafts)
     stats = build.stats
     broken = len({p.path for p in drafts})
-    print(f"Prüfung bestanden: {stats.get('stories', 0)} Meldungen und "
-          f"{stats.get('static_pages', 0)} Seiten ohne Fehler"
+    print(f"Prüfung bestanden: {stats.get('stories', 0)} Meldungen, {stats.get('static_pages', 0)} Seiten und "
+          f"{stats.get('appointments', 0)} Medientermine ohne Fehler"
           + (f"; {broken} fehlerhafte(r) Entwurf/Entwürfe (nicht veröffentlicht, siehe WARNUNG)." if broken else "."))
 
 

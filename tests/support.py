@@ -50,6 +50,26 @@ def story_text(body: str = "Die Arbeiten beginnen im Frühjahr.\n\n## Ablauf\n\n
     return "\n".join(lines)
 
 
+APPOINTMENT = {
+    "id": "c0ffee123456",
+    "title": "Pressegespräch zum Radverkehr",
+    "start": "2026-12-01 10:00",
+    "end": "2026-12-01 11:00",
+    "place": "\n  address: Rathaus, Marktplatz 2, 40213 Düsseldorf\n  meeting_point: Foyer, Eingang Marktplatz",
+    "topic": "Verkehr",
+    "contact": DEFAULTS["contact"],
+}
+
+
+def appointment_text(body: str = "Die Radverkehrsbeauftragte stellt die Bilanz des Jahres vor.\n",
+                     drop: tuple[str, ...] = (), **fields: str) -> str:
+    """An appointment file (content/termine); every field a raw YAML value, like story_text. Lines:
+    id 2, title 3, start 4, end 5, place 6–8, topic 9, contact 10–13, further fields from 14 on."""
+    values = {**APPOINTMENT, **fields}
+    lines = ["---"] + [f"{k}: {v}" for k, v in values.items() if k not in drop and v is not None] + ["---", body]
+    return "\n".join(lines)
+
+
 class Site:
     """A content folder (inside a git repository with a bare origin) and its build."""
 
@@ -81,6 +101,9 @@ class Site:
 
     def story(self, name: str = "2026/radwege.md", **fields) -> Path:
         return self.write(f"stories/{name}", story_text(**fields))
+
+    def appointment(self, name: str = "2026/radverkehr.md", **fields) -> Path:
+        return self.write(f"termine/{name}", appointment_text(**fields))
 
     def add_media(self, relative: str, **sidecar: str) -> None:
         self.write(f"media/{relative}", PHOTO)

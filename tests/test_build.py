@@ -61,7 +61,8 @@ def test_lists_archive_home_and_sitemap(site):
     namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     assert [loc.text for loc in index.iter(f"{namespace}loc")] == [
         "http://localhost:8000/sitemap-2025.xml", "http://localhost:8000/sitemap-2026.xml",
-        "http://localhost:8000/sitemap-medien.xml", "http://localhost:8000/sitemap-seiten.xml"]
+        "http://localhost:8000/sitemap-medien.xml", "http://localhost:8000/sitemap-seiten.xml",
+        "http://localhost:8000/sitemap-termine.xml"]
     year = ElementTree.fromstring(site.page("sitemap-2026.xml"))
     entries = {u.find(f"{namespace}loc").text: getattr(u.find(f"{namespace}lastmod"), "text", None) for u in year}
     assert entries == {

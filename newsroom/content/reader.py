@@ -30,6 +30,7 @@ OWNER_MAX = 120
 CONTACT_FIELDS = {"name", "phone", "email"}
 CHANNEL_FIELDS = {"text"}
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{5,63}")
+ID_HINT = "Erlaubt: 6–64 Zeichen a–z, 0–9 und Bindestrich."
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
 TITLE_MAX = 200
@@ -126,8 +127,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     fields = Fields(parts.front, source, STORY_FIELDS, errors, lines=parts.front_lines)
     if frontmatter.declared_status(raw) == PLANNED:
         return _read_plan(fields, parts, source, raw, vocabulary, renderer, errors)
-    story_id = fields.text("id", pattern=ID_PATTERN,
-                           pattern_hint="Erlaubt: 6–64 Zeichen a–z, 0–9 und Bindestrich.")
+    story_id = fields.text("id", pattern=ID_PATTERN, pattern_hint=ID_HINT)
     title = fields.text("title", max_length=TITLE_MAX)
     date = fields.datetime("date")
     status = fields.choice("status", list(STATUSES))
@@ -142,7 +142,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     related = fields.text_list("related")
     former_ids = _former_ids(fields, story_id)
     embargo = fields.datetime("embargo", required=False)
-    contact = _contact(fields)
+    contact = read_contact(fields)
     channels = _channels(fields, vocabulary.channels)
     image = fields.text("image", required=False)
     owner = fields.text("owner", required=False, max_length=OWNER_MAX)
@@ -195,7 +195,7 @@ def _read_plan(fields: Fields, parts, source: str, raw: bytes, vocabulary: Story
                renderer: BodyRenderer, errors: list[ContentError]) -> Story:
     """A planned story: title, owner, target date and intended channels are enough; whatever
     else is already written is checked as for any story, and nothing of it is ever built or sent."""
-    story_id = fields.text("id", pattern=ID_PATTERN, pattern_hint="Erlaubt: 6–64 Zeichen a–z, 0–9 und Bindestrich.")
+    story_id = fields.text("id", pattern=ID_PATTERN, pattern_hint=ID_HINT)
     title = fields.text("title", max_length=TITLE_MAX)
     status = fields.choice("status", list(STATUSES))
     owner = fields.text("owner", max_length=OWNER_MAX)
@@ -211,7 +211,7 @@ def _read_plan(fields: Fields, parts, source: str, raw: bytes, vocabulary: Story
                        pattern_hint="Erlaubt: a–z, 0–9 und einzelne Bindestriche.")
     related = fields.text_list("related")
     embargo = fields.datetime("embargo", required=False)
-    contact = _contact(fields) if fields.has("contact") else None
+    contact = read_contact(fields) if fields.has("contact") else None
     channels = _channels(fields, vocabulary.channels)
     image = fields.text("image", required=False)
     former_ids = _former_ids(fields, story_id)
@@ -309,7 +309,8 @@ def _easy_version(fields: Fields, renderer: BodyRenderer):
     return easy
 
 
-def _contact(fields: Fields) -> Contact | None:
+def read_contact(fields: Fields) -> Contact | None:
+    """The `contact` group (name, and phone or e-mail): stories and press appointments alike."""
     group = fields.mapping("contact", CONTACT_FIELDS, required=True)
     if group is None:
         return None

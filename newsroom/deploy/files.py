@@ -24,6 +24,7 @@ CONTENT_TYPES = {
     ".json": "application/json",
     ".xml": "application/xml",
     ".txt": "text/plain; charset=utf-8",
+    ".ics": "text/calendar; charset=utf-8",
     ".svg": "image/svg+xml",
     ".webp": "image/webp",
     ".avif": "image/avif",

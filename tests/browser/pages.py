@@ -30,3 +30,9 @@ PAGE_TYPES.update({
     "media-youtube": "medienportal/medien/videos/wochenrueckblick-2026-47/",
     "media-document": "medienportal/medien/dokumente/haushalt-2027-kurzfassung/",
 })
+# Press appointments (plugins/appointments): the list, one appointment, the next days.
+PAGE_TYPES.update({
+    "appointments": "presse/termine/",
+    "appointment": "presse/termine/2026/haushalt-2027-pressegespraech/",
+    "appointments-next-days": "presse/termine/heute/",
+})
