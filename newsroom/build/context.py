@@ -9,6 +9,8 @@ names what it offers (see newsroom/build/plugins.py, where plugins declare it):
 - `offer_feed()` / `feed_sources`: feeds besides the stories' ("feeds"),
 - `offer_media_pages()` / `media_pages`: the media portal's pages and renditions of a medium
   ("media-pages"), which channels link and attach,
+- `offer_sendables()` / `sendables`: sends besides the stories' ("sendables"), e.g. the press
+  appointments' invitations, planned, approved and sent by the publish run like a story's,
 - `after_commit()` / `after_failure()`: work once the new site is live, or after a failed build.
 
 An offer made after its consumer has read is an error, not a silently missing page.
@@ -41,6 +43,21 @@ class MediaPages(Protocol):
 
     def renditions(self, path: str) -> dict[str, tuple[str, object]]:
         """Purpose (e.g. "instagram") → (absolute URL, file) of a rendition drawn for a channel."""
+
+
+class Sendables(Protocol):
+    """Sends besides the stories' that the publish run plans, gates and sends like a story's."""
+
+    def cards(self, receipt: Callable, recorded: set[str]) -> list:
+        """Cards as the plan reads a story's (id = the key in the record, source, digest, title, ts,
+        status, channels, embargo_ts, former_ids, claim_detail), decided from the record of sends
+        (`receipt(key)`, `recorded`: the keys it holds)."""
+
+    def find(self, name: str, receipt: Callable, recorded: set[str]):
+        """The card named by its key or by the id of what it is made from (`invoke approve`), or None."""
+
+    def release(self, card):
+        """The card's Release (newsroom/publishing/channel.py), as a channel renders it."""
 
 
 class Sitemap:
@@ -98,6 +115,7 @@ class BuildContext:
     _feeds: list[FeedSource] = field(default_factory=list)
     _feeds_read_by: str | None = None
     _media_pages: MediaPages | None = None
+    _sendables: list[Sendables] = field(default_factory=list)
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _after_failure: list[Callable[[Exception], None]] = field(default_factory=list)
 
@@ -120,6 +138,14 @@ class BuildContext:
     @property
     def media_pages(self) -> MediaPages | None:
         return self._media_pages
+
+    def offer_sendables(self, sendables: Sendables) -> None:
+        self._sendables.append(sendables)
+
+    @property
+    def sendables(self) -> list[Sendables]:
+        """Read by the publish run and `invoke approve`, after the build."""
+        return list(self._sendables)
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once this build's pages are live (never after a failed build)."""

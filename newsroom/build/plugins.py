@@ -2,7 +2,7 @@
 
 A plugin package declares `PLUGIN = PluginSpec(...)` beside its `register()`:
 
-- `provides`: what it offers through the BuildContext ("sitemap", "feeds", "media-pages"),
+- `provides`: what it offers through the BuildContext ("sitemap", "feeds", "media-pages", "sendables"),
 - `reads`: what it takes from others; it runs after every loaded plugin that provides it,
 - `requires`: like `reads`, and some loaded plugin must provide it, else the build stops at start.
 

@@ -72,6 +72,11 @@ class Card(NamedTuple):
         return self.former_ids[0] if self.former_ids else self.id
 
     @property
+    def claim_detail(self) -> dict:
+        """What a claim records besides the channel's own entries: nothing for a story."""
+        return {}
+
+    @property
     def date(self) -> datetime:
         return datetime.fromtimestamp(self.ts, BERLIN)
 

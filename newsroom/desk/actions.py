@@ -62,8 +62,13 @@ def _commit(ledger, make, message: str, author: tuple[str, str], sign: bool = Fa
 
 def approve(build, settings: dict, ledger, story_id: str, *, urgent: str | None = None) -> tuple[Approval, bool]:
     """Approve the version of the story `story_id` that the publishing branch has; returns the
-    approval and whether it was new. Refuses one's own text unless `urgent` names a reason."""
+    approval and whether it was new. Refuses one's own text unless `urgent` names a reason.
+    `story_id` may name an appointment (or its mail's key): its mail due now is approved."""
     card = build.archive.by_id.get(story_id) if build.archive else None
+    if card is None:  # an appointment's mail: approved is the mail that is due now, under its own key
+        ledger.sync()
+        card = next((found for sendables in build.sendables
+                     for found in [sendables.find(story_id, ledger.receipt, ledger.story_ids())] if found), None)
     if card is None:
         raise AccessRefused(f"Keine Meldung hat die id „{story_id}“.")
     if card.status != "published":

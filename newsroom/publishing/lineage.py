@@ -5,7 +5,8 @@ id: a story renamed with `invoke rename-id` keeps its earlier ids in `former_ids
 first of them stays the key that the record, the press numbers register, recipient hashes
 and Message-IDs use. A story whose id was changed by hand would look unsent under its new
 id and go out a second time, so a record whose key no story has any more is an error
-naming the story's file: the file the record names (`source`), else the file git shows
+naming the story's file: the file the record names (`source`; a record of a file that is no
+story, such as an appointment's mail, is none of this check's business), else the file git shows
 holding that id when the record was first committed, followed through renames. A record
 whose story is gone altogether (deleted) is history and no error.
 """
@@ -55,6 +56,8 @@ def vanished_ids(cards: list, record_ids: set[str], receipt: Callable[[str], Rec
             errors.append(ContentError(record, str(exc)))
             continue
         source = found.source if found else None
+        if source and not _below(display_root / source, stories_dir):
+            continue  # not a story's record (e.g. an appointment's mail)
         card = by_source.get(source) if source else None
         if card is None and key in gone:
             card = by_source.get(gone[key])  # the same path may hold a story again
@@ -74,6 +77,10 @@ def vanished_ids(cards: list, record_ids: set[str], receipt: Callable[[str], Rec
             f"weiter). Sonst wieder „id: {key}“ eintragen.",
             line=_id_line(display_root / card.source), field="id"))
     return errors
+
+
+def _below(path: Path, folder: Path) -> bool:
+    return os.path.normpath(path).startswith(os.path.normpath(folder) + os.sep)
 
 
 def _id_line(path: Path) -> int | None:

@@ -123,16 +123,18 @@ class Publisher:
     def __init__(self, settings: dict, build: BuildContext, *, environ=None, dry_run: bool = False,
                  story: str | None = None, channel: str | None = None, unclear: str | None = None):
         self.settings = settings
-        self.cards = build.all_stories
-        self.by_id = build.archive.by_id
+        self.stories = self.cards = build.all_stories
+        self.story_ids = self.by_id = build.archive.by_id
+        self.sendables = build.sendables  # e.g. the press appointments' mails, planned with the stories
         self.release = release_maker(build, settings)
+        self.releases: dict[str, object] = {}  # card id → its Release maker, for the sendables' cards
         self.dry_run, self.story, self.channel, self.unclear = dry_run, story, channel, unclear
         self.ledger = ledger_from_settings(settings)
         urls = SiteUrls.from_settings(settings)
         self.adapters = {name: cls(settings, urls, environ) for name, cls in channel_classes().items()}
         self.environ = environ
         self.run_id = this_run()
-        if story and story not in self.by_id:
+        if story and story not in self.by_id and not self.sendables:
             raise PublishError(f"Keine Meldung hat die id „{story}“.")
         if channel and channel not in settings["CHANNELS"]:
             raise PublishError(f"Unbekannter Kanal „{channel}“. Bekannt: {', '.join(settings['CHANNELS'])}.")
@@ -143,6 +145,9 @@ class Publisher:
     def plan(self) -> Plan:
         self.ledger.sync()
         settings = self.settings
+        self._add_sendables()
+        if self.story and self.story not in self.by_id:
+            raise PublishError(f"Keine Meldung und kein Termin hat die id „{self.story}“.")
         self._check_lineage()
         plan = make_plan(self.cards, self.ledger.receipt, self.ledger.story_ids(), settings["BUILD_NOW"],
                          window_hours=settings["PUBLISH_WINDOW_HOURS"],
@@ -151,6 +156,18 @@ class Publisher:
                          ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]), unclear=self.unclear,
                          always=self.ledger.unclear_ids())
         return self._held_by_desk(plan)
+
+    def _add_sendables(self) -> None:
+        """The sendables' cards as the record now stands (which mail is due depends on what was sent)."""
+        self.cards, self.by_id, self.releases = self.stories, self.story_ids, {}
+        extra = []
+        for sendables in self.sendables:
+            for card in sendables.cards(self.ledger.receipt, self.ledger.story_ids()):
+                extra.append(card)
+                self.releases[card.id] = sendables.release
+        if extra:
+            self.cards = [*self.stories, *extra]
+            self.by_id = {**self.story_ids, **{card.id: card for card in extra}}
 
     def _held_by_desk(self, plan: Plan) -> Plan:
         """The send stop holds every send; a first send (or one asked for) of a story that falls
@@ -183,7 +200,7 @@ class Publisher:
     def _check_lineage(self) -> None:
         """The build checked the checkout's record; the pushed one may know more sends."""
         content = Path(self.settings["PATH"])
-        problems = vanished_ids(self.cards, self.ledger.story_ids(), self.ledger.receipt,
+        problems = vanished_ids(self.stories, self.ledger.story_ids(), self.ledger.receipt,
                                 receipts_dir=content / self.settings["PUBLISH_RECEIPTS_DIR"],
                                 stories_dir=content / self.settings["STORIES_DIR"], display_root=content.parent,
                                 rev=self.ledger.base or "HEAD")
@@ -235,7 +252,8 @@ class Publisher:
             post = None
             if adapter is not None and blocked is None:
                 # Channels know the story by its key: a renamed story keeps its numbers, hashes, Message-IDs.
-                post = replace(adapter.render(self.release(self.by_id[entry.story_id])), story_id=entry.record_key)
+                make = self.releases.get(entry.story_id, self.release)
+                post = replace(adapter.render(make(self.by_id[entry.story_id])), story_id=entry.record_key)
                 problems = adapter.validate(post)
                 if problems:
                     blocked = " ".join(problems)
@@ -259,6 +277,7 @@ class Publisher:
             attempts = previous.attempts + 1 if previous else 1
             key = previous.key if job.reuses_key else f"{story_id}-{job.entry.channel}-{attempts}"
             detail = dict(previous.detail) if previous else {}
+            detail.update(self.by_id[job.entry.story_id].claim_detail)
             detail.update(job.adapter.prepare_claim(job.post, detail, files))
             job.record = ChannelRecord(CLAIMED, key, self.run_id, claimed, attempts, post=job.post.digest(),
                                        detail=detail)

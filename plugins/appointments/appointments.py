@@ -2,7 +2,9 @@
 
 "Termine für die Presse" (upcoming first, then past ones by month), a page per appointment,
 "Termine der nächsten Tage", an iCalendar file to subscribe to and a feed of upcoming ones
-(offered to the feeds plugin). A broken file stops the build like a broken story. Every page
+(offered to the feeds plugin); those with `channels: {press: true}` are mailed to the press as
+invitation and, when time, place or status change, once more (offered to the publish run, see
+newsroom/appointments/mails.py). A broken file stops the build like a broken story. Every page
 goes through the writer's incremental rule with what it shows as its inputs.
 """
 
@@ -18,6 +20,7 @@ from pelican.generators import Generator
 from newsroom.appointments.checks import check_appointments
 from newsroom.appointments.ical import calendar, uid_domain
 from newsroom.appointments.loader import load_appointments
+from newsroom.appointments.mails import AppointmentMails
 from newsroom.appointments.revisions import fixed_moment, revision_of
 from newsroom.appointments.schedule import day_text, end_text, next_days, past_by_month, start_text, upcoming
 from newsroom.build.context import of
@@ -46,6 +49,8 @@ class AppointmentsGenerator(Generator):
         self.upcoming = upcoming(self.appointments, build.now)
         self.undated = fixed_moment(settings)
         build.offer_feed(appointment_feed(self.upcoming, self.revisions, self.related, settings, self.undated))
+        build.offer_sendables(AppointmentMails(self.appointments, self.revisions, settings,
+                                               lambda story_id: build.archive.by_id[story_id].url, build.now))
         self.env.filters.update(termin_beginn=start_text, termin_ende=end_text, tag_datum=day_text)
 
     def related(self, appointment) -> tuple[str, str] | None:
