@@ -125,3 +125,17 @@ def test_a_broken_roster_is_named_and_the_desk_still_renders(desk):
     assert "Dienstplan nicht lesbar: content/desk/roster.yml:2: Feld „weekly.mondays“: „mondays“ ist kein Wochentag" \
         in page
     assert "Dienst: nicht eingetragen" in page
+
+
+def test_press_appointments_are_on_their_day_and_in_their_themas_filter(desk):
+    desk.appointment(start="2026-11-24 11:00", end="2026-11-24 12:30", status="cancelled")
+    desk.build()
+    html = (desk.root / "preview/desk/index.html").read_text(encoding="utf-8")
+    tuesday = day(html, "2026-11-24")
+    assert "11:00 · Medientermin (abgesagt)" in tuesday and "bis 12:30 Uhr" in tuesday
+    topic = re.search(r"^topic: (.*)$", (desk.content / "termine/2026/radverkehr.md").read_text(encoding="utf-8"),
+                      re.M).group(1).strip('"')
+    from newsroom.content.slugs import slugify
+
+    assert "Medientermin" in (desk.root / f"preview/desk/thema/{slugify(topic)}.html").read_text(encoding="utf-8")
+    assert "Medientermin" not in (desk.root / "preview/desk/amt/stadtplanungsamt.html").read_text(encoding="utf-8")

@@ -11,6 +11,8 @@ names what it offers (see newsroom/build/plugins.py, where plugins declare it):
   ("media-pages"), which channels link and attach,
 - `offer_sendables()` / `sendables`: sends besides the stories' ("sendables"), e.g. the press
   appointments' invitations, planned, approved and sent by the publish run like a story's,
+- `offer_calendar()` / `calendar`: dated entries besides the stories for the desk's week plan
+  ("calendar"), e.g. the press appointments,
 - `after_commit()` / `after_failure()`: work once the new site is live, or after a failed build.
 
 An offer made after its consumer has read is an error, not a silently missing page.
@@ -58,6 +60,18 @@ class Sendables(Protocol):
 
     def release(self, card):
         """The card's Release (newsroom/publishing/channel.py), as a channel renders it."""
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """Something on the desk's week plan that is not a story: when, what, and a few lines on it."""
+
+    moment: datetime
+    title: str
+    kind: str  # German, e.g. "Medientermin (bestätigt)"
+    url: str = ""  # site path of its page
+    lines: tuple[str, ...] = ()
+    topic: str = ""  # a Thema, for the desk's filters
 
 
 class Sitemap:
@@ -116,6 +130,7 @@ class BuildContext:
     _feeds_read_by: str | None = None
     _media_pages: MediaPages | None = None
     _sendables: list[Sendables] = field(default_factory=list)
+    _calendar: list[CalendarEntry] = field(default_factory=list)
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _after_failure: list[Callable[[Exception], None]] = field(default_factory=list)
 
@@ -129,8 +144,9 @@ class BuildContext:
         self._feeds.append(source)
 
     def feed_sources(self, reader: str) -> list[FeedSource]:
+        """By key: the order plugins happen to run in must not change a page."""
         self._feeds_read_by = reader
-        return list(self._feeds)
+        return sorted(self._feeds, key=lambda source: source.key)
 
     def offer_media_pages(self, pages: MediaPages) -> None:
         self._media_pages = pages
@@ -146,6 +162,14 @@ class BuildContext:
     def sendables(self) -> list[Sendables]:
         """Read by the publish run and `invoke approve`, after the build."""
         return list(self._sendables)
+
+    def offer_calendar(self, entries) -> None:
+        self._calendar.extend(entries)
+
+    @property
+    def calendar(self) -> list[CalendarEntry]:
+        """Read by the desk once the build is done."""
+        return list(self._calendar)
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once this build's pages are live (never after a failed build)."""

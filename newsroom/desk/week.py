@@ -48,6 +48,7 @@ class Day:
     day: date
     on_duty: tuple[str, ...]
     items: tuple[Item, ...]
+    events: tuple = ()  # newsroom.build.context.CalendarEntry: press appointments and the like
 
     @property
     def name(self) -> str:
@@ -65,9 +66,10 @@ class Week:
     def items(self) -> list[Item]:
         return [item for day in self.days for item in day.items]
 
-    def only(self, keep) -> Week:
-        """The same week with only the items `keep(card)` accepts (the desk's filters)."""
-        days = [Day(d.day, d.on_duty, tuple(i for i in d.items if keep(i.card))) for d in self.days]
+    def only(self, keep, keep_event=lambda event: False) -> Week:
+        """The same week with only the items `keep(card)` and events `keep_event(entry)` accept (the filters)."""
+        days = [Day(d.day, d.on_duty, tuple(i for i in d.items if keep(i.card)), tuple(filter(keep_event, d.events)))
+                for d in self.days]
         return Week(self.start, days, self.stop, self.notices)
 
 
@@ -76,8 +78,8 @@ def monday_of(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def week_plan(cards: list, settings: dict, start: date, now: datetime) -> Week:
-    """The seven days from `start` (a Monday)."""
+def week_plan(cards: list, settings: dict, start: date, now: datetime, events=()) -> Week:
+    """The seven days from `start` (a Monday); `events` are dated entries besides the stories."""
     content = Path(settings["PATH"])
     begin = datetime.combine(start, time(0), BERLIN).timestamp()
     end = datetime.combine(start + timedelta(days=7), time(0), BERLIN).timestamp()
@@ -104,7 +106,11 @@ def week_plan(cards: list, settings: dict, start: date, now: datetime) -> Week:
         verdict, how = verdicts.get(card.id, (None, ()))
         by_day.setdefault(moment.date(), []).append(
             Item(card, kind, moment, tuple(entries.get(card.id, ())), verdict, how))
-    days = [Day(d, roster.on_duty(d), tuple(by_day.get(d, ()))) for d in (start + timedelta(n) for n in range(7))]
+    on_day: dict[date, list] = {}
+    for event in sorted(events, key=lambda e: (e.moment, e.title)):
+        on_day.setdefault(event.moment.astimezone(BERLIN).date(), []).append(event)
+    days = [Day(d, roster.on_duty(d), tuple(by_day.get(d, ())), tuple(on_day.get(d, ())))
+            for d in (start + timedelta(n) for n in range(7))]
     return Week(start, days, gate.stop, notices + gate.problems)
 
 

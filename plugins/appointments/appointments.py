@@ -23,7 +23,7 @@ from newsroom.appointments.loader import load_appointments
 from newsroom.appointments.mails import AppointmentMails
 from newsroom.appointments.revisions import fixed_moment, revision_of
 from newsroom.appointments.schedule import day_text, end_text, next_days, past_by_month, start_text, upcoming
-from newsroom.build.context import of
+from newsroom.build.context import CalendarEntry, of
 from newsroom.content.links import resolve_links
 from newsroom.dates import BERLIN
 from newsroom.feeds.formats import FORMATS
@@ -51,6 +51,11 @@ class AppointmentsGenerator(Generator):
         build.offer_feed(appointment_feed(self.upcoming, self.revisions, self.related, settings, self.undated))
         build.offer_sendables(AppointmentMails(self.appointments, self.revisions, settings,
                                                lambda story_id: build.archive.by_id[story_id].url, build.now))
+        build.offer_calendar(CalendarEntry(
+            a.start, a.title, f"Medientermin ({a.status_label.lower()})", a.url,
+            tuple(line for line in (f"bis {a.end.astimezone(BERLIN):%H:%M} Uhr", a.place.address,
+                                    a.place.meeting_point and f"Treffpunkt: {a.place.meeting_point}") if line),
+            a.topic) for a in self.appointments)
         self.env.filters.update(termin_beginn=start_text, termin_ende=end_text, tag_datum=day_text)
 
     def related(self, appointment) -> tuple[str, str] | None:

@@ -3,7 +3,8 @@ previews and outside the deployed site. Written after every build, and after a f
 (naming what stopped it): the desk always renders.
 
 This week and the next, per day: who is on duty, every story planned, scheduled, under
-embargo or published then, with owner, Amt, Thema, approval and each channel's send state.
+embargo or published then, with owner, Amt, Thema, approval and each channel's send state, and
+what other plugins put on the calendar (the press appointments).
 One page per Amt and per Thema with stories in these weeks serves as the filter.
 """
 
@@ -46,18 +47,22 @@ class DeskGenerator(Generator):
         folder = Path(settings["PUBLISH_PREVIEW_PATH"]) / "desk"
         try:
             start = monday_of(build.now)
-            weeks = [week_plan(build.all_stories, settings, start + timedelta(days=7 * n), build.now) for n in (0, 1)]
+            weeks = [week_plan(build.all_stories, settings, start + timedelta(days=7 * n), build.now, build.calendar)
+                     for n in (0, 1)]
         except NewsroomError as exc:  # the desk always renders: with what stopped it, if need be
             logger.warning("Desk ohne Wochenplan: %s", exc)
             weeks = []
         pages = {"index.html": ("Alle Ämter und Themen", weeks, "")}
         filters = {kind: sorted({getattr(i.card, attribute) for w in weeks for i in w.items
                                  if getattr(i.card, attribute)}) for kind, attribute, _label in FILTERS}
+        filters["thema"] = sorted({*filters["thema"], *(e.topic for w in weeks for d in w.days for e in d.events
+                                                          if e.topic)})
         for kind, attribute, label in FILTERS:
             for value in filters[kind]:
                 pages[f"{kind}/{slugify(value)}.html"] = (
-                    f"{label}: {value}", [w.only(lambda c, a=attribute, v=value: getattr(c, a) == v) for w in weeks],
-                    "../")
+                    f"{label}: {value}", [w.only(lambda c, a=attribute, v=value: getattr(c, a) == v,
+                                                 lambda e, k=kind, v=value: k == "thema" and e.topic == v)
+                                          for w in weeks], "../")
         urls = SiteUrls.from_settings(settings)
         labels = {name: cls(settings, urls, environ={}).label for name, cls in channel_classes().items()}
         template = self.env.get_template("desk/week.html")
