@@ -224,8 +224,19 @@ def desk(c, port=8001, settings=DEV_SETTINGS):
 
     _logging()
     os.chdir(ROOT)
+    from newsroom.desk.actions import approve as approve_story
+    from newsroom.publishing.pipeline import ledger_from_settings
+    from newsroom.servers.desk_server import DeskServer
+
+    def approve(story_id: str, version: str) -> str:
+        approval, made = run_check(settings, _overrides(None), after=lambda built, s: approve_story(
+            built, s, ledger_from_settings(s), story_id, version=version))
+        build(c, settings=settings)
+        return (f"Freigegeben von {approval.by} (lokal): {approval.source}." if made
+                else f"Schon freigegeben: {approval.source} in dieser Fassung von {approval.by}.")
+
     run_server(settings, int(port), rebuild=lambda: build(c, settings=settings), folder="PUBLISH_PREVIEW_PATH",
-               page="desk/", name="Desk")
+               page="desk/", name="Desk", make_server=lambda folder, port: DeskServer(folder, approve, port))
 
 
 @task(help={"port": "port of the preview with the admin (http://localhost:PORT/admin/)",

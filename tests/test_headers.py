@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsroom.build.runner import load_settings
-from newsroom.deploy.headers import admin_policy, preview_policy, site_policy
+from newsroom.deploy.headers import admin_policy, desk_policy, preview_policy, site_policy
 from newsroom.errors import ConfigurationError
 from tests.browser.conftest import build_site
 from tests.support import REPO
@@ -73,13 +73,14 @@ def settings() -> dict:
 
 def test_every_generated_page_carries_its_policy_first_and_nothing_inline(demo, settings):
     expected = {"site": site_policy(settings).meta(), "admin": admin_policy(settings).meta(),
-                "preview": preview_policy().meta()}
+                "preview": preview_policy().meta(), "desk": desk_policy().meta()}
     pages = sorted((demo / "output").rglob("*.html")) + sorted((demo / "preview").rglob("*.html"))
-    kinds = {"site": 0, "admin": 0, "preview": 0}
+    kinds = {"site": 0, "admin": 0, "preview": 0, "desk": 0}
     problems = []
     for path in pages:
         relative = path.relative_to(demo).as_posix()
-        kind = ("preview" if relative.startswith("preview/") else
+        kind = ("desk" if relative.startswith("preview/desk/") else
+                "preview" if relative.startswith("preview/") else
                 "admin" if relative.startswith(f"output/{settings['ADMIN_PATH']}/") else "site")
         kinds[kind] += 1
         page = scan(path)
@@ -91,7 +92,7 @@ def test_every_generated_page_carries_its_policy_first_and_nothing_inline(demo, 
             problems.append(f"{relative}: {sorted(set(page.inline))}")
     assert problems == []
     # Every kind was there to be checked: the site's pages, the admin, the overview and story previews.
-    assert kinds["site"] > 100 and kinds["admin"] == 1 and kinds["preview"] > 1, kinds
+    assert kinds["site"] > 100 and kinds["admin"] == 1 and kinds["preview"] > 1 and kinds["desk"] >= 1, kinds
     assert (demo / "preview" / "vorschau.css").is_file()
 
 

@@ -60,7 +60,8 @@ def _commit(ledger, make, message: str, author: tuple[str, str], sign: bool = Fa
     raise PublishError(f"{ledger.where} wurde immer wieder von anderen geändert; bitte erneut versuchen.")
 
 
-def approve(build, settings: dict, ledger, story_id: str, *, urgent: str | None = None) -> tuple[Approval, bool]:
+def approve(build, settings: dict, ledger, story_id: str, *, urgent: str | None = None,
+            version: str | None = None) -> tuple[Approval, bool]:
     """Approve the version of the story `story_id` that the publishing branch has; returns the
     approval and whether it was new. Refuses one's own text unless `urgent` names a reason.
     `story_id` may name an appointment (or its mail's key): its mail due now is approved."""
@@ -71,6 +72,9 @@ def approve(build, settings: dict, ledger, story_id: str, *, urgent: str | None 
                      for found in [sendables.find(story_id, ledger.receipt, ledger.story_ids())] if found), None)
     if card is None:
         raise AccessRefused(f"Keine Meldung hat die id „{story_id}“.")
+    if version is not None and card.digest != version:
+        raise AccessRefused(f"{card.source} wurde geändert, seit der Desk sie zeigte. Bitte neu laden, die neue "
+                            "Fassung lesen und dann freigeben.")
     if card.status != "published":
         raise AccessRefused(f"{card.source}: Entwürfe werden nicht freigegeben. Erst „status: published“ (mit "
                             "Zeitpunkt) setzen, committen und pushen, dann diese Fassung freigeben.")

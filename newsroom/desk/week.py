@@ -96,7 +96,7 @@ def week_plan(cards: list, settings: dict, start: date, now: datetime, events=()
                      lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60, overview_days=10_000,
                      ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]))
     entries = plan.by_story()
-    files = WorkingTreeFiles(content)
+    files = WorkingTreeFiles(content, settings["PUBLISH_REMOTE"], settings["PUBLISH_BRANCH"], settings["APPROVALS_DIR"])
     gate = DeskGate(files, settings, check_signatures=False)
     verdicts = {c.id: _verdict(gate, c) for c in in_week if c.channels and c.status == "published"}
     roster, notices = _roster(files, settings)

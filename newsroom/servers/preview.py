@@ -11,16 +11,20 @@ WATCHED = ("content", "theme", "plugins", "newsroom", "pelicanconf.py")
 
 
 def serve(settings_file: str, port: int, rebuild, *, folder: str = "OUTPUT_PATH", page: str = "",
-          name: str = "Vorschau") -> None:
-    """Serve the folder the setting `folder` names (the site, or the preview with the desk)."""
+          name: str = "Vorschau", make_server=None) -> None:
+    """Serve the folder the setting `folder` names (the site, or the preview with the desk);
+    `make_server(folder, port)` makes a server of its own (the desk's, which takes approvals)."""
     from watchfiles import watch  # comes with Pelican; imported here to keep builds lean
 
     from newsroom.build.runner import load_settings
 
     _try(rebuild)
     output = Path(load_settings(settings_file)[folder])
-    handler = functools.partial(_QuietHandler, directory=str(output))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    if make_server is not None:
+        server = make_server(output, port)
+    else:
+        handler = functools.partial(_QuietHandler, directory=str(output))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"{name}: http://localhost:{port}/{page} (Strg+C beendet)")
     try:

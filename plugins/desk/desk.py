@@ -21,7 +21,7 @@ from pelican.generators import Generator
 from newsroom.atomic import write_if_changed
 from newsroom.build.context import of
 from newsroom.content.slugs import slugify
-from newsroom.deploy.headers import preview_policy
+from newsroom.deploy.headers import desk_policy
 from newsroom.desk.week import monday_of, week_plan
 from newsroom.errors import NewsroomError
 from newsroom.publishing.channel import channel_classes
@@ -74,7 +74,7 @@ class DeskGenerator(Generator):
         for path, (title, shown, up) in pages.items():
             html = template.render(title=title, weeks=shown, up=up, links=links, broken=broken,
                                    stopped=any(not item.draft for item in broken), when=when,
-                                   state_label=state_label, labels=labels, now=build.now, policy=preview_policy().meta())
+                                   state_label=state_label, labels=labels, now=build.now, policy=desk_policy().meta())
             write_if_changed(folder / path, html.encode("utf-8"))
         for kind in ("amt", "thema"):  # filters without stories in these weeks go
             for entry in os.scandir(folder / kind):
