@@ -376,6 +376,9 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("APPROVALS_DIR", TEXT, "approvals", "Ordner der Freigaben unterhalb von PATH (eine Datei pro Freigabe)."),
         Setting("DESK_DIR", TEXT, "desk",
                 "Ordner des Desks unterhalb von PATH: approvers.yml (wer freigibt), send-stop.yml (Sendestopp)."),
+        Setting("PUBLISH_CREDENTIALS_WARN_DAYS", COUNT, 14,
+                "So viele Tage vor dem Ablauf von Zugangsdaten (wo die Plattform ihn nennt) wird der Dienst "
+                "per Mail gewarnt."),
         Setting("PUBLISH_RECEIPTS_DIR", TEXT, "receipts",
                 "Ordner des Versandprotokolls unterhalb von PATH (eine YAML-Datei pro Meldung)."),
         Setting("PUBLISH_REMOTE", TEXT, "origin", "Git-Remote, zu dem das Versandprotokoll gepusht wird."),

@@ -120,3 +120,35 @@ def test_without_anyone_on_duty_the_run_says_nobody_was_told(site, mastodon, smt
     report = publish(site)
     assert report.alerts[0].startswith("ACHTUNG: 1 Versandproblem(e), aber niemand ist für heute im Dienstplan")
     assert smtp.received == []
+
+
+def test_credentials_that_run_out_soon_are_announced_once_per_expiry(site, smtp):
+    from datetime import datetime
+
+    from newsroom.dates import BERLIN
+    from tests.fakes.meta import PAGE_TOKEN, FakeGraph
+    from tests.social.support import publish as publish_with
+
+    site.write("desk/approvers.yml", APPROVERS)
+    site.write("desk/roster.yml", ROSTER)
+    commit_and_push(site)
+    with FakeGraph() as graph:
+        soon = datetime(2026, 12, 3, 9, 30, tzinfo=BERLIN)  # a week after NOW
+        graph.data_access_expires_at = int(soon.timestamp())
+        graph.token_expires_at = int(datetime(2027, 1, 20, tzinfo=BERLIN).timestamp())
+        environ = {**graph.facebook_env, **{k: v for k, v in __import__("os").environ.items()
+                                            if k.startswith("NEWSROOM_")}}
+        report = publish_with(site, environ)
+        assert report.outcomes == [] and report.expiring == {"facebook": soon}
+        (mail,) = mails(smtp)
+        assert mail["Subject"] == "Newsroom: facebook – Zugangsdaten laufen bald ab"
+        assert "Die Zugangsdaten laufen am 03.12.2026, 09:30 Uhr ab." in mail.get_content()
+        assert PAGE_TOKEN not in mail.get_content()
+        publish_with(site, environ)  # the same expiry: said once
+        assert len(smtp.received) == 1
+        graph.data_access_expires_at = int(datetime(2026, 12, 4, tzinfo=BERLIN).timestamp())  # renewed, soon again
+        publish_with(site, environ)
+        assert len(smtp.received) == 2
+        graph.data_access_expires_at = graph.token_expires_at = int(datetime(2027, 3, 1, tzinfo=BERLIN).timestamp())
+        assert publish_with(site, environ).expiring == {}  # far off: nothing to say
+        assert len(smtp.received) == 2

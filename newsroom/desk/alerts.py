@@ -33,7 +33,8 @@ logger = logging.getLogger("newsroom.desk")
 
 FOLDER = "alerts"  # below the receipts folder
 WORDS = {"failed": "fehlgeschlagen", "unknown": "unklar – bitte beim Kanal prüfen",
-         "unclear": "unklar: einige Empfänger bekamen die Mail vielleicht nicht"}
+         "unclear": "unklar: einige Empfänger bekamen die Mail vielleicht nicht",
+         "expiring": "Zugangsdaten laufen bald ab"}
 CLAIMED, SENT, FAILED = "claimed", "sent", "failed"
 
 
@@ -52,8 +53,14 @@ class Alert:
 
 
 def alerts_of(report, titles: dict[str, str]) -> list[Alert]:
-    return [Alert(o.story_id, titles.get(o.story_id, o.story_id), o.channel, o.status, o.attempt, redact(o.message))
-            for o in report.outcomes if o.status in WORDS and o.attempt]
+    found = [Alert(o.story_id, titles.get(o.story_id, o.story_id), o.channel, o.status, o.attempt, redact(o.message))
+             for o in report.outcomes if o.status in WORDS and o.attempt]
+    for channel, expires in sorted(report.expiring.items()):  # once per channel and expiry date
+        when = f"{expires:%d.%m.%Y, %H:%M} Uhr"
+        found.append(Alert("", f"Zugangsdaten {channel}", channel, "expiring", f"credentials-{channel}-{expires:%Y%m%d}",
+                           f"Die Zugangsdaten laufen am {when} ab. Bitte rechtzeitig erneuern und als "
+                           f"NEWSROOM_{channel.upper()}_… hinterlegen."))
+    return found
 
 
 def on_duty_addresses(ledger, settings: dict, today, environ) -> list[str]:
@@ -98,8 +105,8 @@ def notify(report, settings: dict, ledger, titles: dict[str, str], *, environ=No
                          f"{redact(str(exc))}")
             continue
         _record(ledger, name, alert, SENT, now)
-        lines.append(f"Dienst benachrichtigt ({len(recipients)} Empfänger): {alert.story_id}/{alert.channel} "
-                     f"{WORDS[alert.status]}.")
+        what = f"{alert.story_id}/{alert.channel}" if alert.story_id else alert.channel
+        lines.append(f"Dienst benachrichtigt ({len(recipients)} Empfänger): {what} {WORDS[alert.status]}.")
     return lines
 
 
@@ -159,9 +166,14 @@ def _record(ledger, name: str, alert: Alert, status: str, now: datetime, error: 
 
 def _message(alert: Alert, settings: dict) -> EmailMessage:
     message = EmailMessage(policy=policy.default)
-    message["Subject"] = f"Newsroom: {alert.channel} {WORDS[alert.status]} – {alert.title}"
     message["Message-ID"] = make_msgid(idstring=alert.key, domain="newsroom.invalid")
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
+    if alert.status == "expiring":
+        message["Subject"] = f"Newsroom: {alert.channel} – {WORDS[alert.status]}"
+        message.set_content(f"Kanal: {alert.channel}\n{alert.message}\n\nLaufen sie ab, sendet dieser Kanal nichts "
+                            "mehr; „invoke status“ zeigt es dann als fehlgeschlagen.\n")
+        return message
+    message["Subject"] = f"Newsroom: {alert.channel} {WORDS[alert.status]} – {alert.title}"
     message.set_content(
         f"Meldung: {alert.title} (id {alert.story_id})\n"
         f"Kanal: {alert.channel}\n"

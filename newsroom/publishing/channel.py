@@ -21,6 +21,8 @@ from newsroom.publishing.text import default_post, hashtags, weighted_length
 from newsroom.secrets import Credentials
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from newsroom.content.story import Story
     from newsroom.publishing.http import HttpClient
     from newsroom.site import SiteUrls
@@ -178,6 +180,10 @@ class Channel:
     def lookup(self, post: Post, context: SendContext) -> Delivery | None:
         """The earlier post for this key if the remote has it, else None."""
         raise NotImplementedError
+
+    def credential_expiry(self, client: HttpClient) -> datetime | None:
+        """When this channel's credentials stop working, where the platform says so; else None."""
+        return None
 
     def check_unclear(self, detail: Mapping) -> dict:
         """The detail with its unclear recipients marked checked by hand, nobody mailed

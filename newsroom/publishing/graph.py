@@ -71,3 +71,18 @@ def limited(response: requests.Response) -> bool | float:
         return False
     return regain_seconds(response.headers) or True
 
+
+
+def token_expiry(client, graph_url: str, token: str):
+    """When a Page or Instagram token stops working, as /debug_token says (`expires_at`, and
+    `data_access_expires_at` after which it may read nothing); None when it never expires.
+    The token asks about itself: both come from the same app."""
+    from datetime import datetime
+
+    from newsroom.dates import BERLIN
+
+    answer = client.request("GET", f"{graph_url}/debug_token", idempotent=True, limited=limited,
+                            params={"input_token": token, "access_token": token}).json().get("data") or {}
+    moments = [int(answer.get(k) or 0) for k in ("expires_at", "data_access_expires_at")]
+    moments = [m for m in moments if m > 0]
+    return datetime.fromtimestamp(min(moments), BERLIN) if moments else None

@@ -97,6 +97,7 @@ class PublishReport:
     dry_run: bool = False
     outcomes: list[Outcome] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)  # what the person on duty was told (newsroom/desk/alerts.py)
+    expiring: dict = field(default_factory=dict)  # channel → when its credentials stop working (soon)
 
     @property
     def ok(self) -> bool:
@@ -217,8 +218,10 @@ class Publisher:
             report.outcomes.extend(Outcome(e.story_id, e.channel, HELD, e.note) for e in plan.entries
                                    if e.state in (STOPPED, UNAPPROVED))
             jobs = self._prepare(plan.due, report)
-            if self.dry_run or not jobs:
+            if self.dry_run:
                 return report
+            if not jobs:
+                return self._finish(report, jobs)
             try:
                 self._claim(jobs)
             except LedgerConflict as exc:
@@ -234,10 +237,34 @@ class Publisher:
             outcome.post, outcome.attempt = job.post, job.record.key
             report.outcomes.append(outcome)
             self._record(job, outcome)
+        return self._finish(report, jobs)
+
+    def _finish(self, report: PublishReport, jobs: list[Job]) -> PublishReport:
+        """Tell the person on duty what went wrong and which credentials run out soon."""
+        report.expiring = self._expiring()
         titles = {job.entry.story_id: job.entry.title for job in jobs}
         report.alerts = notify(report, self.settings, self.ledger, titles, environ=self.environ,
                                now=self.settings["BUILD_NOW"])
         return report
+
+    def _expiring(self) -> dict:
+        """Channels whose platform says their credentials stop working within PUBLISH_CREDENTIALS_WARN_DAYS."""
+        now, days = self.settings["BUILD_NOW"], self.settings["PUBLISH_CREDENTIALS_WARN_DAYS"]
+        found = {}
+        for name in self.settings["CHANNELS"]:
+            adapter = self.adapters.get(name)
+            if adapter is None or adapter.missing_credentials():
+                continue
+            client = HttpClient(adapter.label, deadline=float(self.settings["PUBLISH_RETRY_SECONDS"]),
+                                timeout=tuple(self.settings["PUBLISH_HTTP_TIMEOUT"]))
+            try:
+                expires = adapter.credential_expiry(client)
+            except (SendError, ValueError, OSError) as exc:
+                logger.warning("%s: Ablauf der Zugangsdaten nicht abfragbar: %s", adapter.label, redact(str(exc)))
+                continue
+            if expires is not None and (expires - now).total_seconds() <= days * 86400:
+                found[name] = expires
+        return found
 
     def _prepare(self, due: list[Entry], report: PublishReport) -> list[Job]:
         """Render and validate every due post; only sendable ones are claimed."""

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import TYPE_CHECKING
 
 from newsroom.errors import SendError
 from newsroom.publishing import graph
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
 from newsroom.publishing.text import german_number
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 class FacebookChannel(Channel):
@@ -52,6 +56,9 @@ class FacebookChannel(Channel):
             return [f"Facebook: Der Text hat {german_number(len(post.text))} Zeichen, erlaubt sind "
                     f"{german_number(self.max_characters)}. Bitte unter channels.facebook.text kürzen."]
         return []
+
+    def credential_expiry(self, client) -> datetime | None:
+        return graph.token_expiry(client, self.graph_url, self.credentials.require("PAGE_TOKEN"))
 
     def _auth(self) -> dict:
         token = self.credentials.require("PAGE_TOKEN")

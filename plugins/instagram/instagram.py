@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsroom.errors import SendError
 from newsroom.publishing import graph
@@ -27,6 +28,9 @@ from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendCo
 from newsroom.publishing.text import count_hashtags, german_number
 
 from .images import read_image
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 MENTION = re.compile(r"(?:^|(?<=\s))@[\w.]+")
 
@@ -111,6 +115,9 @@ class InstagramChannel(Channel):
             problems.append(f"Instagram: Das Bild {shown} ist {german_number(facts.size / 1_000_000, 1)} MB groß; "
                             f"erlaubt sind höchstens {german_number(limit / 1_000_000, 0)} MB.")
         return problems
+
+    def credential_expiry(self, client) -> datetime | None:
+        return graph.token_expiry(client, self.graph_url, self.credentials.require("TOKEN"))
 
     def _auth(self) -> dict:
         return {"access_token": self.credentials.require("TOKEN")}

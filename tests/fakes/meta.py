@@ -41,6 +41,8 @@ class FakeGraph(FakeApi):
         self.in_progress_polls = 0  # how often a new container says IN_PROGRESS first
         self.container_outcome = "FINISHED"
         self.quota_used, self.quota_total = 0, 50
+        self.token_expires_at = 0  # /debug_token: 0 means the token never expires
+        self.data_access_expires_at = 0
         base = f"/{VERSION}"
         self.route("POST", rf"{base}/(?P<page>\d+)/feed", self.page_create)
         self.route("GET", rf"{base}/(?P<page>\d+)/feed", self.page_feed)
@@ -48,6 +50,7 @@ class FakeGraph(FakeApi):
         self.route("POST", rf"{base}/(?P<user>\d+)/media_publish", self.media_publish)
         self.route("GET", rf"{base}/(?P<user>\d+)/media", self.media_list)
         self.route("GET", rf"{base}/(?P<user>\d+)/content_publishing_limit", self.publishing_limit)
+        self.route("GET", rf"{base}/debug_token", self.debug_token)
         self.route("GET", rf"{base}/(?P<node>[\w]+)", self.node)
 
     @property
@@ -68,6 +71,15 @@ class FakeGraph(FakeApi):
         if self._token(request) != token:
             return Response(400, error(190, "Invalid OAuth access token - Cannot parse access token"))
         return None
+
+    def debug_token(self, request: Request) -> Response:
+        """Metadata of `input_token`, asked with a token of the same app (here: itself)."""
+        token = request.query.get("input_token")
+        if token not in (PAGE_TOKEN, IG_TOKEN) or request.query.get("access_token") not in (PAGE_TOKEN, IG_TOKEN):
+            return Response(400, error(190, "Invalid OAuth access token - Cannot parse access token"))
+        return Response(200, {"data": {"app_id": "1234", "type": "PAGE" if token == PAGE_TOKEN else "USER",
+                                       "is_valid": True, "expires_at": self.token_expires_at,
+                                       "data_access_expires_at": self.data_access_expires_at}})
 
     # -- Facebook Page ----------------------------------------------------------------
 
