@@ -62,6 +62,7 @@ def test_the_invitation_once_then_a_change_and_a_cancellation_once_each(site, sm
     assert "Wo: Rathaus, Marktplatz 2, 40213 Düsseldorf" in text and "Treffpunkt: Foyer, Eingang Marktplatz" in text
     assert "Die Radverkehrsbeauftragte stellt die Bilanz des Jahres vor." in text
     assert PAGE in text and "https://www.duesseldorf.de/presse/termine.ics" in text
+    assert f"Der Termin im Internet:\n{PAGE}" in text and "Die Meldung im Internet" not in text
     assert "Telefon 0211 89-93131" in text
     assert "<strong>Wann:</strong> Dienstag, 1. Dezember 2026, 10:00 Uhr bis 11:00 Uhr" in body(first, "html")
     record = origin_receipt(site, KEY)

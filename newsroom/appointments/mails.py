@@ -148,4 +148,4 @@ class AppointmentMails:
         story = Story(source=a.source, id=card.id, title=card.title, date=datetime.fromtimestamp(card.ts, BERLIN),
                       status="published", summary=summary, category=a.topic, department="", districts=(), tags=(),
                       contact=a.contact, slug=a.slug, content_hash=a.content_hash, url=a.url)
-        return Release(story, page, "\n".join(body))
+        return Release(story, page, "\n".join(body), link_label="Der Termin im Internet")

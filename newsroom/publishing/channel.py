@@ -67,6 +67,7 @@ class Release:
     # {"instagram": (absolute address, file on disk)}; empty without the portal.
     image_renditions: Mapping[str, tuple[str, Path]] = field(default_factory=dict)
     media: tuple[MediaLink, ...] = ()  # lead image first, then in the order of the text
+    link_label: str = ""  # what the link to `url` is called where not a story's ("Der Termin im Internet")
 
 
 @dataclass(frozen=True)

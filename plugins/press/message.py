@@ -82,6 +82,7 @@ def compose(payload: dict, number: str, issued: datetime, settings: dict, *, uns
         "sender": settings["PRESS_SENDER"], "place": settings["PRESS_PLACE"],
         "issued": german_date(issued.astimezone(BERLIN)), "title": payload["title"], "summary": payload["summary"],
         "contact": payload["contact"], "url": payload["url"], "media": payload["media"], "note": payload.get("note"),
+        "link_label": payload.get("link_label") or "Die Meldung im Internet",
         "footer": settings["PRESS_FOOTER"].format(unsubscribe=unsubscribe_label(unsubscribe)),
     }
     env = _templates(settings["THEME"])

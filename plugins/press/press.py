@@ -76,6 +76,8 @@ class PressChannel(Channel):
             "date": story.date.isoformat(), "embargo": story.embargo.isoformat() if story.embargo else None,
             "note": self.own_text(story) or "", "media": media, "attachment": self._attachment(release),
         }
+        if release.link_label:  # not a story (an appointment's invitation): its link says what it leads to
+            payload["link_label"] = release.link_label
         from .message import compose
 
         planned = story.embargo or story.date  # when the press is due
