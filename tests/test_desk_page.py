@@ -139,3 +139,12 @@ def test_press_appointments_are_on_their_day_and_in_their_themas_filter(desk):
 
     assert "Medientermin" in (desk.root / f"preview/desk/thema/{slugify(topic)}.html").read_text(encoding="utf-8")
     assert "Medientermin" not in (desk.root / "preview/desk/amt/stadtplanungsamt.html").read_text(encoding="utf-8")
+
+
+def test_an_appointments_invitation_shows_its_send_state(desk):
+    desk.appointment(start="2026-11-27 11:00", end="2026-11-27 12:00", channels="\n  press: true")
+    desk.commit("Termin", "2026-11-26 08:00")
+    desk.build()
+    friday = day((desk.root / "preview/desk/index.html").read_text(encoding="utf-8"), "2026-11-27")
+    assert "11:00 · Medientermin (bestätigt) Pressegespräch zum Radverkehr" in friday
+    assert "Einladung an die Medien (Pressemitteilung): fällig" in friday

@@ -87,6 +87,7 @@ class AppointmentMails:
 
     def cards(self, receipt: Callable[[str], Receipt | None], recorded: set[str]) -> list[MailCard]:
         """The mail of each appointment that is due or was the last one sent, per the record."""
+        recorded = {key for key in recorded if key.startswith(PREFIX)}  # once, not per appointment (100,000 keys)
         found = (self._card(a, receipt, recorded) for a in self.appointments)
         return [card for card in found if card is not None]
 

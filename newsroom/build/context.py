@@ -72,6 +72,7 @@ class CalendarEntry:
     url: str = ""  # site path of its page
     lines: tuple[str, ...] = ()
     topic: str = ""  # a Thema, for the desk's filters
+    key: str = ""  # what its sends are made from (an appointment's id), to show their state
 
 
 class Sitemap:

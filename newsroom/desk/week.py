@@ -61,6 +61,7 @@ class Week:
     days: list[Day]
     stop: object | None = None  # newsroom.desk.send_stop.SendStop
     notices: list[str] = field(default_factory=list)
+    sends: dict = field(default_factory=dict)  # an event's key → its mail's send states
 
     @property
     def items(self) -> list[Item]:
@@ -70,7 +71,7 @@ class Week:
         """The same week with only the items `keep(card)` and events `keep_event(entry)` accept (the filters)."""
         days = [Day(d.day, d.on_duty, tuple(i for i in d.items if keep(i.card)), tuple(filter(keep_event, d.events)))
                 for d in self.days]
-        return Week(self.start, days, self.stop, self.notices)
+        return Week(self.start, days, self.stop, self.notices, self.sends)
 
 
 def monday_of(moment: datetime) -> date:
@@ -78,8 +79,9 @@ def monday_of(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def week_plan(cards: list, settings: dict, start: date, now: datetime, events=()) -> Week:
-    """The seven days from `start` (a Monday); `events` are dated entries besides the stories."""
+def week_plan(cards: list, settings: dict, start: date, now: datetime, events=(), sendables=()) -> Week:
+    """The seven days from `start` (a Monday); `events` are dated entries besides the stories, and
+    `sendables` what else is sent (the appointments' mails, shown with their event by its key)."""
     content = Path(settings["PATH"])
     begin = datetime.combine(start, time(0), BERLIN).timestamp()
     end = datetime.combine(start + timedelta(days=7), time(0), BERLIN).timestamp()
@@ -108,10 +110,24 @@ def week_plan(cards: list, settings: dict, start: date, now: datetime, events=()
             Item(card, kind, moment, tuple(entries.get(card.id, ())), verdict, how))
     on_day: dict[date, list] = {}
     for event in sorted(events, key=lambda e: (e.moment, e.title)):
-        on_day.setdefault(event.moment.astimezone(BERLIN).date(), []).append(event)
+        if begin <= event.moment.timestamp() < end:
+            on_day.setdefault(event.moment.astimezone(BERLIN).date(), []).append(event)
+    sends = _event_sends(sendables, receipts, settings, now) if any(on_day.values()) else {}
     days = [Day(d, roster.on_duty(d), tuple(by_day.get(d, ())), tuple(on_day.get(d, ())))
             for d in (start + timedelta(n) for n in range(7))]
-    return Week(start, days, gate.stop, notices + gate.problems)
+    return Week(start, days, gate.stop, notices + gate.problems, sends)
+
+
+def _event_sends(sendables, receipts: ReceiptFolder, settings: dict, now: datetime) -> dict[str, tuple]:
+    """Event key → the send states of its current mail (what the publish run would do now)."""
+    recorded = receipts.ids()
+    cards = [card for group in sendables for card in group.cards(receipts.receipt, recorded)]
+    if not cards:
+        return {}
+    plan = make_plan(cards, receipts.receipt, recorded, now, window_hours=settings["PUBLISH_WINDOW_HOURS"],
+                     lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60, overview_days=10_000)
+    by_card = plan.by_story()
+    return {card.appointment.id: tuple(by_card.get(card.id, ())) for card in cards if hasattr(card, "appointment")}
 
 
 def _kind(card, now: float) -> str:

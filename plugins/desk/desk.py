@@ -47,8 +47,8 @@ class DeskGenerator(Generator):
         folder = Path(settings["PUBLISH_PREVIEW_PATH"]) / "desk"
         try:
             start = monday_of(build.now)
-            weeks = [week_plan(build.all_stories, settings, start + timedelta(days=7 * n), build.now, build.calendar)
-                     for n in (0, 1)]
+            weeks = [week_plan(build.all_stories, settings, start + timedelta(days=7 * n), build.now, build.calendar,
+                               build.sendables) for n in (0, 1)]
         except NewsroomError as exc:  # the desk always renders: with what stopped it, if need be
             logger.warning("Desk ohne Wochenplan: %s", exc)
             weeks = []
