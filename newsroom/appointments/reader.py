@@ -85,7 +85,7 @@ def read_appointment(raw: bytes, source: str, stem: str, vocabulary: Appointment
     body = None
     if parts.body.strip() and body_bytes <= limits.body_bytes:
         body = renderer.render(parts.body)
-        errors.extend(ContentError(source, message, line=_body_line(parts, needle))
+        errors.extend(ContentError(source, message, line=parts.body_line_of(needle))
                       for message, needle in body.problems)
     # A field YAML could not read is reported as such, not as missing as well.
     errors[:] = [e for e in errors if not (e.line is None and e.field in parts.unreadable)]
@@ -94,9 +94,9 @@ def read_appointment(raw: bytes, source: str, stem: str, vocabulary: Appointment
     return Appointment(
         source=source, id=appointment_id, title=title, start=start, end=end, place=place, topic=topic,
         contact=contact, slug=slug, status=status, accreditation=accreditation, story_id=story_id,
-        story_line=_line(fields, "story"), channels=channels, body_html=body.html if body else "",
+        story_line=fields.line_of("story"), channels=channels, body_html=body.html if body else "",
         story_refs=tuple(dict.fromkeys(body.story_refs)) if body else (),
-        media_checks=tuple((ref, _body_line(parts, ref), None) for ref in dict.fromkeys(body.media_refs))
+        media_checks=tuple((ref, parts.body_line_of(ref), None) for ref in dict.fromkeys(body.media_refs))
         if body else (),
         content_hash=hashlib.sha256(raw).hexdigest(),
     )
@@ -130,13 +130,3 @@ def _channels(fields: Fields) -> tuple[str, ...]:
     if group is None:
         return ()
     return tuple(name for name in CHANNELS if group.boolean(name))
-
-
-def _line(fields: Fields, name: str) -> int | None:
-    node = fields.nodes.get(name)
-    return node.start_mark.line + 2 if node is not None else None
-
-
-def _body_line(parts: frontmatter.SourceFile, needle: str) -> int:
-    index = parts.body.find(needle)
-    return parts.body_line + (parts.body.count("\n", 0, index) if index >= 0 else 0)

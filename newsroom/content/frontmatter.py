@@ -57,6 +57,11 @@ class SourceFile:
     # the rest of the front matter is still checked, and these are not "missing" on top.
     unreadable: frozenset[str] = frozenset()
 
+    def body_line_of(self, needle: str) -> int:
+        """The file line where `needle` first stands in the body (the body's first line if nowhere)."""
+        index = self.body.find(needle)
+        return self.body_line + (self.body.count("\n", 0, index) if index >= 0 else 0)
+
     def field_at_line(self, line: int) -> str | None:
         """The top-level field a front-matter line belongs to (for messages)."""
         for index in range(min(line - 2, len(self.front_lines) - 1), -1, -1):

@@ -91,13 +91,8 @@ def create(settings: dict, *, title: str, date: str | None = None, status: str =
         raise NewsroomError(f"--date: {exc}") from None
     category = choose("Thema", "category", list(settings["THEMEN"]), category, ask)
     department = choose("Amt", "department", list(settings["AEMTER"]), department, ask)
-    slug = slugify(title) or "meldung"
     story_id = new_id()
-    folder = Path(settings["PATH"]) / settings["STORIES_DIR"] / f"{when:%Y}"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{when:%Y-%m-%d}-{slug}.md"
-    if path.exists():
-        path = folder / f"{when:%Y-%m-%d}-{slug}-{story_id[:6]}.md"
+    path = _new_path(settings, when, title, story_id)
     contact = defaults["contact"]
     lines = [
         "---",
@@ -123,6 +118,15 @@ def create(settings: dict, *, title: str, date: str | None = None, status: str =
     return path
 
 
+def _new_path(settings: dict, when: datetime, title: str, story_id: str) -> Path:
+    """content/stories/<year>/<date>-<slug>.md, with part of the id when that name is taken."""
+    slug = slugify(title) or "meldung"
+    folder = Path(settings["PATH"]) / settings["STORIES_DIR"] / f"{when:%Y}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{when:%Y-%m-%d}-{slug}.md"
+    return folder / f"{when:%Y-%m-%d}-{slug}-{story_id[:6]}.md" if path.exists() else path
+
+
 def _plan(settings: dict, title: str, date: str | None, owner: str | None, channels: str | None) -> Path:
     owner = " ".join((owner or "").split())
     if not owner:
@@ -137,13 +141,8 @@ def _plan(settings: dict, title: str, date: str | None, owner: str | None, chann
     unknown = [c for c in chosen if c not in settings["CHANNELS"]]
     if unknown:
         raise NewsroomError(f"Unbekannter Kanal „{unknown[0]}“. Erlaubt: {', '.join(settings['CHANNELS'])}.")
-    slug = slugify(title) or "meldung"
     story_id = new_id()
-    folder = Path(settings["PATH"]) / settings["STORIES_DIR"] / f"{target:%Y}"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{target:%Y-%m-%d}-{slug}.md"
-    if path.exists():
-        path = folder / f"{target:%Y-%m-%d}-{slug}-{story_id[:6]}.md"
+    path = _new_path(settings, target, title, story_id)
     written = date.strip() if len(date.strip()) == 10 else _written(target)
     lines = ["---", f"id: {story_id}", f"title: {_quoted(title)}", "status: planned", f"owner: {_quoted(owner)}",
              f"target: {written}"]

@@ -121,7 +121,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     if parts.front is None:  # no field can be read: the text is still checked
         if parts.body.strip() and body_bytes <= limits.body_bytes:
             body = renderer.render(parts.body)
-            errors.extend(ContentError(source, message, line=_body_line(parts, needle))
+            errors.extend(ContentError(source, message, line=parts.body_line_of(needle))
                           for message, needle in body.problems)
         raise ContentErrors(errors)
     fields = Fields(parts.front, source, STORY_FIELDS, errors, lines=parts.front_lines)
@@ -151,24 +151,24 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
                      fields.nodes["target"], "target")
     if embargo and date and embargo > date:
         errors.append(ContentError(source, "Die Sperrfrist liegt nach der Veröffentlichung; sie muss davor liegen.",
-                                   line=_line(fields, "embargo"), field="embargo"))
+                                   line=fields.line_of("embargo"), field="embargo"))
     if title and not slug and not slugify(title):
         errors.append(ContentError(source, "Aus dem Titel lässt sich keine Adresse bilden; bitte „slug“ angeben.",
-                                   line=_line(fields, "title"), field="title"))
+                                   line=fields.line_of("title"), field="title"))
 
     if status == "published":
         errors.extend(_placeholders(fields, parts, summary, vocabulary.placeholders))
     easy = _easy_version(fields, renderer)
     body = renderer.render(parts.body if body_bytes <= limits.body_bytes else "")
     for message, needle in body.problems:
-        errors.append(ContentError(source, message, line=_body_line(parts, needle)))
+        errors.append(ContentError(source, message, line=parts.body_line_of(needle)))
     if not parts.body.strip():
         errors.append(ContentError(source, "Der Text der Meldung fehlt (unter dem Kopfbereich).", line=parts.body_line))
     # A field YAML could not read is reported as such, not as missing as well.
     errors[:] = [e for e in errors if not (e.line is None and e.field in parts.unreadable)]
-    media_checks = ([(image, _line(fields, "image"), "image")] if image else []) + [
-        (reference, _body_line(parts, reference), None) for reference in dict.fromkeys(body.media_refs)
-    ] + [(reference, _line(fields, "leichte_sprache"), "leichte_sprache")
+    media_checks = ([(image, fields.line_of("image"), "image")] if image else []) + [
+        (reference, parts.body_line_of(reference), None) for reference in dict.fromkeys(body.media_refs)
+    ] + [(reference, fields.line_of("leichte_sprache"), "leichte_sprache")
          for reference in dict.fromkeys(easy.media_refs if easy else ())]
     if errors:
         # The best reading of a broken story, for the checks that need a whole one (each channel's
@@ -217,10 +217,10 @@ def _read_plan(fields: Fields, parts, source: str, raw: bytes, vocabulary: Story
     former_ids = _former_ids(fields, story_id)
     body = renderer.render(parts.body) if parts.body.strip() else None
     for message, needle in body.problems if body else ():
-        errors.append(ContentError(source, message, line=_body_line(parts, needle)))
+        errors.append(ContentError(source, message, line=parts.body_line_of(needle)))
     if title and not slug and not slugify(title):
         errors.append(ContentError(source, "Aus dem Titel lässt sich keine Adresse bilden; bitte „slug“ angeben.",
-                                   line=_line(fields, "title"), field="title"))
+                                   line=fields.line_of("title"), field="title"))
     errors[:] = [e for e in errors if not (e.line is None and e.field in parts.unreadable)]
     if errors:
         raise StoryErrors(errors, ())
@@ -260,13 +260,13 @@ def _placeholders(fields: Fields, parts: frontmatter.SourceFile, summary: str | 
         if part == "summary" and summary and needle in " ".join(summary.split()):
             errors.append(ContentError(
                 fields.path, f"Der Anreißer ist noch der Platzhalter aus „invoke new“ („{needle}“). Eine "
-                "veröffentlichte Meldung braucht einen eigenen Anreißer.", line=_line(fields, "summary"),
+                "veröffentlichte Meldung braucht einen eigenen Anreißer.", line=fields.line_of("summary"),
                 field="summary"))
         elif part == "body" and needle in " ".join(parts.body.split()):
             first = placeholder.strip().split("\n")[0]
             errors.append(ContentError(
                 fields.path, f"Der Text der Meldung enthält noch den Platzhalter aus „invoke new“ („{needle}“). "
-                "Bitte durch den eigenen Text ersetzen.", line=_body_line(parts, first), field="body"))
+                "Bitte durch den eigenen Text ersetzen.", line=parts.body_line_of(first), field="body"))
     return errors
 
 
@@ -284,14 +284,6 @@ def _tags(fields: Fields, limits: StoryLimits) -> tuple[str, ...]:
     return tags
 
 
-def _line(fields: Fields, name: str) -> int | None:
-    node = fields.nodes.get(name)
-    return node.start_mark.line + 2 if node is not None else None
-
-
-def _body_line(parts: frontmatter.SourceFile, needle: str) -> int:
-    index = parts.body.find(needle)
-    return parts.body_line + (parts.body.count("\n", 0, index) if index >= 0 else 0)
 
 
 def _easy_version(fields: Fields, renderer: BodyRenderer):

@@ -116,6 +116,11 @@ class Fields:
     def has(self, name: str) -> bool:
         return name in self.nodes
 
+    def line_of(self, name: str) -> int | None:
+        """The file line of a top-level field's value (the front matter starts on line 2)."""
+        node = self.nodes.get(name)
+        return node.start_mark.line + 2 if node is not None else None
+
     def node(self, name: str, required: bool) -> yaml.Node | None:
         node = self.nodes.get(name)
         if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == NULL and node.value in ("", "~", "null")):
