@@ -36,11 +36,15 @@ $(CMS_STAMP): cms/package-lock.json
 		cd cms && npm ci --prefer-offline --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-package-lock.json; \
 	else echo "WARNUNG: npm fehlt; die Seite wird ohne Redaktionsoberfläche (/admin/) gebaut."; fi
 
-# The deploy tests ship to rsync, the header tests run nginx and apache2 (tests/test_server_config.py);
+# The deploy tests ship to rsync, the header tests run nginx and apache2 (tests/test_server_config.py),
+# the signed approvals' test makes SSH keys (ssh-keygen);
 # as root (CI containers) they are installed with apt-get when missing.
 system-tools:
 	@command -v rsync >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null; }
+	@command -v ssh-keygen >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		  openssh-client >/dev/null; }
 	@{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } && { command -v apache2 >/dev/null || [ -x /usr/sbin/apache2 ]; } || \
 		[ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
