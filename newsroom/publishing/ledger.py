@@ -175,31 +175,9 @@ class Ledger:
         of the synced base and publish the commit.
 
         Raises LedgerConflict when someone else moved the branch first."""
-        from gitdb import IStream
-
-        if self.base is None:
-            self.sync()
-        git = self.repo.git
-        name, email = self.author
-        handle, index = tempfile.mkstemp(prefix="newsroom-index-")
-        os.close(handle)
-        env = {"GIT_INDEX_FILE": index, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
-               "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
-        try:
-            git.read_tree(self.base, env=env)
-            paths = {self.path(r.story_id): r.dumps() for r in receipts}
-            paths.update({f"{self.prefix}/{name}": text for name, text in (files or {}).items()})
-            for path, text in paths.items():
-                data = text.encode("utf-8")
-                sha = self.repo.odb.store(IStream("blob", len(data), BytesIO(data))).hexsha.decode()
-                git.update_index("--add", "--cacheinfo", f"100644,{sha},{path}", env=env)
-            tree = git.write_tree(env=env)
-            commit = git.commit_tree(tree, "-p", self.base, "-m", f"{message} [skip ci]", env=env)
-        finally:
-            os.unlink(index)
-        self._publish(commit, list(paths))
-        self.base = commit
-        return commit
+        paths = {self.path(r.story_id): r.dumps() for r in receipts}
+        paths.update({f"{self.prefix}/{name}": text for name, text in (files or {}).items()})
+        return self._commit(paths, f"{message} [skip ci]", self.author)
 
     def commit_content(self, files: dict[str, str | None], message: str, *,
                        author: tuple[str, str] | None = None, sign: bool = False) -> str:
@@ -207,20 +185,26 @@ class Ledger:
         it, as `author`. Not marked [skip ci]: an approval or a lifted send stop makes sends due.
 
         Raises LedgerConflict when someone else moved the branch first."""
+        paths = {self._content_path(relative): text for relative, text in files.items()}
+        return self._commit(paths, message, author or self.author, sign=sign)
+
+    def _commit(self, paths: dict[str, str | None], message: str, author: tuple[str, str], *,
+                sign: bool = False) -> str:
+        """One commit of `paths` (repository path → text, None: delete) on a private index, so an
+        editor's checkout, staged changes included, is never disturbed; then published."""
         from gitdb import IStream
 
         if self.base is None:
             self.sync()
         git = self.repo.git
-        name, email = author or self.author
+        name, email = author
         handle, index = tempfile.mkstemp(prefix="newsroom-index-")
         os.close(handle)
         env = {"GIT_INDEX_FILE": index, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
                "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
-        paths = [self._content_path(relative) for relative in files]
         try:
             git.read_tree(self.base, env=env)
-            for path, text in zip(paths, files.values()):
+            for path, text in paths.items():
                 if text is None:
                     git.update_index("--force-remove", path, env=env)
                     continue
@@ -237,8 +221,8 @@ class Ledger:
                                    f"gpg.format ssh, user.signingkey)? {_clean(exc.stderr or str(exc))}") from None
         finally:
             os.unlink(index)
-        self._publish(commit, [p for p, text in zip(paths, files.values()) if text is not None],
-                      removed=[p for p, text in zip(paths, files.values()) if text is None])
+        self._publish(commit, [p for p, text in paths.items() if text is not None],
+                      removed=[p for p, text in paths.items() if text is None])
         self.base = commit
         return commit
 
