@@ -12,8 +12,8 @@ from datetime import datetime
 
 from newsroom.dates import BERLIN
 from newsroom.desk.approvals import LOCAL, SIGNED, Approval
-from newsroom.desk.approvers import Approvers
-from newsroom.desk.gate import APPROVERS_FILE
+from newsroom.desk.approvers import FILE as APPROVERS_FILE
+from newsroom.desk.approvers import Approvers, read_approvers
 from newsroom.desk.send_stop import FILE, SendStop
 from newsroom.errors import AccessRefused, ContentError, ContentErrors, LedgerConflict, PublishError
 
@@ -30,15 +30,12 @@ def _identity(ledger) -> tuple[str, str]:
 
 
 def _approvers(ledger, settings: dict) -> Approvers:
-    desk = settings["DESK_DIR"]
-    path = f"{settings['PATH']}/{desk}/{APPROVERS_FILE}"
-    text = ledger.read_content(f"{desk}/{APPROVERS_FILE}")
-    if text is None:
-        raise AccessRefused(f"{path} fehlt: niemand kann freigeben (docs/freigabe.md).")
     try:
-        return Approvers.parse(text, path)
-    except (ContentError, ContentErrors) as exc:
-        raise AccessRefused(f"{path} ist fehlerhaft:\n{exc}") from None
+        return read_approvers(ledger, settings)
+    except ContentError as exc:
+        raise AccessRefused(str(exc)) from None
+    except ContentErrors as exc:
+        raise AccessRefused(f"approvers.yml ist fehlerhaft:\n{exc}") from None
 
 
 def _now() -> str:

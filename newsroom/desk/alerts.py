@@ -23,9 +23,8 @@ from email.utils import make_msgid
 import yaml
 
 from newsroom.dates import BERLIN
-from newsroom.desk.approvers import Approvers
-from newsroom.desk.roster import FILE as ROSTER_FILE
-from newsroom.desk.roster import Roster
+from newsroom.desk.approvers import read_approvers
+from newsroom.desk.roster import read_roster
 from newsroom.errors import ContentError, ContentErrors, Disconnected, LedgerConflict, NewsroomError, SendError
 from newsroom.secrets import Credentials, redact
 
@@ -64,18 +63,15 @@ def alerts_of(report, titles: dict[str, str]) -> list[Alert]:
 
 
 def on_duty_addresses(ledger, settings: dict, today, environ) -> list[str]:
-    desk = settings["DESK_DIR"]
-    handles: tuple[str, ...] = ()
     try:
-        roster_text = ledger.read_content(f"{desk}/{ROSTER_FILE}")
-        approvers_text = ledger.read_content(f"{desk}/approvers.yml")
-        if roster_text and approvers_text:
-            handles = Roster.parse(roster_text, ROSTER_FILE).on_duty(today)
-            approvers = Approvers.parse(approvers_text, "approvers.yml")
-            found = [sorted(approvers.by_handle[h].emails)[0] for h in handles if h in approvers]
-            if found:
-                return found
-    except (ContentError, ContentErrors) as exc:
+        handles = read_roster(ledger, settings).on_duty(today)
+        approvers = read_approvers(ledger, settings) if handles else None
+        found = [sorted(approvers.by_handle[h].emails)[0] for h in handles if h in approvers] if approvers else []
+        if found:
+            return found
+    except ContentError:
+        pass  # no approvers.yml: nobody on the roster has an address; the fallback below
+    except ContentErrors as exc:
         logger.error("Dienstplan oder approvers.yml nicht lesbar: %s", exc)
     fallback = Credentials("ALERT", environ).get("TO", secret=False)
     return [address.strip() for address in (fallback or "").split(",") if address.strip()]

@@ -13,6 +13,7 @@ git host (docs/freigabe.md): whoever may change it decides who approves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
@@ -20,6 +21,7 @@ from newsroom.content.frontmatter import compose
 from newsroom.errors import ContentError, ContentErrors
 
 HANDLE_CHARACTERS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+FILE = "approvers.yml"  # below DESK_DIR
 
 
 @dataclass(frozen=True)
@@ -117,3 +119,13 @@ def _texts(node) -> list[str]:
     if isinstance(node, yaml.SequenceNode):
         return [n.value.strip().lower() for n in node.value if isinstance(n, yaml.ScalarNode) and n.value.strip()]
     return []
+
+
+def read_approvers(files, settings: dict) -> Approvers:
+    """approvers.yml as `files` has it (the fetched branch, or the checkout: `read_content`).
+    A missing file is a ContentError, a broken one ContentErrors: each caller says what follows."""
+    path = f"{Path(settings['PATH']).name}/{settings['DESK_DIR']}/{FILE}"
+    text = files.read_content(f"{settings['DESK_DIR']}/{FILE}")
+    if text is None:
+        raise ContentError(path, "fehlt: niemand kann freigeben (docs/freigabe.md).")
+    return Approvers.parse(text, path)

@@ -10,11 +10,9 @@ from datetime import datetime
 
 from newsroom.dates import BERLIN, parse_datetime
 from newsroom.desk.approvals import MISSING, NOT_NEEDED, Approval, Verdict, status
-from newsroom.desk.approvers import Approvers
+from newsroom.desk.approvers import Approvers, read_approvers
 from newsroom.desk.send_stop import FILE, SendStop
 from newsroom.errors import ContentError, ContentErrors
-
-APPROVERS_FILE = "approvers.yml"  # below DESK_DIR
 
 
 def approval_since(settings: dict) -> datetime | None:
@@ -27,9 +25,8 @@ def approval_since(settings: dict) -> datetime | None:
 class DeskGate:
     def __init__(self, ledger, settings: dict, *, check_signatures: bool | None = None):
         self._ledger = ledger
-        desk = settings["DESK_DIR"]
         self._approvals_dir = settings["APPROVALS_DIR"]
-        stop = ledger.read_content(f"{desk}/{FILE}")
+        stop = ledger.read_content(f"{settings['DESK_DIR']}/{FILE}")
         self.stop = SendStop.parse(stop) if stop is not None else None
         since = approval_since(settings)
         self.since = since.timestamp() if since else None
@@ -38,15 +35,13 @@ class DeskGate:
         # The desk page shows approvals as they claim to be made (lokal/signiert); the publish run checks.
         self.signed = settings["APPROVAL_REQUIRE_SIGNED"] if check_signatures is None else check_signatures
         if self.since is not None:
-            path = f"{settings['PATH']}/{desk}/{APPROVERS_FILE}"
-            text = ledger.read_content(f"{desk}/{APPROVERS_FILE}")
-            if text is None:
-                self.problems.append(f"{path} fehlt: niemand kann freigeben.")
-            else:
-                try:
-                    self.approvers = Approvers.parse(text, path)
-                except (ContentError, ContentErrors) as exc:
-                    self.problems.append(f"{path} fehlerhaft, keine Freigabe zählt: {exc}")
+            try:
+                self.approvers = read_approvers(ledger, settings)
+            except ContentError as exc:
+                self.problems.append(str(exc))
+            except ContentErrors as exc:
+                self.problems.append("approvers.yml fehlerhaft, keine Freigabe zählt: "
+                                     + "; ".join(map(str, exc.errors)))
 
     def needs_approval(self, due_ts: float) -> bool:
         return self.since is not None and due_ts >= self.since

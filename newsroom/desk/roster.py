@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import yaml
 
@@ -80,3 +81,10 @@ def _handles(node) -> tuple[str, ...] | None:
         return None
     handles = tuple(v.value.strip() for v in values if v.value.strip())
     return handles if all(not set(h) - HANDLE_CHARACTERS for h in handles) else None
+
+
+def read_roster(files, settings: dict) -> Roster:
+    """roster.yml as `files` has it; none at all is an empty roster, a broken one ContentErrors."""
+    relative = f"{settings['DESK_DIR']}/{FILE}"
+    text = files.read_content(relative)
+    return Roster({}, {}) if text is None else Roster.parse(text, f"{Path(settings['PATH']).name}/{relative}")

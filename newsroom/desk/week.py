@@ -15,8 +15,7 @@ from pathlib import Path
 from newsroom.dates import BERLIN
 from newsroom.desk.approvals import NOT_NEEDED, Verdict
 from newsroom.desk.gate import DeskGate
-from newsroom.desk.roster import FILE as ROSTER_FILE
-from newsroom.desk.roster import Roster
+from newsroom.desk.roster import Roster, read_roster
 from newsroom.desk.worktree import WorkingTreeFiles
 from newsroom.errors import ContentError, ContentErrors
 from newsroom.publishing.plan import Entry, make_plan
@@ -144,12 +143,8 @@ def _verdict(gate: DeskGate, card) -> tuple[Verdict, tuple[str, ...]]:
 
 
 def _roster(files: WorkingTreeFiles, settings: dict) -> tuple[Roster, list[str]]:
-    path = f"{settings['DESK_DIR']}/{ROSTER_FILE}"
-    text = files.read_content(path)
-    if text is None:
-        return Roster({}, {}), []
     try:
-        return Roster.parse(text, f"{Path(settings['PATH']).name}/{path}"), []
+        return read_roster(files, settings), []
     except ContentError as exc:
         return Roster({}, {}), [f"Dienstplan nicht lesbar: {exc}"]
     except ContentErrors as exc:
