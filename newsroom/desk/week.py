@@ -78,10 +78,31 @@ def monday_of(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def week_plan(cards: list, settings: dict, start: date, now: datetime, events=(), sendables=()) -> Week:
-    """The seven days from `start` (a Monday); `events` are dated entries besides the stories, and
-    `sendables` what else is sent (the appointments' mails, shown with their event by its key)."""
+@dataclass
+class DeskSources:
+    """What every week of the desk reads, read once per desk: the record of sends, the approvals
+    and send stop (the gate), the roster."""
+
+    receipts: ReceiptFolder
+    recorded: set[str]
+    gate: DeskGate
+    roster: Roster
+    notices: list[str]
+
+
+def desk_sources(settings: dict) -> DeskSources:
     content = Path(settings["PATH"])
+    receipts = ReceiptFolder(content / settings["PUBLISH_RECEIPTS_DIR"], content.parent)
+    files = WorkingTreeFiles(content, settings["PUBLISH_REMOTE"], settings["PUBLISH_BRANCH"], settings["APPROVALS_DIR"])
+    gate = DeskGate(files, settings, check_signatures=False)
+    roster, notices = _roster(files, settings)
+    return DeskSources(receipts, receipts.ids(), gate, roster, notices + gate.problems)
+
+
+def week_plan(cards: list, settings: dict, start: date, now: datetime, sources: DeskSources, events=(),
+              sends: dict | None = None) -> Week:
+    """The seven days from `start` (a Monday); `events` are dated entries besides the stories, and
+    `sends` their mails' send states by key (`event_sends`)."""
     begin = datetime.combine(start, time(0), BERLIN).timestamp()
     end = datetime.combine(start + timedelta(days=7), time(0), BERLIN).timestamp()
     moments: list[tuple[float, str, object]] = []
@@ -91,16 +112,12 @@ def week_plan(cards: list, settings: dict, start: date, now: datetime, events=()
         if card.embargo_ts is not None and begin <= card.embargo_ts < end and card.status == "published":
             moments.append((card.embargo_ts, "embargo", card))
     in_week = list({id(c): c for _ts, _kind_, c in moments}.values())
-    receipts = ReceiptFolder(content / settings["PUBLISH_RECEIPTS_DIR"], content.parent)
-    plan = make_plan([c for c in in_week if c.channels], receipts.receipt, receipts.ids(), now,
+    plan = make_plan([c for c in in_week if c.channels], sources.receipts.receipt, sources.recorded, now,
                      window_hours=settings["PUBLISH_WINDOW_HOURS"],
                      lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60, overview_days=10_000,
                      ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]))
     entries = plan.by_story()
-    files = WorkingTreeFiles(content, settings["PUBLISH_REMOTE"], settings["PUBLISH_BRANCH"], settings["APPROVALS_DIR"])
-    gate = DeskGate(files, settings, check_signatures=False)
-    verdicts = {c.id: _verdict(gate, c) for c in in_week if c.channels and c.status == "published"}
-    roster, notices = _roster(files, settings)
+    verdicts = {c.id: _verdict(sources.gate, c) for c in in_week if c.channels and c.status == "published"}
     by_day: dict[date, list[Item]] = {}
     for ts, kind, card in sorted(moments, key=lambda m: (m[0], m[2].id, m[1])):
         moment = datetime.fromtimestamp(ts, BERLIN)
@@ -111,19 +128,18 @@ def week_plan(cards: list, settings: dict, start: date, now: datetime, events=()
     for event in sorted(events, key=lambda e: (e.moment, e.title)):
         if begin <= event.moment.timestamp() < end:
             on_day.setdefault(event.moment.astimezone(BERLIN).date(), []).append(event)
-    sends = _event_sends(sendables, receipts, settings, now) if any(on_day.values()) else {}
-    days = [Day(d, roster.on_duty(d), tuple(by_day.get(d, ())), tuple(on_day.get(d, ())))
+    days = [Day(d, sources.roster.on_duty(d), tuple(by_day.get(d, ())), tuple(on_day.get(d, ())))
             for d in (start + timedelta(n) for n in range(7))]
-    return Week(start, days, gate.stop, notices + gate.problems, sends)
+    return Week(start, days, sources.gate.stop, sources.notices, sends or {})
 
 
-def _event_sends(sendables, receipts: ReceiptFolder, settings: dict, now: datetime) -> dict[str, tuple]:
+def event_sends(sendables, sources: DeskSources, settings: dict, now: datetime) -> dict[str, tuple]:
     """Event key → the send states of its current mail (what the publish run would do now)."""
-    recorded = receipts.ids()
-    cards = [card for group in sendables for card in group.cards(receipts.receipt, recorded)]
+    receipt, recorded = sources.receipts.receipt, sources.recorded
+    cards = [card for group in sendables for card in group.cards(receipt, recorded)]
     if not cards:
         return {}
-    plan = make_plan(cards, receipts.receipt, recorded, now, window_hours=settings["PUBLISH_WINDOW_HOURS"],
+    plan = make_plan(cards, receipt, recorded, now, window_hours=settings["PUBLISH_WINDOW_HOURS"],
                      lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60, overview_days=10_000)
     by_card = plan.by_story()
     return {card.appointment.id: tuple(by_card.get(card.id, ())) for card in cards if hasattr(card, "appointment")}

@@ -22,7 +22,7 @@ from newsroom.atomic import write_if_changed
 from newsroom.build.context import of
 from newsroom.content.slugs import slugify
 from newsroom.deploy.headers import desk_policy
-from newsroom.desk.week import monday_of, week_plan
+from newsroom.desk.week import desk_sources, event_sends, monday_of, week_plan
 from newsroom.errors import NewsroomError
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.overview import broken_files, state_label, when
@@ -47,8 +47,10 @@ class DeskGenerator(Generator):
         folder = Path(settings["PUBLISH_PREVIEW_PATH"]) / "desk"
         try:
             start = monday_of(build.now)
-            weeks = [week_plan(build.all_stories, settings, start + timedelta(days=7 * n), build.now, build.calendar,
-                               build.sendables) for n in (0, 1)]
+            sources = desk_sources(settings)  # read once for both weeks and every filter page
+            sends = event_sends(build.sendables, sources, settings, build.now) if build.calendar else {}
+            weeks = [week_plan(build.all_stories, settings, start + timedelta(days=7 * n), build.now, sources,
+                               build.calendar, sends) for n in (0, 1)]
         except NewsroomError as exc:  # the desk always renders: with what stopped it, if need be
             logger.warning("Desk ohne Wochenplan: %s", exc)
             weeks = []
