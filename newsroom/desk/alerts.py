@@ -106,13 +106,14 @@ def notify(report, settings: dict, ledger, titles: dict[str, str], *, environ=No
     return lines
 
 
-def stuck_alerts(ledger, settings: dict) -> list[str]:
-    """Alerts claimed by a run that did not record them as mailed: unclear, said loudly."""
-    folder = f"{settings['PUBLISH_RECEIPTS_DIR']}/{FOLDER}"
+def stuck_alerts(ledger) -> list[str]:
+    """Alerts claimed by a run that did not record them as mailed, or that failed: said loudly.
+    Only those files are read (the folder keeps every alert ever sent)."""
     lines = []
-    for name, text in sorted(ledger.list_content(folder).items()):
+    for path in ledger.matching(f"^status: ({CLAIMED}|{FAILED})$", f"{FOLDER}/*.yml"):
+        name = path.rsplit("/", 1)[-1]
         try:
-            data = yaml.safe_load(text) or {}
+            data = yaml.safe_load(ledger.read(path) or "") or {}
         except yaml.YAMLError:
             data = {}
         if data.get("status") == CLAIMED:

@@ -162,13 +162,20 @@ class Ledger:
     def unclear_ids(self) -> set[str]:
         """Every story with a send whose recipients are unclear, however old (one `git grep`,
         a tenth of a second for 25,000 receipts): they keep every run failing until cleared."""
+        return {name.rsplit("/", 1)[-1][:-4] for name in self.matching(f"^ *status: {UNCLEAR}$")}
+
+    def matching(self, pattern: str, names: str = "*.yml") -> list[str]:
+        """Files below the receipts folder (`names`, a pathspec) with a line matching the extended
+        regular expression `pattern` on the synced branch, as names below that folder: one `git grep`,
+        not a read of every file."""
         if self.base is None:
             self.sync()
         try:
-            found = self.repo.git.grep("-l", "-e", f"^ *status: {UNCLEAR}$", self.base, "--", f"{self.prefix}/*.yml")
+            found = self.repo.git.grep("-l", "-E", "-e", pattern, self.base, "--", f"{self.prefix}/{names}")
         except self._git.GitCommandError:  # exit status 1: no match
-            return set()
-        return {line.rsplit("/", 1)[-1][:-4] for line in found.splitlines() if line.endswith(".yml")}
+            return []
+        return sorted(line.split(":", 1)[-1].removeprefix(f"{self.prefix}/") for line in found.splitlines()
+                      if line.endswith(".yml"))
 
     def write(self, receipts: list[Receipt], message: str, files: dict[str, str] | None = None) -> str:
         """Commit these receipts (and `files`: name below the receipts folder → text) on top

@@ -195,7 +195,7 @@ class Publisher:
             entries.append(entry)
         plan.entries = entries
         plan.notices.extend(gate.problems)
-        plan.notices.extend(stuck_alerts(self.ledger, self.settings))
+        plan.notices.extend(stuck_alerts(self.ledger))
         return plan
 
     def _check_lineage(self) -> None:
