@@ -127,38 +127,39 @@ def stuck_alerts(ledger) -> list[str]:
 
 
 def _claim(ledger, name: str, alert: Alert, now: datetime) -> bool:
+    """Record the alert as claimed before it is mailed; False when another run claimed it first."""
     for _ in range(5):
         ledger.sync()
         if ledger.read(name) is not None:
             return False
         try:
-            _record(ledger, name, alert, CLAIMED, now, write=True)
+            ledger.write([], f"alert: {CLAIMED} {alert.key}", {name: _entry(alert, CLAIMED, now)})
             return True
         except LedgerConflict:
             continue
     return False
 
 
-def _record(ledger, name: str, alert: Alert, status: str, now: datetime, error: str | None = None, *,
-            write: bool = False) -> None:
-    data = {"status": status, "story": alert.story_id, "channel": alert.channel, "outcome": alert.status,
-            "at": now.replace(microsecond=0).isoformat()}
-    if error:
-        data["error"] = error
-    text = "# Benachrichtigung des Dienstes – geführt von „invoke publish“.\n" + yaml.safe_dump(
-        data, allow_unicode=True, sort_keys=False)
-    if write:
-        ledger.write([], f"alert: {status} {alert.key}", {name: text})
-        return
+def _record(ledger, name: str, alert: Alert, status: str, now: datetime, error: str | None = None) -> None:
+    """The outcome of a claimed alert; if it cannot be recorded, the claim stays (and is reported)."""
     for _ in range(5):
         try:
-            ledger.write([], f"alert: {status} {alert.key}", {name: text})
+            ledger.write([], f"alert: {status} {alert.key}", {name: _entry(alert, status, now, error)})
             return
         except LedgerConflict:
             ledger.sync()
         except NewsroomError as exc:
             logger.error("Benachrichtigung %s: Stand nicht gespeichert (%s); sie bleibt beansprucht.", alert.key, exc)
             return
+
+
+def _entry(alert: Alert, status: str, now: datetime, error: str | None = None) -> str:
+    data = {"status": status, "story": alert.story_id, "channel": alert.channel, "outcome": alert.status,
+            "at": now.replace(microsecond=0).isoformat()}
+    if error:
+        data["error"] = error
+    return "# Benachrichtigung des Dienstes – geführt von „invoke publish“.\n" + yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False)
 
 
 def _message(alert: Alert, settings: dict) -> EmailMessage:

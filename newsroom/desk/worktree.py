@@ -61,13 +61,4 @@ class WorkingTreeFiles:
 
     def last_author(self, source: str, rev: str = "HEAD") -> str | None:
         """The last commit's author address of a story file (`source` relative to the project)."""
-        try:
-            result = subprocess.run(["git", "log", "-1", "--format=%ae", rev, "--", source],
-                                    cwd=self.content.parent, capture_output=True, text=True, timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return result.stdout.strip().lower() or None if result.returncode == 0 else None
-
-    def signer(self, relative: str, allowed: dict[str, str]) -> str | None:
-        """Signatures are checked by the publish run; the desk marks approvals as made locally."""
-        return None
+        return (self._git("log", "-1", "--format=%ae", rev, "--", source) or "").strip().lower() or None
