@@ -1,5 +1,7 @@
 import pytest
 
+from tests.fakes.mastodon import FakeMastodon
+from tests.publishing_support import mastodon_env
 from tests.support import Site
 
 
@@ -13,3 +15,11 @@ def site(tmp_path):
 def plain_site(tmp_path):
     """A content folder outside any git repository."""
     return Site(tmp_path / "plain", with_git=False)
+
+
+@pytest.fixture
+def mastodon(monkeypatch):
+    """A Mastodon-shaped server on loopback, its address and token in the environment."""
+    with FakeMastodon() as server:
+        mastodon_env(monkeypatch, server)
+        yield server

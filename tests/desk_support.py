@@ -6,7 +6,15 @@ from tests.publishing_support import commit_and_push, due_story
 from tests.support import REPO
 
 APPROVERS = "approvers:\n  cvd-a:\n    emails: [cora.vogt@example.org]\n  cvd-b:\n    emails: [ben.dorn@example.org]\n"
-BEN = ("Ben Dorn", "ben.dorn@example.org")
+CORA, BEN, EDITOR = ("Cora Vogt", "cora.vogt@example.org"), ("Ben Dorn", "ben.dorn@example.org"), \
+    ("Test Redaktion", "redaktion@example.org")
+
+
+def as_person(site, person) -> None:
+    """The checkout's git identity: who approves, stops or lifts."""
+    with site.repo.config_writer() as config:
+        config.set_value("user", "name", person[0])
+        config.set_value("user", "email", person[1])
 
 
 def desk_site(site, person=BEN):
@@ -14,9 +22,7 @@ def desk_site(site, person=BEN):
     site.write("desk/approvers.yml", APPROVERS)
     due_story(site)
     commit_and_push(site)
-    with site.repo.config_writer() as config:
-        config.set_value("user", "name", person[0])
-        config.set_value("user", "email", person[1])
+    as_person(site, person)
     return site
 
 

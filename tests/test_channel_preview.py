@@ -14,8 +14,7 @@ import plugins.channel_preview.channel_preview as preview_plugin
 from newsroom.errors import ContentErrors
 from newsroom.publishing.text import german_number, weighted_length
 from plugins.mastodon.mastodon import URL_LENGTH
-from tests.fakes.mastodon import FakeMastodon
-from tests.publishing_support import STORY_ID, due_story, mastodon_env
+from tests.publishing_support import STORY_ID, due_story
 from tests.social.support import adapter
 from tests.support import PHOTO
 
@@ -29,13 +28,11 @@ def panorama() -> bytes:
     return buffer.getvalue()
 
 
-def test_build_writes_previews_and_overview_and_sends_nothing(site, monkeypatch):
-    with FakeMastodon() as server:
-        mastodon_env(monkeypatch, server)
-        due_story(site)
-        site.commit("Meldung", "2026-11-26 08:00")
-        site.build()
-        assert server.log == []  # credentials present, and still nothing sent
+def test_build_writes_previews_and_overview_and_sends_nothing(site, mastodon):
+    due_story(site)
+    site.commit("Meldung", "2026-11-26 08:00")
+    site.build()
+    assert mastodon.log == []  # credentials present, and still nothing sent
     preview = site.root / "preview"
     page = (preview / "meldungen" / f"{STORY_ID}.html").read_text()
     assert "Nichts davon wurde gesendet" in page and "http://localhost:8000/aktuelles/2026/11/" in page
@@ -43,7 +40,7 @@ def test_build_writes_previews_and_overview_and_sends_nothing(site, monkeypatch)
     assert "Neue Radwege am Rheinufer" in overview and "mastodon   fällig" in overview
     for path in preview.rglob("*"):
         if path.is_file():
-            assert server.token not in path.read_text()
+            assert mastodon.token not in path.read_text()
     assert not (site.output / "meldungen").exists() and "preview" not in {p.name for p in site.output.iterdir()}
 
 

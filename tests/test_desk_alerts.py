@@ -9,19 +9,12 @@ from email import policy
 
 import pytest
 
-from tests.fakes.mastodon import STATUSES, FakeMastodon
+from tests.desk_support import APPROVERS
+from tests.fakes.mastodon import STATUSES
 from tests.fakes.smtp import FakeSMTP
-from tests.publishing_support import STORY_ID, commit_and_push, due_story, mastodon_env, origin_receipt, publish
+from tests.publishing_support import STORY_ID, commit_and_push, due_story, origin_receipt, publish
 
-APPROVERS = "approvers:\n  cvd-a:\n    emails: [cora.vogt@example.org]\n  cvd-b:\n    emails: [ben.dorn@example.org]\n"
 ROSTER = "weekly:\n  donnerstag: cvd-a\n  freitag: cvd-b\n"  # NOW (2026-11-26) is a Thursday
-
-
-@pytest.fixture
-def mastodon(monkeypatch):
-    with FakeMastodon() as server:
-        mastodon_env(monkeypatch, server)
-        yield server
 
 
 @pytest.fixture

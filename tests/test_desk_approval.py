@@ -6,39 +6,18 @@ from __future__ import annotations
 import pytest
 
 from newsroom.errors import AccessRefused
-from tests.fakes.mastodon import FakeMastodon
-from tests.publishing_support import STORY_ID, commit_and_push, due_story, mastodon_env
+from tests.desk_support import APPROVERS, BEN, CORA, EDITOR, as_person
+from tests.publishing_support import STORY_ID, commit_and_push, due_story
 from tests.support import NOW, REPO
 
 OTHER_ID = "b1b2b3b4b5b6"
-APPROVERS = """approvers:
-  cvd-a:
-    emails: [cora.vogt@example.org]
-  cvd-b:
-    emails: [ben.dorn@example.org, b.dorn@example.org]
-"""
-CORA, BEN, EDITOR = ("Cora Vogt", "cora.vogt@example.org"), ("Ben Dorn", "ben.dorn@example.org"), \
-    ("Test Redaktion", "redaktion@example.org")
 SINCE = "2026-11-01 00:00"
-
-
-@pytest.fixture
-def mastodon(monkeypatch):
-    with FakeMastodon() as server:
-        mastodon_env(monkeypatch, server)
-        yield server
 
 
 @pytest.fixture
 def desk(site):
     site.write("desk/approvers.yml", APPROVERS)
     return site
-
-
-def as_person(site, person):
-    with site.repo.config_writer() as config:
-        config.set_value("user", "name", person[0])
-        config.set_value("user", "email", person[1])
 
 
 def desk_settings(site, signed=False, **extra) -> dict:

@@ -10,10 +10,10 @@ from html import unescape
 import pytest
 
 from newsroom.errors import ContentErrors
+from tests.desk_support import APPROVERS
 from tests.publishing_support import due_story
 from tests.support import snapshot
 
-APPROVERS = "approvers:\n  cvd-a:\n    emails: [cora.vogt@example.org]\n  cvd-b:\n    emails: [ben.dorn@example.org]\n"
 ROSTER = 'weekly:\n  donnerstag: cvd-a\n  freitag: [cvd-a, cvd-b]\ndays:\n  "2026-11-27": cvd-b\n'
 PLAN = ("---\nid: p1p2p3p4p5p6\ntitle: Bilanz des Weihnachtsmarkts\nstatus: planned\nowner: cvd-b\n"
         "target: 2026-12-01\nchannels:\n  press: true\n---\n")

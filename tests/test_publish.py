@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import git
-import pytest
 
 from tests.fakes.api import Answer, Drop
-from tests.fakes.mastodon import LIMITS, STATUSES, FakeMastodon
-from tests.publishing_support import STORY_ID, commit_and_push, due_story, mastodon_env, origin_receipt, publish
+from tests.fakes.mastodon import LIMITS, STATUSES
+from tests.publishing_support import STORY_ID, commit_and_push, due_story, origin_receipt, publish
 
 URL = "https://www.duesseldorf.de/aktuelles/2026/11/neue-radwege-am-rheinufer/"
-
-
-@pytest.fixture
-def mastodon(monkeypatch):
-    with FakeMastodon() as server:
-        mastodon_env(monkeypatch, server)
-        yield server
 
 
 def test_a_due_story_is_sent_once_and_the_receipt_is_pushed(site, mastodon):
