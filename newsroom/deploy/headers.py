@@ -110,23 +110,17 @@ def admin_policy(settings: dict) -> Policy:
 
 def desk_policy() -> Policy:
     """The desk: as the previews, and its approval forms post to the local desk server (`invoke desk`)."""
-    return Policy((
-        ("default-src", (NONE,)),
-        ("style-src", (SELF,)),
-        ("img-src", (SELF,)),
-        ("base-uri", (NONE,)),
-        ("form-action", (SELF,)),
-    ))
+    return preview_policy(form_action=SELF)
 
 
-def preview_policy() -> Policy:
+def preview_policy(form_action: str = NONE) -> Policy:
     """The channel previews and the overview, opened from disk: their stylesheet and links only."""
     return Policy((
         ("default-src", (NONE,)),
         ("style-src", (SELF,)),
         ("img-src", (SELF,)),
         ("base-uri", (NONE,)),
-        ("form-action", (NONE,)),
+        ("form-action", (form_action,)),
     ))
 
 
