@@ -32,7 +32,7 @@ def test_a_valid_story_passes(site):
     ({"embargo": "10:30"},
      f"{FILE}:15: Feld „embargo“: „10:30“ ist kein Zeitpunkt. Erwartet wird JJJJ-MM-TT HH:MM, "
      "zum Beispiel 2026-11-30 10:00. (YAML liest „10:30“ als Zahl 630.)"),
-    ({"status": "online"}, f"{FILE}:5: Feld „status“: „online“ ist nicht erlaubt. Erlaubt: planned, draft, published."),
+    ({"status": "online"}, f"{FILE}:5: Feld „status“: „online“ ist nicht erlaubt. Erlaubt: planned, draft, published, withdrawn."),
     ({"category": "Verkehrr"},
      f"{FILE}:7: Feld „category“: „Verkehrr“ ist nicht erlaubt. Meinten Sie „Verkehr“? "
      "Erlaubt: Verkehr, Umwelt & Klima, Bildung, Kultur, Soziales, Gesundheit, Sicherheit & Ordnung, "
@@ -55,7 +55,7 @@ def test_a_valid_story_passes(site):
     ({"image": "fotos/fehlt.jpg"},
      f"{FILE}:15: Feld „image“: Die Mediendatei „fotos/fehlt.jpg“ gibt es nicht in content/media/."),
     ({"catgory": "Verkehr"}, f"{FILE}:15: Feld „catgory“: Unbekanntes Feld. Meinten Sie „category“? Erlaubt: "
-                             "category, channels, contact, date, department, districts, embargo,"),
+                             "category, changes, channels, contact, corrections, date, department, districts,"),
     ({"channels": "\n  mastodn: true"},
      f"{FILE}:16: Feld „channels.mastodn“: Unbekanntes Feld. Meinten Sie „channels.mastodon“? Erlaubt: "),
     ({"contact": '\n  name: Presse\n  phone: 0211'},

@@ -18,7 +18,7 @@ from newsroom.content.slugs import slugify
 from newsroom.content.story import Story
 from newsroom.dates import BERLIN
 
-STATE_VERSION = 10
+STATE_VERSION = 11
 
 
 _SHARED: dict[tuple, tuple] = {}
@@ -53,6 +53,11 @@ class Card(NamedTuple):
     embargo_ts: float | None = None  # when the press may receive it ahead of `ts`, under embargo
     former_ids: tuple[str, ...] = ()  # earlier ids, oldest first (invoke rename-id)
     owner: str = ""  # who writes it (the desk's week plan)
+    # After publication (newsroom/content/amendments.py): the corrections as (key, time), oldest
+    # first; when it was withdrawn (status "withdrawn"); the newest change note or correction.
+    corrections: tuple[tuple[str, float], ...] = ()
+    withdrawn_ts: float | None = None
+    noted_ts: float | None = None
 
     @classmethod
     def from_story(cls, story: Story) -> Card:
@@ -64,7 +69,10 @@ class Card(NamedTuple):
                    story.story_refs, story.media_checks, _shared(tuple(intern(slugify(t)) for t in tags)),
                    _shared((story.date.year, story.date.month)),
                    _shared(tuple(intern(c.name) for c in story.channels)),
-                   story.embargo.timestamp() if story.embargo else None, story.former_ids, story.owner)
+                   story.embargo.timestamp() if story.embargo else None, story.former_ids, story.owner,
+                   tuple((c.key, c.date.timestamp()) for c in story.corrections),
+                   story.withdrawal.date.timestamp() if story.withdrawal else None,
+                   story.noted.timestamp() if story.noted else None)
 
     @property
     def key(self) -> str:

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 import yaml
 
 from newsroom.content import frontmatter
+from newsroom.content.amendments import read_changes, read_corrections, read_withdrawal
 from newsroom.content.schema import Fields
 from newsroom.content.slugs import slugify, tag_problem
-from newsroom.content.story import PLANNED, STATUSES, ChannelChoice, Contact, Story
+from newsroom.content.story import DRAFT, PLANNED, STATUSES, ChannelChoice, Contact, Story
 from newsroom.errors import ContentError, ContentErrors, StoryErrors
 from newsroom.media.library import MediaLibrary
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 STORY_FIELDS = {
     "id", "title", "date", "status", "summary", "category", "department", "districts",
     "tags", "image", "contact", "slug", "related", "embargo", "channels", "leichte_sprache", "former_ids",
-    "owner", "target",
+    "owner", "target", "changes", "corrections", "withdrawal",
 }
 # A planned story (Themenplanung) needs only these; the rest is checked once it is written.
 PLAN_FIELDS = ("id", "title", "status", "owner", "target")
@@ -42,8 +43,8 @@ EASY_MAX = 10_000  # the Leichte Sprache version: Markdown, shown beside the sta
 # Bump when parsing or rendering changes what a Story holds: cached stories are re-read.
 # 2: references to characters XML forbids (&#27;) are refused; 3: leichte_sprache; 4: former_ids;
 # 5: invisible and direction characters, path-like tags and the size limits are refused
-# 6: planned stories (owner, target)
-READER_VERSION = "6"
+# 6: planned stories (owner, target); 7: changes, corrections, withdrawal
+READER_VERSION = "7"
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,12 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     if fields.has("target"):
         fields.error("„target“ (Zieltermin) gilt nur für „status: planned“; sonst zählt „date“.",
                      fields.nodes["target"], "target")
+    changes = read_changes(fields, date)
+    corrections = read_corrections(fields, date)
+    withdrawal = read_withdrawal(fields, status, date)
+    if status == DRAFT and corrections:
+        fields.error("Ein Entwurf ist nicht erschienen; es gibt nichts zu berichtigen. Bitte den Text selbst "
+                     "ändern.", fields.nodes["corrections"], "corrections")
     if embargo and date and embargo > date:
         errors.append(ContentError(source, "Die Sperrfrist liegt nach der Veröffentlichung; sie muss davor liegen.",
                                    line=fields.line_of("embargo"), field="embargo"))
@@ -156,7 +163,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
         errors.append(ContentError(source, "Aus dem Titel lässt sich keine Adresse bilden; bitte „slug“ angeben.",
                                    line=fields.line_of("title"), field="title"))
 
-    if status == "published":
+    if status in ("published", "withdrawn"):
         errors.extend(_placeholders(fields, parts, summary, vocabulary.placeholders))
     easy = _easy_version(fields, renderer)
     body = renderer.render(parts.body if body_bytes <= limits.body_bytes else "")
@@ -185,6 +192,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
         story_refs=tuple(dict.fromkeys(body.story_refs + (easy.story_refs if easy else []))),
         media_refs=tuple(dict.fromkeys(body.media_refs + (easy.media_refs if easy else []))),
         content_hash=hashlib.sha256(raw).hexdigest(), media_checks=tuple(media_checks), owner=owner or "",
+        changes=changes, corrections=corrections, withdrawal=withdrawal,
     )
     if errors:
         raise StoryErrors(errors, media_checks, provisional=story)
@@ -215,6 +223,10 @@ def _read_plan(fields: Fields, parts, source: str, raw: bytes, vocabulary: Story
     channels = _channels(fields, vocabulary.channels)
     image = fields.text("image", required=False)
     former_ids = _former_ids(fields, story_id)
+    for name in ("changes", "corrections", "withdrawal"):
+        if fields.has(name):
+            fields.error(f"„{name}“ gilt erst für eine erschienene Meldung, nicht für eine geplante.",
+                         fields.nodes[name], name)
     body = renderer.render(parts.body) if parts.body.strip() else None
     for message, needle in body.problems if body else ():
         errors.append(ContentError(source, message, line=parts.body_line_of(needle)))

@@ -264,6 +264,25 @@ class Fields:
             values.add(int(text))
         return tuple(sorted(values))
 
+    def mapping_list(self, name: str, known: set[str], *, max_items: int) -> list[Fields]:
+        """A list of groups (`changes: [{date: …, note: …}]`); their fields are named `name[1].field`."""
+        items = self._items(name, required=False)
+        if items is None:
+            return []
+        if len(items) > max_items:
+            self.error(f"Die Liste hat {len(items)} Einträge; erlaubt sind höchstens {max_items}.", self.nodes[name],
+                       name)
+            return []
+        groups = []
+        for number, item in enumerate(items, 1):
+            if not isinstance(item, yaml.MappingNode):
+                self.error("Erwartet wird je Eintrag eine Gruppe von Feldern (z. B. „- date: …“ mit „note: …“ "
+                           "darunter).", item, name)
+                continue
+            groups.append(Fields(item, self.path, known, self.errors, prefix=f"{self.prefix}{name}[{number}].",
+                                 seen=self._seen, line_offset=self._line_offset, lines=self._lines))
+        return groups
+
     def mapping(self, name: str, known: set[str], *, required: bool = False) -> Fields | None:
         node = self.node(name, required)
         if node is None:

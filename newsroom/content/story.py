@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-PLANNED, DRAFT, PUBLISHED = "planned", "draft", "published"
-STATUSES = (PLANNED, DRAFT, PUBLISHED)
+from newsroom.content.amendments import ChangeNote, Correction, Withdrawal
+
+PLANNED, DRAFT, PUBLISHED, WITHDRAWN = "planned", "draft", "published", "withdrawn"
+STATUSES = (PLANNED, DRAFT, PUBLISHED, WITHDRAWN)
 UNPUBLISHED = (PLANNED, DRAFT)  # never built into the site nor sent; their problems are warnings
+# Withdrawn (newsroom/content/amendments.py): its page stays at its address behind a banner (or
+# answers 410); it leaves every list, feed and index, and every channel takes it back.
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ class Story:
     content_hash: str = ""
     media_checks: tuple[tuple[str, int | None, str | None], ...] = ()  # (path, line, field)
     owner: str = ""  # who writes it: a person's handle or an Amt (the desk's week plan shows it)
+    changes: tuple[ChangeNote, ...] = ()  # newest first
+    corrections: tuple[Correction, ...] = ()  # oldest first
+    withdrawal: Withdrawal | None = None  # with status "withdrawn"
     # Set by `placed` once the archive knows the story's address.
     url: str = ""
     save_as: str = ""
@@ -84,10 +91,19 @@ class Story:
 
     @property
     def updated(self) -> datetime | None:
-        """Shown as "Aktualisiert am": a change committed after publication, not the first commit."""
+        """Shown as "Aktualisiert am": a change committed after publication, not the first commit,
+        or the newest change note or correction when that is later."""
         git = self.git
         updated = git.updated.timestamp() if git.updated else None
-        return git.updated if shown_update_time(self.date.timestamp(), updated, git.commits) else None
+        shown = git.updated if shown_update_time(self.date.timestamp(), updated, git.commits) else None
+        noted = self.noted
+        return noted if noted is not None and (shown is None or noted > shown) else shown
+
+    @property
+    def noted(self) -> datetime | None:
+        """The newest change note or correction: a change in substance that readers are told of."""
+        moments = [*(n.date for n in self.changes[:1]), *(c.date for c in self.corrections[-1:])]
+        return max(moments) if moments else None
 
 
 def shown_update_time(published: float, updated: float | None, commits: int) -> float | None:
