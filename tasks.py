@@ -274,11 +274,11 @@ def _build_quietly(overrides):
     print(f"Build fertig: {len(report.written)} Dateien geschrieben.")
 
 
-def _publisher(dry_run=False, story=None, channel=None, unclear=None):
+def _publisher(dry_run=False, story=None, channel=None, unclear=None, done=False):
     def make(build, settings):
         from newsroom.publishing.pipeline import Publisher
 
-        return Publisher(settings, build, dry_run=dry_run, story=story, channel=channel, unclear=unclear)
+        return Publisher(settings, build, dry_run=dry_run, story=story, channel=channel, unclear=unclear, done=done)
 
     return make
 
@@ -288,9 +288,11 @@ def _publisher(dry_run=False, story=None, channel=None, unclear=None):
             "story": "send this story (by id) on purpose, also outside the automatic window",
             "channel": "only this channel", "now": "as if it were this time (tests, rehearsals)",
             "send_unclear": "with --story: mail the press release once more to exactly its unclear recipients",
-            "unclear_checked": "with --story: mark its unclear recipients as checked by hand; mails nobody"})
+            "unclear_checked": "with --story: mark its unclear recipients as checked by hand; mails nobody",
+            "done": "with --story and --channel: enter a manual task (e.g. an Instagram caption to correct) as "
+                    "done by hand; sends nothing"})
 def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=None, now=None, send_unclear=False,
-            unclear_checked=False):
+            unclear_checked=False, done=False):
     """Production build, then send every due story to each of its channels exactly once."""
     from newsroom.publishing.overview import status_lines, summary_lines, unclear_lines
     from newsroom.secrets import install_log_filter
@@ -304,7 +306,8 @@ def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=
                        f"„invoke publish“ und {PRODUCTION_SETTINGS}.", code=1)
         if send_unclear and unclear_checked:
             raise Exit("FEHLER Entweder --send-unclear oder --unclear-checked, nicht beides.", code=1)
-        make = _publisher(dry_run, story, channel, "send" if send_unclear else "checked" if unclear_checked else None)
+        make = _publisher(dry_run, story, channel, "send" if send_unclear else "checked" if unclear_checked else None,
+                          done)
         if dry_run:
             report = run_check(settings, _overrides(now), after=lambda ctx, s: make(ctx, s).run())
         else:

@@ -130,6 +130,11 @@ class OutcomeUnknown(SendError):
         super().__init__(message, retry=False)
 
 
+class ManualTask(PublishError):
+    """What a channel's API does not allow (an Instagram caption edited, a Telegram post older than
+    48 hours deleted): an editor does it by hand and confirms it; the desk lists it until then."""
+
+
 class Disconnected(NewsroomError):
     """The SMTP connection broke before a message was complete: it was not delivered."""
 

@@ -16,7 +16,10 @@ def due_story(site: Site, name: str = "2026/radwege.md", story_id: str = STORY_I
 
 
 def commit_and_push(site: Site, message: str = "Meldung", when: str = "2026-11-26 08:00") -> None:
+    """Commit and push as an editor does, on top of what publish runs pushed meanwhile (the receipts)."""
     site.commit(message, when)
+    if "main" in site.repo.git.ls_remote("--heads", "origin"):
+        site.repo.git.pull("--rebase", "origin", "main")
     site.repo.git.push("origin", "HEAD:refs/heads/main")
 
 

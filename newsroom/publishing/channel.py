@@ -16,19 +16,23 @@ from typing import TYPE_CHECKING, ClassVar
 
 from blinker import signal
 
-from newsroom.errors import ConfigurationError
-from newsroom.publishing.text import default_post, hashtags, weighted_length
+from newsroom.errors import ConfigurationError, ManualTask
+from newsroom.publishing.text import correction_marker, correction_text, default_post, hashtags, weighted_length
 from newsroom.secrets import Credentials
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from newsroom.content.amendments import Correction, Withdrawal
     from newsroom.content.story import Story
     from newsroom.publishing.http import HttpClient
     from newsroom.site import SiteUrls
 
 # Plugins connect a function returning their Channel subclass (Pelican's signal style).
 channel_adapters = signal("newsroom_channel_adapters")
+
+# What a send does: the story's first post, a correction of it, or taking it back.
+PUBLISH, CORRECT, WITHDRAW = "publish", "correct", "withdraw"
 
 
 @dataclass(frozen=True)
@@ -97,11 +101,16 @@ class Post:
     title: str | None = None  # subject or video title where the channel has one
     media: tuple[str, ...] = ()  # absolute media addresses attached
     payload: Mapping = field(default_factory=dict)  # the request body without credentials
+    action: str = PUBLISH
+    # A correction or withdrawal: what the record says of the first send (remote_id, url, detail).
+    original: Mapping = field(default_factory=dict)
 
     def digest(self) -> str:
         """Identifies the content sent; recorded in the receipt for the audit trail."""
-        data = json.dumps([self.channel, self.story_id, self.text, self.link, self.title, list(self.media),
-                           self.payload], sort_keys=True, ensure_ascii=False, default=str)
+        data = [self.channel, self.story_id, self.text, self.link, self.title, list(self.media), self.payload]
+        if self.action != PUBLISH:
+            data += [self.action, self.original]
+        data = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
@@ -137,13 +146,21 @@ class Channel:
     `idempotent`: sending twice with the same key makes one post (Mastodon's
     Idempotency-Key, a fixed Bluesky record key); `can_look_up`: the remote can be asked
     whether a post for this key exists. A claim left without receipt by a crash is
-    retried only when one of them holds; otherwise an editor decides.
+    retried only when one of them holds; otherwise an editor decides. The same two hold
+    for a correction through `correction_idempotent` and `correction_lookup`; taking a post
+    back is always safe to repeat (a post already gone counts as deleted).
+
+    A correction (`correct`) and a withdrawal (`withdraw`) act on the first send, whose
+    record the post carries as `original`; a channel whose API cannot do it raises
+    ManualTask, and the desk shows the task until an editor confirms it.
     """
 
     name: ClassVar[str]
     label: ClassVar[str]  # shown to editors, e.g. "Mastodon"
     idempotent: ClassVar[bool] = False
     can_look_up: ClassVar[bool] = False
+    correction_idempotent: ClassVar[bool] = False
+    correction_lookup: ClassVar[bool] = False
     required_env: ClassVar[tuple[str, ...]] = ()  # keys below NEWSROOM_<CHANNEL>_
     default_base_url: ClassVar[str] = ""
 
@@ -181,6 +198,57 @@ class Channel:
     def lookup(self, post: Post, context: SendContext) -> Delivery | None:
         """The earlier post for this key if the remote has it, else None."""
         raise NotImplementedError
+
+    # -- after the first send: corrections and withdrawal ------------------------------------
+
+    def render_correction(self, release: Release, correction: Correction, original: Mapping) -> Post:
+        """The correction as this channel shows it: by default a reply with what was wrong, what
+        is right and the link, shortened to the link alone where the channel's limit asks for it."""
+        limit = self.text_limit()
+        fits = None if limit is None else (lambda text: self.count(text) <= limit.maximum)
+        text = correction_text(release, correction, fits=fits)
+        return Post(self.name, release.story.id, text, link=release.url,
+                    payload={"text": text, "marker": correction_marker(correction)}, action=CORRECT, original=original)
+
+    def render_withdrawal(self, release: Release, withdrawal: Withdrawal, original: Mapping) -> Post:
+        """Taking the post back: by default its deletion, so the post says only what is deleted."""
+        posts = original_posts(original)
+        text = f"Gelöscht wird: {', '.join(posts)} (zurückgezogen: {withdrawal.reason})"
+        return Post(self.name, release.story.id, text, link=release.url, payload={"delete": posts},
+                    action=WITHDRAW, original=original)
+
+    def correct(self, post: Post, context: SendContext) -> Delivery:
+        """Publish the correction (a reply, a comment, an edit); raises ManualTask where the API cannot."""
+        raise ManualTask(f"{self.label}: Eine Berichtigung ist über die Schnittstelle nicht möglich. Bitte von Hand "
+                         f"ergänzen ({original_url(post.original)}): {post.text}")
+
+    def withdraw(self, post: Post, context: SendContext) -> Delivery:
+        """Take the post (every post of a thread) back; a post already gone counts as deleted."""
+        raise ManualTask(f"{self.label}: Löschen ist über die Schnittstelle nicht möglich. Bitte den Beitrag von "
+                         f"Hand löschen oder verbergen ({original_url(post.original)}).")
+
+    def lookup_correction(self, post: Post, context: SendContext) -> Delivery | None:
+        """The correction posted by an earlier attempt, if the remote has it (`correction_lookup`)."""
+        raise NotImplementedError
+
+    def deliver(self, post: Post, context: SendContext) -> Delivery:
+        """What the publish run calls: the send the post's action asks for."""
+        if post.action == CORRECT:
+            return self.correct(post, context)
+        if post.action == WITHDRAW:
+            return self.withdraw(post, context)
+        return self.send(post, context)
+
+    def find(self, post: Post, context: SendContext) -> Delivery | None:
+        return self.lookup_correction(post, context) if post.action == CORRECT else self.lookup(post, context)
+
+    def idempotent_for(self, action: str) -> bool:
+        """Repeating this action with the same key does it once."""
+        return {PUBLISH: self.idempotent, CORRECT: self.correction_idempotent}.get(action, True)
+
+    def looks_up(self, action: str) -> bool:
+        """The remote can be asked whether an earlier attempt of this action arrived."""
+        return {PUBLISH: self.can_look_up, CORRECT: self.correction_lookup}.get(action, False)
 
     def credential_expiry(self, client: HttpClient) -> datetime | None:
         """When this channel's credentials stop working, where the platform says so; else None."""
@@ -222,6 +290,18 @@ class Channel:
             if choice.name == self.name:
                 return choice.text
         return None
+
+
+def original_posts(original: Mapping) -> list[str]:
+    """The remote ids of the first send: every post of a thread (detail `thread`), else the one."""
+    thread = (original.get("detail") or {}).get("thread")
+    if thread:
+        return [str(item) for item in thread]
+    return [str(original["remote_id"])] if original.get("remote_id") else []
+
+
+def original_url(original: Mapping) -> str:
+    return original.get("url") or original.get("remote_id") or "Adresse unbekannt"
 
 
 def channel_classes() -> dict[str, type[Channel]]:

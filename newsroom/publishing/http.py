@@ -101,8 +101,10 @@ class HttpClient:
     def _backoff(self, attempt: int) -> float:
         return random.uniform(0.5, 1.0) * min(self.max_backoff, self.backoff * 2 ** attempt)
 
-    def request(self, method: str, url: str, *, idempotent: bool, limited=None, **kwargs) -> requests.Response:
-        """`limited(response)`: True when an answer other than 429 means "rate limit reached"
+    def request(self, method: str, url: str, *, idempotent: bool, limited=None, accept: tuple[int, ...] = (),
+                **kwargs) -> requests.Response:
+        """`accept`: error statuses that are an answer, not a failure (404 on a delete: gone already).
+        `limited(response)`: True when an answer other than 429 means "rate limit reached"
         (Meta's Graph API says so with error codes 4, 17, 32, 613 in a 400 or 403), or the
         seconds to wait when the answer says so in the adapter's own way (a longer wait than
         the standard headers name wins: X's daily caps, Meta's usage headers)."""
@@ -122,6 +124,8 @@ class HttpClient:
                 continue
             self._note_quota(response)
             status = response.status_code
+            if status in accept:
+                return response
             verdict = limited(response) if limited is not None and status >= 400 else False
             if status == 429 or verdict:
                 seconds = wait_for(response)

@@ -11,6 +11,9 @@
 5. A send that finished with recipients of unknown fate (records.UNCLEAR) makes every
    run fail until the Chef vom Dienst sends to exactly them (`unclear="send"`) or marks
    them checked (`unclear="checked"`).
+6. Corrections and withdrawals (followups.py) go through the same steps; a pending send of
+   a withdrawn story is cancelled (recorded, nothing sent), and what a channel's API cannot
+   do is recorded as a manual task (records.MANUAL) until `done` enters it as done by hand.
 """
 
 from __future__ import annotations
@@ -27,14 +30,17 @@ from newsroom.dates import BERLIN
 from newsroom.desk.alerts import notify, stuck_alerts
 from newsroom.desk.approvals import URGENT
 from newsroom.desk.gate import DeskGate
-from newsroom.errors import LedgerConflict, OutcomeUnknown, PublishError, SendError
-from newsroom.publishing.channel import Channel, ClaimFiles, Delivery, Post, SendContext, channel_classes
+from newsroom.errors import LedgerConflict, ManualTask, OutcomeUnknown, PublishError, SendError
+from newsroom.publishing.channel import PUBLISH, Channel, ClaimFiles, Delivery, Post, SendContext, channel_classes
+from newsroom.publishing.followups import FollowUpCard, StoryFollowUps
 from newsroom.publishing.http import HttpClient
 from newsroom.publishing.ledger import Ledger
 from newsroom.publishing.lineage import vanished_ids
 from newsroom.publishing.plan import (
+    CANCEL,
     CHECK_UNCLEAR,
     DUE,
+    MARK_DONE,
     RECOVER,
     RESEND,
     SEND_UNCLEAR,
@@ -46,7 +52,18 @@ from newsroom.publishing.plan import (
     make_plan,
     this_run,
 )
-from newsroom.publishing.records import CLAIMED, FAILED, RETRY, SENT, UNCLEAR, UNKNOWN, ChannelRecord, Receipt
+from newsroom.publishing.records import (
+    CANCELLED,
+    CLAIMED,
+    FAILED,
+    MANUAL,
+    RETRY,
+    SENT,
+    UNCLEAR,
+    UNKNOWN,
+    ChannelRecord,
+    Receipt,
+)
 from newsroom.publishing.release import release_maker
 from newsroom.secrets import redact
 from newsroom.site import SiteUrls
@@ -101,7 +118,7 @@ class PublishReport:
 
     @property
     def ok(self) -> bool:
-        return all(o.status in (SENT, "ready", HELD) for o in self.outcomes) and not self.unclear
+        return all(o.status in (SENT, "ready", HELD, CANCELLED, MANUAL) for o in self.outcomes) and not self.unclear
 
     @property
     def unclear(self) -> list[tuple[str, str, int]]:
@@ -122,21 +139,24 @@ def ledger_from_settings(settings: dict) -> Ledger:
 
 class Publisher:
     def __init__(self, settings: dict, build: BuildContext, *, environ=None, dry_run: bool = False,
-                 story: str | None = None, channel: str | None = None, unclear: str | None = None):
+                 story: str | None = None, channel: str | None = None, unclear: str | None = None,
+                 done: bool = False):
         self.settings = settings
         self.stories = self.cards = build.all_stories
         self.story_ids = self.by_id = build.archive.by_id
         self.sendables = build.sendables  # e.g. the press appointments' mails, planned with the stories
         self.release = release_maker(build, settings)
         self.releases: dict[str, object] = {}  # card id → its Release maker, for the sendables' cards
-        self.dry_run, self.story, self.channel, self.unclear = dry_run, story, channel, unclear
+        self.dry_run, self.story, self.channel, self.unclear, self.done = dry_run, story, channel, unclear, done
+        self.followups = StoryFollowUps(build.archive, self.release)
         self.ledger = ledger_from_settings(settings)
         urls = SiteUrls.from_settings(settings)
         self.adapters = {name: cls(settings, urls, environ) for name, cls in channel_classes().items()}
         self.environ = environ
         self.run_id = this_run()
-        if story and story not in self.by_id and not self.sendables:
-            raise PublishError(f"Keine Meldung hat die id „{story}“.")
+        if done and not (story and channel):
+            raise PublishError("Eine Aufgabe von Hand wird für einen Versand auf einmal eingetragen: "
+                               "„invoke publish --story ID --channel NAME --done“.")
         if channel and channel not in settings["CHANNELS"]:
             raise PublishError(f"Unbekannter Kanal „{channel}“. Bekannt: {', '.join(settings['CHANNELS'])}.")
         if unclear and (unclear not in UNCLEAR_MODES or not story):
@@ -155,14 +175,14 @@ class Publisher:
                          lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
                          overview_days=settings["PUBLISH_OVERVIEW_DAYS"], story=self.story, channel=self.channel,
                          ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]), unclear=self.unclear,
-                         always=self.ledger.unclear_ids())
+                         always=self.ledger.unclear_ids(), done=self.done)
         return self._held_by_desk(plan)
 
     def _add_sendables(self) -> None:
         """The sendables' cards as the record now stands (which mail is due depends on what was sent)."""
         self.cards, self.by_id, self.releases = self.stories, self.story_ids, {}
         extra = []
-        for sendables in self.sendables:
+        for sendables in [*self.sendables, self.followups]:
             for card in sendables.cards(self.ledger.receipt, self.ledger.story_ids()):
                 extra.append(card)
                 self.releases[card.id] = sendables.release
@@ -180,12 +200,14 @@ class Publisher:
         verdicts = {}
         entries = []
         for entry in plan.entries:
-            if entry.sending and gate.stop is not None:
+            if entry.sending and entry.state not in (CANCEL, MARK_DONE) and gate.stop is not None:
                 entry = replace(entry, state=STOPPED, note=gate.stop.label)
             elif entry.state in (DUE, RESEND):
-                card = self.by_id[entry.story_id]
-                early = entry.channel in ahead and card.embargo_ts is not None and card.embargo_ts < card.ts
-                due = card.embargo_ts if early else card.ts
+                # A correction or withdrawal is approved with the story's version that contains it.
+                planned = self.by_id[entry.story_id]
+                card = getattr(planned, "approves", None) or planned
+                early = entry.channel in ahead and planned.embargo_ts is not None and planned.embargo_ts < planned.ts
+                due = planned.embargo_ts if early else planned.ts
                 verdict = verdicts.get((card.id, due)) or verdicts.setdefault((card.id, due), gate.verdict(card, due))
                 if not verdict.sendable:
                     entry = replace(entry, state=UNAPPROVED, note=f"{verdict.label}. Eine zweite Person gibt frei: "
@@ -271,17 +293,26 @@ class Publisher:
         jobs = []
         for entry in due:
             adapter = self.adapters.get(entry.channel)
+            card = self.by_id[entry.story_id]
+            original = self.followups.original(card, entry.channel) if isinstance(card, FollowUpCard) else None
             blocked = None
             if adapter is None:
                 blocked = "Für diesen Kanal ist kein Adapter geladen (Plugin in PLUGINS?)."
-            elif not self.dry_run and entry.state != CHECK_UNCLEAR and adapter.missing_credentials():
+            elif (not self.dry_run and entry.state not in (CHECK_UNCLEAR, CANCEL, MARK_DONE)
+                  and adapter.missing_credentials()):
                 blocked = f"Zugangsdaten fehlen: {', '.join(adapter.missing_credentials())}."
+            elif isinstance(card, FollowUpCard) and original is None:
+                blocked = "Die erste Sendung ist im Versandprotokoll nicht zu finden."
             post = None
             if adapter is not None and blocked is None:
+                if isinstance(card, FollowUpCard):
+                    post = self.followups.render(adapter, card, original)
+                else:
+                    make = self.releases.get(entry.story_id, self.release)
+                    post = adapter.render(make(card))
                 # Channels know the story by its key: a renamed story keeps its numbers, hashes, Message-IDs.
-                make = self.releases.get(entry.story_id, self.release)
-                post = replace(adapter.render(make(self.by_id[entry.story_id])), story_id=entry.record_key)
-                problems = adapter.validate(post)
+                post = replace(post, story_id=entry.record_key)
+                problems = adapter.validate(post) if entry.state not in (CANCEL, MARK_DONE) else []
                 if problems:
                     blocked = " ".join(problems)
             if blocked:
@@ -305,7 +336,8 @@ class Publisher:
             key = previous.key if job.reuses_key else f"{story_id}-{job.entry.channel}-{attempts}"
             detail = dict(previous.detail) if previous else {}
             detail.update(self.by_id[job.entry.story_id].claim_detail)
-            detail.update(job.adapter.prepare_claim(job.post, detail, files))
+            if job.entry.state not in (CANCEL, MARK_DONE):
+                detail.update(job.adapter.prepare_claim(job.post, detail, files))
             job.record = ChannelRecord(CLAIMED, key, self.run_id, claimed, attempts, post=job.post.digest(),
                                        detail=detail)
             receipts[story_id] = receipt.with_record(job.entry.channel, job.record)
@@ -323,6 +355,7 @@ class Publisher:
         def outcome(status: str, message: str = "", delivery: Delivery | None = None) -> Outcome:
             return Outcome(entry.story_id, entry.channel, status, redact(message), delivery)
 
+        looks_up, idempotent = adapter.looks_up(post.action), adapter.idempotent_for(post.action)
         try:
             if entry.state == CHECK_UNCLEAR:  # nobody is mailed: the record says they were checked
                 previous = entry.record
@@ -330,33 +363,58 @@ class Publisher:
                                     note=f"{previous.unclear or 0} unklare Empfänger als geprüft eingetragen; "
                                          "nichts gesendet.")
                 return outcome(SENT, delivery.note, delivery)
+            if entry.state == MARK_DONE:
+                return outcome(SENT, "von Hand erledigt (eingetragen auf Anweisung); nichts gesendet.",
+                               Delivery(entry.record.remote_id or "", entry.record.url))
+            if entry.state == CANCEL:
+                return self._cancel(job, context, outcome)
+            if post.action != PUBLISH and post.original.get("status") == UNKNOWN:
+                return outcome(MANUAL, "Ob die erste Sendung ankam, ist unklar; bitte beim Kanal prüfen und von "
+                                       f"Hand erledigen: {post.text}")
             # Looking first also covers a lost or deleted record: what exists is never posted again.
-            if adapter.can_look_up:
-                found = adapter.lookup(post, context)
+            if looks_up:
+                found = adapter.find(post, context)
                 if found:
                     return outcome(SENT, "beim Kanal gefunden (früher gesendet)", found)
-            elif job.reuses_key and not adapter.idempotent and entry.state == RECOVER:
+            elif job.reuses_key and not idempotent and entry.state == RECOVER:
                 return outcome(UNKNOWN, "Ein Lauf brach beim Senden ab, und dieser Kanal kann nicht nachsehen, "
                                         "ob der Beitrag ankam. Bitte beim Kanal prüfen.")
             attempt = 0
             while True:
                 try:
-                    delivery = adapter.send(post, context)
+                    delivery = adapter.deliver(post, context)
                     return outcome(UNCLEAR if delivery.unclear else SENT, delivery.note, delivery)
                 except OutcomeUnknown as exc:
-                    if adapter.can_look_up:
-                        found = adapter.lookup(post, context)
+                    if looks_up:
+                        found = adapter.find(post, context)
                         if found:
                             return outcome(SENT, "nach verlorener Antwort beim Kanal gefunden", found)
-                    elif not adapter.idempotent:
+                    elif not idempotent:
                         return outcome(UNKNOWN, f"{exc} Bitte beim Kanal prüfen.")
                     client.pause(attempt, str(exc))
                     attempt += 1
+        except ManualTask as exc:
+            return outcome(MANUAL, str(exc))
         except SendError as exc:
             return outcome(RETRY if exc.retry else FAILED, str(exc))
         except Exception as exc:  # noqa: BLE001 – a bug in an adapter: the send may have happened
             logger.exception("Kanal %s: interner Fehler", entry.channel)
             return outcome(UNKNOWN, f"Interner Fehler im Kanal-Adapter: {type(exc).__name__}: {exc}")
+
+    def _cancel(self, job: Job, context: SendContext, outcome) -> Outcome:
+        """A pending send of a withdrawn story: recorded as cancelled. A claim left by a run that
+        died may have reached the channel: asked first where it can be, else left for an editor."""
+        adapter, previous = job.adapter, job.entry.record
+        if previous is None or previous.status != CLAIMED:
+            return outcome(CANCELLED, "Meldung zurückgezogen: nicht gesendet.")
+        if adapter.looks_up(job.post.action) and not adapter.missing_credentials():
+            found = adapter.find(job.post, context)
+            if found:
+                return outcome(SENT, "beim Kanal gefunden (vor der Rücknahme gesendet); die Rücknahme folgt.", found)
+            return outcome(CANCELLED, "Meldung zurückgezogen; beim Kanal nicht gefunden, also nicht gesendet.")
+        return outcome(UNKNOWN, "Meldung zurückgezogen, aber ein abgebrochener Lauf hat sie vielleicht schon "
+                                "gesendet, und dieser Kanal kann das nicht nachsehen. Bitte beim Kanal prüfen und "
+                                "den Beitrag gegebenenfalls von Hand löschen.")
 
     def _record(self, job: Job, outcome: Outcome) -> None:
         delivery = outcome.delivery

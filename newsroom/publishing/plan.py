@@ -6,6 +6,12 @@ unsent stories are counted and listed, never sent by themselves; `--story` asks
 for one on purpose. A sent record is final: editing the story changes nothing.
 Unclear recipients (records.UNCLEAR) are never mailed by themselves, not even for
 `--story`: only `unclear="send"` mails them, and `unclear="checked"` marks them checked.
+
+A withdrawn story sends nothing more: a send still pending (to be retried, failed, left
+claimed by a run that died, or never made while the story was due or scheduled) is
+cancelled, and the record says so; its corrections and withdrawal are sends of their own
+(newsroom/publishing/followups.py). A task the channel cannot do (records.MANUAL) stays
+open until `done` marks it done by hand.
 """
 
 from __future__ import annotations
@@ -16,7 +22,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from newsroom.publishing.records import CLAIMED, FAILED, RETRY, SENT, UNCLEAR, UNKNOWN, ChannelRecord, Receipt
+from newsroom.publishing.records import (
+    CANCELLED,
+    CLAIMED,
+    FAILED,
+    MANUAL,
+    RETRY,
+    SENT,
+    UNCLEAR,
+    UNKNOWN,
+    ChannelRecord,
+    Receipt,
+)
 
 DRAFT, SCHEDULED, DUE, RECOVER, RESEND, IN_FLIGHT, OUTSIDE = (
     "draft", "scheduled", "due", "recover", "resend", "in_flight", "outside")
@@ -24,6 +41,8 @@ SEND_UNCLEAR, CHECK_UNCLEAR = "send_unclear", "check_unclear"  # unclear recipie
 PLANNED = "planned"  # Themenplanung: not yet written
 # Held by the desk (newsroom/desk): due, but the send stop holds or no second person approved.
 STOPPED, UNAPPROVED = "stopped", "unapproved"
+# A withdrawn story: a pending send to cancel, or one never made; a manual task confirmed done.
+CANCEL, NEVER, MARK_DONE = "cancel", "never", "mark_done"
 UNCLEAR_MODES = {"send": SEND_UNCLEAR, "checked": CHECK_UNCLEAR}
 STATE_LABELS = {
     DRAFT: "Entwurf", PLANNED: "in Planung", SCHEDULED: "geplant", DUE: "fällig", RECOVER: "fällig (Lauf abgebrochen, wird geklärt)",
@@ -32,8 +51,13 @@ STATE_LABELS = {
     UNCLEAR: "unklar", SEND_UNCLEAR: "fällig (an die unklaren Empfänger, auf Anweisung)",
     CHECK_UNCLEAR: "unklare Empfänger werden als geprüft eingetragen (auf Anweisung)",
     STOPPED: "angehalten (Sendestopp)", UNAPPROVED: "zurückgehalten: nicht freigegeben",
+    CANCEL: "wird abgebrochen (Meldung zurückgezogen)", NEVER: "nie gesendet (Meldung zurückgezogen)",
+    MARK_DONE: "wird als von Hand erledigt eingetragen (auf Anweisung)",
+    CANCELLED: "abgebrochen (Meldung zurückgezogen)", MANUAL: "von Hand erledigen",
 }
-SENDING_STATES = (DUE, RECOVER, RESEND, SEND_UNCLEAR, CHECK_UNCLEAR)
+SENDING_STATES = (DUE, RECOVER, RESEND, SEND_UNCLEAR, CHECK_UNCLEAR, CANCEL, MARK_DONE)
+# Sends that reach nobody: a cancellation, an entry made on an editor's word. Never held by the desk.
+RECORDING_STATES = (CANCEL, MARK_DONE, CHECK_UNCLEAR)
 
 
 def this_run() -> str:
@@ -101,9 +125,10 @@ class Plan:
 def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], recorded: set[str], now: datetime, *,
               window_hours: float, lease_seconds: float, overview_days: float = 0, story: str | None = None,
               channel: str | None = None, ahead: tuple[str, ...] = (), unclear: str | None = None,
-              always: set[str] = frozenset()) -> Plan:
+              always: set[str] = frozenset(), done: bool = False) -> Plan:
     """Cards: the build's story cards (id, source, title, ts, status, channels, embargo_ts).
 
+    `done` (with `story`): its manual tasks (records.MANUAL) are entered as done by hand.
     `unclear` ("send" or "checked", with `story`): what to do with that story's unclear
     recipients; its other sends are then planned as without `story`. Records named in `always`
     (those with unclear recipients) are planned however old they are.
@@ -131,10 +156,15 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
             if channel and name != channel:
                 continue
             record = receipt.get(name) if receipt else None
-            state = _state(card, record, moment, in_window or (early and name in ahead), explicit and not unclear,
-                           lease_seconds, early=early and name in ahead)
+            if card.status == "withdrawn":
+                state = _withdrawn_state(record, card.ts >= window_start, explicit, lease_seconds)
+            else:
+                state = _state(card, record, moment, in_window or (early and name in ahead),
+                               explicit and not (unclear or done), lease_seconds, early=early and name in ahead)
             if unclear and explicit and state == UNCLEAR:
                 state = UNCLEAR_MODES[unclear]
+            elif done and explicit and state == MANUAL:
+                state = MARK_DONE
             plan.entries.append(Entry(card.id, card.source, card.title, card.ts, card.status, name, state, record,
                                       key if key != card.id else ""))
     plan.entries.sort(key=lambda e: (-e.ts, e.story_id))
@@ -158,4 +188,20 @@ def _state(card, record: ChannelRecord | None, moment: float, in_window: bool, e
         return RESEND if explicit else record.status
     if record.status == UNCLEAR:
         return UNCLEAR  # at most once: mailed again only on purpose (make_plan's `unclear`)
+    if record.status == CANCELLED:
+        return RESEND if explicit else CANCELLED  # withdrawn, then published again: sent only on purpose
+    if record.status == MANUAL:
+        return MANUAL
     return SENT
+
+
+def _withdrawn_state(record: ChannelRecord | None, recent: bool, explicit: bool, lease_seconds: float) -> str:
+    """A withdrawn story: what was sent stays (its withdrawal takes it back), what is pending is cancelled."""
+    if record is None:
+        return CANCEL if recent or explicit else NEVER  # was due or scheduled: the record says why it never went
+    if record.status == CLAIMED:
+        # A live run finishes; a dead one's claim is cancelled after asking the channel whether it arrived.
+        return CANCEL if claim_is_stale(record, lease_seconds) else IN_FLIGHT
+    if record.status in (RETRY, FAILED):
+        return CANCEL
+    return record.status  # SENT, UNCLEAR, UNKNOWN, MANUAL, CANCELLED

@@ -21,10 +21,14 @@ import yaml
 from newsroom.errors import PublishError
 
 CLAIMED, SENT, FAILED, RETRY, UNKNOWN, UNCLEAR = "claimed", "sent", "failed", "retry", "unknown", "unclear"
-STATUSES = (CLAIMED, SENT, FAILED, RETRY, UNKNOWN, UNCLEAR)
+# A send that the story's withdrawal cancelled before it went out; a task the channel's API
+# cannot do (the error says what), open until an editor confirms it was done by hand.
+CANCELLED, MANUAL = "cancelled", "manual"
+STATUSES = (CLAIMED, SENT, FAILED, RETRY, UNKNOWN, UNCLEAR, CANCELLED, MANUAL)
 # German words for the overview and the terminal.
 LABELS = {CLAIMED: "in Arbeit", SENT: "gesendet", FAILED: "fehlgeschlagen", RETRY: "erneuter Versuch",
-          UNKNOWN: "unklar – bitte prüfen", UNCLEAR: "unklar"}
+          UNKNOWN: "unklar – bitte prüfen", UNCLEAR: "unklar", CANCELLED: "abgebrochen (Meldung zurückgezogen)",
+          MANUAL: "von Hand erledigen"}
 
 # libyaml when installed: a press release's record lists thousands of recipient keys.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

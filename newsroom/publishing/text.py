@@ -7,6 +7,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from newsroom.content.amendments import Correction
     from newsroom.publishing.channel import Release
 
 _WORD = re.compile(r"[^\W_]+")
@@ -44,6 +45,29 @@ def default_post(release: Release, *, own_text: str | None, tags: list[str], wit
     if tags:
         parts.append(" ".join(tags))
     return "\n\n".join(parts)
+
+
+def correction_text(release: Release, correction: Correction, *, fits=None) -> str:
+    """A correction as a reply: what was wrong, what is right, the link. Where the channel's limit
+    (`fits`) does not take the whole of it, the link leads to the page, which shows it in full."""
+    title, head = release.story.title, correction_marker(correction)
+    candidates = [
+        f"{head} zu unserer Meldung „{title}“: Falsch war: {correction.wrong} Richtig ist: {correction.right}"
+        f"\n\n{release.url}",
+        f"{head} zu unserer Meldung „{title}“: Richtig ist: {correction.right}\n\n{release.url}",
+        f"{head} zu unserer Meldung „{title}“. Was richtig ist, steht in der Meldung:\n\n{release.url}",
+        f"{head} zu unserer Meldung. Was richtig ist, steht in der Meldung:\n\n{release.url}",
+    ]
+    for text in candidates:
+        if fits is None or fits(text):
+            return text
+    return candidates[-1]
+
+
+def correction_marker(correction: Correction) -> str:
+    """How every version of a correction begins: "Berichtigung vom 06.12.2026, 10:30 Uhr". Its time
+    is the correction's key, so a lookup finds this correction among the story's others."""
+    return f"Berichtigung vom {correction.date:%d.%m.%Y, %H:%M} Uhr"
 
 
 def weighted_length(text: str, url_length: int) -> int:

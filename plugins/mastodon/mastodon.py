@@ -7,20 +7,35 @@ Length: `invoke check` counts against MASTODON_MAX_CHARACTERS (no network there)
 send reads the instance's own limit (GET /api/v2/instance → configuration.statuses.
 max_characters, characters_reserved_per_url) once per run and refuses a text that
 does not fit before posting anything; when the instance cannot say, the setting stands.
-Environment: NEWSROOM_MASTODON_TOKEN (access token with write:statuses and
-write:media), NEWSROOM_MASTODON_BASE_URL (the instance, e.g. https://social.bund.de).
+Correction: a reply to the first post (`in_reply_to_id`; a thread is answered at its first
+post) with the same Idempotency-Key rule; looked up among the account's statuses by that
+reply and the correction's opening words. Withdrawal: DELETE /api/v1/statuses/:id for every
+post; 404 means it is gone already. Environment: NEWSROOM_MASTODON_TOKEN (access token with
+write:statuses and write:media), NEWSROOM_MASTODON_BASE_URL (the instance, e.g. https://social.bund.de).
 """
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from urllib.parse import urlsplit
 
 from newsroom.errors import SendError
-from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
+from newsroom.publishing.channel import (
+    Channel,
+    Delivery,
+    Post,
+    Release,
+    SendContext,
+    TextLimit,
+    channel_adapters,
+    original_posts,
+)
 from newsroom.publishing.text import weighted_length
 
 URL_LENGTH = 23  # Mastodon counts every link as 23 characters
+_TAGS = re.compile(r"<[^>]+>")
 
 logger = logging.getLogger("newsroom.publishing")
 
@@ -30,6 +45,8 @@ class MastodonChannel(Channel):
     label = "Mastodon"
     idempotent = True
     can_look_up = True
+    correction_idempotent = True
+    correction_lookup = True
     required_env = ("TOKEN", "BASE_URL")
     default_base_url = ""
     _instance_limits: tuple[int, int] | None = None  # read once per run, see instance_limits
@@ -109,15 +126,60 @@ class MastodonChannel(Channel):
         return Delivery(str(status["id"]), status.get("url") or status.get("uri"))
 
     def lookup(self, post: Post, context: SendContext) -> Delivery | None:
+        for status in self._recent(context):
+            if post.link and post.link in (status.get("content") or "") and not status.get("in_reply_to_id"):
+                return Delivery(str(status["id"]), status.get("url") or status.get("uri"))
+        return None
+
+    def _recent(self, context: SendContext) -> list[dict]:
         client = context.client
         account = client.request("GET", f"{self.base_url}/api/v1/accounts/verify_credentials", idempotent=True,
                                  headers=self._headers()).json()
-        statuses = client.request("GET", f"{self.base_url}/api/v1/accounts/{account['id']}/statuses",
-                                  idempotent=True, headers=self._headers(), params={"limit": 40}).json()
-        for status in statuses:
-            if post.link and post.link in (status.get("content") or ""):
+        return client.request("GET", f"{self.base_url}/api/v1/accounts/{account['id']}/statuses",
+                              idempotent=True, headers=self._headers(), params={"limit": 40}).json()
+
+    # -- corrections and withdrawal ------------------------------------------------------------
+
+    def render_correction(self, release, correction, original) -> Post:
+        post = super().render_correction(release, correction, original)
+        root = original_posts(original)[:1]
+        payload = {"status": post.text, "visibility": "public", "language": "de", "marker": post.payload["marker"],
+                   **({"in_reply_to_id": root[0]} if root else {})}
+        return Post(post.channel, post.story_id, post.text, link=post.link, payload=payload, action=post.action,
+                    original=original)
+
+    def correct(self, post: Post, context: SendContext) -> Delivery:
+        if not post.payload.get("in_reply_to_id"):
+            raise SendError("Mastodon: Die erste Sendung hat keine id im Versandprotokoll; keine Antwort möglich.")
+        return self.send(replace_payload(post), context)
+
+    def lookup_correction(self, post: Post, context: SendContext) -> Delivery | None:
+        marker = post.payload["marker"]
+        for status in self._recent(context):
+            text = html.unescape(_TAGS.sub("", status.get("content") or ""))
+            if str(status.get("in_reply_to_id")) == post.payload.get("in_reply_to_id") and marker in text:
                 return Delivery(str(status["id"]), status.get("url") or status.get("uri"))
         return None
+
+    def withdraw(self, post: Post, context: SendContext) -> Delivery:
+        deleted = dict(context.detail.get("deleted") or {})
+        for remote_id in original_posts(post.original):
+            if remote_id in deleted:
+                continue
+            response = context.client.request("DELETE", f"{self.base_url}/api/v1/statuses/{remote_id}",
+                                               idempotent=True, headers=self._headers(), accept=(404,))
+            deleted[remote_id] = "schon gelöscht (404)" if response.status_code == 404 else \
+                f"gelöscht ({response.status_code})"
+            context.checkpoint({"deleted": deleted})
+        return Delivery(",".join(deleted), post.original.get("url"), {"deleted": deleted},
+                        note=f"{len(deleted)} Beitrag/Beiträge gelöscht.")
+
+
+def replace_payload(post: Post) -> Post:
+    """The correction's payload as the statuses endpoint takes it (the marker stays ours)."""
+    payload = {k: v for k, v in post.payload.items() if k != "marker"}
+    return Post(post.channel, post.story_id, post.text, link=post.link, payload=payload, action=post.action,
+                original=post.original)
 
 
 def adapters(_sender):

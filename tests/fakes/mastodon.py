@@ -28,6 +28,8 @@ class FakeMastodon(FakeApi):
         self.route("POST", "/api/v2/media", self.media)
         self.route("GET", "/api/v1/accounts/verify_credentials", self.me)
         self.route("GET", r"/api/v1/accounts/(?P<account>\d+)/statuses", self.account_statuses)
+        self.route("DELETE", r"/api/v1/statuses/(?P<status>\d+)", self.delete)
+        self.deleted: list[str] = []
 
     @property
     def env(self) -> dict:
@@ -64,7 +66,10 @@ class FakeMastodon(FakeApi):
                                                f"{self.max_characters} exceeded"})
             number = next(self.ids)
             status = {"id": str(number), "url": f"{self.url}/@stadt/{number}", "content": f"<p>{text}</p>",
-                      "language": form.get("language"), "visibility": form.get("visibility")}
+                      "language": form.get("language"), "visibility": form.get("visibility"),
+                      "in_reply_to_id": form.get("in_reply_to_id") or None}
+            if status["in_reply_to_id"] and not any(s["id"] == status["in_reply_to_id"] for s in self.statuses):
+                return Response(404, {"error": "Record not found"})
             self.statuses.append(status)
             if key:
                 self.by_key[key] = status
@@ -82,6 +87,22 @@ class FakeMastodon(FakeApi):
     def account_statuses(self, request: Request) -> Response:
         with self.lock:
             return self._refused(request) or Response(200, list(reversed(self.statuses))[:40], LIMITS)
+
+    def delete(self, request: Request) -> Response:
+        """DELETE /api/v1/statuses/:id: the deleted status (its source text), 404 when there is none."""
+        refused = self._refused(request)
+        if refused:
+            return refused
+        with self.lock:
+            found = next((s for s in self.statuses if s["id"] == request.params["status"]), None)
+            if found is None:
+                return Response(404, {"error": "Record not found"})
+            self.statuses.remove(found)
+            self.deleted.append(found["id"])
+        return Response(200, {**found, "text": found["content"][3:-4]}, LIMITS)
+
+    def replies_to(self, status_id: str) -> list[dict]:
+        return [s for s in self.statuses if s.get("in_reply_to_id") == status_id]
 
     def posts_for(self, url: str) -> list[dict]:
         return [s for s in self.statuses if url in s["content"]]

@@ -1,0 +1,146 @@
+"""Corrections and withdrawals as sends of their own, to every channel that carried the story.
+
+Each is planned, approved, claimed and recorded like a first send, under its own key in the
+record of sends: `<story key>.berichtigung-<YYYYMMDDHHMM>` for a correction (known by its
+date), `<story key>.ruecknahme` for the withdrawal (the dot cannot occur in an id). It goes
+to the channels whose first send is recorded as sent or unclear, as the record stands when
+the run plans: a channel that never carried the story gets nothing. It falls due at its date,
+within the same window as a first send, and needs the approval of the story's version that
+contains it (newsroom/desk/gate.py reads `approves`). A correction of a withdrawn story that
+has not gone out is cancelled like any pending send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsroom.publishing.channel import Channel, Post
+from newsroom.publishing.records import SENT, UNCLEAR, UNKNOWN, ChannelRecord, Receipt
+
+if TYPE_CHECKING:
+    from newsroom.build.state import Card
+    from newsroom.content.archive import StoryArchive
+    from newsroom.publishing.channel import Release
+
+CORRECTION, WITHDRAWAL = "correction", "withdrawal"
+CORRECTION_MARK, WITHDRAWAL_MARK = ".berichtigung-", ".ruecknahme"
+LABELS = {CORRECTION: "Berichtigung", WITHDRAWAL: "Rücknahme"}
+# The first send was recorded as done (or may have been: UNKNOWN, which only an editor can follow up).
+CARRIED = (SENT, UNCLEAR, UNKNOWN)
+
+
+def is_follow_up(key: str) -> bool:
+    return CORRECTION_MARK in key or key.endswith(WITHDRAWAL_MARK)
+
+
+def story_key_of(key: str) -> str:
+    return key.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class FollowUpCard:
+    """One correction or withdrawal as the publish run plans it (the fields of a story's card it reads)."""
+
+    id: str  # its key in the record of sends
+    kind: str
+    approves: Card  # the story: its approved version carries the correction or the withdrawal
+    ts: float  # when it falls due: its date
+    status: str  # "published"; "withdrawn" for a correction of a withdrawn story (cancelled if pending)
+    channels: tuple[str, ...]
+    correction: str = ""  # the correction's key (its date) for CORRECTION
+    embargo_ts: float | None = None
+    former_ids: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+    @property
+    def source(self) -> str:
+        return self.approves.source
+
+    @property
+    def digest(self) -> str:
+        return self.approves.digest
+
+    @property
+    def title(self) -> str:
+        return f"{LABELS[self.kind]}: {self.approves.title}"
+
+    @property
+    def claim_detail(self) -> dict:
+        return {"story": self.approves.key}
+
+
+class StoryFollowUps:
+    """The corrections and withdrawals of the archive's stories, planned with the first sends."""
+
+    def __init__(self, archive: StoryArchive, release: Callable[[Card], Release]):
+        self.archive = archive
+        self.make_release = release
+        # Few stories have either: the archive's cards are walked once per publish run.
+        self.stories = [c for c in archive.cards if c.corrections or c.withdrawn_ts is not None]
+        self._original: dict[str, Receipt | None] = {}
+
+    def cards(self, receipt: Callable[[str], Receipt | None], recorded: set[str]) -> list[FollowUpCard]:
+        self._original = {}
+        found = []
+        for story in self.stories:
+            original = receipt(story.key) if story.key in recorded else None
+            self._original[story.key] = original
+            carried = tuple(name for name in story.channels
+                            if original and original.get(name) and original.get(name).status in CARRIED)
+            withdrawn = story.status == "withdrawn"
+            for key, ts in story.corrections:
+                card_id = f"{story.key}{CORRECTION_MARK}{key}"
+                # A correction that never started is not sent once the story is withdrawn.
+                if withdrawn and card_id not in recorded:
+                    continue
+                channels = carried + _recorded_only(card_id, receipt, recorded, carried)
+                if channels:
+                    found.append(FollowUpCard(card_id, CORRECTION, story, ts, story.status, channels, key))
+            if withdrawn:
+                card_id = story.key + WITHDRAWAL_MARK
+                channels = carried + _recorded_only(card_id, receipt, recorded, carried)
+                if channels:
+                    found.append(FollowUpCard(card_id, WITHDRAWAL, story, story.withdrawn_ts, "published", channels))
+        return found
+
+    def find(self, name: str, receipt, recorded: set[str]) -> FollowUpCard | None:
+        return next((c for c in self.cards(receipt, recorded) if c.id == name), None)
+
+    def release(self, card: FollowUpCard) -> Release:
+        return self.make_release(card.approves)
+
+    def original(self, card: FollowUpCard, channel: str) -> ChannelRecord | None:
+        receipt = self._original.get(card.approves.key)
+        return receipt.get(channel) if receipt else None
+
+    def render(self, adapter: Channel, card: FollowUpCard, original: ChannelRecord) -> Post:
+        """The post for one channel: the correction or the withdrawal, knowing the first send."""
+        release = self.release(card)
+        story = release.story
+        seen = original_view(original)
+        if card.kind == WITHDRAWAL:
+            return adapter.render_withdrawal(release, story.withdrawal, seen)
+        correction = next(c for c in story.corrections if c.key == card.correction)
+        return adapter.render_correction(release, correction, seen)
+
+
+def original_view(record: ChannelRecord) -> dict:
+    """What a correction or withdrawal needs of the first send: ids, address, the channel's detail."""
+    return {"status": record.status, "remote_id": record.remote_id, "url": record.url,
+            "detail": dict(record.detail), "key": record.key}
+
+
+def _recorded_only(card_id: str, receipt, recorded: set[str], carried: tuple[str, ...]) -> tuple[str, ...]:
+    """Channels the follow-up's own record names beyond those (a record is never hidden from the overview)."""
+    if card_id not in recorded:
+        return ()
+    found = receipt(card_id)
+    return tuple(name for name in (found.channels if found else {}) if name not in carried)
+
+
+__all__ = ["CORRECTION", "WITHDRAWAL", "FollowUpCard", "StoryFollowUps", "is_follow_up", "story_key_of"]

@@ -1,0 +1,106 @@
+"""Corrections and withdrawals through the real publish run: real git with a bare origin, a
+Mastodon-shaped server on loopback; every follow-up exactly once, pending sends cancelled."""
+
+from __future__ import annotations
+
+from tests.fakes.api import Answer, Drop
+from tests.fakes.mastodon import STATUSES
+from tests.publishing_support import STORY_ID, commit_and_push, due_story, origin_receipt, publish
+
+URL = "https://www.duesseldorf.de/aktuelles/2026/11/neue-radwege-am-rheinufer/"
+CORRECTION = ("\n  - date: {date}\n    wrong: Die Sperrung dauert bis Freitag."
+              "\n    right: Die Sperrung dauert bis {day}.")
+WITHDRAWAL = "\n  date: {date}\n  reason: Die Baustelle wurde verschoben."
+FIRST = f"{STORY_ID}.berichtigung-202611261300"
+SECOND = f"{STORY_ID}.berichtigung-202611261500"
+
+
+def sent_story(site, mastodon) -> dict:
+    due_story(site)
+    commit_and_push(site)
+    assert [o.status for o in publish(site).outcomes] == ["sent"]
+    return mastodon.statuses[0]
+
+
+def correct(site, *dates: str, when: str = "2026-11-26 13:05", **fields) -> None:
+    days = ["Sonntag", "Montag", "Dienstag"]
+    text = "".join(CORRECTION.format(date=d, day=days[n]) for n, d in enumerate(dates))
+    due_story(site, corrections=text, **fields)
+    commit_and_push(site, "Berichtigung", when)
+
+
+def test_a_correction_is_a_reply_to_the_first_post_once(site, mastodon):
+    first = sent_story(site, mastodon)
+    correct(site, "2026-11-26 13:00")
+    report = publish(site, now="2026-11-26 13:10")
+    assert [(o.story_id, o.channel, o.status) for o in report.outcomes] == [(FIRST, "mastodon", "sent")]
+    replies = mastodon.replies_to(first["id"])
+    assert len(replies) == 1 and "Berichtigung vom 26.11.2026, 13:00 Uhr" in replies[0]["content"]
+    assert "Richtig ist: Die Sperrung dauert bis Sonntag." in replies[0]["content"] and URL in replies[0]["content"]
+    record = origin_receipt(site, FIRST)["channels"]["mastodon"]
+    assert record["status"] == "sent" and record["remote_id"] == replies[0]["id"]
+    assert record["detail"]["story"] == STORY_ID
+    # Re-running sends nothing; a second correction is a second reply.
+    assert publish(site, now="2026-11-26 13:20").outcomes == []
+    correct(site, "2026-11-26 13:00", "2026-11-26 15:00", when="2026-11-26 15:01")
+    again = publish(site, now="2026-11-26 15:05")
+    assert [(o.story_id, o.status) for o in again.outcomes] == [(SECOND, "sent")]
+    assert len(mastodon.replies_to(first["id"])) == 2 and len(mastodon.statuses) == 3
+    assert publish(site, now="2026-11-26 15:10").outcomes == []
+
+
+def test_a_correction_whose_answer_was_lost_is_found_not_posted_again(site, mastodon):
+    first = sent_story(site, mastodon)
+    correct(site, "2026-11-26 13:00")
+    mastodon.fail("POST", STATUSES, Drop())  # posted, then the connection closes without an answer
+    report = publish(site, now="2026-11-26 13:10")
+    assert [o.status for o in report.outcomes] == ["sent"]
+    assert len(mastodon.replies_to(first["id"])) == 1
+
+
+def test_a_story_never_sent_gets_no_correction(site, mastodon):
+    due_story(site, date="2026-11-20 10:00")  # outside the window: never sent
+    commit_and_push(site)
+    correct(site, "2026-11-26 11:00", date="2026-11-20 10:00")
+    report = publish(site)
+    assert report.outcomes == [] and mastodon.statuses == []
+    assert origin_receipt(site, f"{STORY_ID}.berichtigung-202611261100") is None
+
+
+def test_a_withdrawal_deletes_the_post_once_and_a_post_already_gone_counts(site, mastodon):
+    first = sent_story(site, mastodon)
+    due_story(site, status="withdrawn", withdrawal=WITHDRAWAL.format(date="2026-11-26 13:00"))
+    commit_and_push(site, "Rücknahme", "2026-11-26 13:01")
+    mastodon.fail("DELETE", f"{STATUSES}/{first['id']}", Answer(429, {"error": "Too many requests"},
+                                                                 {"Retry-After": "1"}))
+    report = publish(site, now="2026-11-26 13:05")
+    assert [(o.story_id, o.status) for o in report.outcomes] == [(f"{STORY_ID}.ruecknahme", "sent")]
+    assert mastodon.statuses == [] and mastodon.deleted == [first["id"]]
+    record = origin_receipt(site, f"{STORY_ID}.ruecknahme")["channels"]["mastodon"]
+    assert record["detail"]["deleted"] == {first["id"]: "gelöscht (200)"} and record["finished"]
+    assert publish(site, now="2026-11-26 13:10").outcomes == []
+
+
+def test_a_withdrawn_story_that_never_went_out_sends_nothing_and_its_pending_send_is_cancelled(site, mastodon):
+    due_story(site, date="2026-11-26 14:00", status="withdrawn", withdrawal=WITHDRAWAL.format(date="2026-11-26 14:00"))
+    commit_and_push(site)
+    report = publish(site)
+    assert [(o.story_id, o.status) for o in report.outcomes] == [(STORY_ID, "cancelled")] and report.ok
+    assert mastodon.statuses == [] and mastodon.log == []
+    assert origin_receipt(site)["channels"]["mastodon"]["status"] == "cancelled"
+    assert publish(site, now="2026-11-26 15:00").outcomes == []  # cancelled stays cancelled
+
+
+def test_a_retry_pending_at_withdrawal_is_cancelled(site, mastodon):
+    due_story(site)
+    commit_and_push(site)
+    mastodon.fail("POST", STATUSES, *[Answer(503, {"error": "busy"})] * 40)
+    first = publish(site)
+    assert [o.status for o in first.outcomes] == ["retry"]
+    mastodon._faults.clear()
+    due_story(site, status="withdrawn", withdrawal=WITHDRAWAL.format(date="2026-11-26 12:30"))
+    commit_and_push(site, "Rücknahme", "2026-11-26 12:31")
+    report = publish(site, now="2026-11-26 12:40")
+    assert [(o.story_id, o.status) for o in report.outcomes] == [(STORY_ID, "cancelled")]
+    assert mastodon.statuses == []
+    assert origin_receipt(site, f"{STORY_ID}.ruecknahme") is None  # nothing went out: nothing to take back
