@@ -23,12 +23,13 @@ def commit_and_push(site: Site, message: str = "Meldung", when: str = "2026-11-2
     site.repo.git.push("origin", "HEAD:refs/heads/main")
 
 
-def publish(site: Site, *, now: str = NOW, **options):
-    """`invoke publish` in process: the production build, then the Publisher on its context."""
+def publish(site: Site, *, now: str = NOW, settings: dict | None = None, **options):
+    """`invoke publish` in process: the production build (with `settings` overridden), then the
+    Publisher on its context."""
     from newsroom.build.runner import build
     from newsroom.publishing.pipeline import Publisher
 
-    overrides = site.overrides(BUILD_NOW=now, PUBLISH_RETRY_SECONDS=20)
+    overrides = site.overrides(BUILD_NOW=now, PUBLISH_RETRY_SECONDS=20, **(settings or {}))
     report = build(REPO / "publishconf.py", overrides,
                    after=lambda context, settings: Publisher(settings, context, **options).run())
     return report.after

@@ -104,3 +104,29 @@ def test_a_retry_pending_at_withdrawal_is_cancelled(site, mastodon):
     assert [(o.story_id, o.status) for o in report.outcomes] == [(STORY_ID, "cancelled")]
     assert mastodon.statuses == []
     assert origin_receipt(site, f"{STORY_ID}.ruecknahme") is None  # nothing went out: nothing to take back
+
+
+def test_the_desk_and_the_status_show_each_correction_and_withdrawal_per_channel(site, mastodon):
+    from newsroom.publishing.overview import status_lines
+    from tests.desk_support import APPROVERS
+
+    sent_story(site, mastodon)
+    correct(site, "2026-11-26 13:00")
+    publish(site, now="2026-11-26 13:10")
+    site.write("desk/approvers.yml", APPROVERS)
+    due_story(site, status="withdrawn", withdrawal=WITHDRAWAL.format(date="2026-11-26 14:00"),
+              corrections=CORRECTION.format(date="2026-11-26 13:00", day="Sonntag"))
+    commit_and_push(site, "Rücknahme", "2026-11-26 14:01")
+    held = publish(site, now="2026-11-26 14:05", settings={"APPROVAL_SINCE": "2026-11-26 13:30"})
+    assert [(o.story_id, o.status) for o in held.outcomes] == [(f"{STORY_ID}.ruecknahme", "held")]
+    assert len(mastodon.statuses) == 2  # nothing deleted before a second person approves
+    site.repo.git.pull("origin", "main")
+    site.build(BUILD_NOW="2026-11-26 14:06", APPROVAL_SINCE="2026-11-26 13:30")
+    html = (site.root / "preview/desk/index.html").read_text(encoding="utf-8")
+    section = html.split('id="nachtraege"', 1)[1].split("</section>", 1)[0]
+    assert "Rücknahme" in section and "Berichtigung" in section and f"{STORY_ID}.ruecknahme" in section
+    assert "Mastodon: gesendet" in section  # the correction
+    assert 'name="story" value="' + STORY_ID + '"' in section  # the withdrawal waits for approval of this version
+    lines = "\n".join(status_lines(held.plan, held.where))
+    assert f"[Rücknahme, id {STORY_ID}.ruecknahme]" in lines and f"[Berichtigung, id {FIRST}]" in lines
+    assert f"[zurückgezogen, id {STORY_ID}]" in lines

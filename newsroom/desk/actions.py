@@ -72,7 +72,7 @@ def approve(build, settings: dict, ledger, story_id: str, *, urgent: str | None 
     if version is not None and card.digest != version:
         raise AccessRefused(f"{card.source} wurde geändert, seit der Desk sie zeigte. Bitte neu laden, die neue "
                             "Fassung lesen und dann freigeben.")
-    if card.status != "published":
+    if card.status not in ("published", "withdrawn"):  # a withdrawal is approved like a correction
         raise AccessRefused(f"{card.source}: Entwürfe werden nicht freigegeben. Erst „status: published“ (mit "
                             "Zeitpunkt) setzen, committen und pushen, dann diese Fassung freigeben.")
     urgent = " ".join(urgent.split()) if urgent else None

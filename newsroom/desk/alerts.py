@@ -33,6 +33,7 @@ logger = logging.getLogger("newsroom.desk")
 FOLDER = "alerts"  # below the receipts folder
 WORDS = {"failed": "fehlgeschlagen", "unknown": "unklar – bitte beim Kanal prüfen",
          "unclear": "unklar: einige Empfänger bekamen die Mail vielleicht nicht",
+         "manual": "von Hand erledigen: die Schnittstelle des Kanals kann es nicht",
          "expiring": "Zugangsdaten laufen bald ab"}
 CLAIMED, SENT, FAILED = "claimed", "sent", "failed"
 

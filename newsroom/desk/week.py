@@ -23,7 +23,7 @@ from newsroom.publishing.records import ReceiptFolder
 
 KIND_LABELS = {
     "planned": "in Planung", "draft": "Entwurf", "scheduled": "geplant (erscheint automatisch)",
-    "embargo": "Sperrfrist: Pressemitteilung vorab", "published": "online",
+    "embargo": "Sperrfrist: Pressemitteilung vorab", "published": "online", "withdrawn": "zurückgezogen",
 }
 DAY_NAMES = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 
@@ -117,7 +117,7 @@ def week_plan(cards: list, settings: dict, start: date, now: datetime, sources: 
                      lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60, overview_days=10_000,
                      ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]))
     entries = plan.by_story()
-    verdicts = {c.id: _verdict(sources.gate, c) for c in in_week if c.channels and c.status == "published"}
+    verdicts = {c.id: _verdict(sources.gate, c) for c in in_week if c.channels and c.status in ("published", "withdrawn")}
     by_day: dict[date, list[Item]] = {}
     for ts, kind, card in sorted(moments, key=lambda m: (m[0], m[2].id, m[1])):
         moment = datetime.fromtimestamp(ts, BERLIN)
@@ -146,13 +146,15 @@ def event_sends(sendables, sources: DeskSources, settings: dict, now: datetime) 
 
 
 def _kind(card, now: float) -> str:
-    if card.status in ("planned", "draft"):
+    if card.status in ("planned", "draft", "withdrawn"):
         return card.status
     return "scheduled" if card.ts > now else "published"
 
 
-def _verdict(gate: DeskGate, card) -> tuple[Verdict, tuple[str, ...]]:
-    verdict = gate.verdict(card, card.embargo_ts if card.embargo_ts is not None else card.ts)
+def _verdict(gate: DeskGate, card, due: float | None = None) -> tuple[Verdict, tuple[str, ...]]:
+    if due is None:
+        due = card.embargo_ts if card.embargo_ts is not None else card.ts
+    verdict = gate.verdict(card, due)
     if verdict.status == NOT_NEEDED:
         return verdict, ()
     return verdict, tuple(sorted({a.how for a in verdict.approvals}))
@@ -165,3 +167,41 @@ def _roster(files: WorkingTreeFiles, settings: dict) -> tuple[Roster, list[str]]
         return Roster({}, {}), [f"Dienstplan nicht lesbar: {exc}"]
     except ContentErrors as exc:
         return Roster({}, {}), [f"Dienstplan nicht lesbar: {'; '.join(map(str, exc.errors))}"]
+
+
+@dataclass(frozen=True)
+class FollowUpItem:
+    """A correction or withdrawal on the desk: its channels' states and the story version's approval."""
+
+    card: object  # newsroom.publishing.followups.FollowUpCard
+    moment: datetime
+    entries: tuple[Entry, ...]
+    verdict: Verdict | None
+    how: tuple[str, ...] = ()
+
+    @property
+    def open(self) -> bool:
+        return any(e.state not in ("sent", "cancelled", "never") for e in self.entries)
+
+
+def follow_ups(archive, settings: dict, now: datetime, sources: DeskSources, days: int = 14) -> list[FollowUpItem]:
+    """Corrections and withdrawals of the last `days` days, and older ones with something still open
+    (a manual task, an unclear outcome, a send held or due), newest first."""
+    from newsroom.publishing.followups import StoryFollowUps
+
+    cards = StoryFollowUps(archive, release=None).cards(sources.receipts.receipt, sources.recorded)
+    if not cards:
+        return []
+    plan = make_plan(cards, sources.receipts.receipt, sources.recorded, now,
+                     window_hours=settings["PUBLISH_WINDOW_HOURS"],
+                     lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60, overview_days=10_000)
+    entries = plan.by_story()
+    since = now.timestamp() - days * 86400
+    items = []
+    for card in sorted(cards, key=lambda c: (-c.ts, c.id)):
+        verdict, how = _verdict(sources.gate, card.approves, card.ts)
+        item = FollowUpItem(card, datetime.fromtimestamp(card.ts, BERLIN), tuple(entries.get(card.id, ())),
+                            verdict, how)
+        if card.ts >= since or item.open:
+            items.append(item)
+    return items

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from newsroom.dates import BERLIN, german_datetime
+from newsroom.publishing.followups import is_follow_up
 from newsroom.publishing.plan import STATE_LABELS, Plan
-from newsroom.publishing.records import UNCLEAR
+from newsroom.publishing.records import MANUAL, UNCLEAR
 
 OLDER_SHOWN = 20
 
@@ -31,18 +32,33 @@ def unclear_hint(story_id: str, channel: str) -> str:
             "sendet nichts und trägt sie als geprüft ein (z. B. nach Blick ins Protokoll des Mailservers).")
 
 
+def manual_hint(story_id: str, channel: str) -> str:
+    return f"Erledigt? Dann eintragen: „invoke publish --story {story_id} --channel {channel} --done“."
+
+
+def story_label(entry) -> str:
+    """What the overview calls a story or follow-up: online, geplant, Berichtigung, Rücknahme …"""
+    if is_follow_up(entry.story_id):
+        return entry.title.split(":", 1)[0]
+    return {"draft": "Entwurf", "planned": "in Planung", "withdrawn": "zurückgezogen"}.get(entry.story_status) or (
+        "geplant" if entry.state == "scheduled" else "online")
+
+
 def channel_line(entry) -> str:
     record = entry.record
     label = state_label(entry)
     extra = ""
     if record is not None and record.url and record.status == "sent":
         extra = f" → {record.url}"
-    elif record is not None and record.error and entry.state in ("failed", "unknown", "retry", "resend", UNCLEAR):
+    elif record is not None and record.error and entry.state in ("failed", "unknown", "retry", "resend", UNCLEAR,
+                                                                 MANUAL):
         extra = f" ({record.error})"
     if entry.note:
         extra += f" – {entry.note}"
     if entry.state == UNCLEAR:
         extra += f"\n               {unclear_hint(entry.story_id, entry.channel)}"
+    elif entry.state == MANUAL:
+        extra += f"\n               {manual_hint(entry.story_id, entry.channel)}"
     return f"    {entry.channel:<10} {label}{extra}"
 
 
@@ -93,9 +109,7 @@ def status_lines(plan: Plan | None, where: str, broken: list[Broken] = ()) -> li
         lines.append("  Keine Meldungen mit Kanälen im Zeitraum.")
     for story_id, entries in grouped.items():
         first = entries[0]
-        status = {"draft": "Entwurf", "planned": "in Planung"}.get(first.story_status) or (
-            "geplant" if first.state == "scheduled" else "online")
-        lines.append(f"  {when(first.ts)}  {first.title}  [{status}, id {story_id}]")
+        lines.append(f"  {when(first.ts)}  {first.title}  [{story_label(first)}, id {story_id}]")
         lines.extend(channel_line(e) for e in entries)
     if plan.older_unsent:
         lines.append(f"  {len(plan.older_unsent)} ältere Meldung(en) mit Kanälen wurden nie gesendet und werden "
@@ -116,7 +130,8 @@ def summary_lines(report) -> list[str]:
     words = {"sent": "gesendet", UNCLEAR: "UNKLAR (Empfänger)", "failed": "FEHLGESCHLAGEN",
              "retry": "verschoben (nächster Lauf)",
              "unknown": "UNKLAR – bitte prüfen", "blocked": "NICHT GESENDET", "ready": "würde gesendet",
-             "held": "ZURÜCKGEHALTEN"}
+             "held": "ZURÜCKGEHALTEN", "cancelled": "abgebrochen (Meldung zurückgezogen)",
+             "manual": "VON HAND ERLEDIGEN"}
     lines = []
     for o in outcomes:
         link = f" → {o.delivery.url}" if o.delivery and o.delivery.url else ""

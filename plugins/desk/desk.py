@@ -22,7 +22,7 @@ from newsroom.atomic import write_if_changed
 from newsroom.build.context import of
 from newsroom.content.slugs import slugify
 from newsroom.deploy.headers import desk_policy
-from newsroom.desk.week import desk_sources, event_sends, monday_of, week_plan
+from newsroom.desk.week import desk_sources, event_sends, follow_ups, monday_of, week_plan
 from newsroom.errors import NewsroomError
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.overview import broken_files, state_label, when
@@ -51,10 +51,12 @@ class DeskGenerator(Generator):
             sends = event_sends(build.sendables, sources, settings, build.now) if build.calendar else {}
             weeks = [week_plan(build.all_stories, settings, start + timedelta(days=7 * n), build.now, sources,
                                build.calendar, sends) for n in (0, 1)]
+            amended = follow_ups(build.archive, settings, build.now, sources) if build.archive else []
         except NewsroomError as exc:  # the desk always renders: with what stopped it, if need be
             logger.warning("Desk ohne Wochenplan: %s", exc)
-            weeks = []
+            weeks, amended = [], []
         pages = {"index.html": ("Alle Ämter und Themen", weeks, "")}
+        shown = {"index.html": amended}  # the filter pages show the weeks only
         filters = {kind: sorted({getattr(i.card, attribute) for w in weeks for i in w.items
                                  if getattr(i.card, attribute)}) for kind, attribute, _label in FILTERS}
         filters["thema"] = sorted({*filters["thema"], *(e.topic for w in weeks for d in w.days for e in d.events
@@ -73,8 +75,9 @@ class DeskGenerator(Generator):
         (folder / "thema").mkdir(parents=True, exist_ok=True)
         write_if_changed(folder / "desk.css", css)
         links = {kind: [(value, f"{kind}/{slugify(value)}.html") for value in values] for kind, values in filters.items()}
-        for path, (title, shown, up) in pages.items():
-            html = template.render(title=title, weeks=shown, up=up, links=links, broken=broken,
+        for path, (title, weeks_shown, up) in pages.items():
+            html = template.render(title=title, weeks=weeks_shown, up=up, follow_ups=shown.get(path, ()),
+                                   links=links, broken=broken,
                                    stopped=any(not item.draft for item in broken), when=when,
                                    state_label=state_label, labels=labels, now=build.now, policy=desk_policy().meta())
             write_if_changed(folder / path, html.encode("utf-8"))

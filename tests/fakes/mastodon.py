@@ -23,6 +23,7 @@ class FakeMastodon(FakeApi):
         self.by_key: dict[str, dict] = {}
         self.ids = itertools.count(113000000000000001)
         self.on_write = None  # called with the number of statuses after each one is created
+        self.on_delete = None  # called with the number of deletions after each one
         self.route("GET", "/api/v2/instance", self.instance)
         self.route("POST", STATUSES, self.create)
         self.route("POST", "/api/v2/media", self.media)
@@ -99,6 +100,9 @@ class FakeMastodon(FakeApi):
                 return Response(404, {"error": "Record not found"})
             self.statuses.remove(found)
             self.deleted.append(found["id"])
+            count = len(self.deleted)
+        if self.on_delete:
+            self.on_delete(count)
         return Response(200, {**found, "text": found["content"][3:-4]}, LIMITS)
 
     def replies_to(self, status_id: str) -> list[dict]:
