@@ -130,3 +130,23 @@ def test_the_desk_and_the_status_show_each_correction_and_withdrawal_per_channel
     lines = "\n".join(status_lines(held.plan, held.where))
     assert f"[Rücknahme, id {STORY_ID}.ruecknahme]" in lines and f"[Berichtigung, id {FIRST}]" in lines
     assert f"[zurückgezogen, id {STORY_ID}]" in lines
+
+
+def test_only_recent_follow_ups_read_their_first_sends_from_the_record(site):
+    """At archive scale the corrected and withdrawn stories of past years cost no record reads."""
+    from newsroom.publishing.followups import StoryFollowUps
+    from tests.support import story_text
+
+    for n, day in enumerate(["2025-01-10", "2025-02-10", "2026-11-25"]):
+        site.write(f"stories/2026/s{n}.md", story_text(
+            id=f"story{n}old", title=f"Meldung {n}", slug=f"meldung-{n}", date=f"{day} 09:00",
+            channels="\n  mastodon: true", status="withdrawn", withdrawal=WITHDRAWAL.format(date=f"{day} 10:00")))
+    archive = site.check().archive
+    read = []
+    follow_ups = StoryFollowUps(archive, None, since=archive.by_id["story2old"].ts - 3600)
+    follow_ups.cards(lambda key: read.append(key), {"story0old", "story1old", "story2old"})
+    assert read == ["story2old"]
+    read.clear()
+    StoryFollowUps(archive, None, since=archive.by_id["story2old"].ts - 3600,
+                   keep={"story0old.ruecknahme"}).cards(lambda key: read.append(key), {"story0old", "story2old"})
+    assert sorted(read) == ["story0old", "story2old"]

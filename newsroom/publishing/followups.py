@@ -77,17 +77,25 @@ class FollowUpCard:
 class StoryFollowUps:
     """The corrections and withdrawals of the archive's stories, planned with the first sends."""
 
-    def __init__(self, archive: StoryArchive, release: Callable[[Card], Release]):
+    def __init__(self, archive: StoryArchive, release: Callable[[Card], Release] | None, *,
+                 since: float | None = None, keep: set[str] = frozenset()):
+        """`since`: follow-ups older than this are left out (the plan would not look at them), except
+        those of stories whose follow-ups are named in `keep` (unclear recipients, asked for by id)."""
         self.archive = archive
         self.make_release = release
         # Few stories have either: the archive's cards are walked once per publish run.
         self.stories = [c for c in archive.cards if c.corrections or c.withdrawn_ts is not None]
+        self.since, self.keep = since, keep
         self._original: dict[str, Receipt | None] = {}
+
+    def _recent(self, story: Card) -> bool:
+        newest = max([ts for _key, ts in story.corrections] + [story.withdrawn_ts or float("-inf")])
+        return self.since is None or newest >= self.since or any(story_key_of(k) == story.key for k in self.keep)
 
     def cards(self, receipt: Callable[[str], Receipt | None], recorded: set[str]) -> list[FollowUpCard]:
         self._original = {}
         found = []
-        for story in self.stories:
+        for story in filter(self._recent, self.stories):
             original = receipt(story.key) if story.key in recorded else None
             self._original[story.key] = original
             carried = tuple(name for name in story.channels

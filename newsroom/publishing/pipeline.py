@@ -166,6 +166,7 @@ class Publisher:
     def plan(self) -> Plan:
         self.ledger.sync()
         settings = self.settings
+        self._follow_ups_since(settings)
         self._add_sendables()
         if self.story and self.story not in self.by_id:
             raise PublishError(f"Keine Meldung und kein Termin hat die id „{self.story}“.")
@@ -177,6 +178,14 @@ class Publisher:
                          ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]), unclear=self.unclear,
                          always=self.ledger.unclear_ids(), done=self.done)
         return self._held_by_desk(plan)
+
+    def _follow_ups_since(self, settings: dict) -> None:
+        """Only follow-ups the plan will look at have their first sends read from the record: at
+        100,000 stories the corrected and withdrawn ones of past years stay unread."""
+        now = settings["BUILD_NOW"].timestamp()
+        since = min(now - settings["PUBLISH_WINDOW_HOURS"] * 3600, now - settings["PUBLISH_OVERVIEW_DAYS"] * 86400)
+        self.followups.since = None if self.story else since
+        self.followups.keep = self.ledger.unclear_ids()
 
     def _add_sendables(self) -> None:
         """The sendables' cards as the record now stands (which mail is due depends on what was sent)."""
