@@ -187,16 +187,19 @@ class FollowUpItem:
 def follow_ups(archive, settings: dict, now: datetime, sources: DeskSources, days: int = 14) -> list[FollowUpItem]:
     """Corrections and withdrawals of the last `days` days, and older ones with something still open
     (a manual task, an unclear outcome, a send held or due), newest first."""
-    from newsroom.publishing.followups import StoryFollowUps
+    from newsroom.publishing.followups import StoryFollowUps, is_follow_up
 
-    cards = StoryFollowUps(archive, release=None).cards(sources.receipts.receipt, sources.recorded)
+    since = now.timestamp() - days * 86400
+    # Older ones can be open only when they have a record of their own: the rest stay unread.
+    recorded = {key for key in sources.recorded if is_follow_up(key)}
+    cards = StoryFollowUps(archive, None, since=since, keep=recorded).cards(sources.receipts.receipt,
+                                                                            sources.recorded)
     if not cards:
         return []
     plan = make_plan(cards, sources.receipts.receipt, sources.recorded, now,
                      window_hours=settings["PUBLISH_WINDOW_HOURS"],
                      lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60, overview_days=10_000)
     entries = plan.by_story()
-    since = now.timestamp() - days * 86400
     items = []
     for card in sorted(cards, key=lambda c: (-c.ts, c.id)):
         verdict, how = _verdict(sources.gate, card.approves, card.ts)
