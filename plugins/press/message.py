@@ -1,7 +1,8 @@
 """The press release as a mail: text and HTML from the templates, headers under the default policy.
 
-`compose()` fills theme/templates/press/message.txt and message.html once per release;
-`MailFactory.message()` wraps them into one message per recipient. Every header value
+`compose()` fills theme/templates/press/message.txt and message.html once per release,
+`compose_follow_up()` followup.txt and followup.html for its correction or withdrawal;
+`MailFactory.data()` wraps either into one message per recipient. Every header value
 passes `one_line()` and is then set through Python's email package with
 `policy.default`, which refuses a line break in a header: a title that tries to add
 "Bcc:" stays text in the Subject and can never become a header of its own.
@@ -10,6 +11,7 @@ passes `one_line()` and is then set through Python's email package with
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -91,6 +93,46 @@ def compose(payload: dict, number: str, issued: datetime, settings: dict, *, uns
     return Composed(number, view["subject"], text, html)
 
 
+FOLLOW_UP_LABELS = {"correction": "Berichtigung zu {number}", "withdrawal": "Rücknahme der {number}"}
+
+
+def follow_up_label(kind: str, number: str) -> str:
+    """"Berichtigung zu PM 123/2026", "Rücknahme der PM 123/2026": the subject's start, and how runs name it."""
+    return FOLLOW_UP_LABELS[kind].format(number=number)
+
+
+def compose_follow_up(payload: dict, settings: dict, *, unsubscribe: str) -> Composed:
+    """Subject, text and HTML of a correction or withdrawal of the release `payload["number"]`
+    (`payload` as PressChannel.render_correction or render_withdrawal made it)."""
+    number = payload["number"]
+    subject = f"{follow_up_label(payload['kind'], number)}: {payload['title']}"
+    first = payload.get("issued")
+    view = {
+        "kind": payload["kind"], "number": number, "subject": one_line(subject),
+        "sender": settings["PRESS_SENDER"], "place": settings["PRESS_PLACE"],
+        "issued": german_date(datetime.fromisoformat(payload["date"]).astimezone(BERLIN)),
+        "original_issued": german_date(datetime.fromisoformat(first).astimezone(BERLIN)) if first else None,
+        "title": payload["title"], "wrong": payload.get("wrong"), "right": payload.get("right"),
+        "reason": payload.get("reason"), "url": payload.get("url"), "contact": payload["contact"],
+        "footer": settings["PRESS_FOOTER"].format(unsubscribe=unsubscribe_label(unsubscribe)),
+    }
+    env = _templates(settings["THEME"])
+    text = env.get_template("followup.txt").render(view)
+    html = env.get_template("followup.html").render(view)
+    return Composed(number, view["subject"], text, html)
+
+
+def id_stem(number: str) -> str:
+    """"PM 123/2026" → "pm-123-2026": the release's part of its Message-IDs."""
+    return "-".join("".join(c if c.isalnum() else " " for c in number).lower().split())
+
+
+def message_id(number: str, story_id: str, key: str, domain: str) -> str:
+    """Stable per release (or follow-up, by its record key) and recipient, so a copy that went
+    out twice (RFC 1047) is recognisably the same message, and a follow-up can name the release."""
+    return f"<{id_stem(number)}.{story_id}.{key}@{domain}>"
+
+
 def parse_address(value: str, what: str) -> Address:
     """One address as a header gives it ('Presse <presse@duesseldorf.de>'), or a SendError."""
     header = policy.default.header_factory("from", one_line(value))
@@ -106,13 +148,17 @@ class MailFactory:
 
     The common part is serialised once; each recipient's three headers are made by the
     same policy and put in front of its body, so 5,000 recipients cost 5,000 small header
-    blocks rather than 5,000 copies of the whole message."""
+    blocks rather than 5,000 copies of the whole message. A correction or withdrawal adds
+    In-Reply-To and References (`in_reply_to`: recipient key → the release's Message-ID), so
+    mail clients show it with the release it is about."""
 
     def __init__(self, composed: Composed, *, sender: Address, reply_to: Address | None, list_id: str,
-                 unsubscribe: str, story_id: str, attachment: Path | None = None):
+                 unsubscribe: str, story_id: str, attachment: Path | None = None,
+                 in_reply_to: Mapping[str, str] | None = None):
         self.composed = composed
         self.sender = sender
         self.story_id = story_id
+        self.in_reply_to = in_reply_to or {}
         base = EmailMessage(policy=policy.default)
         base["Subject"] = composed.subject
         base["From"] = sender
@@ -130,12 +176,9 @@ class MailFactory:
             base.add_attachment(attachment.read_bytes(), maintype=maintype, subtype=subtype,
                                 filename=attachment.name)
         self.headers, self.body = base.as_bytes(policy=SMTP_POLICY).split(b"\r\n\r\n", 1)
-        # "PM 123/2026" → "pm-123-2026": stable per release and recipient, so a copy that went
-        # out twice (RFC 1047) is recognisably the same message.
-        self.id_stem = "-".join("".join(c if c.isalnum() else " " for c in composed.number).lower().split())
 
     def message_id(self, key: str) -> str:
-        return f"<{self.id_stem}.{self.story_id}.{key}@{self.sender.domain}>"
+        return message_id(self.composed.number, self.story_id, key, self.sender.domain)
 
     def data(self, recipient: Recipient, key: str, now: datetime | None = None) -> bytes:
         """The message to one recipient as SMTP carries it (CRLF line ends, 7-bit safe)."""
@@ -143,6 +186,8 @@ class MailFactory:
         own["To"] = Address(display_name=one_line(recipient.name), addr_spec=recipient.address)
         own["Date"] = format_datetime((now or datetime.now(BERLIN)).astimezone(BERLIN))
         own["Message-ID"] = self.message_id(key)
+        if key in self.in_reply_to:
+            own["In-Reply-To"] = own["References"] = self.in_reply_to[key]
         return self.headers + b"\r\n" + own.as_bytes(policy=SMTP_POLICY)[:-2] + b"\r\n" + self.body
 
 

@@ -8,6 +8,18 @@
   message per recipient (message.py), progress recorded per batch (delivery.py). With
   `context.unclear` it mails exactly the recipients the record calls uncertain.
 - check_unclear(): the uncertain recipients marked checked, nobody mailed.
+- correct() / withdraw(): "Berichtigung zu PM 123/2026: …" or "Rücknahme der PM 123/2026: …"
+  (theme/templates/press/followup.*), no new number, to the recipients of the release:
+  those its record names as accepted, uncertain (including a `sending` batch never settled)
+  or `checked`, since a person who checked by hand left them as possibly mailed; whoever
+  may have the release must hear that it is wrong. They are found by their keyed hashes
+  (recipient_key over the release's record key and every address of the current list), so
+  NEWSROOM_PRESS_RECIPIENT_SECRET must stay the same while records of sends are kept. Being
+  still on the list is enough; the Thema is not asked again, as the subscriptions may have
+  changed since. Nobody else gets it: neither who joined the list later nor who left it.
+  The follow-up's own record tracks its recipients exactly as a first send does (keys over
+  its own record key), so batches, crashes and `--send-unclear` / `--unclear-checked` work
+  the same; each mail refers to the release's Message-ID (In-Reply-To, References).
 
 The press is due from the story's `embargo` time (PUBLISH_AHEAD_CHANNELS); sent before
 the public time `date`, the release states that time as its Sperrfrist in the subject
@@ -29,15 +41,31 @@ from urllib.parse import urlsplit
 
 from newsroom.dates import build_now
 from newsroom.errors import SendError
-from newsroom.publishing.channel import Channel, ClaimFiles, Delivery, Post, Release, SendContext, channel_adapters
+from newsroom.publishing.channel import (
+    CORRECT,
+    PUBLISH,
+    WITHDRAW,
+    Channel,
+    ClaimFiles,
+    Delivery,
+    Post,
+    Release,
+    SendContext,
+    channel_adapters,
+)
+from newsroom.publishing.followups import CORRECTION, WITHDRAWAL, story_key_of
 from newsroom.secrets import REDACTOR
 
 from . import numbers
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
     from email.headerregistry import Address
 
-    from .recipients import RecipientList
+    from newsroom.content.amendments import Correction, Withdrawal
+
+    from .message import Composed
+    from .recipients import Recipient, RecipientList
 
 # The mail modules (email, smtplib, ssl, csv) load when a release is drawn or sent: every
 # build loads this plugin, and most builds draw no release.
@@ -53,6 +81,7 @@ class PressChannel(Channel):
     # Sending again with the same record mails nobody twice (accepted and possibly mailed
     # recipients are skipped), so a run that died is simply continued.
     idempotent = True
+    correction_idempotent = True  # the same holds for a correction's record; a withdrawal always is
     required_env = ("SMTP_HOST", "FROM", "RECIPIENTS", "RECIPIENT_SECRET")
     secret_env = ("SMTP_PASSWORD", "RECIPIENT_SECRET", "RECIPIENTS_TOKEN")
 
@@ -86,7 +115,36 @@ class PressChannel(Channel):
         return Post(self.name, story.id, composed.text, link=release.url, title=composed.subject,
                     media=tuple(item["url"] for item in media), payload=payload)
 
+    def render_correction(self, release: Release, correction: Correction, original: Mapping) -> Post:
+        return self._follow_up_post(release, original, CORRECT, {
+            "kind": CORRECTION, "date": correction.date.isoformat(), "wrong": correction.wrong,
+            "right": correction.right})
+
+    def render_withdrawal(self, release: Release, withdrawal: Withdrawal, original: Mapping) -> Post:
+        # A page taken down for legal reasons (`gone`) answers 410: no link to it.
+        return self._follow_up_post(release, original, WITHDRAW, {
+            "kind": WITHDRAWAL, "date": withdrawal.date.isoformat(), "reason": withdrawal.reason,
+            **({"url": None} if withdrawal.gone else {})})
+
+    def _follow_up_post(self, release: Release, original: Mapping, action: str, fields: dict) -> Post:
+        """A correction or withdrawal of the release the original record names (its number, its day)."""
+        from .message import compose_follow_up
+
+        story, first = release.story, original.get("detail") or {}
+        contact = {"name": story.contact.name, "phone": story.contact.phone or "", "email": story.contact.email or ""}
+        payload = {"title": story.title, "url": release.url, "contact": contact,
+                   "number": first.get("number"), "issued": first.get("issued"), **fields}
+        shown = {**payload, "number": payload["number"] or self.number_text("…", story.date.year)}
+        composed = compose_follow_up(shown, self.settings, unsubscribe=self._preview_unsubscribe())
+        return Post(self.name, story.id, composed.text, link=release.url, title=composed.subject, payload=payload,
+                    action=action, original=original)
+
     def validate(self, post: Post) -> list[str]:
+        if post.action != PUBLISH:
+            if not post.payload.get("number"):
+                return ["Pressemitteilung: Die erste Sendung hat im Versandprotokoll keine Nummer; "
+                        "Berichtigung oder Rücknahme bitte von Hand an den Verteiler senden."]
+            return []
         if not post.payload["body_html"].strip():
             return ["Pressemitteilung: Die Meldung hat keinen Text."]
         return []
@@ -118,6 +176,8 @@ class PressChannel(Channel):
     # -- claiming: the number -----------------------------------------------------------------
 
     def prepare_claim(self, post: Post, detail, files: ClaimFiles) -> dict:
+        if post.action != PUBLISH:  # no number of its own: it names the release it is about
+            return {"release": post.payload["number"]} if post.payload.get("number") else {}
         if detail.get("number"):
             return {}  # a retry keeps its number and issue time
         issued = build_now(self.settings["BUILD_NOW"])
@@ -127,11 +187,7 @@ class PressChannel(Channel):
     # -- sending ------------------------------------------------------------------------------
 
     def send(self, post: Post, context: SendContext) -> Delivery:
-        from newsroom.mail.smtp import SmtpConfig
-        from newsroom.progress import Progress
-
-        from .delivery import Dispatch, RecipientState
-        from .message import MailFactory, compose, parse_address, unsubscribe_address
+        from .message import compose
         from .recipients import recipient_key
 
         detail = context.detail
@@ -139,37 +195,94 @@ class PressChannel(Channel):
             raise SendError("Pressemitteilung: Der Eintrag im Versandprotokoll hat keine Nummer; bitte mit "
                             "„invoke publish --story ID --channel press“ erneut anstoßen.")
         number, issued = detail["number"], datetime.fromisoformat(detail["issued"])
-        config = SmtpConfig.from_credentials(self.credentials, self.settings)
-        sender = parse_address(self.credentials.require("FROM", secret=False), self.credentials.name("FROM"))
-        reply_to = self._reply_to(post)
         secret = self.credentials.require("RECIPIENT_SECRET")
         listing = self._recipients()
-        for problem in listing.problems:
-            logger.warning("Pressemitteilung, Verteilerliste: %s", problem)
         thema = post.payload["thema"]
         chosen = [(r, recipient_key(secret, post.story_id, r.address)) for r in listing.for_thema(thema)]
         if not chosen:
             raise SendError(f"Pressemitteilung: Niemand in der Verteilerliste hat das Thema „{thema}“ oder "
                             "„alle“ abonniert.")
-        state = RecipientState(detail)
+        attachment = post.payload.get("attachment")
+        return self._mail(post, context, listing, chosen, number, f"Pressemitteilung {number}",
+                          lambda unsubscribe: compose(post.payload, number, issued, self.settings,
+                                                      unsubscribe=unsubscribe),
+                          attachment=Path(attachment) if attachment else None)
+
+    def correct(self, post: Post, context: SendContext) -> Delivery:
+        return self._follow_up(post, context)
+
+    def withdraw(self, post: Post, context: SendContext) -> Delivery:
+        return self._follow_up(post, context)
+
+    def _follow_up(self, post: Post, context: SendContext) -> Delivery:
+        """The correction or withdrawal to every recipient of the release still on the list (module docstring)."""
+        from .delivery import RecipientState
+        from .message import compose_follow_up, follow_up_label, message_id
+        from .recipients import recipient_key
+
+        number = post.payload.get("number")
+        if not number:
+            raise SendError(self.validate(post)[0])
+        label = follow_up_label(post.payload["kind"], number)
+        secret = self.credentials.require("RECIPIENT_SECRET")
+        listing = self._recipients()
+        # The release's record key: what its recipients' hashes (and Message-IDs) were made with.
+        story = context.detail.get("story") or story_key_of(post.story_id)
+        first = RecipientState(post.original.get("detail") or {})
+        reached = first.accepted | first.uncertain | first.checked
+        domain = self._sender().domain
+        chosen, replies = [], {}
+        for recipient in listing.recipients:
+            earlier = recipient_key(secret, story, recipient.address)
+            if earlier in reached:
+                key = recipient_key(secret, post.story_id, recipient.address)
+                chosen.append((recipient, key))
+                replies[key] = message_id(number, story, earlier, domain)
+        if not chosen:
+            # Also what a changed NEWSROOM_PRESS_RECIPIENT_SECRET looks like: stop, never record it as sent.
+            raise SendError(f"{label}: Keiner der {len(reached)} Empfänger der {number} steht noch in der "
+                            "Verteilerliste (oder NEWSROOM_PRESS_RECIPIENT_SECRET wurde seit dem Versand geändert); "
+                            "nichts gesendet. Bitte prüfen und die Berichtigung oder Rücknahme gegebenenfalls von "
+                            "Hand senden.")
+        return self._mail(post, context, listing, chosen, label, label,
+                          lambda unsubscribe: compose_follow_up(post.payload, self.settings, unsubscribe=unsubscribe),
+                          in_reply_to=replies)
+
+    def _sender(self) -> Address:
+        from .message import parse_address
+
+        return parse_address(self.credentials.require("FROM", secret=False), self.credentials.name("FROM"))
+
+    def _mail(self, post: Post, context: SendContext, listing: RecipientList, chosen: list[tuple[Recipient, str]],
+              remote_id: str, label: str, make: Callable[[str], Composed], *, attachment: Path | None = None,
+              in_reply_to: Mapping[str, str] | None = None) -> Delivery:
+        """One message to each chosen recipient not yet served, progress recorded per batch (delivery.py)."""
+        from newsroom.mail.smtp import SmtpConfig
+        from newsroom.progress import Progress
+
+        from .delivery import Dispatch, RecipientState
+        from .message import MailFactory, unsubscribe_address
+
+        config = SmtpConfig.from_credentials(self.credentials, self.settings)
+        sender = self._sender()
+        reply_to = self._reply_to(post)
+        state = RecipientState(context.detail)
         if context.unclear:  # on purpose: exactly the recipients whose fate is unknown, once
             todo = [(r, key) for r, key in chosen if key in state.uncertain]
         else:
             todo = [(r, key) for r, key in chosen if not state.finished(key)]
         unsubscribe = unsubscribe_address(self.settings, sender, reply_to)
-        composed = compose(post.payload, number, issued, self.settings, unsubscribe=unsubscribe)
-        attachment = post.payload.get("attachment")
-        factory = MailFactory(composed, sender=sender, reply_to=reply_to, unsubscribe=unsubscribe,
-                              list_id=self.settings["PRESS_LIST_ID"], story_id=post.story_id,
-                              attachment=Path(attachment) if attachment else None)
+        factory = MailFactory(make(unsubscribe), sender=sender, reply_to=reply_to, unsubscribe=unsubscribe,
+                              list_id=self.settings["PRESS_LIST_ID"], story_id=post.story_id, attachment=attachment,
+                              in_reply_to=in_reply_to)
         dispatch = Dispatch(config, factory, context, batch=self.settings["PRESS_BATCH"],
                             reconnects=self.settings["PRESS_SMTP_RECONNECTS"],
-                            progress=Progress(number, len(chosen), "Empfängern", done=len(chosen) - len(todo)))
+                            progress=Progress(remote_id, len(chosen), "Empfängern", done=len(chosen) - len(todo)))
         if todo:
             dispatch.run(state, todo)
-        return self._result(number, post, chosen, state, dispatch, listing, context)
+        return self._result(remote_id, label, post, chosen, state, dispatch, listing, context)
 
-    def _result(self, number, post, chosen, state, dispatch, listing, context) -> Delivery:
+    def _result(self, number, label, post, chosen, state, dispatch, listing, context) -> Delivery:
         line = {key: r.line for r, key in chosen}
         accepted = [k for k in state.accepted if k in line]
         refused = [k for k in line if k in state.refused]
@@ -200,7 +313,7 @@ class PressChannel(Channel):
                             f"nächste Lauf versucht es erneut. {' '.join(notes)}".strip(), retry=True)
         if not accepted and not uncertain:
             context.checkpoint(detail)
-            raise SendError(f"Pressemitteilung {number}: Kein Empfänger hat sie angenommen. {' '.join(notes)}")
+            raise SendError(f"{label}: Kein Empfänger hat sie angenommen. {' '.join(notes)}")
         return Delivery(number, post.link, detail, note=" ".join([summary, *notes]), unclear=len(uncertain))
 
     def check_unclear(self, detail) -> dict:
@@ -233,8 +346,12 @@ class PressChannel(Channel):
             REDACTOR.add(source)  # an access key in the address stays out of every message
         content = Path(self.settings["PATH"]).resolve()
         repository = next((p for p in (content, *content.parents) if (p / ".git").exists()), content)
-        return load(source, list(self.settings["THEMEN"]), forbidden=(repository, Path(self.settings["OUTPUT_PATH"])),
-                    token=self.credentials.get("RECIPIENTS_TOKEN"))
+        listing = load(source, list(self.settings["THEMEN"]),
+                       forbidden=(repository, Path(self.settings["OUTPUT_PATH"])),
+                       token=self.credentials.get("RECIPIENTS_TOKEN"))
+        for problem in listing.problems:
+            logger.warning("Pressemitteilung, Verteilerliste: %s", problem)
+        return listing
 
 
 def adapters(_sender):
