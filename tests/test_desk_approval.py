@@ -252,3 +252,31 @@ def test_in_production_only_approvals_signed_with_the_approvers_own_key_count(si
     approval, made = approve(site, BEN, signed=True)
     assert made and approval.how == "signiert"
     assert [o.status for o in publish(site, signed=True).outcomes] == ["sent"]
+
+
+def test_a_correction_and_a_withdrawal_wait_for_approval_of_the_version_that_holds_them(desk, mastodon):
+    due_story(desk)
+    commit_and_push(desk)
+    approve(desk, CORA)
+    assert [o.status for o in publish(desk).outcomes] == ["sent"]
+    as_person(desk, EDITOR)
+    correction = "\n  - date: 2026-11-26 12:30\n    wrong: Freitag.\n    right: Sonntag."
+    due_story(desk, corrections=correction)
+    commit_and_push(desk, "Berichtigung", "2026-11-26 12:31")
+    held = publish(desk, now="2026-11-26 12:40")
+    key = f"{STORY_ID}.berichtigung-202611261230"
+    assert [(o.story_id, o.status) for o in held.outcomes] == [(key, "held")]
+    assert f"„invoke approve {STORY_ID}“" in held.outcomes[0].message  # the story's version is approved
+    approve(desk, BEN)
+    assert [(o.story_id, o.status) for o in publish(desk, now="2026-11-26 12:45").outcomes] == [(key, "sent")]
+    # A withdrawal the same way; one person in a hurry may approve it with a reason.
+    as_person(desk, EDITOR)
+    due_story(desk, corrections=correction, status="withdrawn",
+              withdrawal="\n  date: 2026-11-26 13:00\n  reason: Verfrüht.")
+    commit_and_push(desk, "Rücknahme", "2026-11-26 13:01")
+    assert [o.status for o in publish(desk, now="2026-11-26 13:05").outcomes] == ["held"]
+    assert len(mastodon.statuses) == 2
+    approve(desk, CORA, urgent="Nachts, falsche Warnung")
+    report = publish(desk, now="2026-11-26 13:10")
+    assert [(o.story_id, o.status) for o in report.outcomes] == [(f"{STORY_ID}.ruecknahme", "sent")]
+    assert mastodon.statuses == [] and len(mastodon.deleted) == 2  # the correction's reply went with it

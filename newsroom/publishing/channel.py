@@ -293,11 +293,13 @@ class Channel:
 
 
 def original_posts(original: Mapping) -> list[str]:
-    """The remote ids of the first send: every post of a thread (detail `thread`), else the one."""
+    """The remote ids of the first send: every post of a thread (detail `thread`), else the one.
+    For a withdrawal, the corrections' replies come first (`corrections`): replies before what they answer."""
     thread = (original.get("detail") or {}).get("thread")
-    if thread:
-        return [str(item) for item in thread]
-    return [str(original["remote_id"])] if original.get("remote_id") else []
+    posts = [str(item) for item in thread] if thread else [str(original["remote_id"])] if original.get("remote_id") \
+        else []
+    replies = [str(item) for item in original.get("corrections") or () if str(item) not in posts]
+    return [*dict.fromkeys(replies), *posts]
 
 
 def original_url(original: Mapping) -> str:

@@ -87,13 +87,15 @@ class StoryFollowUps:
         self.stories = [c for c in archive.cards if c.corrections or c.withdrawn_ts is not None]
         self.since, self.keep = since, keep
         self._original: dict[str, Receipt | None] = {}
+        self._receipt: Callable[[str], Receipt | None] = lambda key: None
+        self._recorded: set[str] = set()
 
     def _recent(self, story: Card) -> bool:
         newest = max([ts for _key, ts in story.corrections] + [story.withdrawn_ts or float("-inf")])
         return self.since is None or newest >= self.since or any(story_key_of(k) == story.key for k in self.keep)
 
     def cards(self, receipt: Callable[[str], Receipt | None], recorded: set[str]) -> list[FollowUpCard]:
-        self._original = {}
+        self._original, self._receipt, self._recorded = {}, receipt, recorded
         found = []
         for story in filter(self._recent, self.stories):
             original = receipt(story.key) if story.key in recorded else None
@@ -132,9 +134,22 @@ class StoryFollowUps:
         story = release.story
         seen = original_view(original)
         if card.kind == WITHDRAWAL:
+            seen["corrections"] = self._replies(card.approves, adapter.name)
             return adapter.render_withdrawal(release, story.withdrawal, seen)
         correction = next(c for c in story.corrections if c.key == card.correction)
         return adapter.render_correction(release, correction, seen)
+
+
+    def _replies(self, story: Card, channel: str) -> list[str]:
+        """The remote ids of the story's corrections sent to this channel: taken back with it."""
+        found = []
+        for key, _ts in story.corrections:
+            name = f"{story.key}{CORRECTION_MARK}{key}"
+            receipt = self._receipt(name) if name in self._recorded else None
+            record = receipt.get(channel) if receipt else None
+            if record is not None and record.status == SENT and record.remote_id:
+                found.append(record.remote_id)
+        return found
 
 
 def original_view(record: ChannelRecord) -> dict:
