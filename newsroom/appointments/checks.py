@@ -6,7 +6,7 @@ from datetime import datetime
 
 from newsroom.appointments.model import Appointment
 from newsroom.content.reader import check_media
-from newsroom.content.story import DRAFT, PLANNED, UNPUBLISHED
+from newsroom.content.story import DRAFT, PLANNED, UNPUBLISHED, WITHDRAWN
 from newsroom.errors import ContentError
 
 UNPUBLISHED_AS = {DRAFT: "ein Entwurf", PLANNED: "erst geplant"}
@@ -43,7 +43,8 @@ def check_appointments(appointments: list[Appointment], stories: dict, now: date
             card = stories.get(ref)
             if card is None:
                 errors.append(ContentError(source, f"Link story:„{ref}“: keine Meldung hat diese id."))
-            elif not card.is_visible(moment):
+            # A withdrawn story's page stays at its address: the link still leads somewhere.
+            elif not card.is_visible(moment) and not (card.status == WITHDRAWN and card.ts <= moment):
                 errors.append(ContentError(source, f"Link story:„{ref}“ ({card.source}) ist noch nicht "
                                                    "veröffentlicht; der Link liefe ins Leere."))
         errors.extend(check_media(source, appointment.media_checks, media))

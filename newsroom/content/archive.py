@@ -19,7 +19,7 @@ from newsroom.build.timing import phase
 from newsroom.content.history import GitHistory
 from newsroom.content.loader import LoadResult, load_stories
 from newsroom.content.reader import StoryVocabulary, check_media
-from newsroom.content.story import UNPUBLISHED, GitDates, Story
+from newsroom.content.story import PUBLISHED, UNPUBLISHED, WITHDRAWN, GitDates, Story
 from newsroom.dates import BERLIN
 from newsroom.errors import ContentError
 
@@ -29,13 +29,15 @@ TIME_ORDER = attrgetter("ts", "id")  # a sort key made in C: 25,000 cards are so
 
 class StoryArchive:
     """Every story of the build: `cards` (newest first, drafts included), `visible` (published
-    and due), `by_id`; `full_story(card)` for the text."""
+    and due), `withdrawn` (taken back after publication: their pages stay, in no list), `by_id`;
+    `full_story(card)` for the text."""
 
     def __init__(self, loaded: LoadResult, cards: list[Card], visible: list[Card], git: dict, git_head: str | None,
-                 vocabulary: StoryVocabulary, cache, draft_sources: set[str]):
+                 vocabulary: StoryVocabulary, cache, draft_sources: set[str], withdrawn: list[Card] | None = None):
         self.loaded = loaded
         self.cards = cards
         self.visible = visible
+        self.withdrawn = withdrawn or []
         self.by_id = {c.id: c for c in cards}
         self.git = git
         self.git_head = git_head
@@ -86,7 +88,8 @@ class StoryArchive:
         cards.sort(key=TIME_ORDER, reverse=True)  # newest first
         now = settings["BUILD_NOW"].timestamp()
         visible = [c for c in cards if c.status == "published" and c.ts <= now]  # Card.is_visible, inlined
-        return cls(loaded, cards, visible, git, history.head, vocabulary, cache, drafts)
+        withdrawn = [c for c in cards if c.status == WITHDRAWN and c.ts <= now]
+        return cls(loaded, cards, visible, git, history.head, vocabulary, cache, drafts, withdrawn)
 
     def stats(self, now: float) -> dict[str, int]:
         cards = self.cards
@@ -96,6 +99,7 @@ class StoryArchive:
             "drafts": [c.status for c in cards].count("draft"),
             "planned": [c.status for c in cards].count("planned"),
             "scheduled": sum(1 for c in cards if c.status == "published" and c.ts > now),
+            "withdrawn": len(self.withdrawn),
             "parsed": self.loaded.parsed,
         }
 
@@ -162,7 +166,9 @@ def check_archive(stories: list[Card], errors: list[ContentError]) -> set[str]:
             if target is None:
                 errors.append(ContentError(story.source, f"{label} „{ref}“: keine Meldung hat diese id.",
                                            field=where))
-            elif story.status == "published" and (target.status != "published" or target.ts > story.ts):
+            # A withdrawn story's page stays at its address: a link to it still leads somewhere, and
+            # a related box simply leaves it out (plugins/stories/related.py).
+            elif story.status == PUBLISHED and (target.status not in (PUBLISHED, WITHDRAWN) or target.ts > story.ts):
                 errors.append(ContentError(
                     story.source,
                     f"{label} „{ref}“ ({target.source}) ist bei Veröffentlichung dieser Meldung noch nicht "

@@ -3,11 +3,16 @@ host made from the settings (`invoke server-config`), each sending the whole Con
 Policy (with frame-ancestors, which a <meta> policy cannot carry), the admin's own policy below
 /admin/, HSTS, X-Content-Type-Options, Referrer-Policy and Permissions-Policy on every answer,
 errors included. S3 sends no such headers: README "Headers" shows the CDN or proxy rule.
+
+Stories withdrawn with `gone: true` (newsroom/content/amendments.py) are named in both: their
+addresses answer 410 Gone with the notice page the build leaves there as the body. A host that
+cannot (S3, a plain folder) serves that notice page with 200 instead.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,12 +53,39 @@ def _settings(settings: dict) -> dict:
             "headers": server_headers(settings)}
 
 
+# What a story's address may hold (slugs and dates): nothing a server configuration would read
+# as syntax, and nothing a regular expression would read as more than itself but the dot.
+_SAFE_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*/$")
+
+
+def gone_addresses(archive, prefix: str = "/") -> list[str]:
+    """The site paths of withdrawn stories that are gone (`gone: true`), sorted: only a few, each
+    read from its file (the card does not say it)."""
+    found = []
+    for card in archive.withdrawn:
+        withdrawal = archive.full_story(card).withdrawal
+        if withdrawal is not None and withdrawal.gone:
+            found.append(prefix + card.url)
+    return sorted(found)
+
+
+def _gone(paths) -> list[str]:
+    paths = sorted(set(paths))
+    bad = [p for p in paths if not _SAFE_PATH.match(p) or ".." in p]
+    if bad:
+        raise ConfigurationError(f"Adresse einer zurückgezogenen Meldung „{bad[0]}“ lässt sich nicht in die "
+                                 "Server-Konfiguration schreiben (erwartet: /pfad/ aus a–z, 0–9, -, ., /).")
+    return paths
+
+
 def _header(source: str) -> str:
     return f"# Erzeugt aus {source} mit `invoke server-config` (newsroom/deploy/server_config.py); nicht von Hand ändern.\n"
 
 
-def nginx_config(settings: dict, source: str = "den Einstellungen") -> str:
+def nginx_config(settings: dict, source: str = "den Einstellungen", gone=()) -> str:
+    """`gone`: site paths (/aktuelles/…/) that answer 410 with their notice page."""
     s = _settings(settings)
+    gone = _gone(gone)
     ssl = " ssl" if s["tls"] else ""
     lines = [_header(source).rstrip("\n"), "server {", f"    listen {s['listen']}{ssl};"]
     if s["host"] == "*":
@@ -71,6 +103,14 @@ def nginx_config(settings: dict, source: str = "den Einstellungen") -> str:
 
     lines += headers(s["site"], "    ")
     lines += ["", "    location / {", "        try_files $uri $uri/ =404;", "    }"]
+    if gone:
+        # The 410 keeps its status through error_page; the named location serves the notice page
+        # of the address asked for (with or without index.html) as its body.
+        lines += ["", "    # Zurückgezogene Meldungen (gone: true): 410 mit der Hinweisseite als Inhalt.",
+                  "    error_page 410 @gone;", "    location @gone {", "        try_files ${uri}index.html $uri =404;",
+                  "    }"]
+        for path in gone:
+            lines += [f"    location = {path} {{ return 410; }}", f"    location = {path}index.html {{ return 410; }}"]
     if s["admin"]:
         lines += ["", f"    location ^~ {s['admin']} {{", *headers(s["admin_policy"], "        "),
                   "        try_files $uri $uri/ =404;", "    }"]
@@ -78,10 +118,13 @@ def nginx_config(settings: dict, source: str = "den Einstellungen") -> str:
     return "\n".join(lines) + "\n"
 
 
-def apache_config(settings: dict, source: str = "den Einstellungen") -> str:
+def apache_config(settings: dict, source: str = "den Einstellungen", gone=()) -> str:
+    """`gone`: site paths (/aktuelles/…/) that answer 410 with their notice page."""
     s = _settings(settings)
-    modules = "mod_headers, mod_mime und mod_ssl (a2enmod headers ssl)" if s["tls"] else \
-        "mod_headers und mod_mime (a2enmod headers)"
+    gone = _gone(gone)
+    enable = ["headers", *(["rewrite"] if gone else []), *(["ssl"] if s["tls"] else [])]
+    named = ["mod_headers", *(["mod_rewrite"] if gone else []), "mod_mime", *(["mod_ssl"] if s["tls"] else [])]
+    modules = f"{', '.join(named[:-1])} und {named[-1]} (a2enmod {' '.join(enable)})"
     lines = [_header(source).rstrip("\n"), f"# Braucht {modules}.",
              f"<VirtualHost {s['host']}:{s['port']}>", f"    ServerName {s['name']}",
              f"    DocumentRoot {_quoted(s['root'])}"]
@@ -94,6 +137,16 @@ def apache_config(settings: dict, source: str = "den Einstellungen") -> str:
               "        Require all granted", "    </Directory>", "",
               f"    Header always set Content-Security-Policy {_quoted(s['site'])}",
               *(f"    Header always set {name} {_quoted(value)}" for name, value in s["headers"].items())]
+    if gone:
+        # [G] answers 410; the ErrorDocument is the address's own notice page, fetched by an internal
+        # redirect that carries REDIRECT_STATUS, so the rule does not answer that fetch with 410 again.
+        lines += ["", "    # Zurückgezogene Meldungen (gone: true): 410 mit der Hinweisseite als Inhalt.",
+                  "    RewriteEngine On"]
+        for path in gone:
+            pattern = "^" + path.replace(".", "\\.") + "(index\\.html)?$"
+            lines += ["    RewriteCond %{ENV:REDIRECT_STATUS} ^$", f"    RewriteRule {_quoted(pattern)} - [G]",
+                      f"    <Location {_quoted(path)}>", f"        ErrorDocument 410 {path}index.html",
+                      "    </Location>"]
     if s["admin"]:
         lines += ["", f"    <Location {_quoted(s['admin'])}>",
                   f"        Header always set Content-Security-Policy {_quoted(s['admin_policy'])}",
@@ -131,9 +184,9 @@ def cloudfront_policies(settings: dict, source: str = "den Einstellungen") -> di
     return policies
 
 
-def write_server_configs(settings: dict, folder: Path, source: str = "den Einstellungen") -> list[Path]:
+def write_server_configs(settings: dict, folder: Path, source: str = "den Einstellungen", gone=()) -> list[Path]:
     """The configurations into folder (each written whole or not at all); returns their paths."""
-    texts = {"nginx.conf": nginx_config(settings, source), "apache.conf": apache_config(settings, source)}
+    texts = {"nginx.conf": nginx_config(settings, source, gone), "apache.conf": apache_config(settings, source, gone)}
     for name, policy in cloudfront_policies(settings, source).items():
         texts[name] = json.dumps(policy, ensure_ascii=False, indent=2) + "\n"
     folder.mkdir(parents=True, exist_ok=True)

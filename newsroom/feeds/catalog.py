@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from newsroom.build.state import Card
 from newsroom.content.slugs import slugify
@@ -33,6 +33,16 @@ class FeedSource:
     cards: tuple = ()  # a story feed's cards: the full stories of all feeds drawn are fetched at once
 
 
+class Retraction(NamedTuple):
+    """A withdrawn story's own entry in the press-release feed (newsroom/feeds/items.py, StoryItems.retraction)."""
+
+    card: Card
+
+    @property
+    def ts(self) -> float:
+        return self.card.withdrawn_ts
+
+
 def feed_path(key: str, fmt: str) -> str:
     return f"feeds/{key}/{FORMATS[fmt][0]}"
 
@@ -42,12 +52,13 @@ def list_key(base: str) -> str:
     return base.strip("/")
 
 
-def story_sources(visible: list[Card], settings: dict, items) -> list[FeedSource]:
+def story_sources(visible: list[Card], settings: dict, items, withdrawn: list[Card] = ()) -> list[FeedSource]:
     """The story feeds, each with at most FEED_ENTRIES of the visible stories, newest first.
 
     One pass over the visible cards (already newest first) that looks only at feeds still
     open and ends once all are full; a Thema or Amt without a visible story has no list
-    page and so no feed.
+    page and so no feed. A withdrawn story is in none of them; the press releases announce its
+    withdrawal in an entry of its own (`Retraction`), placed by the date it was withdrawn.
     """
     limit = settings["FEED_ENTRIES"]
     press_channel = settings["FEED_PRESS_CHANNEL"]
@@ -73,6 +84,11 @@ def story_sources(visible: list[Card], settings: dict, items) -> list[FeedSource
         if not (open_themen or open_aemter or open_bezirke or open_press):
             break
 
+    if press_channel:
+        retractions = [Retraction(c) for c in withdrawn if press_channel in c.channels]
+        if retractions:
+            press = sorted([*press, *retractions], key=lambda e: (e.ts, e.card.id if isinstance(e, Retraction)
+                                                                    else e.id), reverse=True)[:limit]
     sources = [_source(ALL, "Alle Meldungen", settings["SITE_DESCRIPTION"], "", "Allgemein", everything, items,
                        note="Jede Meldung der Stadt, aus allen Themen, Ämtern und Stadtbezirken.")]
     if press_channel:
@@ -113,4 +129,5 @@ def _source(key, name, description, link, group, cards, items, note="") -> FeedS
     for card in cards:
         digest.update(repr(items.signature(card)).encode())
     return FeedSource(key, name, description, link, group, digest.hexdigest(),
-                      lambda cards=cards: items.items(cards), note, tuple(cards))
+                      lambda cards=cards: items.items(cards), note,
+                      tuple(c.card if isinstance(c, Retraction) else c for c in cards))

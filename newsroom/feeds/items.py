@@ -20,7 +20,8 @@ from newsroom.content.links import resolve_links
 from newsroom.content.reader import StoryVocabulary
 from newsroom.content.slugs import slugify
 from newsroom.content.story import Story, shown_update_time
-from newsroom.dates import BERLIN
+from newsroom.dates import BERLIN, german_date, german_datetime
+from newsroom.feeds.catalog import Retraction
 from newsroom.feeds.formats import Category, Enclosure, FeedItem
 from newsroom.media.library import IMAGE_SUFFIXES, MediaItem
 from newsroom.site import SiteUrls
@@ -42,6 +43,15 @@ def tag_uri(settings: dict, specific: str) -> str:
 def absolute_links(html: str, base: str) -> str:
     """Every href and src made absolute against the page's own address (#anchors included)."""
     return _LINK.sub(lambda m: f'{m.group(1)}="{urljoin(base, m.group(2))}"', html)
+
+
+def amendments_html(story: Story) -> str:
+    """Corrections and change notes, newest first, as the story page shows them above the text."""
+    lines = [f"<p><strong>Berichtigung vom {german_date(c.date)}:</strong> Falsch war: „{escape(c.wrong)}“ "
+             f"Richtig ist: „{escape(c.right)}“</p>" for c in reversed(story.corrections)]
+    lines += [f"<p><strong>Aktualisiert am {german_datetime(n.date)}:</strong> {escape(n.note)}</p>"
+              for n in story.changes]
+    return "".join(line + "\n" for line in lines)
 
 
 def _moment(timestamp: float) -> datetime:
@@ -74,8 +84,11 @@ class StoryItems:
         return self._by_id[story_id].url
 
     def updated(self, card: Card) -> float:
+        """Story.updated from the card: the later of the git update shown and the newest change
+        note or correction."""
         dates = self.git.get(card.source)
-        return (shown_update_time(card.ts, dates[1], dates[3]) if dates else None) or card.ts
+        shown = (shown_update_time(card.ts, dates[1], dates[3]) if dates else None) or card.ts
+        return card.noted_ts if card.noted_ts is not None and card.noted_ts > shown else shown
 
     def image(self, card: Card) -> tuple[MediaItem, int] | None:
         """The lead image's sidecar and size in bytes (each file looked at once per build)."""
@@ -87,14 +100,36 @@ class StoryItems:
             self._images[card.image] = (item, size)
         return self._images[card.image]
 
-    def signature(self, card: Card) -> tuple:
+    def signature(self, card: Card | Retraction) -> tuple:
         """Everything a story's entry is made of; equal signatures give equal entries."""
+        if isinstance(card, Retraction):
+            card = card.card  # its file says all of it: title, reason, date, department, terms
+            return ("withdrawal", card.id, card.digest, card.url, card.withdrawn_ts)
         refs = tuple(self.url_of(ref) for ref in card.story_refs) if card.story_refs else ()
         return (card.id, card.digest, card.url, card.ts, self.updated(card), self.image(card), refs)
 
-    def items(self, cards: list[Card]) -> list[FeedItem]:
-        self.preload(cards)
-        return [self.item(card) for card in cards]
+    def items(self, cards: list[Card | Retraction]) -> list[FeedItem]:
+        self.preload([c.card if isinstance(c, Retraction) else c for c in cards])
+        return [self.retraction(c.card) if isinstance(c, Retraction) else self.item(c) for c in cards]
+
+    def retraction(self, card: Card) -> FeedItem:
+        """The entry announcing that a story was withdrawn: an entry of its own (its own id, dated
+        when it was withdrawn) beside the story's, which leaves every feed; its text is the reason."""
+        story = self._stories.get(card.source) or self.build.archive.full_story(card)
+        withdrawal = story.withdrawal
+        content = f"<p>{escape(withdrawal.reason)}</p>" if self.settings["FEED_FULL_CONTENT"] else None
+        return FeedItem(
+            id=tag_uri(self.settings, f"withdrawal/{story.key}"),
+            title=f"Rücknahme: {story.title}",
+            url=self.urls.absolute(story.url),
+            published=_moment(card.withdrawn_ts),
+            updated=_moment(card.withdrawn_ts),
+            summary=withdrawal.reason,
+            content_html=content,
+            author=story.department,
+            author_url=self.urls.absolute(f"aemter/{slugify(story.department)}/"),
+            source=story.source,
+        )
 
     def item(self, card: Card) -> FeedItem:
         if card.source not in self._items:
@@ -137,7 +172,7 @@ class StoryItems:
         content = None
         if self.settings["FEED_FULL_CONTENT"]:
             body = resolve_links(story.body_html, urls, self.url_of)
-            content = figure + absolute_links(body, page)
+            content = amendments_html(story) + figure + absolute_links(body, page)
         categories = (
             Category(story.category, urls.absolute("themen/")),
             *(Category(f"Stadtbezirk {n}", urls.absolute("stadtbezirke/")) for n in story.districts),

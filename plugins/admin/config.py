@@ -77,7 +77,9 @@ def _story_fields(settings: dict) -> list[dict]:
         {"name": "status", "label": "Status", "widget": "select", "default": "draft",
          "options": [{"label": "In Planung (nur Titel, Zuständigkeit, Zieltermin)", "value": "planned"},
                      {"label": "Entwurf (nicht online)", "value": "draft"},
-                     {"label": "Zur Veröffentlichung freigegeben", "value": "published"}]},
+                     {"label": "Zur Veröffentlichung freigegeben", "value": "published"},
+                     {"label": "Zurückgezogen (Seite bleibt mit Hinweis, aus allen Listen und Feeds entfernt)",
+                      "value": "withdrawn"}]},
         {"name": "owner", "label": "Zuständig (Kurzzeichen oder Amt)", "widget": "string", "required": False,
          "hint": "Wer die Meldung schreibt; der Desk zeigt es im Wochenplan."},
         {"name": "target", "label": "Zieltermin (nur „In Planung“)", **DATETIME, "required": False,
@@ -109,12 +111,55 @@ def _story_fields(settings: dict) -> list[dict]:
          "hint": "Ankreuzen, wohin die Meldung außer ins Web geht. Ohne eigenen Text bekommt jeder Kanal Titel, "
                  "Anreißer, Link und Schlagwörter; ein eigener Text ersetzt sie (der Link wird angehängt).",
          "fields": _channel_fields(settings)},
+        *_amendment_fields(),
         {"name": "leichte_sprache", "label": "Leichte Sprache", "widget": "markdown", "required": False,
          "buttons": ["bold", "link", "heading-two", "bulleted-list"], "editor_components": [],
          "modes": ["raw", "rich_text"], "hint": "Die Meldung in Leichter Sprache: ein Satz pro Zeile."},
         {"name": "body", "label": "Text", "widget": "markdown", "buttons": ["bold", "italic", "link", "heading-two",
          "heading-three", "quote", "bulleted-list", "numbered-list"], "editor_components": [],
          "modes": ["rich_text", "raw"]},
+    ]
+
+
+def _amendment_fields() -> list[dict]:
+    """After publication (newsroom/content/amendments.py): change notes, corrections, withdrawal. No
+    defaults inside: Decap would fill them into every new story, and a `withdrawal` without
+    `status: withdrawn` is refused by the build."""
+    from newsroom.content.amendments import NOTE_MAX
+
+    note = ["^[\\s\\S]{1,%d}$" % NOTE_MAX, f"Höchstens {NOTE_MAX} Zeichen."]
+    return [
+        {"name": "changes", "label": "Änderungshinweise", "label_singular": "Änderungshinweis", "widget": "list",
+         "required": False, "collapsed": True, "summary": "{{fields.date}}: {{fields.note}}",
+         "hint": "Nur bei Änderungen in der Sache: erscheint über dem Text als „Aktualisiert am …“ und in den "
+                 "Feeds. Tippfehler und kleine Verbesserungen ohne Hinweis korrigieren.",
+         "fields": [{"name": "date", "label": "Zeitpunkt der Änderung", **DATETIME},
+                    {"name": "note", "label": "Was wurde geändert?", "widget": "text", "pattern": note,
+                     "hint": "Ein Satz, z. B. „Die Uhrzeit der Veranstaltung wurde ergänzt.“"}]},
+        {"name": "corrections", "label": "Berichtigungen", "label_singular": "Berichtigung", "widget": "list",
+         "required": False, "collapsed": True, "summary": "{{fields.date}}: {{fields.right}}",
+         "hint": "Wenn eine Angabe falsch war: erscheint über dem Text als „Berichtigung vom …“ und geht an "
+                 "alle Kanäle, die die Meldung hatten. Den Zeitpunkt danach nicht mehr ändern.",
+         "fields": [{"name": "date", "label": "Zeitpunkt der Berichtigung", **DATETIME},
+                    {"name": "wrong", "label": "Falsch war", "widget": "text", "pattern": note,
+                     "hint": "Die falsche Angabe, wie sie in der Meldung stand."},
+                    {"name": "right", "label": "Richtig ist", "widget": "text", "pattern": note,
+                     "hint": "Die richtige Angabe; den Text der Meldung zusätzlich berichtigen."}]},
+        {"name": "withdrawal", "label": "Rücknahme (nur mit Status „Zurückgezogen“)", "widget": "object",
+         "required": False, "collapsed": True,
+         "hint": "Mit Status „Zurückgezogen“ sind Zeitpunkt und Grund Pflicht. Die Seite bleibt unter ihrer "
+                 "Adresse mit dem Hinweis „Diese Meldung wurde am … zurückgezogen: Grund“; sie verschwindet aus "
+                 "Listen, Feeds, Sitemap und Suche.",
+         # Not required here: Decap checks an object's fields even when it is left empty, and
+         # every story without a withdrawal would be refused. The build demands both with the status.
+         "fields": [{"name": "date", "label": "Zeitpunkt der Rücknahme", **DATETIME, "required": False},
+                    {"name": "reason", "label": "Grund (öffentlich)", "widget": "text", "pattern": note,
+                     "required": False,
+                     "hint": "Erscheint auf der Seite und in den Feeds, z. B. „Die Veranstaltung wurde abgesagt.“"},
+                    {"name": "gone", "label": "Text nicht mehr zeigen (rechtliche Gründe)", "widget": "boolean",
+                     "required": False,
+                     "hint": "Nur nach Rücksprache mit dem Rechtsamt: die Seite zeigt dann nur Titel und Grund und "
+                             "antwortet mit „410 Gone“."}]},
     ]
 
 

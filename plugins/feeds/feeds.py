@@ -48,7 +48,7 @@ class FeedsGenerator(Generator):
         formats = list(settings["FEED_FORMATS"])
         build = self.build
         items = StoryItems(build, settings, urls)
-        sources = story_sources(build.stories, settings, items) + build.feed_sources("feeds")
+        sources = story_sources(build.stories, settings, items, build.archive.withdrawn) + build.feed_sources("feeds")
         portal = settings["FEED_MEDIA_PORTAL"]
         if portal and not any(source.key == portal for source in sources):
             raise ConfigurationError(f"FEED_MEDIA_PORTAL = „{portal}“, aber kein Plugin liefert diesen Feed "

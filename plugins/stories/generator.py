@@ -70,6 +70,7 @@ class StoriesGenerator(Generator):
         self.touched_lists = plan.touched_lists
         with phase("story pages"):
             self._story_pages(writer, plan.dirty, plan.related, images)
+            self._withdrawn_pages(writer)
         with phase("list pages"):
             self._list_pages(writer, taxonomy)
         # What the next build plans with (reach.py); the core saves it with the pages' digests.
@@ -86,6 +87,8 @@ class StoriesGenerator(Generator):
         for card in self.visible:
             dates = git_of(card.source)
             lastmod = (shown_update_time(card.ts, dates[1], dates[3]) or card.ts) if dates else card.ts
+            if card.noted_ts is not None and card.noted_ts > lastmod:  # Story.updated: a change note counts
+                lastmod = card.noted_ts
             year = card.month[0]
             entries = by_year.get(year)
             if entries is None:
@@ -109,11 +112,42 @@ class StoriesGenerator(Generator):
                 return story_template.render(
                     self._page_context(story.url), story=story, body=Markup(self.resolve_links(story.body_html)),
                     easy=Markup(self.resolve_links(story.easy_html)) if story.easy_html else None,
-                    image=image, related=[self.by_id[i] for i in others],
+                    image=image, related=[self.by_id[i] for i in others], withdrawal=None,
                     document=story_document(story, image, self.urls, settings))
 
             writer.page(card.save_as, render, owner=card.source, changed=True)  # reach.py planned it
             self.stats["pages_rendered"] += 1
+
+    def _withdrawn_pages(self, writer) -> None:
+        """A withdrawn story keeps its address: its page with the notice (and, unless it is gone,
+        its text), in no list, feed, sitemap or search index. Few of them: each is signed by
+        everything it shows rather than planned (reach.py looks at the visible stories)."""
+        settings, media = self.settings, self.build.media
+        story_template = self.get_template("story")
+        drawn = []
+        for card in self.archive.withdrawn:
+            images = {ref: media.get(ref, source=card.source, line=None, field=None)
+                      for ref, _line, _field in card.media_checks}
+            links = tuple((ref, self.by_id[ref].url) for ref in card.story_refs)
+            inputs = (tuple(card), self.git.get(card.source), tuple(images.items()), links)
+
+            def render(card=card, images=images):
+                story = self.archive.full_story(card)
+                image = images.get(story.image)
+                gone = story.withdrawal.gone
+                return story_template.render(
+                    self._page_context(story.url), story=story, withdrawal=story.withdrawal,
+                    body=None if gone else Markup(self.resolve_links(story.body_html)),
+                    easy=Markup(self.resolve_links(story.easy_html)) if story.easy_html and not gone else None,
+                    image=None if gone else image, related=[],
+                    document=None if gone else story_document(story, image, self.urls, settings))
+
+            if writer.page(card.save_as, render, owner=card.source, inputs=inputs):
+                self.stats["pages_rendered"] += 1
+                drawn.append(card)
+            else:
+                self.stats["pages_kept"] += 1
+        self.archive.preload(drawn)  # here, before render workers fork: they only read
 
     def _list_pages(self, writer, taxonomy: Taxonomy) -> None:
         settings, sitemap = self.settings, self.build.sitemap

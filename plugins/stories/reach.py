@@ -54,6 +54,11 @@ def plan_story_pages(old: ArchiveState, visible: list[Card], taxonomy, git: dict
         index = RelatedIndex(visible, taxonomy)
         for card in changed_cards:
             suspects |= index.window(card, NEIGHBOURS + 1)
+        if entered or left:
+            # A story chosen as related (`related:`) may sit far from the one that chose it: one
+            # that left (withdrawn) or came back is dropped from or restored to its box.
+            coming_going = entered | left
+            suspects.update(c.id for c in visible if c.related_ids and not coming_going.isdisjoint(c.related_ids))
         for story_id in left:
             related.pop(story_id, None)
         for story_id in (suspects & new_by_id.keys()) | missing:

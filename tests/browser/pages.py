@@ -36,3 +36,9 @@ PAGE_TYPES.update({
     "appointment": "presse/termine/2026/haushalt-2027-pressegespraech/",
     "appointments-next-days": "presse/termine/heute/",
 })
+# After publication (newsroom/content/amendments.py): a story with a correction and a change note,
+# and a withdrawn one behind its notice.
+PAGE_TYPES.update({
+    "story-amended": "aktuelles/2025/10/mehr-als-150-verwaltungsleistungen-jetzt-online/",
+    "story-withdrawn": "aktuelles/2023/04/termine-in-den-buergerbueros-jetzt-rund-um-die-uhr-online-buchbar/",
+})
