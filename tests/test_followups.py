@@ -130,6 +130,10 @@ def test_the_desk_and_the_status_show_each_correction_and_withdrawal_per_channel
     lines = "\n".join(status_lines(held.plan, held.where))
     assert f"[Rücknahme, id {STORY_ID}.ruecknahme]" in lines and f"[Berichtigung, id {FIRST}]" in lines
     assert f"[zurückgezogen, id {STORY_ID}]" in lines
+    # The build's overview beside the previews says the same from the checkout's record.
+    overview = (site.root / "preview/status.txt").read_text(encoding="utf-8")
+    assert f"[Berichtigung, id {FIRST}]" in overview and f"[Rücknahme, id {STORY_ID}.ruecknahme]" in overview
+    assert f'href="meldungen/{STORY_ID}.html">Rücknahme:' in (site.root / "preview/index.html").read_text()
 
 
 def test_only_recent_follow_ups_read_their_first_sends_from_the_record(site):

@@ -28,8 +28,9 @@ from newsroom.build.state import Card
 from newsroom.deploy.headers import preview_policy
 from newsroom.errors import ContentError, ContentErrors, PublishError
 from newsroom.publishing.channel import channel_classes
+from newsroom.publishing.followups import StoryFollowUps
 from newsroom.publishing.lineage import vanished_ids
-from newsroom.publishing.overview import broken_files, state_label, status_lines, unclear_hint, when
+from newsroom.publishing.overview import broken_files, manual_hint, state_label, status_lines, unclear_hint, when
 from newsroom.publishing.plan import make_plan
 from newsroom.publishing.records import ReceiptFolder
 from newsroom.publishing.release import release_maker
@@ -177,8 +178,12 @@ class ChannelPreviewGenerator(Generator):
         _write_if_changed(self.folder / "vorschau.css", self.env.get_template("preview/vorschau.css").render())
         content = Path(settings["PATH"])
         folder = ReceiptFolder(content / settings["PUBLISH_RECEIPTS_DIR"], content.parent)
+        now = settings["BUILD_NOW"].timestamp()
+        since = min(now - settings["PUBLISH_WINDOW_HOURS"] * 3600, now - settings["PUBLISH_OVERVIEW_DAYS"] * 86400)
+        recorded = folder.ids()
         try:
-            plan = make_plan(self.with_channels, folder.receipt, folder.ids(), settings["BUILD_NOW"],
+            follow_ups = StoryFollowUps(self.build.archive, None, since=since).cards(folder.receipt, recorded)
+            plan = make_plan([*self.with_channels, *follow_ups], folder.receipt, recorded, settings["BUILD_NOW"],
                              window_hours=settings["PUBLISH_WINDOW_HOURS"],
                              lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
                              overview_days=settings["PUBLISH_OVERVIEW_DAYS"],
@@ -189,6 +194,7 @@ class ChannelPreviewGenerator(Generator):
         where = f"Arbeitskopie ({os.path.relpath(folder.folder, content.parent)})"
         html = self.get_template("preview/overview").render(
             plan=plan, groups=plan.by_story(), when=when, state_label=state_label, unclear_hint=unclear_hint,
+            manual_hint=manual_hint, pages={card.id: card.approves.id for card in follow_ups},
             labels=_labels(self.adapters), window=settings["PUBLISH_WINDOW_HOURS"], days=settings["PUBLISH_OVERVIEW_DAYS"],
             broken=broken, stopped=any(not item.draft for item in broken), preview_policy=preview_policy().meta())
         _write_if_changed(self.folder / "index.html", html)
