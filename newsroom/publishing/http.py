@@ -124,9 +124,9 @@ class HttpClient:
                 continue
             self._note_quota(response)
             status = response.status_code
-            if status in accept:
-                return response
             verdict = limited(response) if limited is not None and status >= 400 else False
+            if status in accept and not verdict:  # a rate limit in an accepted status still waits
+                return response
             if status == 429 or verdict:
                 seconds = wait_for(response)
                 if isinstance(verdict, (int, float)) and not isinstance(verdict, bool):

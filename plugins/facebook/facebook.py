@@ -6,8 +6,19 @@ from GET /{post-id}?fields=permalink_url. Throttling is signalled by error codes
 32, 613, 80001…) with the wait in `X-Business-Use-Case-Usage` (newsroom/publishing/graph.py).
 Not idempotent. Lookup: GET /{page-id}/feed, the latest posts, matched by the story's
 address in the message (the message always carries it).
+Correction: a comment by the Page on the first post, POST /{page-post-id}/comments with
+`message` (needs pages_manage_engagement). Editing the post's message (POST /{page-post-id},
+pages_manage_posts) would be possible, but it replaces the wrong text without a trace for
+those who read it; a comment is seen as a correction and keeps the original as it went out.
+A comment is not idempotent; the lookup reads the post's comments, GET
+/{page-post-id}/comments (pages_read_engagement), and takes the one by the Page that carries
+the correction's marker ("Berichtigung vom …"). Withdrawal: DELETE /{page-post-id}
+(pages_manage_posts); a post already gone (HTTP 404, or Graph error 100 with subcode 33:
+the object does not exist) counts as deleted. Graph gives that answer also to a token that
+may not see the post; the Page token made the post, so for it the answer means gone.
 Environment: NEWSROOM_FACEBOOK_PAGE_ID, NEWSROOM_FACEBOOK_PAGE_TOKEN (a Page access token
-with pages_manage_posts), optionally NEWSROOM_FACEBOOK_APP_SECRET (adds appsecret_proof),
+with pages_manage_posts, pages_read_engagement for lookups, pages_manage_engagement for
+corrections), optionally NEWSROOM_FACEBOOK_APP_SECRET (adds appsecret_proof),
 NEWSROOM_FACEBOOK_BASE_URL (default https://graph.facebook.com; the API version is the
 setting META_GRAPH_API_VERSION).
 """
@@ -20,7 +31,17 @@ from typing import TYPE_CHECKING
 
 from newsroom.errors import SendError
 from newsroom.publishing import graph
-from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
+from newsroom.publishing.channel import (
+    Channel,
+    Delivery,
+    Post,
+    Release,
+    SendContext,
+    TextLimit,
+    channel_adapters,
+    original_posts,
+)
+from newsroom.publishing.http import describe
 from newsroom.publishing.text import german_number
 
 if TYPE_CHECKING:
@@ -32,6 +53,8 @@ class FacebookChannel(Channel):
     label = "Facebook"
     idempotent = False
     can_look_up = True
+    correction_idempotent = False
+    correction_lookup = True
     required_env = ("PAGE_ID", "PAGE_TOKEN")
     default_base_url = "https://graph.facebook.com"
 
@@ -97,6 +120,71 @@ class FacebookChannel(Channel):
             if post.link and post.link in (item.get("message") or ""):
                 return Delivery(str(item["id"]), item.get("permalink_url") or f"https://www.facebook.com/{item['id']}")
         return None
+
+    # -- corrections and withdrawal ------------------------------------------------------------
+
+    def render_correction(self, release, correction, original) -> Post:
+        post = super().render_correction(release, correction, original)
+        root = original_posts(original)[:1]
+        payload = {"message": post.text, "marker": post.payload["marker"], **({"post": root[0]} if root else {})}
+        return Post(post.channel, post.story_id, post.text, link=post.link, payload=payload, action=post.action,
+                    original=original)
+
+    def _commented_post(self, post: Post) -> str:
+        target = post.payload.get("post")
+        if not target:
+            raise SendError("Facebook: Die erste Sendung hat keine id im Versandprotokoll; kein Kommentar möglich.")
+        return target
+
+    def correct(self, post: Post, context: SendContext) -> Delivery:
+        target = self._commented_post(post)
+        response = context.client.request("POST", f"{self.graph_url}/{target}/comments", idempotent=False,
+                                          limited=graph.limited, data={"message": post.payload["message"],
+                                                                       **self._auth()})
+        comment_id = str(response.json().get("id") or "")
+        if not comment_id:
+            raise SendError("Facebook: Kommentar angelegt, aber die Antwort nennt keine id.")
+        return Delivery(comment_id, self._permalink(context, comment_id), {"post": target})
+
+    def lookup_correction(self, post: Post, context: SendContext) -> Delivery | None:
+        target = self._commented_post(post)
+        page = self.credentials.require("PAGE_ID", secret=False)
+        answer = context.client.request("GET", f"{self.graph_url}/{target}/comments", idempotent=True,
+                                        limited=graph.limited,
+                                        params={"fields": "id,message,from,permalink_url", "filter": "stream",
+                                                "order": "reverse_chronological", "limit": 100,
+                                                **self._auth()}).json()
+        for item in answer.get("data") or []:
+            by_page = str((item.get("from") or {}).get("id")) == page
+            if by_page and post.payload["marker"] in (item.get("message") or ""):
+                url = item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"
+                return Delivery(str(item["id"]), url, {"post": target})
+        return None
+
+    def withdraw(self, post: Post, context: SendContext) -> Delivery:
+        deleted = dict(context.detail.get("deleted") or {})
+        for remote_id in original_posts(post.original):
+            if remote_id in deleted:
+                continue
+            # 400 is taken as an answer only for Graph's "does not exist"; its rate limits still wait.
+            response = context.client.request("DELETE", f"{self.graph_url}/{remote_id}", idempotent=True,
+                                               limited=graph.limited, accept=(400, 404),
+                                               params=self._auth())
+            if response.status_code == 404 or _missing(response):
+                deleted[remote_id] = f"schon gelöscht ({response.status_code}, nicht mehr vorhanden)"
+            elif response.status_code == 400:
+                raise SendError(f"Facebook: HTTP 400: {describe(response)}", status=400)
+            else:
+                deleted[remote_id] = f"gelöscht ({response.status_code})"
+            context.checkpoint({"deleted": deleted})
+        return Delivery(",".join(deleted), post.original.get("url"), {"deleted": deleted},
+                        note=f"{len(deleted)} Beitrag/Beiträge gelöscht.")
+
+
+def _missing(response) -> bool:
+    """Graph's answer for an object that does not exist: error 100, subcode 33."""
+    error = graph.error_of(response)
+    return (error.get("code"), error.get("error_subcode")) == (100, 33)
 
 
 def adapters(_sender):

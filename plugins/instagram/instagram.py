@@ -10,6 +10,12 @@ a used-up daily quota (50 posts per 24 h) is a retry for the next run, not an er
 The container id is recorded (checkpoint) before publishing, so a retry publishes the
 same container instead of making a second one. Not idempotent; lookup: the account's
 latest media, matched by the story's address in the caption.
+Corrections and withdrawal are manual tasks for the desk, with the post's address: the API
+cannot change a published caption (POST /{ig-media-id} takes only `comment_enabled`) and the
+IG Media reference documents no deletion. A comment by the account (POST
+/{ig-media-id}/comments, instagram_manage_comments) was left aside on purpose: it ends up
+among the readers' comments, its link cannot be followed, and the caption would go on saying
+what is wrong; the caption edited in the app puts the correction where the post is read.
 Environment: NEWSROOM_INSTAGRAM_USER_ID, NEWSROOM_INSTAGRAM_TOKEN (instagram_basic,
 instagram_content_publish), NEWSROOM_INSTAGRAM_BASE_URL (default https://graph.facebook.com;
 https://graph.instagram.com for Instagram Login; version: META_GRAPH_API_VERSION).
@@ -22,9 +28,19 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsroom.errors import SendError
+from newsroom.errors import ManualTask, SendError
 from newsroom.publishing import graph
-from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
+from newsroom.publishing.channel import (
+    PUBLISH,
+    Channel,
+    Delivery,
+    Post,
+    Release,
+    SendContext,
+    TextLimit,
+    channel_adapters,
+    original_url,
+)
 from newsroom.publishing.text import count_hashtags, german_number
 
 from .images import read_image
@@ -69,6 +85,8 @@ class InstagramChannel(Channel):
         return Post(self.name, story.id, caption, link=release.url, media=media, payload=payload)
 
     def validate(self, post: Post) -> list[str]:
+        if post.action != PUBLISH:
+            return []  # done by hand in the app: nothing is sent that Instagram could refuse
         problems = self._caption_problems(post.text)
         image = post.payload.get("image")
         if not image:
@@ -218,6 +236,18 @@ class InstagramChannel(Channel):
             if post.link and post.link in (item.get("caption") or ""):
                 return Delivery(str(item["id"]), item.get("permalink"))
         return None
+
+    # -- corrections and withdrawal: by hand ---------------------------------------------------
+
+    def correct(self, post: Post, context: SendContext) -> Delivery:
+        raise ManualTask(f"Instagram: Die Bildunterschrift lässt sich über die Schnittstelle nicht ändern. Bitte in "
+                         f"der Instagram-App den Beitrag {original_url(post.original)} öffnen, „Bearbeiten“ wählen "
+                         f"und die Berichtigung an den Anfang der Bildunterschrift setzen: {post.text}")
+
+    def withdraw(self, post: Post, context: SendContext) -> Delivery:
+        raise ManualTask(f"Instagram: Beiträge lassen sich über die Schnittstelle nicht löschen. Bitte in der "
+                         f"Instagram-App den Beitrag {original_url(post.original)} öffnen und über „…“ löschen "
+                         "(oder archivieren, dann ist er nicht mehr öffentlich).")
 
 
 def adapters(_sender):

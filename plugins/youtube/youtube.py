@@ -17,9 +17,24 @@ never uploaded twice in one send. Quota: `403 quotaExceeded` (resets at midnight
 time) and `400 uploadLimitExceeded` are retries for a later run. Not idempotent across
 runs; lookup: the channel's uploads playlist, matched by the story's address in the
 description. Uploads from API projects that Google has not audited stay private.
+
+Correction: the video's description gets the correction at its start. videos.update replaces
+every property of the parts it is sent, so the video is read first (GET /youtube/v3/videos
+?part=snippet, 1 quota unit) and its snippet sent back whole (title and categoryId are
+required) with the new description (PUT /youtube/v3/videos?part=snippet, 50 units). It is
+idempotent: a description that already carries the correction's marker ("Berichtigung vom …")
+is left as it is, so a repeated or recovered send changes nothing; the lookup reads the same.
+Where the description would exceed its limit, the short form (marker and link) is used; if
+even that does not fit, it is a manual task. Withdrawal: the video is made private
+(videos.update part=status, the other status properties sent back as read, `publishAt`
+dropped so that a scheduled video cannot go public later). Private rather than
+videos.delete: it is undone with one click if the withdrawal was a mistake, and the video,
+its comments and figures stay with the channel; the desk deletes it by hand where it must go.
+A video already private or gone counts as done.
 Environment: NEWSROOM_YOUTUBE_CLIENT_ID, NEWSROOM_YOUTUBE_CLIENT_SECRET,
 NEWSROOM_YOUTUBE_REFRESH_TOKEN (OAuth 2.0 with scope youtube.upload, plus youtube.readonly
-for the lookup), NEWSROOM_YOUTUBE_TOKEN_URL (default https://oauth2.googleapis.com/token),
+for the lookup; corrections and withdrawal need youtube, which covers reading and
+videos.update), NEWSROOM_YOUTUBE_TOKEN_URL (default https://oauth2.googleapis.com/token),
 NEWSROOM_YOUTUBE_BASE_URL (default https://www.googleapis.com).
 """
 
@@ -31,10 +46,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from newsroom.errors import ContentError, ContentErrors, OutcomeUnknown, SendError
+from newsroom.errors import ContentError, ContentErrors, ManualTask, OutcomeUnknown, SendError
 from newsroom.media.library import MediaLibrary
-from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
-from newsroom.publishing.text import german_number
+from newsroom.publishing.channel import (
+    CORRECT,
+    PUBLISH,
+    WITHDRAW,
+    Channel,
+    Delivery,
+    Post,
+    Release,
+    SendContext,
+    TextLimit,
+    channel_adapters,
+    original_posts,
+)
+from newsroom.publishing.text import correction_text, german_number
 from newsroom.secrets import REDACTOR
 
 if TYPE_CHECKING:  # requests is imported where a request is made: builds need not load it
@@ -45,6 +72,10 @@ VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/x-m4v", ".mov": "video/quickt
                ".3gp": "video/3gpp", ".flv": "video/x-flv"}
 PACIFIC = ZoneInfo("America/Los_Angeles")
 MAX_RESUMES = 5
+# What videos.update takes back of what videos.list returns (the rest is read-only).
+SNIPPET_FIELDS = ("title", "description", "tags", "categoryId", "defaultLanguage", "defaultAudioLanguage")
+STATUS_FIELDS = ("privacyStatus", "embeddable", "license", "publicStatsViewable", "selfDeclaredMadeForKids",
+                 "containsSyntheticMedia")
 
 
 def quota_limited(response: requests.Response) -> bool | float:
@@ -68,6 +99,8 @@ class YouTubeChannel(Channel):
     label = "YouTube"
     idempotent = False
     can_look_up = True
+    correction_idempotent = True
+    correction_lookup = True
     required_env = ("CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN")
     default_base_url = "https://www.googleapis.com"
 
@@ -118,6 +151,12 @@ class YouTubeChannel(Channel):
         return Post(self.name, story.id, description, link=release.url, title=title, media=media, payload=payload)
 
     def validate(self, post: Post) -> list[str]:
+        if post.action == CORRECT:
+            found = sorted({c for c in post.text if c in "<>"})
+            return ["YouTube: Die Berichtigung enthält " + " und ".join(f"„{c}“" for c in found)
+                    + ", das erlaubt YouTube in der Beschreibung nicht."] if found else []
+        if post.action != PUBLISH:
+            return []
         problems = []
         video = post.payload.get("video")
         if not video:
@@ -243,6 +282,88 @@ class YouTubeChannel(Channel):
                 if video_id and post.link and post.link in (snippet.get("description") or ""):
                     return Delivery(str(video_id), f"https://www.youtube.com/watch?v={video_id}")
         return None
+
+    # -- corrections and withdrawal ------------------------------------------------------------
+
+    def render_correction(self, release, correction, original) -> Post:
+        post = super().render_correction(release, correction, original)
+        video = original_posts(original)[:1]
+        payload = {**post.payload, "short": correction_text(release, correction, fits=lambda text: False),
+                   **({"video": video[0]} if video else {})}
+        return Post(post.channel, post.story_id, post.text, link=post.link, payload=payload, action=post.action,
+                    original=original)
+
+    def render_withdrawal(self, release, withdrawal, original) -> Post:
+        video = original_posts(original)[:1]
+        text = (f"Auf privat gestellt wird: {', '.join(_watch(v) for v in video)} "
+                f"(zurückgezogen: {withdrawal.reason})")
+        return Post(self.name, release.story.id, text, link=release.url,
+                    payload={"video": video[0] if video else "", "privacyStatus": "private"}, action=WITHDRAW,
+                    original=original)
+
+    def _video_id(self, post: Post) -> str:
+        video = post.payload.get("video")
+        if not video:
+            raise SendError("YouTube: Die erste Sendung hat keine Video-id im Versandprotokoll.")
+        return video
+
+    def _read(self, client, video: str, part: str) -> dict | None:
+        """The video's `part` as videos.list returns it; None when the channel has no such video."""
+        answer = client.request("GET", f"{self.base_url}/youtube/v3/videos", idempotent=True, limited=quota_limited,
+                                headers=self._headers(client), params={"part": part, "id": video}).json()
+        items = answer.get("items") or []
+        return (items[0].get(part) or {}) if items else None
+
+    def _update(self, client, video: str, part: str, values: dict) -> None:
+        # The same body twice leaves the same video: safe to repeat after a lost answer.
+        client.request("PUT", f"{self.base_url}/youtube/v3/videos", idempotent=True, limited=quota_limited,
+                       headers=self._headers(client), params={"part": part}, json={"id": video, part: values})
+
+    def lookup_correction(self, post: Post, context: SendContext) -> Delivery | None:
+        video = self._video_id(post)
+        snippet = self._read(context.client, video, "snippet")
+        if snippet is not None and post.payload["marker"] in (snippet.get("description") or ""):
+            return Delivery(video, _watch(video), {"description": "Berichtigung steht am Anfang"})
+        return None
+
+    def correct(self, post: Post, context: SendContext) -> Delivery:
+        client, video = context.client, self._video_id(post)
+        snippet = self._read(client, video, "snippet")
+        if snippet is None:
+            raise SendError(f"YouTube: Das Video {video} ist nicht mehr auf dem Kanal; nichts zu berichtigen.")
+        old = snippet.get("description") or ""
+        if post.payload["marker"] in old:
+            return Delivery(video, _watch(video), {"description": "Berichtigung steht am Anfang"})
+        limit = self.settings["YOUTUBE_DESCRIPTION_MAX_BYTES"]
+        for text in (post.text, post.payload["short"]):
+            description = f"{text}\n\n{old}" if old else text
+            if len(description.encode("utf-8")) <= limit:
+                break
+        else:
+            raise ManualTask(f"YouTube: Mit der Berichtigung wäre die Beschreibung von {_watch(video)} länger als "
+                             f"{german_number(limit)} Bytes. Bitte in YouTube Studio die Beschreibung kürzen und die "
+                             f"Berichtigung an den Anfang setzen: {post.text}")
+        values = {k: snippet[k] for k in SNIPPET_FIELDS if k in snippet} | {"description": description}
+        self._update(client, video, "snippet", values)
+        return Delivery(video, _watch(video), {"description": "Berichtigung vorangestellt"})
+
+    def withdraw(self, post: Post, context: SendContext) -> Delivery:
+        client, video = context.client, self._video_id(post)
+        status = self._read(client, video, "status")
+        if status is None:
+            answer = "nicht mehr vorhanden (schon gelöscht)"
+        elif status.get("privacyStatus") == "private" and not status.get("publishAt"):
+            answer = "war schon privat"
+        else:
+            # Without publishAt: a scheduled video must not go public after its withdrawal.
+            values = {k: status[k] for k in STATUS_FIELDS if k in status} | {"privacyStatus": "private"}
+            self._update(client, video, "status", values)
+            answer = f"auf privat gestellt (vorher: {status.get('privacyStatus') or 'unbekannt'})"
+        return Delivery(video, _watch(video), {"hidden": {video: answer}}, note=f"YouTube-Video {video}: {answer}.")
+
+
+def _watch(video: str) -> str:
+    return f"https://www.youtube.com/watch?v={video}"
 
 
 class _Remaining:

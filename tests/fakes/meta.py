@@ -1,5 +1,7 @@
 """Meta's Graph API as documented (developers.facebook.com): a Page feed (POST and GET
-/{page-id}/feed, GET /{post-id}?fields=permalink_url) and Instagram content publishing
+/{page-id}/feed, GET /{post-id}?fields=permalink_url), comments by the Page (POST and GET
+/{page-post-id}/comments, pages_manage_engagement), DELETE /{page-post-id} (an object that
+does not exist: error 100, subcode 33; a missing permission: error 200), Instagram content publishing
 (POST /{ig-user-id}/media, GET /{container}?fields=status_code, POST
 /{ig-user-id}/media_publish, GET /{ig-user-id}/media, /content_publishing_limit).
 Access tokens as `access_token` parameters; errors as `{"error": {message, type, code,
@@ -36,6 +38,10 @@ class FakeGraph(FakeApi):
         super().__init__()
         self.ids = itertools.count(9000000001)
         self.page_posts: list[dict] = []
+        self.comments: list[dict] = []  # by the Page, on its posts
+        self.deleted: list[str] = []
+        # What the Page token was granted (a Page access token lists them in /debug_token).
+        self.page_permissions = {"pages_manage_posts", "pages_read_engagement", "pages_manage_engagement"}
         self.containers: dict[str, dict] = {}
         self.media: list[dict] = []
         self.in_progress_polls = 0  # how often a new container says IN_PROGRESS first
@@ -51,6 +57,9 @@ class FakeGraph(FakeApi):
         self.route("GET", rf"{base}/(?P<user>\d+)/media", self.media_list)
         self.route("GET", rf"{base}/(?P<user>\d+)/content_publishing_limit", self.publishing_limit)
         self.route("GET", rf"{base}/debug_token", self.debug_token)
+        self.route("POST", rf"{base}/(?P<post>\d+_\d+)/comments", self.comment_create)
+        self.route("GET", rf"{base}/(?P<post>\d+_\d+)/comments", self.comment_list)
+        self.route("DELETE", rf"{base}/(?P<node>\d+_\d+)", self.page_post_delete)
         self.route("GET", rf"{base}/(?P<node>[\w]+)", self.node)
 
     @property
@@ -107,10 +116,72 @@ class FakeGraph(FakeApi):
             data = [{k: p[k] for k in fields if k in p} for p in reversed(self.page_posts)][:limit]
         return Response(200, {"data": data, "paging": {"cursors": {"before": "a", "after": "b"}}}, usage(0))
 
+    def _post(self, post_id: str) -> dict | None:
+        return next((p for p in self.page_posts if p["id"] == post_id), None)
+
+    @staticmethod
+    def _absent(node: str, method: str) -> Response:
+        return Response(400, error(100, f"Unsupported {method} request. Object with ID '{node}' does not exist, "
+                                        "cannot be loaded due to missing permissions, or does not support this "
+                                        "operation.", "GraphMethodException", 33))
+
+    def _lacks(self, permission: str) -> Response | None:
+        if permission not in self.page_permissions:
+            return Response(403, error(200, f"(#200) This endpoint requires the '{permission}' permission"))
+        return None
+
+    def comment_create(self, request: Request) -> Response:
+        """POST /{page-post-id}/comments: a comment by the Page; needs pages_manage_engagement."""
+        refused = self._refused(request, PAGE_TOKEN) or self._lacks("pages_manage_engagement")
+        if refused:
+            return refused
+        message = request.form().get("message", "")
+        if not message:
+            return Response(400, error(100, "(#100) Missing message or attachment"))
+        with self.lock:
+            post = self._post(request.params["post"])
+            if post is None:
+                return self._absent(request.params["post"], "post")
+            comment_id = f"{post['id'].split('_')[1]}_{next(self.ids)}"
+            self.comments.append({"id": comment_id, "post": post["id"], "message": message,
+                                  "from": {"id": PAGE_ID, "name": "Landeshauptstadt Düsseldorf"},
+                                  "permalink_url": f"{post['permalink_url']}?comment_id={comment_id}",
+                                  "created_time": "2026-11-26T12:10:00+0000"})
+        return Response(200, {"id": comment_id}, usage(0))
+
+    def comment_list(self, request: Request) -> Response:
+        refused = self._refused(request, PAGE_TOKEN) or self._lacks("pages_read_engagement")
+        if refused:
+            return refused
+        fields = request.query.get("fields", "id,message,created_time").split(",")
+        with self.lock:
+            if self._post(request.params["post"]) is None:
+                return self._absent(request.params["post"], "get")
+            found = [c for c in self.comments if c["post"] == request.params["post"]]
+            if request.query.get("order") == "reverse_chronological":
+                found.reverse()
+            data = [{k: c[k] for k in fields if k in c} for c in found][:int(request.query.get("limit", 25))]
+        return Response(200, {"data": data, "paging": {"cursors": {"before": "a", "after": "b"}}}, usage(0))
+
+    def page_post_delete(self, request: Request) -> Response:
+        """DELETE /{page-post-id}: needs pages_manage_posts; a post that is gone is error 100/33."""
+        refused = self._refused(request, PAGE_TOKEN) or self._lacks("pages_manage_posts")
+        if refused:
+            return refused
+        node = request.params["node"]
+        with self.lock:
+            post = self._post(node)
+            if post is None:
+                return self._absent(node, "delete")
+            self.page_posts.remove(post)
+            self.comments = [c for c in self.comments if c["post"] != node]
+            self.deleted.append(node)
+        return Response(200, {"success": True}, usage(0))
+
     def node(self, request: Request) -> Response:
         node = request.params["node"]
         with self.lock:
-            post = next((p for p in self.page_posts if p["id"] == node), None)
+            post = self._post(node) or next((c for c in self.comments if c["id"] == node), None)
             container = self.containers.get(node)
             media = next((m for m in self.media if m["id"] == node), None)
         if post is not None:
@@ -190,6 +261,9 @@ class FakeGraph(FakeApi):
 
     def page_posts_for(self, url: str) -> list[dict]:
         return [p for p in self.page_posts if url in p["message"]]
+
+    def comments_on(self, post_id: str) -> list[dict]:
+        return [c for c in self.comments if c["post"] == post_id]
 
     def media_for(self, url: str) -> list[dict]:
         return [m for m in self.media if url in m["caption"]]

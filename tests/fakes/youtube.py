@@ -1,7 +1,10 @@
 """YouTube Data API v3 as documented (developers.google.com/youtube/v3): the OAuth token
 endpoint, the resumable upload protocol (session via POST with `Location`, PUT of the
 bytes, `Content-Range: bytes */N` status queries answered 308 with `Range`), the
-channel's uploads playlist, and Google's error bodies (`quotaExceeded` …)."""
+channel's uploads playlist, videos.list and videos.update (part snippet or status: every
+mutable property of the part is replaced, snippet needs title and categoryId; scope youtube,
+else 403 insufficientPermissions; an unknown video 404 videoNotFound), and Google's error
+bodies (`quotaExceeded` …)."""
 
 from __future__ import annotations
 
@@ -33,11 +36,16 @@ class FakeYouTube(FakeApi):
         self.videos: list[dict] = []
         self.unaudited = False  # uploads of unaudited API projects are locked to private
         self.cut_next_upload = 0  # keep only this many bytes of the next PUT, then break off
+        # The refresh token's scopes; videos.update needs youtube (youtube.upload does not allow it).
+        self.scopes = ("https://www.googleapis.com/auth/youtube.upload", "https://www.googleapis.com/auth/youtube")
+        self.updates: list[dict] = []
         self.route("POST", "/token", self.token)
         self.route("POST", "/upload/youtube/v3/videos", self.open_session)
         self.route("PUT", "/upload/youtube/v3/videos", self.upload)
         self.route("GET", "/youtube/v3/channels", self.channels)
         self.route("GET", "/youtube/v3/playlistItems", self.playlist_items)
+        self.route("GET", "/youtube/v3/videos", self.videos_list)
+        self.route("PUT", "/youtube/v3/videos", self.videos_update)
 
     @property
     def env(self) -> dict:
@@ -54,7 +62,7 @@ class FakeYouTube(FakeApi):
         with self.lock:
             self.tokens.add(token)
         return Response(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer",
-                              "scope": "https://www.googleapis.com/auth/youtube.upload"})
+                              "scope": " ".join(self.scopes)})
 
     def _refused(self, request: Request) -> Response | None:
         header = request.header("authorization")
@@ -136,6 +144,58 @@ class FakeYouTube(FakeApi):
                                   "resourceId": {"kind": "youtube#video", "videoId": v["id"]}}}
                      for v in reversed(self.videos)]
         return Response(200, {"items": items[:int(request.query.get("maxResults", 5))]})
+
+    def _video(self, video_id: str) -> dict | None:
+        return next((v for v in self.videos if v["id"] == video_id), None)
+
+    def videos_list(self, request: Request) -> Response:
+        refused = self._refused(request)
+        if refused:
+            return refused
+        parts = request.query.get("part", "").split(",")
+        with self.lock:
+            video = self._video(request.query.get("id", ""))
+            items = [] if video is None else [{"kind": "youtube#video", "id": video["id"], **{
+                part: {**video[part], **({"publishedAt": "2026-11-26T08:00:00Z", "channelId": "UCduesseldorf",
+                                          "thumbnails": {}, "localized": {"title": video["snippet"]["title"]}}
+                                         if part == "snippet" else {"uploadStatus": "processed"})}
+                for part in parts if part in ("snippet", "status")}}]
+        return Response(200, {"kind": "youtube#videoListResponse", "items": items,
+                              "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)}})
+
+    def videos_update(self, request: Request) -> Response:
+        refused = self._refused(request)
+        if refused:
+            return refused
+        if "https://www.googleapis.com/auth/youtube" not in self.scopes:
+            return Response(403, google_error(403, "insufficientPermissions",
+                                              "Request had insufficient authentication scopes.", "global"))
+        part, body = request.query.get("part", ""), request.json()
+        if part not in ("snippet", "status") or part not in body:
+            return Response(400, google_error(400, "invalidPart", "The part parameter is invalid."))
+        values = body[part]
+        if part == "snippet":
+            if not values.get("title"):
+                return Response(400, google_error(400, "invalidTitle", "The request metadata specifies an invalid "
+                                                                       "or empty video title."))
+            if not values.get("categoryId"):
+                return Response(400, google_error(400, "invalidCategoryId", "The snippet.categoryId property "
+                                                                            "specifies an invalid category ID."))
+            if len(values.get("description", "").encode()) > 5000 or re.search("[<>]", values.get("description", "")):
+                return Response(400, google_error(400, "invalidDescription", "The request metadata specifies an "
+                                                                             "invalid video description."))
+        with self.lock:
+            video = self._video(body.get("id", ""))
+            if video is None:
+                return Response(404, google_error(404, "videoNotFound", "The video that you are trying to update "
+                                                                        "cannot be found."))
+            if part == "status":  # read-only properties stay, the mutable ones are replaced
+                values = {"uploadStatus": video["status"].get("uploadStatus"), **values}
+            video[part] = {k: v for k, v in values.items() if k not in ("publishedAt", "channelId", "thumbnails",
+                                                                        "localized")}
+            self.updates.append({"id": video["id"], "part": part, "values": values})
+            answer = {"kind": "youtube#video", "id": video["id"], part: video[part]}
+        return Response(200, answer)
 
     def videos_for(self, url: str) -> list[dict]:
         return [v for v in self.videos if url in v["snippet"]["description"]]

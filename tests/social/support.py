@@ -15,6 +15,8 @@ from newsroom.dates import BERLIN
 from newsroom.publishing.channel import Release, channel_classes
 from newsroom.publishing.pipeline import Publisher
 from newsroom.site import SiteUrls
+from tests.publishing_support import commit_and_push, due_story
+from tests.publishing_support import publish as publish_run
 from tests.support import REPO, Site
 
 STORY_ID = "a1b2c3d4e5f6"
@@ -121,3 +123,33 @@ def png(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     chunk = b"IHDR" + header
     return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
+
+
+# -- corrections and withdrawal: real publish runs (tests/publishing_support.py) ----------------
+
+CORRECTION = ("\n  - date: 2026-11-26 13:00\n    wrong: Die Sperrung dauert bis Freitag."
+              "\n    right: Die Sperrung dauert bis Sonntag.")
+WITHDRAWAL = "\n  date: 2026-11-26 13:00\n  reason: Die Baustelle wurde verschoben."
+CORRECTED = f"{STORY_ID}.berichtigung-202611261300"
+WITHDRAWN = f"{STORY_ID}.ruecknahme"
+MARKER = "Berichtigung vom 26.11.2026, 13:00 Uhr"
+LATER = "2026-11-26 13:10"
+
+
+def first_send(site: Site, channels: str, environ: dict, **fields):
+    """The story sent to its channels by a publish run at the tests' now."""
+    due_story(site, channels=channels, **fields)
+    commit_and_push(site)
+    report = publish_run(site, environ=environ)
+    assert statuses(report) == ["sent"], [o.message for o in report.outcomes]
+    return report
+
+
+def amend(site: Site, channels: str, **fields) -> None:
+    """The story with a correction (corrections=CORRECTION) or withdrawn, committed at 13:01."""
+    due_story(site, channels=channels, **fields)
+    commit_and_push(site, "Berichtigung oder Rücknahme", "2026-11-26 13:01")
+
+
+def follow_up(site: Site, environ: dict, now: str = LATER):
+    return publish_run(site, now=now, environ=environ)

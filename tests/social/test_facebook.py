@@ -10,9 +10,26 @@ import pytest
 
 from tests.fakes.api import Answer, Drop, Stall
 from tests.fakes.meta import PAGE_ID, FakeGraph, error, usage
-from tests.social.support import URL, adapter, due, publish, receipt, release, statuses
+from tests.social.support import (
+    CORRECTED,
+    CORRECTION,
+    MARKER,
+    URL,
+    WITHDRAWAL,
+    WITHDRAWN,
+    adapter,
+    amend,
+    due,
+    first_send,
+    follow_up,
+    publish,
+    receipt,
+    release,
+    statuses,
+)
 
 FEED = rf"/v26.0/{PAGE_ID}/feed"
+CHANNEL = "\n  facebook: true"
 
 
 @pytest.fixture
@@ -105,3 +122,103 @@ def test_a_bad_token_is_recorded_as_failed_with_metas_words(site, graph):
     assert statuses(report) == ["failed"] and graph.page_posts == []
     assert report.outcomes[0].message == ("Facebook: HTTP 400: Invalid OAuth access token - Cannot parse access "
                                           "token")
+
+
+# -- corrections (a comment by the Page) and withdrawal (the post deleted) ----------------------
+
+COMMENTS = rf"/v26.0/{PAGE_ID}_\d+/comments"
+POST = rf"/v26.0/{PAGE_ID}_\d+"
+
+
+def corrected(site, graph) -> dict:
+    """The story posted, then corrected; the first post as the Page has it."""
+    first_send(site, CHANNEL, graph.facebook_env)
+    amend(site, CHANNEL, corrections=CORRECTION)
+    return graph.page_posts[0]
+
+
+def test_a_correction_is_a_comment_by_the_page_on_the_post_once(site, graph):
+    post = corrected(site, graph)
+    report = follow_up(site, graph.facebook_env)
+    assert [(o.story_id, o.channel, o.status) for o in report.outcomes] == [(CORRECTED, "facebook", "sent")]
+    [comment] = graph.comments_on(post["id"])
+    assert comment["message"].startswith(f"{MARKER} zu unserer Meldung „Neue Radwege am Rheinufer“: Falsch war: "
+                                         "Die Sperrung dauert bis Freitag. Richtig ist: Die Sperrung dauert bis "
+                                         "Sonntag.")
+    assert comment["message"].endswith(URL) and comment["from"]["id"] == PAGE_ID
+    record = receipt(site, CORRECTED)["channels"]["facebook"]
+    assert (record["status"], record["remote_id"], record["url"]) == ("sent", comment["id"],
+                                                                      comment["permalink_url"])
+    assert record["detail"]["post"] == post["id"]
+    assert follow_up(site, graph.facebook_env, "2026-11-26 13:20").outcomes == []
+    assert len(graph.comments) == 1 and len(graph.calls("POST", COMMENTS)) == 1
+
+
+def test_a_comment_whose_answer_was_lost_is_found_among_the_comments_not_posted_again(site, graph):
+    post = corrected(site, graph)
+    graph.fail("POST", COMMENTS, Drop())  # commented, then the connection closes without an answer
+    report = follow_up(site, graph.facebook_env)
+    assert statuses(report) == ["sent"] and report.outcomes[0].message == "nach verlorener Antwort beim Kanal gefunden"
+    [comment] = graph.comments_on(post["id"])
+    assert receipt(site, CORRECTED)["channels"]["facebook"]["remote_id"] == comment["id"]
+    assert follow_up(site, graph.facebook_env, "2026-11-26 13:20").outcomes == []
+    assert len(graph.comments) == 1
+
+
+@pytest.mark.parametrize("fault", [
+    Answer(429, error(4, "(#4) Application request limit reached"), {"Retry-After": "1"}),
+    Answer(400, error(32, "(#32) Page request limit reached"), usage(0)),
+], ids=["429", "graph-32"])
+def test_a_rate_limited_comment_waits_and_comments_once(site, graph, fault):
+    post = corrected(site, graph)
+    graph.fail("POST", COMMENTS, fault)
+    assert statuses(follow_up(site, graph.facebook_env)) == ["sent"]
+    assert len(graph.comments_on(post["id"])) == 1 and len(graph.calls("POST", COMMENTS)) == 2
+    assert graph.too_early == []
+
+
+def test_a_page_token_without_the_engagement_permission_fails_with_metas_words(site, graph):
+    post = corrected(site, graph)
+    graph.page_permissions.discard("pages_manage_engagement")
+    report = follow_up(site, graph.facebook_env)
+    assert statuses(report) == ["failed"] and graph.comments_on(post["id"]) == []
+    assert report.outcomes[0].message == ("Facebook: HTTP 403: (#200) This endpoint requires the "
+                                          "'pages_manage_engagement' permission")
+
+
+def withdrawn(site, graph) -> dict:
+    first_send(site, CHANNEL, graph.facebook_env)
+    amend(site, CHANNEL, status="withdrawn", withdrawal=WITHDRAWAL)
+    return graph.page_posts[0]
+
+
+def test_a_withdrawal_deletes_the_post_once(site, graph):
+    post = withdrawn(site, graph)
+    graph.fail("DELETE", POST, Answer(400, error(32, "(#32) Page request limit reached"), usage(0)))
+    report = follow_up(site, graph.facebook_env)
+    assert [(o.story_id, o.status) for o in report.outcomes] == [(WITHDRAWN, "sent")]
+    assert graph.page_posts == [] and graph.deleted == [post["id"]]
+    assert len(graph.calls("DELETE", POST)) == 2  # the rate limit waited out, not taken as "gone"
+    record = receipt(site, WITHDRAWN)["channels"]["facebook"]
+    assert record["detail"]["deleted"] == {post["id"]: "gelöscht (200)"} and record["finished"]
+    assert "EAAG" not in str(record)  # the token travels as a parameter, never into the record
+    assert follow_up(site, graph.facebook_env, "2026-11-26 13:20").outcomes == []
+    assert len(graph.calls("DELETE", POST)) == 2
+
+
+def test_a_post_already_gone_counts_as_deleted(site, graph):
+    post = withdrawn(site, graph)
+    graph.page_posts.clear()  # deleted by hand on Facebook
+    report = follow_up(site, graph.facebook_env)
+    assert statuses(report) == ["sent"]
+    assert receipt(site, WITHDRAWN)["channels"]["facebook"]["detail"]["deleted"] == {
+        post["id"]: "schon gelöscht (400, nicht mehr vorhanden)"}
+
+
+def test_a_refused_delete_is_a_failure_not_a_deletion(site, graph):
+    post = withdrawn(site, graph)
+    graph.page_permissions.discard("pages_manage_posts")
+    report = follow_up(site, graph.facebook_env)
+    assert statuses(report) == ["failed"] and graph.page_posts == [post]
+    assert report.outcomes[0].message == ("Facebook: HTTP 403: (#200) This endpoint requires the "
+                                          "'pages_manage_posts' permission")

@@ -8,9 +8,27 @@ import re
 import pytest
 
 from newsroom.errors import ContentErrors
+from newsroom.secrets import redact
 from tests.fakes.api import Answer, Drop, Stall
 from tests.fakes.meta import IG_USER, FakeGraph, error, usage
-from tests.social.support import URL, adapter, due, jpeg, png, publish, receipt, release, statuses
+from tests.social.support import (
+    CORRECTED,
+    CORRECTION,
+    URL,
+    WITHDRAWAL,
+    WITHDRAWN,
+    adapter,
+    amend,
+    due,
+    first_send,
+    follow_up,
+    jpeg,
+    png,
+    publish,
+    receipt,
+    release,
+    statuses,
+)
 
 PUBLISH = rf"/v26.0/{IG_USER}/media_publish"
 CREATE = rf"/v26.0/{IG_USER}/media"
@@ -153,3 +171,51 @@ def test_a_publish_whose_answer_was_lost_is_found_and_not_repeated(site, graph):
     report = publish(site, graph.instagram_env)
     assert statuses(report) == ["sent"] and len(graph.media) == 1 and len(graph.calls("POST", PUBLISH)) == 1
     assert receipt(site)["channels"]["instagram"]["remote_id"] == graph.media[0]["id"]
+
+
+# -- corrections and withdrawal: tasks for the desk (the API can neither edit nor delete) -------
+
+CHANNEL = "\n  instagram: true"
+
+
+def published(site, graph, **fields) -> dict:
+    first_send(site, CHANNEL, graph.instagram_env, image="fotos/rhein.jpg")
+    amend(site, CHANNEL, image="fotos/rhein.jpg", **fields)
+    graph.log.clear()
+    return graph.media[0]
+
+
+def asked(graph) -> list[str]:
+    """What a run asked of Instagram besides when its token runs out (every run asks that)."""
+    return [f"{r.method} {r.path}" for r in graph.log if not r.path.endswith("/debug_token")]
+
+
+def test_a_correction_is_a_manual_task_naming_the_post_and_the_text_recorded_once(site, graph):
+    media = published(site, graph, corrections=CORRECTION)
+    report = follow_up(site, graph.instagram_env)
+    assert [(o.story_id, o.channel, o.status) for o in report.outcomes] == [(CORRECTED, "instagram", "manual")]
+    assert report.ok and asked(graph) == []
+    record = receipt(site, CORRECTED)["channels"]["instagram"]
+    assert record["status"] == "manual"
+    # Records are redacted: a credential that happens to be the site's domain (a Bluesky handle) is masked there.
+    assert record["error"] == redact(
+        "Instagram: Die Bildunterschrift lässt sich über die Schnittstelle nicht ändern. Bitte in der Instagram-App "
+        f"den Beitrag {media['permalink']} öffnen, „Bearbeiten“ wählen und die Berichtigung an den Anfang der "
+        "Bildunterschrift setzen: Berichtigung vom 26.11.2026, 13:00 Uhr zu unserer Meldung „Neue Radwege am "
+        "Rheinufer“: Falsch war: Die Sperrung dauert bis Freitag. Richtig ist: Die Sperrung dauert bis Sonntag.\n\n"
+        f"{URL}")
+    assert follow_up(site, graph.instagram_env, "2026-11-26 13:20").outcomes == []
+    assert receipt(site, CORRECTED)["channels"]["instagram"]["attempts"] == 1
+
+
+def test_a_withdrawal_is_a_manual_task_to_delete_the_post_recorded_once(site, graph):
+    media = published(site, graph, status="withdrawn", withdrawal=WITHDRAWAL)
+    report = follow_up(site, graph.instagram_env)
+    assert [(o.story_id, o.status) for o in report.outcomes] == [(WITHDRAWN, "manual")]
+    record = receipt(site, WITHDRAWN)["channels"]["instagram"]
+    assert (record["status"], record["error"]) == ("manual", (
+        "Instagram: Beiträge lassen sich über die Schnittstelle nicht löschen. Bitte in der Instagram-App den "
+        f"Beitrag {media['permalink']} öffnen und über „…“ löschen (oder archivieren, dann ist er nicht mehr "
+        "öffentlich)."))
+    assert asked(graph) == [] and graph.media == [media]
+    assert follow_up(site, graph.instagram_env, "2026-11-26 13:20").outcomes == []

@@ -8,7 +8,23 @@ import pytest
 from newsroom.errors import ContentErrors
 from tests.fakes.api import Answer, Drop, Stall
 from tests.fakes.youtube import QUOTA, FakeYouTube
-from tests.social.support import URL, adapter, due, publish, receipt, release, statuses
+from tests.social.support import (
+    CORRECTED,
+    CORRECTION,
+    MARKER,
+    URL,
+    WITHDRAWAL,
+    WITHDRAWN,
+    adapter,
+    amend,
+    due,
+    first_send,
+    follow_up,
+    publish,
+    receipt,
+    release,
+    statuses,
+)
 
 SESSION = "/upload/youtube/v3/videos"
 VIDEO = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 4000  # 1 MB of a "clip" behind an MP4 header
@@ -22,13 +38,17 @@ def youtube():
 
 
 def with_video(site, title: str | None = "Radweg am Rheinufer – Video", **fields) -> None:
+    video_files(site, title)
+    due(site, "\n  youtube: true", body=BODY, **fields)
+
+
+def video_files(site, title: str | None = "Radweg am Rheinufer – Video") -> None:
     site.write("media/videos/radweg.mp4", VIDEO)
     # The media portal shows every video with captions (WCAG 1.2.2).
     site.write("media/videos/radweg.de.vtt", "WEBVTT\n\n00:00.000 --> 00:02.000\nDie neue Strecke.\n")
     sidecar = ('credit: "Video: Landeshauptstadt Düsseldorf"\ncaptions: videos/radweg.de.vtt\n'
                + (f'title: "{title}"\n' if title else ""))
     site.write("media/videos/radweg.mp4.yml", sidecar)
-    due(site, "\n  youtube: true", body=BODY, **fields)
 
 
 def test_a_story_without_video_cannot_go_to_youtube():
@@ -162,3 +182,76 @@ def test_a_revoked_refresh_token_fails_with_googles_words(site, youtube):
     report = publish(site, {**youtube.env, "NEWSROOM_YOUTUBE_REFRESH_TOKEN": "1//widerrufen"})
     assert statuses(report) == ["failed"] and youtube.videos == []
     assert report.outcomes[0].message == "YouTube: HTTP 400: invalid_grant"
+
+
+# -- corrections (the description) and withdrawal (the video made private) ---------------------
+
+VIDEOS = "/youtube/v3/videos"
+CHANNEL = "\n  youtube: true"
+
+
+def sent_video(site, youtube, **fields) -> dict:
+    video_files(site)
+    first_send(site, CHANNEL, youtube.env, body=BODY)
+    amend(site, CHANNEL, body=BODY, **fields)
+    return youtube.videos[0]
+
+
+def test_a_correction_is_put_at_the_start_of_the_description_once(site, youtube):
+    video = sent_video(site, youtube, corrections=CORRECTION)
+    before = dict(video["snippet"])
+    youtube.fail("PUT", VIDEOS, Drop())  # updated, then the connection closes without an answer
+    report = follow_up(site, youtube.env)
+    assert [(o.story_id, o.channel, o.status) for o in report.outcomes] == [(CORRECTED, "youtube", "sent")]
+    snippet = video["snippet"]
+    assert snippet["description"] == (f"{MARKER} zu unserer Meldung „Neue Radwege am Rheinufer“: Falsch war: Die "
+                                      "Sperrung dauert bis Freitag. Richtig ist: Die Sperrung dauert bis Sonntag."
+                                      f"\n\n{URL}\n\n{before['description']}")
+    # The rest of the snippet went back as it was: videos.update replaces what it is not sent.
+    assert {k: v for k, v in snippet.items() if k != "description"} == {
+        k: v for k, v in before.items() if k != "description"}
+    assert len(youtube.calls("PUT", VIDEOS)) == 2  # the lost answer repeated the same update
+    record = receipt(site, CORRECTED)["channels"]["youtube"]
+    assert (record["remote_id"], record["url"]) == (video["id"], f"https://www.youtube.com/watch?v={video['id']}")
+    assert follow_up(site, youtube.env, "2026-11-26 13:20").outcomes == []
+    assert snippet["description"].count(MARKER) == 1 and len(youtube.calls("PUT", VIDEOS)) == 2
+
+
+def test_a_correction_already_in_the_description_is_not_put_there_twice(site, youtube):
+    video = sent_video(site, youtube, corrections=CORRECTION)
+    video["snippet"]["description"] = f"{MARKER}: von Hand eingetragen.\n\n{video['snippet']['description']}"
+    report = follow_up(site, youtube.env)
+    assert statuses(report) == ["sent"] and report.outcomes[0].message == "beim Kanal gefunden (früher gesendet)"
+    assert youtube.calls("PUT", VIDEOS) == [] and video["snippet"]["description"].count(MARKER) == 1
+
+
+def test_a_correction_needs_the_youtube_scope_and_says_so_in_googles_words(site, youtube):
+    sent_video(site, youtube, corrections=CORRECTION)
+    youtube.scopes = ("https://www.googleapis.com/auth/youtube.upload",
+                      "https://www.googleapis.com/auth/youtube.readonly")
+    report = follow_up(site, youtube.env)
+    assert statuses(report) == ["failed"]
+    assert report.outcomes[0].message == "YouTube: HTTP 403: Request had insufficient authentication scopes."
+
+
+def test_a_withdrawal_makes_the_video_private_once(site, youtube):
+    video = sent_video(site, youtube, status="withdrawn", withdrawal=WITHDRAWAL)
+    youtube.fail("PUT", VIDEOS, Answer(429, {"error": {"code": 429, "message": "Too Many Requests"}},
+                                       {"Retry-After": "1"}))
+    report = follow_up(site, youtube.env)
+    assert [(o.story_id, o.status) for o in report.outcomes] == [(WITHDRAWN, "sent")]
+    assert video["status"]["privacyStatus"] == "private" and youtube.videos == [video]
+    assert video["status"]["embeddable"] is True and video["status"]["selfDeclaredMadeForKids"] is False
+    record = receipt(site, WITHDRAWN)["channels"]["youtube"]
+    assert record["detail"]["hidden"] == {video["id"]: "auf privat gestellt (vorher: public)"}
+    assert follow_up(site, youtube.env, "2026-11-26 13:20").outcomes == []
+    assert [u["part"] for u in youtube.updates] == ["status"]
+
+
+def test_a_video_already_gone_counts_as_withdrawn(site, youtube):
+    video = sent_video(site, youtube, status="withdrawn", withdrawal=WITHDRAWAL)
+    youtube.videos.clear()  # deleted by hand in YouTube Studio
+    assert statuses(follow_up(site, youtube.env)) == ["sent"]
+    assert receipt(site, WITHDRAWN)["channels"]["youtube"]["detail"]["hidden"] == {
+        video["id"]: "nicht mehr vorhanden (schon gelöscht)"}
+    assert youtube.updates == []
