@@ -86,7 +86,9 @@ class Credentials:
         return value
 
     def missing(self, keys) -> list[str]:
-        return [self.name(k) for k in keys if not self.get(k)]
+        """Which are not set. Only looked at, not read as secrets: a handle or a server name counted
+        here must not be masked in every message (a Bluesky handle can be the city's own domain)."""
+        return [self.name(k) for k in keys if not self.environ.get(self.name(k), "").strip()]
 
     def base_url(self, default: str) -> str:
         """The API's base URL, overridable for self-hosted instances and tests."""
