@@ -11,6 +11,7 @@ from newsroom.errors import ContentErrors
 from newsroom.secrets import redact
 from tests.fakes.api import Answer, Drop, Stall
 from tests.fakes.meta import IG_USER, FakeGraph, error, usage
+from tests.publishing_support import publish as publish_run
 from tests.social.support import (
     CORRECTED,
     CORRECTION,
@@ -197,7 +198,7 @@ def test_a_correction_is_a_manual_task_naming_the_post_and_the_text_recorded_onc
     assert report.ok and asked(graph) == []
     record = receipt(site, CORRECTED)["channels"]["instagram"]
     assert record["status"] == "manual"
-    # Records are redacted: a credential that happens to be the site's domain (a Bluesky handle) is masked there.
+    # Records are redacted (nothing secret is in this text: the call only shows it went through redact).
     assert record["error"] == redact(
         "Instagram: Die Bildunterschrift lässt sich über die Schnittstelle nicht ändern. Bitte in der Instagram-App "
         f"den Beitrag {media['permalink']} öffnen, „Bearbeiten“ wählen und die Berichtigung an den Anfang der "
@@ -219,3 +220,18 @@ def test_a_withdrawal_is_a_manual_task_to_delete_the_post_recorded_once(site, gr
         "öffentlich)."))
     assert asked(graph) == [] and graph.media == [media]
     assert follow_up(site, graph.instagram_env, "2026-11-26 13:20").outcomes == []
+
+
+def test_a_manual_task_done_by_hand_is_entered_once_and_sends_nothing(site, graph):
+    published(site, graph, status="withdrawn", withdrawal=WITHDRAWAL)
+    follow_up(site, graph.instagram_env)
+    done = publish_run(site, now="2026-11-26 13:30", environ=graph.instagram_env, story=WITHDRAWN,
+                       channel="instagram", done=True)
+    assert [(o.story_id, o.status) for o in done.outcomes] == [(WITHDRAWN, "sent")]
+    assert "von Hand erledigt" in done.outcomes[0].message and asked(graph) == []
+    record = receipt(site, WITHDRAWN)["channels"]["instagram"]
+    assert record["status"] == "sent" and record["attempts"] == 2 and "error" not in record
+    # Entered once: asking again finds no open task, and no run touches it any more.
+    assert publish_run(site, now="2026-11-26 13:40", environ=graph.instagram_env, story=WITHDRAWN,
+                       channel="instagram", done=True).outcomes == []
+    assert follow_up(site, graph.instagram_env, "2026-11-26 13:50").outcomes == []
