@@ -364,18 +364,13 @@ def deploy(c, settings=PRODUCTION_SETTINGS, target=None, full=False, now=None):
 @task(help={"settings": "settings file (production by default)",
             "target": "folder for nginx.conf and apache.conf (default deploy/)"})
 def server_config(c, settings=PRODUCTION_SETTINGS, target="deploy"):
-    """Write the web server's configuration with the security headers (nginx and Apache) from the settings,
-    and the addresses of withdrawn stories that answer 410 Gone from the content."""
-    from newsroom.deploy.server_config import gone_addresses, write_server_configs
-    from newsroom.site import SiteUrls
+    """Write the web server's configuration with the security headers (nginx and Apache) from the settings."""
+    from newsroom.deploy.server_config import write_server_configs
 
     _logging()
     os.chdir(ROOT)
     try:
-        config = load_settings(settings)
-        prefix = SiteUrls.from_settings(config).prefix
-        gone = run_check(settings, after=lambda build, _settings: gone_addresses(build.archive, prefix))
-        paths = write_server_configs(config, Path(target), source=settings, gone=gone)
+        paths = write_server_configs(load_settings(settings), Path(target), source=settings)
     except NewsroomError as exc:
         raise Exit(f"FEHLER {exc}\nServer-Konfiguration nicht geschrieben.", code=1) from None
     print("Server-Konfiguration geschrieben: " + ", ".join(str(p) for p in paths))

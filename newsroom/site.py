@@ -32,3 +32,17 @@ class SiteUrls:
         if site_path.startswith(("http://", "https://")):
             return site_path
         return f"{self.siteurl}/{site_path.lstrip('/')}"
+
+
+# Below this folder of the output, an empty file marks each page of a story withdrawn with
+# `gone: true`: the web server (newsroom/deploy/server_config.py) answers that page's address with
+# 410 while the file is there, so a deploy alone brings or ends the 410. Not a dot folder: the
+# deploys ship it like any file (newsroom/deploy/files.py leaves hidden ones out).
+GONE_FOLDER = "_gone"
+
+
+def gone_marker(save_as: str, prefix: str = "/") -> str:
+    """The output path of the marker for the page saved at `save_as` ('aktuelles/…/index.html' →
+    '_gone/aktuelles/…/index.html'). The server looks for `<its root><prefix>_gone<request path>`
+    and a request path holds the SITEURL's path too, so the marker repeats it."""
+    return f"{GONE_FOLDER}{prefix}{save_as}"

@@ -1,7 +1,8 @@
 """What readers see of change notes, corrections and withdrawals (newsroom/content/amendments.py):
 the story page, the notice of a withdrawn story, its absence from lists, feeds, sitemap, search
-and related boxes, the press feed's withdrawal entry, the 410 of a story that is gone (real
-nginx and Apache) and incremental builds that end in a cold build's bytes."""
+and related boxes, the press feed's withdrawal entry, the 410 of a story that is gone (its marker
+in the output, real nginx and Apache serving a deployed folder) and incremental builds that end
+in a cold build's bytes."""
 
 from __future__ import annotations
 
@@ -9,17 +10,20 @@ import gzip
 import json
 import re
 import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from newsroom.build.runner import load_settings
 from newsroom.dates import BERLIN, iso
-from newsroom.deploy.server_config import apache_config, gone_addresses, nginx_config
+from newsroom.deploy import deploy, open_target
+from newsroom.deploy.server_config import apache_config, nginx_config
 from newsroom.search.index import index_site, marked_pages
+from newsroom.settings import with_defaults
 from tests.support import REPO, story_text
 from tests.test_feeds import parsed
 from tests.test_incremental import assert_same_as_cold_build
@@ -40,6 +44,9 @@ WITHDRAWN_GONE = dict(
     id="cccccccccccc", title="Unzulässige Angaben", date="2026-11-15 10:00", status="withdrawn",
     image="fotos/rhein.jpg", body="Geheimer Absatz, der nicht mehr erscheinen darf.\n",
     withdrawal="\n  date: 2026-11-25 08:00\n  reason: Die Meldung verletzte Persönlichkeitsrechte.\n  gone: true")
+GONE_PUBLISHED = dict(WITHDRAWN_GONE, status="published", withdrawal=None)
+WITHDRAWN_NOT_GONE = dict(WITHDRAWN_GONE, withdrawal="\n  date: 2026-11-25 08:00\n  reason: Die Meldung war falsch.")
+MARKER = "_gone/" + GONE + "index.html"  # newsroom/site.py
 NOTICE = "Diese Meldung wurde am 24. November 2026 zurückgezogen: Die Sperrung findet nicht statt; der Termin war falsch."
 
 
@@ -140,6 +147,9 @@ def test_a_withdrawn_story_keeps_its_page_behind_the_notice_and_leaves_every_lis
     assert f"{KEPT}index.html" not in marked_pages(newsroom.output)[0]
     urls = indexed_urls(newsroom.output)
     assert "/" + AMENDED in urls and not {"/" + KEPT, "/" + GONE} & urls
+    # The gone story's marker is in neither.
+    assert (newsroom.output / MARKER).is_file()
+    assert not any("_gone" in u for u in urls | locations | set(marked_pages(newsroom.output)[0]))
 
 
 def test_withdrawn_stories_leave_the_feeds_and_the_press_feed_announces_it(newsroom):
@@ -193,17 +203,36 @@ def test_a_gone_story_shows_only_its_title_and_notice(newsroom):
     assert '<meta name="robots" content="noindex">' in html
 
 
-@pytest.fixture
-def gone_site(newsroom):
-    """The built site and the settings the server configurations are made from, with the gone address."""
-    from newsroom.build.runner import check, load_settings
+def test_a_gone_story_leaves_an_empty_marker_that_follows_it_and_equals_a_cold_build(newsroom, tmp_path):
+    assert (newsroom.output / MARKER).read_bytes() == b""
+    assert [p.relative_to(newsroom.output).as_posix() for p in (newsroom.output / "_gone").rglob("*")
+            if p.is_file()] == [MARKER]  # withdrawn behind a banner: no marker
 
-    settings = load_settings(REPO / "publishconf.py")
-    # Read while the build's cache is open: the notice's `gone` is in the story's file, not its card.
-    gone = check(REPO / "pelicanconf.py", newsroom.overrides(), after=lambda build, _s: gone_addresses(build.archive))
-    assert gone == ["/" + GONE]
-    return newsroom.output, {**settings, "SERVER_ROOT": str(newsroom.output), "SERVER_TLS_CERTIFICATE": None,
-                             "SERVER_TLS_KEY": None}, gone
+    newsroom.story("2026/gone.md", **GONE_PUBLISHED)  # published again: the marker leaves, folders too
+    report = newsroom.build()
+    assert GONE + "index.html" in report.rendered and MARKER in report.pruned
+    assert not (newsroom.output / "_gone").exists()
+    assert "Geheimer Absatz" in newsroom.page(GONE + "index.html")
+    assert_same_as_cold_build(newsroom, tmp_path / "published")
+
+    newsroom.story("2026/gone.md", **WITHDRAWN_GONE)  # gone again: back
+    report = newsroom.build()
+    assert {GONE + "index.html", MARKER} <= set(report.rendered)
+    assert (newsroom.output / MARKER).read_bytes() == b""
+    assert_same_as_cold_build(newsroom, tmp_path / "gone")
+    assert newsroom.build().rendered == []  # and then nothing is left to do
+
+    newsroom.story("2026/gone.md", **WITHDRAWN_NOT_GONE)  # still withdrawn, no longer gone
+    report = newsroom.build()
+    assert MARKER in report.pruned and not (newsroom.output / MARKER).exists()
+    assert "Geheimer Absatz" in newsroom.page(GONE + "index.html")
+    assert_same_as_cold_build(newsroom, tmp_path / "not-gone")
+
+
+def test_the_server_configurations_name_no_story(newsroom):
+    settings = {**load_settings(REPO / "publishconf.py"), "SERVER_TLS_CERTIFICATE": None, "SERVER_TLS_KEY": None}
+    for text in (nginx_config(settings), apache_config(settings)):
+        assert "aktuelles" not in text and "/_gone" in text
 
 
 def wait_for_port(port: int, process: subprocess.Popen) -> None:
@@ -219,70 +248,73 @@ def wait_for_port(port: int, process: subprocess.Popen) -> None:
             time.sleep(0.05)
 
 
-def assert_gone_answers(base: str) -> None:
-    for path in (GONE, GONE + "index.html"):
-        code, headers, body = fetch(base + path)
-        assert code == 410, path
-        assert "Die Meldung verletzte Persönlichkeitsrechte." in body.decode("utf-8")
-        assert headers["Content-Security-Policy"].startswith("default-src 'self'")
-    assert fetch(base + KEPT)[0] == 200  # withdrawn behind a banner: still there
-    assert fetch(base + AMENDED)[0] == 200
-    assert fetch(base + "gibt-es-nicht/")[0] == 404
-
-
-def test_nginx_answers_410_with_the_notice_for_a_gone_story(gone_site, tmp_path):
-    binary = tool("nginx")
-    output, settings, gone = gone_site
+@contextmanager
+def web_server(kind: str, root: Path, folder: Path):
+    """Debian's nginx or Apache with the generated configuration, serving `root` on loopback."""
     port = free_port()
-    block = tmp_path / "nginx.conf"
-    block.write_text(nginx_config({**settings, "SERVER_LISTEN": f"127.0.0.1:{port}"}, gone=gone), encoding="utf-8")
-    assert f"location = /{GONE} {{ return 410; }}" in block.read_text(encoding="utf-8")
-    server = subprocess.Popen([binary, "-c", str(nginx_main(tmp_path, block)), "-p", str(tmp_path)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    settings = {**load_settings(REPO / "publishconf.py"), "SERVER_ROOT": str(root), "SERVER_TLS_CERTIFICATE": None,
+                "SERVER_TLS_KEY": None, "SERVER_LISTEN": f"127.0.0.1:{port}"}
+    if kind == "nginx":
+        binary = tool("nginx")
+        block = folder / "nginx.conf"
+        block.write_text(nginx_config(settings), encoding="utf-8")
+        command = [binary, "-c", str(nginx_main(folder, block)), "-p", str(folder)]
+    else:
+        binary = tool("apache2")
+        host = folder / "apache.conf"
+        host.write_text(apache_config(settings), encoding="utf-8")
+        modules = Path("/usr/lib/apache2/modules")
+        main = folder / "apache2.conf"
+        main.write_text(f'ServerRoot "{folder}"\nPidFile "{folder}/apache.pid"\nErrorLog "{folder}/error.log"\n'
+                        "ServerName localhost\nTypesConfig /etc/mime.types\n"
+                        + "".join(f"LoadModule {m}_module {modules}/mod_{m}.so\n"
+                                  for m in ("mpm_event", "authz_core", "headers", "mime", "dir", "rewrite"))
+                        + f"Listen 127.0.0.1:{port}\nInclude {host}\n", encoding="utf-8")
+        command = [binary, "-X", "-f", str(main)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, server)
-        assert_gone_answers(f"http://127.0.0.1:{port}/")
+        yield f"http://127.0.0.1:{port}/"
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def test_apache_answers_410_with_the_notice_for_a_gone_story(gone_site, tmp_path):
-    binary = tool("apache2")
-    output, settings, gone = gone_site
-    port = free_port()
-    host = tmp_path / "apache.conf"
-    host.write_text(apache_config({**settings, "SERVER_LISTEN": f"127.0.0.1:{port}"}, gone=gone), encoding="utf-8")
-    text = host.read_text(encoding="utf-8")
-    assert f'RewriteRule "^/{GONE}(index\\.html)?$" - [G]' in text and "a2enmod headers rewrite" in text
-    modules = Path("/usr/lib/apache2/modules")
-    main = tmp_path / "apache2.conf"
-    main.write_text(f'ServerRoot "{tmp_path}"\nPidFile "{tmp_path}/apache.pid"\nErrorLog "{tmp_path}/error.log"\n'
-                    "ServerName localhost\nTypesConfig /etc/mime.types\n"
-                    + "".join(f"LoadModule {m}_module {modules}/mod_{m}.so\n"
-                              for m in ("mpm_event", "authz_core", "headers", "mime", "dir", "rewrite"))
-                    + f"Listen 127.0.0.1:{port}\nInclude {host}\n", encoding="utf-8")
-    server = subprocess.Popen([binary, "-X", "-f", str(main)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port, server)
-        assert_gone_answers(f"http://127.0.0.1:{port}/")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+@pytest.mark.parametrize("kind", ["nginx", "apache"])
+def test_a_deploy_alone_brings_and_ends_the_410_of_a_gone_story(newsroom, tmp_path, kind):
+    """The server serves a folder target's `current`; it is neither reconfigured nor reloaded."""
+    www, settings = tmp_path / "www", with_defaults()
+    deploy(newsroom.output, open_target(str(www), settings), settings)
+    assert (www / "current" / MARKER).is_file()
+    (tmp_path / "server").mkdir()
+    with web_server(kind, www / "current", tmp_path / "server") as base:
+        for path in (GONE, GONE + "index.html"):
+            code, headers, body = fetch(base + path)
+            assert code == 410, path
+            assert "Die Meldung verletzte Persönlichkeitsrechte." in body.decode("utf-8")
+            assert "Geheimer Absatz" not in body.decode("utf-8")
+            assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+        assert fetch(base + KEPT)[0] == 200  # withdrawn behind a banner: still there
+        assert fetch(base + AMENDED)[0] == 200
+        assert fetch(base + "gibt-es-nicht/")[0] == 404
+        for path in ("_gone/", "_gone/" + GONE, MARKER):  # the markers are not served
+            code, _headers, body = fetch(base + path)
+            assert code in (403, 404), path
+            assert "Seite nicht gefunden" in body.decode("utf-8")
 
+        newsroom.story("2026/gone.md", **GONE_PUBLISHED)
+        newsroom.build()
+        report = deploy(newsroom.output, open_target(str(www), settings), settings)
+        assert MARKER in report.deleted
+        for path in (GONE, GONE + "index.html"):
+            code, _headers, body = fetch(base + path)
+            assert code == 200, path
+            assert "Geheimer Absatz" in body.decode("utf-8")
 
-def test_invoke_server_config_names_the_gone_stories_of_the_content(newsroom, tmp_path):
-    settings = tmp_path / "live.py"
-    settings.write_text(f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom publishconf import *\n"
-                        f"PATH = {str(newsroom.content)!r}\nCACHE_PATH = {str(tmp_path / 'cache')!r}\n",
-                        encoding="utf-8")
-    target = tmp_path / "server"
-    result = subprocess.run([sys.executable, "-m", "invoke", "server-config", "--settings", str(settings),
-                             "--target", str(target)], cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert f"location = /{GONE} {{ return 410; }}" in (target / "nginx.conf").read_text(encoding="utf-8")
-    assert f"^/{GONE}(index" in (target / "apache.conf").read_text(encoding="utf-8")
-    assert KEPT not in (target / "nginx.conf").read_text(encoding="utf-8")
+        newsroom.story("2026/gone.md", **WITHDRAWN_GONE)  # and gone again, by the next deploy
+        newsroom.build()
+        deploy(newsroom.output, open_target(str(www), settings), settings)
+        assert fetch(base + GONE)[0] == 410
 
 
 def test_withdrawing_and_publishing_again_redraw_what_changes_and_equal_a_cold_build(newsroom, tmp_path):

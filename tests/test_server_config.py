@@ -24,7 +24,7 @@ from tests.browser.conftest import build_site
 from tests.support import REPO
 
 STORY = "aktuelles/2026/02/rosenmontag-2026-das-muessen-jecken-wissen/"
-APACHE_MODULES = ["mpm_event", "authz_core", "headers", "mime", "dir", "ssl"]
+APACHE_MODULES = ["mpm_event", "authz_core", "headers", "mime", "dir", "rewrite", "ssl"]
 
 
 def tool(name: str) -> str:

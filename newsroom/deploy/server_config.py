@@ -4,22 +4,24 @@ Policy (with frame-ancestors, which a <meta> policy cannot carry), the admin's o
 /admin/, HSTS, X-Content-Type-Options, Referrer-Policy and Permissions-Policy on every answer,
 errors included. S3 sends no such headers: README "Headers" shows the CDN or proxy rule.
 
-Stories withdrawn with `gone: true` (newsroom/content/amendments.py) are named in both: their
-addresses answer 410 Gone with the notice page the build leaves there as the body. A host that
-cannot (S3, a plain folder) serves that notice page with 200 instead.
+Stories withdrawn with `gone: true` (newsroom/content/amendments.py) answer 410 Gone with the
+notice page the build leaves at their address as the body. Neither file names them: the build
+writes an empty marker per gone page below `_gone/` (newsroom/site.py), and both servers look for
+it on every request, so a deploy alone brings or ends a 410, without writing these files again or
+reloading the server. The marker folder itself answers 404. S3 cannot answer 410: there the
+notice page stands in with 200.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsroom.atomic import atomic_write
 from newsroom.deploy.headers import admin_policy, server_headers, site_policy
 from newsroom.errors import ConfigurationError
-from newsroom.site import SiteUrls
+from newsroom.site import GONE_FOLDER, SiteUrls
 
 
 def _quoted(value: str) -> str:
@@ -53,39 +55,12 @@ def _settings(settings: dict) -> dict:
             "headers": server_headers(settings)}
 
 
-# What a story's address may hold (slugs and dates): nothing a server configuration would read
-# as syntax, and nothing a regular expression would read as more than itself but the dot.
-_SAFE_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*/$")
-
-
-def gone_addresses(archive, prefix: str = "/") -> list[str]:
-    """The site paths of withdrawn stories that are gone (`gone: true`), sorted: only a few, each
-    read from its file (the card does not say it)."""
-    found = []
-    for card in archive.withdrawn:
-        withdrawal = archive.full_story(card).withdrawal
-        if withdrawal is not None and withdrawal.gone:
-            found.append(prefix + card.url)
-    return sorted(found)
-
-
-def _gone(paths) -> list[str]:
-    paths = sorted(set(paths))
-    bad = [p for p in paths if not _SAFE_PATH.match(p) or ".." in p]
-    if bad:
-        raise ConfigurationError(f"Adresse einer zurückgezogenen Meldung „{bad[0]}“ lässt sich nicht in die "
-                                 "Server-Konfiguration schreiben (erwartet: /pfad/ aus a–z, 0–9, -, ., /).")
-    return paths
-
-
 def _header(source: str) -> str:
     return f"# Erzeugt aus {source} mit `invoke server-config` (newsroom/deploy/server_config.py); nicht von Hand ändern.\n"
 
 
-def nginx_config(settings: dict, source: str = "den Einstellungen", gone=()) -> str:
-    """`gone`: site paths (/aktuelles/…/) that answer 410 with their notice page."""
+def nginx_config(settings: dict, source: str = "den Einstellungen") -> str:
     s = _settings(settings)
-    gone = _gone(gone)
     ssl = " ssl" if s["tls"] else ""
     lines = [_header(source).rstrip("\n"), "server {", f"    listen {s['listen']}{ssl};"]
     if s["host"] == "*":
@@ -102,15 +77,18 @@ def nginx_config(settings: dict, source: str = "den Einstellungen", gone=()) -> 
                 *(f"{indent}add_header {name} {_quoted(value)} always;" for name, value in s["headers"].items())]
 
     lines += headers(s["site"], "    ")
-    lines += ["", "    location / {", "        try_files $uri $uri/ =404;", "    }"]
-    if gone:
-        # The 410 keeps its status through error_page; the named location serves the notice page
-        # of the address asked for (with or without index.html) as its body.
-        lines += ["", "    # Zurückgezogene Meldungen (gone: true): 410 mit der Hinweisseite als Inhalt.",
-                  "    error_page 410 @gone;", "    location @gone {", "        try_files ${uri}index.html $uri =404;",
-                  "    }"]
-        for path in gone:
-            lines += [f"    location = {path} {{ return 410; }}", f"    location = {path}index.html {{ return 410; }}"]
+    # A gone page's marker (newsroom/site.py) is tested on every request, for the address with
+    # and without index.html (`if` with only `return` in it is safe). The 410 keeps its status
+    # through error_page; the named location serves the address's notice page as its body.
+    marker = f"$document_root{s['prefix']}{GONE_FOLDER}"
+    lines += ["", "    # Zurückgezogene Meldungen (gone: true): 410 mit der Hinweisseite als Inhalt, solange der",
+              f"    # Build die Markierung unter {s['prefix']}{GONE_FOLDER}/ ausliefert.",
+              "    error_page 410 @gone;", "",
+              "    location / {", f"        if (-f {marker}$uri) {{ return 410; }}",
+              f"        if (-f {marker}${{uri}}index.html) {{ return 410; }}",
+              "        try_files $uri $uri/ =404;", "    }", "",
+              "    location @gone {", "        try_files ${uri}index.html $uri =404;", "    }", "",
+              f"    location ^~ {s['prefix']}{GONE_FOLDER}/ {{", "        return 404;", "    }"]
     if s["admin"]:
         lines += ["", f"    location ^~ {s['admin']} {{", *headers(s["admin_policy"], "        "),
                   "        try_files $uri $uri/ =404;", "    }"]
@@ -118,12 +96,10 @@ def nginx_config(settings: dict, source: str = "den Einstellungen", gone=()) -> 
     return "\n".join(lines) + "\n"
 
 
-def apache_config(settings: dict, source: str = "den Einstellungen", gone=()) -> str:
-    """`gone`: site paths (/aktuelles/…/) that answer 410 with their notice page."""
+def apache_config(settings: dict, source: str = "den Einstellungen") -> str:
     s = _settings(settings)
-    gone = _gone(gone)
-    enable = ["headers", *(["rewrite"] if gone else []), *(["ssl"] if s["tls"] else [])]
-    named = ["mod_headers", *(["mod_rewrite"] if gone else []), "mod_mime", *(["mod_ssl"] if s["tls"] else [])]
+    enable = ["headers", "rewrite", *(["ssl"] if s["tls"] else [])]
+    named = ["mod_headers", "mod_rewrite", "mod_mime", *(["mod_ssl"] if s["tls"] else [])]
     modules = f"{', '.join(named[:-1])} und {named[-1]} (a2enmod {' '.join(enable)})"
     lines = [_header(source).rstrip("\n"), f"# Braucht {modules}.",
              f"<VirtualHost {s['host']}:{s['port']}>", f"    ServerName {s['name']}",
@@ -137,16 +113,18 @@ def apache_config(settings: dict, source: str = "den Einstellungen", gone=()) ->
               "        Require all granted", "    </Directory>", "",
               f"    Header always set Content-Security-Policy {_quoted(s['site'])}",
               *(f"    Header always set {name} {_quoted(value)}" for name, value in s["headers"].items())]
-    if gone:
-        # [G] answers 410; the ErrorDocument is the address's own notice page, fetched by an internal
-        # redirect that carries REDIRECT_STATUS, so the rule does not answer that fetch with 410 again.
-        lines += ["", "    # Zurückgezogene Meldungen (gone: true): 410 mit der Hinweisseite als Inhalt.",
-                  "    RewriteEngine On"]
-        for path in gone:
-            pattern = "^" + path.replace(".", "\\.") + "(index\\.html)?$"
-            lines += ["    RewriteCond %{ENV:REDIRECT_STATUS} ^$", f"    RewriteRule {_quoted(pattern)} - [G]",
-                      f"    <Location {_quoted(path)}>", f"        ErrorDocument 410 {path}index.html",
-                      "    </Location>"]
+    # [G] answers 410 while the page's marker (newsroom/site.py) is there, for the address with and
+    # without index.html; the rule also notes the notice page's path, and ErrorDocument (an
+    # expression, Apache 2.4.13 and later) fetches that page as the body by an internal redirect.
+    # That redirect carries REDIRECT_STATUS, so the rule does not answer it with 410 again.
+    marker = f"%{{DOCUMENT_ROOT}}{s['prefix']}{GONE_FOLDER}%{{REQUEST_URI}}"
+    lines += ["", "    # Zurückgezogene Meldungen (gone: true): 410 mit der Hinweisseite als Inhalt, solange der",
+              f"    # Build die Markierung unter {s['prefix']}{GONE_FOLDER}/ ausliefert.",
+              "    RewriteEngine On", "    RewriteCond %{ENV:REDIRECT_STATUS} ^$",
+              f"    RewriteCond {_quoted(marker)} -f [OR]", f"    RewriteCond {_quoted(marker + 'index.html')} -f",
+              '    RewriteRule "^/(.*/)(index\\.html)?$" - [G,E=GONE_NOTICE:$1index.html]',
+              '    ErrorDocument 410 "/%{reqenv:GONE_NOTICE}"',
+              f"    RewriteRule {_quoted('^' + s['prefix'] + GONE_FOLDER + '/')} - [R=404]"]
     if s["admin"]:
         lines += ["", f"    <Location {_quoted(s['admin'])}>",
                   f"        Header always set Content-Security-Policy {_quoted(s['admin_policy'])}",
@@ -184,9 +162,9 @@ def cloudfront_policies(settings: dict, source: str = "den Einstellungen") -> di
     return policies
 
 
-def write_server_configs(settings: dict, folder: Path, source: str = "den Einstellungen", gone=()) -> list[Path]:
+def write_server_configs(settings: dict, folder: Path, source: str = "den Einstellungen") -> list[Path]:
     """The configurations into folder (each written whole or not at all); returns their paths."""
-    texts = {"nginx.conf": nginx_config(settings, source, gone), "apache.conf": apache_config(settings, source, gone)}
+    texts = {"nginx.conf": nginx_config(settings, source), "apache.conf": apache_config(settings, source)}
     for name, policy in cloudfront_policies(settings, source).items():
         texts[name] = json.dumps(policy, ensure_ascii=False, indent=2) + "\n"
     folder.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,7 @@ from pathlib import Path
 from newsroom.atomic import atomic_write
 from newsroom.errors import MergeUnsupported, SearchIndexError
 from newsroom.search.merge import merge
+from newsroom.site import GONE_FOLDER
 
 logger = logging.getLogger("newsroom.search.index")
 
@@ -167,8 +168,8 @@ def _scan(output: Path) -> list[tuple[str, bytes]]:
     """(path, SHA-256 of the bytes) of every marked page, sorted by path."""
     pages = []
     for folder, dirs, files in os.walk(output):
-        if folder == str(output):
-            dirs[:] = [d for d in dirs if d != FOLDER]
+        if folder == str(output):  # the index itself, and the markers of gone pages (newsroom/site.py)
+            dirs[:] = [d for d in dirs if d not in (FOLDER, GONE_FOLDER)]
         for name in files:
             if name.endswith(".html"):
                 path = os.path.join(folder, name)

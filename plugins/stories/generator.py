@@ -18,7 +18,7 @@ from newsroom.build.state import ArchiveState
 from newsroom.build.timing import phase
 from newsroom.content.links import resolve_links
 from newsroom.content.story import shown_update_time
-from newsroom.site import SiteUrls
+from newsroom.site import SiteUrls, gone_marker
 
 from .listings import Taxonomy, page_paths, paginate
 from .reach import plan_story_pages
@@ -121,11 +121,18 @@ class StoriesGenerator(Generator):
     def _withdrawn_pages(self, writer) -> None:
         """A withdrawn story keeps its address: its page with the notice (and, unless it is gone,
         its text), in no list, feed, sitemap or search index. Few of them: each is signed by
-        everything it shows rather than planned (reach.py looks at the visible stories)."""
+        everything it shows rather than planned (reach.py looks at the visible stories). A gone
+        one also gets its empty marker (newsroom/site.py: the web server answers 410 while it is
+        there); the marker leaves with the next build that finds the story no longer gone."""
         settings, media = self.settings, self.build.media
         story_template = self.get_template("story")
-        drawn = []
+        # `gone` is in the story's file, not its card: read from the parse cache, one query for all.
+        self.archive.preload(self.archive.withdrawn)
         for card in self.archive.withdrawn:
+            withdrawal = self.archive.parsed(card).withdrawal
+            if withdrawal is not None and withdrawal.gone:
+                writer.page(gone_marker(card.save_as, self.urls.prefix), lambda: b"", owner=card.source,
+                            inputs=("gone", card.url))
             images = {ref: media.get(ref, source=card.source, line=None, field=None)
                       for ref, _line, _field in card.media_checks}
             links = tuple((ref, self.by_id[ref].url) for ref in card.story_refs)
@@ -144,10 +151,8 @@ class StoriesGenerator(Generator):
 
             if writer.page(card.save_as, render, owner=card.source, inputs=inputs):
                 self.stats["pages_rendered"] += 1
-                drawn.append(card)
             else:
                 self.stats["pages_kept"] += 1
-        self.archive.preload(drawn)  # here, before render workers fork: they only read
 
     def _list_pages(self, writer, taxonomy: Taxonomy) -> None:
         settings, sitemap = self.settings, self.build.sitemap
