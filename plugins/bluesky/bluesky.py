@@ -10,7 +10,14 @@ app.bsky.embed.external card (address, title, summary) – the server builds no 
 Idempotent: the record key is a TID derived from the send's idempotency key, so a
 retry with the same key lands on the same record instead of posting twice (the PDS
 answers an existing key with an error, today often a 500). Lookup: getRecord of that
-key, then the account's latest posts matched by the story's address.
+key, then the account's latest posts matched by the story's address. The record's CID
+is kept in the send's detail (`cid`): a reply needs it.
+Correction: a reply post whose `reply.root` and `reply.parent` are the first post's
+{uri, cid} (a thread is answered at its first post), with a link facet, under a record
+key derived from its own idempotency key like a first send and looked up by getRecord of
+that key; for a first send recorded without `cid` the CID is read with getRecord.
+Withdrawal: com.atproto.repo.deleteRecord for every post; the lexicon makes it "delete,
+or ensure it does not exist", so a record already gone succeeds too (then without `commit`).
 Rate limits: 429 with `ratelimit-reset` (Unix time).
 Environment: NEWSROOM_BLUESKY_HANDLE (e.g. duesseldorf.de), NEWSROOM_BLUESKY_APP_PASSWORD
 (an app password, not the account's), NEWSROOM_BLUESKY_BASE_URL (default https://bsky.social).
@@ -19,11 +26,22 @@ Environment: NEWSROOM_BLUESKY_HANDLE (e.g. duesseldorf.de), NEWSROOM_BLUESKY_APP
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from newsroom.errors import SendError
-from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
+from newsroom.publishing.channel import (
+    WITHDRAW,
+    Channel,
+    Delivery,
+    Post,
+    Release,
+    SendContext,
+    TextLimit,
+    channel_adapters,
+    original_posts,
+)
 from newsroom.publishing.text import fitted_post, german_number
 from newsroom.secrets import REDACTOR
 
@@ -55,6 +73,8 @@ class BlueskyChannel(Channel):
     label = "Bluesky"
     idempotent = True
     can_look_up = True
+    correction_idempotent = True
+    correction_lookup = True
     required_env = ("HANDLE", "APP_PASSWORD")
     default_base_url = "https://bsky.social"
 
@@ -91,6 +111,8 @@ class BlueskyChannel(Channel):
                 and Path(file).stat().st_size <= limit)
 
     def validate(self, post: Post) -> list[str]:
+        if post.action == WITHDRAW:  # nothing is posted: the text only says what is deleted
+            return []
         problems = []
         count = self.count(post.text)
         if count > self.max_graphemes:
@@ -154,8 +176,9 @@ class BlueskyChannel(Channel):
     def _rkey(self, post: Post, context: SendContext) -> str:
         return _richtext().record_key(context.key, float(post.payload["published"]))
 
-    def _delivery(self, did: str, rkey: str, uri: str) -> Delivery:
-        return Delivery(uri, f"https://bsky.app/profile/{did}/post/{rkey}", detail={"rkey": rkey})
+    def _delivery(self, did: str, rkey: str, uri: str, cid: str | None = None) -> Delivery:
+        detail = {"rkey": rkey, **({"cid": cid} if cid else {})}
+        return Delivery(uri, f"https://bsky.app/profile/{did}/post/{rkey}", detail=detail)
 
     def send(self, post: Post, context: SendContext) -> Delivery:
         client = context.client
@@ -169,6 +192,9 @@ class BlueskyChannel(Channel):
                               headers={"Content-Type": thumb["mimeType"]}, data=Path(thumb["file"]).read_bytes())
             external = {**record["embed"]["external"], "thumb": blob.json()["blob"]}
             record["embed"] = {**record["embed"], "external": external}
+        return self._create(client, did, rkey, record)
+
+    def _create(self, client, did: str, rkey: str, record: dict) -> Delivery:
         try:
             # Not idempotent for HttpClient: an existing key answers with an error (often a 500),
             # and a lost answer must be looked up (getRecord) rather than blindly repeated.
@@ -181,7 +207,7 @@ class BlueskyChannel(Channel):
                 found = self._get_record(client, did, rkey)
                 return found or self._delivery(did, rkey, f"at://{did}/{COLLECTION}/{rkey}")
             raise
-        return self._delivery(did, rkey, answer["uri"])
+        return self._delivery(did, rkey, answer["uri"], answer.get("cid"))
 
     def _get_record(self, client, did: str, rkey: str) -> Delivery | None:
         try:
@@ -191,7 +217,7 @@ class BlueskyChannel(Channel):
             if exc.status in (400, 404):  # RecordNotFound
                 return None
             raise
-        return self._delivery(did, rkey, answer["uri"])
+        return self._delivery(did, rkey, answer["uri"], answer.get("cid"))
 
     def lookup(self, post: Post, context: SendContext) -> Delivery | None:
         client = context.client
@@ -204,12 +230,85 @@ class BlueskyChannel(Channel):
                             params={"repo": did, "collection": COLLECTION, "limit": 50}).json()
         for item in answer.get("records") or []:
             value = item.get("value") or {}
+            if value.get("reply"):  # a correction links the story too, but is not its post
+                continue
             external = (value.get("embed") or {}).get("external") or {}
             links = {f["uri"] for facet in value.get("facets") or [] for f in facet.get("features", []) if "uri" in f}
             if post.link == external.get("uri") or post.link in links:
                 rkey = item["uri"].rsplit("/", 1)[-1]
-                return self._delivery(did, rkey, item["uri"])
+                return self._delivery(did, rkey, item["uri"], item.get("cid"))
         return None
+
+    # -- corrections and withdrawal ------------------------------------------------------------
+
+    def render_correction(self, release, correction, original) -> Post:
+        post = super().render_correction(release, correction, original)
+        first = original_posts(original)[:1]
+        # The recorded CID is the remote id's, which is the thread's first post.
+        cid = (original.get("detail") or {}).get("cid") if first and first[0] == original.get("remote_id") else None
+        record = {"$type": COLLECTION, "text": post.text, "langs": ["de"], "facets": _richtext().facets(post.text)}
+        payload = {"record": record, "published": correction.date.timestamp(), "marker": post.payload["marker"],
+                   "parent": {"uri": first[0] if first else None, "cid": cid}}
+        return replace(post, payload=payload)
+
+    def correct(self, post: Post, context: SendContext) -> Delivery:
+        client = context.client
+        parent = dict(post.payload["parent"])
+        if not str(parent.get("uri") or "").startswith("at://"):
+            raise SendError("Bluesky: Die erste Sendung hat keine at://-Adresse im Versandprotokoll; keine Antwort "
+                            "möglich.")
+        if not parent.get("cid"):
+            parent["cid"] = self._cid_of(client, parent["uri"])
+        did = self._session(client)["did"]
+        record = {**post.payload["record"], "createdAt": _now(), "reply": {"root": parent, "parent": parent}}
+        return self._create(client, did, self._rkey(post, context), record)
+
+    def _cid_of(self, client, uri: str) -> str:
+        """The CID of a first post whose send was recorded without one: read from the PDS."""
+        repo, collection, rkey = at_uri(uri)
+        try:
+            answer = self._call(client, "GET", "com.atproto.repo.getRecord", idempotent=True,
+                                params={"repo": repo, "collection": collection, "rkey": rkey}).json()
+        except SendError as exc:
+            if exc.status in (400, 404):  # RecordNotFound
+                raise SendError(f"Bluesky: Der erste Beitrag ({uri}) ist nicht mehr da; eine Berichtigung als "
+                                "Antwort ist nicht möglich.", status=exc.status) from None
+            raise
+        if not answer.get("cid"):
+            raise SendError(f"Bluesky: getRecord nennt für {uri} keine CID.")
+        return str(answer["cid"])
+
+    def lookup_correction(self, post: Post, context: SendContext) -> Delivery | None:
+        client = context.client
+        return self._get_record(client, self._session(client)["did"], self._rkey(post, context))
+
+    def withdraw(self, post: Post, context: SendContext) -> Delivery:
+        client = context.client
+        did = self._session(client)["did"]
+        deleted = dict(context.detail.get("deleted") or {})
+        for uri in original_posts(post.original):
+            if uri in deleted:
+                continue
+            repo, _collection, rkey = at_uri(uri)
+            if repo != did:
+                raise SendError(f"Bluesky: {uri} gehört nicht zum Konto {did}; bitte von Hand löschen.")
+            # The lexicon's "delete, or ensure it does not exist": safe to repeat, and a post already
+            # gone succeeds as well, then without a commit.
+            response = self._call(client, "POST", "com.atproto.repo.deleteRecord", idempotent=True,
+                                  json={"repo": did, "collection": COLLECTION, "rkey": rkey})
+            answer = response.json() if response.content else {}
+            deleted[uri] = "gelöscht" if answer.get("commit") else "schon gelöscht"
+            context.checkpoint({"deleted": deleted})
+        return Delivery(",".join(deleted), post.original.get("url"), {"deleted": deleted},
+                        note=f"{len(deleted)} Beitrag/Beiträge gelöscht.")
+
+
+def at_uri(uri: str) -> tuple[str, str, str]:
+    """at://<repo>/<collection>/<rkey> → (repo, collection, rkey)."""
+    parts = uri.removeprefix("at://").split("/")
+    if not uri.startswith("at://") or len(parts) != 3 or not all(parts):
+        raise SendError(f"Bluesky: „{uri}“ ist keine at://-Adresse eines Beitrags.")
+    return parts[0], parts[1], parts[2]
 
 
 def _now() -> str:

@@ -10,6 +10,11 @@ Rate limits: 429 with `x-rate-limit-reset` (Unix time); daily post caps also say
 Not idempotent; X refuses a repeated text with 403 "duplicate content" without the
 original's id. Lookup: the account's latest posts (GET /2/users/me, then
 GET /2/users/:id/tweets with entities), matched by the story's address behind t.co.
+Correction: a reply to the first post (POST /2/tweets with `reply.in_reply_to_tweet_id`;
+a thread is answered at its first post), looked up like a first send among the latest
+posts: a reply to that post (`referenced_tweets` replied_to) holding the correction's marker.
+Withdrawal: DELETE /2/tweets/:id for every post (answer `{data: {deleted: true}}`); 404
+means it is gone already.
 Environment: NEWSROOM_X_API_KEY, NEWSROOM_X_API_SECRET (the app's consumer key),
 NEWSROOM_X_ACCESS_TOKEN, NEWSROOM_X_ACCESS_TOKEN_SECRET (the account's, with write
 access), NEWSROOM_X_BASE_URL (default https://api.x.com).
@@ -18,11 +23,22 @@ access), NEWSROOM_X_BASE_URL (default https://api.x.com).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsroom.errors import SendError
-from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, TextLimit, channel_adapters
+from newsroom.publishing.channel import (
+    WITHDRAW,
+    Channel,
+    Delivery,
+    Post,
+    Release,
+    SendContext,
+    TextLimit,
+    channel_adapters,
+    original_posts,
+)
 from newsroom.publishing.text import fitted_post
 
 if TYPE_CHECKING:  # requests and OAuth1 are loaded when sending: builds need not load them
@@ -54,6 +70,7 @@ class XChannel(Channel):
     label = "X"
     idempotent = False
     can_look_up = True
+    correction_lookup = True
     required_env = ("API_KEY", "API_SECRET", "ACCESS_TOKEN", "ACCESS_TOKEN_SECRET")
     default_base_url = "https://api.x.com"
 
@@ -93,6 +110,8 @@ class XChannel(Channel):
                 and Path(file).stat().st_size <= limit)
 
     def validate(self, post: Post) -> list[str]:
+        if post.action == WITHDRAW:  # nothing is posted: the text only says what is deleted
+            return []
         length = self.count(post.text)
         if length > self.max_length:
             return [f"X: Der Text zählt {length} gewichtete Zeichen, erlaubt sind {self.max_length} (jeder Link "
@@ -113,12 +132,16 @@ class XChannel(Channel):
         image = post.payload.get("image")
         if image:
             body["media"] = {"media_ids": [self._upload(client, auth, image)]}
+        return self._tweet(post, context, body)
+
+    def _tweet(self, post: Post, context: SendContext, body: dict) -> Delivery:
+        client = context.client
         try:
             response = client.request("POST", f"{self.base_url}/2/tweets", idempotent=False, limited=daily_cap,
-                                      auth=auth, json=body)
+                                      auth=self._auth(), json=body)
         except SendError as exc:
             if exc.status == 403 and "duplicate" in str(exc).lower():
-                found = self.lookup(post, context)  # an earlier attempt got through
+                found = self.find(post, context)  # an earlier attempt got through
                 if found:
                     return found
             raise
@@ -147,20 +170,71 @@ class XChannel(Channel):
         return f"https://x.com/i/web/status/{post_id}"
 
     def lookup(self, post: Post, context: SendContext) -> Delivery | None:
-        client, auth = context.client, self._auth()
-        me = client.request("GET", f"{self.base_url}/2/users/me", idempotent=True, auth=auth).json()
-        user_id = (me.get("data") or {}).get("id")
-        if not user_id:
-            raise SendError("X: /2/users/me nennt keine id.")
-        answer = client.request("GET", f"{self.base_url}/2/users/{user_id}/tweets", idempotent=True, auth=auth,
-                                params={"max_results": 20, "tweet.fields": "entities,created_at"}).json()
-        for tweet in answer.get("data") or []:
+        for tweet in self._recent(context):
+            if _replied_to(tweet):  # a correction links the story too, but is not its post
+                continue
             links = {u.get(k) for u in (tweet.get("entities") or {}).get("urls", [])
                      for k in ("expanded_url", "unwound_url")}
             if post.link and (post.link in links or post.link in tweet.get("text", "")):
                 return Delivery(str(tweet["id"]), self.post_url(tweet["id"]))
         return None
 
+    def _recent(self, context: SendContext) -> list[dict]:
+        """The account's latest posts, newest first, with links and what they reply to."""
+        client, auth = context.client, self._auth()
+        me = client.request("GET", f"{self.base_url}/2/users/me", idempotent=True, auth=auth).json()
+        user_id = (me.get("data") or {}).get("id")
+        if not user_id:
+            raise SendError("X: /2/users/me nennt keine id.")
+        answer = client.request("GET", f"{self.base_url}/2/users/{user_id}/tweets", idempotent=True, auth=auth,
+                                params={"max_results": 20,
+                                        "tweet.fields": "entities,created_at,referenced_tweets"}).json()
+        return answer.get("data") or []
+
+    # -- corrections and withdrawal ------------------------------------------------------------
+
+    def render_correction(self, release, correction, original) -> Post:
+        post = super().render_correction(release, correction, original)
+        first = original_posts(original)[:1]
+        payload = {**post.payload, **({"reply": {"in_reply_to_tweet_id": first[0]}} if first else {})}
+        return replace(post, payload=payload)
+
+    def correct(self, post: Post, context: SendContext) -> Delivery:
+        if not post.payload.get("reply"):
+            raise SendError("X: Die erste Sendung hat keine id im Versandprotokoll; keine Antwort möglich.")
+        return self._tweet(post, context, {"text": post.payload["text"], "reply": post.payload["reply"]})
+
+    def lookup_correction(self, post: Post, context: SendContext) -> Delivery | None:
+        first, marker = post.payload.get("reply", {}).get("in_reply_to_tweet_id"), post.payload["marker"]
+        for tweet in self._recent(context):
+            if first and _replied_to(tweet) == first and marker in tweet.get("text", ""):
+                return Delivery(str(tweet["id"]), self.post_url(tweet["id"]))
+        return None
+
+    def withdraw(self, post: Post, context: SendContext) -> Delivery:
+        deleted = dict(context.detail.get("deleted") or {})
+        for remote_id in original_posts(post.original):
+            if remote_id in deleted:
+                continue
+            response = context.client.request("DELETE", f"{self.base_url}/2/tweets/{remote_id}", idempotent=True,
+                                               auth=self._auth(), accept=(404,))
+            if response.status_code == 404:
+                deleted[remote_id] = "schon gelöscht (404)"
+            elif ((response.json() or {}).get("data") or {}).get("deleted") is True:
+                deleted[remote_id] = f"gelöscht ({response.status_code})"
+            else:
+                raise SendError(f"X: Das Löschen von {remote_id} wurde nicht bestätigt.")
+            context.checkpoint({"deleted": deleted})
+        return Delivery(",".join(deleted), post.original.get("url"), {"deleted": deleted},
+                        note=f"{len(deleted)} Beitrag/Beiträge gelöscht.")
+
+
+def _replied_to(tweet: dict) -> str | None:
+    """The id of the post this one answers, if it is a reply."""
+    for ref in tweet.get("referenced_tweets") or []:
+        if ref.get("type") == "replied_to":
+            return str(ref.get("id"))
+    return None
 
 def adapters(_sender):
     return XChannel

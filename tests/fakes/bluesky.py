@@ -1,8 +1,10 @@
 """A Bluesky PDS as documented (docs.bsky.app, atproto.com/specs): XRPC createSession and
-refreshSession, uploadBlob, createRecord / getRecord / listRecords of app.bsky.feed.post
-with the lexicon's checks (TID record keys, 300 graphemes, facets inside the text),
-`ratelimit-*` headers and `{"error", "message"}` bodies. An existing record key is
-answered with a 500, as PDSes do today, or with 409 RecordAlreadyExists (`explicit`)."""
+refreshSession, uploadBlob, createRecord / getRecord / listRecords / deleteRecord of
+app.bsky.feed.post with the lexicon's checks (TID record keys, 300 graphemes, facets inside
+the text, reply refs as strong refs {uri, cid}), `ratelimit-*` headers and `{"error",
+"message"}` bodies. An existing record key is answered with a 500, as PDSes do today, or
+with 409 RecordAlreadyExists (`explicit`). deleteRecord is "delete, or ensure it does not
+exist": a record already gone is answered 200 without `commit`."""
 
 from __future__ import annotations
 
@@ -37,10 +39,12 @@ class FakeBluesky(FakeApi):
         self.blobs: dict[str, bytes] = {}
         self.explicit = False
         self.hidden_reads = 0  # the next n reads do not see the newest record yet
+        self.deleted: list[str] = []  # record keys deleted, in order
         for name, handler in (("com.atproto.server.createSession", self.create_session),
                               ("com.atproto.server.refreshSession", self.refresh_session),
                               ("com.atproto.repo.uploadBlob", self.upload_blob),
-                              ("com.atproto.repo.createRecord", self.create_record)):
+                              ("com.atproto.repo.createRecord", self.create_record),
+                              ("com.atproto.repo.deleteRecord", self.delete_record)):
             self.route("POST", f"/xrpc/{name}", handler)
         self.route("GET", "/xrpc/com.atproto.repo.getRecord", self.get_record)
         self.route("GET", "/xrpc/com.atproto.repo.listRecords", self.list_records)
@@ -136,6 +140,12 @@ class FakeBluesky(FakeApi):
                 return "facet index out of range"
         if len(record.get("langs", [])) > 3:
             return "Record/langs must not have more than 3 elements"
+        if "reply" in record:
+            for name in ("root", "parent"):
+                ref = record["reply"].get(name) or {}
+                for key in ("uri", "cid"):
+                    if not isinstance(ref.get(key), str) or not ref[key]:
+                        return f'Record/reply/{name} must have the property "{key}"'
         return None
 
     def _visible(self) -> list[str]:
@@ -160,5 +170,28 @@ class FakeBluesky(FakeApi):
             keys = self._visible()[:int(request.query.get("limit", 50))]
             return Response(200, {"records": [self.records[k] for k in keys]}, LIMITS)
 
+    def delete_record(self, request: Request) -> Response:
+        refused = self._refused(request)
+        if refused:
+            return refused
+        body = request.json()
+        if body.get("repo") != DID:
+            return xrpc_error(401, "AuthRequiredError", "Authentication Required")
+        if body.get("collection") != "app.bsky.feed.post" or not body.get("rkey"):
+            return xrpc_error(400, "InvalidRequest", "Invalid collection or rkey")
+        with self.lock:
+            record = self.records.pop(body["rkey"], None)
+            if record is None:
+                return Response(200, {}, LIMITS)  # ensured not to exist: no commit
+            self.deleted.append(body["rkey"])
+            rev = f"3l{next(self.numbers):011d}"
+        return Response(200, {"commit": {"cid": "bafyrei" + hashlib.sha256(rev.encode()).hexdigest()[:52],
+                                         "rev": rev}}, LIMITS)
+
     def posts_for(self, url: str) -> list[dict]:
-        return [r for r in self.records.values() if r["value"]["embed"]["external"]["uri"] == url]
+        """The story's posts: records with its link card (a reply only links it in a facet)."""
+        return [r for r in self.records.values()
+                if ((r["value"].get("embed") or {}).get("external") or {}).get("uri") == url]
+
+    def replies_to(self, uri: str) -> list[dict]:
+        return [r for r in self.records.values() if (r["value"].get("reply") or {}).get("parent", {}).get("uri") == uri]

@@ -1,7 +1,10 @@
 """X API v2 as documented (docs.x.com): POST /2/tweets (201 `{data: {id, text}}`), media
-upload and metadata, GET /2/users/me and /2/users/:id/tweets with t.co entities; OAuth
-1.0a signatures checked here independently of the client; problem-JSON error bodies;
-`x-rate-limit-*` headers; duplicate text refused with 403."""
+upload and metadata, GET /2/users/me and /2/users/:id/tweets with t.co entities (and
+`referenced_tweets` when `tweet.fields` asks for them), replies (`reply.in_reply_to_tweet_id`;
+a reply to a post that does not exist is refused with 400), DELETE /2/tweets/:id (200
+`{data: {deleted: true}}`, 404 for a post that does not exist); OAuth 1.0a signatures
+checked here independently of the client; problem-JSON error bodies; `x-rate-limit-*`
+headers; duplicate text refused with 403."""
 
 from __future__ import annotations
 
@@ -37,11 +40,13 @@ class FakeX(FakeApi):
         self.ids = itertools.count(1860000000000000001)
         self.nonces: set[str] = set()
         self.lagging = 0  # the next n timeline reads do not show the newest post yet
+        self.deleted: list[str] = []
         self.route("POST", "/2/tweets", self.create)
         self.route("POST", "/2/media/upload", self.upload)
         self.route("POST", "/2/media/metadata", self.metadata)
         self.route("GET", "/2/users/me", self.me)
         self.route("GET", r"/2/users/(?P<user>\d+)/tweets", self.timeline)
+        self.route("DELETE", r"/2/tweets/(?P<tweet>\d+)", self.delete)
 
     @property
     def env(self) -> dict:
@@ -94,14 +99,23 @@ class FakeX(FakeApi):
                     return Response(400, {"errors": [{"message": f"Your media IDs are invalid: {media_id}"}],
                                           "title": "Invalid Request", "type": "about:blank",
                                           "detail": "One or more parameters to your request was invalid."})
+            parent = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+            if parent is not None and not any(t["id"] == parent for t in self.tweets):
+                return Response(400, {"errors": [{"message": "Reply to unavailable tweet"}],
+                                      "title": "Invalid Request", "type": "about:blank",
+                                      "detail": "One or more parameters to your request was invalid."}, LIMITS)
             tweet_id = str(next(self.ids))
             urls, shown = [], text
             for number, link in enumerate(LINK.findall(text)):
                 short = f"https://t.co/x{tweet_id[-6:]}{number}"
                 shown = shown.replace(link, short, 1)
                 urls.append({"url": short, "expanded_url": link, "display_url": link.split("://", 1)[1][:25]})
-            self.tweets.append({"id": tweet_id, "text": shown, "original": text, "entities": {"urls": urls},
-                                "media": (body.get("media") or {}).get("media_ids", [])})
+            tweet = {"id": tweet_id, "text": shown, "original": text, "entities": {"urls": urls},
+                     "media": (body.get("media") or {}).get("media_ids", [])}
+            if parent is not None:
+                tweet["referenced_tweets"] = [{"type": "replied_to", "id": parent}]
+                tweet["in_reply_to_user_id"] = USER_ID
+            self.tweets.append(tweet)
         return Response(201, {"data": {"id": tweet_id, "text": shown, "edit_history_tweet_ids": [tweet_id]}},
                         LIMITS)
 
@@ -139,11 +153,29 @@ class FakeX(FakeApi):
         if refused:
             return refused
         count = int(request.query.get("max_results", 10))
+        fields = ("id", "text", *request.query.get("tweet.fields", "").split(","))
         with self.lock:
             shown = self.tweets[:-1] if self.lagging and self.tweets else self.tweets
             self.lagging = max(0, self.lagging - 1)
-            newest = [{k: t[k] for k in ("id", "text", "entities")} for t in reversed(shown)][:count]
+            newest = [{k: t[k] for k in fields if k in t} for t in reversed(shown)][:count]
         return Response(200, {"data": newest, "meta": {"result_count": len(newest)}}, LIMITS)
+
+    def delete(self, request: Request) -> Response:
+        refused = self._guard(request)
+        if refused:
+            return refused
+        tweet_id = request.params["tweet"]
+        with self.lock:
+            found = next((t for t in self.tweets if t["id"] == tweet_id), None)
+            if found is None:
+                return Response(404, problem(404, "Not Found Error", f"Could not find tweet with id: [{tweet_id}]."),
+                                LIMITS)
+            self.tweets.remove(found)
+            self.deleted.append(tweet_id)
+        return Response(200, {"data": {"deleted": True}}, LIMITS)
+
+    def replies_to(self, tweet_id: str) -> list[dict]:
+        return [t for t in self.tweets if {"type": "replied_to", "id": tweet_id} in t.get("referenced_tweets", [])]
 
     def posts_for(self, url: str) -> list[dict]:
         return [t for t in self.tweets if url in t["original"]]
