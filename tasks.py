@@ -239,6 +239,43 @@ def desk(c, port=8001, settings=DEV_SETTINGS):
                page="desk/", name="Desk", make_server=lambda folder, port: DeskServer(folder, approve, port))
 
 
+@task(help={"import_list": "import the old distribution list (CSV or YAML) instead of serving; consent is "
+                           "recorded as imported", "host": "address to listen on",
+            "port": "port of the service (SUBSCRIPTIONS_URL names where people reach it)", "settings": "settings file"})
+def subscriptions(c, import_list=None, host="127.0.0.1", port=8010, settings=DEV_SETTINGS):
+    """The subscription service (sign-up, confirmation, manage pages, the publish run's API) on uvicorn."""
+    from newsroom.subscriptions.config import ServiceConfig
+
+    _logging()
+    os.chdir(ROOT)
+    try:
+        config = ServiceConfig.load(load_settings(settings), repository=ROOT)
+    except NewsroomError as exc:
+        raise Exit(f"FEHLER {exc}", code=1) from None
+    if import_list:
+        from newsroom.subscriptions.imports import import_file
+
+        try:
+            print(import_file(config, Path(import_list)).summary())
+        except NewsroomError as exc:
+            raise Exit(f"FEHLER {exc}\nNichts importiert.", code=1) from None
+        return
+    import uvicorn
+
+    from newsroom.subscriptions.service import create_app
+
+    print(f"Abonnement-Dienst auf http://{host}:{port}{config.path} (Datenbank: {_shown_url(config.database_url)})")
+    uvicorn.run(create_app(config), host=host, port=int(port), log_level="warning", proxy_headers=True,
+                forwarded_allow_ips="127.0.0.1")
+
+
+def _shown_url(url: str) -> str:
+    """The database URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 @task(help={"port": "port of the preview with the admin (http://localhost:PORT/admin/)",
             "backend_port": "port of the admin's local backend (the guard in front of decap-server)",
             "git": "decap-server's git mode: editorial workflow with a branch per story, commits in this checkout"})

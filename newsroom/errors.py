@@ -135,6 +135,11 @@ class ManualTask(PublishError):
     48 hours deleted): an editor does it by hand and confirms it; the desk lists it until then."""
 
 
+class TokenInvalid(NewsroomError):
+    """A subscription link that is forged, expired, already used or of a subscriber who no longer exists:
+    one answer for all of them, so a link tells nobody which."""
+
+
 class Disconnected(NewsroomError):
     """The SMTP connection broke before a message was complete: it was not delivered."""
 

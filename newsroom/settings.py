@@ -460,6 +460,18 @@ SCHEMA: tuple[Setting, ...] = (
                 "Neue Verbindungen nach einem Abbruch in einem Lauf; dann macht ein späterer Lauf weiter."),
     ),
     *group(
+        "Abonnements",
+        Setting("SUBSCRIPTIONS_URL", TEXT, "http://127.0.0.1:8010/abo/",
+                "Öffentliche Adresse des Abonnement-Dienstes (Anmeldung, Verwaltung); die Website verlinkt sie, "
+                "die Mails nennen sie."),
+        Setting("SUBSCRIPTIONS_CONSENT_VERSION", TEXT, "2026-12",
+                "Fassung des Einwilligungstexts; jede Einwilligung hält fest, welcher Fassung sie galt."),
+        Setting("SUBSCRIPTIONS_CONFIRM_HOURS", COUNT, 48,
+                "So lange gilt der Bestätigungslink einer Anmeldung; danach ist sie verfallen."),
+        Setting("SUBSCRIPTIONS_PENDING_DAYS", COUNT, 7,
+                "Nie bestätigte Anmeldungen werden nach so vielen Tagen gelöscht."),
+    ),
+    *group(
         "Medienportal",
         Setting("MEDIA_DIR", TEXT, "media", "Ordner der Fotos, Videos und Dokumente unterhalb von PATH."),
         Setting("MEDIA_URL", TEXT, "medien/{path}", "Adresse einer Mediendatei auf der Website."),
