@@ -37,7 +37,8 @@ $(CMS_STAMP): cms/package-lock.json
 	else echo "WARNUNG: npm fehlt; die Seite wird ohne Redaktionsoberfläche (/admin/) gebaut."; fi
 
 # The deploy tests ship to rsync, the header tests run nginx and apache2 (tests/test_server_config.py),
-# the signed approvals' test makes SSH keys (ssh-keygen);
+# the signed approvals' test makes SSH keys (ssh-keygen), the subscription service's tests start their own
+# PostgreSQL cluster with initdb and pg_ctl from /usr/lib/postgresql/<version>/bin (tests/databases.py);
 # as root (CI containers) they are installed with apt-get when missing.
 system-tools:
 	@command -v rsync >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
@@ -49,6 +50,9 @@ system-tools:
 		[ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		  nginx-light apache2-bin >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		  postgresql >/dev/null; }
 
 clean:
 	rm -rf output output-production .output.* .output-production.* .cache
