@@ -241,8 +241,10 @@ def desk(c, port=8001, settings=DEV_SETTINGS):
 
 @task(help={"import_list": "import the old distribution list (CSV or YAML) instead of serving; consent is "
                            "recorded as imported", "host": "address to listen on",
-            "port": "port of the service (SUBSCRIPTIONS_URL names where people reach it)", "settings": "settings file"})
-def subscriptions(c, import_list=None, host="127.0.0.1", port=8010, settings=DEV_SETTINGS):
+            "port": "port of the service (SUBSCRIPTIONS_URL names where people reach it)", "settings": "settings file",
+            "bounces": "read the bounce mailbox (maildir or IMAP) instead of serving: count delivery and complaint "
+                       "reports, suspend, commit the desk's figures"})
+def subscriptions(c, import_list=None, host="127.0.0.1", port=8010, settings=DEV_SETTINGS, bounces=False):
     """The subscription service (sign-up, confirmation, manage pages, the publish run's API) on uvicorn."""
     from newsroom.subscriptions.config import ServiceConfig
 
@@ -260,6 +262,9 @@ def subscriptions(c, import_list=None, host="127.0.0.1", port=8010, settings=DEV
         except NewsroomError as exc:
             raise Exit(f"FEHLER {exc}\nNichts importiert.", code=1) from None
         return
+    if bounces:
+        _read_bounces(config)
+        return
     import uvicorn
 
     from newsroom.subscriptions.service import create_app
@@ -267,6 +272,28 @@ def subscriptions(c, import_list=None, host="127.0.0.1", port=8010, settings=DEV
     print(f"Abonnement-Dienst auf http://{host}:{port}{config.path} (Datenbank: {_shown_url(config.database_url)})")
     uvicorn.run(create_app(config), host=host, port=int(port), log_level="warning", proxy_headers=True,
                 forwarded_allow_ips="127.0.0.1")
+
+
+def _read_bounces(config) -> None:
+    from newsroom.publishing.pipeline import ledger_from_settings
+    from newsroom.subscriptions import bounces
+    from newsroom.subscriptions.database import Database, migrate
+
+    database = Database(config.database_url)
+    try:
+        migrate(config.database_url)
+        tally = bounces.process(database, config.settings, bounces.source_from_environment(config.credentials))
+        print(tally.summary())
+        figures = bounces.counts(database)
+    except NewsroomError as exc:
+        raise Exit(f"FEHLER {exc}", code=1) from None
+    finally:
+        database.close()
+    try:  # the desk's figures; without a record of sends here, the desk simply shows none
+        if bounces.record_counts(ledger_from_settings(config.settings), figures):
+            print(f"Zahlen für den Desk gespeichert ({config.settings['PUBLISH_RECEIPTS_DIR']}/{bounces.FILE}).")
+    except NewsroomError as exc:
+        print(f"ACHTUNG Zahlen für den Desk nicht gespeichert: {exc}")
 
 
 def _shown_url(url: str) -> str:

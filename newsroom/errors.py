@@ -140,6 +140,15 @@ class TokenInvalid(NewsroomError):
     one answer for all of them, so a link tells nobody which."""
 
 
+class ReportUnreadable(NewsroomError):
+    """A message in the bounce mailbox that is no delivery or complaint report we can use (malformed,
+    too large, naming nobody): skipped with a warning, never a reason to stop the run."""
+
+
+class MailboxError(NewsroomError):
+    """The bounce mailbox (a maildir or IMAP) cannot be opened or read."""
+
+
 class Disconnected(NewsroomError):
     """The SMTP connection broke before a message was complete: it was not delivered."""
 

@@ -470,6 +470,10 @@ SCHEMA: tuple[Setting, ...] = (
                 "So lange gilt der Bestätigungslink einer Anmeldung; danach ist sie verfallen."),
         Setting("SUBSCRIPTIONS_PENDING_DAYS", COUNT, 7,
                 "Nie bestätigte Anmeldungen werden nach so vielen Tagen gelöscht."),
+        Setting("SUBSCRIPTIONS_HARD_BOUNCES", COUNT, 3,
+                "Nach so vielen endgültigen Unzustellbarkeiten (5.x.x) wird eine Adresse gesperrt."),
+        Setting("SUBSCRIPTIONS_COMPLAINTS", COUNT, 1,
+                "Nach so vielen Spam-Beschwerden (ARF) wird eine Adresse gesperrt."),
     ),
     *group(
         "Medienportal",

@@ -148,3 +148,25 @@ def test_an_appointments_invitation_shows_its_send_state(desk):
     friday = day((desk.root / "preview/desk/index.html").read_text(encoding="utf-8"), "2026-11-27")
     assert "11:00 · Medientermin (bestätigt) Pressegespräch zum Radverkehr" in friday
     assert "Einladung an die Medien (Pressemitteilung): fällig" in friday
+
+
+def test_the_subscription_figures_from_the_record_are_on_the_desk_without_addresses(desk):
+    desk.build()
+    assert "Abonnements" not in text((desk.root / "preview/desk/index.html").read_text(encoding="utf-8"))
+    desk.write("receipts/abonnements/stand.yml", "as_of: 2026-11-26\nactive: 812\nsuspended: 4\nhard_bounces: 3\n"
+                                                 "soft_bounces: 9\ncomplaints: 1\ndays: 7\n")
+    desk.build()
+    page = text((desk.root / "preview/desk/index.html").read_text(encoding="utf-8"))
+    assert ("Abonnements Stand 26.11.2026, vom Abonnement-Dienst; nur Zahlen, keine Adressen. Aktive Adressen 812 "
+            "Gesperrte Adressen 4 Unzustellbar in den letzten 7 Tagen 3 Vorübergehend unzustellbar (nur Hinweis, "
+            "keine Sperre) 9 Spam-Beschwerden in den letzten 7 Tagen 1") in page
+    filtered = (desk.root / "preview/desk/thema").iterdir()
+    assert all("Gesperrte Adressen" not in p.read_text(encoding="utf-8") for p in filtered)  # the overview only
+    assert "Neue Radwege am Rheinufer" in page  # the week is unchanged
+
+
+def test_an_unreadable_subscription_file_leaves_the_desk_whole(desk):
+    desk.write("receipts/abonnements/stand.yml", "as_of: gestern\nactive: viele\n")
+    desk.build()
+    page = text((desk.root / "preview/desk/index.html").read_text(encoding="utf-8"))
+    assert "Gesperrte Adressen" not in page and "Neue Radwege am Rheinufer" in page

@@ -22,6 +22,7 @@ from newsroom.atomic import write_if_changed
 from newsroom.build.context import of
 from newsroom.content.slugs import slugify
 from newsroom.deploy.headers import desk_policy
+from newsroom.desk.subscriptions import read_counts
 from newsroom.desk.week import desk_sources, event_sends, follow_ups, monday_of, week_plan
 from newsroom.errors import NewsroomError
 from newsroom.publishing.channel import channel_classes
@@ -69,6 +70,8 @@ class DeskGenerator(Generator):
                                           for w in weeks], "../")
         urls = SiteUrls.from_settings(settings)
         labels = {name: cls(settings, urls, environ={}).label for name, cls in channel_classes().items()}
+        # The service's figures as the record of sends has them: a build never asks the service.
+        subscriptions = read_counts(Path(settings["PATH"]) / settings["PUBLISH_RECEIPTS_DIR"])
         template = self.env.get_template("desk/week.html")
         css = self.env.get_template("desk/desk.css").render().encode("utf-8")
         (folder / "amt").mkdir(parents=True, exist_ok=True)
@@ -77,7 +80,7 @@ class DeskGenerator(Generator):
         links = {kind: [(value, f"{kind}/{slugify(value)}.html") for value in values] for kind, values in filters.items()}
         for path, (title, weeks_shown, up) in pages.items():
             html = template.render(title=title, weeks=weeks_shown, up=up, follow_ups=shown.get(path, ()),
-                                   links=links, broken=broken,
+                                   links=links, broken=broken, subscriptions=subscriptions if not up else None,
                                    stopped=any(not item.draft for item in broken), when=when,
                                    state_label=state_label, labels=labels, now=build.now, policy=desk_policy().meta())
             write_if_changed(folder / path, html.encode("utf-8"))
