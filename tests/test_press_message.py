@@ -60,9 +60,9 @@ def test_a_title_that_tries_to_add_bcc_stays_in_the_subject():
     assert message["Bcc"] is None and message["X-Falle"] is None
     assert message["Subject"] == ("Sperrfrist: 30.11.2026, 10:00 Uhr – PM 7/2026: Radwege Bcc: spion@example.org "
                                   "X-Falle: 1")
-    assert [name for name, _ in message.items()] == ["Subject", "From", "List-Id", "List-Unsubscribe",
-                                                     "MIME-Version", "Content-Type", "Content-Language", "To",
-                                                     "Date", "Message-ID"]
+    assert [name for name, _ in message.items()] == ["Subject", "From", "List-Id", "MIME-Version", "Content-Type",
+                                                     "Content-Language", "To", "Date", "Message-ID",
+                                                     "List-Unsubscribe"]
 
 
 def test_the_trapped_mail_reaches_only_its_recipient_over_smtp():

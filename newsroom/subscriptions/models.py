@@ -70,7 +70,7 @@ class Consent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     action: Mapped[str] = mapped_column(String(16))
     scope: Mapped[str] = mapped_column(Text)  # JSON: kind, selections, frequency
-    wording_version: Mapped[str] = mapped_column(String(32))
+    wording_version: Mapped[str] = mapped_column(String(160))
     method: Mapped[str] = mapped_column(String(32))
     client: Mapped[str | None] = mapped_column(String(32))  # keys.client_hash, never the address
 

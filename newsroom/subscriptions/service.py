@@ -25,7 +25,10 @@ def health(request) -> PlainTextResponse:
 
 def routes(config: ServiceConfig) -> list:
     """Every concern's routes; modules are imported here so each stays unaware of the others."""
+    from newsroom.subscriptions import api
+
     found = [Route("/gesund", health)]
+    found += api.routes(config)
     return found
 
 

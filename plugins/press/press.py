@@ -27,8 +27,9 @@ and in its first line.
 
 Environment, NEWSROOM_PRESS_…: SMTP_HOST, SMTP_PORT, SMTP_SECURITY (starttls|tls|none),
 SMTP_USER, SMTP_PASSWORD, SMTP_CA_FILE, FROM, REPLY_TO, RECIPIENTS (path or URL of the
-list), RECIPIENTS_TOKEN (bearer token for that URL), RECIPIENT_SECRET (key of the hashes
-that name recipients in the record).
+list, e.g. the subscription service's <SUBSCRIPTIONS_URL>api/presse/verteiler.csv),
+RECIPIENTS_TOKEN (bearer token for that URL), RECIPIENT_SECRET (key of the hashes that name
+recipients in the record).
 """
 
 from __future__ import annotations
@@ -204,8 +205,8 @@ class PressChannel(Channel):
                             "„alle“ abonniert.")
         attachment = post.payload.get("attachment")
         return self._mail(post, context, listing, chosen, number, f"Pressemitteilung {number}",
-                          lambda unsubscribe: compose(post.payload, number, issued, self.settings,
-                                                      unsubscribe=unsubscribe),
+                          lambda unsubscribe, manage=None: compose(post.payload, number, issued, self.settings,
+                                                                   unsubscribe=unsubscribe, manage=manage),
                           attachment=Path(attachment) if attachment else None)
 
     def correct(self, post: Post, context: SendContext) -> Delivery:
@@ -245,7 +246,8 @@ class PressChannel(Channel):
                             "nichts gesendet. Bitte prüfen und die Berichtigung oder Rücknahme gegebenenfalls von "
                             "Hand senden.")
         return self._mail(post, context, listing, chosen, label, label,
-                          lambda unsubscribe: compose_follow_up(post.payload, self.settings, unsubscribe=unsubscribe),
+                          lambda unsubscribe, manage=None: compose_follow_up(post.payload, self.settings,
+                                                                             unsubscribe=unsubscribe, manage=manage),
                           in_reply_to=replies)
 
     def _sender(self) -> Address:
@@ -254,14 +256,14 @@ class PressChannel(Channel):
         return parse_address(self.credentials.require("FROM", secret=False), self.credentials.name("FROM"))
 
     def _mail(self, post: Post, context: SendContext, listing: RecipientList, chosen: list[tuple[Recipient, str]],
-              remote_id: str, label: str, make: Callable[[str], Composed], *, attachment: Path | None = None,
+              remote_id: str, label: str, make: Callable[..., Composed], *, attachment: Path | None = None,
               in_reply_to: Mapping[str, str] | None = None) -> Delivery:
         """One message to each chosen recipient not yet served, progress recorded per batch (delivery.py)."""
         from newsroom.mail.smtp import SmtpConfig
         from newsroom.progress import Progress
 
         from .delivery import Dispatch, RecipientState
-        from .message import MailFactory, unsubscribe_address
+        from .message import MANAGE_LINK, MailFactory, unsubscribe_address
 
         config = SmtpConfig.from_credentials(self.credentials, self.settings)
         sender = self._sender()
@@ -272,9 +274,11 @@ class PressChannel(Channel):
         else:
             todo = [(r, key) for r, key in chosen if not state.finished(key)]
         unsubscribe = unsubscribe_address(self.settings, sender, reply_to)
+        # Subscribers of the service get a footer with their own manage page (message.MailFactory).
+        personal = make(unsubscribe, manage=MANAGE_LINK) if any(r.manage for r, _ in todo) else None
         factory = MailFactory(make(unsubscribe), sender=sender, reply_to=reply_to, unsubscribe=unsubscribe,
                               list_id=self.settings["PRESS_LIST_ID"], story_id=post.story_id, attachment=attachment,
-                              in_reply_to=in_reply_to)
+                              in_reply_to=in_reply_to, personal=personal)
         dispatch = Dispatch(config, factory, context, batch=self.settings["PRESS_BATCH"],
                             reconnects=self.settings["PRESS_SMTP_RECONNECTS"],
                             progress=Progress(remote_id, len(chosen), "Empfängern", done=len(chosen) - len(todo)))
