@@ -22,7 +22,7 @@ MAILTO = "mailto:presse@duesseldorf.de?subject=Abmelden%20vom%20Presseverteiler"
 LEAVE = "https://abo.example/abo/abmelden/eyJwIjoiYWJtZWxkZW4ifQ.c2lnbmF0dXI"
 MANAGE = "https://abo.example/abo/verwalten/" + "eyJwIjoidmVyd2FsdGVuIiwicyI6N30" * 5 + ".c2ln"
 ANNA = Recipient("anna@rp.example", "Anna Adler", "Rheinische Post", frozenset({"Verkehr"}), 2)
-SUBSCRIBED = replace(ANNA, unsubscribe=LEAVE, manage=MANAGE)
+SUBSCRIBED = replace(ANNA, unsubscribe=LEAVE, manage=MANAGE, abo="7.0123456789abcdef01234567")
 
 
 def payload(**fields) -> dict:
@@ -56,6 +56,7 @@ def test_a_subscriber_gets_their_own_one_click_unsubscribe_and_manage_link():
     message = parsed(data)
     assert message["List-Unsubscribe"] == f"<{LEAVE}>, <{MAILTO}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["X-Newsroom-Abo"] == "7.0123456789abcdef01234567"
     assert f"List-Unsubscribe: <{LEAVE}>, <{MAILTO}>\r\n".encode() in data  # one line, no encoded word
     text, html = parts(message)
     assert text.endswith("\n-- \nSie erhalten diese Pressemitteilung über den Presseverteiler der\n"
@@ -87,7 +88,7 @@ def test_a_recipient_without_links_gets_todays_mail_even_beside_subscribers():
     mixed, plain = factory().data(ANNA, "0123456789ab", now), factory(personal=False).data(ANNA, "0123456789ab", now)
     first, second = parsed(mixed), parsed(plain)
     assert first["List-Unsubscribe"] == second["List-Unsubscribe"] == f"<{MAILTO}>"
-    assert first["List-Unsubscribe-Post"] is None
+    assert first["List-Unsubscribe-Post"] is None and first["X-Newsroom-Abo"] is None
     assert parts(first) == parts(second)
     assert "Abmelden: presse@duesseldorf.de" in parts(first)[0]
 
@@ -102,16 +103,18 @@ def test_a_correction_links_the_manage_page_too():
 
 
 def test_the_list_keeps_the_services_links_per_recipient_and_ignores_unusable_ones():
-    text = ("address,name,medium,themen,unsubscribe,manage\n"
-            f"anna@rp.example,Anna,RP,Verkehr,{LEAVE},{MANAGE}\n"
-            "ben@wdr.example,Ben,WDR,alle,javascript:alert(1),https://abo.example/a b\n"
-            "cem@kultur.example,Cem,Kultur,Kultur,,\n"
-            f"ANNA@rp.example,Anna,RP,Kultur,,\n")
+    text = ("address,name,medium,themen,unsubscribe,manage,abo\n"
+            f"anna@rp.example,Anna,RP,Verkehr,{LEAVE},{MANAGE},7.0123456789abcdef01234567\n"
+            "ben@wdr.example,Ben,WDR,alle,javascript:alert(1),https://abo.example/a b,7.zz\n"
+            "cem@kultur.example,Cem,Kultur,Kultur,,,\n"
+            "ANNA@rp.example,Anna,RP,Kultur,,,\n")
     listing = parse(text, "csv", ["Verkehr", "Kultur"])
     anna, ben, cem = listing.recipients
     assert (anna.unsubscribe, anna.manage, set(anna.themen)) == (LEAVE, MANAGE, {"Verkehr", "Kultur"})
-    assert (ben.unsubscribe, ben.manage, cem.unsubscribe, cem.manage) == (None, None, None, None)
+    assert anna.abo == "7.0123456789abcdef01234567"
+    assert (ben.unsubscribe, ben.manage, ben.abo, cem.unsubscribe, cem.manage, cem.abo) == (None,) * 6
     assert listing.problems == ["Zeile 3: Spalte „unsubscribe“ ist kein brauchbarer http(s)-Link; ignoriert.",
                                 "Zeile 3: Spalte „manage“ ist kein brauchbarer http(s)-Link; ignoriert.",
+                                "Zeile 3: Spalte „abo“ ist ungültig; ignoriert.",
                                 "Zeile 5: dieselbe Adresse wie in Zeile 2; Themen zusammengeführt, nur eine Mail."]
     assert listing.skipped == []

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from newsroom.dates import BERLIN
 from newsroom.settings import with_defaults
+from newsroom.subscriptions.bounces import mail_ref
 from newsroom.subscriptions.config import ServiceConfig
 from newsroom.subscriptions.database import Database, migrate
 from newsroom.subscriptions.imports import import_file
@@ -111,7 +112,7 @@ def test_the_press_list_holds_exactly_the_confirmed_active_journalists_with_thei
     with serve_asgi(create_app(service_config(database_url))) as base:
         text = requests.get(base + LIST_PATH, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).text
         fetched = load(base + LIST_PATH, ["Verkehr", "Kultur", "Bildung"], token=TOKEN)  # as the press channel does
-    assert text.splitlines()[0] == "address,name,medium,themen,unsubscribe,manage"
+    assert text.splitlines()[0] == "address,name,medium,themen,unsubscribe,manage,abo"
     listing = parse(text, "csv", ["Verkehr", "Kultur", "Bildung"])
     assert listing.problems == [] and fetched.problems == []
     assert [r.address for r in listing.recipients] == [r.address for r in fetched.recipients] == LISTED
@@ -126,6 +127,7 @@ def test_the_press_list_holds_exactly_the_confirmed_active_journalists_with_thei
         assert tokens.read(recipient.unsubscribe.rsplit("/", 1)[1], UNSUBSCRIBE, person.key).subscriber == person.id
         assert tokens.read(recipient.manage.rsplit("/", 1)[1], MANAGE, person.key).subscriber == person.id
         assert recipient.name == person.name and recipient.medium == person.medium
+        assert recipient.abo == mail_ref(person.id, person.key)
 
 
 # -- a release through the service ---------------------------------------------------------------
@@ -151,6 +153,7 @@ def test_a_release_reaches_exactly_the_subscribed_journalists_each_with_their_ow
         assert tokens.read(first.rsplit("/", 1)[1], UNSUBSCRIBE, person.key).subscriber == person.id
         assert second == "mailto:presse@duesseldorf.de?subject=Abmelden%20vom%20Presseverteiler"
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message["X-Newsroom-Abo"] == mail_ref(person.id, person.key)  # bounces find the person by it
         text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
         html = message.get_body(("html",)).get_content()
         manage = text.split("\n-- \n", 1)[1].split()[-1]

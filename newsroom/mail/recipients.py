@@ -9,7 +9,8 @@ comma or semicolon) or YAML (a list of mappings with those keys); `themen` names
 of THEMEN, separated by `;` or `,` (a YAML list works too), or `alle` for every release.
 Two optional columns come from the subscription service's list (newsroom/subscriptions/api.py):
 `unsubscribe`, the person's one-click unsubscribe URL (List-Unsubscribe, RFC 8058), and
-`manage`, the person's manage page (the footer links it).
+`manage`, the person's manage page (the footer links it), and `abo`, the value of the
+X-Newsroom-Abo header by which a bounce report finds the subscriber (subscriptions/bounces.py).
 In the record a recipient is a keyed hash (HMAC of story id and address with a secret
 from the environment): it proves who got a release without saying who that is.
 """
@@ -35,6 +36,7 @@ ALL = "alle"
 ALL_WORDS = {"alle", "*", "all"}
 COLUMNS = ("address", "name", "medium", "themen")
 LINK_COLUMNS = ("unsubscribe", "manage")
+_ABO = re.compile(r"\d{1,12}\.[0-9a-f]{24}")  # subscriptions.bounces.mail_ref
 LINK_MAX = 900  # a header line holds 998 characters; the service's links are far shorter
 # What a link may hold: RFC 3986 characters without quotes and angle brackets, which would end
 # it in the List-Unsubscribe header or the footer's HTML.
@@ -51,6 +53,7 @@ class Recipient:
     line: int  # in the list: how messages name a recipient without the address
     unsubscribe: str | None = None  # the person's one-click unsubscribe URL, from the service
     manage: str | None = None  # the person's manage page, from the service
+    abo: str | None = None  # X-Newsroom-Abo, from the service
 
     def wants(self, thema: str) -> bool:
         return ALL in self.themen or thema in self.themen
@@ -150,7 +153,8 @@ def parse(text: str, kind: str, themen: list[str]) -> RecipientList:
             result.recipients[seen[key]] = Recipient(earlier.address, earlier.name, earlier.medium,
                                                      earlier.themen | recipient.themen, earlier.line,
                                                      earlier.unsubscribe or recipient.unsubscribe,
-                                                     earlier.manage or recipient.manage)
+                                                     earlier.manage or recipient.manage,
+                                                     earlier.abo or recipient.abo)
             continue
         seen[key] = len(result.recipients)
         result.recipients.append(recipient)
@@ -220,6 +224,10 @@ def _recipient(line: int, row: dict, known: dict[str, str], problems: list[str])
         problems.append(f"Zeile {line}: keine Themen (oder „alle“) angegeben; übersprungen.")
         return None
     links = {column: _link(line, column, row.get(column), problems) for column in LINK_COLUMNS}
+    abo = str(row.get("abo") or "").strip()
+    if abo and not _ABO.fullmatch(abo):
+        problems.append(f"Zeile {line}: Spalte „abo“ ist ungültig; ignoriert.")
+    links["abo"] = abo if _ABO.fullmatch(abo) else None
     return Recipient(address, " ".join(str(row.get("name") or "").split()),
                      " ".join(str(row.get("medium") or "").split()), frozenset(themen), line, **links)
 

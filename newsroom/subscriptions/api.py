@@ -4,9 +4,9 @@
 channel reads a distribution list (newsroom/mail/recipients.py): `address,name,medium,themen`
 for every confirmed, active journalist, Themen joined by `;` ("alle" for everything), plus each
 person's one-click `unsubscribe` and `manage` links (links.py), which the mail puts into
-List-Unsubscribe and the footer. The publish run sets NEWSROOM_PRESS_RECIPIENTS to this URL and
-NEWSROOM_PRESS_RECIPIENTS_TOKEN to NEWSROOM_SUBSCRIPTIONS_API_TOKEN: it reaches the service,
-never its database.
+List-Unsubscribe and the footer, and `abo`, its X-Newsroom-Abo header (bounces.mail_ref). The
+publish run sets NEWSROOM_PRESS_RECIPIENTS to this URL and NEWSROOM_PRESS_RECIPIENTS_TOKEN to
+NEWSROOM_SUBSCRIPTIONS_API_TOKEN: it reaches the service, never its database.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from newsroom.subscriptions.bounces import mail_ref
 from newsroom.subscriptions.config import ServiceConfig
 from newsroom.subscriptions.links import manage_url, unsubscribe_url
 from newsroom.subscriptions.models import ACTIVE, ALL, PRESS, THEMA, Subscriber
 
-PRESS_COLUMNS = ("address", "name", "medium", "themen", "unsubscribe", "manage")
+PRESS_COLUMNS = ("address", "name", "medium", "themen", "unsubscribe", "manage", "abo")
 NO_STORE = {"Cache-Control": "no-store"}  # addresses must not rest in any cache on the way
 
 
@@ -54,7 +55,8 @@ def press_rows(config: ServiceConfig, session) -> list[list[str]]:
             continue  # nothing chosen gets nothing; the press loader would only warn about the line
         themen = [ALL] if ALL in themen else themen
         rows.append([person.email, person.name or "", person.medium or "", ";".join(themen),
-                     unsubscribe_url(config, person), manage_url(config, person)])
+                     unsubscribe_url(config, person), manage_url(config, person),
+                     mail_ref(person.id, person.key)])
     return rows
 
 

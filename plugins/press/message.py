@@ -240,6 +240,8 @@ class MailFactory:
         own["Message-ID"] = self.message_id(key)
         if key in self.in_reply_to:
             own["In-Reply-To"] = own["References"] = self.in_reply_to[key]
+        if recipient.abo:  # how a bounce report names the subscriber to the service, without the address
+            own["X-Newsroom-Abo"] = recipient.abo
         headers, body = self.headers, self.body
         if recipient.manage and self.personal is not None:
             headers, pieces = self.personal
