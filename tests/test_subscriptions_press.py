@@ -39,7 +39,7 @@ from newsroom.subscriptions.tokens import MANAGE, UNSUBSCRIBE, Tokens
 from plugins.press.recipients import load, parse
 from tests.databases import serve_asgi
 from tests.fakes.smtp import FakeSMTP
-from tests.press_support import press_env, press_record, press_story, publish, write_list
+from tests.press_support import origin_history, press_env, press_record, press_story, publish, write_list
 from tests.publishing_support import commit_and_push
 from tests.support import REPO
 
@@ -165,14 +165,8 @@ def test_a_release_reaches_exactly_the_subscribed_journalists_each_with_their_ow
     assert len(seen) == 2  # each person their own link
     detail = press_record(site)["detail"]
     assert len(detail["accepted"].split()) == 2 and detail["recipients"] == 2
-    history = site_history(site)
+    history = origin_history(site)
     assert not any(address in history for address, *_ in PEOPLE) and PUBLIC + "abmelden" not in history
-
-
-def site_history(site) -> str:
-    from tests.press_support import origin_history
-
-    return origin_history(site)
 
 
 # -- the import ----------------------------------------------------------------------------------
