@@ -270,6 +270,7 @@ SCHEMA: tuple[Setting, ...] = (
             ("Leichte Sprache", "leichte-sprache/"),
             ("Kontakt", "kontakt/"),
             ("RSS-Feeds", "feeds/"),
+            ("E-Mail-Abonnements", "abonnieren/"),
             ("Termine für die Presse", "presse/termine/"),
         ], "Links in der Fußzeile: (Beschriftung, Pfad auf der Website)."),
         Setting("ACCESSIBILITY_FEEDBACK_EMAIL", OPTIONAL_TEXT, "barrierefreiheit@duesseldorf.de",

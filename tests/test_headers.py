@@ -119,15 +119,25 @@ def test_the_site_policy_allows_only_the_site_pagefind_and_the_youtube_player(se
     assert policy.sources("style-src") == ("'self'",)
     assert policy.sources("frame-src") == ("https://www.youtube-nocookie.com",)
     assert policy.sources("object-src") == ("'none'",)
-    # The feedback form hands its message to the mail program; nothing else yet receives a form.
-    assert policy.sources("form-action") == ("'self'", "mailto:")
+    # The feedback form hands its message to the mail program; the page "Abonnieren" posts to the service.
+    assert policy.sources("form-action") == ("'self'", "mailto:", "http://127.0.0.1:8010")
     assert policy.sources("frame-ancestors") == ("'none'",)
     assert "frame-ancestors" not in policy.meta()  # a <meta> policy cannot carry it; the server sends it
 
 
-def test_the_subscription_service_becomes_a_form_target_through_the_setting(settings):
+def test_another_form_target_comes_through_the_setting(settings):
     policy = site_policy({**settings, "CSP_FORM_ACTION": ["https://newsletter.example.org"]})
-    assert policy.sources("form-action") == ("'self'", "mailto:", "https://newsletter.example.org")
+    assert policy.sources("form-action") == ("'self'", "mailto:", "http://127.0.0.1:8010",
+                                             "https://newsletter.example.org")
+
+
+@pytest.mark.parametrize("service, expected", [
+    ("https://abo.duesseldorf.de/abo/", ("'self'", "mailto:", "https://abo.duesseldorf.de")),
+    ("https://www.duesseldorf.de/abo/", ("'self'", "mailto:")),  # the site's own origin: 'self' covers it
+])
+def test_the_subscription_service_is_a_form_target(settings, service, expected):
+    policy = site_policy({**settings, "SITEURL": "https://www.duesseldorf.de", "SUBSCRIPTIONS_URL": service})
+    assert policy.sources("form-action") == expected
 
 
 @pytest.mark.parametrize("key, value", [("CSP_FORM_ACTION", ["https://x.example.org; script-src *"]),

@@ -12,8 +12,9 @@ from newsroom.content.slugs import slugify
 from newsroom.errors import ContentError, ContentErrors
 
 PAGE_FIELDS = {"title", "summary", "slug", "form", "leichte_sprache"}
-# Forms a page may show below its text (theme/templates/forms/<name>.html); they need no server.
-PAGE_FORMS = ("barriere-melden",)
+# Forms a page may show below its text (theme/templates/forms/<name>.html): the feedback form needs
+# no server, the sign-up forms post to the subscription service (SUBSCRIPTIONS_URL).
+PAGE_FORMS = ("barriere-melden", "abonnieren")
 
 
 @dataclass

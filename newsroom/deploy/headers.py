@@ -64,8 +64,9 @@ def _origin(url: str) -> str:
 def site_policy(settings: dict) -> Policy:
     """Every public page: only the site itself; Pagefind's WebAssembly; the YouTube player as a
     frame (medien.js creates it only after consent); forms to the site, the feedback form's
-    mail program and CSP_FORM_ACTION."""
+    mail program, the subscription service (the page "Abonnieren") and CSP_FORM_ACTION."""
     mailto = ("mailto:",) if settings["ACCESSIBILITY_FEEDBACK_EMAIL"] else ()
+    service = _subscription_origin(settings)
     frames = _sources(settings, "CSP_FRAME_SOURCES")
     return Policy((
         ("default-src", (SELF,)),
@@ -75,9 +76,21 @@ def site_policy(settings: dict) -> Policy:
         ("frame-src", frames or (NONE,)),
         ("object-src", (NONE,)),
         ("base-uri", (SELF,)),
-        ("form-action", (SELF, *mailto, *_sources(settings, "CSP_FORM_ACTION"))),
+        ("form-action", (SELF, *mailto, *service, *_sources(settings, "CSP_FORM_ACTION"))),
         ("frame-ancestors", (settings["CSP_FRAME_ANCESTORS"],)),  # 'none' or 'self' (the schema checks)
     ))
+
+
+def _subscription_origin(settings: dict) -> tuple[str, ...]:
+    """SUBSCRIPTIONS_URL's origin, unless it is the site's own ('self' covers that)."""
+    url = settings.get("SUBSCRIPTIONS_URL")
+    if not url or _origin(url) == _origin(settings["SITEURL"]):
+        return ()
+    origin = _origin(url)
+    if not _SOURCE.match(origin):
+        raise ConfigurationError(f"Einstellung SUBSCRIPTIONS_URL: „{url}“ ist keine gültige Adresse "
+                                 "(zum Beispiel https://abo.duesseldorf.de/abo/).")
+    return (origin,)
 
 
 def admin_policy(settings: dict) -> Policy:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route
 
@@ -25,10 +26,11 @@ def health(request) -> PlainTextResponse:
 
 def routes(config: ServiceConfig) -> list:
     """Every concern's routes; modules are imported here so each stays unaware of the others."""
-    from newsroom.subscriptions import api
+    from newsroom.subscriptions import api, pages
 
     found = [Route("/gesund", health)]
     found += api.routes(config)
+    found += pages.routes(config)
     return found
 
 
@@ -43,6 +45,9 @@ def create_app(config: ServiceConfig, *, migrate_schema: bool = True) -> Starlet
         finally:
             app.state.database.close()
 
-    app = Starlette(routes=[Mount(config.path.rstrip("/") or "/", routes=routes(config))], lifespan=lifespan)
+    from newsroom.subscriptions.abuse import SecurityHeaders
+
+    app = Starlette(routes=[Mount(config.path.rstrip("/") or "/", routes=routes(config))], lifespan=lifespan,
+                    middleware=[Middleware(SecurityHeaders)])
     app.state.config = config
     return app

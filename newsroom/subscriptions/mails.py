@@ -1,0 +1,119 @@
+"""The only mails the service itself sends: the confirmation of a sign-up, and the manage link
+to an address already subscribed. Everything else (stories, digests) leaves from the publish run.
+
+German, text and HTML from theme/templates/subscriptions/mail/, through the relay of
+NEWSROOM_SUBSCRIPTIONS_SMTP_* as NEWSROOM_SUBSCRIPTIONS_FROM. Addresses never reach a log.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from newsroom.errors import NewsroomError, SendError
+from newsroom.mail.addresses import mask_addresses
+from newsroom.mail.smtp import Connection, Result, SmtpConfig
+from newsroom.subscriptions.models import Subscriber
+
+LABEL = "Abonnements"
+REPO = Path(__file__).resolve().parents[2]
+_CONTROL = dict.fromkeys(list(range(32)) + [127], " ")
+log = logging.getLogger(__name__)
+
+
+def theme_folder(settings) -> Path:
+    theme = Path(settings["THEME"])
+    return theme if theme.is_absolute() else REPO / theme
+
+
+@cache
+def _environment(folder: Path) -> Environment:
+    return Environment(loader=FileSystemLoader(str(folder / "templates" / "subscriptions" / "mail")),
+                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True)
+
+
+def one_line(value: object) -> str:
+    return " ".join(str(value).translate(_CONTROL).split())
+
+
+@dataclass(frozen=True)
+class Mail:
+    subject: str
+    text: str
+    html: str
+
+
+def compose(config, template: str, subject: str, **context) -> Mail:
+    environment = _environment(theme_folder(config.settings))
+    context = {"site": config.settings, "subject": subject, **context}
+    return Mail(subject, environment.get_template(f"{template}.txt").render(context),
+                environment.get_template(f"{template}.html").render(context))
+
+
+def sender(config) -> Address:
+    value = config.credentials.get("FROM", secret=False)
+    if not value:
+        raise SendError(f"{LABEL}: {config.credentials.name('FROM')} fehlt (Absender der Bestätigungsmails).")
+    header = policy.default.header_factory("from", one_line(value))
+    found = getattr(header, "addresses", ())
+    if len(found) != 1 or header.defects or "@" not in found[0].addr_spec:
+        raise SendError(f"{LABEL}: {config.credentials.name('FROM')} ist keine gültige Adresse.")
+    return found[0]
+
+
+def message(config, mail: Mail, recipient: str) -> EmailMessage:
+    origin = sender(config)
+    built = EmailMessage(policy=policy.default)
+    built["Subject"] = one_line(mail.subject)
+    built["From"] = origin
+    built["To"] = Address(addr_spec=recipient)
+    built["Date"] = format_datetime(datetime.now(timezone.utc))
+    built["Message-ID"] = make_msgid(domain=origin.domain)
+    built["Auto-Submitted"] = "auto-generated"  # no out-of-office replies to a confirmation
+    built.set_content(mail.text, charset="utf-8", cte="quoted-printable")
+    built.add_alternative(mail.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    built["Content-Language"] = "de"
+    return built
+
+
+def send(config, mail: Mail, recipient: str) -> bool:
+    """One message; False (logged without the address) when it did not go out. The person sees
+    the same page either way, so a failure must show in the log for the operator."""
+    try:
+        built = message(config, mail, recipient)
+        connection = Connection(SmtpConfig.from_credentials(config.credentials, config.settings, label=LABEL))
+    except NewsroomError as exc:
+        log.error("%s: Mail nicht gesendet: %s", LABEL, mask_addresses(str(exc)))
+        return False
+    try:
+        reply = connection.deliver(built["From"].addresses[0].addr_spec, recipient,
+                                   built.as_bytes(policy=policy.SMTP))
+    except NewsroomError as exc:
+        log.error("%s: Mail nicht gesendet: %s", LABEL, mask_addresses(str(exc)))
+        return False
+    finally:
+        connection.close()
+    if reply.result is not Result.ACCEPTED:
+        log.warning("%s: Der SMTP-Server nahm die Mail nicht an: %s", LABEL, mask_addresses(str(reply)))
+    return reply.result is Result.ACCEPTED
+
+
+def send_confirmation(config, subscriber: Subscriber, url: str, offer: str) -> bool:
+    mail = compose(config, "bestaetigen", "Bitte bestätigen Sie Ihr Abonnement", url=url, offer=offer,
+                   hours=int(config.settings["SUBSCRIPTIONS_CONFIRM_HOURS"]))
+    return send(config, mail, subscriber.email)
+
+
+def send_manage_link(config, subscriber: Subscriber, url: str, offer: str) -> bool:
+    mail = compose(config, "verwalten", "Ihr Abonnement: Link zum Verwalten", url=url, offer=offer)
+    return send(config, mail, subscriber.email)
