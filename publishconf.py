@@ -7,6 +7,9 @@ sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: E402,F403
 
 SITEURL = "https://www.duesseldorf.de"
+# The subscription service behind the city's web server, on the site's origin: the page
+# "Abonnieren" posts to it, and the site's form-action 'self' already allows that.
+SUBSCRIPTIONS_URL = "https://www.duesseldorf.de/abo/"
 
 # Only these settings may send, and only through `invoke publish`.
 PUBLISH_SEND = True

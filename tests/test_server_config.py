@@ -62,7 +62,8 @@ def certificate(tmp_path_factory) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, production) -> Path:
     """The demo content built for the live address, as `invoke deploy` builds it."""
-    output = build_site(REPO / "content", tmp_path_factory.mktemp("served"), SITEURL=production["SITEURL"])
+    output = build_site(REPO / "content", tmp_path_factory.mktemp("served"), SITEURL=production["SITEURL"],
+                        SUBSCRIPTIONS_URL=production["SUBSCRIPTIONS_URL"])
     index_site(output)
     return output
 

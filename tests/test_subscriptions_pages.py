@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import timedelta
 
 import pytest
 import requests
 from sqlalchemy import func, select
 
-from newsroom.subscriptions import abuse, links
+from newsroom.subscriptions import abuse, bounces, links
 from newsroom.subscriptions.models import Consent, Selection, Subscriber
 from newsroom.subscriptions.tokens import CONFIRM, Tokens
 from tests.subscriptions_support import SITE, link_in, running_service, text_of
@@ -66,7 +67,9 @@ def test_the_whole_life_of_a_subscription(service):
     assert mail["Subject"] == "Bitte bestätigen Sie Ihr Abonnement"
     assert mail["From"].addresses[0].addr_spec == "abo@duesseldorf.example"
     assert mail.get_body(preferencelist=("html",)) is not None
-    assert subscriber(service, "leser@example.org").status == "pending"
+    person = subscriber(service, "leser@example.org")
+    assert person.status == "pending"
+    assert mail["X-Newsroom-Abo"] == bounces.mail_ref(person.id, person.key)  # a bounce finds its subscriber
 
     # The link shows a button; opening it (a mail scanner does) changes nothing.
     url = link_in(mail, "bestaetigen")
@@ -196,6 +199,18 @@ def test_a_confirmation_link_confirms_only_the_choices_it_was_sent_for(service):
     service.sign_up("b@example.org", thema=["Kultur"])
     assert requests.post(old, timeout=10).status_code == 400
     assert requests.post(link_in(service.mails(2)[1], "bestaetigen"), timeout=10).status_code == 200
+
+
+def test_a_sign_up_never_confirmed_is_forgotten_after_the_pending_days(service):
+    service.sign_up("alt@example.org")
+    service.sign_up("frisch@example.org")
+    with service.database.session() as session:
+        old = session.scalars(select(Subscriber).where(Subscriber.email == "alt@example.org")).one()
+        old.changed_at = old.changed_at - timedelta(days=8)
+    service.sign_up("neu@example.org")
+    assert subscriber(service, "alt@example.org") is None
+    assert subscriber(service, "frisch@example.org").status == "pending"
+    assert [c.action for c in consents(service)] == ["angefragt"] * 3
 
 
 def test_mass_sign_up_from_one_client_is_limited(service):

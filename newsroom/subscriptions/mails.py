@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from newsroom.errors import NewsroomError, SendError
 from newsroom.mail.addresses import mask_addresses
 from newsroom.mail.smtp import Connection, Result, SmtpConfig
+from newsroom.subscriptions import bounces
 from newsroom.subscriptions.models import Subscriber
 
 LABEL = "Abonnements"
@@ -71,7 +72,7 @@ def sender(config) -> Address:
     return found[0]
 
 
-def message(config, mail: Mail, recipient: str) -> EmailMessage:
+def message(config, mail: Mail, recipient: str, ref: str) -> EmailMessage:
     origin = sender(config)
     built = EmailMessage(policy=policy.default)
     built["Subject"] = one_line(mail.subject)
@@ -80,17 +81,19 @@ def message(config, mail: Mail, recipient: str) -> EmailMessage:
     built["Date"] = format_datetime(datetime.now(timezone.utc))
     built["Message-ID"] = make_msgid(domain=origin.domain)
     built["Auto-Submitted"] = "auto-generated"  # no out-of-office replies to a confirmation
+    built[bounces.HEADER] = ref  # a delivery report about this mail finds its subscriber (bounces.py)
     built.set_content(mail.text, charset="utf-8", cte="quoted-printable")
     built.add_alternative(mail.html, subtype="html", charset="utf-8", cte="quoted-printable")
     built["Content-Language"] = "de"
     return built
 
 
-def send(config, mail: Mail, recipient: str) -> bool:
+def send(config, mail: Mail, subscriber: Subscriber) -> bool:
     """One message; False (logged without the address) when it did not go out. The person sees
     the same page either way, so a failure must show in the log for the operator."""
     try:
-        built = message(config, mail, recipient)
+        recipient = subscriber.email
+        built = message(config, mail, recipient, bounces.mail_ref(subscriber.id, subscriber.key))
         connection = Connection(SmtpConfig.from_credentials(config.credentials, config.settings, label=LABEL))
     except NewsroomError as exc:
         log.error("%s: Mail nicht gesendet: %s", LABEL, mask_addresses(str(exc)))
@@ -111,9 +114,9 @@ def send(config, mail: Mail, recipient: str) -> bool:
 def send_confirmation(config, subscriber: Subscriber, url: str, offer: str) -> bool:
     mail = compose(config, "bestaetigen", "Bitte bestätigen Sie Ihr Abonnement", url=url, offer=offer,
                    hours=int(config.settings["SUBSCRIPTIONS_CONFIRM_HOURS"]))
-    return send(config, mail, subscriber.email)
+    return send(config, mail, subscriber)
 
 
 def send_manage_link(config, subscriber: Subscriber, url: str, offer: str) -> bool:
     mail = compose(config, "verwalten", "Ihr Abonnement: Link zum Verwalten", url=url, offer=offer)
-    return send(config, mail, subscriber.email)
+    return send(config, mail, subscriber)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from urllib.parse import parse_qs
 
@@ -203,6 +203,14 @@ def record(session, config, subscriber: Subscriber, action: str, method: str, cl
 
 # -- sign-up -------------------------------------------------------------------------------
 
+def forget_unconfirmed(session, config) -> None:
+    """Sign-ups never confirmed within SUBSCRIPTIONS_PENDING_DAYS are deleted, as the consent text
+    promises; their consent rows stay, linked to nobody. Done with each sign-up: cheap (an index on
+    status) and no scheduler to forget."""
+    cutoff = now() - timedelta(days=int(config.settings["SUBSCRIPTIONS_PENDING_DAYS"]))
+    session.execute(delete(Subscriber).where(Subscriber.status == PENDING, Subscriber.changed_at < cutoff))
+
+
 def start(request):
     return render(request.app.state.config, "start")
 
@@ -261,6 +269,7 @@ def _signup(request, config, kind: str, form: dict):
         return answer  # the same page; nothing stored, nothing sent
     method = "formular" if token_text else "website-formular"
     with database.session() as session:
+        forget_unconfirmed(session, config)
         if not abuse.hit(session, keys.address_hash(config.secret, values["email"]), abuse.ADDRESS_MAILS):
             return answer
         subscriber = session.scalars(select(Subscriber).where(Subscriber.email == values["email"])).first()

@@ -16,6 +16,7 @@ PAGE_TYPES = {
     "barrierefreiheit": "barrierefreiheit/",
     "kontakt": "kontakt/",
     "leichte-sprache": "leichte-sprache/",
+    "abonnieren": "abonnieren/",
     "not-found": "404.html",
 }
 PAGE_TYPES["search"] = "suche/"
