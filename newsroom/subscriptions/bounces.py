@@ -507,7 +507,8 @@ def process(database, settings: Mapping, source, *, now: datetime | None = None)
                     raise ReportUnreadable("nennt keinen Abonnenten")
             except ReportUnreadable as exc:
                 tally.skipped += 1
-                problem = f"Rückmeldung übersprungen: {mask_addresses(str(exc))}"
+                # Named by its key in the mailbox: an operator finds it, and equal reasons stay separate lines.
+                problem = f"Rückmeldung {key} übersprungen: {mask_addresses(str(exc))}"
                 tally.problems.append(problem)
                 logger.warning("%s", problem)
                 source.done(key, skipped=True)

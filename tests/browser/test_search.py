@@ -45,7 +45,9 @@ def test_lists_are_not_indexed_only_stories_and_pages(demo_output):
 
     entry = json.loads((demo_output / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert list(entry["languages"]) == ["de"]
-    stories = len(list((demo_output / "aktuelles").glob("*/*/*/index.html")))
+    # A withdrawn story keeps its page but leaves the index (it says noindex to search engines as well).
+    stories = len([p for p in (demo_output / "aktuelles").glob("*/*/*/index.html")
+                   if 'content="noindex"' not in p.read_text(encoding="utf-8")])
     pages = len(list((REPO / "content" / "pages").glob("*.md")))  # Impressum, Datenschutz, …
     media = len(list((demo_output / "medienportal" / "medien").glob("*/*/index.html")))  # each media item
     assert media > 5
