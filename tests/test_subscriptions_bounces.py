@@ -139,14 +139,16 @@ def test_the_same_report_has_the_same_key():
 
 
 def test_hard_bounces_suspend_after_the_set_number_and_soft_ones_never(database, tmp_path):
-    anna, _ = subscriber(database, ANNA)
-    box = maildir_with(tmp_path, dsn(ANNA), dsn(ANNA), dsn(ANNA, "4.2.2"), dsn(ANNA, "4.4.7", "delayed"))
+    anna, anna_key = subscriber(database, ANNA)
+    ref = mail_ref(anna, anna_key)
+    box = maildir_with(tmp_path, dsn(ANNA, ref=ref), dsn(ANNA, ref=ref), dsn(ANNA, "4.2.2", ref=ref),
+                       dsn(ANNA, "4.4.7", "delayed", ref=ref))
     tally = run(database, box)
     assert (tally.read, tally.hard, tally.soft, tally.suspended, tally.skipped) == (4, 2, 2, 0, 0)
     assert state(database, anna) == (ACTIVE, 2, 0)
     assert flags(box) == ["cur:S"] * 4  # read: never read again
 
-    box.add(dsn(ANNA.upper()))  # the address in other case is the same address
+    box.add(dsn(ANNA.upper(), ref=ref))
     tally = run(database, box)
     assert (tally.read, tally.hard, tally.suspended) == (1, 1, 1)
     assert state(database, anna) == (SUSPENDED, 3, 0)
@@ -157,7 +159,7 @@ def test_hard_bounces_suspend_after_the_set_number_and_soft_ones_never(database,
         ("gesperrt", "bounce", subscriber_ref(key), None)]
     assert '"bezirk", "3"' in entries[0].scope and ANNA not in entries[0].scope
 
-    box.add(dsn(ANNA))  # a suspended address is suspended once
+    box.add(dsn(ANNA, ref=ref))  # a suspended address is suspended once
     assert run(database, box).suspended == 0
     with database.session() as session:
         assert len(session.scalars(select(Consent)).all()) == 1
@@ -174,17 +176,22 @@ def test_a_complaint_suspends_at_once_found_by_the_header(database, tmp_path):
     assert flags(box) == ["cur:FS", "cur:S"]  # the skipped one flagged for a person to look at
 
 
-def test_the_header_wins_over_a_forwarded_address_and_the_address_serves_without_it(database, tmp_path):
+def test_the_header_wins_over_a_forwarded_address_and_an_address_alone_never_suspends(database, tmp_path):
+    """Anyone can mail the bounce mailbox: a report that names a subscriber only by address is noted
+    (the same address in other case too) and counts toward nothing; three forged ones suspend nobody."""
     anna, anna_key = subscriber(database, ANNA)
     bert, _ = subscriber(database, BERT)
-    box = maildir_with(tmp_path, dsn("weitergeleitet@example.com", ref=mail_ref(anna, anna_key)), dsn(BERT))
-    run(database, box)
-    assert state(database, anna)[1] == 1 and state(database, bert)[1] == 1
+    box = maildir_with(tmp_path, dsn("weitergeleitet@example.com", ref=mail_ref(anna, anna_key)), dsn(BERT),
+                       dsn(BERT.upper()), dsn(BERT), arf(recipient=BERT))
+    tally = run(database, box)
+    assert (tally.hard, tally.unverified, tally.suspended) == (1, 4, 0)
+    assert state(database, anna)[1] == 1 and state(database, bert) == (ACTIVE, 0, 0)
+    assert "4 ohne Nachweis" in tally.summary()
 
 
 def test_a_report_read_twice_counts_once(database, tmp_path):
-    anna, _ = subscriber(database, ANNA)
-    same = dsn(ANNA, message_id="<zweimal@relay.example>")
+    anna, anna_key = subscriber(database, ANNA)
+    same = dsn(ANNA, message_id="<zweimal@relay.example>", ref=mail_ref(anna, anna_key))
     box = maildir_with(tmp_path, same, same)  # delivered twice to the mailbox
     tally = run(database, box)
     assert (tally.hard, tally.again) == (1, 1)
@@ -194,8 +201,9 @@ def test_a_report_read_twice_counts_once(database, tmp_path):
 
 
 def test_a_run_interrupted_after_counting_counts_nothing_twice(database, tmp_path, monkeypatch):
-    anna, _ = subscriber(database, ANNA)
-    box = maildir_with(tmp_path, dsn(ANNA, message_id="<a@relay>"), dsn(ANNA, message_id="<b@relay>"))
+    anna, anna_key = subscriber(database, ANNA)
+    ref = mail_ref(anna, anna_key)
+    box = maildir_with(tmp_path, dsn(ANNA, message_id="<a@relay>", ref=ref), dsn(ANNA, message_id="<b@relay>", ref=ref))
     real_done = bounces.MaildirSource.done
 
     def dies(self, key, *, skipped=False):  # killed after the first report's commit, before it was marked
@@ -272,12 +280,12 @@ def test_the_figures_count_addresses_of_the_last_seven_days_and_go_to_the_record
     from newsroom.publishing.ledger import Ledger
 
     anna, anna_key = subscriber(database, ANNA)
-    subscriber(database, BERT)
+    bert, bert_key = subscriber(database, BERT)
     subscriber(database, "carla@example.org")
     box = maildir_with(tmp_path, dsn(ANNA, "4.4.7", "delayed"), arf(ref=mail_ref(anna, anna_key)))
     run(database, box, now=NOW - timedelta(days=8))  # too old for the figures
-    box.add(dsn(BERT))
-    box.add(dsn(BERT))
+    box.add(dsn(BERT, ref=mail_ref(bert, bert_key)))
+    box.add(dsn(BERT, ref=mail_ref(bert, bert_key)))
     box.add(dsn(ANNA, "4.2.2"))
     run(database, box)
     figures = bounces.counts(database, NOW)
@@ -359,9 +367,9 @@ def test_invoke_subscriptions_bounces_counts_and_pushes_the_figures(database_url
     site.repo.git.push("origin", "main")
     migrate(database_url)
     database = Database(database_url)
-    anna, _ = subscriber(database, ANNA)
+    anna, anna_key = subscriber(database, ANNA)
     database.close()
-    box = maildir_with(tmp_path, arf(recipient=ANNA))
+    box = maildir_with(tmp_path, arf(ref=mail_ref(anna, anna_key)))
     environ = {"NEWSROOM_SUBSCRIPTIONS_DATABASE_URL": database_url, "NEWSROOM_SUBSCRIPTIONS_SECRET": "s" * 40,
                "NEWSROOM_SUBSCRIPTIONS_BOUNCE_MAILDIR": box._path}
     config = ServiceConfig.load(load_settings(REPO / "pelicanconf.py", site.overrides()), environ)

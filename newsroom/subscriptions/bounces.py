@@ -62,6 +62,10 @@ logger = logging.getLogger("newsroom.subscriptions")
 
 HEADER = "X-Newsroom-Abo"
 HARD, SOFT, COMPLAINT = "hard", "soft", "complaint"
+# A hard bounce or complaint that names the subscriber only by address: anyone can mail the bounce
+# mailbox such a report, so it is noted for the desk and never suspends anyone. Our mails carry the
+# keyed X-Newsroom-Abo header, which reports quote (RFC 3464's text/rfc822-headers, ARF's original).
+UNVERIFIED = "unverified"
 MAX_BYTES = 2 * 1024 * 1024  # a report quotes the original mail; anything larger is not one of ours
 MAX_RECIPIENTS = 50  # our mails go to one recipient each; a report naming more is not about them
 _REF = re.compile(r"^(\d{1,12})\.([0-9a-f]{24})$")
@@ -233,6 +237,7 @@ class Tally:
     hard: int = 0
     soft: int = 0
     complaints: int = 0
+    unverified: int = 0  # hard bounces and complaints naming only an address: noted, never suspending
     again: int = 0  # reports already counted (read twice, or a run interrupted after counting)
     suspended: int = 0
     skipped: int = 0
@@ -240,7 +245,8 @@ class Tally:
 
     def summary(self) -> str:
         line = (f"Rückmeldungen gelesen: {self.read}; gezählt: {self.hard} unzustellbar, {self.soft} vorübergehend "
-                f"unzustellbar, {self.complaints} Beschwerden; schon gezählt: {self.again}; übersprungen: "
+                f"unzustellbar, {self.complaints} Beschwerden, {self.unverified} ohne Nachweis (nur Adresse, "
+                f"sperrt nicht); schon gezählt: {self.again}; übersprungen: "
                 f"{self.skipped}; gesperrt: {self.suspended}.")
         return line
 
@@ -283,14 +289,15 @@ def _scope(subscriber: Subscriber) -> str:
                       ensure_ascii=False, sort_keys=True)
 
 
-def _find(session, report: Report, finding: Finding) -> Subscriber | None:
+def _find(session, report: Report, finding: Finding) -> tuple[Subscriber | None, bool]:
+    """The subscriber a finding is about, and whether the report proves it (our keyed header)."""
     if len(report.findings) == 1:  # the header names the one recipient the report is about
         found = subscriber_of_ref(session, report.ref)
         if found is not None:
-            return found
+            return found, True
     if finding.address:
-        return session.scalar(select(Subscriber).where(Subscriber.email == finding.address))
-    return None
+        return session.scalar(select(Subscriber).where(Subscriber.email == finding.address)), False
+    return None, False
 
 
 def apply(database, settings: Mapping, report: Report, tally: Tally, now: datetime | None = None) -> bool:
@@ -299,15 +306,16 @@ def apply(database, settings: Mapping, report: Report, tally: Tally, now: dateti
     named = False
     with database.session() as session:
         for finding in report.findings:
-            subscriber = _find(session, report, finding)
+            subscriber, proven = _find(session, report, finding)
             if subscriber is None:
                 continue
             named = True
-            outcome = count(session, settings, subscriber, finding.kind, report.key, now)
+            kind = finding.kind if proven or finding.kind == SOFT else UNVERIFIED
+            outcome = count(session, settings, subscriber, kind, report.key, now)
             if outcome == "again":
                 tally.again += 1
                 continue
-            attribute = {HARD: "hard", SOFT: "soft", COMPLAINT: "complaints"}[finding.kind]
+            attribute = {HARD: "hard", SOFT: "soft", COMPLAINT: "complaints", UNVERIFIED: "unverified"}[kind]
             setattr(tally, attribute, getattr(tally, attribute) + 1)
             tally.suspended += outcome == "suspended"
     return named
