@@ -26,11 +26,12 @@ def health(request) -> PlainTextResponse:
 
 def routes(config: ServiceConfig) -> list:
     """Every concern's routes; modules are imported here so each stays unaware of the others."""
-    from newsroom.subscriptions import api, pages
+    from newsroom.subscriptions import api, deliveries, pages
 
     found = [Route("/gesund", health)]
     found += api.routes(config)
     found += pages.routes(config)
+    found += deliveries.routes(config)
     return found
 
 
