@@ -149,6 +149,10 @@ class MailboxError(NewsroomError):
     """The bounce mailbox (a maildir or IMAP) cannot be opened or read."""
 
 
+class RequestInvalid(NewsroomError):
+    """A request to the subscription service's API that it refuses (400), with the reason in German."""
+
+
 class Disconnected(NewsroomError):
     """The SMTP connection broke before a message was complete: it was not delivered."""
 

@@ -207,6 +207,8 @@ class Table(Kind):
 
 BOOL, TEXT, TEXTS = Bool(), Text(), Texts()
 OPTIONAL_TEXT = OrNone(TEXT)
+WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+CLOCK = Text(tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 15, 30, 45)))  # a time of day, quarter hours
 COUNT = Int(1)  # how many, at least one
 SIZE = Int(0)  # bytes or characters
 LINKS = Pairs(Pair((TEXT, TEXT)))  # (label, site path)
@@ -361,7 +363,7 @@ SCHEMA: tuple[Setting, ...] = (
     ),
     *group(
         "Veröffentlichung",
-        Setting("CHANNELS", TEXTS, ["press", "facebook", "instagram", "x", "youtube", "mastodon", "bluesky"],
+        Setting("CHANNELS", TEXTS, ["press", "facebook", "instagram", "x", "youtube", "mastodon", "bluesky", "buerger"],
                 "Kanäle, die eine Meldung wählen kann; jeden sendet das Plugin gleichen Namens."),
         Setting("PUBLISH_SEND", BOOL, False, "Nur mit True sendet „invoke publish“ wirklich (publishconf.py)."),
         Setting("PUBLISH_WINDOW_HOURS", COUNT, 48,
@@ -475,6 +477,19 @@ SCHEMA: tuple[Setting, ...] = (
                 "Nach so vielen endgültigen Unzustellbarkeiten (5.x.x) wird eine Adresse gesperrt."),
         Setting("SUBSCRIPTIONS_COMPLAINTS", COUNT, 1,
                 "Nach so vielen Spam-Beschwerden (ARF) wird eine Adresse gesperrt."),
+        Setting("SUBSCRIPTIONS_ALERTS_SINCE", Moment(), None,
+                "Ab diesem Zeitpunkt geht jede veröffentlichte Meldung an die E-Mail-Benachrichtigungen (Kanal "
+                "buerger; abwählen mit „channels: {buerger: false}“), und die täglichen und wöchentlichen "
+                "Zusammenfassungen gehen hinaus; None: nur Meldungen, die den Kanal wählen, keine Zusammenfassungen."),
+        Setting("SUBSCRIPTIONS_DAILY_AT", CLOCK, "17:00",
+                "Uhrzeit der täglichen Zusammenfassung; sie nennt die Meldungen der 24 Stunden davor."),
+        Setting("SUBSCRIPTIONS_WEEKLY_ON", Pair((Text(WEEKDAYS), CLOCK)), ("Freitag", "17:00"),
+                "Wochentag und Uhrzeit der wöchentlichen Zusammenfassung; sie nennt die Meldungen der 7 Tage davor."),
+        Setting("SUBSCRIPTIONS_BATCH", COUNT, 50,
+                "Empfänger pro Stapel der E-Mail-Benachrichtigungen; nach einem Absturz sind höchstens so viele "
+                "unklar."),
+        Setting("SUBSCRIPTIONS_LIST_ID", TEXT, "Nachrichten der Landeshauptstadt Düsseldorf <abo.duesseldorf.de>",
+                "Kopfzeile List-Id der E-Mail-Benachrichtigungen und Zusammenfassungen."),
     ),
     *group(
         "Medienportal",
@@ -550,6 +565,7 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("ADMIN_CHANNEL_LABELS", Table(TEXT, TEXT), {
             "press": "Pressemitteilung per E-Mail", "facebook": "Facebook", "instagram": "Instagram",
             "x": "X", "youtube": "YouTube", "mastodon": "Mastodon", "bluesky": "Bluesky",
+            "buerger": "E-Mail-Benachrichtigungen",
         }, "Beschriftung der Kanäle in der Redaktionsoberfläche."),
     ),
     *group(
@@ -565,7 +581,7 @@ SCHEMA: tuple[Setting, ...] = (
             "plugins.media_portal", "plugins.appointments", "plugins.admin", "plugins.feeds", "plugins.sitemap",
             "plugins.mastodon",
             "plugins.channel_preview", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
-            "plugins.bluesky", "plugins.press", "plugins.search", "plugins.desk",
+            "plugins.bluesky", "plugins.press", "plugins.alerts", "plugins.search", "plugins.desk",
         ], "Die geladenen Plugins; ihre Reihenfolge ergibt sich aus dem, was sie liefern und lesen."),
         Setting("JINJA_ENVIRONMENT", Table(TEXT), {
             "autoescape": True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import yaml
@@ -14,6 +15,7 @@ from newsroom.content.amendments import read_changes, read_corrections, read_wit
 from newsroom.content.schema import Fields
 from newsroom.content.slugs import slugify, tag_problem
 from newsroom.content.story import DRAFT, PLANNED, STATUSES, ChannelChoice, Contact, Story
+from newsroom.dates import parse_datetime
 from newsroom.errors import ContentError, ContentErrors, StoryErrors
 from newsroom.media.library import MediaLibrary
 
@@ -73,15 +75,28 @@ class StoryVocabulary:
     placeholders: tuple[tuple[str, str], ...]  # ("summary" | "body", the text `invoke new` puts there)
     district_names: tuple[str, ...]  # Stadtbezirk 1, 2, …: named in errors
     limits: StoryLimits
+    # Channels every story published from a moment on goes to unless it says `name: false`:
+    # (name, Unix time). The one place where a channel is chosen without the front matter naming it.
+    implicit: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def from_settings(cls, settings: dict) -> StoryVocabulary:
         template = settings["NEW_STORY"]
         placeholders = tuple((part, template[part]) for part in ("summary", "body") if template.get(part))
+        # Citizen alerts (plugins/alerts) match every story to the subscribers' Themen, Ämter and
+        # Stadtbezirke, so from SUBSCRIPTIONS_ALERTS_SINCE on a story need not choose them.
+        since = settings.get("SUBSCRIPTIONS_ALERTS_SINCE")
+        if since not in (None, "") and not isinstance(since, datetime):
+            since = parse_datetime(str(since))
+        implicit = (("buerger", since.timestamp()),) if since and "buerger" in settings["CHANNELS"] else ()
         return cls(tuple(settings["THEMEN"]), tuple(settings["AEMTER"]), len(settings["STADTBEZIRKE"]),
                    tuple(settings["CHANNELS"]), placeholders,
                    tuple(settings["STADTBEZIRKE"][n] for n in sorted(settings["STADTBEZIRKE"])),
-                   StoryLimits.from_settings(settings))
+                   StoryLimits.from_settings(settings), implicit)
+
+    def implied(self, date: datetime | None) -> tuple[str, ...]:
+        """The channels a story of this time goes to without naming them."""
+        return tuple(name for name, since in self.implicit if date is not None and date.timestamp() >= since)
 
     def fingerprint(self) -> str:
         """Identifies what a cached parse depended on: reader version and vocabularies."""
@@ -144,7 +159,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     former_ids = _former_ids(fields, story_id)
     embargo = fields.datetime("embargo", required=False)
     contact = read_contact(fields)
-    channels = _channels(fields, vocabulary.channels)
+    channels = _channels(fields, vocabulary.channels, vocabulary.implied(date))
     image = fields.text("image", required=False)
     owner = fields.text("owner", required=False, max_length=OWNER_MAX)
     if fields.has("target"):
@@ -328,10 +343,11 @@ def read_contact(fields: Fields) -> Contact | None:
     return Contact(name=name, phone=phone, email=email) if name else None
 
 
-def _channels(fields: Fields, known: list[str]) -> tuple[ChannelChoice, ...]:
+def _channels(fields: Fields, known: list[str], implied: tuple[str, ...] = ()) -> tuple[ChannelChoice, ...]:
+    """The channels the front matter chooses; those in `implied` unless it says `name: false`."""
     node = fields.nodes.get("channels")
     if node is None:
-        return ()
+        return tuple(ChannelChoice(name) for name in known if name in implied)
     group = fields.mapping("channels", set(known))
     if group is None:
         return ()
@@ -339,6 +355,8 @@ def _channels(fields: Fields, known: list[str]) -> tuple[ChannelChoice, ...]:
     for name in known:  # settings order: stable across builds
         value = group.nodes.get(name)
         if value is None:
+            if name in implied:
+                choices.append(ChannelChoice(name))
             continue
         if isinstance(value, yaml.MappingNode):
             sub = group.mapping(name, CHANNEL_FIELDS)

@@ -211,8 +211,9 @@ class Publisher:
         for entry in plan.entries:
             if entry.sending and entry.state not in (CANCEL, MARK_DONE) and gate.stop is not None:
                 entry = replace(entry, state=STOPPED, note=gate.stop.label)
-            elif entry.state in (DUE, RESEND):
-                # A correction or withdrawal is approved with the story's version that contains it.
+            elif entry.state in (DUE, RESEND) and getattr(self.by_id[entry.story_id], "needs_approval", True):
+                # A correction or withdrawal is approved with the story's version that contains it;
+                # a card that only lists approved stories (a digest) needs no approval of its own.
                 planned = self.by_id[entry.story_id]
                 card = getattr(planned, "approves", None) or planned
                 early = entry.channel in ahead and planned.embargo_ts is not None and planned.embargo_ts < planned.ts

@@ -12,10 +12,12 @@ token (NEWSROOM_SUBSCRIPTIONS_API_TOKEN), below SUBSCRIPTIONS_PATH + `api/zustel
   the item yet, or whose row an earlier run left `deferred`; the primary key (subscriber, item) is
   the guard, so two runs never claim the same person (insert-if-absent on PostgreSQL and SQLite
   alike). A run's batch still `sending` is answered again instead (a lost answer is repeated
-  safely). With `unclear` it claims the `uncertain` rows instead: sent on purpose, once.
+  safely). With `unclear` it claims the `uncertain` rows instead (not those this run already
+  tried): sent on purpose, once.
   Answers each recipient's id, address, manage and unsubscribe links and the stories they match.
 - `ergebnis` {item, run, results: {sent|refused|deferred|uncertain: [ids]}}: what became of the
   batch; only rows this run holds as `sending` change.
+- `stand` {item, run}: the counts per status.
 - `geprueft` {item, run}: the `uncertain` rows were checked by hand: `checked`, nobody mailed.
 
 A subscriber matches a story by Thema, Amt or Stadtbezirk, or by a selection `alle`. A story
@@ -36,6 +38,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from newsroom.errors import RequestInvalid
 from newsroom.subscriptions.config import ServiceConfig
 from newsroom.subscriptions.links import manage_url, unsubscribe_url
 from newsroom.subscriptions.models import (
@@ -58,10 +61,6 @@ ITEM = re.compile(r"story:[A-Za-z0-9_-]{1,100}|digest:(taeglich|woechentlich):\d
 MAX_BATCH = 1000
 MAX_STORIES = 2000
 MAX_BODY = 1_000_000
-
-
-class Invalid(Exception):
-    """A request the API refuses (400), with the reason."""
 
 
 def _now() -> datetime:
@@ -145,10 +144,11 @@ def claim(session: Session, item: str, run: str, frequency: str, stories: list[d
     if unclear:
         # An uncertain row is taken only for a subscriber who still wants mail.
         chosen = (select(Delivery.subscriber_id).join(Subscriber, Subscriber.id == Delivery.subscriber_id)
-                  .where(Delivery.item == item, Delivery.status == UNCERTAIN, Subscriber.status == ACTIVE)
+                  .where(Delivery.item == item, Delivery.status == UNCERTAIN, Delivery.run != run,
+                         Subscriber.status == ACTIVE)
                   .order_by(Delivery.subscriber_id).limit(limit))
         session.execute(update(Delivery).where(Delivery.item == item, Delivery.status == UNCERTAIN,
-                                               Delivery.subscriber_id.in_(chosen)).values(status=SENDING, run=run,
+                                               Delivery.run != run, Delivery.subscriber_id.in_(chosen)).values(status=SENDING, run=run,
                                                                                            at=_now()))
         return list(session.scalars(held))
     # Refused for now (4xx) by an earlier run: tried again, if still wanted. The status in the WHERE
@@ -209,29 +209,29 @@ def _authorized(request: Request, config: ServiceConfig) -> bool:
 async def _body(request: Request) -> dict:
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        raise Invalid("Anfrage zu groß.")
+        raise RequestInvalid("Anfrage zu groß.")
     try:
         data = json.loads(raw)
     except ValueError:
-        raise Invalid("Kein JSON.") from None
+        raise RequestInvalid("Kein JSON.") from None
     if not isinstance(data, dict):
-        raise Invalid("Erwartet wird ein JSON-Objekt.")
+        raise RequestInvalid("Erwartet wird ein JSON-Objekt.")
     item, run = data.get("item"), data.get("run")
     if not isinstance(item, str) or not ITEM.fullmatch(item):
-        raise Invalid("„item“ fehlt oder ist ungültig.")
+        raise RequestInvalid("„item“ fehlt oder ist ungültig.")
     if not isinstance(run, str) or not 0 < len(run) <= 120:
-        raise Invalid("„run“ fehlt oder ist ungültig.")
+        raise RequestInvalid("„run“ fehlt oder ist ungültig.")
     return data
 
 
 def _stories(data: dict) -> list[dict]:
     stories = data.get("stories")
     if not isinstance(stories, list) or not 0 < len(stories) <= MAX_STORIES:
-        raise Invalid("„stories“ fehlt oder ist zu lang.")
+        raise RequestInvalid("„stories“ fehlt oder ist zu lang.")
     for story in stories:
         if not isinstance(story, dict) or not all(isinstance(story.get(k, ""), str) for k in ("thema", "amt")) \
                 or not isinstance(story.get("bezirke", []), list):
-            raise Invalid("Eine Meldung in „stories“ ist ungültig.")
+            raise RequestInvalid("Eine Meldung in „stories“ ist ungültig.")
     return stories
 
 
@@ -243,7 +243,7 @@ def _endpoint(handler):
         try:
             data = await _body(request)
             return JSONResponse(await run_in_threadpool(handler, request.app.state.database, config, data))
-        except Invalid as exc:
+        except RequestInvalid as exc:
             return JSONResponse({"fehler": str(exc)}, status_code=400)
 
     return endpoint
@@ -257,9 +257,9 @@ def _begin(database, config, data) -> dict:
 def _claim(database, config, data) -> dict:
     frequency, limit = data.get("frequency"), data.get("limit")
     if frequency not in FREQUENCIES:
-        raise Invalid("„frequency“ ist ungültig.")
+        raise RequestInvalid("„frequency“ ist ungültig.")
     if not isinstance(limit, int) or not 0 < limit <= MAX_BATCH:
-        raise Invalid(f"„limit“ muss zwischen 1 und {MAX_BATCH} liegen.")
+        raise RequestInvalid(f"„limit“ muss zwischen 1 und {MAX_BATCH} liegen.")
     stories = _stories(data)
     with database.session() as session:
         ids = claim(session, data["item"], data["run"], frequency, stories, limit, unclear=bool(data.get("unclear")))
@@ -271,9 +271,14 @@ def _report(database, config, data) -> dict:
     results = data.get("results")
     if not isinstance(results, dict) or set(results) - set(RESULTS) or not all(
             isinstance(ids, list) and all(isinstance(i, int) for i in ids) for ids in results.values()):
-        raise Invalid("„results“ ist ungültig.")
+        raise RequestInvalid("„results“ ist ungültig.")
     with database.session() as session:
         return {"updated": report(session, data["item"], data["run"], results)}
+
+
+def _counts(database, config, data) -> dict:
+    with database.session() as session:
+        return {"counts": counts(session, data["item"])}
 
 
 def _checked(database, config, data) -> dict:
@@ -284,4 +289,4 @@ def _checked(database, config, data) -> dict:
 def routes(config: ServiceConfig) -> list[Route]:
     return [Route(f"/api/zustellung/{name}", _endpoint(handler), methods=["POST"])
             for name, handler in (("beginnen", _begin), ("beanspruchen", _claim), ("ergebnis", _report),
-                                  ("geprueft", _checked))]
+                                  ("stand", _counts), ("geprueft", _checked))]
