@@ -14,7 +14,9 @@ TOKEN = "abo-api-token-4f1c9e"
 
 
 def service_config(url: str, public: str = "https://abo.example/abo/") -> ServiceConfig:
-    return ServiceConfig.load({"SUBSCRIPTIONS_URL": public},
+    settings = {"SUBSCRIPTIONS_URL": public, "SUBSCRIPTIONS_HARD_BOUNCES": 3, "SUBSCRIPTIONS_COMPLAINTS": 1,
+                "SUBSCRIPTIONS_CONSENT_VERSION": "2026-12"}
+    return ServiceConfig.load(settings,
                               {"NEWSROOM_SUBSCRIPTIONS_SECRET": SECRET, "NEWSROOM_SUBSCRIPTIONS_DATABASE_URL": url,
                                "NEWSROOM_SUBSCRIPTIONS_API_TOKEN": TOKEN})
 
@@ -48,5 +50,15 @@ def deliveries(url: str, item: str | None = None) -> dict[tuple[int, str], str]:
         with database.session() as session:
             rows = session.query(Delivery).filter(*([Delivery.item == item] if item else [])).all()
             return {(row.subscriber_id, row.item): row.status for row in rows}
+    finally:
+        database.close()
+
+
+def bounces(url: str) -> dict[str, int]:
+    """Address → hard bounces counted, for those with any."""
+    database = Database(url)
+    try:
+        with database.session() as session:
+            return {p.email: p.bounces for p in session.query(Subscriber).filter(Subscriber.bounces > 0)}
     finally:
         database.close()

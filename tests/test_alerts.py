@@ -9,6 +9,7 @@ import pytest
 
 from tests.alerts_support import SENDER, alerts_env, copies, running_service
 from tests.press_support import body
+from tests.subscribers_support import bounces
 from tests.publishing_support import STORY_ID, commit_and_push, due_story, origin_receipt, publish
 
 PEOPLE = [
@@ -31,13 +32,18 @@ def service(database_url, monkeypatch):
         yield smtp
 
 
-def test_a_story_reaches_exactly_the_matching_subscribers_once(site, service):
+def test_a_story_reaches_exactly_the_matching_subscribers_once(site, service, database_url):
     due_story(site, channels="\n  buerger: true", districts="[1, 3]")
     commit_and_push(site)
+    service.script.refuse["amt@example.org"] = "550 5.1.1 Postfach unbekannt"
     report = publish(site)
     assert [(o.channel, o.status) for o in report.outcomes] == [("buerger", "sent")], report.outcomes
-    assert copies(service) == dict.fromkeys(MATCHING, 1)
+    assert "1 dauerhaft abgewiesen" in report.outcomes[0].message
+    assert copies(service) == dict.fromkeys(MATCHING - {"amt@example.org"}, 1)
+    assert service.rcpts.count("amt@example.org") == 1  # refused once, never tried again
+    assert bounces(database_url) == {"amt@example.org": 1}  # the refusal counts as a hard bounce
     mail = service.received[0].message
+    assert re.fullmatch(r"\d+\.[0-9a-f]{24}", mail["X-Newsroom-Abo"])
     assert mail["Subject"] == TITLE and mail["From"] == SENDER
     assert re.fullmatch(r"<https://abo\.example/abo/abmelden/[\w.-]+>", mail["List-Unsubscribe"])
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -48,12 +54,12 @@ def test_a_story_reaches_exactly_the_matching_subscribers_once(site, service):
     assert 'href="https://abo.example/abo/abmelden/' in body(mail, "html")
     assert mail["List-Unsubscribe"][1:-1] in text  # the recipient's own link, in the header and the text
     record = origin_receipt(site)["channels"]["buerger"]
-    assert record["status"] == "sent" and record["detail"]["recipients"] == 3
+    assert record["status"] == "sent" and record["detail"]["recipients"] == 2 and record["detail"]["refused"] == 1
     assert record["detail"]["item"] == f"story:{STORY_ID}"
     assert "@" not in str(record)  # counts only, never addresses
     # Sent is final: a second run mails nobody.
     again = publish(site)
-    assert again.outcomes == [] and copies(service) == dict.fromkeys(MATCHING, 1)
+    assert again.outcomes == [] and len(service.rcpts) == 3
 
 
 def test_a_withdrawn_a_future_and_a_draft_story_send_nothing(site, service):

@@ -14,7 +14,8 @@ token (NEWSROOM_SUBSCRIPTIONS_API_TOKEN), below SUBSCRIPTIONS_PATH + `api/zustel
   alike). A run's batch still `sending` is answered again instead (a lost answer is repeated
   safely). With `unclear` it claims the `uncertain` rows instead (not those this run already
   tried): sent on purpose, once.
-  Answers each recipient's id, address, manage and unsubscribe links and the stories they match.
+  Answers each recipient's id, address, X-Newsroom-Abo value (`ref`), manage and unsubscribe
+  links and the stories they match.
 - `ergebnis` {item, run, results: {sent|refused|deferred|uncertain: [ids]}}: what became of the
   batch; only rows this run holds as `sending` change.
 - `stand` {item, run}: the counts per status.
@@ -39,6 +40,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from newsroom.errors import RequestInvalid
+from newsroom.subscriptions.bounces import HARD, SOFT, mail_ref, record_refusal
 from newsroom.subscriptions.config import ServiceConfig
 from newsroom.subscriptions.links import manage_url, unsubscribe_url
 from newsroom.subscriptions.models import (
@@ -192,8 +194,8 @@ def recipients(session: Session, config: ServiceConfig, ids: list[int], stories:
             select(Selection.subscriber_id, Selection.dimension, Selection.value)
             .where(Selection.subscriber_id.in_(ids))):
         chosen[subscriber_id].append((dimension, value))
-    return [{"id": person.id, "address": person.email, "manage_url": manage_url(config, person),
-             "unsubscribe_url": unsubscribe_url(config, person),
+    return [{"id": person.id, "address": person.email, "ref": mail_ref(person.id, person.key),
+             "manage_url": manage_url(config, person), "unsubscribe_url": unsubscribe_url(config, person),
              "stories": [n for n, story in enumerate(stories) if matches(chosen[person.id], story)]}
             for person in people]
 
@@ -273,7 +275,15 @@ def _report(database, config, data) -> dict:
             isinstance(ids, list) and all(isinstance(i, int) for i in ids) for ids in results.values()):
         raise RequestInvalid("„results“ ist ungültig.")
     with database.session() as session:
-        return {"updated": report(session, data["item"], data["run"], results)}
+        updated = report(session, data["item"], data["run"], results)
+        refusals = [(person.id, mail_ref(person.id, person.key), kind) for kind, status in ((HARD, REFUSED),
+                                                                                           (SOFT, DEFERRED))
+                    for person in session.scalars(select(Subscriber).where(
+                        Subscriber.id.in_(results.get(status) or [])))]
+    # A refusal in the SMTP dialogue is a bounce the relay will not report later (bounces.py counts it once).
+    for _id, ref, kind in refusals:
+        record_refusal(database, config.settings, ref, data["item"], kind)
+    return {"updated": updated}
 
 
 def _counts(database, config, data) -> dict:

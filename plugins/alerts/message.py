@@ -122,6 +122,7 @@ def message(composed: Composed, recipient: dict, *, item: str, sender: Address, 
     mail["List-Id"] = one_line(list_id)
     mail["List-Unsubscribe"] = f"<{one_line(leave)}>"
     mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    mail["X-Newsroom-Abo"] = one_line(recipient["ref"])  # names the subscriber in a bounce report, not the address
     # Quoted-printable keeps the message 7-bit: no server needs 8BITMIME for the umlauts.
     mail.set_content(composed.text.replace(MANAGE, manage).replace(UNSUBSCRIBE, leave), charset="utf-8",
                      cte="quoted-printable")
