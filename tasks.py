@@ -577,3 +577,16 @@ def bench_search(c, stories=25000, runs=3, workdir=".bench-search"):
 
     os.chdir(ROOT)
     main(Path(workdir).resolve(), int(stories), int(runs))
+
+
+@task(help={"subscribers": "confirmed subscribers (default 10000)", "runs": "runs (median)",
+            "batch": "SUBSCRIPTIONS_BATCH for this benchmark (default: the setting, 50)",
+            "workdir": "where the site, the database and the report go"})
+def bench_subscriptions(c, subscribers=10000, runs=1, batch=None, workdir=".bench"):
+    """Benchmark citizen alerts: one story and a daily digest to many subscribers through the subscription
+    service and a local SMTP server."""
+    from benchmarks.subscriptions import main
+
+    _logging()
+    os.chdir(ROOT)
+    main(Path(workdir).resolve(), int(subscribers), int(runs), int(batch) if batch else None)

@@ -7,10 +7,11 @@ import re
 
 import pytest
 
+from newsroom.publishing.overview import status_lines
 from tests.alerts_support import SENDER, alerts_env, copies, running_service
 from tests.press_support import body
-from tests.subscribers_support import bounces
 from tests.publishing_support import STORY_ID, commit_and_push, due_story, origin_receipt, publish
+from tests.subscribers_support import bounces
 
 PEOPLE = [
     ("verkehr@example.org", "sofort", [("thema", "Verkehr")]),
@@ -90,6 +91,8 @@ def test_the_daily_digest_lists_each_subscribers_matching_stories_once(site, ser
     sent = {o.story_id: o.status for o in report.outcomes}
     assert sent == {STORY_ID: "sent", "b1b2c3d4e5f6": "sent", "abo-taeglich-2026-11-24": "sent",
                     "abo-taeglich-2026-11-25": "sent"}, report.outcomes
+    shown = "\n".join(status_lines(report.plan, report.where))
+    assert "Ihre tägliche Zusammenfassung vom 25. November 2026" in shown and "buerger" in shown
     daily = "Ihre tägliche Zusammenfassung vom 25. November 2026: 1 neue Meldung"
     assert copies(service, daily) == {"taeglich@example.org": 1}
     digest = next(r.message for r in service.received if r.message["Subject"] == daily)
