@@ -27,7 +27,6 @@ without Stadtbezirke concerns the whole city and matches by Thema and Amt only.
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 from datetime import datetime, timezone
@@ -40,6 +39,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from newsroom.errors import RequestInvalid
+from newsroom.subscriptions.api import NO_STORE, refusal
 from newsroom.subscriptions.bounces import HARD, SOFT, mail_ref, record_refusal
 from newsroom.subscriptions.config import ServiceConfig
 from newsroom.subscriptions.links import manage_url, unsubscribe_url
@@ -202,12 +202,6 @@ def recipients(session: Session, config: ServiceConfig, ids: list[int], stories:
 
 # -- HTTP ------------------------------------------------------------------------------------
 
-def _authorized(request: Request, config: ServiceConfig) -> bool:
-    expected = config.api_token
-    given = request.headers.get("authorization", "")
-    return bool(expected) and hmac.compare_digest(given.encode(), f"Bearer {expected}".encode())
-
-
 async def _body(request: Request) -> dict:
     raw = await request.body()
     if len(raw) > MAX_BODY:
@@ -240,13 +234,15 @@ def _stories(data: dict) -> list[dict]:
 def _endpoint(handler):
     async def endpoint(request: Request):
         config = request.app.state.config
-        if not _authorized(request, config):
-            return JSONResponse({"fehler": "Nicht berechtigt."}, status_code=401)
+        refused = refusal(config, request)  # the same token check as the press list (api.py)
+        if refused is not None:
+            return refused
         try:
             data = await _body(request)
-            return JSONResponse(await run_in_threadpool(handler, request.app.state.database, config, data))
+            answer = await run_in_threadpool(handler, request.app.state.database, config, data)
+            return JSONResponse(answer, headers=NO_STORE)  # addresses must not rest in any cache on the way
         except RequestInvalid as exc:
-            return JSONResponse({"fehler": str(exc)}, status_code=400)
+            return JSONResponse({"fehler": str(exc)}, status_code=400, headers=NO_STORE)
 
     return endpoint
 
