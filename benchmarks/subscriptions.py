@@ -26,14 +26,14 @@ from benchmarks.press import BODY, _free_port, _serve
 REPO = Path(__file__).resolve().parent.parent
 DATE, STORY_NOW, DIGEST_NOW = "2026-11-26 10:00", "2026-11-26 10:30", "2026-11-26 17:30"
 SECRET, TOKEN = "bench-geheimnis-" + "x" * 32, "bench-api-token"
-SETTINGS = {"SUBSCRIPTIONS_URL": "https://abo.example/abo/", "SUBSCRIPTIONS_HARD_BOUNCES": 3,
-            "SUBSCRIPTIONS_COMPLAINTS": 1, "SUBSCRIPTIONS_CONSENT_VERSION": "2026-12"}
+SETTINGS = {"SUBSCRIPTIONS_URL": "https://abo.example/abo/"}
 
 
 def _config(url: str):
+    from newsroom.settings import with_defaults
     from newsroom.subscriptions.config import ServiceConfig
 
-    return ServiceConfig.load(SETTINGS, {"NEWSROOM_SUBSCRIPTIONS_SECRET": SECRET,
+    return ServiceConfig.load(with_defaults(SETTINGS), {"NEWSROOM_SUBSCRIPTIONS_SECRET": SECRET,
                                          "NEWSROOM_SUBSCRIPTIONS_DATABASE_URL": url,
                                          "NEWSROOM_SUBSCRIPTIONS_API_TOKEN": TOKEN})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from newsroom.settings import with_defaults
 from newsroom.subscriptions.config import ServiceConfig
 from newsroom.subscriptions.database import Database, migrate
 from newsroom.subscriptions.keys import new_key
@@ -14,9 +15,7 @@ TOKEN = "abo-api-token-4f1c9e"
 
 
 def service_config(url: str, public: str = "https://abo.example/abo/") -> ServiceConfig:
-    settings = {"SUBSCRIPTIONS_URL": public, "SUBSCRIPTIONS_HARD_BOUNCES": 3, "SUBSCRIPTIONS_COMPLAINTS": 1,
-                "SUBSCRIPTIONS_CONSENT_VERSION": "2026-12"}
-    return ServiceConfig.load(settings,
+    return ServiceConfig.load(with_defaults({"SUBSCRIPTIONS_URL": public}),
                               {"NEWSROOM_SUBSCRIPTIONS_SECRET": SECRET, "NEWSROOM_SUBSCRIPTIONS_DATABASE_URL": url,
                                "NEWSROOM_SUBSCRIPTIONS_API_TOKEN": TOKEN})
 
