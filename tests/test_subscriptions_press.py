@@ -169,6 +169,38 @@ def test_a_release_reaches_exactly_the_subscribed_journalists_each_with_their_ow
     assert not any(address in history for address, *_ in PEOPLE) and PUBLIC + "abmelden" not in history
 
 
+def test_a_refusal_in_the_smtp_dialogue_counts_as_the_journalists_bounce_once(database_url, site, monkeypatch,
+                                                                               tmp_path):
+    people = seed(database_url)
+    with FakeSMTP() as smtp, serve_asgi(create_app(service_config(database_url))) as base:
+        smtp.script.refuse["anna@rp.example"] = "550 5.1.1 Postfach unbekannt"
+        press_env(monkeypatch, smtp, tmp_path / "unbenutzt.csv")
+        monkeypatch.setenv("NEWSROOM_PRESS_RECIPIENTS", base + LIST_PATH)
+        monkeypatch.setenv("NEWSROOM_PRESS_RECIPIENTS_TOKEN", TOKEN)
+        press_story(site)
+        commit_and_push(site)
+        report = publish(site)
+        assert [o.status for o in report.outcomes] == ["sent"] and "1 Empfänger dauerhaft abgewiesen" in \
+            report.outcomes[0].message
+        # The same refusals reported again (a re-run) count nothing twice.
+        again = requests.post(base + "/abo/api/presse/rueckmeldungen", timeout=10,
+                              headers={"Authorization": f"Bearer {TOKEN}"},
+                              json={"item": "press:a1b2c3d4e5f6", "refusals": [
+                                  {"abo": mail_ref(people["anna@rp.example"].id, people["anna@rp.example"].key),
+                                   "kind": "hard"}]})
+        assert again.json() == {"again": 1}
+        assert requests.post(base + "/abo/api/presse/rueckmeldungen", json={"item": "x"}, timeout=10,
+                             headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 400
+        assert requests.post(base + "/abo/api/presse/rueckmeldungen", json={}, timeout=10).status_code == 401
+    database = Database(database_url)
+    try:
+        with database.session() as session:
+            bounces = {p.email: p.bounces for p in session.scalars(select(Subscriber))}
+    finally:
+        database.close()
+    assert bounces["anna@rp.example"] == 1 and bounces["ben@wdr.example"] == 0
+
+
 # -- the import ----------------------------------------------------------------------------------
 
 OLD_LIST = [  # address, name, medium, themen

@@ -69,6 +69,16 @@ class RecipientList:
         return [r for r in self.recipients if r.wants(thema)]
 
 
+SERVICE_LIST = "/api/presse/verteiler.csv"
+SERVICE_REFUSALS = "/api/presse/rueckmeldungen"
+
+
+def refusals_url(source: str) -> str | None:
+    """Where SMTP refusals go when the list is the subscription service's (its sibling endpoint); else None."""
+    base, _, query = source.partition("?")
+    return base[: -len(SERVICE_LIST)] + SERVICE_REFUSALS if base.endswith(SERVICE_LIST) and not query else None
+
+
 def recipient_key(secret: str, story_id: str, address: str) -> str:
     """How the record names a recipient of one release: 12 hex digits of an HMAC. Keyed
     per story too, so the same journalist cannot be followed across releases."""

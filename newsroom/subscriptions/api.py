@@ -7,6 +7,11 @@ person's one-click `unsubscribe` and `manage` links (links.py), which the mail p
 List-Unsubscribe and the footer, and `abo`, its X-Newsroom-Abo header (bounces.mail_ref). The
 publish run sets NEWSROOM_PRESS_RECIPIENTS to this URL and NEWSROOM_PRESS_RECIPIENTS_TOKEN to
 NEWSROOM_SUBSCRIPTIONS_API_TOKEN: it reaches the service, never its database.
+
+`POST api/presse/rueckmeldungen` takes the refusals of the SMTP dialogue of one release
+(`{"item": "press:<key>", "refusals": [{"abo": <X-Newsroom-Abo>, "kind": "hard"|"soft"}]}`), which
+count as bounces (bounces.record_refusal: once per release, kind and subscriber, so a re-run
+reporting them again counts nothing twice).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from __future__ import annotations
 import csv
 import hmac
 import io
+import json
+import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,12 +28,15 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from newsroom.subscriptions.bounces import mail_ref
+from newsroom.subscriptions.bounces import HARD, SOFT, mail_ref, record_refusal
 from newsroom.subscriptions.config import ServiceConfig
 from newsroom.subscriptions.links import manage_url, unsubscribe_url
 from newsroom.subscriptions.models import ACTIVE, ALL, PRESS, THEMA, Subscriber
 
 PRESS_COLUMNS = ("address", "name", "medium", "themen", "unsubscribe", "manage", "abo")
+REFUSALS_MAX = 10_000  # one release's list at most; a larger body is not ours
+_ITEM = re.compile(r"press:[a-z0-9][a-z0-9.-]{0,150}")
+_ABO = re.compile(r"\d{1,12}\.[0-9a-f]{24}")
 NO_STORE = {"Cache-Control": "no-store"}  # addresses must not rest in any cache on the way
 
 
@@ -74,5 +84,29 @@ def press_list(request: Request) -> Response:
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=NO_STORE)
 
 
+async def press_refusals(request: Request) -> Response:
+    config: ServiceConfig = request.app.state.config
+    refused = refusal(config, request)
+    if refused is not None:
+        return refused
+    body = await request.body()
+    try:
+        data = json.loads(body) if len(body) <= 2_000_000 else None
+        item, entries = data["item"], data["refusals"]
+        if not (isinstance(item, str) and _ITEM.fullmatch(item) and isinstance(entries, list)
+                and len(entries) <= REFUSALS_MAX and all(
+                    isinstance(e, dict) and isinstance(e.get("abo"), str) and _ABO.fullmatch(e["abo"])
+                    and e.get("kind") in (HARD, SOFT) for e in entries)):
+            raise ValueError
+    except (ValueError, TypeError, KeyError):
+        return PlainTextResponse("Ungültige Rückmeldung.", status_code=400, headers=NO_STORE)
+    outcomes: dict[str, int] = {}
+    for entry in entries:
+        outcome = record_refusal(request.app.state.database, config.settings, entry["abo"], item, entry["kind"])
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return Response(json.dumps(outcomes, sort_keys=True), media_type="application/json", headers=NO_STORE)
+
+
 def routes(config: ServiceConfig) -> list:
-    return [Route("/api/presse/verteiler.csv", press_list, methods=["GET"])]
+    return [Route("/api/presse/verteiler.csv", press_list, methods=["GET"]),
+            Route("/api/presse/rueckmeldungen", press_refusals, methods=["POST"])]

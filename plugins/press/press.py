@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newsroom.dates import build_now
-from newsroom.errors import SendError
+from newsroom.errors import PublishError, SendError
 from newsroom.publishing.channel import (
     CORRECT,
     PUBLISH,
@@ -282,9 +282,33 @@ class PressChannel(Channel):
         dispatch = Dispatch(config, factory, context, batch=self.settings["PRESS_BATCH"],
                             reconnects=self.settings["PRESS_SMTP_RECONNECTS"],
                             progress=Progress(remote_id, len(chosen), "Empfängern", done=len(chosen) - len(todo)))
-        if todo:
-            dispatch.run(state, todo)
+        try:
+            if todo:
+                dispatch.run(state, todo)
+        finally:
+            self._report_refusals(post, todo, dispatch, context)
         return self._result(remote_id, label, post, chosen, state, dispatch, listing, context)
+
+    def _report_refusals(self, post: Post, todo, dispatch, context: SendContext) -> None:
+        """Refusals in the SMTP dialogue of subscribers from the subscription service count as their
+        bounces there (a relay reports nothing later about a mail it refused). Best effort: the
+        release is sent either way, and the service counts each refusal once, so a re-run may repeat."""
+        from newsroom.mail.smtp import Result
+
+        from .recipients import refusals_url
+
+        url = refusals_url(self.credentials.get("RECIPIENTS", secret=False) or "")
+        kinds = {Result.REFUSED: "hard", Result.DEFERRED: "soft"}
+        refusals = [{"abo": recipient.abo, "kind": kinds[dispatch.replies[key].result]} for recipient, key in todo
+                    if recipient.abo and key in dispatch.replies and dispatch.replies[key].result in kinds]
+        if not url or not refusals:
+            return
+        try:
+            context.client.request("POST", url, idempotent=True, json={"item": f"press:{post.story_id}",
+                                                                      "refusals": refusals},
+                                   headers={"Authorization": f"Bearer {self.credentials.require('RECIPIENTS_TOKEN')}"})
+        except (SendError, PublishError) as exc:
+            logger.warning("Pressemitteilung: Abweisungen nicht an den Abonnement-Dienst gemeldet: %s", exc)
 
     def _result(self, number, label, post, chosen, state, dispatch, listing, context) -> Delivery:
         line = {key: r.line for r, key in chosen}

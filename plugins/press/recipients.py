@@ -10,6 +10,7 @@ from newsroom.mail.recipients import (
     load,
     parse,
     recipient_key,
+    refusals_url,
 )
 
-__all__ = ["ALL", "COLUMNS", "LINK_COLUMNS", "Recipient", "RecipientList", "load", "parse", "recipient_key"]
+__all__ = ["ALL", "COLUMNS", "LINK_COLUMNS", "Recipient", "RecipientList", "load", "parse", "recipient_key", "refusals_url"]
