@@ -242,10 +242,13 @@ def desk(c, port=8001, settings=DEV_SETTINGS):
 @task(help={"import_list": "import the old distribution list (CSV or YAML) instead of serving; consent is "
                            "recorded as imported", "host": "address to listen on",
             "port": "port of the service (SUBSCRIPTIONS_URL names where people reach it)", "settings": "settings file",
+            "forwarded_allow_ips": "addresses of the web server in front, whose X-Forwarded-For is believed",
             "bounces": "read the bounce mailbox (maildir or IMAP) instead of serving: count delivery and complaint "
                        "reports, suspend, commit the desk's figures"})
-def subscriptions(c, import_list=None, host="127.0.0.1", port=8010, settings=DEV_SETTINGS, bounces=False):
-    """The subscription service (sign-up, confirmation, manage pages, the publish run's API) on uvicorn."""
+def subscriptions(c, import_list=None, host=None, port=None, settings=DEV_SETTINGS, bounces=False,
+                  forwarded_allow_ips="127.0.0.1"):
+    """The subscription service (sign-up, confirmation, manage pages, the publish run's API) on uvicorn;
+    host and port default to SUBSCRIPTIONS_UPSTREAM, where the web server forwards to."""
     from newsroom.subscriptions.config import ServiceConfig
 
     _logging()
@@ -269,21 +272,27 @@ def subscriptions(c, import_list=None, host="127.0.0.1", port=8010, settings=DEV
 
     from newsroom.subscriptions.service import create_app
 
+    upstream_host, _, upstream_port = config.settings["SUBSCRIPTIONS_UPSTREAM"].rpartition(":")
+    host, port = host or upstream_host.strip("[]"), int(port or upstream_port)
     print(f"Abonnement-Dienst auf http://{host}:{port}{config.path} (Datenbank: {_shown_url(config.database_url)})")
-    uvicorn.run(create_app(config), host=host, port=int(port), log_level="warning", proxy_headers=True,
-                forwarded_allow_ips="127.0.0.1")
+    # The client's address (rate limits, the consent record's keyed hash) is the web server's
+    # X-Forwarded-For, believed only from the web server's addresses.
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", proxy_headers=True,
+                forwarded_allow_ips=forwarded_allow_ips)
 
 
 def _read_bounces(config) -> None:
     from newsroom.publishing.pipeline import ledger_from_settings
     from newsroom.subscriptions import bounces
     from newsroom.subscriptions.database import Database, migrate
+    from newsroom.subscriptions.retention import purge
 
     database = Database(config.database_url)
     try:
         migrate(config.database_url)
         tally = bounces.process(database, config.settings, bounces.source_from_environment(config.credentials))
         print(tally.summary())
+        print(purge(database, config.settings).summary())  # the retention periods, on the same timer
         figures = bounces.counts(database)
     except NewsroomError as exc:
         raise Exit(f"FEHLER {exc}", code=1) from None

@@ -467,12 +467,18 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("SUBSCRIPTIONS_URL", TEXT, "http://127.0.0.1:8010/abo/",
                 "Öffentliche Adresse des Abonnement-Dienstes (Anmeldung, Verwaltung); die Website verlinkt sie, "
                 "die Mails nennen sie."),
+        Setting("SUBSCRIPTIONS_UPSTREAM", TEXT, "127.0.0.1:8010",
+                "Adresse:Port, auf dem der Dienst (uvicorn) lauscht; liegt SUBSCRIPTIONS_URL auf der Adresse der "
+                "Website, leitet der Webserver deren Pfad dorthin weiter (invoke server-config)."),
         Setting("SUBSCRIPTIONS_CONSENT_VERSION", TEXT, "2026-12",
                 "Fassung des Einwilligungstexts; jede Einwilligung hält fest, welcher Fassung sie galt."),
         Setting("SUBSCRIPTIONS_CONFIRM_HOURS", COUNT, 48,
                 "So lange gilt der Bestätigungslink einer Anmeldung; danach ist sie verfallen."),
         Setting("SUBSCRIPTIONS_PENDING_DAYS", COUNT, 7,
                 "Nie bestätigte Anmeldungen werden nach so vielen Tagen gelöscht."),
+        Setting("SUBSCRIPTIONS_RETENTION_DAYS", COUNT, 30,
+                "Abgemeldete und gesperrte Adressen werden so viele Tage nach ihrer letzten Änderung gelöscht "
+                "(beim Start des Dienstes und mit jedem Lesen des Rückläufer-Postfachs)."),
         Setting("SUBSCRIPTIONS_HARD_BOUNCES", COUNT, 3,
                 "Nach so vielen endgültigen Unzustellbarkeiten (5.x.x) wird eine Adresse gesperrt."),
         Setting("SUBSCRIPTIONS_COMPLAINTS", COUNT, 1,

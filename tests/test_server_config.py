@@ -1,30 +1,40 @@
 """The server configurations `invoke server-config` writes (newsroom/deploy/server_config.py): Debian's
 nginx serves the built site with them and every answer carries the headers; nginx and Apache
-accept the production configuration; the files in deploy/ are what the settings make."""
+accept the production configuration and forward /abo/ to the subscription service (a real
+`invoke subscriptions`) with the visitor's address; the files in deploy/ are what the settings make."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from newsroom.build.runner import load_settings
 from newsroom.deploy.headers import admin_policy, site_policy
 from newsroom.deploy.server_config import apache_config, cloudfront_policies, nginx_config
 from newsroom.search.index import index_site
+from newsroom.subscriptions import abuse, keys
+from newsroom.subscriptions.database import Database
+from newsroom.subscriptions.models import Consent, Subscriber
 from tests.browser.conftest import build_site
+from tests.fakes.smtp import FakeSMTP
+from tests.subscriptions_support import SECRET, SENDER
 from tests.support import REPO
 
 STORY = "aktuelles/2026/02/rosenmontag-2026-das-muessen-jecken-wissen/"
-APACHE_MODULES = ["mpm_event", "authz_core", "headers", "mime", "dir", "rewrite", "ssl"]
+APACHE_MODULES = ["mpm_event", "authz_core", "headers", "mime", "dir", "rewrite", "proxy", "proxy_http", "ssl"]
 
 
 def tool(name: str) -> str:
@@ -82,28 +92,56 @@ def nginx_main(folder: Path, server_block: Path, port: int | None = None) -> Pat
     return conf
 
 
+def wait_for(port: int, process: subprocess.Popen, name: str) -> None:
+    for _attempt in range(600):  # until it listens (or has died)
+        if process.poll() is not None:
+            pytest.fail(f"{name} did not start: {process.stdout.read().decode()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    pytest.fail(f"{name} does not listen on {port}")
+
+
 @pytest.fixture(scope="module")
-def nginx(site, production, tmp_path_factory):
-    """Debian's nginx serving the built site with the generated configuration on loopback."""
+def service(tmp_path_factory) -> tuple[str, str]:
+    """The subscription service as its unit starts it (`invoke subscriptions --settings publishconf.py`),
+    over a SQLite file, mailing into a local SMTP server; (its host:port, its database URL)."""
+    folder = tmp_path_factory.mktemp("abo")
+    port = free_port()
+    url = f"sqlite:///{folder / 'abo.sqlite3'}"
+    with FakeSMTP() as smtp:
+        env = {**os.environ, "NEWSROOM_SUBSCRIPTIONS_DATABASE_URL": url, "NEWSROOM_SUBSCRIPTIONS_SECRET": SECRET,
+               "NEWSROOM_SUBSCRIPTIONS_FROM": SENDER, "NEWSROOM_SUBSCRIPTIONS_SMTP_HOST": "127.0.0.1",
+               "NEWSROOM_SUBSCRIPTIONS_SMTP_PORT": str(smtp.port), "NEWSROOM_SUBSCRIPTIONS_SMTP_SECURITY": "none"}
+        process = subprocess.Popen([sys.executable, "-m", "invoke", "subscriptions", "--port", str(port),
+                                    "--settings", "publishconf.py"], cwd=REPO, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            wait_for(port, process, "invoke subscriptions")
+            yield f"127.0.0.1:{port}", url
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def nginx(site, production, service, tmp_path_factory):
+    """Debian's nginx serving the built site with the generated configuration on loopback, the
+    subscription service behind it."""
     binary = tool("nginx")
     folder = tmp_path_factory.mktemp("nginx")
     port = free_port()
     settings = {**production, "SERVER_ROOT": str(site), "SERVER_LISTEN": f"127.0.0.1:{port}",
-                "SERVER_TLS_CERTIFICATE": None, "SERVER_TLS_KEY": None}
+                "SERVER_TLS_CERTIFICATE": None, "SERVER_TLS_KEY": None, "SUBSCRIPTIONS_UPSTREAM": service[0]}
     block = folder / "nginx.conf"
     block.write_text(nginx_config(settings), encoding="utf-8")
     server = subprocess.Popen([binary, "-c", str(nginx_main(folder, block)), "-p", str(folder)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/"
     try:
-        for _attempt in range(200):  # until nginx listens (or has died)
-            if server.poll() is not None:
-                pytest.fail(f"nginx did not start: {server.stdout.read().decode()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_for(port, server, "nginx")
         yield base, settings
     finally:
         server.terminate()
@@ -199,6 +237,96 @@ def test_apache_accepts_the_production_configuration(production, certificate, tm
                     encoding="utf-8")
     result = subprocess.run([binary, "-t", "-f", str(main)], capture_output=True, text=True)
     assert result.returncode != 0 and "Header" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def apache(production, service, tmp_path_factory):
+    """Debian's Apache with the generated virtual host on loopback, the subscription service behind it."""
+    binary = tool("apache2")
+    modules = Path("/usr/lib/apache2/modules")
+    folder = tmp_path_factory.mktemp("apache")
+    root = Path(tempfile.mkdtemp(prefix="newsroom-apache-root-"))  # its workers (not root) may enter it
+    root.chmod(0o755)
+    port = free_port()
+    settings = {**production, "SERVER_ROOT": str(root), "SERVER_LISTEN": f"127.0.0.1:{port}",
+                "SERVER_TLS_CERTIFICATE": None, "SERVER_TLS_KEY": None, "SUBSCRIPTIONS_UPSTREAM": service[0]}
+    host = folder / "apache.conf"
+    host.write_text(apache_config(settings), encoding="utf-8")
+    main = folder / "apache2.conf"
+    user = "User nobody\nGroup nogroup\n" if os.geteuid() == 0 else ""  # Apache refuses to serve as root
+    main.write_text(f'ServerRoot "{folder}"\nPidFile "{folder}/apache.pid"\nErrorLog "{folder}/error.log"\n{user}'
+                    + "TypesConfig /etc/mime.types\nServerName 127.0.0.1\n"
+                    + "".join(f"LoadModule {m}_module {modules}/mod_{m}.so\n" for m in APACHE_MODULES if m != "ssl")
+                    + f"Listen 127.0.0.1:{port}\nInclude {host}\n", encoding="utf-8")
+    server = subprocess.Popen([binary, "-f", str(main), "-DFOREGROUND"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
+    try:
+        wait_for(port, server, "apache2")
+        yield f"http://127.0.0.1:{port}/", settings
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def request_from(source: str, url: str, method: str = "GET", body: bytes | None = None,
+                 headers: dict | None = None) -> tuple[int, object, bytes]:
+    """A request from another loopback address than the server's own, as a visitor's would come."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=15, source_address=(source, 0))
+    try:
+        connection.request(method, parts.path, body=body, headers=headers or {})
+        answer = connection.getresponse()
+        return answer.status, answer.msg, answer.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("server", ["nginx", "apache"])
+def test_the_web_server_forwards_abo_to_the_service_with_its_own_headers(server, request, service):
+    base, settings = request.getfixturevalue(server)
+    status, headers, body = request_from("127.0.0.2", base + "abo/gesund")
+    assert (status, body) == (200, b"ok")  # answered by the service, through its database
+    # The service's own headers, each once: the site's CSP (form-action to the site) is not added.
+    assert headers.get_all("Content-Security-Policy") == [abuse.POLICY]
+    assert headers.get_all("X-Content-Type-Options") == ["nosniff"]
+    assert headers.get_all("Referrer-Policy") == ["no-referrer"]
+    assert headers.get_all("Permissions-Policy") == [abuse.HEADERS["permissions-policy"]]
+    assert headers.get_all("Strict-Transport-Security") == [settings["SERVER_HSTS"]]
+    assert headers["Cache-Control"] == "no-store"
+    # The site around it keeps its own policy.
+    _status, page, _body = request_from("127.0.0.2", base)
+    assert page.get_all("Content-Security-Policy") == [site_policy(settings).header()]
+
+
+@pytest.mark.parametrize("server, source", [("nginx", "127.0.0.2"), ("apache", "127.0.0.3")])
+def test_the_service_sees_the_visitors_address_not_the_web_servers(server, source, request, service):
+    """The sign-up's consent entry keys the client's address: the visitor's, from X-Forwarded-For."""
+    base, settings = request.getfixturevalue(server)
+    email = f"{server}@example.org"
+    form = urllib.parse.urlencode({"email": email, "haeufigkeit": "sofort", "einwilligung": "ja", "webseite": "",
+                                   "thema": "Verkehr"}).encode()
+    status, _headers, body = request_from(source, base + "abo/buerger", "POST", form, {
+        "Content-Type": "application/x-www-form-urlencoded", "Origin": settings["SITEURL"],
+        "X-Forwarded-For": "203.0.113.9"})  # a visitor's own claim counts for nothing
+    assert status == 200, body.decode()
+    database = Database(service[1])
+    try:
+        with database.session() as session:
+            subscriber = session.scalars(select(Subscriber).where(Subscriber.email == email)).one()
+            consent = session.scalars(select(Consent).where(
+                Consent.subscriber_ref == keys.subscriber_ref(subscriber.key))).one()
+    finally:
+        database.close()
+    assert consent.client == keys.client_hash(SECRET, source)
+
+
+def test_nothing_is_forwarded_for_a_service_on_another_origin(production):
+    elsewhere = {**production, "SUBSCRIPTIONS_URL": "https://abo.duesseldorf.de/abo/"}
+    assert "proxy_pass" not in nginx_config(elsewhere)
+    assert "Proxy" not in apache_config(elsewhere) and "mod_proxy" not in apache_config(elsewhere)
+    assert "location ^~ /abo/ {" in nginx_config(production)
+    assert '<Location "/abo/">' in apache_config(production)
 
 
 def test_invoke_server_config_writes_what_deploy_holds(tmp_path):

@@ -10,6 +10,11 @@ writes an empty marker per gone page below `_gone/` (newsroom/site.py), and both
 it on every request, so a deploy alone brings or ends a 410, without writing these files again or
 reloading the server. The marker folder itself answers 404. S3 cannot answer 410: there the
 notice page stands in with 200.
+
+When SUBSCRIPTIONS_URL is on the site's own origin, its path (/abo/) is forwarded to the
+subscription service at SUBSCRIPTIONS_UPSTREAM with the client's address (X-Forwarded-For) and
+scheme; the service's own security headers (its CSP allows forms only to itself) reach the
+browser unchanged, only HSTS is added. A service on another origin is that host's business.
 """
 
 from __future__ import annotations
@@ -48,11 +53,30 @@ def _settings(settings: dict) -> dict:
         raise ConfigurationError(f"Einstellung SERVER_NAME: „{name}“ ist kein Hostname; SITEURL nennt keinen.")
     urls = SiteUrls.from_settings(settings)
     admin = settings["ADMIN_PATH"].strip("/")
+    service, upstream = _subscriptions(settings)
     return {"root": root.rstrip("/") or "/", "name": name, "listen": listen, "host": host or "*", "port": port,
             "tls": (certificate, key) if certificate else None, "prefix": urls.prefix,
-            "admin": f"{urls.prefix}{admin}/" if admin else None,
+            "admin": f"{urls.prefix}{admin}/" if admin else None, "service": service, "upstream": upstream,
             "site": site_policy(settings).header(), "admin_policy": admin_policy(settings).header(),
             "headers": server_headers(settings)}
+
+
+def _subscriptions(settings: dict) -> tuple[str | None, str | None]:
+    """(path, host:port) of the subscription service when the site's server forwards to it, else (None, None)."""
+    url = settings.get("SUBSCRIPTIONS_URL")
+    site, service = urlsplit(settings["SITEURL"]), urlsplit(url or "")
+    if not url or (service.scheme, service.netloc) != (site.scheme, site.netloc):
+        return None, None
+    path = "/" + service.path.strip("/") + "/"
+    if path == "/" or not all(c.isalnum() or c in "/-_." for c in path):
+        raise ConfigurationError(f"Einstellung SUBSCRIPTIONS_URL: „{url}“ braucht einen eigenen Pfad aus Buchstaben, "
+                                 "Ziffern und - _ . (zum Beispiel https://www.duesseldorf.de/abo/).")
+    upstream = settings["SUBSCRIPTIONS_UPSTREAM"]
+    host, _, port = upstream.rpartition(":")
+    if not host or not port.isdigit() or not all(c.isalnum() or c in ".-:[]" for c in host):
+        raise ConfigurationError(f"Einstellung SUBSCRIPTIONS_UPSTREAM: „{upstream}“ ist keine Adresse mit Port "
+                                 "(127.0.0.1:8010).")
+    return path, upstream
 
 
 def _header(source: str) -> str:
@@ -92,14 +116,26 @@ def nginx_config(settings: dict, source: str = "den Einstellungen") -> str:
     if s["admin"]:
         lines += ["", f"    location ^~ {s['admin']} {{", *headers(s["admin_policy"], "        "),
                   "        try_files $uri $uri/ =404;", "    }"]
+    if s["service"]:
+        # Any add_header here stops the server's ones being inherited, so the service's own headers
+        # arrive alone; HSTS, which it does not send, is the one added (an empty value adds nothing).
+        hsts = s["headers"].get("Strict-Transport-Security", "")
+        lines += ["", "    # Der Abonnement-Dienst (SUBSCRIPTIONS_URL) mit seinen eigenen Sicherheits-Headern.",
+                  f"    location ^~ {s['service']} {{", f"        proxy_pass http://{s['upstream']};",
+                  "        access_log off;  # Links mit Token und Adressen der Besucher gehören in kein Log",
+                  "        proxy_set_header Host $host;",
+                  "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+                  "        proxy_set_header X-Forwarded-Proto $scheme;",
+                  f"        add_header Strict-Transport-Security {_quoted(hsts)} always;", "    }"]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def apache_config(settings: dict, source: str = "den Einstellungen") -> str:
     s = _settings(settings)
-    enable = ["headers", "rewrite", *(["ssl"] if s["tls"] else [])]
-    named = ["mod_headers", "mod_rewrite", "mod_mime", *(["mod_ssl"] if s["tls"] else [])]
+    proxy = ["proxy", "proxy_http"] if s["service"] else []
+    enable = ["headers", "rewrite", *proxy, *(["ssl"] if s["tls"] else [])]
+    named = ["mod_headers", "mod_rewrite", "mod_mime", *(f"mod_{m}" for m in proxy), *(["mod_ssl"] if s["tls"] else [])]
     modules = f"{', '.join(named[:-1])} und {named[-1]} (a2enmod {' '.join(enable)})"
     lines = [_header(source).rstrip("\n"), f"# Braucht {modules}.",
              f"<VirtualHost {s['host']}:{s['port']}>", f"    ServerName {s['name']}",
@@ -128,6 +164,17 @@ def apache_config(settings: dict, source: str = "den Einstellungen") -> str:
     if s["admin"]:
         lines += ["", f"    <Location {_quoted(s['admin'])}>",
                   f"        Header always set Content-Security-Policy {_quoted(s['admin_policy'])}",
+                  "    </Location>"]
+    if s["service"]:
+        # mod_proxy_http adds X-Forwarded-For itself. The server's `Header always set` would stand
+        # beside the service's own headers, so they are taken back here; HSTS stays.
+        target = _quoted(f"http://{s['upstream']}{s['service']}")
+        lines += ["", "    # Der Abonnement-Dienst (SUBSCRIPTIONS_URL) mit seinen eigenen Sicherheits-Headern.",
+                  f"    <Location {_quoted(s['service'])}>", f"        ProxyPass {target}",
+                  f"        ProxyPassReverse {target}", "        ProxyPreserveHost On",
+                  '        RequestHeader set X-Forwarded-Proto "expr=%{REQUEST_SCHEME}"',
+                  *(f"        Header always unset {name}" for name in
+                    ("Content-Security-Policy", *(n for n in s["headers"] if n != "Strict-Transport-Security"))),
                   "    </Location>"]
     lines.append("</VirtualHost>")
     return "\n".join(lines) + "\n"

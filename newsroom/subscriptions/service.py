@@ -1,8 +1,8 @@
 """The ASGI application: `create_app(config)`, served by uvicorn (`invoke subscriptions`).
 
 Each concern adds its routes (pages.py for people, api.py for the publish run); this module
-only assembles them below the service's path, opens the database and brings its schema up
-to date at start.
+only assembles them below the service's path, opens the database, brings its schema up
+to date at start and deletes what is past its retention (retention.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 
 from newsroom.subscriptions.config import ServiceConfig
 from newsroom.subscriptions.database import Database, migrate
+from newsroom.subscriptions.retention import purge
 
 
 def health(request) -> PlainTextResponse:
@@ -41,6 +42,7 @@ def create_app(config: ServiceConfig, *, migrate_schema: bool = True) -> Starlet
         if migrate_schema:
             migrate(config.database_url)
         app.state.database = Database(config.database_url)
+        purge(app.state.database, config.settings)  # retention.py: also run by every bounce run
         try:
             yield
         finally:
