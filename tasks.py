@@ -590,12 +590,17 @@ def bench_search(c, stories=25000, runs=3, workdir=".bench-search"):
 
 @task(help={"subscribers": "confirmed subscribers (default 10000)", "runs": "runs (median)",
             "batch": "SUBSCRIPTIONS_BATCH for this benchmark (default: the setting, 50)",
+            "signups": "sign-ups through the service's form (default 1000; 0: none)",
+            "clients": "concurrent clients posting the sign-ups (default 4)",
+            "alerts": "the citizen alerts (--no-alerts: only the sign-ups)",
             "workdir": "where the site, the database and the report go"})
-def bench_subscriptions(c, subscribers=10000, runs=1, batch=None, workdir=".bench"):
-    """Benchmark citizen alerts: one story and a daily digest to many subscribers through the subscription
-    service and a local SMTP server."""
+def bench_subscriptions(c, subscribers=10000, runs=1, batch=None, signups=1000, clients=4, alerts=True,
+                        workdir=".bench"):
+    """Benchmark the subscription service: one story and a daily digest to many subscribers through the
+    service and a local SMTP server, then sign-ups per second through its form."""
     from benchmarks.subscriptions import main
 
     _logging()
     os.chdir(ROOT)
-    main(Path(workdir).resolve(), int(subscribers), int(runs), int(batch) if batch else None)
+    main(Path(workdir).resolve(), int(subscribers), int(runs), int(batch) if batch else None, int(signups),
+         int(clients), alerts)
