@@ -36,7 +36,7 @@ from newsroom.subscriptions.models import (
 )
 from newsroom.subscriptions.service import create_app
 from newsroom.subscriptions.tokens import MANAGE, UNSUBSCRIBE, Tokens
-from plugins.press.recipients import load, parse
+from plugins.press.recipients import load, parse, recipient_key
 from tests.databases import serve_asgi
 from tests.fakes.smtp import FakeSMTP
 from tests.press_support import origin_history, press_env, press_record, press_story, publish, write_list
@@ -142,6 +142,15 @@ def test_a_release_reaches_exactly_the_subscribed_journalists_each_with_their_ow
         press_story(site)
         commit_and_push(site)
         report = publish(site)
+        first_mails = list(smtp.received)
+        # A correction reaches the same subscribers, found by their hashes in the record.
+        press_story(site, corrections="\n  - date: 2026-11-26 14:30\n    wrong: Freitag.\n    right: Sonntag.")
+        commit_and_push(site, "Berichtigung", "2026-11-26 14:31")
+        corrected = publish(site, now="2026-11-26 14:40")
+        assert [(o.story_id, o.status) for o in corrected.outcomes] == [
+            ("a1b2c3d4e5f6.berichtigung-202611261430", "sent")]
+        assert sorted(m.rcpt_tos[0] for m in smtp.received[len(first_mails):]) == LISTED[:2]
+        smtp.received[:] = first_mails
     assert [(o.channel, o.status) for o in report.outcomes] == [("press", "sent")]
     assert report.outcomes[0].message == "PM 1/2026 an 2 von 2 Empfängern gesendet."
     assert [m.rcpt_tos for m in smtp.received] == [["anna@rp.example"], ["ben@wdr.example"]]
@@ -165,6 +174,10 @@ def test_a_release_reaches_exactly_the_subscribed_journalists_each_with_their_ow
     assert len(seen) == 2  # each person their own link
     detail = press_record(site)["detail"]
     assert len(detail["accepted"].split()) == 2 and detail["recipients"] == 2
+    # Hashed by the person's X-Newsroom-Abo, which dies with an erasure, not by the address.
+    secret = os.environ["NEWSROOM_PRESS_RECIPIENT_SECRET"]
+    assert set(detail["accepted"].split()) == {
+        recipient_key(secret, "a1b2c3d4e5f6", mail_ref(people[a].id, people[a].key)) for a in LISTED[:2]}
     history = origin_history(site)
     assert not any(address in history for address, *_ in PEOPLE) and PUBLIC + "abmelden" not in history
 

@@ -199,7 +199,7 @@ class PressChannel(Channel):
         secret = self.credentials.require("RECIPIENT_SECRET")
         listing = self._recipients()
         thema = post.payload["thema"]
-        chosen = [(r, recipient_key(secret, post.story_id, r.address)) for r in listing.for_thema(thema)]
+        chosen = [(r, recipient_key(secret, post.story_id, identity(r))) for r in listing.for_thema(thema)]
         if not chosen:
             raise SendError(f"Pressemitteilung: Niemand in der Verteilerliste hat das Thema „{thema}“ oder "
                             "„alle“ abonniert.")
@@ -234,9 +234,11 @@ class PressChannel(Channel):
         domain = self._sender().domain
         chosen, replies = [], {}
         for recipient in listing.recipients:
-            earlier = recipient_key(secret, story, recipient.address)
-            if earlier in reached:
-                key = recipient_key(secret, post.story_id, recipient.address)
+            # Sent as a subscriber of the service, or from a file list before that: either proves receipt.
+            earlier = next((k for k in (recipient_key(secret, story, identity(recipient)),
+                                        recipient_key(secret, story, recipient.address)) if k in reached), None)
+            if earlier is not None:
+                key = recipient_key(secret, post.story_id, identity(recipient))
                 chosen.append((recipient, key))
                 replies[key] = message_id(number, story, earlier, domain)
         if not chosen:
@@ -380,6 +382,13 @@ class PressChannel(Channel):
         for problem in listing.problems:
             logger.warning("Pressemitteilung, Verteilerliste: %s", problem)
         return listing
+
+
+def identity(recipient: Recipient) -> str:
+    """What a recipient's hash in the record is made of: a subscriber of the service by its
+    X-Newsroom-Abo value (keyed with the person's own key, so an erasure makes every record in git
+    unlinkable), someone from a file list by the address."""
+    return recipient.abo or recipient.address
 
 
 def adapters(_sender):
