@@ -16,10 +16,10 @@ import requests
 from sqlalchemy import select
 
 from newsroom.settings import with_defaults
-from newsroom.subscriptions import abuse
+from newsroom.subscriptions import abuse, keys
 from newsroom.subscriptions.config import ServiceConfig
 from newsroom.subscriptions.database import Database
-from newsroom.subscriptions.models import Base, Consent, Delivery, Selection, Subscriber
+from newsroom.subscriptions.models import Base, Consent, Delivery, Rate, Selection, Subscriber
 from newsroom.subscriptions.service import create_app
 from tests.alerts_support import alerts_env
 from tests.databases import serve_asgi
@@ -178,6 +178,9 @@ def test_the_whole_life_of_a_subscription(site, database_url, monkeypatch):
         with database.session() as session:
             for table in (Subscriber, Selection, Delivery):
                 assert session.scalars(select(table)).first() is None, table
+            # Not even the rate limits' hash of the address (keyed with the service secret) is left.
+            bucket = abuse.bucket_key(abuse.ADDRESS_MAILS, keys.address_hash(SECRET, ADDRESS))
+            assert session.scalars(select(Rate).where(Rate.bucket == bucket)).first() is None
             consents = session.scalars(select(Consent)).all()
             assert len(consents) == 4  # the proof stays, keyed with the erased key: linked to nobody
             for table in Base.metadata.sorted_tables:

@@ -39,13 +39,18 @@ ADDRESS_MAILS = Limit("address-mail", 3, 3600)
 CLIENT_ACTIONS = Limit("client-action", 60, 600)
 
 
+def bucket_key(limit: Limit, bucket: str) -> str:
+    """The row key of one limit's bucket (a keyed hash of an address or a client)."""
+    return f"{limit.name}:{bucket}"[:64]
+
+
 def hit(session: Session, bucket: str, limit: Limit, *, now: float | None = None) -> bool:
     """Counts one request in `bucket`'s current window; False once the window's limit is passed.
     One upsert statement (INSERT … ON CONFLICT DO UPDATE … RETURNING), atomic on SQLite and on
     PostgreSQL, so several instances count together."""
     now = time.time() if now is None else now
     window = int(now) // limit.seconds * limit.seconds
-    key = f"{limit.name}:{bucket}"[:64]
+    key = bucket_key(limit, bucket)
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(Rate).values(bucket=key, window=window, count=1)
     statement = statement.on_conflict_do_update(index_elements=[Rate.bucket, Rate.window],

@@ -41,6 +41,7 @@ from newsroom.subscriptions.models import (
     Bounce,
     Consent,
     Delivery,
+    Rate,
     Selection,
     Subscriber,
     UsedToken,
@@ -486,6 +487,9 @@ def _erase(request, config):
         if subscriber.status in (ACTIVE, PAUSED, SUSPENDED):
             record(session, config, subscriber, "abgemeldet", "link", client_of(config, request))
         session.flush()
+        # The rate limits keep a hash of the address (keyed with the service secret) for a while: gone too.
+        session.execute(delete(Rate).where(Rate.bucket == abuse.bucket_key(
+            abuse.ADDRESS_MAILS, keys.address_hash(config.secret, subscriber.email))))
         session.execute(delete(Subscriber).where(Subscriber.id == subscriber.id))
         session.expunge_all()
     return render(config, "geloescht")
