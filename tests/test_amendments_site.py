@@ -27,7 +27,7 @@ from newsroom.settings import with_defaults
 from tests.support import REPO, story_text
 from tests.test_feeds import parsed
 from tests.test_incremental import assert_same_as_cold_build
-from tests.test_server_config import fetch, free_port, nginx_main, tool
+from tests.test_server_config import APACHE_MODULES, fetch, free_port, nginx_main, tool
 
 KEPT = "aktuelles/2026/11/ruecknahme-der-sperrung/"  # the withdrawn story of `newsroom` (a banner)
 GONE = "aktuelles/2026/11/unzulaessige-angaben/"  # withdrawn with gone: true
@@ -268,7 +268,7 @@ def web_server(kind: str, root: Path, folder: Path):
         main.write_text(f'ServerRoot "{folder}"\nPidFile "{folder}/apache.pid"\nErrorLog "{folder}/error.log"\n'
                         "ServerName localhost\nTypesConfig /etc/mime.types\n"
                         + "".join(f"LoadModule {m}_module {modules}/mod_{m}.so\n"
-                                  for m in ("mpm_event", "authz_core", "headers", "mime", "dir", "rewrite"))
+                                  for m in APACHE_MODULES if m != "ssl")
                         + f"Listen 127.0.0.1:{port}\nInclude {host}\n", encoding="utf-8")
         command = [binary, "-X", "-f", str(main)]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
