@@ -12,7 +12,7 @@ names what it offers (see newsroom/build/plugins.py, where plugins declare it):
 - `offer_sendables()` / `sendables`: sends besides the stories' ("sendables"), e.g. the press
   appointments' invitations, planned, approved and sent by the publish run like a story's,
 - `offer_calendar()` / `calendar`: dated entries besides the stories for the desk's week plan
-  ("calendar"), e.g. the press appointments,
+  and the Pressedienst's digest ("calendar"), e.g. the press appointments,
 - `after_commit()` / `after_failure()`: work once the new site is live, or after a failed build.
 
 An offer made after its consumer has read is an error, not a silently missing page.
@@ -73,6 +73,9 @@ class CalendarEntry:
     lines: tuple[str, ...] = ()
     topic: str = ""  # a Thema, for the desk's filters
     key: str = ""  # what its sends are made from (an appointment's id), to show their state
+    # When it was first published (an appointment's first commit): the Pressedienst's digest
+    # (plugins/alerts/digests.py) lists the entries that have one, by it and by `moment`.
+    announced: datetime | None = None
 
 
 class Sitemap:
@@ -169,7 +172,7 @@ class BuildContext:
 
     @property
     def calendar(self) -> list[CalendarEntry]:
-        """Read by the desk once the build is done."""
+        """Read by the desk once the build is done, and by the digests' cards in the publish run."""
         return list(self._calendar)
 
     def after_commit(self, action: Callable[[], None]) -> None:

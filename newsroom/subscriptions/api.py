@@ -2,7 +2,9 @@
 
 `GET api/presse/verteiler.csv` (below the service's path) gives the Pressedienst as the press
 channel reads a distribution list (newsroom/mail/recipients.py): `address,name,medium,themen`
-for every confirmed, active journalist, Themen joined by `;` ("alle" for everything), plus each
+for every confirmed, active journalist who gets each release at once (frequency `sofort`; the
+daily and weekly digests are claimed through deliveries.py instead), Themen joined by `;` ("alle"
+for everything), plus each
 person's one-click `unsubscribe` and `manage` links (links.py), which the mail puts into
 List-Unsubscribe and the footer, and `abo`, its X-Newsroom-Abo header (bounces.mail_ref). The
 publish run sets NEWSROOM_PRESS_RECIPIENTS to this URL and NEWSROOM_PRESS_RECIPIENTS_TOKEN to
@@ -31,7 +33,7 @@ from starlette.routing import Route
 from newsroom.subscriptions.bounces import HARD, SOFT, mail_ref, record_refusal
 from newsroom.subscriptions.config import ServiceConfig
 from newsroom.subscriptions.links import manage_url, unsubscribe_url
-from newsroom.subscriptions.models import ACTIVE, ALL, PRESS, THEMA, Subscriber
+from newsroom.subscriptions.models import ACTIVE, ALL, IMMEDIATE, PRESS, THEMA, Subscriber
 
 PRESS_COLUMNS = ("address", "name", "medium", "themen", "unsubscribe", "manage", "abo")
 REFUSALS_MAX = 10_000  # one release's list at most; a larger body is not ours
@@ -54,9 +56,9 @@ def refusal(config: ServiceConfig, request: Request) -> Response | None:
 
 
 def press_rows(config: ServiceConfig, session) -> list[list[str]]:
-    """Confirmed, active Pressedienst subscribers with at least one Thema, as CSV rows."""
+    """Confirmed, active Pressedienst subscribers of every release at once with at least one Thema, as CSV rows."""
     query = (select(Subscriber).where(Subscriber.kind == PRESS, Subscriber.status == ACTIVE,
-                                      Subscriber.confirmed_at.is_not(None))
+                                      Subscriber.frequency == IMMEDIATE, Subscriber.confirmed_at.is_not(None))
              .options(selectinload(Subscriber.selections)).order_by(Subscriber.id))
     rows = []
     for person in session.scalars(query):

@@ -3,7 +3,8 @@
 The publish run never touches the database; it calls these routes over HTTPS with the API
 token (NEWSROOM_SUBSCRIPTIONS_API_TOKEN), below SUBSCRIPTIONS_PATH + `api/zustellung/`:
 
-- `beginnen` {item, run}: a run starts on an item (`story:<key>`, `digest:taeglich:2026-12-06`).
+- `beginnen` {item, run}: a run starts on an item (`story:<key>`, `digest:taeglich:2026-12-06`, or the
+  Pressedienst's digest `digest:presse:taeglich:2026-12-06`).
   Rows another run left `sending` (it died mid-batch) become `uncertain`: they may have been
   mailed, so no automatic run mails them again. Answers the counts per status.
 - `beanspruchen` {item, run, frequency, stories, limit[, unclear]}: claims the next batch. In one
@@ -21,8 +22,11 @@ token (NEWSROOM_SUBSCRIPTIONS_API_TOKEN), below SUBSCRIPTIONS_PATH + `api/zustel
 - `stand` {item, run}: the counts per status.
 - `geprueft` {item, run}: the `uncertain` rows were checked by hand: `checked`, nobody mailed.
 
-A subscriber matches a story by Thema, Amt or Stadtbezirk, or by a selection `alle`. A story
-without Stadtbezirke concerns the whole city and matches by Thema and Amt only.
+The item names the audience: citizen subscribers for `story:` and `digest:<frequency>:`, the
+Pressedienst's journalists of that frequency for `digest:presse:` (those with `sofort` get each
+release from the press list, api.py). A citizen matches a story by Thema, Amt or Stadtbezirk, or by
+a selection `alle`; a story without Stadtbezirke concerns the whole city and matches by Thema and
+Amt only. A journalist matches an entry (a release or an appointment) by its Thema or by `alle`.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from newsroom.subscriptions.models import (
     BEZIRK,
     CITIZEN,
     FREQUENCIES,
+    PRESS,
     THEMA,
     Delivery,
     Selection,
@@ -59,7 +64,8 @@ from newsroom.subscriptions.models import (
 SENDING, SENT, REFUSED, DEFERRED, UNCERTAIN, CHECKED = "sending", "sent", "refused", "deferred", "uncertain", "checked"
 RESULTS = (SENT, REFUSED, DEFERRED, UNCERTAIN)
 STATUSES = (SENDING, *RESULTS, CHECKED)
-ITEM = re.compile(r"story:[A-Za-z0-9_-]{1,100}|digest:(taeglich|woechentlich):\d{4}-(\d{2}-\d{2}|W\d{2})")
+ITEM = re.compile(r"story:[A-Za-z0-9_-]{1,100}|digest:(presse:)?(taeglich|woechentlich):\d{4}-(\d{2}-\d{2}|W\d{2})")
+PRESS_DIGEST = "digest:presse:"
 MAX_BATCH = 1000
 MAX_STORIES = 2000
 MAX_BODY = 1_000_000
@@ -88,9 +94,21 @@ def _selected(stories: list[dict]):
     return exists().where(Selection.subscriber_id == Subscriber.id, or_(*wanted))
 
 
-def _eligible(frequency: str, stories: list[dict]):
-    return and_(Subscriber.kind == CITIZEN, Subscriber.status == ACTIVE, Subscriber.confirmed_at.is_not(None),
-                Subscriber.frequency == frequency, _selected(stories))
+def audience(item: str) -> str:
+    """Whom an item is for: the Pressedienst's journalists or the citizen subscribers."""
+    return PRESS if item.startswith(PRESS_DIGEST) else CITIZEN
+
+
+def matched_by(item: str, stories: list[dict]) -> list[dict]:
+    """What a subscriber of the item's audience is matched by: a journalist chose Themen only."""
+    if audience(item) == PRESS:
+        return [{"thema": story.get("thema", "")} for story in stories]
+    return stories
+
+
+def _eligible(item: str, frequency: str, stories: list[dict]):
+    return and_(Subscriber.kind == audience(item), Subscriber.status == ACTIVE, Subscriber.confirmed_at.is_not(None),
+                Subscriber.frequency == frequency, _selected(matched_by(item, stories)))
 
 
 def matches(selections: list[tuple[str, str]], story: dict) -> bool:
@@ -125,7 +143,7 @@ def _insert_absent(session: Session, item: str, run: str, frequency: str, storie
     now = _now()
     candidates = (select(Subscriber.id, literal(item, Delivery.item.type), literal(SENDING, Delivery.status.type),
                          literal(run, Delivery.run.type), literal(now, Delivery.at.type))
-                  .where(_eligible(frequency, stories),
+                  .where(_eligible(item, frequency, stories),
                          ~exists().where(Delivery.subscriber_id == Subscriber.id, Delivery.item == item))
                   .order_by(Subscriber.id).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
@@ -157,7 +175,7 @@ def claim(session: Session, item: str, run: str, frequency: str, stories: list[d
     # makes a second run that picked the same rows update none of them.
     chosen = (select(Delivery.subscriber_id).join(Subscriber, Subscriber.id == Delivery.subscriber_id)
               .where(Delivery.item == item, Delivery.status == DEFERRED, Delivery.run != run,
-                     _eligible(frequency, stories)).order_by(Delivery.subscriber_id).limit(limit))
+                     _eligible(item, frequency, stories)).order_by(Delivery.subscriber_id).limit(limit))
     session.execute(update(Delivery).where(Delivery.item == item, Delivery.status == DEFERRED, Delivery.run != run,
                                            Delivery.subscriber_id.in_(chosen)).values(status=SENDING, run=run,
                                                                                       at=_now()))
@@ -187,7 +205,8 @@ def check(session: Session, item: str) -> dict[str, int]:
 
 
 def recipients(session: Session, config: ServiceConfig, ids: list[int], stories: list[dict]) -> list[dict]:
-    """What the run needs to mail each one: address, links, the stories (by index) they match."""
+    """What the run needs to mail each one: address, links, the stories (by index) they match
+    (`stories` as matched_by gives them for the item)."""
     people = session.scalars(select(Subscriber).where(Subscriber.id.in_(ids)).order_by(Subscriber.id)).all()
     chosen: dict[int, list[tuple[str, str]]] = {person.id: [] for person in people}
     for subscriber_id, dimension, value in session.execute(
@@ -262,7 +281,7 @@ def _claim(database, config, data) -> dict:
     with database.session() as session:
         ids = claim(session, data["item"], data["run"], frequency, stories, limit, unclear=bool(data.get("unclear")))
     with database.session() as session:
-        return {"recipients": recipients(session, config, ids, stories)}
+        return {"recipients": recipients(session, config, ids, matched_by(data["item"], stories))}
 
 
 def _report(database, config, data) -> dict:

@@ -86,7 +86,8 @@ class UsedToken(Base):
 
 
 class Delivery(Base):
-    """One subscriber's state for one mail of the publish run: `story:<key>` or `digest:<frequency>:<period>`."""
+    """One subscriber's state for one mail of the publish run: `story:<key>`, `digest:<frequency>:<period>`
+    or the Pressedienst's `digest:presse:<frequency>:<period>`."""
 
     __tablename__ = "delivery"
 

@@ -3,4 +3,4 @@ from newsroom.build.plugins import PluginSpec
 from .alerts import register  # noqa: F401
 
 # What it offers the other plugins and reads from them (newsroom/build/plugins.py).
-PLUGIN = PluginSpec(provides={"sendables"})
+PLUGIN = PluginSpec(provides={"sendables"}, reads={"calendar"})  # the Pressedienst digest lists appointments

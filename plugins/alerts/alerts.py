@@ -13,7 +13,9 @@ whose Themen, Ämter or Stadtbezirke match (newsroom/subscriptions/deliveries.py
   uncertain (never mailed again by itself) and fails loudly with the count until
   `--send-unclear` or `--unclear-checked`. 4xx refusals are tried again by a later run.
 - Digests (digests.py) are sends of their own, due at their time, listing each subscriber's
-  matching stories of the period; a subscriber with none gets nothing.
+  matching stories of the period; a subscriber with none gets nothing. The Pressedienst's
+  journalists who chose a daily or weekly digest get theirs through this channel too (its own
+  card and item per period, its own templates): the period's press releases and appointments.
 - A correction or withdrawal mails nobody: the alert only links the story, whose page shows the
   correction or the withdrawal notice; a withdrawn story's pending alert is cancelled by the plan.
 
@@ -38,7 +40,7 @@ from newsroom.publishing.plan import this_run
 from newsroom.secrets import Credentials
 from newsroom.site import SiteUrls
 
-from .digests import DigestRelease, Digests, entry
+from .digests import PRESS, RELEASE, DigestRelease, Digests, entry
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -72,8 +74,10 @@ class CitizenAlerts(Channel):
         from .message import compose
 
         if isinstance(release, DigestRelease):
-            payload = {"kind": "digest", "item": release.item, "frequency": release.frequency,
-                       "label": release.story.title, "stories": list(release.entries)}
+            # The Pressedienst's digest: its own mail, made by the same code (message.py).
+            payload = {"kind": PRESS if release.audience == PRESS else "digest", "item": release.item,
+                       "frequency": release.frequency, "label": release.story.title,
+                       "stories": list(release.entries)}
         else:
             story = release.story
             shown = entry(story_card(story), self.urls)
@@ -95,7 +99,7 @@ class CitizenAlerts(Channel):
 
         item, stories = item_of(post), post.payload["stories"]
         if not stories:
-            return Delivery(item, None, {"item": item, "stories": 0, "recipients": 0},
+            return Delivery(item, None, {"item": item, **listed(post), "recipients": 0},
                             note="Keine Meldungen in diesem Zeitraum; niemandem gesendet.")
         service = AlertService(self.credentials, self.settings, context.client)
         sender = parse_address(self.credentials.require("FROM", secret=False), self.credentials.name("FROM"))
@@ -104,7 +108,7 @@ class CitizenAlerts(Channel):
         composed = {}  # a digest's mail per set of stories: most subscribers share a few sets
 
         def mail_for(recipient: dict) -> bytes:
-            chosen = tuple(recipient["stories"]) if post.payload["kind"] == "digest" else (0,)
+            chosen = tuple(recipient["stories"]) if post.payload["kind"] != "story" else (0,)
             if chosen not in composed:
                 composed[chosen] = compose(post.payload, self.settings, [stories[n] for n in chosen])
             return message(composed[chosen], recipient, item=item, sender=sender,
@@ -126,8 +130,8 @@ class CitizenAlerts(Channel):
     def _result(self, item: str, post: Post, counts: dict) -> Delivery:
         sent, refused, deferred = counts["sent"], counts["refused"], counts["deferred"]
         uncertain, checked = counts["uncertain"], counts["checked"]
-        detail = {"item": item, "stories": len(post.payload["stories"]), "recipients": sent, "refused": refused,
-                  "deferred": deferred, "uncertain": uncertain, "checked": checked}
+        detail = {"item": item, **listed(post), "recipients": sent, "refused": refused, "deferred": deferred,
+                  "uncertain": uncertain, "checked": checked}
         notes = [f"An {sent} Abonnentinnen und Abonnenten gesendet."]
         if refused:
             notes.append(f"{refused} dauerhaft abgewiesen (5xx).")
@@ -162,6 +166,15 @@ class CitizenAlerts(Channel):
 def item_of(post: Post) -> str:
     """The send as the service knows it: a digest's own name, else the story's key in the record."""
     return post.payload.get("item") or f"story:{post.story_id.split('.', 1)[0]}"
+
+
+def listed(post: Post) -> dict[str, int]:
+    """What a send lists, counted for the record (never who got it)."""
+    stories = post.payload["stories"]
+    if post.payload["kind"] != PRESS:
+        return {"stories": len(stories)}
+    releases = sum(1 for s in stories if s.get("type") == RELEASE)
+    return {"stories": len(stories), "releases": releases, "appointments": len(stories) - releases}
 
 
 def story_card(story):
@@ -234,7 +247,7 @@ class AlertsGenerator(Generator):
 
     def generate_context(self) -> None:
         build = of(self.context)
-        build.offer_sendables(Digests(build.all_stories, self.settings, build.now))
+        build.offer_sendables(Digests(build.all_stories, self.settings, build.now, lambda: build.calendar))
 
     def generate_output(self, writer) -> None:
         pass

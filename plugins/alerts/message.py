@@ -1,4 +1,5 @@
-"""A citizen alert or digest as a mail: text and HTML from theme/templates/alerts, safe headers.
+"""A citizen alert or digest, or the Pressedienst's digest, as a mail: text and HTML from
+theme/templates/alerts (alert.* and presse.*), safe headers.
 
 The templates are filled once per send with markers where each recipient's links go; per
 recipient only the links, To, Date and Message-ID differ. Every header value passes
@@ -23,6 +24,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from newsroom.dates import BERLIN, german_date
 from newsroom.errors import SendError
+
+from .digests import APPOINTMENT, PRESS  # a payload's kind "presse": the Pressedienst's digest
 
 SMTP_POLICY = policy.SMTP
 _CONTROL = dict.fromkeys(list(range(32)) + [127], " ")
@@ -64,9 +67,18 @@ def subject_of(payload: dict, count: int | None = None) -> str:
     """The subject: the story's title; for a digest its period and how many stories it lists."""
     if payload["kind"] == "story":
         return one_line(payload["stories"][0]["title"])
+    if payload["kind"] == PRESS:
+        return one_line(f"{payload['label']}: {_press_counts(payload['stories'])}")
     count = len(payload["stories"]) if count is None else count
     stories = "1 neue Meldung" if count == 1 else f"{count} neue Meldungen"
     return one_line(f"{payload['label']}: {stories}")
+
+
+def _press_counts(entries: list[dict]) -> str:
+    releases = sum(1 for entry in entries if entry.get("type") != APPOINTMENT)
+    appointments = len(entries) - releases
+    return ", ".join([f"{releases} Pressemitteilung" + ("" if releases == 1 else "en"),
+                      f"{appointments} Medientermin" + ("" if appointments == 1 else "e")])
 
 
 def compose(payload: dict, settings: dict, entries: list[dict] | None = None) -> Composed:
@@ -74,6 +86,8 @@ def compose(payload: dict, settings: dict, entries: list[dict] | None = None) ->
     (a digest lists only those matching the recipient's selections)."""
     entries = payload["stories"] if entries is None else entries
     shown = [{**entry, "when": when(entry)} for entry in entries]
+    if payload["kind"] == PRESS:
+        return _compose_press(payload, settings, shown)
     subject = subject_of(payload, len(entries))
     if payload["kind"] == "story":
         heading = "Neu auf duesseldorf.de"
@@ -88,6 +102,21 @@ def compose(payload: dict, settings: dict, entries: list[dict] | None = None) ->
             "sender": settings["SITE_SHORTNAME"], "manage": MANAGE, "unsubscribe": UNSUBSCRIBE}
     env = _templates(settings["THEME"])
     return Composed(subject, env.get_template("alert.txt").render(view), env.get_template("alert.html").render(view))
+
+
+def _compose_press(payload: dict, settings: dict, shown: list[dict]) -> Composed:
+    """The Pressedienst's digest: the press releases, then the appointments, of the journalist's Themen."""
+    subject = subject_of({**payload, "stories": shown})
+    period = "tägliche" if payload["frequency"] == "taeglich" else "wöchentliche"
+    reason = (f"Sie erhalten diese {period} Zusammenfassung, weil Sie den Pressedienst der "
+              f"{settings['SITE_SHORTNAME']} abonniert haben; sie nennt die Pressemitteilungen und Medientermine "
+              "zu Ihren Themen.")
+    view = {"subject": subject, "heading": payload["label"], "reason": reason, "sender": settings["SITE_SHORTNAME"],
+            "releases": [e for e in shown if e.get("type") != APPOINTMENT],
+            "appointments": [e for e in shown if e.get("type") == APPOINTMENT],
+            "manage": MANAGE, "unsubscribe": UNSUBSCRIBE}
+    env = _templates(settings["THEME"])
+    return Composed(subject, env.get_template("presse.txt").render(view), env.get_template("presse.html").render(view))
 
 
 def parse_address(value: str, what: str) -> Address:

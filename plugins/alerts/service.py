@@ -42,7 +42,7 @@ class AlertService:
 
     def claim(self, item: str, run: str, frequency: str, stories: list[dict], limit: int, *,
               unclear: bool = False) -> list[dict]:
-        matching = [{"thema": s["thema"], "amt": s["amt"], "bezirke": s["bezirke"]} for s in stories]
+        matching = [{"thema": s["thema"], "amt": s.get("amt", ""), "bezirke": s.get("bezirke", [])} for s in stories]
         return self._call("beanspruchen", {"item": item, "run": run, "frequency": frequency, "stories": matching,
                                            "limit": limit, "unclear": unclear})["recipients"]
 

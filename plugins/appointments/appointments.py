@@ -55,7 +55,7 @@ class AppointmentsGenerator(Generator):
             a.start, a.title, f"Medientermin ({a.status_label.lower()})", a.url,
             tuple(line for line in (f"bis {a.end.astimezone(BERLIN):%H:%M} Uhr", a.place.address,
                                     a.place.meeting_point and f"Treffpunkt: {a.place.meeting_point}") if line),
-            a.topic, a.id) for a in self.appointments)
+            a.topic, a.id, self.revisions[a.source].created) for a in self.appointments)
         self.env.filters.update(termin_beginn=start_text, termin_ende=end_text, tag_datum=day_text)
 
     def related(self, appointment) -> tuple[str, str] | None:
