@@ -9,9 +9,12 @@ from tests.browser.pages import PAGE_TYPES
 INTERACTIVE = ("a[href], button, input:not([type=hidden]), select, textarea, summary, iframe,"
                " [tabindex]:not([tabindex='-1'])")
 
-# Everything a visitor can operate that is rendered (not display:none / visibility:hidden).
+# Everything a visitor can operate that is rendered (not display:none / visibility:hidden). A group
+# of radio buttons is one Tab stop, its checked button (the arrow keys move within it), as browsers do.
 LIST_INTERACTIVE = """selector => [...document.querySelectorAll(selector)]
   .filter(el => !el.disabled && el.checkVisibility({visibilityProperty: true}))
+  .filter(el => !(el.type === 'radio' && !el.checked && el.form && [...el.form.elements].some(
+    other => other.type === 'radio' && other.name === el.name && other.checked)))
   .map(el => el.outerHTML.slice(0, 120))"""
 
 # What the focused element is and how its focus shows: an outline or a ring of box-shadow,
