@@ -227,6 +227,18 @@ class Channel:
         raise ManualTask(f"{self.label}: Löschen ist über die Schnittstelle nicht möglich. Bitte den Beitrag von "
                          f"Hand löschen oder verbergen ({original_url(post.original)}).")
 
+    def delete_each(self, post: Post, context: SendContext, delete: Callable[[str], str]) -> Delivery:
+        """Every post of the story taken back with `delete(remote_id)`, which returns the platform's
+        answer in German ("gelöscht (200)", "schon gelöscht (404)") or raises SendError. Each answer is
+        recorded as it comes, so a run that dies half-way is continued, never repeated."""
+        deleted = dict(context.detail.get("deleted") or {})
+        for remote_id in original_posts(post.original):
+            if remote_id not in deleted:
+                deleted[remote_id] = delete(remote_id)
+                context.checkpoint({"deleted": deleted})
+        return Delivery(",".join(deleted), post.original.get("url"), {"deleted": deleted},
+                        note=f"{len(deleted)} Beitrag/Beiträge gelöscht.")
+
     def lookup_correction(self, post: Post, context: SendContext) -> Delivery | None:
         """The correction posted by an earlier attempt, if the remote has it (`correction_lookup`)."""
         raise NotImplementedError

@@ -285,10 +285,8 @@ class BlueskyChannel(Channel):
     def withdraw(self, post: Post, context: SendContext) -> Delivery:
         client = context.client
         did = self._session(client)["did"]
-        deleted = dict(context.detail.get("deleted") or {})
-        for uri in original_posts(post.original):
-            if uri in deleted:
-                continue
+
+        def delete(uri: str) -> str:
             repo, _collection, rkey = at_uri(uri)
             if repo != did:
                 raise SendError(f"Bluesky: {uri} gehört nicht zum Konto {did}; bitte von Hand löschen.")
@@ -297,10 +295,9 @@ class BlueskyChannel(Channel):
             response = self._call(client, "POST", "com.atproto.repo.deleteRecord", idempotent=True,
                                   json={"repo": did, "collection": COLLECTION, "rkey": rkey})
             answer = response.json() if response.content else {}
-            deleted[uri] = "gelöscht" if answer.get("commit") else "schon gelöscht"
-            context.checkpoint({"deleted": deleted})
-        return Delivery(",".join(deleted), post.original.get("url"), {"deleted": deleted},
-                        note=f"{len(deleted)} Beitrag/Beiträge gelöscht.")
+            return "gelöscht" if answer.get("commit") else "schon gelöscht"
+
+        return self.delete_each(post, context, delete)
 
 
 def at_uri(uri: str) -> tuple[str, str, str]:

@@ -162,23 +162,17 @@ class FacebookChannel(Channel):
         return None
 
     def withdraw(self, post: Post, context: SendContext) -> Delivery:
-        deleted = dict(context.detail.get("deleted") or {})
-        for remote_id in original_posts(post.original):
-            if remote_id in deleted:
-                continue
+        def delete(remote_id: str) -> str:
             # 400 is taken as an answer only for Graph's "does not exist"; its rate limits still wait.
             response = context.client.request("DELETE", f"{self.graph_url}/{remote_id}", idempotent=True,
-                                               limited=graph.limited, accept=(400, 404),
-                                               params=self._auth())
+                                               limited=graph.limited, accept=(400, 404), params=self._auth())
             if response.status_code == 404 or _missing(response):
-                deleted[remote_id] = f"schon gelöscht ({response.status_code}, nicht mehr vorhanden)"
-            elif response.status_code == 400:
+                return f"schon gelöscht ({response.status_code}, nicht mehr vorhanden)"
+            if response.status_code == 400:
                 raise SendError(f"Facebook: HTTP 400: {describe(response)}", status=400)
-            else:
-                deleted[remote_id] = f"gelöscht ({response.status_code})"
-            context.checkpoint({"deleted": deleted})
-        return Delivery(",".join(deleted), post.original.get("url"), {"deleted": deleted},
-                        note=f"{len(deleted)} Beitrag/Beiträge gelöscht.")
+            return f"gelöscht ({response.status_code})"
+
+        return self.delete_each(post, context, delete)
 
 
 def _missing(response) -> bool:

@@ -162,17 +162,12 @@ class MastodonChannel(Channel):
         return None
 
     def withdraw(self, post: Post, context: SendContext) -> Delivery:
-        deleted = dict(context.detail.get("deleted") or {})
-        for remote_id in original_posts(post.original):
-            if remote_id in deleted:
-                continue
+        def delete(remote_id: str) -> str:
             response = context.client.request("DELETE", f"{self.base_url}/api/v1/statuses/{remote_id}",
                                                idempotent=True, headers=self._headers(), accept=(404,))
-            deleted[remote_id] = "schon gelöscht (404)" if response.status_code == 404 else \
-                f"gelöscht ({response.status_code})"
-            context.checkpoint({"deleted": deleted})
-        return Delivery(",".join(deleted), post.original.get("url"), {"deleted": deleted},
-                        note=f"{len(deleted)} Beitrag/Beiträge gelöscht.")
+            return "schon gelöscht (404)" if response.status_code == 404 else f"gelöscht ({response.status_code})"
+
+        return self.delete_each(post, context, delete)
 
 
 def replace_payload(post: Post) -> Post:

@@ -212,21 +212,16 @@ class XChannel(Channel):
         return None
 
     def withdraw(self, post: Post, context: SendContext) -> Delivery:
-        deleted = dict(context.detail.get("deleted") or {})
-        for remote_id in original_posts(post.original):
-            if remote_id in deleted:
-                continue
+        def delete(remote_id: str) -> str:
             response = context.client.request("DELETE", f"{self.base_url}/2/tweets/{remote_id}", idempotent=True,
                                                auth=self._auth(), accept=(404,))
             if response.status_code == 404:
-                deleted[remote_id] = "schon gelöscht (404)"
-            elif ((response.json() or {}).get("data") or {}).get("deleted") is True:
-                deleted[remote_id] = f"gelöscht ({response.status_code})"
-            else:
-                raise SendError(f"X: Das Löschen von {remote_id} wurde nicht bestätigt.")
-            context.checkpoint({"deleted": deleted})
-        return Delivery(",".join(deleted), post.original.get("url"), {"deleted": deleted},
-                        note=f"{len(deleted)} Beitrag/Beiträge gelöscht.")
+                return "schon gelöscht (404)"
+            if ((response.json() or {}).get("data") or {}).get("deleted") is True:
+                return f"gelöscht ({response.status_code})"
+            raise SendError(f"X: Das Löschen von {remote_id} wurde nicht bestätigt.")
+
+        return self.delete_each(post, context, delete)
 
 
 def _replied_to(tweet: dict) -> str | None:
