@@ -18,12 +18,10 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
-from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from newsroom.dates import BERLIN, german_date
 from newsroom.errors import SendError
+from newsroom.mail.templates import mail_templates
 
 from .digests import APPOINTMENT, PRESS  # a payload's kind "presse": the Pressedienst's digest
 
@@ -44,18 +42,6 @@ class Composed:
     subject: str
     text: str
     html: str
-
-
-_ENVIRONMENTS: dict[str, Environment] = {}
-
-
-def _templates(theme: str) -> Environment:
-    if theme not in _ENVIRONMENTS:
-        _ENVIRONMENTS[theme] = Environment(
-            loader=FileSystemLoader(str(Path(theme) / "templates" / "alerts")),
-            autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True)
-    return _ENVIRONMENTS[theme]
 
 
 def when(entry: dict) -> str:
@@ -100,7 +86,7 @@ def compose(payload: dict, settings: dict, entries: list[dict] | None = None) ->
                   "Meldungen zu Ihren Themen, Ämtern und Stadtbezirken.")
     view = {"subject": subject, "heading": heading, "entries": shown, "reason": reason,
             "sender": settings["SITE_SHORTNAME"], "manage": MANAGE, "unsubscribe": UNSUBSCRIBE}
-    env = _templates(settings["THEME"])
+    env = mail_templates(settings["THEME"], "alerts")
     return Composed(subject, env.get_template("alert.txt").render(view), env.get_template("alert.html").render(view))
 
 
@@ -115,7 +101,7 @@ def _compose_press(payload: dict, settings: dict, shown: list[dict]) -> Composed
             "releases": [e for e in shown if e.get("type") != APPOINTMENT],
             "appointments": [e for e in shown if e.get("type") == APPOINTMENT],
             "manage": MANAGE, "unsubscribe": UNSUBSCRIBE}
-    env = _templates(settings["THEME"])
+    env = mail_templates(settings["THEME"], "alerts")
     return Composed(subject, env.get_template("presse.txt").render(view), env.get_template("presse.html").render(view))
 
 

@@ -25,11 +25,11 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from newsroom.dates import BERLIN, german_date, short_german_date
 from newsroom.errors import SendError
+from newsroom.mail.templates import mail_templates
 
 from .plaintext import html_to_text
 from .recipients import Recipient
@@ -70,18 +70,6 @@ class Composed:
     html: str
 
 
-_ENVIRONMENTS: dict[str, Environment] = {}
-
-
-def _templates(theme: str) -> Environment:
-    if theme not in _ENVIRONMENTS:
-        _ENVIRONMENTS[theme] = Environment(
-            loader=FileSystemLoader(str(Path(theme) / "templates" / "press")),
-            autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True)
-    return _ENVIRONMENTS[theme]
-
-
 def footer(settings: dict, unsubscribe: str, manage: str | None = None) -> dict:
     """The footer's view: PRESS_FOOTER with the way off the list, which for a subscriber of the
     service is the person's manage page (`manage`; linked in the HTML)."""
@@ -107,7 +95,7 @@ def compose(payload: dict, number: str, issued: datetime, settings: dict, *, uns
         "link_label": payload.get("link_label") or "Die Meldung im Internet",
         **footer(settings, unsubscribe, manage),
     }
-    env = _templates(settings["THEME"])
+    env = mail_templates(settings["THEME"], "press")
     text = env.get_template("message.txt").render(view, body=html_to_text(payload["body_html"]))
     html = env.get_template("message.html").render(view, body_html=Markup(payload["body_html"]))
     return Composed(number, view["subject"], text, html)
@@ -136,7 +124,7 @@ def compose_follow_up(payload: dict, settings: dict, *, unsubscribe: str, manage
         "reason": payload.get("reason"), "url": payload.get("url"), "contact": payload["contact"],
         **footer(settings, unsubscribe, manage),
     }
-    env = _templates(settings["THEME"])
+    env = mail_templates(settings["THEME"], "press")
     text = env.get_template("followup.txt").render(view)
     html = env.get_template("followup.html").render(view)
     return Composed(number, view["subject"], text, html)
