@@ -14,37 +14,24 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from functools import cache
 from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from newsroom.errors import NewsroomError, SendError
 from newsroom.mail.addresses import mask_addresses
+from newsroom.mail.headers import one_line, parse_address
 from newsroom.mail.smtp import Connection, Result, SmtpConfig
+from newsroom.mail.templates import mail_templates
 from newsroom.subscriptions import bounces
 from newsroom.subscriptions.models import Subscriber
 
 LABEL = "Abonnements"
 REPO = Path(__file__).resolve().parents[2]
-_CONTROL = dict.fromkeys(list(range(32)) + [127], " ")
 log = logging.getLogger(__name__)
 
 
 def theme_folder(settings) -> Path:
     theme = Path(settings["THEME"])
     return theme if theme.is_absolute() else REPO / theme
-
-
-@cache
-def _environment(folder: Path) -> Environment:
-    return Environment(loader=FileSystemLoader(str(folder / "templates" / "subscriptions" / "mail")),
-                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True)
-
-
-def one_line(value: object) -> str:
-    return " ".join(str(value).translate(_CONTROL).split())
 
 
 @dataclass(frozen=True)
@@ -55,7 +42,7 @@ class Mail:
 
 
 def compose(config, template: str, subject: str, **context) -> Mail:
-    environment = _environment(theme_folder(config.settings))
+    environment = mail_templates(str(theme_folder(config.settings)), "subscriptions/mail")
     context = {"site": config.settings, "subject": subject, **context}
     return Mail(subject, environment.get_template(f"{template}.txt").render(context),
                 environment.get_template(f"{template}.html").render(context))
@@ -65,11 +52,7 @@ def sender(config) -> Address:
     value = config.credentials.get("FROM", secret=False)
     if not value:
         raise SendError(f"{LABEL}: {config.credentials.name('FROM')} fehlt (Absender der Bestätigungsmails).")
-    header = policy.default.header_factory("from", one_line(value))
-    found = getattr(header, "addresses", ())
-    if len(found) != 1 or header.defects or "@" not in found[0].addr_spec:
-        raise SendError(f"{LABEL}: {config.credentials.name('FROM')} ist keine gültige Adresse.")
-    return found[0]
+    return parse_address(value, LABEL, config.credentials.name("FROM"))
 
 
 def message(config, mail: Mail, recipient: str, ref: str) -> EmailMessage:

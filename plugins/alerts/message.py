@@ -21,20 +21,16 @@ from email.utils import format_datetime
 
 from newsroom.dates import BERLIN, german_date
 from newsroom.errors import SendError
+from newsroom.mail.headers import one_line
+from newsroom.mail.headers import parse_address as parse_header_address
 from newsroom.mail.templates import mail_templates
 
 from .digests import APPOINTMENT, PRESS  # a payload's kind "presse": the Pressedienst's digest
 
 SMTP_POLICY = policy.SMTP
-_CONTROL = dict.fromkeys(list(range(32)) + [127], " ")
 # Stand-ins for each recipient's links: plain ASCII that neither escaping nor the templates change.
 MANAGE, UNSUBSCRIBE = "ABO-LINK-VERWALTEN-7c1e", "ABO-LINK-ABMELDEN-7c1e"
 LABEL = "E-Mail-Benachrichtigungen"
-
-
-def one_line(value: object) -> str:
-    """A header value: control characters (CR, LF, tabs …) become spaces, runs of space one."""
-    return " ".join(str(value).translate(_CONTROL).split())
 
 
 @dataclass(frozen=True)
@@ -106,13 +102,7 @@ def _compose_press(payload: dict, settings: dict, shown: list[dict]) -> Composed
 
 
 def parse_address(value: str, what: str) -> Address:
-    """One address as a header gives it ('Stadt Düsseldorf <abo@duesseldorf.de>'), or a SendError."""
-    header = policy.default.header_factory("from", one_line(value))
-    addresses = getattr(header, "addresses", ())
-    if len(addresses) != 1 or header.defects or "@" not in addresses[0].addr_spec:
-        raise SendError(f"{LABEL}: {what} „{one_line(value)}“ ist keine gültige Adresse "
-                        "(Form: Name <adresse@domain.de>).")
-    return addresses[0]
+    return parse_header_address(value, LABEL, what)
 
 
 def message_id(item: str, subscriber: int, domain: str) -> str:

@@ -28,7 +28,8 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from newsroom.dates import BERLIN, german_date, short_german_date
-from newsroom.errors import SendError
+from newsroom.mail.headers import one_line
+from newsroom.mail.headers import parse_address as parse_header_address
 from newsroom.mail.templates import mail_templates
 
 from .plaintext import html_to_text
@@ -40,12 +41,6 @@ SMTP_POLICY = policy.SMTP  # policy.default with CRLF line ends, as SMTP wants t
 LONG_LINES = SMTP_POLICY.clone(max_line_length=998)
 ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058
 MANAGE_LINK = "NewsroomManageLink7c1e"  # stands for each person's manage page until the mail is made
-_CONTROL = dict.fromkeys(list(range(32)) + [127], " ")
-
-
-def one_line(value: object) -> str:
-    """A header value: control characters (CR, LF, tabs …) become spaces, runs of space one."""
-    return " ".join(str(value).translate(_CONTROL).split())
 
 
 def sperrfrist_text(moment: datetime) -> str:
@@ -142,13 +137,7 @@ def message_id(number: str, story_id: str, key: str, domain: str) -> str:
 
 
 def parse_address(value: str, what: str) -> Address:
-    """One address as a header gives it ('Presse <presse@duesseldorf.de>'), or a SendError."""
-    header = policy.default.header_factory("from", one_line(value))
-    addresses = getattr(header, "addresses", ())
-    if len(addresses) != 1 or header.defects or "@" not in addresses[0].addr_spec:
-        raise SendError(f"Pressemitteilung: {what} „{one_line(value)}“ ist keine gültige Adresse "
-                        "(Form: Name <adresse@domain.de>).")
-    return addresses[0]
+    return parse_header_address(value, "Pressemitteilung", what)
 
 
 class MailFactory:
