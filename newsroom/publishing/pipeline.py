@@ -50,6 +50,7 @@ from newsroom.publishing.plan import (
     Entry,
     Plan,
     make_plan,
+    overview_start,
     this_run,
 )
 from newsroom.publishing.records import (
@@ -182,8 +183,8 @@ class Publisher:
     def _follow_ups_since(self, settings: dict) -> None:
         """Only follow-ups the plan will look at have their first sends read from the record: at
         100,000 stories the corrected and withdrawn ones of past years stay unread."""
-        now = settings["BUILD_NOW"].timestamp()
-        since = min(now - settings["PUBLISH_WINDOW_HOURS"] * 3600, now - settings["PUBLISH_OVERVIEW_DAYS"] * 86400)
+        since = overview_start(settings["BUILD_NOW"].timestamp(), settings["PUBLISH_WINDOW_HOURS"],
+                               settings["PUBLISH_OVERVIEW_DAYS"])
         self.followups.since = None if self.story else since
         self.followups.keep = self.ledger.unclear_ids()
 

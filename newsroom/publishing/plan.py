@@ -122,6 +122,11 @@ class Plan:
         return grouped
 
 
+def overview_start(now: float, window_hours: float, overview_days: float) -> float:
+    """From when a plan looks at stories: the automatic window or the overview period, the earlier."""
+    return min(now - window_hours * 3600, now - overview_days * 86400)
+
+
 def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], recorded: set[str], now: datetime, *,
               window_hours: float, lease_seconds: float, overview_days: float = 0, story: str | None = None,
               channel: str | None = None, ahead: tuple[str, ...] = (), unclear: str | None = None,
@@ -139,7 +144,7 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
     plan = Plan()
     moment = now.timestamp()
     window_start = moment - window_hours * 3600
-    overview_start = min(window_start, moment - overview_days * 86400)
+    looked_at = overview_start(moment, window_hours, overview_days)
     for card in cards:
         if not card.channels or (story and card.id != story):
             continue
@@ -147,7 +152,7 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
         in_window = window_start <= card.ts <= moment
         early = card.embargo_ts is not None and card.embargo_ts <= moment < card.ts
         key = card.key  # a renamed story's record stays under its first id
-        if not (explicit or card.ts >= overview_start or key in always):
+        if not (explicit or card.ts >= looked_at or key in always):
             if card.status == "published" and key not in recorded:
                 plan.older_unsent.append((card.id, card.source, card.ts))
             continue

@@ -31,7 +31,7 @@ from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.followups import StoryFollowUps
 from newsroom.publishing.lineage import vanished_ids
 from newsroom.publishing.overview import broken_files, manual_hint, state_label, status_lines, unclear_hint, when
-from newsroom.publishing.plan import make_plan
+from newsroom.publishing.plan import make_plan, overview_start
 from newsroom.publishing.records import ReceiptFolder
 from newsroom.publishing.release import release_maker
 from newsroom.site import SiteUrls
@@ -178,8 +178,8 @@ class ChannelPreviewGenerator(Generator):
         _write_if_changed(self.folder / "vorschau.css", self.env.get_template("preview/vorschau.css").render())
         content = Path(settings["PATH"])
         folder = ReceiptFolder(content / settings["PUBLISH_RECEIPTS_DIR"], content.parent)
-        now = settings["BUILD_NOW"].timestamp()
-        since = min(now - settings["PUBLISH_WINDOW_HOURS"] * 3600, now - settings["PUBLISH_OVERVIEW_DAYS"] * 86400)
+        since = overview_start(settings["BUILD_NOW"].timestamp(), settings["PUBLISH_WINDOW_HOURS"],
+                               settings["PUBLISH_OVERVIEW_DAYS"])
         recorded = folder.ids()
         try:
             follow_ups = StoryFollowUps(self.build.archive, None, since=since).cards(folder.receipt, recorded)
