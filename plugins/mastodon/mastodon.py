@@ -107,7 +107,8 @@ class MastodonChannel(Channel):
             raise SendError(f"Mastodon: Der Text hat {length} Zeichen (Links zählen {per_link}), die Instanz "
                             f"{urlsplit(self.base_url).hostname} erlaubt {limit}. Bitte unter channels.mastodon.text "
                             "kürzen oder MASTODON_MAX_CHARACTERS anpassen.")
-        data = {k: v for k, v in post.payload.items() if k != "media"}
+        # The marker stays ours (a correction's lookup finds it in the text); media go up first.
+        data = {k: v for k, v in post.payload.items() if k not in ("media", "marker")}
         media_ids = []
         for item in post.payload.get("media", []):
             with open(item["file"], "rb") as handle:
@@ -151,7 +152,7 @@ class MastodonChannel(Channel):
     def correct(self, post: Post, context: SendContext) -> Delivery:
         if not post.payload.get("in_reply_to_id"):
             raise SendError("Mastodon: Die erste Sendung hat keine id im Versandprotokoll; keine Antwort möglich.")
-        return self.send(replace_payload(post), context)
+        return self.send(post, context)
 
     def lookup_correction(self, post: Post, context: SendContext) -> Delivery | None:
         marker = post.payload["marker"]
@@ -168,13 +169,6 @@ class MastodonChannel(Channel):
             return "schon gelöscht (404)" if response.status_code == 404 else f"gelöscht ({response.status_code})"
 
         return self.delete_each(post, context, delete)
-
-
-def replace_payload(post: Post) -> Post:
-    """The correction's payload as the statuses endpoint takes it (the marker stays ours)."""
-    payload = {k: v for k, v in post.payload.items() if k != "marker"}
-    return Post(post.channel, post.story_id, post.text, link=post.link, payload=payload, action=post.action,
-                original=post.original)
 
 
 def adapters(_sender):
