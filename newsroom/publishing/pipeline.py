@@ -41,6 +41,7 @@ from newsroom.publishing.plan import (
     CHECK_UNCLEAR,
     DUE,
     MARK_DONE,
+    RECORDING_STATES,
     RECOVER,
     RESEND,
     SEND_UNCLEAR,
@@ -210,7 +211,7 @@ class Publisher:
         verdicts = {}
         entries = []
         for entry in plan.entries:
-            if entry.sending and entry.state not in (CANCEL, MARK_DONE) and gate.stop is not None:
+            if entry.sending and entry.state not in RECORDING_STATES and gate.stop is not None:
                 entry = replace(entry, state=STOPPED, note=gate.stop.label)
             elif entry.state in (DUE, RESEND) and getattr(self.by_id[entry.story_id], "needs_approval", True):
                 # A correction or withdrawal is approved with the story's version that contains it;
@@ -309,7 +310,7 @@ class Publisher:
             blocked = None
             if adapter is None:
                 blocked = "Für diesen Kanal ist kein Adapter geladen (Plugin in PLUGINS?)."
-            elif (not self.dry_run and entry.state not in (CHECK_UNCLEAR, CANCEL, MARK_DONE)
+            elif (not self.dry_run and entry.state not in (CHECK_UNCLEAR, *RECORDING_STATES)
                   and adapter.missing_credentials()):
                 blocked = f"Zugangsdaten fehlen: {', '.join(adapter.missing_credentials())}."
             elif isinstance(card, FollowUpCard) and original is None:
@@ -323,7 +324,7 @@ class Publisher:
                     post = adapter.render(make(card))
                 # Channels know the story by its key: a renamed story keeps its numbers, hashes, Message-IDs.
                 post = replace(post, story_id=entry.record_key)
-                problems = adapter.validate(post) if entry.state not in (CANCEL, MARK_DONE) else []
+                problems = adapter.validate(post) if entry.state not in RECORDING_STATES else []
                 if problems:
                     blocked = " ".join(problems)
             if blocked:
@@ -347,7 +348,7 @@ class Publisher:
             key = previous.key if job.reuses_key else f"{story_id}-{job.entry.channel}-{attempts}"
             detail = dict(previous.detail) if previous else {}
             detail.update(self.by_id[job.entry.story_id].claim_detail)
-            if job.entry.state not in (CANCEL, MARK_DONE):
+            if job.entry.state not in RECORDING_STATES:
                 detail.update(job.adapter.prepare_claim(job.post, detail, files))
             job.record = ChannelRecord(CLAIMED, key, self.run_id, claimed, attempts, post=job.post.digest(),
                                        detail=detail)

@@ -56,8 +56,9 @@ STATE_LABELS = {
     CANCELLED: "abgebrochen (Meldung zurückgezogen)", MANUAL: "von Hand erledigen",
 }
 SENDING_STATES = (DUE, RECOVER, RESEND, SEND_UNCLEAR, CHECK_UNCLEAR, CANCEL, MARK_DONE)
-# Sends that reach nobody: a cancellation, an entry made on an editor's word. Never held by the desk.
-RECORDING_STATES = (CANCEL, MARK_DONE, CHECK_UNCLEAR)
+# Sends that reach nobody, only the record: a cancellation, a manual task entered as done. The desk
+# never holds them, and the post is neither validated nor prepared for a claim.
+RECORDING_STATES = (CANCEL, MARK_DONE)
 
 
 def this_run() -> str:
