@@ -283,6 +283,12 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("STORIES_DIR", TEXT, "stories", "Ordner der Meldungen unterhalb von PATH."),
         Setting("PAGES_DIR", TEXT, "pages", "Ordner der statischen Seiten unterhalb von PATH."),
         Setting("STORY_URL", TEXT, "aktuelles/{date:%Y}/{date:%m}/{slug}/", "Adresse einer Meldung auf der Website."),
+        Setting("CRISIS_FILE", TEXT, "content/krise.yml",
+                "Datei der Krisenmeldung (Krisenmodus), relativ zum Projektordner und innerhalb von PATH; ohne die "
+                "Datei gibt es keine Lage."),
+        Setting("CRISIS_PHONE", OPTIONAL_TEXT, None,
+                "Bürgertelefon der Stadt in einer Lage, auf der Notfallseite neben 112 und 110; None: nur die "
+                "Notrufe."),
         Setting("THEMEN", TEXTS, [
             "Verkehr",
             "Umwelt & Klima",

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from newsroom.build.cache import BuildCache
     from newsroom.build.state import ArchiveState
     from newsroom.content.archive import StoryArchive
+    from newsroom.crisis.model import Crisis
     from newsroom.feeds.catalog import FeedSource
     from newsroom.media.library import MediaLibrary
 
@@ -118,6 +119,7 @@ class BuildContext:
     previous: ArchiveState | None = None
     archive: StoryArchive | None = None
     media: MediaLibrary | None = None
+    crisis: Crisis | None = None  # content/krise.yml (CRISIS_FILE), read by the core after the stories
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     draft_problems: list[ContentError] = field(default_factory=list)  # reported, never published

@@ -34,6 +34,7 @@ from newsroom.build.timing import phase
 from newsroom.content.archive import StoryArchive
 from newsroom.content.history import locate
 from newsroom.content.loader import scan_in_background
+from newsroom.crisis.reader import load_crisis
 from newsroom.dates import build_now
 from newsroom.errors import ConfigurationError, ContentError, ContentErrors, NewsroomError, unique_errors
 from newsroom.media.library import MediaLibrary
@@ -184,6 +185,8 @@ class NewsroomPelican(Pelican):
         build.archive = StoryArchive.load(settings, self.cache, build.previous, build.media, build.errors,
                                           build.warnings, scanned, located.result())
         build.stats.update(build.archive.stats(build.now.timestamp()))
+        with phase("crisis"):
+            build.crisis = load_crisis(settings, build.archive, build.media, build.errors, build.now)
         for generator in generators:
             generator.generate_context()
         gc.freeze()
