@@ -86,6 +86,34 @@ def build(c, settings=DEV_SETTINGS, now=None, full=False, timings=False):
         print(f"Phasen: {phase_report()}")
 
 
+@task(help={"settings": "settings file (production by default)", "now": "record as if it were this time"})
+def warnings(c, settings=PRODUCTION_SETTINGS, now=None):
+    """Fetch the official warnings for NINA_ARS (NINA API) and record them with their time in WARNINGS_STATE.
+
+    The next `invoke build`, `search` and `deploy` show what is recorded. Nothing to do when NINA_ARS is None.
+    Never fails for the warning service: unreachable, error or malformed answers are a warning in the log,
+    and the last warnings recorded stay shown for WARNINGS_MAX_AGE_MINUTES, then a notice instead."""
+    from newsroom.warnings.fetch import refresh
+
+    _logging()
+    os.chdir(ROOT)
+    try:
+        config = load_settings(settings, _overrides(now))
+        report = refresh(config, config["BUILD_NOW"])
+    except NewsroomError as exc:
+        raise Exit(f"FEHLER {exc}", code=1) from None
+    if report is None:
+        print("Amtliche Warnungen sind aus (NINA_ARS ist None); nichts abgerufen.")
+        return
+    state = report.state
+    if report.ok:
+        missing = f", {report.details_missing} ohne Details" if report.details_missing else ""
+        print(f"Amtliche Warnungen abgerufen: {len(state.warnings)} für {state.ars}{missing} → {config['WARNINGS_STATE']}")
+    else:
+        since = state.fetched.strftime("%d.%m.%Y %H:%M") if state.fetched else "noch nie"
+        print(f"Amtliche Warnungen nicht abgerufen (zuletzt: {since}); es gelten die festgehaltenen.")
+
+
 @task(help={"settings": "settings file (its OUTPUT_PATH is indexed)"})
 def search(c, settings=DEV_SETTINGS):
     """Index the built site for the search page (Pagefind, German); run after a build, before a deploy."""

@@ -180,3 +180,9 @@ class SettingsErrors(ConfigurationError):
 
     def __reduce__(self):
         return (SettingsErrors, (self.problems, self.source))
+
+
+class WarningsUnavailable(NewsroomError):
+    """The warning service (NINA) could not be asked or gave no usable answer: unreachable, an
+    error status, a timeout or malformed JSON. Raised by newsroom.warnings; the last recorded
+    warnings stay, and nothing else fails."""

@@ -205,6 +205,22 @@ class Table(Kind):
         return None
 
 
+@dataclass(frozen=True)
+class Digits(Kind):
+    """A str of exactly `count` digits (a regional key)."""
+
+    count: int
+
+    @property
+    def label(self):
+        return f"str of {self.count} digits"
+
+    def problem(self, value):
+        if isinstance(value, str) and len(value) == self.count and value.isascii() and value.isdigit():
+            return None
+        return f"{shown(value)} sind nicht genau {self.count} Ziffern (als Text in Anführungszeichen)."
+
+
 BOOL, TEXT, TEXTS = Bool(), Text(), Texts()
 OPTIONAL_TEXT = OrNone(TEXT)
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
@@ -353,6 +369,22 @@ SCHEMA: tuple[Setting, ...] = (
             },
             "body": "Hier steht der Text der Meldung. Zwischenüberschriften beginnen mit ##.",
         }, "Vorlage für „invoke new“; steht der Platzhaltertext noch in einer Meldung, ist das ein Fehler."),
+        Setting("NINA_ARS", OrNone(Digits(12)), None,
+                "Amtlicher Regionalschlüssel für die Warnungen des Bundes (NINA), die letzten 7 Ziffern 0 "
+                "(Düsseldorf: \"051110000000\"); None: keine amtlichen Warnungen."),
+        Setting("NINA_BASE_URL", TEXT, "https://warnung.bund.de/api31",
+                "Adresse der NINA-Schnittstelle des Bundesamts für Bevölkerungsschutz (BBK)."),
+        Setting("NINA_TIMEOUT", Number(0.1), 10,
+                "Sekunden, die „invoke warnings“ auf jede Antwort der NINA-Schnittstelle wartet."),
+        Setting("WARNINGS_STATE", TEXT, ".cache/warnungen.json",
+                "Datei, in der „invoke warnings“ die abgerufenen Warnungen mit ihrer Zeit festhält; der Build "
+                "zeigt, was darin steht (nicht unter content/ oder OUTPUT_PATH)."),
+        Setting("WARNINGS_MAX_AGE_MINUTES", COUNT, 180,
+                "So lange zeigt die Website die zuletzt abgerufenen Warnungen, wenn der Dienst nicht antwortet; "
+                "danach statt ihrer den Hinweis, dass sie nicht abgerufen werden können."),
+        Setting("WARNINGS_INCLUDE", Text(("ssi", "inline")), "ssi",
+                "Wie die Warnungen in jede Seite kommen: „ssi“ als Server Side Include von /_teile/warnungen.html "
+                "(nginx, Apache, invoke serve); „inline“ im Krisenbereich jeder Seite (S3 und Hosts ohne SSI)."),
     ),
     *group(
         "Medientermine",
@@ -593,7 +625,7 @@ SCHEMA: tuple[Setting, ...] = (
             "plugins.media_portal", "plugins.appointments", "plugins.admin", "plugins.feeds", "plugins.sitemap",
             "plugins.mastodon",
             "plugins.channel_preview", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
-            "plugins.bluesky", "plugins.press", "plugins.alerts", "plugins.search", "plugins.desk",
+            "plugins.bluesky", "plugins.press", "plugins.alerts", "plugins.search", "plugins.desk", "plugins.official_warnings",
         ], "Die geladenen Plugins; ihre Reihenfolge ergibt sich aus dem, was sie liefern und lesen."),
         Setting("JINJA_ENVIRONMENT", Table(TEXT), {
             "autoescape": True,

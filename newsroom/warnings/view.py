@@ -1,0 +1,39 @@
+"""What the site shows of the recorded warnings at the build's time: the valid ones, or the
+notice that they cannot be fetched once the last answer is older than WARNINGS_MAX_AGE_MINUTES.
+`key()` is all the fragment is made from (the page's inputs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from newsroom.warnings.model import Warning
+from newsroom.warnings.state import WarningsState, load_state
+
+
+@dataclass(frozen=True)
+class WarningsView:
+    warnings: tuple[Warning, ...] = ()
+    unavailable: bool = False  # the notice instead of warnings
+
+    @property
+    def empty(self) -> bool:
+        return not self.warnings and not self.unavailable
+
+    def key(self) -> tuple:
+        return ("warnungen", self.unavailable, tuple(w.key() for w in self.warnings))
+
+
+def view_of(state: WarningsState, now: datetime, max_age_minutes: int) -> WarningsView:
+    if state.fetched is None or now - state.fetched > timedelta(minutes=max_age_minutes):
+        return WarningsView(unavailable=True)
+    return WarningsView(warnings=tuple(w for w in state.warnings if not w.expired(now)))
+
+
+def current_view(settings: dict, now: datetime) -> WarningsView | None:
+    """The view for the build; None when NINA_ARS is None."""
+    ars = settings["NINA_ARS"]
+    if ars is None:
+        return None
+    return view_of(load_state(Path(settings["WARNINGS_STATE"]), ars), now, settings["WARNINGS_MAX_AGE_MINUTES"])

@@ -1,0 +1,1 @@
+from .official_warnings import register  # noqa: F401

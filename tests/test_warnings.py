@@ -1,0 +1,204 @@
+"""Official warnings (NINA): fetched from a local fake of the documented endpoints, recorded with
+their time, shown in the fragment every page includes; the service failing never fails anything."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+import pytest
+
+from newsroom.dates import BERLIN
+from newsroom.settings import with_defaults
+from newsroom.warnings.fetch import refresh
+from tests.fakes.nina import FakeNina, FakeWarning
+from tests.support import Site, snapshot
+
+ARS = "051110000000"
+FRAGMENT = "_teile/warnungen.html"
+INCLUDE = '<!--#include virtual="/_teile/warnungen.html" -->'
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=BERLIN)
+
+
+@pytest.fixture
+def nina():
+    with FakeNina() as server:
+        yield server
+
+
+@pytest.fixture
+def site(tmp_path):
+    site = Site(tmp_path / "site")
+    site.story("2026/radwege.md")
+    site.commit("Erste Meldung", "2026-11-20 09:00")
+    return site
+
+
+def settings_for(site: Site, nina: FakeNina, **extra) -> dict:
+    return with_defaults({"NINA_ARS": ARS, "NINA_BASE_URL": nina.base_url, "NINA_TIMEOUT": 0.5,
+                          "WARNINGS_STATE": str(site.root / ".cache" / "warnungen.json"), **extra})
+
+
+def build(site: Site, nina: FakeNina, now: str = "2026-11-26 12:00", **extra):
+    return site.build(NINA_ARS=ARS, NINA_BASE_URL=nina.base_url,
+                      WARNINGS_STATE=str(site.root / ".cache" / "warnungen.json"), BUILD_NOW=now, **extra)
+
+
+def fire(nina: FakeNina, **fields) -> FakeWarning:
+    values = {"id": "mow.DE-NW-D-SE042-20261126-42-000", "headline": "Großbrand in Düsseldorf-Flingern: Fenster und "
+              "Türen geschlossen halten", **fields}
+    return nina.add(ARS, FakeWarning(**values))
+
+
+def test_fetched_warnings_are_recorded_and_every_page_includes_the_fragment_that_shows_them(site, nina):
+    warning = fire(nina)
+    nina.add("091620000000", FakeWarning(id="mow.DE-BY-M-1", headline="Warnung für München"))
+    report = refresh(settings_for(site, nina), at("2026-11-26 11:45"))
+    assert report.ok and [w.id for w in report.state.warnings] == [warning.id]
+    recorded = json.loads((site.root / ".cache" / "warnungen.json").read_text(encoding="utf-8"))
+    assert recorded["ars"] == ARS and recorded["fetched"].startswith("2026-11-26T11:45")
+    build(site, nina)
+    fragment = site.page(FRAGMENT)
+    assert fragment.startswith('<section class="warnungen" role="region" aria-labelledby="warnungen-titel" '
+                               'data-pagefind-ignore="all">')
+    assert '<h2 id="warnungen-titel">Amtliche Warnungen für Düsseldorf</h2>' in fragment
+    assert "Großbrand in Düsseldorf-Flingern" in fragment and "München" not in fragment
+    assert "MoWaS · Warnstufe: Schwer · gültig bis 26. November 2026, 18:00 Uhr" in fragment
+    assert 'href="https://warnung.bund.de/meldungen/mow.DE-NW-D-SE042-20261126-42-000/"' in fragment
+    for page in ("index.html", "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html", "impressum/index.html"):
+        if (site.output / page).exists():
+            assert site.page(page).count(INCLUDE) == 1, page
+    assert [r.path for r in nina.log] == [f"/api31/dashboard/{ARS}.json", f"/api31/warnings/{warning.id}.json"]
+
+
+def test_without_a_regional_key_nothing_is_fetched_or_included(site, nina):
+    assert refresh(with_defaults({"NINA_BASE_URL": nina.base_url}), at("2026-11-26 11:45")) is None
+    site.build()
+    assert not (site.output / FRAGMENT).exists()
+    assert "<!--#" not in site.page("index.html")
+    assert not nina.log
+
+
+@pytest.mark.parametrize("mode", ["down", "500", "slow", "malformed"])
+def test_a_failing_service_keeps_the_last_warnings_and_says_so_in_german(site, nina, mode, caplog):
+    fire(nina)
+    settings = settings_for(site, nina)
+    refresh(settings, at("2026-11-26 11:00"))
+    nina.mode, nina.slow_seconds = mode, 1.5
+    with caplog.at_level(logging.WARNING, logger="newsroom.warnings"):
+        report = refresh(settings, at("2026-11-26 11:50"))
+    assert not report.ok
+    assert report.state.fetched == at("2026-11-26 11:00") and len(report.state.warnings) == 1
+    assert report.state.attempted == at("2026-11-26 11:50") and report.state.problem
+    assert "Amtliche Warnungen nicht abgerufen" in caplog.text and "NINA-Schnittstelle" in caplog.text
+    build(site, nina)
+    assert "Großbrand in Düsseldorf-Flingern" in site.page(FRAGMENT)
+
+
+def test_after_the_maximum_age_a_notice_replaces_the_warnings(site, nina):
+    fire(nina)
+    settings = settings_for(site, nina, WARNINGS_MAX_AGE_MINUTES=60)
+    refresh(settings, at("2026-11-26 11:00"))
+    nina.mode = "down"
+    refresh(settings, at("2026-11-26 12:30"))
+    build(site, nina, now="2026-11-26 12:00", WARNINGS_MAX_AGE_MINUTES=60)
+    assert "Großbrand" in site.page(FRAGMENT)
+    build(site, nina, now="2026-11-26 12:01", WARNINGS_MAX_AGE_MINUTES=60)
+    fragment = site.page(FRAGMENT)
+    assert "Großbrand" not in fragment
+    assert "Amtliche Warnungen können derzeit nicht abgerufen werden" in fragment
+    assert 'href="https://warnung.bund.de/"' in fragment
+
+
+def test_a_regional_key_never_fetched_shows_the_notice(site, nina):
+    build(site, nina)
+    assert "können derzeit nicht abgerufen werden" in site.page(FRAGMENT)
+
+
+def test_an_expired_warning_disappears_and_the_fragment_is_empty(site, nina):
+    fire(nina, expires="2026-11-26T12:30:00+01:00")
+    refresh(settings_for(site, nina), at("2026-11-26 11:45"))
+    build(site, nina, now="2026-11-26 12:29")
+    assert "Großbrand" in site.page(FRAGMENT)
+    report = build(site, nina, now="2026-11-26 12:30")
+    assert (site.output / FRAGMENT).read_bytes() == b""
+    assert report.written == [FRAGMENT]
+
+
+def test_a_failing_detail_keeps_the_dashboards_data(site, nina):
+    fire(nina, extra={"expiresDate": "2026-11-26T17:00:00+01:00"})
+    nina.detail_mode = "500"
+    report = refresh(settings_for(site, nina), at("2026-11-26 11:45"))
+    assert report.ok and report.details_missing == 1
+    build(site, nina)
+    assert "MoWaS · Warnstufe: Schwer · gültig bis 26. November 2026, 17:00 Uhr" in site.page(FRAGMENT)
+
+
+def test_malformed_entries_are_left_out_and_wrong_types_count_as_absent(site, nina, caplog):
+    nina.mode = "malformed"
+    good = FakeWarning(id="dwdmap.2.49.0.0.276.0.DWD.PVW.1", headline="Amtliche Warnung vor Sturmböen",
+                       provider="DWD", severity="Moderate").dashboard_entry()
+    odd = FakeWarning(id="lhp.1", headline="Hochwasser am Rhein", provider="LHP").dashboard_entry()
+    odd["payload"]["data"]["severity"] = ["Severe"]
+    odd["sent"] = 17
+    nina.malformed_body = json.dumps([
+        good, odd, {"id": "<script>", "payload": {"data": {"headline": "x"}}}, "Text", None,
+        {"payload": {"id": "mow.ohne-titel", "data": {"headline": 42}}},
+    ]).encode()
+    nina.detail_mode = "malformed"
+    with caplog.at_level(logging.WARNING, logger="newsroom.warnings"):
+        report = refresh(settings_for(site, nina), at("2026-11-26 11:45"))
+    assert report.ok and report.skipped == 4
+    assert sorted((w.source, w.severity) for w in report.state.warnings) == [("DWD", "Mittel"),
+                                                                              ("Hochwasserzentralen", "Unbekannt")]
+    assert "keine gültige id" in caplog.text and "keine Überschrift" in caplog.text
+
+
+def test_hostile_strings_are_cleaned_and_escaped(site, nina):
+    fire(nina, headline='Evakuierung <script>alert(1)</script><!--#exec cmd="id" --> \u202eettelK\u202c\x07 '
+                        '&lt;img src=x onerror=alert(1)&gt; <b>Rath</b>')
+    refresh(settings_for(site, nina), at("2026-11-26 11:45"))
+    build(site, nina)
+    fragment = site.page(FRAGMENT)
+    assert "Evakuierung" in fragment and "Rath" in fragment
+    for bad in ("<script", "<!--#", "<img", "<b>", "\u202e", "\u202c", "\x07", "onerror=alert(1)>"):
+        assert bad not in fragment, bad
+
+
+def test_a_warnings_change_redraws_only_the_fragment_and_equals_a_cold_build(site, nina, tmp_path):
+    settings = settings_for(site, nina)
+    build(site, nina)
+    first = fire(nina)
+    refresh(settings, at("2026-11-26 11:45"))
+    report = build(site, nina)
+    assert report.rendered == [FRAGMENT] and report.written == [FRAGMENT]
+    nina.remove(ARS, first.id)
+    fire(nina, id="biw.BIWAPP-12345", headline="Bombenentschärfung in Pempelfort", provider="BIWAPP",
+         severity="Extreme")
+    refresh(settings, at("2026-11-26 11:50"))
+    report = build(site, nina)
+    assert report.rendered == [FRAGMENT] and report.written == [FRAGMENT]
+    assert "BIWAPP · Warnstufe: Extrem" in site.page(FRAGMENT)
+    again = build(site, nina)
+    assert again.rendered == [] and again.written == []
+    cold_output = tmp_path / "cold-output"
+    build(site, nina, OUTPUT_PATH=str(cold_output), CACHE_PATH=str(tmp_path / "cold-cache"))
+    assert snapshot_bytes(cold_output) == snapshot_bytes(site.output)
+
+
+def snapshot_bytes(folder):
+    return {path: data for path, (data, _inode) in snapshot(folder).items()}
+
+
+def test_a_wrong_regional_key_is_a_settings_error():
+    from newsroom.errors import SettingsErrors
+
+    with pytest.raises(SettingsErrors) as caught:
+        with_defaults({"NINA_ARS": "05111"})
+    assert "NINA_ARS" in str(caught.value) and "12 Ziffern" in str(caught.value)
+    with pytest.raises(SettingsErrors):
+        with_defaults({"NINA_ARS": 51110000000})
