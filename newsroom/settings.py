@@ -623,6 +623,7 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("PLUGINS", TEXTS, [
             "plugins.template_filters", "plugins.stories", "plugins.static_pages", "plugins.assets",
             "plugins.media_portal", "plugins.appointments", "plugins.admin", "plugins.feeds", "plugins.sitemap",
+            "plugins.crisis_alerts",
             "plugins.mastodon",
             "plugins.channel_preview", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
             "plugins.bluesky", "plugins.press", "plugins.alerts", "plugins.search", "plugins.desk", "plugins.official_warnings",

@@ -8,7 +8,7 @@ stories as at 100.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -208,3 +208,38 @@ def follow_ups(archive, settings: dict, now: datetime, sources: DeskSources, day
         if card.ts >= since or item.open:
             items.append(item)
     return items
+
+
+@dataclass(frozen=True)
+class PriorityItem:
+    """A send that goes before everything else (the crisis message's alert, update, all-clear) at the
+    top of the desk: its channels' states, held ones marked as waiting for approval, and the verdict."""
+
+    card: object  # newsroom.crisis.sends.CrisisCard
+    moment: datetime
+    entries: tuple[Entry, ...]
+    verdict: Verdict | None
+    how: tuple[str, ...] = ()
+
+
+def priority_sends(sendables, sources: DeskSources, settings: dict, now: datetime) -> tuple[list, list[str]]:
+    """The sendables' priority cards with what the publish run would do now, and their notices."""
+    from newsroom.publishing.plan import DUE, RESEND, UNAPPROVED
+
+    receipt, recorded = sources.receipts.receipt, sources.recorded
+    groups = [group for group in sendables if getattr(group, "priority", False)]
+    cards = [card for group in groups for card in group.cards(receipt, recorded)]
+    notices = [notice for group in groups for notice in getattr(group, "notices", ())]
+    if not cards:
+        return [], notices
+    plan = make_plan(cards, receipt, recorded, now, window_hours=settings["PUBLISH_WINDOW_HOURS"],
+                     lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60, overview_days=10_000)
+    by_card = plan.by_story()
+    items = []
+    for card in cards:
+        verdict, how = _verdict(sources.gate, getattr(card, "approves", None) or card, card.ts)
+        entries = tuple(replace(entry, state=UNAPPROVED, note="wartet auf Freigabe")
+                        if entry.state in (DUE, RESEND) and not verdict.sendable else entry
+                        for entry in by_card.get(card.id, ()))
+        items.append(PriorityItem(card, datetime.fromtimestamp(card.ts, BERLIN), entries, verdict, how))
+    return items, notices

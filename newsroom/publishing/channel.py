@@ -72,6 +72,8 @@ class Release:
     image_renditions: Mapping[str, tuple[str, Path]] = field(default_factory=dict)
     media: tuple[MediaLink, ...] = ()  # lead image first, then in the order of the text
     link_label: str = ""  # what the link to `url` is called where not a story's ("Der Termin im Internet")
+    subject: str = ""  # a mail's whole subject where it is not the release's number and title (a crisis message)
+    everyone: bool = False  # to every recipient of a list, whatever Themen they chose (a crisis message)
 
 
 @dataclass(frozen=True)

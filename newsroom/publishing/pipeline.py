@@ -149,6 +149,8 @@ class Publisher:
         self.sendables = build.sendables  # e.g. the press appointments' mails, planned with the stories
         self.release = release_maker(build, settings)
         self.releases: dict[str, object] = {}  # card id → its Release maker, for the sendables' cards
+        # card id → the sendables that draw each channel's post themselves (`render(adapter, card)`)
+        self.renderers: dict[str, object] = {}
         self.dry_run, self.story, self.channel, self.unclear, self.done = dry_run, story, channel, unclear, done
         self.followups = StoryFollowUps(build.archive, self.release)
         self.ledger = ledger_from_settings(settings)
@@ -179,6 +181,8 @@ class Publisher:
                          overview_days=settings["PUBLISH_OVERVIEW_DAYS"], story=self.story, channel=self.channel,
                          ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]), unclear=self.unclear,
                          always=self.ledger.unclear_ids(), done=self.done)
+        # What the sendables say of channels they leave out (a crisis message without image for Instagram).
+        plan.notices.extend(notice for sendables in self.sendables for notice in getattr(sendables, "notices", ()))
         return self._held_by_desk(plan)
 
     def _follow_ups_since(self, settings: dict) -> None:
@@ -191,12 +195,14 @@ class Publisher:
 
     def _add_sendables(self) -> None:
         """The sendables' cards as the record now stands (which mail is due depends on what was sent)."""
-        self.cards, self.by_id, self.releases = self.stories, self.story_ids, {}
+        self.cards, self.by_id, self.releases, self.renderers = self.stories, self.story_ids, {}, {}
         extra = []
         for sendables in [*self.sendables, self.followups]:
             for card in sendables.cards(self.ledger.receipt, self.ledger.story_ids()):
                 extra.append(card)
                 self.releases[card.id] = sendables.release
+                if hasattr(sendables, "render") and sendables is not self.followups:
+                    self.renderers[card.id] = sendables
         if extra:
             self.cards = [*self.stories, *extra]
             self.by_id = {**self.story_ids, **{card.id: card for card in extra}}
@@ -319,6 +325,8 @@ class Publisher:
             if adapter is not None and blocked is None:
                 if isinstance(card, FollowUpCard):
                     post = self.followups.render(adapter, card, original)
+                elif entry.story_id in self.renderers:
+                    post = self.renderers[entry.story_id].render(adapter, card)
                 else:
                     make = self.releases.get(entry.story_id, self.release)
                     post = adapter.render(make(card))

@@ -96,6 +96,7 @@ class Entry:
     record: ChannelRecord | None = None
     key: str = ""  # the story's key in the record (its first id); the id when empty
     note: str = ""  # what the desk says: why it is held, or that it was approved in a hurry
+    priority: bool = False  # a crisis message's: planned and sent before everything else in the run
 
     @property
     def record_key(self) -> str:
@@ -135,6 +136,9 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
     """Cards: the build's story cards (id, source, title, ts, status, channels, embargo_ts).
 
     `done` (with `story`): its manual tasks (records.MANUAL) are entered as done by hand.
+    A card with `priority` (a crisis message's, newsroom/crisis/sends.py) is due at once whatever its
+    age (no window) and comes first, oldest first, before every other send of the run.
+
     `unclear` ("send" or "checked", with `story`): what to do with that story's unclear
     recipients; its other sends are then planned as without `story`. Records named in `always`
     (those with unclear recipients) are planned however old they are.
@@ -150,10 +154,11 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
         if not card.channels or (story and card.id != story):
             continue
         explicit = story is not None
-        in_window = window_start <= card.ts <= moment
+        priority = getattr(card, "priority", False)
+        in_window = (priority or window_start <= card.ts) and card.ts <= moment
         early = card.embargo_ts is not None and card.embargo_ts <= moment < card.ts
         key = card.key  # a renamed story's record stays under its first id
-        if not (explicit or card.ts >= looked_at or key in always):
+        if not (explicit or priority or card.ts >= looked_at or key in always):
             if card.status == "published" and key not in recorded:
                 plan.older_unsent.append((card.id, card.source, card.ts))
             continue
@@ -172,8 +177,8 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
             elif done and explicit and state == MANUAL:
                 state = MARK_DONE
             plan.entries.append(Entry(card.id, card.source, card.title, card.ts, card.status, name, state, record,
-                                      key if key != card.id else ""))
-    plan.entries.sort(key=lambda e: (-e.ts, e.story_id))
+                                      key if key != card.id else "", priority=priority))
+    plan.entries.sort(key=lambda e: (0, e.ts, e.story_id) if e.priority else (1, -e.ts, e.story_id))
     plan.older_unsent.sort(key=lambda item: -item[2])
     return plan
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -47,9 +49,22 @@ def default_post(release: Release, *, own_text: str | None, tags: list[str], wit
     return "\n\n".join(parts)
 
 
-def correction_text(release: Release, correction: Correction, *, fits=None) -> str:
+@dataclass(frozen=True)
+class Reply:
+    """A reply to the first post that is not a correction (a crisis message's update or all-clear),
+    sent through the same action: it opens with its own marker, which lookups match, and offers its
+    texts longest first (the link in each); the channel takes the first that fits."""
+
+    date: datetime
+    marker: str
+    texts: tuple[str, ...]
+
+
+def correction_text(release: Release, correction: Correction | Reply, *, fits=None) -> str:
     """A correction as a reply: what was wrong, what is right, the link. Where the channel's limit
     (`fits`) does not take the whole of it, the link leads to the page, which shows it in full."""
+    if isinstance(correction, Reply):
+        return next((text for text in correction.texts if fits is None or fits(text)), correction.texts[-1])
     title, head = release.story.title, correction_marker(correction)
     candidates = [
         f"{head} zu unserer Meldung „{title}“: Falsch war: {correction.wrong} Richtig ist: {correction.right}"
@@ -64,9 +79,11 @@ def correction_text(release: Release, correction: Correction, *, fits=None) -> s
     return candidates[-1]
 
 
-def correction_marker(correction: Correction) -> str:
+def correction_marker(correction: Correction | Reply) -> str:
     """How every version of a correction begins: "Berichtigung vom 06.12.2026, 10:30 Uhr". Its time
     is the correction's key, so a lookup finds this correction among the story's others."""
+    if isinstance(correction, Reply):
+        return correction.marker
     return f"Berichtigung vom {correction.date:%d.%m.%Y, %H:%M} Uhr"
 
 

@@ -2,7 +2,8 @@
 previews and outside the deployed site. Written after every build, and after a failed one too
 (naming what stopped it): the desk always renders.
 
-This week and the next, per day: who is on duty, every story planned, scheduled, under
+At the top, a crisis message's sends (first alert, updates, all-clear) with their approval, the
+reason of an urgent one, and each channel's state. This week and the next, per day: who is on duty, every story planned, scheduled, under
 embargo or published then, with owner, Amt, Thema, approval and each channel's send state, and
 what other plugins put on the calendar (the press appointments).
 One page per Amt and per Thema with stories in these weeks serves as the filter.
@@ -23,7 +24,7 @@ from newsroom.build.context import of
 from newsroom.content.slugs import slugify
 from newsroom.deploy.headers import desk_policy
 from newsroom.desk.subscriptions import read_counts
-from newsroom.desk.week import desk_sources, event_sends, follow_ups, monday_of, week_plan
+from newsroom.desk.week import desk_sources, event_sends, follow_ups, monday_of, priority_sends, week_plan
 from newsroom.errors import NewsroomError
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.overview import broken_files, state_label, when
@@ -53,9 +54,10 @@ class DeskGenerator(Generator):
             weeks = [week_plan(build.all_stories, settings, start + timedelta(days=7 * n), build.now, sources,
                                build.calendar, sends) for n in (0, 1)]
             amended = follow_ups(build.archive, settings, build.now, sources) if build.archive else []
+            crisis, crisis_notices = priority_sends(build.sendables, sources, settings, build.now)
         except NewsroomError as exc:  # the desk always renders: with what stopped it, if need be
             logger.warning("Desk ohne Wochenplan: %s", exc)
-            weeks, amended = [], []
+            weeks, amended, crisis, crisis_notices = [], [], [], []
         pages = {"index.html": ("Alle Ämter und Themen", weeks, "")}
         shown = {"index.html": amended}  # the filter pages show the weeks only
         filters = {kind: sorted({getattr(i.card, attribute) for w in weeks for i in w.items
@@ -80,6 +82,7 @@ class DeskGenerator(Generator):
         links = {kind: [(value, f"{kind}/{slugify(value)}.html") for value in values] for kind, values in filters.items()}
         for path, (title, weeks_shown, up) in pages.items():
             html = template.render(title=title, weeks=weeks_shown, up=up, follow_ups=shown.get(path, ()),
+                                   crisis=crisis, crisis_notices=crisis_notices,
                                    links=links, broken=broken, subscriptions=subscriptions if not up else None,
                                    stopped=any(not item.draft for item in broken), when=when,
                                    state_label=state_label, labels=labels, now=build.now, policy=desk_policy().meta())

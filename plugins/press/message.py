@@ -79,7 +79,7 @@ def compose(payload: dict, number: str, issued: datetime, settings: dict, *, uns
             manage: str | None = None) -> Composed:
     """Subject, text and HTML of one release (`payload` as PressChannel.render made it)."""
     stated = sperrfrist(payload, issued)
-    subject = f"{number}: {payload['title']}"
+    subject = payload.get("subject") or f"{number}: {payload['title']}"
     if stated:
         subject = f"Sperrfrist: {stated} – {subject}"
     view = {

@@ -108,6 +108,10 @@ class PressChannel(Channel):
         }
         if release.link_label:  # not a story (an appointment's invitation): its link says what it leads to
             payload["link_label"] = release.link_label
+        if release.subject:  # a crisis message: "Krisenmeldung: …", to the whole list
+            payload["subject"] = release.subject
+        if release.everyone:
+            payload["everyone"] = True
         from .message import compose
 
         planned = story.embargo or story.date  # when the press is due
@@ -199,7 +203,8 @@ class PressChannel(Channel):
         secret = self.credentials.require("RECIPIENT_SECRET")
         listing = self._recipients()
         thema = post.payload["thema"]
-        chosen = [(r, recipient_key(secret, post.story_id, identity(r))) for r in listing.for_thema(thema)]
+        wanted = listing.recipients if post.payload.get("everyone") else listing.for_thema(thema)
+        chosen = [(r, recipient_key(secret, post.story_id, identity(r))) for r in wanted]
         if not chosen:
             raise SendError(f"Pressemitteilung: Niemand in der Verteilerliste hat das Thema „{thema}“ oder "
                             "„alle“ abonniert.")
