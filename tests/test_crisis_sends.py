@@ -1,0 +1,169 @@
+"""The crisis message on every channel it lists, exactly once: first in the run, updates and the
+all-clear as replies (a mail of its own for the press), approved like a story version. The real build
+and Publisher, git with a bare origin, fake Mastodon and Bluesky servers and a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+
+import pytest
+
+from tests.fakes.bluesky import FakeBluesky
+from tests.fakes.mastodon import FakeMastodon
+from tests.fakes.smtp import FakeSMTP
+from tests.press_support import RECIPIENTS, body, press_env, write_list
+from tests.publishing_support import commit_and_push, due_story, origin_receipt, publish
+from tests.support import REPO
+
+KEY = "krise-hochwasser-rhein"
+TITLE = "Hochwasser am Rhein: Ufer gesperrt"
+CRISIS = """\
+id: hochwasser-rhein
+level: Warnung
+title: "Hochwasser am Rhein: Ufer gesperrt"
+text: "Der Rhein steigt schnell. Die Uferpromenade ist gesperrt. Bitte meiden Sie das Ufer."
+start: 2026-11-26 11:50
+channels: [press, mastodon, bluesky, instagram]
+"""
+UPDATE = """updates:
+  - date: 2026-11-26 12:30
+    text: "Die Oberkasseler Brücke ist gesperrt."
+"""
+EMERGENCY = "https://www.duesseldorf.de/krise/"
+APPROVERS = """approvers:
+  cvd-a:
+    emails: [cora.vogt@example.org]
+"""
+CORA = ("Cora Vogt", "cora.vogt@example.org")
+DESK = {"APPROVAL_SINCE": "2026-11-01 00:00", "APPROVAL_REQUIRE_SIGNED": False}
+
+
+@pytest.fixture
+def servers(tmp_path, monkeypatch):
+    """Mastodon, Bluesky and the press's SMTP server, their addresses and keys in the environment."""
+    with FakeMastodon() as mastodon, FakeBluesky() as bluesky, FakeSMTP() as smtp:
+        for name, value in {**mastodon.env, **bluesky.env}.items():
+            monkeypatch.setenv(name, value)
+        press_env(monkeypatch, smtp, write_list(tmp_path / "verteiler" / "presse.csv", RECIPIENTS))
+        yield mastodon, bluesky, smtp
+
+
+def crisis(site, *extra: str, when: str = "2026-11-26 11:55", author: str = "Test Redaktion",
+           email: str = "redaktion@example.org") -> None:
+    """content/krise.yml as the person on duty commits it, on top of what the runs pushed."""
+    site.write("krise.yml", CRISIS + "".join(extra))
+    site.commit("Krisenmeldung", when, author, email)
+    if "main" in site.repo.git.ls_remote("--heads", "origin"):
+        site.repo.git.pull("--rebase", "origin", "main")
+    site.repo.git.push("origin", "HEAD:refs/heads/main")
+
+
+def outcomes(report) -> list[tuple[str, str, str]]:
+    return [(o.story_id, o.channel, o.status) for o in report.outcomes]
+
+
+def mails(server, first: int = 0) -> list:
+    return [message_from_bytes(m.data, policy=policy.default) for m in server.received[first:]]
+
+
+def test_the_alert_goes_to_each_channel_once_before_a_due_story_and_a_rerun_sends_nothing(site, servers):
+    mastodon, bluesky, smtp = servers
+    due_story(site, channels="\n  mastodon: true")
+    commit_and_push(site)
+    crisis(site)
+    report = publish(site)
+    assert outcomes(report) == [(KEY, "press", "sent"), (KEY, "mastodon", "sent"), (KEY, "bluesky", "sent"),
+                                ("a1b2c3d4e5f6", "mastodon", "sent")]
+    # The crisis before the story on the same channel, each post once.
+    first, story = mastodon.statuses
+    assert first["content"].startswith(f"<p>Warnung: {TITLE}\n\nDer Rhein steigt schnell.")
+    assert f"{EMERGENCY}#{KEY}" in first["content"] and "radwege" in story["content"]
+    [record] = bluesky.records.values()
+    assert record["value"]["text"].startswith(f"Warnung: {TITLE}")
+    assert len(record["value"]["text"]) <= 300
+    # The press: the whole list, whatever Themen they chose, with the crisis's own subject.
+    messages = mails(smtp)
+    assert sorted(m["To"].addresses[0].addr_spec for m in messages) == sorted(r[0] for r in RECIPIENTS)
+    assert {m["Subject"] for m in messages} == {f"Krisenmeldung: {TITLE}"}
+    assert "Der Rhein steigt schnell." in body(messages[0])
+    # Instagram has no picture to show: left out, said in German, nothing recorded.
+    assert any("nicht an instagram: braucht ein Bild" in notice for notice in report.plan.notices)
+    receipt = origin_receipt(site, KEY)
+    assert receipt["source"] == "content/krise.yml" and set(receipt["channels"]) == {"mastodon", "bluesky", "press"}
+    # Again: nothing.
+    assert publish(site, now="2026-11-26 12:10").outcomes == []
+    assert len(mastodon.statuses) == 2 and len(bluesky.records) == 1 and len(smtp.received) == len(RECIPIENTS)
+
+
+def test_an_update_is_a_reply_once_and_the_all_clear_once(site, servers):
+    mastodon, bluesky, smtp = servers
+    crisis(site)
+    publish(site)
+    [first] = mastodon.statuses
+    [root] = bluesky.records.values()
+    press_count = len(smtp.received)
+    # An update dated later: nothing before its time, then a reply on each channel, once.
+    crisis(site, UPDATE, when="2026-11-26 12:05")
+    assert publish(site, now="2026-11-26 12:10").outcomes == []
+    update = f"{KEY}.update-202611261230"
+    report = publish(site, now="2026-11-26 12:31")
+    assert outcomes(report) == [(update, "press", "sent"), (update, "mastodon", "sent"), (update, "bluesky", "sent")]
+    [reply] = mastodon.replies_to(first["id"])
+    assert reply["content"].startswith("<p>Aktualisierung vom 26.11.2026, 12:30 Uhr – Warnung: ")
+    assert "Die Oberkasseler Brücke ist gesperrt." in reply["content"]
+    [answer] = bluesky.replies_to(root["uri"])
+    assert answer["value"]["reply"]["parent"]["uri"] == root["uri"]
+    updated = mails(smtp, press_count)
+    assert {m["Subject"] for m in updated} == {f"Aktualisierung der Krisenmeldung: {TITLE}"}
+    assert publish(site, now="2026-11-26 12:40").outcomes == []
+    # The end: an all-clear on each channel, once; the update is not sent again.
+    crisis(site, UPDATE, "end: 2026-11-26 14:00\nall_clear: \"Der Pegel sinkt. Das Ufer ist wieder offen.\"\n",
+           when="2026-11-26 12:45")
+    assert publish(site, now="2026-11-26 13:00").outcomes == []
+    clear = f"{KEY}.entwarnung"
+    report = publish(site, now="2026-11-26 14:01")
+    assert outcomes(report) == [(clear, "press", "sent"), (clear, "mastodon", "sent"), (clear, "bluesky", "sent")]
+    assert len(mastodon.replies_to(first["id"])) == 2 and len(bluesky.replies_to(root["uri"])) == 2
+    assert mastodon.replies_to(first["id"])[-1]["content"].startswith("<p>Entwarnung vom 26.11.2026, 14:00 Uhr")
+    assert {m["Subject"] for m in mails(smtp, press_count + len(RECIPIENTS))} == {f"Entwarnung: {TITLE}"}
+    assert publish(site, now="2026-11-26 15:00").outcomes == []
+    assert len(mastodon.statuses) == 3
+
+
+def approve(site, name: str, urgent: str | None = None):
+    from newsroom.build.runner import check
+    from newsroom.desk.actions import approve as approve_crisis
+    from newsroom.publishing.pipeline import ledger_from_settings
+
+    with site.repo.config_writer() as config:
+        config.set_value("user", "name", CORA[0])
+        config.set_value("user", "email", CORA[1])
+    return check(REPO / "publishconf.py", site.overrides(**DESK),
+                 after=lambda built, s: approve_crisis(built, s, ledger_from_settings(s), name, urgent=urgent))
+
+
+def test_unapproved_it_waits_and_the_author_alone_approves_it_urgently_and_the_desk_says_why(site, servers):
+    mastodon, _bluesky, smtp = servers
+    site.write("desk/approvers.yml", APPROVERS)
+    commit_and_push(site, "Freigebende", "2026-11-26 08:00")
+    crisis(site, author=CORA[0], email=CORA[1])
+    report = publish(site, settings=DESK)
+    assert {status for _key, _channel, status in outcomes(report)} == {"held"}
+    assert mastodon.statuses == [] and smtp.received == []
+    assert f"„invoke approve {KEY}“" in report.outcomes[0].message
+    desk = (site.root / "preview" / "desk" / "index.html").read_text(encoding="utf-8")
+    assert "Krisenmeldung" in desk and "wartet auf Freigabe" in desk
+    # The author alone, at night: refused without a reason, accepted with one.
+    from newsroom.errors import AccessRefused
+
+    with pytest.raises(AccessRefused):
+        approve(site, KEY)
+    approval, made = approve(site, KEY, urgent="CvD nicht erreichbar, Pegel steigt")
+    assert made and approval.story == KEY and approval.urgent == "CvD nicht erreichbar, Pegel steigt"
+    report = publish(site, now="2026-11-26 12:05", settings=DESK)
+    assert {status for _key, _channel, status in outcomes(report)} == {"sent"}
+    assert len(mastodon.statuses) == 1
+    desk = (site.root / "preview" / "desk" / "index.html").read_text(encoding="utf-8")
+    top = desk.index('id="krise"')
+    assert top < desk.index("Diese Woche")
+    assert "EILIG" in desk and "CvD nicht erreichbar, Pegel steigt" in desk
