@@ -15,6 +15,11 @@ When SUBSCRIPTIONS_URL is on the site's own origin, its path (/abo/) is forwarde
 subscription service at SUBSCRIPTIONS_UPSTREAM with the client's address (X-Forwarded-For) and
 scheme; the service's own security headers (its CSP allows forms only to itself) reach the
 browser unchanged, only HSTS is added. A service on another origin is that host's business.
+
+With official warnings by server-side include (NINA_ARS set, WARNINGS_INCLUDE "ssi"), both servers
+process the include in every .html answer (nginx `ssi`, Apache mod_include without exec) and
+put /_teile/warnungen.html into the page; the fragment folder itself answers 404 to visitors,
+so no one lands on a page without the site around it.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from newsroom.atomic import atomic_write
 from newsroom.deploy.headers import admin_policy, server_headers, site_policy
 from newsroom.errors import ConfigurationError
 from newsroom.site import GONE_FOLDER, SiteUrls
+
+PARTS_FOLDER = "_teile"  # fragments included by the server (plugins/official_warnings)
 
 
 def _quoted(value: str) -> str:
@@ -58,7 +65,8 @@ def _settings(settings: dict) -> dict:
             "tls": (certificate, key) if certificate else None, "prefix": urls.prefix,
             "admin": f"{urls.prefix}{admin}/" if admin else None, "service": service, "upstream": upstream,
             "site": site_policy(settings).header(), "admin_policy": admin_policy(settings).header(),
-            "headers": server_headers(settings)}
+            "headers": server_headers(settings),
+            "ssi": bool(settings["NINA_ARS"]) and settings["WARNINGS_INCLUDE"] == "ssi"}
 
 
 def _subscriptions(settings: dict) -> tuple[str | None, str | None]:
@@ -113,6 +121,10 @@ def nginx_config(settings: dict, source: str = "den Einstellungen") -> str:
               "        try_files $uri $uri/ =404;", "    }", "",
               "    location @gone {", "        try_files ${uri}index.html $uri =404;", "    }", "",
               f"    location ^~ {s['prefix']}{GONE_FOLDER}/ {{", "        return 404;", "    }"]
+    if s["ssi"]:
+        # `internal`: reached by the pages' include only; a visitor asking for it gets 404.
+        lines += ["", "    # Amtliche Warnungen: jede Seite bindet das Fragment per Server Side Include ein.",
+                  "    ssi on;", f"    location ^~ {s['prefix']}{PARTS_FOLDER}/ {{", "        internal;", "    }"]
     if s["admin"]:
         lines += ["", f"    location ^~ {s['admin']} {{", *headers(s["admin_policy"], "        "),
                   "        try_files $uri $uri/ =404;", "    }"]
@@ -134,8 +146,10 @@ def nginx_config(settings: dict, source: str = "den Einstellungen") -> str:
 def apache_config(settings: dict, source: str = "den Einstellungen") -> str:
     s = _settings(settings)
     proxy = ["proxy", "proxy_http"] if s["service"] else []
-    enable = ["headers", "rewrite", *proxy, *(["ssl"] if s["tls"] else [])]
-    named = ["mod_headers", "mod_rewrite", "mod_mime", *(f"mod_{m}" for m in proxy), *(["mod_ssl"] if s["tls"] else [])]
+    include = ["include"] if s["ssi"] else []
+    enable = ["headers", "rewrite", *include, *proxy, *(["ssl"] if s["tls"] else [])]
+    named = ["mod_headers", "mod_rewrite", "mod_mime", *(f"mod_{m}" for m in include + proxy),
+             *(["mod_ssl"] if s["tls"] else [])]
     modules = f"{', '.join(named[:-1])} und {named[-1]} (a2enmod {' '.join(enable)})"
     lines = [_header(source).rstrip("\n"), f"# Braucht {modules}.",
              f"<VirtualHost {s['host']}:{s['port']}>", f"    ServerName {s['name']}",
@@ -145,7 +159,8 @@ def apache_config(settings: dict, source: str = "den Einstellungen") -> str:
                   f"    SSLCertificateKeyFile {_quoted(s['tls'][1])}"]
     lines += ["    ServerSignature Off", f"    ErrorDocument 404 {s['prefix']}404.html",
               "    AddType application/wasm .wasm", "    DirectoryIndex index.html",
-              f"    <Directory {_quoted(s['root'])}>", "        Options -Indexes", "        AllowOverride None",
+              f"    <Directory {_quoted(s['root'])}>",
+              "        Options -Indexes" + (" +IncludesNOEXEC" if s["ssi"] else ""), "        AllowOverride None",
               "        Require all granted", "    </Directory>", "",
               f"    Header always set Content-Security-Policy {_quoted(s['site'])}",
               *(f"    Header always set {name} {_quoted(value)}" for name, value in s["headers"].items())]
@@ -161,6 +176,11 @@ def apache_config(settings: dict, source: str = "den Einstellungen") -> str:
               '    RewriteRule "^/(.*/)(index\\.html)?$" - [G,E=GONE_NOTICE:$1index.html]',
               '    ErrorDocument 410 "/%{reqenv:GONE_NOTICE}"',
               f"    RewriteRule {_quoted('^' + s['prefix'] + GONE_FOLDER + '/')} - [R=404]"]
+    if s["ssi"]:
+        # NS: the pages' include (a subrequest) passes; a visitor asking for the fragment gets 404.
+        lines += ["", "    # Amtliche Warnungen: jede Seite bindet das Fragment per Server Side Include ein (ohne exec).",
+                  "    AddOutputFilter INCLUDES .html",
+                  f"    RewriteRule {_quoted('^' + s['prefix'] + PARTS_FOLDER + '/')} - [R=404,NS]"]
     if s["admin"]:
         lines += ["", f"    <Location {_quoted(s['admin'])}>",
                   f"        Header always set Content-Security-Policy {_quoted(s['admin_policy'])}",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+import re
 import threading
 from pathlib import Path
 
@@ -23,7 +25,7 @@ def serve(settings_file: str, port: int, rebuild, *, folder: str = "OUTPUT_PATH"
     if make_server is not None:
         server = make_server(output, port)
     else:
-        handler = functools.partial(_QuietHandler, directory=str(output))
+        handler = functools.partial(SiteHandler, directory=str(output))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"{name}: http://localhost:{port}/{page} (Strg+C beendet)")
@@ -37,8 +39,52 @@ def serve(settings_file: str, port: int, rebuild, *, folder: str = "OUTPUT_PATH"
         server.shutdown()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+# The server-side include the pages carry (theme/templates/warnings/_include.html), as nginx and Apache read it.
+INCLUDE = re.compile(rb'<!--#\s*include\s+virtual="(/[^"]*)"\s*-->')
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """The built site as the web server serves it: .html pages with their includes processed
+    (the official warnings' fragment), so editors see what visitors see."""
+
     def log_message(self, format, *args):  # noqa: A002 - keep the terminal for build messages
+        pass
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?", 1)[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        if not path.endswith(".html") or not os.path.isfile(path):
+            return super().send_head()
+        with open(path, "rb") as handle:
+            body = INCLUDE.sub(self._included, handle.read())
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return _Body(body)
+
+    def _included(self, match: re.Match) -> bytes:
+        """The named file of the site (never outside it); nothing when it is missing."""
+        target = os.path.realpath(self.translate_path(match.group(1).decode("utf-8", "replace")))
+        root = os.path.realpath(self.directory)
+        if not target.startswith(root + os.sep) or not os.path.isfile(target):
+            return b""
+        with open(target, "rb") as handle:
+            return handle.read()
+
+
+class _Body:
+    """What send_head returns: do_GET copies it to the client, do_HEAD closes it."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def read(self, *_args) -> bytes:
+        data, self.data = self.data, b""
+        return data
+
+    def close(self) -> None:
         pass
 
 
