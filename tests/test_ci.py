@@ -40,13 +40,18 @@ def invoked(commands: list[str]) -> list[str]:
 
 
 def github_commands() -> list[str]:
-    return [step["run"] for step in github()["jobs"]["publish"]["steps"] if "run" in step]
+    """What every run on main does: the site job (build, deploy), then the publish job that needs it."""
+    jobs = github()["jobs"]
+    assert jobs["publish"]["needs"] == "site"
+    return [step["run"] for name in ("site", "publish") for step in jobs[name]["steps"] if "run" in step]
 
 
 def gitlab_commands() -> list[str]:
+    """What every pipeline on the default branch does (the crisis job only runs for content/krise.yml)."""
     config = gitlab()
     jobs = sorted((name for name, job in config.items() if isinstance(job, dict) and "stage" in job
-                   and job["stage"] != "test"), key=lambda n: config["stages"].index(config[n]["stage"]))
+                   and job["stage"] != "test" and name != "crisis"),
+                  key=lambda n: config["stages"].index(config[n]["stage"]))
     return [line for name in jobs for line in config[name]["script"]]
 
 
@@ -67,6 +72,7 @@ def test_github_fetches_history_publishes_one_at_a_time_on_schedule_with_secrets
     assert triggers["push"]["branches"] == ["main"]
     publish = workflow["jobs"]["publish"]
     assert publish["concurrency"] == {"group": "newsroom-publish", "cancel-in-progress": False}
+    assert workflow["jobs"]["site"]["concurrency"] == {"group": "newsroom-deploy", "cancel-in-progress": False}
     checkout = next(s for s in publish["steps"] if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
     assert workflow["permissions"]["contents"] == "write"
@@ -80,12 +86,40 @@ def test_github_fetches_history_publishes_one_at_a_time_on_schedule_with_secrets
         assert path in cached
 
 
+def test_github_runs_a_crisis_commit_at_once_beside_a_long_publish_but_never_two_deploys_at_once():
+    jobs = github()["jobs"]
+    crisis, publish = jobs["crisis"], jobs["publish"]
+    # Only for a push that touches the crisis file, after this run's deploy, in a group of its own.
+    assert "github.event_name == 'push'" in crisis["if"] and crisis["needs"] == "site"
+    for kind in ("added", "modified", "removed"):
+        assert f"contains(join(github.event.commits.*.{kind}, ' '), 'content/krise.yml')" in crisis["if"]
+    groups = {name: job.get("concurrency", {}).get("group") for name, job in jobs.items()}
+    assert groups == {"test": None, "site": "newsroom-deploy", "publish": "newsroom-publish",
+                      "crisis": "newsroom-crisis"}
+    assert all(job["concurrency"]["cancel-in-progress"] is False for job in jobs.values() if "concurrency" in job)
+    # The same publish as every run (the same secrets), and nothing else: the deploy stays in the site job.
+    assert crisis["env"] == publish["env"] and crisis["steps"] == publish["steps"]
+    assert invoked([s["run"] for s in crisis["steps"] if "run" in s]) == ["publish"]
+    assert [name for name, job in jobs.items() if "deploy" in invoked([s.get("run", "") for s in job["steps"]])] \
+        == ["site"]
+
+
+def test_gitlab_runs_a_crisis_commit_at_once_beside_a_long_publish_but_never_two_deploys_at_once():
+    config = gitlab()
+    crisis = config["crisis"]
+    assert crisis["stage"] == "publish" and crisis["resource_group"] == "newsroom-crisis"
+    [rule] = crisis["rules"]
+    assert rule["changes"] == ["content/krise.yml"] and '$CI_PIPELINE_SOURCE == "push"' in rule["if"]
+    assert crisis["script"] == config["publish"]["script"] and invoked(crisis["script"]) == ["publish"]
+    assert {job: config[job]["resource_group"] for job in ("build", "deploy", "publish")} == {
+        "build": "newsroom-deploy", "deploy": "newsroom-deploy", "publish": "newsroom-publish"}
+
+
 def test_gitlab_fetches_history_publishes_one_at_a_time_on_schedule_with_caches():
     config = gitlab()
     assert config["variables"]["GIT_DEPTH"] == "0"
     assert config["stages"] == ["test", "build", "deploy", "publish"]
-    groups = {config[job]["resource_group"] for job in ("build", "deploy", "publish")}
-    assert groups == {"newsroom-publish"}
+    assert config["publish"]["resource_group"] == "newsroom-publish"
     rules = " ".join(rule["if"] for rule in config["workflow"]["rules"])
     assert '$CI_PIPELINE_SOURCE == "schedule"' in rules
     cached = [p for entry in config["default"]["cache"] for p in entry["paths"]]
