@@ -627,6 +627,7 @@ SCHEMA: tuple[Setting, ...] = (
             "plugins.mastodon",
             "plugins.channel_preview", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
             "plugins.bluesky", "plugins.press", "plugins.alerts", "plugins.search", "plugins.desk", "plugins.official_warnings",
+            "plugins.crisis",
         ], "Die geladenen Plugins; ihre Reihenfolge ergibt sich aus dem, was sie liefern und lesen."),
         Setting("JINJA_ENVIRONMENT", Table(TEXT), {
             "autoescape": True,

@@ -137,6 +137,8 @@ class BuildContext:
     _media_pages: MediaPages | None = None
     _sendables: list[Sendables] = field(default_factory=list)
     _calendar: list[CalendarEntry] = field(default_factory=list)
+    _region_parts: dict[str, bytes] = field(default_factory=dict)
+    _region_read: bool = False
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _after_failure: list[Callable[[Exception], None]] = field(default_factory=list)
 
@@ -176,6 +178,21 @@ class BuildContext:
     def calendar(self) -> list[CalendarEntry]:
         """Read by the desk once the build is done, and by the digests' cards in the publish run."""
         return list(self._calendar)
+
+    def offer_region_part(self, name: str, html: bytes | str) -> None:
+        """A part of the crisis region every page carries (newsroom/crisis/region.py: "krise" the
+        banner, "warnungen" the inline warnings), offered while reading (generate_context)."""
+        if self._region_read:
+            raise ConfigurationError(f"Der Teil „{name}“ des Krisenbereichs kommt, nachdem die Seiten begonnen "
+                                     "haben: er muss in generate_context angeboten werden.")
+        self._region_parts[name] = html.encode("utf-8") if isinstance(html, str) else html
+
+    def region(self) -> bytes:
+        """The crisis region's bytes, composed from the parts offered (empty without any)."""
+        from newsroom.crisis.region import compose_region
+
+        self._region_read = True
+        return compose_region(self._region_parts)
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once this build's pages are live (never after a failed build)."""

@@ -20,6 +20,7 @@ import traceback
 from pathlib import Path
 
 from newsroom.atomic import atomic_write
+from newsroom.crisis.region import splice
 from newsroom.errors import NewsroomError, OutputConflict
 from newsroom.progress import Progress
 
@@ -28,6 +29,9 @@ logger = logging.getLogger("newsroom.build.output")
 # Below this much work (in pages; a feed of 50 full entries weighs about eight), forking
 # the build costs more than the second core saves.
 PARALLEL_WEIGHT = 100
+# Below this many kept pages, the banner pass (refill()) reads them alone: a read and a splice
+# cost a fraction of a page's rendering.
+REFILL_PARALLEL = 1000
 # Top-level folders of output/ that another step writes (the search index, newsroom/search/index/index.py):
 # never the build's, so never pruned by it.
 FOREIGN_FOLDERS = frozenset({"pagefind"})
@@ -50,6 +54,11 @@ class SiteWriter:
         self.previous: dict[str, bytes] = {}
         self.digests: dict[str, bytes] = {}
         self.rendered: list[str] = []  # pages drawn in this build, not kept
+        # The crisis region's bytes (newsroom/crisis/region.py), put into every staged .html page.
+        self.region = b""
+        self.refilled: list[str] = []  # kept pages whose region the banner pass changed
+        self._filled: set[str] = set()  # pages written through write(): their region is filled
+        self._copied: set[str] = set()  # files copied as they are (copy()): never refilled
         self.written: list[str] = []
         self.unchanged = 0
         self.pruned: list[str] = []
@@ -61,10 +70,12 @@ class SiteWriter:
         self.claimed[relative] = owner
         return relative
 
-    def begin(self, previous: dict[str, bytes], *, full: bool = False) -> None:
+    def begin(self, previous: dict[str, bytes], *, full: bool = False, region: bytes = b"") -> None:
         """Start from the digests the last successful build recorded (path → digest of the inputs
-        its page was made from); with --full nothing is kept."""
+        its page was made from); with --full nothing is kept. `region`: the crisis region's bytes
+        for every page staged (set before anything renders, so forked workers have them)."""
         self.previous = {} if full else previous
+        self.region = region
 
     def page(self, relative: str, render, *, owner: str, inputs=None, changed: bool = False,
              weight: int = 1) -> bool:
@@ -104,6 +115,7 @@ class SiteWriter:
     def write(self, relative: str, data: str | bytes, *, owner: str) -> bool:
         """Stage one file; returns False when the live site already has these bytes."""
         relative = self._claim(relative, owner)
+        self._filled.add(relative)
         if self._stage(relative, data):
             self.written.append(relative)
             return True
@@ -124,40 +136,41 @@ class SiteWriter:
         """
         jobs, self._jobs = self._jobs, []
         weight, self._weight = self._weight, 0
-        if workers < 2 or len(jobs) < 2 or weight < PARALLEL_WEIGHT:
-            results = [self._run(jobs)]
-        else:
-            children = []
-            for k in range(1, workers):
-                reader, writer = os.pipe()
-                pid = os.fork()
-                if pid == 0:  # child: render a share, report, exit without cleanup
-                    os.close(reader)
-                    try:
-                        report = self._run(jobs[k::workers])
-                    except BaseException:  # noqa: BLE001 - reported to the parent
-                        report = {"error": traceback.format_exc()}
-                    with os.fdopen(writer, "w", encoding="utf-8") as pipe:
-                        json.dump(report, pipe)
-                    os._exit(0)
-                os.close(writer)
-                children.append((pid, reader))
-            results = []
-            try:
-                # The parent renders its share; its pace times the workers estimates everyone's.
-                with Progress("Seiten schreiben", len(jobs), "Seiten") as progress:
-                    results.append(self._run(jobs[0::workers], lambda: progress.advance(workers)))
-            finally:
-                for pid, reader in children:
-                    with os.fdopen(reader, encoding="utf-8") as pipe:
-                        data = pipe.read()
-                    os.waitpid(pid, 0)
-                    results.append(json.loads(data) if data else {"error": "Worker ohne Ergebnis beendet."})
-        for result in results:
+        forked = workers if len(jobs) >= 2 and weight >= PARALLEL_WEIGHT else 1
+        for result in _shared(self._run, jobs, forked, "Seiten schreiben"):
             if "error" in result:
                 raise NewsroomError(f"Seiten konnten nicht erzeugt werden:\n{result['error']}")
             self.written.extend(result["written"])
             self.unchanged += result["unchanged"]
+
+    def refill(self, workers: int = 1) -> list[str]:
+        """The banner pass: put the region into every kept live .html page that has one (read,
+        splice, stage only if different), since the live pages carry another region than this
+        build's. Pages drawn in this build have it already; no page is rendered again.
+        Returns the pages refilled."""
+        drawn = set(self.rendered) | self._filled | self._copied
+        pages = sorted(p for p in self.claimed if p.endswith(".html") and p not in drawn)
+        forked = workers if len(pages) >= REFILL_PARALLEL else 1
+        for result in _shared(self._refill, pages, forked, "Krisenbereich erneuern"):
+            if "error" in result:
+                raise NewsroomError(f"Der Krisenbereich konnte nicht erneuert werden:\n{result['error']}")
+            self.refilled.extend(result["written"])
+        self.written.extend(self.refilled)
+        self.unchanged -= len(self.refilled)
+        return self.refilled
+
+    def _refill(self, pages, step=None) -> dict:
+        written, region, live, staging = [], self.region, self._live, self.staging
+        for relative in pages:
+            with open(os.path.join(live, relative), "rb") as handle:
+                data = handle.read()
+            filled = splice(data, region)
+            if filled is not data and filled != data:
+                atomic_write(staging / relative, filled)
+                written.append(relative)
+            if step is not None:
+                step()
+        return {"written": written, "unchanged": len(pages) - len(written)}
 
     def _run(self, jobs, step=None) -> dict:
         written, unchanged = [], 0
@@ -172,6 +185,8 @@ class SiteWriter:
 
     def _stage(self, relative: str, data: str | bytes) -> bool:
         payload = data.encode("utf-8") if isinstance(data, str) else data
+        if self.region and relative.endswith(".html"):  # rendered with the region empty
+            payload = splice(payload, self.region)
         live = os.path.join(self._live, relative)
         try:
             if os.stat(live).st_size == len(payload):
@@ -218,6 +233,7 @@ class SiteWriter:
     def copy(self, relative: str, source: Path, *, owner: str) -> bool:
         """Stage a static file unless the live copy has the same size and mtime."""
         relative = self._claim(relative, owner)
+        self._copied.add(relative)
         stat = source.stat()
         try:
             existing = (self.live / relative).stat()
@@ -258,6 +274,40 @@ class SiteWriter:
         self.pruned = sorted(found)
         self._unclaimed = self.pruned
         return self.pruned
+
+
+def _shared(run, jobs: list, workers: int, label: str) -> list[dict]:
+    """`run(share, step)` over `jobs` on `workers` processes: forked, so they share the whole
+    build in memory; each takes every n-th job and reports what it staged (JSON, by pipe)."""
+    if workers < 2 or len(jobs) < 2:
+        return [run(jobs)]
+    children = []
+    for k in range(1, workers):
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: work its share, report, exit without cleanup
+            os.close(reader)
+            try:
+                report = run(jobs[k::workers])
+            except BaseException:  # noqa: BLE001 - reported to the parent
+                report = {"error": traceback.format_exc()}
+            with os.fdopen(writer, "w", encoding="utf-8") as pipe:
+                json.dump(report, pipe)
+            os._exit(0)
+        os.close(writer)
+        children.append((pid, reader))
+    results = []
+    try:
+        # The parent works its share; its pace times the workers estimates everyone's.
+        with Progress(label, len(jobs), "Seiten") as progress:
+            results.append(run(jobs[0::workers], lambda: progress.advance(workers)))
+    finally:
+        for pid, reader in children:
+            with os.fdopen(reader, encoding="utf-8") as pipe:
+                data = pipe.read()
+            os.waitpid(pid, 0)
+            results.append(json.loads(data) if data else {"error": "Worker ohne Ergebnis beendet."})
+    return results
 
 
 def digest_of(inputs) -> bytes:

@@ -27,7 +27,7 @@ from pelican.settings import get_settings_from_file, read_settings
 from newsroom.build.cache import BuildCache, live_prefix
 from newsroom.build.context import KEY, BuildContext
 from newsroom.build.manifest import Manifest
-from newsroom.build.output import SiteWriter, StagedOutput
+from newsroom.build.output import SiteWriter, StagedOutput, digest_of
 from newsroom.build.plugins import NONE, plugin_order
 from newsroom.build.state import ArchiveState, forget_state, load_state, save_state
 from newsroom.build.timing import phase
@@ -50,6 +50,7 @@ class BuildReport:
     seconds: float = 0.0
     written: list[str] = field(default_factory=list)
     rendered: list[str] = field(default_factory=list)
+    refilled: list[str] = field(default_factory=list)  # kept pages given this build's crisis region
     unchanged: int = 0
     pruned: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -202,13 +203,17 @@ class NewsroomPelican(Pelican):
     def run(self, writer: SiteWriter | None = None) -> BuildContext:
         build, _context, generators = self.read()
         if writer is not None:
-            writer.begin(build.previous.pages, full=build.full)
+            region = build.region()
+            writer.begin(build.previous.pages, full=build.full, region=region)
             for generator in generators:
                 with phase(type(generator).__name__):
                     generator.generate_output(writer)
-            next_state(build, writer)
+            next_state(build, writer, digest_of(region))
             with phase("render"):
                 writer.flush(self.settings["BUILD_WORKERS"])
+            if build.previous.region != build.next_state.region:  # the kept pages carry another region
+                with phase("banner"):
+                    build.stats["banner_refilled"] = len(writer.refill(self.settings["BUILD_WORKERS"]))
             build.rendered.extend(writer.rendered)
             signals.finalized.send(self)
         return build
@@ -260,18 +265,19 @@ def _after_failure(pelican: NewsroomPelican, errors: ContentErrors) -> None:
         logger.warning("Nach dem abgebrochenen Build: %s", problem)
 
 
-def next_state(build: BuildContext, writer: SiteWriter) -> None:
+def next_state(build: BuildContext, writer: SiteWriter, region: bytes | None = None) -> None:
     """This build's state, for the next build's plan: the archive as read, what the stories plugin
     planned with, and the digest of every page's inputs (SiteWriter.page)."""
     archive, old = build.archive, build.previous
     new = build.next_state = ArchiveState(
         fingerprint=build.fingerprint, now=build.now.timestamp(), git_head=archive.git_head,
         files=archive.loaded.files, cards=archive.loaded.cards, git=archive.git, related=build.related,
-        pages=writer.digests, media=build.images)
+        pages=writer.digests, media=build.images, region=region)
     # An unchanged state need not be written again (at 25,000 stories that is most of a warm build).
     build.state_changed = build.pages_touched or not (
         new.git_head == old.git_head and new.files == old.files and new.pages == old.pages
-        and new.related == old.related and new.media == old.media and new.git == old.git)
+        and new.related == old.related and new.media == old.media and new.git == old.git
+        and new.region == old.region)
 
 
 @atexit.register
@@ -343,6 +349,7 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
         gc.unfreeze()
     report.written = writer.written
     report.rendered = sorted(built.rendered)
+    report.refilled = sorted(writer.refilled)
     report.unchanged = writer.unchanged
     report.pruned = writer.pruned
     report.warnings = built.warnings

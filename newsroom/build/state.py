@@ -18,7 +18,7 @@ from newsroom.content.slugs import slugify
 from newsroom.content.story import Story
 from newsroom.dates import BERLIN
 
-STATE_VERSION = 11
+STATE_VERSION = 12
 
 
 _SHARED: dict[tuple, tuple] = {}
@@ -113,6 +113,8 @@ class ArchiveState:
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # story id → related ids shown
     pages: dict[str, bytes] = field(default_factory=dict)  # list/overview page path → digest of what it showed
     media: dict[str, object] = field(default_factory=dict)  # media path → its item as shown
+    # Digest of the crisis region every live page carries (newsroom/crisis/region.py); None: unknown.
+    region: bytes | None = None
     version: int = STATE_VERSION
     # The keys of each saved shard, as loaded: saving finds a changed shard's other keys here.
     shard_keys: dict[str, list] = field(default_factory=dict, repr=False, compare=False)  # of key views
@@ -220,7 +222,7 @@ def save_state(cache, output: str, new: ArchiveState, old: ArchiveState, build_i
             else:
                 ids.append(old_parts[part][number])
         parts[part] = ids
-    meta = {name: getattr(new, name) for name in ("fingerprint", "now", "git_head", "media", "version")}
+    meta = {name: getattr(new, name) for name in ("fingerprint", "now", "git_head", "media", "region", "version")}
     writes.append((f"archive:{output}", build_id, {**meta, "parts": parts}))
     cache.save_blobs(writes)
     return len(writes) - 1

@@ -59,3 +59,17 @@ class Crisis:
     def updates_until(self, now: datetime) -> tuple[CrisisUpdate, ...]:
         """The updates dated no later than `now`, newest first (the emergency page's list)."""
         return tuple(reversed([update for update in self.updates if update.date <= now]))
+
+    def shown(self, now: datetime) -> tuple | None:
+        """What a page shows of the crisis at `now` (None when it is not active): the inputs of the
+        pages that show it (SiteWriter.page), so an update redraws them and nothing else."""
+        if not self.active(now):
+            return None
+        return (self.id, self.level, self.title, self.text, self.start.isoformat(),
+                self.end.isoformat() if self.end else None, self.story_url, self.story_title,
+                tuple((update.key, update.text) for update in self.updates_until(now)))
+
+
+def active_crisis(crisis: Crisis | None, now: datetime) -> Crisis | None:
+    """The crisis if it is active at `now`, else None."""
+    return crisis if crisis is not None and crisis.active(now) else None

@@ -38,6 +38,7 @@ from importlib import metadata
 from pathlib import Path
 
 from newsroom.atomic import atomic_write
+from newsroom.crisis.region import emptied
 from newsroom.errors import MergeUnsupported, SearchIndexError
 from newsroom.search.merge import merge
 from newsroom.site import GONE_FOLDER
@@ -165,7 +166,7 @@ def marked_pages(output: Path) -> tuple[list[str], str]:
 
 
 def _scan(output: Path) -> list[tuple[str, bytes]]:
-    """(path, SHA-256 of the bytes) of every marked page, sorted by path."""
+    """(path, SHA-256 of the bytes with the crisis region emptied) of every marked page, sorted by path."""
     pages = []
     for folder, dirs, files in os.walk(output):
         if folder == str(output):  # the index itself, and the markers of gone pages (newsroom/site.py)
@@ -175,8 +176,9 @@ def _scan(output: Path) -> list[tuple[str, bytes]]:
                 path = os.path.join(folder, name)
                 with open(path, "rb") as handle:
                     data = handle.read()
-                if _marked(data):
-                    pages.append((os.path.relpath(path, output).replace(os.sep, "/"), hashlib.sha256(data).digest()))
+                if _marked(data):  # hashed without the crisis region: a crisis never re-indexes (it is ignored)
+                    pages.append((os.path.relpath(path, output).replace(os.sep, "/"),
+                                  hashlib.sha256(emptied(data)).digest()))
     return sorted(pages)
 
 

@@ -18,6 +18,7 @@ from newsroom.build.state import ArchiveState
 from newsroom.build.timing import phase
 from newsroom.content.links import resolve_links
 from newsroom.content.story import shown_update_time
+from newsroom.crisis.model import active_crisis
 from newsroom.site import SiteUrls, gone_marker
 
 from .listings import Taxonomy, page_paths, paginate
@@ -203,11 +204,14 @@ class StoriesGenerator(Generator):
 
         latest = self.visible[: settings["HOME_LATEST"] + 1]
         themen = [t for t in taxonomy.themen if t.stories]
+        # While a crisis is active (content/krise.yml) the home page leads with it.
+        crisis = active_crisis(self.build.crisis, self.now)
+        shown = (tuple(c.id for c in latest), tuple((t.name, t.base, len(t.stories)) for t in themen))
         self._emit(
-            writer, "index.html",
-            (tuple(c.id for c in latest), tuple((t.name, t.base, len(t.stories)) for t in themen)),
+            writer, "index.html", shown + (crisis.shown(self.now),) if crisis else shown,
             lambda: self.get_template("index").render(
-                self._page_context(""), lead=latest[0] if latest else None, latest=latest[1:], themen=themen),
+                self._page_context(""), lead=latest[0] if latest else None, latest=latest[1:], themen=themen,
+                crisis=crisis, crisis_update=crisis.latest_update(self.now) if crisis else None),
             owner="Startseite", stories=latest,
         )
         sitemap.add("", self.visible[0].ts if self.visible else None)
