@@ -55,11 +55,11 @@ def gitlab_commands() -> list[str]:
     return [line for name in jobs for line in config[name]["script"]]
 
 
-def test_tasks_named_by_the_pipelines_exist_and_run_build_deploy_publish():
+def test_tasks_named_by_the_pipelines_exist_and_run_warnings_build_deploy_publish():
     known = set(Collection.from_module(tasks).task_names)
     for commands in (github_commands(), gitlab_commands()):
         names = invoked(commands)
-        assert names == ["build", "deploy", "publish"], names
+        assert names == ["warnings", "build", "deploy", "publish"], names
         assert set(names) <= known
     assert "setup:" in (REPO / "Makefile").read_text(encoding="utf-8")  # `make setup` in both pipelines
 
@@ -82,7 +82,7 @@ def test_github_fetches_history_publishes_one_at_a_time_on_schedule_with_secrets
     assert not missing, f"README names variables the workflow does not pass: {sorted(missing)}"
     assert all(value == f"${{{{ secrets.{name} }}}}" for name, value in env.items()), "secrets only from the store"
     cached = " ".join(s["with"]["path"] for s in publish["steps"] if s.get("uses", "").startswith("actions/cache"))
-    for path in (".cache/pip", ".cache/npm", ".cache/build.sqlite", "output-production"):
+    for path in (".cache/pip", ".cache/npm", ".cache/build.sqlite", ".cache/warnungen.json", "output-production"):
         assert path in cached
 
 
@@ -123,8 +123,9 @@ def test_gitlab_fetches_history_publishes_one_at_a_time_on_schedule_with_caches(
     rules = " ".join(rule["if"] for rule in config["workflow"]["rules"])
     assert '$CI_PIPELINE_SOURCE == "schedule"' in rules
     cached = [p for entry in config["default"]["cache"] for p in entry["paths"]]
-    for path in (".cache/pip", ".cache/npm", ".cache/build.sqlite", "output-production/"):
+    for path in (".cache/pip", ".cache/npm", ".cache/build.sqlite", ".cache/warnungen.json", "output-production/"):
         assert path in cached
+    assert ".cache/warnungen.json" in config["build"]["artifacts"]["paths"]  # deploy and publish build the same
     assert "make setup" in config["default"]["before_script"]
 
 

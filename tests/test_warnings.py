@@ -202,3 +202,29 @@ def test_a_wrong_regional_key_is_a_settings_error():
     assert "NINA_ARS" in str(caught.value) and "12 Ziffern" in str(caught.value)
     with pytest.raises(SettingsErrors):
         with_defaults({"NINA_ARS": 51110000000})
+
+
+def test_invoke_warnings_records_and_never_fails_for_the_service(tmp_path, nina):
+    from tests.support import REPO, invoke, project_copy
+
+    project = project_copy(tmp_path / "project")
+    (project / "content").mkdir()
+    with (project / "publishconf.py").open("a", encoding="utf-8") as conf:
+        conf.write(f'\nNINA_ARS = "{ARS}"\nNINA_BASE_URL = "{nina.base_url}"\nNINA_TIMEOUT = 1\n')
+    fire(nina)
+    result = invoke(project, "warnings", "--now", "2026-11-26 11:45")
+    assert result.returncode == 0, result.stderr
+    assert "Amtliche Warnungen abgerufen: 1 für 051110000000" in result.stdout
+    recorded = json.loads((project / ".cache" / "warnungen.json").read_text(encoding="utf-8"))
+    assert [w["source"] for w in recorded["warnings"]] == ["MoWaS"]
+    nina.mode = "down"
+    result = invoke(project, "warnings", "--now", "2026-11-26 11:50")
+    assert result.returncode == 0, result.stderr
+    assert "WARNUNG: Amtliche Warnungen nicht abgerufen" in result.stderr
+    assert "zuletzt: 26.11.2026 11:45" in result.stdout
+    units = {name: (REPO / "deploy" / name).read_text(encoding="utf-8")
+             for name in ("warnungen.service", "warnungen.timer")}
+    commands = [line.split("=", 1)[1] for line in units["warnungen.service"].splitlines()
+                if line.startswith("ExecStart=")]
+    assert [c.split()[1:3] for c in commands] == [["warnings", "--settings"], ["deploy", "--settings"]]
+    assert "OnCalendar=*:0/5" in units["warnungen.timer"]
