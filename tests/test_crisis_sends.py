@@ -167,3 +167,52 @@ def test_unapproved_it_waits_and_the_author_alone_approves_it_urgently_and_the_d
     top = desk.index('id="krise"')
     assert top < desk.index("Diese Woche")
     assert "EILIG" in desk and "CvD nicht erreichbar, Pegel steigt" in desk
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_kill_9_mid_run_then_a_fresh_clone_sends_the_alert_exactly_once_and_first(tmp_path, k):
+    import os
+    import signal
+
+    import git
+
+    from tests.support import seeded_origin, story_text
+    from tests.test_publish_runs import STORIES, posts_per_story, runner, start
+
+    origin = seeded_origin(tmp_path, {f"2026/{story_id}.md": story_text(
+        id=story_id, title=f"Meldung {story_id}", date=date, channels="\n  mastodon: true")
+        for story_id, date in STORIES.items()})
+    editor = runner(origin, "editor")
+    (editor / "content/krise.yml").write_text(CRISIS.replace("[press, mastodon, bluesky, instagram]", "[mastodon]"),
+                                              encoding="utf-8")
+    repo = git.Repo(editor)
+    repo.git.add("-A")
+    repo.git.commit("-m", "Krisenmeldung")
+    repo.git.push("origin", "HEAD:refs/heads/main")
+    with FakeMastodon() as server:
+        first = start(runner(origin, "runner-1"), server)
+        # The k-th post is created, then the run dies before it hears the answer.
+        server.on_write = lambda count: count == k and os.kill(first.pid, signal.SIGKILL)
+        first.communicate(timeout=300)
+        assert first.returncode == -signal.SIGKILL and len(server.statuses) == k
+        server.on_write = None
+        again = start(runner(origin, "runner-2"), server)
+        out, err = again.communicate(timeout=300)
+        assert again.returncode == 0, out + err
+        alerts = [s for s in server.statuses if f"#{KEY}" in s["content"]]
+        assert len(alerts) == 1 and server.statuses[0] is alerts[0]  # once, and before every story
+        assert posts_per_story(server) == {story_id: 1 for story_id in STORIES}
+        receipt = git.Repo(origin).git.show(f"main:content/receipts/{KEY}.yml")
+        assert "status: sent" in receipt
+
+
+def test_an_update_already_due_with_the_first_alert_follows_it_as_a_reply_in_the_same_run(site, servers):
+    mastodon, bluesky, _smtp = servers
+    crisis(site, UPDATE.replace("12:30", "11:55"))
+    report = publish(site)
+    update = f"{KEY}.update-202611261155"
+    assert outcomes(report) == [(KEY, "press", "sent"), (KEY, "mastodon", "sent"), (KEY, "bluesky", "sent"),
+                                (update, "press", "sent"), (update, "mastodon", "sent"), (update, "bluesky", "sent")]
+    first, reply = mastodon.statuses
+    assert reply["in_reply_to_id"] == first["id"] and len(bluesky.records) == 2
+    assert publish(site, now="2026-11-26 12:10").outcomes == []

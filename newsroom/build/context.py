@@ -60,7 +60,11 @@ class Sendables(Protocol):
         """The card named by its key or by the id of what it is made from (`invoke approve`), or None."""
 
     def release(self, card):
-        """The card's Release (newsroom/publishing/channel.py), as a channel renders it."""
+        """The card's Release (newsroom/publishing/channel.py), as a channel renders it.
+
+        Optional: `render(adapter, card)` draws each channel's post itself (the crisis message's
+        replies), `notices` are German lines for the plan (channels left out), and a card with
+        `priority` is due at once and sent first (newsroom/publishing/plan.py)."""
 
 
 @dataclass(frozen=True)

@@ -249,6 +249,18 @@ class Publisher:
             raise PublishError("\n".join(str(p) for p in problems) + "\nNichts gesendet.")
 
     def run(self) -> PublishReport:
+        report, jobs = self._pass()
+        if not self.dry_run and not self.story and any(job.entry.priority for job in jobs):
+            # A crisis message's first alert went out: its updates and all-clear, which answer it and so
+            # waited for it, are planned once more and sent in this run rather than the next.
+            again, more = self._pass(follow_up=True)
+            done = {(o.story_id, o.channel) for o in report.outcomes}
+            report.outcomes.extend(o for o in again.outcomes if (o.story_id, o.channel) not in done)
+            jobs += more
+        return report if self.dry_run else self._finish(report, jobs)
+
+    def _pass(self, follow_up: bool = False) -> tuple[PublishReport, list[Job]]:
+        """Plan, claim and send once. `follow_up`: only priority sends never tried before (see run)."""
         for _ in range(MAX_CONFLICTS):
             plan = self.plan()
             if self.unclear and not any(e.state in (SEND_UNCLEAR, CHECK_UNCLEAR) for e in plan.entries):
@@ -256,12 +268,11 @@ class Publisher:
                                    f"{f' im Kanal „{self.channel}“' if self.channel else ''}; nichts gesendet.")
             report = PublishReport(plan, self.ledger.where, self.dry_run)
             report.outcomes.extend(Outcome(e.story_id, e.channel, HELD, e.note) for e in plan.entries
-                                   if e.state in (STOPPED, UNAPPROVED))
-            jobs = self._prepare(plan.due, report)
-            if self.dry_run:
-                return report
-            if not jobs:
-                return self._finish(report, jobs)
+                                   if e.state in (STOPPED, UNAPPROVED) and (e.priority or not follow_up))
+            due = [e for e in plan.due if e.priority and e.record is None] if follow_up else plan.due
+            jobs = self._prepare(due, report)
+            if self.dry_run or not jobs:
+                return report, jobs
             try:
                 self._claim(jobs)
             except LedgerConflict as exc:
@@ -277,7 +288,7 @@ class Publisher:
             outcome.post, outcome.attempt = job.post, job.record.key
             report.outcomes.append(outcome)
             self._record(job, outcome)
-        return self._finish(report, jobs)
+        return report, jobs
 
     def _finish(self, report: PublishReport, jobs: list[Job]) -> PublishReport:
         """Tell the person on duty what went wrong and which credentials run out soon."""

@@ -21,6 +21,9 @@
   its own record key), so batches, crashes and `--send-unclear` / `--unclear-checked` work
   the same; each mail refers to the release's Message-ID (In-Reply-To, References).
 
+A crisis message (newsroom/crisis/sends.py) sets its own subject ("Krisenmeldung: <Titel>") and goes
+to everyone on the list, whatever Themen each chose (`Release.subject`, `Release.everyone`).
+
 The press is due from the story's `embargo` time (PUBLISH_AHEAD_CHANNELS); sent before
 the public time `date`, the release states that time as its Sperrfrist in the subject
 and in its first line.
