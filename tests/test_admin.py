@@ -161,3 +161,25 @@ def test_a_production_build_with_the_gitlab_sign_in_builds_the_admin_for_it(site
     config = yaml.safe_load(site.page("admin/config.yml"))
     assert config["backend"]["app_id"] == GITLAB_APP_ID
     assert config["backend"]["base_url"] == "https://gitlab.duesseldorf.de"
+
+
+def test_the_crisis_message_is_one_file_with_every_field_the_reader_takes(tmp_path):
+    from newsroom.build.runner import load_settings
+    from newsroom.crisis.reader import CRISIS_FIELDS, UPDATE_FIELDS
+    from newsroom.errors import AccessRefused
+    from newsroom.servers.decap_guard import AdminScope
+    from plugins.admin.config import cms_config
+
+    settings = load_settings(REPO / "pelicanconf.py")
+    by_name = {c["name"]: c for c in cms_config(settings)["collections"]}
+    crisis = by_name["krise"]["files"]
+    assert [entry["file"] for entry in crisis] == ["content/krise.yml"]
+    fields = {f["name"]: f for f in crisis[0]["fields"]}
+    assert set(fields) == CRISIS_FIELDS - {"urgent"}  # the reason of an urgent approval is not in the file
+    assert {f["name"] for f in fields["updates"]["fields"]} == UPDATE_FIELDS
+    assert fields["level"]["options"] == ["Information", "Warnung", "Gefahr"]
+    scope = AdminScope.from_settings(settings, tmp_path)
+    scope.file("content/krise.yml")  # the admin may read and write it, and nothing else beside the folders
+    for path in ("content/krise2.yml", "content/krise.yml/x", "pelicanconf.py"):
+        with pytest.raises(AccessRefused):
+            scope.file(path)

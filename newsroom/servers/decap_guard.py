@@ -61,6 +61,7 @@ class AdminScope:
     repository: Path
     folders: tuple[str, ...]
     branch: str
+    files: tuple[str, ...] = ()  # single files it edits besides the folders (the crisis message)
 
     @classmethod
     def from_settings(cls, settings: dict, repository: Path) -> AdminScope:
@@ -68,7 +69,8 @@ class AdminScope:
         media_folders = dict.fromkeys([settings["ADMIN_UPLOAD_FOLDER"], *settings["ADMIN_MEDIA_FOLDERS"]])
         folders = [f"{content}/{settings['STORIES_DIR']}", f"{content}/{settings['PAGES_DIR']}",
                    *(f"{content}/{media}/{folder}" for folder in media_folders)]
-        return cls(repository, tuple(f.strip("/") for f in folders), settings["ADMIN_BACKEND"].get("branch", "main"))
+        return cls(repository, tuple(f.strip("/") for f in folders), settings["ADMIN_BACKEND"].get("branch", "main"),
+                   (settings["CRISIS_FILE"].strip("/"),))
 
     def _relative(self, value) -> str:
         if not isinstance(value, str) or not value:
@@ -101,6 +103,8 @@ class AdminScope:
         """A file to read, write or delete: below one of the admin's folders."""
         relative = self._relative(value)
         folder = next((f for f in self.folders if relative.startswith(f + "/")), None)
+        if folder is None and relative in self.files:
+            folder = relative.rpartition("/")[0]
         if folder is None:
             _refuse(f"„{_shown(value)}“ liegt außerhalb der Ordner der Redaktionsoberfläche ({self._where()}).")
         self._inside(relative, folder)

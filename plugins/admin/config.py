@@ -1,8 +1,9 @@
 """The Decap CMS configuration (admin/config.yml), made from the same settings and field lists
 the reader checks against, so the browser form and `invoke check` cannot drift apart.
 
-Every field of a story (newsroom.content.reader.STORY_FIELDS), a page (static_pages.PAGE_FIELDS) and a
-media description (newsroom.media.library.SIDECAR_FIELDS) has a widget here; tests/test_admin.py
+Every field of a story (newsroom.content.reader.STORY_FIELDS), a page (static_pages.PAGE_FIELDS), a
+media description (newsroom.media.library.SIDECAR_FIELDS) and the crisis message
+(newsroom.crisis.reader.CRISIS_FIELDS, one file) has a widget here; tests/test_admin.py
 fails when the schema gains a field this file does not know. Two widgets and the sidecar
 format are ours (cms/admin/newsroom-admin.js): "channel" (switch plus own text), "mediafile"
 (the described file, which names the description) and "newsroom-sidecar".
@@ -161,6 +162,58 @@ def _amendment_fields() -> list[dict]:
                      "hint": "Nur nach Rücksprache mit dem Rechtsamt: die Seite zeigt dann nur Titel und Grund und "
                              "antwortet mit „410 Gone“."}]},
     ]
+
+
+def _crisis_collection(settings: dict) -> dict:
+    """The crisis message (content/krise.yml, newsroom/crisis/reader.py) as one file to edit: every
+    field the reader takes but `urgent`, whose reason belongs to the approval."""
+    from newsroom.crisis.model import LEVELS
+    from newsroom.crisis.reader import ID_PATTERN, TEXT_MAX, TITLE_MAX
+
+    text = ["^[\\s\\S]{1,%d}$" % TEXT_MAX, f"Höchstens {TEXT_MAX} Zeichen, ohne Formatierung."]
+    labels = settings["ADMIN_CHANNEL_LABELS"]
+    return {
+        "name": "krise", "label": "Krisenmeldung", "delete": False, "editor": {"preview": False},
+        "description": "Eine Lage (Hochwasser, Großbrand, Bombenentschärfung): ein Hinweis oben auf jeder Seite, "
+                       "die Notfallseite /krise/ und eine Meldung an jeden gewählten Kanal, sobald freigegeben "
+                       "(invoke approve krise-<id> --urgent \"Grund\"). Beenden: „Ende“ eintragen.",
+        "files": [{
+            "name": "krise", "label": "Krisenmeldung", "file": settings["CRISIS_FILE"],
+            "fields": [
+                {"name": "id", "label": "Kennung der Lage", "widget": "string",
+                 "pattern": [f"^{ID_PATTERN.pattern}$", "3–64 Zeichen a–z, 0–9 und Bindestrich."],
+                 "hint": "z. B. hochwasser-rhein-2026-12; nie ändern: benennt die Sendungen und die CAP-Meldungen."},
+                {"name": "level", "label": "Stufe", "widget": "select", "options": list(LEVELS), "default": "Warnung"},
+                {"name": "title", "label": "Überschrift", "widget": "string",
+                 "pattern": [TITLE_PATTERN[0].replace("{1,200}", "{1,%d}" % TITLE_MAX),
+                             f"1 bis {TITLE_MAX} Zeichen; nicht nur „ja“, „nein“, „on“, „off“ o. Ä."]},
+                {"name": "text", "label": "Was die Menschen wissen und tun sollen", "widget": "text",
+                 "pattern": list(text)},
+                {"name": "start", "label": "Beginn (ab dann der Hinweis auf jeder Seite)", **DATETIME,
+                 "default": "{{now}}"},
+                {"name": "end", "label": "Ende (ab dann kein Hinweis mehr, die Entwarnung geht hinaus)", **DATETIME,
+                 "required": False},
+                {"name": "all_clear", "label": "Text der Entwarnung", "widget": "text", "required": False,
+                 "pattern": list(text), "hint": "Leer lassen: ein Standardsatz."},
+                {"name": "story", "label": "Meldung mit allen Einzelheiten", "widget": "relation",
+                 "collection": "stories", "value_field": "id", "search_fields": ["title"],
+                 "display_fields": ["title"], "required": False,
+                 "hint": "Eine schon veröffentlichte Meldung."},
+                {"name": "channels", "label": "Kanäle", "widget": "select", "multiple": True, "min": 1,
+                 "options": [{"label": labels.get(name, name), "value": name} for name in settings["CHANNELS"]]},
+                {"name": "image", "label": "Bild (Instagram braucht eins)", "widget": "image", "required": False,
+                 "choose_url": False},
+                {"name": "video", "label": "Video (YouTube braucht eins)", "widget": "file", "required": False,
+                 "choose_url": False},
+                {"name": "updates", "label": "Aktualisierungen", "label_singular": "Aktualisierung",
+                 "widget": "list", "required": False, "summary": "{{fields.date}}: {{fields.text}}",
+                 "hint": "Jede geht als Antwort auf die erste Meldung an die Kanäle; den Zeitpunkt danach nicht "
+                         "mehr ändern.",
+                 "fields": [{"name": "date", "label": "Zeitpunkt", **DATETIME},
+                            {"name": "text", "label": "Text", "widget": "text", "pattern": list(text)}]},
+            ],
+        }],
+    }
 
 
 def _page_fields() -> list[dict]:
@@ -334,6 +387,7 @@ def cms_config(settings: dict) -> dict:
              "folder": f"{path}/{settings['PAGES_DIR']}", "create": True, "extension": "md",
              "format": "yaml-frontmatter", "slug": "{{slug}}", "fields": _page_fields()},
             *_media_collections(settings),
+            _crisis_collection(settings),
         ],
     }
     return config
