@@ -228,3 +228,33 @@ def test_invoke_warnings_records_and_never_fails_for_the_service(tmp_path, nina)
                 if line.startswith("ExecStart=")]
     assert [c.split()[1:3] for c in commands] == [["warnings", "--settings"], ["deploy", "--settings"]]
     assert "OnCalendar=*:0/5" in units["warnungen.timer"]
+
+
+def test_inline_the_warnings_fill_every_pages_crisis_region_without_drawing_a_page(site, nina, tmp_path):
+    settings = settings_for(site, nina)
+    build(site, nina, WARNINGS_INCLUDE="inline")
+    first = fire(nina)
+    refresh(settings, at("2026-11-26 11:45"))
+    report = build(site, nina, WARNINGS_INCLUDE="inline")
+    assert report.rendered == [] and not (site.output / FRAGMENT).exists()
+    pages = sorted(p.relative_to(site.output).as_posix() for p in site.output.rglob("*.html")
+                   if b"<!--newsroom:krise-->" in p.read_bytes())  # every page of the site; not the admin
+    assert set(report.written) == set(pages) and set(report.refilled) <= set(pages)
+    for page in pages:
+        html = site.page(page)
+        region = html[html.index("<!--newsroom:krise-->"):html.index("<!--/newsroom:krise-->")]
+        assert "Großbrand in Düsseldorf-Flingern" in region and 'id="warnungen-titel"' in region, page
+        assert "<!--#" not in html
+    nina.remove(ARS, first.id)
+    refresh(settings, at("2026-11-26 11:50"))
+    report = build(site, nina, WARNINGS_INCLUDE="inline")
+    assert report.rendered == [] and "Großbrand" not in site.page("index.html")
+    assert "<!--newsroom:krise--><!--/newsroom:krise-->" in site.page("index.html")
+    fire(nina, id="dwd.2.49.0.0.276.0.DWD.PVW.42", headline="Amtliche Unwetterwarnung vor Orkanböen",
+         provider="DWD", severity="Extreme")
+    refresh(settings, at("2026-11-26 11:55"))
+    build(site, nina, WARNINGS_INCLUDE="inline")
+    cold_output = tmp_path / "cold-output"
+    build(site, nina, WARNINGS_INCLUDE="inline", OUTPUT_PATH=str(cold_output), CACHE_PATH=str(tmp_path / "cold"))
+    assert snapshot_bytes(cold_output) == snapshot_bytes(site.output)
+    assert "DWD · Warnstufe: Extrem" in site.page("index.html")
