@@ -305,6 +305,13 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("CRISIS_PHONE", OPTIONAL_TEXT, None,
                 "Bürgertelefon der Stadt in einer Lage, auf der Notfallseite neben 112 und 110; None: nur die "
                 "Notrufe."),
+        Setting("CAP_SENDER", TEXT, "presse@duesseldorf.de",
+                "Absender der Krisenmeldungen im CAP-Feed (krise/cap.xml): eine Funktionsadresse der Stadt, nie die "
+                "einer Person; ohne Leerzeichen, Kommas, < und &."),
+        Setting("CAP_AREA", TEXT, "Stadt Düsseldorf", "Gebiet der Krisenmeldungen im CAP-Feed (areaDesc)."),
+        Setting("CAP_AREA_CODE", OPTIONAL_TEXT, "051110000000",
+                "Amtlicher Regionalschlüssel (12 Ziffern) des Gebiets im CAP-Feed, wie ihn MoWaS als „SHN“ führt; "
+                "None: keiner."),
         Setting("THEMEN", TEXTS, [
             "Verkehr",
             "Umwelt & Klima",
@@ -627,7 +634,7 @@ SCHEMA: tuple[Setting, ...] = (
             "plugins.mastodon",
             "plugins.channel_preview", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
             "plugins.bluesky", "plugins.press", "plugins.alerts", "plugins.search", "plugins.desk", "plugins.official_warnings",
-            "plugins.crisis",
+            "plugins.crisis", "plugins.crisis_cap",
         ], "Die geladenen Plugins; ihre Reihenfolge ergibt sich aus dem, was sie liefern und lesen."),
         Setting("JINJA_ENVIRONMENT", Table(TEXT), {
             "autoescape": True,

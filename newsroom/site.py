@@ -46,3 +46,9 @@ def gone_marker(save_as: str, prefix: str = "/") -> str:
     '_gone/aktuelles/…/index.html'). The server looks for `<its root><prefix>_gone<request path>`
     and a request path holds the SITEURL's path too, so the marker repeats it."""
     return f"{GONE_FOLDER}{prefix}{save_as}"
+
+# The crisis message as a CAP 1.2 feed (newsroom/crisis/cap.py): one document per version in
+# CAP_FOLDER (krise/cap/<identifier>.xml, served as CAP_MIME) and their Atom index CAP_INDEX.
+CAP_FOLDER = "krise/cap/"
+CAP_INDEX = "krise/cap.xml"
+CAP_MIME = "application/cap+xml"
