@@ -30,6 +30,7 @@ from newsroom.crisis.cap import (
 )
 from newsroom.crisis.reader import read_crisis
 from newsroom.dates import BERLIN
+from newsroom.deploy.files import content_type
 from newsroom.errors import ConfigurationError, ContentError, ContentErrors
 from newsroom.settings import with_defaults
 from newsroom.site import CAP_FOLDER, CAP_INDEX, SiteUrls
@@ -226,6 +227,12 @@ def test_the_production_settings_give_a_functional_sender():
     production = load_settings(REPO / "publishconf.py")
     conf = CapConfig.from_settings(production, SiteUrls.from_settings(production), "https://example.org/")
     assert conf.sender == "presse@duesseldorf.de" and conf.identifier_prefix == "de.duesseldorf"
+
+
+def test_s3_gets_the_cap_and_atom_types_by_path():
+    assert content_type(f"{CAP_FOLDER}de.duesseldorf.krise-x.xml") == "application/cap+xml"
+    assert content_type(CAP_INDEX) == "application/atom+xml"
+    assert content_type("sitemap.xml") == "application/xml"
 
 
 # -- in a real build ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from newsroom.build.runner import load_settings
 from newsroom.deploy.headers import admin_policy, site_policy
 from newsroom.deploy.server_config import apache_config, cloudfront_policies, nginx_config
 from newsroom.search.index import index_site
+from newsroom.site import CAP_FOLDER, CAP_INDEX
 from newsroom.subscriptions import abuse, keys
 from newsroom.subscriptions.database import Database
 from newsroom.subscriptions.models import Consent, Subscriber
@@ -319,6 +320,23 @@ def test_the_service_sees_the_visitors_address_not_the_web_servers(server, sourc
     finally:
         database.close()
     assert consent.client == keys.client_hash(SECRET, source)
+
+
+@pytest.mark.parametrize("server", ["nginx", "apache"])
+def test_the_cap_documents_go_out_as_cap_and_their_index_as_atom(server, request):
+    base, settings = request.getfixturevalue(server)
+    root = Path(settings["SERVER_ROOT"])
+    document = root / CAP_FOLDER / "de.duesseldorf.krise-test.xml"
+    document.parent.mkdir(parents=True, exist_ok=True)
+    document.write_bytes(b'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"/>\n')
+    if not (root / CAP_INDEX).exists():  # Apache serves an empty folder; the build always writes the index
+        (root / CAP_INDEX).write_bytes(b'<feed xmlns="http://www.w3.org/2005/Atom"/>\n')
+    code, headers, _body = fetch(base + CAP_FOLDER + document.name)
+    assert (code, headers["Content-Type"].split(";")[0]) == (200, "application/cap+xml")
+    assert headers["X-Content-Type-Options"] == "nosniff"  # the server's headers stay
+    code, headers, _body = fetch(base + CAP_INDEX)
+    assert (code, headers["Content-Type"].split(";")[0]) == (200, "application/atom+xml")
+    assert fetch(base + CAP_FOLDER + "gibt-es-nicht.xml")[0] == 404
 
 
 def test_nothing_is_forwarded_for_a_service_on_another_origin(production):

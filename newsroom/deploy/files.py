@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsroom.atomic import atomic_write
+from newsroom.site import CAP_FOLDER, CAP_INDEX, CAP_MIME
 
 # What browsers, feed readers and CDNs expect; mimetypes alone knows neither feeds nor webp everywhere.
 CONTENT_TYPES = {
@@ -39,6 +40,10 @@ NAMED_TYPES = {"rss.xml": "application/rss+xml", "atom.xml": "application/atom+x
 
 
 def content_type(path: str) -> str:
+    if path == CAP_INDEX:
+        return "application/atom+xml"
+    if path.startswith(CAP_FOLDER) and path.endswith(".xml"):
+        return CAP_MIME  # the crisis message's CAP documents (newsroom/crisis/cap.py)
     name = path.rsplit("/", 1)[-1]
     if name in NAMED_TYPES:
         return NAMED_TYPES[name]

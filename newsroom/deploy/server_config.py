@@ -11,6 +11,10 @@ it on every request, so a deploy alone brings or ends a 410, without writing the
 reloading the server. The marker folder itself answers 404. S3 cannot answer 410: there the
 notice page stands in with 200.
 
+The crisis message's CAP documents (krise/cap/*.xml) go out as application/cap+xml and their
+index krise/cap.xml as Atom, what CAP consumers expect; S3 gets the same types from
+newsroom/deploy/files.py.
+
 When SUBSCRIPTIONS_URL is on the site's own origin, its path (/abo/) is forwarded to the
 subscription service at SUBSCRIPTIONS_UPSTREAM with the client's address (X-Forwarded-For) and
 scheme; the service's own security headers (its CSP allows forms only to itself) reach the
@@ -25,13 +29,14 @@ so no one lands on a page without the site around it.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsroom.atomic import atomic_write
 from newsroom.deploy.headers import admin_policy, server_headers, site_policy
 from newsroom.errors import ConfigurationError
-from newsroom.site import GONE_FOLDER, SiteUrls
+from newsroom.site import CAP_FOLDER, CAP_INDEX, CAP_MIME, GONE_FOLDER, SiteUrls
 
 PARTS_FOLDER = "_teile"  # fragments included by the server (plugins/official_warnings)
 
@@ -125,6 +130,10 @@ def nginx_config(settings: dict, source: str = "den Einstellungen") -> str:
         # `internal`: reached by the pages' include only; a visitor asking for it gets 404.
         lines += ["", "    # Amtliche Warnungen: jede Seite bindet das Fragment per Server Side Include ein.",
                   "    ssi on;", f"    location ^~ {s['prefix']}{PARTS_FOLDER}/ {{", "        internal;", "    }"]
+    # `types` replaces the MIME map inside the location only; no add_header, so the server's headers stay.
+    lines += ["", "    # Der CAP-Feed der Krisenmeldung: die Dokumente als CAP, ihr Index als Atom.",
+              f"    location ^~ {s['prefix']}{CAP_FOLDER} {{", f"        types {{ {CAP_MIME} xml; }}", "    }",
+              f"    location = {s['prefix']}{CAP_INDEX} {{", "        types { application/atom+xml xml; }", "    }"]
     if s["admin"]:
         lines += ["", f"    location ^~ {s['admin']} {{", *headers(s["admin_policy"], "        "),
                   "        try_files $uri $uri/ =404;", "    }"]
@@ -181,6 +190,11 @@ def apache_config(settings: dict, source: str = "den Einstellungen") -> str:
         lines += ["", "    # Amtliche Warnungen: jede Seite bindet das Fragment per Server Side Include ein (ohne exec).",
                   "    AddOutputFilter INCLUDES .html",
                   f"    RewriteRule {_quoted('^' + s['prefix'] + PARTS_FOLDER + '/')} - [R=404,NS]"]
+    lines += ["", "    # Der CAP-Feed der Krisenmeldung: die Dokumente als CAP, ihr Index als Atom.",
+              f"    <LocationMatch {_quoted('^' + re.escape(s['prefix'] + CAP_FOLDER) + '[^/]+[.]xml$')}>",
+              f"        ForceType {CAP_MIME}", "    </LocationMatch>",
+              f"    <Location {_quoted(s['prefix'] + CAP_INDEX)}>", "        ForceType application/atom+xml",
+              "    </Location>"]
     if s["admin"]:
         lines += ["", f"    <Location {_quoted(s['admin'])}>",
                   f"        Header always set Content-Security-Policy {_quoted(s['admin_policy'])}",
