@@ -129,6 +129,17 @@ def test_an_expired_warning_disappears_and_the_fragment_is_empty(site, nina):
     assert report.written == [FRAGMENT]
 
 
+def test_a_warning_announced_for_later_says_from_when_until_its_onset(site, nina):
+    fire(nina, onset="2026-11-26T15:00:00+01:00", expires="2026-11-26T21:00:00+01:00", provider="DWD")
+    refresh(settings_for(site, nina), at("2026-11-26 14:00"))
+    build(site, nina, now="2026-11-26 14:59")
+    assert "DWD · Warnstufe: Schwer · gültig ab 26. November 2026, 15:00 Uhr · gültig bis 26. November 2026, " \
+           "21:00 Uhr" in site.page(FRAGMENT)
+    report = build(site, nina, now="2026-11-26 15:00")
+    assert report.rendered == [FRAGMENT]
+    assert "DWD · Warnstufe: Schwer · gültig bis 26. November 2026, 21:00 Uhr" in site.page(FRAGMENT)
+
+
 def test_a_failing_detail_keeps_the_dashboards_data(site, nina):
     fire(nina, extra={"expiresDate": "2026-11-26T17:00:00+01:00"})
     nina.detail_mode = "500"

@@ -16,19 +16,23 @@ from newsroom.warnings.state import WarningsState, load_state
 class WarningsView:
     warnings: tuple[Warning, ...] = ()
     unavailable: bool = False  # the notice instead of warnings
+    upcoming: frozenset[str] = frozenset()  # ids of warnings valid only from their onset on ("gültig ab …")
 
     @property
     def empty(self) -> bool:
         return not self.warnings and not self.unavailable
 
     def key(self) -> tuple:
-        return ("warnungen", self.unavailable, tuple(w.key() for w in self.warnings))
+        """Everything the fragment shows; what depends on the build's time (expired, upcoming) is in it."""
+        return ("warnungen", self.unavailable, tuple((w.key(), w.id in self.upcoming) for w in self.warnings))
 
 
 def view_of(state: WarningsState, now: datetime, max_age_minutes: int) -> WarningsView:
     if state.fetched is None or now - state.fetched > timedelta(minutes=max_age_minutes):
         return WarningsView(unavailable=True)
-    return WarningsView(warnings=tuple(w for w in state.warnings if not w.expired(now)))
+    shown = tuple(w for w in state.warnings if not w.expired(now))
+    return WarningsView(warnings=shown,
+                        upcoming=frozenset(w.id for w in shown if w.onset is not None and w.onset > now))
 
 
 def current_view(settings: dict, now: datetime) -> WarningsView | None:
