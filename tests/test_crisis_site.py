@@ -144,3 +144,14 @@ def test_invoke_build_stops_on_a_bad_crisis_file_with_a_german_message(tmp_path)
     assert "FEHLER content/krise.yml:2: Feld „level“: „Alarm“ ist nicht erlaubt. Erlaubt: Information, Warnung, " \
            "Gefahr." in result.stderr
     assert snapshot(project / "output") == before
+
+
+def test_the_banner_pass_forked_on_two_workers_gives_the_same_bytes(city, tmp_path, monkeypatch):
+    import newsroom.build.output
+
+    monkeypatch.setattr(newsroom.build.output, "REFILL_PARALLEL", 2)  # forked from two kept pages on
+    city.write("krise.yml", ON)
+    report = city.build(BUILD_WORKERS=2)
+    assert report.rendered == ["index.html", "krise/index.html"] and len(report.refilled) > 30
+    assert all(BANNER in data for path, data in html_pages(city).items() if START in data)
+    assert_same_as_cold_build(city, tmp_path, "forked")

@@ -162,8 +162,11 @@ class SiteWriter:
     def _refill(self, pages, step=None) -> dict:
         written, region, live, staging = [], self.region, self._live, self.staging
         for relative in pages:
-            with open(os.path.join(live, relative), "rb") as handle:
-                data = handle.read()
+            try:
+                with open(os.path.join(live, relative), "rb") as handle:
+                    data = handle.read()
+            except FileNotFoundError:  # kept by the manifest's word but gone: nothing to refill
+                continue
             filled = splice(data, region)
             if filled is not data and filled != data:
                 atomic_write(staging / relative, filled)
