@@ -277,12 +277,19 @@ def test_a_build_writes_every_version_and_the_atom_index_newest_first(site, sche
     assert {p: v for p, v in snapshot(site.output).items() if p in files} == before
 
 
-def test_without_a_crisis_the_index_is_there_valid_and_empty(site):
+def test_documents_link_pages_that_exist_and_without_a_crisis_the_index_is_empty(site):
     site.story()
     site.commit("Meldung", "2026-11-20 09:00")
     site.write("krise.yml", CRISIS)
-    site.build()
-    assert len(cap_files(site)) == 5
+    site.build(BUILD_NOW="2026-11-26 10:00")  # active: the details are on the emergency page
+    assert {value(etree.fromstring(data), "cap:info/cap:web") for path, data in cap_files(site).items()
+            if path != CAP_INDEX} == {SITE + "krise/"}
+    assert (site.output / "krise/index.html").exists()
+    site.build()  # ended: the emergency page is gone, so the documents link the home page
+    files = cap_files(site)
+    assert len(files) == 5 and not (site.output / "krise/index.html").exists()
+    assert {value(etree.fromstring(data), "cap:info/cap:web") for path, data in files.items()
+            if path != CAP_INDEX} == {SITE}
     (site.content / "krise.yml").unlink()
     site.build()
     files = cap_files(site)

@@ -55,7 +55,7 @@ class CapConfig:
     area_code: str | None  # CAP_AREA_CODE: Amtlicher Regionalschlüssel, 12 digits
     identifier_prefix: str  # "de.duesseldorf", the reversed FEED_ID_AUTHORITY
     contact: str | None  # CRISIS_PHONE
-    web: str  # absolute URL of the details: the crisis's story, else the emergency page
+    web: str  # absolute URL of the details (plugins/crisis_cap chooses a page that exists)
     index_url: str  # absolute URL of krise/cap.xml
     document_url: str  # absolute URL of krise/cap/, each document's file name appended
     site_url: str  # absolute URL of the home page

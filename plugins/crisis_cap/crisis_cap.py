@@ -27,8 +27,15 @@ class CrisisCapGenerator(Generator):
         build, settings = self.build, self.settings
         urls = SiteUrls.from_settings(settings)
         crisis = build.crisis
-        # The details: the crisis's story (a lasting page) where it names one, else the emergency page.
-        web = urls.absolute(crisis.story_url if crisis is not None and crisis.story_url else EMERGENCY_PAGE)
+        # The details: the crisis's story (a lasting page) where it names one, else the emergency page
+        # while it exists (only while the crisis is active, plugins/crisis), else the home page: a
+        # CAP document must not link to a page that is gone.
+        if crisis is not None and crisis.story_url:
+            web = urls.absolute(crisis.story_url)
+        elif crisis is not None and crisis.active(build.now):
+            web = urls.absolute(EMERGENCY_PAGE)
+        else:
+            web = urls.absolute("")
         config = CapConfig.from_settings(settings, urls, web)
         found = messages(crisis, build.now, config)
         for message in found:
