@@ -149,6 +149,21 @@ def test_a_failing_detail_keeps_the_dashboards_data(site, nina):
     assert "MoWaS · Warnstufe: Schwer · gültig bis 26. November 2026, 17:00 Uhr" in site.page(FRAGMENT)
 
 
+def test_details_stop_being_asked_after_three_failures_and_a_cancelled_warning_is_dropped(site, nina):
+    for number in range(5):
+        fire(nina, id=f"kat.{number}", headline=f"Warnung {number}")
+    nina.detail_mode = "slow"
+    report = refresh(settings_for(site, nina), at("2026-11-26 11:45"))
+    assert report.ok and report.details_missing == 5 and len(report.state.warnings) == 5
+    assert len(nina.calls("GET", r"/api31/warnings/.*")) == 3
+    nina.detail_mode = "ok"
+    nina.regions[ARS][0].msg_type = "Cancel"  # the details say so; the dashboard still lists it
+    nina.regions[ARS][0].extra = {"payload": {**nina.regions[ARS][0].dashboard_entry()["payload"],
+                                              "data": {"headline": "Warnung 0", "msgType": "Update"}}}
+    report = refresh(settings_for(site, nina), at("2026-11-26 11:50"))
+    assert sorted(w.id for w in report.state.warnings) == ["kat.1", "kat.2", "kat.3", "kat.4"]
+
+
 def test_malformed_entries_are_left_out_and_wrong_types_count_as_absent(site, nina, caplog):
     nina.mode = "malformed"
     good = FakeWarning(id="dwdmap.2.49.0.0.276.0.DWD.PVW.1", headline="Amtliche Warnung vor Sturmböen",

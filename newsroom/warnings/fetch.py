@@ -15,6 +15,8 @@ from newsroom.warnings.nina import NinaClient
 from newsroom.warnings.state import WarningsState, load_state, save_state
 
 logger = logging.getLogger("newsroom.warnings")
+# After this many failed detail requests in a run, the rest keep the dashboard's data unasked.
+DETAIL_FAILURES = 3
 
 
 @dataclass(frozen=True)
@@ -49,14 +51,22 @@ def refresh(settings: dict, now: datetime, client: NinaClient | None = None) -> 
             return FetchReport(state, ok=False)
         for note in skipped:
             logger.warning("Amtliche Warnungen: Eintrag der Übersicht übergangen: %s", note)
-        complete, missing = [], 0
+        complete, failures, missing = [], 0, 0
         for warning in warnings:
+            if failures >= DETAIL_FAILURES:  # the service is struggling: the run stays short
+                complete.append(warning)
+                missing += 1
+                continue
             try:
-                complete.append(parse.with_details(warning, client.warning(warning.id)))
+                detailed = parse.with_details(warning, client.warning(warning.id))
             except WarningsUnavailable as exc:  # the dashboard's data stands in
+                failures += 1
                 missing += 1
                 logger.warning("Amtliche Warnungen: Details nicht abgerufen, es gilt die Übersicht: %s", exc)
                 complete.append(warning)
+                continue
+            if detailed is not None:
+                complete.append(detailed)
     finally:
         if own:
             client.close()

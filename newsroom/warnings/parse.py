@@ -78,10 +78,13 @@ def dashboard(answer) -> tuple[list[Warning], list[str]]:
     return found, skipped
 
 
-def with_details(warning: Warning, answer) -> Warning:
+def with_details(warning: Warning, answer) -> Warning | None:
     """The warning completed from its details (the Warning schema: CAP-like {identifier, sender,
     sent, status, msgType, info:[{language, severity, headline, onset, effective, expires …}]}):
-    the German info block, else the first. Whatever is missing or malformed keeps the dashboard's."""
+    the German info block, else the first. Whatever is missing or malformed keeps the dashboard's;
+    None when the details say the warning was cancelled or is no real one (status not Actual)."""
+    if _get(answer, "msgType") == "Cancel" or _get(answer, "status") in ("Exercise", "Test", "Draft"):
+        return None
     infos = _get(answer, "info")
     if not isinstance(infos, list) or not infos:
         return warning
