@@ -32,6 +32,16 @@ def city(site):
     return site
 
 
+def pages_drawn(report) -> list[str]:
+    """What the build drew besides the CAP documents (krise/cap.xml, krise/cap/: the CAP feed's, by version)."""
+    return [path for path in report.rendered if not path.startswith("krise/cap")]
+
+
+def site_bytes(site) -> dict[str, bytes]:
+    """Every file but the CAP feed, which keeps the city's alerts (and the all-clear) after the crisis."""
+    return {path: data for path, data in bytes_of(site.output).items() if not path.startswith("krise/cap")}
+
+
 def html_pages(site) -> dict[str, bytes]:
     return {path: data for path, data in bytes_of(site.output).items() if path.endswith(".html")}
 
@@ -43,7 +53,7 @@ def assert_same_as_cold_build(site, tmp_path, name: str):
 
 
 def test_a_crisis_reaches_every_page_without_drawing_them_and_its_end_gives_the_bytes_of_before(city, tmp_path):
-    before = bytes_of(city.output)
+    before = site_bytes(city)
     search_before = marked_pages(city.output)
     with_region = {path for path, data in html_pages(city).items() if START + END in data}
     assert len(with_region) >= 40 and "index.html" in with_region
@@ -53,7 +63,7 @@ def test_a_crisis_reaches_every_page_without_drawing_them_and_its_end_gives_the_
     pages = html_pages(city)
     assert {path for path, data in pages.items() if BANNER in data} == with_region | {"krise/index.html"}
     # Drawn: only the home page (it leads with the crisis) and the emergency page; the others were refilled.
-    assert report.rendered == ["index.html", "krise/index.html"]
+    assert pages_drawn(report) == ["index.html", "krise/index.html"]
     assert len(report.refilled) > 30 and not set(report.refilled) & set(report.rendered)
     # Besides: the few pages every build renders anyway (writer.write: static pages, 404, search).
     assert set(report.written) - set(report.rendered) - set(report.refilled) == {
@@ -73,15 +83,15 @@ def test_a_crisis_reaches_every_page_without_drawing_them_and_its_end_gives_the_
 
     city.write("krise.yml", UPDATED)
     report = city.build()
-    assert report.rendered == ["index.html", "krise/index.html"] and len(report.refilled) > 30
+    assert pages_drawn(report) == ["index.html", "krise/index.html"] and len(report.refilled) > 30
     story = city.page("aktuelles/2026/11/neue-radwege-am-rheinufer/index.html")
     assert "11:50 Uhr</time></strong> – Die Fähre fährt nicht." in story
     assert_same_as_cold_build(city, tmp_path, "update")
 
     city.write("krise.yml", ENDED)  # ended before now: as before, byte for byte
     report = city.build()
-    assert bytes_of(city.output) == before
-    assert report.rendered == ["index.html"] and "krise/index.html" in report.pruned
+    assert site_bytes(city) == before
+    assert pages_drawn(report) == ["index.html"] and "krise/index.html" in report.pruned
     assert marked_pages(city.output) == search_before
     assert_same_as_cold_build(city, tmp_path, "ended")
 
@@ -89,7 +99,7 @@ def test_a_crisis_reaches_every_page_without_drawing_them_and_its_end_gives_the_
     city.build()
     (city.content / "krise.yml").unlink()  # deleted: as before too
     city.build()
-    assert bytes_of(city.output) == before
+    assert site_bytes(city) == before
 
 
 def test_nothing_is_drawn_or_written_again_when_the_crisis_did_not_change(city):
@@ -102,11 +112,12 @@ def test_nothing_is_drawn_or_written_again_when_the_crisis_did_not_change(city):
 
 
 def test_a_crisis_not_yet_begun_shows_nowhere(city):
-    before = bytes_of(city.output)
+    before = site_bytes(city)
     city.write("krise.yml", ON.replace("start: 2026-11-26 10:00", "start: 2026-11-26 12:30")
                .replace("2026-11-26 11:30", "2026-11-26 12:40").replace("2026-11-26 10:45", "2026-11-26 12:45"))
     report = city.build()
-    assert bytes_of(city.output) == before and report.written == []
+    assert site_bytes(city) == before and pages_drawn(report) == []
+    assert [p for p in report.written if not p.startswith("krise/cap")] == []
 
 
 def test_levels_and_the_citys_own_number(city, tmp_path):
@@ -152,6 +163,6 @@ def test_the_banner_pass_forked_on_two_workers_gives_the_same_bytes(city, tmp_pa
     monkeypatch.setattr(newsroom.build.output, "REFILL_PARALLEL", 2)  # forked from two kept pages on
     city.write("krise.yml", ON)
     report = city.build(BUILD_WORKERS=2)
-    assert report.rendered == ["index.html", "krise/index.html"] and len(report.refilled) > 30
+    assert pages_drawn(report) == ["index.html", "krise/index.html"] and len(report.refilled) > 30
     assert all(BANNER in data for path, data in html_pages(city).items() if START in data)
     assert_same_as_cold_build(city, tmp_path, "forked")
