@@ -440,6 +440,7 @@ def deploy(c, settings=PRODUCTION_SETTINGS, target=None, full=False, now=None):
     from newsroom.errors import DeployError
     from newsroom.search.index import index_site
     from newsroom.secrets import install_log_filter
+    from newsroom.warnings.view import include_problem
 
     _logging()
     install_log_filter()
@@ -447,7 +448,11 @@ def deploy(c, settings=PRODUCTION_SETTINGS, target=None, full=False, now=None):
     try:
         config = load_settings(settings, _overrides(now))
         # Opened before building: a missing target or credentials fail at once, not after a long build.
-        destination = shipping.open_target(shipping.target_address(config, given=target), config)
+        address = shipping.target_address(config, given=target)
+        destination = shipping.open_target(address, config)
+        problem = include_problem(config, address)
+        if problem:
+            print(f"WARNUNG {problem}", file=sys.stderr)
         built = run_build(settings, _overrides(now))
         print(f"Build fertig: {len(built.written)} Dateien geschrieben, {len(built.pruned)} entfernt → {built.output}")
         indexed = index_site(built.output)  # the search index belongs to the site it ships with

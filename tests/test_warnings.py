@@ -220,6 +220,17 @@ def snapshot_bytes(folder):
     return {path: data for path, (data, _inode) in snapshot(folder).items()}
 
 
+def test_a_deploy_to_s3_is_told_that_it_needs_the_warnings_inline():
+    from newsroom.warnings.view import include_problem
+
+    ssi = with_defaults({"NINA_ARS": ARS})
+    assert "WARNINGS_INCLUDE = \"inline\"" in include_problem(ssi, "s3://newsroom-live/site")
+    assert include_problem(ssi, "/srv/www/newsroom") is None
+    assert include_problem(ssi, "rsync:web1:/srv/www/newsroom") is None
+    assert include_problem(with_defaults({"NINA_ARS": ARS, "WARNINGS_INCLUDE": "inline"}), "s3://live") is None
+    assert include_problem(with_defaults({}), "s3://live") is None
+
+
 def test_a_wrong_regional_key_is_a_settings_error():
     from newsroom.errors import SettingsErrors
 

@@ -41,3 +41,12 @@ def current_view(settings: dict, now: datetime) -> WarningsView | None:
     if ars is None:
         return None
     return view_of(load_state(Path(settings["WARNINGS_STATE"]), ars), now, settings["WARNINGS_MAX_AGE_MINUTES"])
+
+
+def include_problem(settings: dict, address: str) -> str | None:
+    """Why the pages shipped to `address` (a deploy target) would not show the warnings, or None:
+    object storage processes no server-side includes."""
+    if address.startswith("s3://") and settings["NINA_ARS"] and settings["WARNINGS_INCLUDE"] == "ssi":
+        return ("Amtliche Warnungen: S3 verarbeitet keine Server Side Includes, die Seiten zeigen die Warnungen "
+                "dort nicht. Für dieses Ziel WARNINGS_INCLUDE = \"inline\" setzen.")
+    return None
