@@ -231,6 +231,16 @@ def test_a_deploy_to_s3_is_told_that_it_needs_the_warnings_inline():
     assert include_problem(with_defaults({}), "s3://live") is None
 
 
+def test_the_state_is_refused_inside_the_content_or_the_output(site, nina):
+    from newsroom.errors import ConfigurationError
+
+    for inside in (site.content / "warnungen.json", site.output / "_teile" / "warnungen.json"):
+        with pytest.raises(ConfigurationError, match="WARNINGS_STATE"):
+            refresh(settings_for(site, nina, WARNINGS_STATE=str(inside), PATH=str(site.content),
+                                 OUTPUT_PATH=str(site.output)), at("2026-11-26 11:45"))
+    assert not nina.log
+
+
 def test_a_wrong_regional_key_is_a_settings_error():
     from newsroom.errors import SettingsErrors
 

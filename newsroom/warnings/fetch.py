@@ -7,12 +7,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 
 from newsroom.errors import WarningsUnavailable
 from newsroom.warnings import parse
 from newsroom.warnings.nina import NinaClient
-from newsroom.warnings.state import WarningsState, load_state, save_state
+from newsroom.warnings.state import WarningsState, load_state, save_state, state_path
 
 logger = logging.getLogger("newsroom.warnings")
 # After this many failed detail requests in a run, the rest keep the dashboard's data unasked.
@@ -25,10 +24,6 @@ class FetchReport:
     ok: bool
     details_missing: int = 0
     skipped: int = 0
-
-
-def state_path(settings: dict) -> Path:
-    return Path(settings["WARNINGS_STATE"])
 
 
 def refresh(settings: dict, now: datetime, client: NinaClient | None = None) -> FetchReport | None:

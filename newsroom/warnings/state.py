@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from newsroom.atomic import atomic_write
+from newsroom.errors import ConfigurationError
 from newsroom.warnings.model import Warning
 
 logger = logging.getLogger("newsroom.warnings")
@@ -30,6 +31,18 @@ class WarningsState:
                 "fetched": self.fetched.isoformat() if self.fetched else None,
                 "attempted": self.attempted.isoformat() if self.attempted else None,
                 "problem": self.problem, "warnings": [w.record() for w in self.warnings]}
+
+
+def state_path(settings: dict) -> Path:
+    """WARNINGS_STATE, refused inside the content (it is no content, and git would carry it) and
+    inside the output (the build removes every file there it did not make)."""
+    path = Path(settings["WARNINGS_STATE"]).resolve()
+    for name in ("PATH", "OUTPUT_PATH"):
+        folder = Path(settings[name]).resolve()
+        if path == folder or folder in path.parents:
+            raise ConfigurationError(f"Einstellung WARNINGS_STATE: „{settings['WARNINGS_STATE']}“ liegt in {name} "
+                                     f"(„{settings[name]}“); die Datei gehört daneben, z. B. nach .cache/warnungen.json.")
+    return path
 
 
 def load_state(path: Path, ars: str) -> WarningsState:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from newsroom.warnings.model import Warning
-from newsroom.warnings.state import WarningsState, load_state
+from newsroom.warnings.state import WarningsState, load_state, state_path
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def current_view(settings: dict, now: datetime) -> WarningsView | None:
     ars = settings["NINA_ARS"]
     if ars is None:
         return None
-    return view_of(load_state(Path(settings["WARNINGS_STATE"]), ars), now, settings["WARNINGS_MAX_AGE_MINUTES"])
+    return view_of(load_state(state_path(settings), ars), now, settings["WARNINGS_MAX_AGE_MINUTES"])
 
 
 def include_problem(settings: dict, address: str) -> str | None:
