@@ -509,8 +509,9 @@ def status(c, settings=PRODUCTION_SETTINGS, now=None):
 
 
 @task(help={"story": "the story's id", "eilig": "urgent: approve your own text, stating why (shown in red until a "
-                                                  "second person approves)", "settings": "settings file"})
-def approve(c, story, eilig=None, settings=PRODUCTION_SETTINGS):
+                                                  "second person approves)",
+            "urgent": "the same as --eilig (the crisis message's texts name it)", "settings": "settings file"})
+def approve(c, story, eilig=None, urgent=None, settings=PRODUCTION_SETTINGS):
     """Approve the pushed version of a story (a second person; recorded in git, pushed)."""
     from newsroom.desk.actions import approve as approve_story
     from newsroom.publishing.pipeline import ledger_from_settings
@@ -519,7 +520,7 @@ def approve(c, story, eilig=None, settings=PRODUCTION_SETTINGS):
     os.chdir(ROOT)
     try:
         approval, made = run_check(settings, _overrides(None), after=lambda build, s: approve_story(
-            build, s, ledger_from_settings(s), story, urgent=eilig))
+            build, s, ledger_from_settings(s), story, urgent=eilig or urgent))
     except (NewsroomError, OutputConflict) as exc:
         raise _fail(exc, "Freigabe") from None
     if not made:
