@@ -65,7 +65,7 @@ class Warning:
         return cls(id=str(data["id"]), source=str(data["source"]), severity=str(data["severity"]),
                    headline=str(data["headline"]), sent=_moment(data.get("sent")),
                    onset=_moment(data.get("onset")), expires=_moment(data.get("expires")),
-                   link=str(data.get("link") or official_page(str(data["id"]))))
+                   link=official_page(str(data["id"])))  # made again: no address comes from the file
 
     def key(self) -> tuple:
         """What the fragment shows of it: the page's inputs."""
