@@ -195,7 +195,7 @@ def test_image_and_video_must_be_in_the_media_library(site):
     assert read(GOOD + "image: fotos/rhein.jpg\n", media=media).image == "fotos/rhein.jpg"
     found = problems(GOOD + "image: fotos/fehlt.jpg\nvideo: fotos/rhein.jpg\n", media=media)
     assert found[0].startswith("content/krise.yml:15: Feld „image“: ")
-    assert found[1] == "content/krise.yml:16: Feld „video“: „fotos/rhein.jpg“ ist kein ein Video (Datei) aus der " \
+    assert found[1] == "content/krise.yml:16: Feld „video“: „fotos/rhein.jpg“ ist kein Video (Datei) aus der " \
                        "Mediathek."
     assert problems(GOOD + "image: ../../etc/passwd\n", media=media)[0].startswith("content/krise.yml:15: Feld „image“")
 

@@ -87,8 +87,8 @@ def read_crisis(raw: bytes, source: str, *, channels: tuple[str, ...], stories: 
                      fields.nodes["text"], "text")
     story_card = _story(fields, story, stories, now) if story and stories is not None else None
     if media is not None:
-        _media(fields, image, media, "image", "photo", "ein Foto")
-        _media(fields, video, media, "video", "video", "ein Video (Datei)")
+        _media(fields, image, media, "image", "photo", "Foto")
+        _media(fields, video, media, "video", "video", "Video (Datei)")
     if errors:
         raise ContentErrors(errors)
     return Crisis(
