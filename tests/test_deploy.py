@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import tempfile
 import urllib.request
+from pathlib import Path
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from newsroom.atomic import atomic_write
 from newsroom.deploy import deploy, open_target
 from newsroom.deploy.files import scan
 from newsroom.errors import ConfigurationError, DeployError
@@ -230,8 +233,8 @@ class Place:
             return "s3://newsroom-live/probe"
         probe = self.folder.with_name("probe")
         shutil.rmtree(probe, ignore_errors=True)
-        if self.folder.exists():
-            shutil.copytree(self.folder, probe, symlinks=True)
+        if self.folder.exists():  # the very files (hard links): a folder target compares files by identity
+            shutil.copytree(self.folder, probe, symlinks=True, copy_function=os.link)
         return self.address.replace(str(self.folder), str(probe))
 
     def steps_to_finish(self, output) -> int:
@@ -285,8 +288,9 @@ def test_readers_see_the_old_site_or_the_new_one_while_deploys_are_killed(site: 
     finally:
         seen = reader.stop()
     assert seen["violations"] == []
-    if kind != "s3":
-        assert len(list((place.folder / "releases").iterdir())) <= 2  # DEPLOY_KEEP_RELEASES of the driver
+    if kind != "s3":  # DEPLOY_KEEP_RELEASES of the driver, and a folder target's spare
+        assert len([p for p in (place.folder / "releases").iterdir() if not p.name.startswith(".")]) <= 2
+        assert {p.name for p in (place.folder / "releases").iterdir() if p.name.startswith(".")} <= {".spare"}
 
 
 def strangers(folder):
@@ -366,10 +370,70 @@ def test_folder_releases_share_unchanged_files_and_only_the_last_ones_are_kept(b
         report = deploy(built.output, open_target(str(target), settings), settings)
         assert os.readlink(target / "current") == f"releases/{number:06d}"
         assert tree(target / "current") == tree(built.output)
-    assert sorted(os.listdir(target / "releases")) == ["000002", "000003"]
+    assert sorted(os.listdir(target / "releases")) == [".spare", "000002", "000003"]  # the first one is the spare
     photo = "medien/fotos/rhein.jpg"
     assert photo not in report.uploaded and "aktuelles/2026/11/zweite-meldung/index.html" in report.uploaded
-    assert (target / "releases/000002" / photo).stat().st_ino == (target / "releases/000003" / photo).stat().st_ino
-    assert (target / "releases/000003" / photo).stat().st_nlink == 2
+    assert (target / "releases/000002" / photo).stat().st_ino == (target / "releases/000003" / photo).stat().st_ino \
+        == (built.output / photo).stat().st_ino
     with pytest.raises(ConfigurationError, match="DEPLOY_KEEP_RELEASES: „0“ ist keine ganze Zahl ab 1."):
         open_target(str(target), with_defaults({"DEPLOY_KEEP_RELEASES": 0}))
+
+
+def every_page_changed(output):
+    """What a new crisis banner does to the built site: every page replaced (as the build replaces files)."""
+    pages = sorted(output.rglob("*.html"))
+    for page in pages:
+        atomic_write(page, page.read_bytes().replace(b"<body", b"<body data-krise", 1))
+    return len(pages)
+
+
+def test_a_folder_release_links_the_built_files_and_mends_the_spare(built: Site, tmp_path):
+    target, settings = tmp_path / "www", {**SETTINGS, "DEPLOY_KEEP_RELEASES": 2}
+    files = len(tree(built.output))
+    first = open_target(str(target), settings)
+    deploy(built.output, first, settings)
+    assert first.work["linked"] == files and first.work["copied"] == 0  # nothing copied, even the first time
+    pages = every_page_changed(built.output)
+    for number in (2, 3, 4):
+        release = open_target(str(target), settings)
+        report = deploy(built.output, release, settings)
+        assert len(report.uploaded) == pages and report.unchanged == files - pages
+        assert tree(target / "current") == tree(built.output)
+        assert all((target / "current" / path).stat().st_ino == (built.output / path).stat().st_ino
+                   for path in tree(built.output))
+        every_page_changed(built.output)
+    # The fourth release is the first one's folders, mended: only the pages linked anew, no folder made.
+    assert release.work == {"linked": pages, "copied": 0, "kept": files - pages, "removed": 0, "folders": 0}
+    assert sorted(os.listdir(target / "releases")) == [".spare", "000003", "000004"]
+
+
+def test_a_later_build_leaves_the_deployed_files_as_they_are(built: Site, tmp_path):
+    target = tmp_path / "www"
+    deploy(built.output, open_target(str(target), SETTINGS), SETTINGS)
+    live = snapshot(target / "current")
+    built.story("2026/zweite.md", id="b2b2b2b2b2b2", title="Zweite Meldung", body="Ganz neuer Text.\n")
+    built.build()
+    assert snapshot(target / "current") == live  # the build replaced the files it changed, never wrote into one
+
+
+def test_a_folder_on_another_file_system_gets_copies_then_links_to_the_live_release(built: Site):
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == built.output.stat().st_dev:
+        pytest.skip("kein zweites Dateisystem (/dev/shm) neben dem Testordner")
+    target = Path(tempfile.mkdtemp(dir=shm))
+    try:
+        files = len(tree(built.output))
+        first = open_target(str(target), SETTINGS)
+        deploy(built.output, first, SETTINGS)
+        assert first.work["copied"] == files and first.work["linked"] == 0
+        built.story("2026/zweite.md", id="b2b2b2b2b2b2", title="Zweite Meldung", body="Ganz neuer Text.\n")
+        built.build()
+        second = open_target(str(target), SETTINGS)
+        report = deploy(built.output, second, SETTINGS)
+        assert second.work["copied"] == len(report.uploaded) < files / 2
+        assert second.work["linked"] == report.unchanged == len(tree(built.output)) - len(report.uploaded)
+        assert tree(target / "current") == tree(built.output)
+        photo = "medien/fotos/rhein.jpg"
+        assert (target / "releases/000001" / photo).stat().st_ino == (target / "current" / photo).stat().st_ino
+    finally:
+        shutil.rmtree(target)

@@ -1,20 +1,30 @@
 """A folder as target (a web server's document root, a mounted share), in the layout of releases.py.
 
-Each deploy fills a hidden new release: files unchanged since the live release are hard-linked from
-it (compared like rsync's quick check, size and modification time, and by content when only the
-time differs), new and changed ones copied. Checked complete, the release is renamed into place
-and `current` switched to it with one rename(2); older releases beyond the kept ones go.
+Each deploy fills a hidden new release in which every file is a hard link to the built file in the
+output folder: the build replaces a file it changes (a new inode, newsroom/atomic.py), never writes
+into one, so a release keeps its bytes while later builds run, and a deploy copies nothing. When
+the target lies on another file system, files unchanged since the live release are hard-linked
+from it instead (compared like rsync's quick check, size and modification time, and by content
+when only the time differs), new and changed ones copied.
+
+A release is not made from nothing: the folder of a release that dropped out of the kept ones (the
+spare, `releases/.spare`) is renamed into place and only its differences are mended. At 25,000
+stories a site has some 34,000 folders; making and deleting them for every deploy costs more than
+all else, while mending the spare touches only the changed files. Checked complete, the release
+is renamed into place and `current` switched to it with one rename(2); the release that drops out
+becomes the next spare.
 """
 
 from __future__ import annotations
 
+import errno
 import filecmp
 import os
 import shutil
 from pathlib import Path
 
 from newsroom.atomic import atomic_write
-from newsroom.deploy.files import SiteFile, walk
+from newsroom.deploy.files import SiteFile, entries
 from newsroom.deploy.releases import (
     CURRENT,
     MARKER,
@@ -30,9 +40,11 @@ from newsroom.deploy.releases import (
 from newsroom.deploy.target import Target
 from newsroom.errors import DeployError
 
+SPARE = ".spare"  # below releases/: a release's folders, mended into the next one
+
 
 class DirectoryTarget(Target):
-    uses_digests = False  # sizes and times first, bytes only when the time differs
+    uses_digests = False  # the same file (inode), else sizes and times, bytes only when the time differs
 
     def __init__(self, root: Path, keep: int):
         self.root = root
@@ -41,6 +53,16 @@ class DirectoryTarget(Target):
         self.live: Path | None = None
         self.release: str | None = None
         self.staging: Path | None = None
+        self.device = 0  # the target's file system: files on it can be hard-linked
+        self.linking = True  # hard links to the output's files; off once a link crossed file systems
+        # What the deploy did, file by file: linked (from the output or the live release), copied,
+        # kept (the spare had that very file already), removed (the spare had it, the site not);
+        # and the folders made.
+        self.work = {"linked": 0, "copied": 0, "kept": 0, "removed": 0, "folders": 0}
+        self._remote: dict[str, tuple[int, str]] = {}  # the live release: site path → (inode, path)
+        self._found: dict[str, int] = {}  # the spare's files not yet claimed: site path → inode
+        self._folders: set[str] = set()  # the staging release's folders, by site path
+        self._placed: dict[str, int] = {}  # site path → inode of the file now there
 
     def describe(self) -> str:
         return str(self.root)
@@ -64,63 +86,132 @@ class DirectoryTarget(Target):
         if link is not None and (self.releases / live_release(link)).is_dir():
             self.live = self.releases / live_release(link)
         self.releases.mkdir(exist_ok=True)
+        self.device = os.stat(self.releases).st_dev
         for name in os.listdir(self.releases):
             if name.startswith(".") and name.endswith(".partial"):  # a killed deploy's, never live
-                shutil.rmtree(self.releases / name)
+                self._retire(self.releases / name)
         if self.live is not None:
             self._prune(self.live.name)  # what a killed deploy left, even if nothing changed since
 
     def _prune(self, current: str) -> None:
         for name in obsolete(os.listdir(self.releases), current, self.keep):
-            shutil.rmtree(self.releases / name)
+            self._retire(self.releases / name)
+
+    def _retire(self, folder: Path) -> None:
+        """A release no longer kept becomes the spare; a second one is deleted."""
+        spare = self.releases / SPARE
+        if os.path.lexists(spare):
+            shutil.rmtree(folder)
+        else:
+            os.rename(folder, spare)
 
     def remote_state(self) -> dict[str, object]:
         if self.live is None:
             return {}
-        return {path: (stat.st_size, stat.st_mtime_ns) for path, _absolute, stat in walk(self.live)}
+        self._remote = {path: (entry.inode(), entry.path) for path, entry in entries(self.live)}
+        return self._remote
 
     def changed(self, local: SiteFile, remote) -> bool:
-        size, mtime_ns = remote
-        if size != local.size:
+        inode, live = remote
+        if local.identity == (self.device, inode):
+            return False  # the very file the live release links
+        stat = os.stat(live)
+        if local.identity == (stat.st_dev, stat.st_ino):
+            return False  # the same, on a file system whose folders report other inode numbers
+        if stat.st_size != local.size:
             return True
-        if mtime_ns == local.mtime_ns:
+        if stat.st_mtime_ns == local.mtime_ns:
             return False
-        live = self.live / local.path
         if filecmp.cmp(local.source, live, shallow=False):
-            os.utime(live, ns=(local.mtime_ns, local.mtime_ns))  # next time the quick check suffices
+            if not self._linkable(local):  # the new release links the live file
+                os.utime(live, ns=(local.mtime_ns, local.mtime_ns))  # next time the quick check suffices
             return False
         return True
+
+    def _linkable(self, local: SiteFile) -> bool:
+        return self.linking and local.identity[0] == self.device
 
     def begin(self, unchanged: list[SiteFile]) -> None:
         self.release = next_release(os.listdir(self.releases))
         self.staging = self.releases / f".{self.release}.partial"
-        self.staging.mkdir()
+        spare = self.releases / SPARE
+        if spare.is_dir():
+            os.rename(spare, self.staging)
+            self._found = {path: entry.inode() for path, entry in entries(self.staging, self._folders)}
+        else:
+            self.staging.mkdir()
+            self.work["folders"] += 1
         for site_file in unchanged:
-            target = self._place(site_file)
-            try:
-                os.link(self.live / site_file.path, target)
-            except OSError:  # too many links, or a file system without them
-                self._copy(site_file, target)
+            if self._linkable(site_file):
+                self._link(site_file, site_file.source, site_file.identity[1])
+            else:  # another file system: the live release's file, as it is
+                inode, live = self._remote[site_file.path]
+                self._link(site_file, live, inode)
 
     def upload(self, local: SiteFile) -> None:
-        self._copy(local, self._place(local))
+        if self._linkable(local):
+            self._link(local, local.source, local.identity[1])
+        else:
+            self._copy(local, self._found.pop(local.path, None) is not None)
 
-    def _place(self, local: SiteFile) -> Path:
-        target = self.staging / local.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+    def _link(self, local: SiteFile, source: str, inode: int) -> None:
+        there = self._found.pop(local.path, None)
+        if there == inode:
+            self.work["kept"] += 1
+            self._placed[local.path] = inode
+            return
+        target = self._place(local.path, there is not None)
+        try:
+            os.link(source, target)
+        except OSError as exc:  # too many links, or a file system without them
+            if exc.errno == errno.EXDEV:  # a mount point between, though the device is the same
+                self.linking = False
+            self._copy(local, False)
+            return
+        if local.mode & 0o444 != 0o444:
+            os.chmod(target, 0o644)  # a web server reads as another user
+        self.work["linked"] += 1
+        self._placed[local.path] = inode
 
-    @staticmethod
-    def _copy(local: SiteFile, target: Path) -> None:
+    def _copy(self, local: SiteFile, there: bool) -> None:
+        target = self._place(local.path, there)
         shutil.copy2(local.source, target)  # copy2 keeps the time for the next quick check
         os.chmod(target, 0o644)
+        self.work["copied"] += 1
+        self._placed[local.path] = os.stat(target).st_ino
+
+    def _place(self, path: str, there: bool) -> str:
+        """The staging path for a file at `path`: its folders there, nothing in its way (`there`:
+        the spare has a file at that path)."""
+        folder = path.rpartition("/")[0]
+        if folder and folder not in self._folders:
+            self._folder(folder)
+        target = os.path.join(self.staging, path)
+        if path in self._folders:  # a folder became a page
+            shutil.rmtree(target)
+            self._folders = {f for f in self._folders if f != path and not f.startswith(f"{path}/")}
+        elif there:
+            os.unlink(target)
+        return target
+
+    def _folder(self, folder: str) -> None:
+        parent = folder.rpartition("/")[0]
+        if parent and parent not in self._folders:
+            self._folder(parent)
+        target = os.path.join(self.staging, folder)
+        if self._found.pop(folder, None) is not None:  # a page became a folder
+            os.unlink(target)
+        os.mkdir(target)
+        self._folders.add(folder)
+        self.work["folders"] += 1
 
     def delete(self, paths: list[str]) -> None:
         pass  # the new release simply lacks them
 
     def commit(self, local: dict[str, SiteFile]) -> None:
-        found = {path: stat.st_size for path, _absolute, stat in walk(self.staging)}
-        verify(str(self.root), found, {path: f.size for path, f in local.items()})
+        self._remove_leftovers()
+        found = {path: self._inode(path, entry) for path, entry in entries(self.staging)}
+        verify(str(self.root), found, {path: self._placed.get(path, -1) for path in local})
         os.rename(self.staging, self.releases / self.release)
         self.staging = None
         swap = self.root / f".{CURRENT}.tmp"
@@ -131,9 +222,34 @@ class DirectoryTarget(Target):
         _sync_folder(self.root)
         self._prune(self.release)
 
+    def _inode(self, path: str, entry: os.DirEntry) -> int:
+        inode = entry.inode()
+        if inode != self._placed.get(path):  # some file systems report other numbers in folders
+            inode = entry.stat(follow_symlinks=False).st_ino
+        return inode
+
+    def _remove_leftovers(self) -> None:
+        """The spare's files the site no longer has, and the folders they leave empty."""
+        emptied = set()
+        for path in self._found:
+            try:
+                os.unlink(os.path.join(self.staging, path))
+            except (FileNotFoundError, NotADirectoryError):  # gone with a folder that became a page
+                pass
+            self.work["removed"] += 1
+            emptied.add(path.rpartition("/")[0])
+        self._found = {}
+        for folder in sorted(emptied, key=lambda f: -f.count("/")):
+            while folder:
+                try:
+                    os.rmdir(os.path.join(self.staging, folder))
+                except OSError:  # not empty
+                    break
+                folder = folder.rpartition("/")[0]
+
     def close(self) -> None:
         if self.staging is not None and self.staging.exists():
-            shutil.rmtree(self.staging, ignore_errors=True)
+            self._retire(self.staging)  # mended in part: the next deploy mends it further
             self.staging = None
 
 

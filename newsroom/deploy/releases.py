@@ -2,6 +2,7 @@
 
     <target>/.newsroom-deploy               marker: this folder belongs to `invoke deploy`
     <target>/releases/000042/               one complete site per deploy; unchanged files hard-linked
+    <target>/releases/.spare/               a folder target's release that dropped out, mended into the next
     <target>/current -> releases/000042     the web server's document root, replaced by rename(2)
 
 A release goes live only complete and checked, by replacing the one symlink. A folder that holds
