@@ -216,3 +216,38 @@ def test_an_update_already_due_with_the_first_alert_follows_it_as_a_reply_in_the
     first, reply = mastodon.statuses
     assert reply["in_reply_to_id"] == first["id"] and len(bluesky.records) == 2
     assert publish(site, now="2026-11-26 12:10").outcomes == []
+
+
+def test_a_crisis_over_before_it_was_sent_sends_nothing_and_says_so(site, servers):
+    mastodon, _bluesky, smtp = servers
+    crisis(site, "end: 2026-11-26 11:58\n")
+    report = publish(site)
+    assert report.outcomes == [] and mastodon.statuses == [] and smtp.received == []
+    assert any("endete, bevor sie gesendet wurde" in notice for notice in report.plan.notices)
+
+
+def test_with_a_picture_instagram_posts_it_and_facebook_answers_an_update_with_a_comment(site, servers, monkeypatch):
+    from tests.fakes.meta import FakeGraph
+
+    crisis_channels = CRISIS.replace("[press, mastodon, bluesky, instagram]", "[facebook, instagram, youtube]")
+    with FakeGraph() as graph:
+        for name, value in {**graph.facebook_env, **graph.instagram_env}.items():
+            monkeypatch.setenv(name, value)
+        site.write("krise.yml", crisis_channels + "image: fotos/rhein.jpg\n")
+        commit_and_push(site, "Krisenmeldung", "2026-11-26 11:55")
+        report = publish(site)
+        assert outcomes(report) == [(KEY, "facebook", "sent"), (KEY, "instagram", "sent")]
+        assert any("nicht an youtube: braucht ein Video" in notice for notice in report.plan.notices)
+        [post] = graph.page_posts
+        [media] = graph.media
+        assert post["message"].startswith(f"Warnung: {TITLE}") and media["caption"].startswith(f"Warnung: {TITLE}")
+        site.write("krise.yml", crisis_channels + "image: fotos/rhein.jpg\n" + UPDATE)
+        commit_and_push(site, "Aktualisierung", "2026-11-26 12:05")
+        update = f"{KEY}.update-202611261230"
+        report = publish(site, now="2026-11-26 12:31")
+        assert outcomes(report) == [(update, "facebook", "sent"), (update, "instagram", "sent")]
+        [comment] = graph.comments_on(post["id"])
+        assert comment["message"].startswith("Aktualisierung vom 26.11.2026, 12:30 Uhr")
+        assert len(graph.page_posts) == 1 and len(graph.media) == 2  # Instagram: a post of its own
+        assert graph.media[-1]["caption"].startswith("Aktualisierung der Krisenmeldung – Warnung: ")
+        assert publish(site, now="2026-11-26 12:40").outcomes == []

@@ -135,8 +135,10 @@ class CrisisSends:
             self.notices.append(f"Krisenmeldung {base}: endete, bevor sie gesendet wurde; nichts gesendet.")
             return []
         title = crisis.title
+        # Once over, a channel that never got the first alert gets none (its record, if any, stays shown).
+        channels = () if ended else tuple(self.channels)
         first = CrisisCard(base, ALERT, crisis.source, self.version, f"{TITLES[ALERT]}: {title}",
-                           crisis.start.timestamp(), self._with_recorded(base, tuple(self.channels)), crisis)
+                           crisis.start.timestamp(), self._with_recorded(base, channels), crisis)
         found = [first]
         carried = tuple(name for name in self.channels if first_receipt is not None
                         and first_receipt.get(name) is not None and first_receipt.get(name).status in CARRIED)
