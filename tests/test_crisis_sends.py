@@ -251,3 +251,33 @@ def test_with_a_picture_instagram_posts_it_and_facebook_answers_an_update_with_a
         assert len(graph.page_posts) == 1 and len(graph.media) == 2  # Instagram: a post of its own
         assert graph.media[-1]["caption"].startswith("Aktualisierung der Krisenmeldung – Warnung: ")
         assert publish(site, now="2026-11-26 12:40").outcomes == []
+
+
+def test_invoke_approve_urgent_lets_the_author_alone_approve_the_crisis_at_night(tmp_path):
+    import git
+    import yaml
+
+    from tests.support import invoke, seeded_origin
+    from tests.test_publish_runs import runner
+
+    origin = seeded_origin(tmp_path, {}, 'APPROVAL_SINCE = "2026-11-01 00:00"\nAPPROVAL_REQUIRE_SIGNED = False')
+    duty = runner(origin, "duty")
+    repo = git.Repo(duty)
+    with repo.config_writer() as config:
+        config.set_value("user", "name", CORA[0])
+        config.set_value("user", "email", CORA[1])
+    (duty / "content/desk").mkdir(parents=True)
+    (duty / "content/desk/approvers.yml").write_text(APPROVERS, encoding="utf-8")
+    (duty / "content/krise.yml").write_text(CRISIS, encoding="utf-8")
+    repo.git.add("-A")
+    repo.git.commit("-m", "Krisenmeldung")
+    repo.git.push("origin", "HEAD:refs/heads/main")
+    refused = invoke(duty, "approve", KEY)
+    assert refused.returncode != 0 and "eine zweite Person gibt frei" in refused.stdout + refused.stderr
+    done = invoke(duty, "approve", KEY, "--urgent", "CvD nicht erreichbar, Pegel steigt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "EILIG freigegeben von cvd-a allein (CvD nicht erreichbar, Pegel steigt)" in done.stdout
+    bare = git.Repo(origin)
+    [name] = bare.git.ls_tree("--name-only", f"main:content/approvals/{KEY}").split()
+    approval = yaml.safe_load(bare.git.show(f"main:content/approvals/{KEY}/{name}"))
+    assert approval["urgent"] == "CvD nicht erreichbar, Pegel steigt" and approval["source"] == "content/krise.yml"
