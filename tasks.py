@@ -577,12 +577,21 @@ def test(c, args=""):
 
 @task(help={"stories": "archive size (default 25000)", "runs": "runs per scenario (median)",
             "vanilla": "also build the corpus with vanilla Pelican (the reference)",
-            "workdir": "where the corpus and outputs go"})
-def bench(c, stories=25000, runs=3, vanilla=True, workdir=".bench"):
-    """Benchmark the build on a generated archive against vanilla Pelican; prints and saves a report."""
+            "workdir": "where the corpus and outputs go (the crisis scenario keeps its corpus there)",
+            "scenario": "builds (default) or crisis: a crisis on, updated, off, to a folder target"})
+def bench(c, stories=25000, runs=3, vanilla=True, workdir=".bench", scenario="builds"):
+    """Benchmark the build on a generated archive against vanilla Pelican; prints and saves a report.
+    --scenario crisis: from a crisis commit (on, updated, off) to a folder target showing it on every page."""
+    os.chdir(ROOT)
+    if scenario == "crisis":
+        from benchmarks.crisis import main as crisis
+
+        crisis(Path(workdir).resolve(), int(stories), int(runs))
+        return
+    if scenario != "builds":
+        raise Exit(f"Unbekanntes Szenario „{scenario}“: builds (Vorgabe) oder crisis.", code=1)
     from benchmarks.runner import main
 
-    os.chdir(ROOT)
     main(Path(workdir).resolve(), int(stories), int(runs), bool(vanilla))
 
 
