@@ -160,7 +160,7 @@ class SiteWriter:
         return self.refilled
 
     def _refill(self, pages, step=None) -> dict:
-        written, region, live, staging = [], self.region, self._live, self.staging
+        written, region, live, staging, folders = [], self.region, self._live, str(self.staging), set()
         for relative in pages:
             try:
                 with open(os.path.join(live, relative), "rb") as handle:
@@ -169,7 +169,14 @@ class SiteWriter:
                 continue
             filled = splice(data, region)
             if filled is not data and filled != data:
-                atomic_write(staging / relative, filled)
+                # A new file in this build's private staging folder: no reader, no temporary name needed.
+                folder = relative.rpartition("/")[0]
+                if folder not in folders:
+                    os.makedirs(os.path.join(staging, folder), exist_ok=True)
+                    folders.add(folder)
+                with open(os.path.join(staging, relative), "wb") as handle:
+                    os.fchmod(handle.fileno(), 0o644)  # as atomic_write: readable by the web server
+                    handle.write(filled)
                 written.append(relative)
             if step is not None:
                 step()
@@ -359,18 +366,27 @@ class StagedOutput:
                 os.unlink(self.output / relative)
             except FileNotFoundError:
                 pass
+        # String paths and each folder made once: a crisis moves every page of the site (30,000).
+        output, staging, ready = str(self.output), str(self.staging), set()
         for relative in plan["move"]:
-            source, target = self.staging / relative, self.output / relative
-            if not source.exists():
+            source, target = os.path.join(staging, relative), os.path.join(output, relative)
+            folder = relative.rpartition("/")[0]
+            if folder not in ready:
+                if not os.path.exists(source):
+                    continue  # moved before the crash
+                for parent in reversed(Path(relative).parents[:-1]):
+                    made = self.output / parent
+                    if made.is_file():  # a page became a folder
+                        made.unlink()
+                    made.mkdir(exist_ok=True)
+                ready.add(folder)
+            try:
+                os.replace(source, target)
+            except FileNotFoundError:
                 continue  # moved before the crash
-            for parent in reversed(target.relative_to(self.output).parents[:-1]):
-                folder = self.output / parent
-                if folder.is_file():  # a page became a folder
-                    folder.unlink()
-                folder.mkdir(exist_ok=True)
-            if target.is_dir():
+            except IsADirectoryError:  # a folder became a page
                 shutil.rmtree(target)
-            os.replace(source, target)
+                os.replace(source, target)
         for relative in plan["remove"]:  # folders left empty
             folder = (self.output / relative).parent
             while folder != self.output and folder.is_dir() and not any(folder.iterdir()):
