@@ -204,16 +204,16 @@ def build_killed_while_applying(site: Site, monkeypatch, after: int = 3) -> None
 
     import pytest
 
-    real, moved = os.replace, []
+    real, moved = os.rename, []
 
-    def replace(source, target):
+    def rename(source, target):
         if str(target).startswith(str(site.output)):
             moved.append(target)
             if len(moved) > after:
                 raise KeyboardInterrupt("simulated kill")
         return real(source, target)
 
-    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "rename", rename)
     with pytest.raises(KeyboardInterrupt):
         site.build()
-    monkeypatch.setattr(os, "replace", real)
+    monkeypatch.setattr(os, "rename", real)

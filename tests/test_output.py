@@ -80,3 +80,24 @@ def test_an_error_in_a_render_process_fails_the_build(tmp_path, monkeypatch):
         with pytest.raises(NewsroomError, match="Vorlage kaputt"):
             writer.flush(workers=2)
     assert not (tmp_path / "output" / "p0.html").exists()
+
+
+def test_replaced_pages_are_moved_aside_and_deleted_in_the_background(site, monkeypatch):
+    import time
+
+    import newsroom.build.output
+
+    site.story()
+    site.build()
+    monkeypatch.setattr(newsroom.build.output, "DISCARD_AT_ONCE", 1)
+    site.story(title="Neuer Titel")
+    site.build()
+    cold = site.root / "cold"
+    site.build(OUTPUT_PATH=str(cold))
+    assert {k: v[0] for k, v in snapshot(site.output).items()} == {k: v[0] for k, v in snapshot(cold).items()}
+    for _ in range(200):  # the deleting process runs on its own; wait for it, not for a time
+        left = [p.name for p in site.root.iterdir() if p.name.startswith(".output.replaced")]
+        if not left:
+            break
+        time.sleep(0.05)
+    assert left == []
