@@ -84,6 +84,13 @@ def test_github_fetches_history_publishes_one_at_a_time_on_schedule_with_secrets
     cached = " ".join(s["with"]["path"] for s in publish["steps"] if s.get("uses", "").startswith("actions/cache"))
     for path in (".cache/pip", ".cache/npm", ".cache/build.sqlite", ".cache/warnungen.json", "output-production"):
         assert path in cached
+    # A cache restores only where the same paths were saved (its version is made from them).
+    saved = {s["with"]["key"].split("-")[0]: s["with"]["path"] for job in workflow["jobs"].values()
+             for s in job.get("steps", []) if s.get("uses", "").startswith("actions/cache@")}
+    for job in workflow["jobs"].values():
+        for step in job.get("steps", []):
+            if step.get("uses", "").startswith("actions/cache/restore@"):
+                assert step["with"]["path"] == saved[step["with"]["key"].split("-")[0]], step["name"]
 
 
 def test_github_runs_a_crisis_commit_at_once_beside_a_long_publish_but_never_two_deploys_at_once():
