@@ -299,19 +299,6 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("STORIES_DIR", TEXT, "stories", "Ordner der Meldungen unterhalb von PATH."),
         Setting("PAGES_DIR", TEXT, "pages", "Ordner der statischen Seiten unterhalb von PATH."),
         Setting("STORY_URL", TEXT, "aktuelles/{date:%Y}/{date:%m}/{slug}/", "Adresse einer Meldung auf der Website."),
-        Setting("CRISIS_FILE", TEXT, "content/krise.yml",
-                "Datei der Krisenmeldung (Krisenmodus), relativ zum Projektordner und innerhalb von PATH; ohne die "
-                "Datei gibt es keine Lage."),
-        Setting("CRISIS_PHONE", OPTIONAL_TEXT, None,
-                "Bürgertelefon der Stadt in einer Lage, auf der Notfallseite neben 112 und 110; None: nur die "
-                "Notrufe."),
-        Setting("CAP_SENDER", TEXT, "presse@duesseldorf.de",
-                "Absender der Krisenmeldungen im CAP-Feed (krise/cap.xml): eine Funktionsadresse der Stadt, nie die "
-                "einer Person; ohne Leerzeichen, Kommas, < und &."),
-        Setting("CAP_AREA", TEXT, "Stadt Düsseldorf", "Gebiet der Krisenmeldungen im CAP-Feed (areaDesc)."),
-        Setting("CAP_AREA_CODE", OPTIONAL_TEXT, "051110000000",
-                "Amtlicher Regionalschlüssel (12 Ziffern) des Gebiets im CAP-Feed, wie ihn MoWaS als „SHN“ führt; "
-                "None: keiner."),
         Setting("THEMEN", TEXTS, [
             "Verkehr",
             "Umwelt & Klima",
@@ -376,6 +363,22 @@ SCHEMA: tuple[Setting, ...] = (
             },
             "body": "Hier steht der Text der Meldung. Zwischenüberschriften beginnen mit ##.",
         }, "Vorlage für „invoke new“; steht der Platzhaltertext noch in einer Meldung, ist das ein Fehler."),
+    ),
+    *group(
+        "Krisenmodus",
+        Setting("CRISIS_FILE", TEXT, "content/krise.yml",
+                "Datei der Krisenmeldung (Krisenmodus), relativ zum Projektordner und innerhalb von PATH; ohne die "
+                "Datei gibt es keine Lage."),
+        Setting("CRISIS_PHONE", OPTIONAL_TEXT, None,
+                "Bürgertelefon der Stadt in einer Lage, auf der Notfallseite neben 112 und 110; None: nur die "
+                "Notrufe."),
+        Setting("CAP_SENDER", TEXT, "presse@duesseldorf.de",
+                "Absender der Krisenmeldungen im CAP-Feed (krise/cap.xml): eine Funktionsadresse der Stadt, nie die "
+                "einer Person; ohne Leerzeichen, Kommas, < und &."),
+        Setting("CAP_AREA", TEXT, "Stadt Düsseldorf", "Gebiet der Krisenmeldungen im CAP-Feed (areaDesc)."),
+        Setting("CAP_AREA_CODE", OPTIONAL_TEXT, "051110000000",
+                "Amtlicher Regionalschlüssel (12 Ziffern) des Gebiets im CAP-Feed, wie ihn MoWaS als „SHN“ führt; "
+                "None: keiner."),
         Setting("NINA_ARS", OrNone(Digits(12)), None,
                 "Amtlicher Regionalschlüssel für die Warnungen des Bundes (NINA), die letzten 7 Ziffern 0 "
                 "(Düsseldorf: \"051110000000\"); None: keine amtlichen Warnungen."),
