@@ -47,10 +47,11 @@ START, END = b"<!--newsroom:krise-->", b"<!--/newsroom:krise-->"
 SETUP = "import sys, json; sys.path[:0] = [{repo!r}]\n"
 BUILD = SETUP + (
     "from newsroom.build.runner import build\n"
+    "from newsroom.build.timing import PHASES\n"
     "r = build({conf!r}, {{'PATH': {content!r}, 'OUTPUT_PATH': {output!r}, 'CACHE_PATH': {cache!r},"
     " 'BUILD_NOW': {now!r}}})\n"
     "open({facts!r}, 'w').write(json.dumps({{'written': len(r.written), 'rendered': len(r.rendered),"
-    " 'refilled': len(r.refilled)}}))\n")
+    " 'refilled': len(r.refilled), 'phases': {{k: round(v, 2) for k, v in PHASES.items() if v >= 0.5}}}}))\n")
 SEARCH = SETUP + (
     "from newsroom.search.index import index_site\n"
     "r = index_site({output!r})\n"
@@ -215,6 +216,7 @@ def run(workdir: Path, count: int, runs: int, say=print) -> dict:
                 f"Pagefind {'übersprungen' if row['search']['skipped'] else 'gelaufen'}; "
                 f"Auslieferung: {row['deploy'].get('linked', 0)} verlinkt, {row['deploy'].get('copied', 0)} kopiert, "
                 f"{row['deploy'].get('kept', 0)} behalten)")
+            say(f"          Build-Phasen ≥ 0,5 s: {row['build']['phases']}")
             if name == "on" and run_no == 1:
                 cold_identical = same_as_cold_build(site, say)
                 if not cold_identical:
