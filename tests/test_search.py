@@ -150,3 +150,27 @@ def test_a_failing_pagefind_leaves_the_index_and_the_next_run_indexes_the_change
     assert not [p for p in site.root.glob(".output.pagefind*") if p.is_dir()]
     report = index_site(site.output)
     assert not report.skipped and report.written and report.removed
+
+
+def test_many_pages_are_hashed_on_threads_as_one_would_without_the_crisis_region(tmp_path):
+    """Enough pages for the threads: every marked page once, by path, hashed with its region emptied."""
+    expected = []
+    for n in range(1200):
+        marked = n % 3 != 0
+        body = f"<main{' data-pagefind-body' if marked else ''}><p>Seite {n}</p></main>"
+        page = tmp_path / f"aktuelles/{n % 7}/seite-{n}/index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        empty = f"<html><body><!--newsroom:krise--><!--/newsroom:krise-->{body}</body></html>"
+        page.write_text(empty.replace("--><!--/", f"--><p>Lage {n}</p><!--/"))
+        if marked:
+            expected.append(page.relative_to(tmp_path).as_posix())
+    (tmp_path / "pagefind").mkdir()
+    (tmp_path / "pagefind/index.html").write_text("<main data-pagefind-body></main>")  # the index: never a page
+    paths, digest = marked_pages(tmp_path)
+    assert paths == sorted(expected)
+    for page in (tmp_path / "aktuelles").rglob("*.html"):  # another crisis text: the same digest
+        page.write_text(page.read_text().replace("Lage", "Entwarnung"))
+    assert marked_pages(tmp_path) == (paths, digest)
+    page = tmp_path / expected[0]
+    page.write_text(page.read_text().replace("Seite", "Neue Seite"))
+    assert marked_pages(tmp_path)[1] != digest
