@@ -100,6 +100,8 @@ def test_github_runs_a_crisis_commit_at_once_beside_a_long_publish_but_never_two
     assert "github.event_name == 'push'" in crisis["if"] and crisis["needs"] == "site"
     for kind in ("added", "modified", "removed"):
         assert f"contains(join(github.event.commits.*.{kind}, ' '), 'content/krise.yml')" in crisis["if"]
+    # The approval is often pushed after the message: it must not wait in the queue either.
+    assert "contains(join(github.event.commits.*.added, ' '), 'content/approvals/krise-')" in crisis["if"]
     groups = {name: job.get("concurrency", {}).get("group") for name, job in jobs.items()}
     assert groups == {"test": None, "site": "newsroom-deploy", "publish": "newsroom-publish",
                       "crisis": "newsroom-crisis"}
@@ -116,7 +118,7 @@ def test_gitlab_runs_a_crisis_commit_at_once_beside_a_long_publish_but_never_two
     crisis = config["crisis"]
     assert crisis["stage"] == "publish" and crisis["resource_group"] == "newsroom-crisis"
     [rule] = crisis["rules"]
-    assert rule["changes"] == ["content/krise.yml"] and '$CI_PIPELINE_SOURCE == "push"' in rule["if"]
+    assert rule["changes"] == ["content/krise.yml", "content/approvals/krise-*/**/*"] and '$CI_PIPELINE_SOURCE == "push"' in rule["if"]
     assert crisis["script"] == config["publish"]["script"] and invoked(crisis["script"]) == ["publish"]
     assert {job: config[job]["resource_group"] for job in ("build", "deploy", "publish")} == {
         "build": "newsroom-deploy", "deploy": "newsroom-deploy", "publish": "newsroom-publish"}
