@@ -29,7 +29,7 @@ whatever its age (no PUBLISH_WINDOW_HOURS) and puts it before every story and ap
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -109,15 +109,18 @@ class CrisisSends:
         self._receipt: Callable[[str], Receipt | None] = lambda key: None
         self._recorded: set[str] = set()
         known = set(settings["CHANNELS"])
-        self.channels, self.left_out = [], []
+        self.channels, skipped = [], []
         for name in crisis.channels:
             needed = NEEDS.get(name)
             if needed and not getattr(crisis, needed[0], None):
-                self.left_out.append(f"{name}: braucht {needed[1]}")
+                skipped.append((name, f"braucht {needed[1]}"))
             elif name in NOT_CONNECTED:
-                self.left_out.append(f"{name}: {NOT_CONNECTED[name]}")
+                skipped.append((name, NOT_CONNECTED[name]))
             elif name in known:
                 self.channels.append(name)
+        self.left_out = [f"{name}: {reason}" for name, reason in skipped]
+        # The channels left out and why, by the first alert's key: the overviews list them with its sends.
+        self.left_out_channels = {crisis_key(crisis.id): tuple(skipped)} if skipped else {}
 
     @property
     def key(self) -> str:
@@ -177,6 +180,28 @@ class CrisisSends:
             return CrisisCard(self.key, ALERT, self.crisis.source, self.version,
                               f"{TITLES[ALERT]}: {self.crisis.title}", self.crisis.start.timestamp(), (), self.crisis)
         return None
+
+    def preview_cards(self, receipt, recorded: set[str]) -> list[tuple[CrisisCard, str]]:
+        """Every version of the message with the field of content/krise.yml its text comes from: the
+        first alert, each update and the all-clear (when `end` is set), whether due yet or not, on the
+        channels each would go to (the channels of the message where the plan has none yet)."""
+        crisis, base = self.crisis, self.key
+        planned = {card.id: card for card in self.cards(receipt, recorded)}
+        channels = tuple(self.channels)
+        first = planned.get(base) or CrisisCard(base, ALERT, crisis.source, self.version, f"{TITLES[ALERT]}: "
+                                                f"{crisis.title}", crisis.start.timestamp(), channels, crisis)
+        found = [(first, "text")]
+        for number, update in enumerate(crisis.updates, 1):
+            key = f"{base}{UPDATE_MARK}{update.key}"
+            found.append((planned.get(key) or CrisisCard(
+                key, UPDATE, crisis.source, self.version, f"{TITLES[UPDATE]}: {crisis.title}",
+                update.date.timestamp(), channels, crisis, update, first), f"updates[{number}].text"))
+        if crisis.end is not None:
+            key = base + ALL_CLEAR_MARK
+            found.append((planned.get(key) or CrisisCard(
+                key, ALL_CLEAR, crisis.source, self.version, f"{TITLES[ALL_CLEAR]}: {crisis.title}",
+                crisis.end.timestamp(), channels, crisis, approves=first), "all_clear"))
+        return [(card if card.channels else replace(card, channels=channels), name) for card, name in found]
 
     # -- what each channel gets --------------------------------------------------------------------
 

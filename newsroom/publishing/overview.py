@@ -12,6 +12,7 @@ from newsroom.publishing.plan import STATE_LABELS, Plan
 from newsroom.publishing.records import MANUAL, UNCLEAR
 
 OLDER_SHOWN = 20
+CRISIS_LABEL = "Krisenmeldung"  # what marks a crisis message's send (a priority entry) everywhere
 
 
 def when(ts: float) -> str:
@@ -38,10 +39,21 @@ def manual_hint(story_id: str, channel: str) -> str:
 
 def story_label(entry) -> str:
     """What the overview calls a story or follow-up: online, geplant, Berichtigung, Rücknahme …"""
+    if entry.priority:
+        return CRISIS_LABEL
     if is_follow_up(entry.story_id):
         return entry.title.split(":", 1)[0]
     return {"draft": "Entwurf", "planned": "in Planung", "withdrawn": "zurückgezogen"}.get(entry.story_status) or (
         "geplant" if entry.state == "scheduled" else "online")
+
+
+def left_out_label(reason: str) -> str:
+    return f"nicht gesendet: {reason}"
+
+
+def left_out_lines(plan: Plan, story_id: str) -> list[str]:
+    """The channels a sendable leaves out (Instagram without a picture …), under its sends."""
+    return [f"    {name:<10} {left_out_label(reason)}" for name, reason in plan.left_out.get(story_id, ())]
 
 
 def channel_line(entry) -> str:
@@ -111,6 +123,7 @@ def status_lines(plan: Plan | None, where: str, broken: list[Broken] = ()) -> li
         first = entries[0]
         lines.append(f"  {when(first.ts)}  {first.title}  [{story_label(first)}, id {story_id}]")
         lines.extend(channel_line(e) for e in entries)
+        lines.extend(left_out_lines(plan, story_id))
     if plan.older_unsent:
         lines.append(f"  {len(plan.older_unsent)} ältere Meldung(en) mit Kanälen wurden nie gesendet und werden "
                      "nicht automatisch gesendet (Zeitfenster überschritten). Gezielt senden mit "

@@ -51,6 +51,7 @@ from newsroom.publishing.plan import (
     Entry,
     Plan,
     make_plan,
+    note_sendables,
     overview_start,
     this_run,
 )
@@ -181,9 +182,7 @@ class Publisher:
                          overview_days=settings["PUBLISH_OVERVIEW_DAYS"], story=self.story, channel=self.channel,
                          ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]), unclear=self.unclear,
                          always=self.ledger.unclear_ids(), done=self.done)
-        # What the sendables say of channels they leave out (a crisis message without image for Instagram).
-        plan.notices.extend(notice for sendables in self.sendables for notice in getattr(sendables, "notices", ()))
-        return self._held_by_desk(plan)
+        return self._held_by_desk(note_sendables(plan, self.sendables))
 
     def _follow_ups_since(self, settings: dict) -> None:
         """Only follow-ups the plan will look at have their first sends read from the record: at

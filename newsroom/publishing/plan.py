@@ -112,6 +112,8 @@ class Plan:
     entries: list[Entry] = field(default_factory=list)
     older_unsent: list[tuple[str, str, float]] = field(default_factory=list)  # (story id, source, ts)
     notices: list[str] = field(default_factory=list)  # the desk's: a send stop, unreadable approvals
+    # card id → (channel, why) the sendables leave out (a crisis message without image for Instagram)
+    left_out: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @property
     def due(self) -> list[Entry]:
@@ -122,6 +124,15 @@ class Plan:
         for entry in self.entries:
             grouped.setdefault(entry.story_id, []).append(entry)
         return grouped
+
+
+def note_sendables(plan: Plan, sendables) -> Plan:
+    """What the sendables say beside their cards (read after their `cards`): notices, and the
+    channels they leave out with the reason, which the overviews list with the sends."""
+    for group in sendables:
+        plan.notices.extend(getattr(group, "notices", ()))
+        plan.left_out.update(getattr(group, "left_out_channels", {}))
+    return plan
 
 
 def overview_start(now: float, window_hours: float, overview_days: float) -> float:

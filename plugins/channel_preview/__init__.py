@@ -3,4 +3,4 @@ from newsroom.build.plugins import PluginSpec
 from .channel_preview import register  # noqa: F401
 
 # What it offers the other plugins and reads from them (newsroom/build/plugins.py).
-PLUGIN = PluginSpec(reads={"media-pages"})
+PLUGIN = PluginSpec(reads={"media-pages", "sendables"})

@@ -30,13 +30,23 @@ from newsroom.errors import ContentError, ContentErrors, PublishError
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.followups import StoryFollowUps
 from newsroom.publishing.lineage import vanished_ids
-from newsroom.publishing.overview import broken_files, manual_hint, state_label, status_lines, unclear_hint, when
+from newsroom.publishing.overview import (
+    CRISIS_LABEL,
+    broken_files,
+    left_out_label,
+    manual_hint,
+    state_label,
+    status_lines,
+    unclear_hint,
+    when,
+)
 from newsroom.publishing.plan import make_plan, overview_start
 from newsroom.publishing.records import ReceiptFolder
 from newsroom.publishing.release import release_maker
 from newsroom.site import SiteUrls
 
 from .images import FOLDER, place, prune
+from .priority import priority_groups, priority_previews, with_priority_sends
 from .views import ChannelView, channel_view
 
 logger = logging.getLogger("newsroom.servers.preview")
@@ -76,6 +86,9 @@ class ChannelPreviewGenerator(Generator):
         # The overview always renders: a build that stops writes it too, naming what stopped it.
         build.after_failure(self._overview_after_failure)
         self._check_provisional(build.archive.provisional)
+        # The crisis message's posts: few, drawn and checked in every build (its record decides replies).
+        self.priority = priority_previews(priority_groups(build.sendables), self.adapters, receipts.receipt,
+                                          receipts.ids(), _labels(self.adapters), build.errors)
         if not self.changed:
             return
         make = release_maker(build, settings)
@@ -155,6 +168,7 @@ class ChannelPreviewGenerator(Generator):
             _write_if_changed(pages / f"{card.id}.html", html)
             images[card.id] = names
         manifest = {story_id: (key, images[story_id]) for story_id, key in self.keys.items()}
+        manifest.update(self._write_priority(pages, story_template, placed))
         if manifest.keys() != self.old.keys():  # previews of stories without channels go
             current = {f"{story_id}.html" for story_id in manifest}
             with os.scandir(pages) as entries:
@@ -166,6 +180,22 @@ class ChannelPreviewGenerator(Generator):
         self._overview(broken_files(self.build.draft_problems))
         if manifest != self.old:
             self.cache.save_blob(self.manifest_name, self.signature, manifest)
+
+    def _write_priority(self, pages: Path, template, placed: set[str]) -> dict:
+        """A page per version of the crisis message, in the manifest like a story's (so it goes with it)."""
+        found = {}
+        for preview in self.priority:
+            for view in preview.views:
+                for image in view.images:
+                    if image.name not in placed:
+                        place(image.source, pages / FOLDER / image.name)
+                        placed.add(image.name)
+            html = template.render(card=preview.card, views=preview.views, folder=FOLDER, crisis=preview,
+                                   labels=_labels(self.adapters), preview_policy=preview_policy().meta())
+            _write_if_changed(pages / f"{preview.card.id}.html", html)
+            names = tuple(dict.fromkeys(image.name for view in preview.views for image in view.images))
+            found[preview.card.id] = (hashlib.sha256(html.encode()).hexdigest()[:20], names)
+        return found
 
     def _overview_after_failure(self, errors) -> None:
         """Only the overview: the story previews stay those of the live site."""
@@ -188,6 +218,7 @@ class ChannelPreviewGenerator(Generator):
                              lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
                              overview_days=settings["PUBLISH_OVERVIEW_DAYS"],
                              ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]))
+            plan = with_priority_sends(plan, self.build.sendables, settings)
         except PublishError as exc:
             logger.warning("Versandübersicht nicht erstellt: %s", exc)
             return
@@ -196,15 +227,29 @@ class ChannelPreviewGenerator(Generator):
             plan=plan, groups=plan.by_story(), when=when, state_label=state_label, unclear_hint=unclear_hint,
             manual_hint=manual_hint, pages={card.id: card.approves.id for card in follow_ups},
             labels=_labels(self.adapters), window=settings["PUBLISH_WINDOW_HOURS"], days=settings["PUBLISH_OVERVIEW_DAYS"],
-            broken=broken, stopped=any(not item.draft for item in broken), preview_policy=preview_policy().meta())
+            broken=broken, stopped=any(not item.draft for item in broken), preview_policy=preview_policy().meta(),
+            left_out_label=left_out_label, crisis_label=CRISIS_LABEL)
         _write_if_changed(self.folder / "index.html", html)
         _write_if_changed(self.folder / "status.txt", "\n".join(status_lines(plan, where, broken)) + "\n")
-        data = [{"story": e.story_id, "source": e.source, "channel": e.channel, "state": e.state,
-                 "label": state_label(e), "unclear": (e.record.unclear or 0) if e.record else 0,
-                 "url": e.record.url if e.record else None} for e in plan.entries]
+        data = [_entry_data(e) for e in plan.entries]
+        for story_id, left_out in plan.left_out.items():  # after the send's own channels
+            at = max((n + 1 for n, item in enumerate(data) if item["story"] == story_id), default=0)
+            data[at:at] = [{"story": story_id, "channel": name, "state": "left_out", "label": left_out_label(reason),
+                            "kind": CRISIS_LABEL} for name, reason in left_out]
         data += [{"source": item.source, "state": "broken", "draft": item.draft, "problems": list(item.messages)}
                  for item in broken]
         _write_if_changed(self.folder / "status.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+def _entry_data(entry) -> dict:
+    """A send in status.json; a crisis message's marked with its kind and what the desk says of it."""
+    record = entry.record
+    data = {"story": entry.story_id, "source": entry.source, "channel": entry.channel, "state": entry.state,
+            "label": state_label(entry), "unclear": (record.unclear or 0) if record else 0,
+            "url": record.url if record else None}
+    if entry.priority:
+        data.update(kind=CRISIS_LABEL, title=entry.title, note=entry.note)
+    return data
 
 
 def _entry(manifest: dict, story_id: str) -> tuple:
