@@ -115,3 +115,32 @@ def test_a_crisis_text_no_channel_can_take_is_a_check_error_naming_the_file_and_
         site.check(MASTODON_MAX_CHARACTERS=40)
     found = [str(error) for error in caught.value.errors]
     assert any("content/krise.yml" in error and "Feld „text“" in error and "Mastodon" in error for error in found), found
+
+
+def test_approved_urgently_status_and_overview_name_the_reason(site):
+    from newsroom.build.runner import check
+    from newsroom.desk.actions import approve
+    from newsroom.publishing.pipeline import ledger_from_settings
+
+    cora = ("Cora Vogt", "cora.vogt@example.org")
+    site.write("desk/approvers.yml", "approvers:\n  cvd-a:\n    emails: [cora.vogt@example.org]\n")
+    commit_and_push(site, "Freigebende", "2026-11-26 08:00")
+    site.write("krise.yml", CRISIS)
+    site.commit("Krisenmeldung", "2026-11-26 11:55", *cora)
+    site.repo.git.push("origin", "HEAD:refs/heads/main")
+    with site.repo.config_writer() as config:
+        config.set_value("user", "name", cora[0])
+        config.set_value("user", "email", cora[1])
+    reason = "CvD nicht erreichbar, Pegel steigt"
+    check(REPO / "publishconf.py", site.overrides(**DESK),
+          after=lambda built, s: approve(built, s, ledger_from_settings(s), KEY, urgent=reason))
+    site.repo.git.pull("--rebase", "origin", "main")
+    lines = status(site, **DESK)
+    crisis = [line for line in lines if line.startswith("    ") and reason in line]
+    assert [line.split()[0] for line in crisis] == ["press", "mastodon", "bluesky"]
+    assert all("fällig" in line and "eilig" in line for line in crisis)
+    site.build(**DESK)
+    overview = (site.root / "preview" / "index.html").read_text()
+    assert reason in overview and "wartet auf Freigabe" not in overview
+    data = json.loads((site.root / "preview" / "status.json").read_text())
+    assert reason in data[0]["note"] and data[0]["state"] == "due"
