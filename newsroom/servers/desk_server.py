@@ -26,6 +26,7 @@ from html import escape
 from pathlib import Path
 
 from newsroom.errors import NewsroomError
+from newsroom.servers.body import Body
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 PLACEHOLDER = "__DESK_KEY__"  # in the built pages' forms; the served pages carry the key
@@ -67,7 +68,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            return _Body(body)
+            return Body(body)
         return super().send_head()
 
     def do_POST(self):  # noqa: N802 - http.server's name
@@ -115,20 +116,6 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                                                     "form-action 'none'; frame-ancestors 'none'")
         self.end_headers()
         self.wfile.write(body)
-
-
-class _Body:
-    """A served page as the file object SimpleHTTPRequestHandler copies out."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def read(self, *_args) -> bytes:
-        data, self.data = self.data, b""
-        return data
-
-    def close(self) -> None:
-        pass
 
 
 def serve(server: DeskServer) -> threading.Thread:

@@ -9,6 +9,8 @@ import re
 import threading
 from pathlib import Path
 
+from newsroom.servers.body import Body
+
 WATCHED = ("content", "theme", "plugins", "newsroom", "pelicanconf.py")
 
 
@@ -62,7 +64,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        return _Body(body)
+        return Body(body)
 
     def _included(self, match: re.Match) -> bytes:
         """The named file of the site (never outside it); nothing when it is missing."""
@@ -72,20 +74,6 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             return b""
         with open(target, "rb") as handle:
             return handle.read()
-
-
-class _Body:
-    """What send_head returns: do_GET copies it to the client, do_HEAD closes it."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def read(self, *_args) -> bytes:
-        data, self.data = self.data, b""
-        return data
-
-    def close(self) -> None:
-        pass
 
 
 def _try(rebuild) -> None:
