@@ -87,8 +87,9 @@ class ChannelPreviewGenerator(Generator):
         build.after_failure(self._overview_after_failure)
         self._check_provisional(build.archive.provisional)
         # The crisis message's posts: few, drawn and checked in every build (its record decides replies).
-        self.priority = priority_previews(priority_groups(build.sendables), self.adapters, receipts.receipt,
-                                          receipts.ids(), _labels(self.adapters), build.errors)
+        groups = priority_groups(build.sendables)
+        self.priority = priority_previews(groups, self.adapters, receipts.receipt, receipts.ids(),
+                                          _labels(self.adapters), build.errors) if groups else []
         if not self.changed:
             return
         make = release_maker(build, settings)

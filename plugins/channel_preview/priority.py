@@ -51,8 +51,8 @@ def priority_previews(groups, adapters: dict, receipt, recorded: set[str], label
                     views.append(ChannelView(name, adapter.label, None, (exc.message,)))
                     continue
                 problems = adapter.validate(post)
-                errors.extend(ContentError(card.source, f"{card.title} ({adapter.label}): {problem}", field=field)
-                              for problem in problems)
+                errors.extend(ContentError(card.source, _crisis_problem(card.title, adapter.label, name, problem),
+                                           field=field) for problem in problems)
                 views.append(channel_view(name, adapter, post, problems, group.release(card), labels))
             found.append(PriorityPreview(card, field, tuple(views), left_out))
     return found
@@ -72,3 +72,10 @@ def with_priority_sends(plan: Plan, sendables, settings: dict) -> Plan:
                        for entry in item.entries)
     plan.entries[:0] = entries
     return note_sendables(plan, groups)
+
+
+def _crisis_problem(title: str, label: str, channel: str, problem: str) -> str:
+    """The channel's problem said for the crisis file, which has no `channels.<name>.text` of its own."""
+    problem = problem.replace(f" Bitte unter channels.{channel}.text kürzen.", "")
+    return (f"{title} ({label}): {problem} So geht diese Fassung an diesen Kanal nicht, auch nicht gekürzt: bitte das Feld "
+            "(oder den Titel) kürzen oder den Kanal aus „channels“ nehmen.")
