@@ -21,6 +21,8 @@ import errno
 import filecmp
 import os
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
 from newsroom.atomic import atomic_write
@@ -41,6 +43,10 @@ from newsroom.deploy.target import Target
 from newsroom.errors import DeployError
 
 SPARE = ".spare"  # below releases/: a release's folders, mended into the next one
+TRASH = ".trash"  # below releases/: the spare's outdated files, deleted once the new release is live
+# Deleting a file whose last link goes costs about 0.8 ms here (the disk discards), moving it 0.05 ms:
+# past this many, the outdated files are deleted in the background, after the switch.
+DISCARD_AT_ONCE = 1000
 
 
 class DirectoryTarget(Target):
@@ -63,6 +69,8 @@ class DirectoryTarget(Target):
         self._found: dict[str, int] = {}  # the spare's files not yet claimed: site path → inode
         self._folders: set[str] = set()  # the staging release's folders, by site path
         self._placed: dict[str, int] = {}  # site path → inode of the file now there
+        self._trash: str | None = None  # where the spare's outdated files go, one flat folder
+        self._trashed = 0
 
     def describe(self) -> str:
         return str(self.root)
@@ -90,6 +98,8 @@ class DirectoryTarget(Target):
         for name in os.listdir(self.releases):
             if name.startswith(".") and name.endswith(".partial"):  # a killed deploy's, never live
                 self._retire(self.releases / name)
+            elif name.startswith(f"{TRASH}-"):  # a killed deploy's, or one still being deleted
+                _discard(str(self.releases / name))
         if self.live is not None:
             self._prune(self.live.name)  # what a killed deploy left, even if nothing changed since
 
@@ -191,8 +201,16 @@ class DirectoryTarget(Target):
             shutil.rmtree(target)
             self._folders = {f for f in self._folders if f != path and not f.startswith(f"{path}/")}
         elif there:
-            os.unlink(target)
+            self._aside(target)
         return target
+
+    def _aside(self, path: str) -> None:
+        """Move an outdated file of the spare out of the release; it is deleted after the switch."""
+        if self._trash is None:
+            self._trash = str(self.releases / f"{TRASH}-{time.time_ns()}")
+            os.mkdir(self._trash)
+        os.rename(path, os.path.join(self._trash, str(self._trashed)))
+        self._trashed += 1
 
     def _folder(self, folder: str) -> None:
         parent = folder.rpartition("/")[0]
@@ -200,7 +218,7 @@ class DirectoryTarget(Target):
             self._folder(parent)
         target = os.path.join(self.staging, folder)
         if self._found.pop(folder, None) is not None:  # a page became a folder
-            os.unlink(target)
+            self._aside(target)
         os.mkdir(target)
         self._folders.add(folder)
         self.work["folders"] += 1
@@ -221,6 +239,9 @@ class DirectoryTarget(Target):
         os.replace(swap, self.root / CURRENT)  # the one moment the site switches
         _sync_folder(self.root)
         self._prune(self.release)
+        if self._trash is not None:
+            _discard(self._trash, self._trashed)
+            self._trash = None
 
     def _inode(self, path: str, entry: os.DirEntry) -> int:
         inode = entry.inode()
@@ -233,7 +254,7 @@ class DirectoryTarget(Target):
         emptied = set()
         for path in self._found:
             try:
-                os.unlink(os.path.join(self.staging, path))
+                self._aside(os.path.join(self.staging, path))
             except (FileNotFoundError, NotADirectoryError):  # gone with a folder that became a page
                 pass
             self.work["removed"] += 1
@@ -251,6 +272,20 @@ class DirectoryTarget(Target):
         if self.staging is not None and self.staging.exists():
             self._retire(self.staging)  # mended in part: the next deploy mends it further
             self.staging = None
+        if self._trash is not None:
+            _discard(self._trash, self._trashed)
+            self._trash = None
+
+
+def _discard(folder: str, files: int | None = None) -> None:
+    """Delete a folder of outdated files: at once when small, else in the background."""
+    if files is None:
+        files = len(os.listdir(folder))
+    if files < DISCARD_AT_ONCE:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    subprocess.Popen(["rm", "-rf", "--", folder], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def _sync_folder(folder: Path) -> None:
