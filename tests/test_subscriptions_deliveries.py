@@ -119,6 +119,35 @@ def test_a_digest_claims_subscribers_of_its_frequency_with_the_stories_each_one_
     assert {r["address"]: r["stories"] for r in got} == {"verkehr@example.org": [0], "kultur@example.org": [0, 1]}
 
 
+def test_a_crisis_item_claims_every_consenting_citizen_whatever_they_chose_once(database_url):
+    ids = add_subscribers(database_url, [*PEOPLE, ("woche@example.org", "woechentlich", [("bezirk", "9")])])
+    add_subscribers(database_url, [("offen@example.org", "sofort", [("thema", "alle")])], confirmed=False,
+                    status="pending")
+    for status in ("paused", "suspended", "unsubscribed"):
+        add_subscribers(database_url, [(f"{status}@example.org", "sofort", [("thema", "alle")])], status=status)
+    add_subscribers(database_url, [("presse@example.org", "sofort", [("thema", "alle")])], kind="presse")
+    item = "alle:krise-hochwasser-rhein"
+    crisis = {"key": "krise-hochwasser-rhein", "thema": "", "amt": "", "bezirke": []}
+    with serve_asgi(create_app(service_config(database_url))) as base:
+        for wrong in ("alle:hochwasser", "alle:krise-x.update-2026", "alle:krise-x.entwarnung.update-202612070530"):
+            answer = requests.post(f"{base}/abo/api/zustellung/beginnen", json={"item": wrong, "run": "r"},
+                                   headers=AUTH, timeout=10)
+            assert answer.status_code == 400, wrong
+        call(base, "beginnen", item=item, run="run-1")
+        got = claim(base, "run-1", stories=[crisis], item=item)
+        # Every frequency, every selection, matching or not: a crisis is for everyone, at once.
+        assert {r["address"]: r["stories"] for r in got} == {address: [0] for address in ids}
+        call(base, "ergebnis", item=item, run="run-1", results={"sent": [r["id"] for r in got]})
+        assert claim(base, "run-1", stories=[crisis], item=item) == []
+        assert claim(base, "run-2", stories=[crisis], item=item) == []
+        # An update is an item of its own: everyone once more.
+        update = "alle:krise-hochwasser-rhein.update-202612070530"
+        again = claim(base, "run-2", stories=[crisis], item=update, frequency="taeglich")
+        assert sorted(r["id"] for r in again) == sorted(ids.values())
+    assert set(deliveries(database_url, item).values()) == {"sent"}
+    assert len(deliveries(database_url, item)) == len(ids)
+
+
 def test_concurrent_runs_never_claim_the_same_subscriber(database_url):
     add_subscribers(database_url, [(f"p{n:02d}@example.org", "sofort", [("thema", "Verkehr")]) for n in range(40)])
     claimed: dict[str, list[int]] = {}

@@ -7,18 +7,20 @@ whatever its age (no PUBLISH_WINDOW_HOURS) and puts it before every story and ap
 (newsroom/publishing/plan.py); claims, records and the recovery after a crash are the stories' own.
 
 - Instagram only when the message has an `image`, YouTube only with a `video`; otherwise the channel
-  is left out and the plan says why (`notices`), nothing is recorded. The citizens' e-mail alerts
-  (`buerger`) choose their recipients by Thema, Amt and Stadtbezirk at the subscription service and
-  cannot yet mail everyone: left out with a notice as well.
+  is left out and the plan says why (`notices`), nothing is recorded.
 - Social channels get a short text (level, title, text, link) fitted to the channel's own count and
   limit (`Channel.count`, `text_limit`); the text is shortened before the link is.
 - An update and the all-clear answer the first alert (the CORRECT action of
   newsroom/publishing/channel.py: a reply, a comment, YouTube's description) on the channels whose
-  first alert is recorded as sent; the press and Instagram get a send of their own. A channel whose
+  first alert is recorded as sent; the press, the citizens' e-mail alerts and Instagram get a send of
+  their own. A channel whose
   first alert is not recorded yet waits for it (the next run). After `end`, an update or a first
   alert never sent is not sent any more.
 - The press mails the whole list, whatever Themen each chose: "Krisenmeldung: <Titel>",
-  "Aktualisierung der Krisenmeldung: <Titel>", "Entwarnung: <Titel>".
+  "Aktualisierung der Krisenmeldung: <Titel>", "Entwarnung: <Titel>". The citizens' e-mail alerts
+  (`buerger`) mail every active, confirmed subscriber at once with the same subjects, whatever they
+  chose and whatever their frequency, exactly once each per send (`Release.everyone`; the service's
+  item `alle:<key>`, newsroom/subscriptions/deliveries.py).
 - Approval: the version is the sha256 of the crisis file's bytes, approved like a story's version
   (`invoke approve krise-<id> [--urgent "Grund"]`); updates and the all-clear are approved with the
   version that contains them (`approves`).
@@ -49,11 +51,9 @@ UPDATE_MARK, ALL_CLEAR_MARK = ".update-", ".entwarnung"
 ALERT, UPDATE, ALL_CLEAR = "alert", "update", "all_clear"
 TITLES = {ALERT: "Krisenmeldung", UPDATE: "Aktualisierung der Krisenmeldung", ALL_CLEAR: "Entwarnung"}
 EMERGENCY_PAGE = "krise/"
-# These answer with a send of their own: a mail, and Instagram, whose API cannot reply.
-NEW_POST = ("press", "instagram")
+# These answer with a send of their own: the mails, and Instagram, whose API cannot reply.
+NEW_POST = ("press", "buerger", "instagram")
 NEEDS = {"instagram": ("image", "ein Bild (Feld image)"), "youtube": ("video", "ein Video (Feld video)")}
-NOT_CONNECTED = {"buerger": "die E-Mail-Benachrichtigungen wählen ihre Empfänger nach Thema, Amt und Stadtbezirk "
-                            "und können noch nicht an alle senden"}
 # The first alert was recorded as done (or may have been: an editor follows up what is unknown).
 CARRIED = (SENT, UNCLEAR, UNKNOWN)
 
@@ -114,8 +114,6 @@ class CrisisSends:
             needed = NEEDS.get(name)
             if needed and not getattr(crisis, needed[0], None):
                 skipped.append((name, f"braucht {needed[1]}"))
-            elif name in NOT_CONNECTED:
-                skipped.append((name, NOT_CONNECTED[name]))
             elif name in known:
                 self.channels.append(name)
         self.left_out = [f"{name}: {reason}" for name, reason in skipped]

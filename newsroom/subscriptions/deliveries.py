@@ -3,8 +3,9 @@
 The publish run never touches the database; it calls these routes over HTTPS with the API
 token (NEWSROOM_SUBSCRIPTIONS_API_TOKEN), below SUBSCRIPTIONS_PATH + `api/zustellung/`:
 
-- `beginnen` {item, run}: a run starts on an item (`story:<key>`, `digest:taeglich:2026-12-06`, or the
-  Pressedienst's digest `digest:presse:taeglich:2026-12-06`).
+- `beginnen` {item, run}: a run starts on an item (`story:<key>`, `digest:taeglich:2026-12-06`, the
+  Pressedienst's digest `digest:presse:taeglich:2026-12-06`, or a crisis message's send
+  `alle:krise-<id>`, `alle:krise-<id>.update-<YYYYMMDDHHMM>`, `alle:krise-<id>.entwarnung`).
   Rows another run left `sending` (it died mid-batch) become `uncertain`: they may have been
   mailed, so no automatic run mails them again. Answers the counts per status.
 - `beanspruchen` {item, run, frequency, stories, limit[, unclear]}: claims the next batch. In one
@@ -24,7 +25,9 @@ token (NEWSROOM_SUBSCRIPTIONS_API_TOKEN), below SUBSCRIPTIONS_PATH + `api/zustel
 
 The item names the audience: citizen subscribers for `story:` and `digest:<frequency>:`, the
 Pressedienst's journalists of that frequency for `digest:presse:` (those with `sofort` get each
-release from the press list, api.py). A citizen matches a story by Thema, Amt or Stadtbezirk, or by
+release from the press list, api.py), and every active, confirmed citizen subscriber for `alle:`
+(a crisis message: whatever they chose, and at once whatever their frequency, never in a digest;
+`frequency` and `stories` are not matched, each recipient gets every story sent). A citizen matches a story by Thema, Amt or Stadtbezirk, or by
 a selection `alle`; a story without Stadtbezirke concerns the whole city and matches by Thema and
 Amt only. A journalist matches an entry (a release or an appointment) by its Thema or by `alle`.
 """
@@ -64,8 +67,10 @@ from newsroom.subscriptions.models import (
 SENDING, SENT, REFUSED, DEFERRED, UNCERTAIN, CHECKED = "sending", "sent", "refused", "deferred", "uncertain", "checked"
 RESULTS = (SENT, REFUSED, DEFERRED, UNCERTAIN)
 STATUSES = (SENDING, *RESULTS, CHECKED)
-ITEM = re.compile(r"story:[A-Za-z0-9_-]{1,100}|digest:(presse:)?(taeglich|woechentlich):\d{4}-(\d{2}-\d{2}|W\d{2})")
+ITEM = re.compile(r"story:[A-Za-z0-9_-]{1,100}|digest:(presse:)?(taeglich|woechentlich):\d{4}-(\d{2}-\d{2}|W\d{2})"
+                  r"|alle:krise-[a-z0-9-]{1,100}(\.update-\d{12}|\.entwarnung)?")
 PRESS_DIGEST = "digest:presse:"
+EVERYONE = "alle:"  # a crisis message's send: every citizen subscriber
 MAX_BATCH = 1000
 MAX_STORIES = 2000
 MAX_BODY = 1_000_000
@@ -106,9 +111,16 @@ def matched_by(item: str, stories: list[dict]) -> list[dict]:
     return stories
 
 
+def for_everyone(item: str) -> bool:
+    return item.startswith(EVERYONE)
+
+
 def _eligible(item: str, frequency: str, stories: list[dict]):
-    return and_(Subscriber.kind == audience(item), Subscriber.status == ACTIVE, Subscriber.confirmed_at.is_not(None),
-                Subscriber.frequency == frequency, _selected(matched_by(item, stories)))
+    consented = (Subscriber.kind == audience(item), Subscriber.status == ACTIVE,
+                 Subscriber.confirmed_at.is_not(None))
+    if for_everyone(item):
+        return and_(*consented)
+    return and_(*consented, Subscriber.frequency == frequency, _selected(matched_by(item, stories)))
 
 
 def matches(selections: list[tuple[str, str]], story: dict) -> bool:
@@ -204,9 +216,10 @@ def check(session: Session, item: str) -> dict[str, int]:
     return counts(session, item)
 
 
-def recipients(session: Session, config: ServiceConfig, ids: list[int], stories: list[dict]) -> list[dict]:
+def recipients(session: Session, config: ServiceConfig, ids: list[int], stories: list[dict], *,
+               everyone: bool = False) -> list[dict]:
     """What the run needs to mail each one: address, links, the stories (by index) they match
-    (`stories` as matched_by gives them for the item)."""
+    (`stories` as matched_by gives them for the item; all of them for `everyone`)."""
     people = session.scalars(select(Subscriber).where(Subscriber.id.in_(ids)).order_by(Subscriber.id)).all()
     chosen: dict[int, list[tuple[str, str]]] = {person.id: [] for person in people}
     for subscriber_id, dimension, value in session.execute(
@@ -215,7 +228,7 @@ def recipients(session: Session, config: ServiceConfig, ids: list[int], stories:
         chosen[subscriber_id].append((dimension, value))
     return [{"id": person.id, "address": person.email, "ref": mail_ref(person.id, person.key),
              "manage_url": manage_url(config, person), "unsubscribe_url": unsubscribe_url(config, person),
-             "stories": [n for n, story in enumerate(stories) if matches(chosen[person.id], story)]}
+             "stories": [n for n, story in enumerate(stories) if everyone or matches(chosen[person.id], story)]}
             for person in people]
 
 
@@ -281,7 +294,8 @@ def _claim(database, config, data) -> dict:
     with database.session() as session:
         ids = claim(session, data["item"], data["run"], frequency, stories, limit, unclear=bool(data.get("unclear")))
     with database.session() as session:
-        return {"recipients": recipients(session, config, ids, matched_by(data["item"], stories))}
+        return {"recipients": recipients(session, config, ids, matched_by(data["item"], stories),
+                                         everyone=for_everyone(data["item"]))}
 
 
 def _report(database, config, data) -> dict:

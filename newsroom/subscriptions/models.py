@@ -86,8 +86,8 @@ class UsedToken(Base):
 
 
 class Delivery(Base):
-    """One subscriber's state for one mail of the publish run: `story:<key>`, `digest:<frequency>:<period>`
-    or the Pressedienst's `digest:presse:<frequency>:<period>`."""
+    """One subscriber's state for one mail of the publish run: `story:<key>`, `digest:<frequency>:<period>`,
+    the Pressedienst's `digest:presse:<frequency>:<period>` or a crisis message's `alle:krise-<id>…`."""
 
     __tablename__ = "delivery"
 

@@ -3,7 +3,10 @@
 Which stories: those that choose the channel in `channels:`, and from SUBSCRIPTIONS_ALERTS_SINCE on
 every published story unless it says `buerger: false` (the reader decides this in one place:
 StoryVocabulary.implicit). Who: the subscription service's active, confirmed citizen subscribers
-whose Themen, Ämter or Stadtbezirke match (newsroom/subscriptions/deliveries.py).
+whose Themen, Ämter or Stadtbezirke match (newsroom/subscriptions/deliveries.py). A release for
+everyone (`Release.everyone`: the crisis message's sends, newsroom/crisis/sends.py) goes to every
+active, confirmed citizen subscriber at once, whatever they chose and whatever their frequency,
+as the service's item `alle:<key>`, with the release's own subject.
 
 - render(): the mail as text (what the preview shows), no credentials, no network.
 - send(): asks the service (HTTPS, token) for a batch of recipients, which it records as `sending`
@@ -40,7 +43,7 @@ from newsroom.publishing.plan import this_run
 from newsroom.secrets import Credentials
 from newsroom.site import SiteUrls
 
-from .digests import PRESS, RELEASE, DigestRelease, Digests, entry
+from .digests import EVERYONE, PRESS, RELEASE, DigestRelease, Digests, entry
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -78,6 +81,11 @@ class CitizenAlerts(Channel):
             payload = {"kind": PRESS if release.audience == PRESS else "digest", "item": release.item,
                        "frequency": release.frequency, "label": release.story.title,
                        "stories": list(release.entries)}
+        elif release.everyone:
+            story = release.story
+            shown = entry(story_card(story), self.urls)
+            payload = {"kind": EVERYONE, "item": f"alle:{story.id}", "frequency": IMMEDIATE,
+                       "subject": release.subject or story.title, "stories": [{**shown, "url": release.url}]}
         else:
             story = release.story
             shown = entry(story_card(story), self.urls)
@@ -108,7 +116,7 @@ class CitizenAlerts(Channel):
         composed = {}  # a digest's mail per set of stories: most subscribers share a few sets
 
         def mail_for(recipient: dict) -> bytes:
-            chosen = tuple(recipient["stories"]) if post.payload["kind"] != "story" else (0,)
+            chosen = tuple(recipient["stories"]) if post.payload["kind"] not in ("story", EVERYONE) else (0,)
             if chosen not in composed:
                 composed[chosen] = compose(post.payload, self.settings, [stories[n] for n in chosen])
             return message(composed[chosen], recipient, item=item, sender=sender,

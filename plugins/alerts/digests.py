@@ -36,6 +36,7 @@ DAILY, WEEKLY = "taeglich", "woechentlich"
 PREFIX = "abo-"
 PRESS = "presse"  # the audience of the Pressedienst's digest (newsroom/subscriptions/models.py)
 RELEASE, APPOINTMENT = "pressemitteilung", "termin"  # what an entry of the Pressedienst's digest is
+EVERYONE = "krise"  # a mail's kind: a message for every citizen subscriber (Release.everyone, alerts.py)
 COMING = timedelta(days=7)  # appointments this far after a period's end are listed in its digest
 SOURCE = "abonnements"  # not a file: the record names what the digest is made from
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")

@@ -25,7 +25,7 @@ from newsroom.mail.headers import one_line
 from newsroom.mail.headers import parse_address as parse_header_address
 from newsroom.mail.templates import mail_templates
 
-from .digests import APPOINTMENT, PRESS  # a payload's kind "presse": the Pressedienst's digest
+from .digests import APPOINTMENT, EVERYONE, PRESS  # a payload's kind "presse": the Pressedienst's digest
 
 SMTP_POLICY = policy.SMTP
 # Stand-ins for each recipient's links: plain ASCII that neither escaping nor the templates change.
@@ -49,6 +49,8 @@ def subject_of(payload: dict, count: int | None = None) -> str:
     """The subject: the story's title; for a digest its period and how many stories it lists."""
     if payload["kind"] == "story":
         return one_line(payload["stories"][0]["title"])
+    if payload["kind"] == EVERYONE:
+        return one_line(payload["subject"])
     if payload["kind"] == PRESS:
         return one_line(f"{payload['label']}: {_press_counts(payload['stories'])}")
     count = len(payload["stories"]) if count is None else count
@@ -75,6 +77,11 @@ def compose(payload: dict, settings: dict, entries: list[dict] | None = None) ->
         heading = "Neu auf duesseldorf.de"
         reason = ("Sie erhalten diese Nachricht, weil Sie E-Mail-Benachrichtigungen der Landeshauptstadt "
                   "Düsseldorf zu diesem Thema, Amt oder Stadtbezirk abonniert haben.")
+    elif payload["kind"] == EVERYONE:
+        heading = subject
+        reason = ("Sie erhalten diese Krisenmeldung, weil Sie E-Mail-Benachrichtigungen der Landeshauptstadt "
+                  "Düsseldorf abonniert haben. Krisenmeldungen gehen sofort an alle Abonnentinnen und Abonnenten, "
+                  "unabhängig von Themen, Ämtern, Stadtbezirken und Häufigkeit.")
     else:
         heading = payload["label"]
         reason = (f"Sie erhalten diese {payload['label'].lower().removeprefix('ihre ')}, weil Sie "
