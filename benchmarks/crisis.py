@@ -14,6 +14,7 @@ Report in <workdir>/crisis-report.md and .json.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.runner import NOW, REPO, _timed, tree_digest
+from benchmarks.runner import NOW, REPO, _timed
 
 LIMIT = 60.0  # seconds from the commit to the deployed site (issue 22)
 TARGET = "www"
@@ -158,18 +159,20 @@ def check_banner(current: Path, text: bytes) -> tuple[int, list[str]]:
     return regions, sorted(missing)
 
 
-def site_files(folder: Path) -> str:
-    """The site's digest without the search index (its own step) and the CAP feed, which keeps the city's
-    alerts after a crisis (tests/test_crisis_site.py)."""
-    probe = folder.parent / f".{folder.name}.digest"
-    shutil.rmtree(probe, ignore_errors=True)
-    shutil.copytree(folder, probe, copy_function=os.link,
-                    ignore=lambda where, names: [n for n in names if Path(where) == folder and n == "pagefind"
-                                                 or Path(where) == folder / "krise" and n.startswith("cap")])
-    try:
-        return tree_digest(probe)
-    finally:
-        shutil.rmtree(probe)
+def site_files(folder: Path) -> dict[str, bytes]:
+    """Every file's SHA-256 by path, without the search index (its own step) and the CAP feed, which keeps
+    the city's alerts after a crisis (tests/test_crisis_site.py)."""
+    digests = {}
+    for where, dirs, files in os.walk(folder):
+        if where == str(folder):
+            dirs[:] = [d for d in dirs if d != "pagefind"]
+        for name in files:
+            path = os.path.join(where, name)
+            relative = os.path.relpath(path, folder)
+            if not relative.startswith("krise/cap"):
+                with open(path, "rb") as handle:
+                    digests[relative] = hashlib.sha256(handle.read()).digest()
+    return digests
 
 
 def run(workdir: Path, count: int, runs: int, say=print) -> dict:
@@ -230,8 +233,14 @@ def same_as_cold_build(site: Site, say) -> bool:
     for leftover in (cold, cache):
         shutil.rmtree(leftover, ignore_errors=True)
     seconds, _cpu, _facts = site._step(BUILD, output=cold, cache=cache)
-    identical = site_files(site.output) == site_files(cold)
-    say(f"  kalter Build desselben Commits {seconds:.0f} s: {'byte-gleich' if identical else 'ABWEICHEND'}")
+    ours, theirs = site_files(site.output), site_files(cold)
+    differ = sorted(p for p in set(ours) | set(theirs) if ours.get(p) != theirs.get(p))
+    identical = not differ
+    say(f"  kalter Build desselben Commits {seconds:.0f} s: "
+        + ("byte-gleich" if identical else f"{len(differ)} Dateien ABWEICHEND, z. B. {', '.join(differ[:5])}"))
+    if differ:
+        (site.workdir / "crisis-cold-differences.txt").write_text("\n".join(differ) + "\n", encoding="utf-8")
+        return identical  # the cold output stays for a look
     for leftover in (cold, cache):
         shutil.rmtree(leftover, ignore_errors=True)
     return identical
