@@ -101,3 +101,18 @@ def test_replaced_pages_are_moved_aside_and_deleted_in_the_background(site, monk
             break
         time.sleep(0.05)
     assert left == []
+
+
+def test_the_staging_folder_is_flat_and_every_page_goes_where_it_belongs(tmp_path):
+    """A crisis stages every page: no folder is made for them while staging."""
+    output = tmp_path / "output"
+    long = "aktuelles/" + "/".join(["sehr-lange-adresse-einer-meldung"] * 8) + "/index.html"
+    pages = {"aktuelles/2026/11/meldung/index.html": "eins", "100%-sicher/index.html": "zwei",
+             "100%2Fsicher/index.html": "drei", long: "vier", "index.html": "fünf"}
+    with StagedOutput(output) as staged:
+        writer = SiteWriter(staged.output, staged.staging)
+        for path, text in pages.items():
+            writer.write(path, text, owner="test")
+        assert all(entry.is_file() for entry in staged.staging.iterdir()) and len(list(staged.staging.iterdir())) == 5
+        staged.commit(writer)
+    assert {path: (output / path).read_text() for path in pages} == pages

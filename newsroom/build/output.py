@@ -162,7 +162,7 @@ class SiteWriter:
         return self.refilled
 
     def _refill(self, pages, step=None) -> dict:
-        written, region, live, staging, folders = [], self.region, self._live, str(self.staging), set()
+        written, region, live, staging = [], self.region, self._live, str(self.staging)
         for relative in pages:
             try:
                 with open(os.path.join(live, relative), "rb") as handle:
@@ -172,11 +172,7 @@ class SiteWriter:
             filled = splice(data, region)
             if filled is not data and filled != data:
                 # A new file in this build's private staging folder: no reader, no temporary name needed.
-                folder = relative.rpartition("/")[0]
-                if folder not in folders:
-                    os.makedirs(os.path.join(staging, folder), exist_ok=True)
-                    folders.add(folder)
-                with open(os.path.join(staging, relative), "wb") as handle:
+                with open(os.path.join(staging, staged_name(relative)), "wb") as handle:
                     os.fchmod(handle.fileno(), 0o644)  # as atomic_write: readable by the web server
                     handle.write(filled)
                 written.append(relative)
@@ -207,7 +203,7 @@ class SiteWriter:
                         return False
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             pass
-        atomic_write(self.staging / relative, payload)
+        atomic_write(self.staging / staged_name(relative), payload)
         return True
 
     def keep_many(self, paths: list[str], *, owner: str, strict: bool = False) -> list[str]:
@@ -254,9 +250,7 @@ class SiteWriter:
                 return False
         except (FileNotFoundError, NotADirectoryError):
             pass
-        target = self.staging / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
+        shutil.copy2(source, self.staging / staged_name(relative))
         self.written.append(relative)
         return True
 
@@ -344,6 +338,15 @@ def _discard(folder: Path) -> None:
                      stderr=subprocess.DEVNULL, start_new_session=True)
 
 
+def staged_name(relative: str) -> str:
+    """A file's name in the staging folder, which is flat: a crisis stages every page, and making and
+    deleting their 34,000 folders there would cost more than writing the pages (the disk discards)."""
+    name = relative.replace("%", "%25").replace("/", "%2F")
+    if len(name.encode("utf-8")) > 240:  # a file name's limit is 255 bytes; "%h" is no escape's start
+        name = "%h" + hashlib.blake2b(relative.encode("utf-8"), digest_size=16).hexdigest()
+    return name
+
+
 def digest_of(inputs) -> bytes:
     """A short digest of a page's inputs: bytes as they are, anything else by its repr (tuples of
     plain values, whose repr is stable). Twelve bytes: 10,000 of them load in the build state."""
@@ -401,7 +404,7 @@ class StagedOutput:
         aside = str(self.replaced)
         os.makedirs(aside, exist_ok=True)
         for index, relative in enumerate(plan["move"]):
-            source, target = os.path.join(staging, relative), os.path.join(output, relative)
+            source, target = os.path.join(staging, staged_name(relative)), os.path.join(output, relative)
             folder = relative.rpartition("/")[0]
             if folder not in ready:
                 if not os.path.exists(source):
