@@ -1,8 +1,10 @@
-"""Atomic file writes: a temporary file in the same folder, then a rename."""
+"""Atomic file writes (a temporary file in the same folder, then a rename), and deleting what they replaced."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -37,3 +39,19 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         pass
     atomic_write(path, data)
     return True
+
+
+def discard(folder: str | Path, files: int | None = None, *, at_once: int) -> None:
+    """Delete a folder of files moved aside: at once when it holds fewer than `at_once` files, else
+    by a process of its own, so the caller returns (deleting costs about 0.3–0.8 ms a file on a disk
+    mounted with discard, moving a file aside 0.05 ms)."""
+    if files is None:
+        try:
+            files = len(os.listdir(folder))
+        except FileNotFoundError:
+            return
+    if files < at_once:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    subprocess.Popen(["rm", "-rf", "--", str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)

@@ -16,12 +16,11 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 import time
 import traceback
 from pathlib import Path
 
-from newsroom.atomic import atomic_write
+from newsroom.atomic import atomic_write, discard
 from newsroom.crisis.region import splice
 from newsroom.errors import NewsroomError, OutputConflict
 from newsroom.progress import Progress
@@ -323,19 +322,15 @@ DISCARD_AT_ONCE = 500
 
 
 def _discard(folder: Path) -> None:
-    """Delete a folder of replaced files: at once when small, else in the background."""
+    """Delete the folder of replaced files; when it is deleted in the background, under a name of its
+    own first, so that the next build's can take the usual one."""
     try:
-        names = os.listdir(folder)
+        files = len(os.listdir(folder))
     except FileNotFoundError:
         return
-    if len(names) < DISCARD_AT_ONCE:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    away = folder.with_name(f"{folder.name}.{time.time_ns()}") if folder.suffix == ".replaced" else folder
-    if away != folder:
-        os.rename(folder, away)
-    subprocess.Popen(["rm", "-rf", "--", str(away)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, start_new_session=True)
+    if files >= DISCARD_AT_ONCE and folder.suffix == ".replaced":
+        folder = folder.rename(folder.with_name(f"{folder.name}.{time.time_ns()}"))
+    discard(folder, files, at_once=DISCARD_AT_ONCE)
 
 
 def staged_name(relative: str) -> str:

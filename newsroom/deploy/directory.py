@@ -21,11 +21,10 @@ import errno
 import filecmp
 import os
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
-from newsroom.atomic import atomic_write
+from newsroom.atomic import atomic_write, discard
 from newsroom.deploy.files import SiteFile, entries
 from newsroom.deploy.releases import (
     CURRENT,
@@ -99,7 +98,7 @@ class DirectoryTarget(Target):
             if name.startswith(".") and name.endswith(".partial"):  # a killed deploy's, never live
                 self._retire(self.releases / name)
             elif name.startswith(f"{TRASH}-"):  # a killed deploy's, or one still being deleted
-                _discard(str(self.releases / name))
+                discard(str(self.releases / name), at_once=DISCARD_AT_ONCE)
         if self.live is not None:
             self._prune(self.live.name)  # what a killed deploy left, even if nothing changed since
 
@@ -240,7 +239,7 @@ class DirectoryTarget(Target):
         _sync_folder(self.root)
         self._prune(self.release)
         if self._trash is not None:
-            _discard(self._trash, self._trashed)
+            discard(self._trash, self._trashed, at_once=DISCARD_AT_ONCE)
             self._trash = None
 
     def _inode(self, path: str, entry: os.DirEntry) -> int:
@@ -273,19 +272,8 @@ class DirectoryTarget(Target):
             self._retire(self.staging)  # mended in part: the next deploy mends it further
             self.staging = None
         if self._trash is not None:
-            _discard(self._trash, self._trashed)
+            discard(self._trash, self._trashed, at_once=DISCARD_AT_ONCE)
             self._trash = None
-
-
-def _discard(folder: str, files: int | None = None) -> None:
-    """Delete a folder of outdated files: at once when small, else in the background."""
-    if files is None:
-        files = len(os.listdir(folder))
-    if files < DISCARD_AT_ONCE:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    subprocess.Popen(["rm", "-rf", "--", folder], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def _sync_folder(folder: Path) -> None:
