@@ -106,12 +106,23 @@ class Post:
     action: str = PUBLISH
     # A correction or withdrawal: what the record says of the first send (remote_id, url, detail).
     original: Mapping = field(default_factory=dict)
+    # A thread: every post's text in order (the first holds the link); empty when one post says it all.
+    parts: tuple[str, ...] = ()
+    alt: str = ""  # the picture's alternative text as the channel receives it
+    image: Path | None = None  # the picture as the channel receives it (its crop), for previews
+
+    @property
+    def posts(self) -> tuple[str, ...]:
+        """The texts as they appear one after another: the thread's parts, else the one text."""
+        return self.parts or (self.text,)
 
     def digest(self) -> str:
         """Identifies the content sent; recorded in the receipt for the audit trail."""
         data = [self.channel, self.story_id, self.text, self.link, self.title, list(self.media), self.payload]
         if self.action != PUBLISH:
             data += [self.action, self.original]
+        if self.parts:
+            data += [list(self.parts)]
         data = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(data.encode()).hexdigest()[:16]
 
