@@ -148,7 +148,8 @@ def test_instagram_shows_the_portals_crop_and_the_others_the_lead_image_with_its
     due_story(site, image="fotos/panorama.png", channels="\n  instagram: true\n  mastodon: true\n  facebook: true")
     site.build()
     page, pictures = preview_page(site), site.root / "preview" / "meldungen" / "bilder"
-    crop = re.search(r'<img src="bilder/([^"]+)" alt="Panorama des Rheinufers">', section(page, "instagram")).group(1)
+    crop = re.search(r'<img src="bilder/([^"]+)" alt="Panorama des Rheinufers"[^>]*>',
+                     section(page, "instagram")).group(1)
     [portal] = (site.output / "medienportal/bilder").glob("*/panorama-instagram.jpg")
     assert (pictures / crop).read_bytes() == portal.read_bytes()
     with Image.open(pictures / crop) as image:
@@ -177,7 +178,7 @@ def test_without_a_crop_from_the_media_portal_instagram_shows_the_lead_image_its
     due_story(site, image="fotos/rhein.jpg", channels="\n  instagram: true")
     site.build()
     part = section(preview_page(site), "instagram")
-    name = re.search(r'<img src="bilder/([^"]+)" alt="Blick über den Rhein">', part).group(1)
+    name = re.search(r'<img src="bilder/([^"]+)" alt="Blick über den Rhein"[^>]*>', part).group(1)
     assert (site.root / "preview/meldungen/bilder" / name).read_bytes() == PHOTO
     assert "Aufmacherbild: <code>fotos/rhein.jpg</code>" in part
 

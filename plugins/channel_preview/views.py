@@ -1,6 +1,6 @@
-"""What a story's preview shows of one channel: its post and problems, the text counted against
-the channel's limit the way the channel counts (the adapter's own `count`), and the images the
-channel gets with their alt texts."""
+"""What a story's preview shows of one channel, as the channel will show it: its post and problems,
+each post of a thread counted against the channel's limit the way the channel counts (the adapter's
+own `count`), and the picture the channel gets (its crop, with size and aspect ratio) with its alt text."""
 
 from __future__ import annotations
 
@@ -53,6 +53,24 @@ class PreviewImage:
     media: str  # the medium, a path below content/media
     role: str  # what it is to the channel (German)
     alt: str | None
+    size: tuple[int, int] | None = None  # pixels as sent, when the file can be read
+
+    @property
+    def shape(self) -> str:
+        """"1.080 × 1.350 Pixel, Seitenverhältnis 4:5" (German), empty when the size is unknown."""
+        if not self.size:
+            return ""
+        width, height = self.size
+        return f"{german_number(width)} × {german_number(height)} Pixel, Seitenverhältnis {aspect(width, height)}"
+
+
+@dataclass(frozen=True)
+class PartView:
+    """One post of what the channel shows: the only one, or one of a thread."""
+
+    number: int
+    text: str
+    count: TextCount | None
 
 
 @dataclass(frozen=True)
@@ -63,15 +81,22 @@ class ChannelView:
     problems: tuple[str, ...] = ()
     count: TextCount | None = None
     images: tuple[PreviewImage, ...] = ()
+    parts: tuple[PartView, ...] = ()
+
+    @property
+    def thread(self) -> bool:
+        return len(self.parts) > 1
 
 
 def channel_view(name: str, adapter: Channel, post: Post, problems: list[str], release: Release,
                  labels: dict[str, str]) -> ChannelView:
-    return ChannelView(name, adapter.label, post, tuple(problems), text_count(adapter, post),
-                       tuple(images_sent(post, release, labels)))
+    parts = tuple(PartView(number, text, text_count(adapter, text))
+                  for number, text in enumerate(post.posts, start=1))
+    return ChannelView(name, adapter.label, post, tuple(problems), text_count(adapter, post.text),
+                       tuple(images_sent(post, release, labels)), parts)
 
 
-def text_count(adapter: Channel, post: Post) -> TextCount | None:
+def text_count(adapter: Channel, text: str) -> TextCount | None:
     limit = adapter.text_limit()
     if limit is None:
         return None
@@ -81,13 +106,22 @@ def text_count(adapter: Channel, post: Post) -> TextCount | None:
     elif limit.unit != "bytes":
         rules.append("Links zählen mit ihrer vollen Länge")
     rule = f"Gezählt wie bei {adapter.label}: {'; '.join(rules)}." if rules else ""
-    return TextCount(adapter.count(post.text), limit.maximum, UNITS.get(limit.unit, limit.unit), rule)
+    return TextCount(adapter.count(text), limit.maximum, UNITS.get(limit.unit, limit.unit), rule)
 
 
 def images_sent(post: Post, release: Release, labels: dict[str, str]):
-    """The images among the post's media: the lead image (by its address or its page in the
-    media portal) and renditions of it made for a channel."""
+    """The picture the post names as sent (`Post.image`, the channel's crop), else the images among
+    the post's media: the lead image (by its address or its page in the media portal) and renditions
+    of it made for a channel."""
     path = release.story.image
+    if post.image is not None and path:
+        file = Path(post.image)
+        if file.suffix.lower() in SHOWN:
+            purpose = next((p for p, (_url, made) in release.image_renditions.items() if Path(made) == file), "")
+            role = f"Aufmacherbild, Zuschnitt für {labels.get(purpose, purpose)}" if purpose else "Aufmacherbild"
+            yield PreviewImage(file, copy_name(path, purpose, file.suffix), path, role,
+                               post.alt or release.image_alt, pixels(file))
+        return
     if not path or release.image_file is None:
         return
     found: dict[str, tuple[Path, str, str]] = {}
@@ -104,7 +138,32 @@ def images_sent(post: Post, release: Release, labels: dict[str, str]):
         name = copy_name(path, purpose, file.suffix)
         if name not in shown:
             shown.add(name)
-            yield PreviewImage(file, name, path, role, release.image_alt)
+            yield PreviewImage(file, name, path, role, release.image_alt, pixels(file))
+
+
+def pixels(file: Path) -> tuple[int, int] | None:
+    """Width and height as shown (EXIF rotation applied), read from the file's header."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(file) as image:
+            orientation = image.getexif().get(0x0112)
+            width, height = image.size
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+    # EXIF orientations 5–8 turn the picture by 90°.
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def aspect(width: int, height: int) -> str:
+    """"4:5", "16:9", "1,91:1": the ratio as platforms name it, else width:height as a decimal to one."""
+    from math import gcd
+
+    divisor = gcd(width, height)
+    small = (width // divisor, height // divisor)
+    if max(small) <= 21:
+        return f"{small[0]}:{small[1]}"
+    return f"{german_number(width / height, 2)}:1"
 
 
 def copy_name(path: str, purpose: str, suffix: str) -> str:
