@@ -411,7 +411,8 @@ SCHEMA: tuple[Setting, ...] = (
     ),
     *group(
         "Veröffentlichung",
-        Setting("CHANNELS", TEXTS, ["press", "facebook", "instagram", "x", "youtube", "mastodon", "bluesky", "buerger"],
+        Setting("CHANNELS", TEXTS, ["press", "facebook", "instagram", "x", "youtube", "mastodon", "bluesky", "linkedin",
+                                    "buerger"],
                 "Kanäle, die eine Meldung wählen kann; jeden sendet das Plugin gleichen Namens."),
         Setting("PUBLISH_SEND", BOOL, False, "Nur mit True sendet „invoke publish“ wirklich (publishconf.py)."),
         Setting("PUBLISH_WINDOW_HOURS", COUNT, 48,
@@ -487,6 +488,10 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("BLUESKY_MAX_GRAPHEMES", COUNT, 300, "Zeichengrenze eines Bluesky-Beitrags (Grapheme)."),
         Setting("BLUESKY_THUMB_MAX_BYTES", COUNT, 1_000_000,
                 "Größere Aufmacherbilder lassen die Linkkarte auf Bluesky ohne Bild."),
+        Setting("LINKEDIN_VERSION", TEXT, "202611",
+                "Version der LinkedIn-API (JJJJMM, Kopfzeile LinkedIn-Version); LinkedIn bedient jede etwa ein Jahr."),
+        Setting("LINKEDIN_MAX_CHARACTERS", COUNT, 3000,
+                "Zeichengrenze eines LinkedIn-Beitrags (mit den Schrägstrichen vor Klammern und ähnlichen Zeichen)."),
     ),
     *group(
         "Pressemitteilungen",
@@ -619,6 +624,7 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("ADMIN_CHANNEL_LABELS", Table(TEXT, TEXT), {
             "press": "Pressemitteilung per E-Mail", "facebook": "Facebook", "instagram": "Instagram",
             "x": "X", "youtube": "YouTube", "mastodon": "Mastodon", "bluesky": "Bluesky",
+            "linkedin": "LinkedIn",
             "buerger": "E-Mail-Benachrichtigungen",
         }, "Beschriftung der Kanäle in der Redaktionsoberfläche."),
     ),
@@ -636,7 +642,7 @@ SCHEMA: tuple[Setting, ...] = (
             "plugins.crisis_alerts",
             "plugins.mastodon",
             "plugins.channel_preview", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
-            "plugins.bluesky", "plugins.press", "plugins.alerts", "plugins.search", "plugins.desk", "plugins.official_warnings",
+            "plugins.bluesky", "plugins.linkedin", "plugins.press", "plugins.alerts", "plugins.search", "plugins.desk", "plugins.official_warnings",
             "plugins.crisis", "plugins.crisis_cap",
         ], "Die geladenen Plugins; ihre Reihenfolge ergibt sich aus dem, was sie liefern und lesen."),
         Setting("JINJA_ENVIRONMENT", Table(TEXT), {

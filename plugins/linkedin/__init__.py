@@ -1,0 +1,1 @@
+from .linkedin import register  # noqa: F401
