@@ -133,7 +133,7 @@ def test_a_version_linkedin_no_longer_serves_fails_with_the_setting_to_change(si
 
 
 def test_the_daily_limit_leaves_the_send_to_the_next_run_which_sends_it_once(site, linkedin):
-    due(site, CHANNEL)
+    due(site, CHANNEL, image="fotos/rhein.jpg")
     linkedin.fail("POST", POSTS, DAY_LIMIT)
     report = publish(site, linkedin.env)
     assert statuses(report) == ["retry"] and linkedin.posts == []
@@ -142,6 +142,7 @@ def test_the_daily_limit_leaves_the_send_to_the_next_run_which_sends_it_once(sit
     assert len(linkedin.calls("POST", POSTS)) == 1  # not hammered within the run
     assert statuses(publish(site, linkedin.env)) == ["sent"]
     assert len(linkedin.posts_for(URL)) == 1
+    assert len(linkedin.images) == 1  # the image the first run uploaded and recorded, not a second one
 
 
 def test_a_429_with_retry_after_is_waited_out(site, linkedin):
