@@ -491,7 +491,7 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("LINKEDIN_VERSION", TEXT, "202611",
                 "Version der LinkedIn-API (JJJJMM, Kopfzeile LinkedIn-Version); LinkedIn bedient jede etwa ein Jahr."),
         Setting("LINKEDIN_MAX_CHARACTERS", COUNT, 3000,
-                "Zeichengrenze eines LinkedIn-Beitrags (mit den Schrägstrichen vor Klammern und ähnlichen Zeichen)."),
+                "Zeichengrenze eines LinkedIn-Beitrags (mit den umgekehrten Schrägstrichen vor Klammern und ähnlichen Zeichen)."),
     ),
     *group(
         "Pressemitteilungen",

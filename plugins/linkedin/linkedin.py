@@ -123,8 +123,8 @@ class LinkedInChannel(Channel):
         if length <= self.max_characters:
             return []
         escapes = length - len(post.text)
-        why = f" (davon {german_number(escapes)} Schrägstriche, die LinkedIn vor Klammern und ähnlichen Zeichen " \
-              "verlangt)" if escapes else ""
+        why = f" (davon {german_number(escapes)} umgekehrte Schrägstriche, die LinkedIn vor " \
+              "Klammern und ähnlichen Zeichen verlangt)" if escapes else ""
         return [f"LinkedIn: Der Text hat {german_number(length)} Zeichen{why}, erlaubt sind "
                 f"{german_number(self.max_characters)}. Bitte unter channels.linkedin.text kürzen."]
 

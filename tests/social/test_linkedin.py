@@ -89,8 +89,8 @@ def test_a_text_over_the_limit_is_refused_counting_the_escapes():
     text = "Radwege (neu). " * 196  # 2,939 characters with the link 3,012, and 392 backslashes
     post = channel.render(release(own={"linkedin": text}))
     assert channel.validate(post) == [
-        "LinkedIn: Der Text hat 3.404 Zeichen (davon 392 Schrägstriche, die LinkedIn vor Klammern und ähnlichen "
-        "Zeichen verlangt), erlaubt sind 3.000. Bitte unter channels.linkedin.text kürzen."]
+        "LinkedIn: Der Text hat 3.404 Zeichen (davon 392 umgekehrte Schrägstriche, die LinkedIn vor Klammern und "
+        "ähnlichen Zeichen verlangt), erlaubt sind 3.000. Bitte unter channels.linkedin.text kürzen."]
     assert channel.validate(channel.render(release(own={"linkedin": "Neue Radwege. " * 200}))) == []
     assert channel.validate(channel.render(release(own={"linkedin": "Neue Radwege. " * 230}))) == [
         "LinkedIn: Der Text hat 3.292 Zeichen, erlaubt sind 3.000. Bitte unter channels.linkedin.text kürzen."]
