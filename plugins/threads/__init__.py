@@ -1,0 +1,1 @@
+from .threads import register  # noqa: F401
