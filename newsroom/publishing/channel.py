@@ -44,6 +44,7 @@ class MediaLink:
     url: str  # absolute
     label: str  # title, else alt text, else file name
     credit: str
+    alt: str = ""  # the alternative text of its sidecar, for channels that show the picture
 
 
 @dataclass(frozen=True)

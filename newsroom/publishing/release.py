@@ -42,13 +42,13 @@ def release_maker(build: BuildContext, settings: dict, full_story=None) -> Calla
     def media_links(story):
         for path in dict.fromkeys([story.image, *story.media_refs] if story.image else story.media_refs):
             page = offered.page(path) if offered is not None else None
-            label, credit = PurePosixPath(path).name, ""
+            label, credit, alt = PurePosixPath(path).name, "", ""
             if media is not None:
                 try:
                     item = media.get(path, source=story.source, line=None, field=None)
-                    label, credit = item.title or item.alt or label, item.credit
+                    label, credit, alt = item.title or item.alt or label, item.credit, item.alt or ""
                 except (ContentError, ContentErrors):
                     pass  # the build's check names the broken reference; the link still goes out
-            yield MediaLink(path, urls.absolute(page or urls.media(path)), label, credit)
+            yield MediaLink(path, urls.absolute(page or urls.media(path)), label, credit, alt)
 
     return make

@@ -142,9 +142,8 @@ class ThreadsChannel(Channel):
         for item in release.media:
             if item.path == story.image or PurePosixPath(item.path).suffix.lower() not in PICTURES:
                 continue
-            # The label is the title, else the alt text; a bare file name describes nothing.
-            alt = "" if item.label == PurePosixPath(item.path).name else item.label
-            found.append(Picture(self.urls.absolute(self.urls.media(item.path)), alt))
+            # Threads fetches the file itself, never the media portal's page about it.
+            found.append(Picture(self.urls.absolute(self.urls.media(item.path)), item.alt))
         return found[:CAROUSEL_MAX]
 
     def validate(self, post: Post) -> list[str]:

@@ -83,16 +83,17 @@ def test_an_image_post_sends_the_4_to_5_crop_with_its_alt_text(tmp_path):
 
 def test_several_photos_in_the_text_make_a_carousel_in_their_order():
     story = release(image="fotos/rhein.jpg", media_refs=("fotos/ufer.jpg", "fotos/karte.png", "dokumente/plan.pdf"))
-    media = (MediaLink("fotos/rhein.jpg", IMAGE_URL, "Blick über den Rhein", ""),
-             MediaLink("fotos/ufer.jpg", "https://www.duesseldorf.de/medienportal/ufer/", "Das neue Ufer", ""),
+    media = (MediaLink("fotos/rhein.jpg", IMAGE_URL, "Blick über den Rhein", "", "Blick über den Rhein"),
+             MediaLink("fotos/ufer.jpg", "https://www.duesseldorf.de/medienportal/ufer/", "Das neue Ufer", "",
+                       "Radweg am Ufer"),
              MediaLink("fotos/karte.png", "https://www.duesseldorf.de/medien/fotos/karte.png", "karte.png", ""),
              MediaLink("dokumente/plan.pdf", "https://www.duesseldorf.de/medien/dokumente/plan.pdf", "Plan", ""))
     post = adapter("threads").render(replace(story, media=media))
     assert post.payload["media_type"] == "CAROUSEL"
-    # Threads fetches the files themselves (never the media portal's pages); a bare file name is no alt text.
+    # Threads fetches the files themselves (never the media portal's pages), each with its alt text.
     assert post.payload["children"] == [
         {"image_url": IMAGE_URL, "alt_text": "Blick über den Rhein"},
-        {"image_url": "https://www.duesseldorf.de/medien/fotos/ufer.jpg", "alt_text": "Das neue Ufer"},
+        {"image_url": "https://www.duesseldorf.de/medien/fotos/ufer.jpg", "alt_text": "Radweg am Ufer"},
         {"image_url": "https://www.duesseldorf.de/medien/fotos/karte.png", "alt_text": ""}]
     assert post.alt == "Blick über den Rhein" and len(post.media) == 3
 
@@ -140,6 +141,18 @@ def test_a_story_without_picture_is_a_text_post_with_its_link_attachment(site, t
     assert statuses(publish(site, threads.env)) == ["sent"]
     [post] = threads.posts_for(URL)
     assert post["media_type"] == "TEXT" and post["link_attachment_url"] == URL
+
+
+def test_a_story_with_further_photos_is_one_carousel_of_item_containers(site, threads):
+    site.add_media("fotos/ufer.jpg", title="Das neue Ufer", alt="Radweg am Ufer", credit="\"Foto: Test\"")
+    due(site, CHANNEL, image="fotos/rhein.jpg", body="Der Weg.\n\n![Radweg am Ufer](media:fotos/ufer.jpg)\n")
+    assert statuses(publish(site, threads.env)) == ["sent"]
+    [post] = threads.posts_for(URL)
+    assert post["media_type"] == "CAROUSEL" and len(threads.posts) == 1
+    assert [(c["media_type"], c["is_carousel_item"], c["alt_text"]) for c in post["children"]] == [
+        ("IMAGE", "true", "Blick über den Rhein"), ("IMAGE", "true", "Radweg am Ufer")]
+    assert post["children"][1]["image_url"].endswith("/fotos/ufer.jpg")
+    assert len(threads.calls("POST", PUBLISH)) == 1  # the carousel, not its items
 
 
 def test_a_used_up_daily_quota_waits_for_the_next_run_without_a_container(site, threads):
