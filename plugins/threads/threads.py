@@ -137,7 +137,8 @@ class ThreadsChannel(Channel):
         crop = release.image_renditions.get("instagram")
         if crop:
             found.append(Picture(crop[0], release.image_alt or "", crop[1]))
-        elif release.image_url:
+        elif release.image_url and PurePosixPath(release.image_url).suffix.lower() in PICTURES:
+            # Another format (WebP, AVIF) Threads would not take: the post goes without it.
             found.append(Picture(release.image_url, release.image_alt or "", release.image_file))
         for item in release.media:
             if item.path == story.image or PurePosixPath(item.path).suffix.lower() not in PICTURES:

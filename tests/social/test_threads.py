@@ -79,6 +79,9 @@ def test_an_image_post_sends_the_4_to_5_crop_with_its_alt_text(tmp_path):
     # Without the media portal's crop: the lead image as it is.
     plain = adapter("threads").render(story)
     assert (plain.payload["image_url"], plain.image) == (IMAGE_URL, tmp_path / "rhein.jpg")
+    # A lead image Threads does not take (WebP) without a crop: a text post with the link preview.
+    webp = adapter("threads").render(replace(story, image_url=IMAGE_URL.replace(".jpg", ".webp")))
+    assert webp.payload["media_type"] == "TEXT" and (webp.alt, webp.image) == ("", None)
 
 
 def test_several_photos_in_the_text_make_a_carousel_in_their_order():
