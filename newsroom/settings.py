@@ -221,6 +221,19 @@ class Digits(Kind):
         return f"{shown(value)} sind nicht genau {self.count} Ziffern (als Text in Anführungszeichen)."
 
 
+@dataclass(frozen=True)
+class Ratio(Kind):
+    """An aspect ratio "width:height" of two positive numbers ("16:9", "1.91:1")."""
+
+    label = "str \"width:height\""
+
+    def problem(self, value):
+        if isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?:\d+(\.\d+)?", value) \
+                and all(float(part) > 0 for part in value.split(":")):
+            return None
+        return f"{shown(value)} ist kein Seitenverhältnis „Breite:Höhe“ wie „16:9“ oder „1.91:1“."
+
+
 BOOL, TEXT, TEXTS = Bool(), Text(), Texts()
 OPTIONAL_TEXT = OrNone(TEXT)
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
@@ -477,6 +490,8 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("INSTAGRAM_IMAGE_MAX_BYTES", COUNT, 8_000_000, "Höchstgröße des Instagram-Bildes (nur JPEG)."),
         Setting("INSTAGRAM_ASPECT_RATIO", Pair((Pair((COUNT, COUNT)), Pair((COUNT, COUNT)))), ((4, 5), (191, 100)),
                 "Erlaubte Seitenverhältnisse Breite:Höhe, von hochkant bis quer."),
+        Setting("INSTAGRAM_CROP", Text(("4:5", "1:1")), "4:5",
+                "Zuschnitt des Instagram-Bildes um den Fokuspunkt: hochkant 4:5 oder quadratisch 1:1."),
         Setting("INSTAGRAM_POLL_SECONDS", Number(0), 3, "Sekunden zwischen den Fragen, ob Meta das Bild geholt hat."),
         Setting("INSTAGRAM_POLL_ATTEMPTS", COUNT, 20,
                 "So oft wird gefragt; danach macht der nächste Lauf mit demselben Container weiter."),
@@ -497,6 +512,18 @@ SCHEMA: tuple[Setting, ...] = (
                 "Version der LinkedIn-API (JJJJMM, Kopfzeile LinkedIn-Version); LinkedIn bedient jede etwa ein Jahr."),
         Setting("LINKEDIN_MAX_CHARACTERS", COUNT, 3000,
                 "Zeichengrenze eines LinkedIn-Beitrags (mit den umgekehrten Schrägstrichen vor Klammern und ähnlichen Zeichen)."),
+        Setting("SOCIAL_CROPS", Table(TEXT, Pair((Ratio(), COUNT))), {
+            "instagram": ("4:5", 1080), "card": ("1.91:1", 1200), "wide": ("16:9", 1600), "story": ("9:16", 1080),
+        }, "Zuschnitte des Aufmacherbilds um seinen Fokuspunkt: Zweck → (Seitenverhältnis, Breite in Pixeln); "
+           "kleinere Bilder werden nicht vergrößert. „card“ ist auch das Vorschaubild der Meldungsseite (og:image); "
+           "das Seitenverhältnis von „instagram“ bestimmt INSTAGRAM_CROP."),
+        Setting("CHANNEL_CROPS", Table(TEXT, TEXT), {
+            "instagram": "instagram", "threads": "instagram", "facebook": "card", "linkedin": "card",
+            "whatsapp": "card", "x": "wide", "mastodon": "wide", "bluesky": "wide", "telegram": "wide",
+            "instagram_story": "story",
+        }, "Welcher Zuschnitt aus SOCIAL_CROPS an welchen Kanal geht: Kanal → Zweck."),
+        Setting("SOCIAL_CROP_MAX_BYTES", COUNT, 1_000_000,
+                "Höchstgröße jedes Zuschnitts (JPEG, Qualität notfalls gesenkt); 1 MB nimmt jede Plattform."),
     ),
     *group(
         "Pressemitteilungen",

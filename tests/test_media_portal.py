@@ -274,7 +274,7 @@ def test_a_lead_image_unfit_for_instagram_gets_a_rendition_that_fits(site):
     site.build()
     [file] = (site.output / "medienportal/bilder").glob("*/panorama-instagram.jpg")
     with Image.open(file) as image:
-        assert image.format == "JPEG" and image.size == (955, 500)  # cut to 1.91:1
+        assert image.format == "JPEG" and image.size == (400, 500)  # cut to 4:5 (INSTAGRAM_CROP), not enlarged
 
 
 # -- bad input -------------------------------------------------------------------------------

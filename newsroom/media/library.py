@@ -17,9 +17,10 @@ import yaml
 
 from newsroom.content import frontmatter
 from newsroom.content.characters import find_invisible, invisible_message
-from newsroom.content.schema import Fields
+from newsroom.content.schema import FLOAT, INT, Fields
 from newsroom.content.slugs import tag_problem
 from newsroom.errors import ContentError, ContentErrors, OutsidePath
+from newsroom.media.crops import CENTRE
 from newsroom.media.files import FactsIndex, FileFacts
 from newsroom.paths import resolve_inside, symlink_error
 
@@ -28,9 +29,11 @@ KINDS = {**dict.fromkeys(IMAGE_SUFFIXES, "photo"), ".mp4": "video", ".pdf": "doc
 KIND_NAMES = {"photo": "Foto", "video": "Video", "youtube": "Video (YouTube)", "document": "Dokument"}
 SIDECAR = ".yml"
 SIDECAR_FIELDS = {"title", "caption", "alt", "credit", "license", "date", "tags", "album", "themen", "series",
-                  "poster", "captions", "youtube", "original"}
+                  "poster", "captions", "youtube", "original", "focus"}
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+FOCUS_HINT = ("Zuerst waagerecht (0 = linker Rand, 1 = rechter Rand), dann senkrecht (0 = oberer Rand, 1 = unterer "
+              "Rand), mit Dezimalpunkt, z. B. „focus: [0.5, 0.3]“.")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class MediaItem:
     captions: str | None = None  # a WebVTT file below content/media (videos)
     youtube: str | None = None  # the clip's id
     original: bool = True  # the original file may be downloaded
+    focus: tuple[float, float] = CENTRE  # the point every crop keeps in view (newsroom/media/crops.py)
     facts: FileFacts | None = None  # None for a YouTube clip
 
     @property
@@ -164,6 +168,7 @@ class MediaLibrary:
             "youtube": fields.text("youtube", required=False, pattern=YOUTUBE_ID,
                                    pattern_hint="Erwartet wird die elfstellige Video-ID aus der YouTube-Adresse."),
             "original": fields.boolean("original", default=True),
+            "focus": self._focus(fields),
         }
         return self._merge(key, kind, facts, own, embedded, errors, shown, fields)
 
@@ -192,6 +197,8 @@ class MediaLibrary:
                                   "von YouTube geladen).")
         elif own.get("youtube"):
             missing("youtube", "Nur eine YouTube-Beschreibung (name.youtube.yml) hat eine Video-ID.")
+        if kind != "photo" and own.get("focus"):
+            missing("focus", "Nur ein Foto hat einen Fokuspunkt für seine Zuschnitte.")
         if kind == "video" and not own.get("captions"):
             missing("captions", "Pflichtfeld fehlt: Untertitel als WebVTT-Datei (Barrierefreiheit).")
         date = pick("date")
@@ -205,6 +212,7 @@ class MediaLibrary:
             album=own.get("album"), kind=kind, date=date, themen=own.get("themen") or (),
             series=own.get("series"), poster=own.get("poster"), captions=own.get("captions"),
             youtube=own.get("youtube"), original=own.get("original", True), facts=facts,
+            focus=own.get("focus") or CENTRE,
         )
 
     def _check_embedded(self, key: str, own: dict, embedded: dict, errors: list[ContentError]) -> None:
@@ -245,6 +253,32 @@ class MediaLibrary:
         if self.series is None:
             return fields.text("series", required=False, max_length=120)
         return fields.choice("series", list(self.series), required=False)
+
+    def _focus(self, fields: Fields) -> tuple[float, float] | None:
+        """`focus: [0.5, 0.3]`: fractions of the width (from the left) and of the height (from the top)."""
+        node = fields.node("focus", False)
+        if node is None:
+            return None
+        if not isinstance(node, yaml.SequenceNode) or len(node.value) != 2:
+            count = len(node.value) if isinstance(node, yaml.SequenceNode) else None
+            found = "ist keine Liste" if count is None else "hat nur einen Wert" if count == 1 else f"hat {count} Werte"
+            fields.error(f"Der Fokuspunkt {found}; erwartet werden genau zwei Zahlen von 0 bis 1 in eckigen "
+                         f"Klammern: {FOCUS_HINT}", node, "focus")
+            return None
+        point = []
+        for item in node.value:
+            value = item.value if isinstance(item, yaml.ScalarNode) else None
+            try:
+                number = float(value) if item.tag in (INT, FLOAT) else None
+            except ValueError:
+                number = None
+            if number is None or not 0 <= number <= 1:
+                what = f"„{value}“ ist" if value is not None else "Eine Liste oder Gruppe ist"
+                fields.error(f"{what} keine Zahl von 0 bis 1 (ohne Anführungszeichen). {FOCUS_HINT}", item,
+                             "focus")
+                return None
+            point.append(number)
+        return point[0], point[1]
 
     def _attachment(self, fields: Fields, name: str, allowed: set[str], what: str) -> str | None:
         reference = fields.text(name, required=False, max_length=300)

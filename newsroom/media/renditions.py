@@ -1,9 +1,11 @@
-"""Web renditions of photos: several widths as WebP and JPEG, made once and kept in a cache.
+"""Web renditions of photos: several widths as WebP and JPEG, and the channels' crops around
+the photo's focus point (newsroom/media/crops.py), made once and kept in a cache.
 
 A photo's renditions live in CACHE_PATH/renditions/<hash>-<settings>/, named by the
 photo's content hash and a hash of the rendition settings (widths, qualities, the code's
-version and Pillow's): a photo whose bytes and settings are unchanged is never decoded
-again, whatever its name or place. The folder's `index.json` is written last, so a
+version and Pillow's; for the crops their ratios, widths, byte limit and the focus point): a
+photo whose bytes and settings are unchanged is never decoded again, whatever its name or
+place, and a new focus point draws that photo's crops alone again. The folder's `index.json` is written last, so a
 folder without it (a build killed half-way) counts as missing. Folders no build asked
 for are pruned after a successful build.
 
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from newsroom.atomic import atomic_write
 from newsroom.errors import ContentError
+from newsroom.media.crops import Crop, crop_window, decode_width, output_size
 from newsroom.progress import Progress
 
 VERSION = 1  # raise when the drawing changes: every cached rendition is made again
@@ -202,28 +205,27 @@ def web_drawer(settings: RenditionSettings, width: int, shown: str):
     return draw
 
 
-def instagram_drawer(aspect: tuple, max_bytes: int, shown: str, width: int = 1440):
-    """A JPEG Instagram accepts: cropped from the centre into the allowed aspect range
-    (4:5 to 1.91:1), at most `width` pixels wide and `max_bytes` large."""
-    (low_w, low_h), (high_w, high_h) = aspect
+def crop_drawer(crops: list[Crop], focus: tuple[float, float], max_bytes: int, shown: str,
+                size: tuple[int, int]):
+    """A function drawing a photo's channel crops (newsroom.media.crops): each a JPEG of the crop's
+    exact ratio around `focus`, at most the crop's width (never enlarged) and `max_bytes` large.
+    `size`: the photo's pixel size as shown; the crops are all drawn from one decoding."""
+    windows = [(crop, crop_window(size, (crop.width, crop.height), focus)) for crop in crops]
 
     def draw(source: Path):
         from PIL import Image
 
-        image, icc = _open_upright(source, shown, width)
-        w, h = image.size
-        if w * low_h < h * low_w:  # too tall: cut top and bottom
-            h = w * low_h // low_w
-        elif w * high_h > h * high_w:  # too wide: cut the sides
-            w = h * high_w // high_h
-        left, top = (image.width - w) // 2, (image.height - h) // 2
-        image = image.crop((left, top, left + w, top + h))
-        if w > width:
-            image = image.resize((width, max(1, round(h * width / w))), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        for quality in (88, 80, 70, 60, 50):
-            data = _encode(image.copy(), "jpg", quality, icc)
-            if len(data) <= max_bytes:
-                break
-        yield "instagram.jpg", data, image.width, image.height, "jpg"
+        image, icc = _open_upright(source, shown, decode_width(size, crops, focus))
+        # The JPEG decoder may have scaled the photo down (draft): windows are in the photo's own pixels.
+        across, down = image.width / size[0], image.height / size[1]
+        for crop, (left, top, right, bottom) in windows:
+            width, height = output_size((left, top, right, bottom), crop)
+            scaled = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0,
+                                  box=(left * across, top * down, right * across, bottom * down))
+            for quality in (88, 80, 70, 60, 50):
+                data = _encode(scaled.copy(), "jpg", quality, icc)
+                if len(data) <= max_bytes:
+                    break
+            yield f"{crop.purpose}.jpg", data, width, height, "jpg"
 
     return draw

@@ -68,13 +68,18 @@ class Release:
     image_file: Path | None = None  # the lead image on disk, for channels that upload it
     image_alt: str | None = None
     image_credit: str | None = None
-    # Renditions of the lead image made for a channel by the media portal, by purpose:
-    # {"instagram": (absolute address, file on disk)}; empty without the portal.
+    # Crops of the lead image made for the channels by the media portal, by purpose (newsroom/media/crops.py):
+    # {"instagram": (absolute address, file on disk), "card": …}; empty without the portal.
     image_renditions: Mapping[str, tuple[str, Path]] = field(default_factory=dict)
     media: tuple[MediaLink, ...] = ()  # lead image first, then in the order of the text
     link_label: str = ""  # what the link to `url` is called where not a story's ("Der Termin im Internet")
     subject: str = ""  # a mail's whole subject where it is not the release's number and title (a crisis message)
     everyone: bool = False  # to every recipient of a list, whatever Themen they chose (a crisis message)
+
+    def image_for(self, purpose: str | None) -> tuple[str | None, Path | None]:
+        """(address, file) of the lead image as a channel sends it: the crop made for `purpose`
+        (CHANNEL_CROPS names a channel's), else the image as it is."""
+        return self.image_renditions.get(purpose) or (self.image_url, self.image_file)
 
 
 @dataclass(frozen=True)

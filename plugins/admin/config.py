@@ -258,6 +258,13 @@ def _sidecar_fields(settings: dict) -> dict[str, dict]:
         "series": {"name": "series", "label": "Serie", "widget": "string", "required": False},
         "original": {"name": "original", "label": "Original zum Herunterladen anbieten", "widget": "boolean",
                      "required": False, "default": True},
+        "focus": {"name": "focus", "label": "Fokuspunkt für Zuschnitte", "widget": "list", "required": False,
+                  "min": 2, "max": 2, "collapsed": False,
+                  "field": {"name": "anteil", "label": "Anteil", "widget": "number", "value_type": "float",
+                            "min": 0, "max": 1, "step": 0.05},
+                  "hint": "Was in jedem Zuschnitt (Instagram, Linkkarte, Querformat, Story) sichtbar bleiben soll: "
+                          "zuerst waagerecht (0 = linker Rand, 1 = rechter Rand), dann senkrecht (0 = oberer Rand, "
+                          "1 = unterer Rand). Leer: die Bildmitte."},
     }
 
 
@@ -265,7 +272,7 @@ def _sidecar_fields(settings: dict) -> dict[str, dict]:
 MEDIA_KINDS = {
     "photo": {"label": "Fotos", "singular": "Foto", "suffixes": sorted(IMAGE_SUFFIXES), "required": {"alt", "credit"},
               "fields": ["title", "alt", "credit", "caption", "license", "date", "tags", "album", "themen", "series",
-                         "original"]},
+                         "original", "focus"]},
     "video": {"label": "Videos", "singular": "Video", "suffixes": [".mp4"], "required": {"credit", "captions"},
               "fields": ["title", "credit", "captions", "poster", "caption", "license", "date", "tags", "album",
                          "themen", "series", "original"]},

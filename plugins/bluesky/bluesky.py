@@ -98,14 +98,13 @@ class BlueskyChannel(Channel):
                             "external": {"uri": release.url, "title": story.title, "description": story.summary}}}
         payload: dict = {"record": record, "published": story.date.timestamp()}
         media: tuple[str, ...] = ()
-        if self._thumb_fits(release):
-            payload["thumb"] = {"file": str(release.image_file),
-                                "mimeType": THUMB_TYPES[Path(release.image_file).suffix.lower()]}
-            media = (release.image_url,)
+        image_url, image_file = release.image_for(self.settings["CHANNEL_CROPS"].get(self.name))
+        if self._thumb_fits(image_file):
+            payload["thumb"] = {"file": str(image_file), "mimeType": THUMB_TYPES[Path(image_file).suffix.lower()]}
+            media = (image_url,)
         return Post(self.name, story.id, text, link=release.url, media=media, payload=payload)
 
-    def _thumb_fits(self, release: Release) -> bool:
-        file = release.image_file
+    def _thumb_fits(self, file: Path | None) -> bool:
         limit = self.settings["BLUESKY_THUMB_MAX_BYTES"]
         return (file is not None and Path(file).suffix.lower() in THUMB_TYPES and Path(file).is_file()
                 and Path(file).stat().st_size <= limit)

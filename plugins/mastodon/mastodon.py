@@ -61,10 +61,11 @@ class MastodonChannel(Channel):
     def render(self, release: Release) -> Post:
         story = release.story
         text = self.template_text(release)
-        media = (release.image_url,) if release.image_url else ()
+        image_url, image_file = release.image_for(self.settings["CHANNEL_CROPS"].get(self.name))
+        media = (image_url,) if image_url else ()
         payload = {"status": text, "visibility": "public", "language": "de"}
-        if release.image_url:
-            payload["media"] = [{"file": str(release.image_file), "description": release.image_alt or ""}]
+        if image_url:
+            payload["media"] = [{"file": str(image_file), "description": release.image_alt or ""}]
         return Post(self.name, story.id, text, link=release.url, media=media, payload=payload)
 
     def validate(self, post: Post) -> list[str]:

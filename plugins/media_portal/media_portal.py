@@ -24,8 +24,9 @@ from newsroom.build.timing import phase
 from newsroom.dates import BERLIN, german_date
 from newsroom.errors import ContentError, ContentErrors
 from newsroom.media.album_zip import album_zip
+from newsroom.media.crops import PAGE_PURPOSE, crops_from_settings, purposes_for
 from newsroom.media.library import MediaItem, MediaLibrary
-from newsroom.media.renditions import RenditionCache, RenditionSettings, instagram_drawer, web_drawer
+from newsroom.media.renditions import Rendition, RenditionCache, RenditionSettings, crop_drawer, web_drawer
 from newsroom.settings import default
 from newsroom.site import SiteUrls
 
@@ -64,7 +65,8 @@ class MediaPortalGenerator(Generator):
         self.renditions = RenditionCache(Path(settings["CACHE_PATH"] or default("CACHE_PATH")) / "renditions")
         with phase("renditions"):
             images, drawing_errors = self._renditions(items, library)
-            instagram = self._instagram(library, build.all_stories)
+            crops = self._crops(library, build.all_stories, build.crisis if build.crisis and build.crisis.image
+                                else None)
         entries = []
         for item in items:
             cards = using.get(item.path, [])
@@ -75,7 +77,7 @@ class MediaPortalGenerator(Generator):
         problems += drawing_errors + check_addresses(entries, lambda p: library.display(library.root / p))
         errors.extend(p for p in problems if str(p) not in known)
         self.portal = Portal([e for e in entries if e.item.path not in self.broken], settings)
-        build.offer_media_pages(PortalPages(self.portal, instagram))
+        build.offer_media_pages(PortalPages(self.portal, crops, SiteUrls.from_settings(settings)))
         build.offer_feed(media_feed(self.portal, settings))  # written when the feeds plugin is loaded
         stats = build.stats
         stats["media_items"] = len(self.portal.entries)
@@ -124,38 +126,43 @@ class MediaPortalGenerator(Generator):
             for path, image in images.items() for r, site in image.renditions}
         return images, poster_errors + errors
 
-    def _instagram(self, library: MediaLibrary, cards: list) -> dict[str, dict]:
-        """Lead images of stories that go to Instagram (scheduled ones too: their preview is
-        checked now), as JPEG within its aspect range and size limit."""
-        if "instagram" not in self.settings["CHANNELS"]:
-            return {}
-        aspect = self.settings["INSTAGRAM_ASPECT_RATIO"]
-        limit = self.settings["INSTAGRAM_IMAGE_MAX_BYTES"]
-        key = RenditionSettings.from_settings(self.settings).key(f"instagram:{aspect}:{limit}")
-        urls = SiteUrls.from_settings(self.settings)
-        paths = {c.image for c in cards if c.image and "instagram" in c.channels}
-        hook, jobs, wanted = {}, [], {}
-        for path in sorted(paths):
+    def _crops(self, library: MediaLibrary, cards: list, crisis) -> dict[str, dict]:
+        """path → {purpose: (Rendition, site path, file)}: the crops of every lead image that
+        its stories' channels and the story page's og:image need (newsroom/media/crops.py);
+        scheduled stories too, their previews are checked now. All crops of a photo come from
+        one decoding, in one cache folder keyed by their sizes and the photo's focus point."""
+        crops = crops_from_settings(self.settings)
+        limit = self.settings["SOCIAL_CROP_MAX_BYTES"]
+        wanted: dict[str, set[str]] = {}
+        leads = [(c.image, c.channels) for c in cards] + ([(crisis.image, crisis.channels)] if crisis else [])
+        for path, channels in leads:
+            if path:
+                wanted.setdefault(path, set()).update(purposes_for(channels, self.settings))
+        jobs, found = [], {}
+        for path in sorted(wanted):
             try:
                 item = library.get(path, source=path, line=None, field=None)
             except (ContentError, ContentErrors):
                 continue  # reported by the story's own check
             if item.kind != "photo":
                 continue
-            shown = library.display(library.root / path)
-            wanted[path] = item.facts
-            if self.renditions.lookup(item.facts.digest, key) is None:
-                jobs.append((item.facts.digest, key, library.root / path, shown,
-                             instagram_drawer(aspect, limit, shown)))
-        self.renditions.make_all(jobs, self.settings["BUILD_WORKERS"])
-        for path, facts in wanted.items():
-            made = self.renditions.lookup(facts.digest, key)
-            if not made:
-                continue
-            site = rendition_path(facts.digest, path, made[0])
-            self.rendition_files[site] = self.renditions.path(facts.digest, key) / made[0].name
-            hook[path] = {"instagram": (urls.absolute(site), self.rendition_files[site])}
-        return hook
+            chosen = [crops[purpose] for purpose in sorted(wanted[path])]
+            facts = item.facts
+            key = RenditionSettings.from_settings(self.settings).key(f"crops:{chosen}:{item.focus}:{limit}")
+            found[path] = (facts.digest, key)
+            if self.renditions.lookup(facts.digest, key) is None:
+                shown = library.display(library.root / path)
+                jobs.append((facts.digest, key, library.root / path, shown,
+                             crop_drawer(chosen, item.focus, limit, shown, (facts.width, facts.height))))
+        self.renditions.make_all(jobs, self.settings["BUILD_WORKERS"])  # a broken photo: its web renditions say so
+        drawn: dict[str, dict] = {}
+        for path, (digest, key) in found.items():
+            for rendition in self.renditions.lookup(digest, key) or ():
+                site = rendition_path(digest, path, rendition)
+                self.rendition_files[site] = self.renditions.path(digest, key) / rendition.name
+                purpose = rendition.name.removesuffix(".jpg")
+                drawn.setdefault(path, {})[purpose] = (rendition, site, self.rendition_files[site])
+        return drawn
 
     # -- output ----------------------------------------------------------------------------
 
@@ -231,17 +238,19 @@ class MediaPortalGenerator(Generator):
 
 class PortalPages:
     """What the portal offers the channels (BuildContext.media_pages): a medium's page, and the
-    renditions drawn for a channel (Instagram's cropped JPEG)."""
+    crops of a lead image drawn for the channels (newsroom/media/crops.py)."""
 
-    def __init__(self, portal: Portal, drawn: dict[str, dict]):
+    def __init__(self, portal: Portal, crops: dict[str, dict], urls: SiteUrls):
         self.portal = portal
-        self._drawn = drawn
+        self.crops = crops  # path → {purpose: (Rendition, site path, file)}
+        self._urls = urls
 
     def page(self, path: str) -> str | None:
         return item_url(path) if path in self.portal.by_path else None
 
     def renditions(self, path: str) -> dict:
-        return self._drawn.get(path, {})
+        return {purpose: (self._urls.absolute(site), file)
+                for purpose, (_rendition, site, file) in self.crops.get(path, {}).items()}
 
 
 class MediaPortalView:
@@ -258,6 +267,12 @@ class MediaPortalView:
     def entry(self, path: str | None) -> Entry | None:
         portal = self._portal
         return portal.by_path.get(path) if portal and path else None
+
+    def crop(self, path: str | None, purpose: str = PAGE_PURPOSE) -> tuple[Rendition, str] | None:
+        """(Rendition, site path) of a lead image's crop, e.g. the link card for og:image."""
+        pages = self.context[KEY].media_pages if KEY in self.context else None
+        found = pages.crops.get(path, {}).get(purpose) if isinstance(pages, PortalPages) and path else None
+        return found[:2] if found else None
 
     def story_media(self, story) -> list[Entry]:
         """The portal entries a story uses: lead image first, then in the order of its text."""

@@ -97,14 +97,14 @@ class XChannel(Channel):
                            fits=lambda candidate: self.count(candidate) <= self.max_length)
         payload: dict = {"text": text}
         media: tuple[str, ...] = ()
-        if self._image_fits(release):
-            payload["image"] = {"file": str(release.image_file), "alt_text": (release.image_alt or "")[:1000]}
-            media = (release.image_url,)
+        image_url, image_file = release.image_for(self.settings["CHANNEL_CROPS"].get(self.name))
+        if self._image_fits(image_file):
+            payload["image"] = {"file": str(image_file), "alt_text": (release.image_alt or "")[:1000]}
+            media = (image_url,)
         return Post(self.name, story.id, text, link=release.url, media=media, payload=payload)
 
-    def _image_fits(self, release: Release) -> bool:
+    def _image_fits(self, file: Path | None) -> bool:
         """X takes JPEG, PNG, WebP and GIF up to 5 MB; anything else goes out without image."""
-        file = release.image_file
         limit = self.settings["X_IMAGE_MAX_BYTES"]
         return (file is not None and Path(file).suffix.lower() in IMAGE_TYPES and Path(file).is_file()
                 and Path(file).stat().st_size <= limit)
