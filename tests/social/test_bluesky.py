@@ -125,6 +125,8 @@ def test_a_due_story_is_posted_with_card_thumbnail_and_its_record_key(site, pds)
     assert value["langs"] == ["de"] and value["createdAt"].endswith("Z")
     thumb = value["embed"]["external"]["thumb"]
     assert pds.blobs[thumb["ref"]["$link"]].startswith(b"\xff\xd8") and thumb["mimeType"] == "image/jpeg"
+    [wide] = (site.root / ".cache/renditions").glob("*/wide.jpg")  # Bluesky's crop, 16:9 (CHANNEL_CROPS)
+    assert pds.blobs[thumb["ref"]["$link"]] == wide.read_bytes()
     assert rkey == richtext().record_key(f"{STORY_ID}-bluesky-1", datetime(2026, 11, 26, 8, tzinfo=timezone.utc)
                                          .timestamp())
     saved = receipt(site)["channels"]["bluesky"]

@@ -94,6 +94,8 @@ def test_a_due_story_is_posted_with_image_and_alt_text_signed_and_recorded(site,
                                  f"Rheinufers.\n\n{URL}\n\n#Radverkehr #Rheinufer")
     [media] = tweet["media"]
     assert x.media[media]["alt"] == "Blick über den Rhein" and x.media[media]["bytes"].startswith(b"\xff\xd8")
+    [wide] = (site.root / ".cache/renditions").glob("*/wide.jpg")  # X's crop, 16:9 (CHANNEL_CROPS)
+    assert x.media[media]["bytes"] == wide.read_bytes()
     record = receipt(site)["channels"]["x"]
     assert record["status"] == "sent" and record["remote_id"] == tweet["id"]
     assert record["url"] == f"https://x.com/i/web/status/{tweet['id']}"
