@@ -192,7 +192,7 @@ def test_an_image_without_alt_text_is_warned_about(site, monkeypatch):
     part = section(preview_page(site), "mastodon")
     assert "Achtung: Zu diesem Bild fehlt der Alternativtext." in part
     assert "<code>content/media/fotos/rhein.jpg.yml</code> unter <code>alt</code>" in part
-    assert 'alt="Aufmacherbild fotos/rhein.jpg, ohne Alternativtext"' in part
+    assert 'alt="Aufmacherbild, Zuschnitt „Querformat“ fotos/rhein.jpg, ohne Alternativtext"' in part
 
 
 def test_an_unchanged_rebuild_rewrites_no_preview_file_and_images_follow_their_media(site):

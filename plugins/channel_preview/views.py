@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from newsroom.media.crops import CROP_LABELS
 from newsroom.publishing.channel import Channel, Post, Release
 from newsroom.publishing.text import german_number
 
@@ -126,7 +127,8 @@ def images_sent(post: Post, release: Release, labels: dict[str, str]):
         return
     found: dict[str, tuple[Path, str, str]] = {}
     for purpose, (url, file) in release.image_renditions.items():
-        found[url] = (Path(file), purpose, f"Aufmacherbild, Zuschnitt für {labels.get(purpose, purpose)}")
+        label = CROP_LABELS.get(purpose) or labels.get(purpose, purpose)
+        found[url] = (Path(file), purpose, f"Aufmacherbild, Zuschnitt „{label}“")
     for url in [release.image_url, *(link.url for link in release.media if link.path == path)]:
         if url:
             found.setdefault(url, (release.image_file, "", "Aufmacherbild"))
