@@ -154,6 +154,7 @@ def test_each_channel_shows_the_portals_crop_for_it_with_its_alt_text(site):
     assert (pictures / crop).read_bytes() == portal.read_bytes()
     with Image.open(pictures / crop) as image:
         assert image.format == "JPEG" and image.size == (400, 500)  # cut to 4:5 (INSTAGRAM_CROP)
+    assert "400 × 500 Pixel, Seitenverhältnis 4:5" in section(page, "instagram")
     lead = re.search(r'<img src="bilder/([^"]+)"', section(page, "mastodon")).group(1)
     [wide] = (site.output / "medienportal/bilder").glob("*/panorama-wide.jpg")
     assert (pictures / lead).read_bytes() == wide.read_bytes()  # Mastodon's crop: 16:9 (CHANNEL_CROPS)

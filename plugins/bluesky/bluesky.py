@@ -102,7 +102,8 @@ class BlueskyChannel(Channel):
         if self._thumb_fits(image_file):
             payload["thumb"] = {"file": str(image_file), "mimeType": THUMB_TYPES[Path(image_file).suffix.lower()]}
             media = (image_url,)
-        return Post(self.name, story.id, text, link=release.url, media=media, payload=payload)
+        return Post(self.name, story.id, text, link=release.url, media=media, payload=payload,
+                    image=Path(image_file) if payload.get("thumb") else None)
 
     def _thumb_fits(self, file: Path | None) -> bool:
         limit = self.settings["BLUESKY_THUMB_MAX_BYTES"]

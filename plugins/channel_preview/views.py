@@ -119,7 +119,7 @@ def images_sent(post: Post, release: Release, labels: dict[str, str]):
         file = Path(post.image)
         if file.suffix.lower() in SHOWN:
             purpose = next((p for p, (_url, made) in release.image_renditions.items() if Path(made) == file), "")
-            role = f"Aufmacherbild, Zuschnitt für {labels.get(purpose, purpose)}" if purpose else "Aufmacherbild"
+            role = crop_role(purpose, labels)
             yield PreviewImage(file, copy_name(path, purpose, file.suffix), path, role,
                                post.alt or release.image_alt, pixels(file))
         return
@@ -127,8 +127,7 @@ def images_sent(post: Post, release: Release, labels: dict[str, str]):
         return
     found: dict[str, tuple[Path, str, str]] = {}
     for purpose, (url, file) in release.image_renditions.items():
-        label = CROP_LABELS.get(purpose) or labels.get(purpose, purpose)
-        found[url] = (Path(file), purpose, f"Aufmacherbild, Zuschnitt „{label}“")
+        found[url] = (Path(file), purpose, crop_role(purpose, labels))
     for url in [release.image_url, *(link.url for link in release.media if link.path == path)]:
         if url:
             found.setdefault(url, (release.image_file, "", "Aufmacherbild"))
@@ -141,6 +140,13 @@ def images_sent(post: Post, release: Release, labels: dict[str, str]):
         if name not in shown:
             shown.add(name)
             yield PreviewImage(file, name, path, role, release.image_alt, pixels(file))
+
+
+def crop_role(purpose: str, labels: dict[str, str]) -> str:
+    """'Aufmacherbild, Zuschnitt „Querformat“': the lead image as a channel's crop (newsroom/media/crops.py)."""
+    if not purpose:
+        return "Aufmacherbild"
+    return f"Aufmacherbild, Zuschnitt „{CROP_LABELS.get(purpose) or labels.get(purpose, purpose)}“"
 
 
 def pixels(file: Path) -> tuple[int, int] | None:

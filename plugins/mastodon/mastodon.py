@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsroom.errors import SendError
@@ -66,7 +67,8 @@ class MastodonChannel(Channel):
         payload = {"status": text, "visibility": "public", "language": "de"}
         if image_url:
             payload["media"] = [{"file": str(image_file), "description": release.image_alt or ""}]
-        return Post(self.name, story.id, text, link=release.url, media=media, payload=payload)
+        return Post(self.name, story.id, text, link=release.url, media=media, payload=payload,
+                    image=Path(image_file) if payload.get("media") else None, alt=payload["media"][0]["description"] if payload.get("media") else "")
 
     def validate(self, post: Post) -> list[str]:
         length = weighted_length(post.text, URL_LENGTH)

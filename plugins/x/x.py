@@ -101,7 +101,8 @@ class XChannel(Channel):
         if self._image_fits(image_file):
             payload["image"] = {"file": str(image_file), "alt_text": (release.image_alt or "")[:1000]}
             media = (image_url,)
-        return Post(self.name, story.id, text, link=release.url, media=media, payload=payload)
+        return Post(self.name, story.id, text, link=release.url, media=media, payload=payload,
+                    image=Path(image_file) if payload.get("image") else None, alt=payload["image"]["alt_text"] if payload.get("image") else "")
 
     def _image_fits(self, file: Path | None) -> bool:
         """X takes JPEG, PNG, WebP and GIF up to 5 MB; anything else goes out without image."""
