@@ -3,11 +3,11 @@ the photo's focus point (newsroom/media/crops.py), made once and kept in a cache
 
 A photo's renditions live in CACHE_PATH/renditions/<hash>-<settings>/, named by the
 photo's content hash and a hash of the rendition settings (widths, qualities, the code's
-version and Pillow's; for the crops their ratios, widths, byte limit and the focus point): a
-photo whose bytes and settings are unchanged is never decoded again, whatever its name or
-place, and a new focus point draws that photo's crops alone again. The folder's `index.json` is written last, so a
-folder without it (a build killed half-way) counts as missing. Folders no build asked
-for are pruned after a successful build.
+version and Pillow's; for the crops their ratios, widths, byte limit and the focus point):
+a photo whose bytes and settings are unchanged is never decoded again, whatever its name or
+place, and a new focus point draws that photo's crops alone again. The folder's
+`index.json` is written last, so a folder without it (a build killed half-way) counts as
+missing. Folders no build asked for are pruned after a successful build.
 
 Every rendition is drawn upright (EXIF orientation applied) from the pixels alone: no
 EXIF (GPS position, camera serial, owner), no XMP, no IPTC, no comment is carried over;

@@ -65,8 +65,7 @@ class MediaPortalGenerator(Generator):
         self.renditions = RenditionCache(Path(settings["CACHE_PATH"] or default("CACHE_PATH")) / "renditions")
         with phase("renditions"):
             images, drawing_errors = self._renditions(items, library)
-            crops = self._crops(library, build.all_stories, build.crisis if build.crisis and build.crisis.image
-                                else None)
+            crops = self._crops(library, build.all_stories, build.crisis)
         entries = []
         for item in items:
             cards = using.get(item.path, [])
@@ -133,6 +132,7 @@ class MediaPortalGenerator(Generator):
         one decoding, in one cache folder keyed by their sizes and the photo's focus point."""
         crops = crops_from_settings(self.settings)
         limit = self.settings["SOCIAL_CROP_MAX_BYTES"]
+        rendition_settings = RenditionSettings.from_settings(self.settings)
         wanted: dict[str, set[str]] = {}
         leads = [(c.image, c.channels) for c in cards] + ([(crisis.image, crisis.channels)] if crisis else [])
         for path, channels in leads:
@@ -148,7 +148,7 @@ class MediaPortalGenerator(Generator):
                 continue
             chosen = [crops[purpose] for purpose in sorted(wanted[path])]
             facts = item.facts
-            key = RenditionSettings.from_settings(self.settings).key(f"crops:{chosen}:{item.focus}:{limit}")
+            key = rendition_settings.key(f"crops:{chosen}:{item.focus}:{limit}")
             found[path] = (facts.digest, key)
             if self.renditions.lookup(facts.digest, key) is None:
                 shown = library.display(library.root / path)
