@@ -115,7 +115,8 @@ def test_a_due_story_goes_out_as_link_card_with_its_uploaded_thumbnail(site, lin
     article = post["content"]["article"]
     assert post["author"] == ORGANIZATION and post["lifecycleState"] == "PUBLISHED"
     assert article["thumbnailAltText"] == "Blick über den Rhein"
-    assert linkedin.images[article["thumbnail"]]["data"] == (site.content / "media/fotos/rhein.jpg").read_bytes()
+    [card] = (site.root / ".cache/renditions").glob("*/card.jpg")  # the link card crop, 1.91:1 (CHANNEL_CROPS)
+    assert linkedin.images[article["thumbnail"]]["data"] == card.read_bytes()
     assert linkedin.images[article["thumbnail"]]["owner"] == ORGANIZATION
     [create] = linkedin.calls("POST", POSTS)
     assert (create.header("linkedin-version"), create.header("x-restli-protocol-version")) == ("202611", "2.0.0")
