@@ -425,7 +425,7 @@ SCHEMA: tuple[Setting, ...] = (
     *group(
         "Veröffentlichung",
         Setting("CHANNELS", TEXTS, ["press", "facebook", "instagram", "x", "youtube", "mastodon", "bluesky",
-                                    "threads", "linkedin", "buerger"],
+                                    "threads", "linkedin", "telegram", "buerger"],
                 "Kanäle, die eine Meldung wählen kann; jeden sendet das Plugin gleichen Namens."),
         Setting("PUBLISH_SEND", BOOL, False, "Nur mit True sendet „invoke publish“ wirklich (publishconf.py)."),
         Setting("PUBLISH_WINDOW_HOURS", COUNT, 48,
@@ -524,6 +524,10 @@ SCHEMA: tuple[Setting, ...] = (
         }, "Welcher Zuschnitt aus SOCIAL_CROPS an welchen Kanal geht: Kanal → Zweck."),
         Setting("SOCIAL_CROP_MAX_BYTES", COUNT, 1_000_000,
                 "Höchstgröße jedes Zuschnitts (JPEG, Qualität notfalls gesenkt); 1 MB nimmt jede Plattform."),
+        Setting("TELEGRAM_CAPTION_MAX", COUNT, 1024,
+                "Zeichengrenze einer Bildunterschrift auf Telegram (Emoji zählen 2); längere Texte gehen als "
+                "Nachricht mit Linkvorschau."),
+        Setting("TELEGRAM_MESSAGE_MAX", COUNT, 4096, "Zeichengrenze einer Telegram-Nachricht (Emoji zählen 2)."),
     ),
     *group(
         "Pressemitteilungen",
@@ -656,7 +660,7 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("ADMIN_CHANNEL_LABELS", Table(TEXT, TEXT), {
             "press": "Pressemitteilung per E-Mail", "facebook": "Facebook", "instagram": "Instagram", "x": "X",
             "youtube": "YouTube", "mastodon": "Mastodon", "bluesky": "Bluesky", "threads": "Threads",
-            "linkedin": "LinkedIn", "buerger": "E-Mail-Benachrichtigungen",
+            "linkedin": "LinkedIn", "telegram": "Telegram", "buerger": "E-Mail-Benachrichtigungen",
         }, "Beschriftung der Kanäle in der Redaktionsoberfläche."),
     ),
     *group(
@@ -672,8 +676,8 @@ SCHEMA: tuple[Setting, ...] = (
             "plugins.media_portal", "plugins.appointments", "plugins.admin", "plugins.feeds", "plugins.sitemap",
             "plugins.crisis_alerts", "plugins.mastodon", "plugins.channel_preview", "plugins.facebook",
             "plugins.instagram", "plugins.x", "plugins.youtube", "plugins.bluesky", "plugins.threads",
-            "plugins.linkedin", "plugins.press", "plugins.alerts", "plugins.search", "plugins.desk",
-            "plugins.official_warnings", "plugins.crisis", "plugins.crisis_cap",
+            "plugins.linkedin", "plugins.telegram", "plugins.press", "plugins.alerts", "plugins.search",
+            "plugins.desk", "plugins.official_warnings", "plugins.crisis", "plugins.crisis_cap",
         ], "Die geladenen Plugins; ihre Reihenfolge ergibt sich aus dem, was sie liefern und lesen."),
         Setting("JINJA_ENVIRONMENT", Table(TEXT), {
             "autoescape": True,

@@ -96,6 +96,7 @@
     if (limit.unit === "bytes") { return new TextEncoder().encode(post).length + extra; }
     if (limit.unit === "graphemes") { return graphemes(post).length + extra; }
     if (limit.unit === "weighted") { return xWeight(post) + extra; }
+    if (limit.unit === "utf16") { return post.length + extra; }  // JavaScript strings count UTF-16 code units
     return Array.from(post).length + extra;
   }
 
@@ -103,7 +104,8 @@
 
   function countText(count, limit, label) {
     var unit = UNITS[limit.unit] || "Zeichen";
-    var how = limit.unit === "bytes" ? "; Umlaute zählen 2" : limit.unit === "weighted" ? "; gewichtet wie bei X" : "";
+    var how = limit.unit === "bytes" ? "; Umlaute zählen 2" : limit.unit === "weighted" ? "; gewichtet wie bei X" :
+      limit.unit === "utf16" ? "; ein Emoji zählt 2" : "";
     var link = "mit Link zur Meldung" + (limit.url_length ? "; jeder Link zählt " + limit.url_length : "");
     var counted = germanNumber(count) + " von " + germanNumber(limit.maximum) + " " + unit + " (" + link + how + ")";
     if (count > limit.maximum) {

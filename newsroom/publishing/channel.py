@@ -33,6 +33,8 @@ channel_adapters = signal("newsroom_channel_adapters")
 
 # What a send does: the story's first post, a correction of it, or taking it back.
 PUBLISH, CORRECT, WITHDRAW = "publish", "correct", "withdraw"
+# Detail entry a `marks_start` channel checkpoints with the send's key right before its request leaves.
+STARTED = "started"
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class TextLimit:
     `validate` stays the judge: the admin's count is a guide, `invoke check` counts exactly."""
 
     maximum: int
-    unit: str = "characters"  # characters (code points), graphemes, bytes (UTF-8), weighted (X's rules)
+    unit: str = "characters"  # characters (code points), graphemes, bytes (UTF-8), weighted (X's rules), utf16
     url_length: int | None = None  # every link counts this many; None: its own length
 
 
@@ -169,6 +171,10 @@ class Channel:
     for a correction through `correction_idempotent` and `correction_lookup`; taking a post
     back is always safe to repeat (a post already gone counts as deleted).
 
+    `marks_start`: the adapter records STARTED (`mark_start`) right before each request that may
+    post; a claim left by a dead run without that mark never reached the remote and is sent, even
+    by a channel that can neither repeat safely nor look up (Telegram).
+
     A correction (`correct`) and a withdrawal (`withdraw`) act on the first send, whose
     record the post carries as `original`; a channel whose API cannot do it raises
     ManualTask, and the desk shows the task until an editor confirms it.
@@ -180,6 +186,7 @@ class Channel:
     can_look_up: ClassVar[bool] = False
     correction_idempotent: ClassVar[bool] = False
     correction_lookup: ClassVar[bool] = False
+    marks_start: ClassVar[bool] = False
     required_env: ClassVar[tuple[str, ...]] = ()  # keys below NEWSROOM_<CHANNEL>_
     default_base_url: ClassVar[str] = ""
 
@@ -272,6 +279,16 @@ class Channel:
 
     def find(self, post: Post, context: SendContext) -> Delivery | None:
         return self.lookup_correction(post, context) if post.action == CORRECT else self.lookup(post, context)
+
+    def mark_start(self, context: SendContext) -> None:
+        """Recorded (committed and pushed) before the request leaves; raises SendError(retry=True),
+        and nothing is sent, when it cannot be."""
+        context.checkpoint({STARTED: context.key})
+
+    def may_have_sent(self, detail: Mapping, key: str) -> bool:
+        """Whether an earlier attempt under `key` may have reached the remote: yes, unless the
+        channel marks its starts and this attempt's is not recorded."""
+        return not self.marks_start or detail.get(STARTED) == key
 
     def idempotent_for(self, action: str) -> bool:
         """Repeating this action with the same key does it once."""

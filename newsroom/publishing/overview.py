@@ -33,6 +33,11 @@ def unclear_hint(story_id: str, channel: str) -> str:
             "sendet nichts und trägt sie als geprüft ein (z. B. nach Blick ins Protokoll des Mailservers).")
 
 
+def unknown_hint(story_id: str, channel: str) -> str:
+    return (f"Nicht angekommen: „invoke publish --story {story_id} --channel {channel}“ sendet einmal. Angekommen: "
+            f"„invoke publish --story {story_id} --channel {channel} --done“ trägt es als gesendet ein, ohne zu senden.")
+
+
 def manual_hint(story_id: str, channel: str) -> str:
     return f"Erledigt? Dann eintragen: „invoke publish --story {story_id} --channel {channel} --done“."
 

@@ -36,6 +36,7 @@ from newsroom.publishing.followups import FollowUpCard, StoryFollowUps
 from newsroom.publishing.http import HttpClient
 from newsroom.publishing.ledger import Ledger
 from newsroom.publishing.lineage import vanished_ids
+from newsroom.publishing.overview import unknown_hint
 from newsroom.publishing.plan import (
     CANCEL,
     CHECK_UNCLEAR,
@@ -394,7 +395,8 @@ class Publisher:
                                          "nichts gesendet.")
                 return outcome(SENT, delivery.note, delivery)
             if entry.state == MARK_DONE:
-                return outcome(SENT, "von Hand erledigt (eingetragen auf Anweisung); nichts gesendet.",
+                done = "beim Kanal geprüft: angekommen" if entry.record.status == UNKNOWN else "von Hand erledigt"
+                return outcome(SENT, f"{done} (eingetragen auf Anweisung); nichts gesendet.",
                                Delivery(entry.record.remote_id or "", entry.record.url))
             if entry.state == CANCEL:
                 return self._cancel(job, context, outcome)
@@ -406,9 +408,11 @@ class Publisher:
                 found = adapter.find(post, context)
                 if found:
                     return outcome(SENT, "beim Kanal gefunden (früher gesendet)", found)
-            elif job.reuses_key and not idempotent and entry.state == RECOVER:
+            elif (job.reuses_key and not idempotent and entry.state == RECOVER
+                  and adapter.may_have_sent(context.detail, context.key)):
                 return outcome(UNKNOWN, "Ein Lauf brach beim Senden ab, und dieser Kanal kann nicht nachsehen, "
-                                        "ob der Beitrag ankam. Bitte beim Kanal prüfen.")
+                                        f"ob der Beitrag ankam. Bitte beim Kanal prüfen. "
+                                        f"{unknown_hint(entry.story_id, entry.channel)}")
             attempt = 0
             while True:
                 try:
@@ -420,7 +424,8 @@ class Publisher:
                         if found:
                             return outcome(SENT, "nach verlorener Antwort beim Kanal gefunden", found)
                     elif not idempotent:
-                        return outcome(UNKNOWN, f"{exc} Bitte beim Kanal prüfen.")
+                        return outcome(UNKNOWN, f"{exc} Bitte beim Kanal prüfen. "
+                                                f"{unknown_hint(entry.story_id, entry.channel)}")
                     client.pause(attempt, str(exc))
                     attempt += 1
         except ManualTask as exc:
@@ -437,6 +442,8 @@ class Publisher:
         adapter, previous = job.adapter, job.entry.record
         if previous is None or previous.status != CLAIMED:
             return outcome(CANCELLED, "Meldung zurückgezogen: nicht gesendet.")
+        if not adapter.may_have_sent(previous.detail, previous.key):
+            return outcome(CANCELLED, "Meldung zurückgezogen; der abgebrochene Lauf hatte nicht zu senden begonnen.")
         if adapter.looks_up(job.post.action) and not adapter.missing_credentials():
             found = adapter.find(job.post, context)
             if found:

@@ -11,7 +11,8 @@ A withdrawn story sends nothing more: a send still pending (to be retried, faile
 claimed by a run that died, or never made while the story was due or scheduled) is
 cancelled, and the record says so; its corrections and withdrawal are sends of their own
 (newsroom/publishing/followups.py). A task the channel cannot do (records.MANUAL) stays
-open until `done` marks it done by hand.
+open until `done` marks it done by hand; `done` also records an unknown outcome as sent when an
+editor found the post at the channel.
 """
 
 from __future__ import annotations
@@ -146,7 +147,8 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
               always: set[str] = frozenset(), done: bool = False) -> Plan:
     """Cards: the build's story cards (id, source, title, ts, status, channels, embargo_ts).
 
-    `done` (with `story`): its manual tasks (records.MANUAL) are entered as done by hand.
+    `done` (with `story`): its manual tasks (records.MANUAL) are entered as done by hand, and its
+    unknown outcomes (records.UNKNOWN) as sent, once an editor found the post at the channel.
     A card with `priority` (a crisis message's, newsroom/crisis/sends.py) is due at once whatever its
     age (no window) and comes first, oldest first, before every other send of the run.
 
@@ -185,7 +187,7 @@ def make_plan(cards: Iterable, receipts: Callable[[str], Receipt | None], record
                                explicit and not (unclear or done), lease_seconds, early=early and name in ahead)
             if unclear and explicit and state == UNCLEAR:
                 state = UNCLEAR_MODES[unclear]
-            elif done and explicit and state == MANUAL:
+            elif done and explicit and state in (MANUAL, UNKNOWN):
                 state = MARK_DONE
             plan.entries.append(Entry(card.id, card.source, card.title, card.ts, card.status, name, state, record,
                                       key if key != card.id else "", priority=priority))

@@ -15,11 +15,13 @@ from newsroom.publishing.text import german_number
 
 # Formats a browser shows; any other file a channel gets is listed by its address only.
 SHOWN = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
-UNITS = {"characters": "Zeichen", "graphemes": "Zeichen", "weighted": "Zeichen (gewichtet)", "bytes": "Bytes"}
+UNITS = {"characters": "Zeichen", "graphemes": "Zeichen", "weighted": "Zeichen (gewichtet)", "bytes": "Bytes",
+         "utf16": "Zeichen"}
 RULES = {
     "graphemes": "jedes sichtbare Zeichen einmal, auch ein zusammengesetztes Emoji",
     "weighted": "Emoji sowie chinesische, japanische und koreanische Schriftzeichen zählen doppelt",
     "bytes": "in UTF-8, Umlaute zählen 2, Emoji 4",
+    "utf16": "ein Emoji zählt 2",
 }
 
 

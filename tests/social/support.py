@@ -75,7 +75,7 @@ def load_plugins(values: dict) -> None:
     import importlib
 
     for name in ("plugins.mastodon", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
-                 "plugins.bluesky", "plugins.threads", "plugins.linkedin"):
+                 "plugins.bluesky", "plugins.threads", "plugins.linkedin", "plugins.telegram"):
         if name not in _LOADED:
             importlib.import_module(name).register()
             _LOADED.add(name)

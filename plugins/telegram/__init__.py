@@ -1,0 +1,1 @@
+from .telegram import register  # noqa: F401
