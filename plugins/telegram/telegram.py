@@ -232,7 +232,11 @@ class TelegramChannel(Channel):
         delivery = self.delete_each(post, context, delete)
         left = [remote_id for remote_id, answer in delivery.detail["deleted"].items() if answer == CANNOT_DELETE]
         if left:
-            where = ", ".join(message_url({}, chat, remote_id) for remote_id in left)
+            # The first message's address names the channel as readers know it; the others share it.
+            first = str(post.original.get("url") or "")
+            base = first.rsplit("/", 1)[0] if first.startswith("https://t.me/") else None
+            where = ", ".join(f"{base}/{remote_id}" if base else str(message_url({}, chat, remote_id))
+                              for remote_id in left)
             raise ManualTask(f"Telegram: {len(left)} Nachricht(en) lassen sich über die Schnittstelle nicht löschen "
                              "(ein Bot darf eigene Nachrichten nur in den ersten 48 Stunden löschen, es sei denn, er "
                              "hat im Kanal das Recht „Nachrichten löschen“). Bitte in der Telegram-App im Kanal "
