@@ -19,6 +19,7 @@ from newsroom.errors import ContentErrors
 from newsroom.secrets import install_log_filter
 from tests.fakes.api import Answer, Drop
 from tests.fakes.telegram import CHANNEL, SEND, TOKEN, FakeTelegram, error, flood, parse_html
+from tests.publishing_support import commit_and_push, due_story
 from tests.publishing_support import publish as publish_run
 from tests.social.support import (
     CORRECTED,
@@ -293,6 +294,20 @@ def test_a_message_telegram_will_not_delete_becomes_a_manual_task(site, bot):
         f"https://t.me/duesseldorf_stadt/{first['message_id']}. Danach eintragen.")
     assert follow_up(site, bot.env, "2026-11-26 13:20").outcomes == []
     assert len(bot.calls("POST", DELETE)) == 1
+
+
+def test_a_message_recorded_as_sent_by_the_desk_is_deleted_by_hand(site, bot):
+    due_story(site, channels=CHANNEL_ON)
+    commit_and_push(site)
+    bot.fail("POST", MESSAGE, Drop())
+    publish_run(site, environ=bot.env)
+    publish_run(site, environ=bot.env, story=STORY_ID, channel="telegram", done=True)
+    amend(site, CHANNEL_ON, status="withdrawn", withdrawal=WITHDRAWAL)
+    report = follow_up(site, bot.env)
+    # The record has no message number: nothing to delete by the API, so the desk gets the task.
+    assert [(o.story_id, o.status) for o in report.outcomes] == [(WITHDRAWN, "manual")]
+    assert report.outcomes[0].message.startswith("Telegram: Im Versandprotokoll steht keine Nummer der Nachricht")
+    assert bot.calls("POST", DELETE) == [] and len(bot.messages) == 1
 
 
 def test_html_escaping_survives_the_fake_parser_for_every_send(site, bot):
