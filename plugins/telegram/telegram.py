@@ -33,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from newsroom.content.characters import find_invisible, invisible_message
-from newsroom.errors import ManualTask, SendError
+from newsroom.errors import ManualTask, OutcomeUnknown, SendError
 from newsroom.publishing.channel import (
     WITHDRAW,
     Channel,
@@ -148,12 +148,15 @@ class TelegramChannel(Channel):
         """(HTTP status, Telegram's answer) of one call; refusals are answers too, for the caller to read."""
         url = f"{self.base_url}/bot{self.credentials.require('TOKEN')}/{method}"
         response = client.request("POST", url, idempotent=idempotent, limited=retry_after,
-                                  accept=(400, 401, 403, 404, 409), **kwargs)
+                                  accept=(400, 401, 403, 404), **kwargs)
         try:
             answer = response.json()
         except ValueError:
             answer = None
         if not isinstance(answer, dict):
+            if response.status_code < 400:  # accepted, but which message it made cannot be told
+                raise OutcomeUnknown(f"Telegram: {method} wurde angenommen, die Antwort ist aber nicht lesbar; ob "
+                                     "der Beitrag angekommen ist, ist offen.")
             raise SendError(f"Telegram: {method} antwortete ohne lesbares Ergebnis (HTTP {response.status_code}).",
                             status=response.status_code)
         return response.status_code, answer
@@ -166,7 +169,8 @@ class TelegramChannel(Channel):
 
     def _delivery(self, message: dict, chat: str) -> Delivery:
         if not isinstance(message, dict) or "message_id" not in message:
-            raise SendError("Telegram: Antwort ohne message_id.")
+            raise OutcomeUnknown("Telegram: Die Antwort nennt keine Nachricht (message_id fehlt); ob der Beitrag "
+                                 "angekommen ist, ist offen.")
         about = message.get("chat") or {}
         return Delivery(str(message["message_id"]), message_url(about, chat, message["message_id"]),
                         {"chat": about.get("id", chat)})

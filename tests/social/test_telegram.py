@@ -119,7 +119,7 @@ def test_the_message_limit_is_4096_utf16_code_units():
 
 
 def test_invoke_check_names_story_channel_and_count(site):
-    site.story(channels=own("🚲" * 2100))  # 2,100 characters for the reader's limit, 4,200 code units, then the link (66)
+    site.story(channels=own("🚲" * 2100))  # 2,100 characters for the reader, 4,200 code units, the link (66)
     with pytest.raises(ContentErrors) as caught:
         site.check()
     assert [str(e) for e in caught.value.errors] == [
@@ -202,6 +202,14 @@ def test_an_unknown_outcome_goes_to_the_desk_never_sent_again(site, bot, fault):
     assert report.outcomes[0].message.endswith(f"Bitte beim Kanal prüfen. {HINT}")
     assert receipt(site)["channels"]["telegram"]["status"] == "unknown"
     assert publish(site, bot.env).outcomes == [] and len(bot.calls("POST", MESSAGE)) == 1
+
+
+def test_an_answer_that_names_no_message_is_unknown_not_a_failure(site, bot):
+    due(site, CHANNEL_ON)
+    bot.fail("POST", MESSAGE, Answer(200, {"ok": True, "result": True}))
+    report = publish(site, bot.env)
+    # A failure could be sent again on purpose; what Telegram accepted may be in the channel.
+    assert statuses(report) == ["unknown"] and "message_id fehlt" in report.outcomes[0].message
 
 
 def test_the_desk_records_it_as_sent_and_nothing_goes_out(site, bot):
