@@ -135,7 +135,8 @@ def test_a_story_with_lead_image_is_uploaded_as_photo(site, bot):
     assert statuses(report) == ["sent"]
     [message] = bot.messages.values()
     upload = bot.calls("POST", PHOTO)[0].multipart()
-    assert upload["photo"] == (site.content / "media/fotos/rhein.jpg").read_bytes()  # no public address needed
+    [wide] = (site.root / ".cache/renditions").glob("*/wide.jpg")  # the 16:9 crop (CHANNEL_CROPS)
+    assert upload["photo"] == wide.read_bytes()  # uploaded: no public address needed
     assert message["caption"].startswith("Neue Radwege am Rheinufer\n\n") and URL in message["caption"]
     record = receipt(site)["channels"]["telegram"]
     assert (record["status"], record["remote_id"], record["url"]) == (
