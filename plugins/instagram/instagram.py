@@ -19,16 +19,29 @@ what is wrong; the caption edited in the app puts the correction where the post 
 Environment: NEWSROOM_INSTAGRAM_USER_ID, NEWSROOM_INSTAGRAM_TOKEN (instagram_basic,
 instagram_content_publish), NEWSROOM_INSTAGRAM_BASE_URL (default https://graph.facebook.com;
 https://graph.instagram.com for Instagram Login; version: META_GRAPH_API_VERSION).
+
+Reels: a story whose text links a video (MP4 or MOV below content/media, the first one, as
+YouTube takes it) goes out as a Reel instead: `media_type=REELS`, `video_url` (the video on the
+live site), the same caption, `share_to_feed` (INSTAGRAM_REELS_SHARE_TO_FEED) and `cover_url`
+(the video's poster where it is a JPEG; else Meta takes the first frame). Reels take no
+`alt_text`. The video is checked from its MP4 boxes (newsroom/media/mp4_header.py): MP4/MOV,
+H.264/HEVC with AAC sound, 3 seconds to 15 minutes, at most 300 MB and 1920 pixels wide, the
+index (moov) at the front. Meta converts a video for a while: the container status is asked
+INSTAGRAM_VIDEO_POLL_ATTEMPTS times, and a run that has to stop leaves it to the next run,
+which goes on with the recorded container. Container, status and publishing as the feed post
+(newsroom/publishing/instagram.py); the Reel is found by the same lookup.
 """
 
 from __future__ import annotations
 
 import re
-import time
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsroom.errors import ManualTask, SendError
+from newsroom.errors import ManualTask
+from newsroom.media.image_header import read_image
+from newsroom.media.library import MediaLibrary
 from newsroom.publishing import graph
 from newsroom.publishing.channel import (
     PUBLISH,
@@ -41,14 +54,22 @@ from newsroom.publishing.channel import (
     channel_adapters,
     original_url,
 )
+from newsroom.publishing.instagram import (
+    REELS,
+    ContentPublishing,
+    StoryVideo,
+    image_medium,
+    story_video,
+    video_medium,
+    video_problems,
+)
 from newsroom.publishing.text import count_hashtags, german_number
-
-from .images import read_image
 
 if TYPE_CHECKING:
     from datetime import datetime
 
 MENTION = re.compile(r"(?:^|(?<=\s))@[\w.]+")
+REEL_FIELDS = ("media_type", "video_url", "caption", "share_to_feed", "cover_url")
 
 
 class InstagramChannel(Channel):
@@ -58,10 +79,6 @@ class InstagramChannel(Channel):
     can_look_up = True
     required_env = ("USER_ID", "TOKEN")
     default_base_url = "https://graph.facebook.com"
-
-    def __init__(self, settings, urls, environ=None):
-        super().__init__(settings, urls, environ)
-        self._containers: dict[str, str] = {}  # idempotency key → container made in this run
 
     def text_limit(self) -> TextLimit:
         return TextLimit(self.settings["INSTAGRAM_CAPTION_MAX"])
@@ -73,6 +90,8 @@ class InstagramChannel(Channel):
     def render(self, release: Release) -> Post:
         story = release.story
         caption = self.template_text(release)
+        if self._video_of(release):
+            return self._reel(release, caption)
         # The media portal's Instagram rendition (JPEG, cropped into the aspect range, without
         # EXIF) when there is one; else the lead image as it is, checked as it is.
         variant = release.image_renditions.get("instagram")
@@ -88,6 +107,8 @@ class InstagramChannel(Channel):
         if post.action != PUBLISH:
             return []  # done by hand in the app: nothing is sent that Instagram could refuse
         problems = self._caption_problems(post.text)
+        if post.payload.get("media_type") == REELS:
+            return self._reel_problems(post) + problems
         image = post.payload.get("image")
         if not image:
             return ["Instagram braucht ein Bild: Die Meldung hat kein Aufmacherbild (Feld image)."] + problems
@@ -137,97 +158,50 @@ class InstagramChannel(Channel):
     def credential_expiry(self, client) -> datetime | None:
         return graph.token_expiry(client, self.graph_url, self.credentials.require("TOKEN"))
 
-    def _auth(self) -> dict:
-        return {"access_token": self.credentials.require("TOKEN")}
+    def send(self, post: Post, context: SendContext) -> Delivery:
+        if post.payload.get("media_type") == REELS:
+            fields = {k: post.payload[k] for k in REEL_FIELDS if k in post.payload}
+            medium = video_medium(self.settings)
+        else:
+            fields = {k: post.payload[k] for k in ("image_url", "caption", "alt_text")}
+            medium = image_medium(self.settings)
+        return self.publishing.send(context, fields, medium, lambda: self.lookup(post, context))
+
+    # -- Reels: a story that carries a video -----------------------------------------------------
+
+    @cached_property
+    def publishing(self) -> ContentPublishing:
+        return ContentPublishing(self.label, self.graph_url, self.credentials)
+
+    @cached_property
+    def library(self) -> MediaLibrary:
+        content = Path(self.settings["PATH"])
+        return MediaLibrary(content / self.settings["MEDIA_DIR"], content.parent)
+
+    def _video_of(self, release: Release) -> StoryVideo | None:
+        return story_video(release, self.library, self.urls)
+
+    def _reel(self, release: Release, caption: str) -> Post:
+        """The story's first video as a Reel (media_type REELS) with the caption of a feed post; its cover
+        is the video's poster (cover_url) where it is a JPEG, else Meta takes the first frame."""
+        video = self._video_of(release)
+        payload: dict = {"media_type": REELS, "video_url": video.url, "caption": caption,
+                         "share_to_feed": "true" if self.settings["INSTAGRAM_REELS_SHARE_TO_FEED"] else "false",
+                         "video": {"file": str(video.file), "path": video.path}}
+        if video.cover:
+            payload["cover_url"] = video.cover[0]
+        return Post(self.name, release.story.id, caption, link=release.url, media=(video.url,), payload=payload,
+                    image=video.cover[1] if video.cover else None)
+
+    def _reel_problems(self, post: Post) -> list[str]:
+        video = post.payload["video"]
+        return video_problems(self.label, Path(video["file"]), video["path"], what="ein Reel",
+                              max_bytes=self.settings["INSTAGRAM_REELS_MAX_BYTES"],
+                              seconds=tuple(self.settings["INSTAGRAM_REELS_SECONDS"]),
+                              max_width=self.settings["INSTAGRAM_VIDEO_MAX_WIDTH"])
 
     def _get(self, client, node: str, **params) -> dict:
-        return client.request("GET", f"{self.graph_url}/{node}", idempotent=True, limited=graph.limited,
-                              params={**params, **self._auth()}).json()
-
-    def send(self, post: Post, context: SendContext) -> Delivery:
-        client, user = context.client, self.credentials.require("USER_ID", secret=False)
-        self._check_quota(client, user)
-        # The container of an earlier attempt: of this run (remembered here) or of a run before
-        # (recorded in the claim's detail by the checkpoint).
-        container = self._containers.get(context.key) or context.detail.get("container")
-        status = self._status(client, container) if container else None
-        if status == "PUBLISHED":  # published by an earlier attempt whose answer was lost
-            found = self.lookup(post, context)
-            if found:
-                return found
-            raise SendError("Instagram: Der Beitrag ist veröffentlicht, aber noch nicht in der Liste des Kontos; "
-                            "nächster Versuch im nächsten Lauf.", retry=True)
-        if status not in ("FINISHED", "IN_PROGRESS"):
-            # Creating a container publishes nothing (unused ones expire), so it may be repeated.
-            answer = client.request("POST", f"{self.graph_url}/{user}/media", idempotent=True,
-                                    limited=graph.limited,
-                                    data={k: post.payload[k] for k in ("image_url", "caption", "alt_text")}
-                                    | self._auth()).json()
-            container = str(answer.get("id") or "")
-            if not container:
-                raise SendError("Instagram: Container ohne id.")
-            context.checkpoint({"container": container})
-            self._containers[context.key] = container
-            status = None
-        self._wait_until_finished(client, container, status, context)
-        published = client.request("POST", f"{self.graph_url}/{user}/media_publish", idempotent=False,
-                                   limited=graph.limited, data={"creation_id": container, **self._auth()}).json()
-        media_id = str(published.get("id") or "")
-        if not media_id:
-            raise SendError("Instagram: Veröffentlicht, aber die Antwort nennt keine id.")
-        return Delivery(media_id, self._permalink(client, media_id), detail={"container": container})
-
-    def _check_quota(self, client, user: str) -> None:
-        try:
-            answer = self._get(client, f"{user}/content_publishing_limit", fields="quota_usage,config")
-        except SendError as exc:
-            if exc.retry:
-                raise
-            return  # the limit cannot be read: media_publish will say so itself
-        for item in answer.get("data") or []:
-            used, total = item.get("quota_usage"), (item.get("config") or {}).get("quota_total")
-            if isinstance(used, int) and isinstance(total, int) and used >= total:
-                raise SendError(f"Instagram: {used} von {total} Beiträgen der letzten 24 Stunden sind "
-                                "veröffentlicht (Tageslimit); nächster Versuch im nächsten Lauf.", retry=True)
-
-    def _status(self, client, container: str) -> str:
-        return self._container(client, container)[0]
-
-    def _container(self, client, container: str) -> tuple[str, str]:
-        """(status_code, status): the second explains an ERROR with Meta's subcode."""
-        answer = self._get(client, container, fields="status_code,status")
-        return str(answer.get("status_code") or ""), str(answer.get("status") or "")
-
-    def _wait_until_finished(self, client, container: str, status: str | None, context: SendContext) -> None:
-        pause = float(self.settings["INSTAGRAM_POLL_SECONDS"])
-        explanation = ""
-        for _ in range(self.settings["INSTAGRAM_POLL_ATTEMPTS"]):
-            if status is None:
-                status, explanation = self._container(client, container)
-            if status == "FINISHED":
-                return
-            if status == "ERROR":
-                raise SendError(f"Instagram: Das Bild wurde nicht angenommen ({explanation or 'ERROR'}). "
-                                "Meta lädt es von der Website: ist sie erreichbar und das Bild ein JPEG?")
-            if status == "EXPIRED":
-                self._containers.pop(context.key, None)
-                context.checkpoint({"container": ""})
-                raise SendError("Instagram: Der Container ist abgelaufen (24 Stunden); der nächste Lauf legt einen "
-                                "neuen an.", retry=True)
-            if status == "PUBLISHED":
-                raise SendError("Instagram: Der Container wurde inzwischen veröffentlicht; der nächste Lauf sieht "
-                                "beim Konto nach.", retry=True)
-            if time.monotonic() + pause > client.deadline:
-                break
-            time.sleep(pause)
-            status = None
-        raise SendError("Instagram: Das Bild wird noch verarbeitet; der nächste Lauf veröffentlicht es.", retry=True)
-
-    def _permalink(self, client, media_id: str) -> str | None:
-        try:
-            return self._get(client, media_id, fields="permalink").get("permalink")
-        except SendError:
-            return None  # published anyway; the id is recorded
+        return self.publishing.get(client, node, **params)
 
     def lookup(self, post: Post, context: SendContext) -> Delivery | None:
         user = self.credentials.require("USER_ID", secret=False)

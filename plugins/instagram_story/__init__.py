@@ -1,0 +1,1 @@
+from .instagram_story import register  # noqa: F401
