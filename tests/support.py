@@ -168,9 +168,11 @@ GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Redaktion", "GIT_AUTHOR_EMAIL": "r@example.o
                 "GIT_COMMITTER_NAME": "Redaktion", "GIT_COMMITTER_EMAIL": "r@example.org"}
 
 
-def seeded_origin(tmp_path: Path, stories: dict[str, str], settings: str = "") -> Path:
-    """A bare origin holding the project, `stories` (path below content/stories → text) and
-    `settings` appended to publishconf.py, as one commit on main: what a publish run clones."""
+def seeded_origin(tmp_path: Path, stories: dict[str, str], settings: str = "",
+                  media: dict[str, str | bytes] | None = None) -> Path:
+    """A bare origin holding the project, `stories` (path below content/stories → text), `media`
+    (path below content/media → text or bytes) and `settings` appended to publishconf.py, as one
+    commit on main: what a publish run clones."""
     seed = project_copy(tmp_path / "seed")
     (seed / ".gitignore").write_text("/output/\n/output-production/\n/.cache/\n/preview/\n__pycache__/\n")
     if settings:
@@ -183,6 +185,10 @@ def seeded_origin(tmp_path: Path, stories: dict[str, str], settings: str = "") -
         path = seed / "content/stories" / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    for relative, data in (media or {}).items():
+        path = seed / "content/media" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
     repo = git.Repo.init(seed, initial_branch="main")
     repo.git.add("-A")
     repo.git.commit("-m", "Meldungen", env={**os.environ, **GIT_IDENTITY})

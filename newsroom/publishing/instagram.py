@@ -213,8 +213,9 @@ def video_problems(label: str, file: Path, shown: str, *, what: str, max_bytes: 
         return [f"{label}: Die Datei {shown} ist kein MP4- oder MOV-Video; Instagram nimmt nur diese."]
     problems = []
     if facts.size > max_bytes:
+        most = max_bytes / 1_000_000
         problems.append(f"{label}: Das Video {shown} ist {german_number(facts.size / 1_000_000, 1)} MB groß; für "
-                        f"{what} erlaubt sind höchstens {german_number(max_bytes / 1_000_000, 0)} MB.")
+                        f"{what} erlaubt sind höchstens {german_number(most, 0 if most == int(most) else 1)} MB.")
     low, high = seconds
     if facts.duration is None:
         problems.append(f"{label}: Die Länge des Videos {shown} lässt sich nicht lesen (beschädigte Datei?).")

@@ -3,7 +3,10 @@
 /{page-post-id}/comments, pages_manage_engagement), DELETE /{page-post-id} (an object that
 does not exist: error 100, subcode 33; a missing permission: error 200), Instagram content publishing
 (POST /{ig-user-id}/media, GET /{container}?fields=status_code, POST
-/{ig-user-id}/media_publish, GET /{ig-user-id}/media, /content_publishing_limit).
+/{ig-user-id}/media_publish, GET /{ig-user-id}/media, /content_publishing_limit), Reels
+(media_type=REELS with video_url: IN_PROGRESS while the video is fetched and converted) and
+Stories (media_type=STORIES with image_url or video_url, no caption; GET /{ig-user-id}/stories
+lists the active ones).
 Access tokens as `access_token` parameters; errors as `{"error": {message, type, code,
 error_subcode, fbtrace_id}}`; usage in `X-Business-Use-Case-Usage`."""
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import datetime, timezone
 
 from .api import FakeApi, Request, Response
 
@@ -45,7 +49,11 @@ class FakeGraph(FakeApi):
         self.containers: dict[str, dict] = {}
         self.media: list[dict] = []
         self.in_progress_polls = 0  # how often a new container says IN_PROGRESS first
+        self.video_polls = 3  # … and a video container, while Meta fetches and converts the video
         self.container_outcome = "FINISHED"
+        self.fetched: list[str] = []  # the addresses Meta fetched media from
+        self.stories: list[dict] = []  # published Stories (all active: a test lasts less than 24 hours)
+        self.on_publish = None  # called with the number of posts after each media_publish
         self.quota_used, self.quota_total = 0, 50
         self.token_expires_at = 0  # /debug_token: 0 means the token never expires
         self.data_access_expires_at = 0
@@ -56,6 +64,7 @@ class FakeGraph(FakeApi):
         self.route("POST", rf"{base}/(?P<user>\d+)/media_publish", self.media_publish)
         self.route("GET", rf"{base}/(?P<user>\d+)/media", self.media_list)
         self.route("GET", rf"{base}/(?P<user>\d+)/content_publishing_limit", self.publishing_limit)
+        self.route("GET", rf"{base}/(?P<user>\d+)/stories", self.story_list)
         self.route("GET", rf"{base}/debug_token", self.debug_token)
         self.route("POST", rf"{base}/(?P<post>\d+_\d+)/comments", self.comment_create)
         self.route("GET", rf"{base}/(?P<post>\d+_\d+)/comments", self.comment_list)
@@ -183,7 +192,7 @@ class FakeGraph(FakeApi):
         with self.lock:
             post = self._post(node) or next((c for c in self.comments if c["id"] == node), None)
             container = self.containers.get(node)
-            media = next((m for m in self.media if m["id"] == node), None)
+            media = next((m for m in [*self.media, *self.stories] if m["id"] == node), None)
         if post is not None:
             return self._refused(request, PAGE_TOKEN) or Response(200, {"id": node,
                                                                          "permalink_url": post["permalink_url"]})
@@ -213,13 +222,24 @@ class FakeGraph(FakeApi):
         if refused:
             return refused
         form = request.form()
-        if not form.get("image_url", "").startswith("https://"):
+        kind = form.get("media_type", "IMAGE")
+        if kind not in ("IMAGE", "REELS", "STORIES"):
+            return Response(400, error(100, "(#100) The parameter media_type is not valid"))
+        address = form.get("video_url") or form.get("image_url") or ""
+        if kind == "REELS" and not form.get("video_url"):
+            return Response(400, error(100, "(#100) The parameter video_url is required"))
+        if not address.startswith("https://"):
             return Response(400, error(9004, "Only photo or video can be accepted as media type.",
                                        subcode=2207052))
+        outcome, polls = self.container_outcome, self.in_progress_polls
+        if form.get("video_url"):
+            polls = max(polls, self.video_polls)
+            if not address.lower().endswith((".mp4", ".mov")):
+                outcome = "ERROR"  # what Meta fetched is no video it can convert
         container_id = str(next(self.ids))
         with self.lock:
-            self.containers[container_id] = {"form": form, "status_code": self.container_outcome,
-                                             "polls_left": self.in_progress_polls}
+            self.fetched.append(address)
+            self.containers[container_id] = {"form": form, "status_code": outcome, "polls_left": polls}
         return Response(200, {"id": container_id})
 
     def media_publish(self, request: Request) -> Response:
@@ -234,13 +254,36 @@ class FakeGraph(FakeApi):
                 return Response(400, error(9007, "Media ID is not available", subcode=2207027))
             container["status_code"] = "PUBLISHED"
             media_id = str(next(self.ids))
-            self.media.append({"id": media_id, "caption": container["form"].get("caption", ""),
-                               "image_url": container["form"]["image_url"],
-                               "alt_text": container["form"].get("alt_text"),
-                               "permalink": f"https://www.instagram.com/p/C{media_id[-6:]}/",
-                               "timestamp": "2026-11-26T11:00:00+0000"})
+            form = container["form"]
+            kind = form.get("media_type", "IMAGE")
+            if kind == "STORIES":
+                self.stories.append({"id": media_id, "media_type": "VIDEO" if form.get("video_url") else "IMAGE",
+                                     "media_product_type": "STORY", "form": form,
+                                     "permalink": f"https://www.instagram.com/stories/duesseldorf/{media_id}/",
+                                     "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")})
+            else:
+                self.media.append({"id": media_id, "caption": form.get("caption", ""),
+                                   "image_url": form.get("image_url"), "video_url": form.get("video_url"),
+                                   "alt_text": form.get("alt_text"), "form": form,
+                                   "media_type": "VIDEO" if kind == "REELS" else "IMAGE",
+                                   "media_product_type": "REELS" if kind == "REELS" else "FEED",
+                                   "permalink": f"https://www.instagram.com/{'reel' if kind == 'REELS' else 'p'}"
+                                                f"/C{media_id[-6:]}/",
+                                   "timestamp": "2026-11-26T11:00:00+0000"})
             self.quota_used += 1
+            count = len(self.media) + len(self.stories)
+        if self.on_publish:
+            self.on_publish(count)
         return Response(200, {"id": media_id})
+
+    def story_list(self, request: Request) -> Response:
+        refused = self._refused(request, IG_TOKEN)
+        if refused:
+            return refused
+        fields = request.query.get("fields", "id").split(",")
+        with self.lock:
+            data = [{k: m[k] for k in fields if k in m} for m in reversed(self.stories)]
+        return Response(200, {"data": data})
 
     def media_list(self, request: Request) -> Response:
         refused = self._refused(request, IG_TOKEN)
@@ -267,3 +310,6 @@ class FakeGraph(FakeApi):
 
     def media_for(self, url: str) -> list[dict]:
         return [m for m in self.media if url in m["caption"]]
+
+    def reels(self) -> list[dict]:
+        return [m for m in self.media if m["media_product_type"] == "REELS"]

@@ -154,3 +154,27 @@ def amend(site: Site, channels: str, **fields) -> None:
 
 def follow_up(site: Site, environ: dict, now: str = LATER):
     return publish_run(site, now=now, environ=environ)
+
+
+def mp4(seconds: float = 12.0, width: int = 1080, height: int = 1920, *, video: str = "avc1",
+        audio: str | None = "mp4a", moov_first: bool = True, brand: bytes = b"isom", data: int = 4000) -> bytes:
+    """An MP4 (or, with brand b"qt  ", a MOV) with the boxes a video check reads: ftyp, moov (mvhd
+    with the duration, a picture track with its size and codec, a sound track) and mdat."""
+    import struct
+
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+    def track(handler: bytes, codec: str, size: tuple[int, int]) -> bytes:
+        matrix = struct.pack(">9i", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+        tkhd = box(b"tkhd", bytes(40) + matrix + struct.pack(">II", size[0] << 16, size[1] << 16))
+        hdlr = box(b"hdlr", bytes(8) + handler + bytes(13))
+        stsd = box(b"stsd", bytes(4) + struct.pack(">I", 1) + struct.pack(">I4s", 16, codec.encode()) + bytes(8))
+        return box(b"trak", tkhd + box(b"mdia", hdlr + box(b"minf", box(b"stbl", stsd))))
+
+    mvhd = box(b"mvhd", bytes(12) + struct.pack(">II", 1000, round(seconds * 1000)) + bytes(80))
+    tracks = track(b"vide", video, (width, height)) + (track(b"soun", audio, (0, 0)) if audio else b"")
+    moov = box(b"moov", mvhd + tracks)
+    mdat = box(b"mdat", bytes(data))
+    ftyp = box(b"ftyp", brand + b"\x00\x00\x02\x00" + brand + b"mp41")
+    return ftyp + (moov + mdat if moov_first else mdat + moov)
