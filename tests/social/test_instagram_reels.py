@@ -187,12 +187,12 @@ STORY_ID = "a1b2c3d4e5f6"
 RUN_SETTINGS = "INSTAGRAM_POLL_SECONDS = 0.05\nINSTAGRAM_VIDEO_POLL_SECONDS = 0.05\n"
 
 
-def run_origin(tmp_path: Path, channels: str, media: dict) -> Path:
-    """A bare origin with one story due for `channels`, its lead image and video."""
+def run_origin(tmp_path: Path, channels: str, media: dict, body: str = BODY) -> Path:
+    """A bare origin with one story due for `channels`, its lead image and `media` (the video)."""
     media = {"fotos/rhein.jpg": PHOTO, "fotos/rhein.jpg.yml": 'alt: "Blick über den Rhein"\ncredit: "Foto: Test"\n',
              **media}
     return seeded_origin(tmp_path, {"2026/radwege.md": story_text(
-        BODY, id=STORY_ID, date="2026-11-26 09:00", channels=channels, image="fotos/rhein.jpg")},
+        body, id=STORY_ID, date="2026-11-26 09:00", channels=channels, image="fotos/rhein.jpg")},
         settings=RUN_SETTINGS, media=media)
 
 
