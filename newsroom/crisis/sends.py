@@ -51,9 +51,10 @@ UPDATE_MARK, ALL_CLEAR_MARK = ".update-", ".entwarnung"
 ALERT, UPDATE, ALL_CLEAR = "alert", "update", "all_clear"
 TITLES = {ALERT: "Krisenmeldung", UPDATE: "Aktualisierung der Krisenmeldung", ALL_CLEAR: "Entwarnung"}
 EMERGENCY_PAGE = "krise/"
-# These answer with a send of their own: the mails, and Instagram, whose API cannot reply.
-NEW_POST = ("press", "buerger", "instagram")
-NEEDS = {"instagram": ("image", "ein Bild (Feld image)"), "youtube": ("video", "ein Video (Feld video)")}
+# These answer with a send of their own: the mails, and Instagram, whose API cannot reply (a Story neither).
+NEW_POST = ("press", "buerger", "instagram", "instagram_story")
+NEEDS = {"instagram": ("image", "ein Bild (Feld image)"), "instagram_story": ("image", "ein Bild (Feld image)"),
+         "youtube": ("video", "ein Video (Feld video)")}
 # The first alert was recorded as done (or may have been: an editor follows up what is unknown).
 CARRIED = (SENT, UNCLEAR, UNKNOWN)
 

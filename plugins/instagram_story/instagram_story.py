@@ -70,6 +70,7 @@ class InstagramStoryChannel(Channel):
     label = "Instagram-Story"
     idempotent = False
     can_look_up = True
+    correction_idempotent = True  # a correction sends nothing (see correct): repeating it is harmless
     required_env = ("USER_ID", "TOKEN")
     default_base_url = "https://graph.facebook.com"
 

@@ -14,6 +14,8 @@ from newsroom.publishing.records import MANUAL
 from tests.fakes.api import Drop
 from tests.fakes.meta import IG_USER, FakeGraph
 from tests.social.support import (
+    CORRECTED,
+    CORRECTION,
     IMAGE_URL,
     STORY_ID,
     URL,
@@ -188,6 +190,16 @@ def test_a_withdrawal_within_24_hours_is_a_task_for_the_desk_recorded_once(site,
         "nichts zu tun.")
     assert [r for r in graph.log if not r.path.endswith("/debug_token")] == []
     assert follow_up(site, graph.instagram_env, "2026-11-26 13:20").outcomes == []
+
+
+def test_a_correction_sends_nothing_a_story_carries_no_text(site, graph):
+    first_send(site, CHANNEL, graph.instagram_env, image="fotos/rhein.jpg")
+    amend(site, CHANNEL, image="fotos/rhein.jpg", corrections=CORRECTION)
+    graph.log.clear()
+    report = follow_up(site, graph.instagram_env)
+    assert [(o.story_id, o.status, o.message) for o in report.outcomes] == [(
+        CORRECTED, "sent", "Eine Story trägt keinen Text und ist nach 24 Stunden fort: keine Berichtigung nötig.")]
+    assert [r for r in graph.log if not r.path.endswith("/debug_token")] == [] and len(graph.stories) == 1
 
 
 def test_after_24_hours_a_withdrawn_story_is_gone_by_itself():
