@@ -9,10 +9,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from newsroom.errors import ContentErrors
 from newsroom.publishing.channel import WITHDRAW, Post, Release
 from newsroom.publishing.records import MANUAL
-from tests.fakes.api import Drop
-from tests.fakes.meta import IG_USER, FakeGraph
+from tests.fakes.api import Answer, Drop
+from tests.fakes.meta import IG_USER, FakeGraph, error, usage
 from tests.social.support import (
     CORRECTED,
     CORRECTION,
@@ -37,6 +38,7 @@ from tests.social.support import (
 from tests.social.test_instagram_reels import BODY, QUICK, killed_then_run_again, run_origin, video_files
 
 PUBLISH = rf"/v26.0/{IG_USER}/media_publish"
+CREATE = rf"/v26.0/{IG_USER}/media"
 CHANNEL = "\n  instagram_story: true"
 STORY_TEXT = "(Story ohne Text; Link im Profil)"
 
@@ -165,6 +167,27 @@ def test_the_daily_limit_leaves_the_story_to_the_next_run(site, graph):
                                          "veröffentlicht (Tageslimit); nächster Versuch im nächsten Lauf.")
     graph.quota_used = 10
     assert statuses(publish(site, graph.instagram_env)) == ["sent"] and len(graph.stories) == 1
+
+
+def test_a_rate_limit_with_its_time_to_regain_access_leaves_the_story_to_the_next_run(site, graph):
+    due(site, CHANNEL, image="fotos/rhein.jpg")
+    # Meta's Business Use Case limit: come back in 5 minutes, beyond the run's budget for a send.
+    graph.fail("POST", CREATE, Answer(400, error(80002, "(#80002) There have been too many calls to this Instagram "
+                                                       "account."), usage(5)))
+    first = publish(site, graph.instagram_env)
+    assert statuses(first) == ["retry"] and graph.containers == {} and graph.stories == []
+    graph.fail("POST", CREATE, Answer(429, error(4, "(#4) Application request limit reached"), usage(0)))
+    assert statuses(publish(site, graph.instagram_env)) == ["sent"]  # a short limit is waited out in the run
+    assert len(graph.calls("POST", CREATE)) == 3 and len(graph.stories) == 1
+
+
+def test_invoke_check_names_the_story_the_channel_and_the_problem(site):
+    site.story(channels=CHANNEL)
+    with pytest.raises(ContentErrors) as caught:
+        site.check()
+    assert [str(e) for e in caught.value.errors] == [
+        "content/stories/2026/radwege.md: Feld „channels.instagram_story“: Instagram-Story braucht ein Bild oder "
+        "ein Video: Die Meldung hat kein Aufmacherbild (Feld image) und verlinkt kein Video."]
 
 
 def test_kill_9_after_meta_published_the_story_then_a_fresh_clone_records_it_and_posts_no_second(tmp_path, graph):
