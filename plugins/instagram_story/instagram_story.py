@@ -107,8 +107,8 @@ class InstagramStoryChannel(Channel):
             return Post(self.name, story.id, TEXT, link=release.url, payload=payload)
         url, file, shown = picture
         payload |= {"image_url": url, "image": {"file": str(file), "path": shown}}
-        return Post(self.name, story.id, TEXT, link=release.url, media=(url,), payload=payload,
-                    alt=release.image_alt or "", image=file)
+        # No `alt`: a Story takes no alt text (alt_text is for feed images only).
+        return Post(self.name, story.id, TEXT, link=release.url, media=(url,), payload=payload, image=file)
 
     @staticmethod
     def _picture(release: Release) -> tuple[str, Path, str] | None:
