@@ -17,7 +17,6 @@ from tests.fakes.meta import IG_USER, FakeGraph, error, usage
 from tests.social.support import (
     CORRECTED,
     CORRECTION,
-    IMAGE_URL,
     STORY_ID,
     URL,
     WITHDRAWAL,
@@ -57,9 +56,9 @@ def test_a_story_is_posted_once_with_the_portal_s_picture_and_no_text(site, grap
     [story] = graph.stories
     form = story["form"]
     assert form["media_type"] == "STORIES" and story["media_type"] == "IMAGE"
-    # The media portal draws no crop of this picture for a Story alone, so the lead image goes as it is
-    # (the order of crops: test_the_9_16_crop_comes_first_then_the_instagram_crop_then_the_lead_image).
-    assert form["image_url"] == IMAGE_URL
+    # The media portal's 9:16 crop (CHANNEL_CROPS; the order of fallbacks:
+    # test_the_9_16_crop_comes_first_then_the_instagram_crop_then_the_lead_image).
+    assert form["image_url"].endswith("/rhein-story.jpg") and "/medienportal/bilder/" in form["image_url"]
     assert set(form) == {"media_type", "image_url", "access_token"}  # no caption, no alt text: a Story takes none
     assert graph.media == []  # nothing in the feed
     record = receipt(site)["channels"]["instagram_story"]
