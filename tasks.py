@@ -253,6 +253,7 @@ def desk(c, port=8001, settings=DEV_SETTINGS):
     _logging()
     os.chdir(ROOT)
     from newsroom.desk.actions import approve as approve_story
+    from newsroom.desk.actions import confirm_manual
     from newsroom.publishing.pipeline import ledger_from_settings
     from newsroom.servers.desk_server import DeskServer
 
@@ -263,8 +264,16 @@ def desk(c, port=8001, settings=DEV_SETTINGS):
         return (f"Freigegeben von {approval.by} (lokal): {approval.source}." if made
                 else f"Schon freigegeben: {approval.source} in dieser Fassung von {approval.by}.")
 
+    def confirm(story_key: str, channel: str) -> str:
+        chosen = load_settings(settings)
+        _record, made = confirm_manual(chosen, ledger_from_settings(chosen), story_key, channel)
+        build(c, settings=settings)
+        return (f"Als von Hand erledigt eingetragen: {story_key} ({channel})." if made
+                else f"Schon als erledigt eingetragen: {story_key} ({channel}); nichts geändert.")
+
     run_server(settings, int(port), rebuild=lambda: build(c, settings=settings), folder="PUBLISH_PREVIEW_PATH",
-               page="desk/", name="Desk", make_server=lambda folder, port: DeskServer(folder, approve, port))
+               page="desk/", name="Desk",
+               make_server=lambda folder, port: DeskServer(folder, approve, port, confirm=confirm))
 
 
 @task(help={"import_list": "import the old distribution list (CSV or YAML) instead of serving; consent is "

@@ -425,7 +425,7 @@ SCHEMA: tuple[Setting, ...] = (
     *group(
         "Veröffentlichung",
         Setting("CHANNELS", TEXTS, ["press", "facebook", "instagram", "instagram_story", "x", "youtube", "mastodon",
-                                    "bluesky", "threads", "linkedin", "telegram", "buerger"],
+                                    "bluesky", "threads", "linkedin", "telegram", "whatsapp", "buerger"],
                 "Kanäle, die eine Meldung wählen kann; jeden sendet das Plugin gleichen Namens."),
         Setting("PUBLISH_SEND", BOOL, False, "Nur mit True sendet „invoke publish“ wirklich (publishconf.py)."),
         Setting("PUBLISH_WINDOW_HOURS", COUNT, 48,
@@ -675,7 +675,7 @@ SCHEMA: tuple[Setting, ...] = (
             "press": "Pressemitteilung per E-Mail", "facebook": "Facebook", "instagram": "Instagram",
             "instagram_story": "Instagram-Story", "x": "X", "youtube": "YouTube", "mastodon": "Mastodon",
             "bluesky": "Bluesky", "threads": "Threads", "linkedin": "LinkedIn", "telegram": "Telegram",
-            "buerger": "E-Mail-Benachrichtigungen",
+            "whatsapp": "WhatsApp-Kanal", "buerger": "E-Mail-Benachrichtigungen",
         }, "Beschriftung der Kanäle in der Redaktionsoberfläche."),
     ),
     *group(
@@ -691,8 +691,9 @@ SCHEMA: tuple[Setting, ...] = (
             "plugins.media_portal", "plugins.appointments", "plugins.admin", "plugins.feeds", "plugins.sitemap",
             "plugins.crisis_alerts", "plugins.mastodon", "plugins.channel_preview", "plugins.facebook",
             "plugins.instagram", "plugins.x", "plugins.youtube", "plugins.bluesky", "plugins.threads",
-            "plugins.linkedin", "plugins.telegram", "plugins.instagram_story", "plugins.press", "plugins.alerts",
-            "plugins.search", "plugins.desk", "plugins.official_warnings", "plugins.crisis", "plugins.crisis_cap",
+            "plugins.linkedin", "plugins.telegram", "plugins.whatsapp", "plugins.instagram_story", "plugins.press",
+            "plugins.alerts", "plugins.search", "plugins.desk", "plugins.official_warnings", "plugins.crisis",
+            "plugins.crisis_cap",
         ], "Die geladenen Plugins; ihre Reihenfolge ergibt sich aus dem, was sie liefern und lesen."),
         Setting("JINJA_ENVIRONMENT", Table(TEXT), {
             "autoescape": True,

@@ -122,8 +122,9 @@ def admin_policy(settings: dict) -> Policy:
 
 
 def desk_policy() -> Policy:
-    """The desk: as the previews, and its approval forms post to the local desk server (`invoke desk`)."""
-    return preview_policy(form_action=SELF)
+    """The desk: as the previews, its forms post to the local desk server (`invoke desk`), and its one
+    script beside it (kopieren.js) copies a manual task's text to the clipboard."""
+    return Policy((*preview_policy(form_action=SELF).directives, ("script-src", (SELF,))))
 
 
 def preview_policy(form_action: str = NONE) -> Policy:

@@ -1,4 +1,5 @@
-"""What a Chef vom Dienst does from the terminal: approve a story, set or lift the send stop.
+"""What a Chef vom Dienst does from the terminal or the desk: approve a story, set or lift the send
+stop, confirm a manual task (a post the channel's API cannot make) as done by hand.
 
 Each is one commit on the publishing branch, made on a private index (the editor's checkout
 and staged work stay as they are) and pushed; a push that loses a race is tried again on the
@@ -8,6 +9,7 @@ new tip. The commit's author is the person's own git identity, not the newsroom'
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime
 
 from newsroom.dates import BERLIN
@@ -16,6 +18,7 @@ from newsroom.desk.approvers import FILE as APPROVERS_FILE
 from newsroom.desk.approvers import Approvers, read_approvers
 from newsroom.desk.send_stop import FILE, SendStop
 from newsroom.errors import AccessRefused, ContentError, ContentErrors, LedgerConflict, PublishError
+from newsroom.publishing.records import MANUAL, SENT, ChannelRecord
 
 ATTEMPTS = 5
 
@@ -133,3 +136,29 @@ def lift_send_stop(settings: dict, ledger) -> bool:
     path = f"{settings['DESK_DIR']}/{FILE}"
     return _commit(ledger, lambda: {path: None} if ledger.read_content(path) is not None else None,
                    "send stop lifted", (name, email))
+
+
+def confirm_manual(settings: dict, ledger, story_key: str, channel: str) -> tuple[ChannelRecord, bool]:
+    """Enter a manual task (records.MANUAL) of `story_key` (the record's key: a story's first id, or a
+    correction's or withdrawal's) as done by hand: one commit with the person's git identity. Returns the
+    record and whether this call entered it: confirming a task already confirmed, twice or by two people
+    at once, commits nothing (the second sees the first's commit on the fresh tip)."""
+    name, email = _identity(ledger)
+    path = f"{settings['PUBLISH_RECEIPTS_DIR']}/{story_key}.yml"
+    found: list[ChannelRecord] = []
+
+    def files():
+        receipt = ledger.receipt(story_key)
+        record = receipt.get(channel) if receipt else None
+        if record is None or record.status not in (MANUAL, SENT):
+            raise AccessRefused(f"{story_key}/{channel}: keine Aufgabe von Hand offen; nichts eingetragen.")
+        if record.status == SENT:
+            found.append(record)
+            return None
+        done = replace(record, status=SENT, finished=_now(), error=None,
+                       detail={**record.detail, "by_hand": True})
+        found.append(done)
+        return {path: receipt.with_record(channel, done).dumps()}
+
+    made = _commit(ledger, files, f"publish: {channel} done by hand for {story_key} ({name})", (name, email))
+    return found[-1], made

@@ -12,6 +12,10 @@ form that posts to /freigeben. A POST is taken only when:
 
 The approval is `newsroom.desk.actions.approve`, made with the checkout's git identity and
 marked "lokal". Then the desk is built again. Anything else gets 403 with a German reason.
+
+A manual task (a WhatsApp post, an Instagram caption to correct) is confirmed as done the same
+way: a form posts story and channel to /erledigt (rules 1 and 2), `newsroom.desk.actions.confirm_manual`
+commits it once, and the desk is built again.
 """
 
 from __future__ import annotations
@@ -36,10 +40,12 @@ MAX_FORM = 4096
 class DeskServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, folder: Path, approve, port: int = 0):
-        """`approve(story_id, version)` approves and rebuilds; returns a German line, raises NewsroomError."""
+    def __init__(self, folder: Path, approve, port: int = 0, confirm=None):
+        """`approve(story_id, version)` approves and rebuilds, `confirm(story_key, channel)` enters a manual
+        task as done and rebuilds; each returns a German line or raises NewsroomError."""
         self.folder, self.approve, self.key = Path(folder).resolve(), approve, secrets.token_urlsafe(24)
-        self.lock = threading.Lock()  # one approval and rebuild at a time
+        self.confirm = confirm
+        self.lock = threading.Lock()  # one approval or confirmation and rebuild at a time
         super().__init__(("127.0.0.1", port), functools.partial(_Handler, directory=str(folder)))
 
     @property
@@ -72,16 +78,36 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return super().send_head()
 
     def do_POST(self):  # noqa: N802 - http.server's name
+        confirming = self.path == "/erledigt"
         try:
-            story, version = self._checked()
-            with self.server.lock:
-                message = self.server.approve(story, version)
+            form = self._form()
+            if confirming:
+                story, channel = self._task(form)
+                with self.server.lock:
+                    message = self.server.confirm(story, channel)
+            else:
+                story, version = self._approval(form)
+                with self.server.lock:
+                    message = self.server.approve(story, version)
         except NewsroomError as exc:
-            self._answer(403, "Nicht freigegeben", str(exc))
+            self._answer(403, "Nicht eingetragen" if confirming else "Nicht freigegeben", str(exc))
             return
-        self._answer(200, "Freigegeben", message)
+        self._answer(200, "Eingetragen" if confirming else "Freigegeben", message)
 
-    def _checked(self) -> tuple[str, str]:
+    def _approval(self, form: dict) -> tuple[str, str]:
+        story, version = (form.get(name, [""])[0] for name in ("story", "version"))
+        if not story or len(version) != 64:
+            raise NewsroomError("Welche Meldung in welcher Fassung, fehlt.")
+        return story, version
+
+    def _task(self, form: dict) -> tuple[str, str]:
+        story, channel = (form.get(name, [""])[0] for name in ("story", "channel"))
+        if self.server.confirm is None or not story or not channel:
+            raise NewsroomError("Welche Aufgabe in welchem Kanal, fehlt.")
+        return story, channel
+
+    def _form(self) -> dict:
+        """The form of a POST from this desk's own pages with this run's key (rules 1 and 2)."""
         port = self.server.server_address[1]
         hosts = self.headers.get_all("Host") or []
         if len(hosts) != 1 or hosts[0] not in {f"{name}:{port}" for name in LOOPBACK_NAMES}:
@@ -89,19 +115,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         origins = self.headers.get_all("Origin") or []
         if len(origins) != 1 or origins[0] != f"http://{hosts[0]}":
             raise NewsroomError("Freigaben nimmt der Desk nur von seinen eigenen Seiten an.")
-        if self.path != "/freigeben":
+        if self.path not in ("/freigeben", "/erledigt"):
             raise NewsroomError("Unbekannte Adresse.")
         length = int(self.headers.get("Content-Length") or 0)
         if not 0 < length <= MAX_FORM or self.headers.get_content_type() != "application/x-www-form-urlencoded":
             raise NewsroomError("Unerwartete Anfrage.")
         form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8", "replace"), strict_parsing=False)
-        key, story, version = (form.get(name, [""])[0] for name in ("schluessel", "story", "version"))
+        key = form.get("schluessel", [""])[0]
         if not hmac.compare_digest(key.encode(), self.server.key.encode()):
             raise NewsroomError("Der Schlüssel dieser Sitzung fehlt oder stimmt nicht. Bitte den Desk über die "
                                 "Adresse öffnen, die „invoke desk“ ausgibt.")
-        if not story or len(version) != 64:
-            raise NewsroomError("Welche Meldung in welcher Fassung, fehlt.")
-        return story, version
+        return form
 
     def _answer(self, code: int, title: str, message: str) -> None:
         body = (f'<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{escape(title)} – Desk</title>'

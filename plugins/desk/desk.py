@@ -23,11 +23,13 @@ from newsroom.atomic import write_if_changed
 from newsroom.build.context import of
 from newsroom.content.slugs import slugify
 from newsroom.deploy.headers import desk_policy
+from newsroom.desk.manual import copy_tasks
 from newsroom.desk.subscriptions import read_counts
 from newsroom.desk.week import desk_sources, event_sends, follow_ups, monday_of, priority_sends, week_plan
 from newsroom.errors import NewsroomError
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.overview import broken_files, state_label, when
+from newsroom.publishing.release import release_maker
 from newsroom.site import SiteUrls
 
 logger = logging.getLogger("newsroom.desk")
@@ -71,7 +73,10 @@ class DeskGenerator(Generator):
                                                  lambda e, k=kind, v=value: k == "thema" and e.topic == v)
                                           for w in weeks], "../")
         urls = SiteUrls.from_settings(settings)
-        labels = {name: cls(settings, urls, environ={}).label for name, cls in channel_classes().items()}
+        adapters = {name: cls(settings, urls, environ={}) for name, cls in channel_classes().items()}
+        labels = {name: adapter.label for name, adapter in adapters.items()}
+        items = list({id(i): i for w in weeks for i in w.items}.values())
+        tasks = copy_tasks(items, adapters, release_maker(build, settings) if build.archive else None, folder)
         # The service's figures as the record of sends has them: a build never asks the service.
         subscriptions = read_counts(Path(settings["PATH"]) / settings["PUBLISH_RECEIPTS_DIR"])
         template = self.env.get_template("desk/week.html")
@@ -79,13 +84,15 @@ class DeskGenerator(Generator):
         (folder / "amt").mkdir(parents=True, exist_ok=True)
         (folder / "thema").mkdir(parents=True, exist_ok=True)
         write_if_changed(folder / "desk.css", css)
+        write_if_changed(folder / "kopieren.js", self.env.get_template("desk/kopieren.js").render().encode("utf-8"))
         links = {kind: [(value, f"{kind}/{slugify(value)}.html") for value in values] for kind, values in filters.items()}
         for path, (title, weeks_shown, up) in pages.items():
             html = template.render(title=title, weeks=weeks_shown, up=up, follow_ups=shown.get(path, ()),
                                    crisis=crisis, crisis_notices=crisis_notices,
                                    links=links, broken=broken, subscriptions=subscriptions if not up else None,
                                    stopped=any(not item.draft for item in broken), when=when,
-                                   state_label=state_label, labels=labels, now=build.now, policy=desk_policy().meta())
+                                   state_label=state_label, labels=labels, now=build.now, policy=desk_policy().meta(),
+                                   tasks=tasks)
             write_if_changed(folder / path, html.encode("utf-8"))
         for kind in ("amt", "thema"):  # filters without stories in these weeks go
             for entry in os.scandir(folder / kind):

@@ -75,7 +75,7 @@ def load_plugins(values: dict) -> None:
     import importlib
 
     for name in ("plugins.mastodon", "plugins.facebook", "plugins.instagram", "plugins.x", "plugins.youtube",
-                 "plugins.bluesky", "plugins.threads", "plugins.linkedin", "plugins.telegram",
+                 "plugins.bluesky", "plugins.threads", "plugins.linkedin", "plugins.telegram", "plugins.whatsapp",
                  "plugins.instagram_story"):
         if name not in _LOADED:
             importlib.import_module(name).register()

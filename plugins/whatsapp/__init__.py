@@ -1,0 +1,1 @@
+from .whatsapp import register  # noqa: F401
