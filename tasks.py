@@ -440,6 +440,48 @@ def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=
 
 
 @task(help={"settings": "settings file (production by default)",
+            "refresh": "refresh the credentials that run out within PUBLISH_CREDENTIALS_WARN_DAYS where the platform "
+                       "allows it; the new values go into the file NEWSROOM_SECRETS_FILE names, never to the terminal"})
+def credentials(c, settings=PRODUCTION_SETTINGS, refresh=False):
+    """List per configured channel when its credentials run out (no secret shown); --refresh renews them."""
+    from newsroom.publishing.channel import channel_classes
+    from newsroom.publishing.credentials import credential_states
+    from newsroom.publishing.credentials import refresh as refresh_due
+    from newsroom.secrets import install_log_filter, redact
+    from newsroom.site import SiteUrls
+
+    _logging()
+    install_log_filter()
+    os.chdir(ROOT)
+    try:
+        chosen = load_settings(settings)
+        _register_plugins(chosen)
+        urls = SiteUrls.from_settings(chosen)
+        adapters = {name: cls(chosen, urls, os.environ) for name, cls in channel_classes().items()}
+        states = credential_states(chosen, adapters)
+        print("\n".join(state.line(chosen["BUILD_NOW"]) for state in states) or "Keine Kanäle mit Zugangsdaten.")
+        if not refresh:
+            return
+        lines, ok = refresh_due(chosen, adapters, states, os.environ)
+    except NewsroomError as exc:
+        raise Exit(redact(f"FEHLER {exc}"), code=1) from None
+    print("\n".join(redact(line) for line in lines))
+    if not ok:
+        raise Exit("Nicht alle ablaufenden Zugangsdaten wurden erneuert (siehe oben).", code=1)
+
+
+def _register_plugins(settings: dict) -> None:
+    """The plugins' channel adapters, as a build registers them (nothing is built)."""
+    import importlib
+
+    sys.path.insert(0, str(ROOT))
+    for name in settings["PLUGINS"]:
+        module = importlib.import_module(name)
+        if hasattr(module, "register"):
+            module.register()
+
+
+@task(help={"settings": "settings file (production by default)",
             "target": "where to ship: /folder, rsync:host:/folder or s3://bucket/prefix (default: DEPLOY_TARGET "
                       "or NEWSROOM_DEPLOY_TARGET)",
             "full": "upload every file, not only the changed ones", "now": "build as if it were this time"})

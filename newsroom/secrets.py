@@ -93,3 +93,60 @@ class Credentials:
     def base_url(self, default: str) -> str:
         """The API's base URL, overridable for self-hosted instances and tests."""
         return (self.get("BASE_URL", default, secret=False) or default).rstrip("/")
+
+
+SECRETS_FILE = PREFIX + "SECRETS_FILE"  # the environment file refreshed credentials are written to
+
+
+def update_secrets_file(path: str | os.PathLike, values: Mapping[str, str]) -> None:
+    """Set `values` (full variable names → values) in the environment file at `path` (lines KEY=value, as
+    systemd's EnvironmentFile reads them), keeping every other line: written to a temporary file of mode
+    0600 beside it, then renamed over it, so a reader sees the old file or the new one, never half."""
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    for key, value in values.items():
+        if not key.startswith(PREFIX) or not key.replace("_", "").isalnum() or not value or \
+                any(c.isspace() or c in "\"'\\" for c in value):
+            raise PublishError(f"{target}: {key} lässt sich nicht als Zeile KEY=Wert schreiben; nichts geändert.")
+    try:
+        lines = target.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    except OSError as exc:
+        raise PublishError(f"{target} ist nicht lesbar ({exc.strerror}); nichts geändert.") from None
+    left = dict(values)
+    kept = []
+    for line in lines:
+        key = line.split("=", 1)[0].strip()
+        if "=" in line and not line.lstrip().startswith("#") and key in values:
+            if key in left:
+                kept.append(f"{key}={left.pop(key)}")
+            continue  # a second line of the same key would override the new value
+        kept.append(line)
+    kept += [f"{key}={value}" for key, value in left.items()]
+    data = ("\n".join(kept) + "\n").encode("utf-8")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")  # mode 0600
+    except OSError as exc:
+        raise PublishError(f"Im Ordner von {target} lässt sich nicht schreiben ({exc.strerror}); nichts "
+                           "geändert.") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+        folder = os.open(target.parent, os.O_RDONLY)  # the rename itself survives a power cut
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -302,6 +302,13 @@ class Channel:
         """When this channel's credentials stop working, where the platform says so; else None."""
         return None
 
+    def refresh_credentials(self, client: HttpClient) -> dict[str, str] | None:
+        """Renew the credentials before they run out (`invoke credentials --refresh`): the new values by
+        key below NEWSROOM_<CHANNEL>_ (e.g. {"TOKEN": …}), which the caller stores and never shows; None
+        when the platform offers no refresh for these credentials. Raises SendError when the platform
+        refuses. An adapter passes every new value to `newsroom.secrets.REDACTOR` before returning it."""
+        return None
+
     def check_unclear(self, detail: Mapping) -> dict:
         """The detail with its unclear recipients marked checked by hand, nobody mailed
         (for channels whose Delivery can report `unclear`)."""

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from newsroom.dates import BERLIN
 from newsroom.desk.alerts import notify, stuck_alerts
 from newsroom.desk.approvals import URGENT
+from newsroom.desk.expiry import record_expiries
 from newsroom.desk.gate import DeskGate
 from newsroom.errors import LedgerConflict, ManualTask, OutcomeUnknown, PublishError, SendError
 from newsroom.publishing.channel import PUBLISH, Channel, ClaimFiles, Delivery, Post, SendContext, channel_classes
@@ -299,9 +300,10 @@ class Publisher:
         return report
 
     def _expiring(self) -> dict:
-        """Channels whose platform says their credentials stop working within PUBLISH_CREDENTIALS_WARN_DAYS."""
+        """Channels whose platform says their credentials stop working within PUBLISH_CREDENTIALS_WARN_DAYS.
+        Every date the platforms name goes into the record for the desk (newsroom/desk/expiry.py)."""
         now, days = self.settings["BUILD_NOW"], self.settings["PUBLISH_CREDENTIALS_WARN_DAYS"]
-        found = {}
+        found, known, unasked = {}, {}, set()
         for name in self.settings["CHANNELS"]:
             adapter = self.adapters.get(name)
             if adapter is None or adapter.missing_credentials():
@@ -312,9 +314,13 @@ class Publisher:
                 expires = adapter.credential_expiry(client)
             except (SendError, ValueError, OSError) as exc:
                 logger.warning("%s: Ablauf der Zugangsdaten nicht abfragbar: %s", adapter.label, redact(str(exc)))
+                unasked.add(name)
                 continue
+            if expires is not None:
+                known[name] = expires
             if expires is not None and (expires - now).total_seconds() <= days * 86400:
                 found[name] = expires
+        record_expiries(self.ledger, known, unasked)
         return found
 
     def _prepare(self, due: list[Entry], report: PublishReport) -> list[Job]:

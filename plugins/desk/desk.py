@@ -23,6 +23,7 @@ from newsroom.atomic import write_if_changed
 from newsroom.build.context import of
 from newsroom.content.slugs import slugify
 from newsroom.deploy.headers import desk_policy
+from newsroom.desk.expiry import expiring_soon, read_expiries
 from newsroom.desk.manual import copy_tasks
 from newsroom.desk.subscriptions import read_counts
 from newsroom.desk.week import desk_sources, event_sends, follow_ups, monday_of, priority_sends, week_plan
@@ -79,6 +80,10 @@ class DeskGenerator(Generator):
         tasks = copy_tasks(items, adapters, release_maker(build, settings) if build.archive else None, folder)
         # The service's figures as the record of sends has them: a build never asks the service.
         subscriptions = read_counts(Path(settings["PATH"]) / settings["PUBLISH_RECEIPTS_DIR"])
+        expiring = [(labels.get(name, name), adapters[name].credentials.prefix if name in adapters else "", when, days)
+                    for name, when, days in expiring_soon(
+                        read_expiries(Path(settings["PATH"]) / settings["PUBLISH_RECEIPTS_DIR"]), build.now,
+                        settings["PUBLISH_CREDENTIALS_WARN_DAYS"]) if name in settings["CHANNELS"]]
         template = self.env.get_template("desk/week.html")
         css = self.env.get_template("desk/desk.css").render().encode("utf-8")
         (folder / "amt").mkdir(parents=True, exist_ok=True)
@@ -92,7 +97,7 @@ class DeskGenerator(Generator):
                                    links=links, broken=broken, subscriptions=subscriptions if not up else None,
                                    stopped=any(not item.draft for item in broken), when=when,
                                    state_label=state_label, labels=labels, now=build.now, policy=desk_policy().meta(),
-                                   tasks=tasks)
+                                   tasks=tasks, expiring=expiring)
             write_if_changed(folder / path, html.encode("utf-8"))
         for kind in ("amt", "thema"):  # filters without stories in these weeks go
             for entry in os.scandir(folder / kind):

@@ -30,6 +30,9 @@ index (moov) at the front. Meta converts a video for a while: the container stat
 INSTAGRAM_VIDEO_POLL_ATTEMPTS times, and a run that has to stop leaves it to the next run,
 which goes on with the recorded container. Container, status and publishing as the feed post
 (newsroom/publishing/instagram.py); the Reel is found by the same lookup.
+
+An Instagram Login token runs out after 60 days unless refreshed (`refresh_credentials`); with any
+base URL other than graph.facebook.com the token is taken for one.
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ import re
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from newsroom.errors import ManualTask
+from newsroom.errors import ManualTask, SendError
 from newsroom.media.image_header import read_image
 from newsroom.media.library import MediaLibrary
 from newsroom.publishing import graph
@@ -64,10 +68,12 @@ from newsroom.publishing.instagram import (
     video_problems,
 )
 from newsroom.publishing.text import count_hashtags, german_number
+from newsroom.secrets import REDACTOR
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+FACEBOOK_LOGIN_HOST = "graph.facebook.com"
 MENTION = re.compile(r"(?:^|(?<=\s))@[\w.]+")
 REEL_FIELDS = ("media_type", "video_url", "caption", "share_to_feed", "cover_url")
 
@@ -199,6 +205,24 @@ class InstagramChannel(Channel):
                               max_bytes=self.settings["INSTAGRAM_REELS_MAX_BYTES"],
                               seconds=tuple(self.settings["INSTAGRAM_REELS_SECONDS"]),
                               max_width=self.settings["INSTAGRAM_VIDEO_MAX_WIDTH"])
+    def refresh_credentials(self, client) -> dict[str, str] | None:
+        """An Instagram Login token (graph.instagram.com), at least 24 hours old and unexpired, for another
+        60 days: GET /refresh_access_token?grant_type=ig_refresh_token → {access_token, token_type,
+        expires_in}. A Facebook Login token (graph.facebook.com) is a Page token made from a long-lived
+        user token: it does not expire, and there is nothing to refresh."""
+        if urlsplit(self.base_url).hostname == FACEBOOK_LOGIN_HOST:
+            return None
+        answer = client.request("GET", f"{self.base_url}/refresh_access_token", idempotent=True,
+                                limited=graph.limited, params={"grant_type": "ig_refresh_token",
+                                                               "access_token": self.credentials.require("TOKEN")})
+        try:
+            token = answer.json().get("access_token")
+        except (ValueError, AttributeError):
+            token = None
+        if not isinstance(token, str) or not token.strip() or any(c.isspace() for c in token):
+            raise SendError("Instagram: Die Antwort auf die Erneuerung enthält kein gültiges Zugangstoken.")
+        REDACTOR.add(token)
+        return {"TOKEN": token}
 
     def _get(self, client, node: str, **params) -> dict:
         return self.publishing.get(client, node, **params)

@@ -6,7 +6,8 @@ does not exist: error 100, subcode 33; a missing permission: error 200), Instagr
 /{ig-user-id}/media_publish, GET /{ig-user-id}/media, /content_publishing_limit), Reels
 (media_type=REELS with video_url: IN_PROGRESS while the video is fetched and converted) and
 Stories (media_type=STORIES with image_url or video_url, no caption; GET /{ig-user-id}/stories
-lists the active ones).
+lists the active ones), and the refresh of an Instagram Login token (GET
+/refresh_access_token?grant_type=ig_refresh_token, unversioned).
 Access tokens as `access_token` parameters; errors as `{"error": {message, type, code,
 error_subcode, fbtrace_id}}`; usage in `X-Business-Use-Case-Usage`."""
 
@@ -57,6 +58,7 @@ class FakeGraph(FakeApi):
         self.quota_used, self.quota_total = 0, 50
         self.token_expires_at = 0  # /debug_token: 0 means the token never expires
         self.data_access_expires_at = 0
+        self.refreshed: list[str] = []  # tokens handed out by /refresh_access_token, in order
         base = f"/{VERSION}"
         self.route("POST", rf"{base}/(?P<page>\d+)/feed", self.page_create)
         self.route("GET", rf"{base}/(?P<page>\d+)/feed", self.page_feed)
@@ -66,6 +68,7 @@ class FakeGraph(FakeApi):
         self.route("GET", rf"{base}/(?P<user>\d+)/content_publishing_limit", self.publishing_limit)
         self.route("GET", rf"{base}/(?P<user>\d+)/stories", self.story_list)
         self.route("GET", rf"{base}/debug_token", self.debug_token)
+        self.route("GET", r"/refresh_access_token", self.refresh_access_token)
         self.route("POST", rf"{base}/(?P<post>\d+_\d+)/comments", self.comment_create)
         self.route("GET", rf"{base}/(?P<post>\d+_\d+)/comments", self.comment_list)
         self.route("DELETE", rf"{base}/(?P<node>\d+_\d+)", self.page_post_delete)
@@ -98,6 +101,16 @@ class FakeGraph(FakeApi):
         return Response(200, {"data": {"app_id": "1234", "type": "PAGE" if token == PAGE_TOKEN else "USER",
                                        "is_valid": True, "expires_at": self.token_expires_at,
                                        "data_access_expires_at": self.data_access_expires_at}})
+
+    def refresh_access_token(self, request: Request) -> Response:
+        """A long-lived Instagram User token, unexpired, for another 60 days (a new token each time)."""
+        if request.query.get("grant_type") != "ig_refresh_token":
+            return Response(400, error(100, "Unsupported grant_type", "IGApiException"))
+        if request.query.get("access_token") not in (IG_TOKEN, *self.refreshed):
+            return Response(400, error(190, "Invalid OAuth access token - Cannot parse access token"))
+        token = f"IGAArefreshed-{len(self.refreshed) + 1}-7c1e90d2b4"
+        self.refreshed.append(token)
+        return Response(200, {"access_token": token, "token_type": "bearer", "expires_in": 5183944})
 
     # -- Facebook Page ----------------------------------------------------------------
 
