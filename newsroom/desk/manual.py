@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsroom.atomic import write_if_changed
 from newsroom.errors import NewsroomError
 from newsroom.publishing.records import MANUAL
 
@@ -44,7 +45,8 @@ def copy_tasks(items, adapters: dict, make_release, folder: Path) -> dict[str, C
     for item in items:
         for entry in item.entries:
             record = entry.record
-            if entry.state != MANUAL or record is None or not record.detail.get("text"):
+            if entry.state != MANUAL or record is None or not record.detail.get("text") or \
+                    item.card.status == "withdrawn":  # not to be posted any more: the desk says so instead
                 continue
             image, alt = None, str(record.detail.get("alt") or "")
             adapter = adapters.get(entry.channel)
@@ -67,8 +69,6 @@ def copy_tasks(items, adapters: dict, make_release, folder: Path) -> dict[str, C
 
 
 def _place(source: Path, target: Path) -> None:
-    from newsroom.atomic import write_if_changed
-
     write_if_changed(target, source.read_bytes())
 
 

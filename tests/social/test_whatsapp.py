@@ -208,3 +208,14 @@ def test_a_correction_and_a_withdrawal_of_a_whatsapp_post_are_manual_tasks(site)
     assert receipt(site, WITHDRAWN)["channels"]["whatsapp"]["error"].startswith(
         "WhatsApp-Kanal: Bitte den Beitrag zu dieser Meldung von Hand im WhatsApp-Kanal der Stadt löschen")
     assert follow_up(site, {}, "2026-11-26 13:40").outcomes == []
+
+
+def test_a_story_withdrawn_while_its_task_is_open_is_offered_no_more(site):
+    manual_first_send(site)
+    site.repo.git.pull("--ff-only", "origin", "main")
+    due_story(site, channels=CHANNEL, image="fotos/rhein.jpg", status="withdrawn", withdrawal=WITHDRAWAL)
+    commit_and_push(site, "Rücknahme", "2026-11-26 11:00")
+    site.build()
+    page = (site.root / "preview/desk/index.html").read_text(encoding="utf-8")
+    assert "Die Meldung ist zurückgezogen: bitte nicht mehr posten." in page
+    assert "<textarea" not in page and 'action="/erledigt"' in page
