@@ -17,9 +17,9 @@ from newsroom.desk.approvals import NOT_NEEDED, Verdict
 from newsroom.desk.gate import DeskGate
 from newsroom.desk.roster import Roster, read_roster
 from newsroom.desk.worktree import WorkingTreeFiles
-from newsroom.errors import ContentError, ContentErrors
+from newsroom.errors import ContentError, ContentErrors, PublishError
 from newsroom.publishing.plan import Entry, make_plan
-from newsroom.publishing.records import ReceiptFolder
+from newsroom.publishing.records import MANUAL, SENT, ReceiptFolder, parse_receipt
 
 KIND_LABELS = {
     "planned": "in Planung", "draft": "Entwurf", "scheduled": "geplant (erscheint automatisch)",
@@ -88,6 +88,21 @@ class DeskSources:
     gate: DeskGate
     roster: Roster
     notices: list[str]
+    files: WorkingTreeFiles | None = None
+
+    def confirmed(self, entries) -> tuple[Entry, ...]:
+        """The entries with every manual task that the publishing branch, as last fetched, has confirmed
+        shown as such: confirmed on the desk, it is done before anyone pulls."""
+        return tuple(self._confirmed(entry) if entry.state == MANUAL else entry for entry in entries)
+
+    def _confirmed(self, entry: Entry) -> Entry:
+        folder = self.receipts.folder.name
+        text = self.files.read_fetched(f"{folder}/{entry.record_key}.yml") if self.files else None
+        try:
+            record = parse_receipt(text, entry.record_key).get(entry.channel) if text else None
+        except PublishError:
+            record = None
+        return replace(entry, state=SENT, record=record) if record is not None and record.status == SENT else entry
 
 
 def desk_sources(settings: dict) -> DeskSources:
@@ -96,7 +111,7 @@ def desk_sources(settings: dict) -> DeskSources:
     files = WorkingTreeFiles(content, settings["PUBLISH_REMOTE"], settings["PUBLISH_BRANCH"], settings["APPROVALS_DIR"])
     gate = DeskGate(files, settings, check_signatures=False)
     roster, notices = _roster(files, settings)
-    return DeskSources(receipts, receipts.ids(), gate, roster, notices + gate.problems)
+    return DeskSources(receipts, receipts.ids(), gate, roster, notices + gate.problems, files)
 
 
 def week_plan(cards: list, settings: dict, start: date, now: datetime, sources: DeskSources, events=(),
@@ -123,7 +138,7 @@ def week_plan(cards: list, settings: dict, start: date, now: datetime, sources: 
         moment = datetime.fromtimestamp(ts, BERLIN)
         verdict, how = verdicts.get(card.id, (None, ()))
         by_day.setdefault(moment.date(), []).append(
-            Item(card, kind, moment, tuple(entries.get(card.id, ())), verdict, how))
+            Item(card, kind, moment, sources.confirmed(entries.get(card.id, ())), verdict, how))
     on_day: dict[date, list] = {}
     for event in sorted(events, key=lambda e: (e.moment, e.title)):
         if begin <= event.moment.timestamp() < end:
@@ -203,7 +218,7 @@ def follow_ups(archive, settings: dict, now: datetime, sources: DeskSources, day
     items = []
     for card in sorted(cards, key=lambda c: (-c.ts, c.id)):
         verdict, how = _verdict(sources.gate, card.approves, card.ts)
-        item = FollowUpItem(card, datetime.fromtimestamp(card.ts, BERLIN), tuple(entries.get(card.id, ())),
+        item = FollowUpItem(card, datetime.fromtimestamp(card.ts, BERLIN), sources.confirmed(entries.get(card.id, ())),
                             verdict, how)
         if card.ts >= since or item.open:
             items.append(item)

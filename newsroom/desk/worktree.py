@@ -38,6 +38,11 @@ class WorkingTreeFiles:
                     found[name] = text
         return found
 
+    def read_fetched(self, relative: str) -> str | None:
+        """A file below content/ as the publishing branch had it when last fetched (or pushed to)."""
+        self._names_on_ref()
+        return self._git("show", f"{self.ref}:{self.content.name}/{relative}") if self.ref else None
+
     def _names_on_ref(self) -> dict[str, list[str]]:
         """One listing of the fetched branch's approvals for the whole desk (not one per story)."""
         if self._fetched is None:
