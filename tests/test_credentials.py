@@ -58,7 +58,7 @@ def test_the_list_names_when_credentials_run_out_and_shows_no_secret(graph):
     expires_in(graph, 30.5)
     code, output = run()
     assert code == 0
-    assert "Instagram: laufen am " in output and "(in 30 Tagen)" in output
+    assert "Instagram: Zugangsdaten laufen am " in output and "(in 30 Tagen)" in output
     assert "Facebook: nicht eingerichtet (fehlt: NEWSROOM_FACEBOOK_PAGE_ID, NEWSROOM_FACEBOOK_PAGE_TOKEN)." in output
     assert IG_TOKEN not in output and graph.calls("GET", r"/refresh_access_token") == []
 

@@ -44,8 +44,8 @@ class CredentialState:
         days = (self.expires - now).total_seconds() / 86400
         when = f"{self.expires:%d.%m.%Y, %H:%M} Uhr"
         if days <= 0:
-            return f"{self.label}: ABGELAUFEN am {when}."
-        return f"{self.label}: laufen am {when} ab (in {int(days)} Tag{'en' if int(days) != 1 else ''})."
+            return f"{self.label}: Zugangsdaten ABGELAUFEN am {when}."
+        return f"{self.label}: Zugangsdaten laufen am {when} ab (in {int(days)} Tag{'en' if int(days) != 1 else ''})."
 
 
 def client_for(adapter, settings: dict) -> HttpClient:

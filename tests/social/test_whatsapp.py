@@ -217,3 +217,15 @@ def test_a_story_withdrawn_while_its_task_is_open_is_offered_no_more(site):
     page = (site.root / "preview/desk/index.html").read_text(encoding="utf-8")
     assert "Die Meldung ist zurückgezogen: bitte nicht mehr posten." in page
     assert "<textarea" not in page and 'action="/erledigt"' in page
+
+
+def test_the_terminal_confirms_it_too_once(site):
+    manual_first_send(site)
+    report = publish_run(site, environ={}, story=STORY_ID, channel="whatsapp", done=True)
+    assert statuses(report) == ["sent"] and report.ok
+    record = receipt(site)["channels"]["whatsapp"]
+    assert record["status"] == "sent" and record["detail"]["text"]
+    assert publish_run(site, environ={}, story=STORY_ID, channel="whatsapp", done=True).outcomes == []
+    assert receipt(site)["channels"]["whatsapp"] == record
+    _record, made = confirm(site)  # and the desk, after it, enters nothing
+    assert not made
