@@ -53,7 +53,7 @@ def copy_tasks(items, adapters: dict, make_release, folder: Path) -> dict[str, C
             if adapter is not None and make_release is not None:
                 try:
                     post = adapter.render(make_release(item.card))
-                except (NewsroomError, KeyError, OSError) as exc:
+                except (NewsroomError, KeyError, OSError, ValueError) as exc:
                     logger.warning("Desk: Bild für %s/%s nicht bereit (%s).", entry.record_key, entry.channel, exc)
                     post = None
                 if post is not None and post.image is not None and Path(post.image).is_file():

@@ -5,7 +5,9 @@ previews and outside the deployed site. Written after every build, and after a f
 At the top, a crisis message's sends (first alert, updates, all-clear) with their approval, the
 reason of an urgent one, and each channel's state. This week and the next, per day: who is on duty, every story planned, scheduled, under
 embargo or published then, with owner, Amt, Thema, approval and each channel's send state, and
-what other plugins put on the calendar (the press appointments).
+what other plugins put on the calendar (the press appointments). A manual task (a WhatsApp post) shows
+its text to copy and its picture to download, with a form that confirms it (newsroom/desk/manual.py);
+credentials that run out soon are named at the top (newsroom/desk/expiry.py).
 One page per Amt and per Thema with stories in these weeks serves as the filter.
 """
 
@@ -77,7 +79,11 @@ class DeskGenerator(Generator):
         adapters = {name: cls(settings, urls, environ={}) for name, cls in channel_classes().items()}
         labels = {name: adapter.label for name, adapter in adapters.items()}
         items = list({id(i): i for w in weeks for i in w.items}.values())
-        tasks = copy_tasks(items, adapters, release_maker(build, settings) if build.archive else None, folder)
+        try:  # the pictures of manual tasks; a build stopped early has no releases to make them from
+            make_release = release_maker(build, settings) if build.archive else None
+        except (AttributeError, NewsroomError):
+            make_release = None
+        tasks = copy_tasks(items, adapters, make_release, folder)
         # The service's figures as the record of sends has them: a build never asks the service.
         subscriptions = read_counts(Path(settings["PATH"]) / settings["PUBLISH_RECEIPTS_DIR"])
         expiring = [(labels.get(name, name), adapters[name].credentials.prefix if name in adapters else "", when, days)
