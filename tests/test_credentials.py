@@ -152,3 +152,15 @@ def test_the_desk_warns_of_expiring_credentials_at_least_a_week_ahead(site, days
     if shown:
         assert "<strong>Facebook</strong>: laufen ab am" in page and f"(in {days} Tagen)" in page
         assert "NEWSROOM_FACEBOOK_…" in page and "invoke credentials --refresh" in page
+
+
+def test_the_timer_refreshes_daily_into_the_file_the_publishing_service_reads():
+    units = {name: (REPO / "deploy" / name).read_text(encoding="utf-8")
+             for name in ("zugangsdaten.service", "zugangsdaten.timer")}
+    lines = units["zugangsdaten.service"].splitlines()
+    values = {line.split("=", 1)[0]: line.split("=", 1)[1] for line in lines if "=" in line and line[0] != "#"}
+    assert values["ExecStart"].split()[1:] == ["credentials", "--refresh", "--settings", "publishconf.py"]
+    environment_file = values["EnvironmentFile"]
+    assert f"Environment=NEWSROOM_SECRETS_FILE={environment_file}" in lines
+    assert any(line == f"ReadWritePaths={os.path.dirname(environment_file)}" for line in lines)
+    assert "OnCalendar=*-*-* 04:30" in units["zugangsdaten.timer"] and "Persistent=true" in units["zugangsdaten.timer"]
