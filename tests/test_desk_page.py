@@ -170,3 +170,14 @@ def test_an_unreadable_subscription_file_leaves_the_desk_whole(desk):
     desk.build()
     page = text((desk.root / "preview/desk/index.html").read_text(encoding="utf-8"))
     assert "Gesperrte Adressen" not in page and "Neue Radwege am Rheinufer" in page
+
+
+def test_each_channel_links_to_its_version_in_the_story_preview(desk):
+    desk.build()
+    html = (desk.root / "preview/desk/index.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="\.\./meldungen/(\w+)\.html#kanal-(\w+)"', html))
+    assert ("a1b2c3d4e5f6", "mastodon") in links and ("b1b2b3b4b5b6", "press") in links
+    assert not any(story == "p1p2p3p4p5p6" for story, _channel in links)  # a plan has no version yet
+    for story, channel in links:  # every link leads to the channel's section of an existing preview
+        preview = (desk.root / "preview/meldungen" / f"{story}.html").read_text(encoding="utf-8")
+        assert f'id="kanal-{channel}"' in preview
