@@ -241,6 +241,7 @@ CLOCK = Text(tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 15, 30, 45
 COUNT = Int(1)  # how many, at least one
 SIZE = Int(0)  # bytes or characters
 LINKS = Pairs(Pair((TEXT, TEXT)))  # (label, site path)
+BLUESKY_LABELS = ("graphic-media", "nudity", "sexual", "porn")  # the self-labels Bluesky's app interprets
 
 
 @dataclass(frozen=True)
@@ -479,6 +480,10 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("SOCIAL_HASHTAGS", TEXTS, [], "Hashtags vor den Schlagwörtern jedes Beitrags, z. B. [\"Düsseldorf\"]."),
         Setting("MASTODON_MAX_CHARACTERS", COUNT, 500,
                 "Zeichengrenze für „invoke check“; beim Senden gilt die Grenze der Instanz."),
+        Setting("MASTODON_CONTENT_WARNINGS", Table(TEXT, TEXT), {},
+                "Inhaltswarnung auf Mastodon je Thema, z. B. {\"Sicherheit & Ordnung\": \"Gewalt, Verletzte\"}."),
+        Setting("SOCIAL_THREAD_MAX_POSTS", COUNT, 5,
+                "Höchstzahl der Beiträge, in die Mastodon und Bluesky einen zu langen eigenen Text teilen (Thread)."),
         Setting("X_MAX_WEIGHTED_LENGTH", COUNT, 280, "Gewichtete Länge eines Beitrags auf X (Emoji zählen 2)."),
         Setting("X_URL_LENGTH", COUNT, 23, "So viel zählt ein Link auf X."),
         Setting("X_IMAGE_MAX_BYTES", COUNT, 5 * 1024 * 1024, "Größere Aufmacherbilder gehen ohne Bild auf X."),
@@ -521,7 +526,9 @@ SCHEMA: tuple[Setting, ...] = (
                 "Sichtbarkeit hochgeladener Videos."),
         Setting("BLUESKY_MAX_GRAPHEMES", COUNT, 300, "Zeichengrenze eines Bluesky-Beitrags (Grapheme)."),
         Setting("BLUESKY_THUMB_MAX_BYTES", COUNT, 1_000_000,
-                "Größere Aufmacherbilder lassen die Linkkarte auf Bluesky ohne Bild."),
+                "Größere Aufmacherbilder gehen ohne Bild auf Bluesky (dann mit Linkkarte)."),
+        Setting("BLUESKY_SELF_LABELS", Table(TEXT, Text(BLUESKY_LABELS)), {},
+                "Selbst-Kennzeichnung auf Bluesky je Thema, z. B. {\"Sicherheit & Ordnung\": \"graphic-media\"}."),
         Setting("LINKEDIN_VERSION", TEXT, "202611",
                 "Version der LinkedIn-API (JJJJMM, Kopfzeile LinkedIn-Version); LinkedIn bedient jede etwa ein Jahr."),
         Setting("LINKEDIN_MAX_CHARACTERS", COUNT, 3000,

@@ -1,12 +1,20 @@
-"""bluesky: posts a story to Bluesky (AT Protocol) with link facets and a link card.
+"""bluesky: posts a story to Bluesky (AT Protocol) with link facets, its picture or a link card.
 
 API (XRPC on the account's PDS): com.atproto.server.createSession once per process
 (the limit is 30 per 5 minutes and 300 per day per account), refreshSession when the
-access token expired; com.atproto.repo.uploadBlob for the card's thumbnail (at most
-1,000,000 bytes; larger images leave the card without picture);
+access token expired; com.atproto.repo.uploadBlob for the picture (at most
+BLUESKY_THUMB_MAX_BYTES; a larger one is left out);
 com.atproto.repo.createRecord of an app.bsky.feed.post with `text`, `createdAt`,
-`langs: ["de"]`, link and hashtag facets (UTF-8 byte offsets, richtext.py) and an
-app.bsky.embed.external card (address, title, summary) – the server builds no card itself.
+`langs: ["de"]`, link and hashtag facets (UTF-8 byte offsets, richtext.py) and either the
+picture with its alt text (app.bsky.embed.images; validate refuses a picture without one) or,
+without a picture, an app.bsky.embed.external card (address, title, summary) – the server
+builds no card itself. A story whose Thema BLUESKY_SELF_LABELS names carries that self-label
+(`labels`, com.atproto.label.defs#selfLabels), Bluesky's only kind of content warning.
+Thread: an editor's own text longer than one post goes out as numbered replies (`reply.root`:
+the first, `reply.parent`: the one before), each under a record key derived from the send's key
+and its number; each part's at:// address and CID are recorded as it is posted (detail `thread`,
+`cids`), and a run that died half-way goes on after the last recorded one, reading a part it
+posted without recording it by its record key.
 Idempotent: the record key is a TID derived from the send's idempotency key, so a
 retry with the same key lands on the same record instead of posting twice (the PDS
 answers an existing key with an error, today often a 500). Lookup: getRecord of that
@@ -30,7 +38,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newsroom.errors import SendError
+from newsroom.errors import OutcomeUnknown, SendError
 from newsroom.publishing.channel import (
     WITHDRAW,
     Channel,
@@ -43,6 +51,7 @@ from newsroom.publishing.channel import (
     original_posts,
 )
 from newsroom.publishing.text import fitted_post, german_number
+from newsroom.publishing.thread import part_key, thread_parts, thread_problems
 from newsroom.secrets import REDACTOR
 
 
@@ -78,6 +87,10 @@ class BlueskyChannel(Channel):
     required_env = ("HANDLE", "APP_PASSWORD")
     default_base_url = "https://bsky.social"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._threads: dict[str, dict] = {}  # send key → the thread's parts posted so far (this run)
+
     @property
     def max_graphemes(self) -> int:
         return self.settings["BLUESKY_MAX_GRAPHEMES"]
@@ -93,17 +106,33 @@ class BlueskyChannel(Channel):
         tags = self.hashtags(story)
         text = fitted_post(release, own_text=self.own_text(story), tags=tags,
                            fits=lambda candidate: self.count(candidate) <= self.max_graphemes)
-        record = {"$type": COLLECTION, "text": text, "langs": ["de"], "facets": _richtext().facets(text),
+        own = self.own_text(story)
+        parts = thread_parts(own, release.url, count=self.count, limit=self.max_graphemes) if own else ()
+        text = parts[0] if parts else text
+        labels = self.self_labels(story)
+        record = {"$type": COLLECTION, "text": text, "langs": ["de"], "facets": _richtext().facets(text), **labels,
                   "embed": {"$type": "app.bsky.embed.external",
                             "external": {"uri": release.url, "title": story.title, "description": story.summary}}}
         payload: dict = {"record": record, "published": story.date.timestamp()}
         media: tuple[str, ...] = ()
+        image, alt = None, ""
         image_url, image_file = release.image_for(self.settings["CHANNEL_CROPS"].get(self.name))
         if self._thumb_fits(image_file):
-            payload["thumb"] = {"file": str(image_file), "mimeType": THUMB_TYPES[Path(image_file).suffix.lower()]}
+            image, alt = Path(image_file), release.image_alt or ""
+            payload["image"] = {"file": str(image), "mimeType": THUMB_TYPES[image.suffix.lower()]}
+            # The blob is uploaded when sending; the picture replaces the card (a post has one embed).
+            record["embed"] = {"$type": "app.bsky.embed.images", "images": [{"alt": alt}]}
             media = (image_url,)
-        return Post(self.name, story.id, text, link=release.url, media=media, payload=payload,
-                    image=Path(image_file) if payload.get("thumb") else None)
+        if parts:
+            payload["replies"] = [{"$type": COLLECTION, "text": part, "langs": ["de"],
+                                   "facets": _richtext().facets(part), **labels} for part in parts[1:]]
+        return Post(self.name, story.id, text, link=release.url, media=media, payload=payload, parts=parts,
+                    alt=alt, image=image)
+
+    def self_labels(self, story) -> dict:
+        """The record's `labels` for the self-label BLUESKY_SELF_LABELS gives the story's Thema; empty for none."""
+        value = self.settings["BLUESKY_SELF_LABELS"].get(story.category)
+        return {"labels": {"$type": "com.atproto.label.defs#selfLabels", "values": [{"val": value}]}} if value else {}
 
     def _thumb_fits(self, file: Path | None) -> bool:
         limit = self.settings["BLUESKY_THUMB_MAX_BYTES"]
@@ -114,15 +143,24 @@ class BlueskyChannel(Channel):
         if post.action == WITHDRAW:  # nothing is posted: the text only says what is deleted
             return []
         problems = []
-        count = self.count(post.text)
-        if count > self.max_graphemes:
-            problems.append(f"Bluesky: Der Text hat {count} Zeichen, erlaubt sind {self.max_graphemes} (gezählt "
-                            "wie Bluesky: jedes sichtbare Zeichen einmal, auch ein zusammengesetztes Emoji; Links "
-                            "zählen voll). Bitte unter channels.bluesky.text kürzen.")
-        size = len(post.text.encode("utf-8"))
-        if size > 3000:
-            problems.append(f"Bluesky: Der Text hat {german_number(size)} Bytes (UTF-8), erlaubt sind 3.000.")
-        return problems + _richtext().facet_problems(post.text, post.payload["record"]["facets"])
+        records = [post.payload["record"], *post.payload.get("replies", ())]
+        for number, (text, record) in enumerate(zip(post.posts, records), 1):
+            which = f"Beitrag {number} von {len(post.parts)} hat" if post.parts else "Der Text hat"
+            count = self.count(text)
+            if count > self.max_graphemes:
+                problems.append(f"Bluesky: {which} {count} Zeichen, erlaubt sind {self.max_graphemes} (gezählt "
+                                "wie Bluesky: jedes sichtbare Zeichen einmal, auch ein zusammengesetztes Emoji; Links "
+                                "zählen voll). Bitte unter channels.bluesky.text kürzen.")
+            size = len(text.encode("utf-8"))
+            if size > 3000:
+                problems.append(f"Bluesky: {which} {german_number(size)} Bytes (UTF-8), erlaubt sind 3.000.")
+            problems += _richtext().facet_problems(text, record["facets"])
+        problems += thread_problems(self.label, self.name, post, self.settings["SOCIAL_THREAD_MAX_POSTS"],
+                                    self.max_graphemes)
+        if post.image is not None and not post.alt.strip():
+            problems.append(f"Bluesky: Das Aufmacherbild „{post.image.name}“ hat keinen Alternativtext; ohne ihn "
+                            "wird es nicht gesendet. Bitte in der Beschreibung des Bildes (alt) ergänzen.")
+        return problems
 
     # -- XRPC --------------------------------------------------------------------------
 
@@ -183,16 +221,70 @@ class BlueskyChannel(Channel):
     def send(self, post: Post, context: SendContext) -> Delivery:
         client = context.client
         did = self._session(client)["did"]
-        rkey = self._rkey(post, context)
         record = {**post.payload["record"], "createdAt": _now()}
-        thumb = post.payload.get("thumb")
-        if thumb:
+        image = post.payload.get("image")
+        if image:
             # Blobs are stored by content hash: uploading twice is harmless.
             blob = self._call(client, "POST", "com.atproto.repo.uploadBlob", idempotent=True,
-                              headers={"Content-Type": thumb["mimeType"]}, data=Path(thumb["file"]).read_bytes())
-            external = {**record["embed"]["external"], "thumb": blob.json()["blob"]}
-            record["embed"] = {**record["embed"], "external": external}
-        return self._create(client, did, rkey, record)
+                              headers={"Content-Type": image["mimeType"]}, data=Path(image["file"]).read_bytes())
+            [picture] = record["embed"]["images"]
+            record["embed"] = {**record["embed"], "images": [{**picture, "image": blob.json()["blob"]}]}
+        if post.parts:
+            return self._send_thread(post, context, did, record)
+        return self._create(client, did, self._rkey(post, context), record)
+
+    def _part_rkey(self, post: Post, context: SendContext, number: int) -> str:
+        return _richtext().record_key(part_key(context.key, number), float(post.payload["published"]))
+
+    def _send_thread(self, post: Post, context: SendContext, did: str, first: dict) -> Delivery:
+        """Every part not yet posted, each a reply to the one before; each recorded as it comes."""
+        client = context.client
+        known = self._thread_so_far(post, context, did)
+        if known["thread"] != list(context.detail.get("thread") or []):
+            context.checkpoint(_copy(known))  # found, not yet recorded: recorded before the next part
+        for number in range(len(known["thread"]) + 1, len(post.parts) + 1):
+            record = first
+            if number > 1:
+                root = {"uri": known["thread"][0], "cid": known["cids"][0]}
+                parent = {"uri": known["thread"][-1], "cid": known["cids"][-1]}
+                record = {**post.payload["replies"][number - 2], "createdAt": _now(),
+                          "reply": {"root": root, "parent": parent}}
+            rkey = self._part_rkey(post, context, number)
+            made = self._create(client, did, rkey, record)
+            cid = made.detail.get("cid") or self._readable_cid(client, did, rkey)
+            known["thread"].append(made.remote_id)
+            known["cids"].append(cid)
+            context.checkpoint(_copy(known))
+        return self._thread_delivery(did, post, context, known)
+
+    def _readable_cid(self, client, did: str, rkey: str) -> str:
+        """The CID of a part whose key was taken (an earlier attempt made it) but whose read lags."""
+        found = self._get_record(client, did, rkey)
+        if found is None or not found.detail.get("cid"):
+            raise OutcomeUnknown(f"Bluesky: Der Beitrag {rkey} ist angelegt, aber noch nicht lesbar.")
+        return found.detail["cid"]
+
+    def _thread_delivery(self, did: str, post: Post, context: SendContext, known: dict) -> Delivery:
+        first = self._delivery(did, known["thread"][0].rsplit("/", 1)[-1], known["thread"][0], known["cids"][0])
+        return replace(first, detail={**first.detail, **_copy(known)})
+
+    def _thread_so_far(self, post: Post, context: SendContext, did: str) -> dict:
+        """The parts already posted, in order (at:// address and CID): those recorded (or posted by
+        this run), then those found under their record keys (posted by a run that died before
+        recording them)."""
+        client = context.client
+        known = self._threads.setdefault(context.key, {
+            "thread": [str(item) for item in context.detail.get("thread") or ()],
+            "cids": [str(item) for item in context.detail.get("cids") or ()]})
+        while len(known["cids"]) < len(known["thread"]):  # recorded without CIDs: read them once
+            known["cids"].append(self._cid_of(client, known["thread"][len(known["cids"])]))
+        while len(known["thread"]) < len(post.parts):
+            found = self._get_record(client, did, self._part_rkey(post, context, len(known["thread"]) + 1))
+            if found is None or not found.detail.get("cid"):
+                break
+            known["thread"].append(found.remote_id)
+            known["cids"].append(found.detail["cid"])
+        return known
 
     def _create(self, client, did: str, rkey: str, record: dict) -> Delivery:
         try:
@@ -222,6 +314,10 @@ class BlueskyChannel(Channel):
     def lookup(self, post: Post, context: SendContext) -> Delivery | None:
         client = context.client
         did = self._session(client)["did"]
+        if post.parts:  # a thread counts as sent once every part is there; else the send goes on
+            known = self._thread_so_far(post, context, did)
+            done = len(known["thread"]) == len(post.parts)
+            return self._thread_delivery(did, post, context, known) if done else None
         found = self._get_record(client, did, self._rkey(post, context))
         if found or not post.link:
             return found
@@ -306,6 +402,10 @@ def at_uri(uri: str) -> tuple[str, str, str]:
     if not uri.startswith("at://") or len(parts) != 3 or not all(parts):
         raise SendError(f"Bluesky: „{uri}“ ist keine at://-Adresse eines Beitrags.")
     return parts[0], parts[1], parts[2]
+
+
+def _copy(known: dict) -> dict:
+    return {"thread": list(known["thread"]), "cids": list(known["cids"])}
 
 
 def _now() -> str:

@@ -140,6 +140,20 @@ class FakeBluesky(FakeApi):
                 return "facet index out of range"
         if len(record.get("langs", [])) > 3:
             return "Record/langs must not have more than 3 elements"
+        embed = record.get("embed") or {}
+        if embed.get("$type") == "app.bsky.embed.images":
+            images = embed.get("images") or []
+            if not 1 <= len(images) <= 4:
+                return "Record/embed/images must not have more than 4 elements"
+            for image in images:
+                if not isinstance(image.get("alt"), str) or (image.get("image") or {}).get("$type") != "blob":
+                    return 'Record/embed/images/0 must have the properties "image" and "alt"'
+        labels = record.get("labels")
+        if labels is not None:
+            values = labels.get("values")
+            if labels.get("$type") != "com.atproto.label.defs#selfLabels" or not isinstance(values, list) \
+                    or len(values) > 10 or not all(isinstance(v.get("val"), str) and v["val"] for v in values):
+                return "Record/labels must be a com.atproto.label.defs#selfLabels with at most 10 values"
         if "reply" in record:
             for name in ("root", "parent"):
                 ref = record["reply"].get(name) or {}
@@ -189,9 +203,22 @@ class FakeBluesky(FakeApi):
                                          "rev": rev}}, LIMITS)
 
     def posts_for(self, url: str) -> list[dict]:
-        """The story's posts: records with its link card (a reply only links it in a facet)."""
-        return [r for r in self.records.values()
-                if ((r["value"].get("embed") or {}).get("external") or {}).get("uri") == url]
+        """The story's posts: records with its link card or its link in a facet that are no reply."""
+        def links(value: dict) -> set[str]:
+            card = ((value.get("embed") or {}).get("external") or {}).get("uri")
+            return {card} | {f.get("uri") for facet in value.get("facets", []) for f in facet["features"]}
+
+        return [r for r in self.records.values() if "reply" not in r["value"] and url in links(r["value"])]
+
+    def thread_of(self, uri: str) -> list[dict]:
+        """The post at `uri` and the replies that follow it one after another (a thread), in order."""
+        found = [self.records[uri.rsplit("/", 1)[-1]]]
+        while True:
+            after = [r for r in self.records.values()
+                     if (r["value"].get("reply") or {}).get("parent", {}).get("uri") == found[-1]["uri"]]
+            if not after:
+                return found
+            found.append(after[0])
 
     def replies_to(self, uri: str) -> list[dict]:
         return [r for r in self.records.values() if (r["value"].get("reply") or {}).get("parent", {}).get("uri") == uri]

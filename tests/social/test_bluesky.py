@@ -4,14 +4,15 @@ record keys derived from the idempotency key, one session reused, lost answers."
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
-from newsroom.errors import ContentErrors
+from newsroom.errors import ContentErrors, SettingsErrors
 from tests.fakes.api import Answer, Drop, Stall
 from tests.fakes.bluesky import DID, LIMITS, FakeBluesky
-from tests.social.support import STORY_ID, URL, adapter, due, publish, receipt, release, statuses
+from tests.social.support import STORY_ID, URL, adapter, due, publish, receipt, release, settings, statuses
 
 CREATE = "/xrpc/com.atproto.repo.createRecord"
 
@@ -54,7 +55,7 @@ def test_facets_mark_links_and_hashtags_by_utf8_bytes_after_umlauts_and_emoji():
     assert channel.validate(post) == []
 
 
-def test_the_record_has_langs_a_link_card_and_a_thumbnail_when_the_image_is_small(tmp_path):
+def test_the_record_has_langs_and_the_picture_with_its_alt_text_else_a_link_card(tmp_path):
     channel = adapter("bluesky")
     small, big = tmp_path / "klein.jpg", tmp_path / "gross.jpg"
     small.write_bytes(b"\xff\xd8" + b"\x00" * 1000)
@@ -62,21 +63,62 @@ def test_the_record_has_langs_a_link_card_and_a_thumbnail_when_the_image_is_smal
     post = channel.render(release(image="fotos/klein.jpg", image_file=small))
     record = post.payload["record"]
     assert record["langs"] == ["de"] and record["$type"] == "app.bsky.feed.post"
-    assert record["embed"] == {"$type": "app.bsky.embed.external", "external": {
+    assert record["embed"] == {"$type": "app.bsky.embed.images", "images": [{"alt": "Blick über den Rhein"}]}
+    assert post.payload["image"] == {"file": str(small), "mimeType": "image/jpeg"}
+    assert (post.image, post.alt) == (small, "Blick über den Rhein") and channel.validate(post) == []
+    post = channel.render(release(image="fotos/gross.jpg", image_file=big))  # too big: the card, no picture
+    assert "image" not in post.payload and (post.image, post.alt) == (None, "")
+    assert post.payload["record"]["embed"] == {"$type": "app.bsky.embed.external", "external": {
         "uri": URL, "title": "Neue Radwege am Rheinufer",
         "description": "Die Stadt baut zwei Kilometer Radweg entlang des Rheinufers."}}
-    assert post.payload["thumb"] == {"file": str(small), "mimeType": "image/jpeg"}
-    assert "thumb" not in channel.render(release(image="fotos/gross.jpg", image_file=big)).payload
 
 
-def test_more_than_300_graphemes_are_refused_with_the_count():
+def test_a_picture_without_alt_text_is_refused(tmp_path):
+    channel = adapter("bluesky")
+    small = tmp_path / "klein.jpg"
+    small.write_bytes(b"\xff\xd8" + b"\x00" * 1000)
+    post = channel.render(replace(release(image="fotos/klein.jpg", image_file=small), image_alt=None))
+    assert channel.validate(post) == [
+        "Bluesky: Das Aufmacherbild „klein.jpg“ hat keinen Alternativtext; ohne ihn wird es nicht gesendet. Bitte "
+        "in der Beschreibung des Bildes (alt) ergänzen."]
+
+
+def test_more_than_300_graphemes_make_a_thread_counted_in_graphemes():
     channel = adapter("bluesky")
     own = "Radweg 🚲 am Rhein, " * 12 + "👨‍👩‍👧" * 5  # 228 + 5 graphemes, line breaks 2, the address 71
     post = channel.render(release(own={"bluesky": own}))
-    assert channel.validate(post) == [
-        "Bluesky: Der Text hat 306 Zeichen, erlaubt sind 300 (gezählt wie Bluesky: jedes sichtbare Zeichen einmal, "
-        "auch ein zusammengesetztes Emoji; Links zählen voll). Bitte unter channels.bluesky.text kürzen."]
-    assert len(post.text) == 326  # code points would count 20 more
+    first, second = post.parts
+    assert first == f"{'Radweg 🚲 am Rhein, ' * 11}Radweg 🚲 am (1/2)\n\n{URL}"  # ends at a word
+    assert second == f"Rhein, {'👨‍👩‍👧' * 5} (2/2)"
+    assert [channel.count(part) for part in post.parts] == [299, 18]
+    assert post.text == first and post.posts == post.parts and channel.validate(post) == []
+    assert post.payload["record"]["text"] == first
+    [reply] = post.payload["replies"]
+    assert reply["text"] == second and "embed" not in reply and reply["langs"] == ["de"]
+
+
+def test_a_short_own_text_stays_one_post():
+    channel = adapter("bluesky")
+    post = channel.render(release(own={"bluesky": "Neue Radwege am Rhein."}))
+    assert post.parts == () and post.posts == (f"Neue Radwege am Rhein.\n\n{URL}",)
+    assert "replies" not in post.payload
+
+
+def test_a_thema_with_a_self_label_labels_every_post_of_the_thread():
+    channel = adapter("bluesky", BLUESKY_SELF_LABELS={"Verkehr": "graphic-media"})
+    post = channel.render(release(own={"bluesky": "Ein Satz über die Radwege am Rhein. " * 12}))
+    label = {"$type": "com.atproto.label.defs#selfLabels", "values": [{"val": "graphic-media"}]}
+    assert len(post.parts) == 2
+    assert [r["labels"] for r in [post.payload["record"], *post.payload["replies"]]] == [label, label]
+    assert "labels" not in adapter("bluesky", BLUESKY_SELF_LABELS={"Kultur": "nudity"}).render(
+        release()).payload["record"]
+
+
+def test_only_blueskys_self_label_values_are_accepted():
+    with pytest.raises(SettingsErrors) as caught:
+        settings(BLUESKY_SELF_LABELS={"Verkehr": "gore"})
+    assert "BLUESKY_SELF_LABELS: Eintrag „Verkehr“: „gore“ ist nicht erlaubt (möglich: graphic-media, nudity, " \
+        "sexual, porn)." in str(caught.value)
 
 
 def test_the_template_leaves_out_hashtags_then_the_summary_to_stay_within_300():
@@ -104,17 +146,16 @@ def test_record_keys_are_valid_tids_derived_from_the_key_at_the_storys_time():
     assert rt.tid(1724171495793000, 512) == "3l25zusnsfck2"  # the spec's example
 
 
-def test_invoke_check_names_story_channel_and_numbers(site):
-    site.story(channels='\n  bluesky:\n    text: "' + "Ein Satz über die Radwege am Rhein. " * 9 + '"')
+def test_invoke_check_names_story_channel_and_the_count_of_posts(site):
+    site.story(channels='\n  bluesky:\n    text: "' + "Ein Satz über die Radwege am Rhein. " * 60 + '"')
     with pytest.raises(ContentErrors) as caught:
         site.check()
     assert [str(e) for e in caught.value.errors] == [
-        "content/stories/2026/radwege.md: Feld „channels.bluesky“: Bluesky: Der Text hat 391 Zeichen, erlaubt sind "
-        "300 (gezählt wie Bluesky: jedes sichtbare Zeichen einmal, auch ein zusammengesetztes Emoji; Links zählen "
-        "voll). Bitte unter channels.bluesky.text kürzen."]
+        "content/stories/2026/radwege.md: Feld „channels.bluesky“: Bluesky: Der eigene Text braucht 8 Beiträge (je "
+        "höchstens 300 Zeichen), erlaubt sind 5 (SOCIAL_THREAD_MAX_POSTS). Bitte unter channels.bluesky.text kürzen."]
 
 
-def test_a_due_story_is_posted_with_card_thumbnail_and_its_record_key(site, pds):
+def test_a_due_story_is_posted_with_its_picture_alt_text_and_record_key(site, pds):
     due(site, "\n  bluesky: true", image="fotos/rhein.jpg")
     report = publish(site, pds.env)
     assert statuses(report) == ["sent"]
@@ -123,10 +164,12 @@ def test_a_due_story_is_posted_with_card_thumbnail_and_its_record_key(site, pds)
     assert value["text"] == (f"Neue Radwege am Rheinufer\n\nDie Stadt baut zwei Kilometer Radweg entlang des "
                              f"Rheinufers.\n\n{URL}\n\n#Radverkehr #Rheinufer")
     assert value["langs"] == ["de"] and value["createdAt"].endswith("Z")
-    thumb = value["embed"]["external"]["thumb"]
-    assert pds.blobs[thumb["ref"]["$link"]].startswith(b"\xff\xd8") and thumb["mimeType"] == "image/jpeg"
+    [picture] = value["embed"]["images"]
+    assert value["embed"]["$type"] == "app.bsky.embed.images" and picture["alt"] == "Blick über den Rhein"
+    assert pds.blobs[picture["image"]["ref"]["$link"]].startswith(b"\xff\xd8")
+    assert picture["image"]["mimeType"] == "image/jpeg"
     [wide] = (site.root / ".cache/renditions").glob("*/wide.jpg")  # Bluesky's crop, 16:9 (CHANNEL_CROPS)
-    assert pds.blobs[thumb["ref"]["$link"]] == wide.read_bytes()
+    assert pds.blobs[picture["image"]["ref"]["$link"]] == wide.read_bytes()
     assert rkey == richtext().record_key(f"{STORY_ID}-bluesky-1", datetime(2026, 11, 26, 8, tzinfo=timezone.utc)
                                          .timestamp())
     saved = receipt(site)["channels"]["bluesky"]
