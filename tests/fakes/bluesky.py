@@ -40,6 +40,7 @@ class FakeBluesky(FakeApi):
         self.explicit = False
         self.hidden_reads = 0  # the next n reads do not see the newest record yet
         self.deleted: list[str] = []  # record keys deleted, in order
+        self.on_write = None  # called with the number of records after each one is created
         for name, handler in (("com.atproto.server.createSession", self.create_session),
                               ("com.atproto.server.refreshSession", self.refresh_session),
                               ("com.atproto.repo.uploadBlob", self.upload_blob),
@@ -124,6 +125,9 @@ class FakeBluesky(FakeApi):
             cid = "bafyrei" + hashlib.sha256(request.body).hexdigest()[:52]
             self.records[rkey] = {"uri": uri, "cid": cid, "value": record}
             self.written.append(rkey)
+            count = len(self.written)
+        if self.on_write:
+            self.on_write(count)
         return Response(200, {"uri": uri, "cid": cid, "validationStatus": "valid"}, LIMITS)
 
     @staticmethod
