@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from tests.fakes.api import Answer, Drop, Stall
 from tests.fakes.mastodon import FakeMastodon
-from tests.social.support import URL, due, publish, receipt, statuses
+from tests.social.support import URL, adapter, due, publish, receipt, release, statuses
 
 STATUSES = "/api/v1/statuses"
 LONG = "Die neuen Radwege am Rhein sind breit, hell und sicher. " * 8  # 448 characters
@@ -82,3 +83,28 @@ def test_a_repeat_carries_the_same_idempotency_key_and_makes_one_status(site, fa
         assert len(posts) == 2 and len({p.header("idempotency-key") for p in posts}) == 1
         assert len(instance.statuses) == 1
         assert receipt(site)["channels"]["mastodon"]["remote_id"] == instance.statuses[0]["id"]
+
+
+def test_a_themas_content_warning_goes_on_every_part_and_counts_in_the_limit():
+    channel = adapter("mastodon", MASTODON_CONTENT_WARNINGS={"Verkehr": "Schwerer Unfall mit Verletzten"})
+    text = LONG.strip()  # 447 characters: with the link 472, with the warning 502
+    post = channel.render(release(own={"mastodon": text}))
+    assert len(post.parts) == 2 and post.text == post.parts[0] and post.parts[0].endswith(f"(1/2)\n\n{URL}")
+    assert post.payload["spoiler_text"] == "Schwerer Unfall mit Verletzten" and post.payload["sensitive"] == "true"
+    assert [r["spoiler_text"] for r in post.payload["replies"]] == ["Schwerer Unfall mit Verletzten"]
+    assert channel.validate(post) == []
+    plain = adapter("mastodon").render(release(own={"mastodon": text}))
+    assert plain.parts == () and "spoiler_text" not in plain.payload and plain.text == f"{text}\n\n{URL}"
+
+
+def test_the_picture_goes_with_its_alt_text_and_without_one_is_refused(tmp_path):
+    channel = adapter("mastodon")
+    photo = tmp_path / "rhein.jpg"
+    photo.write_bytes(b"\xff\xd8")
+    post = channel.render(release(image="fotos/rhein.jpg", image_file=photo))
+    assert post.payload["media"] == [{"file": str(photo), "description": "Blick über den Rhein"}]
+    assert (post.image, post.alt) == (photo, "Blick über den Rhein") and channel.validate(post) == []
+    post = channel.render(replace(release(image="fotos/rhein.jpg", image_file=photo), image_alt=None))
+    assert channel.validate(post) == [
+        "Mastodon: Das Aufmacherbild „rhein.jpg“ hat keinen Alternativtext; ohne ihn wird es nicht gesendet. Bitte "
+        "in der Beschreibung des Bildes (alt) ergänzen."]
