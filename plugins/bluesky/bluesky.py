@@ -278,10 +278,17 @@ class BlueskyChannel(Channel):
             "cids": [str(item) for item in context.detail.get("cids") or ()]})
         while len(known["cids"]) < len(known["thread"]):  # recorded without CIDs: read them once
             known["cids"].append(self._cid_of(client, known["thread"][len(known["cids"])]))
+        latest = None
         while len(known["thread"]) < len(post.parts):
-            found = self._get_record(client, did, self._part_rkey(post, context, len(known["thread"]) + 1))
+            number = len(known["thread"]) + 1
+            found = self._get_record(client, did, self._part_rkey(post, context, number))
             if found is None or not found.detail.get("cid"):
-                break
+                # Posted under another key (a lost record): the latest posts, by address or as the reply.
+                latest = self._latest(client, did) if latest is None else latest
+                item = next((item for item in latest if _is_part(item, post, number, known["thread"])), None)
+                if item is None or not item.get("cid"):
+                    break
+                found = Delivery(item["uri"], detail={"cid": item["cid"]})
             known["thread"].append(found.remote_id)
             known["cids"].append(found.detail["cid"])
         return known
@@ -322,18 +329,13 @@ class BlueskyChannel(Channel):
         if found or not post.link:
             return found
         # A send under another key (a lost record, a changed date): the latest posts by address.
+        item = next((item for item in self._latest(client, did) if _is_part(item, post, 1, [])), None)
+        return self._delivery(did, item["uri"].rsplit("/", 1)[-1], item["uri"], item.get("cid")) if item else None
+
+    def _latest(self, client, did: str) -> list[dict]:
         answer = self._call(client, "GET", "com.atproto.repo.listRecords", idempotent=True,
                             params={"repo": did, "collection": COLLECTION, "limit": 50}).json()
-        for item in answer.get("records") or []:
-            value = item.get("value") or {}
-            if value.get("reply"):  # a correction links the story too, but is not its post
-                continue
-            external = (value.get("embed") or {}).get("external") or {}
-            links = {f["uri"] for facet in value.get("facets") or [] for f in facet.get("features", []) if "uri" in f}
-            if post.link == external.get("uri") or post.link in links:
-                rkey = item["uri"].rsplit("/", 1)[-1]
-                return self._delivery(did, rkey, item["uri"], item.get("cid"))
-        return None
+        return answer.get("records") or []
 
     # -- corrections and withdrawal ------------------------------------------------------------
 
@@ -402,6 +404,20 @@ def at_uri(uri: str) -> tuple[str, str, str]:
     if not uri.startswith("at://") or len(parts) != 3 or not all(parts):
         raise SendError(f"Bluesky: „{uri}“ ist keine at://-Adresse eines Beitrags.")
     return parts[0], parts[1], parts[2]
+
+
+def _is_part(item: dict, post: Post, number: int, before: list[str]) -> bool:
+    """Whether a listed record is the post's `number`th post: the first links the story and answers
+    nothing (a correction links it too, but is a reply); a later one answers the part before it."""
+    value = item.get("value") or {}
+    if number > 1:
+        parent = ((value.get("reply") or {}).get("parent") or {}).get("uri")
+        return parent == before[-1] and f"({number}/{len(post.parts)})" in (value.get("text") or "")
+    if value.get("reply"):
+        return False
+    external = (value.get("embed") or {}).get("external") or {}
+    links = {f["uri"] for facet in value.get("facets") or [] for f in facet.get("features", []) if "uri" in f}
+    return post.link == external.get("uri") or post.link in links
 
 
 def _copy(known: dict) -> dict:

@@ -168,6 +168,20 @@ def test_bluesky_a_lost_answer_on_the_second_part_makes_no_duplicate(site):
         assert receipt(site)["channels"]["bluesky"]["detail"]["thread"] == [r["uri"] for r in bluesky_thread(pds)]
 
 
+def test_bluesky_a_thread_sent_under_other_record_keys_is_found_by_address_and_replies(site):
+    with FakeBluesky() as pds:
+        due(site, own("bluesky"))
+        assert statuses(publish(site, pds.env)) == ["sent"]
+        uris = [r["uri"] for r in bluesky_thread(pds)]
+        # The record of sends is lost and the story's time moved: other record keys, the same posts.
+        site.repo.git.pull("--ff-only", "origin", "main")
+        site.repo.git.rm(f"content/receipts/{STORY_ID}.yml")
+        due(site, own("bluesky"), date="2026-11-26 09:01")
+        report = publish(site, pds.env)
+        assert statuses(report) == ["sent"] and report.outcomes[0].message == "beim Kanal gefunden (früher gesendet)"
+        assert len(pds.records) == 3 and receipt(site)["channels"]["bluesky"]["detail"]["thread"] == uris
+
+
 def test_bluesky_withdrawal_deletes_every_part(site):
     with FakeBluesky() as pds:
         first_send(site, own("bluesky"), pds.env)
