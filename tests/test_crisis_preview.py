@@ -112,7 +112,7 @@ def test_a_crisis_text_no_channel_can_take_is_a_check_error_naming_the_file_and_
     site.write("krise.yml", CRISIS.replace("[press, mastodon, bluesky, instagram]", "[mastodon]"))
     site.commit("Krisenmeldung", "2026-11-26 11:55")
     with pytest.raises(ContentErrors) as caught:
-        site.check(MASTODON_MAX_CHARACTERS=40)
+        site.check(MASTODON_MAX_CHARACTERS=40, SOCIAL_THREAD_MAX_POSTS=1)  # one status, no thread
     found = [str(error) for error in caught.value.errors]
     assert any("content/krise.yml" in error and "Feld „text“" in error and "Mastodon" in error for error in found), found
 
