@@ -221,6 +221,12 @@ class BlueskyChannel(Channel):
     def send(self, post: Post, context: SendContext) -> Delivery:
         client = context.client
         did = self._session(client)["did"]
+        if post.parts:
+            return self._send_thread(post, context, did)
+        return self._create(client, did, self._rkey(post, context), self._first_record(client, post))
+
+    def _first_record(self, client, post: Post) -> dict:
+        """The (first) post's record as sent: its time, and its picture uploaded."""
         record = {**post.payload["record"], "createdAt": _now()}
         image = post.payload.get("image")
         if image:
@@ -229,22 +235,21 @@ class BlueskyChannel(Channel):
                               headers={"Content-Type": image["mimeType"]}, data=Path(image["file"]).read_bytes())
             [picture] = record["embed"]["images"]
             record["embed"] = {**record["embed"], "images": [{**picture, "image": blob.json()["blob"]}]}
-        if post.parts:
-            return self._send_thread(post, context, did, record)
-        return self._create(client, did, self._rkey(post, context), record)
+        return record
 
     def _part_rkey(self, post: Post, context: SendContext, number: int) -> str:
         return _richtext().record_key(part_key(context.key, number), float(post.payload["published"]))
 
-    def _send_thread(self, post: Post, context: SendContext, did: str, first: dict) -> Delivery:
+    def _send_thread(self, post: Post, context: SendContext, did: str) -> Delivery:
         """Every part not yet posted, each a reply to the one before; each recorded as it comes."""
         client = context.client
         known = self._thread_so_far(post, context, did)
         if known["thread"] != list(context.detail.get("thread") or []):
             context.checkpoint(_copy(known))  # found, not yet recorded: recorded before the next part
         for number in range(len(known["thread"]) + 1, len(post.parts) + 1):
-            record = first
-            if number > 1:
+            if number == 1:
+                record = self._first_record(client, post)
+            else:
                 root = {"uri": known["thread"][0], "cid": known["cids"][0]}
                 parent = {"uri": known["thread"][-1], "cid": known["cids"][-1]}
                 record = {**post.payload["replies"][number - 2], "createdAt": _now(),

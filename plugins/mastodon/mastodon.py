@@ -64,6 +64,7 @@ class MastodonChannel(Channel):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._threads: dict[str, dict] = {}  # send key → the thread's parts posted so far (this run)
+        self._searched: set[str] = set()  # send keys whose unrecorded parts were looked for (this run)
 
     @property
     def max_characters(self) -> int:
@@ -214,6 +215,9 @@ class MastodonChannel(Channel):
         known = self._threads.setdefault(context.key, {
             "thread": [str(item) for item in context.detail.get("thread") or ()],
             "thread_url": context.detail.get("thread_url")})
+        if context.key in self._searched:  # what this run posts since, it knows
+            return known
+        self._searched.add(context.key)
         statuses = None
         while len(known["thread"]) < len(post.parts):
             number = len(known["thread"]) + 1
