@@ -115,8 +115,8 @@ def test_each_channel_offers_an_own_text_counted_against_its_adapters_limit(site
     _config, by_name = collections(site)
     story = {f["name"]: f for f in by_name["stories"]["fields"]}
     channels = {f["name"]: f for f in story["channels"]["fields"]}
-    assert channels["mastodon"]["limit"] == {"maximum": 480, "unit": "characters", "url_length": 23}
-    assert channels["bluesky"]["limit"] == {"maximum": 300, "unit": "graphemes", "url_length": None}
+    assert channels["mastodon"]["limit"] == {"maximum": 480, "unit": "characters", "url_length": 23, "thread": 5}
+    assert channels["bluesky"]["limit"] == {"maximum": 300, "unit": "graphemes", "url_length": None, "thread": 5}
     assert channels["x"]["limit"] == {"maximum": 280, "unit": "weighted", "url_length": 23}
     assert channels["youtube"]["limit"]["unit"] == "bytes"
     assert "limit" not in channels["press"]  # the press release's note has no limit of its own

@@ -108,6 +108,11 @@
       limit.unit === "utf16" ? "; ein Emoji zählt 2" : "";
     var link = "mit Link zur Meldung" + (limit.url_length ? "; jeder Link zählt " + limit.url_length : "");
     var counted = germanNumber(count) + " von " + germanNumber(limit.maximum) + " " + unit + " (" + link + how + ")";
+    if (count > limit.maximum && limit.thread > 1) {
+      // The adapter splits it into a thread; the check refuses only more posts than allowed.
+      return "Länger als ein Beitrag auf „" + label + "“: " + counted + ". Der Text geht als Thread hinaus, " +
+        "in höchstens " + limit.thread + " Beiträgen.";
+    }
     if (count > limit.maximum) {
       // The check refuses the story then (the adapter's validate); say so before it is saved.
       return "Zu lang für „" + label + "“: " + germanNumber(count - limit.maximum) + " " + unit + " zu viel, " +

@@ -57,6 +57,7 @@ class TextLimit:
     maximum: int
     unit: str = "characters"  # characters (code points), graphemes, bytes (UTF-8), weighted (X's rules), utf16
     url_length: int | None = None  # every link counts this many; None: its own length
+    thread: int = 1  # posts a longer own text may become (a thread, newsroom/publishing/thread.py); 1: one post
 
 
 @dataclass(frozen=True)

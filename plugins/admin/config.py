@@ -62,6 +62,8 @@ def _channel_fields(settings: dict) -> list[dict]:
         limit = adapters[name](settings, urls, environ={}).text_limit() if name in adapters else None
         if limit:
             field["limit"] = {"maximum": limit.maximum, "unit": limit.unit, "url_length": limit.url_length}
+            if limit.thread > 1:
+                field["limit"]["thread"] = limit.thread
         fields.append(field)
     return fields
 

@@ -96,7 +96,7 @@ class BlueskyChannel(Channel):
         return self.settings["BLUESKY_MAX_GRAPHEMES"]
 
     def text_limit(self) -> TextLimit:
-        return TextLimit(self.max_graphemes, unit="graphemes")
+        return TextLimit(self.max_graphemes, unit="graphemes", thread=self.settings["SOCIAL_THREAD_MAX_POSTS"])
 
     def count(self, text: str) -> int:
         return _richtext().graphemes(text)

@@ -71,7 +71,7 @@ class MastodonChannel(Channel):
         return self.settings["MASTODON_MAX_CHARACTERS"]
 
     def text_limit(self) -> TextLimit:
-        return TextLimit(self.max_characters, url_length=URL_LENGTH)
+        return TextLimit(self.max_characters, url_length=URL_LENGTH, thread=self.settings["SOCIAL_THREAD_MAX_POSTS"])
 
     def render(self, release: Release) -> Post:
         story = release.story
