@@ -71,10 +71,18 @@ def _cut(text: str, fits) -> int:
     """Where the part taken from the start of `text` ends: the last paragraph end that fits, else
     the last sentence end, else the last word end; else as many characters as fit (at least one)."""
     for level in _LEVELS:
-        ends = [match.start() if level is _PARAGRAPH else match.end() for match in level.finditer(text)]
-        for end in reversed(ends):
-            if end > 0 and text[:end].strip() and fits(text[:end].rstrip()):
-                return end
+        ends = [end for end in (match.start() if level is _PARAGRAPH else match.end() for match in level.finditer(text))
+                if text[:end].strip()]
+        # A longer prefix never counts less: the last end that fits, found by halving.
+        low, high = 0, len(ends)
+        while low < high:
+            middle = (low + high) // 2
+            if fits(text[:ends[middle]].rstrip()):
+                low = middle + 1
+            else:
+                high = middle
+        if low:
+            return ends[low - 1]
     low, high = 1, len(text)
     while low < high:  # the longest prefix that fits
         middle = (low + high + 1) // 2
