@@ -193,7 +193,7 @@ def test_an_image_without_alt_text_is_warned_about(site, monkeypatch):
     due_story(site, image="fotos/rhein.jpg", channels="\n  mastodon: true", status="draft")
     site.build()
     part = section(preview_page(site), "mastodon")
-    assert "Problem: Mastodon: Das Aufmacherbild „rhein.jpg“ hat keinen Alternativtext" in html.unescape(part)
+    assert "Problem: Mastodon: Das Aufmacherbild „fotos/rhein.jpg“ hat keinen Alternativtext" in html.unescape(part)
     assert "Achtung: Zu diesem Bild fehlt der Alternativtext." in part
     assert "<code>content/media/fotos/rhein.jpg.yml</code> unter <code>alt</code>" in part
     assert 'alt="Aufmacherbild, Zuschnitt „Querformat“ fotos/rhein.jpg, ohne Alternativtext"' in part

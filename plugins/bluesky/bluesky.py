@@ -119,7 +119,9 @@ class BlueskyChannel(Channel):
         image_url, image_file = release.image_for(self.settings["CHANNEL_CROPS"].get(self.name))
         if self._thumb_fits(image_file):
             image, alt = Path(image_file), release.image_alt or ""
-            payload["image"] = {"file": str(image), "mimeType": THUMB_TYPES[image.suffix.lower()]}
+            # `source`: the medium below content/media, which a missing alt text is named by.
+            payload["image"] = {"file": str(image), "mimeType": THUMB_TYPES[image.suffix.lower()],
+                                "source": story.image or image.name}
             # The blob is uploaded when sending; the picture replaces the card (a post has one embed).
             record["embed"] = {"$type": "app.bsky.embed.images", "images": [{"alt": alt}]}
             media = (image_url,)
@@ -158,8 +160,9 @@ class BlueskyChannel(Channel):
         problems += thread_problems(self.label, self.name, post, self.settings["SOCIAL_THREAD_MAX_POSTS"],
                                     self.max_graphemes)
         if post.image is not None and not post.alt.strip():
-            problems.append(f"Bluesky: Das Aufmacherbild „{post.image.name}“ hat keinen Alternativtext; ohne ihn "
-                            "wird es nicht gesendet. Bitte in der Beschreibung des Bildes (alt) ergänzen.")
+            problems.append(f"Bluesky: Das Aufmacherbild „{post.payload['image']['source']}“ hat keinen "
+                            "Alternativtext; ohne ihn wird es nicht gesendet. Bitte in der Beschreibung des Bildes "
+                            "(alt) ergänzen.")
         return problems
 
     # -- XRPC --------------------------------------------------------------------------

@@ -87,7 +87,9 @@ class MastodonChannel(Channel):
                   **({"spoiler_text": warning, "sensitive": "true"} if warning else {})}
         payload = {"status": text, **common}
         if image_url:
-            payload["media"] = [{"file": str(image_file), "description": release.image_alt or ""}]
+            # `source`: the medium below content/media, which a missing alt text is named by.
+            payload["media"] = [{"file": str(image_file), "description": release.image_alt or "",
+                                 "source": story.image or Path(image_file).name}]
         if parts:
             payload["replies"] = [{"status": part, **common} for part in parts[1:]]
         image = Path(image_file) if image_url else None
@@ -118,8 +120,9 @@ class MastodonChannel(Channel):
         problems += thread_problems(self.label, self.name, post, self.settings["SOCIAL_THREAD_MAX_POSTS"],
                                     self.max_characters)
         if post.image is not None and not post.alt.strip():
-            problems.append(f"Mastodon: Das Aufmacherbild „{post.image.name}“ hat keinen Alternativtext; ohne ihn "
-                            "wird es nicht gesendet. Bitte in der Beschreibung des Bildes (alt) ergänzen.")
+            problems.append(f"Mastodon: Das Aufmacherbild „{post.payload['media'][0]['source']}“ hat keinen "
+                            "Alternativtext; ohne ihn wird es nicht gesendet. Bitte in der Beschreibung des Bildes "
+                            "(alt) ergänzen.")
         return problems
 
     def _headers(self, **extra) -> dict:

@@ -64,7 +64,7 @@ def test_the_record_has_langs_and_the_picture_with_its_alt_text_else_a_link_card
     record = post.payload["record"]
     assert record["langs"] == ["de"] and record["$type"] == "app.bsky.feed.post"
     assert record["embed"] == {"$type": "app.bsky.embed.images", "images": [{"alt": "Blick über den Rhein"}]}
-    assert post.payload["image"] == {"file": str(small), "mimeType": "image/jpeg"}
+    assert post.payload["image"] == {"file": str(small), "mimeType": "image/jpeg", "source": "fotos/klein.jpg"}
     assert (post.image, post.alt) == (small, "Blick über den Rhein") and channel.validate(post) == []
     post = channel.render(release(image="fotos/gross.jpg", image_file=big))  # too big: the card, no picture
     assert "image" not in post.payload and (post.image, post.alt) == (None, "")
@@ -79,7 +79,7 @@ def test_a_picture_without_alt_text_is_refused(tmp_path):
     small.write_bytes(b"\xff\xd8" + b"\x00" * 1000)
     post = channel.render(replace(release(image="fotos/klein.jpg", image_file=small), image_alt=None))
     assert channel.validate(post) == [
-        "Bluesky: Das Aufmacherbild „klein.jpg“ hat keinen Alternativtext; ohne ihn wird es nicht gesendet. Bitte "
+        "Bluesky: Das Aufmacherbild „fotos/klein.jpg“ hat keinen Alternativtext; ohne ihn wird es nicht gesendet. Bitte "
         "in der Beschreibung des Bildes (alt) ergänzen."]
 
 

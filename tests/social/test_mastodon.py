@@ -102,9 +102,10 @@ def test_the_picture_goes_with_its_alt_text_and_without_one_is_refused(tmp_path)
     photo = tmp_path / "rhein.jpg"
     photo.write_bytes(b"\xff\xd8")
     post = channel.render(release(image="fotos/rhein.jpg", image_file=photo))
-    assert post.payload["media"] == [{"file": str(photo), "description": "Blick über den Rhein"}]
+    assert post.payload["media"] == [{"file": str(photo), "description": "Blick über den Rhein",
+                                      "source": "fotos/rhein.jpg"}]
     assert (post.image, post.alt) == (photo, "Blick über den Rhein") and channel.validate(post) == []
     post = channel.render(replace(release(image="fotos/rhein.jpg", image_file=photo), image_alt=None))
     assert channel.validate(post) == [
-        "Mastodon: Das Aufmacherbild „rhein.jpg“ hat keinen Alternativtext; ohne ihn wird es nicht gesendet. Bitte "
+        "Mastodon: Das Aufmacherbild „fotos/rhein.jpg“ hat keinen Alternativtext; ohne ihn wird es nicht gesendet. Bitte "
         "in der Beschreibung des Bildes (alt) ergänzen."]
