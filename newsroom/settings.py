@@ -477,7 +477,27 @@ SCHEMA: tuple[Setting, ...] = (
     ),
     *group(
         "Soziale Kanäle",
-        Setting("SOCIAL_HASHTAGS", TEXTS, [], "Hashtags vor den Schlagwörtern jedes Beitrags, z. B. [\"Düsseldorf\"]."),
+        Setting("SOCIAL_HASHTAGS", TEXTS, ["Düsseldorf"],
+                "Hashtags jedes Beitrags, vor denen des Themas und den Schlagwörtern der Meldung."),
+        Setting("SOCIAL_THEMA_HASHTAGS", Table(TEXT, TEXTS), {
+            "Verkehr": ["Mobilität"],
+            "Umwelt & Klima": ["Klimaschutz"],
+            "Bildung": ["Bildung"],
+            "Kultur": ["Kultur"],
+            "Soziales": ["Soziales"],
+            "Gesundheit": ["Gesundheit"],
+            "Sicherheit & Ordnung": ["Sicherheit"],
+            "Bauen & Wohnen": ["Wohnen"],
+            "Wirtschaft": ["Wirtschaft"],
+            "Sport & Freizeit": ["Sport"],
+            "Digitales": ["Digitalisierung"],
+            "Rat & Verwaltung": ["Stadtrat"],
+            "Jugend & Familie": ["Familie"],
+            "Veranstaltungen": ["Veranstaltungen"],
+        }, "Hashtags je Thema (Thema → Liste), nach SOCIAL_HASHTAGS und vor den Schlagwörtern der Meldung."),
+        Setting("SOCIAL_MAX_HASHTAGS", Table(TEXT, SIZE), {"threads": 1},
+                "Höchstzahl der Hashtags je Kanal, wo die Plattform eine setzt (Threads: ein Themen-Tag); "
+                "Instagram: INSTAGRAM_MAX_HASHTAGS."),
         Setting("MASTODON_MAX_CHARACTERS", COUNT, 500,
                 "Zeichengrenze für „invoke check“; beim Senden gilt die Grenze der Instanz."),
         Setting("MASTODON_CONTENT_WARNINGS", Table(TEXT, TEXT), {},
@@ -741,6 +761,7 @@ def problems(settings: Mapping, given=None) -> list[str]:
             problem = setting.kind.problem(settings[setting.name])
             if problem:
                 found.append(f"{setting.name}: {problem}")
+    found += _unknown_themen(settings)
     for name in sorted(given if given is not None else settings):
         if (isinstance(name, str) and name.isupper() and name not in BY_NAME and name not in DEFAULT_CONFIG
                 and name not in _PELICAN_DERIVED and name.startswith(PREFIXES)):
@@ -748,6 +769,15 @@ def problems(settings: Mapping, given=None) -> list[str]:
             hint = f" Gemeint ist wohl {near[0]}." if near else ""
             found.append(f"{name}: unbekannte Einstellung.{hint}")
     return found
+
+
+def _unknown_themen(settings: Mapping) -> list[str]:
+    """A Thema's hashtags under a name THEMEN does not know would never be used: a typo."""
+    themen, tables = settings.get("THEMEN"), settings.get("SOCIAL_THEMA_HASHTAGS")
+    if not isinstance(themen, (list, tuple)) or not isinstance(tables, dict):
+        return []
+    return [f"SOCIAL_THEMA_HASHTAGS: Das Thema {shown(name)} steht nicht in THEMEN." for name in tables
+            if name not in themen]
 
 
 def validate(settings: Mapping, given=None, source: str = "") -> None:

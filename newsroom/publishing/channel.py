@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, ClassVar
 from blinker import signal
 
 from newsroom.errors import ConfigurationError, ManualTask
-from newsroom.publishing.text import correction_marker, correction_text, default_post, hashtags, weighted_length
+from newsroom.publishing.templates import house_template, house_text, template_values
+from newsroom.publishing.text import (
+    correction_marker,
+    correction_text,
+    count_hashtags,
+    hashtags,
+    weighted_length,
+    with_link,
+)
 from newsroom.secrets import Credentials
 
 if TYPE_CHECKING:
@@ -189,6 +197,9 @@ class Channel:
     correction_lookup: ClassVar[bool] = False
     marks_start: ClassVar[bool] = False
     required_env: ClassVar[tuple[str, ...]] = ()  # keys below NEWSROOM_<CHANNEL>_
+    # The story's address belongs in the text (an own text gets it appended); False where a
+    # link in the text cannot be followed (Instagram: "Link im Profil").
+    link_in_text: ClassVar[bool] = True
     default_base_url: ClassVar[str] = ""
 
     def __init__(self, settings: dict, urls: SiteUrls, environ: Mapping[str, str] | None = None):
@@ -316,13 +327,42 @@ class Channel:
         raise NotImplementedError
 
     def hashtags(self, story: Story) -> list[str]:
-        """The story's tags as hashtags, after the ones every post carries (SOCIAL_HASHTAGS)."""
-        return hashtags(story.tags, tuple(self.settings["SOCIAL_HASHTAGS"]))
+        """The city's hashtags (SOCIAL_HASHTAGS), the Thema's (SOCIAL_THEMA_HASHTAGS), then the story's
+        tags, each once whatever its case; at most `hashtag_limit()`."""
+        extra = (*self.settings["SOCIAL_HASHTAGS"], *self.settings["SOCIAL_THEMA_HASHTAGS"].get(story.category, ()))
+        found = hashtags(story.tags, tuple(extra))
+        most = self.hashtag_limit()
+        return found if most is None else found[:most]
+
+    def hashtag_limit(self) -> int | None:
+        """How many hashtags the platform takes in one post (SOCIAL_MAX_HASHTAGS); None: no limit."""
+        return self.settings["SOCIAL_MAX_HASHTAGS"].get(self.name)
+
+    def hashtag_problem(self, text: str, where: str = "Der Text") -> str | None:
+        """The hashtags counted the platform's way ('#' at a word's start) against `hashtag_limit()`."""
+        found, most = count_hashtags(text), self.hashtag_limit()
+        if most is None or found <= most:
+            return None
+        return (f"{self.label}: {where} hat {found} Hashtags, erlaubt sind {most}. Bitte Schlagworte (tags) oder "
+                f"Hashtags unter channels.{self.name}.text streichen.")
 
     def template_text(self, release: Release) -> str:
-        """The editor's own text, else the house template (title, summary, link, hashtags);
-        channels with a hard limit fit the template themselves (text.fitted_post)."""
-        return default_post(release, own_text=self.own_text(release.story), tags=self.hashtags(release.story))
+        """The editor's own text (front matter channels.<name>.text, the link appended where the
+        channel wants it in the text), else the channel's house template (theme/templates/channels/),
+        fitted to `text_limit()`: fewer hashtags, then without the summary."""
+        own = self.own_text(release.story)
+        if own:
+            return with_link(own, release.url) if self.link_in_text else own.strip()
+        limit = self.text_limit()
+        fits = None if limit is None else (lambda text: self.count(text) <= limit.maximum)
+        values = template_values(release, label=self.label, link_in_text=self.link_in_text,
+                                 site=self.settings["SITE_SHORTNAME"])
+        template = house_template(self.settings, self.name)
+        text = house_text(template, values, self.hashtags(release.story), fits)
+        if self.link_in_text and release.url not in text:  # lookups after a lost answer match the link
+            raise ConfigurationError(f"Hausvorlage {template.name}: Der Text für {self.label} braucht den Link "
+                                     "zur Meldung ({{ url }}).")
+        return text
 
     def text_limit(self) -> TextLimit | None:
         """The limit the post made from an own text must fit (the link to the story included); None: none."""

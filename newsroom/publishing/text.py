@@ -1,4 +1,4 @@
-"""Text helpers shared by the social channels: hashtags and the default post."""
+"""Text helpers shared by the social channels: hashtags, links, corrections, counting."""
 
 from __future__ import annotations
 
@@ -34,19 +34,10 @@ def hashtags(tags, extra: tuple[str, ...] = ()) -> list[str]:
     return list(seen.values())
 
 
-def default_post(release: Release, *, own_text: str | None, tags: list[str], with_summary: bool = True) -> str:
-    """Title, summary, link and hashtags – or the editor's own text plus the link."""
-    story = release.story
-    if own_text:
-        text = own_text.strip()
-        return text if release.url in text else f"{text}\n\n{release.url}"
-    parts = [story.title]
-    if with_summary and story.summary:
-        parts.append(story.summary)
-    parts.append(release.url)
-    if tags:
-        parts.append(" ".join(tags))
-    return "\n\n".join(parts)
+def with_link(text: str, url: str) -> str:
+    """An editor's own text with the story's address at its end, unless it holds it already."""
+    text = text.strip()
+    return text if url in text else f"{text}\n\n{url}"
 
 
 @dataclass(frozen=True)
@@ -90,21 +81,6 @@ def correction_marker(correction: Correction | Reply) -> str:
 def weighted_length(text: str, url_length: int) -> int:
     """Length as Mastodon and X count it: every URL as `url_length` characters."""
     return len(URL.sub("x" * url_length, unicodedata.normalize("NFC", text)))
-
-
-def fitted_post(release: Release, *, own_text: str | None, tags: list[str], fits) -> str:
-    """The default post for a channel with a tight limit: as many hashtags as fit, then
-    without the summary, until `fits(text)`. An editor's own text is never shortened (it is
-    validated instead); the shortest candidate is returned when nothing fits."""
-    if own_text:
-        return default_post(release, own_text=own_text, tags=tags)
-    text = ""
-    for with_summary in (True, False):
-        for count in range(len(tags), -1, -1):
-            text = default_post(release, own_text=None, tags=tags[:count], with_summary=with_summary)
-            if fits(text):
-                return text
-    return text
 
 
 def count_hashtags(text: str) -> int:

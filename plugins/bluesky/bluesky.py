@@ -50,7 +50,7 @@ from newsroom.publishing.channel import (
     channel_adapters,
     original_posts,
 )
-from newsroom.publishing.text import fitted_post, german_number
+from newsroom.publishing.text import german_number
 from newsroom.publishing.thread import part_key, thread_parts, thread_problems
 from newsroom.secrets import REDACTOR
 
@@ -103,9 +103,7 @@ class BlueskyChannel(Channel):
 
     def render(self, release: Release) -> Post:
         story = release.story
-        tags = self.hashtags(story)
-        text = fitted_post(release, own_text=self.own_text(story), tags=tags,
-                           fits=lambda candidate: self.count(candidate) <= self.max_graphemes)
+        text = self.template_text(release)
         own = self.own_text(story)
         parts = thread_parts(own, release.url, count=self.count, limit=self.max_graphemes) if own else ()
         text = parts[0] if parts else text

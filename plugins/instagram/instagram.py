@@ -9,7 +9,9 @@ GET /{media}?fields=permalink. Before that, GET /{ig-user-id}/content_publishing
 a used-up daily quota (50 posts per 24 h) is a retry for the next run, not an error.
 The container id is recorded (checkpoint) before publishing, so a retry publishes the
 same container instead of making a second one. Not idempotent; lookup: the account's
-latest media, matched by the story's address in the caption.
+latest media, matched by the caption itself (its whitespace evened out): the caption holds no
+link ("Link im Profil"), and every caption a claim went out with is recorded (its digest), so
+a caption changed between a lost answer and the next run is still found.
 Corrections and withdrawal are manual tasks for the desk, with the post's address: the API
 cannot change a published caption (POST /{ig-media-id} takes only `comment_enabled`) and the
 IG Media reference documents no deletion. A comment by the account (POST
@@ -37,7 +39,9 @@ base URL other than graph.facebook.com the token is taken for one.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,6 +54,7 @@ from newsroom.publishing import graph
 from newsroom.publishing.channel import (
     PUBLISH,
     Channel,
+    ClaimFiles,
     Delivery,
     Post,
     Release,
@@ -67,7 +72,7 @@ from newsroom.publishing.instagram import (
     video_medium,
     video_problems,
 )
-from newsroom.publishing.text import count_hashtags, german_number
+from newsroom.publishing.text import german_number
 from newsroom.secrets import REDACTOR
 
 if TYPE_CHECKING:
@@ -85,9 +90,13 @@ class InstagramChannel(Channel):
     can_look_up = True
     required_env = ("USER_ID", "TOKEN")
     default_base_url = "https://graph.facebook.com"
+    link_in_text = False  # a link in a caption cannot be followed: the house template says "Link im Profil"
 
     def text_limit(self) -> TextLimit:
         return TextLimit(self.settings["INSTAGRAM_CAPTION_MAX"])
+
+    def hashtag_limit(self) -> int:
+        return self.settings["INSTAGRAM_MAX_HASHTAGS"]
 
     @property
     def graph_url(self) -> str:
@@ -126,10 +135,9 @@ class InstagramChannel(Channel):
         if len(caption) > limit:
             problems.append(f"Instagram: Die Bildunterschrift hat {german_number(len(caption))} Zeichen, erlaubt "
                             f"sind {german_number(limit)}. Bitte unter channels.instagram.text kürzen.")
-        tags, most = count_hashtags(caption), self.settings["INSTAGRAM_MAX_HASHTAGS"]
-        if tags > most:
-            problems.append(f"Instagram: Die Bildunterschrift hat {tags} Hashtags, erlaubt sind {most}. "
-                            "Bitte Schlagworte (tags) oder Hashtags unter channels.instagram.text streichen.")
+        too_many = self.hashtag_problem(caption, "Die Bildunterschrift")
+        if too_many:
+            problems.append(too_many)
         mentions, most = len(MENTION.findall(caption)), self.settings["INSTAGRAM_MAX_MENTIONS"]
         if mentions > most:
             problems.append(f"Instagram: Die Bildunterschrift erwähnt {mentions} Konten (@…), erlaubt sind {most}.")
@@ -160,6 +168,14 @@ class InstagramChannel(Channel):
             problems.append(f"Instagram: Das Bild {shown} ist {german_number(facts.size / 1_000_000, 1)} MB groß; "
                             f"erlaubt sind höchstens {german_number(limit / 1_000_000, 0)} MB.")
         return problems
+
+    def prepare_claim(self, post: Post, detail, files: ClaimFiles) -> dict:
+        """Every caption a claim of this send went out with, for the lookup after a lost answer."""
+        if post.action != PUBLISH:
+            return {}
+        captions = list(detail.get("captions") or [])
+        mine = caption_digest(post.text)
+        return {"captions": captions if mine in captions else [*captions, mine]}
 
     def credential_expiry(self, client) -> datetime | None:
         return graph.token_expiry(client, self.graph_url, self.credentials.require("TOKEN"))
@@ -230,8 +246,9 @@ class InstagramChannel(Channel):
     def lookup(self, post: Post, context: SendContext) -> Delivery | None:
         user = self.credentials.require("USER_ID", secret=False)
         answer = self._get(context.client, f"{user}/media", fields="id,caption,permalink,timestamp", limit=25)
+        wanted = {caption_digest(post.text), *(context.detail.get("captions") or ())}
         for item in answer.get("data") or []:
-            if post.link and post.link in (item.get("caption") or ""):
+            if caption_digest(item.get("caption") or "") in wanted:
                 return Delivery(str(item["id"]), item.get("permalink"))
         return None
 
@@ -246,6 +263,12 @@ class InstagramChannel(Channel):
         raise ManualTask(f"Instagram: Beiträge lassen sich über die Schnittstelle nicht löschen. Bitte in der "
                          f"Instagram-App den Beitrag {original_url(post.original)} öffnen und über „…“ löschen "
                          "(oder archivieren, dann ist er nicht mehr öffentlich).")
+
+
+def caption_digest(caption: str) -> str:
+    """A caption as Instagram may give it back: NFC, whitespace evened out; hashed to keep the record short."""
+    text = " ".join(unicodedata.normalize("NFC", caption).split())
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def adapters(_sender):

@@ -39,7 +39,6 @@ from newsroom.publishing.channel import (
     channel_adapters,
     original_posts,
 )
-from newsroom.publishing.text import fitted_post
 
 if TYPE_CHECKING:  # requests and OAuth1 are loaded when sending: builds need not load them
     import requests
@@ -92,9 +91,7 @@ class XChannel(Channel):
 
     def render(self, release: Release) -> Post:
         story = release.story
-        tags = self.hashtags(story)
-        text = fitted_post(release, own_text=self.own_text(story), tags=tags,
-                           fits=lambda candidate: self.count(candidate) <= self.max_length)
+        text = self.template_text(release)
         payload: dict = {"text": text}
         media: tuple[str, ...] = ()
         image_url, image_file = release.image_for(self.settings["CHANNEL_CROPS"].get(self.name))

@@ -3,8 +3,8 @@
 The video is the first one the story's text links from the media folder, e.g.
 `[Video ansehen](media:videos/wochenrueckblick.mp4)`; its title is the `title` of the
 video's description file (`wochenrueckblick.mp4.yml`) or else the story's title; the
-description is the editor's own text (channels.youtube.text) or the summary, the
-story's address and hashtags. Limits (YouTube Data API v3, video resource): title at most
+description is the editor's own text (channels.youtube.text) or the house template
+(theme/templates/channels/youtube.txt: summary, the story's address, hashtags). Limits (YouTube Data API v3, video resource): title at most
 100 characters, description at most 5,000 bytes, neither with `<` or `>`; tags 500
 characters together.
 
@@ -127,12 +127,7 @@ class YouTubeChannel(Channel):
 
     def render(self, release: Release) -> Post:
         story = release.story
-        tags = self.hashtags(story)
-        own = self.own_text(story)
-        if own:
-            description = own.strip() if release.url in own else f"{own.strip()}\n\n{release.url}"
-        else:
-            description = "\n\n".join(part for part in (story.summary, release.url, " ".join(tags)) if part)
+        description = self.template_text(release)
         video = self._video(release)
         title = (video[1] if video and video[1] else story.title).strip()
         payload: dict = {

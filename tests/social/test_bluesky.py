@@ -126,11 +126,12 @@ def test_the_template_leaves_out_hashtags_then_the_summary_to_stay_within_300():
     tags = ("Radverkehr", "Rheinufer", "Klimaschutz")
     summary = ("Zwischen Altstadt und Landtag entstehen zwei Kilometer Radweg mit Beleuchtung, Bänken und Bäumen. "
                "Die Bauzeit beträgt ein Jahr, der Verkehr auf der Promenade bleibt jederzeit frei.")  # 180 characters
-    post = channel.render(release(summary=summary, tags=tags))  # 280 without hashtags, 293 with one, 304 with two
-    assert post.text == f"Neue Radwege am Rheinufer\n\n{summary}\n\n{URL}\n\n#Radverkehr"
-    too_long = summary * 2  # no hashtag makes room for it: without the summary, all hashtags fit again
+    # 280 without hashtags, 293 with #Düsseldorf, 304 with the Thema's #Mobilität too
+    post = channel.render(release(summary=summary, tags=tags))
+    assert post.text == f"Neue Radwege am Rheinufer\n\n{summary}\n\n{URL}\n\n#Düsseldorf"
+    too_long = summary * 2  # no hashtag makes room for it: without the summary, the template's two fit again
     post = channel.render(release(summary=too_long, tags=tags))
-    assert post.text == f"Neue Radwege am Rheinufer\n\n{URL}\n\n#Radverkehr #Rheinufer #Klimaschutz"
+    assert post.text == f"Neue Radwege am Rheinufer\n\n{URL}\n\n#Düsseldorf #Mobilität"
     assert channel.validate(post) == []
 
 
@@ -162,7 +163,7 @@ def test_a_due_story_is_posted_with_its_picture_alt_text_and_record_key(site, pd
     [(rkey, record)] = pds.records.items()
     value = record["value"]
     assert value["text"] == (f"Neue Radwege am Rheinufer\n\nDie Stadt baut zwei Kilometer Radweg entlang des "
-                             f"Rheinufers.\n\n{URL}\n\n#Radverkehr #Rheinufer")
+                             f"Rheinufers.\n\n{URL}\n\n#Düsseldorf #Mobilität")
     assert value["langs"] == ["de"] and value["createdAt"].endswith("Z")
     [picture] = value["embed"]["images"]
     assert value["embed"]["$type"] == "app.bsky.embed.images" and picture["alt"] == "Blick über den Rhein"

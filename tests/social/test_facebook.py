@@ -38,11 +38,12 @@ def graph():
         yield server
 
 
-def test_the_message_carries_title_summary_address_and_hashtags_and_the_link_goes_along():
-    channel = adapter("facebook", SOCIAL_HASHTAGS=["Düsseldorf"])
+def test_the_message_carries_title_summary_lead_address_and_hashtags_and_the_link_goes_along():
+    channel = adapter("facebook")
     post = channel.render(release())
     assert post.payload == {"message": "Neue Radwege am Rheinufer\n\nDie Stadt baut zwei Kilometer Radweg entlang "
-                                       f"des Rheinufers.\n\n{URL}\n\n#Düsseldorf #Radverkehr #Rheinufer",
+                                       "des Rheinufers.\n\nText\n\nAlle Einzelheiten lesen Sie auf unserer Website: "
+                                       f"{URL}\n\n#Düsseldorf #Mobilität #Radverkehr",
                             "link": URL}
     assert channel.validate(post) == []
 

@@ -8,6 +8,9 @@ import re
 import pytest
 
 from newsroom.errors import ContentErrors
+from newsroom.publishing.channel import ClaimFiles, Delivery, SendContext
+from newsroom.publishing.http import HttpClient
+from newsroom.publishing.text import count_hashtags
 from newsroom.secrets import redact
 from tests.fakes.api import Answer, Drop, Stall
 from tests.fakes.meta import IG_USER, FakeGraph, error, usage
@@ -85,15 +88,39 @@ def test_only_jpeg_is_taken(tmp_path):
 
 
 def test_caption_length_and_hashtags_are_limited(tmp_path):
-    tags = tuple(f"Thema{n}" for n in range(31))
-    caption = "Ein langer Text über den Radverkehr. " * 60  # 2,219 + 2 + the address (71)
-    assert problems_for(tmp_path, jpeg(1080, 1080), tags=tags, own={"instagram": caption}) == [
-        "Instagram: Die Bildunterschrift hat 2.292 Zeichen, erlaubt sind 2.200. Bitte unter "
+    caption = "Ein langer Text über den Radverkehr. " * 62  # 2,294 characters, 2,293 once stripped; no link added
+    assert problems_for(tmp_path, jpeg(1080, 1080), own={"instagram": caption}) == [
+        "Instagram: Die Bildunterschrift hat 2.293 Zeichen, erlaubt sind 2.200. Bitte unter "
         "channels.instagram.text kürzen."]
-    assert problems_for(tmp_path, jpeg(1080, 1080), tags=tags) == [
+    tags = " ".join(f"#Thema{n}" for n in range(31))
+    assert problems_for(tmp_path, jpeg(1080, 1080), own={"instagram": f"Neue Radwege am Rhein. {tags}"}) == [
         "Instagram: Die Bildunterschrift hat 31 Hashtags, erlaubt sind 30. Bitte Schlagworte (tags) oder Hashtags "
         "unter channels.instagram.text streichen."]
-    assert problems_for(tmp_path, jpeg(1080, 1080), tags=tags[:30]) == []
+    # The house template takes no more hashtags than Instagram allows: #Düsseldorf, #Mobilität and 28 tags.
+    many = tuple(f"Thema{n}" for n in range(40))
+    assert problems_for(tmp_path, jpeg(1080, 1080), tags=many) == []
+    caption = adapter("instagram").render(release(tags=many)).text
+    assert count_hashtags(caption) == 30 and caption.endswith("#Düsseldorf #Mobilität #Thema0 " + " ".join(
+        f"#Thema{n}" for n in range(1, 28)))
+
+
+def test_the_lookup_matches_the_caption_also_one_changed_since_a_claim(graph):
+    """The caption holds no link: a post is found by its caption, whitespace evened out, and by the
+    caption of every earlier claim of the send (an editor's typo fix after a lost answer)."""
+    preview = adapter("instagram")
+    channel = type(preview)(preview.settings, preview.urls, environ=graph.instagram_env)
+    before = channel.render(release())
+    after = channel.render(release(summary="Die Stadt baut zwei Kilometer Radweg am Rheinufer."))
+    graph.media.append({"id": "9000000001", "caption": before.text.replace("\n\n", " \r\n\r\n "),
+                        "permalink": "https://www.instagram.com/p/C000001/"})
+    claimed = channel.prepare_claim(before, {}, ClaimFiles(lambda name: None))
+    client = HttpClient("Instagram", deadline=10, timeout=(2, 2))
+    assert channel.lookup(before, SendContext("k", client)) == Delivery("9000000001",
+                                                                        "https://www.instagram.com/p/C000001/")
+    assert channel.lookup(after, SendContext("k", client)) is None
+    detail = channel.prepare_claim(after, claimed, ClaimFiles(lambda name: None))
+    assert detail["captions"][0] == claimed["captions"][0] and len(detail["captions"]) == 2
+    assert channel.lookup(after, SendContext("k", client, detail)).remote_id == "9000000001"
 
 
 def test_invoke_check_names_story_channel_and_problem(site):
@@ -110,12 +137,14 @@ def test_a_due_story_is_published_after_the_container_is_ready(site, graph):
     graph.in_progress_polls = 2
     report = publish(site, graph.instagram_env)
     assert statuses(report) == ["sent"]
-    [media] = graph.media_for(URL)
+    [media] = graph.media
     # Meta fetches the media portal's Instagram rendition of the lead image (JPEG, no EXIF).
     assert re.fullmatch(r"https://www\.duesseldorf\.de/medienportal/bilder/[0-9a-f]{16}/rhein-instagram\.jpg",
                         media["image_url"]) and media["alt_text"] == "Blick über den Rhein"
     assert media["caption"].startswith("Neue Radwege am Rheinufer\n\n") and media["caption"].endswith(
-        "#Radverkehr #Rheinufer")
+        "Alle Informationen finden Sie über den Link in unserem Profil.\n\n#Düsseldorf #Mobilität #Radverkehr "
+        "#Rheinufer")
+    assert URL not in media["caption"] and "https://" not in media["caption"]
     [container] = graph.containers
     record = receipt(site)["channels"]["instagram"]
     assert (record["status"], record["remote_id"], record["url"]) == ("sent", media["id"], media["permalink"])
@@ -162,7 +191,7 @@ def test_a_failed_publish_is_looked_up_then_publishes_the_same_container(site, g
     due(site, "\n  instagram: true", image="fotos/rhein.jpg")
     graph.fail("POST", PUBLISH, fault)
     assert statuses(publish(site, graph.instagram_env)) == ["sent"]
-    assert len(graph.media_for(URL)) == 1 and len(graph.containers) == 1  # the recorded container, reused
+    assert len(graph.media) == 1 and len(graph.containers) == 1  # the recorded container, reused
     assert len(graph.calls("POST", PUBLISH)) == 2
 
 

@@ -98,8 +98,10 @@ def test_the_linked_video_is_uploaded_resumably_with_its_title_and_recorded(site
     [video] = youtube.videos
     assert video["bytes"] == VIDEO and video["type"] == "video/mp4"
     assert video["snippet"]["title"] == "Radweg am Rheinufer – Video"
-    assert video["snippet"]["description"] == (f"Die Stadt baut zwei Kilometer Radweg entlang des Rheinufers.\n\n"
-                                               f"{URL}\n\n#Radverkehr #Rheinufer")
+    assert video["snippet"]["description"] == (
+        "Die Stadt baut zwei Kilometer Radweg entlang des Rheinufers.\n\nDie neue Strecke im Video.\n\n"
+        f"Mehr zum Thema lesen Sie hier: {URL}\n\nLandeshauptstadt Düsseldorf · Amt für Verkehrsmanagement\n\n"
+        "#Düsseldorf #Mobilität #Radverkehr")
     assert (video["snippet"]["categoryId"], video["snippet"]["defaultLanguage"]) == ("25", "de")
     assert video["status"]["privacyStatus"] == "public"
     record = receipt(site)["channels"]["youtube"]
