@@ -123,6 +123,7 @@ def test_each_channel_offers_an_own_text_counted_against_its_adapters_limit(site
     assert channels["press"]["text_label"] == "Hinweis für die Redaktionen"
     assert channels["mastodon"]["label"] == "Mastodon" and channels["mastodon"]["text_max"] == 5000
     assert channels["mastodon"]["story_url"] == "http://localhost:8000/aktuelles/{year}/{month}/{slug}/"
+    assert channels["instagram"]["story_url"] is None  # no link is appended to a caption: "Link im Profil"
     assert "Git" not in story["channels"]["hint"] and "eigener Text" in story["channels"]["hint"]
 
 

@@ -102,11 +102,13 @@
 
   var UNITS = { characters: "Zeichen", graphemes: "Zeichen", bytes: "Bytes", weighted: "Zeichen" };
 
-  function countText(count, limit, label) {
+  // `linked`: the channel appends the story's link (Instagram does not: "Link im Profil").
+  function countText(count, limit, label, linked) {
     var unit = UNITS[limit.unit] || "Zeichen";
     var how = limit.unit === "bytes" ? "; Umlaute zählen 2" : limit.unit === "weighted" ? "; gewichtet wie bei X" :
       limit.unit === "utf16" ? "; ein Emoji zählt 2" : "";
-    var link = "mit Link zur Meldung" + (limit.url_length ? "; jeder Link zählt " + limit.url_length : "");
+    var link = (linked ? "mit Link zur Meldung" : "ohne Link") +
+      (limit.url_length ? "; jeder Link zählt " + limit.url_length : "");
     var counted = germanNumber(count) + " von " + germanNumber(limit.maximum) + " " + unit + " (" + link + how + ")";
     if (count > limit.maximum && limit.thread > 1) {
       // The adapter splits it into a thread; the check refuses only more posts than allowed.
@@ -181,7 +183,7 @@
                             fontWeight: over ? "bold" : "normal" } },
             !this.state.text.trim() ?
               field.get("empty_note") || "Leer lassen: Titel, Anreißer, Link und Schlagwörter wie immer." :
-              limit ? countText(count, limit, label) :
+              limit ? countText(count, limit, label, Boolean(field.get("story_url"))) :
                 field.get("text_note") || "Der Link zur Meldung wird angehängt.")
         );
       }

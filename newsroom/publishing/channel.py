@@ -349,7 +349,7 @@ class Channel:
     def template_text(self, release: Release) -> str:
         """The editor's own text (front matter channels.<name>.text, the link appended where the
         channel wants it in the text), else the channel's house template (theme/templates/channels/),
-        fitted to `text_limit()`: fewer hashtags, then without the summary."""
+        fitted to `text_limit()`: fewer hashtags (the city's kept), then without the summary."""
         own = self.own_text(release.story)
         if own:
             return with_link(own, release.url) if self.link_in_text else own.strip()
@@ -358,7 +358,9 @@ class Channel:
         values = template_values(release, label=self.label, link_in_text=self.link_in_text,
                                  site=self.settings["SITE_SHORTNAME"])
         template = house_template(self.settings, self.name)
-        text = house_text(template, values, self.hashtags(release.story), fits)
+        # The city's hashtags (#Düsseldorf) go last, after the summary.
+        keep = len(hashtags((), tuple(self.settings["SOCIAL_HASHTAGS"])))
+        text = house_text(template, values, self.hashtags(release.story), fits, keep)
         if self.link_in_text and release.url not in text:  # lookups after a lost answer match the link
             raise ConfigurationError(f"Hausvorlage {template.name}: Der Text für {self.label} braucht den Link "
                                      "zur Meldung ({{ url }}).")

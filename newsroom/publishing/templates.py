@@ -3,8 +3,8 @@
 tone, length, link and hashtags of every channel without touching code.
 
 Plain text, no HTML escaping: a post is not a web page. A channel with a hard limit gets
-the text fitted to it: fewer hashtags first (the story's own tags go before the city's),
-then without summary and lead, until it fits.
+the text fitted to it: fewer hashtags first (the story's tags and the Thema's; the city's
+stay), then without summary and lead, until it fits.
 """
 
 from __future__ import annotations
@@ -71,12 +71,13 @@ def template_values(release: Release, *, label: str, link_in_text: bool, site: s
 
 
 def house_text(template: Template, values: dict, hashtags: Sequence[str],
-               fits: Callable[[str], bool] | None = None) -> str:
-    """The template rendered with as many hashtags as fit, then without summary and lead;
-    the shortest version when nothing fits (validate names it then)."""
+               fits: Callable[[str], bool] | None = None, keep: int = 0) -> str:
+    """The template rendered with as many hashtags as fit, down to the first `keep` (the city's);
+    then without summary and lead, again with as many as fit; the shortest version when nothing
+    fits (validate names it then)."""
     text = ""
     for short in (False, True):
-        for count in range(len(hashtags), -1, -1):
+        for count in range(len(hashtags), -1 if short else min(keep, len(hashtags)) - 1, -1):
             shown = {**values, "hashtags": list(hashtags[:count])}
             if short:
                 shown.update(summary="", lead="")

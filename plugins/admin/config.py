@@ -57,9 +57,13 @@ def _channel_fields(settings: dict) -> list[dict]:
     adapters = channel_classes()
     fields = []
     for name in settings["CHANNELS"]:
+        adapter = adapters[name](settings, urls, environ={}) if name in adapters else None
+        # The count adds the story's link where the channel appends it to an own text.
+        linked = adapter is None or adapter.link_in_text
         field = {"name": name, "label": names.get(name, name), "widget": "channel", "required": False,
-                 "text_max": CHANNEL_TEXT_MAX, "story_url": _story_url(settings), **OWN_TEXT.get(name, {})}
-        limit = adapters[name](settings, urls, environ={}).text_limit() if name in adapters else None
+                 "text_max": CHANNEL_TEXT_MAX, "story_url": _story_url(settings) if linked else None,
+                 **OWN_TEXT.get(name, {})}
+        limit = adapter.text_limit() if adapter is not None else None
         if limit:
             field["limit"] = {"maximum": limit.maximum, "unit": limit.unit, "url_length": limit.url_length}
             if limit.thread > 1:
