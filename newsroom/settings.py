@@ -761,7 +761,8 @@ def problems(settings: Mapping, given=None) -> list[str]:
             problem = setting.kind.problem(settings[setting.name])
             if problem:
                 found.append(f"{setting.name}: {problem}")
-    found += _unknown_themen(settings)
+    if given is None or "SOCIAL_THEMA_HASHTAGS" in given:  # the defaults do not bind a city's own THEMEN
+        found += _unknown_themen(settings)
     for name in sorted(given if given is not None else settings):
         if (isinstance(name, str) and name.isupper() and name not in BY_NAME and name not in DEFAULT_CONFIG
                 and name not in _PELICAN_DERIVED and name.startswith(PREFIXES)):

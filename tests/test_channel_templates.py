@@ -206,7 +206,10 @@ def test_a_broken_template_stops_with_its_name(tmp_path, text, message):
 
 def test_a_thema_hashtag_table_naming_an_unknown_thema_is_a_settings_problem():
     values = {**with_defaults(), "SOCIAL_THEMA_HASHTAGS": {"Verkehr": ["Mobilität"], "Verkher": ["Tippfehler"]}}
-    assert problems(values) == ["SOCIAL_THEMA_HASHTAGS: Das Thema „Verkher“ steht nicht in THEMEN."]
+    assert problems(values, given={"SOCIAL_THEMA_HASHTAGS"}) == [
+        "SOCIAL_THEMA_HASHTAGS: Das Thema „Verkher“ steht nicht in THEMEN."]
+    # A city with Themen of its own need not empty the default table: only a table it sets is held to them.
+    assert problems({**with_defaults(), "THEMEN": ["Verkehr"]}, given={"THEMEN"}) == []
 
 
 # -- invoke check: every channel's text within its limit, the template's too ---------------------------------
