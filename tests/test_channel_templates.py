@@ -4,6 +4,7 @@ a channel's limit with the story, the channel and the count."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -193,7 +194,8 @@ def test_the_office_edits_a_template_and_the_fitting_still_holds(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ("{{ title }\n", "Hausvorlage channels/x.txt: Zeile 1: "),
-    ("{{ titel }}\n{{ url }}", "Hausvorlage channels/x.txt: 'titel' is undefined"),
+    ("{{ titel }}\n{{ url }}", "Hausvorlage channels/x.txt: Den Wert „titel“ gibt es nicht; die Werte stehen in "
+                              "channels/default.txt."),
     ("{{ title }}\n\nLink im Profil.", "Hausvorlage channels/x.txt: Der Text für X braucht den Link zur Meldung "
                                        "({{ url }})."),
 ], ids=["syntax", "unknown-value", "no-link"])
@@ -249,3 +251,13 @@ def test_invoke_check_passes_every_house_text_within_the_limits(site):
     site.story(channels="\n  facebook: true\n  x: true\n  mastodon: true\n  bluesky: true\n  instagram: true",
                image="fotos/rhein.jpg")
     assert site.check().stats["stories"] == 1
+
+
+def test_invoke_check_stops_at_a_broken_house_template_naming_file_and_line(site, tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(REPO / "theme", theme)
+    (theme / "templates/channels/x.txt").write_text("{{ title }}\n\n{{ summary }\n", "utf-8")
+    site.story(channels="\n  x: true")
+    with pytest.raises(ConfigurationError) as caught:
+        site.check(THEME=str(theme))
+    assert str(caught.value) == "Hausvorlage channels/x.txt: Zeile 3: unexpected '}'"

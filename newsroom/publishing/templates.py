@@ -16,7 +16,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError, TemplateNotFound
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+    UndefinedError,
+)
 
 from newsroom.dates import german_date, short_german_date
 from newsroom.errors import ConfigurationError
@@ -29,6 +37,7 @@ FALLBACK = f"{FOLDER}/default.txt"
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _BLANK_LINES = re.compile(r"\n{3,}")
+_UNDEFINED = re.compile(r"'([^']+)' is undefined")
 
 
 @lru_cache(maxsize=8)
@@ -92,6 +101,10 @@ def render(template: Template, values: dict) -> str:
     part leaves no gap."""
     try:
         text = template.render(values)
+    except UndefinedError as exc:
+        name = _UNDEFINED.search(str(exc))
+        raise ConfigurationError(f"Hausvorlage {template.name}: Den Wert „{name[1] if name else exc}“ gibt es "
+                                 f"nicht; die Werte stehen in {FALLBACK}.") from None
     except TemplateError as exc:
         raise ConfigurationError(f"Hausvorlage {template.name}: {_where(exc)}{exc}") from None
     lines = "\n".join(line.rstrip() for line in text.strip().splitlines())
