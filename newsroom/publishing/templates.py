@@ -55,7 +55,8 @@ def house_template(settings: dict, channel: str) -> Template:
         raise ConfigurationError(f"Hausvorlage fehlt: weder {templates}/{FOLDER}/{channel}.txt noch "
                                  f"{templates}/{FALLBACK} gibt es.") from None
     except TemplateError as exc:
-        raise ConfigurationError(f"Hausvorlage {FOLDER}/{channel}.txt: {_where(exc)}{exc}") from None
+        name = getattr(exc, "name", None) or f"{FOLDER}/{channel}.txt"  # default.txt may be the broken one
+        raise ConfigurationError(f"Hausvorlage {name}: {_where(exc)}{exc}") from None
 
 
 def template_values(release: Release, *, label: str, link_in_text: bool, site: str) -> dict:
