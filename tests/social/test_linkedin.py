@@ -61,7 +61,8 @@ def test_reserved_characters_are_escaped_and_hashtags_stay_hashtags():
     post = channel.render(release(title="Radwege (Rheinufer) für_alle", tags=("Radverkehr",)))
     commentary = post.payload["post"]["commentary"]
     assert commentary == ("Radwege \\(Rheinufer\\) für\\_alle\n\nDie Stadt baut zwei Kilometer Radweg entlang des "
-                          f"Rheinufers.\n\n{URL}\n\n#Radverkehr")
+                          "Rheinufers.\n\nText\n\nThema: Verkehr · Amt für Verkehrsmanagement\n\n"
+                          f"Mehr erfahren: {URL}\n\n#Düsseldorf #Mobilität #Radverkehr")
     assert post.text == commentary.replace("\\", "")  # what readers see
     assert post.payload["post"]["content"] == {"article": {
         "source": URL, "title": "Radwege (Rheinufer) für_alle",
