@@ -159,10 +159,13 @@ def test_each_channel_shows_the_portals_crop_for_it_with_its_alt_text(site):
     lead = re.search(r'<img src="bilder/([^"]+)"', section(page, "mastodon")).group(1)
     [wide] = (site.output / "medienportal/bilder").glob("*/panorama-wide.jpg")
     assert (pictures / lead).read_bytes() == wide.read_bytes()  # Mastodon's crop: 16:9 (CHANNEL_CROPS)
-    assert sorted(p.name for p in pictures.iterdir()) == sorted({crop, lead})
-    for name in ("instagram", "mastodon"):
+    card = re.search(r'<img src="bilder/([^"]+)"', section(page, "facebook")).group(1)
+    [link_card] = (site.output / "medienportal/bilder").glob("*/panorama-card.jpg")
+    assert (pictures / card).read_bytes() == link_card.read_bytes()  # the link card Facebook draws from og:image
+    assert "Seitenverhältnis 1,91:1" in section(page, "facebook")
+    assert sorted(p.name for p in pictures.iterdir()) == sorted({crop, lead, card})
+    for name in ("instagram", "mastodon", "facebook"):
         assert "<strong>Alternativtext:</strong> Panorama des Rheinufers" in section(page, name)
-    assert "Dieser Kanal erhält kein Bild." in section(page, "facebook")
 
 
 def releases_changed(monkeypatch, **changes) -> None:
@@ -224,3 +227,13 @@ def test_an_unchanged_rebuild_rewrites_no_preview_file_and_images_follow_their_m
     site.build()  # no image any more: its copy goes
     assert len(list((preview_folder / "meldungen" / "bilder").iterdir())) == 2
     assert "Dieser Kanal erhält kein Bild." in preview_page(site, "b2b2b2b2b2b2")
+
+
+def test_a_channel_that_takes_no_alt_text_is_said_so_not_reported_missing(site):
+    due_story(site, image="fotos/rhein.jpg", channels="\n  telegram: true\n  mastodon: true")
+    site.build()
+    page = preview_page(site)
+    telegram = section(page, "telegram")
+    assert "Telegram übermittelt keinen Alternativtext." in telegram and "fehlt der Alternativtext" not in telegram
+    assert "rhein-wide" in telegram  # the 16:9 crop Telegram gets
+    assert "<strong>Alternativtext:</strong> Blick über den Rhein" in section(page, "mastodon")

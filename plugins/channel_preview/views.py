@@ -57,6 +57,7 @@ class PreviewImage:
     role: str  # what it is to the channel (German)
     alt: str | None
     size: tuple[int, int] | None = None  # pixels as sent, when the file can be read
+    unsent: str = ""  # why no alt text goes with it although the medium has one (German), e.g. Telegram takes none
 
     @property
     def shape(self) -> str:
@@ -122,8 +123,11 @@ def images_sent(post: Post, release: Release, labels: dict[str, str]):
         if file.suffix.lower() in SHOWN:
             purpose = next((p for p, (_url, made) in release.image_renditions.items() if Path(made) == file), "")
             role = crop_role(purpose, labels)
+            # Only the alt text the channel receives; one that takes none is said so, not reported missing.
+            unsent = "" if post.alt or not release.image_alt else \
+                f"{labels.get(post.channel, post.channel)} übermittelt keinen Alternativtext."
             yield PreviewImage(file, copy_name(path, purpose, file.suffix), path, role,
-                               post.alt or release.image_alt, pixels(file))
+                               post.alt or None, pixels(file), unsent)
         return
     if not path or release.image_file is None:
         return

@@ -72,7 +72,10 @@ class FacebookChannel(Channel):
     def render(self, release: Release) -> Post:
         story = release.story
         text = self.template_text(release)
-        return Post(self.name, story.id, text, link=release.url, payload={"message": text, "link": release.url})
+        # Facebook draws the link card itself from the page's og:image, the link card crop: shown in previews.
+        _url, card = release.image_for(self.settings["CHANNEL_CROPS"].get(self.name))
+        return Post(self.name, story.id, text, link=release.url, payload={"message": text, "link": release.url},
+                    image=card, alt=release.image_alt or "")
 
     def validate(self, post: Post) -> list[str]:
         if len(post.text) > self.max_characters:
