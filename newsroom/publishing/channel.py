@@ -292,6 +292,12 @@ class Channel:
     def find(self, post: Post, context: SendContext) -> Delivery | None:
         return self.lookup_correction(post, context) if post.action == CORRECT else self.lookup(post, context)
 
+    def sent_so_far(self, post: Post, context: SendContext) -> Delivery | None:
+        """The part of a thread an interrupted send posted (detail `thread`), as a delivery, so that a
+        story withdrawn meanwhile takes back what is out; None when nothing of it is known to be out."""
+        thread = [str(item) for item in context.detail.get("thread") or ()]
+        return Delivery(thread[0], None, {"thread": thread}) if thread else None
+
     def mark_start(self, context: SendContext) -> None:
         """Recorded (committed and pushed) before the request leaves; raises SendError(retry=True),
         and nothing is sent, when it cannot be."""

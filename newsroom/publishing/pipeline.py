@@ -454,6 +454,11 @@ class Publisher:
             found = adapter.find(job.post, context)
             if found:
                 return outcome(SENT, "beim Kanal gefunden (vor der Rücknahme gesendet); die Rücknahme folgt.", found)
+            # A thread cut off half-way: what is out counts as sent, so the withdrawal deletes it.
+            part = adapter.sent_so_far(job.post, context)
+            if part:
+                return outcome(SENT, f"{len(part.detail['thread'])} Teil(e) des Threads waren vor der Rücknahme "
+                                     "gesendet; die Rücknahme löscht sie.", part)
             return outcome(CANCELLED, "Meldung zurückgezogen; beim Kanal nicht gefunden, also nicht gesendet.")
         return outcome(UNKNOWN, "Meldung zurückgezogen, aber ein abgebrochener Lauf hat sie vielleicht schon "
                                 "gesendet, und dieser Kanal kann das nicht nachsehen. Bitte beim Kanal prüfen und "

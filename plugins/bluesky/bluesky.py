@@ -324,6 +324,13 @@ class BlueskyChannel(Channel):
             raise
         return self._delivery(did, rkey, answer["uri"], answer.get("cid"))
 
+    def sent_so_far(self, post: Post, context: SendContext) -> Delivery | None:
+        if not post.parts:
+            return None
+        did = self._session(context.client)["did"]
+        known = self._thread_so_far(post, context, did)  # the recorded parts and one posted unrecorded
+        return self._thread_delivery(did, post, context, known) if known["thread"] else None
+
     def lookup(self, post: Post, context: SendContext) -> Delivery | None:
         client = context.client
         did = self._session(client)["did"]

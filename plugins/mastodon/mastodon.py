@@ -240,6 +240,12 @@ class MastodonChannel(Channel):
             return bool(post.link) and post.link in (status.get("content") or "") and not status.get("in_reply_to_id")
         return str(status.get("in_reply_to_id")) == before[-1] and f"({number}/{len(post.parts)})" in text
 
+    def sent_so_far(self, post: Post, context: SendContext) -> Delivery | None:
+        if not post.parts:
+            return None
+        known = self._thread_so_far(post, context)  # the recorded parts and one posted unrecorded
+        return self._thread_delivery(known) if known["thread"] else None
+
     def lookup(self, post: Post, context: SendContext) -> Delivery | None:
         if post.parts:  # a thread counts as sent once every part is there; else the send goes on
             known = self._thread_so_far(post, context)

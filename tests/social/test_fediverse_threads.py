@@ -194,10 +194,10 @@ def test_bluesky_withdrawal_deletes_every_part(site):
 
 # -- killed between two parts, as CI runs it: `invoke publish` in fresh clones of a bare origin ---------
 
-def start(origin, name: str, environ: dict) -> subprocess.Popen:
+def start(origin, name: str, environ: dict, now: str = NOW) -> subprocess.Popen:
     checkout = origin.parent / name
     git.Repo.clone_from(origin, checkout)
-    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", NOW], cwd=checkout,
+    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", now], cwd=checkout,
                             env={**os.environ, **environ, "CI": "true"}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
@@ -227,3 +227,33 @@ def test_killed_between_parts_a_fresh_clone_posts_each_part_once(tmp_path, chann
         record = yaml.safe_load(git.Repo(origin).git.show(f"main:content/receipts/{STORY_ID}.yml"))
         saved = record["channels"][channel]
         assert saved["status"] == "sent" and saved["detail"]["thread"] == ids
+
+
+def test_a_thread_cut_off_and_then_withdrawn_has_every_posted_part_taken_back(tmp_path):
+    """Killed after the second part went out (the first recorded, the second not), then the story is
+    withdrawn: the next run counts both parts as sent instead of cancelling, and the withdrawal deletes them."""
+    fields = {"id": STORY_ID, "date": "2026-11-26 09:00", "channels": own("mastodon")}
+    origin = seeded_origin(tmp_path, {"2026/radwege.md": story_text(**fields)})
+    with FakeMastodon() as server:
+        first = start(origin, "runner-1", server.env)
+        server.on_write = lambda count: count == 2 and os.kill(first.pid, signal.SIGKILL)
+        first.communicate(timeout=300)
+        assert first.returncode == -signal.SIGKILL and len(server.statuses) == 2
+        server.on_write = None
+        server.by_key.clear()
+        editor = git.Repo.clone_from(origin, tmp_path / "editor")
+        story = tmp_path / "editor/content/stories/2026/radwege.md"
+        story.write_text(story_text(**fields, status="withdrawn", withdrawal=WITHDRAWAL), encoding="utf-8")
+        editor.git.add("-A")
+        editor.git.commit("-m", "Zurückgezogen")
+        editor.git.push("origin", "HEAD:main")
+        posted = [s["id"] for s in server.statuses]
+        for name in ("runner-2", "runner-3"):  # the first send is settled, then its withdrawal goes out
+            run = start(origin, name, server.env, now="2026-11-26 13:05")
+            out, err = run.communicate(timeout=300)
+            assert run.returncode == 0, out + err
+        record = yaml.safe_load(git.Repo(origin).git.show(f"main:content/receipts/{STORY_ID}.yml"))
+        assert record["channels"]["mastodon"]["status"] == "sent"
+        assert record["channels"]["mastodon"]["detail"]["thread"] == posted  # the unrecorded part found too
+        assert sorted(server.deleted) == sorted(posted) and server.statuses == []
+        assert len(posted) == 2  # never completed after the withdrawal
