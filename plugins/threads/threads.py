@@ -148,12 +148,14 @@ class ThreadsChannel(Channel):
         return found[:CAROUSEL_MAX]
 
     def validate(self, post: Post) -> list[str]:
+        # Threads makes one hashtag the post's topic (SOCIAL_MAX_HASHTAGS); an own text may not carry more.
+        problems = [problem] if (problem := self.hashtag_problem(post.text)) else []
         length = self.count(post.text)
         if length <= self.max_characters:
-            return []
+            return problems
         emoji = " (Emoji zählen mehrfach)" if length != len(post.text) else ""
         return [f"Threads: Der Text hat {german_number(length)} Zeichen{emoji}, erlaubt sind "
-                f"{german_number(self.max_characters)}. Bitte unter channels.threads.text kürzen."]
+                f"{german_number(self.max_characters)}. Bitte unter channels.threads.text kürzen.", *problems]
 
     # -- send ----------------------------------------------------------------------------------
 

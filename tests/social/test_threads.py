@@ -68,6 +68,13 @@ def test_a_text_post_carries_the_link_in_the_text_and_as_link_attachment_with_on
     assert (post.alt, post.image, post.media) == ("", None, ())
 
 
+def test_an_own_text_with_more_than_one_hashtag_is_refused_naming_the_count():
+    channel = adapter("threads")
+    post = channel.render(release(own={"threads": "Neue Radwege am Rhein #Radverkehr #Rheinufer"}))
+    assert channel.validate(post) == ["Threads: Der Text hat 2 Hashtags, erlaubt sind 1. Bitte Schlagworte (tags) "
+                                      "oder Hashtags unter channels.threads.text streichen."]
+
+
 def test_an_image_post_sends_the_4_to_5_crop_with_its_alt_text(tmp_path):
     crop = tmp_path / "rhein-instagram.jpg"
     story = release(image="fotos/rhein.jpg", image_file=tmp_path / "rhein.jpg")
