@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from newsroom.errors import PublishError, SendError
 from newsroom.publishing.http import HttpClient
-from newsroom.secrets import SECRETS_FILE, redact, update_secrets_file
+from newsroom.secrets import REDACTOR, SECRETS_FILE, redact, update_secrets_file
 
 logger = logging.getLogger("newsroom.publishing")
 SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "KEY")
@@ -113,6 +113,8 @@ def refresh(settings: dict, adapters: Mapping, states: list[CredentialState],
                          f"Hand erneuern: {', '.join(state.secret_names)}.")
             ok = False
             continue
+        for value in values.values():  # masked from here on, whatever the adapter did
+            REDACTOR.add(value)
         named = {adapter.credentials.name(key): value for key, value in values.items()}
         try:
             update_secrets_file(path, named)

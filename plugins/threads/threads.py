@@ -325,7 +325,9 @@ class ThreadsChannel(Channel):
                                 limited=graph.limited,
                                 params={"grant_type": "th_refresh_token", **self._auth()}).json()
         token = answer.get("access_token")
-        return {"TOKEN": str(token)} if token else None
+        if not isinstance(token, str) or not token.strip():
+            raise SendError("Threads: Die Antwort auf die Erneuerung enthält kein Zugangstoken.")
+        return {"TOKEN": token}
 
 
 def _missing(response) -> bool:
