@@ -11,7 +11,7 @@ import pytest
 from newsroom.errors import ContentErrors
 from newsroom.publishing.overview import status_lines
 from tests.publishing_support import commit_and_push, due_story
-from tests.support import NOW, REPO
+from tests.support import NOW, PHOTO, REPO
 
 KEY = "krise-hochwasser-rhein"
 UPDATE_KEY = f"{KEY}.update-202611261230"
@@ -144,3 +144,19 @@ def test_approved_urgently_status_and_overview_name_the_reason(site):
     assert reason in overview and "wartet auf Freigabe" not in overview
     data = json.loads((site.root / "preview" / "status.json").read_text())
     assert reason in data[0]["note"] and data[0]["state"] == "due"
+
+
+def test_a_crisis_goes_to_every_channel_a_story_can_the_story_channel_without_text(site):
+    channels = ("[press, facebook, instagram, instagram_story, x, mastodon, bluesky, threads, linkedin, telegram, "
+                "whatsapp]")
+    site.write("media/fotos/rhein.jpg", PHOTO)
+    site.write("media/fotos/rhein.jpg.yml", "alt: Der Rhein am Ufer\ncredit: Foto Stadt\n")
+    site.write("krise.yml", CRISIS.replace("[press, mastodon, bluesky, instagram]", channels)
+               + "image: fotos/rhein.jpg\n" + UPDATE)
+    commit_and_push(site, "Krisenmeldung an alle Kanäle", "2026-11-26 11:55")
+    site.build()  # no channel refuses its version: a Story takes the picture alone
+    for key in (KEY, UPDATE_KEY):
+        page = (site.root / "preview" / "meldungen" / f"{key}.html").read_text()
+        assert 'class="problem"' not in page, key
+        for name in ("threads", "linkedin", "telegram", "whatsapp", "instagram_story"):
+            assert f'id="kanal-{name}"' in page, (key, name)

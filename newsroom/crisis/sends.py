@@ -260,7 +260,7 @@ class CrisisSends:
         if card.kind == ALERT or adapter.name in NEW_POST or record is None:
             opening = head if card.kind == ALERT else f"{TITLES[card.kind]} – {head}"
             own = _fitted(opening, self.message(card), link, fits)
-            return adapter.render(self.release(card, {adapter.name: own}))
+            return adapter.render(self.release(card, {adapter.name: own} if adapter.takes_text else None))
         moment = datetime.fromtimestamp(card.ts, BERLIN)
         marker = f"{'Aktualisierung' if card.kind == UPDATE else 'Entwarnung'} vom {moment:%d.%m.%Y, %H:%M} Uhr"
         texts = _candidates(f"{marker} – {head}", self.message(card), link, fits)

@@ -196,6 +196,7 @@ class Channel:
     correction_idempotent: ClassVar[bool] = False
     correction_lookup: ClassVar[bool] = False
     marks_start: ClassVar[bool] = False
+    takes_text: ClassVar[bool] = True  # False: the channel posts a picture or video alone (a Story)
     required_env: ClassVar[tuple[str, ...]] = ()  # keys below NEWSROOM_<CHANNEL>_
     # The story's address belongs in the text (an own text gets it appended); False where a
     # link in the text cannot be followed (Instagram: "Link im Profil").

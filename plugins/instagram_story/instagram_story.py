@@ -71,6 +71,7 @@ class InstagramStoryChannel(Channel):
     idempotent = False
     can_look_up = True
     correction_idempotent = True  # a correction sends nothing (see correct): repeating it is harmless
+    takes_text = False  # a Story is its picture or video alone
     required_env = ("USER_ID", "TOKEN")
     default_base_url = "https://graph.facebook.com"
 
