@@ -33,7 +33,10 @@ def test_story_page_shows_everything_an_editor_wrote(site):
     assert '<a href="/schlagworte/radverkehr/">Radverkehr</a>' in html
     assert '<a href="tel:+4921189931 31"' not in html and 'href="tel:+492118993131"' in html
     assert '<link rel="canonical" href="http://localhost:8000/aktuelles/2026/11/neue-radwege-am-rheinufer/">' in html
-    assert '<meta property="og:image" content="http://localhost:8000/medien/fotos/rhein.jpg">' in html
+    # The link card crop (1.91:1 around the focus point) is what Facebook and LinkedIn show of the page.
+    assert re.search(r'<meta property="og:image" content="http://localhost:8000/medienportal/bilder/[0-9a-f]{16}/'
+                     r'rhein-card\.jpg">', html)
+    assert '<meta property="og:image:alt" content="Blick über den Rhein">' in html
     document = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1))
     assert document["@type"] == "NewsArticle"
     assert document["headline"] == "Neue Radwege am Rheinufer"
