@@ -124,6 +124,9 @@ def test_each_channel_offers_an_own_text_counted_against_its_adapters_limit(site
     assert channels["mastodon"]["label"] == "Mastodon" and channels["mastodon"]["text_max"] == 5000
     assert channels["mastodon"]["story_url"] == "http://localhost:8000/aktuelles/{year}/{month}/{slug}/"
     assert channels["instagram"]["story_url"] is None  # no link is appended to a caption: "Link im Profil"
+    assert channels["instagram_story"]["no_text"] is True and "limit" not in channels["instagram_story"]
+    assert "ohne Text" in channels["instagram_story"]["text_note"]  # a Story: the switch alone
+    assert not any(channels[name].get("no_text") for name in channels if name != "instagram_story")
     assert "Git" not in story["channels"]["hint"] and "eigener Text" in story["channels"]["hint"]
 
 

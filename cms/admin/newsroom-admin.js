@@ -167,7 +167,9 @@
                        onFocus: this.props.setActiveStyle, onBlur: this.props.setInactiveStyle }),
           h("span", {}, "An „" + label + "“ senden"))
       ];
-      if (on) {
+      if (on && field.get("no_text")) {
+        children.push(h("p", { key: "note", style: { margin: "8px 0 0" } }, field.get("text_note")));
+      } else if (on) {
         var limit = field.get("limit") && field.get("limit").toJS();
         var count = limit ? measure(this.state.text || "", limit,
                                     storyUrl(field.get("story_url"), currentEntry(this.props))) : null;

@@ -63,6 +63,11 @@ def _channel_fields(settings: dict) -> list[dict]:
         field = {"name": name, "label": names.get(name, name), "widget": "channel", "required": False,
                  "text_max": CHANNEL_TEXT_MAX, "story_url": _story_url(settings) if linked else None,
                  **OWN_TEXT.get(name, {})}
+        if adapter is not None and not adapter.takes_text:  # a Story: the switch alone, no text to write
+            field.update(no_text=True, text_note=f"„{field['label']}“ zeigt das Aufmacherbild (oder das Video) "
+                                                 "ohne Text; ein eigener Text ist nicht möglich.")
+            fields.append(field)
+            continue
         limit = adapter.text_limit() if adapter is not None else None
         if limit:
             field["limit"] = {"maximum": limit.maximum, "unit": limit.unit, "url_length": limit.url_length}

@@ -174,6 +174,9 @@ def test_a_channels_own_text_typed_in_the_admin_is_counted_written_and_checked(a
     # Our widget passes WCAG 2.1 AA (Decap's own form around it is not ours to judge here).
     ours = [(v["id"], n["html"]) for v in axe(page) for n in v["nodes"] if mastodon.get_attribute("id") in n["html"]]
     assert not ours, ours
+    page.get_by_role("checkbox", name="Instagram-Story").check()  # a Story: the switch alone, no text field
+    assert page.get_by_text("zeigt das Aufmacherbild (oder das Video) ohne Text").is_visible()
+    assert page.get_by_label("Eigener Text für „Instagram-Story“ (optional)").count() == 0
     page.get_by_role("button", name="Veröffentlichen").click()
     page.get_by_text("Jetzt veröffentlichen").click()
     page.get_by_text("Beitrag gespeichert").wait_for()
@@ -182,6 +185,7 @@ def test_a_channels_own_text_typed_in_the_admin_is_counted_written_and_checked(a
                     "the story file")
     front = text.split("---")[1]
     assert f'channels:\n  bluesky: true\n  mastodon:\n    text: "{own}"\n' in front, front  # "#" asks for quotes
+    assert "\n  instagram_story: true\n" in front, front
     site.check()  # the reader takes both forms, and the Mastodon post fits its limit
 
 
