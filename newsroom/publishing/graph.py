@@ -86,3 +86,23 @@ def token_expiry(client, graph_url: str, token: str):
     moments = [int(answer.get(k) or 0) for k in ("expires_at", "data_access_expires_at")]
     moments = [m for m in moments if m > 0]
     return datetime.fromtimestamp(min(moments), BERLIN) if moments else None
+
+
+def missing(response) -> bool:
+    """Graph's answer for an object that does not exist: error 100, subcode 33."""
+    error = error_of(response)
+    return (error.get("code"), error.get("error_subcode")) == (100, 33)
+
+
+def delete(client, url: str, auth: dict, label: str) -> str:
+    """DELETE of a Graph node (a Page post, a Threads post) for `Channel.delete_each`: German, a node
+    already gone counts as deleted. 400 is taken as an answer only for "does not exist"; rate limits wait."""
+    from newsroom.errors import SendError
+    from newsroom.publishing.http import describe
+
+    response = client.request("DELETE", url, idempotent=True, limited=limited, accept=(400, 404), params=auth)
+    if response.status_code == 404 or missing(response):
+        return f"schon gelöscht ({response.status_code}, nicht mehr vorhanden)"
+    if response.status_code == 400:
+        raise SendError(f"{label}: HTTP 400: {describe(response)}", status=400)
+    return f"gelöscht ({response.status_code})"

@@ -41,7 +41,6 @@ from newsroom.publishing.channel import (
     channel_adapters,
     original_posts,
 )
-from newsroom.publishing.http import describe
 from newsroom.publishing.text import german_number
 
 if TYPE_CHECKING:
@@ -166,22 +165,9 @@ class FacebookChannel(Channel):
 
     def withdraw(self, post: Post, context: SendContext) -> Delivery:
         def delete(remote_id: str) -> str:
-            # 400 is taken as an answer only for Graph's "does not exist"; its rate limits still wait.
-            response = context.client.request("DELETE", f"{self.graph_url}/{remote_id}", idempotent=True,
-                                               limited=graph.limited, accept=(400, 404), params=self._auth())
-            if response.status_code == 404 or _missing(response):
-                return f"schon gelöscht ({response.status_code}, nicht mehr vorhanden)"
-            if response.status_code == 400:
-                raise SendError(f"Facebook: HTTP 400: {describe(response)}", status=400)
-            return f"gelöscht ({response.status_code})"
+            return graph.delete(context.client, f"{self.graph_url}/{remote_id}", self._auth(), "Facebook")
 
         return self.delete_each(post, context, delete)
-
-
-def _missing(response) -> bool:
-    """Graph's answer for an object that does not exist: error 100, subcode 33."""
-    error = graph.error_of(response)
-    return (error.get("code"), error.get("error_subcode")) == (100, 33)
 
 
 def adapters(_sender):

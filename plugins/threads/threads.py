@@ -45,7 +45,6 @@ from newsroom.publishing.channel import (
     channel_adapters,
     original_posts,
 )
-from newsroom.publishing.http import describe
 from newsroom.publishing.text import german_number
 
 if TYPE_CHECKING:
@@ -302,14 +301,7 @@ class ThreadsChannel(Channel):
 
     def withdraw(self, post: Post, context: SendContext) -> Delivery:
         def delete(remote_id: str) -> str:
-            # 400 is an answer only for Graph's "does not exist"; its rate limits still wait.
-            response = context.client.request("DELETE", f"{self.api_url}/{remote_id}", idempotent=True,
-                                               limited=graph.limited, accept=(400, 404), params=self._auth())
-            if response.status_code == 404 or _missing(response):
-                return f"schon gelöscht ({response.status_code}, nicht mehr vorhanden)"
-            if response.status_code == 400:
-                raise SendError(f"Threads: HTTP 400: {describe(response)}", status=400)
-            return f"gelöscht ({response.status_code})"
+            return graph.delete(context.client, f"{self.api_url}/{remote_id}", self._auth(), "Threads")
 
         return self.delete_each(post, context, delete)
 
@@ -328,12 +320,6 @@ class ThreadsChannel(Channel):
         if not isinstance(token, str) or not token.strip():
             raise SendError("Threads: Die Antwort auf die Erneuerung enthält kein Zugangstoken.")
         return {"TOKEN": token}
-
-
-def _missing(response) -> bool:
-    """Graph's answer for an object that does not exist: error 100, subcode 33."""
-    error = graph.error_of(response)
-    return (error.get("code"), error.get("error_subcode")) == (100, 33)
 
 
 def adapters(_sender):
