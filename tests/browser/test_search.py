@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import format_violations
@@ -77,3 +79,51 @@ def test_without_an_index_the_page_says_so_and_points_to_the_archive(page, demo_
     page.goto(serve_folder(site) + "suche/")
     expect(page.get_by_role("status")).to_have_text(
         "Die Suche ist gerade nicht verfügbar. Alle Meldungen finden Sie im Archiv.")
+
+
+# The text a reader searches for: the summary, the body and the Leichte-Sprache text of a story or
+# page, the description of a media item; never its labels, dates, credits or navigation.
+READER_TEXT = """() => [...document.querySelectorAll(
+    "[data-pagefind-body] :is(.summary, .story-body, .easy-read, .lead, .media-item figcaption)")].map((element) => {
+  const copy = element.cloneNode(true);
+  copy.querySelectorAll(".credit, #leichte-sprache-heading").forEach((label) => label.remove());
+  return copy.textContent;
+}).join(" ")"""
+
+# Every result's excerpt and the excerpts of its sections, through Pagefind's documented JS API.
+EXCERPTS = """async ([bundle, query]) => {
+  const pagefind = await import(bundle + "pagefind.js");
+  const search = await pagefind.search(query);
+  const found = await Promise.all(search.results.map((result) => result.data()));
+  return found.map((data) => [data.url, [data.excerpt, ...data.sub_results.map((sub) => sub.excerpt)]]);
+}"""
+
+
+def _words(text):
+    return re.findall(r"\w+", html.unescape(re.sub(r"<[^>]+>", "", text)).lower())
+
+
+def _is_run_of(words, text):
+    return any(text[at:at + len(words)] == words for at in range(len(text) - len(words) + 1))
+
+
+@pytest.mark.parametrize("query", ["Ordnung", "Verkehrsmanagement"])  # a Thema's name, an Amt's name
+def test_excerpts_are_the_pages_own_text_without_labels(page, demo_url, query):
+    page.goto(demo_url + "suche/")
+    results = page.evaluate(EXCERPTS, [demo_url + "pagefind/", query])
+    assert len(results) >= 2
+    for url, excerpts in results:
+        page.goto(demo_url.rstrip("/") + url)
+        text = _words(page.evaluate(READER_TEXT))
+        for excerpt in excerpts:
+            assert _is_run_of(_words(excerpt), text), f"{url}: {excerpt}"
+
+
+def test_thema_and_title_stay_searchable_as_metadata(page, demo_url):
+    """The kicker names the Thema and the h1 the title; both are left out of the excerpts but found."""
+    page.goto(demo_url + "suche/?q=Ordnung")
+    result = page.locator(".pagefind-ui__result").filter(has_text="Neue Feuer- und Rettungswache Süd ist in Betrieb")
+    expect(result).to_contain_text("Thema: Sicherheit & Ordnung")
+    page.goto(demo_url + "suche/?q=Rekordinvestitionen")  # a word of the title only
+    expect(page.locator(".pagefind-ui__result-link").first).to_have_text(
+        "Rat beschließt Haushalt 2025 mit Rekordinvestitionen")
