@@ -293,6 +293,14 @@ class Channel:
     def find(self, post: Post, context: SendContext) -> Delivery | None:
         return self.lookup_correction(post, context) if post.action == CORRECT else self.lookup(post, context)
 
+    def crop_purpose(self) -> str | None:
+        """Which of the media portal's crops this channel sends (CHANNEL_CROPS); None: the image as it is."""
+        return self.settings["CHANNEL_CROPS"].get(self.name)
+
+    def picture(self, release: Release) -> tuple[str | None, Path | None]:
+        """(address, file) of the lead image as this channel sends it: its crop, else the image as it is."""
+        return release.image_for(self.crop_purpose())
+
     def sent_so_far(self, post: Post, context: SendContext) -> Delivery | None:
         """The part of a thread an interrupted send posted (detail `thread`), as a delivery, so that a
         story withdrawn meanwhile takes back what is out; None when nothing of it is known to be out."""

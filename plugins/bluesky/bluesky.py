@@ -114,7 +114,7 @@ class BlueskyChannel(Channel):
         payload: dict = {"record": record, "published": story.date.timestamp()}
         media: tuple[str, ...] = ()
         image, alt = None, ""
-        image_url, image_file = release.image_for(self.settings["CHANNEL_CROPS"].get(self.name))
+        image_url, image_file = self.picture(release)
         if self._thumb_fits(image_file):
             image, alt = Path(image_file), release.image_alt or ""
             # `source`: the medium below content/media, which a missing alt text is named by.

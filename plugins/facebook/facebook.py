@@ -72,7 +72,7 @@ class FacebookChannel(Channel):
         story = release.story
         text = self.template_text(release)
         # Facebook draws the link card itself from the page's og:image, the link card crop: shown in previews.
-        _url, card = release.image_for(self.settings["CHANNEL_CROPS"].get(self.name))
+        _url, card = self.picture(release)
         return Post(self.name, story.id, text, link=release.url, payload={"message": text, "link": release.url},
                     image=card, alt=release.image_alt or "")
 

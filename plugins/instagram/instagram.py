@@ -109,7 +109,7 @@ class InstagramChannel(Channel):
             return self._reel(release, caption)
         # The media portal's Instagram rendition (JPEG, cropped into the aspect range, without
         # EXIF) when there is one; else the lead image as it is, checked as it is.
-        variant = release.image_renditions.get("instagram")
+        variant = release.image_renditions.get(self.crop_purpose())
         image_url, image_file, shown = ((variant[0], variant[1], f"{story.image} (Instagram-Fassung)") if variant
                                         else (release.image_url, release.image_file, story.image))
         payload: dict = {"image_url": image_url, "caption": caption, "alt_text": release.image_alt or ""}

@@ -102,7 +102,7 @@ class LinkedInChannel(Channel):
         article = {"source": release.url, "title": story.title}
         if story.summary:
             article["description"] = story.summary
-        image_url, image_file = release.image_renditions.get("card") or (release.image_url, release.image_file)
+        image_url, image_file = self.picture(release)
         has_image = bool(image_url and image_file and Path(image_file).is_file())
         alt = (release.image_alt or "") if has_image else ""
         if alt:

@@ -81,7 +81,7 @@ class MastodonChannel(Channel):
         parts = thread_parts(own, release.url, count=lambda part: self._length(part, URL_LENGTH, warning),
                              limit=self.max_characters) if own else ()
         text = parts[0] if parts else text
-        image_url, image_file = release.image_for(self.settings["CHANNEL_CROPS"].get(self.name))
+        image_url, image_file = self.picture(release)
         media = (image_url,) if image_url else ()
         common = {"visibility": "public", "language": "de",
                   **({"spoiler_text": warning, "sensitive": "true"} if warning else {})}

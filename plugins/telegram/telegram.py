@@ -105,16 +105,14 @@ class TelegramChannel(Channel):
         preview = {"url": release.url, "prefer_large_media": True}
         payload = {"method": "sendMessage", "text": as_html(text), "parse_mode": "HTML",
                    "link_preview_options": preview}
-        card = release.image_renditions.get("card")
-        url, file = card if card else (release.image_url, release.image_file)
+        url, file = release.image_for("card")  # the page's og:image
         media = (url,) if url and file is not None else ()
         return Post(self.name, story.id, text, link=release.url, media=media, payload=payload, alt="",
                     image=Path(file) if media else None)
 
     def _photo(self, release: Release) -> tuple[str, Path] | None:
         """The picture to upload: the 16:9 crop, else the lead image; None when Telegram would refuse it."""
-        wide = release.image_renditions.get("wide")
-        url, file = wide if wide else (release.image_url, release.image_file)
+        url, file = self.picture(release)
         if not url or file is None:
             return None
         file = Path(file)

@@ -133,7 +133,7 @@ class ThreadsChannel(Channel):
         the text uses, in its order: two or more make a carousel."""
         found = []
         story = release.story
-        crop = release.image_renditions.get("instagram")
+        crop = release.image_renditions.get(self.crop_purpose())
         if crop:
             found.append(Picture(crop[0], release.image_alt or "", crop[1]))
         elif release.image_url and PurePosixPath(release.image_url).suffix.lower() in PICTURES:

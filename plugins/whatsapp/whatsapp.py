@@ -30,8 +30,7 @@ class WhatsAppChannel(Channel):
     def render(self, release: Release) -> Post:
         text = self.template_text(release)
         # The 1.91:1 card crop: WhatsApp shows a picture with a caption like a link preview.
-        card = release.image_renditions.get("card")
-        image_url, image_file = card if card else (release.image_url, release.image_file)
+        image_url, image_file = self.picture(release)
         alt = release.image_alt or ""
         payload = {"text": text, **({"image_url": image_url, "alt": alt} if image_url else {})}
         return Post(self.name, release.story.id, text, link=release.url, media=(image_url,) if image_url else (),

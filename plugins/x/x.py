@@ -94,7 +94,7 @@ class XChannel(Channel):
         text = self.template_text(release)
         payload: dict = {"text": text}
         media: tuple[str, ...] = ()
-        image_url, image_file = release.image_for(self.settings["CHANNEL_CROPS"].get(self.name))
+        image_url, image_file = self.picture(release)
         if self._image_fits(image_file):
             payload["image"] = {"file": str(image_file), "alt_text": (release.image_alt or "")[:1000]}
             media = (image_url,)
