@@ -152,11 +152,17 @@ def test_concurrent_runs_never_claim_the_same_subscriber(database_url):
     add_subscribers(database_url, [(f"p{n:02d}@example.org", "sofort", [("thema", "Verkehr")]) for n in range(40)])
     claimed: dict[str, list[int]] = {}
     with serve_asgi(create_app(service_config(database_url))) as base:
+        # Every run holds its first claim before any reports: four claims open at once.
+        all_holding = threading.Barrier(4, timeout=60)
+
         def run(name: str) -> None:
             mine = claimed.setdefault(name, [])
-            while batch := claim(base, name, limit=3):
+            batch = claim(base, name, limit=3)
+            all_holding.wait()
+            while batch:
                 mine.extend(r["id"] for r in batch)
                 call(base, "ergebnis", item=ITEM, run=name, results={"sent": [r["id"] for r in batch]})
+                batch = claim(base, name, limit=3)
 
         threads = [threading.Thread(target=run, args=(f"run-{n}",)) for n in range(4)]
         for thread in threads:
@@ -165,7 +171,7 @@ def test_concurrent_runs_never_claim_the_same_subscriber(database_url):
             thread.join(120)
     every = [i for ids in claimed.values() for i in ids]
     assert len(every) == len(set(every)) == 40
-    assert sum(1 for ids in claimed.values() if ids) >= 2  # they really ran side by side
+    assert all(claimed[f"run-{n}"] for n in range(4))
 
 
 @pytest.mark.parametrize("selections,story,expected", [

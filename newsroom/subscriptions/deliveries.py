@@ -72,6 +72,7 @@ ITEM = re.compile(r"story:[A-Za-z0-9_-]{1,100}|digest:(presse:)?(taeglich|woeche
 PRESS_DIGEST = "digest:presse:"
 EVERYONE = "alle:"  # a crisis message's send: every citizen subscriber
 MAX_BATCH = 1000
+_CLAIM_TRIES = 20  # lost races in a row before a claim answers with what it has
 MAX_STORIES = 2000
 MAX_BODY = 1_000_000
 
@@ -166,6 +167,12 @@ def _insert_absent(session: Session, item: str, run: str, frequency: str, storie
     return session.execute(statement.on_conflict_do_nothing()).rowcount or 0
 
 
+def _anyone_absent(session: Session, item: str, frequency: str, stories: list[dict]) -> bool:
+    return session.scalar(select(exists().where(
+        _eligible(item, frequency, stories),
+        ~exists().where(Delivery.subscriber_id == Subscriber.id, Delivery.item == item)))) or False
+
+
 def claim(session: Session, item: str, run: str, frequency: str, stories: list[dict], limit: int, *,
           unclear: bool = False) -> list[int]:
     """The ids of this run's batch (module docstring)."""
@@ -192,8 +199,14 @@ def claim(session: Session, item: str, run: str, frequency: str, stories: list[d
                                            Delivery.subscriber_id.in_(chosen)).values(status=SENDING, run=run,
                                                                                       at=_now()))
     taken = len(list(session.scalars(held)))
-    if taken < limit:
-        _insert_absent(session, item, run, frequency, stories, limit - taken)
+    # A run racing this one may insert the same candidates first; ours then conflict and insert
+    # nothing. Each try sees the rows the other committed, so the next picks the next subscribers;
+    # an empty answer must mean "nobody left", never "someone else was quicker".
+    for _ in range(_CLAIM_TRIES):
+        if taken >= limit or not _insert_absent(session, item, run, frequency, stories, limit - taken) \
+                and not _anyone_absent(session, item, frequency, stories):
+            break
+        taken = len(list(session.scalars(held)))
     return list(session.scalars(held))
 
 
