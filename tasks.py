@@ -432,11 +432,30 @@ def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=
     print("\n".join(summary_lines(report)))
     if report.alerts:
         print("\n".join(report.alerts))
+    shipped = None if dry_run or not report.numbered else _ship_numbers(settings, now, report.revision)
     loud = unclear_lines(report)
     if loud:
         raise Exit("\n".join([*loud, "Versand unvollständig: Empfänger unklar (siehe oben)."]), code=1)
     if not report.ok:
         raise Exit("Nicht alles wurde gesendet (siehe oben).", code=1)
+    if shipped:
+        raise Exit(shipped, code=1)
+
+
+def _ship_numbers(settings, now, revision) -> str | None:
+    """The pages of the releases numbered in this run: built, indexed, deployed (never sent again).
+    Returns the German problem when that failed; the sends are recorded either way."""
+    from newsroom.errors import DeployError
+    from newsroom.publishing.press_pages import ship_numbered_pages
+
+    try:
+        shipped = ship_numbered_pages(settings, _overrides(now), revision)
+    except (DeployError, NewsroomError, OutputConflict) as exc:
+        return (f"FEHLER {exc}\nDie Seiten mit den Nummern der Pressemitteilungen sind nicht ausgeliefert. Die "
+                "Sendungen sind protokolliert und gehen nicht noch einmal hinaus; der nächste Build mit Auslieferung "
+                "(„invoke deploy“) bringt die Nummern auf die Seiten.")
+    print("\n".join(shipped.lines()))
+    return None
 
 
 @task(help={"settings": "settings file (production by default)",

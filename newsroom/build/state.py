@@ -18,7 +18,7 @@ from newsroom.content.slugs import slugify
 from newsroom.content.story import Story
 from newsroom.dates import BERLIN
 
-STATE_VERSION = 12
+STATE_VERSION = 13
 
 
 _SHARED: dict[tuple, tuple] = {}
@@ -113,6 +113,7 @@ class ArchiveState:
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # story id → related ids shown
     pages: dict[str, bytes] = field(default_factory=dict)  # list/overview page path → digest of what it showed
     media: dict[str, object] = field(default_factory=dict)  # media path → its item as shown
+    press: dict[str, tuple] = field(default_factory=dict)  # story key → its press number as shown (PressNumber)
     # Digest of the crisis region every live page carries (newsroom/crisis/region.py); None: unknown.
     region: bytes | None = None
     version: int = STATE_VERSION
@@ -124,7 +125,7 @@ class ArchiveState:
         return not self.cards
 
 
-_PARTS = ("files", "cards", "git", "related", "pages")
+_PARTS = ("files", "cards", "git", "related", "pages", "press")
 # Every part has an entry per story file or page, so each is cut in shards: a one-story
 # edit rewrites the few shards its entries fall into, not the whole state.
 SHARDS = 32

@@ -96,6 +96,7 @@ class Outcome:
     delivery: Delivery | None = None
     post: Post | None = None
     attempt: str = ""  # the claim's idempotency key: what an alert to the person on duty is about
+    number: str | None = None  # the press release's number its record carries ("PM 123/2026")
 
 
 @dataclass
@@ -120,6 +121,12 @@ class PublishReport:
     outcomes: list[Outcome] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)  # what the person on duty was told (newsroom/desk/alerts.py)
     expiring: dict = field(default_factory=dict)  # channel → when its credentials stop working (soon)
+    revision: str | None = None  # the record of sends after this run (a git commit)
+
+    @property
+    def numbered(self) -> list[str]:
+        """Keys of the releases that went out with a number in this run: their pages show it."""
+        return [o.story_id for o in self.outcomes if o.number and o.status in (SENT, UNCLEAR)]
 
     @property
     def ok(self) -> bool:
@@ -289,11 +296,13 @@ class Publisher:
             outcome.post, outcome.attempt = job.post, job.record.key
             report.outcomes.append(outcome)
             self._record(job, outcome)
+            outcome.number = job.record.detail.get("number") if job.post.action == PUBLISH else None
         return report, jobs
 
     def _finish(self, report: PublishReport, jobs: list[Job]) -> PublishReport:
         """Tell the person on duty what went wrong and which credentials run out soon."""
         report.expiring = self._expiring()
+        report.revision = self.ledger.base
         titles = {job.entry.story_id: job.entry.title for job in jobs}
         report.alerts = notify(report, self.settings, self.ledger, titles, environ=self.environ,
                                now=self.settings["BUILD_NOW"])

@@ -4,32 +4,17 @@ The register of a year is a small file in the record of sends,
 `content/receipts/press/numbers-<year>.yml` (number → story id). It is read at the
 state the claim commit builds on and written with that commit; the commit is a
 compare-and-swap on the record, so two runs can never hand out the same number: the
-slower one's push is refused, and it plans and numbers again.
+slower one's push is refused, and it plans and numbers again. Story pages show the number once the
+release went out (newsroom/publishing/press_numbers.py).
 """
 
 from __future__ import annotations
 
-import yaml
-
-from newsroom.errors import PublishError
 from newsroom.publishing.channel import ClaimFiles
+from newsroom.publishing.press_numbers import REGISTER, parse_register
 
-REGISTER = "press/numbers-{year}.yml"
 HEADER = ("# Nummern der Pressemitteilungen {year} (Nummer: Meldungs-id) – geführt von „invoke publish“.\n"
           "# Bitte nicht von Hand ändern: jede Nummer wird genau einmal vergeben.\n")
-
-
-def parse_register(text: str | None, where: str) -> dict[int, str]:
-    if not text:
-        return {}
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError:
-        data = None
-    if not isinstance(data, dict) or not all(isinstance(k, int) and isinstance(v, str) for k, v in data.items()):
-        raise PublishError(f"{where}: Nummernregister der Pressemitteilungen ist beschädigt (erwartet: "
-                           "„Nummer: Meldungs-id“ je Zeile).")
-    return data
 
 
 def dump_register(year: int, numbers: dict[int, str]) -> str:

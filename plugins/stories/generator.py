@@ -9,6 +9,8 @@ end in the same bytes.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import NamedTuple
 
 from markupsafe import Markup
 from pelican.generators import Generator
@@ -19,6 +21,8 @@ from newsroom.build.timing import phase
 from newsroom.content.links import resolve_links
 from newsroom.content.story import shown_update_time
 from newsroom.crisis.model import active_crisis
+from newsroom.errors import PublishError
+from newsroom.publishing.press_numbers import recorded_numbers
 from newsroom.site import SiteUrls, gone_marker
 
 from .listings import Taxonomy, page_paths, paginate
@@ -26,6 +30,13 @@ from .reach import plan_story_pages
 from .structured_data import story_document
 
 logger = logging.getLogger("newsroom.stories")
+
+
+class PressRelease(NamedTuple):
+    """What a story page says of its press release: „Pressemitteilung PM 123/2026 vom …“."""
+
+    number: str
+    issued: datetime | None
 
 
 class StoriesGenerator(Generator):
@@ -38,8 +49,18 @@ class StoriesGenerator(Generator):
         self.state: ArchiveState = build.previous
         self.git = archive.git
         self.cards, self.visible, self.by_id = archive.cards, archive.visible, archive.by_id
+        build.press = self._press_numbers()
         build.stats.update(pages_rendered=0, pages_kept=0,
                            lists_planned=0)  # lists whose pages were compared one by one; the others were kept whole
+
+    def _press_numbers(self) -> dict:
+        """Story key → the number of its press release that went out (shown on its page)."""
+        try:
+            return recorded_numbers(self.settings, self.build.cache, full=self.build.full)
+        except PublishError as exc:  # the pages keep what they show; the publish run stops on it
+            logger.warning("Nummern der Pressemitteilungen nicht gelesen: %s", exc)
+            self.build.warnings.append(str(exc))
+            return dict(self.state.press)
 
     # -- output ------------------------------------------------------------------------
 
@@ -67,6 +88,7 @@ class StoriesGenerator(Generator):
         images = {ref: media.get(ref, source=source, line=None, field=None) for ref, source in distinct.items()}
         with phase("plan"):
             plan = plan_story_pages(self.state, self.visible, taxonomy, self.git, images, settings["RELATED_STORIES"])
+        plan.dirty |= self._renumbered()
         self.relisted = plan.relisted
         self.touched_lists = plan.touched_lists
         with phase("story pages"):
@@ -77,6 +99,14 @@ class StoriesGenerator(Generator):
         # What the next build plans with (reach.py); the core saves it with the pages' digests.
         self.build.related, self.build.images = plan.related, images
         self.build.pages_touched = bool(plan.dirty or plan.relisted)
+
+    def _renumbered(self) -> set[str]:
+        """Visible stories whose press number is new (or gone) since the last build."""
+        new, old = self.build.press, self.state.press
+        if new == old:
+            return set()
+        keys = {key for key in new.keys() | old.keys() if new.get(key) != old.get(key)}
+        return {card.id for card in self.visible if card.key in keys}
 
     def _story_pages(self, writer, dirty: set[str], related: dict, images: dict) -> None:
         settings = self.settings
@@ -109,9 +139,10 @@ class StoriesGenerator(Generator):
             story = self.archive.full_story(card)
             image = images.get(story.image)
 
-            def render(story=story, image=image, others=related[card.id]):
+            def render(story=story, image=image, others=related[card.id], press=self._press(card)):
                 return story_template.render(
                     self._page_context(story.url), story=story, body=Markup(self.resolve_links(story.body_html)),
+                    press=press,
                     easy=Markup(self.resolve_links(story.easy_html)) if story.easy_html else None,
                     image=image, related=[self.by_id[i] for i in others], withdrawal=None,
                     document=story_document(story, image, self.urls, settings))
@@ -137,14 +168,16 @@ class StoriesGenerator(Generator):
             images = {ref: media.get(ref, source=card.source, line=None, field=None)
                       for ref, _line, _field in card.media_checks}
             links = tuple((ref, self.by_id[ref].url) for ref in card.story_refs)
-            inputs = (tuple(card), self.git.get(card.source), tuple(images.items()), links)
+            press = self._press(card)
+            inputs = (tuple(card), self.git.get(card.source), tuple(images.items()), links,
+                      *((tuple(press),) if press else ()))
 
-            def render(card=card, images=images):
+            def render(card=card, images=images, press=press):
                 story = self.archive.full_story(card)
                 image = images.get(story.image)
                 gone = story.withdrawal.gone
                 return story_template.render(
-                    self._page_context(story.url), story=story, withdrawal=story.withdrawal,
+                    self._page_context(story.url), story=story, withdrawal=story.withdrawal, press=press,
                     body=None if gone else Markup(self.resolve_links(story.body_html)),
                     easy=Markup(self.resolve_links(story.easy_html)) if story.easy_html and not gone else None,
                     image=None if gone else image, related=[],
@@ -226,6 +259,11 @@ class StoriesGenerator(Generator):
         self.stats["pages_kept"] += len(paths)
         self.build.sitemap.add(*_sitemap_entry(listing))
         return True
+
+    def _press(self, card) -> PressRelease | None:
+        found = self.build.press.get(card.key)
+        return PressRelease(found.number, datetime.fromisoformat(found.issued) if found.issued else None) \
+            if found else None
 
     def _page_context(self, path: str) -> dict:
         return {**self.context, "page_path": path, "canonical": self.urls.absolute(path)}

@@ -1,0 +1,171 @@
+"""The press release numbers a story page shows ("Pressemitteilung PM 123/2026"), read from the record of sends.
+
+A number is assigned when the press send is claimed: the register of its year,
+`press/numbers-<year>.yml` below the receipts folder (number → story key), and the story's
+receipt (the press record's `number` and `issued`) get it in the same commit. A page shows
+it once the release went out (the press record `sent` or `unclear`); from then on number and
+issue time never change. So a build parses only the registers that changed (one small file
+a year) and reads a story's receipt only while its number is new or its release has not gone
+out; what went out is kept in the build cache. At 100,000 stories a warm build reads a few
+file names.
+
+The records are the checkout's files, or a git revision (`PUBLISH_RECEIPTS_REVISION`): the
+publish run rebuilds the pages it numbered from the records it pushed, which the checkout
+does not have.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import NamedTuple
+
+import yaml
+
+from newsroom.errors import PublishError
+
+logger = logging.getLogger("newsroom.publishing")
+
+REGISTER = "press/numbers-{year}.yml"
+_REGISTER_NAME = re.compile(r"numbers-(\d{4})\.yml")
+SHOWN = ("sent", "unclear")  # records.SENT, records.UNCLEAR: the release went out
+_CACHE_VERSION = "1"
+
+
+class PressNumber(NamedTuple):
+    number: str  # as recorded and mailed, e.g. "PM 123/2026"
+    issued: str | None  # ISO time the release was issued
+
+
+def parse_register(text: str | None, where: str) -> dict[int, str]:
+    """A year's register: number → story key."""
+    if not text:
+        return {}
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        data = None
+    if not isinstance(data, dict) or not all(isinstance(k, int) and isinstance(v, str) for k, v in data.items()):
+        raise PublishError(f"{where}: Nummernregister der Pressemitteilungen ist beschädigt (erwartet: "
+                           "„Nummer: Meldungs-id“ je Zeile).")
+    return data
+
+
+class _Folder:
+    """The checkout's files; a register's version is its size and modification time."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def registers(self) -> dict[str, object]:
+        try:
+            entries = list(os.scandir(self.folder / "press"))
+        except (FileNotFoundError, NotADirectoryError):
+            return {}
+        found = {}
+        for entry in entries:
+            if _REGISTER_NAME.fullmatch(entry.name):
+                info = entry.stat()
+                found[f"press/{entry.name}"] = (info.st_mtime_ns, info.st_size)
+        return found
+
+    def read(self, names: list[str]) -> dict[str, str | None]:
+        texts = {}
+        for name in names:
+            try:
+                texts[name] = (self.folder / name).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                texts[name] = None
+        return texts
+
+
+class _Revision:
+    """A git revision of the records; a register's version is its blob id. Plain `git` commands."""
+
+    def __init__(self, folder: Path, revision: str):
+        self.revision = revision
+        folder = folder.resolve()
+        top = self._git(folder.parent if not folder.is_dir() else folder, "rev-parse", "--show-toplevel")
+        self.root = Path(top.decode().strip())
+        self.prefix = folder.relative_to(self.root).as_posix()
+
+    @staticmethod
+    def _git(where: Path, *args: str, given: bytes | None = None) -> bytes:
+        try:
+            return subprocess.run(["git", *args], cwd=where, input=given, capture_output=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise PublishError(f"Versandprotokoll (git {args[0]}) nicht lesbar: {exc}") from None
+
+    def registers(self) -> dict[str, object]:
+        listing = self._git(self.root, "ls-tree", "-z", self.revision, "--", f"{self.prefix}/press/")
+        found = {}
+        for line in listing.decode().split("\0"):
+            if not line:
+                continue
+            meta, _, path = line.partition("\t")
+            name = path.rsplit("/", 1)[-1]
+            if _REGISTER_NAME.fullmatch(name):
+                found[f"press/{name}"] = meta.split()[2]
+        return found
+
+    def read(self, names: list[str]) -> dict[str, str | None]:
+        """Every file in one `git cat-file --batch`."""
+        if not names:
+            return {}
+        asked = "".join(f"{self.revision}:{self.prefix}/{name}\n" for name in names).encode()
+        out = self._git(self.root, "cat-file", "--batch", given=asked)
+        texts, at = {}, 0
+        for name in names:
+            end = out.index(b"\n", at)
+            header = out[at:end].split()
+            at = end + 1
+            if len(header) < 3 or header[-1] == b"missing":
+                texts[name] = None
+                continue
+            size = int(header[2])
+            texts[name] = out[at:at + size].decode("utf-8")
+            at += size + 1
+        return texts
+
+
+def recorded_numbers(settings: dict, cache, full: bool = False) -> dict[str, PressNumber]:
+    """Story key (its first id) → its number, for every release that went out."""
+    from newsroom.publishing.records import parse_receipt  # YAML of receipts: only when one is read
+
+    folder = Path(settings["PATH"]) / settings["PUBLISH_RECEIPTS_DIR"]
+    revision = settings["PUBLISH_RECEIPTS_REVISION"]
+    records = _Revision(folder, revision) if revision else _Folder(folder)
+    name = f"press-numbers:{folder.resolve()}"
+    saved = None if full else cache.blob(name)
+    memo = saved[1] if saved and saved[0] == _CACHE_VERSION and isinstance(saved[1], dict) else None
+    versions, shown, waiting = ({}, {}, {}) if memo is None else (memo["versions"], memo["shown"], memo["waiting"])
+    current = records.registers()
+    changed = sorted(n for n, version in current.items() if versions.get(n) != version)
+    if not changed and not waiting:
+        return shown
+    shown, waiting = dict(shown), dict(waiting)
+    display = os.path.relpath(folder, Path(settings["PATH"]).parent)
+    for register, text in records.read(changed).items():
+        for number, key in parse_register(text, f"{display}/{register}").items():
+            if key not in shown:
+                waiting[key] = number
+    receipts = records.read([f"{key}.yml" for key in sorted(waiting)])
+    for key in sorted(waiting):
+        text = receipts.get(f"{key}.yml")
+        if text is None:
+            continue
+        try:
+            record = parse_receipt(text, f"{display}/{key}.yml").get("press")
+        except PublishError as exc:
+            logger.warning("Nummer der Pressemitteilung nicht gelesen: %s", exc)
+            continue
+        number = record.detail.get("number") if record else None
+        if record is not None and record.status in SHOWN and isinstance(number, str):
+            issued = record.detail.get("issued")
+            shown[key] = PressNumber(number, issued if isinstance(issued, str) else None)
+            del waiting[key]
+    cache.save_blob(name, _CACHE_VERSION, {"versions": current, "shown": shown, "waiting": waiting})
+    return shown
