@@ -447,9 +447,6 @@ SCHEMA: tuple[Setting, ...] = (
                 "per Mail gewarnt."),
         Setting("PUBLISH_RECEIPTS_DIR", TEXT, "receipts",
                 "Ordner des Versandprotokolls unterhalb von PATH (eine YAML-Datei pro Meldung)."),
-        Setting("PUBLISH_RECEIPTS_REVISION", OPTIONAL_TEXT, None,
-                "Woher der Build die Nummern der Pressemitteilungen liest: None = die Dateien der Arbeitskopie; "
-                "sonst eine Git-Revision (setzt „invoke publish“ für die Seiten, die es nach dem Versand neu baut)."),
         Setting("PUBLISH_REMOTE", TEXT, "origin", "Git-Remote, zu dem das Versandprotokoll gepusht wird."),
         Setting("PUBLISH_BRANCH", OPTIONAL_TEXT, None,
                 "Zweig des Versandprotokolls; None: der ausgecheckte Zweig (main ohne Zweig)."),

@@ -124,6 +124,7 @@ class BuildContext:
     archive: StoryArchive | None = None
     media: MediaLibrary | None = None
     crisis: Crisis | None = None  # content/krise.yml (CRISIS_FILE), read by the core after the stories
+    receipts_revision: str | None = None  # the record of sends at this git revision; None: the checkout's files
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     draft_problems: list[ContentError] = field(default_factory=list)  # reported, never published

@@ -100,7 +100,8 @@ class NewsroomPelican(Pelican):
     would modify hard-linked files of the live site; our generators cover their work.
     """
 
-    def __init__(self, settings: dict):
+    def __init__(self, settings: dict, receipts_revision: str | None = None):
+        self.receipts_revision = receipts_revision
         # The stat() of every story file (a fifth of a second at 25,000) starts before the
         # plugins load, in a process of its own; the story archive takes its result.
         content = Path(settings["PATH"])
@@ -155,6 +156,7 @@ class NewsroomPelican(Pelican):
             fingerprint = build_fingerprint(settings)
         build = self.build = BuildContext(settings, self.cache, fingerprint, settings["BUILD_NOW"],
                                           settings["BUILD_FULL"])
+        build.receipts_revision = self.receipts_revision
         context = settings.copy()
         context["generated_content"] = {}
         context[KEY] = build
@@ -290,11 +292,13 @@ def _freeze_at_exit() -> None:
 
 
 def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None,
-          after=None) -> BuildReport:
+          after=None, *, receipts_revision: str | None = None) -> BuildReport:
     """Build the site; `output/` changes only if everything succeeded.
 
     `after(context, settings)` runs once the new site is live, while the build's cache is
-    still open (the publish run sends from there: only a successful build is sent)."""
+    still open (the publish run sends from there: only a successful build is sent).
+    `receipts_revision`: the git revision of the record of sends to read instead of the
+    checkout's files (the publish run's own pushes, newsroom/publishing/press_pages.py)."""
     started = time.perf_counter()
     settings = load_settings(settings_file, overrides)
     output = Path(settings["OUTPUT_PATH"])
@@ -302,7 +306,7 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
     if not output.is_dir() or next(os.scandir(output), None) is None:
         settings["BUILD_FULL"] = True  # nothing live to build on: state and manifest describe nothing
     with phase("plugins"):
-        pelican = NewsroomPelican(settings)
+        pelican = NewsroomPelican(settings, receipts_revision)
     cache = pelican.cache
     try:
         with StagedOutput(output) as staged:

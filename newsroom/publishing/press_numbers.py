@@ -9,9 +9,9 @@ a year) and reads a story's receipt only while its number is new or its release 
 out; what went out is kept in the build cache. At 100,000 stories a warm build reads a few
 file names.
 
-The records are the checkout's files, or a git revision (`PUBLISH_RECEIPTS_REVISION`): the
-publish run rebuilds the pages it numbered from the records it pushed, which the checkout
-does not have.
+The records are the checkout's files, or a git revision: the publish run rebuilds the pages
+it numbered from the record it pushed, which the checkout does not have
+(newsroom/publishing/press_pages.py).
 """
 
 from __future__ import annotations
@@ -131,12 +131,12 @@ class _Revision:
         return texts
 
 
-def recorded_numbers(settings: dict, cache, full: bool = False) -> dict[str, PressNumber]:
-    """Story key (its first id) → its number, for every release that went out."""
+def recorded_numbers(settings: dict, cache, revision: str | None = None, full: bool = False) -> dict[str, PressNumber]:
+    """Story key (its first id) → its number, for every release that went out; the record of
+    sends at the git `revision`, else the checkout's files."""
     from newsroom.publishing.records import parse_receipt  # YAML of receipts: only when one is read
 
     folder = Path(settings["PATH"]) / settings["PUBLISH_RECEIPTS_DIR"]
-    revision = settings["PUBLISH_RECEIPTS_REVISION"]
     records = _Revision(folder, revision) if revision else _Folder(folder)
     name = f"press-numbers:{folder.resolve()}"
     saved = None if full else cache.blob(name)

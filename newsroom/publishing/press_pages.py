@@ -1,8 +1,8 @@
 """After the sends: the pages of the press releases numbered in this run, built, indexed and shipped.
 
 The number is assigned while the publish run claims the send, after its build. So a run whose
-releases went out builds once more, from the record of sends as it pushed it
-(`PUBLISH_RECEIPTS_REVISION`: with a remote the checkout does not have it); that build redraws
+releases went out builds once more, from the record of sends as it pushed it (a git
+revision: with a remote the checkout does not have it); that build redraws
 only the pages whose number is new. Then the search index, and the deploy where a target is
 configured (DEPLOY_TARGET or NEWSROOM_DEPLOY_TARGET), exactly as `invoke deploy` does. Building
 never sends: nothing here can send again. Should this step fail, the sends stay recorded, and
@@ -46,14 +46,13 @@ def ship_numbered_pages(settings_file: str | Path, overrides: Mapping, revision:
     from newsroom.search.index import index_site
 
     environ = os.environ if environ is None else environ
-    given = {**overrides, "PUBLISH_RECEIPTS_REVISION": revision}
-    config = load_settings(settings_file, given)
+    config = load_settings(settings_file, overrides)
     configured = bool(environ.get("NEWSROOM_DEPLOY_TARGET", "").strip() or config["DEPLOY_TARGET"])
     # Opened before building, like `invoke deploy`: a target that cannot work fails at once.
     destination = shipping.open_target(shipping.target_address(config, environ), config, environ) \
         if configured else None
     try:
-        built = build(settings_file, given)
+        built = build(settings_file, overrides, receipts_revision=revision)
         result = NumberedPages(sorted(built.written), target=configured)
         if not built.written and not built.pruned:
             return result

@@ -56,7 +56,8 @@ class StoriesGenerator(Generator):
     def _press_numbers(self) -> dict:
         """Story key → the number of its press release that went out (shown on its page)."""
         try:
-            return recorded_numbers(self.settings, self.build.cache, full=self.build.full)
+            return recorded_numbers(self.settings, self.build.cache, self.build.receipts_revision,
+                                    full=self.build.full)
         except PublishError as exc:  # the pages keep what they show; the publish run stops on it
             logger.warning("Nummern der Pressemitteilungen nicht gelesen: %s", exc)
             self.build.warnings.append(str(exc))
