@@ -157,3 +157,28 @@ def test_a_failed_deploy_after_the_sends_fails_the_run_in_german_and_the_sends_s
     assert (foreign / "index.html").read_text(encoding="utf-8") == "Fremd"
     record = git.Repo(origin).git.show(f"main:content/receipts/{STORY_ID}.yml")
     assert "status: sent" in record and "number: PM 1/2026" in record
+
+
+def test_with_newer_content_on_the_branch_the_numbered_pages_are_built_but_left_to_the_next_deploy(
+        site, smtp, tmp_path, monkeypatch):
+    """An editor pushed while the run sent: that push's own deploy ships the newer site; this run's
+    older one must not land after it."""
+    live = tmp_path / "live"
+    monkeypatch.setenv("NEWSROOM_DEPLOY_TARGET", str(live))
+    press_story(site, date="2026-11-26 11:00", embargo="2026-11-26 10:00")
+    commit_and_push(site)
+    site_job(site, live)
+    other = git.Repo.clone_from(site.root.parent / "site-origin.git", tmp_path / "kollegin")
+    story = tmp_path / "kollegin/content/stories/2026/baeume.md"
+    story.write_text(story_text(id="0f0e0d0c0b0a", title="Neue Bäume im Hofgarten", date="2026-11-26 11:30"),
+                     encoding="utf-8")
+    other.git.add("-A")
+    other.git.commit("-m", "Meldung", env={**os.environ, "GIT_AUTHOR_NAME": "K", "GIT_AUTHOR_EMAIL": "k@example.org",
+                                           "GIT_COMMITTER_NAME": "K", "GIT_COMMITTER_EMAIL": "k@example.org"})
+    other.git.push("origin", "HEAD:main")
+    report = publish(site)
+    shipped = ship(site, report)
+    assert shipped.written == [PAGE] and NUMBERED in site.page(PAGE)
+    assert shipped.superseded and shipped.deployed is None
+    assert "Nicht ausgeliefert: Auf dem Zweig liegen neuere Inhalte" in shipped.lines()[1]
+    assert NUMBERED not in (live / "current" / PAGE).read_text(encoding="utf-8")

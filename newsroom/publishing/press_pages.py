@@ -12,6 +12,7 @@ the next build and deploy ship the numbers.
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,14 +28,21 @@ class NumberedPages:
     indexed: int | None = None  # pages in the search index, when it ran
     deployed: DeployReport | None = None  # when it ran
     target: bool = False  # a deploy target is configured
+    superseded: bool = False  # the branch has content the checkout lacks: its own run deploys it
 
     def lines(self) -> list[str]:
         if not self.written:
             return ["Seiten mit Nummern der Pressemitteilungen: schon aktuell, nichts neu gebaut."]
         lines = [f"Seiten mit Nummern der Pressemitteilungen neu gebaut: {len(self.written)} Dateien; "
                  f"Suchindex: {self.indexed} Seiten."]
-        lines.append(self.deployed.summary() if self.deployed else
-                     "Kein Ziel für die Auslieferung eingestellt (DEPLOY_TARGET, NEWSROOM_DEPLOY_TARGET): nur gebaut.")
+        if self.deployed:
+            lines.append(self.deployed.summary())
+        elif self.superseded:
+            lines.append("Nicht ausgeliefert: Auf dem Zweig liegen neuere Inhalte, als dieser Lauf gebaut hat; die "
+                         "nächste Auslieferung („invoke deploy“) bringt sie mit den Nummern online.")
+        else:
+            lines.append("Kein Ziel für die Auslieferung eingestellt (DEPLOY_TARGET, NEWSROOM_DEPLOY_TARGET): "
+                         "nur gebaut.")
         return lines
 
 
@@ -57,7 +65,9 @@ def ship_numbered_pages(settings_file: str | Path, overrides: Mapping, revision:
         if not built.written and not built.pruned:
             return result
         result.indexed = index_site(built.output).pages
-        if destination is not None:
+        if destination is not None and revision and _newer_content(config, revision):
+            result.superseded = True
+        elif destination is not None:
             result.deployed = shipping.deploy(built.output, destination, config,
                                               digest_cache=shipping.digest_cache(config))
             destination = None  # deploy() closed it
@@ -65,3 +75,18 @@ def ship_numbered_pages(settings_file: str | Path, overrides: Mapping, revision:
     finally:
         if destination is not None:
             destination.close()
+
+
+def _newer_content(settings: Mapping, revision: str) -> bool:
+    """Does the record's revision hold other content than the checkout, besides the record itself?
+    Then an editor pushed meanwhile, and that push's deploy (one at a time, in the pipeline's deploy
+    group) ships a newer site: this run's older one must not land after it."""
+    content = Path(settings["PATH"]).resolve()
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=content, capture_output=True, text=True)
+    if top.returncode:
+        return False
+    root = Path(top.stdout.strip()).resolve()
+    receipts = (content / settings["PUBLISH_RECEIPTS_DIR"]).relative_to(root).as_posix()
+    same = subprocess.run(["git", "diff", "--quiet", "HEAD", revision, "--", ".", f":(exclude){receipts}"],
+                          cwd=root, capture_output=True)
+    return same.returncode != 0
