@@ -134,7 +134,7 @@ class BuildContext:
     # What the stories plugin remembers for the next build's plan (reach.py), besides the archive.
     related: dict = field(default_factory=dict)
     images: dict = field(default_factory=dict)
-    press: dict = field(default_factory=dict)  # story key → PressNumber shown (newsroom/publishing/press_numbers.py)
+    press: dict = field(default_factory=dict)  # story key → (press number, issued) shown (press_numbers.py)
     pages_touched: bool = False
     next_state: ArchiveState | None = None
     state_changed: bool = True

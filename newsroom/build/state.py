@@ -113,7 +113,7 @@ class ArchiveState:
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # story id → related ids shown
     pages: dict[str, bytes] = field(default_factory=dict)  # list/overview page path → digest of what it showed
     media: dict[str, object] = field(default_factory=dict)  # media path → its item as shown
-    press: dict[str, tuple] = field(default_factory=dict)  # story key → its press number as shown (PressNumber)
+    press: dict[str, tuple] = field(default_factory=dict)  # story key → (press number, issued) as shown
     # Digest of the crisis region every live page carries (newsroom/crisis/region.py); None: unknown.
     region: bytes | None = None
     version: int = STATE_VERSION

@@ -57,7 +57,7 @@ class StoriesGenerator(Generator):
         """Story key → the number of its press release that went out (shown on its page)."""
         try:
             return recorded_numbers(self.settings, self.build.cache, self.build.receipts_revision,
-                                    full=self.build.full)
+                                    self.state.press, full=self.build.full)
         except PublishError as exc:  # the pages keep what they show; the publish run stops on it
             logger.warning("Nummern der Pressemitteilungen nicht gelesen: %s", exc)
             self.build.warnings.append(str(exc))
@@ -263,8 +263,10 @@ class StoriesGenerator(Generator):
 
     def _press(self, card) -> PressRelease | None:
         found = self.build.press.get(card.key)
-        return PressRelease(found.number, datetime.fromisoformat(found.issued) if found.issued else None) \
-            if found else None
+        if found is None:
+            return None
+        number, issued = found
+        return PressRelease(number, datetime.fromisoformat(issued) if issued else None)
 
     def _page_context(self, path: str) -> dict:
         return {**self.context, "page_path": path, "canonical": self.urls.absolute(path)}
