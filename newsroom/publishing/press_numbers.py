@@ -125,18 +125,19 @@ class _Revision:
         return texts
 
 
-def recorded_numbers(settings: dict, cache, revision: str | None = None, previous: dict | None = None,
-                     full: bool = False) -> dict[str, tuple]:
+def recorded_numbers(settings: dict, cache, revision: str | None = None,
+                     previous: dict | None = None) -> dict[str, tuple]:
     """Story key (its first id) → (number, issued) of its release that went out; the record of
     sends at the git `revision`, else the checkout's files. `previous`: what the last build
     showed; when nothing is new it is the answer, and the kept numbers are not even loaded
-    (100,000 of them take 50 ms to unpickle)."""
+    (100,000 of them take 50 ms to unpickle). Like the parse cache, the kept numbers outlive
+    `--full`: they are facts of the record, not of the output."""
     from newsroom.publishing.records import parse_receipt  # YAML of receipts: only when one is read
 
     folder = Path(settings["PATH"]) / settings["PUBLISH_RECEIPTS_DIR"]
     records = _Revision(folder, revision) if revision else _Folder(folder)
     name, kept = f"press-numbers:{folder.resolve()}", f"press-numbers-shown:{folder.resolve()}"
-    saved = None if full else cache.blob(name)
+    saved = cache.blob(name)
     memo = saved[1] if saved and saved[0] == _CACHE_VERSION and isinstance(saved[1], dict) else None
     versions, waiting, count = (memo["versions"], memo["waiting"], memo["count"]) if memo else ({}, {}, 0)
     current = records.registers()

@@ -57,7 +57,7 @@ class StoriesGenerator(Generator):
         """Story key → the number of its press release that went out (shown on its page)."""
         try:
             return recorded_numbers(self.settings, self.build.cache, self.build.receipts_revision,
-                                    self.state.press, full=self.build.full)
+                                    self.state.press)
         except PublishError as exc:  # the pages keep what they show; the publish run stops on it
             logger.warning("Nummern der Pressemitteilungen nicht gelesen: %s", exc)
             self.build.warnings.append(str(exc))
