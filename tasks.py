@@ -432,14 +432,16 @@ def publish(c, settings=PRODUCTION_SETTINGS, dry_run=False, story=None, channel=
     print("\n".join(summary_lines(report)))
     if report.alerts:
         print("\n".join(report.alerts))
-    shipped = None if dry_run or not report.numbered else _ship_numbers(settings, now, report.revision)
+    unshipped = None if dry_run or not report.numbered else _ship_numbers(settings, now, report.revision)
+    if unshipped:
+        print(unshipped, file=sys.stderr)
     loud = unclear_lines(report)
     if loud:
         raise Exit("\n".join([*loud, "Versand unvollständig: Empfänger unklar (siehe oben)."]), code=1)
     if not report.ok:
         raise Exit("Nicht alles wurde gesendet (siehe oben).", code=1)
-    if shipped:
-        raise Exit(shipped, code=1)
+    if unshipped:
+        raise Exit("Seiten mit neuen Nummern nicht ausgeliefert (siehe oben).", code=1)
 
 
 def _ship_numbers(settings, now, revision) -> str | None:

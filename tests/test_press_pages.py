@@ -154,6 +154,7 @@ def test_a_failed_deploy_after_the_sends_fails_the_run_in_german_and_the_sends_s
     assert f"FEHLER Das Ziel {foreign} ist nicht leer" in run.stderr
     assert ("Die Seiten mit den Nummern der Pressemitteilungen sind nicht ausgeliefert. Die Sendungen sind "
             "protokolliert und gehen nicht noch einmal hinaus") in run.stderr
+    assert run.stderr.rstrip().endswith("Seiten mit neuen Nummern nicht ausgeliefert (siehe oben).")
     assert (foreign / "index.html").read_text(encoding="utf-8") == "Fremd"
     record = git.Repo(origin).git.show(f"main:content/receipts/{STORY_ID}.yml")
     assert "status: sent" in record and "number: PM 1/2026" in record
