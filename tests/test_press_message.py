@@ -253,6 +253,16 @@ def test_numbers_count_per_year_and_a_story_keeps_its_own():
     assert later.changed["press/numbers-2026.yml"].endswith("1: a1b2c3d4e5f6\n2: b1b2b3b4b5b6\n3: c1c2c3c4c5c6\n")
 
 
+def test_ids_of_digits_only_stay_ids_in_the_register():
+    """YAML would read 123456789012 as a number and 012345670123 as an octal one."""
+    record: dict[str, str] = {}
+    files = ClaimFiles(record.get)
+    assert [assign(files, key, 2026) for key in ("123456789012", "012345670123", "a1b2c3d4e5f6")] == [1, 2, 3]
+    record.update(files.changed)
+    later = ClaimFiles(record.get)
+    assert assign(later, "012345670123", 2026) == 2 and assign(later, "b1b2b3b4b5b6", 2026) == 4
+
+
 def test_a_damaged_register_stops_the_claim():
     files = ClaimFiles({"press/numbers-2026.yml": "1: a1b2c3d4e5f6\nzwei: b1b2b3b4b5b6\n"}.get)
     with pytest.raises(PublishError, match="Nummernregister der Pressemitteilungen ist beschädigt"):

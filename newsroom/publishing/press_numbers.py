@@ -22,8 +22,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import yaml
-
 from newsroom.errors import PublishError
 
 logger = logging.getLogger("newsroom.publishing")
@@ -35,17 +33,20 @@ _CACHE_VERSION = "1"
 
 
 def parse_register(text: str | None, where: str) -> dict[int, str]:
-    """A year's register: number → story key."""
-    if not text:
-        return {}
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError:
-        data = None
-    if not isinstance(data, dict) or not all(isinstance(k, int) and isinstance(v, str) for k, v in data.items()):
-        raise PublishError(f"{where}: Nummernregister der Pressemitteilungen ist beschädigt (erwartet: "
-                           "„Nummer: Meldungs-id“ je Zeile).")
-    return data
+    """A year's register: number → story key. Read line by line, not as YAML: an id of twelve
+    digits ("123456789012", one story id in 300) would be a number in YAML, and one of octal
+    digits with a leading zero another number altogether."""
+    numbers: dict[int, str] = {}
+    for line in (text or "").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        number, colon, key = line.partition(":")
+        key = key.strip().strip("'\"")
+        if not colon or not number.strip().isdigit() or not key or int(number) in numbers:
+            raise PublishError(f"{where}: Nummernregister der Pressemitteilungen ist beschädigt (erwartet: "
+                               "„Nummer: Meldungs-id“ je Zeile).")
+        numbers[int(number)] = key
+    return numbers
 
 
 class _Folder:
