@@ -1,7 +1,10 @@
 """A deterministic archive of city news: the same seed gives the same bytes.
 
-Written twice: as newsroom stories (YAML front matter) and as vanilla Pelican
-articles (its `Key: value` metadata, same text), so both builds get one corpus.
+Written as newsroom stories (YAML front matter) and, for the reference builds that are asked for, as
+vanilla Pelican articles (its `Key: value` metadata) and as Hugo posts (YAML front matter under
+`content/posts/`, benchmarks/reference/README.md), with the same text, so every build gets one
+corpus. Each story is written out and forgotten before the next is made: memory does not grow with
+the archive.
 """
 
 from __future__ import annotations
@@ -48,15 +51,28 @@ def _paragraph(rng: random.Random, sentences: int) -> str:
     )
 
 
-def generate(target: Path, count: int, settings: dict, seed: int = 2026, photos: Path | None = None) -> dict:
-    """Write `target/newsroom/content` and `target/pelican/content`; returns facts about the corpus."""
+REFERENCES = ("pelican", "hugo")  # reference builds the corpus can be written for
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def generate(target: Path, count: int, settings: dict, seed: int = 2026, photos: Path | None = None,
+             references: tuple[str, ...] = ()) -> dict:
+    """Write `target/newsroom/content` and, for each of `references`, `target/pelican/content` and
+    `target/hugo/content/posts`; returns facts about the corpus."""
     rng = random.Random(seed)
     ours, theirs = target / "newsroom" / "content", target / "pelican" / "content"
-    for folder in (ours, theirs):
+    hugo = target / "hugo" / "content"
+    for folder in (ours, theirs, hugo):
         if folder.exists():
             shutil.rmtree(folder)
     (ours / "stories").mkdir(parents=True)
-    theirs.mkdir(parents=True)
+    if "pelican" in references:
+        theirs.mkdir(parents=True)
+    if "hugo" in references:
+        (hugo / "posts").mkdir(parents=True)
     images = []
     if photos and photos.is_dir():
         shutil.copytree(photos, ours / "media" / "fotos")
@@ -91,7 +107,13 @@ def generate(target: Path, count: int, settings: dict, seed: int = 2026, photos:
         folder = ours / "stories" / f"{when:%Y}"
         folder.mkdir(exist_ok=True)
         (folder / f"{n:06d}.md").write_text("\n".join(front) + "\n" + body, encoding="utf-8")
-        vanilla = [f"Title: {title}", f"Date: {when:%Y-%m-%d %H:%M}", f"Category: {thema}",
-                   f"Tags: {', '.join(tags)}", f"Slug: {slugify(title)}", f"Summary: {summary}", ""]
-        (theirs / f"{n:06d}.md").write_text("\n".join(vanilla) + "\n" + body, encoding="utf-8")
-    return {"stories": count, "seed": seed, "images": len(images)}
+        if "pelican" in references:
+            vanilla = [f"Title: {title}", f"Date: {when:%Y-%m-%d %H:%M}", f"Category: {thema}",
+                       f"Tags: {', '.join(tags)}", f"Slug: {slugify(title)}", f"Summary: {summary}", ""]
+            (theirs / f"{n:06d}.md").write_text("\n".join(vanilla) + "\n" + body, encoding="utf-8")
+        if "hugo" in references:
+            post = ["---", f"title: {_quoted(title)}", f"date: {when:%Y-%m-%dT%H:%M:%S}", f"slug: {slugify(title)}",
+                    f"summary: {_quoted(summary)}", f"categories: [{_quoted(thema)}]",
+                    f"tags: [{', '.join(_quoted(t) for t in tags)}]", "---", ""]
+            (hugo / "posts" / f"{n:06d}.md").write_text("\n".join(post) + "\n" + body, encoding="utf-8")
+    return {"stories": count, "seed": seed, "images": len(images), "references": list(references)}

