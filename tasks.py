@@ -648,20 +648,23 @@ def test(c, args=""):
 
 
 @task(help={"stories": "archive size (default 25000)", "runs": "runs per scenario (median)",
-            "vanilla": "also build the corpus with vanilla Pelican (the reference)",
-            "workdir": "where the corpus and outputs go (the crisis scenario keeps its corpus there)",
-            "scenario": "builds (default) or crisis: a crisis on, updated, off, to a folder target"})
+            "vanilla": "also build the corpus with vanilla Pelican and Hugo (the client's reference configurations)",
+            "workdir": "where the corpus and outputs go (the crisis and live scenarios keep their corpus there)",
+            "scenario": "builds (default); crisis: a crisis on, updated, off, to a folder target; live: one story "
+                        "edited and one added, each committed, to a folder target whose search finds it"})
 def bench(c, stories=25000, runs=3, vanilla=True, workdir=".bench", scenario="builds"):
-    """Benchmark the build on a generated archive against vanilla Pelican; prints and saves a report.
-    --scenario crisis: from a crisis commit (on, updated, off) to a folder target showing it on every page."""
+    """Benchmark the build on a generated archive against vanilla Pelican and Hugo; prints and saves a report.
+    --scenario crisis: from a crisis commit (on, updated, off) to a folder target showing it on every page.
+    --scenario live: from a story's commit (edited, added) through build, search index and deploy to a folder
+    target, until its search finds the story."""
     os.chdir(ROOT)
-    if scenario == "crisis":
-        from benchmarks.crisis import main as crisis
+    if scenario in ("crisis", "live"):
+        from importlib import import_module
 
-        crisis(Path(workdir).resolve(), int(stories), int(runs))
+        import_module(f"benchmarks.{scenario}").main(Path(workdir).resolve(), int(stories), int(runs))
         return
     if scenario != "builds":
-        raise Exit(f"Unbekanntes Szenario „{scenario}“: builds (Vorgabe) oder crisis.", code=1)
+        raise Exit(f"Unbekanntes Szenario „{scenario}“: builds (Vorgabe), crisis oder live.", code=1)
     from benchmarks.runner import main
 
     main(Path(workdir).resolve(), int(stories), int(runs), bool(vanilla))

@@ -82,8 +82,8 @@ class Site:
         code = script.format(repo=str(REPO), conf=str(REPO / "pelicanconf.py"), content=str(self.root / "content"),
                              output=str(output or self.output), cache=str(cache or self.cache), now=NOW,
                              facts=str(self.facts), target=str(self.target))
-        seconds, _rss, cpu = _timed([sys.executable, "-c", code], self.root)
-        return seconds, cpu, json.loads(self.facts.read_text())
+        seconds, rss, cpu = _timed([sys.executable, "-c", code], self.root)
+        return seconds, cpu, {**json.loads(self.facts.read_text()), "rss_mb": round(rss, 1)}
 
     def build(self):
         return self._step(BUILD)
@@ -102,12 +102,12 @@ class Site:
         self.git("commit", "-q", "-m", message)
 
 
-def prepare(workdir: Path, count: int, say) -> Site:
+def prepare(workdir: Path, count: int, say, site: Site | None = None) -> Site:
     """The archive, once: generated, committed, built, indexed and deployed without a crisis."""
     from benchmarks.corpus import generate
     from newsroom.build.runner import load_settings
 
-    site = Site(workdir)
+    site = site or Site(workdir)
     stamp = workdir / "corpus.json"
     wanted = {"stories": count, "seed": 2026}
     known = json.loads(stamp.read_text()) if stamp.is_file() else None
@@ -130,7 +130,8 @@ def prepare(workdir: Path, count: int, say) -> Site:
         site.commit("Lage beendet")
     for name, step in (("Build", site.build), ("Suchindex", site.search), ("Auslieferung", site.deploy)):
         seconds, _cpu, facts = step()
-        say(f"  Vorbereitung: {name} ohne Krise {seconds:7.1f} s  {facts}")
+        shown = {k: v for k, v in facts.items() if not isinstance(v, list)}
+        say(f"  Vorbereitung: {name} ohne Krise {seconds:7.1f} s  {shown}")
     return site
 
 
