@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.runner import NOW, REPO, _timed
+from benchmarks.runner import NOW, REPO, timed_together
 
 LIMIT = 60.0  # seconds from the commit to the deployed site (issue 22)
 TARGET = "www"
@@ -82,8 +82,9 @@ class Site:
         code = script.format(repo=str(REPO), conf=str(REPO / "pelicanconf.py"), content=str(self.root / "content"),
                              output=str(output or self.output), cache=str(cache or self.cache), now=NOW,
                              facts=str(self.facts), target=str(self.target))
-        seconds, rss, cpu = _timed([sys.executable, "-c", code], self.root)
-        return seconds, cpu, {**json.loads(self.facts.read_text()), "rss_mb": round(rss, 1)}
+        seconds, rss, cpu, together = timed_together([sys.executable, "-c", code], self.root)
+        return seconds, cpu, {**json.loads(self.facts.read_text()), "rss_mb": round(rss, 1),
+                              "rss_together_mb": round(together, 1)}
 
     def build(self):
         return self._step(BUILD)

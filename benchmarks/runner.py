@@ -22,6 +22,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,18 +50,70 @@ class Figure:
         return statistics.median(self.seconds)
 
 
-def _timed(command: list[str], cwd: Path) -> tuple[float, float, float]:
-    """(wall seconds, peak RSS in MB, CPU seconds) of one process and the children it waited for."""
+def _timed(command: list[str], cwd: Path, started=None) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds) of one process and the children it waited for;
+    `started` is called with the process id once it runs."""
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    started = time.perf_counter()
+    begun = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
+    if started:
+        started(process.pid)
     _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
+    elapsed = time.perf_counter() - begun
     process.returncode = os.waitstatus_to_exitcode(status)
     stderr = process.stderr.read().decode("utf-8", "replace")
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command[:3])} … failed:\n{stderr[-3000:]}")
     return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def tree_rss(root: int) -> int:
+    """Resident memory in bytes of `root` and every process below it, now (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(parents.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/statm") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+    return total
+
+
+def timed_together(command: list[str], cwd: Path) -> tuple[float, float, float, float]:
+    """As `_timed`, plus the peak resident memory of the process and all below it together in MB, sampled
+    every 50 ms: wait4 gives only the largest single process, and Pagefind may run two at a time."""
+    peak, running, done = [0], threading.Event(), threading.Event()
+    pid = [0]
+
+    def begin(process_id: int) -> None:
+        pid[0] = process_id
+        running.set()
+
+    def sample() -> None:
+        running.wait()
+        while pid[0] and not done.wait(0.05):
+            peak[0] = max(peak[0], tree_rss(pid[0]))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        seconds, rss, cpu = _timed(command, cwd, started=begin)
+    finally:
+        done.set()
+        running.set()
+        sampler.join()
+    return seconds, rss, cpu, peak[0] / 2**20
 
 
 def our_build(root: Path, output: Path, cache: Path) -> tuple[float, float, float]:
