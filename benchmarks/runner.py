@@ -92,7 +92,8 @@ def tree_rss(root: int) -> int:
 
 def timed_together(command: list[str], cwd: Path) -> tuple[float, float, float, float]:
     """As `_timed`, plus the peak resident memory of the process and all below it together in MB, sampled
-    every 50 ms: wait4 gives only the largest single process, and Pagefind may run two at a time."""
+    every 0.1 s (about 2 ms of CPU each): wait4 gives only the largest single process, and Pagefind may run
+    two at a time."""
     peak, running, done = [0], threading.Event(), threading.Event()
     pid = [0]
 
@@ -102,7 +103,7 @@ def timed_together(command: list[str], cwd: Path) -> tuple[float, float, float, 
 
     def sample() -> None:
         running.wait()
-        while pid[0] and not done.wait(0.05):
+        while pid[0] and not done.wait(0.1):
             peak[0] = max(peak[0], tree_rss(pid[0]))
 
     sampler = threading.Thread(target=sample, daemon=True)
