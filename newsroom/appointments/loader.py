@@ -27,7 +27,7 @@ def load_appointments(root: Path, display_root: Path, settings: dict, cache,
     key = vocabulary.fingerprint()
     base = settings["APPOINTMENTS_URL"]
     files = []
-    for source, path, mtime, _size in scan(root, display_root):
+    for source, path, mtime, *_stat in scan(root, display_root):
         if mtime is None:
             errors.append(symlink_error(path, source))
         else:

@@ -107,7 +107,8 @@ class ArchiveState:
     fingerprint: str = ""
     now: float = float("-inf")
     git_head: str | None = None
-    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # source → (mtime_ns, size); the hash is in the card
+    # source → (mtime_ns, size, git blob id of the bytes the card was made from); the sha256 is in the card
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     cards: dict[str, Card] = field(default_factory=dict)  # source → card
     git: dict[str, tuple] = field(default_factory=dict)  # source → (created, updated, editors, commits), times as Unix timestamps
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # story id → related ids shown

@@ -101,6 +101,7 @@ class StoryArchive:
             "scheduled": sum(1 for c in cards if c.status == "published" and c.ts > now),
             "withdrawn": len(self.withdrawn),
             "parsed": self.loaded.parsed,
+            "files_read": self.loaded.read,
         }
 
     def full_story(self, card: Card) -> Story:

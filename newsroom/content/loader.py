@@ -2,7 +2,8 @@
 (on every core when there are many) or taken from the parse cache by content hash.
 
 At 25,000 stories a cold parse is dominated by Markdown; after that a build reads
-only files whose size or mtime changed.
+only files whose size or mtime changed, and of those only the ones whose content git's
+index cannot vouch for (newsroom/content/git_index.py: a fresh clone reads nothing it need not).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from newsroom.build.cache import BuildCache
 from newsroom.build.state import ArchiveState, Card
 from newsroom.content.frontmatter import declared_status
+from newsroom.content.git_index import GitIndex, blob_id
 from newsroom.content.reader import StoryVocabulary
 from newsroom.content.story import UNPUBLISHED, Story
 from newsroom.errors import ContentError, ContentErrors
@@ -28,25 +30,30 @@ from newsroom.progress import Progress
 
 PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
 CHUNK = 100
+# Git's index is asked when more than this share of the files changed their stat data (a
+# clone, a checkout of another branch): reading the index costs about what 5,000 files do.
+GIT_INDEX_SHARE = 10
 
 
 @dataclass
 class LoadResult:
     cards: dict[str, Card] = field(default_factory=dict)  # source → card, every valid story
     stories: dict[str, Story] = field(default_factory=dict)  # source → full story, for those read now
-    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # source → (mtime_ns, size)
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # source → (mtime_ns, size, git blob id)
     errors: list[ContentError] = field(default_factory=list)
     broken_drafts: set[str] = field(default_factory=set)  # sources of failed files whose status line says draft
     unchecked_media: dict[str, tuple] = field(default_factory=dict)  # failed file → its media references
     provisional: dict[str, Story] = field(default_factory=dict)  # failed file → its best reading (channel checks)
     parsed: int = 0
+    read: int = 0  # files read and hashed (the others: unchanged stat data, or vouched for by git's index)
 
 
-def scan(root: Path, display_root: Path) -> list[tuple[str, str, int | None, int | None]]:
-    """(source, path, mtime_ns, size) of every *.md below root; hidden files and folders left out.
+def scan(root: Path, display_root: Path) -> list[tuple[str, str, int | None, int | None, int | None, int | None]]:
+    """(source, path, mtime_ns, size, ctime_ns, inode) of every *.md below root; hidden files and
+    folders left out.
 
-    A symbolic link (file or folder, whatever its name) is listed with mtime and size None and
-    never followed: load_stories refuses it (newsroom.paths)."""
+    A symbolic link (file or folder, whatever its name) is listed with mtime, size, ctime and inode
+    None and never followed: load_stories refuses it (newsroom.paths)."""
     prefix = os.path.relpath(root, display_root).replace(os.sep, "/")
     found = []
 
@@ -56,12 +63,13 @@ def scan(root: Path, display_root: Path) -> list[tuple[str, str, int | None, int
                 if entry.name.startswith("."):
                     continue
                 if entry.is_symlink():
-                    found.append((f"{prefix}/{relative}{entry.name}", entry.path, None, None))
+                    found.append((f"{prefix}/{relative}{entry.name}", entry.path, None, None, None, None))
                 elif entry.is_dir():
                     walk(entry.path, f"{relative}{entry.name}/")
                 elif entry.name.endswith(".md") and entry.is_file():
                     stat = entry.stat()
-                    found.append((f"{prefix}/{relative}{entry.name}", entry.path, stat.st_mtime_ns, stat.st_size))
+                    found.append((f"{prefix}/{relative}{entry.name}", entry.path, stat.st_mtime_ns, stat.st_size,
+                                  stat.st_ctime_ns, stat.st_ino))
 
     if root.is_dir() and not root.is_symlink():  # a linked stories folder is refused by find_symlinks
         walk(str(root), "")
@@ -91,7 +99,7 @@ def scan_in_background(root: Path, display_root: Path):
             os._exit(0)
     reaped = weakref.finalize(report, _reap, pid)  # also when the result is never asked for
 
-    def result() -> list[tuple[str, str, int, int]]:
+    def result() -> list[tuple[str, str, int, int, int, int]]:
         reaped()  # waits for the child
         report.seek(0)
         data = report.read()
@@ -135,20 +143,33 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
     """
     result = LoadResult()
     changed: list[tuple[str, str, bytes]] = []  # (source, digest, raw)
-    for source, path, mtime_ns, size in scanned if scanned is not None else scan(root, display_root):
+    scanned = scanned if scanned is not None else scan(root, display_root)
+    restamped = []  # files whose stat data changed since `state`
+    for item in scanned:
+        source, path, mtime_ns, size, _ctime_ns, _inode = item
         if size is None:  # a symbolic link: never read
             result.errors.append(symlink_error(path, source))
             continue
         old = state.files.get(source)
-        card = state.cards.get(source)
-        if old and card and old[0] == mtime_ns and old[1] == size:
+        if old and old[0] == mtime_ns and old[1] == size and source in state.cards:
             result.files[source] = old
+            result.cards[source] = state.cards[source]
+        else:
+            restamped.append(item)
+    index = GitIndex.load(root, display_root) if len(restamped) * GIT_INDEX_SHARE > len(scanned) > 0 else None
+    for source, path, mtime_ns, size, ctime_ns, inode in restamped:
+        old = state.files.get(source)
+        card = state.cards.get(source)
+        if (index and old and card and old[1] == size
+                and old[2] == index.blob(source, mtime_ns, ctime_ns, inode, size)):
+            result.files[source] = (mtime_ns, size, old[2])  # the content the card was made from
             result.cards[source] = card
             continue
         with open(path, "rb") as handle:
             raw = handle.read()
+        result.read += 1
         digest = hashlib.sha256(raw).hexdigest()
-        result.files[source] = (mtime_ns, size)
+        result.files[source] = (mtime_ns, size, blob_id(raw, index.algorithm if index else "sha1"))
         if card and card.digest == digest:  # touched, not changed
             result.cards[source] = card
         else:
