@@ -649,22 +649,29 @@ def test(c, args=""):
 
 @task(help={"stories": "archive size (default 25000)", "runs": "runs per scenario (median)",
             "vanilla": "also build the corpus with vanilla Pelican and Hugo (the client's reference configurations)",
-            "workdir": "where the corpus and outputs go (the crisis and live scenarios keep their corpus there)",
+            "workdir": "where the corpus and outputs go (the crisis, live and clone scenarios keep their corpus there)",
             "scenario": "builds (default); crisis: a crisis on, updated, off, to a folder target; live: one story "
-                        "edited and one added, each committed, to a folder target whose search finds it"})
+                        "edited and one added, each committed, to a folder target whose search finds it; "
+                        "clone: one edit in a warm checkout and in a fresh clone with the cache restored"})
 def bench(c, stories=25000, runs=3, vanilla=True, workdir=".bench", scenario="builds"):
     """Benchmark the build on a generated archive against vanilla Pelican and Hugo; prints and saves a report.
     --scenario crisis: from a crisis commit (on, updated, off) to a folder target showing it on every page.
     --scenario live: from a story's commit (edited, added) through build, search index and deploy to a folder
-    target, until its search finds the story."""
+    target, until its search finds the story.
+    --scenario clone: one edited story in a warm checkout and in a fresh clone with the build cache restored (CI)."""
     os.chdir(ROOT)
     if scenario in ("crisis", "live"):
         from importlib import import_module
 
         import_module(f"benchmarks.{scenario}").main(Path(workdir).resolve(), int(stories), int(runs))
         return
+    if scenario == "clone":
+        from benchmarks.clone import main as clone
+
+        clone(Path(workdir).resolve(), int(stories), int(runs))
+        return
     if scenario != "builds":
-        raise Exit(f"Unbekanntes Szenario „{scenario}“: builds (Vorgabe), crisis oder live.", code=1)
+        raise Exit(f"Unbekanntes Szenario „{scenario}“: builds (Vorgabe), crisis, live oder clone.", code=1)
     from benchmarks.runner import main
 
     main(Path(workdir).resolve(), int(stories), int(runs), bool(vanilla))
