@@ -28,7 +28,7 @@ BUILD = (
     "from newsroom.build.timing import PHASES\n"
     "r = build({conf!r}, {{'PATH': {content!r}, 'OUTPUT_PATH': {output!r}, 'CACHE_PATH': {cache!r},"
     " 'BUILD_NOW': {now!r}}})\n"
-    "open({facts!r}, 'w').write(json.dumps({{'files_read': r.stats['files_read'], 'parsed': r.stats['parsed'],"
+    "open({facts!r}, 'w').write(json.dumps({{'files_read': r.stats.get('files_read', -1), 'parsed': r.stats['parsed'],"
     " 'rendered': len(r.rendered), 'written': len(r.written),"
     " 'phases': {{k: round(v, 3) for k, v in PHASES.items() if v >= 0.02}}}}))\n")
 SCENARIOS = ("warm", "fresh_clone")
