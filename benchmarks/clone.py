@@ -65,16 +65,15 @@ class Checkout:
 
     def clone_again(self) -> float:
         """A new clone at the same place, the cache and the live output restored; returns the clone's seconds."""
-        kept = self.workdir / "clone-kept"
-        shutil.rmtree(kept, ignore_errors=True)
-        kept.mkdir()
-        for name in (".cache", "output"):
-            shutil.move(self.root / name, kept / name)
-        shutil.rmtree(self.root)
+        # The old checkout is moved aside whole, not deleted in place: the last build may still be
+        # removing the files it replaced there, in a process of its own (newsroom/build/output.py).
+        old = self.workdir / "clone-old"
+        shutil.rmtree(old, ignore_errors=True)
+        self.root.rename(old)
         seconds, _rss, _cpu = _timed(["git", "clone", "-q", str(self.origin), str(self.root)], self.workdir)
         for name in (".cache", "output"):
-            shutil.move(kept / name, self.root / name)
-        kept.rmdir()
+            shutil.move(old / name, self.root / name)
+        shutil.rmtree(old, ignore_errors=True)
         return seconds
 
 

@@ -27,6 +27,7 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from typing import NamedTuple
 
 # One entry of `git ls-files -s -v --debug -z`: tag, mode, blob id, stage, path, then the stat data.
 _ENTRY = re.compile(
@@ -91,6 +92,28 @@ class GitIndex:
                 and ctime == f"{(ctime_ns // _NS) & _U32}:{ctime_ns % _NS}" and entry_inode == str(inode & _U32)):
             return blob
         return None
+
+
+    def vouched(self, scanned: list[tuple]) -> dict[str, str]:
+        """source → blob id of the files of a `scan()` that the index vouches for."""
+        blob = self.blob
+        found = {}
+        for source, _path, mtime_ns, size, ctime_ns, inode in scanned:
+            if size is not None:
+                vouched = blob(source, mtime_ns, ctime_ns, inode, size)
+                if vouched is not None:
+                    found[source] = vouched
+        return found
+
+
+class VouchedFiles(NamedTuple):
+    """What the index vouched for when the files were scanned (in the scan's own process)."""
+
+    algorithm: str
+    blobs: dict[str, str]
+
+    def blob(self, source: str, *_stat) -> str | None:
+        return self.blobs.get(source)
 
 
 def _git(folder: Path, *args: str) -> subprocess.CompletedProcess | None:

@@ -17,11 +17,12 @@ import weakref
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from newsroom.build.cache import BuildCache
 from newsroom.build.state import ArchiveState, Card
 from newsroom.content.frontmatter import declared_status
-from newsroom.content.git_index import GitIndex, blob_id
+from newsroom.content.git_index import GitIndex, VouchedFiles, blob_id
 from newsroom.content.reader import StoryVocabulary
 from newsroom.content.story import UNPUBLISHED, Story
 from newsroom.errors import ContentError, ContentErrors
@@ -77,15 +78,25 @@ def scan(root: Path, display_root: Path) -> list[tuple[str, str, int | None, int
     return found
 
 
+class Scanned(NamedTuple):
+    """`scan()`'s files, and what git's index vouched for among them (None: not asked)."""
+
+    files: list[tuple[str, str, int | None, int | None, int | None, int | None]]
+    vouched: VouchedFiles | None = None
+
+
 def scan_in_background(root: Path, display_root: Path):
-    """Start `scan()` in a forked process; returns a function that waits for its result.
+    """Start `scan()` in a forked process, and there ask git's index which files it vouches for;
+    returns a function that waits for the result (a `Scanned`).
 
     25,000 stat calls take a fifth of a second here. In a thread they would crawl: each call
     gives up the interpreter lock and waits up to 5 ms to get it back from the main thread,
     which is busy unpickling the last build's state. A process of its own has no such lock.
+    Reading the index (a tenth of a second at 25,000) runs there too, on the second core: a fresh
+    clone needs it, and the main process cannot tell before its state is loaded.
     """
     if not hasattr(os, "fork"):
-        found = scan(root, display_root)
+        found = Scanned(scan(root, display_root))
         return lambda: found
     # A file, not a pipe: the child never blocks on a reader that may not come (a build that
     # fails before reading its stories), and exits as soon as it has written.
@@ -93,21 +104,24 @@ def scan_in_background(root: Path, display_root: Path):
     pid = os.fork()
     if pid == 0:  # child: scan, report, exit without any cleanup of the parent's state
         try:
-            report.write(marshal.dumps(scan(root, display_root)))
+            files = scan(root, display_root)
+            index = GitIndex.load(root, display_root)
+            report.write(marshal.dumps((files, (index.algorithm, index.vouched(files)) if index else None)))
             report.flush()
         finally:
             os._exit(0)
     reaped = weakref.finalize(report, _reap, pid)  # also when the result is never asked for
 
-    def result() -> list[tuple[str, str, int, int, int, int]]:
+    def result() -> Scanned:
         reaped()  # waits for the child
         report.seek(0)
         data = report.read()
         report.close()
         try:
-            return marshal.loads(data)
+            files, vouched = marshal.loads(data)
         except (EOFError, ValueError, TypeError):  # no report: the scan failed there, so its error is raised here
-            return scan(root, display_root)
+            return Scanned(scan(root, display_root))
+        return Scanned(files, VouchedFiles(*vouched) if vouched else None)
 
     return result
 
@@ -143,9 +157,9 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
     """
     result = LoadResult()
     changed: list[tuple[str, str, bytes]] = []  # (source, digest, raw)
-    scanned = scanned if scanned is not None else scan(root, display_root)
+    scanned = scanned if scanned is not None else Scanned(scan(root, display_root))
     restamped = []  # files whose stat data changed since `state`
-    for item in scanned:
+    for item in scanned.files:
         source, path, mtime_ns, size, _ctime_ns, _inode = item
         if size is None:  # a symbolic link: never read
             result.errors.append(symlink_error(path, source))
@@ -156,7 +170,9 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
             result.cards[source] = state.cards[source]
         else:
             restamped.append(item)
-    index = GitIndex.load(root, display_root) if len(restamped) * GIT_INDEX_SHARE > len(scanned) > 0 else None
+    index = scanned.vouched
+    if index is None and len(restamped) * GIT_INDEX_SHARE > len(scanned.files) > 0:
+        index = GitIndex.load(root, display_root)
     for source, path, mtime_ns, size, ctime_ns, inode in restamped:
         old = state.files.get(source)
         card = state.cards.get(source)
