@@ -17,7 +17,7 @@ import weakref
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from newsroom.build.cache import BuildCache
 from newsroom.build.state import ArchiveState, Card
@@ -31,8 +31,8 @@ from newsroom.progress import Progress
 
 PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
 CHUNK = 100
-# Git's index is asked when more than this share of the files changed their stat data (a
-# clone, a checkout of another branch): reading the index costs about what 5,000 files do.
+# Git's index is consulted when more than this share of the files changed their stat data (a
+# clone, a checkout of another branch); for a few files, reading them is quicker than waiting for it.
 GIT_INDEX_SHARE = 10
 
 
@@ -79,49 +79,74 @@ def scan(root: Path, display_root: Path) -> list[tuple[str, str, int | None, int
 
 
 class Scanned(NamedTuple):
-    """`scan()`'s files, and what git's index vouched for among them (None: not asked)."""
+    """`scan()`'s files, and a function giving what git's index vouches for among them (None: git
+    cannot tell); it is called only when many files changed their stat data."""
 
     files: list[tuple[str, str, int | None, int | None, int | None, int | None]]
-    vouched: VouchedFiles | None = None
+    index: Callable[[], GitIndex | VouchedFiles | None]
+
+
+def scan_now(root: Path, display_root: Path) -> Scanned:
+    return Scanned(scan(root, display_root), lambda: GitIndex.load(root, display_root))
 
 
 def scan_in_background(root: Path, display_root: Path):
-    """Start `scan()` in a forked process, and there ask git's index which files it vouches for;
-    returns a function that waits for the result (a `Scanned`).
+    """Start `scan()` in a forked process; returns a function that waits for its result (a `Scanned`).
 
     25,000 stat calls take a fifth of a second here. In a thread they would crawl: each call
     gives up the interpreter lock and waits up to 5 ms to get it back from the main thread,
     which is busy unpickling the last build's state. A process of its own has no such lock.
-    Reading the index (a tenth of a second at 25,000) runs there too, on the second core: a fresh
-    clone needs it, and the main process cannot tell before its state is loaded.
+    Once the scan is reported, the same process reads git's index (a tenth of a second at
+    25,000): a fresh clone needs it, and only the state, loaded meanwhile, can tell.
     """
     if not hasattr(os, "fork"):
-        found = Scanned(scan(root, display_root))
+        found = scan_now(root, display_root)
         return lambda: found
-    # A file, not a pipe: the child never blocks on a reader that may not come (a build that
-    # fails before reading its stories), and exits as soon as it has written.
-    report = tempfile.TemporaryFile()
+    # Files, not pipes: the child never blocks on a reader that may not come (a build that
+    # fails before reading its stories), and exits as soon as it has written. A byte on a pipe
+    # says the scan is written, so the build need not wait for the index.
+    report, verdict = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    ready, done = os.pipe()
     pid = os.fork()
-    if pid == 0:  # child: scan, report, exit without any cleanup of the parent's state
+    if pid == 0:  # child: scan, report, read the index, report, exit without any cleanup of the parent's state
         try:
+            os.close(ready)
             files = scan(root, display_root)
-            index = GitIndex.load(root, display_root)
-            report.write(marshal.dumps((files, (index.algorithm, index.vouched(files)) if index else None)))
+            report.write(marshal.dumps(files))
             report.flush()
+            os.write(done, b".")
+            index = GitIndex.load(root, display_root)
+            verdict.write(marshal.dumps((index.algorithm, index.vouched(files)) if index else None))
+            verdict.flush()
         finally:
             os._exit(0)
-    reaped = weakref.finalize(report, _reap, pid)  # also when the result is never asked for
+    os.close(done)
+    reaped = weakref.finalize(verdict, _reap, pid)  # also when the index is never asked for
+    waiting = weakref.finalize(report, os.close, ready)
+
+    def index() -> VouchedFiles | None:
+        reaped()  # waits for the child
+        verdict.seek(0)
+        data = verdict.read()
+        verdict.close()
+        try:
+            vouched = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):  # the child failed: nothing is vouched for
+            return None
+        return VouchedFiles(*vouched) if vouched else None
 
     def result() -> Scanned:
-        reaped()  # waits for the child
+        written = os.read(ready, 1)  # empty when the child ended without writing the scan
+        waiting()
         report.seek(0)
         data = report.read()
         report.close()
         try:
-            files, vouched = marshal.loads(data)
+            if not written:
+                raise EOFError
+            return Scanned(marshal.loads(data), index)
         except (EOFError, ValueError, TypeError):  # no report: the scan failed there, so its error is raised here
-            return Scanned(scan(root, display_root))
-        return Scanned(files, VouchedFiles(*vouched) if vouched else None)
+            return scan_now(root, display_root)
 
     return result
 
@@ -153,11 +178,11 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
                  state: ArchiveState, story_url, workers: int = 1, scanned=None) -> LoadResult:
     """Every story's card; full stories only for files that changed since `state`.
 
-    `scanned` may hold the result of `scan()` made beforehand (see scan_in_background).
+    `scanned` may hold a `Scanned` made beforehand (see scan_in_background).
     """
     result = LoadResult()
     changed: list[tuple[str, str, bytes]] = []  # (source, digest, raw)
-    scanned = scanned if scanned is not None else Scanned(scan(root, display_root))
+    scanned = scanned if scanned is not None else scan_now(root, display_root)
     restamped = []  # files whose stat data changed since `state`
     for item in scanned.files:
         source, path, mtime_ns, size, _ctime_ns, _inode = item
@@ -170,9 +195,7 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
             result.cards[source] = state.cards[source]
         else:
             restamped.append(item)
-    index = scanned.vouched
-    if index is None and len(restamped) * GIT_INDEX_SHARE > len(scanned.files) > 0:
-        index = GitIndex.load(root, display_root)
+    index = scanned.index() if len(restamped) * GIT_INDEX_SHARE > len(scanned.files) > 0 else None
     for source, path, mtime_ns, size, ctime_ns, inode in restamped:
         old = state.files.get(source)
         card = state.cards.get(source)
