@@ -7,17 +7,17 @@ and the bytes) with the file's stat data at that moment. While a file's stat dat
 equals that record, it holds that blob; the build then compares the blob id with the one it
 recorded for the card (newsroom/content/loader.py) and reads nothing.
 
-Git itself compares timestamps in whole seconds: every entry written in the same second as the
-index is "racily clean", and `git status` or `git diff-files` read such files again (right
-after a clone, most of them: a quarter of a second at 25,000). Here stat data is compared to
-the nanosecond (mtime, ctime, inode, size), and an entry is trusted only when the file's mtime
-is older than the index file: a change after the index was written gives a later mtime.
-Entries git is told not to check (assume-unchanged, skip-worktree), conflicts, links and
-submodules are never trusted; outside git, or when git cannot tell, nothing is (the files are
-read as without git).
+Git as the distributions build it compares timestamps in whole seconds: every entry written in
+the same second as the index is "racily clean", and `git status` or `git diff-files` read such
+files again (right after a clone, most of them: a quarter of a second at 25,000). Here stat
+data is compared to the nanosecond (mtime, ctime, inode, size), and an entry is trusted only
+when the file's mtime is older than the index file: a change after the index was written gives
+a later mtime. Entries git is told not to check (assume-unchanged, skip-worktree), conflicts,
+links and submodules are never trusted; outside git, or when git cannot tell, nothing is (the
+files are read as without git).
 
-`git ls-files --debug` prints the index's stat data (its format has been the same since
-2007); anything that does not parse exactly gives up rather than guess.
+The index is read by git (`git ls-files -s -v --debug` prints each entry's stat data), whatever
+its version or extensions; output that does not parse exactly gives up rather than guess.
 """
 
 from __future__ import annotations
