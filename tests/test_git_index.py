@@ -77,6 +77,20 @@ def test_a_fresh_clone_reads_only_the_changed_story(archive, tmp_path):
     assert (again.stats["files_read"], again.written) == (0, [])
 
 
+def test_a_cache_restored_after_the_checkout_works_the_same(archive):
+    """The scan's process reads the index when the files are newer than the cache; restored later
+    (a newer mtime), the cache makes the build read the index itself."""
+    archive.story("2025/m2.md", id="story0000002x", title="Meldung Nummer 2", date="2025-03-10 10:00",
+                  body="Noch eine Ergänzung.\n")
+    archive.commit("Ergänzung", "2026-11-02 09:00")
+    fresh_clone(archive)
+    later = time.time_ns() + 10**9
+    for path in (archive.root / ".cache").iterdir():
+        os.utime(path, ns=(later, later))
+    report = archive.build()
+    assert (report.stats["files_read"], report.stats["parsed"]) == (1, 1)
+
+
 def test_a_fresh_clone_without_change_reads_nothing(archive):
     fresh_clone(archive)
     report = archive.build()

@@ -9,6 +9,7 @@ Deleting the folder is always safe: the next build is a cold one with the same o
 
 from __future__ import annotations
 
+import os
 import pickle
 import sqlite3
 from pathlib import Path
@@ -19,6 +20,7 @@ CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, key TEXT, value BLOB);
 """
 
 
+DATABASE = "build.sqlite"
 WAL_LIMIT = 16 * 1024 * 1024
 LOOKUP_CHUNK = 500  # host parameters per query (SQLite allows 999 in old builds)
 
@@ -28,12 +30,23 @@ class BuildCache:
         self.db = None
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(folder / "build.sqlite", timeout=60)
+            self.db = sqlite3.connect(folder / DATABASE, timeout=60)
             # A cache survives a killed process with WAL; it need not survive a power cut
             # (a state lost that way only costs a full build: see build.py's ordering).
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+
+    @staticmethod
+    def written_ns(folder: Path | None) -> int | None:
+        """When a build last wrote the cache in `folder` (the database or its log), or None."""
+        times = []
+        for name in (DATABASE, DATABASE + "-wal"):
+            try:
+                times.append(os.stat(folder / name).st_mtime_ns)
+            except (OSError, TypeError):
+                pass
+        return max(times, default=None)
 
     # -- parsed stories -----------------------------------------------------------------
 

@@ -105,10 +105,11 @@ class NewsroomPelican(Pelican):
         # The stat() of every story file (a fifth of a second at 25,000) starts before the
         # plugins load, in a process of its own; the story archive takes its result.
         content = Path(settings["PATH"])
-        self.story_scan = scan_in_background(content / settings["STORIES_DIR"], content.parent)
+        cache_path = Path(settings["CACHE_PATH"]) if settings["CACHE_PATH"] else None
+        self.story_scan = scan_in_background(content / settings["STORIES_DIR"], content.parent,
+                                             BuildCache.written_ns(cache_path))
         super().__init__(settings)
-        cache_path = settings["CACHE_PATH"]
-        self.cache = BuildCache(Path(cache_path) if cache_path else None)
+        self.cache = BuildCache(cache_path)
         self.build: BuildContext | None = None
 
     def archive_state(self, fingerprint: str) -> ArchiveState:

@@ -90,14 +90,16 @@ def scan_now(root: Path, display_root: Path) -> Scanned:
     return Scanned(scan(root, display_root), lambda: GitIndex.load(root, display_root))
 
 
-def scan_in_background(root: Path, display_root: Path):
+def scan_in_background(root: Path, display_root: Path, cache_written_ns: int | None = None):
     """Start `scan()` in a forked process; returns a function that waits for its result (a `Scanned`).
 
     25,000 stat calls take a fifth of a second here. In a thread they would crawl: each call
     gives up the interpreter lock and waits up to 5 ms to get it back from the main thread,
     which is busy unpickling the last build's state. A process of its own has no such lock.
     Once the scan is reported, the same process reads git's index (a tenth of a second at
-    25,000): a fresh clone needs it, and only the state, loaded meanwhile, can tell.
+    25,000) when many files are newer than the build cache (`cache_written_ns`): a fresh clone
+    with a restored cache. Only the state, loaded meanwhile, can tell whether it is needed;
+    when it is and was not read there, the build reads it itself.
     """
     if not hasattr(os, "fork"):
         found = scan_now(root, display_root)
@@ -115,24 +117,27 @@ def scan_in_background(root: Path, display_root: Path):
             report.write(marshal.dumps(files))
             report.flush()
             os.write(done, b".")
-            index = GitIndex.load(root, display_root)
-            verdict.write(marshal.dumps((index.algorithm, index.vouched(files)) if index else None))
-            verdict.flush()
+            if cache_written_ns is not None:
+                newer = sum(1 for _s, _p, mtime_ns, *_rest in files if mtime_ns and mtime_ns > cache_written_ns)
+                if newer * GIT_INDEX_SHARE > len(files):
+                    index = GitIndex.load(root, display_root)
+                    verdict.write(marshal.dumps((index.algorithm, index.vouched(files)) if index else None))
+                    verdict.flush()
         finally:
             os._exit(0)
     os.close(done)
     reaped = weakref.finalize(verdict, _reap, pid)  # also when the index is never asked for
     waiting = weakref.finalize(report, os.close, ready)
 
-    def index() -> VouchedFiles | None:
+    def index() -> GitIndex | VouchedFiles | None:
         reaped()  # waits for the child
         verdict.seek(0)
         data = verdict.read()
         verdict.close()
         try:
             vouched = marshal.loads(data)
-        except (EOFError, ValueError, TypeError):  # the child failed: nothing is vouched for
-            return None
+        except (EOFError, ValueError, TypeError):  # not read there (or the child failed): read here
+            return GitIndex.load(root, display_root)
         return VouchedFiles(*vouched) if vouched else None
 
     def result() -> Scanned:
