@@ -154,7 +154,8 @@ def test_a_folder_outside_git_still_builds_incrementally(plain_site, tmp_path):
         plain_site.story(f"2025/m{n}.md", id=f"plain{n:07d}x", title=f"Meldung {n}", date=f"2025-0{1 + n}-10 10:00")
     plain_site.build()
     copy = tmp_path / "copy"
-    shutil.copytree(plain_site.content, copy, copy_function=shutil.copyfile)  # new mtimes for every file, as a fresh clone has
+    # New mtimes for every file, as a fresh clone has.
+    shutil.copytree(plain_site.content, copy, copy_function=shutil.copyfile)
     shutil.rmtree(plain_site.content)
     shutil.move(copy, plain_site.content)
     plain_site.story("2025/m1.md", id="plain0000001x", title="Meldung 1 geändert", date="2025-02-10 10:00")
