@@ -18,7 +18,7 @@ from newsroom.content.slugs import slugify
 from newsroom.content.story import Story
 from newsroom.dates import BERLIN
 
-STATE_VERSION = 13
+STATE_VERSION = 14
 
 
 _SHARED: dict[tuple, tuple] = {}
