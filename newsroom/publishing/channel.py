@@ -302,10 +302,10 @@ class Channel:
         return release.image_for(self.crop_purpose())
 
     def sent_so_far(self, post: Post, context: SendContext) -> Delivery | None:
-        """The part of a thread an interrupted send posted (detail `thread`), as a delivery, so that a
-        story withdrawn meanwhile takes back what is out; None when nothing of it is known to be out."""
-        thread = [str(item) for item in context.detail.get("thread") or ()]
-        return Delivery(thread[0], None, {"thread": thread}) if thread else None
+        """What an interrupted send posted though the lookup does not find the post whole, as a delivery,
+        so that a story withdrawn meanwhile takes back what is out. One post is out whole or not at all:
+        None. A channel that sends a post as several (a thread) returns the parts that are out."""
+        return None
 
     def mark_start(self, context: SendContext) -> None:
         """Recorded (committed and pushed) before the request leaves; raises SendError(retry=True),

@@ -26,6 +26,11 @@ def numbered(chunk: str, number: int, total: int, link: str | None) -> str:
     return f"{text}\n\n{link}" if number == 1 and link and link not in chunk else text
 
 
+def recorded_parts(detail) -> list[str]:
+    """The ids of a thread's parts an earlier attempt recorded (detail `thread`), in order."""
+    return [str(item) for item in detail.get("thread") or ()]
+
+
 def part_key(key: str, number: int) -> str:
     """The idempotency key of a thread's part: the send's own for the first, so a thread's first post
     is found like a single post; the part's number added for the others."""

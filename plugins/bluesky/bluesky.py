@@ -51,7 +51,7 @@ from newsroom.publishing.channel import (
     original_posts,
 )
 from newsroom.publishing.text import german_number
-from newsroom.publishing.thread import part_key, thread_parts, thread_problems
+from newsroom.publishing.thread import part_key, recorded_parts, thread_parts, thread_problems
 from newsroom.secrets import REDACTOR
 
 
@@ -245,7 +245,7 @@ class BlueskyChannel(Channel):
         """Every part not yet posted, each a reply to the one before; each recorded as it comes."""
         client = context.client
         known = self._thread_so_far(post, context, did)
-        if known["thread"] != list(context.detail.get("thread") or []):
+        if known["thread"] != recorded_parts(context.detail):
             context.checkpoint(_copy(known))  # found, not yet recorded: recorded before the next part
         for number in range(len(known["thread"]) + 1, len(post.parts) + 1):
             if number == 1:
@@ -280,7 +280,7 @@ class BlueskyChannel(Channel):
         recording them)."""
         client = context.client
         known = self._threads.setdefault(context.key, {
-            "thread": [str(item) for item in context.detail.get("thread") or ()],
+            "thread": recorded_parts(context.detail),
             "cids": [str(item) for item in context.detail.get("cids") or ()]})
         while len(known["cids"]) < len(known["thread"]):  # recorded without CIDs: read them once
             known["cids"].append(self._cid_of(client, known["thread"][len(known["cids"])]))

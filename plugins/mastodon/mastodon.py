@@ -42,7 +42,7 @@ from newsroom.publishing.channel import (
     original_posts,
 )
 from newsroom.publishing.text import weighted_length
-from newsroom.publishing.thread import part_key, thread_parts, thread_problems
+from newsroom.publishing.thread import part_key, recorded_parts, thread_parts, thread_problems
 
 URL_LENGTH = 23  # Mastodon counts every link as 23 characters
 _TAGS = re.compile(r"<[^>]+>")
@@ -191,7 +191,7 @@ class MastodonChannel(Channel):
         """Every part not yet posted, each a reply to the one before; each id recorded as it comes."""
         client = context.client
         known = self._thread_so_far(post, context)
-        if known["thread"] != list(context.detail.get("thread") or []):
+        if known["thread"] != recorded_parts(context.detail):
             context.checkpoint(dict(known))  # found, not yet recorded: recorded before the next part
         for number in range(len(known["thread"]) + 1, len(post.parts) + 1):
             if number == 1:
@@ -216,7 +216,7 @@ class MastodonChannel(Channel):
         run), then those the account's statuses show (a part posted by a run that died before
         recording it)."""
         known = self._threads.setdefault(context.key, {
-            "thread": [str(item) for item in context.detail.get("thread") or ()],
+            "thread": recorded_parts(context.detail),
             "thread_url": context.detail.get("thread_url")})
         if context.key in self._searched:  # what this run posts since, it knows
             return known
