@@ -65,13 +65,14 @@ from newsroom.publishing.channel import (
 )
 from newsroom.publishing.instagram import (
     REELS,
-    ContentPublishing,
     StoryVideo,
+    content_publishing,
     image_medium,
     story_video,
     video_medium,
     video_problems,
 )
+from newsroom.publishing.meta_containers import ContainerPublishing
 from newsroom.publishing.text import german_number
 from newsroom.secrets import REDACTOR
 
@@ -192,8 +193,8 @@ class InstagramChannel(Channel):
     # -- Reels: a story that carries a video -----------------------------------------------------
 
     @cached_property
-    def publishing(self) -> ContentPublishing:
-        return ContentPublishing(self.label, self.graph_url, self.credentials)
+    def publishing(self) -> ContainerPublishing:
+        return content_publishing(self.label, self.graph_url, self.credentials)
 
     @cached_property
     def library(self) -> MediaLibrary:

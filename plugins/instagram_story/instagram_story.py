@@ -50,12 +50,13 @@ from newsroom.publishing.channel import (
 )
 from newsroom.publishing.instagram import (
     STORIES,
-    ContentPublishing,
+    content_publishing,
     image_medium,
     story_video,
     video_medium,
     video_problems,
 )
+from newsroom.publishing.meta_containers import ContainerPublishing
 from newsroom.publishing.text import german_number
 from newsroom.secrets import Credentials
 
@@ -85,8 +86,8 @@ class InstagramStoryChannel(Channel):
         return graph.api_url(self.base_url, self.settings)
 
     @cached_property
-    def publishing(self) -> ContentPublishing:
-        return ContentPublishing(self.label, self.graph_url, self.credentials)
+    def publishing(self) -> ContainerPublishing:
+        return content_publishing(self.label, self.graph_url, self.credentials)
 
     @cached_property
     def library(self) -> MediaLibrary:

@@ -10,8 +10,9 @@ until FINISHED (IN_PROGRESS, ERROR, EXPIRED after 24 h, PUBLISHED); 3) POST
 quota (250 posts, 1,000 replies per 24 h) is a retry for the next run, not an error.
 Text: 500 characters, emoji counted as their UTF-8 bytes; one hashtag, which Threads makes the
 post's topic tag. The container id is recorded (checkpoint) before publishing, so a retry publishes
-the same container instead of making a second one. Not idempotent; lookup: the profile's latest
-posts (GET /{threads-user-id}/threads), matched by the story's address in the text.
+the same container instead of making a second one (newsroom/publishing/meta_containers.py, as
+Instagram's). Not idempotent; lookup: the profile's latest posts (GET /{threads-user-id}/threads),
+matched by the story's address in the text.
 Correction: a reply to the first post (`reply_to_id`, threads_manage_replies), made the same way;
 looked up among the first post's replies (GET /{id}/replies, threads_read_replies) by
 `is_reply_owned_by_me` and the correction's marker. Withdrawal: DELETE /{threads-media-id}
@@ -27,9 +28,9 @@ NEWSROOM_THREADS_BASE_URL (default https://graph.threads.net; version: THREADS_A
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,7 @@ from newsroom.publishing.channel import (
     channel_adapters,
     original_posts,
 )
+from newsroom.publishing.meta_containers import POSTS, REPLIES, ContainerPublishing, Edges, Medium
 from newsroom.publishing.text import german_number
 
 if TYPE_CHECKING:
@@ -58,6 +60,7 @@ PICTURES = (".jpg", ".jpeg", ".png")  # what Threads takes as an image
 # What a container is made of; the payload's other keys (children, marker) are ours.
 CONTAINER_FIELDS = ("media_type", "text", "image_url", "alt_text", "link_attachment", "reply_to_id")
 EMOJI_PARTS = {"\u200d", "\ufe0f", "\u20e3"}  # joiner, emoji presentation, keycap
+THREADS = Edges("threads", "threads_publish", "threads_publishing_limit", ("status", "error_message"), "Profil")
 
 
 def threads_length(text: str) -> int:
@@ -87,10 +90,6 @@ class ThreadsChannel(Channel):
     correction_lookup = True
     required_env = ("USER_ID", "TOKEN")
     default_base_url = "https://graph.threads.net"
-
-    def __init__(self, settings, urls, environ=None):
-        super().__init__(settings, urls, environ)
-        self._containers: dict[str, str] = {}  # idempotency key → container made in this run
 
     @property
     def max_characters(self) -> int:
@@ -158,116 +157,29 @@ class ThreadsChannel(Channel):
 
     # -- send ----------------------------------------------------------------------------------
 
-    def _auth(self) -> dict:
-        return {"access_token": self.credentials.require("TOKEN")}
-
-    def _user(self) -> str:
-        return self.credentials.require("USER_ID", secret=False)
-
-    def _get(self, client, node: str, **params) -> dict:
-        return client.request("GET", f"{self.api_url}/{node}", idempotent=True, limited=graph.limited,
-                              params={**params, **self._auth()}).json()
+    @cached_property
+    def publishing(self) -> ContainerPublishing:
+        return ContainerPublishing(self.label, self.api_url, self.credentials, THREADS)
 
     def send(self, post: Post, context: SendContext) -> Delivery:
         return self._publish(post, context, self.lookup)
 
     def _publish(self, post: Post, context: SendContext, find: Callable[[Post, SendContext], Delivery | None]
                  ) -> Delivery:
-        """Container, then publish: the container of an earlier attempt (of this run, or recorded by
-        the checkpoint) is published instead of a new one; one already published is looked up."""
-        client, user = context.client, self._user()
-        self._check_quota(client, user, reply=bool(post.payload.get("reply_to_id")))
-        container = self._containers.get(context.key) or context.detail.get("container")
-        status = self._status(client, container)[0] if container else None
-        if status == "PUBLISHED":  # published by an earlier attempt whose answer was lost
-            found = find(post, context)
-            if found:
-                return found
-            raise SendError("Threads: Der Beitrag ist veröffentlicht, aber noch nicht in der Liste des Profils; "
-                            "nächster Versuch im nächsten Lauf.", retry=True)
-        if status not in ("FINISHED", "IN_PROGRESS"):
-            # Making a container publishes nothing (unused ones expire), so it may be repeated.
-            container = self._create(client, user, post.payload)
-            context.checkpoint({"container": container})
-            self._containers[context.key] = container
-            status = None
-        self._wait_until_finished(client, container, status, context)
-        published = client.request("POST", f"{self.api_url}/{user}/threads_publish", idempotent=False,
-                                   limited=graph.limited, data={"creation_id": container, **self._auth()}).json()
-        media_id = str(published.get("id") or "")
-        if not media_id:
-            raise SendError("Threads: Veröffentlicht, aber die Antwort nennt keine id.")
-        return Delivery(media_id, self._permalink(client, media_id), detail={"container": container})
-
-    def _create(self, client, user: str, payload) -> str:
+        """Container (a carousel's items first), then publish; one already published is looked up by `find`."""
+        payload = post.payload
         fields = {key: payload[key] for key in CONTAINER_FIELDS if payload.get(key)}
-        if payload.get("children"):
-            items = [self._container(client, user, {"media_type": "IMAGE", "is_carousel_item": "true", **{
-                key: value for key, value in child.items() if value}}) for child in payload["children"]]
-            fields["children"] = ",".join(items)
-        return self._container(client, user, fields)
-
-    def _container(self, client, user: str, fields: dict) -> str:
-        answer = client.request("POST", f"{self.api_url}/{user}/threads", idempotent=True, limited=graph.limited,
-                                data={**fields, **self._auth()}).json()
-        container = str(answer.get("id") or "")
-        if not container:
-            raise SendError("Threads: Container ohne id.")
-        return container
-
-    def _check_quota(self, client, user: str, *, reply: bool) -> None:
-        usage, config = ("reply_quota_usage", "reply_config") if reply else ("quota_usage", "config")
-        try:
-            answer = self._get(client, f"{user}/threads_publishing_limit", fields=f"{usage},{config}")
-        except SendError as exc:
-            if exc.retry:
-                raise
-            return  # the limit cannot be read: threads_publish will say so itself
-        for item in answer.get("data") or []:
-            used, total = item.get(usage), (item.get(config) or {}).get("quota_total")
-            if isinstance(used, int) and isinstance(total, int) and used >= total:
-                what = "Antworten" if reply else "Beiträgen"
-                raise SendError(f"Threads: {used} von {total} {what} der letzten 24 Stunden sind veröffentlicht "
-                                "(Tageslimit); nächster Versuch im nächsten Lauf.", retry=True)
-
-    def _status(self, client, container: str) -> tuple[str, str]:
-        """(status, error_message) of a container."""
-        answer = self._get(client, container, fields="status,error_message")
-        return str(answer.get("status") or ""), str(answer.get("error_message") or "")
-
-    def _wait_until_finished(self, client, container: str, status: str | None, context: SendContext) -> None:
-        pause = float(self.settings["THREADS_POLL_SECONDS"])
-        explanation = ""
-        for _ in range(self.settings["THREADS_POLL_ATTEMPTS"]):
-            if status is None:
-                status, explanation = self._status(client, container)
-            if status == "FINISHED":
-                return
-            if status == "ERROR":
-                raise SendError(f"Threads: Der Beitrag wurde nicht angenommen ({explanation or 'ERROR'}). Threads "
-                                "lädt Bilder von der Website: ist sie erreichbar und das Bild ein JPEG oder PNG?")
-            if status == "EXPIRED":
-                self._containers.pop(context.key, None)
-                context.checkpoint({"container": ""})
-                raise SendError("Threads: Der Container ist abgelaufen (24 Stunden); der nächste Lauf legt einen "
-                                "neuen an.", retry=True)
-            if status == "PUBLISHED":
-                raise SendError("Threads: Der Container wurde inzwischen veröffentlicht; der nächste Lauf sieht "
-                                "beim Profil nach.", retry=True)
-            if time.monotonic() + pause > client.deadline:
-                break
-            time.sleep(pause)
-            status = None
-        raise SendError("Threads: Der Beitrag wird noch verarbeitet; der nächste Lauf veröffentlicht ihn.", retry=True)
-
-    def _permalink(self, client, media_id: str) -> str | None:
-        try:
-            return self._get(client, media_id, fields="permalink").get("permalink")
-        except SendError:
-            return None  # published anyway; the id is recorded
+        children = [{"media_type": "IMAGE", **{key: value for key, value in child.items() if value}}
+                    for child in payload.get("children") or ()]
+        medium = Medium("Der Beitrag", "ihn", "Threads lädt Bilder von der Website: ist sie erreichbar und das Bild "
+                        "ein JPEG oder PNG?", self.settings["THREADS_POLL_ATTEMPTS"],
+                        float(self.settings["THREADS_POLL_SECONDS"]))
+        return self.publishing.send(context, fields, medium, lambda: find(post, context), children=children,
+                                    quota=REPLIES if payload.get("reply_to_id") else POSTS)
 
     def lookup(self, post: Post, context: SendContext) -> Delivery | None:
-        answer = self._get(context.client, f"{self._user()}/threads", fields="id,text,permalink,timestamp", limit=25)
+        answer = self.publishing.get(context.client, f"{self.publishing.user}/threads",
+                                     fields="id,text,permalink,timestamp", limit=25)
         for item in answer.get("data") or []:
             if post.link and post.link in (item.get("text") or ""):
                 return Delivery(str(item["id"]), item.get("permalink"))
@@ -292,7 +204,7 @@ class ThreadsChannel(Channel):
         root = post.payload.get("reply_to_id")
         if not root:
             return None
-        answer = self._get(context.client, f"{root}/replies", fields="id,text,permalink,is_reply_owned_by_me",
+        answer = self.publishing.get(context.client, f"{root}/replies", fields="id,text,permalink,is_reply_owned_by_me",
                            reverse="true")
         for item in answer.get("data") or []:
             if item.get("is_reply_owned_by_me") and post.payload["marker"] in (item.get("text") or ""):
@@ -301,7 +213,7 @@ class ThreadsChannel(Channel):
 
     def withdraw(self, post: Post, context: SendContext) -> Delivery:
         def delete(remote_id: str) -> str:
-            return graph.delete(context.client, f"{self.api_url}/{remote_id}", self._auth(), "Threads")
+            return graph.delete(context.client, f"{self.api_url}/{remote_id}", self.publishing.auth(), "Threads")
 
         return self.delete_each(post, context, delete)
 
@@ -315,7 +227,7 @@ class ThreadsChannel(Channel):
         and still valid: {"TOKEN": …} to store as NEWSROOM_THREADS_TOKEN."""
         answer = client.request("GET", f"{self.base_url}/refresh_access_token", idempotent=True,
                                 limited=graph.limited,
-                                params={"grant_type": "th_refresh_token", **self._auth()}).json()
+                                params={"grant_type": "th_refresh_token", **self.publishing.auth()}).json()
         token = answer.get("access_token")
         if not isinstance(token, str) or not token.strip():
             raise SendError("Threads: Die Antwort auf die Erneuerung enthält kein Zugangstoken.")
