@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
 import git
 import yaml
 
@@ -33,6 +39,21 @@ def publish(site: Site, *, now: str = NOW, settings: dict | None = None, **optio
     report = build(REPO / "publishconf.py", overrides,
                    after=lambda context, settings: Publisher(settings, context, **options).run())
     return report.after
+
+
+def fresh_clone(origin: Path, name: str) -> Path:
+    """A clone of the bare origin beside it, as an ephemeral CI runner has."""
+    checkout = origin.parent / name
+    git.Repo.clone_from(origin, checkout)
+    return checkout
+
+
+def start_publish(checkout: Path, environ: Mapping[str, str], *options: str, now: str = NOW) -> subprocess.Popen:
+    """`invoke publish` as CI runs it (CI=true, the channels' variables in `environ`), a process of its
+    own that a test may kill -9 mid-run."""
+    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", now, *options], cwd=checkout,
+                            env={**os.environ, "CI": "true", **environ}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
 def origin_receipt(site: Site, story_id: str = STORY_ID) -> dict | None:

@@ -176,13 +176,14 @@ def test_kill_9_mid_run_then_a_fresh_clone_sends_the_alert_exactly_once_and_firs
 
     import git
 
+    from tests.publishing_support import fresh_clone, start_publish
     from tests.support import seeded_origin, story_text
-    from tests.test_publish_runs import STORIES, posts_per_story, runner, start
+    from tests.test_publish_runs import STORIES, posts_per_story
 
     origin = seeded_origin(tmp_path, {f"2026/{story_id}.md": story_text(
         id=story_id, title=f"Meldung {story_id}", date=date, channels="\n  mastodon: true")
         for story_id, date in STORIES.items()})
-    editor = runner(origin, "editor")
+    editor = fresh_clone(origin, "editor")
     (editor / "content/krise.yml").write_text(CRISIS.replace("[press, mastodon, bluesky, instagram]", "[mastodon]"),
                                               encoding="utf-8")
     repo = git.Repo(editor)
@@ -190,13 +191,13 @@ def test_kill_9_mid_run_then_a_fresh_clone_sends_the_alert_exactly_once_and_firs
     repo.git.commit("-m", "Krisenmeldung")
     repo.git.push("origin", "HEAD:refs/heads/main")
     with FakeMastodon() as server:
-        first = start(runner(origin, "runner-1"), server)
+        first = start_publish(fresh_clone(origin, "runner-1"), server.env)
         # The k-th post is created, then the run dies before it hears the answer.
         server.on_write = lambda count: count == k and os.kill(first.pid, signal.SIGKILL)
         first.communicate(timeout=300)
         assert first.returncode == -signal.SIGKILL and len(server.statuses) == k
         server.on_write = None
-        again = start(runner(origin, "runner-2"), server)
+        again = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = again.communicate(timeout=300)
         assert again.returncode == 0, out + err
         alerts = [s for s in server.statuses if f"#{KEY}" in s["content"]]
@@ -257,11 +258,11 @@ def test_invoke_approve_urgent_lets_the_author_alone_approve_the_crisis_at_night
     import git
     import yaml
 
+    from tests.publishing_support import fresh_clone
     from tests.support import invoke, seeded_origin
-    from tests.test_publish_runs import runner
 
     origin = seeded_origin(tmp_path, {}, 'APPROVAL_SINCE = "2026-11-01 00:00"\nAPPROVAL_REQUIRE_SIGNED = False')
-    duty = runner(origin, "duty")
+    duty = fresh_clone(origin, "duty")
     repo = git.Repo(duty)
     with repo.config_writer() as config:
         config.set_value("user", "name", CORA[0])

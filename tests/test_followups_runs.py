@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from tests.fakes.mastodon import FakeMastodon
+from tests.publishing_support import fresh_clone, start_publish
 from tests.support import story_text
-from tests.test_publish_runs import STORIES, runner, start
+from tests.test_publish_runs import STORIES
 
 CORRECTION = "\n  - date: 2026-11-26 11:00\n    wrong: Es war Montag.\n    right: Es ist Dienstag."
 WITHDRAWAL = "\n  date: 2026-11-26 11:00\n  reason: Die Meldung war verfrüht."
@@ -30,7 +31,7 @@ def origin(tmp_path) -> Path:
 
 def amend(origin: Path, **fields) -> None:
     """An editor's commit to every story, pushed on top of the receipts."""
-    checkout = runner(origin, "editor")
+    checkout = fresh_clone(origin, "editor")
     repo = git.Repo(checkout)
     for story_id, date in STORIES.items():
         (checkout / f"content/stories/2026/{story_id}.md").write_text(story_text(
@@ -48,7 +49,7 @@ def statuses(origin: Path, suffix: str) -> dict[str, str]:
 
 
 def first_sends(origin: Path, server) -> dict[str, str]:
-    done = start(runner(origin, "runner-0"), server)
+    done = start_publish(fresh_clone(origin, "runner-0"), server.env)
     out, err = done.communicate(timeout=300)
     assert done.returncode == 0, out + err
     return {s["content"].split("meldung-")[1].split("/")[0]: s["id"] for s in server.statuses}
@@ -59,12 +60,12 @@ def test_kill_9_after_the_kth_correction_then_a_rerun_replies_to_each_exactly_on
     with FakeMastodon() as server:
         posts = first_sends(origin, server)
         amend(origin, corrections=CORRECTION)
-        killed = start(runner(origin, "runner-1"), server)
+        killed = start_publish(fresh_clone(origin, "runner-1"), server.env)
         server.on_write = lambda count: count == 3 + k and os.kill(killed.pid, signal.SIGKILL)
         killed.communicate(timeout=300)
         assert killed.returncode == -signal.SIGKILL and len(server.statuses) == 3 + k
         server.on_write = None
-        again = start(runner(origin, "runner-2"), server)
+        again = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = again.communicate(timeout=300)
         assert again.returncode == 0, out + err
         assert {story_id: len(server.replies_to(post)) for story_id, post in posts.items()} == {
@@ -77,12 +78,12 @@ def test_kill_9_after_the_kth_deletion_then_a_rerun_takes_every_post_back_once(o
     with FakeMastodon() as server:
         first_sends(origin, server)
         amend(origin, status="withdrawn", withdrawal=WITHDRAWAL)
-        killed = start(runner(origin, "runner-1"), server)
+        killed = start_publish(fresh_clone(origin, "runner-1"), server.env)
         server.on_delete = lambda count: count == k and os.kill(killed.pid, signal.SIGKILL)
         killed.communicate(timeout=300)
         assert killed.returncode == -signal.SIGKILL and len(server.deleted) == k
         server.on_delete = None
-        again = start(runner(origin, "runner-2"), server)
+        again = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = again.communicate(timeout=300)
         assert again.returncode == 0, out + err
         assert server.statuses == [] and len(server.deleted) == 3

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import git
@@ -17,7 +15,8 @@ import pytest
 import yaml
 
 from tests.fakes.mastodon import FakeMastodon
-from tests.support import NOW, seeded_origin, story_text
+from tests.publishing_support import fresh_clone, start_publish
+from tests.support import seeded_origin, story_text
 
 STORIES = {f"s{n}00000000{n}": f"2026-11-26 0{n + 5}:00" for n in range(1, 4)}
 SENTINEL = "SENTINEL-geheim-4b1d9e7c2f"
@@ -29,20 +28,6 @@ def origin(tmp_path) -> Path:
     return seeded_origin(tmp_path, {f"2026/{story_id}.md": story_text(
         id=story_id, title=f"Meldung {story_id}", date=date, channels="\n  mastodon: true")
         for story_id, date in STORIES.items()})
-
-
-def runner(origin: Path, name: str) -> Path:
-    """A fresh clone, as an ephemeral CI runner has."""
-    target = origin.parent / name
-    git.Repo.clone_from(origin, target)
-    return target
-
-
-def start(checkout: Path, server, token: str = None) -> subprocess.Popen:
-    env = {**os.environ, "NEWSROOM_MASTODON_TOKEN": token or server.token,
-           "NEWSROOM_MASTODON_BASE_URL": server.url, "CI": "true"}
-    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", NOW], cwd=checkout, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def receipts(origin: Path) -> dict[str, str]:
@@ -58,14 +43,14 @@ def posts_per_story(server) -> dict[str, int]:
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_kill_9_after_the_kth_send_then_a_rerun_sends_each_exactly_once(origin, k):
     with FakeMastodon() as server:
-        first = start(runner(origin, "runner-1"), server)
+        first = start_publish(fresh_clone(origin, "runner-1"), server.env)
         # The k-th post is created on the server, then the run dies before it hears the answer.
         server.on_write = lambda count: count == k and os.kill(first.pid, signal.SIGKILL)
         first.communicate(timeout=300)
         assert first.returncode == -signal.SIGKILL
         assert len(server.statuses) == k
         server.on_write = None
-        second = start(runner(origin, "runner-2"), server)
+        second = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = second.communicate(timeout=300)
         assert second.returncode == 0, out + err
         assert posts_per_story(server) == {story_id: 1 for story_id in STORIES}
@@ -74,7 +59,7 @@ def test_kill_9_after_the_kth_send_then_a_rerun_sends_each_exactly_once(origin, 
 
 def test_two_runs_at_the_same_time_send_each_story_once(origin):
     with FakeMastodon() as server:
-        runs = [start(runner(origin, f"runner-{n}"), server) for n in (1, 2)]
+        runs = [start_publish(fresh_clone(origin, f"runner-{n}"), server.env) for n in (1, 2)]
         results = [run.communicate(timeout=300) for run in runs]
         assert [run.returncode for run in runs] == [0, 0], results
         assert posts_per_story(server) == {story_id: 1 for story_id in STORIES}
@@ -84,8 +69,8 @@ def test_two_runs_at_the_same_time_send_each_story_once(origin):
 def test_secrets_appear_in_no_log_record_or_file(origin):
     with FakeMastodon(token=SENTINEL) as server:
         server.fail("POST", "/api/v1/statuses", server.echoing_refusal())
-        checkout = runner(origin, "runner-1")
-        out, err = start(checkout, server).communicate(timeout=300)
+        checkout = fresh_clone(origin, "runner-1")
+        out, err = start_publish(checkout, server.env).communicate(timeout=300)
         history = git.Repo(origin).git.log("-p", "--all")
         assert "HTTP 422" in history  # the failure is recorded …
         leaks = [name for name, text in (("stdout", out), ("stderr", err), ("git history", history)) if SENTINEL in text]

@@ -9,8 +9,6 @@ import html
 import os
 import re
 import signal
-import subprocess
-import sys
 
 import git
 import pytest
@@ -19,7 +17,7 @@ import yaml
 from tests.fakes.api import Drop
 from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.mastodon import FakeMastodon
-from tests.publishing_support import origin_receipt
+from tests.publishing_support import fresh_clone, origin_receipt, start_publish
 from tests.social.support import (
     CORRECTED,
     CORRECTION,
@@ -35,7 +33,7 @@ from tests.social.support import (
     receipt,
     statuses,
 )
-from tests.support import NOW, seeded_origin, story_text
+from tests.support import seeded_origin, story_text
 
 STATUSES, MEDIA = "/api/v1/statuses", "/api/v2/media"
 CREATE = "/xrpc/com.atproto.repo.createRecord"
@@ -194,20 +192,12 @@ def test_bluesky_withdrawal_deletes_every_part(site):
 
 # -- killed between two parts, as CI runs it: `invoke publish` in fresh clones of a bare origin ---------
 
-def start(origin, name: str, environ: dict, now: str = NOW) -> subprocess.Popen:
-    checkout = origin.parent / name
-    git.Repo.clone_from(origin, checkout)
-    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", now], cwd=checkout,
-                            env={**os.environ, **environ, "CI": "true"}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-
 @pytest.mark.parametrize("channel, k", [("mastodon", 1), ("mastodon", 2), ("bluesky", 2)])
 def test_killed_between_parts_a_fresh_clone_posts_each_part_once(tmp_path, channel, k):
     origin = seeded_origin(tmp_path, {"2026/radwege.md": story_text(id=STORY_ID, date="2026-11-26 09:00",
                                                                     channels=own(channel))})
     with (FakeMastodon() if channel == "mastodon" else FakeBluesky()) as server:
-        first = start(origin, "runner-1", server.env)
+        first = start_publish(fresh_clone(origin, "runner-1"), server.env)
         # The k-th part is created on the server, then the run dies before it hears the answer.
         server.on_write = lambda count: count == k and os.kill(first.pid, signal.SIGKILL)
         first.communicate(timeout=300)
@@ -216,7 +206,7 @@ def test_killed_between_parts_a_fresh_clone_posts_each_part_once(tmp_path, chann
         server.on_write = None
         if channel == "mastodon":
             server.by_key.clear()  # an hour later the instance has forgotten the keys: only a lookup helps
-        again = start(origin, "runner-2", server.env)
+        again = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = again.communicate(timeout=300)
         assert again.returncode == 0, out + err
         ids = [s["id"] for s in server.statuses] if channel == "mastodon" else \
@@ -235,7 +225,7 @@ def test_a_thread_cut_off_and_then_withdrawn_has_every_posted_part_taken_back(tm
     fields = {"id": STORY_ID, "date": "2026-11-26 09:00", "channels": own("mastodon")}
     origin = seeded_origin(tmp_path, {"2026/radwege.md": story_text(**fields)})
     with FakeMastodon() as server:
-        first = start(origin, "runner-1", server.env)
+        first = start_publish(fresh_clone(origin, "runner-1"), server.env)
         server.on_write = lambda count: count == 2 and os.kill(first.pid, signal.SIGKILL)
         first.communicate(timeout=300)
         assert first.returncode == -signal.SIGKILL and len(server.statuses) == 2
@@ -249,7 +239,7 @@ def test_a_thread_cut_off_and_then_withdrawn_has_every_posted_part_taken_back(tm
         editor.git.push("origin", "HEAD:main")
         posted = [s["id"] for s in server.statuses]
         for name in ("runner-2", "runner-3"):  # the first send is settled, then its withdrawal goes out
-            run = start(origin, name, server.env, now="2026-11-26 13:05")
+            run = start_publish(fresh_clone(origin, name), server.env, now="2026-11-26 13:05")
             out, err = run.communicate(timeout=300)
             assert run.returncode == 0, out + err
         record = yaml.safe_load(git.Repo(origin).git.show(f"main:content/receipts/{STORY_ID}.yml"))

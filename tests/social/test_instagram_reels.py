@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import git
@@ -18,6 +16,7 @@ import yaml
 from newsroom.media.mp4_header import read_video
 from tests.fakes.api import Drop
 from tests.fakes.meta import IG_USER, FakeGraph
+from tests.publishing_support import fresh_clone, start_publish
 from tests.social.support import adapter, due, mp4, publish, receipt, release, statuses
 from tests.support import PHOTO, REPO, seeded_origin, story_text
 
@@ -196,24 +195,15 @@ def run_origin(tmp_path: Path, channels: str, media: dict, body: str = BODY) -> 
         settings=RUN_SETTINGS, media=media)
 
 
-def start_run(origin: Path, name: str, server: FakeGraph) -> subprocess.Popen:
-    """`invoke publish` in a fresh clone, as an ephemeral CI runner runs it."""
-    checkout = origin.parent / name
-    git.Repo.clone_from(origin, checkout)
-    env = {**os.environ, **server.instagram_env, "CI": "true"}
-    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", "2026-11-26 12:00"], cwd=checkout,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def killed_then_run_again(origin: Path, server: FakeGraph, channel: str) -> dict:
     """The first run dies (SIGKILL) just after Meta published, before it hears the answer; a second
     run in a fresh clone finishes. Returns the record of sends as the origin has it."""
-    first = start_run(origin, "runner-1", server)
+    first = start_publish(fresh_clone(origin, "runner-1"), server.instagram_env, now="2026-11-26 12:00")
     server.on_publish = lambda count: os.kill(first.pid, signal.SIGKILL)
     first.communicate(timeout=300)
     assert first.returncode == -signal.SIGKILL
     server.on_publish = None
-    second = start_run(origin, "runner-2", server)
+    second = start_publish(fresh_clone(origin, "runner-2"), server.instagram_env, now="2026-11-26 12:00")
     out, err = second.communicate(timeout=300)
     assert second.returncode == 0, out + err
     text = git.Repo(origin).git.show(f"main:content/receipts/{STORY_ID}.yml")

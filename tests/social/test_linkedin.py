@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import git
 import pytest
@@ -20,6 +17,7 @@ from newsroom.publishing.channel import Release
 from newsroom.publishing.http import HttpClient
 from tests.fakes.api import Answer, Drop
 from tests.fakes.linkedin import DAY_LIMIT, ORGANIZATION, FakeLinkedIn
+from tests.publishing_support import fresh_clone, start_publish
 from tests.social.support import (
     CORRECTED,
     CORRECTION,
@@ -38,7 +36,7 @@ from tests.social.support import (
     release,
     statuses,
 )
-from tests.support import NOW, seeded_origin, story_text
+from tests.support import seeded_origin, story_text
 
 POSTS = "/rest/posts"
 CHANNEL = "\n  linkedin: true"
@@ -195,22 +193,16 @@ def test_a_typo_fixed_after_sending_posts_nothing_again(site, linkedin):
 STORIES = {f"s{n}00000000{n}": f"2026-11-26 0{n + 5}:00" for n in range(1, 4)}
 
 
-def _run(checkout: Path, server) -> subprocess.Popen:
-    env = {**os.environ, **server.env, "CI": "true"}
-    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", NOW], cwd=checkout, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def test_kill_9_after_a_post_then_a_fresh_clone_posts_each_story_exactly_once(tmp_path, linkedin):
     origin = seeded_origin(tmp_path, {f"2026/{story_id}.md": story_text(
         id=story_id, title=f"Meldung {story_id}", date=date, channels=CHANNEL) for story_id, date in STORIES.items()})
-    first = _run(git.Repo.clone_from(origin, tmp_path / "runner-1").working_dir, linkedin)
+    first = start_publish(fresh_clone(origin, "runner-1"), linkedin.env)
     # The second post is made on LinkedIn, then the run dies before it hears the answer.
     linkedin.on_write = lambda count: count == 2 and os.kill(first.pid, signal.SIGKILL)
     first.communicate(timeout=300)
     assert first.returncode == -signal.SIGKILL and len(linkedin.posts) == 2
     linkedin.on_write = None
-    second = _run(git.Repo.clone_from(origin, tmp_path / "runner-2").working_dir, linkedin)
+    second = start_publish(fresh_clone(origin, "runner-2"), linkedin.env)
     out, err = second.communicate(timeout=300)
     assert second.returncode == 0, out + err
     sources = [p["content"]["article"]["source"] for p in linkedin.posts]

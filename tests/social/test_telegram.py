@@ -8,8 +8,6 @@ import html
 import logging
 import os
 import signal
-import subprocess
-import sys
 
 import git
 import pytest
@@ -19,7 +17,7 @@ from newsroom.errors import ContentErrors
 from newsroom.secrets import install_log_filter
 from tests.fakes.api import Answer, Drop
 from tests.fakes.telegram import CHANNEL, SEND, TOKEN, FakeTelegram, error, flood, parse_html
-from tests.publishing_support import commit_and_push, due_story
+from tests.publishing_support import commit_and_push, due_story, fresh_clone, start_publish
 from tests.publishing_support import publish as publish_run
 from tests.social.support import (
     CORRECTED,
@@ -39,8 +37,7 @@ from tests.social.support import (
     release,
     statuses,
 )
-from tests.support import NOW, seeded_origin, story_text
-from tests.test_publish_runs import runner
+from tests.support import seeded_origin, story_text
 
 CHANNEL_ON = "\n  telegram: true"
 PHOTO = r"/bot[^/]+/sendPhoto"
@@ -339,12 +336,6 @@ def origin(tmp_path):
         for story_id, date in RUN_STORIES.items()})
 
 
-def start(checkout, server, *args: str) -> subprocess.Popen:
-    env = {**os.environ, **server.env, "CI": "true"}
-    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", NOW, *args], cwd=checkout, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def run_states(origin) -> dict[str, str]:
     repo = git.Repo(origin)
     return {story_id: yaml.safe_load(repo.git.show(f"main:content/receipts/{story_id}.yml"))["channels"]
@@ -359,13 +350,13 @@ def messages_per_story(server) -> dict[str, int]:
 @pytest.mark.parametrize("k", [1, 3])
 def test_kill_9_mid_send_then_a_fresh_clone_never_sends_a_second_message(origin, k):
     with FakeTelegram() as server:
-        killed = start(runner(origin, "runner-1"), server)
+        killed = start_publish(fresh_clone(origin, "runner-1"), server.env)
         # The k-th message is posted, then the run dies before it hears the answer.
         server.on_write = lambda count: count == k and os.kill(killed.pid, signal.SIGKILL)
         killed.communicate(timeout=300)
         assert killed.returncode == -signal.SIGKILL and len(server.messages) == k
         server.on_write = None
-        again = start(runner(origin, "runner-2"), server)
+        again = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = again.communicate(timeout=300)
         assert again.returncode == 1, out + err  # not everything is settled: one send is unclear
         assert messages_per_story(server) == {story_id: 1 for story_id in RUN_STORIES}
@@ -375,7 +366,8 @@ def test_kill_9_mid_send_then_a_fresh_clone_never_sends_a_second_message(origin,
                                       for story_id in RUN_STORIES}
         assert "UNKLAR" in out and "--done" in out
         # The desk finds the message in the channel and records it; nothing is sent.
-        done = start(runner(origin, "desk"), server, "--story", posted[k - 1], "--channel", "telegram", "--done")
+        done = start_publish(fresh_clone(origin, "desk"), server.env, "--story", posted[k - 1], "--channel", "telegram",
+                             "--done")
         out, err = done.communicate(timeout=300)
         assert done.returncode == 0, out + err
         assert run_states(origin) == {story_id: "sent" for story_id in RUN_STORIES}

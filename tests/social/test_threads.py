@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import git
 import pytest
@@ -21,6 +18,7 @@ from newsroom.publishing.channel import MediaLink
 from newsroom.publishing.http import HttpClient
 from tests.fakes.api import Answer, Drop, Stall
 from tests.fakes.threads import REFRESHED, USER, FakeThreads, error
+from tests.publishing_support import fresh_clone, start_publish
 from tests.social.support import (
     CORRECTED,
     CORRECTION,
@@ -39,7 +37,7 @@ from tests.social.support import (
     release,
     statuses,
 )
-from tests.support import NOW, seeded_origin, story_text
+from tests.support import seeded_origin, story_text
 
 CREATE = rf"/v1.0/{USER}/threads"
 PUBLISH = rf"/v1.0/{USER}/threads_publish"
@@ -237,27 +235,18 @@ def test_wrong_credentials_fail_without_posting(site, threads):
 STORIES = {f"t{n}00000000{n}": f"2026-11-26 0{n + 5}:00" for n in range(1, 4)}
 
 
-def runner(origin: Path, name: str, server: FakeThreads) -> subprocess.Popen:
-    """`invoke publish` in a fresh clone of the origin, as an ephemeral CI runner has it."""
-    checkout = origin.parent / name
-    git.Repo.clone_from(origin, checkout)
-    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", NOW], cwd=checkout,
-                            env={**os.environ, **server.env, "CI": "true"}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-
 @pytest.mark.parametrize("k", [1, 3])
 def test_kill_9_after_the_kth_post_then_a_fresh_clone_posts_each_exactly_once(tmp_path, k):
     origin = seeded_origin(tmp_path, {f"2026/{story_id}.md": story_text(
         id=story_id, title=f"Meldung {story_id}", date=date, channels=CHANNEL) for story_id, date in STORIES.items()})
     with FakeThreads() as server:
-        first = runner(origin, "runner-1", server)
+        first = start_publish(fresh_clone(origin, "runner-1"), server.env)
         # The k-th post goes out, then the run dies before it hears the answer.
         server.on_publish = lambda count: count == k and os.kill(first.pid, signal.SIGKILL)
         first.communicate(timeout=300)
         assert first.returncode == -signal.SIGKILL and len(server.posts) == k
         server.on_publish = None
-        second = runner(origin, "runner-2", server)
+        second = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = second.communicate(timeout=300)
         assert second.returncode == 0, out + err
         assert {story_id: sum(f"meldung-{story_id}" in p["text"] for p in server.posts) for story_id in STORIES} == {
