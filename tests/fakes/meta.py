@@ -9,7 +9,7 @@ Stories (media_type=STORIES with image_url or video_url, no caption; GET /{ig-us
 lists the active ones), and the refresh of an Instagram Login token (GET
 /refresh_access_token?grant_type=ig_refresh_token, unversioned).
 Access tokens as `access_token` parameters; errors as `{"error": {message, type, code,
-error_subcode, fbtrace_id}}`; usage in `X-Business-Use-Case-Usage`."""
+error_subcode, fbtrace_id}}` (graph.py, as Threads answers them); usage in `X-Business-Use-Case-Usage`."""
 
 from __future__ import annotations
 
@@ -18,17 +18,11 @@ import json
 from datetime import datetime, timezone
 
 from .api import FakeApi, Request, Response
+from .graph import absent, error, invalid_token, polled, quota, refreshed_token, token_of
 
 VERSION = "v26.0"
 PAGE_ID, PAGE_TOKEN = "104857600123", "EAAGpage-token-3f9c1d"
 IG_USER, IG_TOKEN = "17841400008460056", "EAAGinsta-token-8e2b4a"
-
-
-def error(code: int, message: str, kind: str = "OAuthException", subcode: int | None = None) -> dict:
-    body = {"message": message, "type": kind, "code": code, "fbtrace_id": "AbCdEfGh123"}
-    if subcode is not None:
-        body["error_subcode"] = subcode
-    return {"error": body}
 
 
 def usage(minutes: int) -> dict:
@@ -85,19 +79,14 @@ class FakeGraph(FakeApi):
                 "NEWSROOM_INSTAGRAM_BASE_URL": self.url}
 
     @staticmethod
-    def _token(request: Request) -> str:
-        return request.form().get("access_token") if request.method == "POST" else request.query.get("access_token")
-
-    def _refused(self, request: Request, token: str) -> Response | None:
-        if self._token(request) != token:
-            return Response(400, error(190, "Invalid OAuth access token - Cannot parse access token"))
-        return None
+    def _refused(request: Request, token: str) -> Response | None:
+        return invalid_token() if token_of(request) != token else None
 
     def debug_token(self, request: Request) -> Response:
         """Metadata of `input_token`, asked with a token of the same app (here: itself)."""
         token = request.query.get("input_token")
         if token not in (PAGE_TOKEN, IG_TOKEN) or request.query.get("access_token") not in (PAGE_TOKEN, IG_TOKEN):
-            return Response(400, error(190, "Invalid OAuth access token - Cannot parse access token"))
+            return invalid_token()
         return Response(200, {"data": {"app_id": "1234", "type": "PAGE" if token == PAGE_TOKEN else "USER",
                                        "is_valid": True, "expires_at": self.token_expires_at,
                                        "data_access_expires_at": self.data_access_expires_at}})
@@ -107,10 +96,10 @@ class FakeGraph(FakeApi):
         if request.query.get("grant_type") != "ig_refresh_token":
             return Response(400, error(100, "Unsupported grant_type", "IGApiException"))
         if request.query.get("access_token") not in (IG_TOKEN, *self.refreshed):
-            return Response(400, error(190, "Invalid OAuth access token - Cannot parse access token"))
+            return invalid_token()
         token = f"IGAArefreshed-{len(self.refreshed) + 1}-7c1e90d2b4"
         self.refreshed.append(token)
-        return Response(200, {"access_token": token, "token_type": "bearer", "expires_in": 5183944})
+        return refreshed_token(token)
 
     # -- Facebook Page ----------------------------------------------------------------
 
@@ -143,9 +132,8 @@ class FakeGraph(FakeApi):
 
     @staticmethod
     def _absent(node: str, method: str) -> Response:
-        return Response(400, error(100, f"Unsupported {method} request. Object with ID '{node}' does not exist, "
-                                        "cannot be loaded due to missing permissions, or does not support this "
-                                        "operation.", "GraphMethodException", 33))
+        return absent(f"Unsupported {method} request. Object with ID '{node}' does not exist, cannot be loaded due "
+                      "to missing permissions, or does not support this operation.", "GraphMethodException")
 
     def _lacks(self, permission: str) -> Response | None:
         if permission not in self.page_permissions:
@@ -214,19 +202,14 @@ class FakeGraph(FakeApi):
             return refused
         if container is not None:
             with self.lock:
-                if container["polls_left"]:
-                    container["polls_left"] -= 1
-                    code = "IN_PROGRESS"
-                else:
-                    code = container["status_code"]
+                code = polled(container)
             answer = {"id": node, "status_code": code}
             if code == "ERROR":
                 answer["status"] = "Error: Media download has failed. The media URI doesn't meet our requirements."
             return Response(200, answer)
         if media is not None:
             return Response(200, {"id": node, "permalink": media["permalink"]})
-        return Response(400, error(100, f"Unsupported get request. Object with ID '{node}' does not exist",
-                                   "GraphMethodException", 33))
+        return absent(f"Unsupported get request. Object with ID '{node}' does not exist", "GraphMethodException")
 
     # -- Instagram ----------------------------------------------------------------------
 
@@ -252,7 +235,7 @@ class FakeGraph(FakeApi):
         container_id = str(next(self.ids))
         with self.lock:
             self.fetched.append(address)
-            self.containers[container_id] = {"form": form, "status_code": outcome, "polls_left": polls}
+            self.containers[container_id] = {"form": form, "outcome": outcome, "polls_left": polls}
         return Response(200, {"id": container_id})
 
     def media_publish(self, request: Request) -> Response:
@@ -263,9 +246,9 @@ class FakeGraph(FakeApi):
             if self.quota_used >= self.quota_total:
                 return Response(400, error(9, "Application request limit reached", subcode=2207042))
             container = self.containers.get(request.form().get("creation_id", ""))
-            if container is None or container["status_code"] not in ("FINISHED",):
+            if container is None or container["outcome"] != "FINISHED":
                 return Response(400, error(9007, "Media ID is not available", subcode=2207027))
-            container["status_code"] = "PUBLISHED"
+            container["outcome"] = "PUBLISHED"
             media_id = str(next(self.ids))
             form = container["form"]
             kind = form.get("media_type", "IMAGE")
@@ -312,8 +295,7 @@ class FakeGraph(FakeApi):
         if refused:
             return refused
         with self.lock:
-            return Response(200, {"data": [{"quota_usage": self.quota_used,
-                                            "config": {"quota_total": self.quota_total, "quota_duration": 86400}}]})
+            return Response(200, {"data": [quota(self.quota_used, self.quota_total)]})
 
     def page_posts_for(self, url: str) -> list[dict]:
         return [p for p in self.page_posts if url in p["message"]]

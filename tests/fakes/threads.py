@@ -5,14 +5,16 @@ POST /{threads-user-id}/threads_publish, the profile's posts (GET /{threads-user
 a post's replies (GET /{threads-media-id}/replies with `is_reply_owned_by_me`),
 GET /{threads-user-id}/threads_publishing_limit (250 posts and 1,000 replies per 24 hours),
 DELETE /{threads-media-id}, GET /debug_token and GET /refresh_access_token (th_refresh_token).
-Access tokens as `access_token` parameters; errors as Graph errors of type THApiException
-(an object that does not exist: code 100, subcode 33). Faults are queued with `fail()` (api.py)."""
+Access tokens as `access_token` parameters; errors as Graph errors (graph.py) of type
+THApiException (an object that does not exist: code 100, subcode 33). Faults are queued with `fail()` (api.py)."""
 
 from __future__ import annotations
 
 import itertools
 
+from . import graph
 from .api import FakeApi, Request, Response
+from .graph import invalid_token, polled, quota, refreshed_token, token_of
 
 VERSION = "v1.0"
 USER, TOKEN = "26149817493012345", "THAAthreads-token-5d1e7a"
@@ -21,11 +23,11 @@ BASE = f"/{VERSION}"
 MAX_CHARACTERS, CAROUSEL_MAX = 500, 20
 
 
+KIND, TRACE = "THApiException", "AxYz0123Threads"  # the type and a trace id of Threads' errors
+
+
 def error(code: int, message: str, subcode: int | None = None) -> dict:
-    body = {"message": message, "type": "THApiException", "code": code, "fbtrace_id": "AxYz0123Threads"}
-    if subcode is not None:
-        body["error_subcode"] = subcode
-    return {"error": body}
+    return graph.error(code, message, KIND, subcode, TRACE)
 
 
 def length(text: str) -> int:
@@ -62,21 +64,17 @@ class FakeThreads(FakeApi):
     def env(self) -> dict:
         return {"NEWSROOM_THREADS_USER_ID": USER, "NEWSROOM_THREADS_TOKEN": TOKEN, "NEWSROOM_THREADS_BASE_URL": self.url}
 
-    @staticmethod
-    def _token(request: Request) -> str | None:
-        return request.form().get("access_token") if request.method == "POST" else request.query.get("access_token")
-
     def _refused(self, request: Request) -> Response | None:
-        if self._token(request) not in self.tokens:
-            return Response(400, error(190, "Invalid OAuth access token - Cannot parse access token"))
+        if token_of(request) not in self.tokens:
+            return invalid_token(KIND, TRACE)
         if request.params.get("user", USER) != USER:
             return Response(400, error(100, "Object does not exist", 33))
         return None
 
     @staticmethod
     def _absent(node: str) -> Response:
-        return Response(400, error(100, f"Unsupported request. Object with ID '{node}' does not exist, cannot be "
-                                        "loaded due to missing permissions, or does not support this operation", 33))
+        return graph.absent(f"Unsupported request. Object with ID '{node}' does not exist, cannot be loaded due to "
+                            "missing permissions, or does not support this operation", KIND, TRACE)
 
     def _post(self, post_id: str) -> dict | None:
         return next((p for p in self.posts if p["id"] == post_id), None)
@@ -107,7 +105,7 @@ class FakeThreads(FakeApi):
             if reply_to and self._post(reply_to) is None:
                 return self._absent(reply_to)
             container_id = str(next(self.ids))
-            self.containers[container_id] = {"form": form, "status": self.container_outcome,
+            self.containers[container_id] = {"form": form, "outcome": self.container_outcome,
                                              "polls_left": self.in_progress_polls}
         return Response(200, {"id": container_id})
 
@@ -117,13 +115,13 @@ class FakeThreads(FakeApi):
             return refused
         with self.lock:
             container = self.containers.get(request.form().get("creation_id", ""))
-            if container is None or container["status"] != "FINISHED" or container["form"].get("is_carousel_item"):
+            if container is None or container["outcome"] != "FINISHED" or container["form"].get("is_carousel_item"):
                 return Response(400, error(24, "The requested resource does not exist", 4279009))
             form = container["form"]
             reply = bool(form.get("reply_to_id"))
             if (self.replies_used >= self.replies_total) if reply else (self.quota_used >= self.quota_total):
                 return Response(400, error(4, "Application request limit reached"))
-            container["status"] = "PUBLISHED"
+            container["outcome"] = "PUBLISHED"
             media_id = str(next(self.ids))
             children = [self.containers[c]["form"] for c in form.get("children", "").split(",") if c]
             self.posts.append({
@@ -148,10 +146,8 @@ class FakeThreads(FakeApi):
             return refused
         fields = request.query.get("fields", "quota_usage,config").split(",")
         with self.lock:
-            entry = {"quota_usage": self.quota_used,
-                     "config": {"quota_total": self.quota_total, "quota_duration": 86400},
-                     "reply_quota_usage": self.replies_used,
-                     "reply_config": {"quota_total": self.replies_total, "quota_duration": 86400}}
+            entry = {**quota(self.quota_used, self.quota_total),
+                     **quota(self.replies_used, self.replies_total, prefix="reply_")}
         return Response(200, {"data": [{k: v for k, v in entry.items() if k in fields}]})
 
     # -- reading ---------------------------------------------------------------------------------
@@ -193,11 +189,7 @@ class FakeThreads(FakeApi):
         with self.lock:
             container, post = self.containers.get(node), self._post(node)
             if container is not None:
-                if container["polls_left"]:
-                    container["polls_left"] -= 1
-                    status = "IN_PROGRESS"
-                else:
-                    status = container["status"]
+                status = polled(container)
                 answer = {"id": node, "status": status}
                 if status == "ERROR":
                     answer["error_message"] = "FAILED_DOWNLOADING_IMAGE"
@@ -234,7 +226,7 @@ class FakeThreads(FakeApi):
 
     def debug_token(self, request: Request) -> Response:
         if request.query.get("access_token") not in self.tokens or request.query.get("input_token") not in self.tokens:
-            return Response(400, error(190, "Invalid OAuth access token - Cannot parse access token"))
+            return invalid_token(KIND, TRACE)
         return Response(200, {"data": {"type": "USER", "application": "Newsroom Düsseldorf", "is_valid": True,
                                        "expires_at": self.token_expires_at, "user_id": USER,
                                        "scopes": ["threads_basic", "threads_content_publish"]}})
@@ -243,10 +235,10 @@ class FakeThreads(FakeApi):
         if request.query.get("grant_type") != "th_refresh_token":
             return Response(400, error(100, "Unsupported grant_type"))
         if request.query.get("access_token") not in self.tokens:
-            return Response(400, error(190, "Invalid OAuth access token - Cannot parse access token"))
+            return invalid_token(KIND, TRACE)
         with self.lock:
             self.tokens.add(REFRESHED)
-        return Response(200, {"access_token": REFRESHED, "token_type": "bearer", "expires_in": 5183944})
+        return refreshed_token(REFRESHED)
 
     def posts_for(self, url: str) -> list[dict]:
         return [p for p in self.posts if url in p["text"] and not p["reply_to"]]
