@@ -34,10 +34,16 @@ def write_list(path: Path, rows) -> Path:
     return path
 
 
+def press_environ(server: FakeSMTP, listing: Path) -> dict[str, str]:
+    """The press channel's variables for the SMTP server on loopback and the recipients' list."""
+    return {f"NEWSROOM_PRESS_{key}": value for key, value in {
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(server.port), "SMTP_SECURITY": "none", "FROM": SENDER,
+        "RECIPIENTS": str(listing), "RECIPIENT_SECRET": SECRET}.items()}
+
+
 def press_env(monkeypatch, server: FakeSMTP, listing: Path) -> None:
-    for key, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(server.port), "SMTP_SECURITY": "none",
-                       "FROM": SENDER, "RECIPIENTS": str(listing), "RECIPIENT_SECRET": SECRET}.items():
-        monkeypatch.setenv(f"NEWSROOM_PRESS_{key}", value)
+    for key, value in press_environ(server, listing).items():
+        monkeypatch.setenv(key, value)
 
 
 def press_story(site, name: str = "2026/radwege.md", story_id: str = STORY_ID, **fields) -> None:

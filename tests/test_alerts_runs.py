@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import git
@@ -14,7 +12,8 @@ import pytest
 import yaml
 
 from tests.alerts_support import alerts_env, copies, running_service
-from tests.support import NOW, seeded_origin, story_text
+from tests.publishing_support import fresh_clone, start_publish
+from tests.support import seeded_origin, story_text
 
 STORY = "e100000000001"
 TITLE = "Meldung für alle"
@@ -30,14 +29,6 @@ def origin(tmp_path) -> Path:
                          settings="SUBSCRIPTIONS_BATCH = 3")
 
 
-def start(origin: Path, name: str, environ: dict, *options: str) -> subprocess.Popen:
-    checkout = origin.parent / name
-    git.Repo.clone_from(origin, checkout)
-    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", NOW, *options], cwd=checkout,
-                            env={**os.environ, "CI": "true", **environ}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-
 def record(origin: Path) -> dict:
     return yaml.safe_load(git.Repo(origin).git.show(f"main:content/receipts/{STORY}.yml"))["channels"]["buerger"]
 
@@ -45,14 +36,14 @@ def record(origin: Path) -> dict:
 def test_killed_mid_batch_then_rerun_nobody_gets_an_alert_twice_and_the_cut_batch_is_unclear(origin, database_url):
     with running_service(database_url, PEOPLE) as (base, smtp):
         environ = alerts_env(base, smtp)
-        first = start(origin, "runner-1", environ)
+        first = start_publish(fresh_clone(origin, "runner-1"), environ)
         # The fourth message (the first of the second batch of three) is taken; the run dies before the answer.
         smtp.on_data = lambda count: count == 4 and os.kill(first.pid, signal.SIGKILL)
         first.communicate(timeout=300)
         assert first.returncode == -signal.SIGKILL
         assert sorted(smtp.delivered_to()) == ADDRESSES[:4]
         smtp.on_data = None
-        second = start(origin, "runner-2", environ)
+        second = start_publish(fresh_clone(origin, "runner-2"), environ)
         out, err = second.communicate(timeout=300)
         # The cut batch may have been mailed: none of the three is mailed again; the run says so and fails.
         assert second.returncode == 1, out + err
@@ -64,12 +55,13 @@ def test_killed_mid_batch_then_rerun_nobody_gets_an_alert_twice_and_the_cut_batc
         assert found["detail"] == {**found["detail"], "recipients": 7, "uncertain": 3}
         assert "@" not in git.Repo(origin).git.show(f"main:content/receipts/{STORY}.yml")
         # A plain run mails nobody and still fails.
-        third = start(origin, "runner-3", environ)
+        third = start_publish(fresh_clone(origin, "runner-3"), environ)
         out, err = third.communicate(timeout=300)
         assert third.returncode == 1 and "unklar (3 Empfänger)" in err, out + err
         assert sum(copies(smtp).values()) == 8
         # On purpose: exactly the three unclear recipients, once more (the fourth address had it).
-        fourth = start(origin, "runner-4", environ, "--story", STORY, "--channel", "buerger", "--send-unclear")
+        fourth = start_publish(fresh_clone(origin, "runner-4"), environ, "--story", STORY, "--channel", "buerger",
+                               "--send-unclear")
         out, err = fourth.communicate(timeout=300)
         assert fourth.returncode == 0, out + err
         assert copies(smtp) == {a: (2 if a == ADDRESSES[3] else 1) for a in ADDRESSES}
@@ -80,7 +72,7 @@ def test_killed_mid_batch_then_rerun_nobody_gets_an_alert_twice_and_the_cut_batc
 def test_two_runs_at_the_same_time_mail_nobody_twice(origin, database_url):
     with running_service(database_url, PEOPLE) as (base, smtp):
         environ = alerts_env(base, smtp)
-        runs = [start(origin, f"runner-{n}", environ) for n in (1, 2)]
+        runs = [start_publish(fresh_clone(origin, f"runner-{n}"), environ) for n in (1, 2)]
         results = [run.communicate(timeout=300) for run in runs]
         assert [run.returncode for run in runs] == [0, 0], results
         assert copies(smtp) == dict.fromkeys(ADDRESSES, 1)

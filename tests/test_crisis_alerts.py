@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import git
@@ -17,9 +15,9 @@ import yaml
 
 from tests.alerts_support import SENDER, alerts_env, copies, running_service
 from tests.press_support import body
-from tests.publishing_support import origin_receipt, publish
+from tests.publishing_support import fresh_clone, origin_receipt, publish, start_publish
 from tests.subscribers_support import add_subscribers
-from tests.support import GIT_IDENTITY, NOW, seeded_origin
+from tests.support import GIT_IDENTITY, seeded_origin
 
 KEY = "krise-hochwasser-rhein"
 TITLE = "Hochwasser am Rhein: Ufer gesperrt"
@@ -134,27 +132,19 @@ def origin(tmp_path) -> Path:
     return bare
 
 
-def start(origin: Path, name: str, environ: dict, *options: str) -> subprocess.Popen:
-    checkout = origin.parent / name
-    git.Repo.clone_from(origin, checkout)
-    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", NOW, *options], cwd=checkout,
-                            env={**os.environ, "CI": "true", **environ}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-
 def test_killed_mid_batch_then_rerun_mails_the_rest_once_and_nobody_twice(origin, database_url):
     people = [(address, ("sofort", "taeglich")[n % 2], [("thema", TOPICS[n % len(TOPICS)])])
               for n, address in enumerate(ADDRESSES)]
     with running_service(database_url, people) as (base, smtp):
         environ = alerts_env(base, smtp)
-        first = start(origin, "runner-1", environ)
+        first = start_publish(fresh_clone(origin, "runner-1"), environ)
         # The fourth message (the first of the second batch of three) is taken; the run dies before the answer.
         smtp.on_data = lambda count: count == 4 and os.kill(first.pid, signal.SIGKILL)
         first.communicate(timeout=300)
         assert first.returncode == -signal.SIGKILL
         assert sorted(smtp.delivered_to()) == ADDRESSES[:4]
         smtp.on_data = None
-        second = start(origin, "runner-2", environ)
+        second = start_publish(fresh_clone(origin, "runner-2"), environ)
         out, err = second.communicate(timeout=300)
         # The rest once; the cut batch may have been mailed, so none of it again, and the run says so.
         assert second.returncode == 1, out + err
@@ -163,12 +153,13 @@ def test_killed_mid_batch_then_rerun_mails_the_rest_once_and_nobody_twice(origin
         found = yaml.safe_load(git.Repo(origin).git.show(f"main:content/receipts/{KEY}.yml"))["channels"]["buerger"]
         assert found["status"] == "unclear" and found["detail"]["recipients"] == 7
         # Another plain run mails nobody.
-        third = start(origin, "runner-3", environ)
+        third = start_publish(fresh_clone(origin, "runner-3"), environ)
         out, err = third.communicate(timeout=300)
         assert third.returncode == 1, out + err
         assert sum(copies(smtp).values()) == 8
         # On purpose: exactly the three unclear recipients, once more.
-        fourth = start(origin, "runner-4", environ, "--story", KEY, "--channel", "buerger", "--send-unclear")
+        fourth = start_publish(fresh_clone(origin, "runner-4"), environ, "--story", KEY, "--channel", "buerger",
+                               "--send-unclear")
         out, err = fourth.communicate(timeout=300)
         assert fourth.returncode == 0, out + err
         assert copies(smtp) == {a: (2 if a == ADDRESSES[3] else 1) for a in ADDRESSES}

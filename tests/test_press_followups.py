@@ -8,8 +8,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
-from pathlib import Path
 
 import git
 import pytest
@@ -18,17 +16,17 @@ import yaml
 from tests.fakes.smtp import FakeSMTP
 from tests.press_support import (
     RECIPIENTS,
-    SECRET,
     SENDER,
     body,
     origin_history,
     press_env,
+    press_environ,
     press_record,
     press_story,
     publish,
     write_list,
 )
-from tests.publishing_support import STORY_ID, commit_and_push
+from tests.publishing_support import STORY_ID, commit_and_push, fresh_clone, start_publish
 from tests.support import GIT_IDENTITY, seeded_origin, story_text
 
 URL = "https://www.duesseldorf.de/aktuelles/2026/11/neue-radwege-am-rheinufer/"
@@ -192,17 +190,6 @@ def release_text(**fields) -> str:
     return story_text(id=STORY, title="Meldung 1", date="2026-11-26 10:00", channels="\n  press: true", **fields)
 
 
-def start(origin: Path, name: str, server: FakeSMTP, listing: Path, now: str, *options: str) -> subprocess.Popen:
-    checkout = origin.parent / name
-    git.Repo.clone_from(origin, checkout)
-    env = {**os.environ, "CI": "true", "NEWSROOM_PRESS_SMTP_HOST": "127.0.0.1",
-           "NEWSROOM_PRESS_SMTP_PORT": str(server.port), "NEWSROOM_PRESS_SMTP_SECURITY": "none",
-           "NEWSROOM_PRESS_FROM": SENDER, "NEWSROOM_PRESS_RECIPIENTS": str(listing),
-           "NEWSROOM_PRESS_RECIPIENT_SECRET": SECRET}
-    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", now, *options], cwd=checkout,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def finished(run: subprocess.Popen) -> tuple[int, str]:
     out, err = run.communicate(timeout=300)
     return run.returncode, out + err
@@ -220,7 +207,8 @@ def test_killed_mid_correction_the_next_run_mails_nobody_twice_and_reports_the_c
     listing = write_list(tmp_path / "verteiler.csv", [(a, f"Redaktion {a[9:11]}", "Zeitung", "alle")
                                                       for a in ADDRESSES])
     with FakeSMTP() as server:
-        code, out = finished(start(origin, "runner-1", server, listing, "2026-11-26 12:00"))
+        environ = press_environ(server, listing)
+        code, out = finished(start_publish(fresh_clone(origin, "runner-1"), environ, now="2026-11-26 12:00"))
         assert code == 0 and copies(server, "PM 1/2026") == dict.fromkeys(ADDRESSES, 1), out
         editor = git.Repo.clone_from(origin, tmp_path / "editor")
         correction = CORRECTION.format(date="2026-11-26 13:00", day="Sonntag")
@@ -229,13 +217,13 @@ def test_killed_mid_correction_the_next_run_mails_nobody_twice_and_reports_the_c
         editor.git.commit("-am", "Berichtigung", env={**os.environ, **GIT_IDENTITY})
         editor.git.push("origin", "main")
         # The fourth correction (the first of its second batch of three) is taken; the run dies before the answer.
-        killed = start(origin, "runner-2", server, listing, "2026-11-26 13:10")
+        killed = start_publish(fresh_clone(origin, "runner-2"), environ, now="2026-11-26 13:10")
         server.on_data = lambda count: count == 14 and os.kill(killed.pid, signal.SIGKILL)
         code, out = finished(killed)
         assert code == -signal.SIGKILL, out
         assert mailed(server, "Berichtigung") == ADDRESSES[:4]
         server.on_data = None
-        code, out = finished(start(origin, "runner-3", server, listing, "2026-11-26 13:20"))
+        code, out = finished(start_publish(fresh_clone(origin, "runner-3"), environ, now="2026-11-26 13:20"))
         # The announced batch may have been mailed: none of it again; the run says so and fails.
         assert code == 1 and "Berichtigung zu PM 1/2026 an 7 von 10 Empfängern gesendet. 3 Empfänger unklar" in out
         assert f"{KEY}/press: unklar (3 Empfänger)" in out
@@ -245,8 +233,8 @@ def test_killed_mid_correction_the_next_run_mails_nobody_twice_and_reports_the_c
         assert all(re.fullmatch(r"[0-9a-f]{12}", k) for k in record["detail"]["uncertain"].split())
         assert "@" not in git.Repo(origin).git.show(f"main:content/receipts/{KEY}.yml")
         # On purpose: exactly the three unclear recipients get the correction once more.
-        code, out = finished(start(origin, "runner-4", server, listing, "2026-11-26 13:30", "--story", KEY,
-                                   "--channel", "press", "--send-unclear"))
+        code, out = finished(start_publish(fresh_clone(origin, "runner-4"), environ, "--story", KEY, "--channel",
+                                           "press", "--send-unclear", now="2026-11-26 13:30"))
         assert code == 0, out
         assert copies(server, "Berichtigung") == {a: (2 if a == ADDRESSES[3] else 1) for a in ADDRESSES}
         assert copies(server, "PM 1/2026") == dict.fromkeys(ADDRESSES, 1)  # the release itself: never again

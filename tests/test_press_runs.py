@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from tests.fakes.smtp import FakeSMTP
-from tests.press_support import SECRET, SENDER, write_list
+from tests.press_support import press_environ, write_list
+from tests.publishing_support import fresh_clone, start_publish
 from tests.support import NOW, seeded_origin, story_text
 
 STORIES = ["p100000000001", "p200000000002", "p300000000003"]
@@ -36,17 +37,6 @@ def listing(tmp_path) -> Path:
     return write_list(tmp_path / "verteiler.csv", [(a, f"Redaktion {a[9:11]}", "Zeitung", "alle") for a in ADDRESSES])
 
 
-def start(origin: Path, name: str, server: FakeSMTP, listing: Path, *options: str) -> subprocess.Popen:
-    checkout = origin.parent / name
-    git.Repo.clone_from(origin, checkout)
-    env = {**os.environ, "CI": "true", "NEWSROOM_PRESS_SMTP_HOST": "127.0.0.1",
-           "NEWSROOM_PRESS_SMTP_PORT": str(server.port), "NEWSROOM_PRESS_SMTP_SECURITY": "none",
-           "NEWSROOM_PRESS_FROM": SENDER, "NEWSROOM_PRESS_RECIPIENTS": str(listing),
-           "NEWSROOM_PRESS_RECIPIENT_SECRET": SECRET}
-    return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", NOW, *options], cwd=checkout,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def press_record(origin: Path, story_id: str) -> dict:
     text = git.Repo(origin).git.show(f"main:content/receipts/{story_id}.yml")
     return yaml.safe_load(text)["channels"]["press"]
@@ -64,22 +54,21 @@ def copies(server: FakeSMTP, number: str) -> dict[str, int]:
 
 def status(origin: Path, name: str) -> subprocess.CompletedProcess:
     """`invoke status` in a fresh clone, as the Chef vom Dienst runs it."""
-    checkout = origin.parent / name
-    git.Repo.clone_from(origin, checkout)
-    return subprocess.run([sys.executable, "-m", "invoke", "status", "--now", NOW], cwd=checkout, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "CI": "true"})
+    return subprocess.run([sys.executable, "-m", "invoke", "status", "--now", NOW], cwd=fresh_clone(origin, name),
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "CI": "true"})
 
 
 def test_killed_mid_batch_then_rerun_nobody_gets_a_release_twice_and_the_cut_batch_is_unclear(origin, listing):
     with FakeSMTP() as server:
-        first = start(origin, "runner-1", server, listing, "--story", STORIES[0], "--channel", "press")
+        environ = press_environ(server, listing)
+        first = start_publish(fresh_clone(origin, "runner-1"), environ, "--story", STORIES[0], "--channel", "press")
         # The fourth message (the first of the second batch of three) is taken; the run dies before the answer.
         server.on_data = lambda count: count == 4 and os.kill(first.pid, signal.SIGKILL)
         first.communicate(timeout=300)
         assert first.returncode == -signal.SIGKILL
         assert server.delivered_to() == ADDRESSES[:4]
         server.on_data = None
-        second = start(origin, "runner-2", server, listing, "--story", STORIES[0], "--channel", "press")
+        second = start_publish(fresh_clone(origin, "runner-2"), environ, "--story", STORIES[0], "--channel", "press")
         out, err = second.communicate(timeout=300)
         # The second batch was announced: its three recipients may have been mailed, so none is mailed again,
         # and the run says so and fails.
@@ -100,13 +89,13 @@ def test_killed_mid_batch_then_rerun_nobody_gets_a_release_twice_and_the_cut_bat
         # The Chef vom Dienst sees it; asking for the story again mails nobody and still fails.
         shown = status(origin, "cvd")
         assert shown.returncode == 0 and "press      unklar (3 Empfänger)" in shown.stdout, shown.stdout + shown.stderr
-        third = start(origin, "runner-3", server, listing, "--story", STORIES[0])
+        third = start_publish(fresh_clone(origin, "runner-3"), environ, "--story", STORIES[0])
         out, err = third.communicate(timeout=300)
         assert third.returncode == 1 and "unklar (3 Empfänger)" in err, out + err
         assert copies(server, "PM 1/2026") == {a: (0 if a in ADDRESSES[4:6] else 1) for a in ADDRESSES}
         # On purpose: exactly the three unclear recipients get it once more (the fourth address had it).
-        fourth = start(origin, "runner-4", server, listing, "--story", STORIES[0], "--channel", "press",
-                       "--send-unclear")
+        fourth = start_publish(fresh_clone(origin, "runner-4"), environ, "--story", STORIES[0], "--channel", "press",
+                               "--send-unclear")
         out, err = fourth.communicate(timeout=300)
         assert fourth.returncode == 0, out + err
         assert copies(server, "PM 1/2026") == {a: (2 if a == ADDRESSES[3] else 1) for a in ADDRESSES}
@@ -114,8 +103,8 @@ def test_killed_mid_batch_then_rerun_nobody_gets_a_release_twice_and_the_cut_bat
         assert record["status"] == "sent" and "unclear" not in record and record["remote_id"] == "PM 1/2026"
         assert len(record["detail"]["accepted"].split()) == 10 and record["detail"]["uncertain"] == ""
         # Nothing is unclear any more: the option is refused and mails nobody.
-        fifth = start(origin, "runner-5", server, listing, "--story", STORIES[0], "--channel", "press",
-                      "--send-unclear")
+        fifth = start_publish(fresh_clone(origin, "runner-5"), environ, "--story", STORIES[0], "--channel", "press",
+                              "--send-unclear")
         out, err = fifth.communicate(timeout=300)
         assert fifth.returncode == 1 and f"Meldung „{STORIES[0]}“: keine unklaren Empfänger" in err, out + err
         assert sum(copies(server, "PM 1/2026").values()) == 11
@@ -139,7 +128,8 @@ def test_two_runs_claiming_at_the_same_moment_never_share_a_number(origin, listi
     gate = tmp_path / "gate"
     hold_pushes(origin, gate)
     with FakeSMTP() as server:
-        runs = [start(origin, f"runner-{n}", server, listing, "--story", story_id, "--channel", "press")
+        environ = press_environ(server, listing)
+        runs = [start_publish(fresh_clone(origin, f"runner-{n}"), environ, "--story", story_id, "--channel", "press")
                 for n, story_id in enumerate(STORIES[:2], 1)]
         while len(list(gate.glob("waiting-*"))) < 2:  # both claims built on the same record, both pushed
             if any(run.poll() is not None for run in runs):
