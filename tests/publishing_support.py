@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -54,6 +55,21 @@ def start_publish(checkout: Path, environ: Mapping[str, str], *options: str, now
     return subprocess.Popen([sys.executable, "-m", "invoke", "publish", "--now", now, *options], cwd=checkout,
                             env={**os.environ, "CI": "true", **environ}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+
+
+def publish_killed(checkout: Path, environ: Mapping[str, str], *options: str, server, hook: str, at: int,
+                   now: str = NOW) -> tuple[str, str]:
+    """`start_publish`, killed with SIGKILL from inside the fake `server`: its `hook` (on_write,
+    on_publish, on_delete, on_data), called with a count after each act, kills the run when the count
+    reaches `at`, after the act and before the answer. Returns the run's output once it died."""
+    run = start_publish(checkout, environ, *options, now=now)
+    setattr(server, hook, lambda count: count == at and os.kill(run.pid, signal.SIGKILL))
+    try:
+        out, err = run.communicate(timeout=300)
+    finally:
+        setattr(server, hook, None)
+    assert run.returncode == -signal.SIGKILL, out + err
+    return out, err
 
 
 def origin_receipt(site: Site, story_id: str = STORY_ID) -> dict | None:

@@ -3,8 +3,6 @@ subscription service on loopback and a real SMTP server; killed with SIGKILL mid
 
 from __future__ import annotations
 
-import os
-import signal
 from pathlib import Path
 
 import git
@@ -12,7 +10,7 @@ import pytest
 import yaml
 
 from tests.alerts_support import alerts_env, copies, running_service
-from tests.publishing_support import fresh_clone, start_publish
+from tests.publishing_support import fresh_clone, publish_killed, start_publish
 from tests.support import seeded_origin, story_text
 
 STORY = "e100000000001"
@@ -36,13 +34,9 @@ def record(origin: Path) -> dict:
 def test_killed_mid_batch_then_rerun_nobody_gets_an_alert_twice_and_the_cut_batch_is_unclear(origin, database_url):
     with running_service(database_url, PEOPLE) as (base, smtp):
         environ = alerts_env(base, smtp)
-        first = start_publish(fresh_clone(origin, "runner-1"), environ)
         # The fourth message (the first of the second batch of three) is taken; the run dies before the answer.
-        smtp.on_data = lambda count: count == 4 and os.kill(first.pid, signal.SIGKILL)
-        first.communicate(timeout=300)
-        assert first.returncode == -signal.SIGKILL
+        publish_killed(fresh_clone(origin, "runner-1"), environ, server=smtp, hook="on_data", at=4)
         assert sorted(smtp.delivered_to()) == ADDRESSES[:4]
-        smtp.on_data = None
         second = start_publish(fresh_clone(origin, "runner-2"), environ)
         out, err = second.communicate(timeout=300)
         # The cut batch may have been mailed: none of the three is mailed again; the run says so and fails.

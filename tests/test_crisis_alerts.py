@@ -6,7 +6,6 @@ PostgreSQL), a real SMTP server; the crash as CI has it: `invoke publish` killed
 from __future__ import annotations
 
 import os
-import signal
 from pathlib import Path
 
 import git
@@ -15,7 +14,7 @@ import yaml
 
 from tests.alerts_support import SENDER, alerts_env, copies, running_service
 from tests.press_support import body
-from tests.publishing_support import fresh_clone, origin_receipt, publish, start_publish
+from tests.publishing_support import fresh_clone, origin_receipt, publish, publish_killed, start_publish
 from tests.subscribers_support import add_subscribers
 from tests.support import GIT_IDENTITY, seeded_origin
 
@@ -137,13 +136,9 @@ def test_killed_mid_batch_then_rerun_mails_the_rest_once_and_nobody_twice(origin
               for n, address in enumerate(ADDRESSES)]
     with running_service(database_url, people) as (base, smtp):
         environ = alerts_env(base, smtp)
-        first = start_publish(fresh_clone(origin, "runner-1"), environ)
         # The fourth message (the first of the second batch of three) is taken; the run dies before the answer.
-        smtp.on_data = lambda count: count == 4 and os.kill(first.pid, signal.SIGKILL)
-        first.communicate(timeout=300)
-        assert first.returncode == -signal.SIGKILL
+        publish_killed(fresh_clone(origin, "runner-1"), environ, server=smtp, hook="on_data", at=4)
         assert sorted(smtp.delivered_to()) == ADDRESSES[:4]
-        smtp.on_data = None
         second = start_publish(fresh_clone(origin, "runner-2"), environ)
         out, err = second.communicate(timeout=300)
         # The rest once; the cut batch may have been mailed, so none of it again, and the run says so.

@@ -12,7 +12,7 @@ from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.smtp import FakeSMTP
 from tests.press_support import RECIPIENTS, body, press_env, write_list
-from tests.publishing_support import commit_and_push, due_story, origin_receipt, publish
+from tests.publishing_support import commit_and_push, due_story, origin_receipt, publish, publish_killed
 from tests.support import REPO
 
 KEY = "krise-hochwasser-rhein"
@@ -171,9 +171,6 @@ def test_unapproved_it_waits_and_the_author_alone_approves_it_urgently_and_the_d
 
 @pytest.mark.parametrize("k", [1, 2])
 def test_kill_9_mid_run_then_a_fresh_clone_sends_the_alert_exactly_once_and_first(tmp_path, k):
-    import os
-    import signal
-
     import git
 
     from tests.publishing_support import fresh_clone, start_publish
@@ -191,12 +188,9 @@ def test_kill_9_mid_run_then_a_fresh_clone_sends_the_alert_exactly_once_and_firs
     repo.git.commit("-m", "Krisenmeldung")
     repo.git.push("origin", "HEAD:refs/heads/main")
     with FakeMastodon() as server:
-        first = start_publish(fresh_clone(origin, "runner-1"), server.env)
         # The k-th post is created, then the run dies before it hears the answer.
-        server.on_write = lambda count: count == k and os.kill(first.pid, signal.SIGKILL)
-        first.communicate(timeout=300)
-        assert first.returncode == -signal.SIGKILL and len(server.statuses) == k
-        server.on_write = None
+        publish_killed(fresh_clone(origin, "runner-1"), server.env, server=server, hook="on_write", at=k)
+        assert len(server.statuses) == k
         again = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = again.communicate(timeout=300)
         assert again.returncode == 0, out + err

@@ -3,8 +3,6 @@ killed with SIGKILL after its k-th reply or deletion, then run again: each exact
 
 from __future__ import annotations
 
-import os
-import signal
 from pathlib import Path
 
 import git
@@ -12,7 +10,7 @@ import pytest
 import yaml
 
 from tests.fakes.mastodon import FakeMastodon
-from tests.publishing_support import fresh_clone, start_publish
+from tests.publishing_support import fresh_clone, publish_killed, start_publish
 from tests.support import story_text
 from tests.test_publish_runs import STORIES
 
@@ -60,11 +58,8 @@ def test_kill_9_after_the_kth_correction_then_a_rerun_replies_to_each_exactly_on
     with FakeMastodon() as server:
         posts = first_sends(origin, server)
         amend(origin, corrections=CORRECTION)
-        killed = start_publish(fresh_clone(origin, "runner-1"), server.env)
-        server.on_write = lambda count: count == 3 + k and os.kill(killed.pid, signal.SIGKILL)
-        killed.communicate(timeout=300)
-        assert killed.returncode == -signal.SIGKILL and len(server.statuses) == 3 + k
-        server.on_write = None
+        publish_killed(fresh_clone(origin, "runner-1"), server.env, server=server, hook="on_write", at=3 + k)
+        assert len(server.statuses) == 3 + k
         again = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = again.communicate(timeout=300)
         assert again.returncode == 0, out + err
@@ -78,11 +73,8 @@ def test_kill_9_after_the_kth_deletion_then_a_rerun_takes_every_post_back_once(o
     with FakeMastodon() as server:
         first_sends(origin, server)
         amend(origin, status="withdrawn", withdrawal=WITHDRAWAL)
-        killed = start_publish(fresh_clone(origin, "runner-1"), server.env)
-        server.on_delete = lambda count: count == k and os.kill(killed.pid, signal.SIGKILL)
-        killed.communicate(timeout=300)
-        assert killed.returncode == -signal.SIGKILL and len(server.deleted) == k
-        server.on_delete = None
+        publish_killed(fresh_clone(origin, "runner-1"), server.env, server=server, hook="on_delete", at=k)
+        assert len(server.deleted) == k
         again = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = again.communicate(timeout=300)
         assert again.returncode == 0, out + err

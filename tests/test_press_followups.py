@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 
 import git
@@ -26,7 +25,7 @@ from tests.press_support import (
     publish,
     write_list,
 )
-from tests.publishing_support import STORY_ID, commit_and_push, fresh_clone, start_publish
+from tests.publishing_support import STORY_ID, commit_and_push, fresh_clone, publish_killed, start_publish
 from tests.support import GIT_IDENTITY, seeded_origin, story_text
 
 URL = "https://www.duesseldorf.de/aktuelles/2026/11/neue-radwege-am-rheinufer/"
@@ -217,12 +216,9 @@ def test_killed_mid_correction_the_next_run_mails_nobody_twice_and_reports_the_c
         editor.git.commit("-am", "Berichtigung", env={**os.environ, **GIT_IDENTITY})
         editor.git.push("origin", "main")
         # The fourth correction (the first of its second batch of three) is taken; the run dies before the answer.
-        killed = start_publish(fresh_clone(origin, "runner-2"), environ, now="2026-11-26 13:10")
-        server.on_data = lambda count: count == 14 and os.kill(killed.pid, signal.SIGKILL)
-        code, out = finished(killed)
-        assert code == -signal.SIGKILL, out
+        publish_killed(fresh_clone(origin, "runner-2"), environ, now="2026-11-26 13:10", server=server, hook="on_data",
+                       at=14)
         assert mailed(server, "Berichtigung") == ADDRESSES[:4]
-        server.on_data = None
         code, out = finished(start_publish(fresh_clone(origin, "runner-3"), environ, now="2026-11-26 13:20"))
         # The announced batch may have been mailed: none of it again; the run says so and fails.
         assert code == 1 and "Berichtigung zu PM 1/2026 an 7 von 10 Empfängern gesendet. 3 Empfänger unklar" in out

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import yaml
 
 from tests.fakes.smtp import FakeSMTP
 from tests.press_support import press_environ, write_list
-from tests.publishing_support import fresh_clone, start_publish
+from tests.publishing_support import fresh_clone, publish_killed, start_publish
 from tests.support import NOW, seeded_origin, story_text
 
 STORIES = ["p100000000001", "p200000000002", "p300000000003"]
@@ -61,13 +60,10 @@ def status(origin: Path, name: str) -> subprocess.CompletedProcess:
 def test_killed_mid_batch_then_rerun_nobody_gets_a_release_twice_and_the_cut_batch_is_unclear(origin, listing):
     with FakeSMTP() as server:
         environ = press_environ(server, listing)
-        first = start_publish(fresh_clone(origin, "runner-1"), environ, "--story", STORIES[0], "--channel", "press")
         # The fourth message (the first of the second batch of three) is taken; the run dies before the answer.
-        server.on_data = lambda count: count == 4 and os.kill(first.pid, signal.SIGKILL)
-        first.communicate(timeout=300)
-        assert first.returncode == -signal.SIGKILL
+        publish_killed(fresh_clone(origin, "runner-1"), environ, "--story", STORIES[0], "--channel", "press",
+                       server=server, hook="on_data", at=4)
         assert server.delivered_to() == ADDRESSES[:4]
-        server.on_data = None
         second = start_publish(fresh_clone(origin, "runner-2"), environ, "--story", STORIES[0], "--channel", "press")
         out, err = second.communicate(timeout=300)
         # The second batch was announced: its three recipients may have been mailed, so none is mailed again,

@@ -6,8 +6,6 @@ secrets in every byte it leaves behind.
 
 from __future__ import annotations
 
-import os
-import signal
 from pathlib import Path
 
 import git
@@ -15,7 +13,7 @@ import pytest
 import yaml
 
 from tests.fakes.mastodon import FakeMastodon
-from tests.publishing_support import fresh_clone, start_publish
+from tests.publishing_support import fresh_clone, publish_killed, start_publish
 from tests.support import seeded_origin, story_text
 
 STORIES = {f"s{n}00000000{n}": f"2026-11-26 0{n + 5}:00" for n in range(1, 4)}
@@ -43,13 +41,9 @@ def posts_per_story(server) -> dict[str, int]:
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_kill_9_after_the_kth_send_then_a_rerun_sends_each_exactly_once(origin, k):
     with FakeMastodon() as server:
-        first = start_publish(fresh_clone(origin, "runner-1"), server.env)
         # The k-th post is created on the server, then the run dies before it hears the answer.
-        server.on_write = lambda count: count == k and os.kill(first.pid, signal.SIGKILL)
-        first.communicate(timeout=300)
-        assert first.returncode == -signal.SIGKILL
+        publish_killed(fresh_clone(origin, "runner-1"), server.env, server=server, hook="on_write", at=k)
         assert len(server.statuses) == k
-        server.on_write = None
         second = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = second.communicate(timeout=300)
         assert second.returncode == 0, out + err

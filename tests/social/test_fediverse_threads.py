@@ -6,9 +6,7 @@ self-label on every part."""
 from __future__ import annotations
 
 import html
-import os
 import re
-import signal
 
 import git
 import pytest
@@ -17,7 +15,7 @@ import yaml
 from tests.fakes.api import Drop
 from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.mastodon import FakeMastodon
-from tests.publishing_support import fresh_clone, origin_receipt, start_publish
+from tests.publishing_support import fresh_clone, origin_receipt, publish_killed, start_publish
 from tests.social.support import (
     CORRECTED,
     CORRECTION,
@@ -197,13 +195,9 @@ def test_killed_between_parts_a_fresh_clone_posts_each_part_once(tmp_path, chann
     origin = seeded_origin(tmp_path, {"2026/radwege.md": story_text(id=STORY_ID, date="2026-11-26 09:00",
                                                                     channels=own(channel))})
     with (FakeMastodon() if channel == "mastodon" else FakeBluesky()) as server:
-        first = start_publish(fresh_clone(origin, "runner-1"), server.env)
         # The k-th part is created on the server, then the run dies before it hears the answer.
-        server.on_write = lambda count: count == k and os.kill(first.pid, signal.SIGKILL)
-        first.communicate(timeout=300)
-        assert first.returncode == -signal.SIGKILL
+        publish_killed(fresh_clone(origin, "runner-1"), server.env, server=server, hook="on_write", at=k)
         assert len(server.statuses if channel == "mastodon" else server.records) == k
-        server.on_write = None
         if channel == "mastodon":
             server.by_key.clear()  # an hour later the instance has forgotten the keys: only a lookup helps
         again = start_publish(fresh_clone(origin, "runner-2"), server.env)
@@ -225,11 +219,8 @@ def test_a_thread_cut_off_and_then_withdrawn_has_every_posted_part_taken_back(tm
     fields = {"id": STORY_ID, "date": "2026-11-26 09:00", "channels": own("mastodon")}
     origin = seeded_origin(tmp_path, {"2026/radwege.md": story_text(**fields)})
     with FakeMastodon() as server:
-        first = start_publish(fresh_clone(origin, "runner-1"), server.env)
-        server.on_write = lambda count: count == 2 and os.kill(first.pid, signal.SIGKILL)
-        first.communicate(timeout=300)
-        assert first.returncode == -signal.SIGKILL and len(server.statuses) == 2
-        server.on_write = None
+        publish_killed(fresh_clone(origin, "runner-1"), server.env, server=server, hook="on_write", at=2)
+        assert len(server.statuses) == 2
         server.by_key.clear()
         editor = git.Repo.clone_from(origin, tmp_path / "editor")
         story = tmp_path / "editor/content/stories/2026/radwege.md"

@@ -5,8 +5,6 @@ never make a second Reel."""
 
 from __future__ import annotations
 
-import os
-import signal
 from pathlib import Path
 
 import git
@@ -16,7 +14,7 @@ import yaml
 from newsroom.media.mp4_header import read_video
 from tests.fakes.api import Drop
 from tests.fakes.meta import IG_USER, FakeGraph
-from tests.publishing_support import fresh_clone, start_publish
+from tests.publishing_support import fresh_clone, publish_killed, start_publish
 from tests.social.support import adapter, due, mp4, publish, receipt, release, statuses
 from tests.support import PHOTO, REPO, seeded_origin, story_text
 
@@ -198,11 +196,8 @@ def run_origin(tmp_path: Path, channels: str, media: dict, body: str = BODY) -> 
 def killed_then_run_again(origin: Path, server: FakeGraph, channel: str) -> dict:
     """The first run dies (SIGKILL) just after Meta published, before it hears the answer; a second
     run in a fresh clone finishes. Returns the record of sends as the origin has it."""
-    first = start_publish(fresh_clone(origin, "runner-1"), server.instagram_env, now="2026-11-26 12:00")
-    server.on_publish = lambda count: os.kill(first.pid, signal.SIGKILL)
-    first.communicate(timeout=300)
-    assert first.returncode == -signal.SIGKILL
-    server.on_publish = None
+    publish_killed(fresh_clone(origin, "runner-1"), server.instagram_env, now="2026-11-26 12:00", server=server,
+                   hook="on_publish", at=1)
     second = start_publish(fresh_clone(origin, "runner-2"), server.instagram_env, now="2026-11-26 12:00")
     out, err = second.communicate(timeout=300)
     assert second.returncode == 0, out + err

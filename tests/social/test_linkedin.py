@@ -4,8 +4,6 @@ corrections as comments, withdrawal by deletion, token expiry and refresh."""
 
 from __future__ import annotations
 
-import os
-import signal
 from datetime import datetime, timedelta
 
 import git
@@ -17,7 +15,7 @@ from newsroom.publishing.channel import Release
 from newsroom.publishing.http import HttpClient
 from tests.fakes.api import Answer, Drop
 from tests.fakes.linkedin import DAY_LIMIT, ORGANIZATION, FakeLinkedIn
-from tests.publishing_support import fresh_clone, start_publish
+from tests.publishing_support import fresh_clone, publish_killed, start_publish
 from tests.social.support import (
     CORRECTED,
     CORRECTION,
@@ -196,12 +194,9 @@ STORIES = {f"s{n}00000000{n}": f"2026-11-26 0{n + 5}:00" for n in range(1, 4)}
 def test_kill_9_after_a_post_then_a_fresh_clone_posts_each_story_exactly_once(tmp_path, linkedin):
     origin = seeded_origin(tmp_path, {f"2026/{story_id}.md": story_text(
         id=story_id, title=f"Meldung {story_id}", date=date, channels=CHANNEL) for story_id, date in STORIES.items()})
-    first = start_publish(fresh_clone(origin, "runner-1"), linkedin.env)
     # The second post is made on LinkedIn, then the run dies before it hears the answer.
-    linkedin.on_write = lambda count: count == 2 and os.kill(first.pid, signal.SIGKILL)
-    first.communicate(timeout=300)
-    assert first.returncode == -signal.SIGKILL and len(linkedin.posts) == 2
-    linkedin.on_write = None
+    publish_killed(fresh_clone(origin, "runner-1"), linkedin.env, server=linkedin, hook="on_write", at=2)
+    assert len(linkedin.posts) == 2
     second = start_publish(fresh_clone(origin, "runner-2"), linkedin.env)
     out, err = second.communicate(timeout=300)
     assert second.returncode == 0, out + err

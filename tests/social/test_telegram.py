@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
-import signal
 
 import git
 import pytest
@@ -17,7 +15,7 @@ from newsroom.errors import ContentErrors
 from newsroom.secrets import install_log_filter
 from tests.fakes.api import Answer, Drop
 from tests.fakes.telegram import CHANNEL, SEND, TOKEN, FakeTelegram, error, flood, parse_html
-from tests.publishing_support import commit_and_push, due_story, fresh_clone, start_publish
+from tests.publishing_support import commit_and_push, due_story, fresh_clone, publish_killed, start_publish
 from tests.publishing_support import publish as publish_run
 from tests.social.support import (
     CORRECTED,
@@ -350,12 +348,9 @@ def messages_per_story(server) -> dict[str, int]:
 @pytest.mark.parametrize("k", [1, 3])
 def test_kill_9_mid_send_then_a_fresh_clone_never_sends_a_second_message(origin, k):
     with FakeTelegram() as server:
-        killed = start_publish(fresh_clone(origin, "runner-1"), server.env)
         # The k-th message is posted, then the run dies before it hears the answer.
-        server.on_write = lambda count: count == k and os.kill(killed.pid, signal.SIGKILL)
-        killed.communicate(timeout=300)
-        assert killed.returncode == -signal.SIGKILL and len(server.messages) == k
-        server.on_write = None
+        publish_killed(fresh_clone(origin, "runner-1"), server.env, server=server, hook="on_write", at=k)
+        assert len(server.messages) == k
         again = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = again.communicate(timeout=300)
         assert again.returncode == 1, out + err  # not everything is settled: one send is unclear

@@ -5,8 +5,6 @@ replies, withdrawal as deletion; the token's expiry and its refresh."""
 
 from __future__ import annotations
 
-import os
-import signal
 from dataclasses import replace
 
 import git
@@ -18,7 +16,7 @@ from newsroom.publishing.channel import MediaLink
 from newsroom.publishing.http import HttpClient
 from tests.fakes.api import Answer, Drop, Stall
 from tests.fakes.threads import REFRESHED, USER, FakeThreads, error
-from tests.publishing_support import fresh_clone, start_publish
+from tests.publishing_support import fresh_clone, publish_killed, start_publish
 from tests.social.support import (
     CORRECTED,
     CORRECTION,
@@ -240,12 +238,9 @@ def test_kill_9_after_the_kth_post_then_a_fresh_clone_posts_each_exactly_once(tm
     origin = seeded_origin(tmp_path, {f"2026/{story_id}.md": story_text(
         id=story_id, title=f"Meldung {story_id}", date=date, channels=CHANNEL) for story_id, date in STORIES.items()})
     with FakeThreads() as server:
-        first = start_publish(fresh_clone(origin, "runner-1"), server.env)
         # The k-th post goes out, then the run dies before it hears the answer.
-        server.on_publish = lambda count: count == k and os.kill(first.pid, signal.SIGKILL)
-        first.communicate(timeout=300)
-        assert first.returncode == -signal.SIGKILL and len(server.posts) == k
-        server.on_publish = None
+        publish_killed(fresh_clone(origin, "runner-1"), server.env, server=server, hook="on_publish", at=k)
+        assert len(server.posts) == k
         second = start_publish(fresh_clone(origin, "runner-2"), server.env)
         out, err = second.communicate(timeout=300)
         assert second.returncode == 0, out + err
