@@ -131,10 +131,8 @@ def search(c, settings=DEV_SETTINGS):
 def _index_summary(report) -> str:
     if report.skipped:
         return "keine durchsuchbare Seite geändert, Index unverändert"
-    parts = (f"in {report.parts} Teilen, {report.reused} davon unverändert übernommen; "
-             if report.parts > 1 else "")
-    return (f"{parts}{len(report.written)} Dateien geschrieben, {report.unchanged} unverändert, "
-            f"{len(report.removed)} entfernt")
+    return (f"{report.parts} Teile, {report.ran} davon neu indexiert; {len(report.written)} Dateien geschrieben, "
+            f"{report.unchanged} unverändert, {len(report.removed)} entfernt")
 
 
 @task(help={"settings": "settings file", "now": "check as if it were this time",

@@ -98,10 +98,6 @@ class SearchIndexError(NewsroomError):
     """Pagefind failed or is not installed."""
 
 
-class MergeUnsupported(NewsroomError):
-    """The parts' search index uses something the merge does not handle (one Pagefind run instead)."""
-
-
 class AccessRefused(NewsroomError):
     """Someone may not do this: a request to the admin's local backend (`invoke cms`) that breaks its
     rules, an approval by someone not listed or of their own text."""

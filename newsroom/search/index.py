@@ -1,25 +1,26 @@
-"""The site search: Pagefind indexes the built site into output/pagefind/.
+"""The site search: Pagefind indexes the built site into output/pagefind/, one bundle per part.
 
 Pagefind (the PyPI package, extended build for German stemming) reads every page marked
 `data-pagefind-body` (stories and static pages; lists would only repeat them) in the
 language of its `<html lang>` and writes a static index that the visitor's browser queries
 itself: no server-side component, nothing loaded from elsewhere.
 
-Pagefind is given only those pages: a folder beside `output/` holds a hard link to each of them
-under its own path (so every URL stays the same), and Pagefind indexes that folder instead of the
-whole site. It would otherwise parse every list, tag and archive page as well, only to drop them
-because they carry no `data-pagefind-body`; the index is the same either way. Pagefind keeps
-all it learnt about every page in memory until it writes (about 100 KB per page), so a site of more
-than `PART_PAGES` pages is indexed in parts, one Pagefind run after the other, and the parts'
-indexes are merged into the one index a single run would have written (`search_merge.py`). When
-neither the marked pages nor the live index changed since the last run, Pagefind is not run at all.
+Pagefind keeps all it learnt about every page in memory until it writes (about 100 KB per page),
+so the pages are indexed in parts (newsroom/search/parts.py: one per year, "seiten" for the
+undated pages), each a complete Pagefind bundle in `output/pagefind/<teil>/`, listed in
+`output/pagefind/teile.json`; the search page loads the first and merges the others with
+Pagefind's `mergeIndex`. Pagefind is given only a part's pages: a folder beside `output/` holds
+a hard link to each of them under its own path (so every URL stays the same). Only the parts whose
+pages changed since the last run (`.output.pagefind.json`) run Pagefind again, at most
+`PARALLEL_RUNS` at a time; the others stay untouched.
 
 Indexing reads every marked page, so it is a step of its own (`invoke search`, run by `make
-build` and before a deploy) rather than part of every build. The new index is written beside
+build` and before a deploy) rather than part of every build. The new bundles are written beside
 `output/` and applied file by file like a build: identical files stay untouched (Pagefind names
 its chunks by their content, so a one-story change replaces a few files and a deploy uploads
-only those), new chunks go in before the entry file that points to them, and stale ones go last.
-Runs take the build's lock, so a build and an indexing never interleave.
+only those), every part's new chunks go in before the entry files that point to them,
+`teile.json` after all parts, and stale files and parts go last. Runs take the build's lock, so a
+build and an indexing never interleave.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,20 +41,23 @@ from pathlib import Path
 
 from newsroom.atomic import atomic_write
 from newsroom.crisis.region import emptied
-from newsroom.errors import MergeUnsupported, SearchIndexError
-from newsroom.search.merge import merge
+from newsroom.errors import SearchIndexError
+from newsroom.search.parts import LISTING, Page, Part, listing, partition
 from newsroom.site import GONE_FOLDER
 
-logger = logging.getLogger("newsroom.search.index")
-
 FOLDER = "pagefind"  # below the output folder; the site's writer never prunes it
-# Point to every other file of the index: replaced last, so a visitor never meets a half index.
+# Point to every other file of a bundle: replaced last, so a visitor never meets a half index.
 ENTRY_FILES = ("pagefind-entry.json", "pagefind.js")
 OPTIONS: tuple[str, ...] = ()  # Pagefind's command-line options besides the folders (part of the stamp)
 MARKER = b"data-pagefind-body"  # what Pagefind indexes once any page of the site carries it
-# Pages per Pagefind run: it holds about 100 KB per page in memory until it writes the index,
-# so 4,000 pages stay near 400 MB; larger sites are indexed in parts and merged (search_merge.py).
+DATUM = re.compile(rb'\sdata-pagefind-sort="datum:([^"]*)"')  # the page's date (templates; the contract)
+DATUM_FORM = re.compile(rb"\d{4}-(0[1-9]|1[0-2])-\d{2}T\d{2}:\d{2}")
+# Pages per part: Pagefind holds about 100 KB per page in memory until it writes the bundle,
+# so 4,000 pages stay near 400 MB.
 PART_PAGES = 4000
+# Pagefind runs at a time: two parts of PART_PAGES stay under 1 GB together, and each run
+# uses every core while it writes.
+PARALLEL_RUNS = 2
 SCAN_THREADS = min(4, os.cpu_count() or 1)  # threads that read and hash the pages (_scan)
 
 
@@ -64,14 +68,14 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     seconds: float = 0.0
-    skipped: bool = False  # neither the marked pages nor the index changed: Pagefind not run
-    parts: int = 1  # Pagefind runs the index is merged from
-    reused: int = 0  # parts whose pages did not change: their index came from the last run
+    skipped: bool = False  # no part changed and no file was written or removed: Pagefind not run
+    parts: int = 0  # parts of the index (teile.json)
+    ran: int = 0  # parts that ran Pagefind; the others' pages did not change
 
 
 def index_site(output: Path, part_pages: int | None = None) -> IndexReport:
-    """Index the built site in `output`; the live index changes only when Pagefind succeeded.
-    Pagefind sees at most `part_pages` pages per run (default `PART_PAGES`)."""
+    """Index the built site in `output`; the live index changes only when every Pagefind run succeeded.
+    A year of more than `part_pages` pages (default `PART_PAGES`) is split into month ranges."""
     started = time.perf_counter()
     part_pages = part_pages or PART_PAGES
     output = Path(output).resolve()
@@ -79,96 +83,67 @@ def index_site(output: Path, part_pages: int | None = None) -> IndexReport:
         raise SearchIndexError(f"{output} enthält keine gebaute Website: zuerst „invoke build“ ausführen.")
     base = output.parent / f".{output.name}"
     staging, work, stamp = Path(f"{base}.{FOLDER}"), Path(f"{base}.{FOLDER}-work"), Path(f"{base}.{FOLDER}.json")
+    live = output / FOLDER
     with open(f"{base}.lock", "w") as lock:  # the build's lock (newsroom/build/runner/output.py)
         fcntl.flock(lock, fcntl.LOCK_EX)
-        pages = _scan(output)
-        source = f"{_digest(pages)} {part_pages}"  # the parts decide the pages' order in the index
-        previous = _read_stamp(stamp)
-        if previous and previous.get("source") == source and previous.get("index") == _index_digest(output / FOLDER):
-            return IndexReport(pages=previous["pages"], unchanged=previous["files"], skipped=True,
-                               parts=previous.get("parts", 1), reused=previous.get("parts", 1),
-                               seconds=time.perf_counter() - started)
-        stamp.unlink(missing_ok=True)  # a run that fails half-way must not look current
+        parts = partition(_scan(output), part_pages)
+        previous = (_read_stamp(stamp) or {}).get("parts", {})
+        kept, changed = {}, []
+        for part in parts:
+            source, known = _digest(part.pages), previous.get(part.name)
+            if known and known.get("source") == source and known.get("index") == _index_digest(live / part.name):
+                kept[part.name] = known
+            else:
+                changed.append((part, source))
+        if kept != previous:  # a run that fails half-way must not make a changed part look current
+            _write_stamp(stamp, {"parts": kept})
         for leftover in (staging, work):
             shutil.rmtree(leftover, ignore_errors=True)
         try:
-            indexed, parts, reused = _build_index(output, pages, work, staging, Path(f"{base}.{FOLDER}-parts"),
-                                                  part_pages)
-            report = _apply(staging, output / FOLDER)
+            counts = _run_parts([part for part, _ in changed], output, work, staging)
+            counts |= {name: known["pages"] for name, known in kept.items()}
+            report = _apply(staging, live, parts, [part.name for part, _ in changed], listing(parts, counts))
         finally:
             for leftover in (staging, work):
                 shutil.rmtree(leftover, ignore_errors=True)
-        report.pages, report.parts, report.reused = indexed, parts, reused
-        _write_stamp(stamp, {"source": source, "index": _index_digest(output / FOLDER), "pages": indexed,
-                             "files": len(report.written) + report.unchanged, "parts": parts})
+        report.unchanged += sum(known["files"] for known in kept.values())
+        for part, source in changed:
+            files = sum(1 for p in (live / part.name).rglob("*") if p.is_file())
+            kept[part.name] = {"source": source, "index": _index_digest(live / part.name),
+                               "pages": counts[part.name], "files": files}
+        if kept != previous:
+            _write_stamp(stamp, {"parts": kept})
+    report.pages = sum(counts.values())
+    report.parts, report.ran = len(parts), len(changed)
+    report.skipped = not (changed or report.written or report.removed)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _build_index(output: Path, pages: list[tuple[str, bytes]], work: Path, target: Path, cache: Path,
-                 part_pages: int) -> tuple[int, int, int]:
-    """Write the index of `pages` into `target`: one Pagefind run when they form one part,
-    otherwise the parts' indexes (from `cache` when a part's pages did not change) merged.
-    Returns the number of pages, of parts and of parts taken from the cache."""
-    if not pages:  # no page is marked: Pagefind indexes the body of every page, as it would anyway
-        shutil.rmtree(cache, ignore_errors=True)
-        return _run_pagefind(output, target), 1, 0
-    parts = _parts(pages, part_pages)
-    if len(parts) == 1:
-        shutil.rmtree(cache, ignore_errors=True)
-        return _run_pagefind(_link_view(output, [p for p, _ in pages], work / "pages"), target), 1, 0
-    folders, reused = [], 0
-    cache.mkdir(parents=True, exist_ok=True)
-    for part in parts:
-        folder = cache / _digest(part)[:24]
-        if (folder / "pagefind-entry.json").is_file():
-            reused += 1
-        else:
-            fresh = Path(f"{folder}.new")
-            shutil.rmtree(fresh, ignore_errors=True)
-            view = _link_view(output, [p for p, _ in part], work / "pages")
-            _run_pagefind(view, fresh)
-            shutil.rmtree(view)
-            os.replace(fresh, folder)  # complete, or not there at all
-        folders.append(folder)
-    try:
-        indexed = merge(folders, target)
-    except MergeUnsupported as exc:
-        logger.warning("Suchindex: Die %d Teilindizes lassen sich nicht zusammenführen (%s); Pagefind liest "
-                       "nun alle %d Seiten auf einmal, das braucht mehr Speicher.", len(parts), exc, len(pages))
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
-        return _run_pagefind(_link_view(output, [p for p, _ in pages], work / "pages"), target), 1, 0
-    for stale in set(cache.iterdir()) - set(folders):  # parts of pages that have changed since
-        shutil.rmtree(stale, ignore_errors=True)
-    return indexed, len(parts), reused
+def _run_parts(parts: list[Part], output: Path, work: Path, staging: Path) -> dict[str, int]:
+    """Pagefind over each part's pages into `staging/<teil>/`, `PARALLEL_RUNS` at a time; the pages indexed."""
+    def run(part: Part) -> tuple[str, int]:
+        view = _link_view(output, [page.path for page in part.pages], work / part.name)
+        try:
+            return part.name, _run_pagefind(view, staging / part.name) or len(part.pages)
+        finally:
+            shutil.rmtree(view, ignore_errors=True)
 
-
-def _parts(pages: list[tuple[str, bytes]], part_pages: int) -> list[list[tuple[str, bytes]]]:
-    """The pages (sorted by path) cut into parts of at most `part_pages`, half that on average.
-    Where a part ends depends on the path at its end only, not on how many pages came before:
-    a page added or removed changes its own part, the other parts keep theirs (and their index)."""
-    parts, current, every = [], [], max(1, part_pages // 2)
-    for page in pages:
-        current.append(page)
-        ends = int.from_bytes(hashlib.sha1(page[0].encode()).digest()[:4], "big") % every == 0
-        if ends or len(current) >= part_pages:
-            parts.append(current)
-            current = []
-    if current:
-        parts.append(current)
-    return parts
+    if not parts:
+        return {}
+    with ThreadPoolExecutor(min(PARALLEL_RUNS, len(parts))) as pool:
+        return dict(pool.map(run, parts))
 
 
 def marked_pages(output: Path) -> tuple[list[str], str]:
     """The HTML pages Pagefind indexes (those with a `data-pagefind-body` element), sorted by
     path, and a digest of what the index is made from (their paths and bytes, Pagefind's version)."""
     pages = _scan(output)
-    return [path for path, _ in pages], _digest(pages)
+    return [page.path for page in pages], _digest(pages)
 
 
-def _scan(output: Path) -> list[tuple[str, bytes]]:
-    """(path, SHA-256 of the bytes with the crisis region emptied) of every marked page, sorted by path.
+def _scan(output: Path) -> list[Page]:
+    """Every marked page with the SHA-256 of its bytes (the crisis region emptied) and its datum, sorted by path.
 
     On `SCAN_THREADS` threads: reading and hashing let go of the interpreter lock, and a crisis
     replaces every page, so every page is read again (30,000 at 25,000 stories)."""
@@ -180,24 +155,36 @@ def _scan(output: Path) -> list[tuple[str, bytes]]:
     cut = len(str(output)) + 1
     threads = max(1, min(SCAN_THREADS, len(paths) // 500))
     with ThreadPoolExecutor(threads) as pool:
-        shares = pool.map(_hash_marked, [paths[k::threads] for k in range(threads)])
-        return sorted((path[cut:].replace(os.sep, "/"), digest) for share in shares for path, digest in share)
+        shares = pool.map(lambda share: _read_marked(share, cut), [paths[k::threads] for k in range(threads)])
+        return sorted((page for share in shares for page in share), key=lambda page: page.path)
 
 
-def _hash_marked(paths: list[str]) -> list[tuple[str, bytes]]:
+def _read_marked(paths: list[str], cut: int) -> list[Page]:
     found = []
     for path in paths:
         with open(path, "rb") as handle:
             data = handle.read()
         if _marked(data):  # hashed without the crisis region: a crisis never re-indexes (it is ignored)
-            found.append((path, hashlib.sha256(emptied(data)).digest()))
+            data = emptied(data)
+            relative = path[cut:].replace(os.sep, "/")
+            found.append(Page(relative, hashlib.sha256(data).digest(), _datum(data, relative)))
     return found
 
 
-def _digest(pages: list[tuple[str, bytes]]) -> str:
+def _datum(html: bytes, path: str) -> str | None:
+    found = DATUM.search(html)
+    if found is None:
+        return None
+    if not DATUM_FORM.fullmatch(found.group(1)):
+        raise SearchIndexError(f"{path}: data-pagefind-sort „datum:{found.group(1).decode(errors='replace')}“ "
+                               "ist kein Datum der Form JJJJ-MM-TTThh:mm; die Vorlage der Seite prüfen.")
+    return found.group(1).decode()
+
+
+def _digest(pages) -> str:
     digest = hashlib.sha256(f"{_pagefind_version()}\0{' '.join(OPTIONS)}\n".encode())
-    for path, content in pages:
-        digest.update(path.encode() + b"\0" + content)
+    for page in pages:
+        digest.update(page.path.encode() + b"\0" + page.digest)
     return digest.hexdigest()
 
 
@@ -212,7 +199,7 @@ def _marked(html: bytes) -> bool:
 
 
 def _link_view(output: Path, pages: list[str], view: Path) -> Path:
-    """A folder with only the marked pages, each under its own path: hard links, so nothing is copied."""
+    """A folder with only the given pages, each under its own path: hard links, so nothing is copied."""
     for relative in pages:  # sorted: the same pages make the same folder, and Pagefind walks it alike
         target = view / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -232,9 +219,9 @@ def _run_pagefind(site: Path, target: Path) -> int:
     if result.returncode or not (target / "pagefind-entry.json").is_file():
         detail = (result.stderr or result.stdout).strip()[-2000:]
         raise SearchIndexError(f"Pagefind ist gescheitert (Exit-Code {result.returncode}): {detail}")
-    for line in result.stdout.splitlines():  # "Indexed 42 pages"
+    for line in result.stdout.splitlines():  # "Indexed 42 pages", "Indexed 1 page"
         words = line.split()
-        if len(words) == 3 and words[0] == "Indexed" and words[2] == "pages":
+        if len(words) == 3 and words[0] == "Indexed" and words[2] in ("page", "pages"):
             return int(words[1])
     return 0
 
@@ -252,7 +239,7 @@ def _pagefind_version() -> str:
 
 
 def _index_digest(live: Path) -> str:
-    """The live index as it lies on disk (paths, sizes, modification times): a changed or
+    """A part's live bundle as it lies on disk (paths, sizes, modification times): a changed or
     missing file of it means Pagefind must run again, even for the same pages."""
     digest = hashlib.sha256()
     for folder, dirs, files in os.walk(live):
@@ -266,38 +253,65 @@ def _index_digest(live: Path) -> str:
 
 def _read_stamp(path: Path) -> dict | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) and isinstance(data.get("parts"), dict) else None
 
 
 def _write_stamp(path: Path, data: dict) -> None:
     atomic_write(path, json.dumps(data, sort_keys=True).encode("utf-8"))
 
 
-def _apply(new: Path, live: Path) -> IndexReport:
+def _apply(new: Path, live: Path, parts: list[Part], ran: list[str], teile: bytes) -> IndexReport:
+    """Put the bundles of the parts in `ran` (in `new/<teil>/`) and `teile` live; the other parts stay untouched."""
     report = IndexReport()
-    fresh = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
-    ordered = [p for p in fresh if p not in ENTRY_FILES] + [p for p in ENTRY_FILES if p in fresh]
-    for relative in ordered:
+    fresh = {name: sorted(p.relative_to(new / name).as_posix() for p in (new / name).rglob("*") if p.is_file())
+             for name in ran}
+    chunks = [f"{name}/{relative}" for name in ran for relative in fresh[name] if relative not in ENTRY_FILES]
+    entries = [f"{name}/{relative}" for name in ran for relative in ENTRY_FILES if relative in fresh[name]]
+    for relative in chunks + entries:
         source, target = new / relative, live / relative
-        if target.is_file() and target.stat().st_size == source.stat().st_size \
-                and target.read_bytes() == source.read_bytes():
+        if _same(source.read_bytes(), target):
             report.unchanged += 1
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        if source.stat().st_nlink > 1:  # a kept part's record: the live site gets a file of its own
-            shutil.copyfile(source, f"{source}.copy")
-            source = Path(f"{source}.copy")
         os.replace(source, target)
         report.written.append(relative)
-    keep = set(fresh)
-    if live.is_dir():
-        for path in sorted(live.rglob("*"), reverse=True):  # files before their folders
-            relative = path.relative_to(live).as_posix()
-            if path.is_file() and relative not in keep:
-                path.unlink()
-                report.removed.append(relative)
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+    if _same(teile, live / LISTING):
+        report.unchanged += 1
+    else:
+        atomic_write(live / LISTING, teile)
+        report.written.append(LISTING)
+    for name in ran:  # chunks no entry file points to any more
+        _remove(live / name, set(fresh[name]), f"{name}/", report)
+    names = {part.name for part in parts} | {LISTING}
+    for child in sorted(live.iterdir()):  # parts that are gone, and anything else in the folder
+        if child.name in names:
+            continue
+        if child.is_dir():
+            _remove(child, set(), f"{child.name}/", report)
+        else:
+            child.unlink()
+            report.removed.append(child.name)
     return report
+
+
+def _same(data: bytes, target: Path) -> bool:
+    try:
+        return target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _remove(folder: Path, keep: set[str], prefix: str, report: IndexReport) -> None:
+    """Every file below `folder` not in `keep`, then the folders left empty (the folder too)."""
+    for path in sorted(folder.rglob("*"), reverse=True):  # files before their folders
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and relative not in keep:
+            path.unlink()
+            report.removed.append(prefix + relative)
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    if not any(folder.iterdir()):
+        folder.rmdir()
