@@ -89,9 +89,9 @@ def sitemap_locations(site) -> set[str]:
 
 
 def indexed_urls(output: Path) -> set[str]:
-    """The page addresses in the Pagefind index (each fragment is gzipped JSON behind a signature)."""
+    """The page addresses in the Pagefind index, all parts (each fragment is gzipped JSON behind a signature)."""
     urls = set()
-    for fragment in (output / "pagefind" / "fragment").iterdir():
+    for fragment in (output / "pagefind").glob("*/fragment/*"):
         data = gzip.decompress(fragment.read_bytes())
         urls.add(json.loads(data[data.index(b"{"):])["url"])
     return urls

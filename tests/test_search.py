@@ -1,7 +1,8 @@
-"""The search index step (newsroom/search/index/index.py): real Pagefind over real builds."""
+"""The search index step (newsroom/search/index.py, parts.py): real Pagefind over real builds and small sites."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -13,20 +14,39 @@ from newsroom.search.index import index_site, marked_pages
 from tests.support import snapshot, story_text
 
 
-def _entry(output):
-    return json.loads((output / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+def _teile(output):
+    return json.loads((output / "pagefind" / "teile.json").read_text(encoding="utf-8"))["teile"]
 
 
-def test_indexes_stories_and_pages_in_german(site):
+def _entry(output, teil):
+    return json.loads((output / "pagefind" / teil / "pagefind-entry.json").read_text(encoding="utf-8"))
+
+
+def _urls(bundle):
+    """The page addresses in a bundle (each fragment is gzipped JSON behind a signature)."""
+    urls = set()
+    for fragment in (bundle / "fragment").iterdir():
+        data = gzip.decompress(fragment.read_bytes())
+        urls.add(json.loads(data[data.index(b"{"):])["url"])
+    return urls
+
+
+def test_indexes_stories_and_pages_in_german_one_bundle_per_part(site):
     site.story()
     site.write("pages/impressum.md", "---\ntitle: Impressum\n---\nVerantwortlich ist die Stadt.\n")
     site.commit("Start", "2026-11-19 15:00")
     site.build()
     report = index_site(site.output)
     # The story, the page, the feeds page's text and the photo's media-portal page; lists,
-    # archive and home only repeat them.
-    assert report.pages == 4
-    assert list(_entry(site.output)["languages"]) == ["de"]
+    # archive and home only repeat them. The story is dated, the others are not (yet).
+    assert (report.pages, report.parts, report.ran) == (4, 2, 2)
+    assert _teile(site.output) == [{"name": "2026", "seiten": 1, "von": "2026-01-01", "bis": "2026-12-31"},
+                                   {"name": "seiten", "seiten": 3}]
+    assert sorted(p.name for p in (site.output / "pagefind").iterdir()) == ["2026", "seiten", "teile.json"]
+    for teil in ("2026", "seiten"):
+        assert list(_entry(site.output, teil)["languages"]) == ["de"]
+        assert (site.output / "pagefind" / teil / "pagefind.js").is_file()
+    assert _urls(site.output / "pagefind" / "2026") == {"/aktuelles/2026/11/neue-radwege-am-rheinufer/"}
     assert report.written and not report.removed
 
 
@@ -36,23 +56,29 @@ def test_unchanged_site_leaves_the_index_byte_identical(site):
     index_site(site.output)
     before = snapshot(site.output)
     report = index_site(site.output)
-    assert (report.written, report.removed) == ([], [])
+    assert (report.written, report.removed, report.ran) == ([], [], 0)
     assert report.skipped  # the same pages and the same index: Pagefind is not even started
     assert snapshot(site.output) == before
 
 
-def test_one_changed_story_replaces_few_files_and_removes_stale_ones(site):
+def test_one_changed_story_runs_its_part_only_and_replaces_few_files(site):
     for n in range(6):
         site.story(f"2026/s{n}.md", id=f"story{n}abc", title=f"Meldung Nummer {n}")
+    site.story("2025/alt.md", id="story9abc", title="Alte Meldung", date="2025-03-02 10:00")
     site.build()
     first = index_site(site.output)
+    assert [t["name"] for t in _teile(site.output)] == ["2026", "2025", "seiten"]
+    others = {teil: snapshot(site.output / "pagefind" / teil) for teil in ("2025", "seiten")}
     site.write("stories/2026/s3.md", story_text(id="story3abc", title="Meldung Nummer 3",
                                                body="Ganz neuer Text über Straßenbahnen.\n"))
     site.build()
     report = index_site(site.output)
-    assert 0 < len(report.written) < len(first.written) / 2
+    assert (report.parts, report.ran) == (3, 1)
+    assert 0 < len(report.written) < len(first.written) / 4
+    assert all(p.startswith("2026/") for p in report.written + report.removed)
     assert report.removed  # the old fragment and chunks are gone
     assert not [p for p in report.removed if (site.output / "pagefind" / p).exists()]
+    assert {teil: snapshot(site.output / "pagefind" / teil) for teil in others} == others
 
 
 def test_a_full_build_keeps_the_index(site):
@@ -60,7 +86,8 @@ def test_a_full_build_keeps_the_index(site):
     site.build()
     index_site(site.output)
     site.build(BUILD_FULL=True)  # walks output/ instead of trusting its manifest
-    assert (site.output / "pagefind" / "pagefind-entry.json").is_file()
+    assert (site.output / "pagefind" / "teile.json").is_file()
+    assert (site.output / "pagefind" / "2026" / "pagefind-entry.json").is_file()
 
 
 def test_no_built_site_is_a_german_error(tmp_path):
@@ -74,8 +101,8 @@ def _files(folder):
 
 
 def test_only_marked_pages_are_given_to_pagefind_and_the_results_stay_the_same(site, tmp_path):
-    """Pagefind reads a folder of links to the marked pages instead of the whole site; what it
-    finds is what a crawl of the whole site finds: the same pages with the same titles, URLs,
+    """Pagefind reads a folder of links to a part's marked pages instead of the whole site; what the
+    parts hold is what a crawl of the whole site finds: the same pages with the same titles, URLs,
     texts and meta (the fragments are named by their content)."""
     for n in range(4):
         site.story(f"2026/s{n}.md", id=f"story{n}abc", title=f"Meldung Nummer {n}", tags="[Verkehr, Radwege]")
@@ -91,21 +118,101 @@ def test_only_marked_pages_are_given_to_pagefind_and_the_results_stay_the_same(s
     assert report.pages == len(pages) == 7  # four stories, the Impressum, the feeds page, the photo
     assert not [p for p in site.root.glob(".output.pagefind*") if p.is_dir()]  # staging and link folders are gone
 
-    crawl = tmp_path / "crawl"  # what `invoke search` did before: Pagefind over every file of the site
+    crawl = tmp_path / "crawl"  # Pagefind over every file of the site
     subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site.output), "--output-path", str(crawl)],
                    check=True, capture_output=True)
-    ours, theirs = _files(site.output / "pagefind"), _files(crawl)
-    # The word index numbers the pages in the order Pagefind walks the folders, which only
-    # ext4's hashed directories keep the same for both folders; everything else is equal anywhere.
-    assert _records(ours) == _records(theirs)
-    entry, crawled = json.loads(ours["pagefind-entry.json"]), json.loads(theirs["pagefind-entry.json"])
-    assert entry["languages"]["de"]["page_count"] == crawled["languages"]["de"]["page_count"] == 7
+    theirs = _files(crawl)
+    ours = {}
+    for teil in ("2026", "seiten"):
+        ours |= {k: v for k, v in _files(site.output / "pagefind" / teil).items() if k.startswith("fragment/")}
+    assert ours == {k: v for k, v in theirs.items() if k.startswith("fragment/")}
+    counts = [_entry(site.output, teil)["languages"]["de"]["page_count"] for teil in ("2026", "seiten")]
+    assert counts == [4, 3] and json.loads(theirs["pagefind-entry.json"])["languages"]["de"]["page_count"] == 7
 
 
-def _records(files):
-    """The per-page records (fragment/) and the bundle's scripts, styles and WebAssembly."""
-    return {k: v for k, v in files.items()
-            if not (k.startswith("index/") or k.endswith(".pf_meta") or k == "pagefind-entry.json")}
+def _fixture_site(output, pages):
+    """A built site of hand-written pages: {path: (title, datum or None)}."""
+    (output / "index.html").parent.mkdir(parents=True, exist_ok=True)
+    (output / "index.html").write_text('<html lang="de"><body><p>Startseite</p></body></html>', encoding="utf-8")
+    for path, (title, datum) in pages.items():
+        sort = f' data-pagefind-sort="datum:{datum}"' if datum else ""
+        page = output / path / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f'<html lang="de"><body><main><article data-pagefind-body{sort}><h1>{title}</h1>'
+                        f"<p>Text der Seite {title}.</p></article></main></body></html>", encoding="utf-8")
+
+
+def test_three_parts_each_hold_their_pages_and_are_listed_newest_first(tmp_path):
+    output = tmp_path / "output"
+    _fixture_site(output, {
+        "aktuelles/2026/03/maerz": ("Märzmeldung", "2026-03-02T09:15"),
+        "aktuelles/2026/12/dezember": ("Dezembermeldung", "2026-12-31T23:59"),
+        "aktuelles/2025/01/januar": ("Januarmeldung", "2025-01-01T00:00"),
+        "impressum": ("Impressum", None),
+        "datenschutz": ("Datenschutz", None),
+    })
+    report = index_site(output)
+    assert (report.parts, report.ran, report.pages) == (3, 3, 5)
+    assert _teile(output) == [
+        {"name": "2026", "seiten": 2, "von": "2026-01-01", "bis": "2026-12-31"},
+        {"name": "2025", "seiten": 1, "von": "2025-01-01", "bis": "2025-12-31"},
+        {"name": "seiten", "seiten": 2}]
+    expected = {"2026": {"/aktuelles/2026/03/maerz/", "/aktuelles/2026/12/dezember/"},
+                "2025": {"/aktuelles/2025/01/januar/"}, "seiten": {"/impressum/", "/datenschutz/"}}
+    for teil, urls in expected.items():
+        assert _entry(output, teil)["languages"]["de"]["page_count"] == len(urls)
+        assert _urls(output / "pagefind" / teil) == urls
+
+
+def _months(output, year, per_month):
+    return {f"aktuelles/{year}/{m:02d}/m{n}": (f"Meldung {m}-{n}", f"{year}-{m:02d}-{n + 1:02d}T10:00")
+            for m, count in per_month.items() for n in range(count)}
+
+
+def test_a_large_year_is_cut_into_month_ranges_and_an_addition_changes_the_last_one(tmp_path):
+    output = tmp_path / "output"
+    # 2 pages a month; at most 5 pages a part: Jan–Feb (4), Mar–Apr (4), May–Jun, … six ranges.
+    _fixture_site(output, _months(output, 2026, {m: 2 for m in range(1, 13)}))
+    _fixture_site(output, _months(output, 2025, {6: 3}))
+    report = index_site(output, part_pages=5)
+    teile = _teile(output)
+    assert [t["name"] for t in teile] == ["2026-f", "2026-e", "2026-d", "2026-c", "2026-b", "2026-a", "2025"]
+    assert [(t["von"], t["bis"], t["seiten"]) for t in teile[-3:-1]] == [
+        ("2026-03-01", "2026-04-30", 4), ("2026-01-01", "2026-02-28", 4)]
+    assert teile[0]["bis"] == "2026-12-31" and report.ran == 7
+    assert _urls(output / "pagefind/2026-a") == {f"/aktuelles/2026/{m:02d}/m{n}/" for m in (1, 2) for n in (0, 1)}
+    before = {t["name"]: snapshot(output / "pagefind" / t["name"]) for t in teile[1:]}
+
+    _fixture_site(output, {"aktuelles/2026/12/neu": ("Neue Dezembermeldung", "2026-12-20T10:00")})
+    report = index_site(output, part_pages=5)
+    assert (report.parts, report.ran) == (7, 1)
+    assert _teile(output)[0] == {"name": "2026-f", "seiten": 5, "von": "2026-11-01", "bis": "2026-12-31"}
+    assert {name: snapshot(output / "pagefind" / name) for name in before} == before
+
+    # A year that grows past the limit is cut; its old part goes, after teile.json names the new ones.
+    _fixture_site(output, _months(output, 2025, {7: 3}))
+    report = index_site(output, part_pages=5)
+    assert [t["name"] for t in _teile(output)][-2:] == ["2025-b", "2025-a"]
+    assert not (output / "pagefind/2025").exists() and report.ran == 2
+    assert {p.split("/")[0] for p in report.removed} == {"2025"}
+
+
+def test_a_malformed_datum_is_a_german_error_naming_the_page(tmp_path):
+    output = tmp_path / "output"
+    _fixture_site(output, {"aktuelles/kaputt": ("Kaputt", "7.12.2026")})
+    with pytest.raises(SearchIndexError, match=r"aktuelles/kaputt/index.html: .*datum:7\.12\.2026.*JJJJ-MM-TT"):
+        index_site(output)
+
+
+def test_files_of_another_layout_are_removed_after_teile_json_is_written(tmp_path):
+    output = tmp_path / "output"
+    _fixture_site(output, {"impressum": ("Impressum", None)})
+    (output / "pagefind/fragment").mkdir(parents=True)  # a single bundle at the top
+    (output / "pagefind/fragment/de_alt.pf_fragment").write_bytes(b"alt")
+    (output / "pagefind/pagefind-entry.json").write_text("{}")
+    report = index_site(output)
+    assert sorted(p.name for p in (output / "pagefind").iterdir()) == ["seiten", "teile.json"]
+    assert sorted(report.removed) == ["fragment/de_alt.pf_fragment", "pagefind-entry.json"]
 
 
 def test_a_change_outside_the_marked_pages_does_not_run_pagefind(site):
@@ -120,18 +227,20 @@ def test_a_change_outside_the_marked_pages_does_not_run_pagefind(site):
     assert snapshot(site.output / "pagefind") == before
 
 
-def test_a_damaged_index_is_written_again_although_no_page_changed(site):
+def test_a_damaged_part_is_written_again_although_no_page_changed(site):
     site.story()
     site.build()
     first = index_site(site.output)
-    fragment = sorted((site.output / "pagefind" / "fragment").iterdir())[0]
+    fragment = sorted((site.output / "pagefind" / "2026" / "fragment").iterdir())[0]
     good = fragment.read_bytes()
     fragment.write_bytes(b"kaputt")
     report = index_site(site.output)
-    assert not report.skipped and report.written == [f"fragment/{fragment.name}"]
+    assert not report.skipped and report.ran == 1 and report.written == [f"2026/fragment/{fragment.name}"]
     assert fragment.read_bytes() == good
-    (site.output / "pagefind" / "pagefind-entry.json").unlink()
-    assert index_site(site.output).written == ["pagefind-entry.json"]
+    (site.output / "pagefind" / "seiten" / "pagefind-entry.json").unlink()
+    assert index_site(site.output).written == ["seiten/pagefind-entry.json"]
+    (site.output / "pagefind" / "teile.json").write_text("{}")
+    assert index_site(site.output).written == ["teile.json"]
     assert index_site(site.output).skipped and first.pages == 3
 
 
@@ -141,6 +250,7 @@ def test_a_failing_pagefind_leaves_the_index_and_the_next_run_indexes_the_change
     index_site(site.output)
     before = snapshot(site.output / "pagefind")
     site.story(title="Radwege werden breiter")
+    site.write("pages/impressum.md", "---\ntitle: Impressum\n---\nVerantwortlich ist die Stadt.\n")
     site.build()
     with monkeypatch.context() as patched:
         patched.setenv("PAGEFIND_BINARY_PATH", "/bin/false")  # Pagefind's own wrapper runs this instead
@@ -149,7 +259,7 @@ def test_a_failing_pagefind_leaves_the_index_and_the_next_run_indexes_the_change
     assert snapshot(site.output / "pagefind") == before
     assert not [p for p in site.root.glob(".output.pagefind*") if p.is_dir()]
     report = index_site(site.output)
-    assert not report.skipped and report.written and report.removed
+    assert not report.skipped and report.ran == 2 and report.written and report.removed
 
 
 def test_many_pages_are_hashed_on_threads_as_one_would_without_the_crisis_region(tmp_path):

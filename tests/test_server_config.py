@@ -6,6 +6,7 @@ accept the production configuration and forward /abo/ to the subscription servic
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import shutil
 import socket
@@ -198,12 +199,15 @@ def test_nginx_sends_the_admin_its_own_policy(nginx):
 
 def test_nginx_serves_pagefinds_index_and_scripts_with_the_headers(nginx, site):
     base, settings = nginx
-    for path in ("pagefind/pagefind.js", next((site / "pagefind").glob("wasm.*.pagefind")).relative_to(site).as_posix()):
+    first = json.loads((site / "pagefind/teile.json").read_text(encoding="utf-8"))["teile"][0]["name"]
+    wasm = next((site / "pagefind" / first).glob("wasm.*.pagefind")).relative_to(site).as_posix()
+    for path in ("pagefind/teile.json", f"pagefind/{first}/pagefind.js", wasm):
         code, headers, _body = fetch(base + path)
         assert code == 200, path
         assert headers["Content-Security-Policy"] == site_policy(settings).header()
         assert headers["X-Content-Type-Options"] == "nosniff"
-    assert fetch(base + "pagefind/pagefind.js")[1]["Content-Type"] == "application/javascript"
+    assert fetch(base + f"pagefind/{first}/pagefind.js")[1]["Content-Type"] == "application/javascript"
+    assert fetch(base + "pagefind/teile.json")[1]["Content-Type"] == "application/json"
 
 
 def test_nginx_accepts_the_production_configuration(production, certificate, tmp_path):
