@@ -704,7 +704,7 @@ def bench_press(c, recipients=5000, runs=3, delay=300, batch=None, workdir=".ben
 @task(help={"stories": "archive size (default 25000)", "runs": "runs (median)",
             "workdir": "where the corpus, the site and the report go"})
 def bench_search(c, stories=25000, runs=3, workdir=".bench-search"):
-    """Benchmark the search index (Pagefind) on a generated archive: cold, unchanged, one story changed."""
+    """Benchmark the search index (Pagefind) on a generated archive: cold, unchanged, one story changed, one added."""
     from benchmarks.search import main
 
     os.chdir(ROOT)

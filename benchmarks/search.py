@@ -1,35 +1,84 @@
 """`invoke bench-search`: what the Pagefind index costs on a generated archive.
 
 Builds the benchmark corpus (benchmarks/corpus.py) once, then measures `index_site` in
-separate processes: a cold index (no index, no kept parts), a second run with nothing changed, and
-a run after one story's text changed (how many index files a deploy must then upload, how many
-parts Pagefind had to index again). Wall time, CPU time (user + system, with Pagefind's processes)
-and peak memory (the largest process). Report in .bench-search/search-report.md.
+separate processes: a cold index (no index), a second run with nothing changed, a run after one
+story's text changed and one after a story was added (how many index files a deploy must then
+upload, how many parts ran Pagefind). Wall time, CPU time (user + system, with Pagefind's
+processes), peak memory of the largest process (wait4) and of all of them together (sampled from
+/proc, as parts run side by side). Report in .bench-search/search-report.md.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import statistics
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
-from benchmarks.runner import REPO, _timed, our_build
+from benchmarks.runner import REPO, our_build
 
 INDEX = ("import sys, json; sys.path[:0] = [{repo!r}]\n"
          "from newsroom.search.index import index_site\n"
          "r = index_site({output!r})\n"
          "open({facts!r}, 'w').write(json.dumps([r.pages, len(r.written), len(r.removed), r.unchanged,\n"
-         "                                      r.parts, r.reused, r.skipped]))\n")
+         "                                      r.parts, r.ran, r.skipped]))\n")
+RUNS = ("cold", "warm", "changed", "added")
 
 
-def _index(root: Path, output: Path) -> tuple[float, float, float, list]:
-    import json
+def _tree_rss(root: int) -> int:
+    """Resident memory in bytes of `root` and every process below it."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(parents.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/statm") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+    return total
 
+
+def _measured(command: list[str], cwd: Path) -> tuple[float, float, float, float]:
+    """(wall seconds, peak RSS of the largest process in MB, CPU seconds, peak RSS of all together in MB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak, done = [0], threading.Event()
+
+    def sample():
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _tree_rss(process.pid))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    stderr = process.stderr.read().decode("utf-8", "replace")
+    _pid, status, usage = os.wait4(process.pid, 0)
+    done.set()
+    sampler.join()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"index_site failed:\n{stderr[-3000:]}")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, peak[0] / 2**20
+
+
+def _index(root: Path, output: Path) -> tuple[float, float, float, float, list]:
     facts = root / "search-facts.json"
-    seconds, rss, cpu = _timed([sys.executable, "-c", INDEX.format(repo=str(REPO), output=str(output),
-                                                                   facts=str(facts))], root)
-    return seconds, rss, cpu, json.loads(facts.read_text())
+    figures = _measured([sys.executable, "-c", INDEX.format(repo=str(REPO), output=str(output),
+                                                            facts=str(facts))], root)
+    return *figures, json.loads(facts.read_text())
 
 
 def _size(folder: Path) -> tuple[int, int]:
@@ -52,12 +101,13 @@ def main(workdir: Path, count: int, runs: int, say=print) -> str:
             shutil.rmtree(leftover)
     seconds, _rss, _cpu = our_build(ours, output, cache)
     say(f"  Build (kalt) {seconds:7.1f} s")
-    story = sorted((ours / "content" / "stories").rglob("*.md"))[count // 2]
+    stories = sorted((ours / "content" / "stories").rglob("*.md"))
+    story, newest = stories[count // 2], stories[-1]
     original = story.read_text(encoding="utf-8")
-    figures: dict[str, list[tuple[float, float, float, list]]] = {"cold": [], "warm": [], "changed": []}
+    added = newest.with_name("zusatz.md")
+    figures: dict[str, list] = {name: [] for name in RUNS}
     for run_no in range(1, runs + 1):
         shutil.rmtree(output / "pagefind", ignore_errors=True)
-        shutil.rmtree(ours / ".output.pagefind-parts", ignore_errors=True)
         for name in ("cold", "warm"):
             figures[name].append(_index(ours, output))
         story.write_text(original + f"\nNachtrag {run_no}: Die Stadt ergänzt weitere Informationen.\n",
@@ -65,25 +115,34 @@ def main(workdir: Path, count: int, runs: int, say=print) -> str:
         our_build(ours, output, cache)
         figures["changed"].append(_index(ours, output))
         story.write_text(original, encoding="utf-8")
+        # A story after the newest: it joins the newest part, as a day's news does.
+        text = newest.read_text(encoding="utf-8")
+        added.write_text(text.replace("id: bench", "id: extra", 1).replace('title: "', 'title: "Zusatz: ', 1),
+                         encoding="utf-8")
         our_build(ours, output, cache)
-        for name, values in figures.items():
-            seconds, rss, cpu, facts = values[-1]
-            say(f"  {name:8s} {seconds:7.2f} s (CPU {cpu:6.2f} s) {rss:6.0f} MB  Seiten {facts[0]}, "
-                f"geschrieben {facts[1]}, entfernt {facts[2]}, Teile {facts[4]} (übernommen {facts[5]})"
-                + (", Pagefind nicht gestartet" if facts[6] else ""))
+        figures["added"].append(_index(ours, output))
+        added.unlink()
+        our_build(ours, output, cache)
+        for name in RUNS:
+            seconds, rss, cpu, total, facts = figures[name][-1]
+            say(f"  {name:8s} {seconds:7.2f} s (CPU {cpu:6.2f} s) {rss:6.0f} MB (zusammen {total:6.0f} MB)  "
+                f"Seiten {facts[0]}, geschrieben {facts[1]}, entfernt {facts[2]}, Teile {facts[4]} "
+                f"(Pagefind lief für {facts[5]})" + (", Pagefind nicht gestartet" if facts[6] else ""))
     files, size = _size(output / "pagefind")
     lines = [f"# Pagefind: {count} Meldungen, Median aus {runs} Läufen", "",
-             "| Lauf | Sekunden | CPU-Sekunden | Spitzenspeicher | geschriebene Dateien | entfernte Dateien "
-             "| Teile neu indexiert |", "|---|---:|---:|---:|---:|---:|---:|"]
+             "| Lauf | Sekunden | CPU-Sekunden | Spitzenspeicher (größter Prozess) | Spitzenspeicher (zusammen) "
+             "| geschriebene Dateien | entfernte Dateien | Teile neu indexiert |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, values in figures.items():
         lines.append(f"| {name} | {statistics.median(v[0] for v in values):.1f} | "
                      f"{statistics.median(v[2] for v in values):.1f} | "
                      f"{statistics.median(v[1] for v in values):.0f} MB | "
-                     f"{statistics.median(v[3][1] for v in values):.0f} | "
-                     f"{statistics.median(v[3][2] for v in values):.0f} | "
-                     f"{statistics.median(v[3][4] - v[3][5] for v in values):.0f} "
-                     f"von {statistics.median(v[3][4] for v in values):.0f} |")
-    lines += ["", f"Index: {files} Dateien, {size / 1e6:.1f} MB, {figures['cold'][-1][3][0]} Seiten."]
+                     f"{statistics.median(v[3] for v in values):.0f} MB | "
+                     f"{statistics.median(v[4][1] for v in values):.0f} | "
+                     f"{statistics.median(v[4][2] for v in values):.0f} | "
+                     f"{statistics.median(v[4][5] for v in values):.0f} "
+                     f"von {statistics.median(v[4][4] for v in values):.0f} |")
+    lines += ["", f"Index: {files} Dateien, {size / 1e6:.1f} MB, {figures['cold'][-1][4][0]} Seiten."]
     report = "\n".join(lines) + "\n"
     (workdir / "search-report.md").write_text(report, encoding="utf-8")
     say(report)
