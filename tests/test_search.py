@@ -197,6 +197,16 @@ def test_a_large_year_is_cut_into_month_ranges_and_an_addition_changes_the_last_
     assert {p.split("/")[0] for p in report.removed} == {"2025"}
 
 
+def test_a_site_without_marked_pages_has_an_empty_list_of_parts(tmp_path):
+    output = tmp_path / "output"
+    _fixture_site(output, {"impressum": ("Impressum", None)})
+    index_site(output)
+    (output / "impressum/index.html").write_text('<html lang="de"><body><p>Ohne Markierung</p></body></html>')
+    report = index_site(output)
+    assert (report.parts, report.ran, report.pages) == (0, 0, 0) and _teile(output) == []
+    assert [p.name for p in (output / "pagefind").iterdir()] == ["teile.json"]
+
+
 def test_a_malformed_datum_is_a_german_error_naming_the_page(tmp_path):
     output = tmp_path / "output"
     _fixture_site(output, {"aktuelles/kaputt": ("Kaputt", "7.12.2026")})
