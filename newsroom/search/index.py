@@ -107,12 +107,13 @@ def index_site(output: Path, part_pages: int | None = None) -> IndexReport:
             for leftover in (staging, work):
                 shutil.rmtree(leftover, ignore_errors=True)
         report.unchanged += sum(known["files"] for known in kept.values())
+        recorded = dict(kept)
         for part, source in changed:
             files = sum(1 for p in (live / part.name).rglob("*") if p.is_file())
-            kept[part.name] = {"source": source, "index": _index_digest(live / part.name),
-                               "pages": counts[part.name], "files": files}
-        if kept != previous:
-            _write_stamp(stamp, {"parts": kept})
+            recorded[part.name] = {"source": source, "index": _index_digest(live / part.name),
+                                   "pages": counts[part.name], "files": files}
+        if recorded != previous:
+            _write_stamp(stamp, {"parts": recorded})
     report.pages = sum(counts.values())
     report.parts, report.ran = len(parts), len(changed)
     report.skipped = not (changed or report.written or report.removed)
