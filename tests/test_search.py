@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 
@@ -294,3 +295,31 @@ def test_many_pages_are_hashed_on_threads_as_one_would_without_the_crisis_region
     page = tmp_path / expected[0]
     page.write_text(page.read_text().replace("Seite", "Neue Seite"))
     assert marked_pages(tmp_path)[1] != digest
+
+
+def test_a_second_scan_reads_only_the_files_the_build_replaced(site):
+    site.story()
+    site.story("2026/bruecke.md", id="b1b2c3d4e5f6", title='"Brücke gesperrt"')
+    site.commit("Start", "2026-11-19 15:00")
+    site.build()
+    index_site(site.output)
+    first = site.output / "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html"
+    second = site.output / "aktuelles/2026/11/bruecke-gesperrt/index.html"
+    # The same file (inode, time, size) with other bytes: a scan that trusts its record does not see it.
+    stat = first.stat()
+    with open(first, "r+b") as handle:
+        data = handle.read()
+        handle.seek(0)
+        handle.write(data.replace(b"Radwege", b"Radwegx"))
+    os.utime(first, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    # A page written anew (as the build writes: a new file in its place) is read again.
+    replaced = second.read_bytes().replace(b"gesperrt", b"gesperrx")
+    second.unlink()
+    second.write_bytes(replaced)
+    report = index_site(site.output)
+    assert report.ran == 1
+    fragments = b"".join(gzip.decompress(f.read_bytes()) for f in (site.output / "pagefind/2026/fragment").iterdir())
+    assert b"gesperrx" in fragments and b"Radwegx" in fragments  # the part ran: Pagefind read both files whole
+    first.write_bytes(first.read_bytes())  # a new time: read, and the same digest as recorded
+    assert index_site(site.output).ran == 1  # "Radwegx" is now the recorded digest of the page's bytes
+    assert index_site(site.output).skipped

@@ -14,8 +14,9 @@ a hard link to each of them under its own path (so every URL stays the same). On
 pages changed since the last run (`.output.pagefind.json`) run Pagefind again, at most
 `PARALLEL_RUNS` at a time; the others stay untouched.
 
-Indexing reads every marked page, so it is a step of its own (`invoke search`, run by `make
-build` and before a deploy) rather than part of every build. The new bundles are written beside
+Indexing looks at every page (reading only those the build wrote since the last run:
+`.output.pagefind-scan`), so it is a step of its own (`invoke search`, run by `make build` and
+before a deploy) rather than part of every build. The new bundles are written beside
 `output/` and applied file by file like a build: identical files stay untouched (Pagefind names
 its chunks by their content, so a one-story change replaces a few files and a deploy uploads
 only those), every part's new chunks go in before the entry files that point to them,
@@ -59,6 +60,7 @@ PART_PAGES = 4000
 # uses every core while it writes.
 PARALLEL_RUNS = 2
 SCAN_THREADS = min(4, os.cpu_count() or 1)  # threads that read and hash the pages (_scan)
+SCAN_HEADER = "newsroom-search-scan 1"  # first line of the scan record (_read_scan)
 
 
 @dataclass
@@ -86,7 +88,7 @@ def index_site(output: Path, part_pages: int | None = None) -> IndexReport:
     live = output / FOLDER
     with open(f"{base}.lock", "w") as lock:  # the build's lock (newsroom/build/runner/output.py)
         fcntl.flock(lock, fcntl.LOCK_EX)
-        parts = partition(_scan(output), part_pages)
+        parts = partition(_scan(output, Path(f"{base}.{FOLDER}-scan")), part_pages)
         previous = (_read_stamp(stamp) or {}).get("parts", {})
         kept, changed = {}, []
         for part in parts:
@@ -143,33 +145,80 @@ def marked_pages(output: Path) -> tuple[list[str], str]:
     return [page.path for page in pages], _digest(pages)
 
 
-def _scan(output: Path) -> list[Page]:
+def _scan(output: Path, known: Path | None = None) -> list[Page]:
     """Every marked page with the SHA-256 of its bytes (the crisis region emptied) and its datum, sorted by path.
 
-    On `SCAN_THREADS` threads: reading and hashing let go of the interpreter lock, and a crisis
-    replaces every page, so every page is read again (30,000 at 25,000 stories)."""
-    paths = []
-    for folder, dirs, files in os.walk(output):
+    What an earlier scan learnt of a file is kept in `known` under the file's identity (inode,
+    modification time, size): the build replaces a changed page with a new file and leaves the others
+    untouched, so only new files are read (a crisis replaces every page, and every page is read again).
+    Reading is spread over `SCAN_THREADS` threads: reading and hashing let go of the interpreter lock."""
+    files = []
+    for folder, dirs, names in os.walk(output):
         if folder == str(output):  # the index itself, and the markers of gone pages (newsroom/site.py)
             dirs[:] = [d for d in dirs if d not in (FOLDER, GONE_FOLDER)]
-        paths.extend(os.path.join(folder, name) for name in files if name.endswith(".html"))
+        files.extend(os.path.join(folder, name) for name in names if name.endswith(".html"))
     cut = len(str(output)) + 1
-    threads = max(1, min(SCAN_THREADS, len(paths) // 500))
+    earlier = _read_scan(known) if known else {}
+    seen: dict[str, tuple[str, Page | None]] = {}
+    unread = []
+    for path in files:
+        stat = os.stat(path)
+        relative = path[cut:].replace(os.sep, "/")
+        identity = f"{stat.st_ino}.{stat.st_mtime_ns}.{stat.st_size}"
+        if earlier.get(relative, ("",))[0] == identity:
+            seen[relative] = earlier[relative]
+        else:
+            unread.append((path, relative, identity))
+    threads = max(1, min(SCAN_THREADS, len(unread) // 500))
     with ThreadPoolExecutor(threads) as pool:
-        shares = pool.map(lambda share: _read_marked(share, cut), [paths[k::threads] for k in range(threads)])
-        return sorted((page for share in shares for page in share), key=lambda page: page.path)
+        for share in pool.map(_read_marked, [unread[k::threads] for k in range(threads)]):
+            seen.update(share)
+    if known and (unread or len(seen) != len(earlier)):
+        _write_scan(known, seen)
+    return sorted((page for _, page in seen.values() if page), key=lambda page: page.path)
 
 
-def _read_marked(paths: list[str], cut: int) -> list[Page]:
-    found = []
-    for path in paths:
+def _read_marked(files: list[tuple[str, str, str]]) -> dict[str, tuple[str, Page | None]]:
+    found = {}
+    for path, relative, identity in files:
         with open(path, "rb") as handle:
             data = handle.read()
+        page = None
         if _marked(data):  # hashed without the crisis region: a crisis never re-indexes (it is ignored)
             data = emptied(data)
-            relative = path[cut:].replace(os.sep, "/")
-            found.append(Page(relative, hashlib.sha256(data).digest(), _datum(data, relative)))
+            page = Page(relative, hashlib.sha256(data).digest(), _datum(data, relative))
+        found[relative] = (identity, page)
     return found
+
+
+def _read_scan(path: Path) -> dict[str, tuple[str, Page | None]]:
+    """The scan record: a line per HTML file, "path identity digest datum" ("-" for none)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError):
+        return {}
+    if not text.startswith(SCAN_HEADER):
+        return {}  # another format or another Pagefind: read every page again
+    found = {}
+    for line in text.splitlines()[1:]:
+        fields = line.split("\t")
+        if len(fields) != 4:
+            return {}
+        relative, identity, digest, datum = fields
+        found[relative] = (identity, Page(relative, bytes.fromhex(digest), None if datum == "-" else datum)
+                           if digest != "-" else None)
+    return found
+
+
+def _write_scan(path: Path, seen: dict[str, tuple[str, Page | None]]) -> None:
+    lines = [SCAN_HEADER]
+    for relative in sorted(seen):
+        if "\t" in relative or "\n" in relative:
+            continue  # not a line of the record: read again next time
+        identity, page = seen[relative]
+        lines.append("\t".join((relative, identity, page.digest.hex() if page else "-",
+                                 (page.datum or "-") if page else "-")))
+    atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def _datum(html: bytes, path: str) -> str | None:
