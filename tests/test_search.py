@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -323,3 +324,32 @@ def test_a_second_scan_reads_only_the_files_the_build_replaced(site):
     first.write_bytes(first.read_bytes())  # a new time: read, and the same digest as recorded
     assert index_site(site.output).ran == 1  # "Radwegx" is now the recorded digest of the page's bytes
     assert index_site(site.output).skipped
+
+
+def _dated_page(output, path, related, extra=""):
+    page = output / path / "index.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.unlink(missing_ok=True)  # as the build writes: a new file in its place
+    page.write_text(f'<html lang="de"><body><article data-pagefind-body data-pagefind-sort="datum:2025-03-01T10:00">'
+                    f"<p>Die Brücke wird erneuert.</p><!--newsroom:nicht-im-index-->{related}<!--/newsroom:nicht-im-index-->"
+                    f"{extra}</article></body></html>", encoding="utf-8")
+
+
+def test_lists_of_other_pages_that_pagefind_ignores_do_not_re_index_a_part(tmp_path):
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "index.html").write_text("<html><body><p>Start</p></body></html>")
+    listing = '<section data-pagefind-ignore><h2 id="related-heading">Weitere</h2><ul>{}</ul></section>'
+    _dated_page(output, "aktuelles/2025/brücke", listing.format("<li><a href='/a/'>Alt</a></li>"))
+    assert index_site(output).ran == 1
+    _dated_page(output, "aktuelles/2025/brücke", listing.format("<li><a href='/n/'>Neue Meldung</a></li>"))
+    assert index_site(output).skipped  # only the list of other stories changed
+    cold = tmp_path / "cold"
+    shutil.copytree(output, cold, ignore=shutil.ignore_patterns("pagefind"))
+    index_site(cold)
+    def contents(folder):
+        return {path: data for path, (data, _) in snapshot(folder).items()}
+    assert contents(cold / "pagefind") == contents(output / "pagefind")  # Pagefind writes the same bundle
+    # A filter inside such a region is something Pagefind reads: the page counts as changed.
+    _dated_page(output, "aktuelles/2025/brücke", listing.format('<li data-pagefind-filter="thema:Verkehr">x</li>'))
+    assert index_site(output).ran == 1

@@ -50,6 +50,10 @@ FOLDER = "pagefind"  # below the output folder; the site's writer never prunes i
 # Point to every other file of a bundle: replaced last, so a visitor never meets a half index.
 ENTRY_FILES = ("pagefind-entry.json", "pagefind.js")
 OPTIONS: tuple[str, ...] = ()  # Pagefind's command-line options besides the folders (part of the stamp)
+# Around parts of a page Pagefind ignores (data-pagefind-ignore) that list other pages: related stories,
+# the stories using a medium. Left out of the page's digest, so a new story does not re-index the
+# pages that merely list it; Pagefind writes the same bundle with or without them.
+UNINDEXED = (b"<!--newsroom:nicht-im-index-->", b"<!--/newsroom:nicht-im-index-->")
 MARKER = b"data-pagefind-body"  # what Pagefind indexes once any page of the site carries it
 DATUM = re.compile(rb'\sdata-pagefind-sort="datum:([^"]*)"')  # the page's date (templates; the contract)
 DATUM_FORM = re.compile(rb"\d{4}-(0[1-9]|1[0-2])-\d{2}T\d{2}:\d{2}")
@@ -185,7 +189,7 @@ def _read_marked(files: list[tuple[str, str, str]]) -> dict[str, tuple[str, Page
             data = handle.read()
         page = None
         if _marked(data):  # hashed without the crisis region: a crisis never re-indexes (it is ignored)
-            data = emptied(data)
+            data = _without_unindexed(emptied(data))
             page = Page(relative, hashlib.sha256(data).digest(), _datum(data, relative))
         found[relative] = (identity, page)
     return found
@@ -219,6 +223,21 @@ def _write_scan(path: Path, seen: dict[str, tuple[str, Page | None]]) -> None:
         lines.append("\t".join((relative, identity, page.digest.hex() if page else "-",
                                  (page.datum or "-") if page else "-")))
     atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def _without_unindexed(html: bytes) -> bytes:
+    """`html` without the inside of its UNINDEXED regions; a region that holds anything Pagefind
+    does read from ignored parts (a filter, a meta value, a sort key) is kept."""
+    start, end = UNINDEXED
+    kept, at = [], 0
+    while (first := html.find(start, at)) >= 0 and (last := html.find(end, first)) >= 0:
+        inside = html[first + len(start):last]
+        kept.append(html[at:first + len(start)])
+        if b"data-pagefind-" in inside.replace(b"data-pagefind-ignore", b""):
+            kept.append(inside)
+        at = last
+    kept.append(html[at:])
+    return b"".join(kept)
 
 
 def _datum(html: bytes, path: str) -> str | None:
