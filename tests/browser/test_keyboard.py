@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.pages import PAGE_TYPES
 
@@ -69,15 +72,23 @@ def test_skip_link_moves_focus_to_the_content(page, demo_url):
     assert page.evaluate("document.activeElement.closest('main') !== null")
 
 
-def test_search_results_are_reachable_by_keyboard(page, demo_url):
+def test_search_is_operated_by_keyboard(page, demo_url):
     page.goto(demo_url + "suche/")
-    page.locator(".pagefind-ui__search-input").wait_for()
+    page.get_by_role("searchbox", name="Suchbegriff").wait_for()
     for _ in range(30):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.classList.contains('pagefind-ui__search-input')"):
+        if page.evaluate("document.activeElement.id") == "suche-begriff":
             break
     page.keyboard.type("Rosenmontag")
-    page.locator(".pagefind-ui__result-link").first.wait_for()
-    page.keyboard.press("Tab")  # the clear button
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.className").startswith("pagefind-ui__result-link")
+    page.keyboard.press("Enter")
+    page.locator(".search-result-title a").first.wait_for()
+    stops = []
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
+    assert stops[:7] == ["Suchen", "suche-thema", "suche-amt", "suche-bezirk", "suche-jahr", "suche-sortierung",
+                         "suche-pm"]
+    assert page.evaluate("document.activeElement.closest('.search-result-title') !== null")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Space")  # "Nur Pressemitteilungen"
+    expect(page).to_have_url(re.compile(r"/suche/\?q=Rosenmontag&art=Pressemitteilung$"))
