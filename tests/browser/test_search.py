@@ -169,6 +169,19 @@ def test_every_story_page_and_media_item_is_in_one_part(demo_output):
     assert len([t for t in teile if "von" in t]) >= 2  # years: "Neueste zuerst" crosses parts
 
 
+def test_pages_carry_their_filters_and_dates(demo_output):
+    pages = indexed_pages(demo_output)
+    assert pages["/" + STORY] == {"datum": "2026-02-10T11:00", "filters": {
+        "jahr": ["2026"], "thema": ["Sicherheit & Ordnung"], "amt": ["Ordnungsamt"],
+        "bezirk": ["Stadtbezirk 1", "Stadtbezirk 3"], "art": ["Meldung"]}}
+    citywide = pages["/aktuelles/2022/06/hitzeaktionsplan-stadt-schuetzt-aeltere-und-kranke-menschen/"]
+    assert citywide["filters"]["bezirk"] == ["Stadtweit"] and citywide["datum"] == "2022-06-20T09:30"
+    assert pages["/impressum/"] == {"datum": None, "filters": {"art": ["Seite"]}}
+    assert pages["/feeds/"] == {"datum": None, "filters": {"art": ["Seite"]}}
+    assert pages["/medienportal/medien/videos/wochenrueckblick-2026-48/"] == {
+        "datum": "2026-11-26T00:00", "filters": {"art": ["Medien"], "jahr": ["2026"]}}
+
+
 def test_media_portal_items_are_found_by_their_description(page, demo_url):
     page.goto(demo_url + "suche/?q=Wochenrückblick")
     expect(page.locator('.search-result-title a[href="/medienportal/medien/videos/wochenrueckblick-2026-47/"]')
