@@ -237,6 +237,18 @@ def test_a_filter_alone_lists_every_page_it_holds_newest_first(page, demo_url, d
     assert f"{name}=" in page.url
 
 
+def test_the_selects_offer_every_value_in_a_readers_order(page, demo_url, demo_output):
+    pages = indexed_pages(demo_output)
+    counts = {name: Counter(v for p in pages.values() for v in p["filters"].get(name, []))
+              for name in ("bezirk", "jahr")}
+    page.goto(demo_url + "suche/")
+    bezirke = sorted((v for v in counts["bezirk"] if v != "Stadtweit"), key=lambda v: int(v.split()[-1]))
+    expect(page.locator("#suche-bezirk option")).to_have_text(
+        ["Alle Stadtbezirke", *(f"{v} ({counts['bezirk'][v]})" for v in [*bezirke, "Stadtweit"])])
+    expect(page.locator("#suche-jahr option")).to_have_text(
+        ["Alle Jahre", *(f"{v} ({counts['jahr'][v]})" for v in sorted(counts["jahr"], reverse=True))])
+
+
 def test_a_query_and_filters_give_the_pages_of_both(page, demo_url, demo_output):
     pages = indexed_pages(demo_output)
     matching = {url for url, _ in api_search(page, demo_url, "Stadt")}
