@@ -239,6 +239,12 @@ def test_a_change_outside_the_marked_pages_does_not_run_pagefind(site):
     assert snapshot(site.output / "pagefind") == before
 
 
+def _reordered(path: str) -> bool:
+    """Files Pagefind 1.5.2 writes with a filter's values in another order on every run (a hash
+    map's order): a part that runs again may bring new bytes of them for the same pages."""
+    return "/filter/" in path or path.endswith((".pf_meta", "/pagefind-entry.json"))
+
+
 def test_a_damaged_part_is_written_again_although_no_page_changed(site):
     site.story()
     site.build()
@@ -247,10 +253,12 @@ def test_a_damaged_part_is_written_again_although_no_page_changed(site):
     good = fragment.read_bytes()
     fragment.write_bytes(b"kaputt")
     report = index_site(site.output)
-    assert not report.skipped and report.ran == 1 and report.written == [f"2026/fragment/{fragment.name}"]
+    assert not report.skipped and report.ran == 1 and f"2026/fragment/{fragment.name}" in report.written
+    assert all(_reordered(p) for p in report.written if p != f"2026/fragment/{fragment.name}")
     assert fragment.read_bytes() == good
     (site.output / "pagefind" / "seiten" / "pagefind-entry.json").unlink()
-    assert index_site(site.output).written == ["seiten/pagefind-entry.json"]
+    written = index_site(site.output).written
+    assert "seiten/pagefind-entry.json" in written and all(p.startswith("seiten/") and _reordered(p) for p in written)
     (site.output / "pagefind" / "teile.json").write_text("{}")
     assert index_site(site.output).written == ["teile.json"]
     assert index_site(site.output).skipped and first.pages == 3
