@@ -29,7 +29,12 @@ from pathlib import Path
 
 from benchmarks.crisis import SETUP, Site, prepare
 
-LIMIT = 60.0  # seconds from the commit to the deployed site (issue 22)
+# Seconds from the commit to the deployed, searchable site: 10 s up to 25,000 stories, 20 s up to 100,000.
+LIMITS = ((25_000, 10.0), (100_000, 20.0))
+
+
+def limit(stories: int) -> float | None:
+    return next((seconds for size, seconds in LIMITS if stories <= size), None)
 SIGNATURE = b"pagefind_dcd"
 BUILD = SETUP + (
     "from newsroom.build.runner import build\n"
@@ -186,7 +191,8 @@ def run(workdir: Path, count: int, runs: int, say=print) -> dict:
             new.unlink(missing_ok=True)
         if site.changed():
             site.commit("Live: zurückgesetzt")
-    return {"stories": count, "runs": runs, "limit_s": LIMIT, "figures": compact(figures), "problems": problems,
+    return {"stories": count, "runs": runs, "limit_s": limit(count), "figures": compact(figures),
+            "problems": problems,
             "load_start": [round(v, 2) for v in load_start], "load_end": [round(v, 2) for v in os.getloadavg()],
             "cores": os.cpu_count()}
 
@@ -224,12 +230,17 @@ def compact(figures: dict[str, list[dict]]) -> dict[str, list[dict]]:
     return out
 
 
+def met(seconds: float, target: float | None) -> str:
+    return "–" if target is None else "met" if seconds <= target else "MISSED"
+
+
 def render(result: dict) -> str:
     names = {"edited": "one story's text edited (committed)", "added": "one story added, today's (committed)"}
+    target = f"target ≤ {result['limit_s']:g} s" if result["limit_s"] else "target"
     lines = [f"{result['stories']:,} stories, median of {result['runs']} runs, {result['cores']} cores", "",
              "| change | build | index | deploy (folder) | **commit → live** | runs (total) | peak RSS build / index "
              "/ deploy, largest process | the same, all processes together | files written / index files / deployed "
-             "| found by the search | ≤ 60 s |",
+             f"| found by the search | {target} |",
              "|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|"]
     for name, rows in result["figures"].items():
         if not rows:
@@ -245,7 +256,7 @@ def render(result: dict) -> str:
         lines.append(f"| {names[name]} | {med['build']:.1f} s | {med['index']:.1f} s | {med['deploy']:.1f} s "
                      f"| **{total:.1f} s** | {totals} | {rss} MB | {together} MB "
                      f"| {last['build']['written']} / {last['index']['written']} / {last['deploy']['uploaded']} "
-                     f"| {'yes' if found else 'NO'} | {'met' if total <= result['limit_s'] else 'MISSED'} |")
+                     f"| {'yes' if found else 'NO'} | {met(total, result['limit_s'])} |")
     lines.append("")
     lines.append("The changed page found by the deployed search index (its word in a word chunk, its fragment "
                  f"at its address) after every commit: {'yes' if not result['problems'] else 'NO'}")
