@@ -11,16 +11,12 @@ processes), peak memory of the largest process (wait4) and of all of them togeth
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
-from benchmarks.runner import REPO, our_build
+from benchmarks.runner import REPO, our_build, timed_together
 
 INDEX = ("import sys, json; sys.path[:0] = [{repo!r}]\n"
          "from newsroom.search.index import index_site\n"
@@ -30,54 +26,10 @@ INDEX = ("import sys, json; sys.path[:0] = [{repo!r}]\n"
 RUNS = ("cold", "warm", "changed", "added")
 
 
-def _tree_rss(root: int) -> int:
-    """Resident memory in bytes of `root` and every process below it."""
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents.setdefault(int(fields[1]), []).append(int(entry))
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        todo.extend(parents.get(pid, []))
-        try:
-            with open(f"/proc/{pid}/statm") as handle:
-                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except OSError:
-            pass
-    return total
-
-
-def _measured(command: list[str], cwd: Path) -> tuple[float, float, float, float]:
-    """(wall seconds, peak RSS of the largest process in MB, CPU seconds, peak RSS of all together in MB)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak, done = [0], threading.Event()
-
-    def sample():
-        while not done.wait(0.05):
-            peak[0] = max(peak[0], _tree_rss(process.pid))
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    stderr = process.stderr.read().decode("utf-8", "replace")
-    _pid, status, usage = os.wait4(process.pid, 0)
-    done.set()
-    sampler.join()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"index_site failed:\n{stderr[-3000:]}")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, peak[0] / 2**20
-
-
 def _index(root: Path, output: Path) -> tuple[float, float, float, float, list]:
     facts = root / "search-facts.json"
-    figures = _measured([sys.executable, "-c", INDEX.format(repo=str(REPO), output=str(output),
-                                                            facts=str(facts))], root)
+    figures = timed_together([sys.executable, "-c", INDEX.format(repo=str(REPO), output=str(output),
+                                                                 facts=str(facts))], root)
     return *figures, json.loads(facts.read_text())
 
 
