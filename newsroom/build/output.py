@@ -161,7 +161,7 @@ class SiteWriter:
         return self.refilled
 
     def _refill(self, pages, step=None) -> dict:
-        written, region, live, staging = [], self.region, self._live, str(self.staging)
+        written, region, live = [], self.region, self._live
         for relative in pages:
             try:
                 with open(os.path.join(live, relative), "rb") as handle:
@@ -170,10 +170,7 @@ class SiteWriter:
                 continue
             filled = splice(data, region)
             if filled is not data and filled != data:
-                # A new file in this build's private staging folder: no reader, no temporary name needed.
-                with open(os.path.join(staging, staged_name(relative)), "wb") as handle:
-                    os.fchmod(handle.fileno(), 0o644)  # as atomic_write: readable by the web server
-                    handle.write(filled)
+                _write_staged(self._staged(relative), filled)
                 written.append(relative)
             if step is not None:
                 step()
@@ -202,8 +199,12 @@ class SiteWriter:
                         return False
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             pass
-        atomic_write(self.staging / staged_name(relative), payload)
+        _write_staged(self._staged(relative), payload)
         return True
+
+    def _staged(self, relative: str) -> str:
+        """Where `relative` is staged: flat, so that staging makes no folders (a crisis stages every page)."""
+        return os.path.join(self.staging, staged_name(relative))
 
     def keep_many(self, paths: list[str], *, owner: str, strict: bool = False) -> list[str]:
         """Claim many unchanged live files at once; returns those that are not live.
@@ -249,7 +250,7 @@ class SiteWriter:
                 return False
         except (FileNotFoundError, NotADirectoryError):
             pass
-        shutil.copy2(source, self.staging / staged_name(relative))
+        shutil.copy2(source, self._staged(relative))
         self.written.append(relative)
         return True
 
@@ -333,6 +334,14 @@ def _discard(folder: Path) -> None:
     discard(folder, files, at_once=DISCARD_AT_ONCE)
 
 
+def _write_staged(path: str, data: bytes) -> None:
+    """A new file in this build's private staging folder: no reader, no temporary name needed
+    (a killed build's staging folder is removed whole by the next one)."""
+    with open(path, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o644)  # as atomic_write: readable by the web server
+        handle.write(data)
+
+
 def staged_name(relative: str) -> str:
     """A file's name in the staging folder, which is flat: a crisis stages every page, and making and
     deleting their 34,000 folders there would cost more than writing the pages (the disk discards)."""
@@ -398,24 +407,23 @@ class StagedOutput:
         # so the rename replaces nothing; the page is missing only for the microseconds between the two.
         aside = str(self.replaced)
         os.makedirs(aside, exist_ok=True)
+        # Folders this apply made hold nothing yet: no live file to move aside (a cold build's every page).
+        fresh: set[str] = set()
         for index, relative in enumerate(plan["move"]):
-            source, target = os.path.join(staging, staged_name(relative)), os.path.join(output, relative)
+            source = os.path.join(staging, staged_name(relative))
+            target = os.path.join(output, relative)
             folder = relative.rpartition("/")[0]
             if folder not in ready:
                 if not os.path.exists(source):
                     continue  # moved before the crash
-                for parent in reversed(Path(relative).parents[:-1]):
-                    made = self.output / parent
-                    if made.is_file():  # a page became a folder
-                        made.unlink()
-                    made.mkdir(exist_ok=True)
-                ready.add(folder)
+                self._make_folders(folder, ready, fresh)
             if not os.path.lexists(source):
                 continue  # moved before the crash
-            try:
-                os.rename(target, os.path.join(aside, str(index)))  # a folder that became a page goes aside too
-            except FileNotFoundError:
-                pass
+            if folder not in fresh:
+                try:
+                    os.rename(target, os.path.join(aside, str(index)))  # a folder that became a page goes aside too
+                except FileNotFoundError:
+                    pass
             os.rename(source, target)
         for relative in plan["remove"]:  # folders left empty
             folder = (self.output / relative).parent
@@ -425,6 +433,26 @@ class StagedOutput:
         os.unlink(self.journal)
         shutil.rmtree(self.staging, ignore_errors=True)
         _discard(self.replaced)
+
+    def _make_folders(self, folder: str, ready: set[str], fresh: set[str]) -> None:
+        """Make `folder` and its parents below the output, each once (a cold build moves 30,000
+        pages into 25,000 folders); a page where a folder must go is removed."""
+        parts = folder.split("/") if folder else []
+        for depth in range(1, len(parts) + 1):
+            relative = "/".join(parts[:depth])
+            if relative in ready:
+                continue
+            made = os.path.join(str(self.output), relative)
+            # In a folder this apply made there is no old page in the way.
+            if relative.rpartition("/")[0] not in fresh and os.path.isfile(made):  # a page became a folder
+                os.unlink(made)
+            try:
+                os.mkdir(made)
+                fresh.add(relative)
+            except FileExistsError:
+                pass
+            ready.add(relative)
+        ready.add(folder)
 
     def __exit__(self, *exc_info) -> None:
         try:
