@@ -97,6 +97,49 @@ def test_a_fresh_clone_without_change_reads_nothing(archive):
     assert (report.stats["files_read"], report.stats["parsed"], report.rendered) == (0, 0, [])
 
 
+def live_original(site) -> Path:
+    """The live copy of the site's photo (the original, not a rendition)."""
+    found = [p for p in site.output.rglob("rhein.jpg")]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_a_fresh_clone_neither_copies_nor_reads_an_unchanged_media_file(archive):
+    """Media originals get new mtimes in a fresh clone as well; git's index vouches for their bytes,
+    so the live copy stays (the same file, nothing for the deploy to send) and its facts are not read."""
+    live = live_original(archive).stat()
+    fresh_clone(archive)
+    assert (archive.content / "media/fotos/rhein.jpg").stat().st_mtime_ns != live.st_mtime_ns
+    report = archive.build()
+    assert (report.written, report.stats["media_files_read"]) == ([], 0)
+    assert live_original(archive).stat().st_ino == live.st_ino
+    fresh_clone(archive)  # the record survives a build that changed nothing
+    assert (archive.build().written, live_original(archive).stat().st_ino) == ([], live.st_ino)
+
+
+def test_a_fresh_clone_copies_and_reads_a_media_file_changed_at_the_same_size(archive, tmp_path):
+    photo = archive.content / "media/fotos/rhein.jpg"
+    data = bytearray(photo.read_bytes())
+    data[-3] ^= 0xFF  # a byte of the picture data: the same size, the header still valid
+    photo.write_bytes(bytes(data))
+    archive.commit("Foto ersetzt", "2026-11-02 09:00")
+    fresh_clone(archive)
+    report = archive.build()
+    original = live_original(archive).relative_to(archive.output).as_posix()
+    assert original in report.written and report.stats["media_files_read"] == 1
+    assert live_original(archive).read_bytes() == bytes(data)
+    assert_same_as_cold_build(archive, tmp_path)
+
+
+def test_outside_git_no_media_file_is_vouched_for(tmp_path):
+    from newsroom.content.git_index import FileBlobs
+
+    (tmp_path / "media").mkdir()
+    photo = tmp_path / "media" / "bild.jpg"
+    photo.write_bytes(b"kein git")
+    assert FileBlobs(tmp_path / "media").blob(photo, photo.stat()) is None
+
+
 def test_a_shallow_clone_reads_only_the_changed_story(archive):
     archive.story("2025/m3.md", id="story0000003x", title="Meldung Nummer 3", date="2025-04-10 10:00",
                   body="Ergänzt.\n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pickle
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 SCHEMA = """
@@ -74,6 +75,18 @@ class BuildCache:
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?)",
                                 [(h, vocabulary, pickle.dumps(r, protocol=5)) for h, r in records.items()])
+
+    @contextmanager
+    def saving_stories(self, vocabulary: str):
+        """`save(hash, pickled record)` as stories are parsed; all of them are committed together
+        when the block ends without an error."""
+        if not self.db:
+            yield lambda _digest, _data: None
+            return
+        with self.db:
+            insert = self.db.execute
+            yield lambda digest, data: insert("INSERT OR REPLACE INTO stories VALUES (?, ?, ?)",
+                                              (digest, vocabulary, data))
 
     def story_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM stories").fetchone()[0] if self.db else 0

@@ -44,6 +44,11 @@ class SiteWriter:
     def __init__(self, live: Path, staging: Path, manifest: set[str] | None = None):
         self.live = live
         self.staging = staging
+        # Static copies: live path → (its mtime_ns, size, git blob id of what was copied), as the last
+        # build left them (`known_copies`) and as this one leaves them; `blobs`: git's index of the sources.
+        self.known_copies: dict[str, tuple[int, int, str]] = {}
+        self.copies: dict[str, tuple[int, int, str]] = {}
+        self.blobs = None
         # Every file the last successful build left live; None: look at the disk instead.
         self.manifest = manifest
         self._unclaimed: list[str] | None = None  # computed once, after all writes
@@ -239,20 +244,36 @@ class SiteWriter:
         return True
 
     def copy(self, relative: str, source: Path, *, owner: str) -> bool:
-        """Stage a static file unless the live copy has the same size and mtime."""
+        """Stage a static file unless the live copy holds its bytes: the same size and mtime (a copy
+        keeps its source's mtime) or, where every mtime is new (a fresh clone), the blob id git's
+        index vouches for is the one recorded when the live copy was made."""
         relative = self._claim(relative, owner)
         self._copied.add(relative)
         stat = source.stat()
         try:
-            existing = (self.live / relative).stat()
-            if existing.st_size == stat.st_size and int(existing.st_mtime) == int(stat.st_mtime):
+            live = os.stat(os.path.join(self._live, relative))
+        except (FileNotFoundError, NotADirectoryError):
+            live = None
+        if live is not None and live.st_size == stat.st_size:
+            known = self.known_copies.get(relative)
+            if known is not None and known[:2] != (live.st_mtime_ns, live.st_size):
+                known = None  # the live file changed since: its record says nothing
+            if live.st_mtime_ns == stat.st_mtime_ns or (known and self._blob(source, stat) == known[2]):
+                self._record(relative, live, source, stat, known)
                 self.unchanged += 1
                 return False
-        except (FileNotFoundError, NotADirectoryError):
-            pass
         shutil.copy2(source, self._staged(relative))
+        self._record(relative, stat, source, stat, None)  # the copy gets the source's mtime and size
         self.written.append(relative)
         return True
+
+    def _blob(self, source: Path, stat: os.stat_result) -> str | None:
+        return self.blobs.blob(source, stat) if self.blobs is not None else None
+
+    def _record(self, relative: str, live: os.stat_result, source: Path, stat: os.stat_result, known) -> None:
+        blob = known[2] if known else self._blob(source, stat)
+        if blob is not None:
+            self.copies[relative] = (live.st_mtime_ns, live.st_size, blob)
 
     def unclaimed(self) -> list[str]:
         """Live files this build did not produce: they are removed on commit.

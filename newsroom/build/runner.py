@@ -32,6 +32,7 @@ from newsroom.build.plugins import NONE, plugin_order
 from newsroom.build.state import ArchiveState, forget_state, load_state, save_state
 from newsroom.build.timing import phase
 from newsroom.content.archive import StoryArchive
+from newsroom.content.git_index import FileBlobs
 from newsroom.content.history import locate
 from newsroom.content.loader import scan_in_background
 from newsroom.crisis.reader import load_crisis
@@ -316,6 +317,11 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
                 saved = None if settings["BUILD_FULL"] else Manifest.load(cache, str(output))
             manifest = saved.paths if saved else None
             writer = SiteWriter(staged.output, staged.staging, manifest)
+            # Checked against each live file's stat data, so a stale record only means a copy.
+            copies_name = f"{live_prefix(output)}copies"
+            writer.known_copies = (cache.blob(copies_name) or ("", {}))[1]
+            content = Path(settings["PATH"])
+            writer.blobs = FileBlobs(Path(settings["THEME"]) / "static", content / settings["MEDIA_DIR"])
             try:
                 built = pelican.run(writer=writer)
             except ContentErrors as exc:
@@ -345,6 +351,8 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
                 cache.prune_stories({card.digest for card in state.cards.values()}, state_vocabulary(settings))
         if changed and dropped:
             Manifest.save(cache, str(output), claimed, saved)
+        if changed or writer.copies != writer.known_copies:  # a change forgot it with the rest of live:
+            cache.save_blob(copies_name, "1", writer.copies)
         with phase("after commit"):
             built.committed()
         if after is not None:

@@ -106,6 +106,32 @@ class GitIndex:
         return found
 
 
+class FileBlobs:
+    """Blob ids of single files below a few folders (media, the theme's static files), for what is
+    copied or read whole rather than scanned: each folder's index entries are read once, and only
+    when a file is asked about. Outside git, in a repository with SHA-256 ids, or for a file the
+    index does not vouch for: None (the caller compares contents as without git)."""
+
+    def __init__(self, *roots: Path):
+        self._roots = [Path(root) for root in roots]
+        self._indexes: dict[Path, GitIndex | None] = {}
+
+    def blob(self, path: Path, stat: os.stat_result) -> str | None:
+        for root in self._roots:
+            try:
+                relative = Path(path).relative_to(root).as_posix()
+            except ValueError:
+                continue
+            if root not in self._indexes:
+                self._indexes[root] = GitIndex.load(root, root.parent) if root.is_dir() else None
+            index = self._indexes[root]
+            if index is None or index.algorithm != "sha1":  # ids recorded from contents are SHA-1
+                return None
+            return index.blob(f"{root.name}/{relative}", stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
+                              stat.st_size)
+        return None
+
+
 class VouchedFiles(NamedTuple):
     """What the index vouched for when the files were scanned (in the scan's own process)."""
 

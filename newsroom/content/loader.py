@@ -12,9 +12,11 @@ import hashlib
 import marshal
 import multiprocessing
 import os
+import pickle
 import tempfile
 import weakref
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -163,19 +165,29 @@ def _reap(pid: int) -> None:
         pass
 
 
-def _parse_chunk(jobs: list[tuple[str, str, bytes]], vocabulary: StoryVocabulary) -> list[tuple[str, object]]:
+def _parse_chunk(jobs: list[tuple[str, str, str]], vocabulary: StoryVocabulary) -> list[tuple[str, object]]:
+    """(source, the story pickled, as the parse cache keeps it, or its ContentErrors) of each
+    (source, digest, path): the file is read again here, from the page cache, so that the bytes of
+    100,000 stories are never held at once."""
     from newsroom.content.markup import BodyRenderer  # Markdown is imported only when something is parsed
     from newsroom.content.reader import read_story
 
     renderer = BodyRenderer()
     results = []
-    for source, digest, raw in jobs:
+    for source, digest, path in jobs:
         try:
-            results.append((source, read_story(raw, source, vocabulary, renderer)))
-        except ContentErrors as exc:
-            results.append((source, exc))
-        except ContentError as exc:
-            results.append((source, ContentErrors([exc])))
+            with open(path, "rb") as handle:
+                raw = handle.read()
+            if hashlib.sha256(raw).hexdigest() != digest:
+                raise ContentError(source, "Die Datei wurde während des Builds geändert. Bitte den Build wiederholen.")
+            results.append((source, pickle.dumps(read_story(raw, source, vocabulary, renderer), protocol=5)))
+        except (ContentErrors, ContentError) as exc:
+            errors = exc if isinstance(exc, ContentErrors) else ContentErrors([exc])
+            errors.status = declared_status(raw)  # a draft's problems do not stop the build
+            results.append((source, errors))
+        except OSError as exc:
+            results.append((source, ContentErrors([ContentError(
+                source, f"Die Datei lässt sich nicht lesen ({exc.strerror}).")])))
     return results
 
 
@@ -186,7 +198,7 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
     `scanned` may hold a `Scanned` made beforehand (see scan_in_background).
     """
     result = LoadResult()
-    changed: list[tuple[str, str, bytes]] = []  # (source, digest, raw)
+    changed: list[tuple[str, str, str]] = []  # (source, digest, path) of files whose card is made anew
     scanned = scanned if scanned is not None else scan_now(root, display_root)
     restamped = []  # files whose stat data changed since `state`
     for item in scanned.files:
@@ -217,40 +229,55 @@ def load_stories(root: Path, display_root: Path, vocabulary: StoryVocabulary, ca
         if card and card.digest == digest:  # touched, not changed
             result.cards[source] = card
         else:
-            changed.append((source, digest, raw))
+            changed.append((source, digest, path))
 
     fingerprint = vocabulary.fingerprint()
-    cached = cache.stories(sorted({digest for _s, digest, _r in changed}), fingerprint)
+    cached = cache.stories(sorted({digest for _s, digest, _p in changed}), fingerprint)
     jobs = [job for job in changed if job[1] not in cached]
-    parsed: dict[str, object] = {}
+    result.parsed = len(jobs)
+    # Parsed stories are taken, and saved to the parse cache (pickled once, by the parser), chunk by
+    # chunk as they come, in the order of `changed`: at 100,000 stories nothing is held twice.
+    with cache.saving_stories(fingerprint) as save, _parsed(jobs, vocabulary, workers) as outcomes:
+        for source, digest, _path in changed:
+            record = cached.get(digest)
+            if record is None:
+                parsed_source, record = next(outcomes)
+                assert parsed_source == source  # the parsers keep the order of the jobs
+                if isinstance(record, bytes):
+                    save(digest, record)
+                    record = pickle.loads(record)
+            _take(result, source, record, story_url)
+    return result
+
+
+def _take(result: LoadResult, source: str, record, story_url) -> None:
+    if isinstance(record, ContentErrors):
+        result.errors.extend(record.errors)
+        if getattr(record, "status", None) in UNPUBLISHED:  # never published: its problems do not stop the build
+            result.broken_drafts.add(source)
+        if getattr(record, "media_checks", ()):
+            result.unchecked_media[source] = record.media_checks
+        if getattr(record, "provisional", None) is not None:
+            result.provisional[source] = record.provisional.placed(source, story_url(record.provisional))
+        del result.files[source]  # read again next time
+        return
+    story = record.placed(source, story_url(record))
+    result.stories[source] = story
+    result.cards[source] = Card.from_story(story)
+
+
+@contextmanager
+def _parsed(jobs: list[tuple[str, str, str]], vocabulary: StoryVocabulary, workers: int):
+    """An iterator over (source, pickled story or ContentErrors) of `jobs`, in their order; on every
+    core when there are many."""
     if workers > 1 and len(jobs) > PARALLEL_THRESHOLD:
         chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool, \
                 Progress("Meldungen lesen", len(jobs), "Meldungen") as progress:
-            for chunk, chunk_results in zip(chunks, pool.map(_parse_chunk, chunks, [vocabulary] * len(chunks))):
-                parsed.update(chunk_results)
-                progress.advance(len(chunk))
-    elif jobs:
-        parsed.update(_parse_chunk(jobs, vocabulary))
-    result.parsed = len(jobs)
-
-    new_records = {}
-    for source, digest, raw in changed:
-        record = cached.get(digest) or parsed[source]
-        if isinstance(record, ContentErrors):
-            result.errors.extend(record.errors)
-            if declared_status(raw) in UNPUBLISHED:  # never published: its problems do not stop the build
-                result.broken_drafts.add(source)
-            if getattr(record, "media_checks", ()):
-                result.unchecked_media[source] = record.media_checks
-            if getattr(record, "provisional", None) is not None:
-                result.provisional[source] = record.provisional.placed(source, story_url(record.provisional))
-            del result.files[source]  # read again next time
-            continue
-        if digest not in cached:
-            new_records[digest] = record
-        story = record.placed(source, story_url(record))
-        result.stories[source] = story
-        result.cards[source] = Card.from_story(story)
-    cache.save_stories(new_records, fingerprint)
-    return result
+            def outcomes():
+                for chunk in pool.map(_parse_chunk, chunks, [vocabulary] * len(chunks)):
+                    progress.advance(len(chunk))
+                    yield from chunk
+            yield outcomes()
+    else:
+        yield iter(_parse_chunk(jobs, vocabulary) if jobs else ())

@@ -3,6 +3,8 @@ pixel size as shown (EXIF orientation applied), format and embedded description.
 
 Facts are kept in the build cache by path with the file's mtime and size, so an
 unchanged file costs one `stat` per build; only a new or changed file is read and hashed.
+A fresh clone (every CI run) gives each file a new mtime: then git's index vouches for the
+file's content by its blob id, recorded with the facts, and nothing is read either.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsroom.content.git_index import FileBlobs, blob_id
 from newsroom.errors import ContentError
 from newsroom.media.metadata import embedded_metadata
 
 CACHE_NAME = "media:facts"
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff"}
 # Larger pictures are refused before decoding: a "decompression bomb" would take the build's memory.
 MAX_PIXELS = 120_000_000
@@ -39,10 +42,19 @@ class FileFacts:
 
 def read_facts(path: Path, shown: str, kind: str) -> FileFacts:
     """Facts of one file, or a ContentError (German) when it cannot be what it claims."""
+    return read_facts_and_blob(path, shown, kind)[0]
+
+
+def read_facts_and_blob(path: Path, shown: str, kind: str) -> tuple[FileFacts, str]:
+    """The facts and git's blob id of the bytes read (SHA-1)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ContentError(shown, f"Die Datei lässt sich nicht lesen ({exc.strerror}).") from None
+    return _facts(path, shown, kind, data), blob_id(data)
+
+
+def _facts(path: Path, shown: str, kind: str, data: bytes) -> FileFacts:
     digest = hashlib.sha256(data).hexdigest()
     if kind == "photo":
         return _photo_facts(path, shown, digest, len(data))
@@ -81,10 +93,12 @@ def _photo_facts(path: Path, shown: str, digest: str, size: int) -> FileFacts:
 
 
 class FactsIndex:
-    """Facts by media path, reused from the cache while a file's mtime and size hold."""
+    """Facts by media path, reused from the cache while a file's mtime and size hold, or while
+    git's index vouches for the blob they were read from (`root`: the media folder)."""
 
-    def __init__(self, cache=None):
+    def __init__(self, cache=None, root: Path | None = None):
         self.cache = cache
+        self._blobs = FileBlobs(*([root] if root is not None else []))
         saved = cache.blob(CACHE_NAME) if cache is not None else None
         valid = saved and saved[0] == str(FACTS_VERSION) and isinstance(saved[1], dict)
         self._saved: dict[str, tuple] = saved[1] if valid else {}
@@ -96,8 +110,11 @@ class FactsIndex:
         stamp = (stat.st_mtime_ns, stat.st_size, kind)
         entry = self._now.get(key) or self._saved.get(key)
         if entry is None or entry[0] != stamp:
-            entry = (stamp, read_facts(path, shown, kind))
-            self.read += 1
+            if entry is not None and entry[0][1:] == stamp[1:] and self._blobs.blob(path, stat) == entry[2]:
+                entry = (stamp, entry[1], entry[2])  # the same bytes under a new mtime: a fresh clone
+            else:
+                entry = (stamp, *read_facts_and_blob(path, shown, kind))
+                self.read += 1
         self._now[key] = entry
         return entry[1]
 

@@ -76,7 +76,7 @@ class MediaLibrary:
     def __init__(self, media_root: Path, display_root: Path, cache=None, settings: dict | None = None):
         self.root = media_root
         self.display_root = display_root
-        self.facts = FactsIndex(cache)
+        self.facts = FactsIndex(cache, media_root)
         self.themen = settings["THEMEN"] if settings else None  # without settings: not checked
         self.series = settings["MEDIA_SERIES"] if settings else None
         self._items: dict[str, MediaItem | ContentErrors] = {}
