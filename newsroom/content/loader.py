@@ -179,7 +179,8 @@ def _parse_chunk(jobs: list[tuple[str, str, str]], vocabulary: StoryVocabulary) 
             with open(path, "rb") as handle:
                 raw = handle.read()
             if hashlib.sha256(raw).hexdigest() != digest:
-                raise ContentError(source, "Die Datei wurde während des Builds geändert. Bitte den Build wiederholen.")
+                raise ContentError(source, "Die Datei wurde während des Builds geändert. "
+                                           "Bitte den Build wiederholen.")
             results.append((source, pickle.dumps(read_story(raw, source, vocabulary, renderer), protocol=5)))
         except (ContentErrors, ContentError) as exc:
             errors = exc if isinstance(exc, ContentErrors) else ContentErrors([exc])

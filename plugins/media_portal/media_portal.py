@@ -134,10 +134,16 @@ class MediaPortalGenerator(Generator):
         limit = self.settings["SOCIAL_CROP_MAX_BYTES"]
         rendition_settings = RenditionSettings.from_settings(self.settings)
         wanted: dict[str, set[str]] = {}
-        leads = [(c.image, c.channels) for c in cards] + ([(crisis.image, crisis.channels)] if crisis else [])
+        by_channels: dict[tuple, set[str]] = {}  # a few combinations of channels among 100,000 stories
+        leads = [(c.image, c.channels) for c in cards if c.image]
+        if crisis:
+            leads.append((crisis.image, crisis.channels))
         for path, channels in leads:
             if path:
-                wanted.setdefault(path, set()).update(purposes_for(channels, self.settings))
+                purposes = by_channels.get(channels)
+                if purposes is None:
+                    purposes = by_channels[channels] = purposes_for(channels, self.settings)
+                wanted.setdefault(path, set()).update(purposes)
         jobs, found = [], {}
         for path in sorted(wanted):
             try:
