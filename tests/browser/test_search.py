@@ -8,20 +8,26 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 from collections import Counter
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
+import git
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import format_violations
-from tests.support import REPO
+from tests.browser.conftest import build_site, format_violations
+from tests.support import GIT_IDENTITY, REPO
 
 STORY = "aktuelles/2026/02/rosenmontag-2026-das-muessen-jecken-wissen/"
 PRESS_STORY = "aktuelles/2026/03/neue-feuer-und-rettungswache-sued-ist-in-betrieb/"
 PRESS_NUMBER = "PM 7/2026"
+PRESS_SOURCE = "stories/2026/2026-03-10-feuerwache-sued-in-betrieb.md"  # below content/
+PRESS_KEY = "c4efddf6c78f"  # its id
 BODY = re.compile(r"<[^>]*\sdata-pagefind-body[\s>]")
 FILTER = re.compile(r'\sdata-pagefind-filter="([^":]+):([^"]*)"')
 DATUM = re.compile(r'\sdata-pagefind-sort="datum:([^"]*)"')
@@ -102,21 +108,45 @@ def expect_count(page, count: int) -> None:
 
 # -- a site with more parts and a press release ----------------------------------------------------
 
+def record_press_release(content: Path) -> None:
+    """The record of sends as a publish run leaves it in the content's git repository: the claim
+    commit numbers PRESS_STORY's release (the register of 2026 gives it number 7), the next one
+    records it sent. Written by the Ledger the publish run writes with."""
+    from newsroom.build.runner import load_settings
+    from newsroom.dates import BERLIN
+    from newsroom.publishing.pipeline import ledger_from_settings
+    from newsroom.publishing.plan import this_run
+    from newsroom.publishing.press_numbers import REGISTER
+    from newsroom.publishing.records import CLAIMED, SENT, ChannelRecord, Receipt
+    from plugins.press.numbers import dump_register
+
+    settings = load_settings(REPO / "pelicanconf.py", {"PATH": str(content)})
+    number = settings["PRESS_NUMBER_FORMAT"].format(number=7, year=2026)
+    issued = datetime(2026, 3, 10, 12, 5, tzinfo=BERLIN).isoformat()
+    ledger = ledger_from_settings(settings)
+    claim = ChannelRecord(CLAIMED, f"{PRESS_KEY}-press-1", this_run(), issued,
+                          detail={"number": number, "issued": issued})
+    receipt = Receipt(PRESS_KEY, {"press": claim}, f"{content.name}/{PRESS_SOURCE}")
+    ledger.write([receipt], f"publish: claim {PRESS_KEY}/press",
+                 {REGISTER.format(year=2026): dump_register(2026, {7: PRESS_KEY})})
+    sent = replace(claim, status=SENT, finished=issued, remote_id=number, detail={**claim.detail, "recipients": 4})
+    ledger.write([receipt.with_record("press", sent)], f"publish: press sent for {PRESS_KEY}")
+
+
 @pytest.fixture(scope="module")
-def archive_output(demo_output, tmp_path_factory) -> Path:
-    """The demo site with one story sent as press release PM 7/2026 (its number as P's templates
-    show it: filters art and pm, the words on the page), indexed with at most four pages per
-    part, so years are cut into month ranges and "Neueste zuerst" spans many parts."""
+def archive_output(tmp_path_factory) -> Path:
+    """The demo content in a git repository of its own, whose record of sends says PRESS_STORY went
+    out as press release PM 7/2026, built and then indexed with at most four pages per part, so
+    years are cut into month ranges and "Neueste zuerst" spans many parts."""
     from newsroom.search.index import index_site
 
-    output = tmp_path_factory.mktemp("archiv") / "output"
-    shutil.copytree(demo_output, output, ignore=shutil.ignore_patterns("pagefind"))
-    story = output / PRESS_STORY / "index.html"
-    text = re.sub(r'\sdata-pagefind-filter="art:[^"]*"', ' data-pagefind-filter="art:Pressemitteilung"',
-                  story.read_text(encoding="utf-8"))
-    text = text.replace('<div class="story-body">', f'<div class="story-body">\n<p>Pressemitteilung {PRESS_NUMBER}</p>'
-                        f'<span hidden data-pagefind-filter="pm:{PRESS_NUMBER}"></span>', 1)
-    story.write_text(text, encoding="utf-8")
+    root = tmp_path_factory.mktemp("archiv")
+    content = shutil.copytree(REPO / "content", root / "redaktion" / "content")
+    repo = git.Repo.init(content.parent, initial_branch="main")
+    repo.git.add("-A")
+    repo.git.commit("-m", "Demo", env={**os.environ, **GIT_IDENTITY})
+    record_press_release(content)
+    output = build_site(content, root)
     index_site(output, part_pages=4)
     return output
 
@@ -287,6 +317,9 @@ def test_only_press_releases_and_a_press_number_find_the_press_release(page, arc
     expect(result.locator(".search-result-meta")).to_contain_text(f"Pressemitteilung {PRESS_NUMBER}")
     page.get_by_role("searchbox", name="Suchbegriff").fill("PM 8/2026")
     expect_count(page, 0)
+    # The page says it as the story template does, from the record of sends.
+    page.goto(archive_url + PRESS_STORY)
+    expect(page.locator(".press-number")).to_have_text(f"Pressemitteilung {PRESS_NUMBER} vom 10. März 2026")
 
 
 # -- order -------------------------------------------------------------------------------------------
