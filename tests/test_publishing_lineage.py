@@ -217,15 +217,15 @@ def test_a_story_moved_and_renamed_in_one_commit_is_found_too(site):
 
 
 def test_a_deleted_story_leaves_its_record_as_history_without_error_and_git_is_asked_once(site, monkeypatch):
-    import newsroom.content.history
+    import newsroom.git_command
 
     site.story("2026/anderes.md", id="b1b2c3d4e5f6", title="Etwas anderes")
     sent_story(site)
     (site.content / "stories/2026/radwege.md").unlink()
     site.commit("Gelöscht", "2026-11-21 10:00")
     calls = []
-    run = newsroom.content.history.subprocess.run
-    monkeypatch.setattr(newsroom.content.history.subprocess, "run", lambda args, **kw: calls.append(args) or run(args, **kw))
+    run = newsroom.git_command.subprocess.run
+    monkeypatch.setattr(newsroom.git_command.subprocess, "run", lambda args, **kw: calls.append(args) or run(args, **kw))
     assert check_errors(site) == []
     traced = [c for c in calls if "--diff-filter=A" in c]
     assert len(traced) == 1

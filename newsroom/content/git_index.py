@@ -25,9 +25,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import subprocess
 from pathlib import Path
 from typing import NamedTuple
+
+from newsroom.git_command import run_git
 
 # One entry of `git ls-files -s -v --debug -z`: tag, mode, blob id, stage, path, then the stat data.
 _ENTRY = re.compile(
@@ -58,7 +59,7 @@ class GitIndex:
     def load(cls, root: Path, display_root: Path) -> GitIndex | None:
         """The index of the repository holding `root`, its entries keyed like `scan()`'s sources
         (paths relative to display_root); None outside git or when git cannot tell."""
-        where = _git(root, "rev-parse", "--git-path", "index")
+        where = run_git(root, "rev-parse", "--git-path", "index", timeout=120)
         if where is None or where.returncode != 0 or not where.stdout.strip():
             return None
         index = root / where.stdout.strip("\n")
@@ -67,7 +68,7 @@ class GitIndex:
             written_ns = index.stat().st_mtime_ns
         except OSError:
             return None
-        listed = _git(root, "ls-files", "-s", "-v", "--debug", "-z")
+        listed = run_git(root, "ls-files", "-s", "-v", "--debug", "-z", timeout=120)
         if listed is None or listed.returncode != 0:
             return None
         prefix = os.path.relpath(root, display_root).replace(os.sep, "/")
@@ -140,11 +141,3 @@ class VouchedFiles(NamedTuple):
 
     def blob(self, source: str, *_stat) -> str | None:
         return self.blobs.get(source)
-
-
-def _git(folder: Path, *args: str) -> subprocess.CompletedProcess | None:
-    try:
-        return subprocess.run(["git", *args], cwd=folder, capture_output=True, encoding="utf-8",
-                              errors="surrogateescape", timeout=120)
-    except (OSError, subprocess.SubprocessError):
-        return None

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 from datetime import datetime
 from pathlib import Path
 
 from newsroom.dates import BERLIN
+from newsroom.git_command import run_git
 
 logger = logging.getLogger("newsroom.content.history")
 
@@ -87,10 +87,10 @@ class GitHistory:
         since = None
         if cached and cached[0] == head:
             return cls(cached[1], root, head=head)
-        if cached and _git(root, "merge-base", "--is-ancestor", cached[0], head).returncode == 0:
+        if cached and run_git(root, "merge-base", "--is-ancestor", cached[0], head).returncode == 0:
             files, since = cached[1], cached[0]
-        log = _git(root, "log", f"--format={_COMMIT}%ct{_FIELD}%ae", "--name-status", "-M", "--reverse",
-                   "--no-color", "-z", f"{since}..{head}" if since else head, "--", scope)
+        log = run_git(root, "log", f"--format={_COMMIT}%ct{_FIELD}%ae", "--name-status", "-M", "--reverse",
+                      "--no-color", "-z", f"{since}..{head}" if since else head, "--", scope)
         if log is None or log.returncode != 0:
             status = log.returncode if log is not None else "git fehlt"
             return cls(warning=f"Git-Historie nicht lesbar ({status}); es gilt das Datum aus dem Kopfbereich.")
@@ -108,22 +108,13 @@ def public_names(authors: list[str], names: dict[str, str]) -> tuple[str, ...]:
 def locate(content_path: Path) -> tuple[str, str, str] | tuple[()] | None:
     """(is-shallow, top folder, HEAD) of the repository holding content_path; () for a
     repository without commits; None outside git (or without git)."""
-    where = _git(content_path.resolve(), "rev-parse", "--is-shallow-repository", "--show-toplevel", "HEAD")
+    where = run_git(content_path.resolve(), "rev-parse", "--is-shallow-repository", "--show-toplevel", "HEAD")
     lines = where.stdout.splitlines() if where is not None else []
     if where is not None and where.returncode == 0 and len(lines) == 3:
         return tuple(lines)
-    if where is not None and _git(content_path.resolve(), "rev-parse", "--show-toplevel").returncode == 0:
+    if where is not None and run_git(content_path.resolve(), "rev-parse", "--show-toplevel").returncode == 0:
         return ()
     return None
-
-
-def _git(folder: Path, *args: str) -> subprocess.CompletedProcess | None:
-    """One git command in folder; None when git cannot be run at all."""
-    try:
-        return subprocess.run(["git", *args], cwd=folder, capture_output=True, encoding="utf-8",
-                              errors="surrogateescape", timeout=600)
-    except (OSError, subprocess.SubprocessError):
-        return None
 
 
 def _replay(log: str, files: dict[str, list]) -> None:

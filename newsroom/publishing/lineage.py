@@ -18,8 +18,8 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from newsroom.content.history import _git
 from newsroom.errors import ContentError, PublishError
+from newsroom.git_command import run_git
 from newsroom.publishing.followups import is_follow_up
 from newsroom.publishing.records import Receipt
 
@@ -102,7 +102,7 @@ def _traced_source(key: str, source: str | None, receipts_dir: Path, stories_dir
                    rev: str) -> str | None:
     """Where the story of record `key` lives now, as git tells: its recorded file, or the file that
     held `id: <key>` when the record was first committed, followed through later renames."""
-    where = _git(receipts_dir if receipts_dir.is_dir() else display_root, "rev-parse", "--show-toplevel")
+    where = run_git(receipts_dir if receipts_dir.is_dir() else display_root, "rev-parse", "--show-toplevel")
     if where is None or where.returncode != 0:
         return None
     top = Path(where.stdout.strip()).resolve()
@@ -112,7 +112,7 @@ def _traced_source(key: str, source: str | None, receipts_dir: Path, stories_dir
         stories = stories_dir.resolve().relative_to(top).as_posix()
     except ValueError:
         return None
-    added = _git(top, "log", "--diff-filter=A", "--format=%H", rev, "--", record)
+    added = run_git(top, "log", "--diff-filter=A", "--format=%H", rev, "--", record)
     first = added.stdout.split()[-1] if added is not None and added.returncode == 0 and added.stdout.split() else None
     if source:
         try:
@@ -121,15 +121,15 @@ def _traced_source(key: str, source: str | None, receipts_dir: Path, stories_dir
             return None
     elif first:
         pattern = rf"^id:[[:space:]]*['\"]?{re.escape(key)}['\"]?[[:space:]]*(#.*)?$"
-        held = _git(top, "grep", "-l", "-E", pattern, first, "--", stories)
+        held = run_git(top, "grep", "-l", "-E", pattern, first, "--", stories)
         names = [line.split(":", 1)[1] for line in held.stdout.splitlines()] if held and held.returncode == 0 else []
         if not names:
             return None
         path = names[0]
     else:
         return None
-    renames = _git(top, "log", "--reverse", "-M", "--diff-filter=R", "--name-status", "-z", "--format=",
-                   f"{first}..HEAD" if first else "HEAD", "--", stories)
+    renames = run_git(top, "log", "--reverse", "-M", "--diff-filter=R", "--name-status", "-z", "--format=",
+                      f"{first}..HEAD" if first else "HEAD", "--", stories)
     if renames is not None and renames.returncode == 0:
         tokens = [t for t in renames.stdout.split("\x00") if t.strip()]
         for index in range(0, len(tokens) - 2, 3):
