@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.runner import NOW, REPO, _timed, tree_digest
+from benchmarks.runner import NOW, REPO, _timed, tree_digest, write_report
 
 BUILD = (
     "import sys, json; sys.path[:0] = [{repo!r}]\n"
@@ -169,9 +169,4 @@ def render(result: dict) -> str:
 
 
 def main(workdir: Path, count: int, runs: int) -> dict:
-    result = run(workdir, count, runs)
-    (workdir / "clone-report.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    text = render(result)
-    (workdir / "clone-report.md").write_text(text + "\n", encoding="utf-8")
-    print(text)
-    return result
+    return write_report(workdir, "clone-report", run(workdir, count, runs), render)

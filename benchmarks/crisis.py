@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.runner import NOW, REPO, timed_together
+from benchmarks.runner import NOW, REPO, timed_together, write_report
 
 LIMIT = 60.0  # seconds from the commit to the deployed site (issue 22)
 TARGET = "www"
@@ -288,9 +288,4 @@ def render(result: dict) -> str:
 
 
 def main(workdir: Path, count: int, runs: int) -> dict:
-    result = run(workdir, count, runs)
-    (workdir / "crisis-report.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    text = render(result)
-    (workdir / "crisis-report.md").write_text(text + "\n", encoding="utf-8")
-    print(text)
-    return result
+    return write_report(workdir, "crisis-report", run(workdir, count, runs), render)

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from benchmarks.crisis import SETUP, Site, prepare
+from benchmarks.runner import write_report
 
 # Seconds from the commit to the deployed, searchable site: 10 s up to 25,000 stories, 20 s up to 100,000.
 LIMITS = ((25_000, 10.0), (100_000, 20.0))
@@ -270,9 +271,4 @@ def render(result: dict) -> str:
 
 
 def main(workdir: Path, count: int, runs: int) -> dict:
-    result = run(workdir, count, runs)
-    (workdir / "live-report.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    text = render(result)
-    (workdir / "live-report.md").write_text(text + "\n", encoding="utf-8")
-    print(text)
-    return result
+    return write_report(workdir, "live-report", run(workdir, count, runs), render)

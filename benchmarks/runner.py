@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -348,10 +349,14 @@ def render(result: dict) -> str:
     return "\n".join(lines)
 
 
-def main(workdir: Path, count: int, runs: int, vanilla: bool) -> dict:
-    result = run(workdir, count, runs, vanilla)
-    (workdir / "report.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    text = render(result)
-    (workdir / "report.md").write_text(text + "\n", encoding="utf-8")
+def write_report(workdir: Path, stem: str, result: dict, as_markdown: Callable[[dict], str]) -> dict:
+    """Write a scenario's result into workdir as `<stem>.json` and, as Markdown, `<stem>.md`; print the Markdown."""
+    (workdir / f"{stem}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    text = as_markdown(result)
+    (workdir / f"{stem}.md").write_text(text + "\n", encoding="utf-8")
     print(text)
     return result
+
+
+def main(workdir: Path, count: int, runs: int, vanilla: bool) -> dict:
+    return write_report(workdir, "report", run(workdir, count, runs, vanilla), render)
