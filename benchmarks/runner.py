@@ -38,6 +38,8 @@ TARGETS = {  # scenario → (limit, unit); cold is relative to the references' c
     "added": (2.0, "s"),
     "memory": (1024.0, "MB"),
 }
+# The issue's scale target: at 100,000 stories an added story may take 2.5 s (one edit still 2 s).
+LARGE_ARCHIVE, ADDED_LARGE = 100_000, 2.5
 
 
 @dataclass
@@ -305,7 +307,9 @@ def report(facts: dict, figures: dict[str, Figure], identical: bool, runs: int) 
     if "hugo_reference" in result["ratios"]:
         checks.append(("cold_hugo", result["ratios"]["hugo_reference"]["median"], TARGETS["cold_hugo"][0]))
     checks += [("changed", figures["changed"].median, TARGETS["changed"][0]),
-               ("added", figures["added"].median, TARGETS["added"][0]), ("memory", peak, TARGETS["memory"][0])]
+               ("added", figures["added"].median,
+                ADDED_LARGE if facts["stories"] >= LARGE_ARCHIVE else TARGETS["added"][0]),
+               ("memory", peak, TARGETS["memory"][0])]
     result["peak_rss_mb"] = round(peak, 1)
     result["targets"] = {name: {"value": round(value, 3), "limit": limit, "met": value <= limit,
                                 "over_by": None if value <= limit else round(value / limit - 1, 3)}
