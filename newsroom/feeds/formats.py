@@ -36,6 +36,8 @@ class Enclosure:
     length: int  # bytes
     mime: str
     medium: str | None = None  # "image" for pictures (Media RSS)
+    credit: str | None = None  # the file's credit as the city publishes it ("Foto: …"), inside media:content
+    description: str | None = None  # its alt text, inside media:content
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ def forbidden_in(item: FeedItem) -> list[str]:
     """Codes (U+001B) of forbidden characters in an item's texts, for a warning."""
     texts = [item.title, item.summary, item.content_html or "", item.author,
              *(c.term for c in item.categories)]
+    if item.enclosure:
+        texts += [item.enclosure.credit or "", item.enclosure.description or ""]
     found = []
     for text in texts:
         found += [f"U+{ord(c):04X}" for c in FORBIDDEN_CHARACTERS.findall(text)]
@@ -188,6 +192,41 @@ def _media_details():
     return MediaDetailsExtension, MediaDetailsEntry
 
 
+def _enclosure_credits():
+    """A feedgen extension writing an enclosure's credit and alt text inside its media:content:
+    there they describe that file. Beside it they would describe the entry, and feedparser
+    would read the alt text as the entry's summary."""
+    from feedgen.ext.base import BaseEntryExtension, BaseExtension
+    from feedgen.ext.media import MEDIA_NS
+    from feedgen.util import xml_elem
+
+    class EnclosureCredits(BaseExtension):
+        def extend_ns(self):
+            return {}  # the media extension declares the namespace
+
+    class EnclosureCreditEntry(BaseEntryExtension):
+        def __init__(self):
+            self.enclosure: Enclosure | None = None
+
+        def extend_atom(self, entry):
+            e = self.enclosure
+            if e is None or not e.credit:
+                return entry
+            content = next((c for c in entry.iterfind(f"{{{MEDIA_NS}}}content") if c.get("url") == e.url), None)
+            if content is None:
+                return entry
+            xml_elem(f"{{{MEDIA_NS}}}credit", content, role="author", scheme="urn:ebu").text = xml_text(e.credit)
+            if e.description:
+                # Entity-encoded as in the media feed's media:description (see _media_details).
+                xml_elem(f"{{{MEDIA_NS}}}description", content, type="html").text = rss_text(e.description)
+            return entry
+
+        def extend_rss(self, item):
+            return self.extend_atom(item)
+
+    return EnclosureCredits, EnclosureCreditEntry
+
+
 def _feedgen(fmt: str, info: FeedInfo, items: list[FeedItem]) -> bytes:
     from feedgen.feed import FeedGenerator  # imported only when a feed is drawn (lxml, dateutil)
 
@@ -201,6 +240,9 @@ def _feedgen(fmt: str, info: FeedInfo, items: list[FeedItem]) -> bytes:
         fg.register_extension("enclosures", *_atom_enclosures(), atom=True, rss=False)
     if any(item.media for item in items):
         fg.register_extension("mediadetails", *_media_details(), atom=True, rss=True)
+    credited = any(item.enclosure and item.enclosure.credit for item in items)
+    if credited:  # after "media": it writes the media:content this one fills
+        fg.register_extension("enclosurecredits", *_enclosure_credits(), atom=True, rss=True)
     fg.id(info.id)
     fg.title(h(info.title))
     fg.subtitle(h(info.description))
@@ -236,6 +278,8 @@ def _feedgen(fmt: str, info: FeedInfo, items: list[FeedItem]) -> bytes:
                 entry.enclosures.enclosure = enclosure
             entry.media.content(url=enclosure.url, fileSize=str(enclosure.length), type=enclosure.mime,
                                 medium=enclosure.medium, group=None)
+            if credited:
+                entry.enclosurecredits.enclosure = enclosure
         if item.media:
             entry.mediadetails.details = item.media
         if fmt == "rss":

@@ -19,6 +19,7 @@ from newsroom.content import frontmatter
 from newsroom.content.characters import find_invisible, invisible_message
 from newsroom.content.schema import FLOAT, INT, Fields
 from newsroom.content.slugs import tag_problem
+from newsroom.dates import iso
 from newsroom.errors import ContentError, ContentErrors, OutsidePath
 from newsroom.media.crops import CENTRE
 from newsroom.media.files import FactsIndex, FileFacts
@@ -32,6 +33,7 @@ SIDECAR_FIELDS = {"title", "caption", "alt", "credit", "license", "date", "tags"
                   "poster", "captions", "youtube", "original", "focus"}
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+CLOCK_TIME = re.compile(r"\d[T ]+\d{1,2}:\d{2}")  # a sidecar date that names its time of day
 FOCUS_HINT = ("Zuerst waagerecht (0 = linker Rand, 1 = rechter Rand), dann senkrecht (0 = oberer Rand, 1 = unterer "
               "Rand), mit Dezimalpunkt, z. B. „focus: [0.5, 0.3]“.")
 
@@ -48,6 +50,7 @@ class MediaItem:
     album: str | None
     kind: str = "photo"  # photo, video, youtube, document
     date: str | None = None  # YYYY-MM-DD
+    date_time: str | None = None  # the sidecar's date with its time, ISO 8601 with offset; None: no time given
     themen: tuple[str, ...] = ()
     series: str | None = None
     poster: str | None = None  # an image below content/media (videos)
@@ -161,6 +164,7 @@ class MediaLibrary:
             "tags": self._tags(fields),
             "album": fields.text("album", required=False, max_length=120),
             "date": date.strftime("%Y-%m-%d") if date else None,
+            "date_time": iso(date) if date and CLOCK_TIME.search(fields.nodes["date"].value) else None,
             "themen": self._themen(fields),
             "series": self._series(fields),
             "poster": self._attachment(fields, "poster", {"photo"}, "ein Bild (JPEG, PNG, WebP)"),
@@ -209,7 +213,8 @@ class MediaLibrary:
         return MediaItem(
             path=key, title=pick("title"), caption=pick("caption"), alt=pick("alt"), credit=pick("credit"),
             license=pick("license"), tags=tuple(own.get("tags") or embedded.get("tags") or ()),
-            album=own.get("album"), kind=kind, date=date, themen=own.get("themen") or (),
+            album=own.get("album"), kind=kind, date=date, date_time=own.get("date_time"),
+            themen=own.get("themen") or (),
             series=own.get("series"), poster=own.get("poster"), captions=own.get("captions"),
             youtube=own.get("youtube"), original=own.get("original", True), facts=facts,
             focus=own.get("focus") or CENTRE,

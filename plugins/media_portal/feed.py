@@ -4,6 +4,11 @@ with its largest JPEG (or the video) as enclosure, a thumbnail, credit and terms
 Offered to the feeds plugin as a newsroom.feeds FeedSource (`build.offer_feed()`), so it gets the same
 formats, caching and place on the feeds page as the story feeds; its key is the setting
 FEED_MEDIA_PORTAL.
+
+An entry's time is the sidecar's date and time; with a date alone, the time git added the
+file on that day; otherwise the date at midnight. Its update is the last commit of the file
+or its description, when later. Enclosure sizes are those of the files written (a rendition's
+bytes as drawn, a video's as read), so a reader can check a download.
 """
 
 from __future__ import annotations
@@ -16,30 +21,32 @@ from newsroom.dates import BERLIN
 from newsroom.feeds.catalog import FeedSource
 from newsroom.feeds.formats import Category, Enclosure, FeedItem, MediaDetails
 from newsroom.feeds.items import tag_uri
+from newsroom.media.library import SIDECAR
 from newsroom.site import SiteUrls
 
 from .portal import PORTAL
 
 
-def media_feed(portal, settings: dict):
+def media_feed(portal, settings: dict, git: dict, display):
+    """`git`: the build's git dates by file (StoryArchive.git); `display(path)`: a media path as its key there."""
     limit = settings["FEED_ENTRIES"]
     entries = [e for e in portal.entries if e.item.kind in ("photo", "video")][:limit]
+    moments = [_moments(e.item, settings, git, display) for e in entries]
     key = settings["FEED_MEDIA_PORTAL"]
     city = settings["SITE_SHORTNAME"]
-    signature = hashlib.sha256(repr((key, entries, settings["SITEURL"])).encode()).hexdigest()
+    signature = hashlib.sha256(repr((key, entries, moments, settings["SITEURL"])).encode()).hexdigest()
     return FeedSource(
         key=key, name="Medienportal: neue Fotos und Videos",
         description=f"Neue Pressefotos und Videos der {city} mit Quelle und Nutzungsbedingungen (Media RSS).",
         link=PORTAL, group="Medienportal", signature=signature,
-        items=lambda: [_item(entry, settings) for entry in entries],
+        items=lambda: [_item(entry, settings, *moment) for entry, moment in zip(entries, moments)],
         note="Für Redaktionen: jedes neue Foto mit Bildunterschrift, Quelle, Vorschaubild und Download.")
 
 
-def _item(entry, settings: dict):
+def _item(entry, settings: dict, published: datetime, updated: datetime):
     urls = SiteUrls.from_settings(settings)
     item = entry.item
     page = urls.absolute(entry.url)
-    moment = _moment(item.date, settings)
     thumbnail, enclosure, figure = None, None, ""
     if entry.image:
         small, small_path = entry.image.smallest("jpg")
@@ -54,7 +61,7 @@ def _item(entry, settings: dict):
     text = item.caption or item.alt or item.label
     content = figure + f"<p>{escape(text)}</p>" + (f"<p>Nutzung: {escape(item.license)}</p>" if item.license else "")
     return FeedItem(
-        id=tag_uri(settings, f"media/{item.path}"), title=item.label, url=page, published=moment, updated=moment,
+        id=tag_uri(settings, f"media/{item.path}"), title=item.label, url=page, published=published, updated=updated,
         summary=text, content_html=content, author=item.credit,
         categories=tuple(Category(tag, urls.absolute(f"{PORTAL}schlagworte/")) for tag in item.tags),
         enclosure=enclosure, source=f"content/media/{item.path}",
@@ -62,9 +69,18 @@ def _item(entry, settings: dict):
                            keywords=item.tags, thumbnail=thumbnail))
 
 
-def _moment(date: str | None, settings: dict) -> datetime:
-    """An item's date at midnight in Düsseldorf; without one the feeds' fixed day."""
-    if date:
-        year, month, day = map(int, date.split("-"))
-        return datetime(year, month, day, tzinfo=BERLIN)
-    return datetime(int(str(settings["FEED_ID_DATE"])[:4]), 1, 1, tzinfo=BERLIN)
+def _moments(item, settings: dict, git: dict, display) -> tuple[datetime, datetime]:
+    """(published, updated) of an item, from the content alone (never the build's clock)."""
+    record, described = git.get(display(item.path)), git.get(display(item.path + SIDECAR))
+    added = datetime.fromtimestamp(record[0], BERLIN) if record else None
+    if item.date_time:
+        published = datetime.fromisoformat(item.date_time)
+    elif added and (item.date is None or added.date().isoformat() == item.date):
+        published = added
+    elif item.date:
+        year, month, day = map(int, item.date.split("-"))
+        published = datetime(year, month, day, tzinfo=BERLIN)  # a day without a time: its midnight
+    else:
+        published = datetime(int(str(settings["FEED_ID_DATE"])[:4]), 1, 1, tzinfo=BERLIN)
+    changes = [datetime.fromtimestamp(r[1], BERLIN) for r in (record, described) if r]
+    return published, max([published, *changes])

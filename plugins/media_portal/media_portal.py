@@ -77,7 +77,8 @@ class MediaPortalGenerator(Generator):
         errors.extend(p for p in problems if str(p) not in known)
         self.portal = Portal([e for e in entries if e.item.path not in self.broken], settings)
         build.offer_media_pages(PortalPages(self.portal, crops, SiteUrls.from_settings(settings)))
-        build.offer_feed(media_feed(self.portal, settings))  # written when the feeds plugin is loaded
+        build.offer_feed(media_feed(self.portal, settings, build.archive.git,  # written by the feeds plugin
+                                    lambda path: library.display(library.root / path)))
         stats = build.stats
         stats["media_items"] = len(self.portal.entries)
         stats["media_files_read"] = library.facts.read
