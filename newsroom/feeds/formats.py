@@ -37,7 +37,6 @@ class Enclosure:
     mime: str
     medium: str | None = None  # "image" for pictures (Media RSS)
     credit: str | None = None  # the file's credit as the city publishes it ("Foto: …"), inside media:content
-    description: str | None = None  # its alt text, inside media:content
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ def forbidden_in(item: FeedItem) -> list[str]:
     texts = [item.title, item.summary, item.content_html or "", item.author,
              *(c.term for c in item.categories)]
     if item.enclosure:
-        texts += [item.enclosure.credit or "", item.enclosure.description or ""]
+        texts.append(item.enclosure.credit or "")
     found = []
     for text in texts:
         found += [f"U+{ord(c):04X}" for c in FORBIDDEN_CHARACTERS.findall(text)]
@@ -193,9 +192,9 @@ def _media_details():
 
 
 def _enclosure_credits():
-    """A feedgen extension writing an enclosure's credit and alt text inside its media:content:
-    there they describe that file. Beside it they would describe the entry, and feedparser
-    would read the alt text as the entry's summary."""
+    """A feedgen extension writing an enclosure's credit inside its media:content, where it names
+    that file's source. The alt text stays out: feedparser reads a media:description, wherever it
+    stands in an item, as the entry's summary or content (a full entry has it in its figure)."""
     from feedgen.ext.base import BaseEntryExtension, BaseExtension
     from feedgen.ext.media import MEDIA_NS
     from feedgen.util import xml_elem
@@ -216,9 +215,6 @@ def _enclosure_credits():
             if content is None:
                 return entry
             xml_elem(f"{{{MEDIA_NS}}}credit", content, role="author", scheme="urn:ebu").text = xml_text(e.credit)
-            if e.description:
-                # Entity-encoded as in the media feed's media:description (see _media_details).
-                xml_elem(f"{{{MEDIA_NS}}}description", content, type="html").text = rss_text(e.description)
             return entry
 
         def extend_rss(self, item):

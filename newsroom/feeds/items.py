@@ -102,7 +102,7 @@ class StoryItems:
 
     def signature(self, card: Card | Retraction) -> tuple:
         """Everything a story's entry is made of; equal signatures give equal entries (the lead
-        image's item holds the credit and alt text its enclosure carries)."""
+        image's item holds the credit its enclosure carries and the alt text of its figure)."""
         if isinstance(card, Retraction):
             card = card.card  # its file says all of it: title, reason, date, department, terms
             return ("withdrawal", card.id, card.digest, card.url, card.withdrawn_ts)
@@ -165,7 +165,7 @@ class StoryItems:
             suffix = Path(media.path).suffix.lower()
             address = urls.absolute(urls.media(media.path))
             enclosure = Enclosure(address, length, MIME_TYPES.get(suffix, "application/octet-stream"),
-                                  "image" if suffix in IMAGE_SUFFIXES else None, media.credit, media.alt)
+                                  "image" if suffix in IMAGE_SUFFIXES else None, media.credit)
             if enclosure.medium == "image":
                 caption = " ".join(part for part in (media.caption, media.credit) if part)
                 figure = (f'<figure><img src="{escape(address)}" alt="{escape(media.alt or "")}">'
