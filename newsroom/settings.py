@@ -715,8 +715,8 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("PLUGIN_PATHS", TEXTS, ["."], "Ordner, der das Paket plugins enthält (relativ zur Einstellungsdatei)."),
         Setting("PLUGINS", TEXTS, [
             "plugins.template_filters", "plugins.stories", "plugins.static_pages", "plugins.assets",
-            "plugins.media_portal", "plugins.appointments", "plugins.admin", "plugins.feeds", "plugins.sitemap",
-            "plugins.crisis_alerts", "plugins.mastodon", "plugins.channel_preview", "plugins.facebook",
+            "plugins.media_portal", "plugins.appointments", "plugins.press_room", "plugins.admin", "plugins.feeds",
+            "plugins.sitemap", "plugins.crisis_alerts", "plugins.mastodon", "plugins.channel_preview", "plugins.facebook",
             "plugins.instagram", "plugins.x", "plugins.youtube", "plugins.bluesky", "plugins.threads",
             "plugins.linkedin", "plugins.telegram", "plugins.whatsapp", "plugins.instagram_story", "plugins.press",
             "plugins.alerts", "plugins.search", "plugins.desk", "plugins.official_warnings", "plugins.crisis",

@@ -21,6 +21,9 @@ from tests.support import NOW, REPO, seeded_origin, story_text
 from tests.test_incremental import bytes_of
 
 PAGE = "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html"
+# The Presse section lists the release once it went out (plugins/press_room); the sitemap dates its lists.
+LISTS = ["presse/index.html", "presse/pressemitteilungen/index.html", "presse/pressemitteilungen/verkehr/index.html"]
+NUMBERED_FILES = sorted([PAGE, *LISTS, "sitemap-seiten.xml", "sitemap.xml"])
 NUMBERED = ('<p class="press-number" data-pagefind-filter="art:Pressemitteilung">Pressemitteilung '
             '<span data-pagefind-filter="pm:PM 1/2026">PM 1/2026</span> vom '
             '<time datetime="2026-11-26T12:00:00+01:00">26. November 2026</time></p>')
@@ -73,7 +76,7 @@ def test_a_release_sent_shows_its_number_on_the_deployed_page_and_a_second_run_s
     assert not (site.content / "receipts" / f"{STORY_ID}.yml").exists()
 
     shipped = ship(site, report)
-    assert shipped.written == [PAGE]  # only the numbered page is drawn again
+    assert shipped.written == NUMBERED_FILES  # only the numbered page and the lists of releases are drawn again
     assert NUMBERED in site.page(PAGE)
     assert '<span data-pagefind-filter="art:Meldung"></span>' not in site.page(PAGE)
     assert '<span data-pagefind-filter="art:Meldung"></span>' in site.page(
@@ -84,7 +87,8 @@ def test_a_release_sent_shows_its_number_on_the_deployed_page_and_a_second_run_s
     # Shipped: the page and the index's changed files; the index's old files go.
     assert PAGE in shipped.deployed.uploaded
     assert [p for p in shipped.deployed.uploaded + shipped.deployed.deleted
-            if p != PAGE and not p.startswith("pagefind/")] == []
+            if p not in NUMBERED_FILES and not p.startswith("pagefind/")] == []
+    assert "PM 1/2026" in (live / "current" / "presse/pressemitteilungen/index.html").read_text(encoding="utf-8")
     assert (live / "current" / "pagefind").is_dir()
 
     # The same bytes as a cold build of the checkout once it has the record.
@@ -179,7 +183,7 @@ def test_with_newer_content_on_the_branch_the_numbered_pages_are_built_but_left_
     other.git.push("origin", "HEAD:main")
     report = publish(site)
     shipped = ship(site, report)
-    assert shipped.written == [PAGE] and NUMBERED in site.page(PAGE)
+    assert shipped.written == NUMBERED_FILES and NUMBERED in site.page(PAGE)
     assert shipped.superseded and shipped.deployed is None
     assert "Nicht ausgeliefert: Auf dem Zweig liegen neuere Inhalte" in shipped.lines()[1]
     assert NUMBERED not in (live / "current" / PAGE).read_text(encoding="utf-8")

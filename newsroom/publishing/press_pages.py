@@ -3,7 +3,7 @@
 The number is assigned while the publish run claims the send, after its build. So a run whose
 releases went out builds once more, from the record of sends as it pushed it (a git
 revision: with a remote the checkout does not have it); that build redraws
-only the pages whose number is new. Then the search index, and the deploy where a target is
+only the pages whose number is new and the lists of releases that show it. Then the search index, and the deploy where a target is
 configured (DEPLOY_TARGET or NEWSROOM_DEPLOY_TARGET), exactly as `invoke deploy` does. Building
 never sends: nothing here can send again. Should this step fail, the sends stay recorded, and
 the next build and deploy ship the numbers.

@@ -37,6 +37,12 @@ PAGE_TYPES.update({
     "appointment": "presse/termine/2026/haushalt-2027-pressegespraech/",
     "appointments-next-days": "presse/termine/heute/",
 })
+# The Presse section (plugins/press_room): the journalists' page, the releases, those of one Thema.
+PAGE_TYPES.update({
+    "press": "presse/",
+    "press-releases": "presse/pressemitteilungen/",
+    "press-releases-thema": "presse/pressemitteilungen/verkehr/",
+})
 # After publication (newsroom/content/amendments.py): a story with a correction and a change note,
 # and a withdrawn one behind its notice.
 PAGE_TYPES.update({
