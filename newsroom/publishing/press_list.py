@@ -41,15 +41,13 @@ class ListedRelease:
     @property
     def withdrawn(self) -> datetime | None:
         """When the story was withdrawn: its line keeps number and date, not its title or link."""
-        card = self.card
-        if card.status != WITHDRAWN or card.withdrawn_ts is None:
-            return None
-        return datetime.fromtimestamp(card.withdrawn_ts, BERLIN)
+        card = self.card  # withdrawn: its withdrawal has a time (newsroom/content/amendments.py)
+        return datetime.fromtimestamp(card.withdrawn_ts, BERLIN) if card.status == WITHDRAWN else None
 
     def row(self) -> tuple:
         """What a list shows of it: when any of this changes, the pages showing it are drawn again."""
         card = self.card
-        if card.status == WITHDRAWN:  # withdrawn_ts: when
+        if card.status == WITHDRAWN:
             return (card.key, self.number, self.issued_text, card.category, card.withdrawn_ts)
         return (card.key, self.number, self.issued_text, card.category, card.title, card.url)
 
