@@ -20,6 +20,7 @@ from newsroom.build.state import Card
 from newsroom.content.slugs import slugify
 from newsroom.content.story import WITHDRAWN
 from newsroom.dates import BERLIN
+from newsroom.pagination import Paged, cut
 
 SECTION = "presse/"  # the journalists' page
 RELEASES = "presse/pressemitteilungen/"  # every release; one list per Thema below it
@@ -116,9 +117,8 @@ def thema_path(thema: str) -> str:
 
 
 @dataclass(frozen=True)
-class ReleasePage:
-    """One page of a list, newest release first. Counted from the oldest: `seite/1/` holds the
-    first releases; the list's own address (the highest number) the newest, one to two pages' worth."""
+class ReleasePage(Paged):
+    """One page of a list, newest release first (newsroom/pagination.py: counted from the oldest)."""
 
     listing: ReleaseList
     number: int  # 1 = oldest page
@@ -126,27 +126,8 @@ class ReleasePage:
     items: tuple[ListedRelease, ...]
 
     @property
-    def is_first(self) -> bool:
-        return self.number == self.total
-
-    def path_of(self, number: int) -> str:
-        return self.listing.base if number == self.total else f"{self.listing.base}seite/{number}/"
-
-    @property
-    def url(self) -> str:
-        return self.path_of(self.number)
-
-    @property
-    def newer_url(self) -> str | None:
-        return self.path_of(self.number + 1) if self.number < self.total else None
-
-    @property
-    def older_url(self) -> str | None:
-        return self.path_of(self.number - 1) if self.number > 1 else None
-
-    @property
-    def oldest_url(self) -> str | None:
-        return self.path_of(1) if self.number > 2 else None
+    def base(self) -> str:
+        return self.listing.base
 
     def signature(self) -> tuple:
         """Everything the page shows (the filter links come from the settings)."""
@@ -156,12 +137,6 @@ class ReleasePage:
 
 
 def paginate(listing: ReleaseList, per_page: int) -> list[ReleasePage]:
-    """First page first; see ReleasePage for why pages are counted from the oldest release."""
-    newest_first = listing.releases[::-1]
-    total = max(1, len(newest_first) // per_page)
-    first = len(newest_first) - (total - 1) * per_page
-    pages = [ReleasePage(listing, total, total, newest_first[:first])]
-    for number in range(total - 1, 0, -1):
-        start = first + (total - 1 - number) * per_page
-        pages.append(ReleasePage(listing, number, total, newest_first[start:start + per_page]))
-    return pages
+    """First page first."""
+    return [ReleasePage(listing, number, total, items)
+            for number, total, items in cut(listing.releases[::-1], per_page)]

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from newsroom.build.state import Card  # lists hold light cards, not full stories
 from newsroom.content.slugs import slugify
 from newsroom.dates import month_name
+from newsroom.pagination import Paged, cut
+from newsroom.pagination import page_paths as cut_paths
 
 
 @dataclass
@@ -30,11 +32,8 @@ def bases_of(card: Card) -> set[str]:
 
 
 @dataclass(frozen=True)
-class ListPage:
-    """One page of a list. Pages are cut from the oldest story on and numbered that way:
-    `seite/1/` holds the oldest stories and keeps them, whatever is published later. The
-    first page (the list's own address) takes the newest ones, between one and two pages'
-    worth. So a new story redraws the first page, not every page of the list."""
+class ListPage(Paged):
+    """One page of a list (newsroom/pagination.py: why pages are counted from the oldest story)."""
 
     listing: Listing
     number: int  # 1 = oldest page; the first page has the highest number
@@ -42,27 +41,8 @@ class ListPage:
     items: list[Card]
 
     @property
-    def is_first(self) -> bool:
-        return self.number == self.total
-
-    def path_of(self, number: int) -> str:
-        return self.listing.base if number == self.total else f"{self.listing.base}seite/{number}/"
-
-    @property
-    def url(self) -> str:
-        return self.path_of(self.number)
-
-    @property
-    def newer_url(self) -> str | None:
-        return self.path_of(self.number + 1) if self.number < self.total else None
-
-    @property
-    def older_url(self) -> str | None:
-        return self.path_of(self.number - 1) if self.number > 1 else None
-
-    @property
-    def oldest_url(self) -> str | None:
-        return self.path_of(1) if self.number > 2 else None
+    def base(self) -> str:
+        return self.listing.base
 
     def signature(self) -> tuple:
         """Everything the page shows except the stories' list entries."""
@@ -73,21 +53,12 @@ class ListPage:
 
 def page_paths(listing: Listing, per_page: int) -> list[str]:
     """The site paths of paginate()'s pages, in its order, without making the pages."""
-    total = max(1, len(listing.stories) // per_page)
-    base = listing.base
-    return [base, *(f"{base}seite/{number}/" for number in range(total - 1, 0, -1))]
+    return cut_paths(listing.base, len(listing.stories), per_page)
 
 
 def paginate(listing: Listing, per_page: int) -> list[ListPage]:
-    """First page first; see ListPage for why pages are counted from the oldest story."""
-    stories = listing.stories
-    total = max(1, len(stories) // per_page)
-    first = len(stories) - (total - 1) * per_page
-    pages = [ListPage(listing, total, total, stories[:first])]
-    for number in range(total - 1, 0, -1):
-        start = first + (total - 1 - number) * per_page
-        pages.append(ListPage(listing, number, total, stories[start:start + per_page]))
-    return pages
+    """First page first."""
+    return [ListPage(listing, number, total, items) for number, total, items in cut(listing.stories, per_page)]
 
 
 class Taxonomy:
