@@ -1,4 +1,5 @@
-"""assets: copies the theme's static files and the media files into the site.
+"""assets: copies the theme's static files and the media files into the site, and draws
+favicon.ico from the theme's logo at the site root, where browsers ask for it.
 
 Copies go through the site writer (atomic, skipped when unchanged) instead of
 Pelican's StaticGenerator, which overwrites in place.
@@ -10,10 +11,12 @@ from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
+from PIL import __version__ as pillow  # the package's version only, not its image modules
 
 from newsroom.site import SiteUrls
 
 SIDECAR_SUFFIX = ".yml"
+LOGO = "img/logo.svg"  # below the theme's static folder
 
 
 def _files(root: Path) -> list[Path]:
@@ -25,6 +28,12 @@ def _files(root: Path) -> list[Path]:
                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
+def _favicon(svg: bytes | None) -> bytes:
+    from newsroom.favicon import favicon  # Pillow is loaded only by a build that draws the icon
+
+    return favicon(svg)
+
+
 class AssetsGenerator(Generator):
     def generate_context(self) -> None:
         pass
@@ -33,6 +42,9 @@ class AssetsGenerator(Generator):
         theme_static = Path(self.theme) / "static"
         for path in _files(theme_static):
             writer.copy(f"theme/{path.relative_to(theme_static).as_posix()}", path, owner="Theme")
+        logo = theme_static / LOGO
+        svg = logo.read_bytes() if logo.is_file() else None
+        writer.page("favicon.ico", lambda: _favicon(svg), owner="Theme", inputs=("favicon", svg, pillow))
         urls = SiteUrls.from_settings(self.settings)
         media_root = Path(self.path) / self.settings["MEDIA_DIR"]
         for path in _files(media_root):

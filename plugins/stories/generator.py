@@ -27,6 +27,7 @@ from newsroom.site import SiteUrls, gone_marker
 
 from .listings import Taxonomy, page_paths, paginate
 from .reach import plan_story_pages
+from .short_urls import ShortUrls, story_root, year_and_month
 from .structured_data import story_document
 
 logger = logging.getLogger("newsroom.stories")
@@ -78,6 +79,8 @@ class StoriesGenerator(Generator):
         settings = self.settings
         self.urls = SiteUrls.from_settings(settings)
         self.stats = self.build.stats
+        root = story_root(settings["STORY_URL"])
+        self.short = ShortUrls(root) if root and root != "archiv/" else None  # never over the archive itself
         with phase("taxonomy"):
             taxonomy = Taxonomy(self.visible, settings)
         self.env.globals.update(taxonomy=taxonomy)
@@ -206,6 +209,8 @@ class StoriesGenerator(Generator):
                         self._page_context(page.url), listing=listing, page=page),
                     owner=f"Liste {listing.heading}", stories=page.items,
                 )
+            if listing.kind == "monat" and self.short:
+                self._short_month(writer, list_template, pages[0])
             sitemap.add(*_sitemap_entry(listing))
 
         for kind, path, title in [
@@ -229,6 +234,12 @@ class StoriesGenerator(Generator):
                    lambda: archive_template.render(self._page_context("archiv/"), years=years, year=None),
                    owner="Archiv")
         sitemap.add("archiv/")
+        short = self.short
+        if short:  # short_urls.py: the same pages at the shortened addresses, not in the sitemap
+            self._emit(writer, short.root + "index.html", ("kurz", shape),
+                       lambda: archive_template.render(self._page_context(short.root, canonical="archiv/"),
+                                                       years=years, year=None, trail=short.trail()),
+                       owner="Kurzadresse Aktuelles")
         for (year, months), (_y, months_shape) in zip(years, shape):
             path = f"archiv/{year}/"
             self._emit(writer, path + "index.html", (year, months_shape),
@@ -236,6 +247,12 @@ class StoriesGenerator(Generator):
                            self._page_context(path), years=years, year=year, months=months),
                        owner=f"Archiv {year}")
             sitemap.add(path)
+            if short:
+                self._emit(writer, short.year(year) + "index.html", ("kurz", year, months_shape),
+                           lambda path=path, year=year, months=months: archive_template.render(
+                               self._page_context(short.year(year), canonical=path), years=years, year=year,
+                               months=months, trail=short.trail(year)),
+                           owner=f"Kurzadresse {year}")
 
         latest = self.visible[: settings["HOME_LATEST"] + 1]
         themen = [t for t in taxonomy.themen if t.stories]
@@ -256,11 +273,26 @@ class StoriesGenerator(Generator):
         (computing them again costs more than all else at 25,000 stories); False if any
         page was not live, then the list is planned page by page."""
         paths = [path + "index.html" for path in page_paths(listing, per_page)]
+        if listing.kind == "monat" and self.short:
+            paths.append(self.short.month(listing) + "index.html")
         if not writer.keep_recorded(paths, owner=f"Liste {listing.heading}"):
             return False
         self.stats["pages_kept"] += len(paths)
         self.build.sitemap.add(*_sitemap_entry(listing))
         return True
+
+    def _short_month(self, writer, list_template, first) -> None:
+        """aktuelles/<YYYY>/<MM>/: the first page of a month's list at the shortened address, its
+        links (older pages) and canonical address those of the archive (short_urls.py)."""
+        listing, short = first.listing, self.short
+        path = short.month(listing)
+        year, _month = year_and_month(listing)
+        self._emit(
+            writer, path + "index.html", ("kurz", *first.signature()),
+            lambda: list_template.render(self._page_context(path, canonical=listing.base), listing=listing,
+                                         page=first, trail=short.trail(year, listing)),
+            owner=f"Kurzadresse {listing.heading}", stories=first.items,
+        )
 
     def _press(self, card) -> PressRelease | None:
         found = self.build.press.get(card.key)
@@ -269,8 +301,9 @@ class StoriesGenerator(Generator):
         number, issued = found
         return PressRelease(number, datetime.fromisoformat(issued) if issued else None)
 
-    def _page_context(self, path: str) -> dict:
-        return {**self.context, "page_path": path, "canonical": self.urls.absolute(path)}
+    def _page_context(self, path: str, canonical: str | None = None) -> dict:
+        """`canonical`: the site path of the page this one duplicates, if any."""
+        return {**self.context, "page_path": path, "canonical": self.urls.absolute(canonical or path)}
 
     def resolve_links(self, html: str) -> str:
         return resolve_links(html, self.urls, lambda story_id: self.by_id[story_id].url)

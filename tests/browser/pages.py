@@ -20,6 +20,12 @@ PAGE_TYPES = {
     "not-found": "404.html",
 }
 PAGE_TYPES["search"] = "suche/"
+# The addresses readers shorten from a story's (plugins/stories/short_urls.py): index pages.
+PAGE_TYPES.update({
+    "short-index": "aktuelles/",
+    "short-year": "aktuelles/2026/",
+    "short-month": "aktuelles/2026/02/",
+})
 # The media portal (plugins/media_portal): home, filters, an album, a series and each kind of item.
 PAGE_TYPES.update({
     "media-portal": "medienportal/",
