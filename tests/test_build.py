@@ -140,11 +140,12 @@ def test_scheduled_and_draft_stories_wait(site):
     site.commit("drei", "2026-11-19 15:00")
     report = site.build()
     assert report.stats.items() >= {"stories": 3, "visible": 1, "drafts": 1, "scheduled": 1, "parsed": 3,
-                                    "pages_rendered": 23, "pages_kept": 0}.items()
-    assert not (site.output / "aktuelles/2026/12").exists()
+                                    "pages_rendered": 26, "pages_kept": 0}.items()
+    assert not (site.output / "aktuelles/2026/12").exists()  # not even the month's index page
     assert "Geplante Meldung" not in site.page("index.html")
     site.build(BUILD_NOW="2026-12-03 10:00")
     assert "Geplante Meldung" in site.page("aktuelles/2026/12/geplante-meldung/index.html")
+    assert "Geplante Meldung" in site.page("aktuelles/2026/12/index.html")
     assert not (site.output / "aktuelles/2026/11/entwurf").exists()
 
 
