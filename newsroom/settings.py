@@ -290,6 +290,7 @@ SCHEMA: tuple[Setting, ...] = (
             ("Themen", "themen/"),
             ("Stadtbezirke", "stadtbezirke/"),
             ("Ämter", "aemter/"),
+            ("Presse", "presse/"),
             ("Medienportal", "medienportal/"),
             ("Kontakt", "kontakt/"),
             ("Suche", "suche/"),

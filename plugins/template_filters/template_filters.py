@@ -1,4 +1,4 @@
-"""template_filters: German dates and site URLs for every generator's Jinja environment.
+"""template_filters: German dates, site URLs and table frames for every generator's Jinja environment.
 
 Connected to `generator_init`, which fires for each generator once its Jinja
 environment exists, so all generators render dates and links the same way.
@@ -6,9 +6,11 @@ environment exists, so all generators render dates and links the same way.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
+from markupsafe import Markup
 from pelican import signals
 
 from newsroom.dates import german_date, german_datetime, iso, month_name, short_german_date
@@ -22,6 +24,17 @@ def phone_link(number: str) -> str:
     if digits.startswith("0") and not digits.startswith("00"):
         return "+49" + digits[1:]
     return digits
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+# A frame that scrolls sideways where the table is wider than the screen: focusable, so that the
+# arrow keys scroll a table without links, and named, because a focusable element needs a name.
+_TABLE_FRAME = '<div class="table-scroll" role="region" aria-label="Tabelle" tabindex="0">{}</div>'
+
+
+def scrollable_tables(html: str) -> Markup:
+    """A text's HTML (Markdown's tables) with each table in a frame that scrolls sideways on a phone."""
+    return Markup(_TABLE.sub(lambda match: _TABLE_FRAME.format(match.group(0)), str(html)))
 
 
 _BYTECODE_CACHES: dict[str, FileSystemBytecodeCache] = {}
@@ -51,6 +64,7 @@ def add_filters(generator) -> None:
         href=urls.href,
         absolute=urls.absolute,
         tel=phone_link,
+        scrollable_tables=scrollable_tables,
         media=lambda path: urls.href(urls.media(path)),
         media_absolute=lambda path: urls.absolute(urls.media(path)),
     )
