@@ -50,6 +50,14 @@ def record_release(site, story_id: str, number: int, issued: str, status: str = 
     site.write(f"receipts/{story_id}.yml", Receipt(story_id, {"press": record}).dumps())
 
 
+def release_all(site, released=STORIES) -> None:
+    """Every sample story written; `released` sent as PM 1/2026, 2/2026, … one day after another, committed."""
+    write_stories(site)
+    for number, (story_id, *_rest) in enumerate(released, start=1):
+        record_release(site, story_id, number, f"2026-11-{1 + number:02d}T10:05:00+01:00")
+    site.commit("Meldungen", "2026-11-07 11:00")
+
+
 def write_stories(site, stories=STORIES) -> None:
     for story_id, name, title, thema, day in stories:
         site.story(f"2026/{name}.md", id=story_id, title=title, category=thema, date=f"2026-11-{day:02d} 10:00",
@@ -107,10 +115,7 @@ def test_the_list_shows_exactly_the_releases_that_went_out_newest_number_first(s
 
 
 def test_each_thema_has_its_list_and_every_list_links_them_all(site):
-    write_stories(site)
-    for number, (story_id, *_rest) in enumerate(STORIES, start=1):
-        record_release(site, story_id, number, f"2026-11-{1 + number:02d}T10:05:00+01:00")
-    site.commit("Meldungen", "2026-11-07 11:00")
+    release_all(site)
     site.build()
     assert [e[0] for e in entries(site.page(VERKEHR))] == ["PM 4/2026", "PM 3/2026", "PM 1/2026"]
     assert [e[0] for e in entries(site.page(KULTUR))] == ["PM 5/2026", "PM 2/2026"]
@@ -132,10 +137,7 @@ def test_each_thema_has_its_list_and_every_list_links_them_all(site):
 
 
 def test_pages_are_cut_from_the_oldest_release_and_a_new_one_redraws_only_the_pages_that_show_it(site, tmp_path):
-    write_stories(site)
-    for number, (story_id, *_rest) in enumerate(STORIES[:4], start=1):
-        record_release(site, story_id, number, f"2026-11-{1 + number:02d}T10:05:00+01:00")
-    site.commit("Meldungen", "2026-11-07 11:00")
+    release_all(site, STORIES[:4])
     site.build(LIST_PAGE_SIZE=2)
     assert [e[0] for e in entries(site.page(LIST))] == ["PM 4/2026", "PM 3/2026"]
     oldest = "presse/pressemitteilungen/seite/1/index.html"
@@ -156,10 +158,7 @@ def test_pages_are_cut_from_the_oldest_release_and_a_new_one_redraws_only_the_pa
 
 
 def test_nothing_changed_nothing_rewritten_and_an_edit_redraws_the_lines_that_show_it(site, tmp_path):
-    write_stories(site)
-    for number, (story_id, *_rest) in enumerate(STORIES, start=1):
-        record_release(site, story_id, number, f"2026-11-{1 + number:02d}T10:05:00+01:00")
-    site.commit("Meldungen", "2026-11-07 11:00")
+    release_all(site)
     site.build()
     before = bytes_of(site.output)
     again = site.build()
@@ -177,10 +176,7 @@ def test_nothing_changed_nothing_rewritten_and_an_edit_redraws_the_lines_that_sh
 
 
 def test_a_withdrawn_release_keeps_its_number_but_neither_title_nor_link(site, tmp_path):
-    write_stories(site)
-    for number, (story_id, *_rest) in enumerate(STORIES, start=1):
-        record_release(site, story_id, number, f"2026-11-{1 + number:02d}T10:05:00+01:00")
-    site.commit("Meldungen", "2026-11-07 11:00")
+    release_all(site)
     site.build()
     site.story("2026/ampeln.md", id="aa0000000003", title="Neue Ampeln an der Kö", category="Verkehr",
                date="2026-11-04 10:00", channels="\n  press: true", status="withdrawn",

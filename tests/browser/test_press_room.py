@@ -5,17 +5,12 @@ AA (axe), valid HTML (vnu), nothing requested from another host."""
 
 from __future__ import annotations
 
-import os
-import shutil
-
-import git
 import pytest
 from playwright.sync_api import expect
 
 from newsroom.content.slugs import slugify
-from tests.browser.conftest import build_site, format_violations
-from tests.browser.test_search import PRESS_NUMBER, PRESS_STORY, record_press_release
-from tests.support import GIT_IDENTITY, REPO
+from tests.browser.conftest import format_violations
+from tests.browser.test_search import PRESS_NUMBER, PRESS_STORY, build_with_press_release
 
 THEMA = "Sicherheit & Ordnung"  # the press story's
 RELEASES = "presse/pressemitteilungen/"
@@ -23,13 +18,7 @@ RELEASES = "presse/pressemitteilungen/"
 
 @pytest.fixture(scope="module")
 def press_output(tmp_path_factory):
-    root = tmp_path_factory.mktemp("presse")
-    content = shutil.copytree(REPO / "content", root / "redaktion" / "content")
-    repo = git.Repo.init(content.parent, initial_branch="main")
-    repo.git.add("-A")
-    repo.git.commit("-m", "Demo", env={**os.environ, **GIT_IDENTITY})
-    record_press_release(content)
-    return build_site(content, root)
+    return build_with_press_release(tmp_path_factory.mktemp("presse"))
 
 
 @pytest.fixture(scope="module")

@@ -133,6 +133,17 @@ def record_press_release(content: Path) -> None:
     ledger.write([receipt.with_record("press", sent)], f"publish: press sent for {PRESS_KEY}")
 
 
+def build_with_press_release(root: Path) -> Path:
+    """The demo content in a git repository of its own below `root`, its record of sends saying
+    PRESS_STORY went out as PM 7/2026 (record_press_release), built; returns the output folder."""
+    content = shutil.copytree(REPO / "content", root / "redaktion" / "content")
+    repo = git.Repo.init(content.parent, initial_branch="main")
+    repo.git.add("-A")
+    repo.git.commit("-m", "Demo", env={**os.environ, **GIT_IDENTITY})
+    record_press_release(content)
+    return build_site(content, root)
+
+
 @pytest.fixture(scope="module")
 def archive_output(tmp_path_factory) -> Path:
     """The demo content in a git repository of its own, whose record of sends says PRESS_STORY went
@@ -140,13 +151,7 @@ def archive_output(tmp_path_factory) -> Path:
     years are cut into month ranges and "Neueste zuerst" spans many parts."""
     from newsroom.search.index import index_site
 
-    root = tmp_path_factory.mktemp("archiv")
-    content = shutil.copytree(REPO / "content", root / "redaktion" / "content")
-    repo = git.Repo.init(content.parent, initial_branch="main")
-    repo.git.add("-A")
-    repo.git.commit("-m", "Demo", env={**os.environ, **GIT_IDENTITY})
-    record_press_release(content)
-    output = build_site(content, root)
+    output = build_with_press_release(tmp_path_factory.mktemp("archiv"))
     index_site(output, part_pages=4)
     return output
 
