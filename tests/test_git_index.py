@@ -4,7 +4,9 @@ cache reads only what changed (counted: files read and hashed), and never misses
 import os
 import shutil
 import subprocess
+import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import git
@@ -115,6 +117,41 @@ def test_a_fresh_clone_neither_copies_nor_reads_an_unchanged_media_file(archive)
     assert live_original(archive).stat().st_ino == live.st_ino
     fresh_clone(archive)  # the record survives a build that changed nothing
     assert (archive.build().written, live_original(archive).stat().st_ino) == ([], live.st_ino)
+
+
+def test_a_fresh_clone_lists_the_media_folders_index_once(archive):
+    """The media facts and the static copies ask the same reader of git's index: `git ls-files`
+    runs once for the media folder in a build that needs it (seen as the processes started)."""
+    fresh_clone(archive)
+    with started_processes() as started:
+        archive.build()
+    media = archive.content / "media"
+    listings = [cwd for args, cwd in started if "ls-files" in args and Path(cwd) == media]
+    assert len(listings) == 1
+
+
+_watched: list | None = None
+
+
+def _record_process(event, details):
+    if event == "subprocess.Popen" and _watched is not None:
+        _executable, args, cwd, _env = details
+        _watched.append((list(args) if isinstance(args, (list, tuple)) else [args], str(cwd)))
+
+
+@contextmanager
+def started_processes():
+    """The processes this process starts meanwhile, from Python's audit events (a hook cannot be
+    removed again, so it records only while one of these blocks runs)."""
+    global _watched
+    if not getattr(started_processes, "hooked", False):
+        sys.addaudithook(_record_process)
+        started_processes.hooked = True
+    _watched = []
+    try:
+        yield _watched
+    finally:
+        _watched = None
 
 
 def test_a_fresh_clone_copies_and_reads_a_media_file_changed_at_the_same_size(archive, tmp_path):

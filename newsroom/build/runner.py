@@ -112,6 +112,9 @@ class NewsroomPelican(Pelican):
         super().__init__(settings)
         self.cache = BuildCache(cache_path)
         self.build: BuildContext | None = None
+        # One reader of git's index for the media facts and the static copies: each folder's
+        # entries are read once a build.
+        self.blobs = FileBlobs(Path(settings["THEME"]) / "static", content / settings["MEDIA_DIR"])
 
     def archive_state(self, fingerprint: str) -> ArchiveState:
         """The last successful build's state, if it still describes the live output."""
@@ -184,7 +187,8 @@ class NewsroomPelican(Pelican):
                 gc.enable()
         with phase("links"):  # no symbolic link below content/; the stories' own scan looks inside theirs
             build.errors.extend(find_symlinks(content, content.parent, skip=(settings["STORIES_DIR"],)))
-        build.media = MediaLibrary(content / settings["MEDIA_DIR"], content.parent, self.cache, settings)
+        build.media = MediaLibrary(content / settings["MEDIA_DIR"], content.parent, self.cache, settings,
+                                   blobs=self.blobs)
         with phase("scan"):
             scanned, self.story_scan = self.story_scan(), None
         build.archive = StoryArchive.load(settings, self.cache, build.previous, build.media, build.errors,
@@ -320,8 +324,7 @@ def build(settings_file: str | Path = "pelicanconf.py", overrides: dict | None =
             # Checked against each live file's stat data, so a stale record only means a copy.
             copies_name = f"{live_prefix(output)}copies"
             writer.known_copies = (cache.blob(copies_name) or ("", {}))[1]
-            content = Path(settings["PATH"])
-            writer.blobs = FileBlobs(Path(settings["THEME"]) / "static", content / settings["MEDIA_DIR"])
+            writer.blobs = pelican.blobs
             try:
                 built = pelican.run(writer=writer)
             except ContentErrors as exc:

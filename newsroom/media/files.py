@@ -94,11 +94,12 @@ def _photo_facts(path: Path, shown: str, digest: str, size: int) -> FileFacts:
 
 class FactsIndex:
     """Facts by media path, reused from the cache while a file's mtime and size hold, or while
-    git's index vouches for the blob they were read from (`root`: the media folder)."""
+    git's index vouches for the blob they were read from (`blobs`: the build's reader of the
+    index for the media folder)."""
 
-    def __init__(self, cache=None, root: Path | None = None):
+    def __init__(self, cache=None, blobs: FileBlobs | None = None):
         self.cache = cache
-        self._blobs = FileBlobs(*([root] if root is not None else []))
+        self._blobs = blobs or FileBlobs()
         saved = cache.blob(CACHE_NAME) if cache is not None else None
         valid = saved and saved[0] == str(FACTS_VERSION) and isinstance(saved[1], dict)
         self._saved: dict[str, tuple] = saved[1] if valid else {}

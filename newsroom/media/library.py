@@ -17,6 +17,7 @@ import yaml
 
 from newsroom.content import frontmatter
 from newsroom.content.characters import find_invisible, invisible_message
+from newsroom.content.git_index import FileBlobs
 from newsroom.content.schema import FLOAT, INT, Fields
 from newsroom.content.slugs import tag_problem
 from newsroom.dates import iso
@@ -76,10 +77,11 @@ def kind_of(path: str) -> str | None:
 class MediaLibrary:
     """Looks media up by their path below content/media, reading each description once."""
 
-    def __init__(self, media_root: Path, display_root: Path, cache=None, settings: dict | None = None):
+    def __init__(self, media_root: Path, display_root: Path, cache=None, settings: dict | None = None,
+                 blobs: FileBlobs | None = None):
         self.root = media_root
         self.display_root = display_root
-        self.facts = FactsIndex(cache, media_root)
+        self.facts = FactsIndex(cache, blobs or FileBlobs(media_root))
         self.themen = settings["THEMEN"] if settings else None  # without settings: not checked
         self.series = settings["MEDIA_SERIES"] if settings else None
         self._items: dict[str, MediaItem | ContentErrors] = {}
