@@ -290,7 +290,8 @@ def test_readers_see_the_old_site_or_the_new_one_while_deploys_are_killed(site: 
     assert seen["violations"] == []
     if kind != "s3":  # DEPLOY_KEEP_RELEASES of the driver, and a folder target's spare
         assert len([p for p in (place.folder / "releases").iterdir() if not p.name.startswith(".")]) <= 2
-        assert {p.name for p in (place.folder / "releases").iterdir() if p.name.startswith(".")} <= {".spare"}
+        assert set(releases(place.folder)) - {".spare"} == set(
+            p.name for p in (place.folder / "releases").iterdir() if not p.name.startswith("."))
 
 
 def strangers(folder):
@@ -370,7 +371,7 @@ def test_folder_releases_share_unchanged_files_and_only_the_last_ones_are_kept(b
         report = deploy(built.output, open_target(str(target), settings), settings)
         assert os.readlink(target / "current") == f"releases/{number:06d}"
         assert tree(target / "current") == tree(built.output)
-    assert sorted(os.listdir(target / "releases")) == [".spare", "000002", "000003"]  # the first one is the spare
+    assert releases(target) == [".spare", "000002", "000003"]  # the first one is the spare
     photo = "medien/fotos/rhein.jpg"
     assert photo not in report.uploaded and "aktuelles/2026/11/zweite-meldung/index.html" in report.uploaded
     assert (target / "releases/000002" / photo).stat().st_ino == (target / "releases/000003" / photo).stat().st_ino \
@@ -404,7 +405,67 @@ def test_a_folder_release_links_the_built_files_and_mends_the_spare(built: Site,
         every_page_changed(built.output)
     # The fourth release is the first one's folders, mended: only the pages linked anew, no folder made.
     assert release.work == {"linked": pages, "copied": 0, "kept": files - pages, "removed": 0, "folders": 0}
-    assert sorted(os.listdir(target / "releases")) == [".spare", "000003", "000004"]
+    assert releases(target) == [".spare", "000003", "000004"]
+    assert release.walked == []  # the live release and the spare were known from their listings
+
+
+def releases(target) -> list[str]:
+    """The release folders (and the spare) below releases/; each listing beside them must belong to one."""
+    names = sorted(os.listdir(target / "releases"))
+    folders = [name for name in names if not name.endswith(".listing")]
+    for listing in set(names) - set(folders):
+        owner = listing[:-len(".listing")]
+        assert owner in folders or owner[1:] in folders, listing
+    return folders
+
+
+def test_a_spare_without_its_listing_is_walked_and_mended_the_same(built: Site, tmp_path):
+    """A killed deploy leaves a spare mended in part, without listing: the next one reads its folders."""
+    target, settings = tmp_path / "www", {**SETTINGS, "DEPLOY_KEEP_RELEASES": 1}
+    for number in (1, 2):
+        deploy(built.output, open_target(str(target), settings), settings)
+        every_page_changed(built.output)
+    (target / "releases/.spare.listing").unlink()
+    release = open_target(str(target), settings)
+    deploy(built.output, release, settings)
+    assert release.walked == [".spare"] and release.work["kept"] > 0
+    assert tree(target / "current") == tree(built.output)
+    every_page_changed(built.output)
+    release = open_target(str(target), settings)
+    deploy(built.output, release, settings)
+    assert release.walked == [] and tree(target / "current") == tree(built.output)
+
+
+def test_a_listing_of_another_folder_is_not_trusted(built: Site, tmp_path):
+    """A listing names its release folder's inode: a folder made anew under the same name is walked."""
+    target, settings = tmp_path / "www", {**SETTINGS, "DEPLOY_KEEP_RELEASES": 1}
+    deploy(built.output, open_target(str(target), settings), settings)
+    live = target / "releases/000001"
+    shutil.copytree(live, tmp_path / "copy", copy_function=os.link)
+    shutil.rmtree(live)
+    os.rename(tmp_path / "copy", live)
+    every_page_changed(built.output)
+    release = open_target(str(target), settings)
+    deploy(built.output, release, settings)
+    assert release.walked == ["000001"] and tree(target / "current") == tree(built.output)
+
+
+def test_a_file_taken_from_a_listed_spare_stops_the_switch_and_the_next_deploy_mends_it(built: Site, tmp_path):
+    """Files removed from the spare by hand, behind the listing's back: the check before the switch
+    finds them missing, the site stays as it was, and the next deploy walks the spare and completes."""
+    target, settings = tmp_path / "www", {**SETTINGS, "DEPLOY_KEEP_RELEASES": 1}
+    for number in (1, 2):
+        deploy(built.output, open_target(str(target), settings), settings)
+        every_page_changed(built.output)
+    photo = "medien/fotos/rhein.jpg"
+    (target / "releases/.spare" / photo).unlink()
+    before = tree(target / "current")
+    with pytest.raises(DeployError, match="unvollständig"):
+        deploy(built.output, open_target(str(target), settings), settings)
+    assert tree(target / "current") == before
+    release = open_target(str(target), settings)
+    deploy(built.output, release, settings)
+    assert release.walked == [".spare"] and tree(target / "current") == tree(built.output)
 
 
 def test_a_later_build_leaves_the_deployed_files_as_they_are(built: Site, tmp_path):

@@ -13,16 +13,25 @@ stories a site has some 34,000 folders; making and deleting them for every deplo
 all else, while mending the spare touches only the changed files. Checked complete, the release
 is renamed into place and `current` switched to it with one rename(2); the release that drops out
 becomes the next spare.
+
+Walking a release's folders is the slowest part of a deploy at archive scale (135,000 folders at
+100,000 stories; seconds even with warm caches, more when the spare has left them). So each release
+is listed once, checked complete, beside it (`releases/.<nummer>.listing`: site path → inode, with
+the release folder's own inode); the spare's listing goes with it and is deleted before the spare
+is mended, so a killed deploy leaves a spare that is walked again. The check before the switch looks
+up each expected file by its path rather than walking.
 """
 
 from __future__ import annotations
 
 import errno
 import filecmp
+import json
 import os
 import shutil
 import time
 from pathlib import Path
+from stat import S_ISREG
 
 from newsroom.atomic import atomic_write, discard
 from newsroom.deploy.files import SiteFile, entries
@@ -46,6 +55,7 @@ TRASH = ".trash"  # below releases/: the spare's outdated files, deleted once th
 # Deleting a file whose last link goes costs about 0.8 ms here (the disk discards), moving it 0.05 ms:
 # past this many, the outdated files are deleted in the background, after the switch.
 DISCARD_AT_ONCE = 1000
+LISTING_VERSION = 1
 
 
 class DirectoryTarget(Target):
@@ -64,6 +74,7 @@ class DirectoryTarget(Target):
         # kept (the spare had that very file already), removed (the spare had it, the site not);
         # and the folders made.
         self.work = {"linked": 0, "copied": 0, "kept": 0, "removed": 0, "folders": 0}
+        self.walked: list[str] = []  # releases whose folders were read because no listing stood for them
         self._remote: dict[str, tuple[int, str]] = {}  # the live release: site path → (inode, path)
         self._found: dict[str, int] = {}  # the spare's files not yet claimed: site path → inode
         self._folders: set[str] = set()  # the staging release's folders, by site path
@@ -99,6 +110,9 @@ class DirectoryTarget(Target):
                 self._retire(self.releases / name)
             elif name.startswith(f"{TRASH}-"):  # a killed deploy's, or one still being deleted
                 discard(str(self.releases / name), at_once=DISCARD_AT_ONCE)
+        for name in os.listdir(self.releases):
+            if name.endswith(LISTING) and _release_of(self.releases / name) is None:
+                os.unlink(self.releases / name)  # its release is gone (a killed deploy between two renames)
         if self.live is not None:
             self._prune(self.live.name)  # what a killed deploy left, even if nothing changed since
 
@@ -107,17 +121,27 @@ class DirectoryTarget(Target):
             self._retire(self.releases / name)
 
     def _retire(self, folder: Path) -> None:
-        """A release no longer kept becomes the spare; a second one is deleted."""
+        """A release no longer kept becomes the spare, with its listing; a second one is deleted."""
         spare = self.releases / SPARE
+        listing = _listing_of(folder)
         if os.path.lexists(spare):
+            _unlink(listing)
             shutil.rmtree(folder)
         else:
             os.rename(folder, spare)
+            if os.path.exists(listing):
+                os.rename(listing, _listing_of(spare))
 
     def remote_state(self) -> dict[str, object]:
         if self.live is None:
             return {}
-        self._remote = {path: (entry.inode(), entry.path) for path, entry in entries(self.live)}
+        listed = _read_listing(self.live)
+        if listed is not None:
+            live = str(self.live)
+            self._remote = {path: (inode, os.path.join(live, path)) for path, inode in listed.items()}
+        else:
+            self.walked.append(self.live.name)
+            self._remote = {path: (entry.inode(), entry.path) for path, entry in entries(self.live)}
         return self._remote
 
     def changed(self, local: SiteFile, remote) -> bool:
@@ -145,8 +169,15 @@ class DirectoryTarget(Target):
         self.staging = self.releases / f".{self.release}.partial"
         spare = self.releases / SPARE
         if spare.is_dir():
+            listed = _read_listing(spare)
+            _unlink(_listing_of(spare))  # before the first change: a killed deploy's spare is walked
             os.rename(spare, self.staging)
-            self._found = {path: entry.inode() for path, entry in entries(self.staging, self._folders)}
+            if listed is not None:
+                self._found = listed
+                self._folders = _folders_of(listed)
+            else:
+                self.walked.append(SPARE)
+                self._found = {path: entry.inode() for path, entry in entries(self.staging, self._folders)}
         else:
             self.staging.mkdir()
             self.work["folders"] += 1
@@ -218,7 +249,11 @@ class DirectoryTarget(Target):
         target = os.path.join(self.staging, folder)
         if self._found.pop(folder, None) is not None:  # a page became a folder
             self._aside(target)
-        os.mkdir(target)
+        try:
+            os.mkdir(target)
+        except FileExistsError:  # an empty folder of the spare, which its listing does not name
+            if not os.path.isdir(target) or os.path.islink(target):
+                raise
         self._folders.add(folder)
         self.work["folders"] += 1
 
@@ -227,8 +262,9 @@ class DirectoryTarget(Target):
 
     def commit(self, local: dict[str, SiteFile]) -> None:
         self._remove_leftovers()
-        found = {path: self._inode(path, entry) for path, entry in entries(self.staging)}
+        found = self._arrived(local)
         verify(str(self.root), found, {path: self._placed.get(path, -1) for path in local})
+        _write_listing(self.staging, self.releases / self.release, found)
         os.rename(self.staging, self.releases / self.release)
         self.staging = None
         swap = self.root / f".{CURRENT}.tmp"
@@ -242,11 +278,18 @@ class DirectoryTarget(Target):
             discard(self._trash, self._trashed, at_once=DISCARD_AT_ONCE)
             self._trash = None
 
-    def _inode(self, path: str, entry: os.DirEntry) -> int:
-        inode = entry.inode()
-        if inode != self._placed.get(path):  # some file systems report other numbers in folders
-            inode = entry.stat(follow_symlinks=False).st_ino
-        return inode
+    def _arrived(self, local: dict[str, SiteFile]) -> dict[str, int]:
+        """The inode at each of the site's paths in the staging release (regular files only)."""
+        found = {}
+        staging = str(self.staging)
+        for path in local:
+            try:
+                stat = os.lstat(os.path.join(staging, path))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            if S_ISREG(stat.st_mode):
+                found[path] = stat.st_ino
+        return found
 
     def _remove_leftovers(self) -> None:
         """The spare's files the site no longer has, and the folders they leave empty."""
@@ -283,3 +326,57 @@ def _sync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+LISTING = ".listing"
+
+
+def _listing_of(release: Path) -> Path:
+    """Beside the release, hidden: `releases/.000042.listing`, `releases/.spare.listing`."""
+    name = release.name if release.name.startswith(".") else f".{release.name}"
+    return release.parent / f"{name}{LISTING}"
+
+
+def _release_of(listing: Path) -> Path | None:
+    """The folder a listing belongs to, if it is there."""
+    name = listing.name[:-len(LISTING)]
+    for folder in (listing.parent / name, listing.parent / name[1:]):
+        if name[1:] and folder.is_dir() and _listing_of(folder) == listing:
+            return folder
+    return None
+
+
+def _write_listing(folder: Path, release: Path, found: dict[str, int]) -> None:
+    """`folder` (the staging release) becomes `release`; its folder's inode stays with it."""
+    record = {"version": LISTING_VERSION, "folder": os.stat(folder).st_ino, "files": found}
+    atomic_write(_listing_of(release), json.dumps(record, separators=(",", ":")).encode())
+
+
+def _read_listing(release: Path) -> dict[str, int] | None:
+    """The release's files by site path, if its listing is there and belongs to this very folder."""
+    try:
+        record = json.loads(_listing_of(release).read_bytes())
+        folder = os.stat(release).st_ino
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("version") != LISTING_VERSION or record.get("folder") != folder:
+        return None
+    files = record.get("files")
+    return files if isinstance(files, dict) else None
+
+
+def _folders_of(files: dict[str, int]) -> set[str]:
+    folders = set()
+    for path in files:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
