@@ -320,6 +320,56 @@
     }
   });
 
+  // ---- The preview pane: a story as its page on the site, in the site's own styles ----
+
+  // The site's stylesheet, from our own host (admin.py writes its address into index.html).
+  var SITE_CSS = (document.currentScript && document.currentScript.getAttribute("data-site-css")) || "";
+  var MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+                "November", "Dezember"];
+
+  // "2026-12-01 10:00" (the form's format) → "1. Dezember 2026, 10:00 Uhr", as the site writes it.
+  function germanDateTime(value) {
+    var match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?/.exec(String(value || ""));
+    if (!match) { return ""; }
+    var day = Number(match[3]) + ". " + MONTHS[Number(match[2]) - 1] + " " + match[1];
+    return match[4] ? day + ", " + match[4] + ":" + match[5] + " Uhr" : day;
+  }
+
+  // The structure of theme/templates/story.html (title, summary, lead image, text, Leichte Sprache) under
+  // the banner of a draft page (theme/templates/_draft_banner.html), so the site's CSS applies as on the site.
+  var StoryPagePreview = createClass({
+    render: function () {
+      var props = this.props;
+      var data = props.entry.get("data");
+      var text = function (name) { var value = data.get(name); return value ? String(value) : ""; };
+      var image = text("image");
+      var easy = text("leichte_sprache").trim();
+      var asset = image ? props.getAsset(image) : null;
+      var when = germanDateTime(text("date"));
+      return h("main", { id: "inhalt" }, h("div", { className: "wrap" },
+        h("div", { className: "draft-banner" },
+          h("p", { className: "draft-banner-title" }, h("strong", {}, "Entwurf – nicht veröffentlicht")),
+          h("p", {}, "Vorschau in den Farben und Schriften der Website; die Seite selbst zeigt „invoke serve“ " +
+            "unter /entwurf/.")),
+        h("article", { className: "story" + (easy ? " has-easy" : "") },
+          h("header", { className: "story-header" },
+            text("category") ? h("p", { className: "kicker" }, text("category")) : null,
+            h("h1", {}, text("title")),
+            when ? h("p", { className: "dateline" }, "Veröffentlicht am " + when) : null,
+            h("p", { className: "summary" }, text("summary")),
+            easy ? h("p", { className: "easy-link" }, "Diese Meldung in Leichter Sprache") : null),
+          asset ? h("figure", { className: "lead-image" },
+            h("img", { src: String(asset), alt: "" }),
+            h("figcaption", {}, image)) : null,
+          h("div", { className: "story-body" }, props.widgetFor("body")),
+          easy ? h("section", { className: "easy-read", id: "leichte-sprache" },
+            h("h2", {}, "Die Meldung in Leichter Sprache"), props.widgetFor("leichte_sprache")) : null)));
+    }
+  });
+
+  if (SITE_CSS) { CMS.registerPreviewStyle(SITE_CSS); }
+  CMS.registerPreviewTemplate("stories", StoryPagePreview);
+
   CMS.registerWidget("storyid", StoryIdControl, StoryIdPreview);
   CMS.registerWidget("channel", ChannelControl, ChannelPreview);
   CMS.registerWidget("mediafile", MediaFileControl, MediaFilePreview);

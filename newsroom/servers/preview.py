@@ -1,4 +1,5 @@
-"""`invoke serve`: the built site on localhost, rebuilt when sources change."""
+"""`invoke serve`: the built site on localhost, rebuilt when sources change; the drafts' pages
+(newsroom/content/drafts.py, drawn beside the site) at /entwurf/, their links printed after each build."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import threading
 from pathlib import Path
 
+from newsroom.content import drafts
 from newsroom.servers.body import Body
 
 WATCHED = ("content", "theme", "plugins", "newsroom", "pelicanconf.py")
@@ -23,22 +25,45 @@ def serve(settings_file: str, port: int, rebuild, *, folder: str = "OUTPUT_PATH"
     from newsroom.build.runner import load_settings
 
     _try(rebuild)
-    output = Path(load_settings(settings_file)[folder])
+    settings = load_settings(settings_file)
+    output = Path(settings[folder])
+    base = f"http://localhost:{port}/"
+    shown = None  # the drafts' folder, when this server shows the site
     if make_server is not None:
         server = make_server(output, port)
     else:
-        handler = functools.partial(SiteHandler, directory=str(output))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        shown = drafts.folder_of(settings)
+        server = site_server(output, shown, port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"{name}: http://localhost:{port}/{page} (Strg+C beendet)")
+    print(f"{name}: {base}{page} (Strg+C beendet)")
+    if shown:
+        print_draft_links(shown, base)
     try:
         for _changes in watch(*[p for p in WATCHED if Path(p).exists()]):
             print("Änderung erkannt, baue neu …")
             _try(rebuild)
+            if shown:
+                print_draft_links(shown, base)
     except KeyboardInterrupt:
         pass
     finally:
         server.shutdown()
+
+
+def site_server(output: Path, drafts_folder: Path, port: int) -> http.server.ThreadingHTTPServer:
+    """The site from `output`, and the drafts' pages from `drafts_folder` at /entwurf/."""
+    handler = functools.partial(SiteHandler, directory=str(output), drafts=str(drafts_folder))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def print_draft_links(folder: Path, base: str) -> None:
+    """The links to every draft the last build drew (none: nothing printed)."""
+    links = drafts.read_links(folder)
+    if not links:
+        return
+    print(f"Entwürfe (nur auf diesem Rechner, nie ausgeliefert): {base}{drafts.FOLDER}/")
+    for link in links:
+        print(f"  {base}{link.path}  {link.title} ({link.state})")
 
 
 # The server-side include the pages carry (theme/templates/warnings/_include.html), as nginx and Apache read it.
@@ -49,8 +74,24 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """The built site as the web server serves it: .html pages with their includes processed
     (the official warnings' fragment), so editors see what visitors see."""
 
+    def __init__(self, *args, drafts: str | None = None, **kwargs):
+        self.drafts = drafts
+        super().__init__(*args, **kwargs)
+
     def log_message(self, format, *args):  # noqa: A002 - keep the terminal for build messages
         pass
+
+    def translate_path(self, path: str) -> str:
+        """/entwurf/… from the drafts' folder (never part of the site), everything else from the site."""
+        prefix = "/" + drafts.FOLDER
+        route = path.split("?", 1)[0].split("#", 1)[0]
+        if self.drafts is None or not (route == prefix or route.startswith(prefix + "/")):
+            return super().translate_path(path)
+        site, self.directory = self.directory, self.drafts
+        try:
+            return super().translate_path(path[len(prefix):] or "/")
+        finally:
+            self.directory = site
 
     def send_head(self):
         path = self.translate_path(self.path)

@@ -17,6 +17,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from newsroom.deploy.headers import admin_policy
+from newsroom.site import SiteUrls
 
 from .config import check_live_backend, cms_config
 
@@ -26,6 +27,8 @@ CMS_ROOT = Path(__file__).resolve().parents[2] / "cms"
 PAGE_FILES = CMS_ROOT / "admin"  # our index.html and widget script
 DIST = CMS_ROOT / "node_modules" / "decap-cms" / "dist"
 # Other packages' browser builds our page loads: js-yaml reads and writes the media descriptions.
+# The site's stylesheet, which the preview pane uses too (newsroom-admin.js: registerPreviewStyle).
+SITE_CSS = "theme/css/site.css"
 VENDOR_SCRIPTS = (CMS_ROOT / "node_modules" / "js-yaml" / "dist" / "js-yaml.min.js",)
 
 
@@ -57,7 +60,8 @@ class AdminGenerator(Generator):
         for path in sorted(PAGE_FILES.iterdir()):
             if path.name == "index.html":  # the admin's own policy, from the settings like config.yml
                 page = path.read_text(encoding="utf-8").replace(
-                    "{{ content_security_policy }}", html.escape(admin_policy(self.settings).meta()))
+                    "{{ content_security_policy }}", html.escape(admin_policy(self.settings).meta())).replace(
+                    "{{ site_css }}", html.escape(SiteUrls.from_settings(self.settings).href(SITE_CSS)))
                 writer.write(f"{folder}/{path.name}", page, owner="Redaktionsoberfläche")
             else:
                 writer.copy(f"{folder}/{path.name}", path, owner="Redaktionsoberfläche")

@@ -25,6 +25,7 @@ from newsroom.errors import PublishError
 from newsroom.publishing.press_numbers import recorded_numbers
 from newsroom.site import SiteUrls, gone_marker
 
+from .drafts import DraftPages
 from .listings import Taxonomy, page_paths, paginate
 from .reach import plan_story_pages
 from .short_urls import ShortUrls, story_root, year_and_month
@@ -103,6 +104,8 @@ class StoriesGenerator(Generator):
         # What the next build plans with (reach.py); the core saves it with the pages' digests.
         self.build.related, self.build.images = plan.related, images
         self.build.pages_touched = bool(plan.dirty or plan.relisted)
+        # Drafts go beside the site, never into it: drawn once this build's pages are live.
+        self.build.after_commit(DraftPages(self).draw)
 
     def _renumbered(self) -> set[str]:
         """Visible stories whose press number is new (or gone) since the last build."""
