@@ -73,13 +73,15 @@ def settings() -> dict:
 
 def test_every_generated_page_carries_its_policy_first_and_nothing_inline(demo, settings):
     expected = {"site": site_policy(settings).meta(), "admin": admin_policy(settings).meta(),
-                "preview": preview_policy().meta(), "desk": desk_policy().meta()}
+                "preview": preview_policy().meta(), "desk": desk_policy().meta(),
+                "draft": site_policy(settings).meta()}  # drafts look as their story page will (invoke serve)
     pages = sorted((demo / "output").rglob("*.html")) + sorted((demo / "preview").rglob("*.html"))
-    kinds = {"site": 0, "admin": 0, "preview": 0, "desk": 0}
+    kinds = {"site": 0, "admin": 0, "preview": 0, "desk": 0, "draft": 0}
     problems = []
     for path in pages:
         relative = path.relative_to(demo).as_posix()
         kind = ("desk" if relative.startswith("preview/desk/") else
+                "draft" if relative.startswith("preview/entwurf/") else
                 "preview" if relative.startswith("preview/") else
                 "admin" if relative.startswith(f"output/{settings['ADMIN_PATH']}/") else "site")
         kinds[kind] += 1
@@ -91,8 +93,9 @@ def test_every_generated_page_carries_its_policy_first_and_nothing_inline(demo, 
         if page.inline:
             problems.append(f"{relative}: {sorted(set(page.inline))}")
     assert problems == []
-    # Every kind was there to be checked: the site's pages, the admin, the overview and story previews.
+    # Every kind was there to be checked: the site's pages, the admin, the overview and story previews, drafts.
     assert kinds["site"] > 100 and kinds["admin"] == 1 and kinds["preview"] > 1 and kinds["desk"] >= 1, kinds
+    assert kinds["draft"] >= 2, kinds  # the drafts' list and a page per demo draft
     assert (demo / "preview" / "vorschau.css").is_file()
 
 
