@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 
 from newsroom.servers.preview import print_draft_links, site_server
 from tests.publishing_support import commit_and_push, due_story, publish
-from tests.support import NOW, Site, invoke, project_copy, snapshot, story_text
+from tests.support import NOW, REPO, Site, invoke, project_copy, snapshot, story_text
 
 DRAFT_ID, SCHEDULED_ID = "d1d1d1d1d1d1", "5c5c5c5c5c5c"
 HOSTILE = "<script>alert(1)</script> Neuer Spielplatz"
@@ -134,6 +135,23 @@ def test_a_drafts_own_problems_are_named_on_its_page(site):
     assert [p.field for p in report.draft_problems] == ["related"]
     page = (drafts(site) / DRAFT_ID / "index.html").read_text(encoding="utf-8")
     assert "Vor der Veröffentlichung zu beheben:" in page and "„ffffffffffff“: keine Meldung hat diese id." in page
+
+
+def test_a_draft_page_the_theme_cannot_draw_is_named_and_the_rest_is_drawn(site, tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(REPO / "theme", theme)
+    template = theme / "templates" / "draft.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{{ super() }}", "{% if story.id == 'd1d1d1d1d1d1' %}{{ story.fehlt.ganz }}{% endif %}{{ super() }}"),
+        encoding="utf-8")
+    site.story()
+    add_drafts(site)
+    site.build(THEME=str(theme))
+    assert "Neue Radwege am Rheinufer" in site.page("aktuelles/2026/11/neue-radwege-am-rheinufer/index.html")
+    assert (drafts(site) / SCHEDULED_ID / "index.html").is_file() and not (drafts(site) / DRAFT_ID).exists()
+    index = (drafts(site) / "index.html").read_text(encoding="utf-8")
+    assert "<code>content/stories/2026/spielplatz.md</code>" in index
+    assert "Die Entwurfsseite ließ sich nicht zeichnen:" in index
 
 
 def test_the_site_server_shows_drafts_at_entwurf_and_prints_their_links(site, capsys):

@@ -348,9 +348,10 @@
       var when = germanDateTime(text("date"));
       return h("main", { id: "inhalt" }, h("div", { className: "wrap" },
         h("div", { className: "draft-banner" },
-          h("p", { className: "draft-banner-title" }, h("strong", {}, "Entwurf – nicht veröffentlicht")),
-          h("p", {}, "Vorschau in den Farben und Schriften der Website; die Seite selbst zeigt „invoke serve“ " +
-            "unter /entwurf/.")),
+          h("p", { className: "draft-banner-title" }, h("strong", {}, text("status") === "published" ?
+            "Vorschau – Änderungen erscheinen erst nach dem Speichern" : "Entwurf – nicht veröffentlicht")),
+          h("p", {}, "In den Farben und Schriften der Website; die ganze Seite eines Entwurfs zeigt " +
+            "„invoke serve“ unter /entwurf/.")),
         h("article", { className: "story" + (easy ? " has-easy" : "") },
           h("header", { className: "story-header" },
             text("category") ? h("p", { className: "kicker" }, text("category")) : null,

@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import shutil
 
+from jinja2 import TemplateError
 from markupsafe import Markup
 
 from newsroom.atomic import write_if_changed
 from newsroom.content.drafts import BANNER, LIST, DraftLink, folder_of, list_bytes, page_path, state_of, unpublished
 from newsroom.content.links import resolve_links
-from newsroom.errors import ContentError
+from newsroom.errors import ContentError, NewsroomError
 from newsroom.publishing.overview import broken_files
 
 logger = logging.getLogger("newsroom.stories")
@@ -38,16 +39,24 @@ class DraftPages:
             problems.setdefault(problem.path, []).append(problem)
         template = generator.get_template("draft")
         generator.archive.preload(cards)
-        links = []
+        links, failed = [], []
         for card in cards:
             path = page_path(card.id)
-            html = template.render(self._context(path), story=generator.archive.full_story(card),
-                                   **self._shown(card), draft_state=state_of(card), draft_banner=BANNER,
-                                   draft_problems=problems.get(card.source, ()))
+            try:
+                story = generator.archive.full_story(card)
+                html = template.render(self._context(path), story=story, **self._shown(card, story),
+                                       draft_state=state_of(card), draft_banner=BANNER,
+                                       draft_problems=problems.get(card.source, ()))
+            except (TemplateError, NewsroomError, LookupError, AttributeError, TypeError, ValueError) as exc:
+                # One draft the template cannot show is named in the list; the others and the site are drawn.
+                logger.warning("Entwurfsseite für %s nicht gezeichnet: %s", card.source, exc)
+                failed.append(ContentError(card.source, f"Die Entwurfsseite ließ sich nicht zeichnen: {exc}"))
+                continue
             write_if_changed(folder / card.id / "index.html", html.encode("utf-8"))
             links.append(DraftLink(card.id, card.title, state_of(card), path))
-        drawn = {card.id for card in cards}
-        broken = broken_files([p for p in build.draft_problems if p.path not in {c.source for c in cards}])
+        drawn = {link.id for link in links}
+        shown = {card.source for card in cards if card.id in drawn}
+        broken = broken_files([p for p in build.draft_problems if p.path not in shown] + failed)
         index = generator.get_template("drafts").render(self._context(f"{folder.name}/"), drafts=links,
                                                          broken=broken, draft_banner=BANNER)
         write_if_changed(folder / "index.html", index.encode("utf-8"))
@@ -56,11 +65,10 @@ class DraftPages:
             if entry.is_dir() and entry.name not in drawn:
                 shutil.rmtree(entry)
 
-    def _shown(self, card) -> dict:
+    def _shown(self, card, story) -> dict:
         """What the story page shows besides the story: its text with links resolved, the lead
         image; no related stories and no press number (neither exists before publication)."""
         generator = self.generator
-        story = generator.archive.full_story(card)
         image = None
         if story.image:
             try:

@@ -66,7 +66,10 @@ def test_the_admins_preview_pane_uses_the_sites_styles(admin, page, network, art
     page.goto(story)
     published = page.eval_on_selector("article.story h1", HEADING_STYLE)
     open_new_story(page, url)
+    page.locator("[data-slate-editor=true]").first.click()  # Leichte Sprache
+    page.keyboard.type("Es gibt neue Bänke.")
     preview = page.frame_locator("iframe")
+    preview.get_by_text("Es gibt neue Bänke.").wait_for()
     heading = preview.locator("article.story h1")
     assert heading.inner_text() == "Neue Bänke am Rheinufer"
     assert heading.evaluate(HEADING_STYLE) == published
@@ -74,5 +77,9 @@ def test_the_admins_preview_pane_uses_the_sites_styles(admin, page, network, art
     assert preview.locator(".draft-banner").evaluate("b => getComputedStyle(b).borderTopStyle") == "dashed"
     assert preview.locator(".story-body").inner_text().strip() == "Die Bänke stehen ab Montag bereit."
     assert preview.locator(".summary").inner_text() == "Zwanzig neue Bänke laden zum Verweilen ein."
+    easy = preview.locator("section.easy-read")
+    assert easy.locator("h2").inner_text() == "Die Meldung in Leichter Sprache"
+    assert easy.evaluate("s => [getComputedStyle(s).borderLeftStyle, getComputedStyle(s).borderLeftWidth]") == [
+        "solid", "6px"]  # the site's frame of the Leichte-Sprache text
     page.screenshot(path=str(artifacts / "admin-vorschau.png"))
     assert network.hosts() <= {url.split("/")[2], backend}, network.hosts()
