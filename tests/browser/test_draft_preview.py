@@ -11,6 +11,7 @@ from newsroom.content.drafts import folder_of
 from newsroom.servers.preview import site_server
 from tests.browser.conftest import format_violations
 from tests.browser.test_admin import admin, open_new_story  # noqa: F401 - admin is the fixture used below
+from tests.browser.test_csp import violations  # noqa: F401 - the fixture: policy violations in every frame
 
 DRAFT = "Weihnachtsmärkte öffnen am 19. November"  # content/stories/2026/2026-11-12-weihnachtsmaerkte-2026.md
 STORY = "aktuelles/2026/02/rosenmontag-2026-das-muessen-jecken-wissen/"
@@ -30,8 +31,8 @@ def serve_url(demo_output):
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_a_draft_opened_from_the_list_looks_like_its_story_page_and_is_marked(page, serve_url, network, axe,
-                                                                                artifacts, width):
+def test_a_draft_opened_from_the_list_looks_like_its_story_page_and_is_marked(
+        page, serve_url, network, axe, violations, artifacts, width):  # noqa: F811
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(serve_url + STORY)
     published = page.eval_on_selector("article.story h1", HEADING_STYLE)
@@ -48,18 +49,19 @@ def test_a_draft_opened_from_the_list_looks_like_its_story_page_and_is_marked(pa
     assert page.evaluate("[...document.images].every(image => image.complete && image.naturalWidth > 0)")
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing to scroll sideways
     page.screenshot(path=str(artifacts / f"entwurf-{width}.png"), full_page=True)
-    violations = axe(page)
-    assert not violations, f"draft at {width} px:\n{format_violations(violations)}"
+    found = axe(page)
+    assert not found, f"draft at {width} px:\n{format_violations(found)}"
     assert not network.foreign(serve_url), network.foreign(serve_url)
+    assert violations.of(page) == []  # the site's own policy, as every page of the site
 
 
 def test_the_list_of_drafts_has_no_wcag_violations(page, serve_url, axe):
     page.goto(serve_url + "entwurf/")
-    violations = axe(page)
-    assert not violations, format_violations(violations)
+    found = axe(page)
+    assert not found, format_violations(found)
 
 
-def test_the_admins_preview_pane_uses_the_sites_styles(admin, page, network, artifacts):  # noqa: F811
+def test_the_admins_preview_pane_uses_the_sites_styles(admin, page, network, violations, artifacts):  # noqa: F811
     site, url, backend = admin
     page.on("dialog", lambda dialog: dialog.accept())
     story = url.split("/admin/")[0] + "/aktuelles/2026/11/neue-radwege-am-rheinufer/"
@@ -83,3 +85,4 @@ def test_the_admins_preview_pane_uses_the_sites_styles(admin, page, network, art
         "solid", "6px"]  # the site's frame of the Leichte-Sprache text
     page.screenshot(path=str(artifacts / "admin-vorschau.png"))
     assert network.hosts() <= {url.split("/")[2], backend}, network.hosts()
+    assert violations.of(page) == []  # the site's stylesheet in the preview frame, within the admin's policy
