@@ -56,9 +56,9 @@ def test_a_draft_and_a_scheduled_story_are_drawn_beside_the_site_marked_and_neve
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; Neuer Spielplatz" in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page  # raw HTML in the text stays text
     assert 'href="/aktuelles/2026/11/neue-radwege-am-rheinufer/"' in page  # a link to a published story
-    assert "vorgesehen für <time" in page and "1. Dezember 2026, 10:00 Uhr" in page
+    assert 'Entwurf, vorgesehen für <time datetime="2026-12-01T10:00:00+01:00">1. Dezember 2026, 10:00 Uhr</time>' in page
     scheduled = (drafts(site) / SCHEDULED_ID / "index.html").read_text(encoding="utf-8")
-    assert "Geplant, erscheint zum angegebenen Zeitpunkt" in scheduled and "24. Dezember 2026" in scheduled
+    assert "Geplant: erscheint von selbst am <time" in scheduled and "24. Dezember 2026, 10:00 Uhr" in scheduled
     assert 'class="lead-image"' in scheduled and "Weihnachtsgruß des Oberbürgermeisters</h1>" in scheduled
 
     index = (drafts(site) / "index.html").read_text(encoding="utf-8")
@@ -183,8 +183,8 @@ def test_the_site_server_shows_drafts_at_entwurf_and_prints_their_links(site, ca
     assert capsys.readouterr().out.splitlines() == [
         "Entwürfe (nur auf diesem Rechner, nie ausgeliefert): http://localhost:8000/entwurf/",
         f"  http://localhost:8000/entwurf/{SCHEDULED_ID}/  Weihnachtsgruß des Oberbürgermeisters "
-        "(Geplant, erscheint zum angegebenen Zeitpunkt)",
-        f"  http://localhost:8000/entwurf/{DRAFT_ID}/  {HOSTILE} (Entwurf)"]
+        "(Geplant, vorgesehen für 24. Dezember 2026, 10:00 Uhr)",
+        f"  http://localhost:8000/entwurf/{DRAFT_ID}/  {HOSTILE} (Entwurf, vorgesehen für 1. Dezember 2026, 10:00 Uhr)"]
 
 
 def test_the_publish_run_never_sees_a_draft(site, mastodon):

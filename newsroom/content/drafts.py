@@ -14,6 +14,7 @@ from pathlib import Path
 
 from newsroom.build.state import Card
 from newsroom.content.story import DRAFT, PUBLISHED
+from newsroom.dates import german_datetime
 
 FOLDER = "entwurf"  # below PUBLISH_PREVIEW_PATH, and the address `invoke serve` shows it at
 LIST = "entwuerfe.json"
@@ -22,12 +23,17 @@ BANNER = "Entwurf – nicht veröffentlicht"
 
 @dataclass(frozen=True)
 class DraftLink:
-    """One drawn draft as the list names it: its id, title, state in words and site path."""
+    """One drawn draft as the list names it: its id, title, state in words, planned time and site path."""
 
     id: str
     title: str
     state: str
+    when: str
     path: str
+
+    @classmethod
+    def of(cls, card: Card) -> DraftLink:
+        return cls(card.id, card.title, state_of(card), german_datetime(card.date), page_path(card.id))
 
 
 def unpublished(cards: list[Card], now: float) -> list[Card]:
@@ -38,7 +44,8 @@ def unpublished(cards: list[Card], now: float) -> list[Card]:
 
 
 def state_of(card: Card) -> str:
-    return "Entwurf" if card.status == DRAFT else "Geplant, erscheint zum angegebenen Zeitpunkt"
+    """A draft waits for its status; a scheduled story for its time (and then appears by itself)."""
+    return "Entwurf" if card.status == DRAFT else "Geplant"
 
 
 def folder_of(settings: dict) -> Path:

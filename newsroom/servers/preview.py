@@ -63,7 +63,7 @@ def print_draft_links(folder: Path, base: str) -> None:
         return
     print(f"Entwürfe (nur auf diesem Rechner, nie ausgeliefert): {base}{drafts.FOLDER}/")
     for link in links:
-        print(f"  {base}{link.path}  {link.title} ({link.state})")
+        print(f"  {base}{link.path}  {link.title} ({link.state}, vorgesehen für {link.when})")
 
 
 # The server-side include the pages carry (theme/templates/warnings/_include.html), as nginx and Apache read it.

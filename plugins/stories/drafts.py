@@ -17,7 +17,7 @@ from jinja2 import TemplateError
 from markupsafe import Markup
 
 from newsroom.atomic import write_if_changed
-from newsroom.content.drafts import BANNER, LIST, DraftLink, folder_of, list_bytes, page_path, state_of, unpublished
+from newsroom.content.drafts import BANNER, LIST, DraftLink, folder_of, list_bytes, page_path, unpublished
 from newsroom.content.links import resolve_links
 from newsroom.errors import ContentError, NewsroomError
 from newsroom.publishing.overview import broken_files
@@ -45,7 +45,7 @@ class DraftPages:
             try:
                 story = generator.archive.full_story(card)
                 html = template.render(self._context(path), story=story, **self._shown(card, story),
-                                       draft_state=state_of(card), draft_banner=BANNER,
+                                       draft_banner=BANNER,
                                        draft_problems=problems.get(card.source, ()))
             except (TemplateError, NewsroomError, LookupError, AttributeError, TypeError, ValueError) as exc:
                 # One draft the template cannot show is named in the list; the others and the site are drawn.
@@ -53,7 +53,7 @@ class DraftPages:
                 failed.append(ContentError(card.source, f"Die Entwurfsseite ließ sich nicht zeichnen: {exc}"))
                 continue
             write_if_changed(folder / card.id / "index.html", html.encode("utf-8"))
-            links.append(DraftLink(card.id, card.title, state_of(card), path))
+            links.append(DraftLink.of(card))
         drawn = {link.id for link in links}
         shown = {card.source for card in cards if card.id in drawn}
         broken = broken_files([p for p in build.draft_problems if p.path not in shown] + failed)
