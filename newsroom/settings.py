@@ -460,7 +460,8 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("PUBLISH_HTTP_TIMEOUT", Pair((Number(0), Number(0))), (5, 30),
                 "Sekunden für den Verbindungsaufbau und für jede Antwort der Plattformen."),
         Setting("PUBLISH_PREVIEW_PATH", TEXT, "preview",
-                "Ordner der Kanalvorschauen und der Übersicht für den Chef vom Dienst (nie ausgeliefert)."),
+                "Ordner der Kanalvorschauen, der Übersicht für den Chef vom Dienst und der Entwurfsseiten "
+                "(entwurf/, bei invoke serve unter /entwurf/); nie ausgeliefert."),
         Setting("PUBLISH_OVERVIEW_DAYS", COUNT, 14, "So viele Tage umfasst die Übersicht für den Chef vom Dienst."),
     ),
     *group(
