@@ -301,6 +301,7 @@ SCHEMA: tuple[Setting, ...] = (
             ("Erklärung zur Barrierefreiheit", "barrierefreiheit/"),
             ("Barriere melden", "barrierefreiheit/#barriere-melden"),
             ("Leichte Sprache", "leichte-sprache/"),
+            ("Gebärdensprache", "gebaerdensprache/"),
             ("Kontakt", "kontakt/"),
             ("RSS-Feeds", "feeds/"),
             ("E-Mail-Abonnements", "abonnieren/"),

@@ -11,7 +11,7 @@ from newsroom.content.schema import Fields
 from newsroom.content.slugs import slugify
 from newsroom.errors import ContentError, ContentErrors
 
-PAGE_FIELDS = {"title", "summary", "slug", "form", "leichte_sprache"}
+PAGE_FIELDS = {"title", "summary", "slug", "form", "leichte_sprache", "dgs_video"}
 # Forms a page may show below its text (theme/templates/forms/<name>.html): the feedback form needs
 # no server, the sign-up forms post to the subscription service (SUBSCRIPTIONS_URL).
 PAGE_FORMS = ("barriere-melden", "abonnieren")
@@ -27,6 +27,8 @@ class StaticPage:
     story_refs: list[str]
     form: str | None = None
     leichte_sprache: bool = False
+    dgs_video: str | None = None  # a video in Deutscher Gebärdensprache below content/media, shown above the text
+    dgs_video_line: int | None = None
 
     @property
     def url(self) -> str:
@@ -43,10 +45,12 @@ def read_page(raw: bytes, source: str, stem: str, renderer) -> StaticPage:
     form = fields.choice("form", list(PAGE_FORMS), required=False)
     # A page in Leichte Sprache keeps every line break: one sentence a line.
     easy = fields.boolean("leichte_sprache")
+    dgs_video = fields.text("dgs_video", required=False, max_length=300)
     body = renderer.render(parts.body, line_breaks=easy)
     for message, needle in body.problems:
         index = parts.body.find(needle)
         errors.append(ContentError(source, message, line=parts.body_line + parts.body.count("\n", 0, max(index, 0))))
     if errors:
         raise ContentErrors(errors)
-    return StaticPage(source, title, summary, slug, body.html, body.story_refs, form, easy)
+    return StaticPage(source, title, summary, slug, body.html, body.story_refs, form, easy, dgs_video,
+                      fields.line_of("dgs_video") if dgs_video else None)

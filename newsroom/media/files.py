@@ -18,9 +18,10 @@ from pathlib import Path
 from newsroom.content.git_index import FileBlobs, blob_id
 from newsroom.errors import ContentError
 from newsroom.media.metadata import embedded_metadata
+from newsroom.media.mp4_header import read_video
 
 CACHE_NAME = "media:facts"
-FACTS_VERSION = 3
+FACTS_VERSION = 4  # 4: a video's picture size, duration and frame rate
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff"}
 # Larger pictures are refused before decoding: a "decompression bomb" would take the build's memory.
 MAX_PIXELS = 120_000_000
@@ -34,6 +35,8 @@ class FileFacts:
     height: int | None = None
     format: str | None = None  # JPEG, PNG, WEBP, TIFF, MP4, PDF
     embedded: tuple = field(default=())  # sorted (field, value) pairs from IPTC/XMP
+    duration: float | None = None  # seconds (videos)
+    frame_rate: float | None = None  # frames per second (videos)
 
     @property
     def metadata(self) -> dict:
@@ -61,7 +64,9 @@ def _facts(path: Path, shown: str, kind: str, data: bytes) -> FileFacts:
     if kind == "video":
         if len(data) < 12 or data[4:8] != b"ftyp":
             raise ContentError(shown, "Die Datei ist kein MP4-Video (beschädigt oder falsches Format).")
-        return FileFacts(digest, len(data), format="MP4")
+        video = read_video(path)  # the boxes only: a few kilobytes of the bytes just read
+        return FileFacts(digest, len(data), video.width, video.height, "MP4", duration=video.duration,
+                         frame_rate=video.frame_rate)
     if kind == "document":
         if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
             raise ContentError(shown, "Die Datei ist kein vollständiges PDF (beschädigt oder falsches Format).")

@@ -60,6 +60,7 @@ class MediaItem:
     original: bool = True  # the original file may be downloaded
     focus: tuple[float, float] = CENTRE  # the point every crop keeps in view (newsroom/media/crops.py)
     facts: FileFacts | None = None  # None for a YouTube clip
+    poster_digest: str | None = None  # the poster's bytes: its renditions' addresses name them
 
     @property
     def is_image(self) -> bool:
@@ -219,8 +220,19 @@ class MediaLibrary:
             themen=own.get("themen") or (),
             series=own.get("series"), poster=own.get("poster"), captions=own.get("captions"),
             youtube=own.get("youtube"), original=own.get("original", True), facts=facts,
-            focus=own.get("focus") or CENTRE,
+            focus=own.get("focus") or CENTRE, poster_digest=self._poster_digest(own.get("poster")),
         )
+
+    def _poster_digest(self, poster: str | None) -> str | None:
+        """A page showing a video names its poster's renditions: a new poster under the same name
+        changes the item, so those pages are drawn again. A broken poster is the portal's error."""
+        if not poster:
+            return None
+        target = self.root / poster
+        try:
+            return self.facts.get(poster, target, self.display(target), "photo").digest
+        except ContentError:
+            return None
 
     def _check_embedded(self, key: str, own: dict, embedded: dict, errors: list[ContentError]) -> None:
         """The texts embedded in the file (IPTC/XMP) that are used, because the description has no

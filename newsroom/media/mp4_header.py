@@ -1,6 +1,7 @@
 """What Instagram needs to know of a video, read from its MP4/MOV boxes without decoding it:
 the container, the duration, the picture size as shown, the codecs, and whether the index
 (`moov`) comes before the media data, as Meta asks ("moov atom at the front of the file").
+The frame rate too, which a video in Deutscher Gebärdensprache must reach (BITV 2.0 Anlage 2).
 
 Only box headers and the `moov` box are read (a few kilobytes at the start or, for a file
 not saved for streaming, at the end): checking a video in `invoke check` stays cheap.
@@ -14,6 +15,7 @@ from pathlib import Path
 
 # Boxes whose content is boxes: the way down to a track's sample description.
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl"}
+MAX_STTS_ENTRIES = 1_000_000  # more runs of sample durations than a day of video has: a broken box
 MAX_MOOV_BYTES = 32 * 1024 * 1024  # an index larger than this is a broken file, not a video
 
 
@@ -27,6 +29,7 @@ class VideoFacts:
     video_codec: str | None = None  # sample entry: "avc1", "hvc1", …
     audio_codec: str | None = None  # "mp4a", …; None: no sound track
     moov_first: bool = True  # the index comes before the media data
+    frame_rate: float | None = None  # frames per second of the picture track
 
 
 def read_video(path: Path) -> VideoFacts:
@@ -41,8 +44,8 @@ def read_video(path: Path) -> VideoFacts:
         moov, moov_first = _find_moov(handle, size)
     if moov is None:
         return VideoFacts(kind, size, moov_first=moov_first)
-    duration, width, height, video, audio = _read_moov(moov)
-    return VideoFacts(kind, size, duration, width, height, video, audio, moov_first)
+    duration, width, height, video, audio, rate = _read_moov(moov)
+    return VideoFacts(kind, size, duration, width, height, video, audio, moov_first, rate)
 
 
 def _boxes(data: bytes):
@@ -88,17 +91,17 @@ def _find_moov(handle, size: int) -> tuple[bytes | None, bool]:
 
 
 def _read_moov(moov: bytes):
-    duration = width = height = video = audio = None
+    duration = width = height = video = audio = rate = None
     for kind, content in _boxes(moov):
         if kind == b"mvhd" and content:
             duration = _duration(content)
         elif kind == b"trak":
-            handler, entry, shown = _track(content)
+            handler, entry, shown, track_rate = _track(content)
             if handler == b"vide" and video is None:
-                video, (width, height) = entry, shown
+                video, (width, height), rate = entry, shown, track_rate
             elif handler == b"soun" and audio is None:
                 audio = entry
-    return duration, width, height, video, audio
+    return duration, width, height, video, audio, rate
 
 
 def _duration(mvhd: bytes) -> float | None:
@@ -112,9 +115,11 @@ def _duration(mvhd: bytes) -> float | None:
     return length / scale if scale else None
 
 
-def _track(trak: bytes) -> tuple[bytes | None, str | None, tuple[int | None, int | None]]:
-    """(handler type, codec of the first sample entry, (width, height) as shown) of one track."""
+def _track(trak: bytes) -> tuple[bytes | None, str | None, tuple[int | None, int | None], float | None]:
+    """(handler type, codec of the first sample entry, (width, height) as shown, frames per
+    second) of one track."""
     handler, entry, shown = None, None, (None, None)
+    timescale, rate = None, None
     stack = [trak]
     while stack:
         for kind, content in _boxes(stack.pop()):
@@ -126,7 +131,38 @@ def _track(trak: bytes) -> tuple[bytes | None, str | None, tuple[int | None, int
                 handler = content[8:12]
             elif kind == b"stsd" and len(content) >= 16:
                 entry = content[12:16].decode("latin-1")
-    return handler, entry, shown
+            elif kind == b"mdhd" and content:
+                timescale = _timescale(content)
+            elif kind == b"stts":
+                rate = _sample_delta(content)
+    # stts gives a frame's duration in the track's own clock (mdhd): frames per second = clock / delta.
+    frames = timescale / rate if timescale and rate else None
+    return handler, entry, shown, round(frames, 3) if frames else None
+
+
+def _timescale(mdhd: bytes) -> int | None:
+    """Ticks per second of the track's clock (version 1 has 64-bit times before it)."""
+    try:
+        return struct.unpack(">I", mdhd[20:24] if mdhd[0] == 1 else mdhd[12:16])[0] or None
+    except struct.error:
+        return None
+
+
+def _sample_delta(stts: bytes) -> int | None:
+    """The duration most frames have, in ticks of the track's clock: the delta of the run covering
+    the most samples. The last frame of a clip often lasts longer or shorter; it does not count."""
+    try:
+        count = struct.unpack(">I", stts[4:8])[0]
+    except struct.error:
+        return None
+    if count > MAX_STTS_ENTRIES or len(stts) < 8 + 8 * count:
+        return None
+    runs: dict[int, int] = {}
+    for index in range(count):
+        samples, delta = struct.unpack(">II", stts[8 + 8 * index:16 + 8 * index])
+        if delta:
+            runs[delta] = runs.get(delta, 0) + samples
+    return max(runs, key=lambda delta: (runs[delta], -delta)) if runs else None
 
 
 def _shown_size(tkhd: bytes) -> tuple[int | None, int | None]:

@@ -296,6 +296,14 @@ def file_size(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB".replace(".", ",")
 
 
+def play_time(seconds: float | None) -> str:
+    """German playing time: '0:06 Min.', '2:05 Min.', '1:02:05 Std.'."""
+    total = round(seconds or 0)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d} Std." if hours else f"{minutes}:{seconds:02d} Min."
+
+
 def iso_date(value: str) -> str:
     """'2025-04-08' → '8. April 2025'."""
     year, month, day = map(int, value.split("-"))
@@ -304,7 +312,7 @@ def iso_date(value: str) -> str:
 
 def add_template_globals(generator) -> None:
     generator.env.globals["media_portal"] = MediaPortalView(generator.context)
-    generator.env.filters.update(dateigroesse=file_size, media_datum=iso_date)
+    generator.env.filters.update(dateigroesse=file_size, spieldauer=play_time, media_datum=iso_date)
 
 
 def get_generators(_pelican):

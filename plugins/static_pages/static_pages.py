@@ -18,9 +18,10 @@ from newsroom.build.context import of
 from newsroom.content.links import resolve_links
 from newsroom.content.page import StaticPage, read_page
 from newsroom.errors import ContentError, ContentErrors
+from newsroom.media.sign_language import check_sign_language_video
 from newsroom.site import SiteUrls
 
-PAGE_CACHE_KEY = "static-page-3"  # bump when read_page changes what a page holds (3: invisible characters)
+PAGE_CACHE_KEY = "static-page-4"  # bump when read_page changes what a page holds (4: dgs_video)
 
 
 class StaticPagesGenerator(Generator):
@@ -60,6 +61,9 @@ class StaticPagesGenerator(Generator):
             for ref in page.story_refs:
                 if ref not in known_ids:
                     errors.append(ContentError(source, f"Link story:„{ref}“: keine Meldung hat diese id."))
+            if page.dgs_video:
+                errors.extend(check_sign_language_video(page.dgs_video, build.media, source=source,
+                                                        line=page.dgs_video_line))
             self.pages.append(page)
         cache.save_stories(parsed, PAGE_CACHE_KEY)
         build.stats["static_pages"] = len(self.pages)

@@ -1,0 +1,63 @@
+"""Videos in Deutscher Gebärdensprache (DGS): what BITV 2.0 Anlage 2 Teil 1 asks of them and the
+build can see in the file. At least 320 × 240 pixels and 25 frames a second, captions, and a
+download with its size and playing time (the player macro, theme/templates/media/_media.html,
+shows those). A page names its video in the front matter (`dgs_video: videos/….mp4`).
+
+What a file cannot tell (the signer's light and clothes, a calm background) is the
+interpreters' part; docs/accessibility.md lists it for them.
+"""
+
+from __future__ import annotations
+
+from newsroom.errors import ContentError, ContentErrors
+from newsroom.media.library import SIDECAR, MediaItem, MediaLibrary
+
+FIELD = "dgs_video"
+MIN_WIDTH, MIN_HEIGHT = 320, 240
+MIN_FRAME_RATE = 25
+RULE = "(BITV 2.0 Anlage 2)"
+
+
+def check_sign_language_video(reference: str, media: MediaLibrary, *, source: str,
+                              line: int | None) -> list[ContentError]:
+    """The problems of the DGS video a page names, each naming the page, its line and the field."""
+    try:
+        item = media.get(reference, source=source, line=line, field=FIELD)
+    except ContentError as exc:
+        return [exc]
+    except ContentErrors:
+        return []  # a broken description: the media library reports it with its own file and line
+    return sign_language_problems(item, source=source, line=line)
+
+
+def sign_language_problems(item: MediaItem, *, source: str, line: int | None) -> list[ContentError]:
+    def problem(message: str) -> ContentError:
+        return ContentError(source, message, line=line, field=FIELD)
+
+    what = f"Das Video in Deutscher Gebärdensprache „{item.path}“"
+    if item.kind != "video":
+        return [problem(f"„{item.path}“ ist kein Video (MP4) aus content/media/; ein Video in Deutscher "
+                        "Gebärdensprache muss auf dieser Website liegen, ohne fremde Dienste.")]
+    facts = item.facts
+    found = []
+    if not facts.width or not facts.height:
+        found.append(problem(f"{what}: Die Bildgröße lässt sich nicht lesen (beschädigte Datei?)."))
+    elif facts.width < MIN_WIDTH or facts.height < MIN_HEIGHT:
+        found.append(problem(f"{what} ist {facts.width} × {facts.height} Pixel groß; verlangt sind mindestens "
+                             f"{MIN_WIDTH} × {MIN_HEIGHT} Pixel {RULE}."))
+    if not facts.frame_rate:
+        found.append(problem(f"{what}: Die Bildfolge lässt sich nicht lesen (beschädigte Datei?)."))
+    elif facts.frame_rate < MIN_FRAME_RATE:
+        found.append(problem(f"{what} hat {_number(facts.frame_rate)} Bilder je Sekunde; verlangt sind mindestens "
+                             f"{MIN_FRAME_RATE} {RULE}."))
+    if not item.captions:
+        found.append(problem(f"{what} hat keine Untertitel: bitte in {item.path}{SIDECAR} „captions“ mit einer "
+                             "WebVTT-Datei angeben."))
+    if not item.original:
+        found.append(problem(f"{what} muss zum Herunterladen bereitstehen {RULE}: bitte „original: false“ aus "
+                             f"{item.path}{SIDECAR} entfernen."))
+    return found
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
