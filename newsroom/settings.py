@@ -723,7 +723,7 @@ SCHEMA: tuple[Setting, ...] = (
             "plugins.instagram", "plugins.x", "plugins.youtube", "plugins.bluesky", "plugins.threads",
             "plugins.linkedin", "plugins.telegram", "plugins.whatsapp", "plugins.instagram_story", "plugins.press",
             "plugins.alerts", "plugins.search", "plugins.desk", "plugins.official_warnings", "plugins.crisis",
-            "plugins.crisis_cap",
+            "plugins.crisis_cap", "plugins.easy_read",
         ], "Die geladenen Plugins; ihre Reihenfolge ergibt sich aus dem, was sie liefern und lesen."),
         Setting("JINJA_ENVIRONMENT", Table(TEXT), {
             "autoescape": True,

@@ -18,7 +18,7 @@ from newsroom.content.slugs import slugify
 from newsroom.content.story import Story
 from newsroom.dates import BERLIN
 
-STATE_VERSION = 14
+STATE_VERSION = 15  # 15: easy (the list of stories in Leichte Sprache)
 
 
 _SHARED: dict[tuple, tuple] = {}
@@ -58,6 +58,7 @@ class Card(NamedTuple):
     corrections: tuple[tuple[str, float], ...] = ()
     withdrawn_ts: float | None = None
     noted_ts: float | None = None
+    easy: bool = False  # it has a version in Leichte Sprache (front matter `leichte_sprache`)
 
     @classmethod
     def from_story(cls, story: Story) -> Card:
@@ -72,7 +73,7 @@ class Card(NamedTuple):
                    story.embargo.timestamp() if story.embargo else None, story.former_ids, story.owner,
                    tuple((c.key, c.date.timestamp()) for c in story.corrections),
                    story.withdrawal.date.timestamp() if story.withdrawal else None,
-                   story.noted.timestamp() if story.noted else None)
+                   story.noted.timestamp() if story.noted else None, bool(story.easy_html))
 
     @property
     def key(self) -> str:
