@@ -1,0 +1,131 @@
+"""Videos in Deutscher Gebärdensprache (newsroom/media/sign_language.py): a page names one in
+`dgs_video`; the build reads size and frame rate from its MP4 boxes (newsroom/media/mp4_header.py)
+and stops with a German error naming page, line and field when BITV 2.0 Anlage 2 is not met."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsroom.errors import ContentErrors
+from newsroom.media.mp4_header import read_video
+from tests.support import REPO
+from tests.video_support import mp4
+
+FILE = "content/pages/gebaerdensprache.md"
+VIDEO = "videos/gebaerdensprache.mp4"
+WHAT = f"{FILE}:4: Feld „dgs_video“: Das Video in Deutscher Gebärdensprache „{VIDEO}“"
+SIDECAR = ('title: Diese Seite in Gebärdensprache\ncredit: "Video: Landeshauptstadt Düsseldorf"\n'
+           "poster: fotos/rhein.jpg\n")
+
+
+def dgs_page(site, data: bytes | None = None, captions: bool = True, sidecar: str = SIDECAR,
+             reference: str = VIDEO) -> None:
+    if data is not None:
+        site.write(f"media/{VIDEO}", data)
+        site.write(f"media/{VIDEO}.yml", sidecar + ("captions: videos/gebaerdensprache.vtt\n" if captions else ""))
+        if captions:
+            site.write("media/videos/gebaerdensprache.vtt", "WEBVTT\n\n00:00.000 --> 00:06.000\nWillkommen.\n")
+    site.write("pages/gebaerdensprache.md", "---\ntitle: Gebärdensprache\nsummary: Diese Seite in DGS.\n"
+                                            f"dgs_video: {reference}\n---\nText.\n")
+
+
+def errors_of(site) -> list[str]:
+    with pytest.raises(ContentErrors) as caught:
+        site.check()
+    return [str(e) for e in caught.value.errors]
+
+
+@pytest.mark.parametrize("kwargs, rate", [
+    ({}, 25.0),  # 12800 ticks a second, 512 a frame
+    ({"runs": ((149, 512), (1, 700))}, 25.0),  # the last frame lasts longer: the frames' usual duration counts
+    ({"timescale": 30000, "runs": ((180, 1001),)}, 29.97),
+    ({"timescale": 24, "runs": ((144, 1),)}, 24.0),
+    ({"timescale": 50, "runs": ((300, 2),), "mdhd_version": 1}, 25.0),  # 64-bit times before the clock
+])
+def test_the_frame_rate_is_read_from_the_clock_and_the_sample_durations(tmp_path, kwargs, rate):
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(mp4(**kwargs))
+    facts = read_video(path)
+    assert (facts.frame_rate, facts.width, facts.height, facts.duration) == (rate, 640, 360, 6.0)
+
+
+def test_a_track_without_sample_durations_has_no_frame_rate(tmp_path):
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(mp4(runs=()))
+    assert read_video(path).frame_rate is None
+
+
+def test_the_demo_videos_made_by_ffmpeg_are_read_as_they_are():
+    placeholder = read_video(REPO / "content/media/videos/gebaerdensprache-startseite.mp4")
+    assert (placeholder.width, placeholder.height, placeholder.frame_rate, placeholder.duration) == (640, 360, 25.0, 6.0)
+    assert read_video(REPO / "content/media/videos/wochenrueckblick-2026-48.mp4").frame_rate == 12.0
+
+
+def test_a_page_shows_its_dgs_video_with_symbol_captions_download_size_and_playing_time(site):
+    dgs_page(site, mp4(data=12_400))
+    site.build()
+    html = site.page("gebaerdensprache/index.html")
+    assert '<div class="video-player video-dgs">' in html
+    assert 'role="img" aria-label="Symbol für Deutsche Gebärdensprache"><title>Symbol für Deutsche Gebärdensprache' \
+           '</title>' in html
+    assert '<video class="media-video" controls preload="none" poster="/medienportal/bilder/' in html
+    assert 'width="640" height="360">' in html
+    assert ('<track kind="captions" src="/medien/videos/gebaerdensprache.vtt" srclang="de" label="Deutsch" default>'
+            in html)
+    size = len(mp4(data=12_400))
+    assert (f'<a href="/medien/{VIDEO}" download>Gebärdensprach-Video herunterladen<span class="visually-hidden">: '
+            f'Diese Seite in Gebärdensprache</span></a>\n  <span class="video-facts">(MP4, {round(size / 1000)} kB, '
+            '0:06 Min.)</span>') in html
+    assert '<link rel="stylesheet" href="/theme/css/medien.css">' in html
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"width": 300, "height": 200}, f"{WHAT} ist 300 × 200 Pixel groß; verlangt sind mindestens 320 × 240 Pixel "
+                                     "(BITV 2.0 Anlage 2)."),
+    ({"width": 320, "height": 180}, f"{WHAT} ist 320 × 180 Pixel groß; verlangt sind mindestens 320 × 240 Pixel "
+                                     "(BITV 2.0 Anlage 2)."),
+    ({"timescale": 24, "runs": ((144, 1),)}, f"{WHAT} hat 24 Bilder je Sekunde; verlangt sind mindestens 25 "
+                                             "(BITV 2.0 Anlage 2)."),
+    ({"timescale": 24000, "runs": ((144, 1001),)}, f"{WHAT} hat 23,98 Bilder je Sekunde; verlangt sind mindestens 25 "
+                                                   "(BITV 2.0 Anlage 2)."),
+    ({"runs": ()}, f"{WHAT}: Die Bildfolge lässt sich nicht lesen (beschädigte Datei?)."),
+])
+def test_a_dgs_video_too_small_or_too_slow_stops_the_build_naming_page_line_and_field(site, kwargs, expected):
+    dgs_page(site, mp4(**kwargs))
+    assert errors_of(site) == [expected]
+
+
+def test_the_same_video_is_fine_outside_a_dgs_page(site):
+    dgs_page(site, mp4(width=300, height=200))
+    site.write("pages/gebaerdensprache.md", "---\ntitle: Gebärdensprache\n---\nText.\n")
+    site.check()
+
+
+def test_a_missing_dgs_video_or_one_that_is_no_video_is_named(site):
+    dgs_page(site, reference="videos/fehlt.mp4")
+    assert errors_of(site) == [
+        f"{FILE}:4: Feld „dgs_video“: Die Mediendatei „videos/fehlt.mp4“ gibt es nicht in content/media/."]
+    dgs_page(site, reference="fotos/rhein.jpg")
+    site.write("media/fotos/rhein.jpg.yml", 'alt: Blick über den Rhein\ncredit: "Foto: Test"\n')
+    assert errors_of(site) == [
+        f"{FILE}:4: Feld „dgs_video“: „fotos/rhein.jpg“ ist kein Video (MP4) aus content/media/; ein Video in "
+        "Deutscher Gebärdensprache muss auf dieser Website liegen, ohne fremde Dienste."]
+
+
+def test_a_dgs_video_without_captions_or_download_is_refused(site):
+    dgs_page(site, mp4(), captions=False)
+    assert errors_of(site) == [
+        "content/media/videos/gebaerdensprache.mp4.yml: Feld „captions“: Pflichtfeld fehlt: Untertitel als "
+        "WebVTT-Datei (Barrierefreiheit)."]
+    dgs_page(site, mp4(), sidecar=SIDECAR + "original: false\n")
+    assert errors_of(site) == [
+        f"{WHAT} muss zum Herunterladen bereitstehen (BITV 2.0 Anlage 2): bitte „original: false“ aus "
+        f"{VIDEO}.yml entfernen."]
+
+
+def test_the_demo_pages_name_the_placeholder():
+    page = (REPO / FILE).read_text(encoding="utf-8")
+    assert "dgs_video: videos/gebaerdensprache-startseite.mp4" in page
+    assert "**Hinweis: Das Video oben ist ein Platzhalter.**" in page
+    sidecar = (REPO / "content/media/videos/gebaerdensprache-startseite.mp4.yml").read_text(encoding="utf-8")
+    assert "caption: \"Platzhalter:" in sidecar
