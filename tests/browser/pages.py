@@ -55,3 +55,10 @@ PAGE_TYPES.update({
     "story-amended": "aktuelles/2025/10/mehr-als-150-verwaltungsleistungen-jetzt-online/",
     "story-withdrawn": "aktuelles/2023/04/termine-in-den-buergerbueros-jetzt-rund-um-die-uhr-online-buchbar/",
 })
+# Video in the page, Gebärdensprache and Leichte Sprache (issue 25): a story whose video plays in
+# its page, the page with the video in Deutscher Gebärdensprache, the stories in Leichter Sprache.
+PAGE_TYPES.update({
+    "story-video": "aktuelles/2026/11/video-wochenrueckblick-haushalt-2027-und-radwege-in-kaiserswerth/",
+    "gebaerdensprache": "gebaerdensprache/",
+    "leichte-sprache-meldungen": "leichte-sprache/meldungen/",
+})
