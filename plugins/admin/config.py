@@ -236,6 +236,11 @@ def _page_fields() -> list[dict]:
          "options": list(PAGE_FORMS)},
         {"name": "leichte_sprache", "label": "Seite in Leichter Sprache", "widget": "boolean", "required": False,
          "default": False, "hint": "Jeder Zeilenumbruch bleibt erhalten, die Schrift ist größer."},
+        {"name": "dgs_video", "label": "Video in Deutscher Gebärdensprache", "widget": "string", "required": False,
+         "pattern": ["^videos/[^\\n]+\\.mp4$", "Pfad unter content/media/, z. B. videos/gebaerdensprache.mp4."],
+         "hint": "Das Video zuerst unter „Videos“ hochladen und beschreiben (Untertitel, Vorschaubild); mindestens "
+                 "320 × 240 Pixel und 25 Bilder je Sekunde. Es steht über dem Text, mit dem Symbol für "
+                 "Gebärdensprache."},
         {"name": "body", "label": "Text", "widget": "markdown"},
     ]
 
