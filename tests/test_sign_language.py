@@ -129,3 +129,19 @@ def test_the_demo_pages_name_the_placeholder():
     assert "**Hinweis: Das Video oben ist ein Platzhalter.**" in page
     sidecar = (REPO / "content/media/videos/gebaerdensprache-startseite.mp4.yml").read_text(encoding="utf-8")
     assert "caption: \"Platzhalter:" in sidecar
+
+
+def test_a_new_dgs_video_changes_the_page_as_a_cold_build_would_and_nothing_else_is_rewritten(site, tmp_path):
+    from tests.test_incremental import assert_same_as_cold_build
+
+    dgs_page(site, mp4(data=2000))
+    site.commit("DGS", "2026-11-20 09:00")
+    site.build()
+    again = site.build()
+    assert again.written == []
+    site.write(f"media/{VIDEO}", mp4(data=1_300_000, runs=((3000, 512),), seconds=120.0))
+    site.commit("Video der Dolmetscherinnen", "2026-11-21 09:00")
+    report = site.build()
+    assert "gebaerdensprache/index.html" in report.written
+    assert "(MP4, 1,3 MB, 2:00 Min.)" in site.page("gebaerdensprache/index.html")
+    assert_same_as_cold_build(site, tmp_path)
