@@ -57,7 +57,8 @@ def test_a_track_without_sample_durations_has_no_frame_rate(tmp_path):
 
 def test_the_demo_videos_made_by_ffmpeg_are_read_as_they_are():
     placeholder = read_video(REPO / "content/media/videos/gebaerdensprache-startseite.mp4")
-    assert (placeholder.width, placeholder.height, placeholder.frame_rate, placeholder.duration) == (640, 360, 25.0, 6.0)
+    shown = (placeholder.width, placeholder.height, placeholder.frame_rate, placeholder.duration)
+    assert shown == (640, 360, 25.0, 6.0)
     assert read_video(REPO / "content/media/videos/wochenrueckblick-2026-48.mp4").frame_rate == 12.0
 
 
@@ -66,8 +67,8 @@ def test_a_page_shows_its_dgs_video_with_symbol_captions_download_size_and_playi
     site.build()
     html = site.page("gebaerdensprache/index.html")
     assert '<div class="video-player video-dgs">' in html
-    assert 'role="img" aria-label="Symbol für Deutsche Gebärdensprache"><title>Symbol für Deutsche Gebärdensprache' \
-           '</title>' in html
+    symbol = "Symbol für Deutsche Gebärdensprache"
+    assert f'role="img" aria-label="{symbol}"><title>{symbol}</title>' in html
     assert '<video class="media-video" controls preload="none" poster="/medienportal/bilder/' in html
     assert 'width="640" height="360">' in html
     assert ('<track kind="captions" src="/medien/videos/gebaerdensprache.vtt" srclang="de" label="Deutsch" default>'

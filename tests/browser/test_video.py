@@ -38,7 +38,8 @@ def test_the_story_video_plays_in_the_page_with_poster_captions_and_keyboard(pag
     download = page.locator(".story-videos .video-download")
     assert " ".join(download.text_content().split()) == (
         "Video herunterladen: Video-Wochenrückblick KW 48 (MP4, 9 kB, 0:06 Min.) · Untertitel (WebVTT)")
-    assert page.get_by_role("link", name=re.compile(r"^Video herunterladen ?: Video-Wochenrückblick KW 48$")).is_visible()
+    name = re.compile(r"^Video herunterladen ?: Video-Wochenrückblick KW 48$")
+    assert page.get_by_role("link", name=name).is_visible()
     # Tab reaches the player (its controls) with visible focus.
     reached = tab_through(page)
     player = [r for r in reached if r["html"].startswith('<video class="media-video"')]
