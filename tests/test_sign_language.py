@@ -146,3 +146,35 @@ def test_a_new_dgs_video_changes_the_page_as_a_cold_build_would_and_nothing_else
     assert "gebaerdensprache/index.html" in report.written
     assert "(MP4, 1,3 MB, 2:00 Min.)" in site.page("gebaerdensprache/index.html")
     assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_video_described_as_dgs_carries_the_symbol_wherever_it_plays(site):
+    dgs_page(site, mp4(), sidecar=SIDECAR + "dgs: true\n")
+    site.story(body="Text.\n\n[Video in Gebärdensprache](media:videos/gebaerdensprache.mp4)\n")
+    site.build()
+    story = site.page("aktuelles/2026/11/neue-radwege-am-rheinufer/index.html")
+    assert '<div class="video-player video-dgs">' in story
+    assert 'aria-label="Symbol für Deutsche Gebärdensprache"' in story
+    assert "Gebärdensprach-Video herunterladen" in story
+    portal = site.page("medienportal/medien/videos/gebaerdensprache/index.html")
+    assert '<div class="video-player video-dgs">' in portal
+
+
+@pytest.mark.parametrize("data, extra, expected", [
+    (mp4(width=300, height=200), "", "content/media/videos/gebaerdensprache.mp4.yml:4: Feld „dgs“: Das Video in "
+     "Deutscher Gebärdensprache „videos/gebaerdensprache.mp4“ ist 300 × 200 Pixel groß; verlangt sind mindestens "
+     "320 × 240 Pixel (BITV 2.0 Anlage 2)."),
+    (mp4(), "original: false\n", "content/media/videos/gebaerdensprache.mp4.yml:4: Feld „dgs“: Das Video in "
+     "Deutscher Gebärdensprache „videos/gebaerdensprache.mp4“ muss zum Herunterladen bereitstehen (BITV 2.0 "
+     "Anlage 2): bitte „original: false“ aus videos/gebaerdensprache.mp4.yml entfernen."),
+])
+def test_a_video_described_as_dgs_is_checked_at_its_description(site, data, extra, expected):
+    dgs_page(site, data, sidecar=SIDECAR + "dgs: true\n" + extra)
+    site.write("pages/gebaerdensprache.md", "---\ntitle: Gebärdensprache\n---\nText.\n")
+    assert expected in errors_of(site)  # beside it: the captions of a video the build refused have no owner
+
+
+def test_only_a_video_can_be_described_as_dgs(site):
+    site.write("media/fotos/rhein.jpg.yml", 'alt: Blick über den Rhein\ncredit: "Foto: Test"\ndgs: true\n')
+    assert errors_of(site) == ["content/media/fotos/rhein.jpg.yml:3: Feld „dgs“: Nur ein Video (MP4) dieser "
+                               "Website kann eines in Deutscher Gebärdensprache sein."]

@@ -24,6 +24,7 @@ from newsroom.dates import iso
 from newsroom.errors import ContentError, ContentErrors, OutsidePath
 from newsroom.media.crops import CENTRE
 from newsroom.media.files import FactsIndex, FileFacts
+from newsroom.media.sign_language import sign_language_problems
 from newsroom.paths import resolve_inside, symlink_error
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff"}
@@ -31,7 +32,7 @@ KINDS = {**dict.fromkeys(IMAGE_SUFFIXES, "photo"), ".mp4": "video", ".pdf": "doc
 KIND_NAMES = {"photo": "Foto", "video": "Video", "youtube": "Video (YouTube)", "document": "Dokument"}
 SIDECAR = ".yml"
 SIDECAR_FIELDS = {"title", "caption", "alt", "credit", "license", "date", "tags", "album", "themen", "series",
-                  "poster", "captions", "youtube", "original", "focus"}
+                  "poster", "captions", "youtube", "original", "focus", "dgs"}
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CLOCK_TIME = re.compile(r"\d[T ]+\d{1,2}:\d{2}")  # a sidecar date that names its time of day
@@ -61,6 +62,7 @@ class MediaItem:
     focus: tuple[float, float] = CENTRE  # the point every crop keeps in view (newsroom/media/crops.py)
     facts: FileFacts | None = None  # None for a YouTube clip
     poster_digest: str | None = None  # the poster's bytes: its renditions' addresses name them
+    dgs: bool = False  # a video in Deutscher Gebärdensprache: shown with its symbol, checked (sign_language.py)
 
     @property
     def is_image(self) -> bool:
@@ -176,6 +178,7 @@ class MediaLibrary:
                                    pattern_hint="Erwartet wird die elfstellige Video-ID aus der YouTube-Adresse."),
             "original": fields.boolean("original", default=True),
             "focus": self._focus(fields),
+            "dgs": fields.boolean("dgs", default=False),
         }
         return self._merge(key, kind, facts, own, embedded, errors, shown, fields)
 
@@ -208,6 +211,12 @@ class MediaLibrary:
             missing("focus", "Nur ein Foto hat einen Fokuspunkt für seine Zuschnitte.")
         if kind == "video" and not own.get("captions"):
             missing("captions", "Pflichtfeld fehlt: Untertitel als WebVTT-Datei (Barrierefreiheit).")
+        if own.get("dgs"):
+            if kind != "video":
+                missing("dgs", "Nur ein Video (MP4) dieser Website kann eines in Deutscher Gebärdensprache sein.")
+            elif own.get("captions"):  # without them, the captions error above says what to do
+                for message in sign_language_problems(key, facts, own.get("captions"), own.get("original", True)):
+                    missing("dgs", message)
         date = pick("date")
         if date and not ISO_DATE.fullmatch(str(date)):
             date = None  # an embedded date we cannot read is left out, not an error
@@ -221,6 +230,7 @@ class MediaLibrary:
             series=own.get("series"), poster=own.get("poster"), captions=own.get("captions"),
             youtube=own.get("youtube"), original=own.get("original", True), facts=facts,
             focus=own.get("focus") or CENTRE, poster_digest=self._poster_digest(own.get("poster")),
+            dgs=bool(own.get("dgs")),
         )
 
     def _poster_digest(self, poster: str | None) -> str | None:

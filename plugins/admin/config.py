@@ -274,6 +274,9 @@ def _sidecar_fields(settings: dict) -> dict[str, dict]:
         "series": {"name": "series", "label": "Serie", "widget": "string", "required": False},
         "original": {"name": "original", "label": "Original zum Herunterladen anbieten", "widget": "boolean",
                      "required": False, "default": True},
+        "dgs": {"name": "dgs", "label": "Video in Deutscher Gebärdensprache", "widget": "boolean", "required": False,
+                "default": False, "hint": "Mit dem Symbol für Gebärdensprache gezeigt; mindestens 320 × 240 Pixel und "
+                                          "25 Bilder je Sekunde, mit Untertiteln und zum Herunterladen."},
         "focus": {"name": "focus", "label": "Fokuspunkt für Zuschnitte", "widget": "list", "required": False,
                   "min": 2, "max": 2, "collapsed": False,
                   "field": {"name": "anteil", "label": "Anteil", "widget": "number", "value_type": "float",
@@ -291,7 +294,7 @@ MEDIA_KINDS = {
                          "original", "focus"]},
     "video": {"label": "Videos", "singular": "Video", "suffixes": [".mp4"], "required": {"credit", "captions"},
               "fields": ["title", "credit", "captions", "poster", "caption", "license", "date", "tags", "album",
-                         "themen", "series", "original"]},
+                         "themen", "series", "original", "dgs"]},
     "youtube": {"label": "YouTube-Videos", "singular": "YouTube-Video", "suffixes": [],
                 "required": {"youtube", "poster", "credit"},
                 "fields": ["title", "youtube", "poster", "credit", "caption", "license", "date", "tags", "album",
