@@ -178,3 +178,50 @@ def test_only_a_video_can_be_described_as_dgs(site):
     site.write("media/fotos/rhein.jpg.yml", 'alt: Blick über den Rhein\ncredit: "Foto: Test"\ndgs: true\n')
     assert errors_of(site) == ["content/media/fotos/rhein.jpg.yml:3: Feld „dgs“: Nur ein Video (MP4) dieser "
                                "Website kann eines in Deutscher Gebärdensprache sein."]
+
+
+def home_page_video(site, data: bytes | None, extra: str = "startseite: true\n", name: str = "gebaerdensprache") -> None:
+    if data is not None:
+        dgs_page(site, data)
+    site.write(f"pages/{name}.md", "---\ntitle: Gebärdensprache\nsummary: Diese Seite in DGS.\n"
+                                   f"dgs_video: {VIDEO}\n{extra}---\nText.\n")
+
+
+def test_the_home_page_explains_the_site_in_dgs_and_leichte_sprache_when_a_page_offers_its_video(site):
+    site.story()
+    site.build()
+    assert "home-access" not in site.page("index.html")
+    home_page_video(site, mp4(data=2000))
+    site.build()
+    home = site.page("index.html")
+    section = home[home.index('<section class="home-access"'):]
+    section = section[:section.index("</section>")]
+    assert f'<source src="/medienportal/originale/{VIDEO}"' in section or VIDEO in section
+    assert 'kind="captions"' in section and "Video in Deutscher Gebärdensprache" in section
+    assert 'href="/leichte-sprache/"' in section and 'href="/gebaerdensprache/"' in section
+
+
+def test_a_new_take_of_the_home_page_video_redraws_the_home_page_as_a_cold_build_would(site, tmp_path):
+    from tests.test_incremental import assert_same_as_cold_build
+
+    site.story()
+    home_page_video(site, mp4(data=2000))
+    site.commit("DGS", "2026-11-20 09:00")
+    site.build()
+    assert site.build().written == []
+    site.write(f"media/{VIDEO}", mp4(data=1_300_000, runs=((3000, 512),), seconds=120.0))
+    site.commit("Video der Dolmetscherinnen", "2026-11-21 09:00")
+    report = site.build()
+    assert "index.html" in report.written and "(MP4, 1,3 MB, 2:00 Min.)" in site.page("index.html")
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_startseite_needs_a_dgs_video_and_only_one_page_may_have_it(site):
+    site.write("pages/ohne.md", "---\ntitle: Ohne Video\nstartseite: true\n---\nText.\n")
+    assert any("content/pages/ohne.md:3: Feld „startseite“" in e and "dazu fehlt „dgs_video“" in e
+               for e in errors_of(site))
+    (site.content / "pages/ohne.md").unlink()
+    home_page_video(site, mp4(data=2000))
+    home_page_video(site, None, name="zweite")
+    found = errors_of(site)
+    assert any("Nur eine Seite kann ihr Video auf der Startseite zeigen" in e for e in found), found

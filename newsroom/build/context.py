@@ -135,6 +135,7 @@ class BuildContext:
     related: dict = field(default_factory=dict)
     images: dict = field(default_factory=dict)
     press: dict = field(default_factory=dict)  # story key → (press number, issued) shown (press_numbers.py)
+    home_sign_video: tuple[str, str] | None = None  # (page source, video) the home page shows in DGS
     pages_touched: bool = False
     next_state: ArchiveState | None = None
     state_changed: bool = True

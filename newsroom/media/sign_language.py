@@ -25,10 +25,10 @@ RULE = "(BITV 2.0 Anlage 2)"
 
 
 def check_sign_language_video(reference: str, media: MediaLibrary, *, source: str,
-                              line: int | None) -> list[ContentError]:
-    """The problems of the DGS video a page names, each naming the page, its line and the field."""
+                              line: int | None, field: str = FIELD) -> list[ContentError]:
+    """The problems of the DGS video a page (or a setting) names, each naming the file, its line and the field."""
     try:
-        item = media.get(reference, source=source, line=line, field=FIELD)
+        item = media.get(reference, source=source, line=line, field=field)
     except ContentError as exc:
         return [exc]
     except ContentErrors:
@@ -36,8 +36,8 @@ def check_sign_language_video(reference: str, media: MediaLibrary, *, source: st
     if item.kind != "video":
         return [ContentError(source, f"„{item.path}“ ist kein Video (MP4) aus content/media/; ein Video in "
                              "Deutscher Gebärdensprache muss auf dieser Website liegen, ohne fremde Dienste.",
-                             line=line, field=FIELD)]
-    return [ContentError(source, message, line=line, field=FIELD)
+                             line=line, field=field)]
+    return [ContentError(source, message, line=line, field=field)
             for message in sign_language_problems(item.path, item.facts, item.captions, item.original)]
 
 

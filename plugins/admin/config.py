@@ -241,6 +241,9 @@ def _page_fields() -> list[dict]:
          "hint": "Das Video zuerst unter „Videos“ hochladen und beschreiben (Untertitel, Vorschaubild); mindestens "
                  "320 × 240 Pixel und 25 Bilder je Sekunde. Es steht über dem Text, mit dem Symbol für "
                  "Gebärdensprache."},
+        {"name": "startseite", "label": "Video auch auf der Startseite", "widget": "boolean", "required": False,
+         "default": False, "hint": "Die Startseite erklärt die Website mit diesem Video (BITV 2.0 § 4); nur eine "
+                                   "Seite kann das."},
         {"name": "body", "label": "Text", "widget": "markdown"},
     ]
 

@@ -21,7 +21,7 @@ from newsroom.errors import ContentError, ContentErrors
 from newsroom.media.sign_language import check_sign_language_video
 from newsroom.site import SiteUrls
 
-PAGE_CACHE_KEY = "static-page-4"  # bump when read_page changes what a page holds (4: dgs_video)
+PAGE_CACHE_KEY = "static-page-5"  # bump when read_page changes what a page holds (5: startseite)
 
 
 class StaticPagesGenerator(Generator):
@@ -64,6 +64,13 @@ class StaticPagesGenerator(Generator):
             if page.dgs_video:
                 errors.extend(check_sign_language_video(page.dgs_video, build.media, source=source,
                                                         line=page.dgs_video_line))
+            if page.on_home_page:
+                if build.home_sign_video:
+                    errors.append(ContentError(source, "Nur eine Seite kann ihr Video auf der Startseite zeigen; "
+                                               f"„startseite: true“ steht schon in {build.home_sign_video[0]}.",
+                                               field="startseite"))
+                else:
+                    build.home_sign_video = (source, page.dgs_video)
             self.pages.append(page)
         cache.save_stories(parsed, PAGE_CACHE_KEY)
         build.stats["static_pages"] = len(self.pages)

@@ -261,15 +261,25 @@ class StoriesGenerator(Generator):
         themen = [t for t in taxonomy.themen if t.stories]
         # While a crisis is active (content/krise.yml) the home page leads with it.
         crisis = active_crisis(self.build.crisis, self.now)
-        shown = (tuple(c.id for c in latest), tuple((t.name, t.base, len(t.stories)) for t in themen))
+        shown = (tuple(c.id for c in latest), tuple((t.name, t.base, len(t.stories)) for t in themen),
+                 self._sign_video_shown())
         self._emit(
             writer, "index.html", shown + (crisis.shown(self.now),) if crisis else shown,
             lambda: self.get_template("index").render(
                 self._page_context(""), lead=latest[0] if latest else None, latest=latest[1:], themen=themen,
-                crisis=crisis, crisis_update=crisis.latest_update(self.now) if crisis else None),
+                crisis=crisis, crisis_update=crisis.latest_update(self.now) if crisis else None,
+                sign_video=self.build.home_sign_video[1] if self.build.home_sign_video else None),
             owner="Startseite", stories=latest,
         )
         sitemap.add("", self.visible[0].ts if self.visible else None)
+
+    def _sign_video_shown(self) -> tuple:
+        """What the home page shows of its video in Gebärdensprache: the file, its description and
+        its poster (the item holds their digests), so a new take or poster redraws the home page."""
+        if not self.build.home_sign_video:
+            return ()
+        source, video = self.build.home_sign_video
+        return (repr(self.build.media.get(video, source=source, line=None, field="dgs_video")),)
 
     def _keep_list(self, writer, listing, per_page: int) -> bool:
         """Keep the pages of a list no change reached, with their signatures of last time
