@@ -261,6 +261,8 @@ def test_readers_see_the_old_site_or_the_new_one_while_deploys_are_killed(site: 
     place = Place(kind, tmp_path, request)
     for page in (REPO / "content/pages").glob("*.md"):  # the footer's pages and the search: no link dangles
         site.write(f"pages/{page.name}", page.read_text(encoding="utf-8"))
+    for video in (REPO / "content/media/videos").glob("gebaerdensprache*"):  # the Gebärdensprache page's
+        site.write(f"media/videos/{video.name}", video.read_bytes())
     site.story()
     site.story("2026/zweite.md", id="b2b2b2b2b2b2", title="Zweite Meldung", image="fotos/rhein.jpg")
     site.build()
