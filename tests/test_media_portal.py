@@ -121,7 +121,9 @@ def test_renditions_are_upright_and_carry_no_gps_or_personal_exif(site):
         with Image.open(file) as image:
             assert image.height > image.width  # stored on its side, shown upright
             assert dict(image.getexif()) == {}, file.name
-            assert not image.info.get("xmp") and "exif" not in image.info
+            assert "exif" not in image.info
+            # XMP written anew from the merged description (tests/test_embedded_rights.py), not the file's own
+            assert b"Landeshauptstadt D\xc3\xbcsseldorf/Test" in image.info["xmp"]
             # the blue mark of the top left corner is now top right: turned clockwise
             assert image.convert("RGB").getpixel((image.width - 2, 2))[2] > 150
         assert b"Erika" not in data and b"Kamera" not in data and b"Privat" not in data
@@ -151,13 +153,16 @@ def test_a_rebuild_without_media_change_draws_nothing_and_writes_nothing(site):
     assert snapshot(site.output) == before
 
 
-def test_files_with_the_same_bytes_are_drawn_once_and_both_get_their_renditions(site):
+def test_files_with_the_same_bytes_each_get_renditions_naming_their_own_page(site):
     same = photo(800, 600)
     add(site, "fotos/markt.jpg", same, alt="Markt", credit=CREDIT)
     add(site, "fotos/markt-kopie.jpg", same, alt="Markt, Kopie", credit=CREDIT)
     built = site.build()
-    assert built.stats["media_photos_drawn"] == 2  # the pair once, and the test site's rhein.jpg
+    assert built.stats["media_photos_drawn"] == 3  # each of the pair, and the test site's rhein.jpg
     assert renditions(site, "markt") and renditions(site, "markt-kopie")
+    for stem in ("markt", "markt-kopie"):  # every file names its page in the portal (xmpRights:WebStatement)
+        with Image.open(renditions(site, stem)[0]) as image:
+            assert f"/medienportal/medien/fotos/{stem}/</xmpRights:WebStatement>".encode() in image.info["xmp"]
 
 
 def test_renditions_are_keyed_by_content_and_pruned_when_stale(site):
@@ -165,11 +170,12 @@ def test_renditions_are_keyed_by_content_and_pruned_when_stale(site):
     site.build()
     cache = site.root / ".cache/renditions"
     folders = {p.name for p in cache.iterdir()}
-    # The same bytes under another name: found in the cache, not drawn again.
+    # The same bytes under another name: drawn again, since the files name the medium's page.
     (site.content / "media/fotos/markt.jpg").rename(site.content / "media/fotos/platz.jpg")
     (site.content / "media/fotos/markt.jpg.yml").rename(site.content / "media/fotos/platz.jpg.yml")
     renamed = site.build()
-    assert renamed.stats["media_photos_drawn"] == 0 and renditions(site, "platz") and not renditions(site, "markt")
+    assert renamed.stats["media_photos_drawn"] == 1 and renditions(site, "platz") and not renditions(site, "markt")
+    folders = {p.name for p in cache.iterdir()}
     # New bytes: one photo drawn, the old renditions leave the cache and the site.
     add(site, "fotos/platz.jpg", photo(800, 600, colour=(10, 120, 10)))
     changed = site.build()

@@ -11,7 +11,10 @@ missing. Folders no build asked for are pruned after a successful build.
 
 Every rendition is drawn upright (EXIF orientation applied) from the pixels alone: no
 EXIF (GPS position, camera serial, owner), no XMP, no IPTC, no comment is carried over;
-only the colour profile, which describes colours, not people.
+only the colour profile, which describes colours, not people. What each file does carry is
+written anew from the medium's description: credit, terms of use and caption as IPTC-IIM and
+XMP (newsroom/media/embedded_rights.py). They are part of the cache key, so a corrected credit
+draws that photo's files again, and only them.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ from pathlib import Path
 from newsroom.atomic import atomic_write
 from newsroom.errors import ContentError
 from newsroom.media.crops import Crop, crop_window, decode_width, output_size
+from newsroom.media.embedded_rights import EmbeddedRights, save_options
 from newsroom.progress import Progress
 
-VERSION = 1  # raise when the drawing changes: every cached rendition is made again
+VERSION = 2  # raise when the drawing changes: every cached rendition is made again
 INDEX = "index.json"
 MIME = {"webp": "image/webp", "jpg": "image/jpeg"}
 
@@ -47,10 +51,12 @@ class RenditionSettings:
         value = settings["MEDIA_RENDITIONS"]
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in value.items()})
 
-    def key(self, purpose: str = "web") -> str:
+    def key(self, purpose: str = "web", rights: EmbeddedRights | None = None) -> str:
         from PIL import __version__ as pillow
 
         text = repr((VERSION, pillow, purpose, self)) if purpose == "web" else repr((VERSION, pillow, purpose))
+        if rights is not None:
+            text += rights.signature()
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -174,10 +180,11 @@ def _open_upright(source: Path, shown: str, largest: int):
     return upright, icc
 
 
-def _encode(image, fmt: str, quality: int, icc) -> bytes:
+def _encode(image, fmt: str, quality: int, icc, rights: EmbeddedRights | None) -> bytes:
     buffer = io.BytesIO()
     image.info = {}  # nothing of the original's metadata may travel along
     options = {"icc_profile": icc} if icc else {}
+    options.update(save_options(rights, fmt))
     if fmt == "jpg":
         image.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True, exif=b"", **options)
     else:
@@ -185,7 +192,7 @@ def _encode(image, fmt: str, quality: int, icc) -> bytes:
     return buffer.getvalue()
 
 
-def web_drawer(settings: RenditionSettings, width: int, shown: str):
+def web_drawer(settings: RenditionSettings, width: int, shown: str, rights: EmbeddedRights | None = None):
     """A function drawing every web rendition of a photo `width` pixels wide (upright)."""
     targets = widths_for(width, settings.widths)
 
@@ -199,14 +206,14 @@ def web_drawer(settings: RenditionSettings, width: int, shown: str):
                 (target, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
             for fmt in settings.formats:
                 quality = settings.jpeg_quality if fmt == "jpg" else settings.webp_quality
-                data = _encode(scaled.copy(), fmt, quality, icc)
+                data = _encode(scaled.copy(), fmt, quality, icc, rights)
                 yield f"{target}.{fmt}", data, target, height, fmt
 
     return draw
 
 
 def crop_drawer(crops: list[Crop], focus: tuple[float, float], max_bytes: int, shown: str,
-                size: tuple[int, int]):
+                size: tuple[int, int], rights: EmbeddedRights | None = None):
     """A function drawing a photo's channel crops (newsroom.media.crops): each a JPEG of the crop's
     exact ratio around `focus`, at most the crop's width (never enlarged) and `max_bytes` large.
     `size`: the photo's pixel size as shown; the crops are all drawn from one decoding."""
@@ -223,7 +230,7 @@ def crop_drawer(crops: list[Crop], focus: tuple[float, float], max_bytes: int, s
             scaled = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0,
                                   box=(left * across, top * down, right * across, bottom * down))
             for quality in (88, 80, 70, 60, 50):
-                data = _encode(scaled.copy(), "jpg", quality, icc)
+                data = _encode(scaled.copy(), "jpg", quality, icc, rights)
                 if len(data) <= max_bytes:
                     break
             yield f"{crop.purpose}.jpg", data, width, height, "jpg"

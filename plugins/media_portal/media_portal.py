@@ -25,6 +25,7 @@ from newsroom.dates import BERLIN, german_date
 from newsroom.errors import ContentError, ContentErrors
 from newsroom.media.album_zip import album_zip
 from newsroom.media.crops import PAGE_PURPOSE, crops_from_settings, purposes_for
+from newsroom.media.embedded_rights import EmbeddedRights
 from newsroom.media.library import MediaItem, MediaLibrary
 from newsroom.media.renditions import Rendition, RenditionCache, RenditionSettings, crop_drawer, web_drawer
 from newsroom.settings import default
@@ -89,42 +90,49 @@ class MediaPortalGenerator(Generator):
     def _renditions(self, items: list[MediaItem], library: MediaLibrary) -> tuple[dict, list]:
         """media path → Image for every photo and poster; draws what the cache lacks."""
         settings = RenditionSettings.from_settings(self.settings)
-        key = settings.key()
-        wanted: dict[str, tuple[MediaItem | None, object]] = {}
+        # (item, facts, rights): a poster is described by its video (credit and terms are the video's).
+        wanted: dict[str, tuple[MediaItem | None, object, EmbeddedRights]] = {}
         poster_errors: list[ContentError] = []
         for item in items:
             if item.kind == "photo":
-                wanted[item.path] = (item, item.facts)
+                wanted[item.path] = (item, item.facts, self._rights(item))
             if item.poster and item.poster not in wanted:
                 target = library.root / item.poster
                 try:
                     wanted[item.poster] = (None, library.facts.get(item.poster, target, library.display(target),
-                                                                   "photo"))
+                                                                   "photo"), self._rights(item))
                 except ContentError as exc:
                     poster_errors.append(exc)
+        keys = {path: settings.key(rights=rights) for path, (_item, _facts, rights) in wanted.items()}
         found, jobs = {}, []
-        for path, (item, facts) in wanted.items():
-            made = self.renditions.lookup(facts.digest, key)
+        for path, (item, facts, rights) in wanted.items():
+            made = self.renditions.lookup(facts.digest, keys[path])
             if made is None:
                 shown = library.display(library.root / path)
-                jobs.append((facts.digest, key, library.root / path, shown, web_drawer(settings, facts.width, shown)))
+                jobs.append((facts.digest, keys[path], library.root / path, shown,
+                             web_drawer(settings, facts.width, shown, rights)))
             else:
                 found[path] = made
         made, errors = self.renditions.make_all(jobs, self.settings["BUILD_WORKERS"])
-        self.broken = {path for path, (_i, facts) in wanted.items()
-                       if path not in found and (facts.digest, key) not in made}
+        self.broken = {path for path, (_i, facts, _r) in wanted.items()
+                       if path not in found and (facts.digest, keys[path]) not in made}
         images = {}
-        for path, (item, facts) in wanted.items():
-            renditions = found.get(path) or made.get((facts.digest, key))
+        for path, (item, facts, _rights) in wanted.items():
+            renditions = found.get(path) or made.get((facts.digest, keys[path]))
             if not renditions:
                 continue
             ordered = sorted(renditions, key=lambda r: (r.width, r.format))
             alt = item.alt if item else ""
-            images[path] = Image(tuple((r, rendition_path(facts.digest, path, r)) for r in ordered), alt or "")
+            images[path] = Image(tuple((r, rendition_path(facts.digest, path, r, keys[path])) for r in ordered),
+                                 alt or "")
         self.rendition_files = {
-            site: self.renditions.path(wanted[path][1].digest, key) / r.name
+            site: self.renditions.path(wanted[path][1].digest, keys[path]) / r.name
             for path, image in images.items() for r, site in image.renditions}
         return images, poster_errors + errors
+
+    def _rights(self, item: MediaItem) -> EmbeddedRights:
+        """What the files drawn of `item` say of themselves: credit, terms, caption, its page."""
+        return EmbeddedRights.of(item, SiteUrls.from_settings(self.settings).absolute(item_url(item.path)))
 
     def _crops(self, library: MediaLibrary, cards: list, crisis) -> dict[str, dict]:
         """path → {purpose: (Rendition, site path, file)}: the crops of every lead image that
@@ -155,17 +163,18 @@ class MediaPortalGenerator(Generator):
                 continue
             chosen = [crops[purpose] for purpose in sorted(wanted[path])]
             facts = item.facts
-            key = rendition_settings.key(f"crops:{chosen}:{item.focus}:{limit}")
+            rights = self._rights(item)
+            key = rendition_settings.key(f"crops:{chosen}:{item.focus}:{limit}", rights)
             found[path] = (facts.digest, key)
             if self.renditions.lookup(facts.digest, key) is None:
                 shown = library.display(library.root / path)
                 jobs.append((facts.digest, key, library.root / path, shown,
-                             crop_drawer(chosen, item.focus, limit, shown, (facts.width, facts.height))))
+                             crop_drawer(chosen, item.focus, limit, shown, (facts.width, facts.height), rights)))
         self.renditions.make_all(jobs, self.settings["BUILD_WORKERS"])  # a broken photo: its web renditions say so
         drawn: dict[str, dict] = {}
         for path, (digest, key) in found.items():
             for rendition in self.renditions.lookup(digest, key) or ():
-                site = rendition_path(digest, path, rendition)
+                site = rendition_path(digest, path, rendition, key)
                 self.rendition_files[site] = self.renditions.path(digest, key) / rendition.name
                 purpose = rendition.name.removesuffix(".jpg")
                 drawn.setdefault(path, {})[purpose] = (rendition, site, self.rendition_files[site])

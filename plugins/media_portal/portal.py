@@ -7,6 +7,7 @@ Every page has a signature: the repr of everything it shows. A page whose signat
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -102,9 +103,12 @@ def item_url(path: str) -> str:
     return f"{PORTAL}medien/{pure.with_suffix('').as_posix()}/"
 
 
-def rendition_path(digest: str, path: str, rendition: Rendition) -> str:
-    """Site path of a rendition: named by content hash, so a new photo gets a new address."""
-    return f"{PORTAL}bilder/{digest[:16]}/{PurePosixPath(path).stem}-{rendition.name}"
+def rendition_path(digest: str, path: str, rendition: Rendition, key: str) -> str:
+    """Site path of a rendition: named by the photo's content hash and the cache key of its drawing (settings
+    and the rights it carries), so a new photo or a corrected credit gets a new address and browsers may
+    keep a file forever."""
+    folder = hashlib.sha256(f"{digest}-{key}".encode()).hexdigest()[:16]
+    return f"{PORTAL}bilder/{folder}/{PurePosixPath(path).stem}-{rendition.name}"
 
 
 def story_links(visible: list, keys: set[str]) -> dict[str, list]:
