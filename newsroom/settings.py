@@ -641,6 +641,9 @@ SCHEMA: tuple[Setting, ...] = (
             "Video-Wochenrückblick": "Jeden Freitag die Woche in der Landeshauptstadt in drei Minuten: "
                                      "was der Rat beschlossen hat, was sich in den Stadtbezirken tut und was ansteht.",
         }, "Serien des Medienportals mit eigener Seite: Name → Beschreibung."),
+        Setting("MEDIA_RIGHTS_WARN_DAYS", COUNT, 30,
+                "So viele Tage vor dem Ende der Nutzungsrechte eines Fotos („rechte_bis“) warnen „invoke check“ "
+                "und der Desk."),
     ),
     *group(
         "Deploy",

@@ -36,7 +36,7 @@ from newsroom.content.git_index import FileBlobs
 from newsroom.content.history import locate
 from newsroom.content.loader import scan_in_background
 from newsroom.crisis.reader import load_crisis
-from newsroom.dates import build_now
+from newsroom.dates import BERLIN, build_now
 from newsroom.errors import ConfigurationError, ContentError, ContentErrors, NewsroomError, unique_errors
 from newsroom.media.library import MediaLibrary
 from newsroom.paths import find_symlinks
@@ -188,7 +188,7 @@ class NewsroomPelican(Pelican):
         with phase("links"):  # no symbolic link below content/; the stories' own scan looks inside theirs
             build.errors.extend(find_symlinks(content, content.parent, skip=(settings["STORIES_DIR"],)))
         build.media = MediaLibrary(content / settings["MEDIA_DIR"], content.parent, self.cache, settings,
-                                   blobs=self.blobs)
+                                   blobs=self.blobs, today=build.now.astimezone(BERLIN).date())
         with phase("scan"):
             scanned, self.story_scan = self.story_scan(), None
         build.archive = StoryArchive.load(settings, self.cache, build.previous, build.media, build.errors,

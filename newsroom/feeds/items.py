@@ -73,7 +73,7 @@ class StoryItems:
         self.media = build.media
         self.media_root = Path(settings["PATH"]) / settings["MEDIA_DIR"]
         self._by_id: dict[str, Card] | None = None
-        self._images: dict[str, tuple[MediaItem, int]] = {}
+        self._images: dict[str, tuple[MediaItem, int] | None] = {}
         self._items: dict[str, FeedItem] = {}
         self._stories: dict[str, Story] = {}  # source → full story fetched by preload
         self._vocabulary: str | None = None
@@ -91,13 +91,14 @@ class StoryItems:
         return card.noted_ts if card.noted_ts is not None and card.noted_ts > shown else shown
 
     def image(self, card: Card) -> tuple[MediaItem, int] | None:
-        """The lead image's sidecar and size in bytes (each file looked at once per build)."""
+        """The lead image shown on the build's day (its replacement once its rights ended, or none: see
+        MediaLibrary.shown), with its size in bytes (each file looked at once per build)."""
         if not card.image or self.media is None:
             return None
         if card.image not in self._images:
-            item = self.media.get(card.image, source=card.source, line=None, field="image")
-            size = os.stat(self.media_root / item.path).st_size
-            self._images[card.image] = (item, size)
+            item = self.media.shown(card.image, source=card.source, line=None, field="image")
+            size = os.stat(self.media_root / item.path).st_size if item else None
+            self._images[card.image] = (item, size) if item else None
         return self._images[card.image]
 
     def signature(self, card: Card | Retraction) -> tuple:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -32,7 +33,7 @@ KINDS = {**dict.fromkeys(IMAGE_SUFFIXES, "photo"), ".mp4": "video", ".pdf": "doc
 KIND_NAMES = {"photo": "Foto", "video": "Video", "youtube": "Video (YouTube)", "document": "Dokument"}
 SIDECAR = ".yml"
 SIDECAR_FIELDS = {"title", "caption", "alt", "credit", "license", "date", "tags", "album", "themen", "series",
-                  "poster", "captions", "youtube", "original", "focus", "dgs"}
+                  "poster", "captions", "youtube", "original", "focus", "dgs", "rechte_bis", "ersatz"}
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CLOCK_TIME = re.compile(r"\d[T ]+\d{1,2}:\d{2}")  # a sidecar date that names its time of day
@@ -63,6 +64,12 @@ class MediaItem:
     facts: FileFacts | None = None  # None for a YouTube clip
     poster_digest: str | None = None  # the poster's bytes: its renditions' addresses name them
     dgs: bool = False  # a video in Deutscher Gebärdensprache: shown with its symbol, checked (sign_language.py)
+    rights_until: str | None = None  # YYYY-MM-DD, the last day the medium may be shown (sidecar `rechte_bis`)
+    replacement: str | None = None  # a photo below content/media shown instead once the rights ended (`ersatz`)
+
+    def expired(self, today: date | None) -> bool:
+        """Its rights ended before `today` (None: no build date, nothing expires)."""
+        return bool(self.rights_until and today and today.isoformat() > self.rights_until)
 
     @property
     def is_image(self) -> bool:
@@ -81,8 +88,9 @@ class MediaLibrary:
     """Looks media up by their path below content/media, reading each description once."""
 
     def __init__(self, media_root: Path, display_root: Path, cache=None, settings: dict | None = None,
-                 blobs: FileBlobs | None = None):
+                 blobs: FileBlobs | None = None, today: date | None = None):
         self.root = media_root
+        self.today = today  # the build's day in Berlin: a medium whose rights ended before it is not shown
         self.display_root = display_root
         self.facts = FactsIndex(cache, blobs or FileBlobs(media_root))
         self.themen = settings["THEMEN"] if settings else None  # without settings: not checked
@@ -90,6 +98,7 @@ class MediaLibrary:
         self._items: dict[str, MediaItem | ContentErrors] = {}
         # Thousands of stories share a few images: resolve each reference once per build.
         self._resolved: dict[str, tuple[str, Path] | str] = {}
+        self._scanned: tuple[list[MediaItem], list[ContentError]] | None = None
 
     def display(self, path: Path) -> str:
         try:
@@ -105,6 +114,22 @@ class MediaLibrary:
         if isinstance(resolved, str):
             raise ContentError(source, resolved, line=line, field=field)
         return self.item(*resolved)
+
+    def shown(self, reference: str, *, source: str, line: int | None, field: str | None) -> MediaItem | None:
+        """The item a page shows for `reference` on the build's day: the item itself, its replacement
+        (`ersatz`) once its rights ended, or None when neither may be shown."""
+        item = self.get(reference, source=source, line=line, field=field)
+        if not item.expired(self.today):
+            return item
+        if item.replacement:
+            replacement = self.get(item.replacement, source=source, line=line, field=field)
+            return None if replacement.expired(self.today) else replacement
+        return None
+
+    def expired_items(self) -> list[MediaItem]:
+        """The items whose rights ended before the build's day: out of the portal, the feeds and output/."""
+        items, _errors = self.scan()
+        return [item for item in items if item.expired(self.today)]
 
     def item(self, key: str, target: Path) -> MediaItem:
         """The item of a file known to exist (raises its ContentErrors)."""
@@ -179,6 +204,8 @@ class MediaLibrary:
             "original": fields.boolean("original", default=True),
             "focus": self._focus(fields),
             "dgs": fields.boolean("dgs", default=False),
+            "rights_until": self._rights_until(fields),
+            "replacement": self._attachment(fields, "ersatz", {"photo"}, "ein Foto (JPEG, PNG, WebP, TIFF)"),
         }
         return self._merge(key, kind, facts, own, embedded, errors, shown, fields)
 
@@ -209,6 +236,10 @@ class MediaLibrary:
             missing("youtube", "Nur eine YouTube-Beschreibung (name.youtube.yml) hat eine Video-ID.")
         if kind != "photo" and own.get("focus"):
             missing("focus", "Nur ein Foto hat einen Fokuspunkt für seine Zuschnitte.")
+        if own.get("replacement") and own["replacement"] == key:
+            missing("ersatz", "Ein Foto kann nicht sein eigener Ersatz sein.")
+        if own.get("replacement") and not own.get("rights_until"):
+            missing("ersatz", "Ein Ersatzfoto gilt erst nach dem Ende der Rechte: bitte auch „rechte_bis“ angeben.")
         if kind == "video" and not own.get("captions"):
             missing("captions", "Pflichtfeld fehlt: Untertitel als WebVTT-Datei (Barrierefreiheit).")
         if own.get("dgs"):
@@ -231,6 +262,7 @@ class MediaLibrary:
             youtube=own.get("youtube"), original=own.get("original", True), facts=facts,
             focus=own.get("focus") or CENTRE, poster_digest=self._poster_digest(own.get("poster")),
             dgs=bool(own.get("dgs")),
+            rights_until=own.get("rights_until"), replacement=own.get("replacement"),
         )
 
     def _poster_digest(self, poster: str | None) -> str | None:
@@ -283,6 +315,18 @@ class MediaLibrary:
             return fields.text("series", required=False, max_length=120)
         return fields.choice("series", list(self.series), required=False)
 
+    def _rights_until(self, fields: Fields) -> str | None:
+        """`rechte_bis: 2027-03-31`: the last day the medium may be shown (Berlin time)."""
+        node = fields.node("rechte_bis", False)
+        day = fields.datetime("rechte_bis", required=False, require_time=False)
+        if day is None:
+            return None
+        if CLOCK_TIME.search(node.value):
+            fields.error("Erwartet wird ein Tag ohne Uhrzeit, z. B. „rechte_bis: 2027-03-31“: die Rechte enden mit "
+                         "dem Ende dieses Tages.", node, "rechte_bis")
+            return None
+        return day.strftime("%Y-%m-%d")
+
     def _focus(self, fields: Fields) -> tuple[float, float] | None:
         """`focus: [0.5, 0.3]`: fractions of the width (from the left) and of the height (from the top)."""
         node = fields.node("focus", False)
@@ -332,7 +376,13 @@ class MediaLibrary:
 
     def scan(self) -> tuple[list[MediaItem], list[ContentError]]:
         """Every item below content/media for the portal, and every problem found on the way:
-        broken descriptions and files, and descriptions whose file is missing."""
+        broken descriptions and files, and descriptions whose file is missing (walked once per build)."""
+        if self._scanned is None:
+            self._scanned = self._scan()
+        items, errors = self._scanned
+        return list(items), list(errors)
+
+    def _scan(self) -> tuple[list[MediaItem], list[ContentError]]:
         files, sidecars = [], []
         for folder, dirs, names in os.walk(self.root) if not self.root.is_symlink() else ():
             # Symbolic links are never followed nor read: the build refuses them (newsroom.paths).

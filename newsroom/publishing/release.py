@@ -29,13 +29,15 @@ def release_maker(build: BuildContext, settings: dict, full_story=None) -> Calla
         story = full_story(card)
         body = resolve_links(story.body_html, urls, lambda story_id: by_id[story_id].url, absolute=True)
         image_url = image_file = alt = credit = None
-        if story.image:
-            image_url = urls.absolute(urls.media(story.image))
-            image_file = media_root / story.image
-            if media is not None:
-                item = media.get(story.image, source=story.source, line=None, field="image")
-                alt, credit = item.alt, item.credit
-        variants = offered.renditions(story.image) if offered is not None and story.image else {}
+        lead = story.image
+        if lead and media is not None:  # once its rights ended: its replacement, or no picture (MediaLibrary.shown)
+            item = media.shown(lead, source=story.source, line=None, field="image")
+            lead = item.path if item else None
+            alt, credit = (item.alt, item.credit) if item else (None, None)
+        if lead:
+            image_url = urls.absolute(urls.media(lead))
+            image_file = media_root / lead
+        variants = offered.renditions(lead) if offered is not None and lead else {}
         return Release(story, urls.absolute(story.url), body, image_url, image_file, alt, credit, variants,
                        tuple(media_links(story)))
 
@@ -46,6 +48,8 @@ def release_maker(build: BuildContext, settings: dict, full_story=None) -> Calla
             if media is not None:
                 try:
                     item = media.get(path, source=story.source, line=None, field=None)
+                    if item.expired(media.today):
+                        continue  # its rights ended: no longer in the portal nor on the site
                     label, credit, alt = item.title or item.alt or label, item.credit, item.alt or ""
                 except (ContentError, ContentErrors):
                     pass  # the build's check names the broken reference; the link still goes out

@@ -13,6 +13,7 @@ from pelican import signals
 from pelican.generators import Generator
 from PIL import __version__ as pillow  # the package's version only, not its image modules
 
+from newsroom.build.context import of
 from newsroom.site import SiteUrls
 
 SIDECAR_SUFFIX = ".yml"
@@ -47,10 +48,15 @@ class AssetsGenerator(Generator):
         writer.page("favicon.ico", lambda: _favicon(svg), owner="Theme", inputs=("favicon", svg, pillow))
         urls = SiteUrls.from_settings(self.settings)
         media_root = Path(self.path) / self.settings["MEDIA_DIR"]
+        library = of(self.context).media
+        # Media whose rights ended (`rechte_bis`) are not published; the writer removes their live copies.
+        expired = {item.path for item in library.expired_items()} if library is not None else set()
         for path in _files(media_root):
             if path.suffix == SIDECAR_SUFFIX:
                 continue  # descriptions are read by the build, not published as files
             relative = path.relative_to(media_root).as_posix()
+            if relative in expired:
+                continue
             writer.copy(urls.media(relative), path, owner="Medien")
 
 

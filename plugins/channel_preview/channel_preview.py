@@ -142,7 +142,8 @@ class ChannelPreviewGenerator(Generator):
             except (ContentError, ContentErrors):
                 found.append((reference,))
                 continue
-            found.append((reference, item.facts.digest if item.facts else None, item.alt, item.title, item.credit))
+            found.append((reference, item.facts.digest if item.facts else None, item.alt, item.title, item.credit,
+                          item.expired(media.today), item.replacement))
         return tuple(found)
 
     def generate_output(self, writer) -> None:

@@ -28,6 +28,7 @@ from newsroom.media.crops import PAGE_PURPOSE, crops_from_settings, purposes_for
 from newsroom.media.embedded_rights import EmbeddedRights
 from newsroom.media.library import MediaItem, MediaLibrary
 from newsroom.media.renditions import Rendition, RenditionCache, RenditionSettings, crop_drawer, web_drawer
+from newsroom.media.rights_ending import ending_soon, warning
 from newsroom.settings import default
 from newsroom.site import SiteUrls
 
@@ -61,6 +62,11 @@ class MediaPortalGenerator(Generator):
         library = build.media
         with phase("media scan"):
             items, problems = library.scan()
+        # A medium whose rights ended (`rechte_bis`) leaves the portal, its feed and output/ on the day after.
+        items = [item for item in items if not item.expired(library.today)]
+        if library.today is not None:
+            build.warnings.extend(warning(item, days) for item, days in ending_soon(
+                items, library.today, settings["MEDIA_RIGHTS_WARN_DAYS"]))
         visible = build.stories
         using = story_links(visible, {item.path for item in items})
         self.renditions = RenditionCache(Path(settings["CACHE_PATH"] or default("CACHE_PATH")) / "renditions")
@@ -148,6 +154,11 @@ class MediaPortalGenerator(Generator):
         if crisis:
             leads.append((crisis.image, crisis.channels))
         for path, channels in leads:
+            try:  # the lead image as shown on the build's day: once its rights ended, its replacement
+                item = library.shown(path, source=path, line=None, field=None) if path else None
+            except (ContentError, ContentErrors):
+                item = None  # reported by the story's own check
+            path = item.path if item else None
             if path:
                 purposes = by_channels.get(channels)
                 if purposes is None:
@@ -289,6 +300,18 @@ class MediaPortalView:
         pages = self.context[KEY].media_pages if KEY in self.context else None
         found = pages.crops.get(path, {}).get(purpose) if isinstance(pages, PortalPages) and path else None
         return found[:2] if found else None
+
+    def lead_path(self, path: str | None) -> str | None:
+        """The file a story card shows for its lead image on the build's day: the image, its replacement
+        once its rights ended, or None (MediaLibrary.shown)."""
+        library = self.context[KEY].media if KEY in self.context else None
+        if not path or library is None:
+            return path
+        try:
+            item = library.shown(path, source=path, line=None, field=None)
+        except (ContentError, ContentErrors):
+            return path  # the story's own check names it
+        return item.path if item else None
 
     def story_media(self, story) -> list[Entry]:
         """The portal entries a story uses: lead image first, then in the order of its text."""

@@ -90,7 +90,8 @@ class StoriesGenerator(Generator):
         # few dozen photos serve thousands of stories): a new description or file redraws the
         # pages that use it (plan.py), as story pages list all their media.
         distinct = {ref: card.source for card in self.visible for ref, _line, _field in card.media_checks}
-        images = {ref: media.get(ref, source=source, line=None, field=None) for ref, source in distinct.items()}
+        # The item each shows on the build's day: its replacement once its rights ended, or None.
+        images = {ref: media.shown(ref, source=source, line=None, field=None) for ref, source in distinct.items()}
         with phase("plan"):
             plan = plan_story_pages(self.state, self.visible, taxonomy, self.git, images, settings["RELATED_STORIES"])
         plan.dirty |= self._renumbered()
@@ -173,7 +174,7 @@ class StoriesGenerator(Generator):
             if withdrawal is not None and withdrawal.gone:
                 writer.page(gone_marker(card.save_as, self.urls.prefix), lambda: b"", owner=card.source,
                             inputs=("gone", card.url))
-            images = {ref: media.get(ref, source=card.source, line=None, field=None)
+            images = {ref: media.shown(ref, source=card.source, line=None, field=None)
                       for ref, _line, _field in card.media_checks}
             links = tuple((ref, self.by_id[ref].url) for ref in card.story_refs)
             press = self._press(card)

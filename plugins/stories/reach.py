@@ -89,15 +89,26 @@ def plan_story_pages(old: ArchiveState, visible: list[Card], taxonomy, git: dict
                 shown_by[ref].add(card.id)
         for story_id in listed_changed | left:
             dirty |= shown_by.get(story_id, set())
-    # Pages whose lead image or inline media got a new description.
+    # Pages whose lead image or inline media got a new description. `media` holds the item each
+    # reference shows on the build's day (MediaLibrary.shown): when a lead image's rights end, its
+    # replacement or None, so the story's list entries (cards with their picture) change too.
     changed_media = {path for path, item in media.items() if old.media.get(path) != item}
+    reshown: set[str] = set()
     if changed_media:
+        swapped = {path for path in changed_media if _file(old.media.get(path)) != _file(media.get(path))}
         for card in visible:
             if any(check[0] in changed_media for check in card.media_checks):
                 dirty.add(card.id)
+                if card.image in swapped and card.id in old_by_id:
+                    reshown.add(card.id)
     touched_lists: set[str] = set()
-    for story_id in entered | left | set(edited):
+    for story_id in entered | left | set(edited) | reshown:
         for card in (new_by_id.get(story_id), old_by_id.get(story_id)):
             if card is not None:
                 touched_lists |= bases_of(card)
-    return Plan(dirty & new_by_id.keys(), related, listed_changed | entered, touched_lists)
+    return Plan(dirty & new_by_id.keys(), related, listed_changed | entered | reshown, touched_lists)
+
+
+def _file(item) -> str | None:
+    """The file a medium shows (None: nothing shown)."""
+    return item.path if item is not None else None

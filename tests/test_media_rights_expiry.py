@@ -1,0 +1,115 @@
+"""Usage rights that end (`rechte_bis`, `ersatz` in a sidecar): the sidecar's check, the desk's
+warning before the day, and on the day after a site without the photo (portal, its files in
+output/, story pages, lists and feeds), an incremental build equal to a cold one."""
+
+from __future__ import annotations
+
+import io
+
+import feedparser
+import pytest
+from PIL import Image
+
+from newsroom.errors import ContentErrors
+from tests.support import snapshot
+
+CREDIT = '"Foto: Agentur/Test"'
+BEFORE, LAST_DAY, AFTER = "2026-11-29 12:00", "2026-11-30 23:30", "2026-12-01 00:30"
+STORY = "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html"
+OTHER = "aktuelles/2026/11/rheinufer-ohne-bild/index.html"
+
+
+def photo(colour) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def add(site, relative: str, data: bytes, **sidecar: str) -> None:
+    site.write(f"media/{relative}", data)
+    site.write(f"media/{relative}.yml", "".join(f"{k}: {v}\n" for k, v in sidecar.items()))
+
+
+def expiring_site(site) -> None:
+    add(site, "fotos/agentur.jpg", photo((200, 60, 40)), alt="Radweg am Rhein", credit=CREDIT,
+        rechte_bis="2026-11-30", ersatz="fotos/eigen.jpg", album="Rheinufer")
+    add(site, "fotos/eigen.jpg", photo((20, 120, 40)), alt="Rheinufer im Herbst", credit='"Foto: Stadt/Test"')
+    add(site, "fotos/leihgabe.jpg", photo((20, 20, 200)), alt="Promenade", credit=CREDIT, rechte_bis="2026-11-30",
+        album="Rheinufer")
+    site.story(image="fotos/agentur.jpg")
+    site.story("2026/ohne-bild.md", id="b1c2d3e4f5a6", title='"Rheinufer ohne Bild"', image="fotos/leihgabe.jpg",
+               date="2026-11-21 10:00")
+    site.commit("Meldungen", "2026-11-21 11:00")
+
+
+def outputs(folder) -> dict[str, bytes]:
+    return {path: data for path, (data, _inode) in snapshot(folder).items()}
+
+
+def test_on_the_day_after_the_rights_end_the_photo_leaves_the_site_and_incremental_equals_cold(site, tmp_path):
+    expiring_site(site)
+    site.build(BUILD_NOW=LAST_DAY)  # the last day: still shown
+    assert (site.output / "medien/fotos/agentur.jpg").is_file()
+    assert "fotos/agentur" in site.page("medienportal/index.html")
+    assert "/medien/fotos/leihgabe.jpg" in site.page("index.html") + site.page("aktuelles/index.html")
+
+    site.build(BUILD_NOW=AFTER)
+    cold = tmp_path / "cold"
+    site.build(BUILD_NOW=AFTER, OUTPUT_PATH=str(cold), CACHE_PATH=str(tmp_path / "cold-cache"))
+    assert outputs(site.output) == outputs(cold)
+
+    files = set(outputs(site.output))
+    for gone in ("medien/fotos/agentur.jpg", "medien/fotos/leihgabe.jpg",
+                 "medienportal/medien/fotos/agentur/index.html", "medienportal/medien/fotos/leihgabe/index.html"):
+        assert gone not in files, gone
+    assert not [p for p in files if p.startswith("medienportal/bilder/") and ("/agentur-" in p or "/leihgabe-" in p)]
+    assert "medienportal/medien/fotos/eigen/index.html" in files
+    # The story with a replacement shows it; the other shows no picture at all.
+    story = site.page(STORY)
+    assert 'alt="Rheinufer im Herbst"' in story and "Foto: Stadt/Test" in story and "agentur" not in story
+    other = site.page(OTHER)
+    assert 'class="lead-image"' not in other and "leihgabe" not in other and "og:image" not in other
+    for page in ("index.html", "aktuelles/index.html", "medienportal/index.html"):
+        assert "agentur" not in site.page(page) and "leihgabe" not in site.page(page), page
+    # The feeds follow: the story's enclosure is the replacement, the other story has none, the portal's feed
+    # lists neither of them.
+    news = feedparser.parse((site.output / "feeds/alle/rss.xml").read_bytes())
+    by_title = {entry.title: entry for entry in news.entries}
+    assert [e["url"] for e in by_title["Neue Radwege am Rheinufer"].enclosures] == [
+        "http://localhost:8000/medien/fotos/eigen.jpg"]
+    assert by_title["Rheinufer ohne Bild"].enclosures == []
+    media = (site.output / "feeds/medien/rss.xml").read_text(encoding="utf-8")
+    assert "eigen" in media and "agentur" not in media and "leihgabe" not in media
+
+
+def test_the_check_warns_of_rights_that_end_soon(site):
+    expiring_site(site)
+    result = site.check(BUILD_NOW=BEFORE, MEDIA_RIGHTS_WARN_DAYS=5)
+    assert ("Medien: Die Nutzungsrechte an fotos/agentur.jpg enden mit dem 30.11.2026 (in 1 Tag); danach zeigt "
+            "die Website stattdessen fotos/eigen.jpg.") in result.warnings
+    assert ("Medien: Die Nutzungsrechte an fotos/leihgabe.jpg enden mit dem 30.11.2026 (in 1 Tag); danach "
+            "verschwindet das Foto aus Medienportal, Meldungen und Feeds.") in result.warnings
+    assert not [w for w in site.check(BUILD_NOW="2026-11-20 12:00", MEDIA_RIGHTS_WARN_DAYS=5).warnings
+                if "Nutzungsrechte" in w]
+
+
+@pytest.mark.parametrize("sidecar, expected", [
+    ({"rechte_bis": "2027-03-31 18:00"},
+     "content/media/fotos/x.jpg.yml:3: Feld „rechte_bis“: Erwartet wird ein Tag ohne Uhrzeit, z. B. "
+     "„rechte_bis: 2027-03-31“: die Rechte enden mit dem Ende dieses Tages."),
+    ({"rechte_bis": "bald"}, "content/media/fotos/x.jpg.yml:3: Feld „rechte_bis“: "),
+    ({"ersatz": "fotos/rhein.jpg"},
+     "content/media/fotos/x.jpg.yml:3: Feld „ersatz“: Ein Ersatzfoto gilt erst nach dem Ende der Rechte: "
+     "bitte auch „rechte_bis“ angeben."),
+    ({"rechte_bis": "2027-03-31", "ersatz": "fotos/fehlt.jpg"},
+     "content/media/fotos/x.jpg.yml:4: Feld „ersatz“: Die Datei „fotos/fehlt.jpg“ gibt es nicht in "
+     "content/media/."),
+    ({"rechte_bis": "2027-03-31", "ersatz": "fotos/x.jpg"},
+     "content/media/fotos/x.jpg.yml:4: Feld „ersatz“: Ein Foto kann nicht sein eigener Ersatz sein."),
+])
+def test_bad_rights_fields_are_german_errors_with_file_line_and_field(site, sidecar, expected):
+    add(site, "fotos/x.jpg", photo((1, 2, 3)), alt="X", credit=CREDIT, **sidecar)
+    with pytest.raises(ContentErrors) as caught:
+        site.check()
+    messages = [str(e) for e in caught.value.errors]
+    assert any(m.startswith(expected) for m in messages), messages
