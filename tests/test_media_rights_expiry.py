@@ -91,6 +91,14 @@ def test_the_check_warns_of_rights_that_end_soon(site):
             "verschwindet das Foto aus Medienportal, Meldungen und Feeds.") in result.warnings
     assert not [w for w in site.check(BUILD_NOW="2026-11-20 12:00", MEDIA_RIGHTS_WARN_DAYS=5).warnings
                 if "Nutzungsrechte" in w]
+    # The desk names them at the top of its week plan.
+    site.build(BUILD_NOW=BEFORE)
+    desk = (site.root / "preview/desk/index.html").read_text(encoding="utf-8")
+    assert '<h2 id="bildrechte">Bildrechte enden bald</h2>' in desk
+    assert ("<li>Medien: Die Nutzungsrechte an fotos/agentur.jpg enden mit dem 30.11.2026 (in 1 Tag); danach zeigt "
+            "die Website stattdessen fotos/eigen.jpg.</li>") in desk
+    site.build(BUILD_NOW=AFTER)  # gone: nothing left to warn of
+    assert "bildrechte" not in (site.root / "preview/desk/index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("sidecar, expected", [

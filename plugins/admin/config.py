@@ -287,6 +287,13 @@ def _sidecar_fields(settings: dict) -> dict[str, dict]:
                   "hint": "Was in jedem Zuschnitt (Instagram, Linkkarte, Querformat, Story) sichtbar bleiben soll: "
                           "zuerst waagerecht (0 = linker Rand, 1 = rechter Rand), dann senkrecht (0 = oberer Rand, "
                           "1 = unterer Rand). Leer: die Bildmitte."},
+        "rechte_bis": {"name": "rechte_bis", "label": "Nutzungsrechte bis", "widget": "datetime",
+                       "format": "YYYY-MM-DD", "date_format": "DD.MM.YYYY", "time_format": False, "required": False,
+                       "hint": "Letzter Tag, an dem das Foto gezeigt werden darf. Ab dem Tag danach verschwindet es "
+                               "aus Medienportal, Meldungen und Feeds. Leer: unbefristet."},
+        "ersatz": {"name": "ersatz", "label": "Ersatzfoto nach Ablauf der Rechte", "widget": "image",
+                   "choose_url": False, "required": False,
+                   "hint": "Zeigen Meldungen nach dem Ende der Nutzungsrechte statt dieses Fotos. Leer: kein Bild."},
     }
 
 
@@ -294,7 +301,7 @@ def _sidecar_fields(settings: dict) -> dict[str, dict]:
 MEDIA_KINDS = {
     "photo": {"label": "Fotos", "singular": "Foto", "suffixes": sorted(IMAGE_SUFFIXES), "required": {"alt", "credit"},
               "fields": ["title", "alt", "credit", "caption", "license", "date", "tags", "album", "themen", "series",
-                         "original", "focus"]},
+                         "original", "focus", "rechte_bis", "ersatz"]},
     "video": {"label": "Videos", "singular": "Video", "suffixes": [".mp4"], "required": {"credit", "captions"},
               "fields": ["title", "credit", "captions", "poster", "caption", "license", "date", "tags", "album",
                          "themen", "series", "original", "dgs"]},

@@ -30,6 +30,7 @@ from newsroom.desk.manual import copy_tasks
 from newsroom.desk.subscriptions import read_counts
 from newsroom.desk.week import desk_sources, event_sends, follow_ups, monday_of, priority_sends, week_plan
 from newsroom.errors import NewsroomError
+from newsroom.media.rights_ending import ending_soon, warning
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.overview import broken_files, state_label, when
 from newsroom.publishing.release import release_maker
@@ -90,6 +91,7 @@ class DeskGenerator(Generator):
                     for name, when, days in expiring_soon(
                         read_expiries(Path(settings["PATH"]) / settings["PUBLISH_RECEIPTS_DIR"]), build.now,
                         settings["PUBLISH_CREDENTIALS_WARN_DAYS"]) if name in settings["CHANNELS"]]
+        rights = self._rights_ending()
         template = self.env.get_template("desk/week.html")
         css = self.env.get_template("desk/desk.css").render().encode("utf-8")
         (folder / "amt").mkdir(parents=True, exist_ok=True)
@@ -103,12 +105,22 @@ class DeskGenerator(Generator):
                                    links=links, broken=broken, subscriptions=subscriptions if not up else None,
                                    stopped=any(not item.draft for item in broken), when=when,
                                    state_label=state_label, labels=labels, now=build.now, policy=desk_policy().meta(),
-                                   tasks=tasks, expiring=expiring)
+                                   tasks=tasks, expiring=expiring, rights_ending=rights)
             write_if_changed(folder / path, html.encode("utf-8"))
         for kind in ("amt", "thema"):  # filters without stories in these weeks go
             for entry in os.scandir(folder / kind):
                 if f"{kind}/{entry.name}" not in pages:
                     os.unlink(entry.path)
+
+
+    def _rights_ending(self) -> list[tuple[str, str, int]]:
+        """(warning, medium's path, days left) of the photos whose usage rights end soon (newsroom/media/rights_ending.py)."""
+        library = self.build.media
+        if library is None or library.today is None:
+            return []
+        items, _errors = library.scan()  # read once per build; a broken one is reported by the build itself
+        return [(warning(item, days), item.path, days)
+                for item, days in ending_soon(items, library.today, self.settings["MEDIA_RIGHTS_WARN_DAYS"])]
 
 
 def get_generators(_pelican):

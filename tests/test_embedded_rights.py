@@ -1,0 +1,201 @@
+"""Credit, terms and caption inside every picture the site hands out: IPTC-IIM and XMP in JPEG,
+XMP in WebP, read back with Pillow's IPTC reader and an XML parser; hostile texts stay text; the
+same description gives the same bytes, and a corrected credit draws that photo's files alone."""
+
+from __future__ import annotations
+
+import io
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PIL import Image, IptcImagePlugin
+
+from newsroom.media.embedded_rights import EmbeddedRights, app13, xmp
+from newsroom.media.metadata import embedded_metadata
+from newsroom.media.renditions import RenditionSettings, crop_drawer, web_drawer
+from tests.support import snapshot
+
+NS = {
+    "x": "adobe:ns:meta/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "photoshop": "http://ns.adobe.com/photoshop/1.0/",
+    "xmpRights": "http://ns.adobe.com/xap/1.0/rights/",
+    "Iptc4xmpCore": "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/",
+}
+RIGHTS = EmbeddedRights(
+    credit="Foto: Landeshauptstadt Düsseldorf/Jörg Weiß",
+    license="Frei für die Berichterstattung über „Grünflächen“, Quelle nennen.",
+    caption="Die Königsallee im Frühling: Bäume, Wasser, Straßenbahn.\nZweite Zeile.",
+    title="Kö im Frühling",
+    alt="Blühende Bäume an der Königsallee",
+    page="https://www.duesseldorf.de/medienportal/medien/fotos/koe/",
+)
+SETTINGS = RenditionSettings(widths=(320, 640), formats=("webp", "jpg"), jpeg_quality=82, webp_quality=78)
+
+
+def source(tmp_path: Path, width=800, height=600) -> Path:
+    path = tmp_path / "koe.jpg"
+    image = Image.new("RGB", (width, height), (90, 160, 60))
+    image.paste((250, 200, 30), (0, 0, width // 3, height // 3))
+    image.save(path, "JPEG", quality=90)
+    return path
+
+
+def drawn(tmp_path: Path, rights=RIGHTS) -> dict[str, bytes]:
+    return {name: data for name, data, *_rest in web_drawer(SETTINGS, 800, "koe.jpg", rights)(source(tmp_path))}
+
+
+def xmp_root(packet: bytes) -> ET.Element:
+    text = packet.decode("utf-8")
+    assert text.startswith('<?xpacket begin="\ufeff"') and text.endswith('<?xpacket end="r"?>')
+    return ET.fromstring(text[text.index("<x:xmpmeta"):text.index("</x:xmpmeta>") + len("</x:xmpmeta>")])
+
+
+def value(root: ET.Element, path: str) -> str:
+    found = root.find(f".//rdf:Description/{path}", NS)
+    assert found is not None, path
+    return found.text
+
+
+def riff_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    chunks, at = [], 12
+    while at < len(data):
+        name, size = data[at:at + 4], struct.unpack("<I", data[at + 4:at + 8])[0]
+        chunks.append((name, data[at + 8:at + 8 + size]))
+        at += 8 + size + (size & 1)
+    return chunks
+
+
+def test_jpeg_renditions_carry_iptc_iim_in_utf8_read_by_pillow(tmp_path):
+    files = drawn(tmp_path)
+    assert sorted(files) == ["320.jpg", "320.webp", "640.jpg", "640.webp"]
+    with Image.open(io.BytesIO(files["640.jpg"])) as image:
+        iptc = IptcImagePlugin.getiptcinfo(image)
+    assert iptc[(1, 90)] == b"\x1b%G"  # UTF-8 declared
+    assert iptc[(2, 80)].decode() == iptc[(2, 110)].decode() == "Foto: Landeshauptstadt Düsseldorf/Jörg Weiß"
+    assert iptc[(2, 116)].decode() == "Frei für die Berichterstattung über „Grünflächen“, Quelle nennen."
+    assert iptc[(2, 120)].decode() == "Die Königsallee im Frühling: Bäume, Wasser, Straßenbahn.\nZweite Zeile."
+    assert iptc[(2, 5)].decode() == "Kö im Frühling"
+    # The segments' order: JFIF, XMP, IPTC, then the picture
+    data = files["640.jpg"]
+    assert data.index(b"\xff\xe0") < data.index(b"http://ns.adobe.com/xap/1.0/\x00") < data.index(b"Photoshop 3.0\x00")
+
+
+def test_jpeg_and_webp_renditions_carry_the_same_xmp(tmp_path):
+    files = drawn(tmp_path)
+    with Image.open(io.BytesIO(files["640.jpg"])) as jpeg, Image.open(io.BytesIO(files["640.webp"])) as webp:
+        packets = [jpeg.info["xmp"], webp.info["xmp"]]
+    assert packets[0] == packets[1] == xmp(RIGHTS)
+    root = xmp_root(packets[0])
+    assert value(root, "dc:creator/rdf:Seq/rdf:li") == "Foto: Landeshauptstadt Düsseldorf/Jörg Weiß"
+    assert value(root, "photoshop:Credit") == "Foto: Landeshauptstadt Düsseldorf/Jörg Weiß"
+    assert value(root, "dc:rights/rdf:Alt/rdf:li") == RIGHTS.license
+    assert value(root, "xmpRights:UsageTerms/rdf:Alt/rdf:li") == RIGHTS.license
+    assert value(root, "xmpRights:Marked") == "True"
+    assert value(root, "xmpRights:WebStatement") == "https://www.duesseldorf.de/medienportal/medien/fotos/koe/"
+    assert value(root, "dc:description/rdf:Alt/rdf:li") == RIGHTS.caption
+    assert value(root, "dc:title/rdf:Alt/rdf:li") == "Kö im Frühling"
+    assert value(root, "Iptc4xmpCore:AltTextAccessibility/rdf:Alt/rdf:li") == RIGHTS.alt
+    # The library reads its own files back as it reads an agency's (newsroom/media/metadata.py).
+    with Image.open(io.BytesIO(files["640.jpg"])) as image:
+        found = embedded_metadata(image)
+    assert (found["credit"], found["license"], found["caption"], found["alt"]) == (
+        RIGHTS.credit, RIGHTS.license, RIGHTS.caption, RIGHTS.alt)
+
+
+def test_webp_has_the_xmp_chunk_flagged_in_vp8x_and_no_exif(tmp_path):
+    chunks = riff_chunks(drawn(tmp_path)["640.webp"])
+    names = [name for name, _data in chunks]
+    assert names[0] == b"VP8X" and b"XMP " in names and b"EXIF" not in names
+    flags = chunks[0][1][0]
+    assert flags & 0x04 and not flags & 0x08  # XMP present, EXIF absent
+    assert dict(chunks)[b"XMP "] == xmp(RIGHTS)
+
+
+def test_crops_carry_the_rights_too(tmp_path):
+    from newsroom.media.crops import Crop
+
+    draw = crop_drawer([Crop("card", (1.91, 1), 300)], (0.5, 0.5), 500_000, "koe.jpg", (800, 600), RIGHTS)
+    [(name, data, *_rest)] = list(draw(source(tmp_path)))
+    with Image.open(io.BytesIO(data)) as image:
+        assert IptcImagePlugin.getiptcinfo(image)[(2, 110)].decode() == RIGHTS.credit
+        assert xmp_root(image.info["xmp"]) is not None
+
+
+def test_the_same_rights_give_the_same_bytes(tmp_path):
+    first = drawn(tmp_path)
+    assert drawn(tmp_path) == first
+    assert drawn(tmp_path, EmbeddedRights(**{**RIGHTS.__dict__, "credit": "Foto: Andere"})) != first
+
+
+@pytest.mark.parametrize("hostile", [
+    '</rdf:li></rdf:Alt></dc:description><dc:publisher>Eingeschleust</dc:publisher><dc:description><rdf:Alt><rdf:li>',
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>',
+    "Ende ]]> und <![CDATA[ Anfang",
+    '<?xpacket end="w"?> danach',
+    "Text mit \u202eTFEL-OT-THGIR\u202c und \u2066isoliert\u2069 und Steuerzeichen \x07\x1b\x7f\x85",
+    "& &amp; &#x3C; \"Anführung\" 'einfach'",
+])
+def test_hostile_texts_stay_text_and_inject_no_element(tmp_path, hostile):
+    rights = EmbeddedRights(credit=f"Foto: {hostile}", license=hostile, caption=hostile, title=hostile, alt=hostile,
+                            page="https://www.duesseldorf.de/medienportal/")
+    packet = xmp(rights)
+    root = xmp_root(packet)
+    assert packet.count(b"<x:xmpmeta") == 1 and packet.count(b"<?xpacket") == 2
+    [description] = root.findall(".//rdf:Description", NS)
+    tags = {child.tag.split("}")[1] for child in description}
+    assert tags == {"title", "creator", "description", "rights", "Credit", "UsageTerms", "Marked", "WebStatement",
+                    "AltTextAccessibility"}
+    expected = "".join(c for c in hostile if c not in "\u202e\u202c\u2066\u2069\x07\x1b\x7f\x85").strip()
+    assert value(root, "dc:description/rdf:Alt/rdf:li") == expected
+    assert value(root, "photoshop:Credit") == f"Foto: {expected}"
+    data = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(data, "JPEG", extra=app13(rights))
+    with Image.open(data) as image:
+        assert IptcImagePlugin.getiptcinfo(image)[(2, 120)].decode() == expected
+
+
+# -- in the build ------------------------------------------------------------------------------------
+
+def add(site, relative: str, colour, **sidecar: str) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (700, 500), colour).save(buffer, "JPEG")
+    site.write(f"media/{relative}", buffer.getvalue())
+    site.write(f"media/{relative}.yml", "".join(f"{k}: {v}\n" for k, v in sidecar.items()))
+
+
+def renditions(folder: Path, stem: str) -> dict[str, tuple[bytes, int]]:
+    return {k: v for k, v in snapshot(folder).items() if k.startswith("medienportal/bilder/") and f"/{stem}-" in k}
+
+
+def test_a_corrected_credit_draws_that_photos_files_again_and_only_them(site, tmp_path):
+    add(site, "fotos/markt.jpg", (200, 60, 40), alt="Markt", credit='"Foto: Stadt/Erika Muster"',
+        license='"Frei für die Presse"')
+    add(site, "fotos/hafen.jpg", (20, 60, 200), alt="Hafen", credit='"Foto: Stadt/Test"')
+    site.story(image="fotos/markt.jpg")
+    site.commit("Meldung", "2026-11-20 09:00")
+    site.build()
+    markt, hafen = renditions(site.output, "markt"), renditions(site.output, "hafen")
+    assert len(markt) == 4 + 1  # two widths as JPEG and WebP, the link card crop
+    again = site.build()
+    assert (again.stats["media_photos_drawn"], again.written) == (0, [])
+
+    add(site, "fotos/markt.jpg", (200, 60, 40), alt="Markt", credit='"Foto: Stadt/Erika Mustermann"',
+        license='"Frei für die Presse"')
+    corrected = site.build()
+    assert corrected.stats["media_photos_drawn"] == 2  # the web renditions and the crop of markt.jpg
+    assert renditions(site.output, "hafen") == hafen  # same bytes, same inodes: not written again
+    now = renditions(site.output, "markt")
+    assert len(now) == 5 and not set(now) & set(markt)  # new addresses; the old files left output/
+    for path, (data, _inode) in now.items():
+        with Image.open(io.BytesIO(data)) as image:
+            assert b"Erika Mustermann" in image.info["xmp"], path
+            if path.endswith(".jpg"):
+                assert IptcImagePlugin.getiptcinfo(image)[(2, 80)] == "Foto: Stadt/Erika Mustermann".encode()
+    cold = tmp_path / "cold"
+    site.build(OUTPUT_PATH=str(cold), CACHE_PATH=str(tmp_path / "cold-cache"))
+    assert {k: v[0] for k, v in snapshot(site.output).items()} == {k: v[0] for k, v in snapshot(cold).items()}
