@@ -4,13 +4,15 @@ agencies and newsroom systems read them: IPTC-IIM in JPEG and XMP in JPEG and We
 IPTC-IIM (IIM 4.2, the IPTC's "Information Interchange Model") travels in a JPEG's APP13
 segment as a Photoshop image resource block ("Photoshop 3.0", resource 8BIM 0x0404). The
 datasets written: 1:90 CodedCharacterSet `ESC % G` (the texts are UTF-8), 2:00 record version,
-2:05 Object Name (title), 2:80 By-line and 2:110 Credit (the credit), 2:116 Copyright Notice
-(the terms of use), 2:120 Caption-Abstract. Texts are not cut to the IIM's suggested lengths
+2:80 By-line and 2:110 Credit (the credit), 2:116 Copyright Notice (the terms of use),
+2:120 Caption-Abstract. Texts are not cut to the IIM's suggested lengths
 (32 bytes for a by-line): the readers agencies use take longer ones, and a cut credit is wrong.
 
-XMP (ISO 16684-1) carries the same with the IPTC Photo Metadata mapping: dc:title,
-dc:creator, dc:description, dc:rights, photoshop:Credit, xmpRights:UsageTerms, xmpRights:Marked,
-xmpRights:WebStatement (the medium's page in the portal), Iptc4xmpCore:AltTextAccessibility.
+XMP (ISO 16684-1) carries the same with the IPTC Photo Metadata mapping: dc:creator,
+dc:description, dc:rights, photoshop:Credit, xmpRights:UsageTerms, xmpRights:Marked and
+xmpRights:WebStatement (the medium's page in the portal, with every detail of the medium).
+Title and alt text stay out: each edit of them would draw every file of the photo again, and
+an agency's import takes them from the page, where they are kept up to date.
 WebP has no IPTC block; Pillow puts the packet in the RIFF `XMP ` chunk and sets the VP8X flag.
 
 What the files say is read back by newsroom/media/metadata.py the same way (a downloaded
@@ -43,7 +45,6 @@ NAMESPACES = (
     ("dc", "http://purl.org/dc/elements/1.1/"),
     ("photoshop", "http://ns.adobe.com/photoshop/1.0/"),
     ("xmpRights", "http://ns.adobe.com/xap/1.0/rights/"),
-    ("Iptc4xmpCore", "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"),
 )
 
 
@@ -54,14 +55,12 @@ class EmbeddedRights:
     credit: str
     license: str | None = None
     caption: str | None = None
-    title: str | None = None
-    alt: str | None = None
     page: str | None = None  # absolute address of the medium's page in the portal
 
     @classmethod
     def of(cls, item, page: str | None = None) -> EmbeddedRights:
         """From a MediaItem (newsroom/media/library.py)."""
-        return cls(item.credit, item.license, item.caption, item.title, item.alt, page)
+        return cls(item.credit, item.license, item.caption, page)
 
     def signature(self) -> str:
         """Part of a rendition's cache key: other rights, other files."""
@@ -87,7 +86,7 @@ def iim(rights: EmbeddedRights) -> bytes:
     """The IIM datasets: record 1 names the character set, record 2 holds the texts."""
     texts = rights.texts()
     datasets = [_dataset(1, 90, UTF8), _dataset(2, 0, b"\x00\x04")]
-    for number, name in ((5, "title"), (80, "credit"), (110, "credit"), (116, "license"), (120, "caption")):
+    for number, name in ((80, "credit"), (110, "credit"), (116, "license"), (120, "caption")):
         if name in texts:
             datasets.append(_dataset(2, number, texts[name].encode("utf-8")))
     return b"".join(datasets)
@@ -113,8 +112,6 @@ def xmp(rights: EmbeddedRights) -> bytes:
     """The XMP packet (UTF-8, no padding: the files are written once, never edited in place)."""
     texts = rights.texts()
     properties = []
-    if "title" in texts:
-        properties.append(f"<dc:title>{_alt(texts['title'])}</dc:title>")
     if "credit" in texts:
         properties.append(f"<dc:creator><rdf:Seq><rdf:li>{escape(texts['credit'])}</rdf:li></rdf:Seq></dc:creator>")
     if "caption" in texts:
@@ -128,9 +125,6 @@ def xmp(rights: EmbeddedRights) -> bytes:
         properties.append("<xmpRights:Marked>True</xmpRights:Marked>")
     if "page" in texts:
         properties.append(f"<xmpRights:WebStatement>{escape(texts['page'])}</xmpRights:WebStatement>")
-    if "alt" in texts:
-        properties.append(f"<Iptc4xmpCore:AltTextAccessibility>{_alt(texts['alt'])}"
-                          "</Iptc4xmpCore:AltTextAccessibility>")
     declared = " ".join(f"xmlns:{prefix}={quoteattr(uri)}" for prefix, uri in NAMESPACES[2:])
     packet = (f'{XMP_BEGIN}<x:xmpmeta xmlns:x="{NAMESPACES[0][1]}"><rdf:RDF xmlns:rdf="{NAMESPACES[1][1]}">'
               f'<rdf:Description rdf:about="" {declared}>{"".join(properties)}</rdf:Description>'
