@@ -82,9 +82,11 @@ def test_on_the_day_after_the_rights_end_the_photo_leaves_the_site_and_increment
     assert "eigen" in media and "agentur" not in media and "leihgabe" not in media
 
 
-def test_the_check_warns_of_rights_that_end_soon(site):
+def test_the_check_warns_of_rights_that_end_soon(site, caplog):
     expiring_site(site)
     result = site.check(BUILD_NOW=BEFORE, MEDIA_RIGHTS_WARN_DAYS=5)
+    assert [r.getMessage() for r in caplog.records if "Nutzungsrechte" in r.getMessage()] == [
+        w for w in result.warnings if "Nutzungsrechte" in w]
     assert ("Medien: Die Nutzungsrechte an fotos/agentur.jpg enden mit dem 30.11.2026 (in 1 Tag); danach zeigt "
             "die Website stattdessen fotos/eigen.jpg.") in result.warnings
     assert ("Medien: Die Nutzungsrechte an fotos/leihgabe.jpg enden mit dem 30.11.2026 (in 1 Tag); danach "

@@ -64,9 +64,10 @@ class MediaPortalGenerator(Generator):
             items, problems = library.scan()
         # A medium whose rights ended (`rechte_bis`) leaves the portal, its feed and output/ on the day after.
         items = [item for item in items if not item.expired(library.today)]
-        if library.today is not None:
-            build.warnings.extend(warning(item, days) for item, days in ending_soon(
-                items, library.today, settings["MEDIA_RIGHTS_WARN_DAYS"]))
+        if library.today is not None:  # printed by `invoke check` and `invoke build` (WARNUNG), shown on the desk
+            for item, days in ending_soon(items, library.today, settings["MEDIA_RIGHTS_WARN_DAYS"]):
+                logger.warning(warning(item, days))
+                build.warnings.append(warning(item, days))
         visible = build.stories
         using = story_links(visible, {item.path for item in items})
         self.renditions = RenditionCache(Path(settings["CACHE_PATH"] or default("CACHE_PATH")) / "renditions")
