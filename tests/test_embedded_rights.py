@@ -9,6 +9,7 @@ import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import feedparser
 import pytest
 from PIL import Image, IptcImagePlugin
 
@@ -173,6 +174,7 @@ def test_a_corrected_credit_draws_that_photos_files_again_and_only_them(site, tm
     site.commit("Meldung", "2026-11-20 09:00")
     site.build()
     markt, hafen = renditions(site.output, "markt"), renditions(site.output, "hafen")
+    originals = {name: (site.output / f"medien/fotos/{name}.jpg").stat().st_ino for name in ("markt", "hafen")}
     assert len(markt) == 4 + 1  # two widths as JPEG and WebP, the link card crop
     again = site.build()
     assert (again.stats["media_photos_drawn"], again.written) == (0, [])
@@ -189,6 +191,50 @@ def test_a_corrected_credit_draws_that_photos_files_again_and_only_them(site, tm
             assert b"Erika Mustermann" in image.info["xmp"], path
             if path.endswith(".jpg"):
                 assert IptcImagePlugin.getiptcinfo(image)[(2, 80)] == "Foto: Stadt/Erika Mustermann".encode()
+    # The originals too: markt.jpg's is written again with the new credit, hafen.jpg's is left alone.
+    assert (site.output / "medien/fotos/hafen.jpg").stat().st_ino == originals["hafen"]
+    handed_out = site.output / "medien/fotos/markt.jpg"
+    assert handed_out.stat().st_ino != originals["markt"]
+    with Image.open(handed_out) as image:
+        assert IptcImagePlugin.getiptcinfo(image)[(2, 80)] == "Foto: Stadt/Erika Mustermann".encode()
+    # The story feed's enclosure states the size of the original as handed out.
+    feed = feedparser.parse((site.output / "feeds/alle/rss.xml").read_bytes())
+    [enclosure] = feed.entries[0].enclosures
+    assert enclosure["href"].endswith("/medien/fotos/markt.jpg")
+    assert int(enclosure["length"]) == handed_out.stat().st_size
     cold = tmp_path / "cold"
     site.build(OUTPUT_PATH=str(cold), CACHE_PATH=str(tmp_path / "cold-cache"))
     assert {k: v[0] for k, v in snapshot(site.output).items()} == {k: v[0] for k, v in snapshot(cold).items()}
+
+
+# -- originals ------------------------------------------------------------------------------------------
+
+def test_a_jpeg_original_keeps_its_picture_data_and_loses_gps_comments_and_trailing_images():
+    from newsroom.media.originals import jpeg_without_metadata, original_additions, stamped_jpeg
+
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    exif[0xA431] = "SERIENNUMMER"  # BodySerialNumber
+    exif.get_ifd(0x8825)[2] = (51.0, 13.0, 30.0)
+    buffer = io.BytesIO()
+    Image.new("RGB", (90, 60), (10, 200, 30)).save(buffer, "JPEG", progressive=True, exif=exif,
+                                                   comment=b"Kommentar", xmp=b"<x:xmpmeta>Privat</x:xmpmeta>")
+    delivered = buffer.getvalue() + b"\xff\xd8" + b"ZWEITES BILD MIT GPS" + b"\xff\xd9"  # as MPF appends them
+    bare = jpeg_without_metadata(delivered)
+    handed_out = stamped_jpeg(bare, RIGHTS, 8)
+    assert len(handed_out) == len(bare) + len(original_additions(RIGHTS, 8))
+    for secret in (b"SERIENNUMMER", b"Kommentar", b"Privat", b"ZWEITES BILD"):
+        assert secret not in handed_out, secret
+    picture = delivered[delivered.index(b"\xff\xda"):len(buffer.getvalue())]
+    assert handed_out.endswith(picture)  # not compressed again
+    with Image.open(io.BytesIO(handed_out)) as image:
+        image.load()
+        assert dict(image.getexif()) == {0x0112: 8} and image.size == (90, 60)
+        assert IptcImagePlugin.getiptcinfo(image)[(2, 110)].decode() == RIGHTS.credit
+    # CMYK keeps Adobe's APP14 (without it the colours invert); a PNG is not a JPEG.
+    cmyk = io.BytesIO()
+    Image.new("CMYK", (20, 20), (0, 50, 100, 0)).save(cmyk, "JPEG")
+    assert b"Adobe" in jpeg_without_metadata(cmyk.getvalue())
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(png, "PNG")
+    assert jpeg_without_metadata(png.getvalue()) is None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from PIL import Image
+from PIL import Image, IptcImagePlugin
 
 from newsroom.errors import ContentErrors
 from newsroom.media.library import MediaLibrary
@@ -127,8 +127,13 @@ def test_renditions_are_upright_and_carry_no_gps_or_personal_exif(site):
             # the blue mark of the top left corner is now top right: turned clockwise
             assert image.convert("RGB").getpixel((image.width - 2, 2))[2] > 150
         assert b"Erika" not in data and b"Kamera" not in data and b"Privat" not in data
-    # The original stays downloadable as delivered.
-    assert (site.output / "medien/fotos/handy.jpg").read_bytes() == original
+    # The original keeps its picture data and its orientation; its metadata is replaced (newsroom/media/originals.py).
+    handed_out = (site.output / "medien/fotos/handy.jpg").read_bytes()
+    assert handed_out.endswith(original[original.index(b"\xff\xda"):])  # the compressed picture, byte for byte
+    with Image.open(io.BytesIO(handed_out)) as image:
+        assert dict(image.getexif()) == {0x0112: 6} and image.getexif().get_ifd(0x8825) == {}
+        assert IptcImagePlugin.getiptcinfo(image)[(2, 110)] == "Foto: Landeshauptstadt Düsseldorf/Test".encode()
+    assert b"Erika" not in handed_out and b"Kamera" not in handed_out and b"Privat" not in handed_out
 
 
 def test_png_webp_and_tiff_get_webp_and_jpeg_renditions(site):

@@ -24,6 +24,7 @@ from newsroom.dates import BERLIN, german_date, german_datetime
 from newsroom.feeds.catalog import Retraction
 from newsroom.feeds.formats import Category, Enclosure, FeedItem
 from newsroom.media.library import IMAGE_SUFFIXES, MediaItem
+from newsroom.media.originals import published_size, stamps
 from newsroom.site import SiteUrls
 
 # Fixed here rather than from the system's mimetypes tables, which differ between machines.
@@ -97,9 +98,17 @@ class StoryItems:
             return None
         if card.image not in self._images:
             item = self.media.shown(card.image, source=card.source, line=None, field="image")
-            size = os.stat(self.media_root / item.path).st_size if item else None
+            size = self._size(item) if item else None
             self._images[card.image] = (item, size) if item else None
         return self._images[card.image]
+
+    def _size(self, item: MediaItem) -> int:
+        """The bytes of the file the enclosure names: a JPEG original as handed out (newsroom/media/originals.py)."""
+        if item.facts is None or not stamps(item):
+            return os.stat(self.media_root / item.path).st_size
+        pages = self.build.media_pages
+        page = pages.page(item.path) if pages is not None else None
+        return published_size(item, self.urls.absolute(page) if page else None)
 
     def signature(self, card: Card | Retraction) -> tuple:
         """Everything a story's entry is made of; equal signatures give equal entries (the lead

@@ -146,3 +146,4 @@ def save_options(rights: EmbeddedRights | None, fmt: str) -> dict:
     if fmt == "jpg":  # XMP's APP1 first, then APP13, the order the files of cameras and agencies have
         return {"extra": app1_xmp(rights) + app13(rights)}
     return {"xmp": xmp(rights)}
+

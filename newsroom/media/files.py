@@ -19,9 +19,10 @@ from newsroom.content.git_index import FileBlobs, blob_id
 from newsroom.errors import ContentError
 from newsroom.media.metadata import embedded_metadata
 from newsroom.media.mp4_header import read_video
+from newsroom.media.originals import jpeg_without_metadata
 
 CACHE_NAME = "media:facts"
-FACTS_VERSION = 4  # 4: a video's picture size, duration and frame rate
+FACTS_VERSION = 5  # 4: a video's picture size, duration and frame rate; 5: a JPEG's size without metadata
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff"}
 # Larger pictures are refused before decoding: a "decompression bomb" would take the build's memory.
 MAX_PIXELS = 120_000_000
@@ -37,6 +38,10 @@ class FileFacts:
     embedded: tuple = field(default=())  # sorted (field, value) pairs from IPTC/XMP
     duration: float | None = None  # seconds (videos)
     frame_rate: float | None = None  # frames per second (videos)
+    # JPEG: the size without its metadata and its EXIF orientation (newsroom/media/originals.py); None: passed on
+    # as delivered
+    bare_bytes: int | None = None
+    orientation: int = 1
 
     @property
     def metadata(self) -> dict:
@@ -60,7 +65,7 @@ def read_facts_and_blob(path: Path, shown: str, kind: str) -> tuple[FileFacts, s
 def _facts(path: Path, shown: str, kind: str, data: bytes) -> FileFacts:
     digest = hashlib.sha256(data).hexdigest()
     if kind == "photo":
-        return _photo_facts(path, shown, digest, len(data))
+        return _photo_facts(path, shown, digest, data)
     if kind == "video":
         if len(data) < 12 or data[4:8] != b"ftyp":
             raise ContentError(shown, "Die Datei ist kein MP4-Video (beschädigt oder falsches Format).")
@@ -74,7 +79,7 @@ def _facts(path: Path, shown: str, kind: str, data: bytes) -> FileFacts:
     return FileFacts(digest, len(data))
 
 
-def _photo_facts(path: Path, shown: str, digest: str, size: int) -> FileFacts:
+def _photo_facts(path: Path, shown: str, digest: str, data: bytes) -> FileFacts:
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -87,10 +92,14 @@ def _photo_facts(path: Path, shown: str, digest: str, size: int) -> FileFacts:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
                     raise ContentError(shown, f"Das Bild ist mit {width} × {height} Pixeln zu groß.")
-                if image.getexif().get(0x0112) in (5, 6, 7, 8):
+                orientation = image.getexif().get(0x0112, 1)
+                if orientation in (5, 6, 7, 8):
                     width, height = height, width
                 embedded = embedded_metadata(image)
-                return FileFacts(digest, size, width, height, image.format, tuple(sorted(embedded.items())))
+                bare = jpeg_without_metadata(data) if image.format == "JPEG" else None
+                return FileFacts(digest, len(data), width, height, image.format, tuple(sorted(embedded.items())),
+                                 bare_bytes=len(bare) if bare is not None else None,
+                                 orientation=orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else 1)
     except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError,
             OSError, SyntaxError, ValueError) as exc:
         reason = "unbekanntes Format" if isinstance(exc, UnidentifiedImageError) else "beschädigt"

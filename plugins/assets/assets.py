@@ -14,6 +14,7 @@ from pelican.generators import Generator
 from PIL import __version__ as pillow  # the package's version only, not its image modules
 
 from newsroom.build.context import of
+from newsroom.media.originals import published_original, signature, stamps
 from newsroom.site import SiteUrls
 
 SIDECAR_SUFFIX = ".yml"
@@ -48,16 +49,28 @@ class AssetsGenerator(Generator):
         writer.page("favicon.ico", lambda: _favicon(svg), owner="Theme", inputs=("favicon", svg, pillow))
         urls = SiteUrls.from_settings(self.settings)
         media_root = Path(self.path) / self.settings["MEDIA_DIR"]
-        library = of(self.context).media
+        build = of(self.context)
+        library = build.media
         # Media whose rights ended (`rechte_bis`) are not published; the writer removes their live copies.
         expired = {item.path for item in library.expired_items()} if library is not None else set()
+        # JPEG originals go out with their metadata replaced (newsroom/media/originals.py), signed by what
+        # makes them: an unchanged one is neither read nor written.
+        stamped = {item.path: item for item in library.scan()[0] if stamps(item)} if library is not None else {}
+        pages = build.media_pages
         for path in _files(media_root):
             if path.suffix == SIDECAR_SUFFIX:
                 continue  # descriptions are read by the build, not published as files
             relative = path.relative_to(media_root).as_posix()
             if relative in expired:
                 continue
-            writer.copy(urls.media(relative), path, owner="Medien")
+            item = stamped.get(relative)
+            if item is None:
+                writer.copy(urls.media(relative), path, owner="Medien")
+                continue
+            page = pages.page(relative) if pages is not None else None
+            page = urls.absolute(page) if page else None
+            writer.page(urls.media(relative), lambda item=item, path=path, page=page: published_original(
+                item, path, page), owner="Medien", inputs=signature(item, page))
 
 
 def get_generators(_pelican):

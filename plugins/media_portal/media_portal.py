@@ -27,6 +27,7 @@ from newsroom.media.album_zip import album_zip
 from newsroom.media.crops import PAGE_PURPOSE, crops_from_settings, purposes_for
 from newsroom.media.embedded_rights import EmbeddedRights
 from newsroom.media.library import MediaItem, MediaLibrary
+from newsroom.media.originals import published_original, published_size, signature
 from newsroom.media.renditions import Rendition, RenditionCache, RenditionSettings, crop_drawer, web_drawer
 from newsroom.media.rights_ending import ending_soon, warning
 from newsroom.settings import default
@@ -69,6 +70,7 @@ class MediaPortalGenerator(Generator):
                 logger.warning(warning(item, days))
                 build.warnings.append(warning(item, days))
         visible = build.stories
+        urls = SiteUrls.from_settings(settings)
         using = story_links(visible, {item.path for item in items})
         self.renditions = RenditionCache(Path(settings["CACHE_PATH"] or default("CACHE_PATH")) / "renditions")
         with phase("renditions"):
@@ -79,8 +81,9 @@ class MediaPortalGenerator(Generator):
             cards = using.get(item.path, [])
             themen = tuple(sorted(set(item.themen) | {c.category for c in cards}, key=str.casefold))
             stories = tuple(StoryLink(c.id, c.title, c.url, c.ts) for c in cards[:STORIES_SHOWN])
-            entries.append(Entry(item, item_url(item.path), images.get(item.poster or item.path), themen,
-                                 stories, len(cards)))
+            page = item_url(item.path)
+            entries.append(Entry(item, page, images.get(item.poster or item.path), themen, stories, len(cards),
+                                 published_size(item, urls.absolute(page)) if item.facts else None))
         problems += drawing_errors + check_addresses(entries, lambda p: library.display(library.root / p))
         errors.extend(p for p in problems if str(p) not in known)
         self.portal = Portal([e for e in entries if e.item.path not in self.broken], settings)
@@ -233,7 +236,8 @@ class MediaPortalGenerator(Generator):
             files = self._album_files(album, media_root)
             emit(album.zip_path, ("zip", [(n, s) for n, s, _f in files]),
                  lambda album=album, files=files: album_zip(
-                     [(n, f) for n, _s, f in files] + [("LIESMICH.txt", album_readme(album, urls, settings))]))
+                     [(n, f() if callable(f) else f) for n, _s, f in files]
+                     + [("LIESMICH.txt", album_readme(album, urls, settings))]))
 
         def prune() -> None:  # old renditions go only once the pages that use them are gone
             removed = self.renditions.prune()
@@ -252,7 +256,9 @@ class MediaPortalGenerator(Generator):
                 continue
             name = Path(item.path).name
             if item.original:
-                files.append((name, (item.facts.digest,), media_root / item.path))
+                page = SiteUrls.from_settings(self.settings).absolute(entry.url)
+                files.append((name, signature(item, page),
+                              lambda item=item, page=page: published_original(item, media_root / item.path, page)))
             elif entry.image:
                 rendition, site = entry.image.largest("jpg")
                 files.append((f"{Path(name).stem}.jpg", (site,), self.rendition_files[site]))

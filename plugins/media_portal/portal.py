@@ -67,6 +67,7 @@ class Entry:
     themen: tuple[str, ...]
     stories: tuple[StoryLink, ...]  # newest first, at most STORIES_SHOWN
     story_count: int
+    original_bytes: int | None = None  # the original as handed out (newsroom/media/originals.py)
 
     @property
     def kind_name(self) -> str:
