@@ -164,7 +164,8 @@ def test_a_fresh_clone_copies_and_reads_a_media_file_changed_at_the_same_size(ar
     report = archive.build()
     original = live_original(archive).relative_to(archive.output).as_posix()
     assert original in report.written and report.stats["media_files_read"] == 1
-    assert live_original(archive).read_bytes() == bytes(data)
+    # The picture data as committed (its metadata is the build's own: newsroom/media/originals.py)
+    assert live_original(archive).read_bytes().endswith(bytes(data[data.index(b"\xff\xda"):]))
     assert_same_as_cold_build(archive, tmp_path)
 
 
