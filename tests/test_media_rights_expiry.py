@@ -123,3 +123,31 @@ def test_bad_rights_fields_are_german_errors_with_file_line_and_field(site, side
         site.check()
     messages = [str(e) for e in caught.value.errors]
     assert any(m.startswith(expected) for m in messages), messages
+
+
+def test_pictures_and_links_in_a_story_text_follow_the_rights_on_every_page_and_feed(site, tmp_path):
+    """In the text: a picture whose rights ended shows its replacement, or is left out; a link to it
+    keeps its words. Pages and feeds change the day after, as a cold build of that day has them."""
+    expiring_site(site)
+    site.story("2026/im-text.md", id="d4e5f6a7b8c9", title='"Bilder im Text"', date="2026-11-22 10:00",
+               image=None, body="Vorher:\n\n![Radweg](media:fotos/agentur.jpg)\n\n![Promenade](media:fotos/leihgabe.jpg)"
+                                "\n\nDas [Foto der Promenade](media:fotos/leihgabe.jpg) zum Herunterladen.\n")
+    site.commit("Bilder im Text", "2026-11-22 11:00")
+    page = "aktuelles/2026/11/bilder-im-text/index.html"
+    site.build(BUILD_NOW=LAST_DAY)
+    text = site.page(page)
+    assert 'src="/medien/fotos/agentur.jpg"' in text and 'src="/medien/fotos/leihgabe.jpg"' in text
+    assert 'href="/medien/fotos/leihgabe.jpg">Foto der Promenade</a>' in text
+
+    site.build(BUILD_NOW=AFTER)
+    text = site.page(page)
+    assert 'src="/medien/fotos/eigen.jpg"' in text  # the replacement
+    assert "leihgabe" not in text and "agentur.jpg" not in text
+    assert "Das Foto der Promenade zum Herunterladen." in text
+    feed = feedparser.parse(site.page("feeds/alle/atom.xml"))
+    entry = next(e for e in feed.entries if e.link.endswith("/bilder-im-text/"))
+    content = entry.content[0].value
+    assert "leihgabe" not in content and "eigen.jpg" in content
+    cold = tmp_path / "cold"
+    site.build(BUILD_NOW=AFTER, OUTPUT_PATH=str(cold), CACHE_PATH=str(tmp_path / "cold-cache"))
+    assert outputs(site.output) == outputs(cold)

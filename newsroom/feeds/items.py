@@ -117,7 +117,10 @@ class StoryItems:
             card = card.card  # its file says all of it: title, reason, date, department, terms
             return ("withdrawal", card.id, card.digest, card.url, card.withdrawn_ts)
         refs = tuple(self.url_of(ref) for ref in card.story_refs) if card.story_refs else ()
-        return (card.id, card.digest, card.url, card.ts, self.updated(card), self.image(card), refs)
+        # The media its text shows on the build's day: a picture whose rights ended leaves the entry.
+        media = tuple(self.media.shown_path(ref, card.source) for ref, _line, _field in card.media_checks) \
+            if self.media is not None and card.media_checks else ()
+        return (card.id, card.digest, card.url, card.ts, self.updated(card), self.image(card), refs, media)
 
     def items(self, cards: list[Card | Retraction]) -> list[FeedItem]:
         self.preload([c.card if isinstance(c, Retraction) else c for c in cards])
@@ -182,7 +185,9 @@ class StoryItems:
                           + (f"<figcaption>{escape(caption)}</figcaption>" if caption else "") + "</figure>\n")
         content = None
         if self.settings["FEED_FULL_CONTENT"]:
-            body = resolve_links(story.body_html, urls, self.url_of)
+            media = self.media
+            body = resolve_links(story.body_html, urls, self.url_of, media_shown=None if media is None else
+                                 lambda path: media.shown_path(path, story.source))
             content = amendments_html(story) + figure + absolute_links(body, page)
         categories = (
             Category(story.category, urls.absolute("themen/")),

@@ -126,6 +126,11 @@ class MediaLibrary:
             return None if replacement.expired(self.today) else replacement
         return None
 
+    def shown_path(self, reference: str, source: str) -> str | None:
+        """The path of the medium shown for a reference in a text (see `shown`); None: none."""
+        item = self.shown(reference, source=source, line=None, field=None)
+        return item.path if item is not None else None
+
     def expired_items(self) -> list[MediaItem]:
         """The items whose rights ended before the build's day: out of the portal, the feeds and output/."""
         items, _errors = self.scan()

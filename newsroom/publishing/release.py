@@ -27,7 +27,8 @@ def release_maker(build: BuildContext, settings: dict, full_story=None) -> Calla
 
     def make(card) -> Release:
         story = full_story(card)
-        body = resolve_links(story.body_html, urls, lambda story_id: by_id[story_id].url, absolute=True)
+        body = resolve_links(story.body_html, urls, lambda story_id: by_id[story_id].url, absolute=True,
+                             media_shown=None if media is None else lambda path: media.shown_path(path, story.source))
         image_url = image_file = alt = credit = None
         lead = story.image
         if lead and media is not None:  # once its rights ended: its replacement, or no picture (MediaLibrary.shown)

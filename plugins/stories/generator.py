@@ -150,9 +150,10 @@ class StoriesGenerator(Generator):
                 story = self.archive.full_story(card)
                 image = images.get(story.image)
                 return story_template.render(
-                    self._page_context(story.url), story=story, body=Markup(self.resolve_links(story.body_html)),
+                    self._page_context(story.url), story=story,
+                    body=Markup(self.resolve_links(story.body_html, story.source)),
                     press=press,
-                    easy=Markup(self.resolve_links(story.easy_html)) if story.easy_html else None,
+                    easy=Markup(self.resolve_links(story.easy_html, story.source)) if story.easy_html else None,
                     image=image, related=[self.by_id[i] for i in others], withdrawal=None,
                     document=story_document(story, image, self.urls, settings))
 
@@ -187,8 +188,9 @@ class StoriesGenerator(Generator):
                 gone = story.withdrawal.gone
                 return story_template.render(
                     self._page_context(story.url), story=story, withdrawal=story.withdrawal, press=press,
-                    body=None if gone else Markup(self.resolve_links(story.body_html)),
-                    easy=Markup(self.resolve_links(story.easy_html)) if story.easy_html and not gone else None,
+                    body=None if gone else Markup(self.resolve_links(story.body_html, story.source)),
+                    easy=(Markup(self.resolve_links(story.easy_html, story.source))
+                          if story.easy_html and not gone else None),
                     image=None if gone else image, related=[],
                     document=None if gone else story_document(story, image, self.urls, settings))
 
@@ -319,8 +321,10 @@ class StoriesGenerator(Generator):
         """`canonical`: the site path of the page this one duplicates, if any."""
         return {**self.context, "page_path": path, "canonical": self.urls.absolute(canonical or path)}
 
-    def resolve_links(self, html: str) -> str:
-        return resolve_links(html, self.urls, lambda story_id: self.by_id[story_id].url)
+    def resolve_links(self, html: str, source: str) -> str:
+        media = self.build.media
+        return resolve_links(html, self.urls, lambda story_id: self.by_id[story_id].url,
+                             media_shown=lambda path: media.shown_path(path, source))
 
 
 def _sitemap_entry(listing) -> tuple:
