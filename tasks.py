@@ -563,6 +563,20 @@ def settings_doc(c):
     print("Geschrieben: docs/settings.md, README.md (Tabelle der Einstellungen)")
 
 
+@task(help={"settings": "settings file (its THEME and LANGUAGES)"})
+def translations(c, settings=DEV_SETTINGS):
+    """Bring the interface texts' catalogues (theme/translations/<code>/LC_MESSAGES/messages.po) in line with
+    the templates: new texts to translate are added empty, unused ones dropped."""
+    from newsroom.languages.catalogues import update_catalogues
+
+    config = load_settings(settings)
+    written = update_catalogues(ROOT / config["THEME"], tuple(config["LANGUAGES"]))
+    for path in written:
+        print(f"Geschrieben: {path.relative_to(ROOT)}")
+    if not written:
+        print("Die Kataloge sind aktuell.")
+
+
 @task(help={"settings": "settings file", "now": "as if it were this time"})
 def status(c, settings=PRODUCTION_SETTINGS, now=None):
     """Show per story what is due, sent (with link), failed or unclear; sends nothing."""

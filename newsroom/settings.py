@@ -281,6 +281,12 @@ SCHEMA: tuple[Setting, ...] = (
                 "Absolute Adresse der Website ohne / am Ende: Grundlage für kanonische Links, Sitemap und Feeds."),
         Setting("TIMEZONE", TEXT, "Europe/Berlin", "Zeitzone aller Zeitangaben."),
         Setting("DEFAULT_LANG", TEXT, "de", "Sprache der Seiten (lang-Attribut)."),
+        Setting("LANGUAGES", Table(TEXT, TEXT), {"de": "Deutsch", "en": "English"},
+                "Sprachen der Website: Sprachcode → Name in der Sprache selbst; die erste ist die der Originale "
+                "(DEFAULT_LANG). Jede weitere braucht theme/translations/<code>/LC_MESSAGES/messages.po; "
+                "Übersetzungen stehen unter /<code>/ (docs/redaktion.md)."),
+        Setting("TRANSLATION_URL", TEXT, "{lang}/news/{date:%Y}/{date:%m}/{slug}/",
+                "Adresse einer übersetzten Meldung ({lang}: Sprachcode; Datum der deutschen Meldung)."),
         Setting("PAGE_URL", TEXT, "{slug}/", "Adresse einer statischen Seite (Impressum, Kontakt …)."),
         Setting("LIST_PAGE_SIZE", COUNT, 20, "Meldungen pro Listenseite (Archiv, Themen, Ämter, Stadtbezirke)."),
         Setting("HOME_LATEST", COUNT, 12, "So viele der neuesten Meldungen zeigt die Startseite."),
@@ -720,7 +726,7 @@ SCHEMA: tuple[Setting, ...] = (
                 "Ordner des Build-Caches (gelesene Meldungen, Bildfassungen); None: keiner."),
         Setting("PLUGIN_PATHS", TEXTS, ["."], "Ordner, der das Paket plugins enthält (relativ zur Einstellungsdatei)."),
         Setting("PLUGINS", TEXTS, [
-            "plugins.template_filters", "plugins.stories", "plugins.static_pages", "plugins.assets",
+            "plugins.template_filters", "plugins.stories", "plugins.translations", "plugins.static_pages", "plugins.assets",
             "plugins.media_portal", "plugins.appointments", "plugins.press_room", "plugins.admin", "plugins.feeds",
             "plugins.sitemap", "plugins.crisis_alerts", "plugins.mastodon", "plugins.channel_preview", "plugins.facebook",
             "plugins.instagram", "plugins.x", "plugins.youtube", "plugins.bluesky", "plugins.threads",

@@ -90,6 +90,8 @@ class Sitemap:
     def __init__(self):
         self.entries: list[tuple] = []
         self.parts: dict[str, list[tuple]] = {}
+        # site path → ((language, site path), …): the page in every language (newsroom/languages)
+        self.alternates: dict[str, tuple[tuple[str, str], ...]] = {}
         self._closed_by: str | None = None
 
     def add(self, path: str, changed=None, part: str | None = None) -> None:

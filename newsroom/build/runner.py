@@ -280,12 +280,14 @@ def next_state(build: BuildContext, writer: SiteWriter, region: bytes | None = N
     new = build.next_state = ArchiveState(
         fingerprint=build.fingerprint, now=build.now.timestamp(), git_head=archive.git_head,
         files=archive.loaded.files, cards=archive.loaded.cards, git=archive.git, related=build.related,
-        pages=writer.digests, media=build.images, region=region, press=build.press)
+        pages=writer.digests, media=build.images, region=region, press=build.press,
+        translations=archive.translations.files, alternates=archive.translations.alternates)
     # An unchanged state need not be written again (at 25,000 stories that is most of a warm build).
     build.state_changed = build.pages_touched or not (
         new.git_head == old.git_head and new.files == old.files and new.pages == old.pages
         and new.related == old.related and new.media == old.media and new.git == old.git
-        and new.press == old.press
+        and new.press == old.press and new.translations == old.translations
+        and new.alternates == old.alternates
         and new.region == old.region)
 
 

@@ -18,7 +18,7 @@ from newsroom.content.slugs import slugify
 from newsroom.content.story import Story
 from newsroom.dates import BERLIN
 
-STATE_VERSION = 15  # 15: easy (the list of stories in Leichte Sprache)
+STATE_VERSION = 16  # 15: easy (the list of stories in Leichte Sprache); 16: translations, alternates
 
 
 _SHARED: dict[tuple, tuple] = {}
@@ -116,6 +116,9 @@ class ArchiveState:
     pages: dict[str, bytes] = field(default_factory=dict)  # list/overview page path → digest of what it showed
     media: dict[str, object] = field(default_factory=dict)  # media path → its item as shown
     press: dict[str, tuple] = field(default_factory=dict)  # story key → (press number, issued) as shown
+    # Translations (newsroom/languages): source → (mtime_ns, size, card); story id → its pages' languages and paths
+    translations: dict[str, tuple] = field(default_factory=dict)
+    alternates: dict[str, tuple] = field(default_factory=dict)
     # Digest of the crisis region every live page carries (newsroom/crisis/region.py); None: unknown.
     region: bytes | None = None
     version: int = STATE_VERSION
@@ -127,7 +130,7 @@ class ArchiveState:
         return not self.cards
 
 
-_PARTS = ("files", "cards", "git", "related", "pages", "press")
+_PARTS = ("files", "cards", "git", "related", "pages", "press", "translations", "alternates")
 # Every part has an entry per story file or page, so each is cut in shards: a one-story
 # edit rewrites the few shards its entries fall into, not the whole state.
 SHARDS = 32

@@ -17,11 +17,13 @@ from pathlib import Path
 from newsroom.build.state import ArchiveState, Card
 from newsroom.build.timing import phase
 from newsroom.content.history import GitHistory
-from newsroom.content.loader import LoadResult, load_stories
+from newsroom.content.loader import LoadResult, load_stories, scan_now
 from newsroom.content.reader import StoryVocabulary, check_media
 from newsroom.content.story import PUBLISHED, UNPUBLISHED, WITHDRAWN, GitDates, Story
 from newsroom.dates import BERLIN
 from newsroom.errors import ContentError
+from newsroom.languages.translation import language_of
+from newsroom.languages.translations import TranslatedStories, load_translations
 
 logger = logging.getLogger("newsroom.stories")
 TIME_ORDER = attrgetter("ts", "id")  # a sort key made in C: 25,000 cards are sorted on every build
@@ -45,6 +47,7 @@ class StoryArchive:
         self.cache = cache
         self.draft_sources = draft_sources  # never published: their problems are warnings
         self.provisional = loaded.provisional  # readable drafts and scheduled stories: their channel posts are checked
+        self.translations = TranslatedStories(())  # set by load(): the stories in other languages
 
     @classmethod
     def load(cls, settings: dict, cache, state: ArchiveState, media, errors: list[ContentError],
@@ -59,6 +62,12 @@ class StoryArchive:
             warnings.append(history.warning)
         story_url = settings["STORY_URL"]
         vocabulary = StoryVocabulary.from_settings(settings)
+        # Translations (`<name>.<code>.md`) are read beside the stories, not as stories.
+        if scanned is None:
+            scanned = scan_now(content / settings["STORIES_DIR"], content.parent)
+        translated = [item for item in scanned.files if language_of(item[0])]
+        if translated:
+            scanned = scanned._replace(files=[item for item in scanned.files if not language_of(item[0])])
         with phase("read"):
             loaded = load_stories(content / settings["STORIES_DIR"], content.parent, vocabulary, cache, state,
                                   lambda s: story_url.format(date=s.date, slug=s.slug), settings["BUILD_WORKERS"],
@@ -89,7 +98,11 @@ class StoryArchive:
         now = settings["BUILD_NOW"].timestamp()
         visible = [c for c in cards if c.status == "published" and c.ts <= now]  # Card.is_visible, inlined
         withdrawn = [c for c in cards if c.status == WITHDRAWN and c.ts <= now]
-        return cls(loaded, cards, visible, git, history.head, vocabulary, cache, drafts, withdrawn)
+        archive = cls(loaded, cards, visible, git, history.head, vocabulary, cache, drafts, withdrawn)
+        with phase("translations"):
+            archive.translations = load_translations(translated, settings, state.translations, cards, visible,
+                                                     media, errors)
+        return archive
 
     def stats(self, now: float) -> dict[str, int]:
         cards = self.cards

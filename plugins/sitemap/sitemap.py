@@ -25,6 +25,7 @@ from newsroom.site import SiteUrls
 
 _YEAR = re.compile(r"^[^/]+/(\d{4})/")
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"
 
 
 def _moment(timestamp: float) -> datetime:
@@ -54,6 +55,8 @@ class SitemapGenerator(Generator):
             if isinstance(entry[1], datetime):
                 entry = (entry[0], entry[1].timestamp(), *entry[2:])
             parts[entry[2] if len(entry) > 2 else part_of(entry[0])].append(entry)
+        # Pages in more than one language name each other (xhtml:link hreflang), German as x-default.
+        translated = self.build.archive.translations.by_path() if self.build.archive else {}
         index = []
         for part in sorted(parts):
             entries = parts[part]
@@ -62,8 +65,9 @@ class SitemapGenerator(Generator):
             index.append((filename, newest))
             # The producers' order is deterministic, so the digest needs no sorting. Pickled, not
             # repr'd: at 25,000 entries that is twice as fast (a changed digest only redraws a part).
-            writer.page(filename, lambda entries=entries: _urlset(entries, urls), owner="Sitemap",
-                        inputs=pickle.dumps((urls.siteurl, entries), protocol=5))
+            alternates = _alternates_of(entries, translated) if translated else {}
+            writer.page(filename, lambda entries=entries, alternates=alternates: _urlset(entries, urls, alternates),
+                        owner="Sitemap", inputs=pickle.dumps((urls.siteurl, entries, alternates), protocol=5))
         lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{NAMESPACE}">']
         for filename, newest in index:
             lines.append(f"<sitemap><loc>{escape(urls.absolute(filename))}</loc>"
@@ -74,11 +78,22 @@ class SitemapGenerator(Generator):
                      owner="Sitemap")
 
 
-def _urlset(entries: list, urls: SiteUrls) -> str:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{NAMESPACE}">']
+def _alternates_of(entries: list, translated: dict) -> dict:
+    get = translated.get
+    return {entry[0]: found for entry in entries if (found := get(entry[0]))}
+
+
+def _urlset(entries: list, urls: SiteUrls, alternates: dict | None = None) -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f'<urlset xmlns="{NAMESPACE}" xmlns:xhtml="{XHTML}">' if alternates else f'<urlset xmlns="{NAMESPACE}">']
     for path, lastmod, *_part in sorted(entries, key=lambda entry: entry[0]):
+        links = ""
+        if alternates and path in alternates:
+            pairs = alternates[path]
+            links = "".join(f'<xhtml:link rel="alternate" hreflang="{lang}" href="{escape(urls.absolute(where))}"/>'
+                            for lang, where in (*pairs, ("x-default", pairs[0][1])))
         lines.append(f"<url><loc>{escape(urls.absolute(path))}</loc>"
-                     + (f"<lastmod>{iso(_moment(lastmod))}</lastmod>" if lastmod else "") + "</url>")
+                     + (f"<lastmod>{iso(_moment(lastmod))}</lastmod>" if lastmod else "") + links + "</url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 

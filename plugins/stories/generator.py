@@ -94,7 +94,7 @@ class StoriesGenerator(Generator):
         images = {ref: media.shown(ref, source=source, line=None, field=None) for ref, source in distinct.items()}
         with phase("plan"):
             plan = plan_story_pages(self.state, self.visible, taxonomy, self.git, images, settings["RELATED_STORIES"])
-        plan.dirty |= self._renumbered()
+        plan.dirty |= self._renumbered() | self._retranslated()
         self.relisted = plan.relisted
         self.touched_lists = plan.touched_lists
         with phase("story pages"):
@@ -107,6 +107,15 @@ class StoriesGenerator(Generator):
         self.build.pages_touched = bool(plan.dirty or plan.relisted)
         # Drafts go beside the site, never into it: drawn once this build's pages are live.
         self.build.after_commit(DraftPages(self).draw)
+
+    def _retranslated(self) -> set[str]:
+        """Visible stories whose translations shown (languages, addresses) changed since the last build:
+        their pages name them (hreflang, the language switch)."""
+        new, old = self.archive.translations.alternates, self.state.alternates
+        if new == old:
+            return set()
+        return {i for i in new.keys() | old.keys() if new.get(i) != old.get(i) and i in self.by_id
+                and self.by_id[i].is_visible(self.now.timestamp())}
 
     def _renumbered(self) -> set[str]:
         """Visible stories whose press number is new (or gone) since the last build."""
@@ -155,7 +164,8 @@ class StoriesGenerator(Generator):
                     press=press,
                     easy=Markup(self.resolve_links(story.easy_html, story.source)) if story.easy_html else None,
                     image=image, related=[self.by_id[i] for i in others], withdrawal=None,
-                    document=story_document(story, image, self.urls, settings))
+                    document=story_document(story, image, self.urls, settings),
+                    alternates=self.archive.translations.alternates.get(story.id))
 
             writer.page(card.save_as, render, owner=card.source, changed=True)  # reach.py planned it
             self.stats["pages_rendered"] += 1
