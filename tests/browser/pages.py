@@ -62,3 +62,8 @@ PAGE_TYPES.update({
     "gebaerdensprache": "gebaerdensprache/",
     "leichte-sprache-meldungen": "leichte-sprache/meldungen/",
 })
+# Pages in other languages (plugins/translations): a translated story and the English home page.
+PAGE_TYPES.update({
+    "story-english": "en/news/2026/05/japan-day-on-16-may-with-a-new-family-area/",
+    "home-english": "en/",
+})
