@@ -128,12 +128,13 @@ class Interface:
     def language(self) -> str:
         return self.current
 
-    def in_original(self) -> Markup:
+    def in_original(self, link: bool = False) -> Markup:
         """` lang="de"` for a German text (a menu label, a Thema) on a page in another language, else
-        nothing (WCAG 3.1.2: every change of language is marked)."""
+        nothing (WCAG 3.1.2: every change of language is marked); a `link` to a German page also says
+        where it leads (hreflang)."""
         if self.current == self.original:
             return Markup("")
-        return Markup(f' lang="{self.original}" hreflang="{self.original}"')
+        return Markup(f' lang="{self.original}"' + (f' hreflang="{self.original}"' if link else ""))
 
     def language_home(self, lang: str | None = None) -> str:
         """The site path of a language's home page: the site's own for the originals' language."""
