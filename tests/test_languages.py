@@ -47,7 +47,7 @@ def test_a_translation_has_its_page_and_both_pages_name_each_other(translated):
     # The switch leads to the other language's page, named in that language.
     assert '<a href="/en/news/2026/11/new-cycle-lanes-on-the-rhine/" hreflang="en" lang="en">English</a>' in german
     assert '<a href="/aktuelles/2026/11/neue-radwege-am-rheinufer/" hreflang="de" lang="de">Deutsch</a>' in english
-    assert "<h1 data-pagefind-ignore>New cycle lanes on the Rhine</h1>" in english
+    assert "<h1>New cycle lanes on the Rhine</h1>" in english
     assert 'alt="A view across the Rhine"' in english
     assert "Skip to content" in english and "Zum Inhalt springen" not in english
     assert "November 20, 2026" in english
@@ -71,6 +71,19 @@ def test_the_english_home_lists_only_translated_stories_in_pages_newest_first(tr
     older = translated.page("en/seite/1/index.html")
     assert "New cycle lanes on the Rhine" in older and "Older news" not in older and "Latest news" in older
     assert '<a href="/" hreflang="de" lang="de">Deutsch</a>' in home
+
+
+def test_a_story_link_in_a_translation_leads_to_the_translation_if_there_is_one(translated):
+    translated.write("stories/2026/theater.en.md", translation(
+        "aa0000000002", "Theatre in the Hofgarten").replace("Work starts in spring.",
+                                                            "See [the cycle lanes](story:3f9c2e17b4da) and "
+                                                            "[the lights](story:aa0000000003)."))
+    translated.story("2026/ampeln.md", id="aa0000000003", title="Neue Ampeln", date="2026-11-19 10:00")
+    translated.commit("Links", "2026-11-22 09:00")
+    translated.build()
+    page = translated.page("en/news/2026/11/theatre-in-the-hofgarten/index.html")
+    assert '<a href="/en/news/2026/11/new-cycle-lanes-on-the-rhine/">the cycle lanes</a>' in page
+    assert '<a href="/aktuelles/2026/11/neue-ampeln/">the lights</a>' in page
 
 
 def test_the_english_feed_and_the_sitemap(translated):

@@ -112,6 +112,9 @@ def _scalar(value: str) -> str:
 
 
 def _links_to(story: StoryIds, old: str) -> bool:
-    related = dict((key.value, value) for key, value in story.front.value).get("related")
+    fields = dict((key.value, value) for key, value in story.front.value)
+    related = fields.get("related")
     listed = isinstance(related, yaml.SequenceNode) and any(getattr(n, "value", None) == old for n in related.value)
-    return listed or f"story:{old}" in story.text
+    # A translation (newsroom/languages) names its original by `translation_of`.
+    translated = getattr(fields.get("translation_of"), "value", None) == old
+    return listed or translated or f"story:{old}" in story.text

@@ -84,12 +84,15 @@ class TranslationsGenerator(Generator):
         self.urls = SiteUrls.from_settings(settings)
         self.interface = interface_for(settings)
         by_id = build.archive.by_id
-        self.url_of = lambda story_id: by_id[story_id].url
         for lang in translations.languages:
             shown = translations.shown.get(lang, [])
-            self._story_pages(writer, lang, shown, translations)
+            # A story: link in a translation leads to that story's translation into the same language, if shown.
+            def url_of(story_id: str, lang: str = lang) -> str:
+                return dict(translations.alternates.get(story_id, ())).get(lang) or by_id[story_id].url
+
+            self._story_pages(writer, lang, shown, translations, url_of)
             self._home_pages(writer, lang, shown)
-            self._feeds(writer, lang, shown, translations)
+            self._feeds(writer, lang, shown, translations, url_of)
 
     def _context(self, lang: str, path: str, **values) -> dict:
         formats = self.settings["FEED_FORMATS"]
@@ -98,7 +101,7 @@ class TranslationsGenerator(Generator):
         return {**self.context, "page_path": path, "canonical": self.urls.absolute(path),
                 "feed_links": lambda _listing=None: links, "taxonomy": Terms, **values}
 
-    def _story_pages(self, writer, lang: str, shown: list[Shown], translations) -> None:
+    def _story_pages(self, writer, lang: str, shown: list[Shown], translations, url_of) -> None:
         template = self.get_template("translation")
         media, sitemap = self.build.media, self.build.sitemap
         by_year: dict[str, list] = {}
@@ -107,13 +110,16 @@ class TranslationsGenerator(Generator):
             image = media.get(original.image, source=original.source, line=None, field=None) \
                 if original.image else None
             alternates = translations.alternates[original.id]
-            links = tuple((ref, self.url_of(ref)) for ref in item.card.story_refs)
+            links = tuple((ref, url_of(ref)) for ref in item.card.story_refs)
+            # The pictures in its text, as the German story pages are signed by theirs.
+            pictures = tuple(media.get(ref, source=item.card.source, line=None, field=None)
+                             for ref, _line, _field in item.card.media_checks)
             inputs = (tuple(item.card), item.listed(), original.title, original.url, original.department,
-                      original.districts, image, alternates, links)
+                      original.districts, image, pictures, alternates, links)
 
             def draw(item=item, image=image, alternates=alternates):
                 full = translations.read(item)
-                body = resolve_links(full.body_html, self.urls, self.url_of)
+                body = resolve_links(full.body_html, self.urls, url_of)
                 with self.interface.speaking(lang):
                     return template.render(self._context(
                         lang, item.url, translation=item.card, original=item.original, url=item.url,
@@ -139,10 +145,11 @@ class TranslationsGenerator(Generator):
             writer.page(page.url + "index.html", draw, owner=f"Startseite {lang}", inputs=(page.signature(), feed))
         self.build.sitemap.add(home, shown[0].ts if shown else None)
 
-    def _feeds(self, writer, lang: str, shown: list[Shown], translations) -> None:
+    def _feeds(self, writer, lang: str, shown: list[Shown], translations, url_of) -> None:
         settings, urls = self.settings, self.urls
         newest = shown[:settings["FEED_ENTRIES"]]
-        signature = tuple((item.card.digest, item.listed()) for item in newest)
+        signature = tuple((item.card.digest, item.listed(), tuple(url_of(ref) for ref in item.card.story_refs))
+                          for item in newest)
         name = settings["LANGUAGES"][lang]
 
         def items() -> list[FeedItem]:
@@ -150,7 +157,7 @@ class TranslationsGenerator(Generator):
             for item in newest:
                 full = translations.read(item)
                 page = urls.absolute(item.url)
-                body = absolute_links(resolve_links(full.body_html, urls, self.url_of), page)
+                body = absolute_links(resolve_links(full.body_html, urls, url_of), page)
                 moment = datetime.fromtimestamp(int(item.original.ts), BERLIN)
                 found.append(FeedItem(
                     id=tag_uri(settings, f"story/{item.original.key}/{lang}"), title=item.card.title, url=page,
