@@ -170,6 +170,28 @@ def test_adding_and_removing_a_translation_ends_like_a_cold_build(translated, tm
     assert bytes_of(translated.output)
 
 
+def test_editing_a_translation_or_its_original_ends_like_a_cold_build(translated, tmp_path):
+    translated.build()
+    translated.write("stories/2026/radwege.en.md", translation(title="Cycle lanes on the Rhine"))
+    translated.commit("Titel", "2026-11-22 09:00")
+    report = translated.build()
+    moved = "en/news/2026/11/cycle-lanes-on-the-rhine/index.html"
+    assert {GERMAN, moved, "en/index.html", "en/feeds/news/atom.xml"} <= set(report.written)
+    assert ENGLISH in report.pruned
+    assert_same_as_cold_build(translated, tmp_path)
+    # The original moves to December: both addresses change, and both pages name the new ones.
+    translated.story(id="3f9c2e17b4da", title="Neue Radwege am Rheinufer", date="2026-12-01 10:00",
+                     image="fotos/rhein.jpg")
+    translated.commit("Datum", "2026-11-22 10:00")
+    translated.build(BUILD_NOW="2026-12-02 12:00")
+    assert "/en/news/2026/12/cycle-lanes-on-the-rhine/" in translated.page(
+        "aktuelles/2026/12/neue-radwege-am-rheinufer/index.html")
+    shutil.rmtree(tmp_path / "cold")
+    cold = tmp_path / "cold"
+    translated.build(OUTPUT_PATH=str(cold), CACHE_PATH=str(tmp_path / "cold-cache-2"), BUILD_NOW="2026-12-02 12:00")
+    assert bytes_of(translated.output) == bytes_of(cold)
+
+
 def test_a_text_without_translation_in_a_catalogue_is_an_error_naming_the_po_file_and_line(site, tmp_path):
     theme = tmp_path / "theme"
     shutil.copytree(REPO / "theme", theme)
