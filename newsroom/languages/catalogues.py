@@ -1,6 +1,7 @@
 """The theme's interface texts per language: gettext catalogues in
-theme/translations/<code>/LC_MESSAGES/messages.po, read with Babel at build time (no compiled .mo
-files: the catalogue is compiled in memory, so a fresh checkout builds the same bytes).
+theme/translations/<code>/LC_MESSAGES/messages.po, compiled with Babel at build time (no .mo files
+in the repository: a fresh checkout compiles the same bytes), kept in the build cache by the
+digest of what they were compiled from.
 
 The message ids are the German texts; the German catalogue repeats them as its msgstr (`invoke
 translations` fills them in), so German pages read the same either way. Every configured language
@@ -11,19 +12,23 @@ must translate every message the translated templates use: a missing one is an e
 from __future__ import annotations
 
 import gettext
+import hashlib
 import io
+import pickle
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from markupsafe import Markup
 
+from newsroom.atomic import atomic_write
 from newsroom.dates import BERLIN, german_date, german_datetime
 from newsroom.errors import ContentError
 
 CATALOGUE = "translations/{lang}/LC_MESSAGES/messages.po"  # below the theme folder
 # The templates whose texts the catalogues must cover (the pages drawn in every language).
 TRANSLATED_TEMPLATES = ("base.html", "_macros.html", "translation.html", "translations.html")
+FORMAT = "1"  # of the compiled record in the build cache; another value compiles anew
 
 
 def catalogue_path(theme: str | Path, lang: str) -> Path:
@@ -37,50 +42,42 @@ def _read(path: Path, lang: str):
         return read_po(handle, locale=lang, abort_invalid=False)
 
 
-def _compiled(path: Path, lang: str) -> gettext.GNUTranslations:
-    from babel.messages.mofile import write_mo
-
-    buffer = io.BytesIO()
-    write_mo(buffer, _read(path, lang))
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
-
-
 def template_messages(theme: str | Path) -> dict[str, tuple[str, int]]:
     """msgid → (template, line) of every `_()`/gettext text in the translated templates."""
-    from babel.messages.extract import extract_from_file
+    from jinja2 import Environment
 
+    environment = Environment(extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     found: dict[str, tuple[str, int]] = {}
     folder = Path(theme) / "templates"
     for name in TRANSLATED_TEMPLATES:
         path = folder / name
         if not path.is_file():
             continue
-        for line, message, _comments, _context in extract_from_file(
-                "jinja2.ext:babel_extract", str(path), options={"extensions": "jinja2.ext.i18n",
-                                                                "trim_blocks": "true", "lstrip_blocks": "true"}):
+        for line, _function, message in environment.extract_translations(path.read_text(encoding="utf-8")):
             for text in message if isinstance(message, tuple) else (message,):
                 if text:
                     found.setdefault(text, (f"templates/{name}", line))
     return found
 
 
-def check_catalogues(theme: str | Path, languages: tuple[str, ...], shown_theme: str = "theme") -> list[ContentError]:
-    """Every problem of the catalogues of `languages` (LANGUAGES): a missing file, a text without
-    translation, a text of the templates the catalogue lacks."""
-    errors: list[ContentError] = []
+def _compile(theme: Path, languages: tuple[str, ...], shown_theme: str) -> tuple[list[tuple], dict[str, bytes]]:
+    """(the problems as (path, message, line), each readable catalogue compiled to .mo bytes)."""
+    from babel.messages.mofile import write_mo
+
+    problems: list[tuple] = []
+    compiled: dict[str, bytes] = {}
     wanted = template_messages(theme) if languages else {}
     for lang in languages:
         path = catalogue_path(theme, lang)
         shown = f"{shown_theme}/{CATALOGUE.format(lang=lang)}"
         if not path.is_file():
-            errors.append(ContentError(shown, f"Der Katalog der Oberflächentexte für „{lang}“ fehlt (LANGUAGES). "
-                                       "Anlegen mit `invoke translations`."))
+            problems.append((shown, f"Der Katalog der Oberflächentexte für „{lang}“ fehlt (LANGUAGES). "
+                                    "Anlegen mit `invoke translations`.", None))
             continue
         try:
             catalogue = _read(path, lang)
         except Exception as exc:  # Babel reports a broken file in many ways; the editor needs the file named
-            errors.append(ContentError(shown, f"Der Katalog lässt sich nicht lesen: {exc}"))
+            problems.append((shown, f"Der Katalog lässt sich nicht lesen: {exc}", None))
             continue
         known = set()
         for message in catalogue:
@@ -91,12 +88,52 @@ def check_catalogues(theme: str | Path, languages: tuple[str, ...], shown_theme:
             texts = message.string if isinstance(message.string, tuple) else (message.string,)
             if not all(texts) or message.fuzzy:
                 what = "ist nur vorläufig (fuzzy)" if all(texts) else "hat keine Übersetzung (msgstr)"
-                errors.append(ContentError(shown, f"Der Text „{ids[0]}“ {what}.", line=message.lineno))
+                problems.append((shown, f"Der Text „{ids[0]}“ {what}.", message.lineno))
         for text, (template, line) in wanted.items():
             if text not in known:
-                errors.append(ContentError(shown, f"Der Text „{text}“ aus {shown_theme}/{template}, Zeile {line}, "
-                                           "fehlt im Katalog. Ergänzen mit `invoke translations`."))
-    return errors
+                problems.append((shown, f"Der Text „{text}“ aus {shown_theme}/{template}, Zeile {line}, "
+                                        "fehlt im Katalog. Ergänzen mit `invoke translations`.", None))
+        buffer = io.BytesIO()
+        write_mo(buffer, catalogue)
+        compiled[lang] = buffer.getvalue()
+    return problems, compiled
+
+
+class Compiled:
+    """The catalogues checked and compiled, kept in the build cache's folder by a digest of the
+    templates and .po files they come from: Babel and the templates' parser (a second per build)
+    run only when one of them changed."""
+
+    def __init__(self, theme: str | Path, languages: tuple[str, ...], cache_path: str | None,
+                 shown_theme: str = "theme"):
+        theme = Path(theme)
+        digest = hashlib.sha256(f"{FORMAT}\0{shown_theme}\0{','.join(languages)}".encode())
+        for path in [theme / "templates" / name for name in TRANSLATED_TEMPLATES] + [
+                catalogue_path(theme, lang) for lang in languages]:
+            digest.update(str(path).encode() + b"\0")
+            digest.update(path.read_bytes() if path.is_file() else b"\0missing")
+        key = digest.hexdigest()[:32]
+        folder = Path(cache_path) / "catalogues" if cache_path else None
+        record = folder / f"{key}.pickle" if folder else None
+        try:
+            self.problems, self.compiled = pickle.loads(record.read_bytes())
+            return
+        except (OSError, AttributeError, pickle.UnpicklingError, EOFError, ValueError):
+            pass
+        self.problems, self.compiled = _compile(theme, languages, shown_theme)
+        if record is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(record, pickle.dumps((self.problems, self.compiled), protocol=5))
+
+    def errors(self) -> list[ContentError]:
+        return [ContentError(path, message, line=line) for path, message, line in self.problems]
+
+
+def check_catalogues(theme: str | Path, languages: tuple[str, ...], cache_path: str | None = None,
+                     shown_theme: str = "theme") -> list[ContentError]:
+    """Every problem of the catalogues of `languages` (LANGUAGES): a missing file, a text without
+    translation, a text of the templates the catalogue lacks."""
+    return Compiled(theme, languages, cache_path, shown_theme).errors()
 
 
 class Interface:
@@ -104,16 +141,13 @@ class Interface:
     theme's `_()` and the date filters follow it (`speaking`). One per process; a forked worker
     draws its pages with its own copy."""
 
-    def __init__(self, theme: str | Path, languages: tuple[str, ...]):
+    def __init__(self, theme: str | Path, languages: tuple[str, ...], cache_path: str | None = None):
         self.original = languages[0] if languages else "de"
         self.current = self.original
-        self.catalogues: dict[str, gettext.NullTranslations] = {}
-        for lang in languages:
-            path = catalogue_path(theme, lang)
-            try:
-                self.catalogues[lang] = _compiled(path, lang)
-            except (OSError, ValueError):  # reported by check_catalogues; the texts stay German
-                self.catalogues[lang] = gettext.NullTranslations()
+        self.compiled = Compiled(theme, languages, cache_path)
+        # A catalogue that cannot be read is reported by the check, which stops the build.
+        self.catalogues: dict[str, gettext.NullTranslations] = {
+            lang: gettext.GNUTranslations(io.BytesIO(data)) for lang, data in self.compiled.compiled.items()}
 
     def gettext(self, message: str) -> str:
         catalogue = self.catalogues.get(self.current)
@@ -184,10 +218,10 @@ def interface_for(settings: dict) -> Interface:
             stamps.append((stamp.st_mtime_ns, stamp.st_size))
         except OSError:
             stamps.append(None)
-    key = (theme, languages, tuple(stamps))
+    key = (theme, languages, tuple(stamps), settings.get("CACHE_PATH"))
     found = _INTERFACES.get(key)
     if found is None:
-        found = _INTERFACES[key] = Interface(theme, languages)
+        found = _INTERFACES[key] = Interface(theme, languages, settings.get("CACHE_PATH"))
     return found
 
 

@@ -29,7 +29,7 @@ from newsroom.content.slugs import slugify
 from newsroom.dates import BERLIN
 from newsroom.feeds.formats import FORMATS, FeedInfo, FeedItem, render
 from newsroom.feeds.items import absolute_links, tag_uri
-from newsroom.languages.catalogues import check_catalogues, interface_for
+from newsroom.languages.catalogues import interface_for
 from newsroom.languages.translations import Shown
 from newsroom.pagination import Paged, cut
 from newsroom.site import SiteUrls
@@ -75,8 +75,7 @@ def feed_path(lang: str, fmt: str) -> str:
 class TranslationsGenerator(Generator):
     def generate_context(self) -> None:
         self.build = build = of(self.context)
-        languages = tuple(self.settings["LANGUAGES"])[1:]
-        build.errors.extend(check_catalogues(self.settings["THEME"], languages))
+        build.errors.extend(interface_for(self.settings).compiled.errors())
 
     def generate_output(self, writer) -> None:
         settings, build = self.settings, self.build
