@@ -205,6 +205,18 @@ class Interface:
         return f"{format_date(moment, 'long', locale=self.current)}, {format_time(moment, 'short', locale=self.current)}"
 
 
+def install(environment, interface: Interface, languages: dict) -> None:
+    """Give a Jinja environment that draws the theme's pages `_()`, the date filters and the
+    language switch's values (every generator's, via plugins/template_filters; the subscription
+    service's)."""
+    environment.add_extension("jinja2.ext.i18n")
+    environment.install_gettext_callables(interface.gettext, interface.ngettext, newstyle=True)
+    environment.filters.update(date_long=interface.long_date, datetime_long=interface.long_datetime)
+    environment.globals.update(
+        language=interface.language, in_original=interface.in_original, language_home=interface.language_home,
+        language_link=interface.language_link, languages=languages, original_language=interface.original)
+
+
 _INTERFACES: dict[tuple, Interface] = {}
 
 

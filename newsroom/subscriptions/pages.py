@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from newsroom.errors import TokenInvalid
+from newsroom.languages.catalogues import Interface, install
 from newsroom.subscriptions import abuse, keys, links, mails
 from newsroom.subscriptions.models import (
     ACTIVE,
@@ -63,9 +64,11 @@ def now() -> datetime:
 # -- rendering -----------------------------------------------------------------------------
 
 @cache
-def _environment(folder, site: str, service: str) -> Environment:
+def _environment(folder, site: str, service: str, languages: tuple[tuple[str, str], ...] = ()) -> Environment:
     environment = Environment(loader=FileSystemLoader(str(folder / "templates")),
                               autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    # The site's frame (base.html) in German, its language switch leading to the site's other languages.
+    install(environment, Interface(folder, ()), dict(languages))
     environment.filters["href"] = environment.filters["absolute"] = _site_href(site.rstrip("/"), service)
     return environment
 
@@ -88,7 +91,8 @@ def choices(settings) -> dict:
 
 
 def render(config, template: str, status: int = 200, **context) -> HTMLResponse:
-    environment = _environment(mails.theme_folder(config.settings), config.settings["SITEURL"], config.path)
+    environment = _environment(mails.theme_folder(config.settings), config.settings["SITEURL"], config.path,
+                               tuple(config.settings["LANGUAGES"].items()))
     meta_policy = abuse.POLICY.replace("; frame-ancestors 'none'", "")
     page = environment.get_template(f"subscriptions/{template}.html").render(
         {**{k: v for k, v in config.settings.items() if k.isupper()}, "content_security_policy": meta_policy,

@@ -15,7 +15,7 @@ from pelican import signals
 
 from newsroom.dates import german_date, german_datetime, iso, month_name, short_german_date
 from newsroom.deploy.headers import site_policy
-from newsroom.languages.catalogues import interface_for
+from newsroom.languages.catalogues import install, interface_for
 from newsroom.site import SiteUrls
 
 
@@ -72,14 +72,7 @@ def add_filters(generator) -> None:
     # Every page's <meta> Content-Security-Policy (base.html): the same policy the server sends.
     generator.env.globals.update(urls=urls, content_security_policy=site_policy(generator.settings).meta())
     # Interface texts with _() in the language the page is drawn in (newsroom/languages/catalogues.py).
-    interface = interface_for(generator.settings)
-    generator.env.add_extension("jinja2.ext.i18n")
-    generator.env.install_gettext_callables(interface.gettext, interface.ngettext, newstyle=True)
-    generator.env.filters.update(date_long=interface.long_date, datetime_long=interface.long_datetime)
-    generator.env.globals.update(
-        language=interface.language, in_original=interface.in_original, language_home=interface.language_home,
-        language_link=interface.language_link, languages=generator.settings["LANGUAGES"],
-        original_language=interface.original)
+    install(generator.env, interface_for(generator.settings), generator.settings["LANGUAGES"])
 
 
 def register() -> None:
