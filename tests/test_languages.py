@@ -86,6 +86,24 @@ def test_a_story_link_in_a_translation_leads_to_the_translation_if_there_is_one(
     assert '<a href="/aktuelles/2026/11/neue-ampeln/">the lights</a>' in page
 
 
+def test_a_picture_whose_rights_ended_gives_way_to_its_replacement_with_its_own_texts(translated, tmp_path):
+    translated.add_media("fotos/agentur.jpg", alt="Radweg am Rhein", credit='"Foto: Agentur"',
+                         rechte_bis="2026-11-30", ersatz="fotos/rhein.jpg")
+    translated.story(id="3f9c2e17b4da", title="Neue Radwege am Rheinufer", date="2026-11-20 10:00",
+                     image="fotos/agentur.jpg")
+    translated.write("stories/2026/radwege.en.md", translation(image_alt="A cycle lane by the Rhine"))
+    translated.commit("Agenturfoto", "2026-11-20 09:30")
+    translated.build()
+    assert 'alt="A cycle lane by the Rhine"' in translated.page(ENGLISH)
+    translated.build(BUILD_NOW="2026-12-01 12:00")
+    english = translated.page(ENGLISH)
+    assert "agentur" not in english and 'alt="A cycle lane by the Rhine"' not in english
+    assert 'alt="Blick über den Rhein" lang="de"' in english
+    cold = tmp_path / "cold"
+    translated.build(OUTPUT_PATH=str(cold), CACHE_PATH=str(tmp_path / "cold-cache"), BUILD_NOW="2026-12-01 12:00")
+    assert bytes_of(translated.output) == bytes_of(cold)
+
+
 def test_the_english_feed_and_the_sitemap(translated):
     translated.build()
     feed = feedparser.parse((translated.output / "en/feeds/news/atom.xml").read_bytes())

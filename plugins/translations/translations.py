@@ -106,22 +106,28 @@ class TranslationsGenerator(Generator):
         by_year: dict[str, list] = {}
         for item in shown:
             original = item.original
-            image = media.get(original.image, source=original.source, line=None, field=None) \
+            # The picture shown on the build's day (its replacement once its rights ended, or none, as on
+            # the German page); the translated picture texts describe the original picture only.
+            image = media.shown(original.image, source=original.source, line=None, field=None) \
                 if original.image else None
+            card = item.card
+            if image is not None and image != media.get(original.image, source=original.source, line=None,
+                                                        field=None):
+                card = card._replace(image_alt="", image_caption="")
             alternates = translations.alternates[original.id]
             links = tuple((ref, url_of(ref)) for ref in item.card.story_refs)
             # The pictures in its text, as the German story pages are signed by theirs.
-            pictures = tuple(media.get(ref, source=item.card.source, line=None, field=None)
+            pictures = tuple(media.shown(ref, source=item.card.source, line=None, field=None)
                              for ref, _line, _field in item.card.media_checks)
-            inputs = (tuple(item.card), item.listed(), original.title, original.url, original.department,
+            inputs = (tuple(card), item.listed(), original.title, original.url, original.department,
                       original.districts, image, pictures, alternates, links)
 
-            def draw(item=item, image=image, alternates=alternates):
+            def draw(item=item, card=card, image=image, alternates=alternates):
                 full = translations.read(item)
                 body = resolve_links(full.body_html, self.urls, url_of)
                 with self.interface.speaking(lang):
                     return template.render(self._context(
-                        lang, item.url, translation=item.card, original=item.original, url=item.url,
+                        lang, item.url, translation=card, original=item.original, url=item.url,
                         body=Markup(body), image=image, alternates=alternates))
 
             writer.page(item.save_as, draw, owner=item.card.source, inputs=inputs)
@@ -141,8 +147,17 @@ class TranslationsGenerator(Generator):
                 with self.interface.speaking(lang):
                     return template.render(self._context(lang, page.url, page=page, feed_path=feed))
 
-            writer.page(page.url + "index.html", draw, owner=f"Startseite {lang}", inputs=(page.signature(), feed))
+            # The pictures the cards show on the build's day (a replacement once rights ended: MediaLibrary.shown).
+            pictures = tuple(self._shown_path(s.original) for s in page.shown)
+            writer.page(page.url + "index.html", draw, owner=f"Startseite {lang}",
+                        inputs=(page.signature(), feed, pictures))
         self.build.sitemap.add(home, shown[0].ts if shown else None)
+
+    def _shown_path(self, original) -> str | None:
+        if not original.image:
+            return None
+        item = self.build.media.shown(original.image, source=original.source, line=None, field=None)
+        return item.path if item else None
 
     def _feeds(self, writer, lang: str, shown: list[Shown], translations, url_of) -> None:
         settings, urls = self.settings, self.urls
