@@ -124,7 +124,8 @@ class TranslationsGenerator(Generator):
 
             def draw(item=item, card=card, image=image, alternates=alternates):
                 full = translations.read(item)
-                body = resolve_links(full.body_html, self.urls, url_of)
+                body = resolve_links(full.body_html, self.urls, url_of,
+                                     media_shown=lambda path: media.shown_path(path, item.card.source))
                 with self.interface.speaking(lang):
                     return template.render(self._context(
                         lang, item.url, translation=card, original=item.original, url=item.url,
@@ -162,7 +163,10 @@ class TranslationsGenerator(Generator):
     def _feeds(self, writer, lang: str, shown: list[Shown], translations, url_of) -> None:
         settings, urls = self.settings, self.urls
         newest = shown[:settings["FEED_ENTRIES"]]
-        signature = tuple((item.card.digest, item.listed(), tuple(url_of(ref) for ref in item.card.story_refs))
+        media = self.build.media
+        # The pictures in each text on the build's day, as the pages are signed by theirs.
+        signature = tuple((item.card.digest, item.listed(), tuple(url_of(ref) for ref in item.card.story_refs),
+                           tuple(media.shown_path(ref, item.card.source) for ref, _l, _f in item.card.media_checks))
                           for item in newest)
         name = settings["LANGUAGES"][lang]
 
@@ -171,7 +175,8 @@ class TranslationsGenerator(Generator):
             for item in newest:
                 full = translations.read(item)
                 page = urls.absolute(item.url)
-                body = absolute_links(resolve_links(full.body_html, urls, url_of), page)
+                body = absolute_links(resolve_links(full.body_html, urls, url_of, media_shown=lambda path, item=item:
+                                                    media.shown_path(path, item.card.source)), page)
                 moment = datetime.fromtimestamp(int(item.original.ts), BERLIN)
                 found.append(FeedItem(
                     id=tag_uri(settings, f"story/{item.original.key}/{lang}"), title=item.card.title, url=page,
