@@ -221,7 +221,8 @@ class SiteWriter:
                 if missing:
                     return missing
             return [p for p in paths if not self.keep(p, owner=owner)]
-        missing = [p for p in paths if p not in self.manifest]
+        # Set operations in C: at 100,000 stories a build keeps some 200,000 pages this way.
+        missing = [] if self.manifest.issuperset(paths) else [p for p in paths if p not in self.manifest]
         if strict and missing:
             return missing
         live = [p for p in paths if p in self.manifest] if missing else paths
@@ -284,8 +285,8 @@ class SiteWriter:
         if self._unclaimed is not None:
             return self._unclaimed
         if self.manifest is not None:
-            self.pruned = sorted(p for p in self.manifest
-                                 if p not in self.claimed and os.path.exists(os.path.join(self._live, p)))
+            self.pruned = sorted(p for p in self.manifest - self.claimed.keys()
+                                 if os.path.exists(os.path.join(self._live, p)))
             self._unclaimed = self.pruned
             return self.pruned
         found = []
