@@ -16,7 +16,7 @@ from tests.test_incremental import bytes_of
 ON = GOOD + "story: a1b2c3d4e5f6\n"  # active at the tests' BUILD_NOW, 2026-11-26 12:00
 UPDATED = ON.replace("updates:\n", "updates:\n  - date: 2026-11-26 11:50\n    text: \"Die Fähre fährt nicht.\"\n")
 ENDED = GOOD.replace("end: 2026-11-27 18:00", "end: 2026-11-26 11:45")
-BANNER = b'<section class="krise krise--warnung" role="region" aria-labelledby="krise-titel" ' \
+BANNER = b'<section class="krise krise--warnung" lang="de" role="region" aria-labelledby="krise-titel" ' \
          b'data-pagefind-ignore="all">'
 
 

@@ -63,7 +63,7 @@ def test_fetched_warnings_are_recorded_and_every_page_includes_the_fragment_that
     assert recorded["ars"] == ARS and recorded["fetched"].startswith("2026-11-26T11:45")
     build(site, nina)
     fragment = site.page(FRAGMENT)
-    assert fragment.startswith('<section class="warnungen" role="region" aria-labelledby="warnungen-titel" '
+    assert fragment.startswith('<section class="warnungen" lang="de" role="region" aria-labelledby="warnungen-titel" '
                                'data-pagefind-ignore="all">')
     assert '<h2 id="warnungen-titel">Amtliche Warnungen für Düsseldorf</h2>' in fragment
     assert "Großbrand in Düsseldorf-Flingern" in fragment and "München" not in fragment

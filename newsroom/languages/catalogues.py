@@ -187,6 +187,18 @@ class Interface:
         finally:
             self.current = before
 
+    def locale(self) -> str:
+        """The page's locale as its catalogue names it (base.html's og:locale, e.g. en_GB): dates are
+        written as the page's texts are, British English on English pages, not American."""
+        from babel import Locale, UnknownLocaleError
+
+        named = self.gettext("de_DE")
+        try:
+            Locale.parse(named)
+        except (ValueError, TypeError, UnknownLocaleError):  # a catalogue's slip costs the dates' region only
+            return self.current
+        return named
+
     def long_date(self, value: datetime) -> str:
         """'20. November 2026' in German, the language's own long date otherwise."""
         if self.current == self.original:
@@ -194,15 +206,15 @@ class Interface:
         from babel.dates import format_date
 
         return format_date(value.astimezone(BERLIN) if isinstance(value, datetime) else value, "long",
-                           locale=self.current)
+                           locale=self.locale())
 
     def long_datetime(self, value: datetime) -> str:
         if self.current == self.original:
             return german_datetime(value)
         from babel.dates import format_date, format_time
 
-        moment = value.astimezone(BERLIN)
-        return f"{format_date(moment, 'long', locale=self.current)}, {format_time(moment, 'short', locale=self.current)}"
+        moment, locale = value.astimezone(BERLIN), self.locale()
+        return f"{format_date(moment, 'long', locale=locale)}, {format_time(moment, 'short', locale=locale)}"
 
 
 def install(environment, interface: Interface, languages: dict) -> None:

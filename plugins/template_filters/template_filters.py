@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pelican import signals
 
 from newsroom.dates import german_date, german_datetime, iso, month_name, short_german_date
@@ -30,12 +30,14 @@ def phone_link(number: str) -> str:
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
 # A frame that scrolls sideways where the table is wider than the screen: focusable, so that the
 # arrow keys scroll a table without links, and named, because a focusable element needs a name.
-_TABLE_FRAME = '<div class="table-scroll" role="region" aria-label="Tabelle" tabindex="0">{}</div>'
+_TABLE_FRAME = '<div class="table-scroll" role="region" aria-label="{label}" tabindex="0">{table}</div>'
 
 
-def scrollable_tables(html: str) -> Markup:
-    """A text's HTML (Markdown's tables) with each table in a frame that scrolls sideways on a phone."""
-    return Markup(_TABLE.sub(lambda match: _TABLE_FRAME.format(match.group(0)), str(html)))
+def scrollable_tables(html: str, label: str = "Tabelle") -> Markup:
+    """A text's HTML (Markdown's tables) with each table in a frame that scrolls sideways on a phone,
+    named `label`: a page in another language passes its own word (`_("Tabelle")`, translation.html)."""
+    name = escape(label)
+    return Markup(_TABLE.sub(lambda match: _TABLE_FRAME.format(label=name, table=match.group(0)), str(html)))
 
 
 _BYTECODE_CACHES: dict[str, FileSystemBytecodeCache] = {}
