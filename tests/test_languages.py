@@ -10,6 +10,7 @@ import pytest
 from newsroom.errors import ContentErrors
 from newsroom.languages.catalogues import check_catalogues
 from tests.support import REPO
+from tests.test_crisis_reader import GOOD as CRISIS
 from tests.test_incremental import assert_same_as_cold_build, bytes_of
 
 GERMAN = "aktuelles/2026/11/neue-radwege-am-rheinufer/index.html"
@@ -50,12 +51,34 @@ def test_a_translation_has_its_page_and_both_pages_name_each_other(translated):
     assert "<h1>New cycle lanes on the Rhine</h1>" in english
     assert 'alt="A view across the Rhine"' in english
     assert "Skip to content" in english and "Zum Inhalt springen" not in english
-    assert "November 20, 2026" in english
+    assert "20 November 2026, 10:00" in english  # British, as the texts are (og:locale en_GB)
     # German texts on the English page say so; an untranslated story's page leads to the English home page.
     assert '<a href="/themen/verkehr/" lang="de" hreflang="de">Verkehr</a>' in english
     theater = translated.page("aktuelles/2026/11/theater-im-hofgarten/index.html")
     assert '<a href="/en/" hreflang="en" lang="en">English</a>' in theater
     assert 'hreflang="x-default"' not in theater
+
+
+def test_the_sites_own_texts_are_english_and_its_german_parts_say_so(translated):
+    table = "\n| Section | Length |\n|---|---|\n| Rheinuferpromenade | 1.2 km |\n"
+    translated.write("stories/2026/radwege.en.md", translation(image_alt="A view across the Rhine") + table)
+    translated.write("krise.yml", CRISIS)  # active at the build's time: the banner is in every page
+    translated.commit("Tabelle, Krise", "2026-11-20 09:30")
+    translated.build()
+    english, home, german = (translated.page(path) for path in (ENGLISH, "en/index.html", GERMAN))
+    for page in (english, home):
+        assert '<meta property="og:site_name" content="City of Düsseldorf">' in page
+        assert 'title="City of Düsseldorf (English) – Atom"' in page
+        # The banner is German on every page, and says so on the English ones.
+        assert '<section class="krise krise--warnung" lang="de" role="region"' in page
+    assert '<meta name="description" content="Selected news from the City of Düsseldorf, translated from German.">' \
+        in home
+    assert '<div class="table-scroll" role="region" aria-label="Table" tabindex="0"><table>' in english
+    assert 'aria-label="Tabelle"' not in english
+    assert '<meta property="og:site_name" content="Landeshauptstadt Düsseldorf">' in german
+    assert '<section class="krise krise--warnung" lang="de" role="region"' in german
+    feed = feedparser.parse((translated.output / "en/feeds/news/atom.xml").read_bytes())
+    assert feed.feed.title == "City of Düsseldorf (English)" and feed.feed.author == "City of Düsseldorf"
 
 
 def test_the_english_home_lists_only_translated_stories_in_pages_newest_first(translated):

@@ -93,9 +93,15 @@ class TranslationsGenerator(Generator):
             self._home_pages(writer, lang, shown)
             self._feeds(writer, lang, shown, translations, url_of)
 
+    def _site_name(self, lang: str) -> str:
+        """The city named in `lang` (the catalogue's word for base.html's "Landeshauptstadt Düsseldorf"):
+        SITE_SHORTNAME is German, and these feeds and pages are not."""
+        with self.interface.speaking(lang):
+            return self.interface.gettext("Landeshauptstadt Düsseldorf")
+
     def _context(self, lang: str, path: str, **values) -> dict:
         formats = self.settings["FEED_FORMATS"]
-        links = [(f"{self.settings['SITE_SHORTNAME']} ({self.settings['LANGUAGES'][lang]}) – {FORMATS[f][2]}",
+        links = [(f"{self._site_name(lang)} ({self.settings['LANGUAGES'][lang]}) – {FORMATS[f][2]}",
                   FORMATS[f][1], feed_path(lang, f)) for f in formats if f in ("rss", "atom")]
         return {**self.context, "page_path": path, "canonical": self.urls.absolute(path),
                 "feed_links": lambda _listing=None: links, "taxonomy": Terms, **values}
@@ -168,7 +174,7 @@ class TranslationsGenerator(Generator):
         signature = tuple((item.card.digest, item.listed(), tuple(url_of(ref) for ref in item.card.story_refs),
                            tuple(media.shown_path(ref, item.card.source) for ref, _l, _f in item.card.media_checks))
                           for item in newest)
-        name = settings["LANGUAGES"][lang]
+        name, site_name = settings["LANGUAGES"][lang], self._site_name(lang)
 
         def items() -> list[FeedItem]:
             found = []
@@ -182,7 +188,7 @@ class TranslationsGenerator(Generator):
                     id=tag_uri(settings, f"story/{item.original.key}/{lang}"), title=item.card.title, url=page,
                     published=moment, updated=moment, summary=item.card.summary,
                     content_html=body if settings["FEED_FULL_CONTENT"] else None,
-                    author=settings["SITE_SHORTNAME"], author_url=urls.absolute(f"{lang}/"),
+                    author=site_name, author_url=urls.absolute(f"{lang}/"),
                     source=item.card.source))
             return found
 
@@ -192,9 +198,9 @@ class TranslationsGenerator(Generator):
                 description = self.interface.gettext(
                     "Ausgewählte Meldungen der Landeshauptstadt Düsseldorf, übersetzt aus dem Deutschen.")
             info = FeedInfo(
-                id=tag_uri(settings, f"feed/{lang}/news"), title=f"{settings['SITE_SHORTNAME']} ({name})",
+                id=tag_uri(settings, f"feed/{lang}/news"), title=f"{site_name} ({name})",
                 description=description, link=urls.absolute(f"{lang}/"), self_url=urls.absolute(path),
-                language=lang, author=settings["SITE_SHORTNAME"], author_url=urls.absolute(f"{lang}/"),
+                language=lang, author=site_name, author_url=urls.absolute(f"{lang}/"),
                 icon=urls.absolute("theme/img/logo.svg"), fallback_date=_fallback_date(settings))
             writer.page(path, lambda fmt=fmt, info=info: render(fmt, info, items()), owner=f"Feed {lang}",
                         inputs=(fmt, info, signature))
