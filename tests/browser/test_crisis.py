@@ -1,6 +1,6 @@
 """Krisenmodus in the browser: with a crisis active, the banner on one page of each kind (home, story,
-a Thema list, the media portal, a static page, the press appointments, the emergency page) at
-1280 px and at 320 px, without JavaScript, without a WCAG violation and without a request to
+an English story, a Thema list, the media portal, a static page, the press appointments, the emergency
+page) at 1280 px and at 320 px, without JavaScript, without a WCAG violation and without a request to
 another host.
 
 One demo site with content/krise.yml is built for the module; each width loads every page once,
@@ -38,6 +38,7 @@ TITLE = "Hochwasser am Rhein: Ufer gesperrt"
 KINDS = {
     "home": PAGE_TYPES["home"],
     "story": PAGE_TYPES["story"],
+    "story-english": PAGE_TYPES["story-english"],
     "thema": PAGE_TYPES["list-thema"],
     "media-portal": PAGE_TYPES["media-portal"],
     "impressum": PAGE_TYPES["impressum"],
@@ -65,6 +66,7 @@ class Visit:
     in_html: bool
     banners: int
     banner_visible: bool
+    banner_lang: str | None
     heading: str
     heading_visible: bool
     heading_in_view: bool
@@ -141,6 +143,7 @@ def _visit(visitor: NoScripts, url: str, axe) -> Visit:
         in_html=response is not None and 'id="krise-titel"' in response.text(),
         banners=banner.count(),
         banner_visible=banner.count() == 1 and banner.is_visible(),
+        banner_lang=banner.first.get_attribute("lang") if banner.count() else None,
         heading=" ".join(heading.first.text_content().split()) if heading.count() else "",
         heading_visible=heading.count() == 1 and heading.is_visible(),
         heading_in_view=box is not None and box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"],
@@ -159,6 +162,7 @@ def test_the_banner_is_on_every_kind_of_page_without_javascript(visits, kind, wi
     assert visit.status == 200
     assert visit.in_html  # in the page as served, not put there by a script
     assert visit.banners == 1 and visit.banner_visible
+    assert visit.banner_lang == "de"  # German on the English pages too, and says so (WCAG 3.1.2)
     assert visit.heading_visible and visit.heading_in_view, visit.heading
     assert visit.heading == f"Gefahr: {TITLE}"
     assert any(href.rstrip("/").endswith("krise") for href in visit.links), visit.links

@@ -12,6 +12,35 @@ from tests.browser.pages import PAGE_TYPES
 GERMAN = "aktuelles/2026/05/japan-tag-am-16-mai-mit-neuem-familienbereich/"
 ENGLISH = PAGE_TYPES["story-english"]
 WIDTHS = [1280, 375]
+# Words of the site's German texts (menu, footer, service bar, Thema and Amt, interface texts, the crisis
+# banner, the official warnings, a table's frame): on an English page each must lie inside lang="de".
+GERMAN_WORDS = ("Aktuelles", "Themen", "Stadtbezirk", "Ämter", "Amt für", "Presse", "Medienportal", "Kontakt",
+                "Suche", "Impressum", "Datenschutz", "Barriere", "Leichte Sprache", "Gebärdensprache", "Abonnement",
+                "Termine", "Feeds", "Veranstaltungen", "Soziales", "Landeshauptstadt", "Startseite", "Zum Inhalt",
+                "Menü", "Hauptnavigation", "Veröffentlicht", "Meldung", "Tabelle", "Sprache", "Übersetzt",
+                "Aktualisiert", "Warnung", " und ", " der ", " für ", " Uhr")
+# Every text and every named attribute of the page, with the language it is in (its closest lang).
+TEXTS_WITH_LANGUAGE = """() => {
+  const found = [];
+  const language = el => (el.closest('[lang]') || document.documentElement).getAttribute('lang');
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.replace(/\\s+/g, ' ');
+    if (text.trim()) found.push([language(node.parentElement), text]);
+  }
+  for (const el of document.body.querySelectorAll('[aria-label], [alt], [title]')) {
+    for (const name of ['aria-label', 'alt', 'title']) {
+      if (el.getAttribute(name)) found.push([language(el), ' ' + el.getAttribute(name) + ' ']);
+    }
+  }
+  return found;
+}"""
+
+
+def german_in_english(page) -> list[str]:
+    """The texts of the page that are German but not marked so."""
+    return [text.strip() for lang, text in page.evaluate(TEXTS_WITH_LANGUAGE)
+            if lang != "de" and any(word in text for word in GERMAN_WORDS)]
 
 
 def alternates(page) -> dict[str, str]:
@@ -34,6 +63,8 @@ def test_the_language_switch_leads_to_the_translation_and_back(page, demo_url, a
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Japan Day on 16 May with a new family area"
     assert alternates(page) == expected
+    assert not german_in_english(page)
+    assert page.locator(".dateline time").inner_text() == "7 May 2026, 10:00"  # British, as the text is
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     violations = axe(page)
     assert not violations, f"{ENGLISH} at {width} px:\n{format_violations(violations)}"
@@ -55,6 +86,7 @@ def test_the_english_home_lists_the_translated_stories(page, demo_url, axe, widt
     # Newest first; the tram story is dated after the demo build's time (tests.support.NOW).
     assert titles == ["Japan Day on 16 May with a new family area", "Heat helpline calls older people on hot days"]
     assert all(not title.startswith(("Japan-Tag", "Straßenbahn")) for title in titles)
+    assert not german_in_english(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     violations = axe(page)
     assert not violations, f"en/ at {width} px:\n{format_violations(violations)}"
