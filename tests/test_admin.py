@@ -187,3 +187,31 @@ def test_the_crisis_message_is_one_file_with_every_field_the_reader_takes(tmp_pa
     for path in ("content/krise2.yml", "content/krise.yml/x", "pelicanconf.py"):
         with pytest.raises(AccessRefused):
             scope.file(path)
+
+
+def test_translations_have_a_collection_per_language_with_exactly_the_fields_the_reader_takes():
+    from newsroom.build.runner import load_settings
+    from newsroom.languages.translation import FIELDS, FILE_NAME
+    from plugins.admin.config import cms_config
+
+    settings = load_settings(REPO / "pelicanconf.py", {"LANGUAGES": {"de": "Deutsch", "en": "English",
+                                                                     "tr": "Türkçe"}})
+    collections = cms_config(settings)["collections"]
+    names = [c["name"] for c in collections]
+    assert names[:3] == ["stories", "translations_en", "translations_tr"]  # none for German, the originals
+    by_name = {c["name"]: c for c in collections}
+    english = by_name["translations_en"]
+    assert english["label"] == "Übersetzungen (English)" and by_name["translations_tr"]["extension"] == "tr.md"
+    assert field_names(english) == FIELDS
+    # New files beside the stories, named …/<Jahr>/<Jahr>-<Monat>-<Tag>-<slug>.en.md: a name the reader takes.
+    assert english["folder"] == by_name["stories"]["folder"] and english["extension"] == "en.md"
+    example = english["path"].replace("{{year}}", "2026").replace("{{month}}", "05").replace(
+        "{{day}}", "07").replace("{{slug}}", "japan-day") + "." + english["extension"]
+    assert example == "2026/2026-05-07-japan-day.en.md" and FILE_NAME.search(example).group(1) == "en"
+    fields = {f["name"]: f for f in english["fields"]}
+    assert fields["translation_of"]["widget"] == "relation" and fields["translation_of"]["collection"] == "stories"
+    assert fields["translation_of"]["value_field"] == "id" and "multiple" not in fields["translation_of"]
+    assert [o["value"] for o in fields["status"]["options"]] == ["draft", "published"]
+    assert {name for name, f in fields.items() if f.get("required", True)} == {"translation_of", "title", "summary",
+                                                                                "status", "body"}
+    assert by_name["stories"]["extension"] == "md"  # translation files are left out by newsroom-admin.js

@@ -375,6 +375,53 @@
   CMS.registerWidget("channel", ChannelControl, ChannelPreview);
   CMS.registerWidget("mediafile", MediaFileControl, MediaFilePreview);
 
+  // ---- Translations: `name.en.md` beside `name.md` belongs to "Übersetzungen", not to "Meldungen" ----
+
+  // Decap's collection filter compares a field with one value; whether a file is a translation shows
+  // in its name alone (newsroom.languages.translation.FILE_NAME). So the backends leave translation
+  // files out of every folder listed with the extension "md"; the translations' collections list
+  // them with their own extension ("en.md").
+  var TRANSLATION_FILE = /\.[a-z]{2,3}\.md$/;
+
+  function isOriginal(path, extension) {
+    return extension !== "md" || !TRANSLATION_FILE.test(String(path || ""));
+  }
+
+  function keepOriginals(entries, extension) {
+    if (!Array.isArray(entries)) { return entries; }
+    var kept = entries.filter(function (entry) { return isOriginal(entry && entry.file && entry.file.path, extension); });
+    // GitLab hangs its paging cursor on the list as a symbol; it stays with the shorter list.
+    Object.getOwnPropertySymbols(entries).forEach(function (symbol) { kept[symbol] = entries[symbol]; });
+    return kept;
+  }
+
+  function leaveOutTranslations(backend) {
+    if (typeof backend.filterFile === "function") {  // GitLab: one test for every way of listing a folder
+      var filterFile = backend.filterFile.bind(backend);
+      backend.filterFile = function (folder, file, extension, depth) {
+        return filterFile(folder, file, extension, depth) && isOriginal(file.path, extension);
+      };
+      return backend;
+    }
+    ["entriesByFolder", "allEntriesByFolder"].forEach(function (method) {  // the local backend (proxy)
+      if (typeof backend[method] !== "function") { return; }
+      var list = backend[method].bind(backend);
+      backend[method] = function (folder, extension, depth) {
+        return Promise.resolve(list(folder, extension, depth)).then(function (entries) {
+          return keepOriginals(entries, extension);
+        });
+      };
+    });
+    return backend;
+  }
+
+  ["gitlab", "proxy"].forEach(function (name) {
+    var registered = CMS.getBackend(name);  // the registry's own record: its init makes each backend
+    if (!registered) { return; }
+    var init = registered.init;
+    registered.init = function () { return leaveOutTranslations(init.apply(null, arguments)); };
+  });
+
   // `invoke cms` opens the admin as …/admin/?schluessel=<key>: its local backend answers only
   // requests whose address carries this run's key (newsroom/decap_guard.py). The key lives in
   // the address alone, never in a file; it goes into the backend's address from config.yml,

@@ -175,6 +175,50 @@ def _amendment_fields() -> list[dict]:
     ]
 
 
+def _translation_collection(settings: dict, lang: str) -> dict:
+    """Translations into one language (newsroom/languages/translation.py): the `<name>.<lang>.md` files
+    beside the German stories, with exactly the fields the reader takes. The stories' collection
+    leaves these files out (newsroom-admin.js)."""
+    from newsroom.content.reader import SUMMARY_MAX
+    from newsroom.languages.translation import ALT_MAX, CAPTION_MAX
+
+    language = settings["LANGUAGES"][lang]
+    path = settings["ADMIN_CONTENT_FOLDER"]
+    return {
+        "name": f"translations_{lang}", "label": f"Übersetzungen ({language})",
+        "label_singular": f"Übersetzung ({language})",
+        "description": f"Meldungen auf {language}: je Meldung eine Datei „….{lang}.md“ neben der deutschen. "
+                       "Datum, Thema, Amt, Stadtbezirke und Bild kommen von der deutschen Meldung.",
+        "folder": f"{path}/{settings['STORIES_DIR']}", "create": True, "extension": f"{lang}.md",
+        "format": "yaml-frontmatter", "path": "{{year}}/{{year}}-{{month}}-{{day}}-{{slug}}",
+        "slug": "{{slug}}", "identifier_field": "title", "summary": "{{title}}", "sortable_fields": ["title"],
+        "fields": [
+            {"name": "translation_of", "label": "Übersetzung von (deutsche Meldung)", "widget": "relation",
+             "collection": "stories", "value_field": "id", "search_fields": ["title", "id"],
+             "display_fields": ["title"], "hint": "Titel der deutschen Meldung eintippen und auswählen; "
+                                                  "gespeichert wird ihre ID."},
+            {"name": "title", "label": "Titel", "widget": "string", "pattern": TITLE_PATTERN},
+            {"name": "summary", "label": "Anreißer", "widget": "text",
+             "pattern": ["^[\\s\\S]{1,%d}$" % SUMMARY_MAX, f"Höchstens {SUMMARY_MAX} Zeichen."]},
+            {"name": "status", "label": "Status", "widget": "select", "default": "draft",
+             "options": [{"label": "Entwurf (nicht online)", "value": "draft"},
+                         {"label": "Zur Veröffentlichung freigegeben (erscheint, solange die deutsche Meldung "
+                                   "online ist)", "value": "published"}]},
+            {"name": "slug", "label": "Adresse (slug)", "widget": "string", "required": False,
+             "pattern": SLUG_PATTERN, "hint": "Leer lassen: wird aus dem Titel gebildet."},
+            {"name": "image_alt", "label": "Alternativtext des Bildes", "widget": "string", "required": False,
+             "pattern": ["^[\\s\\S]{1,%d}$" % ALT_MAX, f"Höchstens {ALT_MAX} Zeichen."],
+             "hint": "Nur wenn die deutsche Meldung ein Bild hat. Leer: der deutsche Alternativtext."},
+            {"name": "image_caption", "label": "Bildunterschrift", "widget": "text", "required": False,
+             "pattern": ["^[\\s\\S]{1,%d}$" % CAPTION_MAX, f"Höchstens {CAPTION_MAX} Zeichen."],
+             "hint": "Nur wenn die deutsche Meldung ein Bild hat. Leer: die deutsche Bildunterschrift."},
+            {"name": "body", "label": "Text", "widget": "markdown", "buttons": ["bold", "italic", "link",
+             "heading-two", "heading-three", "quote", "bulleted-list", "numbered-list"], "editor_components": [],
+             "modes": ["rich_text", "raw"]},
+        ],
+    }
+
+
 def _crisis_collection(settings: dict) -> dict:
     """The crisis message (content/krise.yml, newsroom/crisis/reader.py) as one file to edit: every
     field the reader takes but `urgent`, whose reason belongs to the approval."""
@@ -419,6 +463,7 @@ def cms_config(settings: dict) -> dict:
              "format": "yaml-frontmatter", "path": "{{year}}/{{year}}-{{month}}-{{day}}-{{slug}}",
              "slug": "{{slug}}", "identifier_field": "title", "summary": "{{title}} ({{date}})",
              "sortable_fields": ["date", "title"], "fields": _story_fields(settings)},
+            *(_translation_collection(settings, lang) for lang in list(settings["LANGUAGES"])[1:]),
             {"name": "pages", "label": "Feste Seiten", "label_singular": "Seite",
              "folder": f"{path}/{settings['PAGES_DIR']}", "create": True, "extension": "md",
              "format": "yaml-frontmatter", "slug": "{{slug}}", "fields": _page_fields()},
