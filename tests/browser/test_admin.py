@@ -256,3 +256,47 @@ def test_a_photo_with_its_description_goes_through_the_editorial_workflow_togeth
     wait_for(page, lambda: both <= set(site.repo.git.ls_tree("-r", "--name-only", branch[0]).splitlines()),
              "the photo and its description in one draft")
     assert "content/media/fotos/banke-am-rhein.jpg" not in site.repo.git.ls_tree("-r", "--name-only", "main")
+
+
+def test_translations_are_apart_from_the_stories_and_one_written_in_the_admin_passes_the_check(admin, page, network):
+    site, url, backend = admin
+    site.write("stories/2026/radwege.en.md", "---\ntranslation_of: a1b2c3d4e5f6\ntitle: New cycle lanes on the Rhine\n"
+               "summary: Two kilometres of cycle lanes along the Rhine.\n---\nWork starts in spring.\n")
+    site.story("2026/theater.md", id="aa0000000002", title="Theater im Hofgarten", category="Kultur",
+               department="Kulturamt")
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, url)
+    page.goto(url + "#/collections/stories")
+    page.get_by_text("Theater im Hofgarten").first.wait_for()
+    assert page.get_by_text("New cycle lanes on the Rhine").count() == 0  # the translation is not a story
+    page.goto(url + "#/collections/translations_en")
+    page.get_by_text("New cycle lanes on the Rhine").first.wait_for()
+    assert page.get_by_text("Theater im Hofgarten").count() == 0
+
+    page.goto(url + "#/collections/translations_en/new")
+    page.get_by_label("Übersetzung von (deutsche Meldung)").fill("Theater")
+    page.get_by_text("Theater im Hofgarten", exact=True).click()  # the German stories alone are offered
+    page.get_by_label("Titel", exact=True).fill("Theatre in the Hofgarten")
+    page.get_by_label("Anreißer").fill("Open-air theatre in the Hofgarten all summer.")
+    page.get_by_label("Status", exact=True).fill("Zur Veröffentlichung")
+    page.keyboard.press("Enter")
+    page.locator("[data-slate-editor=true]").last.click()
+    page.keyboard.type("The first play starts in June.")
+    page.frame_locator("iframe").get_by_text("The first play starts in June.").wait_for()
+    page.get_by_role("button", name="Veröffentlichen").click()
+    page.get_by_text("Jetzt veröffentlichen").click()
+    page.get_by_text("Beitrag gespeichert").wait_for()
+
+    written = wait_for(page, lambda: [p for p in (site.content / "stories").rglob("*.en.md")
+                                      if p.name != "radwege.en.md"], "the translation file")
+    year = written[0].parent.name  # the browser's today, as for a new story
+    assert [p.relative_to(site.content).as_posix() for p in written] == [
+        f"stories/{year}/{written[0].name}"] and written[0].name.endswith("-theatre-in-the-hofgarten.en.md")
+    text = written[0].read_text(encoding="utf-8")
+    assert "translation_of: aa0000000002\n" in text and "title: Theatre in the Hofgarten\n" in text
+    assert "status: published\n" in text and "\nid:" not in text and text.endswith("The first play starts in June.\n")
+    site.check()  # the reader takes the file: known original, one translation per language, every field valid
+    page.goto(url + "#/collections/stories")
+    page.get_by_text("Theater im Hofgarten").first.wait_for()
+    assert page.get_by_text("Theatre in the Hofgarten").count() == 0
+    assert network.hosts() <= {url.split("/")[2], backend}, network.hosts()
