@@ -74,7 +74,7 @@ def log_in(page, url: str) -> None:
 def upload_photo(page, url: str, tmp_path: Path) -> None:
     """A new photo through the media library of the "Fotos" collection, described in the same form."""
     page.goto(url + "#/collections/media_fotos/new")
-    page.get_by_role("button", name="Wähle ein Bild").click()
+    page.get_by_role("button", name="Wähle ein Bild").first.click()  # "Datei"; "Ersatzfoto" has one too
     photo = tmp_path / "Bänke am Rhein.jpg"  # Decap names the upload banke-am-rhein.jpg
     photo.write_bytes(PHOTO)
     page.locator("input[type=file]").set_input_files(str(photo))
