@@ -1,6 +1,7 @@
 // The newsroom's additions to Decap CMS, loaded after decap-cms.js and js-yaml.min.js (no build
 // step, no CDN): the story id, a channel switch with its own text, the file a media description
 // belongs to, and the format of those descriptions. plugins/admin/config.py uses them by name.
+// The backends leave translation files (`name.en.md`) out of the stories' collection.
 (function () {
   "use strict";
 

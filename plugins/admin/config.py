@@ -1,12 +1,14 @@
 """The Decap CMS configuration (admin/config.yml), made from the same settings and field lists
 the reader checks against, so the browser form and `invoke check` cannot drift apart.
 
-Every field of a story (newsroom.content.reader.STORY_FIELDS), a page (static_pages.PAGE_FIELDS), a
-media description (newsroom.media.library.SIDECAR_FIELDS) and the crisis message
-(newsroom.crisis.reader.CRISIS_FIELDS, one file) has a widget here; tests/test_admin.py
-fails when the schema gains a field this file does not know. Two widgets and the sidecar
-format are ours (cms/admin/newsroom-admin.js): "channel" (switch plus own text), "mediafile"
-(the described file, which names the description) and "newsroom-sidecar".
+Every field of a story (newsroom.content.reader.STORY_FIELDS), a translation
+(newsroom.languages.translation.FIELDS, one collection per language), a page (static_pages.PAGE_FIELDS),
+a media description (newsroom.media.library.SIDECAR_FIELDS) and the crisis message
+(newsroom.crisis.reader.CRISIS_FIELDS, one file) has a widget here; tests/test_admin.py fails when
+the schema gains a field this file does not know. Two widgets and the sidecar format are ours
+(cms/admin/newsroom-admin.js): "channel" (switch plus own text), "mediafile" (the described file,
+which names the description) and "newsroom-sidecar"; the script also keeps translation files out
+of the stories' collection.
 """
 
 from __future__ import annotations
