@@ -22,6 +22,7 @@ from pelican.settings import DEFAULT_CONFIG
 from newsroom.dates import parse_datetime
 from newsroom.errors import SettingsErrors
 from newsroom.feeds.formats import FORMATS
+from newsroom.share_links import CHANNELS as SHARE_CHANNELS
 
 
 def shown(value) -> str:
@@ -291,6 +292,9 @@ SCHEMA: tuple[Setting, ...] = (
         Setting("LIST_PAGE_SIZE", COUNT, 20, "Meldungen pro Listenseite (Archiv, Themen, Ämter, Stadtbezirke)."),
         Setting("HOME_LATEST", COUNT, 12, "So viele der neuesten Meldungen zeigt die Startseite."),
         Setting("RELATED_STORIES", SIZE, 3, "So viele verwandte Meldungen stehen unter einer Meldung."),
+        Setting("SHARE_LINKS", Texts(SHARE_CHANNELS, "unbekannter Kanal"), list(SHARE_CHANNELS),
+                "Links zum Teilen einer Meldung, in dieser Reihenfolge (ohne Skript und ohne Anfrage beim Laden); "
+                "[]: keine."),
         Setting("MENU", LINKS, [
             ("Aktuelles", "archiv/"),
             ("Themen", "themen/"),

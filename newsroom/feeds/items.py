@@ -23,6 +23,7 @@ from newsroom.content.story import Story, shown_update_time
 from newsroom.dates import BERLIN, german_date, german_datetime
 from newsroom.feeds.catalog import Retraction
 from newsroom.feeds.formats import Category, Enclosure, FeedItem
+from newsroom.media.credits import credit_of
 from newsroom.media.library import IMAGE_SUFFIXES, MediaItem
 from newsroom.media.originals import published_size, stamps
 from newsroom.site import SiteUrls
@@ -178,9 +179,9 @@ class StoryItems:
             suffix = Path(media.path).suffix.lower()
             address = urls.absolute(urls.media(media.path))
             enclosure = Enclosure(address, length, MIME_TYPES.get(suffix, "application/octet-stream"),
-                                  "image" if suffix in IMAGE_SUFFIXES else None, media.credit)
+                                  "image" if suffix in IMAGE_SUFFIXES else None, credit_of(media))
             if enclosure.medium == "image":
-                caption = " ".join(part for part in (media.caption, media.credit) if part)
+                caption = " ".join(part for part in (media.caption, enclosure.credit) if part)
                 figure = (f'<figure><img src="{escape(address)}" alt="{escape(media.alt or "")}">'
                           + (f"<figcaption>{escape(caption)}</figcaption>" if caption else "") + "</figure>\n")
         content = None

@@ -23,6 +23,7 @@ from newsroom.content.schema import FLOAT, INT, Fields
 from newsroom.content.slugs import tag_problem
 from newsroom.dates import iso
 from newsroom.errors import ContentError, ContentErrors, OutsidePath
+from newsroom.media.credits import credit_line
 from newsroom.media.crops import CENTRE
 from newsroom.media.files import FactsIndex, FileFacts
 from newsroom.media.sign_language import sign_language_problems
@@ -229,6 +230,8 @@ class MediaLibrary:
                                        "(erlaubt: JPEG, PNG, WebP, TIFF, MP4, PDF, YouTube-Beschreibung .youtube.yml)."))
         if not pick("credit"):
             missing("credit", required)
+        elif not credit_line(pick("credit"), kind):
+            missing("credit", f"Die Quelle „{pick('credit')}“ nennt niemanden: Nach dem Doppelpunkt fehlt der Name.")
         if kind == "photo" and not pick("alt"):
             missing("alt", required)
         if kind == "youtube":

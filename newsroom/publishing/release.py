@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from newsroom.content.links import resolve_links
 from newsroom.errors import ContentError, ContentErrors
+from newsroom.media.credits import credit_of
 from newsroom.publishing.channel import MediaLink, Release
 from newsroom.site import SiteUrls
 
@@ -34,7 +35,7 @@ def release_maker(build: BuildContext, settings: dict, full_story=None) -> Calla
         if lead and media is not None:  # once its rights ended: its replacement, or no picture (MediaLibrary.shown)
             item = media.shown(lead, source=story.source, line=None, field="image")
             lead = item.path if item else None
-            alt, credit = (item.alt, item.credit) if item else (None, None)
+            alt, credit = (item.alt, credit_of(item)) if item else (None, None)
         if lead:
             image_url = urls.absolute(urls.media(lead))
             image_file = media_root / lead
@@ -51,7 +52,7 @@ def release_maker(build: BuildContext, settings: dict, full_story=None) -> Calla
                     item = media.get(path, source=story.source, line=None, field=None)
                     if item.expired(media.today):
                         continue  # its rights ended: no longer in the portal nor on the site
-                    label, credit, alt = item.title or item.alt or label, item.credit, item.alt or ""
+                    label, credit, alt = item.title or item.alt or label, credit_of(item), item.alt or ""
                 except (ContentError, ContentErrors):
                     pass  # the build's check names the broken reference; the link still goes out
             yield MediaLink(path, urls.absolute(page or urls.media(path)), label, credit, alt)

@@ -21,6 +21,7 @@ from newsroom.dates import BERLIN
 from newsroom.feeds.catalog import FeedSource
 from newsroom.feeds.formats import Category, Enclosure, FeedItem, MediaDetails
 from newsroom.feeds.items import tag_uri
+from newsroom.media.credits import credit_of
 from newsroom.media.library import SIDECAR
 from newsroom.site import SiteUrls
 
@@ -48,12 +49,13 @@ def _item(entry, settings: dict, published: datetime, updated: datetime):
     item = entry.item
     page = urls.absolute(entry.url)
     thumbnail, enclosure, figure = None, None, ""
+    credit = credit_of(item)
     if entry.image:
         small, small_path = entry.image.smallest("jpg")
         thumbnail = (urls.absolute(small_path), small.width, small.height)
         large, large_path = entry.image.largest("jpg")
         figure = (f'<figure><img src="{escape(urls.absolute(large_path))}" alt="{escape(entry.image.alt)}">'
-                  f"<figcaption>{escape(' '.join(p for p in (item.caption, item.credit) if p))}</figcaption></figure>")
+                  f"<figcaption>{escape(' '.join(p for p in (item.caption, credit) if p))}</figcaption></figure>")
         if item.kind == "photo":
             enclosure = Enclosure(urls.absolute(large_path), large.bytes, "image/jpeg", "image")
     if item.kind == "video":
@@ -62,10 +64,10 @@ def _item(entry, settings: dict, published: datetime, updated: datetime):
     content = figure + f"<p>{escape(text)}</p>" + (f"<p>Nutzung: {escape(item.license)}</p>" if item.license else "")
     return FeedItem(
         id=tag_uri(settings, f"media/{item.path}"), title=item.label, url=page, published=published, updated=updated,
-        summary=text, content_html=content, author=item.credit,
+        summary=text, content_html=content, author=credit,
         categories=tuple(Category(tag, urls.absolute(f"{PORTAL}schlagworte/")) for tag in item.tags),
         enclosure=enclosure, source=f"content/media/{item.path}",
-        media=MediaDetails(title=item.label, description=text, credit=item.credit, license=item.license,
+        media=MediaDetails(title=item.label, description=text, credit=credit, license=item.license,
                            keywords=item.tags, thumbnail=thumbnail))
 
 

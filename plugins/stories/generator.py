@@ -23,6 +23,7 @@ from newsroom.content.story import shown_update_time
 from newsroom.crisis.model import active_crisis
 from newsroom.errors import PublishError
 from newsroom.publishing.press_numbers import recorded_numbers
+from newsroom.share_links import share_links
 from newsroom.site import SiteUrls, gone_marker
 
 from .drafts import DraftPages
@@ -164,6 +165,8 @@ class StoriesGenerator(Generator):
                     press=press,
                     easy=Markup(self.resolve_links(story.easy_html, story.source)) if story.easy_html else None,
                     image=image, related=[self.by_id[i] for i in others], withdrawal=None,
+                    share=share_links(settings["SHARE_LINKS"], self.urls.absolute(story.url), story.title,
+                                      settings["SITE_SHORTNAME"]),
                     document=story_document(story, image, self.urls, settings),
                     alternates=self.archive.translations.alternates.get(story.id))
 

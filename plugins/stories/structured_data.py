@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from newsroom.content.story import Story
 from newsroom.dates import iso
+from newsroom.media.credits import credit_of
 from newsroom.media.library import MediaItem
 from newsroom.site import SiteUrls
 
@@ -36,7 +37,7 @@ def story_document(story: Story, image: MediaItem | None, urls: SiteUrls, settin
         document["image"] = {
             "@type": "ImageObject",
             "url": urls.absolute(urls.media(image.path)),
-            "creditText": image.credit,
+            "creditText": credit_of(image),
         }
         if image.caption:
             document["image"]["caption"] = image.caption

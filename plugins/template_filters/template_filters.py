@@ -1,4 +1,4 @@
-"""template_filters: German dates, site URLs and table frames for every generator's Jinja environment.
+"""template_filters: German dates, site URLs, credits and table frames for every generator's Jinja environment.
 
 Connected to `generator_init`, which fires for each generator once its Jinja
 environment exists, so all generators render dates and links the same way.
@@ -16,6 +16,7 @@ from pelican import signals
 from newsroom.dates import german_date, german_datetime, iso, month_name, short_german_date
 from newsroom.deploy.headers import site_policy
 from newsroom.languages.catalogues import install, interface_for
+from newsroom.media.credits import credit_of
 from newsroom.site import SiteUrls
 
 
@@ -68,6 +69,7 @@ def add_filters(generator) -> None:
         absolute=urls.absolute,
         tel=phone_link,
         scrollable_tables=scrollable_tables,
+        credit=credit_of,  # a media item's credit, its label once: „Foto: Name“
         media=lambda path: urls.href(urls.media(path)),
         media_absolute=lambda path: urls.absolute(urls.media(path)),
     )
