@@ -296,6 +296,9 @@ def test_a_lead_image_unfit_for_instagram_gets_a_rendition_that_fits(site):
      "content/media/fotos/ohne.jpg.yml: Feld „alt“: Pflichtfeld fehlt oder ist leer."),
     ({"fotos/ohne.jpg": photo(), "fotos/ohne.jpg.yml": "alt: Ein Bild\ncredit:\n"},
      "content/media/fotos/ohne.jpg.yml:2: Feld „credit“: Pflichtfeld fehlt oder ist leer."),
+    ({"fotos/ohne.jpg": photo(), "fotos/ohne.jpg.yml": 'alt: Ein Bild\ncredit: "Foto:"\n'},
+     "content/media/fotos/ohne.jpg.yml:2: Feld „credit“: Die Quelle „Foto:“ nennt niemanden: Nach dem Doppelpunkt "
+     "fehlt der Name."),
     ({"fotos/ohne.jpg": photo()},
      "content/media/fotos/ohne.jpg: Zur Mediendatei fehlt die Beschreibung ohne.jpg.yml (mit alt und credit)."),
     ({"fotos/kaputt.jpg": b"kein Bild", "fotos/kaputt.jpg.yml": f"alt: A\ncredit: {CREDIT}\n"},
