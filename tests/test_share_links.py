@@ -85,7 +85,8 @@ def test_story_pages_share_their_address_and_a_withdrawn_one_does_not(site):
     assert [text for _, text in links] == ["Auf Facebook teilen", "Auf X teilen", "Auf LinkedIn teilen",
                                            "Per WhatsApp teilen", "Auf Bluesky teilen", "Per E-Mail senden"]
     address = "http://localhost:8000/aktuelles/2026/11/neue-radwege-am-rheinufer/"
-    assert links[0][0] == "https://www.facebook.com/sharer/sharer.php?u=" + address.replace(":", "%3A").replace("/", "%2F")
+    encoded = address.replace(":", "%3A").replace("/", "%2F")
+    assert links[0][0] == f"https://www.facebook.com/sharer/sharer.php?u={encoded}"
     assert query(links[1][0]) == {"text": ["Neue Radwege am Rheinufer"], "url": [address]}
     # Plain links: no script, nothing opening by itself; noopener for those leaving the site.
     assert "<script" not in page.split('<section class="share"')[1].split("</section>")[0]

@@ -141,6 +141,24 @@ def test_on_a_desktop_the_links_show_without_a_button(demo_url, open_page, javas
     assert len(rows) == 1, "the links in one row"
 
 
+@pytest.mark.parametrize("path", [PAGE_TYPES["home"], PAGE_TYPES["story"]], ids=["home", "story"])
+def test_on_a_desktop_the_navigation_is_a_bar_below_the_brand(demo_url, open_page, path):
+    """A deliberate second row: the links start under the brand and the bar spans the header's width,
+    whatever the width of the menu's words in the machine's font."""
+    page = open_page(demo_url + path, DESKTOP)
+    brand, nav = page.locator(".brand").bounding_box(), page.locator(".main-nav").bounding_box()
+    inner = page.locator(".header-inner").evaluate(
+        "el => { const s = getComputedStyle(el), r = el.getBoundingClientRect();"
+        " const left = parseFloat(s.paddingLeft), right = parseFloat(s.paddingRight);"
+        " return {x: r.x + left, width: r.width - left - right}; }")
+    assert nav["y"] >= brand["y"] + brand["height"], "below the brand"
+    assert abs(nav["x"] - inner["x"]) < 1 and abs(nav["width"] - inner["width"]) < 1, "across the header"
+    first, last = nav_links(page).first.bounding_box(), nav_links(page).last.bounding_box()
+    assert abs(first["x"] - brand["x"]) < 1, "aligned with the brand"
+    assert last["x"] + last["width"] <= nav["x"] + nav["width"], "every link inside the bar"
+    assert page.locator(".main-nav").evaluate("el => getComputedStyle(el).borderTopStyle") == "solid"
+
+
 def test_presse_leads_to_the_press_pages_and_is_current_below_them(demo_url, open_page):
     page = open_page(demo_url, DESKTOP)
     presse = nav_links(page).filter(has_text="Presse")
