@@ -27,34 +27,27 @@ BLUESKY_LIMIT = 300  # characters of a Bluesky post; the composer takes the rest
 @dataclass(frozen=True)
 class ShareLink:
     channel: str
-    name: str  # what the link shows („Facebook“)
-    before: str  # the words around it that screen readers say too: „Auf Facebook teilen“
-    after: str
+    name: str  # the platform's name, shown; the words around it (theme/templates/_share.html) are the page's
     href: str
-
-    @property
-    def label(self) -> str:
-        """The link's accessible name."""
-        return f"{self.before}{self.name}{self.after}"
 
 
 def _q(text: str) -> str:
     return quote(text, safe="")
 
 
-def share_links(channels, url: str, title: str, site: str) -> list[ShareLink]:
+def share_links(channels, url: str, title: str, note: str) -> list[ShareLink]:
     """The share links of a story (its absolute address and title) in the order of `channels`;
-    `site` names the sender in the e-mail's text."""
+    `note` ends the e-mail's text (who sends the story, in the page's language)."""
     both = f"{title} {url}"
     if len(both) > BLUESKY_LIMIT:
         both = f"{title[:BLUESKY_LIMIT - len(url) - 2].rstrip()}… {url}"
-    mail_body = f"{title}\r\n{url}\r\n\r\nEine Meldung der {site}."
+    mail_body = f"{title}\r\n{url}\r\n\r\n{note}"
     made = {
-        "facebook": ("Facebook", "Auf ", " teilen", f"https://www.facebook.com/sharer/sharer.php?u={_q(url)}"),
-        "x": ("X", "Auf ", " teilen", f"https://twitter.com/intent/tweet?text={_q(title)}&url={_q(url)}"),
-        "linkedin": ("LinkedIn", "Auf ", " teilen", f"https://www.linkedin.com/sharing/share-offsite/?url={_q(url)}"),
-        "whatsapp": ("WhatsApp", "Per ", " teilen", f"https://wa.me/?text={_q(f'{title} {url}')}"),
-        "bluesky": ("Bluesky", "Auf ", " teilen", f"https://bsky.app/intent/compose?text={_q(both)}"),
-        "email": ("E-Mail", "Per ", " senden", f"mailto:?subject={_q(title)}&body={_q(mail_body)}"),
+        "facebook": ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={_q(url)}"),
+        "x": ("X", f"https://twitter.com/intent/tweet?text={_q(title)}&url={_q(url)}"),
+        "linkedin": ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={_q(url)}"),
+        "whatsapp": ("WhatsApp", f"https://wa.me/?text={_q(f'{title} {url}')}"),
+        "bluesky": ("Bluesky", f"https://bsky.app/intent/compose?text={_q(both)}"),
+        "email": ("E-Mail", f"mailto:?subject={_q(title)}&body={_q(mail_body)}"),
     }
     return [ShareLink(channel, *made[channel]) for channel in channels]

@@ -166,7 +166,7 @@ class StoriesGenerator(Generator):
                     easy=Markup(self.resolve_links(story.easy_html, story.source)) if story.easy_html else None,
                     image=image, related=[self.by_id[i] for i in others], withdrawal=None,
                     share=share_links(settings["SHARE_LINKS"], self.urls.absolute(story.url), story.title,
-                                      settings["SITE_SHORTNAME"]),
+                                      f"Eine Meldung der {settings['SITE_SHORTNAME']}."),
                     document=story_document(story, image, self.urls, settings),
                     alternates=self.archive.translations.alternates.get(story.id))
 
