@@ -59,7 +59,7 @@ def test_a_draft_and_a_scheduled_story_are_drawn_beside_the_site_marked_and_neve
     assert 'Entwurf, vorgesehen für <time datetime="2026-12-01T10:00:00+01:00">1. Dezember 2026, 10:00 Uhr</time>' in page
     scheduled = (drafts(site) / SCHEDULED_ID / "index.html").read_text(encoding="utf-8")
     assert "Geplant: erscheint von selbst am <time" in scheduled and "24. Dezember 2026, 10:00 Uhr" in scheduled
-    assert 'class="lead-image"' in scheduled and "Weihnachtsgruß des Oberbürgermeisters</h1>" in scheduled
+    assert '<figure class="lead-image' in scheduled and "Weihnachtsgruß des Oberbürgermeisters</h1>" in scheduled
 
     index = (drafts(site) / "index.html").read_text(encoding="utf-8")
     assert f'<a href="/entwurf/{SCHEDULED_ID}/">Weihnachtsgruß des Oberbürgermeisters</a>' in index
