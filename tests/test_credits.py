@@ -82,3 +82,12 @@ def test_pages_and_feeds_show_the_credit_line(site):
     assert "Foto: Landeshauptstadt Düsseldorf/Test</media:credit>" in feed
     portal = site.page("medienportal/medien/fotos/doppelt/index.html")
     assert "Foto: Foto" not in portal and portal.count("Foto: Landeshauptstadt Düsseldorf/Markt") >= 2
+
+
+def test_files_carry_the_credit_line_they_are_shown_with():
+    from newsroom.media.embedded_rights import EmbeddedRights
+    from newsroom.media.library import MediaItem
+
+    item = MediaItem(path="fotos/markt.jpg", title=None, caption=None, alt="Ein Markt",
+                     credit="Foto: Foto: Landeshauptstadt Düsseldorf/Markt", license=None, tags=(), album=None)
+    assert EmbeddedRights.of(item).credit == "Foto: Landeshauptstadt Düsseldorf/Markt"

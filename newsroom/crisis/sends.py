@@ -40,6 +40,7 @@ from newsroom.content.story import ChannelChoice, Contact, Story
 from newsroom.crisis.model import Crisis, CrisisUpdate
 from newsroom.dates import BERLIN
 from newsroom.errors import ContentError, ContentErrors
+from newsroom.media.credits import credit_of
 from newsroom.publishing.channel import Channel, Post, Release
 from newsroom.publishing.followups import original_view
 from newsroom.publishing.records import SENT, UNCLEAR, UNKNOWN, Receipt
@@ -242,7 +243,7 @@ class CrisisSends:
             if self.media is not None:
                 try:
                     item = self.media.get(story.image, source=crisis.source, line=None, field="image")
-                    alt, credit = item.alt, item.credit
+                    alt, credit = item.alt, credit_of(item)
                 except (ContentError, ContentErrors):
                     pass  # the crisis file's own check names it
             pages = self.media_pages()

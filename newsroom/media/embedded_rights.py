@@ -30,6 +30,8 @@ import struct
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from newsroom.media.credits import credit_line
+
 # C0 controls but tab and line feed, DEL and C1, bidirectional embeddings, overrides and isolates,
 # the characters XML 1.0 forbids (U+FFFE, U+FFFF; lone surrogates cannot reach a str from UTF-8).
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
@@ -60,7 +62,7 @@ class EmbeddedRights:
     @classmethod
     def of(cls, item, page: str | None = None) -> EmbeddedRights:
         """From a MediaItem (newsroom/media/library.py)."""
-        return cls(item.credit, item.license, item.caption, page)
+        return cls(credit_line(item.credit, item.kind), item.license, item.caption, page)
 
     def signature(self) -> str:
         """Part of a rendition's cache key: other rights, other files."""
