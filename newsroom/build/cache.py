@@ -69,6 +69,19 @@ class BuildCache:
                     found[digest] = value
         return found
 
+    def packed_stories(self, hashes: list[str], vocabulary: str) -> dict[str, bytes]:
+        """As `stories`, but pickled: a full build holds every story until its page is drawn."""
+        if not self.db or not hashes:
+            return {}
+        found = {}
+        hashes = list(hashes)
+        for start in range(0, len(hashes), LOOKUP_CHUNK):
+            chunk = hashes[start:start + LOOKUP_CHUNK]
+            found.update(self.db.execute(
+                f"SELECT hash, record FROM stories WHERE vocabulary = ? AND hash IN ({','.join('?' * len(chunk))})",
+                (vocabulary, *chunk)))
+        return found
+
     def save_stories(self, records: dict[str, object], vocabulary: str) -> None:
         if not self.db or not records:
             return
@@ -158,6 +171,12 @@ class BuildCache:
 
 
 _STALE = object()
+
+
+def unpickled(data: bytes):
+    """The value pickled in `data`, or None when another version of the code pickled it."""
+    value = _loads(data)
+    return None if value is _STALE else value
 
 
 def _loads(data: bytes):

@@ -9,6 +9,7 @@ ids that belong to one story), and each story's git dates are attached. Plugins 
 from __future__ import annotations
 
 import logging
+import pickle
 from dataclasses import replace
 from datetime import datetime
 from operator import attrgetter
@@ -120,26 +121,30 @@ class StoryArchive:
     def full_story(self, card: Card) -> Story:
         """The complete story behind a card, with its git dates: parsed in this build or from
         the parse cache. A new object: the story read from the file stays as it was read."""
-        if card.source not in self.loaded.stories:
+        story = self.parsed(card)
+        if story is None:
             self.preload([card])
-        story = self.loaded.stories[card.source]
+            story = self.parsed(card)
         dates = self.git.get(card.source)
         return replace(story, git=GitDates(
             datetime.fromtimestamp(dates[0], BERLIN), datetime.fromtimestamp(dates[1], BERLIN), dates[2], dates[3])
             if dates else GitDates())
 
     def preload(self, cards: list[Card]) -> None:
-        """Fetch the full stories of these cards from the parse cache in one query."""
-        wanted = {c.digest: c for c in cards if c.source not in self.loaded.stories}
+        """Fetch the full stories of these cards from the parse cache in one query; kept pickled
+        until asked for (a full build preloads every story before its pages are drawn)."""
+        loaded = self.loaded
+        wanted = {c.digest: c for c in cards if c.source not in loaded.packed}
         if not wanted:
             return
-        records = self.cache.stories(sorted(wanted), self.vocabulary.fingerprint())
+        records = self.cache.packed_stories(sorted(wanted), self.vocabulary.fingerprint())
         for digest, card in wanted.items():
-            self.loaded.stories[card.source] = records[digest].placed(card.source, card.url)
+            loaded.packed[card.source] = records[digest]
 
     def parsed(self, card: Card) -> Story | None:
         """The story as read in this build or preloaded (without git dates), if at hand."""
-        return self.loaded.stories.get(card.source)
+        packed = self.loaded.packed.get(card.source)
+        return pickle.loads(packed).placed(card.source, card.url) if packed is not None else None
 
 
 def _passes(reference: str, media, passes: dict[str, bool]) -> bool:
