@@ -104,6 +104,65 @@ def test_building_drafts_never_changes_the_output(site, tmp_path):
     assert {k: v[0] for k, v in snapshot(tmp_path / "cold-output").items()} == {k: v[0] for k, v in before.items()}
 
 
+def test_drafts_are_drawn_only_when_what_they_show_changed(site, tmp_path):
+    """Counted, not timed: an unchanged build draws no draft page; an edit draws that draft alone, a new
+    description of its picture the draft that shows it, a lost page itself; the drafts equal a cold build's."""
+    site.story()
+    add_drafts(site)
+    site.commit("Meldungen", "2026-11-20 09:00")
+    assert site.build().stats["drafts_drawn"] == 2
+    drawn = snapshot(drafts(site))
+    report = site.build()
+    assert (report.stats["drafts_drawn"], report.stats["drafts_kept"]) == (0, 2)
+    assert snapshot(drafts(site)) == drawn  # nothing written, same inodes
+
+    site.write("stories/2026/spielplatz.md", story_text(id=DRAFT_ID, status="draft", title="Spielplatz eröffnet",
+                                                       date="2026-12-01 10:00"))
+    report = site.build()
+    assert (report.stats["drafts_drawn"], report.stats["drafts_kept"]) == (1, 1)
+    assert "Spielplatz eröffnet</h1>" in (drafts(site) / DRAFT_ID / "index.html").read_text(encoding="utf-8")
+    assert "Spielplatz eröffnet</a>" in (drafts(site) / "index.html").read_text(encoding="utf-8")
+    assert site.build().stats["drafts_drawn"] == 0
+
+    site.write("media/fotos/rhein.jpg.yml", (site.content / "media/fotos/rhein.jpg.yml").read_text(encoding="utf-8")
+               .replace("alt: Blick", "alt: Weiter Blick", 1))
+    assert site.build().stats["drafts_drawn"] == 1  # the scheduled story shows the photo
+    assert "Weiter Blick über den Rhein" in (drafts(site) / SCHEDULED_ID / "index.html").read_text(encoding="utf-8")
+    (drafts(site) / DRAFT_ID / "index.html").unlink()
+    assert site.build().stats["drafts_drawn"] == 1
+
+    cold = tmp_path / "cold-preview"
+    report = site.build(OUTPUT_PATH=str(tmp_path / "cold-output"), CACHE_PATH=str(tmp_path / "cold-cache"),
+                        PUBLISH_PREVIEW_PATH=str(cold))
+    assert report.stats["drafts_drawn"] == 2
+    assert {k: v[0] for k, v in snapshot(cold / "entwurf").items()} == {
+        k: v[0] for k, v in snapshot(drafts(site)).items()}
+
+
+def test_a_draft_previews_the_picture_its_published_page_will_show_on_its_day(site):
+    """A photo whose rights end before the draft's publication: the preview shows its replacement, as the
+    page will on that day; before the rights end, the photo itself. A draft whose date has passed is
+    published by a later build, so today's rights count for it."""
+    site.add_media("fotos/agentur.jpg", alt="Radweg der Agentur", credit='"Foto: Agentur/Test"',
+                   rechte_bis="2026-12-10", ersatz="fotos/rhein.jpg")
+    site.add_media("fotos/alt.jpg", alt="Altes Foto", credit='"Foto: Agentur/Test"', rechte_bis="2026-11-25")
+    site.story()
+    site.story("2026/spaet.md", id="5a5a5a5a5a5a", title="Nach dem Ende der Rechte", date="2026-12-24 10:00",
+               image="fotos/agentur.jpg", body="Im Text: ![Radweg](media:fotos/agentur.jpg)\n")
+    site.story("2026/frueh.md", id="5b5b5b5b5b5b", title="Vor dem Ende der Rechte", date="2026-12-05 10:00",
+               image="fotos/agentur.jpg", status="draft")
+    site.story("2026/liegen.md", id="5d5d5d5d5d5d", title="Liegen geblieben", date="2026-11-20 10:00",
+               image="fotos/alt.jpg", status="draft")
+    site.build()  # NOW: 2026-11-26, every right still running but the old photo's
+    late = (drafts(site) / "5a5a5a5a5a5a" / "index.html").read_text(encoding="utf-8")
+    assert "agentur" not in late and 'alt="Blick über den Rhein"' in late  # the replacement, lead image
+    assert '<img alt="Radweg" loading="lazy" src="/medien/fotos/rhein.jpg">' in late  # and in the text
+    early = (drafts(site) / "5b5b5b5b5b5b" / "index.html").read_text(encoding="utf-8")
+    assert 'alt="Radweg der Agentur"' in early and "Foto: Agentur/Test" in early
+    stale = (drafts(site) / "5d5d5d5d5d5d" / "index.html").read_text(encoding="utf-8")
+    assert 'class="lead-image' not in stale and "Altes Foto" not in stale and "fotos/alt" not in stale
+
+
 def test_a_published_draft_leaves_the_drafts_and_a_broken_one_shows_its_errors(site):
     site.story()
     add_drafts(site)

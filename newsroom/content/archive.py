@@ -12,6 +12,7 @@ import logging
 import pickle
 from dataclasses import replace
 from datetime import datetime
+from itertools import takewhile
 from operator import attrgetter
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from newsroom.build.timing import phase
 from newsroom.content.history import GitHistory
 from newsroom.content.loader import LoadResult, load_stories, scan_now
 from newsroom.content.reader import StoryVocabulary, check_media
-from newsroom.content.story import PUBLISHED, UNPUBLISHED, WITHDRAWN, GitDates, Story
+from newsroom.content.story import DRAFT, PLANNED, PUBLISHED, UNPUBLISHED, WITHDRAWN, GitDates, Story
 from newsroom.dates import BERLIN
 from newsroom.errors import ContentError
 from newsroom.languages.translation import language_of
@@ -49,6 +50,10 @@ class StoryArchive:
         self.draft_sources = draft_sources  # never published: their problems are warnings
         self.provisional = loaded.provisional  # readable drafts and scheduled stories: their channel posts are checked
         self.translations = TranslatedStories(())  # set by load(): the stories in other languages
+        # Drafts and planned stories (`pending`), and the stories a reader cannot see yet but an
+        # editor may look at (`unpublished`: drafts and scheduled ones, newest first); set by load().
+        self.pending: list[Card] = []
+        self.unpublished: list[Card] = []
 
     @classmethod
     def load(cls, settings: dict, cache, state: ArchiveState, media, errors: list[ContentError],
@@ -75,6 +80,7 @@ class StoryArchive:
                                   scanned=scanned)
         errors.extend(loaded.errors)
         cards = []
+        left_out = set()  # sources of stories with a failing medium: not in this build
         # A few dozen media serve 25,000 stories: each reference is checked once, and only a
         # story that uses a failing one is checked again for its errors (file, line, field).
         passes: dict[str, bool] = {}
@@ -82,6 +88,7 @@ class StoryArchive:
             checks = card.media_checks
             if checks and not all(passes.get(ref) or _passes(ref, media, passes) for ref, _l, _f in checks):
                 errors.extend(check_media(card.source, checks, media))
+                left_out.add(card.source)
             else:
                 cards.append(card)
         for source, checks in loaded.unchecked_media.items():  # files with other problems too
@@ -90,7 +97,10 @@ class StoryArchive:
             yielded = check_archive(cards, errors)
         if yielded:  # a draft that shares a published story's id or address gives way
             cards = [c for c in cards if c.source not in yielded]
-        drafts = loaded.broken_drafts | {c.source for c in loaded.cards.values() if c.status in UNPUBLISHED}
+        pending = [c for c in loaded.cards.values() if c.status in UNPUBLISHED]
+        drafts = loaded.broken_drafts | {c.source for c in pending}
+        left_out |= yielded
+        pending = [c for c in pending if c.source not in left_out]  # a few: drafts and planned stories
         if history.unchanged:
             git = state.git
         else:
@@ -100,6 +110,13 @@ class StoryArchive:
         visible = [c for c in cards if c.status == "published" and c.ts <= now]  # Card.is_visible, inlined
         withdrawn = [c for c in cards if c.status == WITHDRAWN and c.ts <= now]
         archive = cls(loaded, cards, visible, git, history.head, vocabulary, cache, drafts, withdrawn)
+        # Drafts and stories scheduled after the build's time, found without another pass over
+        # every card: the pending ones were picked from the loader's cards above, and the scheduled
+        # ones lead the list, newest first.
+        scheduled = list(takewhile(lambda c: c.ts > now, cards))
+        archive.pending = pending
+        archive.unpublished = sorted([c for c in pending if c.status == DRAFT]
+                                     + [c for c in scheduled if c.status == PUBLISHED], key=TIME_ORDER, reverse=True)
         with phase("translations"):
             archive.translations = load_translations(translated, settings, state.translations, cards, visible,
                                                      media, errors)
@@ -110,9 +127,9 @@ class StoryArchive:
         return {
             "stories": len(cards),
             "visible": len(self.visible),
-            "drafts": [c.status for c in cards].count("draft"),
-            "planned": [c.status for c in cards].count("planned"),
-            "scheduled": sum(1 for c in cards if c.status == "published" and c.ts > now),
+            "drafts": sum(1 for c in self.pending if c.status == DRAFT),
+            "planned": sum(1 for c in self.pending if c.status == PLANNED),
+            "scheduled": sum(1 for c in takewhile(lambda c: c.ts > now, cards) if c.status == PUBLISHED),
             "withdrawn": len(self.withdrawn),
             "parsed": self.loaded.parsed,
             "files_read": self.loaded.read,

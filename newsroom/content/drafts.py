@@ -9,7 +9,7 @@ links it finds in the folder's list (LIST, written with the pages).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from newsroom.build.state import Card
@@ -68,3 +68,28 @@ def read_links(folder: Path) -> list[DraftLink]:
     except (FileNotFoundError, ValueError):
         return []
     return [DraftLink(**entry) for entry in entries]
+
+
+@dataclass
+class DraftRecord:
+    """What the last build drew into a drafts folder: each page's signature by draft id, and the
+    index's; kept in the build cache (never in the archive state, which is the same with or without
+    drafts). Unknown (`known` False) after another fingerprint (code, theme, settings) or with --full."""
+
+    name: str
+    fingerprint: str
+    known: bool = False
+    pages: dict[str, bytes] = field(default_factory=dict)
+    index: bytes | None = None
+
+    @classmethod
+    def load(cls, cache, folder: Path, fingerprint: str, fresh: bool = False) -> DraftRecord:
+        record = cls(f"drafts:{folder.resolve()}", fingerprint)
+        saved = None if fresh else cache.blob(record.name)
+        if saved and saved[0] == fingerprint and isinstance(saved[1], dict):
+            record.known, record.pages, record.index = True, saved[1]["pages"], saved[1]["index"]
+        return record
+
+    def save(self, cache, pages: dict[str, bytes], index: bytes) -> None:
+        if not self.known or pages != self.pages or index != self.index:
+            cache.save_blob(self.name, self.fingerprint, {"pages": pages, "index": index})

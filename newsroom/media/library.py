@@ -116,20 +116,22 @@ class MediaLibrary:
             raise ContentError(source, resolved, line=line, field=field)
         return self.item(*resolved)
 
-    def shown(self, reference: str, *, source: str, line: int | None, field: str | None) -> MediaItem | None:
-        """The item a page shows for `reference` on the build's day: the item itself, its replacement
-        (`ersatz`) once its rights ended, or None when neither may be shown."""
+    def shown(self, reference: str, *, source: str, line: int | None, field: str | None,
+              on: date | None = None) -> MediaItem | None:
+        """The item a page shows for `reference` on the build's day (or on the day `on`): the item
+        itself, its replacement (`ersatz`) once its rights ended, or None when neither may be shown."""
+        day = on or self.today
         item = self.get(reference, source=source, line=line, field=field)
-        if not item.expired(self.today):
+        if not item.expired(day):
             return item
         if item.replacement:
             replacement = self.get(item.replacement, source=source, line=line, field=field)
-            return None if replacement.expired(self.today) else replacement
+            return None if replacement.expired(day) else replacement
         return None
 
-    def shown_path(self, reference: str, source: str) -> str | None:
+    def shown_path(self, reference: str, source: str, on: date | None = None) -> str | None:
         """The path of the medium shown for a reference in a text (see `shown`); None: none."""
-        item = self.shown(reference, source=source, line=None, field=None)
+        item = self.shown(reference, source=source, line=None, field=None, on=on)
         return item.path if item is not None else None
 
     def expired_items(self) -> list[MediaItem]:
