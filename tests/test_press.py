@@ -343,3 +343,23 @@ def test_the_lead_image_is_linked_to_its_media_portal_page_not_attached_by_defau
             "  https://www.duesseldorf.de/medienportal/medien/fotos/rhein/") in text
     assert "/medienportal/medien/fotos/rhein/" in message.get_body(("html",)).get_content()
 
+
+def test_media_whose_rights_ended_are_linked_as_the_site_shows_them(site, smtp):
+    """The lead image and the media list follow one rule (MediaLibrary.shown): a photo whose rights ended
+    is replaced by its `ersatz`, linked once, and one without a replacement is not linked at all."""
+    site.add_media("fotos/agentur.jpg", alt="Radweg der Agentur", credit='"Foto: Agentur/Test"',
+                   rechte_bis="2026-11-25", ersatz="fotos/rhein.jpg")
+    site.add_media("fotos/leihgabe.jpg", alt="Promenade", credit='"Foto: Agentur/Test"', rechte_bis="2026-11-25")
+    press_story(site, image="fotos/agentur.jpg",
+                body="Die [Promenade](media:fotos/leihgabe.jpg) am Rhein.\n")
+    commit_and_push(site)
+    publish(site)  # 2026-11-26: both rights ended the day before
+    message = smtp.received[0].message
+    text, html = body(message), message.get_body(("html",)).get_content()
+    link = ("– Blick über den Rhein (Foto: Landeshauptstadt Düsseldorf/Test)\n"
+            "  https://www.duesseldorf.de/medienportal/medien/fotos/rhein/")
+    assert text.count(link) == 1
+    assert "Die Promenade am Rhein." in text
+    for gone in ("agentur", "leihgabe", "Agentur/Test"):
+        assert gone not in text and gone not in html, gone
+

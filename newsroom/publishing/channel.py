@@ -86,6 +86,9 @@ class Release:
     link_label: str = ""  # what the link to `url` is called where not a story's ("Der Termin im Internet")
     subject: str = ""  # a mail's whole subject where it is not the release's number and title (a crisis message)
     everyone: bool = False  # to every recipient of a list, whatever Themen they chose (a crisis message)
+    # The medium the lead image shows, below content/media: the story's, or its replacement once its rights
+    # ended (MediaLibrary.shown); None: the story's own, where nothing was looked up.
+    image_path: str | None = None
 
     def image_for(self, purpose: str | None) -> tuple[str | None, Path | None]:
         """(address, file) of the lead image as a channel sends it: the crop made for `purpose`

@@ -41,20 +41,28 @@ def release_maker(build: BuildContext, settings: dict, full_story=None) -> Calla
             image_file = media_root / lead
         variants = offered.renditions(lead) if offered is not None and lead else {}
         return Release(story, urls.absolute(story.url), body, image_url, image_file, alt, credit, variants,
-                       tuple(media_links(story)))
+                       tuple(media_links(story)), image_path=lead)
 
     def media_links(story):
+        """The media as the story page shows them (MediaLibrary.shown, like the lead image): once its
+        rights ended, a medium's replacement, or no link; each medium once."""
+        linked = set()
         for path in dict.fromkeys([story.image, *story.media_refs] if story.image else story.media_refs):
-            page = offered.page(path) if offered is not None else None
             label, credit, alt = PurePosixPath(path).name, "", ""
             if media is not None:
                 try:
-                    item = media.get(path, source=story.source, line=None, field=None)
-                    if item.expired(media.today):
-                        continue  # its rights ended: no longer in the portal nor on the site
-                    label, credit, alt = item.title or item.alt or label, credit_of(item), item.alt or ""
+                    item = media.shown(path, source=story.source, line=None, field=None)
+                    if item is None:
+                        continue  # its rights ended and nothing replaces it: no longer in the portal nor on the site
+                    path = item.path
+                    label = item.title or item.alt or PurePosixPath(path).name
+                    credit, alt = credit_of(item), item.alt or ""
                 except (ContentError, ContentErrors):
                     pass  # the build's check names the broken reference; the link still goes out
+            if path in linked:
+                continue  # a replacement the story uses itself as well
+            linked.add(path)
+            page = offered.page(path) if offered is not None else None
             yield MediaLink(path, urls.absolute(page or urls.media(path)), label, credit, alt)
 
     return make

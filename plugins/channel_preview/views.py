@@ -117,7 +117,7 @@ def images_sent(post: Post, release: Release, labels: dict[str, str]):
     """The picture the post names as sent (`Post.image`, the channel's crop), else the images among
     the post's media: the lead image (by its address or its page in the media portal) and renditions
     of it made for a channel."""
-    path = release.story.image
+    path = release.image_path or release.story.image
     if post.image is not None and path:
         file = Path(post.image)
         if file.suffix.lower() in SHOWN:

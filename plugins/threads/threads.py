@@ -138,8 +138,9 @@ class ThreadsChannel(Channel):
         elif release.image_url and PurePosixPath(release.image_url).suffix.lower() in PICTURES:
             # Another format (WebP, AVIF) Threads would not take: the post goes without it.
             found.append(Picture(release.image_url, release.image_alt or "", release.image_file))
+        lead = release.image_path or story.image  # the replacement once the lead image's rights ended
         for item in release.media:
-            if item.path == story.image or PurePosixPath(item.path).suffix.lower() not in PICTURES:
+            if item.path == lead or PurePosixPath(item.path).suffix.lower() not in PICTURES:
                 continue
             # Threads fetches the file itself, never the media portal's page about it.
             found.append(Picture(self.urls.absolute(self.urls.media(item.path)), item.alt))
