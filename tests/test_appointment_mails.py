@@ -139,3 +139,18 @@ def test_each_mail_needs_its_own_approval(site, smtp):
     assert made and approval.story == f"{KEY}.1"
     assert sent(publish(site, now="2026-11-26 12:40", settings=DESK)) == [(f"{KEY}.1", "sent")]
     assert mails(smtp, 4)[0]["Subject"] == f"PM 2/2026: Terminänderung: {TITLE}"
+
+
+def test_an_invitations_text_shows_the_media_the_site_shows(site, smtp):
+    """A photo of the text whose rights ended: the mail shows its replacement, or leaves it out and keeps
+    a link's words (as the appointment's page does)."""
+    site.add_media("fotos/agentur.jpg", alt="Radweg der Agentur", credit='"Foto: Agentur/Test"',
+                   rechte_bis="2026-11-25", ersatz="fotos/rhein.jpg")
+    site.add_media("fotos/leihgabe.jpg", alt="Promenade", credit='"Foto: Agentur/Test"', rechte_bis="2026-11-25")
+    edit(site, "2026-11-26 08:00", body="![Radweg](media:fotos/agentur.jpg)\n\n"
+                                        "Das [Foto der Promenade](media:fotos/leihgabe.jpg) zum Herunterladen.\n")
+    assert sent(publish(site)) == [(KEY, "sent")]  # 2026-11-26: both rights ended the day before
+    html = body(mails(smtp)[0], "html")
+    assert 'src="https://www.duesseldorf.de/medien/fotos/rhein.jpg"' in html
+    assert "Das Foto der Promenade zum Herunterladen." in html
+    assert "agentur" not in html and "leihgabe" not in html

@@ -151,3 +151,27 @@ def test_pictures_and_links_in_a_story_text_follow_the_rights_on_every_page_and_
     cold = tmp_path / "cold"
     site.build(BUILD_NOW=AFTER, OUTPUT_PATH=str(cold), CACHE_PATH=str(tmp_path / "cold-cache"))
     assert outputs(site.output) == outputs(cold)
+
+
+def test_an_appointments_text_follows_the_rights_like_a_storys(site, tmp_path):
+    """A press appointment's page shows the media of its text as a story does: the day after the rights
+    end, the replacement or no picture, a link with its words alone; the incremental build equals a cold one."""
+    expiring_site(site)
+    site.appointment(body="![Radweg](media:fotos/agentur.jpg)\n\n![Promenade](media:fotos/leihgabe.jpg)\n\n"
+                          "Das [Foto der Promenade](media:fotos/leihgabe.jpg) zum Herunterladen.\n")
+    site.commit("Termin", "2026-11-22 11:00")
+    page = "presse/termine/2026/radverkehr/index.html"
+    site.build(BUILD_NOW=LAST_DAY)
+    text = site.page(page)
+    assert 'src="/medien/fotos/agentur.jpg"' in text and 'src="/medien/fotos/leihgabe.jpg"' in text
+    assert 'href="/medien/fotos/leihgabe.jpg">Foto der Promenade</a>' in text
+
+    report = site.build(BUILD_NOW=AFTER)
+    assert page in report.rendered
+    text = site.page(page)
+    assert 'src="/medien/fotos/eigen.jpg"' in text  # the replacement
+    assert "leihgabe" not in text and "agentur" not in text
+    assert "Das Foto der Promenade zum Herunterladen." in text
+    cold = tmp_path / "cold"
+    site.build(BUILD_NOW=AFTER, OUTPUT_PATH=str(cold), CACHE_PATH=str(tmp_path / "cold-cache"))
+    assert outputs(site.output) == outputs(cold)

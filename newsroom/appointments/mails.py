@@ -78,11 +78,14 @@ class AppointmentMails:
     """The press appointments' mails (BuildContext.offer_sendables): cards for the plan, releases to send."""
 
     def __init__(self, appointments: list[Appointment], revisions: dict[str, Revision], settings: dict,
-                 story_url: Callable[[str], str], now: datetime):
+                 story_url: Callable[[str], str], now: datetime,
+                 media_shown: Callable[[str, str], str | None] | None = None):
+        """`media_shown(path, source)`: the medium a text shows for a reference (MediaLibrary.shown_path)."""
         self.appointments = [a for a in appointments if CHANNEL in a.channels and a.end > now]
         self.revisions = revisions
         self.settings = settings
         self.story_url = story_url
+        self.media_shown = media_shown
         self.urls = SiteUrls.from_settings(settings)
 
     def cards(self, receipt: Callable[[str], Receipt | None], recorded: set[str]) -> list[MailCard]:
@@ -143,7 +146,9 @@ class AppointmentMails:
         body = [f"<p>{escape(lead)}</p>"]
         body += [f"<p><strong>{label}:</strong> {escape(value)}</p>" for label, value in rows if value]
         if a.body_html and card.kind != CANCELLATION:
-            body.append(resolve_links(a.body_html, self.urls, self.story_url, absolute=True))
+            shown = self.media_shown
+            body.append(resolve_links(a.body_html, self.urls, self.story_url, absolute=True,
+                                      media_shown=(lambda path: shown(path, a.source)) if shown else None))
         body.append(f'<p>Der Termin im Internet: <a href="{escape(page)}">{escape(page)}</a><br>'
                     f'Alle Termine für den Kalender: <a href="{escape(calendar)}">{escape(calendar)}</a></p>')
         story = Story(source=a.source, id=card.id, title=card.title, date=datetime.fromtimestamp(card.ts, BERLIN),

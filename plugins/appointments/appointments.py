@@ -50,7 +50,8 @@ class AppointmentsGenerator(Generator):
         self.undated = fixed_moment(settings)
         build.offer_feed(appointment_feed(self.upcoming, self.revisions, self.related, settings, self.undated))
         build.offer_sendables(AppointmentMails(self.appointments, self.revisions, settings,
-                                               lambda story_id: build.archive.by_id[story_id].url, build.now))
+                                               lambda story_id: build.archive.by_id[story_id].url, build.now,
+                                               media_shown=build.media.shown_path))
         build.offer_calendar(CalendarEntry(
             a.start, a.title, f"Medientermin ({a.status_label.lower()})", a.url,
             tuple(line for line in (f"bis {a.end.astimezone(BERLIN):%H:%M} Uhr", a.place.address,
@@ -83,11 +84,16 @@ class AppointmentsGenerator(Generator):
         for appointment in self.appointments:
             story, past = related[appointment.source], appointment.end <= now
             links = {ref: build.archive.by_id[ref].url for ref in appointment.story_refs}
+            # The media of its text as a story's (MediaLibrary.shown): once a photo's rights ended, its
+            # replacement, or no picture and a link with its words alone; signed by what is shown.
+            media = {ref: build.media.shown_path(ref, appointment.source) for ref, _line, _field
+                     in appointment.media_checks}
             writer.page(appointment.url + "index.html",
-                        lambda a=appointment, story=story, past=past, links=links: draw(
+                        lambda a=appointment, story=story, past=past, links=links, media=media: draw(
                             "appointment", a.url, appointment=a, story=story, past=past,
-                            body=Markup(resolve_links(a.body_html, urls, links.__getitem__))),
-                        owner=appointment.source, inputs=(appointment, story, past, links))
+                            body=Markup(resolve_links(a.body_html, urls, links.__getitem__,
+                                                      media_shown=media.__getitem__))),
+                        owner=appointment.source, inputs=(appointment, story, past, links, media))
             changed = self.revisions[appointment.source].changed
             sitemap.add(appointment.url, changed, "termine")
 
