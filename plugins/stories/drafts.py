@@ -8,8 +8,8 @@ the index entwurf/ lists them and the problems of drafts that cannot be drawn. F
 only when their bytes change; pages of stories no longer drafts go.
 
 Each page is signed by what it shows, like the site's pages (SiteWriter.page): the draft's card
-(its file's hash, address, date), its git dates, the media it shows on the day it is looked at for
-(`_day`) and the addresses it links, its problems, and the build's fingerprint (code, theme,
+(its file's hash, address, date), its git dates, the media it shows on the day of its publication
+(`_day`), the addresses it links, its problems, and the build's fingerprint (code, theme,
 settings). The signatures are kept in the build cache beside the folder's name (newsroom/content/
 drafts.py: DraftRecord); a build draws only the drafts whose signature changed or whose page is
 missing, and the index only when the list or its problems changed.
