@@ -104,6 +104,19 @@ def test_several_photos_in_the_text_make_a_carousel_in_their_order():
     assert post.alt == "Blick über den Rhein" and len(post.media) == 3
 
 
+def test_a_replaced_lead_image_is_sent_once():
+    """The lead image's rights ended: the release shows its replacement (Release.image_path), which the
+    media list names too; the carousel has it once, as its first picture."""
+    story = release(image="fotos/agentur.jpg", media_refs=("fotos/ufer.jpg",))
+    media = (MediaLink("fotos/rhein.jpg", IMAGE_URL, "Blick über den Rhein", "", "Blick über den Rhein"),
+             MediaLink("fotos/ufer.jpg", "https://www.duesseldorf.de/medienportal/ufer/", "Das neue Ufer", "",
+                       "Radweg am Ufer"))
+    post = adapter("threads").render(replace(story, media=media, image_path="fotos/rhein.jpg"))
+    assert post.payload["children"] == [
+        {"image_url": IMAGE_URL, "alt_text": "Blick über den Rhein"},
+        {"image_url": "https://www.duesseldorf.de/medien/fotos/ufer.jpg", "alt_text": "Radweg am Ufer"}]
+
+
 def test_a_text_over_500_characters_is_refused_naming_the_channel_and_the_count():
     channel = adapter("threads")
     post = channel.render(release(own={"threads": "Radwege am Rhein. " * 24}))  # 431 + 2 + 71
