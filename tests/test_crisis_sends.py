@@ -276,3 +276,20 @@ def test_invoke_approve_urgent_lets_the_author_alone_approve_the_crisis_at_night
     [name] = bare.git.ls_tree("--name-only", f"main:content/approvals/{KEY}").split()
     approval = yaml.safe_load(bare.git.show(f"main:content/approvals/{KEY}/{name}"))
     assert approval["urgent"] == "CvD nicht erreichbar, Pegel steigt" and approval["source"] == "content/krise.yml"
+
+
+
+def test_a_photo_whose_rights_ended_is_not_sent_its_replacement_is(site, servers, monkeypatch):
+    from tests.fakes.meta import FakeGraph
+
+    site.add_media("fotos/agentur.jpg", alt="Ufer der Agentur", credit='"Foto: Agentur/Test"',
+                   rechte_bis="2026-11-25", ersatz="fotos/rhein.jpg")
+    with FakeGraph() as graph:
+        for name, value in graph.instagram_env.items():
+            monkeypatch.setenv(name, value)
+        site.write("krise.yml", CRISIS.replace("[press, mastodon, bluesky, instagram]", "[instagram]")
+                   + "image: fotos/agentur.jpg\n")
+        commit_and_push(site, "Krisenmeldung", "2026-11-26 11:55")
+        assert outcomes(publish(site)) == [(KEY, "instagram", "sent")]  # 2026-11-26: the rights ended the day before
+        [media] = graph.media
+        assert "rhein" in media["image_url"] and "agentur" not in media["image_url"]

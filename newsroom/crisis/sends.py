@@ -228,10 +228,18 @@ class CrisisSends:
         if card.kind != ALERT:
             body.append(f"<p>Die Krisenmeldung vom {crisis.start.astimezone(BERLIN):%d.%m.%Y, %H:%M} Uhr: "
                         f"{escape(crisis.text)}</p>")
+        image, item = crisis.image or None, None
+        if image and self.media is not None:
+            try:  # a photo whose rights ended is not sent: its replacement, or none
+                item = self.media.shown(image, source=crisis.source, line=None, field="image")
+            except (ContentError, ContentErrors):
+                pass  # the crisis file's own check names it
+            else:
+                image = item.path if item is not None else None
         story = Story(source=crisis.source, id=card.id, title=f"{crisis.level}: {crisis.title}", date=moment,
                       status="published", summary=text, category="", department="", districts=(), tags=(),
                       contact=Contact(self.settings["PRESS_SENDER"]), slug=crisis.id,
-                      image=crisis.image or None,
+                      image=image,
                       media_refs=(crisis.video,) if crisis.video else (),
                       channels=tuple(ChannelChoice(name, value) for name, value in (own_text or {}).items()),
                       content_hash=card.digest, url=link)
@@ -240,12 +248,8 @@ class CrisisSends:
         if story.image:
             image_url = self.urls.absolute(self.urls.media(story.image))
             image_file = Path(self.settings["PATH"]) / self.settings["MEDIA_DIR"] / story.image
-            if self.media is not None:
-                try:
-                    item = self.media.get(story.image, source=crisis.source, line=None, field="image")
-                    alt, credit = item.alt, credit_of(item)
-                except (ContentError, ContentErrors):
-                    pass  # the crisis file's own check names it
+            if item is not None:
+                alt, credit = item.alt, credit_of(item)
             pages = self.media_pages()
             variants = pages.renditions(story.image) if pages is not None else {}
         return Release(story, link, "\n".join(body), image_url, image_file, alt, credit, variants,
