@@ -159,7 +159,7 @@ def read_story(raw: bytes, source: str, vocabulary: StoryVocabulary, renderer: B
     former_ids = _former_ids(fields, story_id)
     embargo = fields.datetime("embargo", required=False)
     contact = read_contact(fields)
-    channels = _channels(fields, vocabulary.channels, vocabulary.implied(date))
+    channels = channel_choices(fields, vocabulary.channels, vocabulary.implied(date))
     image = fields.text("image", required=False)
     owner = fields.text("owner", required=False, max_length=OWNER_MAX)
     if fields.has("target"):
@@ -235,7 +235,7 @@ def _read_plan(fields: Fields, parts, source: str, raw: bytes, vocabulary: Story
     related = fields.text_list("related")
     embargo = fields.datetime("embargo", required=False)
     contact = read_contact(fields) if fields.has("contact") else None
-    channels = _channels(fields, vocabulary.channels)
+    channels = channel_choices(fields, vocabulary.channels)
     image = fields.text("image", required=False)
     former_ids = _former_ids(fields, story_id)
     for name in ("changes", "corrections", "withdrawal"):
@@ -343,7 +343,7 @@ def read_contact(fields: Fields) -> Contact | None:
     return Contact(name=name, phone=phone, email=email) if name else None
 
 
-def _channels(fields: Fields, known: list[str], implied: tuple[str, ...] = ()) -> tuple[ChannelChoice, ...]:
+def channel_choices(fields: Fields, known: list[str], implied: tuple[str, ...] = ()) -> tuple[ChannelChoice, ...]:
     """The channels the front matter chooses; those in `implied` unless it says `name: false`."""
     node = fields.nodes.get("channels")
     if node is None:

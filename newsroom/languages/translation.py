@@ -1,6 +1,9 @@
 """One translated story: a file `<name>.<code>.md` beside its German original, linked to it by
 `translation_of: <id>`. Its own title, summary, text and picture texts; Thema, Amt, districts,
-date and picture come from the original."""
+date and picture come from the original. It may choose channels of its own (`channels`, as a German
+story does, own texts included): its posts go out in its language, recorded apart from the German
+ones (newsroom/languages/sends.py). The channels whose texts are German only (the press release,
+the citizens' e-mail alerts) are an error there; a translation without `channels` sends nothing."""
 
 from __future__ import annotations
 
@@ -10,9 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from newsroom.content import frontmatter
-from newsroom.content.reader import ID_HINT, ID_PATTERN, SLUG_PATTERN, SUMMARY_MAX, TITLE_MAX
+from newsroom.content.reader import ID_HINT, ID_PATTERN, SLUG_PATTERN, SUMMARY_MAX, TITLE_MAX, channel_choices
 from newsroom.content.schema import Fields
 from newsroom.content.slugs import slugify
+from newsroom.content.story import ChannelChoice
 from newsroom.errors import ContentError, ContentErrors
 
 if TYPE_CHECKING:
@@ -20,7 +24,9 @@ if TYPE_CHECKING:
 
 # `2026-11-20-foo.en.md`: a language code of two or three letters before `.md`.
 FILE_NAME = re.compile(r"\.([a-z]{2,3})\.md$")
-FIELDS = {"translation_of", "title", "summary", "status", "slug", "image_alt", "image_caption"}
+FIELDS = {"translation_of", "title", "summary", "status", "slug", "image_alt", "image_caption", "channels"}
+# Channels that speak German only: the Pressedienst's release and the citizens' e-mail alerts.
+GERMAN_ONLY = ("press", "buerger")
 STATUSES = ("published", "draft")
 ALT_MAX = 300
 CAPTION_MAX = 500
@@ -48,16 +54,20 @@ class TranslationCard(NamedTuple):
     story_refs: tuple[str, ...]
     media_checks: tuple  # (media path, line, field) of the pictures in its text
     lines: tuple[tuple[str, int | None], ...]  # (field, line) for the archive's messages
+    channels: tuple[str, ...] = ()  # the channels it chose; their own texts are in the file (Translation)
 
 
 @dataclass(frozen=True)
 class Translation:
     card: TranslationCard
     body_html: str  # with story:/media: placeholders, like Story.body_html
+    channels: tuple[ChannelChoice, ...] = ()  # with the editor's own texts in the translation's language
 
 
-def read_translation(raw: bytes, source: str, renderer: BodyRenderer, body_max: int) -> Translation:
-    """Parse one translation file; raises ContentErrors with every problem found."""
+def read_translation(raw: bytes, source: str, renderer: BodyRenderer, body_max: int,
+                     channels: tuple[str, ...] = ()) -> Translation:
+    """Parse one translation file; raises ContentErrors with every problem found. `channels`: the
+    channels a story may choose (CHANNELS); those in GERMAN_ONLY are refused."""
     lang = language_of(source) or ""
     errors: list[ContentError] = []
     parts = frontmatter.split(raw, source, errors=errors)
@@ -72,6 +82,7 @@ def read_translation(raw: bytes, source: str, renderer: BodyRenderer, body_max: 
                        pattern_hint="Erlaubt: a–z, 0–9 und einzelne Bindestriche.")
     image_alt = fields.text("image_alt", required=False, max_length=ALT_MAX)
     image_caption = fields.text("image_caption", required=False, max_length=CAPTION_MAX, single_line=False)
+    chosen = _channels(fields, channels, errors) if fields.has("channels") else ()
     if title and not slug and not slugify(title):
         errors.append(ContentError(source, "Aus dem Titel lässt sich keine Adresse bilden; bitte „slug“ angeben.",
                                    line=fields.line_of("title"), field="title"))
@@ -90,9 +101,26 @@ def read_translation(raw: bytes, source: str, renderer: BodyRenderer, body_max: 
         raise ContentErrors(errors)
     media_checks = tuple((ref, parts.body_line_of(ref), None) for ref in dict.fromkeys(body.media_refs))
     lines = tuple((name, fields.line_of(name)) for name in ("translation_of", "slug", "title", "image_alt",
-                                                            "image_caption"))
+                                                            "image_caption", "channels"))
     card = TranslationCard(
         source, hashlib.sha256(raw).hexdigest(), lang, original, title, " ".join(summary.split()),
         slug or slugify(title), status, image_alt or "", image_caption or "",
-        tuple(dict.fromkeys(body.story_refs)), media_checks, lines)
-    return Translation(card, body.html)
+        tuple(dict.fromkeys(body.story_refs)), media_checks, lines, tuple(c.name for c in chosen))
+    return Translation(card, body.html, chosen)
+
+
+def _channels(fields: Fields, known: tuple[str, ...], errors: list[ContentError]) -> tuple[ChannelChoice, ...]:
+    """The channels chosen as a German story chooses them (none implied); a German-only one is an error
+    on its own line."""
+    chosen = channel_choices(fields, list(known))
+    node = fields.nodes["channels"]
+    lines = {key.value: key.start_mark.line + 2 for key, _value in getattr(node, "value", ())
+             if hasattr(key, "value") and isinstance(key.value, str)}
+    for choice in chosen:
+        if choice.name in GERMAN_ONLY:
+            what = "Die Pressemitteilung" if choice.name == "press" else "Die E-Mail an die Abonnenten"
+            errors.append(ContentError(fields.path, f"{what} geht nur auf Deutsch hinaus; eine Übersetzung wählt "
+                                       f"den Kanal „{choice.name}“ nicht. Er gehört in die deutsche Meldung.",
+                                       line=lines.get(choice.name, fields.line_of("channels")),
+                                       field=f"channels.{choice.name}"))
+    return tuple(c for c in chosen if c.name not in GERMAN_ONLY)

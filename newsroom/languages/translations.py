@@ -57,6 +57,7 @@ class TranslatedStories:
     # German story id → ((language, address), …) of its shown translations, German first
     alternates: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     root: Path = Path(".")
+    channels: tuple[str, ...] = ()  # the channels a translation may choose (CHANNELS)
 
     def of(self, story_id: str) -> dict[str, str]:
         """language → site path of the German story and its shown translations (empty: none)."""
@@ -64,10 +65,18 @@ class TranslatedStories:
 
     def read(self, shown: Shown) -> Translation:
         """The full translation behind a shown card, read again from its file (only for pages drawn)."""
+        return self.read_card(shown.card)
+
+    def read_card(self, card: TranslationCard) -> Translation:
+        """The full translation behind a card (its own channel texts too), read again from its file."""
         from newsroom.content.markup import BodyRenderer
 
-        raw = (self.root / shown.card.source).read_bytes()
-        return read_translation(raw, shown.card.source, BodyRenderer(), 1 << 30)
+        raw = (self.root / card.source).read_bytes()
+        return read_translation(raw, card.source, BodyRenderer(), 1 << 30, self.channels)
+
+    def with_channels(self) -> list[TranslationCard]:
+        """Every valid translation that chose channels of its own (few: the publish run plans them)."""
+        return sorted((entry[2] for entry in self.files.values() if entry[2].channels), key=lambda c: c.source)
 
     def by_path(self) -> dict[str, tuple[tuple[str, str], ...]]:
         """Site path of every page that has translations (German and translated) → its alternates."""
@@ -83,7 +92,7 @@ def load_translations(files: list[tuple], settings: dict, previous: dict, cards:
     languages = tuple(settings["LANGUAGES"])
     original_language = languages[0] if languages else settings["DEFAULT_LANG"]
     display_root = Path(settings["PATH"]).parent
-    result = TranslatedStories(languages[1:], root=display_root)
+    result = TranslatedStories(languages[1:], root=display_root, channels=tuple(settings["CHANNELS"]))
     renderer = None
     body_max = settings["STORY_BODY_MAX_BYTES"]
     read: list[TranslationCard] = []
@@ -110,7 +119,7 @@ def load_translations(files: list[tuple], settings: dict, previous: dict, cards:
         try:
             with open(path, "rb") as handle:
                 raw = handle.read()
-            card = read_translation(raw, source, renderer, body_max).card
+            card = read_translation(raw, source, renderer, body_max, result.channels).card
         except ContentErrors as exc:
             errors.extend(exc.errors)
             continue
@@ -151,6 +160,11 @@ def _check_and_place(result: TranslatedStories, read: list[TranslationCard], set
                 problems += [ContentError(card.source, "Die deutsche Meldung hat kein Bild (image); der Text zum Bild "
                                           "hat keinen Platz.", line=line[name], field=name)
                              for name in ("image_alt", "image_caption") if getattr(card, name)]
+            elif card.channels and not card.image_alt:
+                problems.append(ContentError(card.source, "Die Übersetzung wählt Kanäle, und die deutsche Meldung hat "
+                                             "ein Bild: dessen Text in dieser Sprache (image_alt) fehlt. Ohne ihn geht "
+                                             "das Bild ohne Beschreibung hinaus.", line=line.get("channels"),
+                                             field="image_alt"))
         problems += [ContentError(card.source, f"Link story:{ref}: keine Meldung hat diese id.")
                      for ref in card.story_refs if ref not in by_id]
         problems += check_media(card.source, card.media_checks, media) if card.media_checks else []

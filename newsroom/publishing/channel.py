@@ -89,6 +89,8 @@ class Release:
     # The medium the lead image shows, below content/media: the story's, or its replacement once its rights
     # ended (MediaLibrary.shown); None: the story's own, where nothing was looked up.
     image_path: str | None = None
+    # The language of a translation's posts (its code, e.g. "en"); empty for the German original's.
+    language: str = ""
 
     def image_for(self, purpose: str | None) -> tuple[str | None, Path | None]:
         """(address, file) of the lead image as a channel sends it: the crop made for `purpose`
@@ -375,7 +377,7 @@ class Channel:
         fits = None if limit is None else (lambda text: self.count(text) <= limit.maximum)
         values = template_values(release, label=self.label, link_in_text=self.link_in_text,
                                  site=self.settings["SITE_SHORTNAME"])
-        template = house_template(self.settings, self.name)
+        template = house_template(self.settings, self.name, release.language)
         # The city's hashtags (#Düsseldorf) go last, after the summary.
         keep = len(hashtags((), tuple(self.settings["SOCIAL_HASHTAGS"])))
         text = house_text(template, values, self.hashtags(release.story), fits, keep)

@@ -8,6 +8,11 @@ the run plans: a channel that never carried the story gets nothing. It falls due
 within the same window as a first send, and needs the approval of the story's version that
 contains it (newsroom/desk/gate.py reads `approves`). A correction of a withdrawn story that
 has not gone out is cancelled like any pending send.
+
+A translation's posts (recorded as `<story key>.<language>`, newsroom/languages/sends.py) are
+taken back with the story: `<story key>.<language>.ruecknahme` goes to the channels that carried
+them. A correction is the German story's and answers the German posts only: a translation has no
+corrections of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsroom.publishing.channel import Channel, Post
-from newsroom.publishing.records import SENT, UNCLEAR, UNKNOWN, ChannelRecord, Receipt
+from newsroom.publishing.records import SENT, UNCLEAR, UNKNOWN, ChannelRecord, Receipt, language_key
 
 if TYPE_CHECKING:
     from newsroom.build.state import Card
@@ -52,10 +57,15 @@ class FollowUpCard:
     correction: str = ""  # the correction's key (its date) for CORRECTION
     embargo_ts: float | None = None
     former_ids: tuple[str, ...] = ()
+    record: str = ""  # the first sends' key in the record: a translation's (`<key>.en`); empty: the story's
 
     @property
     def key(self) -> str:
         return self.id
+
+    @property
+    def first(self) -> str:
+        return self.record or self.approves.key
 
     @property
     def source(self) -> str:
@@ -86,6 +96,8 @@ class StoryFollowUps:
         # Few stories have either: the archive's cards are walked once per publish run.
         self.stories = [c for c in archive.cards if c.corrections or c.withdrawn_ts is not None]
         self.since, self.keep = since, keep
+        translations = getattr(archive, "translations", None)
+        self.languages: tuple[str, ...] = translations.languages if translations is not None else ()
         self._original: dict[str, Receipt | None] = {}
         self._receipt: Callable[[str], Receipt | None] = lambda key: None
         self._recorded: set[str] = set()
@@ -116,6 +128,24 @@ class StoryFollowUps:
                 channels = carried + _recorded_only(card_id, receipt, recorded, carried)
                 if channels:
                     found.append(FollowUpCard(card_id, WITHDRAWAL, story, story.withdrawn_ts, "published", channels))
+                found += self._translated_withdrawals(story, receipt, recorded)
+        return found
+
+    def _translated_withdrawals(self, story: Card, receipt, recorded: set[str]) -> list[FollowUpCard]:
+        """The withdrawal of each translation's posts that the record names (its page went with the story's)."""
+        found = []
+        for language in self.languages:
+            first = language_key(story.key, language)
+            if first not in recorded:
+                continue
+            original = self._original[first] = receipt(first)
+            carried = tuple(name for name, record in (original.channels.items() if original else ())
+                            if record.status in CARRIED)
+            card_id = first + WITHDRAWAL_MARK
+            channels = carried + _recorded_only(card_id, receipt, recorded, carried)
+            if channels:
+                found.append(FollowUpCard(card_id, WITHDRAWAL, story, story.withdrawn_ts, "published", channels,
+                                          record=first))
         return found
 
     def find(self, name: str, receipt, recorded: set[str]) -> FollowUpCard | None:
@@ -125,7 +155,7 @@ class StoryFollowUps:
         return self.make_release(card.approves)
 
     def original(self, card: FollowUpCard, channel: str) -> ChannelRecord | None:
-        receipt = self._original.get(card.approves.key)
+        receipt = self._original.get(card.first)
         return receipt.get(channel) if receipt else None
 
     def render(self, adapter: Channel, card: FollowUpCard, original: ChannelRecord) -> Post:
@@ -134,7 +164,8 @@ class StoryFollowUps:
         story = release.story
         seen = original_view(original)
         if card.kind == WITHDRAWAL:
-            seen["corrections"] = self._replies(card.approves, adapter.name)
+            # A translation's posts had no corrections: only the German ones have replies to take back.
+            seen["corrections"] = [] if card.record else self._replies(card.approves, adapter.name)
             return adapter.render_withdrawal(release, story.withdrawal, seen)
         correction = next(c for c in story.corrections if c.key == card.correction)
         return adapter.render_correction(release, correction, seen)

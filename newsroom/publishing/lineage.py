@@ -21,7 +21,7 @@ from pathlib import Path
 from newsroom.errors import ContentError, PublishError
 from newsroom.git_command import run_git
 from newsroom.publishing.followups import is_follow_up
-from newsroom.publishing.records import Receipt
+from newsroom.publishing.records import Receipt, language_of_key
 
 _ID_LINE = re.compile(r"id\s*:")
 
@@ -44,8 +44,10 @@ def vanished_ids(cards: list, record_ids: set[str], receipt: Callable[[str], Rec
     `gone` (key → the last file of its story, which no longer exists) is filled for the caller
     to keep: a file that is gone cannot be renamed later, so git is asked once per deleted story."""
     gone = {} if gone is None else gone
-    # A correction's or withdrawal's record follows its story's, whose own record this check covers.
-    orphans = sorted(key for key in record_ids - known_ids(cards) if not is_follow_up(key))
+    # A correction's or withdrawal's record, and a translation's, follows its story's, whose own record
+    # this check covers.
+    orphans = sorted(key for key in record_ids - known_ids(cards) if not is_follow_up(key)
+                     and not language_of_key(key))
     if not orphans:
         return []
     by_source = {card.source: card for card in cards}

@@ -9,10 +9,14 @@ from datetime import datetime
 from newsroom.dates import BERLIN, german_datetime
 from newsroom.publishing.followups import is_follow_up
 from newsroom.publishing.plan import STATE_LABELS, Plan
-from newsroom.publishing.records import MANUAL, UNCLEAR
+from newsroom.publishing.records import MANUAL, UNCLEAR, language_of_key
 
 OLDER_SHOWN = 20
 CRISIS_LABEL = "Krisenmeldung"  # what marks a crisis message's send (a priority entry) everywhere
+# A translation's sends are labelled with its language, named in German (the code where not listed).
+LANGUAGE_NAMES = {"en": "Englisch", "fr": "Französisch", "es": "Spanisch", "it": "Italienisch", "nl": "Niederländisch",
+                  "pl": "Polnisch", "tr": "Türkisch", "ja": "Japanisch", "ar": "Arabisch", "uk": "Ukrainisch",
+                  "ru": "Russisch", "zh": "Chinesisch"}
 
 
 def when(ts: float) -> str:
@@ -42,14 +46,24 @@ def manual_hint(story_id: str, channel: str) -> str:
     return f"Erledigt? Dann eintragen: „invoke publish --story {story_id} --channel {channel} --done“."
 
 
+def language_label(key: str) -> str:
+    """„Englisch“ for the sends of a story's English translation (`<key>.en`, also its withdrawal); else empty."""
+    language = language_of_key(key)
+    return LANGUAGE_NAMES.get(language, language) if language else ""
+
+
 def story_label(entry) -> str:
-    """What the overview calls a story or follow-up: online, geplant, Berichtigung, Rücknahme …"""
+    """What the overview calls a story or follow-up: online, geplant, Berichtigung, Rücknahme …, with the
+    language of a translation's sends („online, Englisch“)."""
     if entry.priority:
         return CRISIS_LABEL
     if is_follow_up(entry.story_id):
-        return entry.title.split(":", 1)[0]
-    return {"draft": "Entwurf", "planned": "in Planung", "withdrawn": "zurückgezogen"}.get(entry.story_status) or (
-        "geplant" if entry.state == "scheduled" else "online")
+        label = entry.title.split(":", 1)[0]
+    else:
+        label = {"draft": "Entwurf", "planned": "in Planung", "withdrawn": "zurückgezogen"}.get(
+            entry.story_status) or ("geplant" if entry.state == "scheduled" else "online")
+    language = language_label(entry.story_id)
+    return f"{label}, {language}" if language else label
 
 
 def left_out_label(reason: str) -> str:

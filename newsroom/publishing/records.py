@@ -6,12 +6,14 @@ sent with some recipients unclear (a press release whose batch was cut off by a 
 their fate is unknown until the Chef vom Dienst sends to them or marks them checked).
 Editors can read it in git; only the publish run writes it. It is named by the story's
 key, its first id (a renamed story lists earlier ids in `former_ids`), and names the
-story's file, so a story whose id changed is found (lineage.py).
+story's file, so a story whose id changed is found (lineage.py). A translation's own sends are
+recorded beside it as `<story key>.<language>.yml` (newsroom/languages/sends.py).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -34,8 +36,23 @@ LABELS = {CLAIMED: "in Arbeit", SENT: "gesendet", FAILED: "fehlgeschlagen", RETR
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
+# `<story key>.<language>`: a translation's sends; its follow-ups add their own mark after it.
+_LANGUAGE_KEY = re.compile(r"[^.]+\.([a-z]{2,3})(?=\.|$)")
+
 HEADER = ("# Versandprotokoll – geführt von „invoke publish“. Bitte nicht von Hand ändern:\n"
           "# ein gelöschter Eintrag sendet nichts erneut, ein geänderter kann doppelt senden.\n")
+
+
+def language_key(story_key: str, language: str) -> str:
+    """The record key of a translation's sends."""
+    return f"{story_key}.{language}"
+
+
+def language_of_key(key: str) -> str | None:
+    """The language of a translation's record key ('abc.en' → 'en', also 'abc.en.ruecknahme');
+    None for the German original's and every other key."""
+    match = _LANGUAGE_KEY.match(key)
+    return match.group(1) if match else None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """The house templates: each channel's default text, made from the theme's
 `templates/channels/<channel>.txt` (else `channels/default.txt`), so the office edits
-tone, length, link and hashtags of every channel without touching code.
+tone, length, link and hashtags of every channel without touching code. A translation's posts
+take `channels/<language>/<channel>.txt`, else `channels/<language>/default.txt`: never a
+German template, whose words would go out in the wrong language.
 
 Plain text, no HTML escaping: a post is not a web page. A channel with a hard limit gets
 the text fitted to it: fewer hashtags first (the story's tags and the Thema's; the city's
@@ -47,15 +49,18 @@ def environment(templates: Path) -> Environment:
                        lstrip_blocks=True, keep_trailing_newline=False, undefined=StrictUndefined)
 
 
-def house_template(settings: dict, channel: str) -> Template:
+def house_template(settings: dict, channel: str, language: str = "") -> Template:
+    """The channel's template; `language`: a translation's (its own folder), empty for the German."""
     templates = Path(settings["THEME"]) / "templates"
+    folder = f"{FOLDER}/{language}" if language else FOLDER
+    names = [f"{folder}/{channel}.txt", f"{folder}/default.txt"]
     try:
-        return environment(templates.resolve()).select_template([f"{FOLDER}/{channel}.txt", FALLBACK])
+        return environment(templates.resolve()).select_template(names)
     except TemplateNotFound:
-        raise ConfigurationError(f"Hausvorlage fehlt: weder {templates}/{FOLDER}/{channel}.txt noch "
-                                 f"{templates}/{FALLBACK} gibt es.") from None
+        raise ConfigurationError(f"Hausvorlage fehlt: weder {templates}/{names[0]} noch "
+                                 f"{templates}/{names[1]} gibt es.") from None
     except TemplateError as exc:
-        name = getattr(exc, "name", None) or f"{FOLDER}/{channel}.txt"  # default.txt may be the broken one
+        name = getattr(exc, "name", None) or names[0]  # default.txt may be the broken one
         raise ConfigurationError(f"Hausvorlage {name}: {_where(exc)}{exc}") from None
 
 

@@ -5,7 +5,7 @@ API (XRPC on the account's PDS): com.atproto.server.createSession once per proce
 access token expired; com.atproto.repo.uploadBlob for the picture (at most
 BLUESKY_THUMB_MAX_BYTES; a larger one is left out);
 com.atproto.repo.createRecord of an app.bsky.feed.post with `text`, `createdAt`,
-`langs: ["de"]`, link and hashtag facets (UTF-8 byte offsets, richtext.py) and either the
+`langs` (["de"], a translation's own code), link and hashtag facets (UTF-8 byte offsets, richtext.py) and either the
 picture with its alt text (app.bsky.embed.images; validate refuses a picture without one) or,
 without a picture, an app.bsky.embed.external card (address, title, summary) – the server
 builds no card itself. A story whose Thema BLUESKY_SELF_LABELS names carries that self-label
@@ -108,7 +108,8 @@ class BlueskyChannel(Channel):
         parts = thread_parts(own, release.url, count=self.count, limit=self.max_graphemes) if own else ()
         text = parts[0] if parts else text
         labels = self.self_labels(story)
-        record = {"$type": COLLECTION, "text": text, "langs": ["de"], "facets": _richtext().facets(text), **labels,
+        langs = [release.language or "de"]
+        record = {"$type": COLLECTION, "text": text, "langs": langs, "facets": _richtext().facets(text), **labels,
                   "embed": {"$type": "app.bsky.embed.external",
                             "external": {"uri": release.url, "title": story.title, "description": story.summary}}}
         payload: dict = {"record": record, "published": story.date.timestamp()}
@@ -124,7 +125,7 @@ class BlueskyChannel(Channel):
             record["embed"] = {"$type": "app.bsky.embed.images", "images": [{"alt": alt}]}
             media = (image_url,)
         if parts:
-            payload["replies"] = [{"$type": COLLECTION, "text": part, "langs": ["de"],
+            payload["replies"] = [{"$type": COLLECTION, "text": part, "langs": langs,
                                    "facets": _richtext().facets(part), **labels} for part in parts[1:]]
         return Post(self.name, story.id, text, link=release.url, media=media, payload=payload, parts=parts,
                     alt=alt, image=image)

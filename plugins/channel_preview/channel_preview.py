@@ -27,12 +27,14 @@ from newsroom.build.context import of
 from newsroom.build.state import Card
 from newsroom.deploy.headers import preview_policy
 from newsroom.errors import ContentError, ContentErrors, PublishError
+from newsroom.languages.sends import TranslationSends
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.followups import StoryFollowUps
 from newsroom.publishing.lineage import vanished_ids
 from newsroom.publishing.overview import (
     CRISIS_LABEL,
     broken_files,
+    language_label,
     left_out_label,
     manual_hint,
     state_label,
@@ -41,7 +43,7 @@ from newsroom.publishing.overview import (
     when,
 )
 from newsroom.publishing.plan import make_plan, overview_start
-from newsroom.publishing.records import ReceiptFolder
+from newsroom.publishing.records import ReceiptFolder, language_of_key
 from newsroom.publishing.release import release_maker
 from newsroom.site import SiteUrls
 
@@ -90,6 +92,7 @@ class ChannelPreviewGenerator(Generator):
         groups = priority_groups(build.sendables)
         self.priority = priority_previews(groups, self.adapters, receipts.receipt, receipts.ids(),
                                           _labels(self.adapters), build.errors) if groups else []
+        self.translated = self._check_translations()
         if not self.changed:
             return
         make = release_maker(build, settings)
@@ -108,6 +111,26 @@ class ChannelPreviewGenerator(Generator):
                     build.errors.append(ContentError(card.source, problem, field=f"channels.{name}"))
                 views.append(channel_view(name, adapter, post, problems, release, labels))
             self.views[card.id] = views
+
+    def _check_translations(self) -> list:
+        """The translations' own posts (newsroom/languages/sends.py), checked the channel's way like a German
+        story's, those the overview looks at (older ones are never sent by themselves); listed in it."""
+        groups = [group for group in self.build.sendables if isinstance(group, TranslationSends)]
+        cards = [(group, card) for group in groups for card in group.all_cards()]
+        since = overview_start(self.settings["BUILD_NOW"].timestamp(), self.settings["PUBLISH_WINDOW_HOURS"],
+                               self.settings["PUBLISH_OVERVIEW_DAYS"])
+        for group, card in cards:
+            if card.status == "withdrawn" or card.ts < since:
+                continue
+            try:
+                release = group.release(card)
+            except (KeyError, OSError, ContentError, ContentErrors):  # reported by the archive's checks
+                continue
+            for name in card.channels:
+                adapter = self.adapters.get(name)
+                for problem in adapter.validate(adapter.render(release)) if adapter else ():
+                    self.build.errors.append(ContentError(card.source, problem, field=f"channels.{name}"))
+        return [card for _group, card in cards]
 
     def _check_provisional(self, stories: dict) -> None:
         """Each channel's limits for stories with other problems too (their best reading), so an
@@ -215,7 +238,7 @@ class ChannelPreviewGenerator(Generator):
         recorded = folder.ids()
         try:
             follow_ups = StoryFollowUps(self.build.archive, None, since=since).cards(folder.receipt, recorded)
-            plan = make_plan([*self.with_channels, *follow_ups], folder.receipt, recorded, settings["BUILD_NOW"],
+            plan = make_plan([*self.with_channels, *follow_ups, *self.translated], folder.receipt, recorded, settings["BUILD_NOW"],
                              window_hours=settings["PUBLISH_WINDOW_HOURS"],
                              lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
                              overview_days=settings["PUBLISH_OVERVIEW_DAYS"],
@@ -227,7 +250,9 @@ class ChannelPreviewGenerator(Generator):
         where = f"Arbeitskopie ({os.path.relpath(folder.folder, content.parent)})"
         html = self.get_template("preview/overview").render(
             plan=plan, groups=plan.by_story(), when=when, state_label=state_label, unclear_hint=unclear_hint,
-            manual_hint=manual_hint, pages={card.id: card.approves.id for card in follow_ups},
+            manual_hint=manual_hint, pages={**{card.id: card.approves.id for card in follow_ups},
+                                            **{card.id: card.original.id for card in self.translated}},
+            language_label=language_label, language_of_key=language_of_key,
             labels=_labels(self.adapters), window=settings["PUBLISH_WINDOW_HOURS"], days=settings["PUBLISH_OVERVIEW_DAYS"],
             broken=broken, stopped=any(not item.draft for item in broken), preview_policy=preview_policy().meta(),
             left_out_label=left_out_label, crisis_label=CRISIS_LABEL)

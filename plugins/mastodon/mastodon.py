@@ -83,7 +83,7 @@ class MastodonChannel(Channel):
         text = parts[0] if parts else text
         image_url, image_file = self.picture(release)
         media = (image_url,) if image_url else ()
-        common = {"visibility": "public", "language": "de",
+        common = {"visibility": "public", "language": release.language or "de",
                   **({"spoiler_text": warning, "sensitive": "true"} if warning else {})}
         payload = {"status": text, **common}
         if image_url:

@@ -11,6 +11,9 @@ entry, the picture's sidecar and the addresses of its other languages. So adding
 translation redraws its own page, its language's first home page and feed, and the German page
 (whose signature the stories plugin extends by its alternates); nothing else. The interface texts
 come from the language's catalogue; a missing one stops the build (check_catalogues).
+
+A translation that chose channels is offered to the publish run as a sendable (offer_sendables,
+newsroom/languages/sends.py): its posts in its language, recorded apart from the German ones.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ from newsroom.dates import BERLIN
 from newsroom.feeds.formats import FORMATS, FeedInfo, FeedItem, render
 from newsroom.feeds.items import absolute_links, tag_uri
 from newsroom.languages.catalogues import interface_for
+from newsroom.languages.sends import TranslationSends
 from newsroom.languages.translations import Shown
 from newsroom.pagination import Paged, cut
+from newsroom.publishing.release import release_maker
 from newsroom.site import SiteUrls
 
 FEED_KEY = "feeds/news"  # below the language's folder, like the German feeds/<key>/
@@ -76,6 +81,14 @@ class TranslationsGenerator(Generator):
     def generate_context(self) -> None:
         self.build = build = of(self.context)
         build.errors.extend(interface_for(self.settings).compiled.errors())
+        makers = []  # made when first asked (by a publish run or the previews): it reads the media portal
+
+        def release(card):
+            makers[:] = makers or [release_maker(build, self.settings)]
+            return makers[0](card)
+
+        build.offer_sendables(TranslationSends(build.archive.translations, build.archive.by_id, self.settings,
+                                               release))
 
     def generate_output(self, writer) -> None:
         settings, build = self.settings, self.build

@@ -1,0 +1,168 @@
+"""A translation's own channel texts: its posts in its language, recorded apart from the German ones
+(`content/receipts/<key>.en.yml`), each exactly once across re-runs and a killed run; the press
+release stays German; the German story's withdrawal takes the English posts back too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import git
+import pytest
+import yaml
+
+from newsroom.errors import ContentErrors
+from newsroom.publishing.overview import status_lines
+from tests.fakes.mastodon import FakeMastodon
+from tests.publishing_support import (
+    STORY_ID,
+    commit_and_push,
+    due_story,
+    fresh_clone,
+    origin_receipt,
+    publish,
+    publish_killed,
+    start_publish,
+)
+from tests.support import seeded_origin, story_text
+
+GERMAN = "https://www.duesseldorf.de/aktuelles/2026/11/neue-radwege-am-rheinufer/"
+ENGLISH = "https://www.duesseldorf.de/en/news/2026/11/new-cycle-lanes-on-the-rhine/"
+WITHDRAWAL = "\n  date: {date}\n  reason: Die Baustelle wurde verschoben."
+
+
+def translation(channels: str | None = "\n  mastodon: true", **fields) -> str:
+    values = {"translation_of": STORY_ID, "title": "New cycle lanes on the Rhine",
+              "summary": "Two new cycle lanes open along the river in spring.", "channels": channels, **fields}
+    front = "\n".join(f"{key}: {value}" for key, value in values.items() if value is not None)
+    return f"---\n{front}\n---\nWork starts in spring.\n"
+
+
+def translated(site, channels: str | None = "\n  mastodon: true", **fields) -> None:
+    due_story(site)
+    site.write("stories/2026/radwege.en.md", translation(channels, **fields))
+    commit_and_push(site)
+
+
+def test_the_german_and_the_english_post_go_out_once_each_under_records_of_their_own(site, mastodon):
+    translated(site)
+    report = publish(site)
+    assert report.ok
+    assert [(o.story_id, o.channel, o.status) for o in report.outcomes] == [
+        (STORY_ID, "mastodon", "sent"), (f"{STORY_ID}.en", "mastodon", "sent")]
+    [german], [english] = mastodon.posts_for(GERMAN), mastodon.posts_for(ENGLISH)
+    assert german["language"] == "de" and english["language"] == "en"
+    # From channels/en/default.txt: the city's and the Thema's hashtags, not the German story's tags.
+    assert english["content"] == ("<p>New cycle lanes on the Rhine\n\nTwo new cycle lanes open along the river in "
+                                  f"spring.\n\n{ENGLISH}\n\n#Düsseldorf #Mobilität</p>")
+    # The German record keeps its name and keys; the English one lies beside it with keys of its own.
+    assert origin_receipt(site)["channels"]["mastodon"]["key"] == f"{STORY_ID}-mastodon-1"
+    record = origin_receipt(site, f"{STORY_ID}.en")
+    assert record["story"] == f"{STORY_ID}.en" and record["source"] == "content/stories/2026/radwege.en.md"
+    assert record["channels"]["mastodon"]["key"] == f"{STORY_ID}.en-mastodon-1"
+    assert record["channels"]["mastodon"]["status"] == "sent"
+    assert record["channels"]["mastodon"]["detail"] == {"story": STORY_ID, "language": "en"}
+    # A second run finds both records and sends nothing.
+    again = publish(site)
+    assert again.outcomes == [] and len(mastodon.statuses) == 2
+    lines = status_lines(again.plan, again.where)
+    assert f"  26. November 2026, 09:00 Uhr  New cycle lanes on the Rhine  [online, Englisch, id {STORY_ID}.en]" in lines
+
+
+def test_an_own_english_text_goes_out_as_written_with_the_english_address(site, mastodon):
+    translated(site, channels="\n  mastodon:\n    text: Cycling along the Rhine gets easier.")
+    publish(site)
+    [english] = mastodon.posts_for(ENGLISH)
+    assert english["content"] == f"<p>Cycling along the Rhine gets easier.\n\n{ENGLISH}</p>"
+
+
+def test_a_translation_without_channels_sends_nothing_in_english(site, mastodon):
+    translated(site, channels=None)
+    report = publish(site)
+    assert [(o.story_id, o.status) for o in report.outcomes] == [(STORY_ID, "sent")]
+    assert mastodon.posts_for(ENGLISH) == [] and origin_receipt(site, f"{STORY_ID}.en") is None
+
+
+def test_a_draft_translation_waits(site, mastodon):
+    translated(site, status="draft")
+    report = publish(site)
+    assert [(o.story_id, o.status) for o in report.outcomes] == [(STORY_ID, "sent")]
+    assert [(e.story_id, e.state) for e in report.plan.entries if e.story_id.endswith(".en")] == [
+        (f"{STORY_ID}.en", "draft")]
+
+
+@pytest.mark.parametrize("channels, line, name, what", [
+    ("\n  mastodon: true\n  press: true", 7, "press", "Die Pressemitteilung"),
+    ("\n  buerger: true", 6, "buerger", "Die E-Mail an die Abonnenten"),
+])
+def test_the_press_release_and_the_citizens_mail_stay_german(site, channels, line, name, what):
+    due_story(site, channels="\n  press: true\n  mastodon: true")
+    site.write("stories/2026/radwege.en.md", translation(channels))
+    with pytest.raises(ContentErrors) as caught:
+        site.check()
+    assert [str(e) for e in caught.value.errors] == [
+        f"content/stories/2026/radwege.en.md:{line}: Feld „channels.{name}“: {what} geht nur auf Deutsch hinaus; "
+        f"eine Übersetzung wählt den Kanal „{name}“ nicht. Er gehört in die deutsche Meldung."]
+
+
+def test_an_unknown_channel_and_a_text_too_long_are_named_like_a_german_storys(site):
+    due_story(site)
+    site.write("stories/2026/radwege.en.md", translation("\n  mastodn: true"))
+    with pytest.raises(ContentErrors) as caught:
+        site.check()
+    assert any(e.path == "content/stories/2026/radwege.en.md" and e.line == 6 and e.field == "channels.mastodn"
+               for e in caught.value.errors)
+    site.write("stories/2026/radwege.en.md", translation("\n  mastodon:\n    text: " + "word " * 700))
+    with pytest.raises(ContentErrors) as caught:
+        site.check(BUILD_NOW="2026-11-26 12:00")
+    [error] = caught.value.errors
+    assert (error.path, error.field) == ("content/stories/2026/radwege.en.md", "channels.mastodon")
+    assert error.message.startswith("Mastodon: ")
+
+
+def test_the_withdrawal_of_the_original_takes_the_english_post_back_too(site, mastodon):
+    translated(site)
+    publish(site)
+    [english] = mastodon.posts_for(ENGLISH)
+    due_story(site, status="withdrawn", withdrawal=WITHDRAWAL.format(date="2026-11-26 13:00"))
+    commit_and_push(site, "Rücknahme", "2026-11-26 13:01")
+    report = publish(site, now="2026-11-26 13:05")
+    assert sorted((o.story_id, o.status) for o in report.outcomes) == [
+        (f"{STORY_ID}.en.ruecknahme", "sent"), (f"{STORY_ID}.ruecknahme", "sent")]
+    assert mastodon.statuses == [] and english["id"] in mastodon.deleted
+    lines = status_lines(report.plan, report.where)
+    assert any(f"[Rücknahme, Englisch, id {STORY_ID}.en.ruecknahme]" in line for line in lines)
+    assert publish(site, now="2026-11-26 13:10").outcomes == []
+
+
+def test_a_pending_english_send_of_a_withdrawn_story_is_cancelled(site, mastodon):
+    due_story(site, date="2026-11-26 14:00", status="withdrawn", withdrawal=WITHDRAWAL.format(date="2026-11-26 14:00"))
+    site.write("stories/2026/radwege.en.md", translation())
+    commit_and_push(site)
+    report = publish(site, now="2026-11-26 14:05")
+    assert sorted((o.story_id, o.status) for o in report.outcomes) == [
+        (STORY_ID, "cancelled"), (f"{STORY_ID}.en", "cancelled")]
+    assert mastodon.statuses == []
+
+
+@pytest.fixture
+def origin(tmp_path) -> Path:
+    """A bare origin holding the project, a story due for Mastodon and its English translation with Mastodon."""
+    return seeded_origin(tmp_path, {
+        "2026/radwege.md": story_text(id=STORY_ID, date="2026-11-26 09:00", channels="\n  mastodon: true"),
+        "2026/radwege.en.md": translation()})
+
+
+def test_a_run_killed_after_the_english_post_then_a_rerun_posts_nothing_twice(origin):
+    with FakeMastodon() as server:
+        # The English post (the run's second) is created, then the run dies before it hears the answer.
+        publish_killed(fresh_clone(origin, "runner-1"), server.env, server=server, hook="on_write", at=2)
+        repo = git.Repo(origin)
+        left = yaml.safe_load(repo.git.show(f"main:content/receipts/{STORY_ID}.en.yml"))["channels"]["mastodon"]
+        assert left["status"] == "claimed" and left["key"] == f"{STORY_ID}.en-mastodon-1"
+        second = start_publish(fresh_clone(origin, "runner-2"), server.env)
+        out, err = second.communicate(timeout=300)
+        assert second.returncode == 0, out + err
+        assert len(server.posts_for(GERMAN)) == 1 and len(server.posts_for(ENGLISH)) == 1
+        record = yaml.safe_load(repo.git.show(f"main:content/receipts/{STORY_ID}.en.yml"))["channels"]["mastodon"]
+        assert record["status"] == "sent" and record["key"] == f"{STORY_ID}.en-mastodon-1"
+        assert record["remote_id"] == server.posts_for(ENGLISH)[0]["id"]
