@@ -65,7 +65,8 @@ def test_the_german_and_the_english_post_go_out_once_each_under_records_of_their
     again = publish(site)
     assert again.outcomes == [] and len(mastodon.statuses) == 2
     lines = status_lines(again.plan, again.where)
-    assert f"  26. November 2026, 09:00 Uhr  New cycle lanes on the Rhine  [online, Englisch, id {STORY_ID}.en]" in lines
+    shown = f"  26. November 2026, 09:00 Uhr  New cycle lanes on the Rhine  [online, Englisch, id {STORY_ID}.en]"
+    assert shown in lines
 
 
 def test_an_own_english_text_goes_out_as_written_with_the_english_address(site, mastodon):
@@ -166,3 +167,23 @@ def test_a_run_killed_after_the_english_post_then_a_rerun_posts_nothing_twice(or
         record = yaml.safe_load(repo.git.show(f"main:content/receipts/{STORY_ID}.en.yml"))["channels"]["mastodon"]
         assert record["status"] == "sent" and record["key"] == f"{STORY_ID}.en-mastodon-1"
         assert record["remote_id"] == server.posts_for(ENGLISH)[0]["id"]
+
+
+def test_the_desk_and_the_overviews_show_the_english_sends_labelled_with_their_language(site, mastodon):
+    from tests.desk_support import APPROVERS
+
+    site.write("desk/approvers.yml", APPROVERS)
+    translated(site)
+    held = publish(site, settings={"APPROVAL_SINCE": "2026-11-01 00:00"})
+    assert [(o.story_id, o.status) for o in held.outcomes] == [(STORY_ID, "held"), (f"{STORY_ID}.en", "held")]
+    site.build(BUILD_NOW="2026-11-26 12:00", APPROVAL_SINCE="2026-11-01 00:00")
+    desk = (site.root / "preview/desk/index.html").read_text(encoding="utf-8")
+    assert '<strong>Englisch:</strong> <span lang="en">New cycle lanes on the Rhine</span>' in desk
+    # The English version is approved on its own: the translation's file.
+    assert f'name="story" value="{STORY_ID}.en"' in desk and "Diese Fassung freigeben (Englisch)" in desk
+    assert "Mastodon (Englisch): fällig" in desk
+    overview = (site.root / "preview/status.txt").read_text(encoding="utf-8")
+    assert f"New cycle lanes on the Rhine  [online, Englisch, id {STORY_ID}.en]" in overview
+    page = (site.root / "preview/index.html").read_text(encoding="utf-8")
+    assert (f'<strong>Englisch</strong><br><a href="meldungen/{STORY_ID}.html" lang="en">New cycle lanes on the '
+            "Rhine</a>") in page

@@ -18,6 +18,7 @@ from newsroom.desk.gate import DeskGate
 from newsroom.desk.roster import Roster, read_roster
 from newsroom.desk.worktree import WorkingTreeFiles
 from newsroom.errors import ContentError, ContentErrors, PublishError
+from newsroom.publishing.overview import language_label
 from newsroom.publishing.plan import Entry, make_plan
 from newsroom.publishing.records import MANUAL, SENT, ReceiptFolder, parse_receipt
 
@@ -36,10 +37,21 @@ class Item:
     entries: tuple[Entry, ...]  # the channels' send states
     verdict: Verdict | None  # None: no channel, nothing to approve
     how: tuple[str, ...] = ()  # how the counting approvals were made (lokal, signiert)
+    translated: tuple[Translated, ...] = ()  # the sends of its translations that chose channels
 
     @property
     def label(self) -> str:
         return KIND_LABELS[self.kind]
+
+
+@dataclass(frozen=True)
+class Translated:
+    """A translation's own sends, shown under its German story (newsroom/languages/sends.py)."""
+
+    card: object  # newsroom.languages.sends.TranslationSendCard
+    language: str  # its name in German: „Englisch“
+    entries: tuple[Entry, ...]
+    verdict: Verdict | None  # its own version is approved (`invoke approve <key>.en`)
 
 
 @dataclass(frozen=True)
@@ -115,9 +127,10 @@ def desk_sources(settings: dict) -> DeskSources:
 
 
 def week_plan(cards: list, settings: dict, start: date, now: datetime, sources: DeskSources, events=(),
-              sends: dict | None = None) -> Week:
+              sends: dict | None = None, translated=()) -> Week:
     """The seven days from `start` (a Monday); `events` are dated entries besides the stories, and
-    `sends` their mails' send states by key (`event_sends`)."""
+    `sends` their mails' send states by key (`event_sends`); `translated`: the translations' send cards,
+    shown under their stories."""
     begin = datetime.combine(start, time(0), BERLIN).timestamp()
     end = datetime.combine(start + timedelta(days=7), time(0), BERLIN).timestamp()
     moments: list[tuple[float, str, object]] = []
@@ -127,18 +140,26 @@ def week_plan(cards: list, settings: dict, start: date, now: datetime, sources: 
         if card.embargo_ts is not None and begin <= card.embargo_ts < end and card.status == "published":
             moments.append((card.embargo_ts, "embargo", card))
     in_week = list({id(c): c for _ts, _kind_, c in moments}.values())
-    plan = make_plan([c for c in in_week if c.channels], sources.receipts.receipt, sources.recorded, now,
+    by_original: dict[str, list] = {}
+    for item in translated:
+        by_original.setdefault(item.original.id, []).append(item)
+    also = [t for c in in_week for t in by_original.get(c.id, ())]
+    plan = make_plan([c for c in in_week if c.channels] + also, sources.receipts.receipt, sources.recorded, now,
                      window_hours=settings["PUBLISH_WINDOW_HOURS"],
                      lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60, overview_days=10_000,
                      ahead=tuple(settings["PUBLISH_AHEAD_CHANNELS"]))
     entries = plan.by_story()
-    verdicts = {c.id: _verdict(sources.gate, c) for c in in_week if c.channels and c.status in ("published", "withdrawn")}
+    verdicts = {c.id: _verdict(sources.gate, c) for c in [*in_week, *also]
+                if c.channels and c.status in ("published", "withdrawn")}
     by_day: dict[date, list[Item]] = {}
     for ts, kind, card in sorted(moments, key=lambda m: (m[0], m[2].id, m[1])):
         moment = datetime.fromtimestamp(ts, BERLIN)
         verdict, how = verdicts.get(card.id, (None, ()))
+        languages = () if kind == "embargo" else tuple(
+            Translated(t, language_label(t.id), sources.confirmed(entries.get(t.id, ())),
+                       verdicts.get(t.id, (None,))[0]) for t in by_original.get(card.id, ()))
         by_day.setdefault(moment.date(), []).append(
-            Item(card, kind, moment, sources.confirmed(entries.get(card.id, ())), verdict, how))
+            Item(card, kind, moment, sources.confirmed(entries.get(card.id, ())), verdict, how, languages))
     on_day: dict[date, list] = {}
     for event in sorted(events, key=lambda e: (e.moment, e.title)):
         if begin <= event.moment.timestamp() < end:

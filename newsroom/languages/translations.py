@@ -161,10 +161,10 @@ def _check_and_place(result: TranslatedStories, read: list[TranslationCard], set
                                           "hat keinen Platz.", line=line[name], field=name)
                              for name in ("image_alt", "image_caption") if getattr(card, name)]
             elif card.channels and not card.image_alt:
-                problems.append(ContentError(card.source, "Die Übersetzung wählt Kanäle, und die deutsche Meldung hat "
-                                             "ein Bild: dessen Text in dieser Sprache (image_alt) fehlt. Ohne ihn geht "
-                                             "das Bild ohne Beschreibung hinaus.", line=line.get("channels"),
-                                             field="image_alt"))
+                problems.append(ContentError(
+                    card.source, "Die Übersetzung wählt Kanäle, und die deutsche Meldung hat ein Bild: dessen Text "
+                    "in dieser Sprache (image_alt) fehlt. Ohne ihn geht das Bild ohne Beschreibung hinaus.",
+                    line=line.get("channels"), field="image_alt"))
         problems += [ContentError(card.source, f"Link story:{ref}: keine Meldung hat diese id.")
                      for ref in card.story_refs if ref not in by_id]
         problems += check_media(card.source, card.media_checks, media) if card.media_checks else []

@@ -14,8 +14,8 @@ from newsroom.publishing.records import MANUAL, UNCLEAR, language_of_key
 OLDER_SHOWN = 20
 CRISIS_LABEL = "Krisenmeldung"  # what marks a crisis message's send (a priority entry) everywhere
 # A translation's sends are labelled with its language, named in German (the code where not listed).
-LANGUAGE_NAMES = {"en": "Englisch", "fr": "Französisch", "es": "Spanisch", "it": "Italienisch", "nl": "Niederländisch",
-                  "pl": "Polnisch", "tr": "Türkisch", "ja": "Japanisch", "ar": "Arabisch", "uk": "Ukrainisch",
+LANGUAGE_NAMES = {"en": "Englisch", "fr": "Französisch", "es": "Spanisch", "it": "Italienisch",
+                  "nl": "Niederländisch", "pl": "Polnisch", "tr": "Türkisch", "ja": "Japanisch", "ar": "Arabisch", "uk": "Ukrainisch",
                   "ru": "Russisch", "zh": "Chinesisch"}
 
 

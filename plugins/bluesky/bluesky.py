@@ -5,9 +5,9 @@ API (XRPC on the account's PDS): com.atproto.server.createSession once per proce
 access token expired; com.atproto.repo.uploadBlob for the picture (at most
 BLUESKY_THUMB_MAX_BYTES; a larger one is left out);
 com.atproto.repo.createRecord of an app.bsky.feed.post with `text`, `createdAt`,
-`langs` (["de"], a translation's own code), link and hashtag facets (UTF-8 byte offsets, richtext.py) and either the
-picture with its alt text (app.bsky.embed.images; validate refuses a picture without one) or,
-without a picture, an app.bsky.embed.external card (address, title, summary) – the server
+`langs` (["de"]; a translation's own code), link and hashtag facets (UTF-8 byte offsets,
+richtext.py) and either the picture with its alt text (app.bsky.embed.images; validate refuses a
+picture without one) or, without a picture, an app.bsky.embed.external card (address, title, summary) – the server
 builds no card itself. A story whose Thema BLUESKY_SELF_LABELS names carries that self-label
 (`labels`, com.atproto.label.defs#selfLabels), Bluesky's only kind of content warning.
 Thread: an editor's own text longer than one post goes out as numbered replies (`reply.root`:

@@ -238,7 +238,8 @@ class ChannelPreviewGenerator(Generator):
         recorded = folder.ids()
         try:
             follow_ups = StoryFollowUps(self.build.archive, None, since=since).cards(folder.receipt, recorded)
-            plan = make_plan([*self.with_channels, *follow_ups, *self.translated], folder.receipt, recorded, settings["BUILD_NOW"],
+            plan = make_plan([*self.with_channels, *follow_ups, *self.translated], folder.receipt, recorded,
+                             settings["BUILD_NOW"],
                              window_hours=settings["PUBLISH_WINDOW_HOURS"],
                              lease_seconds=settings["PUBLISH_CLAIM_LEASE_MINUTES"] * 60,
                              overview_days=settings["PUBLISH_OVERVIEW_DAYS"],

@@ -30,6 +30,7 @@ from newsroom.desk.manual import copy_tasks
 from newsroom.desk.subscriptions import read_counts
 from newsroom.desk.week import desk_sources, event_sends, follow_ups, monday_of, priority_sends, week_plan
 from newsroom.errors import NewsroomError
+from newsroom.languages.sends import TranslationSends
 from newsroom.media.rights_ending import ending_soon, warning
 from newsroom.publishing.channel import channel_classes
 from newsroom.publishing.overview import broken_files, state_label, when
@@ -57,8 +58,10 @@ class DeskGenerator(Generator):
             start = monday_of(build.now)
             sources = desk_sources(settings)  # read once for both weeks and every filter page
             sends = event_sends(build.sendables, sources, settings, build.now) if build.calendar else {}
+            translated = [card for group in build.sendables if isinstance(group, TranslationSends)
+                          for card in group.all_cards()]
             weeks = [week_plan(build.all_stories, settings, start + timedelta(days=7 * n), build.now, sources,
-                               build.calendar, sends) for n in (0, 1)]
+                               build.calendar, sends, translated) for n in (0, 1)]
             amended = follow_ups(build.archive, settings, build.now, sources) if build.archive else []
             crisis, crisis_notices = priority_sends(build.sendables, sources, settings, build.now)
         except NewsroomError as exc:  # the desk always renders: with what stopped it, if need be
