@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+import yaml
+
 from newsroom.content import frontmatter
 from newsroom.content.reader import ID_HINT, ID_PATTERN, SLUG_PATTERN, SUMMARY_MAX, TITLE_MAX, channel_choices
 from newsroom.content.schema import Fields
@@ -114,8 +116,8 @@ def _channels(fields: Fields, known: tuple[str, ...], errors: list[ContentError]
     on its own line."""
     chosen = channel_choices(fields, list(known))
     node = fields.nodes["channels"]
-    lines = {key.value: key.start_mark.line + 2 for key, _value in getattr(node, "value", ())
-             if hasattr(key, "value") and isinstance(key.value, str)}
+    pairs = node.value if isinstance(node, yaml.MappingNode) else ()
+    lines = {key.value: key.start_mark.line + 2 for key, _value in pairs if isinstance(key.value, str)}
     for choice in chosen:
         if choice.name in GERMAN_ONLY:
             what = "Die Pressemitteilung" if choice.name == "press" else "Die E-Mail an die Abonnenten"
