@@ -185,5 +185,10 @@ def test_the_desk_and_the_overviews_show_the_english_sends_labelled_with_their_l
     overview = (site.root / "preview/status.txt").read_text(encoding="utf-8")
     assert f"New cycle lanes on the Rhine  [online, Englisch, id {STORY_ID}.en]" in overview
     page = (site.root / "preview/index.html").read_text(encoding="utf-8")
-    assert (f'<strong>Englisch</strong><br><a href="meldungen/{STORY_ID}.html" lang="en">New cycle lanes on the '
+    assert (f'<strong>Englisch</strong><br><a href="meldungen/{STORY_ID}.en.html" lang="en">New cycle lanes on the '
             "Rhine</a>") in page
+    # Its own preview: what each channel would receive in English.
+    preview = (site.root / f"preview/meldungen/{STORY_ID}.en.html").read_text(encoding="utf-8")
+    assert '<h1 lang="en">New cycle lanes on the Rhine</h1>' in preview
+    assert '<pre lang="en">New cycle lanes on the Rhine\n\nTwo new cycle lanes' in preview
+    assert "/en/news/2026/11/new-cycle-lanes-on-the-rhine/" in preview

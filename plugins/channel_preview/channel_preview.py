@@ -119,6 +119,8 @@ class ChannelPreviewGenerator(Generator):
         cards = [(group, card) for group in groups for card in group.all_cards()]
         since = overview_start(self.settings["BUILD_NOW"].timestamp(), self.settings["PUBLISH_WINDOW_HOURS"],
                                self.settings["PUBLISH_OVERVIEW_DAYS"])
+        labels = _labels(self.adapters)
+        self.translated_views: dict[str, tuple] = {}  # card id → (card, views): their preview pages
         for group, card in cards:
             if card.status == "withdrawn" or card.ts < since:
                 continue
@@ -126,10 +128,18 @@ class ChannelPreviewGenerator(Generator):
                 release = group.release(card)
             except (KeyError, OSError, ContentError, ContentErrors):  # reported by the archive's checks
                 continue
+            views = []
             for name in card.channels:
                 adapter = self.adapters.get(name)
-                for problem in adapter.validate(adapter.render(release)) if adapter else ():
+                if adapter is None:
+                    views.append(ChannelView(name, name, None))
+                    continue
+                post = adapter.render(release)
+                problems = adapter.validate(post)
+                for problem in problems:
                     self.build.errors.append(ContentError(card.source, problem, field=f"channels.{name}"))
+                views.append(channel_view(name, adapter, post, problems, release, labels))
+            self.translated_views[card.id] = (card, views)
         return [card for _group, card in cards]
 
     def _check_provisional(self, stories: dict) -> None:
@@ -194,6 +204,7 @@ class ChannelPreviewGenerator(Generator):
             images[card.id] = names
         manifest = {story_id: (key, images[story_id]) for story_id, key in self.keys.items()}
         manifest.update(self._write_priority(pages, story_template, placed))
+        manifest.update(self._write_translated(pages, story_template, placed))
         if manifest.keys() != self.old.keys():  # previews of stories without channels go
             current = {f"{story_id}.html" for story_id in manifest}
             with os.scandir(pages) as entries:
@@ -220,6 +231,22 @@ class ChannelPreviewGenerator(Generator):
             _write_if_changed(pages / f"{preview.card.id}.html", html)
             names = tuple(dict.fromkeys(image.name for view in preview.views for image in view.images))
             found[preview.card.id] = (hashlib.sha256(html.encode()).hexdigest()[:20], names)
+        return found
+
+    def _write_translated(self, pages: Path, template, placed: set[str]) -> dict:
+        """A page per translation with channels that the overview looks at, drawn every build (they are few)."""
+        found = {}
+        for card, views in self.translated_views.values():
+            for view in views:
+                for image in view.images:
+                    if image.name not in placed:
+                        place(image.source, pages / FOLDER / image.name)
+                        placed.add(image.name)
+            html = template.render(card=card, views=views, folder=FOLDER, post_language=card.language,
+                                   language_name=language_label(card.id), preview_policy=preview_policy().meta())
+            _write_if_changed(pages / f"{card.id}.html", html)
+            names = tuple(dict.fromkeys(image.name for view in views for image in view.images))
+            found[card.id] = (hashlib.sha256(html.encode()).hexdigest()[:20], names)
         return found
 
     def _overview_after_failure(self, errors) -> None:
@@ -252,7 +279,8 @@ class ChannelPreviewGenerator(Generator):
         html = self.get_template("preview/overview").render(
             plan=plan, groups=plan.by_story(), when=when, state_label=state_label, unclear_hint=unclear_hint,
             manual_hint=manual_hint, pages={**{card.id: card.approves.id for card in follow_ups},
-                                            **{card.id: card.original.id for card in self.translated}},
+                                            **{card.id: card.original.id for card in self.translated
+                                               if card.id not in self.translated_views}},
             language_label=language_label, language_of_key=language_of_key,
             labels=_labels(self.adapters), window=settings["PUBLISH_WINDOW_HOURS"], days=settings["PUBLISH_OVERVIEW_DAYS"],
             broken=broken, stopped=any(not item.draft for item in broken), preview_policy=preview_policy().meta(),
