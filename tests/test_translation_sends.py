@@ -192,3 +192,19 @@ def test_the_desk_and_the_overviews_show_the_english_sends_labelled_with_their_l
     assert '<h1 lang="en">New cycle lanes on the Rhine</h1>' in preview
     assert '<pre lang="en">New cycle lanes on the Rhine\n\nTwo new cycle lanes' in preview
     assert "/en/news/2026/11/new-cycle-lanes-on-the-rhine/" in preview
+
+
+def test_the_english_version_is_approved_on_its_own(site, mastodon):
+    from tests.desk_support import APPROVERS, CORA
+    from tests.test_desk_approval import approve
+    from tests.test_desk_approval import publish as publish_approved
+
+    site.write("desk/approvers.yml", APPROVERS)
+    translated(site)
+    approval, made = approve(site, CORA, f"{STORY_ID}.en")
+    assert made and approval.source == "content/stories/2026/radwege.en.md"
+    report = publish_approved(site)
+    assert {(o.story_id, o.status) for o in report.outcomes} == {(STORY_ID, "held"), (f"{STORY_ID}.en", "sent")}
+    assert len(mastodon.posts_for(ENGLISH)) == 1 and mastodon.posts_for(GERMAN) == []
+    site.repo.git.pull("origin", "main")
+    assert [p.name for p in (site.content / "approvals" / f"{STORY_ID}.en").iterdir()] == [approval.file_name]
