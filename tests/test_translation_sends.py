@@ -208,3 +208,22 @@ def test_the_english_version_is_approved_on_its_own(site, mastodon):
     assert len(mastodon.posts_for(ENGLISH)) == 1 and mastodon.posts_for(GERMAN) == []
     site.repo.git.pull("origin", "main")
     assert [p.name for p in (site.content / "approvals" / f"{STORY_ID}.en").iterdir()] == [approval.file_name]
+
+
+def test_english_posts_take_the_english_house_templates_never_the_german_ones(tmp_path):
+    from newsroom.errors import ConfigurationError
+    from newsroom.publishing.templates import house_template, render
+    from tests.support import REPO
+
+    template = house_template({"THEME": str(REPO / "theme")}, "instagram", "en")
+    assert template.name == "channels/en/default.txt"
+    values = {"title": "Japan Day", "summary": "On 16 May.", "url": "https://x.example/en/", "link_in_text": False,
+              "hashtags": ["#Düsseldorf"]}
+    assert render(template, values) == "Japan Day\n\nOn 16 May.\n\nMore via the link in our profile.\n\n#Düsseldorf"
+    # A theme without templates for the language stops, naming what it looked for.
+    (tmp_path / "templates/channels").mkdir(parents=True)
+    (tmp_path / "templates/channels/default.txt").write_text("{{ title }} {{ url }}")
+    with pytest.raises(ConfigurationError) as caught:
+        house_template({"THEME": str(tmp_path)}, "mastodon", "en")
+    assert str(caught.value) == (f"Hausvorlage fehlt: weder {tmp_path}/templates/channels/en/mastodon.txt noch "
+                                 f"{tmp_path}/templates/channels/en/default.txt gibt es.")
