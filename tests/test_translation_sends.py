@@ -92,8 +92,9 @@ def test_a_draft_translation_waits(site, mastodon):
 
 
 @pytest.mark.parametrize("channels, line, name, what", [
-    ("\n  mastodon: true\n  press: true", 7, "press", "Die Pressemitteilung"),
-    ("\n  buerger: true", 6, "buerger", "Die E-Mail an die Abonnenten"),
+    ("\n  mastodon: true\n  press: true", 7, "press", "Die Pressemitteilung geht nur auf Deutsch hinaus"),
+    ("\n  buerger: true", 6, "buerger", "Die E-Mail an die Abonnenten geht nur auf Deutsch hinaus"),
+    ("\n  youtube: true", 6, "youtube", "Das Video lädt die deutsche Meldung hoch, ein zweites Mal nicht"),
 ])
 def test_the_press_release_and_the_citizens_mail_stay_german(site, channels, line, name, what):
     due_story(site, channels="\n  press: true\n  mastodon: true")
@@ -101,8 +102,8 @@ def test_the_press_release_and_the_citizens_mail_stay_german(site, channels, lin
     with pytest.raises(ContentErrors) as caught:
         site.check()
     assert [str(e) for e in caught.value.errors] == [
-        f"content/stories/2026/radwege.en.md:{line}: Feld „channels.{name}“: {what} geht nur auf Deutsch hinaus; "
-        f"eine Übersetzung wählt den Kanal „{name}“ nicht. Er gehört in die deutsche Meldung."]
+        f"content/stories/2026/radwege.en.md:{line}: Feld „channels.{name}“: {what}; eine Übersetzung wählt den "
+        f"Kanal „{name}“ nicht. Er gehört in die deutsche Meldung."]
 
 
 def test_an_unknown_channel_and_a_text_too_long_are_named_like_a_german_storys(site):

@@ -6,7 +6,8 @@ recorded like its German original, under a key of its own, `<story key>.<languag
 (`content/receipts/<key>.en.yml`; the dot cannot occur in an id). The German record keeps its name
 and keys; the translation's idempotency keys (`<key>.en-<channel>-<n>`) are never the German ones.
 A translation without `channels` sends nothing; the press release and the citizens' e-mail alerts
-stay German (translation.GERMAN_ONLY).
+stay German, and the original's video and Instagram Story are not uploaded again
+(translation.ORIGINAL_ONLY).
 
 Its time is the original's: it is due while the original is published and online and the
 translation is published too, within the same window as the German posts (`invoke publish --story

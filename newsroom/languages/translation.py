@@ -3,7 +3,8 @@
 date and picture come from the original. It may choose channels of its own (`channels`, as a German
 story does, own texts included): its posts go out in its language, recorded apart from the German
 ones (newsroom/languages/sends.py). The channels whose texts are German only (the press release,
-the citizens' e-mail alerts) are an error there; a translation without `channels` sends nothing."""
+the citizens' e-mail alerts) and those that would upload the original's video or picture again are
+an error there (ORIGINAL_ONLY); a translation without `channels` sends nothing."""
 
 from __future__ import annotations
 
@@ -27,8 +28,15 @@ if TYPE_CHECKING:
 # `2026-11-20-foo.en.md`: a language code of two or three letters before `.md`.
 FILE_NAME = re.compile(r"\.([a-z]{2,3})\.md$")
 FIELDS = {"translation_of", "title", "summary", "status", "slug", "image_alt", "image_caption", "channels"}
-# Channels that speak German only: the Pressedienst's release and the citizens' e-mail alerts.
-GERMAN_ONLY = ("press", "buerger")
+# Channels a translation does not choose, and why: those that speak German only (the Pressedienst's
+# release, the citizens' e-mail alerts) and those that would upload the original's video or picture
+# once more (YouTube, the Instagram Story, which shows the picture without text).
+ORIGINAL_ONLY = {
+    "press": "Die Pressemitteilung geht nur auf Deutsch hinaus",
+    "buerger": "Die E-Mail an die Abonnenten geht nur auf Deutsch hinaus",
+    "youtube": "Das Video lädt die deutsche Meldung hoch, ein zweites Mal nicht",
+    "instagram_story": "Die Instagram-Story zeigt das Bild ohne Text; sie kommt mit der deutschen Meldung",
+}
 STATUSES = ("published", "draft")
 ALT_MAX = 300
 CAPTION_MAX = 500
@@ -69,7 +77,7 @@ class Translation:
 def read_translation(raw: bytes, source: str, renderer: BodyRenderer, body_max: int,
                      channels: tuple[str, ...] = ()) -> Translation:
     """Parse one translation file; raises ContentErrors with every problem found. `channels`: the
-    channels a story may choose (CHANNELS); those in GERMAN_ONLY are refused."""
+    channels a story may choose (CHANNELS); those in ORIGINAL_ONLY are refused."""
     lang = language_of(source) or ""
     errors: list[ContentError] = []
     parts = frontmatter.split(raw, source, errors=errors)
@@ -112,17 +120,16 @@ def read_translation(raw: bytes, source: str, renderer: BodyRenderer, body_max: 
 
 
 def _channels(fields: Fields, known: tuple[str, ...], errors: list[ContentError]) -> tuple[ChannelChoice, ...]:
-    """The channels chosen as a German story chooses them (none implied); a German-only one is an error
+    """The channels chosen as a German story chooses them (none implied); one of ORIGINAL_ONLY is an error
     on its own line."""
     chosen = channel_choices(fields, list(known))
     node = fields.nodes["channels"]
     pairs = node.value if isinstance(node, yaml.MappingNode) else ()
     lines = {key.value: key.start_mark.line + 2 for key, _value in pairs if isinstance(key.value, str)}
     for choice in chosen:
-        if choice.name in GERMAN_ONLY:
-            what = "Die Pressemitteilung" if choice.name == "press" else "Die E-Mail an die Abonnenten"
-            errors.append(ContentError(fields.path, f"{what} geht nur auf Deutsch hinaus; eine Übersetzung wählt "
-                                       f"den Kanal „{choice.name}“ nicht. Er gehört in die deutsche Meldung.",
+        if choice.name in ORIGINAL_ONLY:
+            errors.append(ContentError(fields.path, f"{ORIGINAL_ONLY[choice.name]}; eine Übersetzung wählt den Kanal "
+                                       f"„{choice.name}“ nicht. Er gehört in die deutsche Meldung.",
                                        line=lines.get(choice.name, fields.line_of("channels")),
                                        field=f"channels.{choice.name}"))
-    return tuple(c for c in chosen if c.name not in GERMAN_ONLY)
+    return tuple(c for c in chosen if c.name not in ORIGINAL_ONLY)
