@@ -133,6 +133,10 @@ def test_the_withdrawal_of_the_original_takes_the_english_post_back_too(site, ma
     assert mastodon.statuses == [] and english["id"] in mastodon.deleted
     lines = status_lines(report.plan, report.where)
     assert any(f"[Rücknahme, Englisch, id {STORY_ID}.en.ruecknahme]" in line for line in lines)
+    site.repo.git.pull("origin", "main")
+    site.build(BUILD_NOW="2026-11-26 13:06")
+    desk = (site.root / "preview/desk/index.html").read_text(encoding="utf-8")
+    assert "<strong>Rücknahme (Englisch)</strong>" in desk and f"<code>{STORY_ID}.en.ruecknahme</code>" in desk
     assert publish(site, now="2026-11-26 13:10").outcomes == []
 
 

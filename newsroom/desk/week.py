@@ -219,6 +219,13 @@ class FollowUpItem:
     def open(self) -> bool:
         return any(e.state not in ("sent", "cancelled", "never") for e in self.entries)
 
+    @property
+    def label(self) -> str:
+        """„Berichtigung“, „Rücknahme“; for a translation's posts with its language: „Rücknahme (Englisch)“."""
+        kind = self.card.title.split(":", 1)[0]
+        language = language_label(self.card.id)
+        return f"{kind} ({language})" if language else kind
+
 
 def follow_ups(archive, settings: dict, now: datetime, sources: DeskSources, days: int = 14) -> list[FollowUpItem]:
     """Corrections and withdrawals of the last `days` days, and older ones with something still open
