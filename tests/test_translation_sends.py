@@ -13,6 +13,7 @@ import yaml
 from newsroom.errors import ContentErrors
 from newsroom.publishing.overview import status_lines
 from tests.fakes.mastodon import FakeMastodon
+from tests.fakes.telegram import FakeTelegram
 from tests.publishing_support import (
     STORY_ID,
     commit_and_push,
@@ -232,3 +233,32 @@ def test_english_posts_take_the_english_house_templates_never_the_german_ones(tm
         house_template({"THEME": str(tmp_path)}, "mastodon", "en")
     assert str(caught.value) == (f"Hausvorlage fehlt: weder {tmp_path}/templates/channels/en/mastodon.txt noch "
                                  f"{tmp_path}/templates/channels/en/default.txt gibt es.")
+
+
+def test_a_run_killed_mid_english_send_on_a_channel_that_cannot_look_up_leaves_it_to_the_desk(tmp_path):
+    """Telegram can neither repeat safely nor look up: the English message that may be out is never sent again."""
+    origin = seeded_origin(tmp_path, {
+        "2026/radwege.md": story_text(id=STORY_ID, date="2026-11-26 09:00", channels="\n  telegram: true"),
+        "2026/radwege.en.md": translation("\n  telegram: true")})
+    key = f"{STORY_ID}.en"
+
+    def state(name: str) -> str:
+        return yaml.safe_load(git.Repo(origin).git.show(f"main:content/receipts/{name}.yml"))["channels"][
+            "telegram"]["status"]
+
+    def messages(url: str) -> int:
+        return sum(url in (m.get("text") or "") for m in server.messages.values())
+
+    with FakeTelegram() as server:
+        publish_killed(fresh_clone(origin, "runner-1"), server.env, server=server, hook="on_write", at=2)
+        assert (state(STORY_ID), state(key)) == ("sent", "claimed")
+        again = start_publish(fresh_clone(origin, "runner-2"), server.env)
+        out, err = again.communicate(timeout=300)
+        assert again.returncode == 1, out + err  # one send is unclear: the desk decides
+        assert state(key) == "unknown" and f"--story {key} --channel telegram --done" in out
+        assert (messages(GERMAN), messages(ENGLISH)) == (1, 1)
+        done = start_publish(fresh_clone(origin, "desk"), server.env, "--story", key, "--channel", "telegram",
+                             "--done")
+        out, err = done.communicate(timeout=300)
+        assert done.returncode == 0, out + err
+        assert state(key) == "sent" and (messages(GERMAN), messages(ENGLISH)) == (1, 1)
