@@ -52,9 +52,10 @@ def test_the_german_and_the_english_post_go_out_once_each_under_records_of_their
         (STORY_ID, "mastodon", "sent"), (f"{STORY_ID}.en", "mastodon", "sent")]
     [german], [english] = mastodon.posts_for(GERMAN), mastodon.posts_for(ENGLISH)
     assert german["language"] == "de" and english["language"] == "en"
-    # From channels/en/default.txt: the city's and the Thema's hashtags, not the German story's tags.
+    # From channels/en/default.txt: the city's hashtag alone, not the Thema's and the tags (German words).
+    assert german["content"].endswith("#Düsseldorf #Mobilität #Radverkehr #Rheinufer</p>")
     assert english["content"] == ("<p>New cycle lanes on the Rhine\n\nTwo new cycle lanes open along the river in "
-                                  f"spring.\n\n{ENGLISH}\n\n#Düsseldorf #Mobilität</p>")
+                                  f"spring.\n\n{ENGLISH}\n\n#Düsseldorf</p>")
     # The German record keeps its name and keys; the English one lies beside it with keys of its own.
     assert origin_receipt(site)["channels"]["mastodon"]["key"] == f"{STORY_ID}-mastodon-1"
     record = origin_receipt(site, f"{STORY_ID}.en")

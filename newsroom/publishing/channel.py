@@ -346,11 +346,12 @@ class Channel:
         (for channels whose Delivery can report `unclear`)."""
         raise NotImplementedError
 
-    def hashtags(self, story: Story) -> list[str]:
+    def hashtags(self, story: Story, language: str = "") -> list[str]:
         """The city's hashtags (SOCIAL_HASHTAGS), the Thema's (SOCIAL_THEMA_HASHTAGS), then the story's
-        tags, each once whatever its case; at most `hashtag_limit()`."""
-        extra = (*self.settings["SOCIAL_HASHTAGS"], *self.settings["SOCIAL_THEMA_HASHTAGS"].get(story.category, ()))
-        found = hashtags(story.tags, tuple(extra))
+        tags, each once whatever its case; at most `hashtag_limit()`. A translation's posts (`language`)
+        carry the city's alone: the Thema's and the tags are German words."""
+        thema = () if language else self.settings["SOCIAL_THEMA_HASHTAGS"].get(story.category, ())
+        found = hashtags(() if language else story.tags, (*self.settings["SOCIAL_HASHTAGS"], *thema))
         most = self.hashtag_limit()
         return found if most is None else found[:most]
 
@@ -380,7 +381,7 @@ class Channel:
         template = house_template(self.settings, self.name, release.language)
         # The city's hashtags (#Düsseldorf) go last, after the summary.
         keep = len(hashtags((), tuple(self.settings["SOCIAL_HASHTAGS"])))
-        text = house_text(template, values, self.hashtags(release.story), fits, keep)
+        text = house_text(template, values, self.hashtags(release.story, release.language), fits, keep)
         if self.link_in_text and release.url not in text:  # lookups after a lost answer match the link
             raise ConfigurationError(f"Hausvorlage {template.name}: Der Text für {self.label} braucht den Link "
                                      "zur Meldung ({{ url }}).")

@@ -105,9 +105,9 @@ class ThreadsChannel(Channel):
     def api_url(self) -> str:
         return f"{self.base_url}/{self.settings['THREADS_API_VERSION']}"
 
-    def hashtags(self, story: Story) -> list[str]:
+    def hashtags(self, story: Story, language: str = "") -> list[str]:
         """One hashtag: Threads takes it as the post's topic tag (the first of SOCIAL_HASHTAGS and the tags)."""
-        return super().hashtags(story)[:1]
+        return super().hashtags(story, language)[:1]
 
     # -- render and validate --------------------------------------------------------------------
 
