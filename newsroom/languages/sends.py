@@ -130,8 +130,10 @@ class TranslationSends:
 
         story = replace(german.story, id=card.id, source=own.source, title=own.title, summary=own.summary,
                         tags=(), channels=full.channels, url=card.url, save_as=card.url + "index.html")
-        alt = own.image_alt or None if german.image_url else None
         lead = german.story.image
+        # The translation describes the story's own picture; a replacement (its rights ended) keeps its own text.
+        alt = (own.image_alt or None) if german.image_path in (None, lead) else german.image_alt
+        alt = alt if german.image_url else None
         media = tuple(replace(link, alt=own.image_alt) if link.path == lead and own.image_alt else link
                       for link in german.media)
         return replace(german, story=story, url=self.urls.absolute(card.url),
