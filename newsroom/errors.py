@@ -86,6 +86,12 @@ class OutsidePath(NewsroomError, ValueError):
     """A reference points outside the folder it must stay in (German message; newsroom.paths)."""
 
 
+class ImageContainerError(NewsroomError):
+    """A picture's file structure cannot be read, so it cannot be handed out without its own metadata
+    (German reason naming what is broken; newsroom/media/originals.py). The media files' reader turns
+    it into a ContentError naming the file."""
+
+
 class ConfigurationError(NewsroomError):
     """A setting in pelicanconf.py / publishconf.py is missing or invalid."""
 

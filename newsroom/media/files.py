@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsroom.content.git_index import FileBlobs, blob_id
-from newsroom.errors import ContentError
+from newsroom.errors import ContentError, ImageContainerError
 from newsroom.media.metadata import embedded_metadata
 from newsroom.media.mp4_header import read_video
-from newsroom.media.originals import jpeg_without_metadata
+from newsroom.media.originals import without_metadata
 
 CACHE_NAME = "media:facts"
-FACTS_VERSION = 5  # 4: a video's picture size, duration and frame rate; 5: a JPEG's size without metadata
+FACTS_VERSION = 6  # 4: a video's picture size, duration and frame rate; 5: a JPEG's size without metadata;
+# 6: every photo format's size without metadata
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff"}
 # Larger pictures are refused before decoding: a "decompression bomb" would take the build's memory.
 MAX_PIXELS = 120_000_000
@@ -38,8 +39,8 @@ class FileFacts:
     embedded: tuple = field(default=())  # sorted (field, value) pairs from IPTC/XMP
     duration: float | None = None  # seconds (videos)
     frame_rate: float | None = None  # frames per second (videos)
-    # JPEG: the size without its metadata and its EXIF orientation (newsroom/media/originals.py); None: passed on
-    # as delivered
+    # photos: the size without their metadata and their EXIF orientation (newsroom/media/originals.py); None: not a
+    # photo, passed on as delivered
     bare_bytes: int | None = None
     orientation: int = 1
 
@@ -96,14 +97,18 @@ def _photo_facts(path: Path, shown: str, digest: str, data: bytes) -> FileFacts:
                 if orientation in (5, 6, 7, 8):
                     width, height = height, width
                 embedded = embedded_metadata(image)
-                bare = jpeg_without_metadata(data) if image.format == "JPEG" else None
-                return FileFacts(digest, len(data), width, height, image.format, tuple(sorted(embedded.items())),
-                                 bare_bytes=len(bare) if bare is not None else None,
-                                 orientation=orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else 1)
+                image_format = image.format
     except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError,
             OSError, SyntaxError, ValueError) as exc:
         reason = "unbekanntes Format" if isinstance(exc, UnidentifiedImageError) else "beschädigt"
         raise ContentError(shown, f"Die Bilddatei lässt sich nicht lesen ({reason}).") from None
+    try:
+        bare = without_metadata(image_format, data)
+    except ImageContainerError as exc:
+        raise ContentError(shown, f"Die Bilddatei ist beschädigt oder unvollständig: {exc}") from None
+    orientation = orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else 1
+    return FileFacts(digest, len(data), width, height, image_format, tuple(sorted(embedded.items())),
+                     bare_bytes=len(bare), orientation=orientation)
 
 
 class FactsIndex:
