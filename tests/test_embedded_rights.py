@@ -210,7 +210,7 @@ def test_a_corrected_credit_draws_that_photos_files_again_and_only_them(site, tm
 # -- originals ------------------------------------------------------------------------------------------
 
 def test_a_jpeg_original_keeps_its_picture_data_and_loses_gps_comments_and_trailing_images():
-    from newsroom.media.originals import jpeg_without_metadata, original_additions, stamped_jpeg
+    from newsroom.media.jpeg_original import jpeg_without_metadata, original_additions, stamped_jpeg
 
     exif = Image.Exif()
     exif[0x0112] = 8

@@ -306,7 +306,11 @@ def test_a_lead_image_unfit_for_instagram_gets_a_rendition_that_fits(site):
     ({"fotos/kopf.jpg": b"\xff\xd8\xff\xe0 kaputt", "fotos/kopf.jpg.yml": f"alt: A\ncredit: {CREDIT}\n"},
      "content/media/fotos/kopf.jpg: Die Bilddatei lässt sich nicht lesen (beschädigt)."),
     ({"fotos/halb.jpg": photo(300, 200)[:-300], "fotos/halb.jpg.yml": f"alt: A\ncredit: {CREDIT}\n"},
-     "content/media/fotos/halb.jpg: Die Bilddatei lässt sich nicht lesen (beschädigt oder unvollständig)."),
+     "content/media/fotos/halb.jpg: Die Bilddatei ist beschädigt oder unvollständig: Die JPEG-Segmente lassen sich "
+     "nicht bis zum Bildende lesen."),
+    ({"fotos/halb.png": photo(300, 200, fmt="PNG")[:-40], "fotos/halb.png.yml": f"alt: A\ncredit: {CREDIT}\n"},
+     "content/media/fotos/halb.png: Die Bilddatei ist beschädigt oder unvollständig: Der PNG-Block „IDAT“ ist "
+     "abgeschnitten."),
     ({"fotos/weg.jpg.yml": f"alt: A\ncredit: {CREDIT}\n"},
      "content/media/fotos/weg.jpg.yml: Die beschriebene Datei weg.jpg fehlt. Bitte die Datei ablegen oder die "
      "Beschreibung löschen."),
