@@ -308,9 +308,9 @@ def test_a_lead_image_unfit_for_instagram_gets_a_rendition_that_fits(site):
     ({"fotos/halb.jpg": photo(300, 200)[:-300], "fotos/halb.jpg.yml": f"alt: A\ncredit: {CREDIT}\n"},
      "content/media/fotos/halb.jpg: Die Bilddatei ist beschädigt oder unvollständig: Die JPEG-Segmente lassen sich "
      "nicht bis zum Bildende lesen."),
-    ({"fotos/halb.png": photo(300, 200, fmt="PNG")[:-40], "fotos/halb.png.yml": f"alt: A\ncredit: {CREDIT}\n"},
-     "content/media/fotos/halb.png: Die Bilddatei ist beschädigt oder unvollständig: Der PNG-Block „IDAT“ ist "
-     "abgeschnitten."),
+    ({"fotos/halb.tif": photo(300, 200, fmt="TIFF")[:-200], "fotos/halb.tif.yml": f"alt: A\ncredit: {CREDIT}\n"},
+     "content/media/fotos/halb.tif: Die Bilddatei ist beschädigt oder unvollständig: Die Bilddaten der TIFF-Datei "
+     "sind abgeschnitten."),
     ({"fotos/weg.jpg.yml": f"alt: A\ncredit: {CREDIT}\n"},
      "content/media/fotos/weg.jpg.yml: Die beschriebene Datei weg.jpg fehlt. Bitte die Datei ablegen oder die "
      "Beschreibung löschen."),
