@@ -329,9 +329,17 @@ def test_the_build_hands_out_stamped_originals_and_rewrites_only_what_changed(si
         site.write(f"media/{relative}", data)
         site.write(f"media/{relative}.yml", f'alt: Bild\ncredit: "Foto: Stadt/{Path(relative).stem}"\n'
                                             'license: "Frei für die Presse"\n')
+    site.write("media/videos/kw47-poster.png", png())  # a video's poster goes out like an original
+    site.write("media/videos/kw47.youtube.yml", 'title: Wochenrückblick\ncredit: "Stadt/Video"\nyoutube: Dus2026KW47\n'
+                                                "poster: videos/kw47-poster.png\n")
     site.story(image="fotos/plan.png")
     site.commit("Meldung", "2026-11-20 09:00")
     site.build()
+    poster = (site.output / "medien/videos/kw47-poster.png").read_bytes()
+    assert not [secret for secret in SECRETS if secret in poster]
+    node = description(packet_of("PNG", poster))
+    assert "Stadt/Video" in value(node, "photoshop:Credit")
+    assert value(node, "xmpRights:WebStatement").endswith("/medienportal/medien/videos/kw47/")
     inodes = {}
     for relative, data in files.items():
         fmt = {".png": "PNG", ".webp": "WEBP", ".tif": "TIFF"}[Path(relative).suffix]

@@ -4,7 +4,8 @@ keeps its picture data untouched (no new compression) and gets its metadata repl
 position, serial numbers, owner, comments, texts and thumbnails go; the orientation stays; credit,
 terms, caption and the medium's page go in as in a rendition (newsroom/media/embedded_rights.py).
 What each container keeps and where the rights go: jpeg_original.py, png_original.py,
-webp_original.py, tiff_original.py. A file whose structure cannot be read is a content error
+webp_original.py, tiff_original.py. A video's poster image is handed out the same way, with the
+video's rights (plugins/assets). A file whose structure cannot be read is a content error
 (newsroom/media/files.py), never passed on as delivered.
 
 The size of the file handed out follows from the facts kept in the build cache (the file's size
@@ -35,12 +36,27 @@ def stamps(item) -> bool:
     return item.kind == "photo" and item.facts is not None and item.facts.bare_bytes is not None
 
 
+def stamped_size(facts, rights: EmbeddedRights) -> int:
+    """Bytes of a photo file (its FileFacts) as handed out with `rights`."""
+    return facts.bare_bytes + CONTAINERS[facts.format].additions_size(rights, facts.orientation)
+
+
+def stamped_file(facts, data: bytes, rights: EmbeddedRights) -> bytes:
+    """A photo file's bytes (as described by its FileFacts) as handed out with `rights`."""
+    bare = without_metadata(facts.format, data)
+    return CONTAINERS[facts.format].stamped(bare, rights, facts.orientation)
+
+
+def stamped_signature(facts, rights: EmbeddedRights) -> tuple:
+    """What a photo file handed out with `rights` is made of (a page's or the writer's inputs)."""
+    return ("original", facts.digest, rights.signature(), facts.orientation)
+
+
 def published_size(item, page: str | None) -> int:
     """Bytes of the original as the site hands it out."""
     if not stamps(item):
         return item.facts.bytes
-    facts = item.facts
-    return facts.bare_bytes + CONTAINERS[facts.format].additions_size(EmbeddedRights.of(item, page), facts.orientation)
+    return stamped_size(item.facts, EmbeddedRights.of(item, page))
 
 
 def published_original(item, source: Path, page: str | None) -> bytes:
@@ -48,13 +64,11 @@ def published_original(item, source: Path, page: str | None) -> bytes:
     data = source.read_bytes()
     if not stamps(item):
         return data
-    facts = item.facts
-    bare = without_metadata(facts.format, data)
-    return CONTAINERS[facts.format].stamped(bare, EmbeddedRights.of(item, page), facts.orientation)
+    return stamped_file(item.facts, data, EmbeddedRights.of(item, page))
 
 
 def signature(item, page: str | None) -> tuple:
     """What the handed-out original is made of (a page's or the writer's inputs)."""
     if not stamps(item):
         return ("original", item.facts.digest)
-    return ("original", item.facts.digest, EmbeddedRights.of(item, page).signature(), item.facts.orientation)
+    return stamped_signature(item.facts, EmbeddedRights.of(item, page))

@@ -14,7 +14,9 @@ from pelican.generators import Generator
 from PIL import __version__ as pillow  # the package's version only, not its image modules
 
 from newsroom.build.context import of
-from newsroom.media.originals import published_original, signature, stamps
+from newsroom.errors import ContentError
+from newsroom.media.embedded_rights import EmbeddedRights
+from newsroom.media.originals import published_original, signature, stamped_file, stamped_signature, stamps
 from newsroom.site import SiteUrls
 
 SIDECAR_SUFFIX = ".yml"
@@ -53,24 +55,40 @@ class AssetsGenerator(Generator):
         library = build.media
         # Media whose rights ended (`rechte_bis`) are not published; the writer removes their live copies.
         expired = {item.path for item in library.expired_items()} if library is not None else set()
-        # JPEG originals go out with their metadata replaced (newsroom/media/originals.py), signed by what
+        # Photo originals go out with their metadata replaced (newsroom/media/originals.py), signed by what
         # makes them: an unchanged one is neither read nor written.
-        stamped = {item.path: item for item in library.scan()[0] if stamps(item)} if library is not None else {}
+        items = library.scan()[0] if library is not None else []
+        stamped = {item.path: item for item in items if stamps(item)}
+        posters = {}  # a video's poster image goes out the same way, with the video's rights
+        for item in items:
+            if item.poster and item.poster not in stamped:
+                posters.setdefault(item.poster, item)
         pages = build.media_pages
+
+        def absolute_page(relative: str) -> str | None:
+            page = pages.page(relative) if pages is not None else None
+            return urls.absolute(page) if page else None
+
         for path in _files(media_root):
             if path.suffix == SIDECAR_SUFFIX:
                 continue  # descriptions are read by the build, not published as files
             relative = path.relative_to(media_root).as_posix()
             if relative in expired:
                 continue
-            item = stamped.get(relative)
-            if item is None:
+            if relative in stamped:
+                item, page = stamped[relative], absolute_page(relative)
+                writer.page(urls.media(relative), lambda item=item, path=path, page=page: published_original(
+                    item, path, page), owner="Medien", inputs=signature(item, page))
+            elif relative in posters:
+                try:  # read when the portal drew the poster's renditions; a broken one is the portal's error
+                    facts = library.facts.get(relative, path, library.display(path), "photo")
+                except ContentError:
+                    continue
+                rights = EmbeddedRights.of(posters[relative], absolute_page(posters[relative].path))
+                writer.page(urls.media(relative), lambda facts=facts, path=path, rights=rights: stamped_file(
+                    facts, path.read_bytes(), rights), owner="Medien", inputs=stamped_signature(facts, rights))
+            else:
                 writer.copy(urls.media(relative), path, owner="Medien")
-                continue
-            page = pages.page(relative) if pages is not None else None
-            page = urls.absolute(page) if page else None
-            writer.page(urls.media(relative), lambda item=item, path=path, page=page: published_original(
-                item, path, page), owner="Medien", inputs=signature(item, page))
 
 
 def get_generators(_pelican):
