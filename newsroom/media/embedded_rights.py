@@ -14,6 +14,8 @@ xmpRights:WebStatement (the medium's page in the portal, with every detail of th
 Title and alt text stay out: each edit of them would draw every file of the photo again, and
 an agency's import takes them from the page, where they are kept up to date.
 WebP has no IPTC block; Pillow puts the packet in the RIFF `XMP ` chunk and sets the VP8X flag.
+Originals in PNG, WebP and TIFF get the same packet (and the IIM datasets in TIFF) from the
+container modules beside newsroom/media/originals.py.
 
 What the files say is read back by newsroom/media/metadata.py the same way (a downloaded
 rendition put into the library again describes itself). The XML is written by hand, every text
