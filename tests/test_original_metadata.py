@@ -17,7 +17,7 @@ import feedparser
 import pytest
 from PIL import Image, IptcImagePlugin, PngImagePlugin
 
-from newsroom.errors import ContentError
+from newsroom.errors import ContentError, ImageContainerError
 from newsroom.media.embedded_rights import EmbeddedRights
 from newsroom.media.files import read_facts
 from newsroom.media.originals import CONTAINERS, without_metadata
@@ -317,7 +317,7 @@ def test_a_broken_container_is_a_german_error_naming_the_file(tmp_path, name, ma
 def test_a_webp_whose_chunk_runs_past_the_riff_is_refused():
     data = webp(quality=80)
     broken = data[:4] + struct.pack("<I", len(data) - 8 - 10) + data[8:]  # the RIFF ends inside the last chunk
-    with pytest.raises(Exception, match="WebP-Block „XMP “ ist abgeschnitten"):
+    with pytest.raises(ImageContainerError, match="WebP-Block „XMP “ ist abgeschnitten"):
         without_metadata("WEBP", broken)
 
 
