@@ -251,6 +251,14 @@ def test_a_simple_webp_gets_a_vp8x_header_with_its_canvas_and_alpha():
         assert frames(handed_out("WEBP", simple, orientation=1)) == frames(simple)
 
 
+def test_a_turned_original_keeps_its_size_as_shown(tmp_path):
+    for name, data in (("hoch.tif", tiff()), ("hoch.png", png()), ("hoch.webp", webp())):
+        path = tmp_path / name
+        path.write_bytes(data)
+        facts = read_facts(path, name, "photo")
+        assert (facts.width, facts.height, facts.orientation) == (40, 60, 6), name  # 60 × 40 stored, turned by 90°
+
+
 def test_a_tiff_original_carries_iptc_iim_read_by_pillow():
     with Image.open(io.BytesIO(handed_out("TIFF", tiff()))) as image:
         iptc = IptcImagePlugin.getiptcinfo(image)

@@ -23,7 +23,7 @@ from newsroom.media.originals import without_metadata
 
 CACHE_NAME = "media:facts"
 FACTS_VERSION = 6  # 4: a video's picture size, duration and frame rate; 5: a JPEG's size without metadata;
-# 6: every photo format's size without metadata
+# 6: every photo format's size without metadata, a turned TIFF's size as shown
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff"}
 # Larger pictures are refused before decoding: a "decompression bomb" would take the build's memory.
 MAX_PIXELS = 120_000_000
@@ -94,7 +94,7 @@ def _photo_facts(path: Path, shown: str, digest: str, data: bytes) -> FileFacts:
                 if width * height > MAX_PIXELS:
                     raise ContentError(shown, f"Das Bild ist mit {width} × {height} Pixeln zu groß.")
                 orientation = image.getexif().get(0x0112, 1)
-                if orientation in (5, 6, 7, 8):
+                if orientation in (5, 6, 7, 8) and image.format != "TIFF":  # Pillow gives a TIFF's size as shown
                     width, height = height, width
                 embedded = embedded_metadata(image)
                 image_format = image.format
