@@ -322,6 +322,28 @@ def test_a_broken_container_is_a_german_error_naming_the_file(tmp_path, name, ma
     assert str(caught.value) == f"content/media/fotos/{name}: Die Bilddatei ist beschädigt oder unvollständig: {reason}"
 
 
+@pytest.mark.parametrize("name", SOURCES)
+def test_a_cut_or_garbled_file_gives_a_german_reason_never_a_crash(name):
+    import random
+
+    fmt, make = SOURCES[name]
+    data, chance = make(), random.Random(name)  # the same cases every run
+    cases = [data[:cut] for cut in range(0, len(data), max(1, len(data) // 60))]
+    for _case in range(60):
+        garbled = bytearray(data)
+        for _byte in range(3):
+            garbled[chance.randrange(len(garbled))] = chance.randrange(256)
+        cases.append(bytes(garbled))
+    refused = 0
+    for case in cases:
+        try:
+            without_metadata(fmt, case)
+        except ImageContainerError as exc:
+            refused += 1
+            assert str(exc).endswith(".") and str(exc)[0].isupper()
+    assert refused  # (a cut in what is dropped anyway, a preview image or bytes after the end, may go through)
+
+
 def test_a_webp_whose_chunk_runs_past_the_riff_is_refused():
     data = webp(quality=80)
     broken = data[:4] + struct.pack("<I", len(data) - 8 - 10) + data[8:]  # the RIFF ends inside the last chunk

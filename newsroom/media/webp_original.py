@@ -72,6 +72,8 @@ def without_metadata(data: bytes) -> bytes:
         kept = kept[:1]
     else:
         raise ImageContainerError("Die WebP-Datei beginnt mit keinem bekannten Block (VP8, VP8L, VP8X).")
+    if not (0 < width <= 1 << 24 and 0 < height <= 1 << 24):
+        raise ImageContainerError("Die Bildgröße im WebP-Kopf ist ungültig.")
     if not any(name in (b"VP8 ", b"VP8L", b"ANMF") for name, _body in kept):
         raise ImageContainerError("Die WebP-Datei enthält kein Bild.")
     if any(name == b"ICCP" for name, _body in kept):
