@@ -27,7 +27,7 @@ from newsroom.errors import ContentError
 
 CATALOGUE = "translations/{lang}/LC_MESSAGES/messages.po"  # below the theme folder
 # The templates whose texts the catalogues must cover (the pages drawn in every language).
-TRANSLATED_TEMPLATES = ("base.html", "_macros.html", "translation.html", "translations.html")
+TRANSLATED_TEMPLATES = ("base.html", "_macros.html", "translation.html", "translations.html", "search.html")
 FORMAT = "1"  # of the compiled record in the build cache; another value compiles anew
 
 

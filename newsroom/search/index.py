@@ -56,6 +56,7 @@ OPTIONS: tuple[str, ...] = ()  # Pagefind's command-line options besides the fol
 UNINDEXED = (b"<!--newsroom:nicht-im-index-->", b"<!--/newsroom:nicht-im-index-->")
 MARKER = b"data-pagefind-body"  # what Pagefind indexes once any page of the site carries it
 DATUM = re.compile(rb'\sdata-pagefind-sort="datum:([^"]*)"')  # the page's date (templates; the contract)
+LANG = re.compile(rb'<html\b[^>]*?\slang="([^"]*)"', re.IGNORECASE)  # the language Pagefind indexes a page in
 DATUM_FORM = re.compile(rb"\d{4}-(0[1-9]|1[0-2])-\d{2}T\d{2}:\d{2}")
 # Pages per part: Pagefind holds about 100 KB per page in memory until it writes the bundle,
 # so 4,000 pages stay near 400 MB.
@@ -64,7 +65,7 @@ PART_PAGES = 4000
 # uses every core while it writes.
 PARALLEL_RUNS = 2
 SCAN_THREADS = min(4, os.cpu_count() or 1)  # threads that read and hash the pages (_scan)
-SCAN_HEADER = "newsroom-search-scan 1"  # first line of the scan record (_read_scan)
+SCAN_HEADER = "newsroom-search-scan 2"  # first line of the scan record (_read_scan)
 
 
 @dataclass
@@ -190,13 +191,13 @@ def _read_marked(files: list[tuple[str, str, str]]) -> dict[str, tuple[str, Page
         page = None
         if _marked(data):  # hashed without the crisis region: a crisis never re-indexes (it is ignored)
             data = _without_unindexed(emptied(data))
-            page = Page(relative, hashlib.sha256(data).digest(), _datum(data, relative))
+            page = Page(relative, hashlib.sha256(data).digest(), _datum(data, relative), _lang(data))
         found[relative] = (identity, page)
     return found
 
 
 def _read_scan(path: Path) -> dict[str, tuple[str, Page | None]]:
-    """The scan record: a line per HTML file, "path identity digest datum" ("-" for none)."""
+    """The scan record: a line per HTML file, "path identity digest datum lang" ("-" for none)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeError):
@@ -206,10 +207,10 @@ def _read_scan(path: Path) -> dict[str, tuple[str, Page | None]]:
     found = {}
     for line in text.splitlines()[1:]:
         fields = line.split("\t")
-        if len(fields) != 4:
+        if len(fields) != 5:
             return {}
-        relative, identity, digest, datum = fields
-        found[relative] = (identity, Page(relative, bytes.fromhex(digest), None if datum == "-" else datum)
+        relative, identity, digest, datum, lang = fields
+        found[relative] = (identity, Page(relative, bytes.fromhex(digest), None if datum == "-" else datum, lang)
                            if digest != "-" else None)
     return found
 
@@ -221,7 +222,7 @@ def _write_scan(path: Path, seen: dict[str, tuple[str, Page | None]]) -> None:
             continue  # not a line of the record: read again next time
         identity, page = seen[relative]
         lines.append("\t".join((relative, identity, page.digest.hex() if page else "-",
-                                 (page.datum or "-") if page else "-")))
+                                 (page.datum or "-") if page else "-", page.lang if page else "-")))
     atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
@@ -248,6 +249,12 @@ def _datum(html: bytes, path: str) -> str | None:
         raise SearchIndexError(f"{path}: data-pagefind-sort „datum:{found.group(1).decode(errors='replace')}“ "
                                "ist kein Datum der Form JJJJ-MM-TTThh:mm; die Vorlage der Seite prüfen.")
     return found.group(1).decode()
+
+
+def _lang(html: bytes) -> str:
+    """The page's language as Pagefind reads it: its <html lang> in lower case, "unknown" without one."""
+    found = LANG.search(html, 0, 1024)
+    return found.group(1).decode("ascii", errors="replace").lower() if found and found.group(1) else "unknown"
 
 
 def _digest(pages) -> str:

@@ -7,7 +7,10 @@ year's pages only, and a story added to the newest month changes the year's last
 month is never cut, so a month of more than `part_pages` pages is a part of its own. Undated
 pages (static pages, the feeds page) form the part "seiten".
 
-`teile.json` lists the parts for the search page: dated parts newest first, "seiten" last.
+`teile.json` lists the parts for the search page: dated parts newest first, "seiten" last, each with
+the languages of its pages (their `<html lang>`). Pagefind keeps one index per language in a bundle
+and answers a page in a language the bundle lacks from its largest index, so a search page merges
+only the parts that hold pages in its own language.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class Page:
     path: str  # relative to the output folder, with "/"
     digest: bytes  # of its bytes, the crisis region emptied
     datum: str | None  # "2026-12-07T10:15" (the page's sort key), None for an undated page
+    lang: str = "de"  # its <html lang>, lower case, as Pagefind names its index
 
 
 @dataclass(frozen=True)
@@ -79,10 +83,11 @@ def _by_path(pages: list[Page]) -> tuple[Page, ...]:
 
 
 def listing(parts: list[Part], counts: dict[str, int]) -> bytes:
-    """`teile.json`: each part's name, its number of indexed pages and, for dated parts, its range."""
+    """`teile.json`: each part's name, its number of indexed pages, its pages' languages and, for dated
+    parts, its range."""
     entries = []
     for part in parts:
-        entry = {"name": part.name, "seiten": counts[part.name]}
+        entry = {"name": part.name, "seiten": counts[part.name], "sprachen": sorted({p.lang for p in part.pages})}
         if part.von:
             entry |= {"von": part.von.isoformat(), "bis": part.bis.isoformat()}
         entries.append(entry)

@@ -1,10 +1,15 @@
-/* The search page (suche/) on Pagefind's JavaScript API; no Pagefind UI, nothing from elsewhere.
+/* The search pages (suche/, <lang>/search/) on Pagefind's JavaScript API; no Pagefind UI, nothing from elsewhere.
 
    The index lies in parts ("Teile", pagefind/teile.json, written by `invoke search`): dated parts
    newest first, then "seiten". The first part's pagefind.js is loaded and the other parts merged
    into it, each marked with the filter teil:<name>. Pagefind sorts exactly within one part only, so
    "Neueste zuerst" searches part by part in the order of teile.json, each sorted by datum, and
    appends until the page is full; "Beste Treffer" is one search over all parts.
+
+   Pagefind searches the index of the page's <html lang> and answers from a bundle's largest index when
+   the bundle has none in that language, so only the parts listing the page's language are loaded: the
+   English page finds English pages only. The texts this script writes come from the page (#suche-texte,
+   from the catalogue of its language); the filters' values are German (texts.values) and say so.
 
    Thema, Amt, Stadtbezirk and Jahr are the pages' filters (data-pagefind-filter in the templates);
    a query like "PM 123/2026" finds that press release by its pm filter. The address keeps the
@@ -13,16 +18,17 @@
   "use strict";
   var PAGE = 20;  // results shown at once, and added by "Weitere Treffer"
   var FILTERS = ["thema", "amt", "bezirk", "jahr"];
+  var LANGUAGE = document.documentElement.lang;
+  var TEXTS = JSON.parse(document.getElementById("suche-texte").textContent);
   var PRESS = "Pressemitteilung";  // the art of a story sent as press release
   var CITYWIDE = "Stadtweit";  // the bezirk of a story without districts
   var PRESS_NUMBER = /^\s*pm\s*(\d+)\s*\/\s*(\d{4})\s*$/i;
   var TYPING_PAUSE = 300;  // milliseconds after the last key before searching
-  var UNAVAILABLE = "Die Suche ist gerade nicht verfügbar. Alle Meldungen finden Sie im Archiv.";
 
   var form = document.getElementById("suche");
   var input = document.getElementById("suche-begriff");
   var sorting = document.getElementById("suche-sortierung");
-  var pressOnly = document.getElementById("suche-pm");
+  var pressOnly = document.getElementById("suche-pm");  // on the German page only: releases are German
   var status = document.getElementById("suche-status");
   var list = document.getElementById("suche-treffer");
   var more = document.getElementById("suche-mehr");
@@ -42,8 +48,13 @@
     if (!response.ok) {
       throw new Error("teile.json: " + response.status);
     }
-    teile = (await response.json()).teile;
+    teile = (await response.json()).teile.filter(function (teil) {
+      return teil.sprachen.indexOf(LANGUAGE) >= 0;
+    });
     var first = teile[0];
+    if (!first) {
+      throw new Error("teile.json: no part in " + LANGUAGE);
+    }
     pagefind = await import(bundle + first.name + "/pagefind.js");
     await pagefind.options({ basePath: bundle + first.name + "/", mergeFilter: { teil: first.name } });
     await Promise.all(teile.slice(1).map(function (teil) {
@@ -75,6 +86,9 @@
       order(name, values).forEach(function (value) {
         var option = document.createElement("option");
         option.value = value;
+        if (TEXTS.values !== LANGUAGE) {
+          option.lang = TEXTS.values;
+        }
         selects[name].appendChild(option);
       });
       selects[name].value = wanted[name] || "";
@@ -86,7 +100,7 @@
       Array.prototype.forEach.call(selects[name].options, function (option) {
         if (option.value) {
           var count = (counts[name] || {})[option.value] || 0;
-          option.textContent = option.value + " (" + count.toLocaleString("de-DE") + ")";
+          option.textContent = option.value + " (" + count.toLocaleString(LANGUAGE) + ")";
         }
       });
     });
@@ -98,7 +112,9 @@
     FILTERS.forEach(function (name) { wanted[name] = params.get(name) || ""; });
     input.value = params.get("q") || "";
     sorting.value = params.get("sortierung") === "relevanz" ? "relevanz" : "";
-    pressOnly.checked = params.get("art") === PRESS;
+    if (pressOnly) {
+      pressOnly.checked = params.get("art") === PRESS;
+    }
     return wanted;
   }
 
@@ -112,7 +128,7 @@
         params.set(name, selects[name].value);
       }
     });
-    if (pressOnly.checked) {
+    if (pressOnly && pressOnly.checked) {
       params.set("art", PRESS);
     }
     if (sorting.value) {
@@ -129,7 +145,7 @@
         filters[name] = selects[name].value;
       }
     });
-    if (pressOnly.checked) {
+    if (pressOnly && pressOnly.checked) {
       filters.art = PRESS;
     }
     return filters;
@@ -262,17 +278,25 @@
     }
   }
 
+  // A text of the page's with its {placeholders} filled in.
+  function text(name, values) {
+    return TEXTS[name].replace(/\{(\w+)\}/g, function (whole, key) {
+      return key in values ? values[key] : whole;
+    });
+  }
+
   function summary(shown) {
-    var about = shown.query.shown ? " für „" + shown.query.shown + "“" : "";
+    var query = shown.query.shown;
     if (!shown.total) {
-      return "Keine Treffer" + about + ". Versuchen Sie andere Wörter oder weniger Filter.";
+      return query ? text("none_for", { query: query }) : TEXTS.none;
     }
-    var text = shown.total.toLocaleString("de-DE") + " Treffer" + about + ", "
-      + (shown.relevance ? "die besten zuerst" : "die neuesten zuerst");
+    var plural = new Intl.PluralRules(LANGUAGE).select(shown.total) === "one" ? "one" : "other";
+    var found = text(plural, { count: shown.total.toLocaleString(LANGUAGE) })
+      + (query ? text("for", { query: query }) : "") + ", " + (shown.relevance ? TEXTS.best : TEXTS.newest);
     if (shown.shown < shown.total) {
-      text += " (" + shown.shown.toLocaleString("de-DE") + " angezeigt)";
+      found += text("shown", { shown: shown.shown.toLocaleString(LANGUAGE) });
     }
-    return text + ".";
+    return found + ".";
   }
 
   // -- the results ---------------------------------------------------------------------------
@@ -324,9 +348,19 @@
     heading.appendChild(link);
     item.appendChild(heading);
     var pm = first(page.filters.pm);
-    var facts = [pm ? "Pressemitteilung " + pm : first(page.filters.art), page.meta.Datum,
-      first(page.filters.thema), first(page.filters.amt)];
-    item.appendChild(element("p", "search-result-meta", facts.filter(Boolean).join(" · ")));
+    var facts = [pm ? text("press", { number: pm }) : first(page.filters.art), page.meta.Datum];
+    var meta = element("p", "search-result-meta", facts.filter(Boolean).join(" · "));
+    [first(page.filters.thema), first(page.filters.amt)].filter(Boolean).forEach(function (value) {
+      if (meta.textContent) {
+        meta.appendChild(document.createTextNode(" · "));
+      }
+      var named = element("span", "", value);  // a German name: marked so on another language's page
+      if (TEXTS.values !== LANGUAGE) {
+        named.lang = TEXTS.values;
+      }
+      meta.appendChild(named);
+    });
+    item.appendChild(meta);
     if (page.excerpt) {
       item.appendChild(excerpt(page.excerpt));
     }
@@ -340,7 +374,7 @@
     more.hidden = true;
     list.replaceChildren();
     list.removeAttribute("aria-busy");
-    status.textContent = UNAVAILABLE;
+    status.textContent = TEXTS.unavailable;
     if (window.console) {
       window.console.error(error);
     }
