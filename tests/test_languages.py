@@ -2,6 +2,7 @@
 ways, in their own home page, feed and the sitemap; interface texts from the theme's catalogues; an
 incremental build ends like a cold one when a translation comes or goes."""
 
+import json
 import shutil
 
 import feedparser
@@ -255,3 +256,48 @@ def test_a_text_without_translation_in_a_catalogue_is_an_error_naming_the_po_fil
 
 def test_the_shipped_catalogues_cover_every_text_of_the_translated_templates():
     assert check_catalogues(REPO / "theme", ("de", "en")) == []
+
+
+def test_the_english_search_page_names_the_german_one_and_speaks_english(translated):
+    translated.build()
+    english, german = translated.page("en/search/index.html"), translated.page("suche/index.html")
+    assert english.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert german.startswith('<!DOCTYPE html>\n<html lang="de">')
+    for page in (english, german):
+        assert '<link rel="alternate" hreflang="de" href="http://localhost:8000/suche/">' in page
+        assert '<link rel="alternate" hreflang="en" href="http://localhost:8000/en/search/">' in page
+        assert '<link rel="alternate" hreflang="x-default" href="http://localhost:8000/suche/">' in page
+    assert '<a href="/en/search/" hreflang="en" lang="en">English</a>' in german
+    assert '<a href="/suche/" hreflang="de" lang="de">Deutsch</a>' in english
+    assert "<title>Search – City of Düsseldorf</title>" in english and "<h1>Search</h1>" in english
+    for text in ('<label for="suche-begriff">Search term</label>', '<button type="submit">Search</button>',
+                 "<legend>Filter and sort</legend>", '<label for="suche-thema">Topic</label>',
+                 '<option value="">All years</option>', '<option value="">Newest first</option>',
+                 '"other": "{count} results"', '"values": "de"', 'aria-label="Results"'):
+        assert text in english, text
+    # The press releases are German only: no filter of theirs, no German left in the page's own texts.
+    assert 'id="suche-pm"' not in english and 'id="suche-pm"' in german
+    assert not any(word in english for word in ("Suchbegriff", "Treffer", "Sortierung", "Neueste", "Eingrenzen"))
+    assert '<label for="suche-begriff">Suchbegriff</label>' in german and '"other": "{count} Treffer"' in german
+    assert 'title="Alle Meldungen (RSS)"' not in english  # the German feeds stay on the German pages
+    # The menu of an English page leads to the English search page, named in English.
+    assert '<li><a href="/en/search/">Search</a></li>' in translated.page(ENGLISH)
+    assert '<li><a href="/en/search/" aria-current="page">Search</a></li>' in english
+    assert '<li><a href="/suche/" aria-current="page">Suche</a></li>' in german
+    # Not redrawn when nothing changed.
+    again = translated.build()
+    assert "en/search/index.html" not in again.rendered and "suche/index.html" not in again.rendered
+
+
+def test_a_translated_story_is_indexed_in_its_own_language(translated):
+    from newsroom.search.index import index_site
+
+    translated.build()
+    english = translated.page(ENGLISH)
+    assert 'data-pagefind-body data-pagefind-sort="datum:2026-11-20T10:00"' in english
+    assert '<span data-pagefind-filter="thema:Verkehr"></span>' in english
+    index_site(translated.output)
+    teile = json.loads((translated.output / "pagefind/teile.json").read_text(encoding="utf-8"))["teile"]
+    assert [(t["name"], t["sprachen"]) for t in teile] == [("2026", ["de", "en"]), ("seiten", ["de"])]
+    entry = json.loads((translated.output / "pagefind/2026/pagefind-entry.json").read_text(encoding="utf-8"))
+    assert {lang: index["page_count"] for lang, index in entry["languages"].items()} == {"de": 2, "en": 1}

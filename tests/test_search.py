@@ -42,8 +42,9 @@ def test_indexes_stories_and_pages_in_german_one_bundle_per_part(site):
     # The story, the page, the feeds page's text and the photo's media-portal page; lists,
     # archive and home only repeat them. The story is dated, the others are not (yet).
     assert (report.pages, report.parts, report.ran) == (4, 2, 2)
-    assert _teile(site.output) == [{"name": "2026", "seiten": 1, "von": "2026-01-01", "bis": "2026-12-31"},
-                                   {"name": "seiten", "seiten": 3}]
+    assert _teile(site.output) == [
+        {"name": "2026", "seiten": 1, "sprachen": ["de"], "von": "2026-01-01", "bis": "2026-12-31"},
+        {"name": "seiten", "seiten": 3, "sprachen": ["de"]}]
     assert sorted(p.name for p in (site.output / "pagefind").iterdir()) == ["2026", "seiten", "teile.json"]
     for teil in ("2026", "seiten"):
         assert list(_entry(site.output, teil)["languages"]) == ["de"]
@@ -156,9 +157,9 @@ def test_three_parts_each_hold_their_pages_and_are_listed_newest_first(tmp_path)
     report = index_site(output)
     assert (report.parts, report.ran, report.pages) == (3, 3, 5)
     assert _teile(output) == [
-        {"name": "2026", "seiten": 2, "von": "2026-01-01", "bis": "2026-12-31"},
-        {"name": "2025", "seiten": 1, "von": "2025-01-01", "bis": "2025-12-31"},
-        {"name": "seiten", "seiten": 2}]
+        {"name": "2026", "seiten": 2, "sprachen": ["de"], "von": "2026-01-01", "bis": "2026-12-31"},
+        {"name": "2025", "seiten": 1, "sprachen": ["de"], "von": "2025-01-01", "bis": "2025-12-31"},
+        {"name": "seiten", "seiten": 2, "sprachen": ["de"]}]
     expected = {"2026": {"/aktuelles/2026/03/maerz/", "/aktuelles/2026/12/dezember/"},
                 "2025": {"/aktuelles/2025/01/januar/"}, "seiten": {"/impressum/", "/datenschutz/"}}
     for teil, urls in expected.items():
@@ -188,7 +189,8 @@ def test_a_large_year_is_cut_into_month_ranges_and_an_addition_changes_the_last_
     _fixture_site(output, {"aktuelles/2026/12/neu": ("Neue Dezembermeldung", "2026-12-20T10:00")})
     report = index_site(output, part_pages=5)
     assert (report.parts, report.ran) == (7, 1)
-    assert _teile(output)[0] == {"name": "2026-f", "seiten": 5, "von": "2026-11-01", "bis": "2026-12-31"}
+    assert _teile(output)[0] == {"name": "2026-f", "seiten": 5, "sprachen": ["de"], "von": "2026-11-01",
+                                 "bis": "2026-12-31"}
     assert {name: snapshot(output / "pagefind" / name) for name in before} == before
 
     # A year that grows past the limit is cut; its old part goes, after teile.json names the new ones.
@@ -361,3 +363,23 @@ def test_lists_of_other_pages_that_pagefind_ignores_do_not_re_index_a_part(tmp_p
     # A filter inside such a region is something Pagefind reads: the page counts as changed.
     _dated_page(output, "aktuelles/2025/brücke", listing.format('<li data-pagefind-filter="thema:Verkehr">x</li>'))
     assert index_site(output).ran == 1
+
+
+def test_each_part_lists_the_languages_of_its_pages_also_from_the_scan_record(tmp_path):
+    """Pagefind answers a page in a language a bundle lacks from its largest index: the search page
+    of a language merges only the parts teile.json lists with it."""
+    output = tmp_path / "output"
+    _fixture_site(output, {"aktuelles/2026/a": ("Radwege", "2026-03-01T10:00"),
+                           "aktuelles/2025/b": ("Brücke", "2025-03-01T10:00")})
+    english = output / "en/news/2026/a/index.html"
+    english.parent.mkdir(parents=True)
+    english.write_text('<!DOCTYPE html>\n<html lang="EN"><body><article data-pagefind-body '
+                       'data-pagefind-sort="datum:2026-03-01T10:00"><p>New cycle lanes.</p></article></body></html>',
+                       encoding="utf-8")
+    index_site(output)
+    expected = [("2026", ["de", "en"]), ("2025", ["de"])]
+    assert [(t["name"], t["sprachen"]) for t in _teile(output)] == expected
+    assert sorted(_entry(output, "2026")["languages"]) == ["de", "en"]  # Pagefind's own names, lower case
+    (output / "aktuelles/2025/b/index.html").unlink()  # a new scan that reads no page: the record keeps them
+    index_site(output)
+    assert [(t["name"], t["sprachen"]) for t in _teile(output)] == expected[:1]

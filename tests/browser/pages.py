@@ -66,4 +66,5 @@ PAGE_TYPES.update({
 PAGE_TYPES.update({
     "story-english": "en/news/2026/05/japan-day-on-16-may-with-a-new-family-area/",
     "home-english": "en/",
+    "search-english": "en/search/",
 })

@@ -31,20 +31,22 @@ PRESS_KEY = "c4efddf6c78f"  # its id
 BODY = re.compile(r"<[^>]*\sdata-pagefind-body[\s>]")
 FILTER = re.compile(r'\sdata-pagefind-filter="([^":]+):([^"]*)"')
 DATUM = re.compile(r'\sdata-pagefind-sort="datum:([^"]*)"')
+LANG = re.compile(r'<html lang="([^"]*)"')
 RESULT_LINKS = "els => els.map(a => a.getAttribute('href'))"
 
 
 # -- what the built site holds -------------------------------------------------------------------
 
-def indexed_pages(output: Path) -> dict[str, dict]:
-    """Every page Pagefind indexes, by its URL: its filters (name → values) and its datum."""
+def indexed_pages(output: Path, lang: str | None = "de") -> dict[str, dict]:
+    """Every page Pagefind indexes in `lang` (the search page's; None: in any), by its URL: its filters
+    (name → values) and its datum."""
     pages = {}
     for path in output.rglob("*.html"):
         relative = path.relative_to(output).as_posix()
         if relative.startswith("pagefind/"):
             continue
         text = path.read_text(encoding="utf-8")
-        if not BODY.search(text):
+        if not BODY.search(text) or (lang and LANG.search(text)[1] != lang):
             continue
         filters: dict[str, list[str]] = {}
         for name, value in FILTER.findall(text):
@@ -199,8 +201,10 @@ def test_every_story_page_and_media_item_is_in_one_part(demo_output):
     pages = len(list((REPO / "content" / "pages").glob("*.md")))  # Impressum, Datenschutz, …
     media = len(list((demo_output / "medienportal" / "medien").glob("*/*/index.html")))  # each media item
     assert media > 5
-    assert sum(t["seiten"] for t in teile) == stories + pages + media + 1  # and the feeds page's text
-    assert sum(t["seiten"] for t in teile) == len(indexed_pages(demo_output))
+    translations = len(list((demo_output / "en" / "news").glob("*/*/*/index.html")))  # in their own language
+    assert translations >= 2
+    assert sum(t["seiten"] for t in teile) == stories + pages + media + translations + 1  # and the feeds page's text
+    assert sum(t["seiten"] for t in teile) == len(indexed_pages(demo_output, lang=None))
     assert len([t for t in teile if "von" in t]) >= 2  # years: "Neueste zuerst" crosses parts
 
 
