@@ -18,7 +18,7 @@
   "use strict";
   var PAGE = 20;  // results shown at once, and added by "Weitere Treffer"
   var FILTERS = ["thema", "amt", "bezirk", "jahr"];
-  var LANGUAGE = document.documentElement.lang;
+  var LANGUAGE = document.documentElement.lang.toLowerCase();  // as Pagefind and teile.json name it
   var TEXTS = JSON.parse(document.getElementById("suche-texte").textContent);
   var PRESS = "Pressemitteilung";  // the art of a story sent as press release
   var CITYWIDE = "Stadtweit";  // the bezirk of a story without districts
