@@ -49,7 +49,8 @@
       throw new Error("teile.json: " + response.status);
     }
     teile = (await response.json()).teile.filter(function (teil) {
-      return teil.sprachen.indexOf(LANGUAGE) >= 0;
+      // An index that lists no languages holds German pages only (translations were not indexed).
+      return (teil.sprachen || ["de"]).indexOf(LANGUAGE) >= 0;
     });
     var first = teile[0];
     if (!first) {
