@@ -22,8 +22,8 @@ from newsroom.media.mp4_header import read_video
 from newsroom.media.originals import without_metadata
 
 CACHE_NAME = "media:facts"
-FACTS_VERSION = 6  # 4: a video's picture size, duration and frame rate; 5: a JPEG's size without metadata;
-# 6: every photo format's size without metadata, a turned TIFF's size as shown
+FACTS_VERSION = 7  # 4: a video's picture size, duration and frame rate; 5: a JPEG's size without metadata;
+# 6: every photo format's size without metadata, a turned TIFF's size as shown; 7: a video's size without metadata
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff"}
 # Larger pictures are refused before decoding: a "decompression bomb" would take the build's memory.
 MAX_PIXELS = 120_000_000
@@ -39,8 +39,8 @@ class FileFacts:
     embedded: tuple = field(default=())  # sorted (field, value) pairs from IPTC/XMP
     duration: float | None = None  # seconds (videos)
     frame_rate: float | None = None  # frames per second (videos)
-    # photos: the size without their metadata and their EXIF orientation (newsroom/media/originals.py); None: not a
-    # photo, passed on as delivered
+    # photos and videos: the size without their metadata, photos' EXIF orientation (newsroom/media/originals.py);
+    # None: passed on as delivered
     bare_bytes: int | None = None
     orientation: int = 1
 
@@ -71,8 +71,12 @@ def _facts(path: Path, shown: str, kind: str, data: bytes) -> FileFacts:
         if len(data) < 12 or data[4:8] != b"ftyp":
             raise ContentError(shown, "Die Datei ist kein MP4-Video (beschädigt oder falsches Format).")
         video = read_video(path)  # the boxes only: a few kilobytes of the bytes just read
+        try:
+            bare = without_metadata("MP4", data)
+        except ImageContainerError as exc:
+            raise ContentError(shown, f"Die Videodatei ist beschädigt oder unvollständig: {exc}") from None
         return FileFacts(digest, len(data), video.width, video.height, "MP4", duration=video.duration,
-                         frame_rate=video.frame_rate)
+                         frame_rate=video.frame_rate, bare_bytes=len(bare))
     if kind == "document":
         if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
             raise ContentError(shown, "Die Datei ist kein vollständiges PDF (beschädigt oder falsches Format).")

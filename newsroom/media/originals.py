@@ -4,7 +4,8 @@ keeps its picture data untouched (no new compression) and gets its metadata repl
 position, serial numbers, owner, comments, texts and thumbnails go; the orientation stays; credit,
 terms, caption and the medium's page go in as in a rendition (newsroom/media/embedded_rights.py).
 What each container keeps and where the rights go: jpeg_original.py, png_original.py,
-webp_original.py, tiff_original.py. A video's poster image is handed out the same way, with the
+webp_original.py, tiff_original.py. A video (MP4, M4V, MOV) keeps its media data and every offset
+into it, loses location and owner and gets the rights as XMP (mp4_original.py). A video's poster image is handed out the same way, with the
 video's rights (plugins/assets). A file whose structure cannot be read is a content error
 (newsroom/media/files.py), never passed on as delivered.
 
@@ -17,10 +18,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from newsroom.errors import ImageContainerError
-from newsroom.media import jpeg_original, png_original, tiff_original, webp_original
+from newsroom.media import jpeg_original, mp4_original, png_original, tiff_original, webp_original
 from newsroom.media.embedded_rights import EmbeddedRights
 
-CONTAINERS = {"JPEG": jpeg_original, "PNG": png_original, "WEBP": webp_original, "TIFF": tiff_original}
+CONTAINERS = {"JPEG": jpeg_original, "PNG": png_original, "WEBP": webp_original, "TIFF": tiff_original,
+              "MP4": mp4_original}
 
 
 def without_metadata(image_format: str, data: bytes) -> bytes:
@@ -32,8 +34,8 @@ def without_metadata(image_format: str, data: bytes) -> bytes:
 
 
 def stamps(item) -> bool:
-    """The original is handed out with its metadata replaced (a photo whose file could be read)."""
-    return item.kind == "photo" and item.facts is not None and item.facts.bare_bytes is not None
+    """The original is handed out with its metadata replaced (a photo or video whose file could be read)."""
+    return item.kind in ("photo", "video") and item.facts is not None and item.facts.bare_bytes is not None
 
 
 def stamped_size(facts, rights: EmbeddedRights) -> int:
