@@ -4,9 +4,9 @@ and every chunk offset stay as they are; only the metadata changes, never a box'
 - Where the camera or phone wrote the place or the owner into the user data (`moov/udta`, also a
   track's `udta` and the `meta` box's Apple keys), the box is neutralised: its type becomes `free`
   and its payload zeros, same size. Neutralised: `©xyz` (ISO 6709 position), `loci` (3GPP
-  location), `©own`/`own ` (owner) and the `meta` box of the user data, whose Apple keys
-  (`com.apple.quicktime.location.ISO6709`, `…make`, `…model`, `…software`) hold the position
-  and the device.
+  location), `©own`/`own ` (owner), `©ART`/`©aut`/`auth` (the person who filmed: the credit in
+  the XMP names whom the newsroom names) and the `meta` box (iTunes and Apple keys, among them
+  `com.apple.quicktime.location.ISO6709`, `…make`, `…model`: the position and the device).
 - A top-level `uuid` box with the XMP UUID (BE7ACFCB-97A9-42E8-9C71-999491E3AFAC, XMP
   specification part 3) from the camera or an earlier editor becomes a `free` box of the same
   size, or goes when it is the file's last box.
@@ -28,7 +28,7 @@ XMP_UUID = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
 # Boxes whose content is boxes, on the way to the user data of the movie and of its tracks.
 _PARENTS = {b"moov", b"trak", b"udta"}
 # Location and owner, and the Apple `meta` box (keys for position and device); see the module docstring.
-NEUTRALISED = {b"\xa9xyz", b"loci", b"\xa9own", b"own ", b"meta"}
+NEUTRALISED = {b"\xa9xyz", b"loci", b"\xa9own", b"own ", b"\xa9ART", b"\xa9aut", b"auth", b"meta"}
 _DEPTH = 8  # deeper nesting than moov/trak/udta is a broken file
 
 
