@@ -10,6 +10,7 @@ import pytest
 
 from tests.test_feeds import SITE, TAG, feed_files, ids, is_json, parsed, rendered_feeds
 from tests.test_media_portal import add, photo
+from tests.video_support import mp4
 
 CREDIT = "Foto: Landeshauptstadt Düsseldorf/Test"  # tests.support gives fotos/rhein.jpg this credit
 MARKT = "Foto: Landeshauptstadt Düsseldorf/Melanie Zanin"
@@ -93,7 +94,7 @@ def portal(site):
         date='"2026-11-02"')
     add(site, "fotos/frueher.jpg", photo(300, 200, colour=(90, 90, 200)), alt="C", credit=f'"{MARKT}"',
         date='"2026-10-15"')
-    site.write("media/videos/clip.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
+    site.write("media/videos/clip.mp4", mp4())
     site.write("media/videos/clip.de.vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nHallo\n")
     add(site, "videos/clip.jpg", photo(320, 180))
     site.write("media/videos/clip.mp4.yml", f'credit: "{MARKT}"\ncaptions: videos/clip.de.vtt\n'

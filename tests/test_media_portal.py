@@ -15,6 +15,7 @@ from PIL import Image, IptcImagePlugin
 from newsroom.errors import ContentErrors
 from newsroom.media.library import MediaLibrary
 from tests.support import snapshot
+from tests.video_support import mp4
 
 ITEM = "medienportal/medien/fotos/{}/index.html"
 CREDIT = '"Foto: Landeshauptstadt Düsseldorf/Test"'
@@ -267,7 +268,7 @@ def test_youtube_clip_loads_nothing_from_youtube_before_consent(site):
 
 
 def test_video_page_has_player_poster_and_captions(site):
-    site.write("media/videos/clip.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
+    site.write("media/videos/clip.mp4", mp4())
     site.write("media/videos/clip.de.vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nHallo\n")
     add(site, "videos/clip.jpg", photo(320, 180))
     site.write("media/videos/clip.mp4.yml", f"credit: {CREDIT}\ncaptions: videos/clip.de.vtt\nposter: videos/clip.jpg\n")
@@ -314,12 +315,12 @@ def test_a_lead_image_unfit_for_instagram_gets_a_rendition_that_fits(site):
     ({"fotos/weg.jpg.yml": f"alt: A\ncredit: {CREDIT}\n"},
      "content/media/fotos/weg.jpg.yml: Die beschriebene Datei weg.jpg fehlt. Bitte die Datei ablegen oder die "
      "Beschreibung löschen."),
-    ({"videos/clip.mp4": b"\x00\x00\x00\x18ftypmp42", "videos/clip.mp4.yml": f"credit: {CREDIT}\n"},
+    ({"videos/clip.mp4": mp4(), "videos/clip.mp4.yml": f"credit: {CREDIT}\n"},
      "content/media/videos/clip.mp4.yml: Feld „captions“: Pflichtfeld fehlt: Untertitel als WebVTT-Datei "
      "(Barrierefreiheit)."),
     ({"videos/clip.mp4": b"kein Video", "videos/clip.mp4.yml": f"credit: {CREDIT}\n"},
      "content/media/videos/clip.mp4: Die Datei ist kein MP4-Video (beschädigt oder falsches Format)."),
-    ({"videos/clip.mp4": b"\x00\x00\x00\x18ftypmp42",
+    ({"videos/clip.mp4": mp4(),
       "videos/clip.mp4.yml": f"credit: {CREDIT}\ncaptions: ../../../etc/passwd\n"},
      "content/media/videos/clip.mp4.yml:2: Feld „captions“: „../../../etc/passwd“ verweist auf eine Datei außerhalb "
      "von content/media/."),

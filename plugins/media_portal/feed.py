@@ -59,7 +59,8 @@ def _item(entry, settings: dict, published: datetime, updated: datetime):
         if item.kind == "photo":
             enclosure = Enclosure(urls.absolute(large_path), large.bytes, "image/jpeg", "image")
     if item.kind == "video":
-        enclosure = Enclosure(urls.absolute(urls.media(item.path)), item.facts.bytes, "video/mp4", "video")
+        enclosure = Enclosure(urls.absolute(urls.media(item.path)), entry.original_bytes or item.facts.bytes,
+                              "video/mp4", "video")
     text = item.caption or item.alt or item.label
     content = figure + f"<p>{escape(text)}</p>" + (f"<p>Nutzung: {escape(item.license)}</p>" if item.license else "")
     return FeedItem(

@@ -25,9 +25,10 @@ from tests.social.support import (
     release,
     statuses,
 )
+from tests.video_support import mp4
 
 SESSION = "/upload/youtube/v3/videos"
-VIDEO = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 4000  # 1 MB of a "clip" behind an MP4 header
+VIDEO = mp4(data=1_024_000)  # 1 MB of a "clip": MP4 boxes around media data
 BODY = "Die neue Strecke im Video.\n\n[Video ansehen](media:videos/radweg.mp4)\n"
 
 
