@@ -57,42 +57,54 @@ def _walk(data: bytes, start: int, end: int) -> list[tuple[int, int, int, bytes]
     return boxes
 
 
-def _neutralise(data: bytearray, start: int, end: int, depth: int) -> None:
+def _neutralised(data: bytes, start: int, end: int, depth: int) -> list[tuple[int, bytes]]:
+    """(offset, bytes to put there) turning the boxes named above into zeroed `free` boxes."""
     if depth > _DEPTH:
         raise ImageContainerError("Die Blöcke (Boxen) sind zu tief verschachtelt.")
+    edits = []
     for at, header, length, kind in _walk(data, start, end):
-        if kind in NEUTRALISED and depth > 0:
-            data[at:at + length] = bytes(length)
-            if header == 16 or length > 0xFFFFFFFF:
-                data[at:at + 16] = struct.pack(">I4sQ", 1, b"free", length)
-            else:
-                data[at:at + 8] = struct.pack(">I4s", length, b"free")
+        if kind in NEUTRALISED:
+            edits.append((at, _free(length, header == 16)))
         elif kind in _PARENTS:
-            _neutralise(data, at + header, at + length, depth + 1)
+            edits.extend(_neutralised(data, at + header, at + length, depth + 1))
+    return edits
+
+
+def _free(length: int, large: bool) -> bytes:
+    """A zeroed `free` box of `length` bytes, its size in the same header form as the box it replaces."""
+    if large:
+        return struct.pack(">I4sQ", 1, b"free", length) + bytes(length - 16)
+    return struct.pack(">I4s", length, b"free") + bytes(length - 8)
 
 
 def without_metadata(data: bytes) -> bytes:
     """The video with location and owner neutralised and no XMP box of its own; an
-    ImageContainerError (German) when its boxes cannot be read."""
+    ImageContainerError (German) when its boxes cannot be read. An unchanged video is the same
+    object (no copy of a large file)."""
     if len(data) < 8 or data[4:8] not in (b"ftyp", b"moov", b"wide", b"free", b"mdat", b"skip"):
         raise ImageContainerError("Die Datei beginnt nicht wie ein MP4- oder MOV-Video.")
-    bare = bytearray(data)
-    top = _walk(bare, 0, len(bare))
+    top = _walk(data, 0, len(data))
     if not any(kind == b"moov" for *_rest, kind in top):
         raise ImageContainerError("Der Index des Videos (moov) fehlt.")
+    edits = []
     for at, header, length, kind in top:
         if kind == b"moov":
-            _neutralise(bare, at + header, at + length, 1)
-    cut = len(bare)
+            edits.extend(_neutralised(data, at + header, at + length, 1))
+    cut = len(data)
     for at, header, length, kind in reversed(top):
-        if kind != b"uuid" or bare[at + header - 16:at + header] != XMP_UUID:
+        if kind != b"uuid" or data[at + header - 16:at + header] != XMP_UUID:
             continue
         if at + length == cut:
             cut = at  # the last box(es): dropped, nothing after them moves
         else:
-            bare[at + 4:at + 8] = b"free"
-            bare[at + header - 16:at + length] = bytes(length - header + 16)
-    return bytes(bare[:cut])
+            edits.append((at, _free(length, header == 32)))
+    if not edits and cut == len(data):
+        return data
+    bare = bytearray(memoryview(data)[:cut])
+    for at, replacement in edits:
+        if at < cut:
+            bare[at:at + len(replacement)] = replacement
+    return bytes(bare)
 
 
 def additions(rights: EmbeddedRights) -> bytes:
