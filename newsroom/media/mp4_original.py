@@ -98,6 +98,12 @@ def without_metadata(data: bytes) -> bytes:
             cut = at  # the last box(es): dropped, nothing after them moves
         else:
             edits.append((at, _free(length, header == 32)))
+    last = next((box for box in reversed(top) if box[0] < cut), None)
+    if last and struct.unpack(">I", data[last[0]:last[0] + 4])[0] == 0:
+        # A last box sized "to the end of the file" gets its size, so the XMP box is not read as part of it.
+        if last[2] > 0xFFFFFFFF:
+            raise ImageContainerError(f"Der letzte Block „{_shown(last[3])}“ hat keine Größenangabe und ist über 4 GB groß.")
+        edits.append((last[0], struct.pack(">I", last[2])))
     if not edits and cut == len(data):
         return data
     bare = bytearray(memoryview(data)[:cut])
@@ -118,13 +124,7 @@ def additions_size(rights: EmbeddedRights, orientation: int = 1) -> int:
 
 
 def stamped(bare: bytes, rights: EmbeddedRights, orientation: int = 1) -> bytes:
-    """A video from without_metadata with the rights after its last box. A last box sized "to the
-    end of the file" (size 0) gets its real size first, so the XMP box is not read as part of it."""
-    last = _walk(bare, 0, len(bare))[-1]
-    if struct.unpack(">I", bare[last[0]:last[0] + 4])[0] == 0:
-        if last[2] > 0xFFFFFFFF:
-            raise ImageContainerError("Der letzte Block des Videos ist ohne Größe und zu groß, um ihn anzugeben.")
-        bare = bare[:last[0]] + struct.pack(">I", last[2]) + bare[last[0] + 4:]
+    """A video from without_metadata with the rights after its last box."""
     return bare + additions(rights)
 
 
