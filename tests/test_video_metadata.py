@@ -1,5 +1,5 @@
-"""Videos (MP4, M4V, MOV) as journalists download them (newsroom/media/mp4_original.py through
-newsroom/media/originals.py): the rights as XMP in a `uuid` box at the end, read back with an XML
+"""Videos (MP4, and QuickTime made by ffmpeg) as journalists download them (newsroom/media/mp4_original.py
+through newsroom/media/originals.py): the rights as XMP in a `uuid` box at the end, read back with an XML
 parser; location and owner atoms turned into `free` boxes of the same size; the media data and every
 other box byte for byte; the same file and rights give the same bytes; hostile texts stay text; a
 broken file is a German error naming the file; ffprobe and ffmpeg still read a handed-out video;
@@ -202,9 +202,10 @@ def _grown(data: bytes, kind: bytes, by: int) -> bytes:
 @pytest.mark.parametrize("make, reason", [
     (lambda: mp4()[:-100], "Der Block „mdat“ bei Byte 393 reicht über das Dateiende hinaus."),
     (lambda: _grown(with_user_data(mp4()), b"\xa9own", 4000),
-     "Der Block „©own“ bei Byte"),
+     "Der Block „©own“ bei Byte 493 reicht über seinen umgebenden Block hinaus."),
     (lambda: mp4()[:32] + box(b"mdat", bytes(20)), "Der Index des Videos (moov) fehlt."),
-    (lambda: mp4()[:40] + struct.pack(">I4s", 3, b"mvhd") + mp4()[48:], "Der Block „mvhd“ bei Byte 40"),
+    (lambda: mp4()[:40] + struct.pack(">I4s", 3, b"mvhd") + mp4()[48:],
+     "Der Block „mvhd“ bei Byte 40 ist kürzer als sein Kopf."),
 ])
 def test_a_broken_video_is_a_german_error_naming_the_file(tmp_path, make, reason):
     path = tmp_path / "kaputt.mp4"

@@ -1,5 +1,6 @@
-"""A video (MP4, M4V, MOV: ISO base media file format) as journalists download it: the media data
-and every chunk offset stay as they are; only the metadata changes, never a box's size or place.
+"""A video (`.mp4`, the only video file the library takes; QuickTime files have the same boxes) as
+journalists download it: the media data and every chunk offset stay as they are; only the
+metadata changes, never a box's size or place.
 
 - Where the camera or phone wrote the place or the owner into the user data (`moov/udta`, also a
   track's `udta` and the `meta` box's Apple keys), the box is neutralised: its type becomes `free`
@@ -50,8 +51,11 @@ def _walk(data: bytes, start: int, end: int) -> list[tuple[int, int, int, bytes]
             length = end - at
         if kind == b"uuid":
             header += 16
-        if length < header or at + length > end:
-            raise ImageContainerError(f"Der Block „{_shown(kind)}“ bei Byte {at} reicht über das Dateiende hinaus.")
+        if length < header:
+            raise ImageContainerError(f"Der Block „{_shown(kind)}“ bei Byte {at} ist kürzer als sein Kopf.")
+        if at + length > end:
+            where = "das Dateiende" if end == len(data) else "seinen umgebenden Block"
+            raise ImageContainerError(f"Der Block „{_shown(kind)}“ bei Byte {at} reicht über {where} hinaus.")
         boxes.append((at, header, length, kind))
         at += length
     return boxes
@@ -102,7 +106,8 @@ def without_metadata(data: bytes) -> bytes:
     if last and struct.unpack(">I", data[last[0]:last[0] + 4])[0] == 0:
         # A last box sized "to the end of the file" gets its size, so the XMP box is not read as part of it.
         if last[2] > 0xFFFFFFFF:
-            raise ImageContainerError(f"Der letzte Block „{_shown(last[3])}“ hat keine Größenangabe und ist über 4 GB groß.")
+            raise ImageContainerError(f"Der letzte Block „{_shown(last[3])}“ hat keine Größenangabe und ist "
+                                      "über 4 GB groß.")
         edits.append((last[0], struct.pack(">I", last[2])))
     if not edits and cut == len(data):
         return data

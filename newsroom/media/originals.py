@@ -4,7 +4,7 @@ keeps its picture data untouched (no new compression) and gets its metadata repl
 position, serial numbers, owner, comments, texts and thumbnails go; the orientation stays; credit,
 terms, caption and the medium's page go in as in a rendition (newsroom/media/embedded_rights.py).
 What each container keeps and where the rights go: jpeg_original.py, png_original.py,
-webp_original.py, tiff_original.py. A video (MP4, M4V, MOV) keeps its media data and every offset
+webp_original.py, tiff_original.py. A video (MP4) keeps its media data and every offset
 into it, loses location and owner and gets the rights as XMP (mp4_original.py). A video's poster image is handed out the same way, with the
 video's rights (plugins/assets). A file whose structure cannot be read is a content error
 (newsroom/media/files.py), never passed on as delivered.
