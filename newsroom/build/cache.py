@@ -52,35 +52,25 @@ class BuildCache:
     # -- parsed stories -----------------------------------------------------------------
 
     def stories(self, hashes: list[str], vocabulary: str) -> dict[str, object]:
-        """Parsed stories by content hash; each looked up by the primary key (a join with a
-        table of wanted hashes made SQLite scan all stories: 50 ms at 25,000 for one story)."""
-        if not self.db or not hashes:
-            return {}
-        found = {}
-        hashes = list(hashes)
-        for start in range(0, len(hashes), LOOKUP_CHUNK):
-            chunk = hashes[start:start + LOOKUP_CHUNK]
-            rows = self.db.execute(
-                f"SELECT hash, record FROM stories WHERE vocabulary = ? AND hash IN ({','.join('?' * len(chunk))})",
-                (vocabulary, *chunk))
-            for digest, record in rows:
-                value = _loads(record)
-                if value is not _STALE:
-                    found[digest] = value
-        return found
+        """Parsed stories by content hash; those pickled by another version of the code are left out."""
+        loaded = ((digest, _loads(record)) for digest, record in self._story_rows(hashes, vocabulary))
+        return {digest: value for digest, value in loaded if value is not _STALE}
 
     def packed_stories(self, hashes: list[str], vocabulary: str) -> dict[str, bytes]:
         """As `stories`, but pickled: a full build holds every story until its page is drawn."""
+        return dict(self._story_rows(hashes, vocabulary))
+
+    def _story_rows(self, hashes: list[str], vocabulary: str):
+        """(hash, pickled record) of the stories found; each looked up by the primary key (a join with
+        a table of wanted hashes made SQLite scan all stories: 50 ms at 25,000 for one story)."""
         if not self.db or not hashes:
-            return {}
-        found = {}
+            return
         hashes = list(hashes)
         for start in range(0, len(hashes), LOOKUP_CHUNK):
             chunk = hashes[start:start + LOOKUP_CHUNK]
-            found.update(self.db.execute(
+            yield from self.db.execute(
                 f"SELECT hash, record FROM stories WHERE vocabulary = ? AND hash IN ({','.join('?' * len(chunk))})",
-                (vocabulary, *chunk)))
-        return found
+                (vocabulary, *chunk))
 
     def save_stories(self, records: dict[str, object], vocabulary: str) -> None:
         if not self.db or not records:

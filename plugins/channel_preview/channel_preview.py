@@ -98,19 +98,22 @@ class ChannelPreviewGenerator(Generator):
         make = release_maker(build, settings)
         labels = _labels(self.adapters)
         for card in self.changed:
-            release = make(card)
-            views = []
-            for name in card.channels:
-                adapter = self.adapters.get(name)
-                if adapter is None:
-                    views.append(ChannelView(name, name, None))
-                    continue
-                post = adapter.render(release)
-                problems = adapter.validate(post)
-                for problem in problems:
-                    build.errors.append(ContentError(card.source, problem, field=f"channels.{name}"))
-                views.append(channel_view(name, adapter, post, problems, release, labels))
-            self.views[card.id] = views
+            self.views[card.id] = self._views(card, make(card), labels)
+
+    def _views(self, card, release, labels) -> list:
+        """Each chosen channel's post for `release`, checked the channel's way; problems go to the build."""
+        views = []
+        for name in card.channels:
+            adapter = self.adapters.get(name)
+            if adapter is None:
+                views.append(ChannelView(name, name, None))
+                continue
+            post = adapter.render(release)
+            problems = adapter.validate(post)
+            for problem in problems:
+                self.build.errors.append(ContentError(card.source, problem, field=f"channels.{name}"))
+            views.append(channel_view(name, adapter, post, problems, release, labels))
+        return views
 
     def _check_translations(self) -> list:
         """The translations' own posts (newsroom/languages/sends.py), checked the channel's way like a German
@@ -128,18 +131,7 @@ class ChannelPreviewGenerator(Generator):
                 release = group.release(card)
             except (KeyError, OSError, ContentError, ContentErrors):  # reported by the archive's checks
                 continue
-            views = []
-            for name in card.channels:
-                adapter = self.adapters.get(name)
-                if adapter is None:
-                    views.append(ChannelView(name, name, None))
-                    continue
-                post = adapter.render(release)
-                problems = adapter.validate(post)
-                for problem in problems:
-                    self.build.errors.append(ContentError(card.source, problem, field=f"channels.{name}"))
-                views.append(channel_view(name, adapter, post, problems, release, labels))
-            self.translated_views[card.id] = (card, views)
+            self.translated_views[card.id] = (card, self._views(card, release, labels))
         return [card for _group, card in cards]
 
     def _check_provisional(self, stories: dict) -> None:
