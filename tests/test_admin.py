@@ -214,4 +214,6 @@ def test_translations_have_a_collection_per_language_with_exactly_the_fields_the
     assert [o["value"] for o in fields["status"]["options"]] == ["draft", "published"]
     assert {name for name, f in fields.items() if f.get("required", True)} == {"translation_of", "title", "summary",
                                                                                 "status", "body"}
+    channels = {f["name"] for f in fields["channels"]["fields"]}
+    assert "mastodon" in channels and not channels & {"press", "buerger", "youtube", "instagram_story"}
     assert by_name["stories"]["extension"] == "md"  # translation files are left out by newsroom-admin.js

@@ -182,7 +182,7 @@ def _translation_collection(settings: dict, lang: str) -> dict:
     beside the German stories, with exactly the fields the reader takes. The stories' collection
     leaves these files out (newsroom-admin.js)."""
     from newsroom.content.reader import SUMMARY_MAX
-    from newsroom.languages.translation import ALT_MAX, CAPTION_MAX
+    from newsroom.languages.translation import ALT_MAX, CAPTION_MAX, ORIGINAL_ONLY
 
     language = settings["LANGUAGES"][lang]
     path = settings["ADMIN_CONTENT_FOLDER"]
@@ -214,6 +214,10 @@ def _translation_collection(settings: dict, lang: str) -> dict:
             {"name": "image_caption", "label": "Bildunterschrift", "widget": "text", "required": False,
              "pattern": ["^[\\s\\S]{1,%d}$" % CAPTION_MAX, f"Höchstens {CAPTION_MAX} Zeichen."],
              "hint": "Nur wenn die deutsche Meldung ein Bild hat. Leer: die deutsche Bildunterschrift."},
+            {"name": "channels", "label": "Kanäle", "widget": "object", "required": False, "collapsed": True,
+             "hint": f"Nur ankreuzen, wenn die Meldung auch auf {language} auf den Kanälen erscheinen soll; ohne "
+                     "Auswahl geht nichts hinaus. Pressemitteilung und Bürger-E-Mail bleiben deutsch.",
+             "fields": [f for f in _channel_fields(settings) if f["name"] not in ORIGINAL_ONLY]},
             {"name": "body", "label": "Text", "widget": "markdown", "buttons": ["bold", "italic", "link",
              "heading-two", "heading-three", "quote", "bulleted-list", "numbered-list"], "editor_components": [],
              "modes": ["rich_text", "raw"]},

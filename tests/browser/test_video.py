@@ -7,6 +7,7 @@ Sprache are listed. axe finds nothing, nothing comes from another host."""
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -24,7 +25,8 @@ def open_at(page, url: str, width: int) -> None:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_story_video_plays_in_the_page_with_poster_captions_and_keyboard(page, demo_url, network, axe, width):
+def test_the_story_video_plays_in_the_page_with_poster_captions_and_keyboard(page, demo_url, demo_output, network, axe,
+                                                                               width):
     open_at(page, demo_url + PAGE_TYPES["story-video"], width)
     video = page.locator("section.story-videos video")
     assert video.get_attribute("preload") == "none" and video.get_attribute("controls") is not None
@@ -36,8 +38,10 @@ def test_the_story_video_plays_in_the_page_with_poster_captions_and_keyboard(pag
     assert page.evaluate("document.querySelector('section.story-videos video').textTracks[0].mode") == "showing"
     assert not [r.url for r in network.requests if r.url.endswith(".mp4")]  # nothing before play
     download = page.locator(".story-videos .video-download")
+    address = page.evaluate("document.querySelector(\".story-videos .video-download a[href$='.mp4']\").href")
+    size = (demo_output / unquote(urlparse(address).path).lstrip("/")).stat().st_size  # the file as handed out
     assert " ".join(download.text_content().split()) == (
-        "Video herunterladen: Video-Wochenrückblick KW 48 (MP4, 9 kB, 0:06 Min.) · Untertitel (WebVTT)")
+        f"Video herunterladen: Video-Wochenrückblick KW 48 (MP4, {round(size / 1000)} kB, 0:06 Min.) · Untertitel (WebVTT)")
     name = re.compile(r"^Video herunterladen ?: Video-Wochenrückblick KW 48$")
     assert page.get_by_role("link", name=name).is_visible()
     # Tab reaches the player (its controls) with visible focus.
