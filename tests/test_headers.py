@@ -14,7 +14,7 @@ from newsroom.errors import ConfigurationError
 from tests.browser.conftest import build_site
 from tests.support import REPO
 
-DATA_SCRIPTS = {"application/ld+json"}  # data blocks, never run; the policy does not apply to them
+DATA_SCRIPTS = {"application/ld+json", "application/json"}  # data blocks, never run; the policy does not apply to them
 
 
 class PageScan(HTMLParser):
