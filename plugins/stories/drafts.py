@@ -116,10 +116,13 @@ class DraftPages:
                 return None
 
         image = None
-        if story.image and shown(story.image):
-            image = media.shown(story.image, source=card.source, line=None, field="image", on=day)
+        if story.image:
+            try:
+                image = media.shown(story.image, source=card.source, line=None, field="image", on=day)
+            except (ContentError, ContentErrors):  # reported with the draft's problems: no picture
+                pass
         # The side column lists the media the portal has on that day: not those whose rights ended then.
-        listed = replace(story, image=story.image if story.image and shown(story.image) == story.image else None,
+        listed = replace(story, image=story.image if image is not None and image.path == story.image else None,
                          media_refs=tuple(ref for ref in story.media_refs if shown(ref) == ref))
 
         def links(html: str) -> str:
