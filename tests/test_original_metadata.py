@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import struct
-import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
 
@@ -22,13 +21,8 @@ from newsroom.media.embedded_rights import EmbeddedRights
 from newsroom.media.files import read_facts
 from newsroom.media.originals import CONTAINERS, without_metadata
 from tests.support import snapshot
+from tests.xmp_support import description, value
 
-NS = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "photoshop": "http://ns.adobe.com/photoshop/1.0/",
-    "xmpRights": "http://ns.adobe.com/xap/1.0/rights/",
-}
 RIGHTS = EmbeddedRights(
     credit="Foto: Landeshauptstadt Düsseldorf/Jörg Weiß",
     license="Frei für die Berichterstattung, Quelle nennen.",
@@ -154,21 +148,6 @@ def packet_of(fmt: str, data: bytes) -> bytes:
     with Image.open(io.BytesIO(data)) as image:
         assert image.tag_v2.tagtype[700] == 1  # BYTE, as XMP part 3 says
         return bytes(image.tag_v2[700])
-
-
-def description(packet: bytes) -> ET.Element:
-    text = packet.decode("utf-8")
-    assert text.startswith('<?xpacket begin="\ufeff"') and text.endswith('<?xpacket end="r"?>')
-    assert text.count("<?xpacket") == 2
-    root = ET.fromstring(text[text.index("<x:xmpmeta"):text.index("</x:xmpmeta>") + len("</x:xmpmeta>")])
-    [found] = root.findall(".//rdf:Description", NS)
-    return found
-
-
-def value(node: ET.Element, path: str) -> str:
-    found = node.find(path, NS)
-    assert found is not None, path
-    return found.text
 
 
 def frames(data: bytes) -> list[tuple[str, tuple[int, int], bytes]]:

@@ -11,7 +11,6 @@ import random
 import shutil
 import struct
 import subprocess
-import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -21,13 +20,8 @@ from newsroom.media.files import read_facts
 from newsroom.media.originals import stamped_file, stamped_size, without_metadata
 from tests.support import snapshot
 from tests.video_support import box, mp4
+from tests.xmp_support import NS, description, value
 
-NS = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "photoshop": "http://ns.adobe.com/photoshop/1.0/",
-    "xmpRights": "http://ns.adobe.com/xap/1.0/rights/",
-}
 XMP_UUID = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
 RIGHTS = EmbeddedRights(
     credit="Video: Landeshauptstadt Düsseldorf/Jörg Weiß",
@@ -95,18 +89,6 @@ def handed_out(data: bytes, rights: EmbeddedRights = RIGHTS) -> bytes:
 def xmp_packets(data: bytes) -> list[bytes]:
     return [data[at + header:at + length] for at, header, length, kind in boxes(data)
             if kind == b"uuid" and data[at + 8:at + 24] == XMP_UUID]
-
-
-def description(packet: bytes) -> ET.Element:
-    assert packet.startswith(b"<?xpacket begin=") and packet.endswith(b'<?xpacket end="r"?>')
-    root = ET.fromstring(packet.split(b"?>", 1)[1].rsplit(b"<?xpacket", 1)[0])
-    [node] = root.findall(".//rdf:Description", NS)
-    return node
-
-
-def value(node: ET.Element, path: str) -> str:
-    [found] = node.findall(path, NS)
-    return "".join(found.itertext())
 
 
 def test_a_video_carries_the_rights_as_xmp_in_a_uuid_box_at_its_end():
