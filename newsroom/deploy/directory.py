@@ -144,6 +144,7 @@ class DirectoryTarget(Target):
     def changed(self, local: SiteFile, inode) -> bool:
         if local.identity == (self.device, inode):
             return False  # the very file the live release links
+        local = local.stated()
         live = os.path.join(self.live, local.path)
         stat = os.stat(live)
         if local.identity == (stat.st_dev, stat.st_ino):
@@ -178,12 +179,20 @@ class DirectoryTarget(Target):
         else:
             self.staging.mkdir()
             self.work["folders"] += 1
+        found, placed, kept = self._found, self._placed, 0
         for site_file in unchanged:
             if self._linkable(site_file):
-                self._link(site_file, site_file.source, site_file.identity[1])
+                path, inode = site_file.path, site_file.identity[1]
+                if found.get(path) == inode:  # the spare has this very file (most do): `_link`, inlined
+                    del found[path]
+                    placed[path] = inode
+                    kept += 1
+                else:
+                    self._link(site_file, site_file.source, inode)
             else:  # another file system: the live release's file, as it is
                 inode, live = self._remote[site_file.path], os.path.join(self.live, site_file.path)
                 self._link(site_file, live, inode)
+        self.work["kept"] += kept
 
     def upload(self, local: SiteFile) -> None:
         if self._linkable(local):
@@ -205,7 +214,7 @@ class DirectoryTarget(Target):
                 self.linking = False
             self._copy(local, False)
             return
-        if local.mode & 0o444 != 0o444:
+        if local.stated().mode & 0o444 != 0o444:
             os.chmod(target, 0o644)  # a web server reads as another user
         self.work["linked"] += 1
         self._placed[local.path] = inode
@@ -278,10 +287,10 @@ class DirectoryTarget(Target):
     def _arrived(self, local: dict[str, SiteFile]) -> dict[str, int]:
         """The inode at each of the site's paths in the staging release (regular files only)."""
         found = {}
-        staging = str(self.staging)
+        staging = f"{self.staging}/"
         for path in local:
             try:
-                stat = os.lstat(os.path.join(staging, path))
+                stat = os.lstat(staging + path)
             except (FileNotFoundError, NotADirectoryError):
                 continue
             if S_ISREG(stat.st_mode):
