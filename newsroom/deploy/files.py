@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from newsroom.atomic import atomic_write
 from newsroom.site import CAP_FOLDER, CAP_INDEX, CAP_MIME
+from newsroom.walk import files_below
 
 # What browsers, feed readers and CDNs expect; mimetypes alone knows neither feeds nor webp everywhere.
 CONTENT_TYPES = {
@@ -110,19 +111,7 @@ def walk(root: Path | str):
 def entries(root: Path | str, folders: set[str] | None = None):
     """(site path, DirEntry) of every file below `root`, hidden ones left out, without a `stat`
     (the entry knows its inode); the site paths of the folders go into `folders` if given."""
-    stack = [(str(root), "")]
-    while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as found:
-            for entry in found:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, f"{prefix}{entry.name}/"))
-                    if folders is not None:
-                        folders.add(f"{prefix}{entry.name}")
-                elif entry.is_file():
-                    yield f"{prefix}{entry.name}", entry
+    return files_below(root, hidden=False, folders=folders)
 
 
 def scan(output: Path, digest_cache: Path | None = None, *, digests: bool = True) -> dict[str, SiteFile]:

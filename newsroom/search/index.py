@@ -45,6 +45,7 @@ from newsroom.crisis.region import emptied
 from newsroom.errors import SearchIndexError
 from newsroom.search.parts import LISTING, Page, Part, listing, partition
 from newsroom.site import GONE_FOLDER
+from newsroom.walk import files_below
 
 FOLDER = "pagefind"  # below the output folder; the site's writer never prunes it
 # Point to every other file of a bundle: replaced last, so a visitor never meets a half index.
@@ -160,7 +161,9 @@ def _scan(output: Path, known: Path | None = None) -> list[Page]:
     earlier = _read_scan(known) if known else {}
     seen: dict[str, tuple[str, Page | None]] = {}
     unread = []
-    for relative, entry in _html_files(output):
+    for relative, entry in files_below(output, leave_out=(FOLDER, GONE_FOLDER)):
+        if not relative.endswith(".html"):
+            continue
         stat = entry.stat()
         identity = f"{stat.st_ino}.{stat.st_mtime_ns}.{stat.st_size}"
         path = entry.path
@@ -175,22 +178,6 @@ def _scan(output: Path, known: Path | None = None) -> list[Page]:
     if known and (unread or len(seen) != len(earlier)):
         _write_scan(known, seen)
     return sorted((page for _, page in seen.values() if page), key=lambda page: page.path)
-
-
-def _html_files(output: Path):
-    """(site path, DirEntry) of every .html file below `output`, the index itself and the markers of
-    gone pages (newsroom/site.py) left out. Plain strings and scandir: at 135,000 folders os.walk's
-    joins and its link check on every folder cost seconds."""
-    stack = [(str(output), "")]
-    while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as found:
-            for entry in found:
-                if entry.is_dir(follow_symlinks=False):
-                    if prefix or entry.name not in (FOLDER, GONE_FOLDER):
-                        stack.append((entry.path, f"{prefix}{entry.name}/"))
-                elif entry.name.endswith(".html") and entry.is_file():
-                    yield f"{prefix}{entry.name}", entry
 
 
 def _read_marked(files: list[tuple[str, str, str]]) -> dict[str, tuple[str, Page | None]]:
