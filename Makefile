@@ -38,7 +38,8 @@ $(CMS_STAMP): cms/package-lock.json
 
 # The deploy tests ship to rsync, the header tests run nginx and apache2 (tests/test_server_config.py),
 # the signed approvals' test makes SSH keys (ssh-keygen), the subscription service's tests start their own
-# PostgreSQL cluster with initdb and pg_ctl from /usr/lib/postgresql/<version>/bin (tests/databases.py);
+# PostgreSQL cluster with initdb and pg_ctl from /usr/lib/postgresql/<version>/bin (tests/databases.py), the
+# video tests encode and probe real videos with ffmpeg (tests/test_video_metadata.py);
 # as root (CI containers) they are installed with apt-get when missing.
 system-tools:
 	@command -v rsync >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
@@ -53,6 +54,9 @@ system-tools:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		  postgresql >/dev/null; }
+	@{ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; } || [ "$$(id -u)" != 0 ] || \
+		! command -v apt-get >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends ffmpeg >/dev/null; }
 
 clean:
 	rm -rf output output-production .output.* .output-production.* .cache

@@ -38,7 +38,6 @@ from pelican.generators import Generator
 from newsroom.build.context import of
 from newsroom.errors import Disconnected, SendError
 from newsroom.publishing.channel import Channel, Delivery, Post, Release, SendContext, channel_adapters
-from newsroom.publishing.http import HttpClient
 from newsroom.publishing.plan import this_run
 from newsroom.secrets import Credentials
 from newsroom.site import SiteUrls
@@ -153,6 +152,8 @@ class CitizenAlerts(Channel):
 
     def check_unclear(self, detail) -> dict:
         """The uncertain recipients marked checked at the service; nobody is mailed."""
+        from newsroom.publishing.http import HttpClient  # requests: only a publish run loads it
+
         from .service import AlertService
 
         client = HttpClient(LABEL, deadline=float(self.settings["PUBLISH_RETRY_SECONDS"]),

@@ -8,11 +8,14 @@ so lost answers are retried within the run's deadline.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newsroom.errors import SendError
-from newsroom.publishing.http import HttpClient
 from newsroom.secrets import Credentials
+
+if TYPE_CHECKING:
+    from newsroom.publishing.http import HttpClient
 
 LABEL = "E-Mail-Benachrichtigungen"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
