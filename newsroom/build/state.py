@@ -11,6 +11,8 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import compress, repeat
+from operator import is_not
 from sys import intern
 from typing import NamedTuple
 
@@ -163,10 +165,15 @@ def _changed_shards(new: dict, old: dict) -> tuple[set[int], list[str]]:
         common_new, common_old = new, old
     if common_new == common_old:
         return shards, added
-    get = old.get
-    suspects = [key for key, value in new.items() if get(key, _MISSING) is not value]
+    suspects = not_same(new, old)
     shards.update(shard_of(key) for key in suspects if key in old and old[key] != new[key])
     return shards, added
+
+
+def not_same(new: dict, old: dict) -> list:
+    """The keys of `new` whose value is not the very object `old` holds (or that `old` lacks). A pass
+    over every entry, run in C: at 100,000 stories a Python loop here costs a tenth of a second."""
+    return list(compress(new, map(is_not, new.values(), map(old.get, new, repeat(_MISSING)))))
 
 
 def load_state(cache, output: str) -> ArchiveState | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from newsroom.build.state import ArchiveState, Card
+from newsroom.build.state import ArchiveState, Card, not_same
 
 from .listings import bases_of
 from .related import NEIGHBOURS, RelatedIndex
@@ -39,7 +39,7 @@ def plan_story_pages(old: ArchiveState, visible: list[Card], taxonomy, git: dict
     left = old_by_id.keys() - new_by_id.keys()
     stayed = new_by_id.keys() & old_by_id.keys()
     # Cards of unchanged files are the very objects of the last state: compare only the others.
-    edited = [i for i in stayed if new_by_id[i] is not old_by_id[i]]
+    edited = [i for i in not_same(new_by_id, old_by_id) if i in old_by_id]
     moved = {i for i in edited if score_inputs(new_by_id[i]) != score_inputs(old_by_id[i])}
     listed_changed = {i for i in edited if new_by_id[i].listed() != old_by_id[i].listed()}
 
