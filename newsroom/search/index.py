@@ -315,22 +315,10 @@ def _index_digest(live: Path) -> str:
     """A part's live bundle as it lies on disk (paths, sizes, modification times): a changed or
     missing file of it means Pagefind must run again, even for the same pages."""
     digest = hashlib.sha256()
-    stack = [(str(live), "")]
-    while stack:
-        folder, prefix = stack.pop()
-        try:
-            with os.scandir(folder) as found:
-                listed = sorted(found, key=lambda entry: entry.name)
-        except (FileNotFoundError, NotADirectoryError):
-            continue  # no bundle (yet): the empty digest, which no part's record holds
-        folders = []
-        for entry in listed:
-            if entry.is_dir(follow_symlinks=False):
-                folders.append((entry.path, f"{prefix}{entry.name}/"))
-            else:
-                stat = entry.stat(follow_symlinks=False)
-                digest.update(f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-        stack.extend(reversed(folders))  # depth first, in name order: the same bundle, the same digest
+    if os.path.isdir(live):  # else no bundle (yet): the empty digest, which no part's record holds
+        for path, entry in sorted(files_below(live)):
+            stat = entry.stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
